@@ -1,0 +1,449 @@
+//! `equitas`: Core20PLUS5 cohorts from patient-level extracts, on your own machine.
+//!
+//! A thin edge over `equitas-core`: it parses arguments, opens files, and renders what the core
+//! computes as a table, CSV or JSON.
+
+mod render;
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use equitas_core::cohort::records::{ReadSummary, count_records};
+use equitas_core::cohort::{Classifier, CohortCounts, CohortDefinition, report};
+use equitas_core::deprivation::{AreaCode, DeprivationIndex, ImdEdition};
+use equitas_core::synth::{Areas, CSV_HEADER, Synth, SynthParams};
+use lexopt::prelude::*;
+
+const USAGE: &str = "\
+equitas: Core20PLUS5 cohorts and health-inequality measures for the NHS in England
+
+Usage: equitas <command> [options]
+
+Commands:
+  demo      synthesise 100,000 people and print the cohort report (no files needed)
+  cohorts   count a person-record CSV into Core20PLUS5 cohorts, with the ambition table
+  synth     write a synthetic person-record CSV (not real people) for demos and benchmarks
+
+Run `equitas <command> --help` for a command's options and an example.
+Data never leaves your machine: equitas reads and writes local files only.
+";
+
+const DEMO_HELP: &str = "\
+equitas demo: synthesise a population and print its Core20PLUS5 cohort report
+
+Usage: equitas demo [--people N] [--seed S] [--imd FILE] [--edition E] [--definition FILE]
+                    [--format table|csv|json]
+
+  --people N        people to synthesise (default 100000)
+  --seed S          random seed; the same seed gives the same people (default 2026)
+  --imd FILE        draw real areas from this IMD file; without it people get IMD deciles directly
+  --edition E       england-2019 (default) or england-2025; must match --imd
+  --definition FILE a cohort definition JSON (default: the built-in national definition;
+                    seeds/definitions/coventry-warwickshire.json is an example of a local one)
+  --format F        table (default), csv (long-format counts) or json
+
+Example:
+  equitas demo --imd ../shared/data/imd/imd2019_england_lsoa11.csv
+";
+
+const COHORTS_HELP: &str = "\
+equitas cohorts: count person records into Core20PLUS5 cohorts
+
+Usage: equitas cohorts --records FILE [--imd FILE] [--edition E] [--definition FILE]
+                       [--format table|csv|json] [--strict]
+
+  --records FILE    person-record CSV, or - for standard input. Columns:
+                    person_id,age,sex,ethnicity,lsoa,conditions,groups (required) and
+                    smoking,events,imd_decile (optional); others are ignored.
+                    conditions, groups and events are ;-separated catalogue ids (conditions may
+                    also be ICD-10 codes); age is whole years 0-120 or empty; sex is
+                    male/female/indeterminate/unknown (or NHS codes 1/2/9/0); ethnicity is an NHS
+                    ethnic category code (A-Z, 99) or empty.
+  --imd FILE        IMD lookup to find each lsoa's decile (the shared files or the official
+                    File 7 CSV). Without it, only the imd_decile column gives deprivation.
+  --edition E       england-2019 (default) or england-2025: the edition that defines Core20
+  --definition FILE cohort definition JSON (default: built-in national definition)
+  --format F        table (default), csv (long-format counts) or json (report, counts, problems)
+  --strict          stop at the first bad row or unknown area code
+
+Bad rows (unknown ids, impossible ages) are not counted and are listed with their row (as a
+spreadsheet numbers it: the header is row 1), column and value. Area codes not in the IMD file
+are counted with deprivation unknown and listed too. Memory does not grow with the file.
+
+Example:
+  equitas cohorts --records people.csv --imd ../shared/data/imd/imd2019_england_lsoa11.csv
+";
+
+const SYNTH_HELP: &str = "\
+equitas synth: write a synthetic person-record CSV (SYNTHETIC: not real people)
+
+Usage: equitas synth --people N --out FILE [--seed S] [--imd FILE] [--areas FILE] [--params FILE]
+
+  --people N        how many people
+  --out FILE        where to write the CSV, or - for standard output
+  --seed S          random seed (default 1); the same seed gives the same file
+  --imd FILE        draw areas from this IMD file (otherwise people get IMD deciles directly)
+  --areas FILE      draw only from these area codes (one per line, e.g. one local authority's);
+                    needs --imd
+  --params FILE     synthetic population parameters JSON (default seeds/synth/default.json)
+
+Example:
+  equitas synth --people 1000000 --seed 7 --imd ../shared/data/imd/imd2019_england_lsoa11.csv \\
+      --out people.csv
+";
+
+/// An error to show the user, with the exit code to use.
+struct Failure {
+    message: String,
+    code: u8,
+}
+
+impl<E: std::fmt::Display> From<E> for Failure {
+    fn from(e: E) -> Self {
+        Self {
+            message: e.to_string(),
+            code: 1,
+        }
+    }
+}
+
+fn usage_error(message: impl Into<String>) -> Failure {
+    Failure {
+        message: message.into(),
+        code: 2,
+    }
+}
+
+type Result<T> = std::result::Result<T, Failure>;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Table,
+    Csv,
+    Json,
+}
+
+fn parse_format(v: &str) -> Result<Format> {
+    match v {
+        "table" => Ok(Format::Table),
+        "csv" => Ok(Format::Csv),
+        "json" => Ok(Format::Json),
+        _ => Err(usage_error(format!("--format must be table, csv or json, got {v:?}"))),
+    }
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            eprintln!("error: {}", f.message);
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+fn run() -> Result<()> {
+    let mut parser = lexopt::Parser::from_env();
+    let command = match parser.next()? {
+        Some(Value(v)) => v.string()?,
+        Some(Long("help") | Short('h')) | None => {
+            print!("{USAGE}");
+            return Ok(());
+        }
+        Some(Long("version")) => {
+            println!("equitas {}", env!("CARGO_PKG_VERSION"));
+            return Ok(());
+        }
+        Some(other) => return Err(usage_error(format!("{}\n\n{USAGE}", other.unexpected()))),
+    };
+    match command.as_str() {
+        "demo" => demo(parser),
+        "cohorts" => cohorts(parser),
+        "synth" => synth(parser),
+        other => Err(usage_error(format!("unknown command {other:?}\n\n{USAGE}"))),
+    }
+}
+
+/// Options shared by `demo` and `cohorts`.
+struct Common {
+    imd: Option<PathBuf>,
+    edition: Option<ImdEdition>,
+    definition: Option<PathBuf>,
+    format: Format,
+}
+
+impl Common {
+    fn new() -> Self {
+        Self {
+            imd: None,
+            edition: None,
+            definition: None,
+            format: Format::Table,
+        }
+    }
+
+    /// Handle a shared option; `false` when `name` is not one.
+    fn take(&mut self, name: &str, parser: &mut lexopt::Parser) -> Result<bool> {
+        match name {
+            "--imd" => self.imd = Some(parser.value()?.into()),
+            "--edition" => {
+                let v = parser.value()?.string()?;
+                let e = ImdEdition::parse(&v).map_err(usage_error)?;
+                self.edition = Some(e);
+            }
+            "--definition" => self.definition = Some(parser.value()?.into()),
+            "--format" => self.format = parse_format(&parser.value()?.string()?)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    fn load(&self) -> Result<(CohortDefinition, Option<DeprivationIndex>)> {
+        let mut definition = match &self.definition {
+            Some(p) => {
+                let text = std::fs::read_to_string(p)
+                    .map_err(|e| Failure::from(format!("cannot read definition {}: {e}", p.display())))?;
+                CohortDefinition::from_json(&text).map_err(|e| Failure::from(format!("{}: {e}", p.display())))?
+            }
+            None => CohortDefinition::national(),
+        };
+        if let Some(e) = self.edition {
+            definition.imd_edition = e;
+        }
+        let index = match &self.imd {
+            Some(p) => {
+                let ix = DeprivationIndex::from_path(p).map_err(|e| Failure::from(format!("{}: {e}", p.display())))?;
+                ix.require_core20()?;
+                Some(ix)
+            }
+            None => None,
+        };
+        Ok((definition, index))
+    }
+}
+
+/// The next option as text (`--name` or `-c`); a stray value is an error.
+fn next_option(parser: &mut lexopt::Parser, help: &str) -> Result<Option<String>> {
+    match parser.next()? {
+        None => Ok(None),
+        Some(Long(n)) => Ok(Some(format!("--{n}"))),
+        Some(Short(c)) => Ok(Some(format!("-{c}"))),
+        Some(other) => Err(usage_error(format!("{}\n\n{help}", other.unexpected()))),
+    }
+}
+
+fn unknown_option(name: &str, help: &str) -> Failure {
+    usage_error(format!("unknown option {name}\n\n{help}"))
+}
+
+fn number<T: std::str::FromStr>(parser: &mut lexopt::Parser, name: &str) -> Result<T> {
+    let v = parser.value()?.string()?;
+    v.parse()
+        .map_err(|_| usage_error(format!("--{name} must be a whole number, got {v:?}")))
+}
+
+fn demo(mut parser: lexopt::Parser) -> Result<()> {
+    let mut common = Common::new();
+    let mut people: u64 = 100_000;
+    let mut seed: u64 = 2026;
+    while let Some(name) = next_option(&mut parser, DEMO_HELP)? {
+        if common.take(&name, &mut parser)? {
+            continue;
+        }
+        match name.as_str() {
+            "--people" => people = number(&mut parser, "people")?,
+            "--seed" => seed = number(&mut parser, "seed")?,
+            "--help" | "-h" => {
+                print!("{DEMO_HELP}");
+                return Ok(());
+            }
+            _ => return Err(unknown_option(&name, DEMO_HELP)),
+        }
+    }
+    let (definition, index) = common.load()?;
+    let classifier = Classifier::new(definition, index.as_ref())?;
+    let params = SynthParams::builtin();
+    let areas = index.as_ref().map_or(Areas::Deciles, Areas::Index);
+    let mut synth = Synth::new(&params, seed, areas)?;
+    let mut counts = CohortCounts::new(&classifier);
+    for _ in 0..people {
+        let record = synth.next_person().to_record();
+        let compact = classifier.compact(&record)?;
+        counts.count(&classifier, &compact);
+    }
+    let summary = ReadSummary {
+        rows: people,
+        counted: people,
+        ..ReadSummary::default()
+    };
+    let source = format!(
+        "SYNTHETIC demo population: {people} people, seed {seed}, {} (not real people)",
+        index.as_ref().map_or_else(
+            || "IMD deciles drawn uniformly".to_owned(),
+            |ix| format!("areas drawn from {} ({} areas)", ix.edition(), ix.len())
+        )
+    );
+    output(&classifier, &counts, &summary, &source, common.format)
+}
+
+fn cohorts(mut parser: lexopt::Parser) -> Result<()> {
+    let mut common = Common::new();
+    let mut records: Option<PathBuf> = None;
+    let mut strict = false;
+    while let Some(name) = next_option(&mut parser, COHORTS_HELP)? {
+        if common.take(&name, &mut parser)? {
+            continue;
+        }
+        match name.as_str() {
+            "--records" => records = Some(parser.value()?.into()),
+            "--strict" => strict = true,
+            "--help" | "-h" => {
+                print!("{COHORTS_HELP}");
+                return Ok(());
+            }
+            _ => return Err(unknown_option(&name, COHORTS_HELP)),
+        }
+    }
+    let records = records.ok_or_else(|| usage_error(format!("--records is required\n\n{COHORTS_HELP}")))?;
+    let (definition, index) = common.load()?;
+    if index.is_none() {
+        eprintln!(
+            "note: no --imd file, so area codes cannot be looked up; deprivation comes only from the imd_decile column"
+        );
+    }
+    let classifier = Classifier::new(definition, index.as_ref())?;
+    let mut counts = CohortCounts::new(&classifier);
+    let reader: Box<dyn Read> = if records.as_os_str() == "-" {
+        Box::new(io::stdin().lock())
+    } else {
+        Box::new(
+            File::open(&records).map_err(|e| Failure::from(format!("cannot open {}: {e}", records.display())))?,
+        )
+    };
+    let reader = BufReader::with_capacity(1 << 16, reader);
+    let summary = count_records(reader, &classifier, &mut counts, strict)
+        .map_err(|e| Failure::from(format!("{}: {e}", records.display())))?;
+    let source = format!("{} ({} rows)", records.display(), summary.rows);
+    output(&classifier, &counts, &summary, &source, common.format)?;
+    if summary.rejected > 0 || summary.unknown_areas > 0 {
+        eprintln!(
+            "warning: {} row(s) not counted because of problems, {} row(s) with unknown area codes counted as deprivation unknown (see the report)",
+            summary.rejected, summary.unknown_areas
+        );
+    }
+    Ok(())
+}
+
+fn output(
+    classifier: &Classifier<'_>,
+    counts: &CohortCounts,
+    summary: &ReadSummary,
+    source: &str,
+    format: Format,
+) -> Result<()> {
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let rep = report(counts, classifier);
+    match format {
+        Format::Table => render::table(&mut out, &rep, summary, source)?,
+        Format::Csv => render::csv(&mut out, counts)?,
+        Format::Json => {
+            let doc = serde_json::json!({
+                "source": source,
+                "report": rep,
+                "read": summary,
+                "counts": counts.rows().collect::<Vec<_>>(),
+            });
+            serde_json::to_writer_pretty(&mut out, &doc)?;
+            writeln!(out)?;
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn synth(mut parser: lexopt::Parser) -> Result<()> {
+    let mut people: Option<u64> = None;
+    let mut seed: u64 = 1;
+    let mut imd: Option<PathBuf> = None;
+    let mut areas_file: Option<PathBuf> = None;
+    let mut params_file: Option<PathBuf> = None;
+    let mut out: Option<PathBuf> = None;
+    while let Some(name) = next_option(&mut parser, SYNTH_HELP)? {
+        match name.as_str() {
+            "--people" => people = Some(number(&mut parser, "people")?),
+            "--seed" => seed = number(&mut parser, "seed")?,
+            "--imd" => imd = Some(parser.value()?.into()),
+            "--areas" => areas_file = Some(parser.value()?.into()),
+            "--params" => params_file = Some(parser.value()?.into()),
+            "--out" => out = Some(parser.value()?.into()),
+            "--help" | "-h" => {
+                print!("{SYNTH_HELP}");
+                return Ok(());
+            }
+            _ => return Err(unknown_option(&name, SYNTH_HELP)),
+        }
+    }
+    let people = people.ok_or_else(|| usage_error(format!("--people is required\n\n{SYNTH_HELP}")))?;
+    let out = out.ok_or_else(|| usage_error(format!("--out is required\n\n{SYNTH_HELP}")))?;
+    let params = match &params_file {
+        Some(p) => SynthParams::from_json(
+            &std::fs::read_to_string(p).map_err(|e| Failure::from(format!("cannot read {}: {e}", p.display())))?,
+        )
+        .map_err(|e| Failure::from(format!("{}: {e}", p.display())))?,
+        None => SynthParams::builtin(),
+    };
+    let index = match &imd {
+        Some(p) => Some(DeprivationIndex::from_path(p).map_err(|e| Failure::from(format!("{}: {e}", p.display())))?),
+        None => None,
+    };
+    let listed = match &areas_file {
+        Some(p) => Some(read_area_list(p)?),
+        None => None,
+    };
+    let areas = match (&index, &listed) {
+        (Some(ix), Some(codes)) => Areas::Listed(ix, codes),
+        (Some(ix), None) => Areas::Index(ix),
+        (None, Some(_)) => return Err(usage_error("--areas needs --imd to know each area's decile")),
+        (None, None) => Areas::Deciles,
+    };
+    let mut synth = Synth::new(&params, seed, areas)?;
+    let sink: Box<dyn Write> = if out.as_os_str() == "-" {
+        Box::new(io::stdout().lock())
+    } else {
+        Box::new(File::create(&out).map_err(|e| Failure::from(format!("cannot create {}: {e}", out.display())))?)
+    };
+    let mut w = BufWriter::with_capacity(1 << 16, sink);
+    w.write_all(CSV_HEADER.as_bytes())?;
+    for _ in 0..people {
+        synth.next_person().write_csv_row(&mut w)?;
+    }
+    w.flush()?;
+    if out.as_os_str() != "-" {
+        eprintln!(
+            "wrote {people} SYNTHETIC people (not real) to {} (seed {seed}, {})",
+            out.display(),
+            params.label.split('.').next().unwrap_or("synthetic")
+        );
+    }
+    Ok(())
+}
+
+/// Area codes, one per line (blank lines and a `#` comment line allowed; a CSV's first column).
+fn read_area_list(path: &PathBuf) -> Result<Vec<AreaCode>> {
+    let f = File::open(path).map_err(|e| Failure::from(format!("cannot open {}: {e}", path.display())))?;
+    let mut codes = Vec::new();
+    for (i, line) in BufReader::new(f).lines().enumerate() {
+        let line = line?;
+        let field = line.split(',').next().unwrap_or("").trim();
+        if field.is_empty() || field.starts_with('#') {
+            continue;
+        }
+        let code = AreaCode::parse(field)
+            .map_err(|e| Failure::from(format!("{} line {}: {e}", path.display(), i + 1)))?;
+        codes.push(code);
+    }
+    Ok(codes)
+}

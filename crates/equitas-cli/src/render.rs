@@ -1,0 +1,160 @@
+//! Rendering core results as text: a report table for people, long CSV for tools.
+
+use std::io::{self, Write};
+
+use equitas_core::cohort::records::ReadSummary;
+use equitas_core::cohort::{CohortCounts, CohortLine, CohortReport, RateEstimate};
+
+fn pct(v: Option<f64>) -> String {
+    v.map_or_else(|| "-".to_owned(), |v| format!("{:.1}%", v * 100.0))
+}
+
+fn rate(r: &RateEstimate) -> String {
+    match (r.rate, r.lower, r.upper) {
+        (Some(v), Some(lo), Some(hi)) => format!(
+            "{:.1}% ({:.1}-{:.1}) n={}",
+            v * 100.0,
+            lo * 100.0,
+            hi * 100.0,
+            r.denominator
+        ),
+        _ => "no one in denominator".to_owned(),
+    }
+}
+
+fn group_digits(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn cohort_lines(w: &mut impl Write, title: &str, lines: &[CohortLine]) -> io::Result<()> {
+    writeln!(w, "\n{title}")?;
+    writeln!(
+        w,
+        "  {:<32} {:>10} {:>10} {:>8}   {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}",
+        "cohort", "people", "Core20", "Core20%", "Q1", "Q2", "Q3", "Q4", "Q5", "unknown"
+    )?;
+    for l in lines {
+        writeln!(
+            w,
+            "  {:<32} {:>10} {:>10} {:>8}   {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}",
+            l.id,
+            group_digits(l.people),
+            group_digits(l.core20),
+            pct(l.core20_share),
+            l.by_quintile[0],
+            l.by_quintile[1],
+            l.by_quintile[2],
+            l.by_quintile[3],
+            l.by_quintile[4],
+            l.by_quintile[5]
+        )?;
+    }
+    Ok(())
+}
+
+/// The human-readable report.
+pub fn table(w: &mut impl Write, rep: &CohortReport, summary: &ReadSummary, source: &str) -> io::Result<()> {
+    writeln!(w, "equitas Core20PLUS5 cohort report")?;
+    writeln!(w, "  source:      {source}")?;
+    writeln!(
+        w,
+        "  definition:  {} v{}; Core20 = national IMD deciles 1-2 of {}",
+        rep.definition, rep.definition_version, rep.imd_edition
+    )?;
+    writeln!(
+        w,
+        "  rows:        {} read, {} counted, {} not counted (problems), {} with unknown area codes",
+        group_digits(summary.rows),
+        group_digits(summary.counted),
+        group_digits(summary.rejected),
+        group_digits(summary.unknown_areas)
+    )?;
+    let t = &rep.total;
+    writeln!(
+        w,
+        "  Core20:      {} of {} people with known deprivation ({})",
+        group_digits(t.core20),
+        group_digits(t.by_quintile[..5].iter().sum()),
+        pct(t.core20_share)
+    )?;
+    cohort_lines(w, "Clinical areas (adult and CYP) and the smoking cessation thread", &rep.areas)?;
+    cohort_lines(w, "PLUS groups of this definition", &rep.plus_groups)?;
+
+    writeln!(w, "\nAmbitions: rate with Wilson 95% interval; gap = rest minus Core20, percentage points")?;
+    for a in &rep.ambitions {
+        let target = a.target.map_or_else(
+            || "no national target".to_owned(),
+            |t| {
+                format!(
+                    "target {:.0}%{}{}",
+                    t * 100.0,
+                    a.target_by.as_deref().map_or(String::new(), |b| format!(" by {b}")),
+                    match a.target_status {
+                        Some(equitas_core::catalogue::Status::Unconfirmed) => " (unconfirmed)",
+                        _ => "",
+                    }
+                )
+            },
+        );
+        writeln!(w, "  {} [{}] - {}", a.label, a.metric, target)?;
+        writeln!(w, "    Core20   {}", rate(&a.core20))?;
+        writeln!(w, "    rest     {}", rate(&a.rest))?;
+        writeln!(w, "    overall  {}", rate(&a.overall))?;
+        let gap = a.gap_pp.map_or_else(|| "-".to_owned(), |g| format!("{g:+.1} pp"));
+        let met = |m: Option<bool>| match m {
+            Some(true) => "met",
+            Some(false) => "not met",
+            None => "-",
+        };
+        writeln!(
+            w,
+            "    gap {gap}; Core20 {}; overall {}",
+            met(a.core20_meets_target),
+            met(a.overall_meets_target)
+        )?;
+    }
+
+    writeln!(w, "\nMissing information (people counted, with the part that is unknown)")?;
+    for (m, n) in &rep.missing {
+        writeln!(w, "  {:<22} {:>10}", m.id(), group_digits(*n))?;
+    }
+    if !summary.problems.is_empty() {
+        writeln!(w, "\nRows not counted (first {} of {})", summary.problems.len(), summary.rejected)?;
+        for p in &summary.problems {
+            writeln!(w, "  {p}")?;
+        }
+    }
+    if !summary.unknown_area_examples.is_empty() {
+        writeln!(
+            w,
+            "\nUnknown area codes, counted with deprivation unknown (first {} of {})",
+            summary.unknown_area_examples.len(),
+            summary.unknown_areas
+        )?;
+        for p in &summary.unknown_area_examples {
+            writeln!(w, "  {p}")?;
+        }
+    }
+    Ok(())
+}
+
+/// Long-format counts: one row per non-zero cell.
+pub fn csv(w: &mut impl Write, counts: &CohortCounts) -> io::Result<()> {
+    writeln!(w, "core20,imd_quintile,ethnic_group,sex,age_band,area,plus_group,people")?;
+    for r in counts.rows() {
+        writeln!(
+            w,
+            "{},{},{},{},{},{},{},{}",
+            r.core20, r.imd_quintile, r.ethnic_group, r.sex, r.age_band, r.area, r.plus_group, r.people
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,37 @@
+//! The compact, allocation-free form of a person record used on the hot path.
+
+use super::{BitSet, Sex, Smoking};
+use crate::deprivation::ImdDecile;
+
+/// Deprivation as resolved for one record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Deprivation {
+    /// A decile from the index or given directly.
+    Known(ImdDecile),
+    /// An area code not in the index.
+    UnknownArea,
+    /// Neither an area nor a decile.
+    #[default]
+    None,
+}
+
+/// A person record with every id turned into a bit index by a [`super::Classifier`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CompactRecord {
+    /// Age in whole years.
+    pub age: Option<u8>,
+    /// Recorded sex.
+    pub sex: Sex,
+    /// Ethnic category index (catalogue order).
+    pub ethnic: u8,
+    /// Deprivation.
+    pub deprivation: Deprivation,
+    /// Condition indices.
+    pub conditions: BitSet,
+    /// Group flag indices.
+    pub flags: BitSet,
+    /// Metric event indices.
+    pub events: BitSet,
+    /// Smoking status.
+    pub smoking: Smoking,
+}

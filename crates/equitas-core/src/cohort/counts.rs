@@ -1,0 +1,307 @@
+//! `CohortCounts`: exact, mergeable counts of people by cohort.
+
+use serde::Serialize;
+
+use super::{Classifier, CompactRecord, Membership, Missing, Sex};
+
+/// Counts of people by IMD quintile (Core20 is quintile 1; unknown kept apart) × broad ethnic
+/// group × sex × age band × clinical area × PLUS group, plus each metric's numerator and
+/// denominator by quintile and the number of people with each [`Missing`] reason.
+///
+/// The area and PLUS dimensions each have an `all` slot, so a person is counted once in
+/// `(all, all)`, once in `(area, all)` for each of their areas, once in `(all, group)` for each
+/// PLUS group and once in `(area, group)` for each pair: every marginal is exact. The smoking
+/// cessation thread is the area slot after the clinical areas.
+///
+/// Counts are `u64` and [`CohortCounts::merge`] adds them cell by cell, so merging is exact,
+/// associative and commutative: any split of the records counted in parts and merged gives the
+/// same counts as counting them at once. Memory is fixed by the definition, not the row count.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CohortCounts {
+    labels: Labels,
+    cells: Vec<u64>,
+    metric_num: Vec<u64>,
+    metric_den: Vec<u64>,
+    missing: [u64; Missing::ALL.len()],
+    people: u64,
+}
+
+/// What each index of each dimension means; two counts merge only when these are equal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Labels {
+    definition: String,
+    version: u32,
+    ethnic: Vec<String>,
+    bands: Vec<String>,
+    areas: Vec<String>,
+    plus: Vec<String>,
+    metrics: Vec<String>,
+}
+
+const QUINTILES: usize = 6;
+const SEXES: usize = 4;
+
+/// Counts built for different definitions or catalogues.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("cannot merge counts for {left} with counts for {right}: they were made with different definitions or catalogues")]
+pub struct MergeError {
+    /// Definition id and version of the receiver.
+    pub left: String,
+    /// Definition id and version of the argument.
+    pub right: String,
+}
+
+/// One non-zero cell of [`CohortCounts`], with labels.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CountRow {
+    /// `yes`, `no` or `unknown`.
+    pub core20: &'static str,
+    /// `1`..`5` or `unknown`.
+    pub imd_quintile: String,
+    /// Broad ethnic group id.
+    pub ethnic_group: String,
+    /// Sex id.
+    pub sex: &'static str,
+    /// Age band label (`0-4`, `85+`, `unknown`).
+    pub age_band: String,
+    /// `all`, a clinical area id, or `smoking_cessation`.
+    pub area: String,
+    /// `all` or a PLUS group id.
+    pub plus_group: String,
+    /// Number of people.
+    pub people: u64,
+}
+
+impl CohortCounts {
+    /// Empty counts shaped for `classifier`'s definition and catalogue.
+    #[must_use]
+    pub fn new(classifier: &Classifier<'_>) -> Self {
+        let def = classifier.definition();
+        let cat = classifier.catalogue();
+        let mut bands: Vec<String> = (0..def.age_bands.len()).map(|i| def.age_band_label(i)).collect();
+        bands.push("unknown".to_owned());
+        let mut areas = vec!["all".to_owned()];
+        areas.extend(classifier.areas().iter().cloned());
+        // The smoking cessation thread (current smokers) follows the clinical areas.
+        areas.push("smoking_cessation".to_owned());
+        let mut plus = vec!["all".to_owned()];
+        plus.extend(classifier.plus_groups().map(str::to_owned));
+        let labels = Labels {
+            definition: def.id.clone(),
+            version: def.version,
+            ethnic: cat.ethnicity.broad_groups.iter().map(|b| b.id.clone()).collect(),
+            bands,
+            areas,
+            plus,
+            metrics: cat.metrics().map(|(_, m)| m.id.clone()).collect(),
+        };
+        let n = QUINTILES * labels.ethnic.len() * SEXES * labels.bands.len() * labels.areas.len() * labels.plus.len();
+        let m = labels.metrics.len() * QUINTILES;
+        Self {
+            cells: vec![0; n],
+            metric_num: vec![0; m],
+            metric_den: vec![0; m],
+            missing: [0; Missing::ALL.len()],
+            people: 0,
+            labels,
+        }
+    }
+
+    /// Add one classified person. `metric_bits` comes from [`Classifier::metric_bits`].
+    #[inline]
+    pub fn add(&mut self, m: &Membership, metric_bits: (u64, u64)) {
+        let l = &self.labels;
+        let q = m.imd_quintile.map_or(QUINTILES - 1, |q| usize::from(q.get()) - 1);
+        let b = m.age_band.map_or(l.bands.len() - 1, usize::from);
+        let n_areas = l.areas.len();
+        let n_plus = l.plus.len();
+        let cell = ((q * l.ethnic.len() + usize::from(m.ethnic_group)) * SEXES + m.sex.index()) * l.bands.len() + b;
+        let base = cell * n_areas * n_plus;
+        // Area slots: 0 = all, 1..=A clinical areas, A+1 = smoking thread.
+        let mut areas = (m.areas().0 << 1) | 1;
+        if m.smoking_thread {
+            areas |= 1 << (n_areas - 1);
+        }
+        let plus = (m.plus_groups.0 << 1) | 1;
+        let mut a_bits = areas;
+        while a_bits != 0 {
+            let a = a_bits.trailing_zeros() as usize;
+            a_bits &= a_bits - 1;
+            let row = base + a * n_plus;
+            let mut p_bits = plus;
+            while p_bits != 0 {
+                let p = p_bits.trailing_zeros() as usize;
+                p_bits &= p_bits - 1;
+                self.cells[row + p] += 1;
+            }
+        }
+        let (mut den, num) = metric_bits;
+        while den != 0 {
+            let i = den.trailing_zeros() as usize;
+            den &= den - 1;
+            self.metric_den[i * QUINTILES + q] += 1;
+            if num & (1 << i) != 0 {
+                self.metric_num[i * QUINTILES + q] += 1;
+            }
+        }
+        for (i, r) in Missing::ALL.iter().enumerate() {
+            if m.is_missing(*r) {
+                self.missing[i] += 1;
+            }
+        }
+        self.people += 1;
+    }
+
+    /// Classify a compact record and count it.
+    #[inline]
+    pub fn count(&mut self, classifier: &Classifier<'_>, r: &CompactRecord) {
+        let m = classifier.classify_compact(r);
+        self.add(&m, classifier.metric_bits(r, &m));
+    }
+
+    /// Add `other` into `self`, cell by cell.
+    ///
+    /// # Errors
+    /// The two were made for different definitions or catalogues.
+    pub fn merge(&mut self, other: &Self) -> Result<(), MergeError> {
+        if self.labels != other.labels {
+            return Err(MergeError {
+                left: format!("{} v{}", self.labels.definition, self.labels.version),
+                right: format!("{} v{}", other.labels.definition, other.labels.version),
+            });
+        }
+        for (a, b) in self.cells.iter_mut().zip(&other.cells) {
+            *a += b;
+        }
+        for (a, b) in self.metric_num.iter_mut().zip(&other.metric_num) {
+            *a += b;
+        }
+        for (a, b) in self.metric_den.iter_mut().zip(&other.metric_den) {
+            *a += b;
+        }
+        for (a, b) in self.missing.iter_mut().zip(&other.missing) {
+            *a += b;
+        }
+        self.people += other.people;
+        Ok(())
+    }
+
+    /// People counted.
+    #[must_use]
+    pub fn people(&self) -> u64 {
+        self.people
+    }
+
+    /// People with a missing reason.
+    #[must_use]
+    pub fn missing(&self, reason: Missing) -> u64 {
+        Missing::ALL
+            .iter()
+            .position(|r| *r == reason)
+            .map_or(0, |i| self.missing[i])
+    }
+
+    /// Metric ids, in the order used by [`Self::metric`].
+    #[must_use]
+    pub fn metric_ids(&self) -> &[String] {
+        &self.labels.metrics
+    }
+
+    /// Numerator and denominator of metric `i` for quintile index `q` (0..5 = quintiles 1..5,
+    /// 5 = unknown).
+    #[must_use]
+    pub fn metric(&self, i: usize, q: usize) -> (u64, u64) {
+        let k = i * QUINTILES + q;
+        (
+            self.metric_num.get(k).copied().unwrap_or(0),
+            self.metric_den.get(k).copied().unwrap_or(0),
+        )
+    }
+
+    /// People in Core20 (quintile 1), with no area/PLUS filter.
+    #[must_use]
+    pub fn core20_people(&self) -> u64 {
+        self.rows()
+            .filter(|r| r.core20 == "yes" && r.area == "all" && r.plus_group == "all")
+            .map(|r| r.people)
+            .sum()
+    }
+
+    /// The people in each (area, PLUS group) pair, summed over the demographic cells.
+    /// Index `[a][p]` with slot 0 = all, as in [`Self::area_labels`] and [`Self::plus_labels`].
+    #[must_use]
+    pub fn area_by_plus(&self) -> Vec<Vec<u64>> {
+        let (na, np) = (self.labels.areas.len(), self.labels.plus.len());
+        let mut out = vec![vec![0; np]; na];
+        for chunk in self.cells.chunks_exact(na * np) {
+            for a in 0..na {
+                for p in 0..np {
+                    out[a][p] += chunk[a * np + p];
+                }
+            }
+        }
+        out
+    }
+
+    /// People per IMD quintile slot (0..5 = quintiles 1..5, 5 = unknown) for area slot `a` and
+    /// PLUS slot `p`.
+    #[must_use]
+    pub fn by_quintile(&self, a: usize, p: usize) -> [u64; QUINTILES] {
+        let (na, np) = (self.labels.areas.len(), self.labels.plus.len());
+        let per_q = self.cells.len() / QUINTILES;
+        let mut out = [0; QUINTILES];
+        for (q, slot) in out.iter_mut().enumerate() {
+            *slot = self.cells[q * per_q..(q + 1) * per_q]
+                .chunks_exact(na * np)
+                .map(|c| c[a * np + p])
+                .sum();
+        }
+        out
+    }
+
+    /// Area slot labels (`all`, area ids, `smoking_cessation`).
+    #[must_use]
+    pub fn area_labels(&self) -> &[String] {
+        &self.labels.areas
+    }
+
+    /// PLUS slot labels (`all`, group ids).
+    #[must_use]
+    pub fn plus_labels(&self) -> &[String] {
+        &self.labels.plus
+    }
+
+    /// Every non-zero cell with labels, in index order.
+    pub fn rows(&self) -> impl Iterator<Item = CountRow> + '_ {
+        let l = &self.labels;
+        let (ne, nb, na, np) = (l.ethnic.len(), l.bands.len(), l.areas.len(), l.plus.len());
+        self.cells.iter().enumerate().filter(|(_, c)| **c > 0).map(move |(i, &people)| {
+            let p = i % np;
+            let a = (i / np) % na;
+            let b = (i / (np * na)) % nb;
+            let s = (i / (np * na * nb)) % SEXES;
+            let e = (i / (np * na * nb * SEXES)) % ne;
+            let q = i / (np * na * nb * SEXES * ne);
+            CountRow {
+                core20: match q {
+                    0 => "yes",
+                    5 => "unknown",
+                    _ => "no",
+                },
+                imd_quintile: if q == 5 { "unknown".to_owned() } else { (q + 1).to_string() },
+                ethnic_group: l.ethnic[e].clone(),
+                sex: Sex::ALL[s].id(),
+                age_band: l.bands[b].clone(),
+                area: l.areas[a].clone(),
+                plus_group: l.plus[p].clone(),
+                people,
+            }
+        })
+    }
+
+    /// Bytes held (fixed by the definition).
+    #[must_use]
+    pub fn heap_bytes(&self) -> usize {
+        (self.cells.len() + self.metric_num.len() + self.metric_den.len()) * 8
+    }
+}

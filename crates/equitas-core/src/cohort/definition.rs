@@ -1,0 +1,81 @@
+//! `CohortDefinition`: the local choices that turn records into Core20PLUS5 cohorts, as data.
+
+use serde::{Deserialize, Serialize};
+
+use crate::catalogue::{AgeRange, Status};
+use crate::deprivation::ImdEdition;
+
+/// The local choices of a cohort model: which IMD edition defines Core20, which PLUS groups the
+/// system chose and how each is derived from a record, the CYP age range and the age bands.
+///
+/// The built-in default (`seeds/definitions/national.json`) uses the national PLUS examples; an
+/// integrated care system loads its own file (for example
+/// `seeds/definitions/coventry-warwickshire.json`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CohortDefinition {
+    /// Stable id of this definition.
+    pub id: String,
+    /// Plain name.
+    pub label: String,
+    /// Version of this definition's content.
+    pub version: u32,
+    /// The English IMD edition that defines Core20 (`england-2019` unless chosen otherwise).
+    pub imd_edition: ImdEdition,
+    /// Youngest age for the adult clinical areas.
+    pub adult_min_age: u8,
+    /// Ages covered by the children and young people's clinical areas.
+    pub cyp_age_range: AgeRange,
+    /// Whether the CYP age range is a confirmed national rule (it is not: the default 0–25 is
+    /// a local choice pending national confirmation).
+    pub cyp_age_range_status: Status,
+    /// Lower bounds of the age bands, ascending from 0; the last band is open-ended.
+    pub age_bands: Vec<u8>,
+    /// The locally chosen PLUS groups, in reporting order.
+    pub plus_groups: Vec<PlusGroup>,
+}
+
+/// A locally chosen PLUS group and the rule that puts a person in it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PlusGroup {
+    /// Stable id (e.g. `transient_communities`).
+    pub id: String,
+    /// Plain name.
+    pub label: String,
+    /// Who is in the group.
+    pub rule: Rule,
+    /// Where the choice is documented.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// How membership of a PLUS group is derived from a person record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+#[non_exhaustive]
+pub enum Rule {
+    /// The record carries at least one of these flags (ids from `groups.json` `record_flags`).
+    AnyFlag(Vec<String>),
+    /// The record carries at least one of these conditions (ids from `conditions.json`).
+    AnyCondition(Vec<String>),
+    /// The recorded ethnic category is an ethnic minority (`minority` in `ethnicity.json`).
+    EthnicMinority,
+    /// The recorded ethnic category is one of these codes.
+    EthnicCategories(Vec<String>),
+    /// The record has at least this many long-term conditions.
+    LongTermConditionsAtLeast(u8),
+    /// The person's age lies in this range.
+    Age(AgeRange),
+    /// The person is in the definition's CYP age range.
+    Cyp,
+    /// Any of the rules holds.
+    AnyOf(Vec<Rule>),
+    /// All of the rules hold.
+    AllOf(Vec<Rule>),
+    /// The rule does not hold.
+    Not(Box<Rule>),
+}

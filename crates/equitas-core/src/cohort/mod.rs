@@ -1,0 +1,1120 @@
+//! The Core20PLUS5 cohort model: people → memberships → mergeable counts → ambition tracking.
+//!
+//! - [`PersonRecord`] is one person as an analyst or a form describes them.
+//! - A [`Classifier`] compiles a [`CohortDefinition`] against the built-in catalogue (and,
+//!   optionally, a [`DeprivationIndex`]) once; [`Classifier::classify`] then gives a
+//!   [`Membership`]: Core20, IMD decile and quintile, PLUS groups, adult and CYP clinical areas and
+//!   the smoking thread as bitsets, with the reason for anything missing.
+//! - [`CohortCounts`] aggregates memberships by IMD quintile (Core20 is quintile 1) × broad ethnic
+//!   group × sex × age band × clinical area × PLUS group, and merges exactly, so partial counts
+//!   from chunks, threads or machines add up to the same answer.
+//! - [`ambitions`] turns counts into each metric's rate for Core20, the rest and each quintile,
+//!   with Wilson 95% intervals, against its target.
+
+mod ambition;
+mod compact;
+mod counts;
+mod definition;
+#[cfg(feature = "csv")]
+pub mod records;
+mod report;
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+pub use ambition::{AmbitionRow, RateEstimate, ambitions};
+pub use compact::CompactRecord;
+pub use counts::{CohortCounts, CountRow, MergeError};
+pub use definition::{CohortDefinition, PlusGroup, Rule};
+pub use report::{CohortLine, CohortReport, report};
+
+use crate::catalogue::{Catalogue, Population};
+use crate::deprivation::{AreaCode, DeprivationIndex, ImdDecile, ImdEdition, ImdQuintile, Nation};
+
+/// The oldest age accepted, in whole years.
+pub const MAX_AGE: u8 = 120;
+
+/// Recorded sex. Accepted spellings (any case): `male`, `m`, `1`; `female`, `f`, `2`;
+/// `indeterminate`, `9`; `unknown`, `0`, `x` or empty.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Sex {
+    /// Male.
+    Male,
+    /// Female.
+    Female,
+    /// Indeterminate (unable to be classified as male or female).
+    Indeterminate,
+    /// Not known or not recorded.
+    #[default]
+    Unknown,
+}
+
+impl Sex {
+    /// All values in reporting order.
+    pub const ALL: [Self; 4] = [Self::Male, Self::Female, Self::Indeterminate, Self::Unknown];
+
+    /// The id used in outputs.
+    #[must_use]
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::Male => "male",
+            Self::Female => "female",
+            Self::Indeterminate => "indeterminate",
+            Self::Unknown => "unknown",
+        }
+    }
+
+    /// Parse a recorded value; `None` when it is not one of the accepted spellings.
+    #[must_use]
+    pub fn parse(b: &[u8]) -> Option<Self> {
+        let mut buf = [0u8; 13];
+        if b.len() > buf.len() {
+            return None;
+        }
+        for (d, s) in buf.iter_mut().zip(b) {
+            *d = s.to_ascii_lowercase();
+        }
+        match &buf[..b.len()] {
+            b"male" | b"m" | b"1" => Some(Self::Male),
+            b"female" | b"f" | b"2" => Some(Self::Female),
+            b"indeterminate" | b"9" => Some(Self::Indeterminate),
+            b"" | b"unknown" | b"0" | b"x" => Some(Self::Unknown),
+            _ => None,
+        }
+    }
+
+    fn index(self) -> usize {
+        match self {
+            Self::Male => 0,
+            Self::Female => 1,
+            Self::Indeterminate => 2,
+            Self::Unknown => 3,
+        }
+    }
+}
+
+/// Recorded smoking status. Accepted spellings: `current`, `ex`, `never`, `unknown` or empty.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Smoking {
+    /// Smokes now: in the smoking cessation thread.
+    Current,
+    /// Used to smoke.
+    Ex,
+    /// Never smoked.
+    Never,
+    /// Not recorded.
+    #[default]
+    Unknown,
+}
+
+impl Smoking {
+    /// Parse a recorded value; `None` when it is not one of the accepted spellings.
+    #[must_use]
+    pub fn parse(b: &[u8]) -> Option<Self> {
+        match b {
+            b"current" => Some(Self::Current),
+            b"ex" => Some(Self::Ex),
+            b"never" => Some(Self::Never),
+            b"" | b"unknown" => Some(Self::Unknown),
+            _ => None,
+        }
+    }
+}
+
+/// A calendar date (proleptic Gregorian), for ages from dates of birth.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date {
+    /// Year.
+    pub year: i32,
+    /// Month 1..=12.
+    pub month: u8,
+    /// Day 1..=31.
+    pub day: u8,
+}
+
+impl Date {
+    /// Parse `YYYY-MM-DD`.
+    ///
+    /// # Errors
+    /// Text that is not a valid ISO date, named in the message.
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let bad = || format!("{s:?} is not a date in the form YYYY-MM-DD");
+        let mut it = s.splitn(3, '-');
+        let (Some(y), Some(m), Some(d)) = (it.next(), it.next(), it.next()) else {
+            return Err(bad());
+        };
+        if y.len() != 4 || m.len() != 2 || d.len() != 2 {
+            return Err(bad());
+        }
+        let year: i32 = y.parse().map_err(|_| bad())?;
+        let month: u8 = m.parse().map_err(|_| bad())?;
+        let day: u8 = d.parse().map_err(|_| bad())?;
+        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+        let days = match month {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if leap => 29,
+            2 => 28,
+            _ => return Err(bad()),
+        };
+        if day == 0 || day > days {
+            return Err(bad());
+        }
+        Ok(Self { year, month, day })
+    }
+
+    /// Age in completed years on `on`; `None` if `on` is before the birth.
+    #[must_use]
+    pub fn age_on(self, on: Self) -> Option<u32> {
+        if on < self {
+            return None;
+        }
+        let mut age = on.year - self.year;
+        if (on.month, on.day) < (self.month, self.day) {
+            age -= 1;
+        }
+        u32::try_from(age).ok()
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+impl Serialize for Date {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Date {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        Self::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+/// One person, as an analyst's extract or a form describes them. Ids are catalogue ids
+/// (`seeds/catalogue/`); conditions may also be ICD-10 codes, mapped by the indicative code lists.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PersonRecord {
+    /// The record's id (kept for error messages; never aggregated).
+    pub id: String,
+    /// Age in whole years, 0..=120.
+    pub age: Option<u8>,
+    /// Date of birth, used with [`Classifier::with_reference_date`] when `age` is absent.
+    pub date_of_birth: Option<Date>,
+    /// Recorded sex.
+    pub sex: Sex,
+    /// NHS ethnic category code (`A`..`Z`, `99`); absent means not known.
+    pub ethnicity: Option<String>,
+    /// Area of residence (an LSOA code of the index in use).
+    pub area: Option<String>,
+    /// IMD decile given directly, when no area is known.
+    pub imd_decile: Option<ImdDecile>,
+    /// Condition ids or ICD-10 codes.
+    pub conditions: Vec<String>,
+    /// Group flags (`groups.json` `record_flags`), including `learning_disability` and `autism`.
+    pub groups: Vec<String>,
+    /// Smoking status.
+    pub smoking: Smoking,
+    /// Metric numerator events (e.g. `smi_health_check`).
+    pub events: Vec<String>,
+}
+
+impl PersonRecord {
+    /// An empty record with an id.
+    #[must_use]
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            ..Self::default()
+        }
+    }
+}
+
+/// A small set of indices, as a bitset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct BitSet(pub u64);
+
+impl BitSet {
+    /// Whether index `i` is in the set.
+    #[must_use]
+    pub fn contains(self, i: usize) -> bool {
+        i < 64 && self.0 & (1 << i) != 0
+    }
+
+    /// Add index `i` (ignored past 63).
+    pub fn insert(&mut self, i: usize) {
+        if i < 64 {
+            self.0 |= 1 << i;
+        }
+    }
+
+    /// Number of members.
+    #[must_use]
+    pub fn len(self) -> usize {
+        self.0.count_ones() as usize
+    }
+
+    /// Whether the set is empty.
+    #[must_use]
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// Members in ascending order.
+    pub fn iter(self) -> impl Iterator<Item = usize> {
+        let mut bits = self.0;
+        std::iter::from_fn(move || {
+            if bits == 0 {
+                None
+            } else {
+                let i = bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                Some(i)
+            }
+        })
+    }
+}
+
+/// Why part of a membership could not be worked out. A bitset of these travels with every
+/// membership and is counted in [`CohortCounts`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Missing {
+    /// The area code is not in the index in use (deprivation unknown).
+    UnknownArea,
+    /// Neither an area nor a decile was given (deprivation unknown).
+    NoDeprivation,
+    /// No age, and no date of birth with a reference date (age band and clinical areas unknown).
+    NoAge,
+    /// Ethnicity not stated or not known.
+    EthnicityNotKnown,
+    /// Sex not known.
+    SexNotKnown,
+}
+
+impl Missing {
+    /// All reasons in reporting order.
+    pub const ALL: [Self; 5] = [
+        Self::UnknownArea,
+        Self::NoDeprivation,
+        Self::NoAge,
+        Self::EthnicityNotKnown,
+        Self::SexNotKnown,
+    ];
+
+    /// The id used in outputs.
+    #[must_use]
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::UnknownArea => "unknown_area",
+            Self::NoDeprivation => "no_deprivation",
+            Self::NoAge => "no_age",
+            Self::EthnicityNotKnown => "ethnicity_not_known",
+            Self::SexNotKnown => "sex_not_known",
+        }
+    }
+
+    fn bit(self) -> u8 {
+        1 << (self as u8)
+    }
+}
+
+/// Which cohorts a person belongs to. Indices refer to the [`Classifier`]'s orderings
+/// ([`Classifier::areas`], [`Classifier::plus_groups`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Membership {
+    /// Core20: `None` when deprivation is unknown.
+    pub core20: Option<bool>,
+    /// National IMD decile.
+    pub imd_decile: Option<ImdDecile>,
+    /// National IMD quintile.
+    pub imd_quintile: Option<ImdQuintile>,
+    /// Age band index into the definition's bands; `None` when age is unknown.
+    pub age_band: Option<u8>,
+    /// Broad ethnic group index (catalogue order; the last is not stated/not known).
+    pub ethnic_group: u8,
+    /// Recorded sex.
+    pub sex: Sex,
+    /// PLUS groups of the definition.
+    pub plus_groups: BitSet,
+    /// Adult clinical areas (indices into [`Classifier::areas`]).
+    pub adult_areas: BitSet,
+    /// CYP clinical areas (indices into [`Classifier::areas`]).
+    pub cyp_areas: BitSet,
+    /// In the smoking cessation thread (a current smoker).
+    pub smoking_thread: bool,
+    missing: u8,
+}
+
+impl Membership {
+    /// Whether a reason applies.
+    #[must_use]
+    pub fn is_missing(&self, reason: Missing) -> bool {
+        self.missing & reason.bit() != 0
+    }
+
+    /// Every reason that applies.
+    pub fn missing(&self) -> impl Iterator<Item = Missing> + '_ {
+        Missing::ALL.into_iter().filter(|m| self.is_missing(*m))
+    }
+
+    /// All clinical areas, adult and CYP.
+    #[must_use]
+    pub fn areas(&self) -> BitSet {
+        BitSet(self.adult_areas.0 | self.cyp_areas.0)
+    }
+}
+
+/// A membership with ids instead of indices, for JSON and the browser.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MembershipReport {
+    /// Core20, or null when deprivation is unknown.
+    pub core20: Option<bool>,
+    /// National IMD decile.
+    pub imd_decile: Option<u8>,
+    /// National IMD quintile.
+    pub imd_quintile: Option<u8>,
+    /// Age band label.
+    pub age_band: String,
+    /// Broad ethnic group id.
+    pub ethnic_group: String,
+    /// Sex id.
+    pub sex: Sex,
+    /// PLUS group ids.
+    pub plus_groups: Vec<String>,
+    /// Adult clinical area ids.
+    pub adult_areas: Vec<String>,
+    /// CYP clinical area ids.
+    pub cyp_areas: Vec<String>,
+    /// In the smoking cessation thread.
+    pub smoking_thread: bool,
+    /// Reasons for anything unknown.
+    pub missing: Vec<Missing>,
+}
+
+/// A record that cannot be classified: an id the catalogue does not know, or an impossible value.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ClassifyError {
+    /// An id or code that is not in the catalogue.
+    #[error("{field} {value:?} is not a known {what}{hint}")]
+    UnknownId {
+        /// The record field (`conditions`, `groups`, `events`, `ethnicity`).
+        field: &'static str,
+        /// The value.
+        value: String,
+        /// What kind of id was expected.
+        what: &'static str,
+        /// A hint listing or pointing to the valid ids.
+        hint: String,
+    },
+    /// An age outside 0..=120.
+    #[error("age {0} is outside 0 to 120")]
+    BadAge(u32),
+    /// A date of birth after the reference date.
+    #[error("date of birth {dob} is after the reference date {reference}")]
+    BornAfterReference {
+        /// Date of birth.
+        dob: Date,
+        /// Reference date.
+        reference: Date,
+    },
+    /// An area given with a decile that disagrees with the index.
+    #[error("imd_decile {given} disagrees with area {area}, which is decile {indexed} in {edition}")]
+    DecileDisagrees {
+        /// The decile in the record.
+        given: u8,
+        /// The area code.
+        area: String,
+        /// The decile the index has.
+        indexed: u8,
+        /// The index edition.
+        edition: ImdEdition,
+    },
+    /// The text in `area` is not an area code.
+    #[error("area {0}")]
+    BadArea(#[from] crate::deprivation::AreaCodeError),
+}
+
+/// A definition that does not fit the catalogue or the index.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DefinitionError {
+    /// A rule names an id the catalogue does not have.
+    #[error("cohort definition {definition}: PLUS group {group:?} refers to unknown {what} {id:?}")]
+    UnknownId {
+        /// Definition id.
+        definition: String,
+        /// PLUS group id.
+        group: String,
+        /// What kind of id.
+        what: &'static str,
+        /// The id.
+        id: String,
+    },
+    /// Age bands that do not start at 0 or do not ascend.
+    #[error("cohort definition {definition}: age bands must start at 0 and ascend, got {bands:?}")]
+    BadAgeBands {
+        /// Definition id.
+        definition: String,
+        /// The bands.
+        bands: Vec<u8>,
+    },
+    /// More PLUS groups than the counts can hold.
+    #[error("cohort definition {definition}: {count} PLUS groups; at most 32 are supported")]
+    TooManyGroups {
+        /// Definition id.
+        definition: String,
+        /// How many.
+        count: usize,
+    },
+    /// The definition's edition is not English, so Core20 is undefined.
+    #[error(
+        "cohort definition {definition}: Core20 is defined on the English IMD only, but the definition names {edition}"
+    )]
+    NotEngland {
+        /// Definition id.
+        definition: String,
+        /// The edition.
+        edition: ImdEdition,
+    },
+    /// The index given is not the definition's edition.
+    #[error(
+        "the IMD file is {index}, but the cohort definition uses {definition}; pass the matching file or choose the edition with --edition"
+    )]
+    EditionMismatch {
+        /// The index's edition.
+        index: ImdEdition,
+        /// The definition's edition.
+        definition: ImdEdition,
+    },
+    /// The definition file is not valid JSON of the right shape.
+    #[error("cohort definition is not valid: {0}")]
+    Parse(String),
+    /// Something in the catalogue the classifier relies on is missing or too large.
+    #[error("catalogue: {0}")]
+    Catalogue(String),
+}
+
+impl CohortDefinition {
+    /// The built-in national definition (`seeds/definitions/national.json`).
+    ///
+    /// # Panics
+    /// Never for a released build: the seed is parsed by the test suite.
+    #[must_use]
+    #[allow(clippy::panic, reason = "seed files are compiled in and tested; not user input")]
+    pub fn national() -> Self {
+        match Self::from_json(include_str!("../../../../seeds/definitions/national.json")) {
+            Ok(d) => d,
+            Err(e) => panic!("built-in national definition: {e}"),
+        }
+    }
+
+    /// The built-in Coventry and Warwickshire definition.
+    ///
+    /// # Panics
+    /// Never for a released build: the seed is parsed by the test suite.
+    #[must_use]
+    #[allow(clippy::panic, reason = "seed files are compiled in and tested; not user input")]
+    pub fn coventry_warwickshire() -> Self {
+        match Self::from_json(include_str!(
+            "../../../../seeds/definitions/coventry-warwickshire.json"
+        )) {
+            Ok(d) => d,
+            Err(e) => panic!("built-in Coventry and Warwickshire definition: {e}"),
+        }
+    }
+
+    /// Parse a definition from JSON.
+    ///
+    /// # Errors
+    /// [`DefinitionError::Parse`] with serde's line and column.
+    pub fn from_json(text: &str) -> Result<Self, DefinitionError> {
+        serde_json::from_str(text).map_err(|e| DefinitionError::Parse(e.to_string()))
+    }
+
+    /// The label of age band `i` (`0-4`, `85+`).
+    #[must_use]
+    pub fn age_band_label(&self, i: usize) -> String {
+        match (self.age_bands.get(i), self.age_bands.get(i + 1)) {
+            (Some(lo), Some(hi)) => format!("{lo}-{}", hi.saturating_sub(1)),
+            (Some(lo), None) => format!("{lo}+"),
+            _ => "unknown".to_owned(),
+        }
+    }
+}
+
+/// A compiled rule over a [`CompactRecord`].
+#[derive(Debug, Clone)]
+enum Compiled {
+    AnyFlag(u64),
+    AnyCondition(u64),
+    EthnicMinority,
+    EthnicCategories(u64),
+    LtcAtLeast(u8),
+    Age(u8, u8),
+    Cyp,
+    AnyOf(Vec<Compiled>),
+    AllOf(Vec<Compiled>),
+    Not(Box<Compiled>),
+}
+
+/// One condition, compiled.
+#[derive(Debug, Clone)]
+struct CondInfo {
+    adult_area: Option<u8>,
+    cyp_area: Option<u8>,
+    long_term: bool,
+}
+
+/// One metric, compiled.
+#[derive(Debug, Clone)]
+struct MetricInfo {
+    denominator: u8,
+    area: u8,
+}
+
+/// The definition and catalogue compiled for fast classification.
+#[derive(Debug, Clone)]
+pub struct Classifier<'a> {
+    definition: CohortDefinition,
+    catalogue: &'static Catalogue,
+    index: Option<&'a DeprivationIndex>,
+    reference_date: Option<Date>,
+    area_ids: Vec<String>,
+    area_age: Vec<Option<(u8, u8)>>,
+    area_population: Vec<Population>,
+    conditions: Vec<CondInfo>,
+    condition_ids: Vec<String>,
+    flag_ids: Vec<String>,
+    event_ids: Vec<String>,
+    metrics: Vec<MetricInfo>,
+    /// Ethnic category index → (broad group index, minority).
+    ethnic: Vec<(u8, bool)>,
+    ethnic_codes: Vec<String>,
+    /// Category index used for a blank ethnicity (`99`, not known).
+    ethnic_not_known: u8,
+    broad_not_stated: u8,
+    rules: Vec<Compiled>,
+    age_band_of: [u8; MAX_AGE as usize + 1],
+}
+
+fn position(ids: &[String], id: &str) -> Option<usize> {
+    ids.iter().position(|x| x == id)
+}
+
+impl<'a> Classifier<'a> {
+    /// Compile `definition` against the built-in catalogue. With an `index`, person areas are
+    /// looked up in it; it must be the definition's English edition.
+    ///
+    /// # Errors
+    /// A rule naming an unknown id, bad age bands, a non-English edition, or an index of another
+    /// edition.
+    pub fn new(
+        definition: CohortDefinition,
+        index: Option<&'a DeprivationIndex>,
+    ) -> Result<Self, DefinitionError> {
+        let catalogue = Catalogue::builtin();
+        let def_id = definition.id.clone();
+        if definition.imd_edition.nation() != Nation::England {
+            return Err(DefinitionError::NotEngland {
+                definition: def_id,
+                edition: definition.imd_edition,
+            });
+        }
+        if let Some(ix) = index
+            && ix.edition() != definition.imd_edition
+        {
+            return Err(DefinitionError::EditionMismatch {
+                index: ix.edition(),
+                definition: definition.imd_edition,
+            });
+        }
+        let bands = &definition.age_bands;
+        if bands.first() != Some(&0) || bands.windows(2).any(|w| w[0] >= w[1]) || bands.len() > 32 {
+            return Err(DefinitionError::BadAgeBands {
+                definition: def_id,
+                bands: bands.clone(),
+            });
+        }
+        if definition.plus_groups.len() > 32 {
+            return Err(DefinitionError::TooManyGroups {
+                definition: def_id,
+                count: definition.plus_groups.len(),
+            });
+        }
+        let areas = &catalogue.clinical_areas.areas;
+        let area_ids: Vec<String> = areas.iter().map(|a| a.id.clone()).collect();
+        let cat_err = |m: String| DefinitionError::Catalogue(m);
+        let area_index = |id: &Option<String>| -> Result<Option<u8>, DefinitionError> {
+            id.as_ref()
+                .map(|id| {
+                    position(&area_ids, id)
+                        .and_then(|i| u8::try_from(i).ok())
+                        .ok_or_else(|| cat_err(format!("condition refers to unknown area {id}")))
+                })
+                .transpose()
+        };
+        let mut conditions = Vec::new();
+        for c in &catalogue.conditions.conditions {
+            conditions.push(CondInfo {
+                adult_area: area_index(&c.adult_area)?,
+                cyp_area: area_index(&c.cyp_area)?,
+                long_term: c.long_term,
+            });
+        }
+        let condition_ids: Vec<String> = catalogue.conditions.conditions.iter().map(|c| c.id.clone()).collect();
+        let flag_ids: Vec<String> = catalogue.groups.record_flags.iter().map(|g| g.id.clone()).collect();
+        let mut event_ids = Vec::new();
+        let mut metrics = Vec::new();
+        for (area, m) in catalogue.metrics() {
+            let den = position(&condition_ids, &m.denominator.condition)
+                .and_then(|i| u8::try_from(i).ok())
+                .ok_or_else(|| cat_err(format!("metric {} has unknown denominator {}", m.id, m.denominator.condition)))?;
+            let area = position(&area_ids, &area.id)
+                .and_then(|i| u8::try_from(i).ok())
+                .ok_or_else(|| cat_err(format!("metric {} has unknown area", m.id)))?;
+            event_ids.push(m.numerator.event.clone());
+            metrics.push(MetricInfo { denominator: den, area });
+        }
+        if condition_ids.len() > 64 || flag_ids.len() > 64 || event_ids.len() > 64 || area_ids.len() > 63 {
+            return Err(cat_err("more than 64 conditions, flags, events or areas".into()));
+        }
+        let broad: Vec<&str> = catalogue.ethnicity.broad_groups.iter().map(|b| b.id.as_str()).collect();
+        let mut ethnic = Vec::new();
+        let mut ethnic_codes = Vec::new();
+        for c in &catalogue.ethnicity.categories {
+            let b = broad
+                .iter()
+                .position(|b| *b == c.broad_group)
+                .and_then(|i| u8::try_from(i).ok())
+                .ok_or_else(|| cat_err(format!("ethnic category {} has unknown broad group", c.code)))?;
+            ethnic.push((b, c.minority));
+            ethnic_codes.push(c.code.clone());
+        }
+        let ethnic_not_known = position(&ethnic_codes, "99")
+            .and_then(|i| u8::try_from(i).ok())
+            .ok_or_else(|| cat_err("ethnicity.json has no code 99 (not known)".into()))?;
+        let broad_not_stated = u8::try_from(broad.len().saturating_sub(1)).unwrap_or(0);
+
+        let mut age_band_of = [0u8; MAX_AGE as usize + 1];
+        for (age, slot) in age_band_of.iter_mut().enumerate() {
+            let b = bands.iter().rposition(|lo| usize::from(*lo) <= age).unwrap_or(0);
+            *slot = u8::try_from(b).unwrap_or(0);
+        }
+
+        let mut this = Self {
+            catalogue,
+            index,
+            reference_date: None,
+            area_age: areas.iter().map(|a| a.age_range.map(|r| (r.min, r.max))).collect(),
+            area_population: areas.iter().map(|a| a.population).collect(),
+            area_ids,
+            conditions,
+            condition_ids,
+            flag_ids,
+            event_ids,
+            metrics,
+            ethnic,
+            ethnic_codes,
+            ethnic_not_known,
+            broad_not_stated,
+            rules: Vec::new(),
+            age_band_of,
+            definition,
+        };
+        let mut rules = Vec::new();
+        for g in &this.definition.plus_groups {
+            rules.push(this.compile(&g.id, &g.rule)?);
+        }
+        this.rules = rules;
+        Ok(this)
+    }
+
+    /// Use `date` to work out ages from dates of birth.
+    #[must_use]
+    pub fn with_reference_date(mut self, date: Date) -> Self {
+        self.reference_date = Some(date);
+        self
+    }
+
+    fn compile(&self, group: &str, rule: &Rule) -> Result<Compiled, DefinitionError> {
+        let unknown = |what, id: &str| DefinitionError::UnknownId {
+            definition: self.definition.id.clone(),
+            group: group.to_owned(),
+            what,
+            id: id.to_owned(),
+        };
+        let mask = |ids: &[String], known: &[String], what| -> Result<u64, DefinitionError> {
+            ids.iter().try_fold(0u64, |m, id| {
+                position(known, id).map(|i| m | (1 << i)).ok_or_else(|| unknown(what, id))
+            })
+        };
+        Ok(match rule {
+            Rule::AnyFlag(ids) => Compiled::AnyFlag(mask(ids, &self.flag_ids, "group flag")?),
+            Rule::AnyCondition(ids) => Compiled::AnyCondition(mask(ids, &self.condition_ids, "condition")?),
+            Rule::EthnicMinority => Compiled::EthnicMinority,
+            Rule::EthnicCategories(ids) => Compiled::EthnicCategories(mask(ids, &self.ethnic_codes, "ethnic category")?),
+            Rule::LongTermConditionsAtLeast(n) => Compiled::LtcAtLeast(*n),
+            Rule::Age(r) => Compiled::Age(r.min, r.max),
+            Rule::Cyp => Compiled::Cyp,
+            Rule::AnyOf(rs) => Compiled::AnyOf(rs.iter().map(|r| self.compile(group, r)).collect::<Result<_, _>>()?),
+            Rule::AllOf(rs) => Compiled::AllOf(rs.iter().map(|r| self.compile(group, r)).collect::<Result<_, _>>()?),
+            Rule::Not(r) => Compiled::Not(Box::new(self.compile(group, r)?)),
+        })
+    }
+
+    /// The definition in use.
+    #[must_use]
+    pub fn definition(&self) -> &CohortDefinition {
+        &self.definition
+    }
+
+    /// The catalogue in use.
+    #[must_use]
+    pub fn catalogue(&self) -> &'static Catalogue {
+        self.catalogue
+    }
+
+    /// The deprivation index in use, if any.
+    #[must_use]
+    pub fn index(&self) -> Option<&'a DeprivationIndex> {
+        self.index
+    }
+
+    /// Clinical area ids, in the order of membership bitsets (adult then CYP).
+    #[must_use]
+    pub fn areas(&self) -> &[String] {
+        &self.area_ids
+    }
+
+    /// The bit index of a clinical area.
+    #[must_use]
+    pub fn area_index(&self, id: &str) -> Option<usize> {
+        position(&self.area_ids, id)
+    }
+
+    /// PLUS group ids of the definition, in bitset order.
+    pub fn plus_groups(&self) -> impl Iterator<Item = &str> {
+        self.definition.plus_groups.iter().map(|g| g.id.as_str())
+    }
+
+    /// Number of broad ethnic groups (the last is not stated / not known).
+    #[must_use]
+    pub fn ethnic_groups(&self) -> usize {
+        usize::from(self.broad_not_stated) + 1
+    }
+
+    /// Metric count, in catalogue order.
+    #[must_use]
+    pub fn metric_count(&self) -> usize {
+        self.metrics.len()
+    }
+
+    /// Turn a person record into its compact form (ids to bit indices).
+    ///
+    /// # Errors
+    /// An unknown id or code, an impossible age, or a decile that disagrees with the area.
+    pub fn compact(&self, p: &PersonRecord) -> Result<CompactRecord, ClassifyError> {
+        let mut r = CompactRecord {
+            sex: p.sex,
+            smoking: p.smoking,
+            ethnic: self.ethnic_not_known,
+            ..CompactRecord::default()
+        };
+        r.age = match (p.age, p.date_of_birth, self.reference_date) {
+            (Some(a), _, _) if a > MAX_AGE => return Err(ClassifyError::BadAge(u32::from(a))),
+            (Some(a), _, _) => Some(a),
+            (None, Some(dob), Some(reference)) => {
+                let age = dob
+                    .age_on(reference)
+                    .ok_or(ClassifyError::BornAfterReference { dob, reference })?;
+                let age = u8::try_from(age)
+                    .ok()
+                    .filter(|a| *a <= MAX_AGE)
+                    .ok_or(ClassifyError::BadAge(age))?;
+                Some(age)
+            }
+            _ => None,
+        };
+        if let Some(e) = &p.ethnicity {
+            r.ethnic = self.ethnic_index(e.as_bytes())?;
+        }
+        for c in &p.conditions {
+            r.conditions.insert(self.condition_index(c.as_bytes())?);
+        }
+        for g in &p.groups {
+            r.flags.insert(self.flag_index(g.as_bytes())?);
+        }
+        for e in &p.events {
+            r.events.insert(self.event_index(e.as_bytes())?);
+        }
+        r.deprivation = self.deprivation(p.area.as_deref().map(str::as_bytes), p.imd_decile)?;
+        Ok(r)
+    }
+
+    /// Resolve deprivation from an area code and/or a decile.
+    ///
+    /// # Errors
+    /// Text that is not an area code, or a decile that disagrees with the area's.
+    #[inline]
+    pub fn deprivation(
+        &self,
+        area: Option<&[u8]>,
+        decile: Option<ImdDecile>,
+    ) -> Result<compact::Deprivation, ClassifyError> {
+        use compact::Deprivation as D;
+        let area = area.filter(|a| !a.is_empty());
+        match (area, self.index) {
+            (Some(code), Some(ix)) => {
+                let code = AreaCode::parse_bytes(code)?;
+                match ix.lookup(code) {
+                    Some(id) => {
+                        let d = ix.decile(id);
+                        if let Some(given) = decile
+                            && given != d
+                        {
+                            return Err(ClassifyError::DecileDisagrees {
+                                given: given.get(),
+                                area: code.to_string(),
+                                indexed: d.get(),
+                                edition: ix.edition(),
+                            });
+                        }
+                        Ok(D::Known(d))
+                    }
+                    None => Ok(D::UnknownArea),
+                }
+            }
+            // An area with no index to look it up in: the decile column, if any, decides.
+            (Some(_), None) | (None, _) => Ok(decile.map_or(D::None, D::Known)),
+        }
+    }
+
+    /// The ethnic category index of a code (blank → not known).
+    ///
+    /// # Errors
+    /// A code that is not an NHS ethnic category.
+    #[inline]
+    pub fn ethnic_index(&self, code: &[u8]) -> Result<u8, ClassifyError> {
+        if code.is_empty() {
+            return Ok(self.ethnic_not_known);
+        }
+        self.ethnic_codes
+            .iter()
+            .position(|c| c.as_bytes() == code)
+            .and_then(|i| u8::try_from(i).ok())
+            .ok_or_else(|| ClassifyError::UnknownId {
+                field: "ethnicity",
+                value: String::from_utf8_lossy(code).into_owned(),
+                what: "NHS ethnic category code",
+                hint: format!("; use one of {}", self.ethnic_codes.join(", ")),
+            })
+    }
+
+    /// The condition index of a condition id or ICD-10 code.
+    ///
+    /// # Errors
+    /// Neither a condition id nor an ICD-10 code on the indicative lists.
+    #[inline]
+    pub fn condition_index(&self, id: &[u8]) -> Result<usize, ClassifyError> {
+        if let Some(i) = self.condition_ids.iter().position(|c| c.as_bytes() == id) {
+            return Ok(i);
+        }
+        let text = String::from_utf8_lossy(id);
+        if let Some(cond) = self.catalogue.condition_for_icd10(&text)
+            && let Some(i) = position(&self.condition_ids, cond)
+        {
+            return Ok(i);
+        }
+        Err(ClassifyError::UnknownId {
+            field: "conditions",
+            value: text.into_owned(),
+            what: "condition id or ICD-10 code on the indicative lists",
+            hint: format!("; condition ids are {}", self.condition_ids.join(", ")),
+        })
+    }
+
+    /// The flag index of a group flag id.
+    ///
+    /// # Errors
+    /// An id not in `groups.json` `record_flags`.
+    #[inline]
+    pub fn flag_index(&self, id: &[u8]) -> Result<usize, ClassifyError> {
+        self.flag_ids.iter().position(|c| c.as_bytes() == id).ok_or_else(|| ClassifyError::UnknownId {
+            field: "groups",
+            value: String::from_utf8_lossy(id).into_owned(),
+            what: "group flag",
+            hint: format!("; flags are {}", self.flag_ids.join(", ")),
+        })
+    }
+
+    /// The event index of a metric numerator event id.
+    ///
+    /// # Errors
+    /// An id that is no metric's numerator event.
+    #[inline]
+    pub fn event_index(&self, id: &[u8]) -> Result<usize, ClassifyError> {
+        self.event_ids.iter().position(|c| c.as_bytes() == id).ok_or_else(|| ClassifyError::UnknownId {
+            field: "events",
+            value: String::from_utf8_lossy(id).into_owned(),
+            what: "metric event",
+            hint: format!("; events are {}", self.event_ids.join(", ")),
+        })
+    }
+
+    /// Classify one person.
+    ///
+    /// # Errors
+    /// As [`Self::compact`].
+    pub fn classify(&self, p: &PersonRecord) -> Result<Membership, ClassifyError> {
+        Ok(self.classify_compact(&self.compact(p)?))
+    }
+
+    /// Classify a compact record: the hot path, no allocation.
+    #[inline]
+    #[must_use]
+    pub fn classify_compact(&self, r: &CompactRecord) -> Membership {
+        use compact::Deprivation as D;
+        let mut m = Membership {
+            sex: r.sex,
+            ..Membership::default()
+        };
+        match r.deprivation {
+            D::Known(d) => {
+                m.imd_decile = Some(d);
+                m.imd_quintile = Some(d.quintile());
+                m.core20 = Some(d.is_core20());
+            }
+            D::UnknownArea => m.missing |= Missing::UnknownArea.bit(),
+            D::None => m.missing |= Missing::NoDeprivation.bit(),
+        }
+        let (broad, _) = self.ethnic[usize::from(r.ethnic)];
+        m.ethnic_group = broad;
+        if broad == self.broad_not_stated {
+            m.missing |= Missing::EthnicityNotKnown.bit();
+        }
+        if r.sex == Sex::Unknown {
+            m.missing |= Missing::SexNotKnown.bit();
+        }
+        m.smoking_thread = r.smoking == Smoking::Current;
+        match r.age {
+            Some(age) => {
+                m.age_band = Some(self.age_band_of[usize::from(age.min(MAX_AGE))]);
+                let adult = age >= self.definition.adult_min_age;
+                let cyp = self.definition.cyp_age_range.contains(age);
+                let mut conds = r.conditions.0;
+                while conds != 0 {
+                    let i = conds.trailing_zeros() as usize;
+                    conds &= conds - 1;
+                    let c = &self.conditions[i];
+                    if adult && let Some(a) = c.adult_area {
+                        m.adult_areas.insert(usize::from(a));
+                    }
+                    if cyp && let Some(a) = c.cyp_area {
+                        let a = usize::from(a);
+                        if self.area_age[a].is_none_or(|(lo, hi)| (lo..=hi).contains(&age)) {
+                            m.cyp_areas.insert(a);
+                        }
+                    }
+                }
+            }
+            None => m.missing |= Missing::NoAge.bit(),
+        }
+        for (i, rule) in self.rules.iter().enumerate() {
+            if self.eval(rule, r) {
+                m.plus_groups.insert(i);
+            }
+        }
+        m
+    }
+
+    fn eval(&self, rule: &Compiled, r: &CompactRecord) -> bool {
+        match rule {
+            Compiled::AnyFlag(mask) => r.flags.0 & mask != 0,
+            Compiled::AnyCondition(mask) => r.conditions.0 & mask != 0,
+            Compiled::EthnicMinority => self.ethnic[usize::from(r.ethnic)].1,
+            Compiled::EthnicCategories(mask) => mask & (1 << r.ethnic) != 0,
+            Compiled::LtcAtLeast(n) => {
+                let ltc = r
+                    .conditions
+                    .iter()
+                    .filter(|&i| self.conditions[i].long_term)
+                    .count();
+                ltc >= usize::from(*n)
+            }
+            Compiled::Age(lo, hi) => r.age.is_some_and(|a| (*lo..=*hi).contains(&a)),
+            Compiled::Cyp => r.age.is_some_and(|a| self.definition.cyp_age_range.contains(a)),
+            Compiled::AnyOf(rs) => rs.iter().any(|x| self.eval(x, r)),
+            Compiled::AllOf(rs) => rs.iter().all(|x| self.eval(x, r)),
+            Compiled::Not(x) => !self.eval(x, r),
+        }
+    }
+
+    /// The metric denominators and numerators a classified record contributes to: bit `m` of
+    /// the first set means the person is in metric `m`'s denominator (on its condition's register
+    /// and in its clinical area, so a CYP metric counts only children and young people), of the
+    /// second, in its numerator too (the event is recorded).
+    #[inline]
+    #[must_use]
+    pub fn metric_bits(&self, r: &CompactRecord, m: &Membership) -> (u64, u64) {
+        let areas = m.areas();
+        let mut den = 0u64;
+        for (i, info) in self.metrics.iter().enumerate() {
+            if r.conditions.contains(usize::from(info.denominator)) && areas.contains(usize::from(info.area)) {
+                den |= 1 << i;
+            }
+        }
+        (den, den & r.events.0)
+    }
+
+    /// A membership with ids instead of indices.
+    #[must_use]
+    pub fn describe(&self, m: &Membership) -> MembershipReport {
+        let names = |set: BitSet, ids: &[String]| set.iter().filter_map(|i| ids.get(i).cloned()).collect();
+        let plus: Vec<String> = self.definition.plus_groups.iter().map(|g| g.id.clone()).collect();
+        MembershipReport {
+            core20: m.core20,
+            imd_decile: m.imd_decile.map(ImdDecile::get),
+            imd_quintile: m.imd_quintile.map(ImdQuintile::get),
+            age_band: m
+                .age_band
+                .map_or_else(|| "unknown".to_owned(), |b| self.definition.age_band_label(usize::from(b))),
+            ethnic_group: self
+                .catalogue
+                .ethnicity
+                .broad_groups
+                .get(usize::from(m.ethnic_group))
+                .map(|b| b.id.clone())
+                .unwrap_or_default(),
+            sex: m.sex,
+            plus_groups: names(m.plus_groups, &plus),
+            adult_areas: names(m.adult_areas, &self.area_ids),
+            cyp_areas: names(m.cyp_areas, &self.area_ids),
+            smoking_thread: m.smoking_thread,
+            missing: m.missing().collect(),
+        }
+    }
+
+    /// The population (adult or CYP) of a clinical area index.
+    #[must_use]
+    pub fn area_population(&self, i: usize) -> Option<Population> {
+        self.area_population.get(i).copied()
+    }
+}
+
+#[cfg(test)]
+mod tests;

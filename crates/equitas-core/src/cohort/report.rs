@@ -1,0 +1,71 @@
+//! `CohortReport`: the summary of counts a person reads first, shared by the CLI and the browser.
+
+use serde::Serialize;
+
+use super::{AmbitionRow, Classifier, CohortCounts, Missing, ambitions};
+
+/// People in a cohort, with how many of them are in Core20.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CohortLine {
+    /// Cohort id (`all`, an area id, `smoking_cessation`, a PLUS group id).
+    pub id: String,
+    /// People in the cohort.
+    pub people: u64,
+    /// Of whom in Core20.
+    pub core20: u64,
+    /// Core20 share of those with known deprivation, when any are known.
+    pub core20_share: Option<f64>,
+    /// People per IMD quintile 1..5, then unknown.
+    pub by_quintile: [u64; 6],
+}
+
+/// The summary of a set of counts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CohortReport {
+    /// Definition id.
+    pub definition: String,
+    /// Definition version.
+    pub definition_version: u32,
+    /// IMD edition that defines Core20.
+    pub imd_edition: String,
+    /// Everyone counted.
+    pub total: CohortLine,
+    /// Each clinical area, then the smoking cessation thread.
+    pub areas: Vec<CohortLine>,
+    /// Each PLUS group.
+    pub plus_groups: Vec<CohortLine>,
+    /// People with each missing reason.
+    pub missing: Vec<(Missing, u64)>,
+    /// Each metric against its ambition.
+    pub ambitions: Vec<AmbitionRow>,
+}
+
+fn line(counts: &CohortCounts, id: &str, a: usize, p: usize) -> CohortLine {
+    let q = counts.by_quintile(a, p);
+    let known: u64 = q[..5].iter().sum();
+    #[allow(clippy::cast_precision_loss, reason = "counts far below 2^52")]
+    let share = (known > 0).then(|| q[0] as f64 / known as f64);
+    CohortLine {
+        id: id.to_owned(),
+        people: q.iter().sum(),
+        core20: q[0],
+        core20_share: share,
+        by_quintile: q,
+    }
+}
+
+/// Summarise `counts` made with `classifier`.
+#[must_use]
+pub fn report(counts: &CohortCounts, classifier: &Classifier<'_>) -> CohortReport {
+    let def = classifier.definition();
+    CohortReport {
+        definition: def.id.clone(),
+        definition_version: def.version,
+        imd_edition: def.imd_edition.to_string(),
+        total: line(counts, "all", 0, 0),
+        areas: counts.area_labels().iter().enumerate().skip(1).map(|(a, id)| line(counts, id, a, 0)).collect(),
+        plus_groups: counts.plus_labels().iter().enumerate().skip(1).map(|(p, id)| line(counts, id, 0, p)).collect(),
+        missing: Missing::ALL.iter().map(|m| (*m, counts.missing(*m))).collect(),
+        ambitions: ambitions(counts, classifier.catalogue()),
+    }
+}
