@@ -38,6 +38,7 @@ pub const MAX_AGE: u8 = 120;
 /// Recorded sex. Accepted spellings (any case): `male`, `m`, `1`; `female`, `f`, `2`;
 /// `indeterminate`, `9`; `unknown`, `0`, `x` or empty.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Sex {

@@ -348,11 +348,11 @@ impl DeprivationIndex {
                 domain_deciles.push(d);
                 let r = match rcol {
                     Some(rc) => field(&rec, rc)
-                        .parse::<u32>()
+                        .parse::<f64>()
                         .ok()
-                        .filter(|r| *r >= 1)
+                        .filter(|r| *r >= 1.0 && r.is_finite())
                         .ok_or_else(|| bad(rc, "a rank of 1 or more"))?,
-                    None => 0,
+                    None => f64::NAN,
                 };
                 domain_ranks.push(r);
             }
@@ -454,7 +454,8 @@ E01000002,City of London 001B,E09000001,5.143,30379,10,0.034,29901,10
         assert_eq!(a.rank(), 30379);
         assert_eq!(a.score(), Some(5.143));
         assert_eq!(a.domain_deciles(), [10]);
-        assert_eq!(a.domain_ranks(), [29901]);
+        assert_eq!(a.domain_rank(0), Some(29901.0));
+        assert_eq!(a.domain_rank(1), None);
         assert_eq!(a.district().unwrap().to_string(), "E09000001");
     }
 

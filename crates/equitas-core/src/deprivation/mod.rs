@@ -293,8 +293,9 @@ pub struct DeprivationIndex {
     domains: Vec<String>,
     /// Row-major: area × domain.
     domain_deciles: Vec<u8>,
-    /// Row-major: area × domain; 0 where the file had no rank.
-    domain_ranks: Vec<u32>,
+    /// Row-major: area × domain; NaN where the file had no rank column for the domain. Ranks
+    /// can be fractional: SIMD 2020 gives tied domain ranks as halves (e.g. 4563.5).
+    domain_ranks: Vec<f64>,
     /// Local authority district code per area, when the file has one (File 7 does).
     districts: Option<Vec<AreaCode>>,
     #[cfg(feature = "csv")]
@@ -351,11 +352,16 @@ impl Area<'_> {
         &self.index.domain_deciles[self.row() * n..(self.row() + 1) * n]
     }
 
-    /// The rank of each domain (0 where the file gave none).
+    /// The rank of domain `i` (in the order of [`DeprivationIndex::domains`]); `None` when the
+    /// file has no rank column for it. Tied ranks may be fractional (SIMD 2020 uses halves).
     #[must_use]
-    pub fn domain_ranks(&self) -> &[u32] {
+    pub fn domain_rank(&self, i: usize) -> Option<f64> {
         let n = self.index.domains.len();
-        &self.index.domain_ranks[self.row() * n..(self.row() + 1) * n]
+        if i >= n {
+            return None;
+        }
+        let r = self.index.domain_ranks[self.row() * n + i];
+        (!r.is_nan()).then_some(r)
     }
 
     /// The local authority district, when the file gives one.

@@ -1,0 +1,370 @@
+//! The cohort model: classification, streaming records with their errors, merge, ambitions.
+
+use equitas_core::catalogue::Catalogue;
+use equitas_core::cohort::records::{RecordsError, count_records};
+use equitas_core::cohort::{Classifier, ClassifyError, CohortCounts, CohortDefinition, DefinitionError, Missing, PersonRecord, Sex, ambitions};
+use equitas_core::deprivation::{DeprivationIndex, ImdDecile, ImdEdition};
+use proptest::prelude::*;
+
+fn index19() -> DeprivationIndex {
+    DeprivationIndex::from_path(&crate::shared("data/imd/imd2019_england_lsoa11.csv")).unwrap()
+}
+
+fn person(age: u8, decile: u8) -> PersonRecord {
+    let mut p = PersonRecord::new("t");
+    p.age = Some(age);
+    p.imd_decile = Some(ImdDecile::new(decile).unwrap());
+    p.sex = Sex::Female;
+    p.ethnicity = Some("A".into());
+    p
+}
+
+#[test]
+fn adults_and_children_get_their_own_areas() {
+    let c = Classifier::new(CohortDefinition::national(), None).unwrap();
+    let area = |id| c.area_index(id).unwrap();
+    let mut p = person(47, 2);
+    p.conditions = vec!["asthma".into(), "smi".into()];
+    let m = c.classify(&p).unwrap();
+    assert_eq!((m.core20, m.imd_quintile.map(|q| q.get())), (Some(true), Some(1)));
+    assert!(m.adult_areas.contains(area("smi")) && m.adult_areas.contains(area("chronic_respiratory")));
+    assert!(m.cyp_areas.is_empty());
+
+    // A 20-year-old is both adult (18+) and CYP (0-25 by default).
+    let mut p = person(20, 3);
+    p.conditions = vec!["asthma".into(), "mental_health_condition".into()];
+    let m = c.classify(&p).unwrap();
+    assert_eq!(m.core20, Some(false));
+    assert!(m.cyp_areas.contains(area("cyp_asthma")));
+    // CYP mental health is for 0-17 only.
+    assert!(!m.cyp_areas.contains(area("cyp_mental_health")));
+    assert!(m.adult_areas.contains(area("chronic_respiratory")));
+
+    // Oral health is for the under-11s.
+    let mut p = person(9, 10);
+    p.conditions = vec!["dental_caries".into()];
+    assert!(c.classify(&p).unwrap().cyp_areas.contains(area("cyp_oral_health")));
+    p.age = Some(11);
+    assert!(c.classify(&p).unwrap().cyp_areas.is_empty());
+}
+
+#[test]
+fn icd10_codes_map_through_the_indicative_lists() {
+    let c = Classifier::new(CohortDefinition::national(), None).unwrap();
+    let mut p = person(60, 5);
+    p.conditions = vec!["J44.1".into(), "I10".into(), "F20".into()];
+    let m = c.classify(&p).unwrap();
+    for a in ["chronic_respiratory", "hypertension_lipids", "smi"] {
+        assert!(m.adult_areas.contains(c.area_index(a).unwrap()), "{a}");
+    }
+    p.conditions = vec!["Z99.9".into()];
+    let err = c.classify(&p).unwrap_err();
+    assert!(err.to_string().starts_with("conditions \"Z99.9\" is not a known condition id or ICD-10 code"), "{err}");
+}
+
+#[test]
+fn plus_groups_follow_the_definition_rules() {
+    let national = Classifier::new(CohortDefinition::national(), None).unwrap();
+    let cw = Classifier::new(CohortDefinition::coventry_warwickshire(), None).unwrap();
+    let ids = |c: &Classifier<'_>, p: &PersonRecord| c.describe(&c.classify(p).unwrap()).plus_groups;
+
+    let mut p = person(34, 4);
+    p.groups = vec!["boaters".into()];
+    assert_eq!(ids(&cw, &p), ["transient_communities"]);
+    assert!(ids(&national, &p).is_empty(), "boaters are not an NHS England inclusion health group");
+    p.groups = vec!["homelessness".into()];
+    assert_eq!(ids(&cw, &p), ["transient_communities"]);
+    assert_eq!(ids(&national, &p), ["inclusion_health"]);
+
+    let mut p = person(15, 1);
+    p.ethnicity = Some("N".into());
+    p.groups = vec!["young_carer".into(), "learning_disability".into()];
+    p.conditions = vec!["epilepsy".into(), "asthma".into()];
+    assert_eq!(ids(&national, &p), ["ethnic_minority", "ld_autism", "multimorbidity", "young_carers"]);
+    // Young carers is a CYP group: not at 40.
+    p.age = Some(40);
+    assert_eq!(ids(&national, &p), ["ethnic_minority", "ld_autism", "multimorbidity"]);
+}
+
+#[test]
+fn missing_information_has_a_reason() {
+    let ix = index19();
+    let c = Classifier::new(CohortDefinition::national(), Some(&ix)).unwrap();
+    let mut p = PersonRecord::new("x");
+    p.area = Some("E01099999".into());
+    let m = c.classify(&p).unwrap();
+    let missing: Vec<Missing> = m.missing().collect();
+    assert_eq!(missing, [Missing::UnknownArea, Missing::NoAge, Missing::EthnicityNotKnown, Missing::SexNotKnown]);
+    assert_eq!(m.core20, None);
+    p.area = None;
+    assert!(c.classify(&p).unwrap().is_missing(Missing::NoDeprivation));
+    p.area = Some("E01021988".into());
+    assert_eq!(c.classify(&p).unwrap().core20, Some(true));
+}
+
+#[test]
+fn ages_from_dates_of_birth_need_a_reference_date() {
+    use equitas_core::cohort::Date;
+    let c = Classifier::new(CohortDefinition::national(), None).unwrap();
+    let mut p = PersonRecord::new("d");
+    p.date_of_birth = Some(Date::parse("2010-06-30").unwrap());
+    assert!(c.classify(&p).unwrap().is_missing(Missing::NoAge));
+    let c = c.with_reference_date(Date::parse("2026-06-29").unwrap());
+    assert_eq!(c.describe(&c.classify(&p).unwrap()).age_band, "10-17");
+    let c = c.with_reference_date(Date::parse("2026-06-30").unwrap());
+    assert_eq!(c.describe(&c.classify(&p).unwrap()).age_band, "10-17");
+    let c = c.with_reference_date(Date::parse("2001-01-01").unwrap());
+    assert_eq!(
+        c.classify(&p).unwrap_err().to_string(),
+        "date of birth 2010-06-30 is after the reference date 2001-01-01"
+    );
+    assert_eq!(Date::parse("2023-02-29").unwrap_err(), "\"2023-02-29\" is not a date in the form YYYY-MM-DD");
+}
+
+#[test]
+fn definitions_are_checked_against_the_catalogue_and_the_index() {
+    let mut d = CohortDefinition::national();
+    d.plus_groups[1].rule = equitas_core::cohort::Rule::AnyFlag(vec!["narrowboat".into()]);
+    assert_eq!(
+        Classifier::new(d, None).unwrap_err().to_string(),
+        "cohort definition national: PLUS group \"ld_autism\" refers to unknown group flag \"narrowboat\""
+    );
+    let mut d = CohortDefinition::national();
+    d.imd_edition = ImdEdition::Wales2019;
+    assert!(matches!(Classifier::new(d, None), Err(DefinitionError::NotEngland { .. })));
+    let ix = index19();
+    let mut d = CohortDefinition::national();
+    d.imd_edition = ImdEdition::England2025;
+    let err = Classifier::new(d, Some(&ix)).unwrap_err();
+    assert!(err.to_string().contains("--edition"), "{err}");
+    let mut d = CohortDefinition::national();
+    d.age_bands = vec![5, 10];
+    assert!(matches!(Classifier::new(d, None), Err(DefinitionError::BadAgeBands { .. })));
+}
+
+const HEADER: &str = "person_id,age,sex,ethnicity,lsoa,conditions,groups\n";
+
+fn count(csv: &str, strict: bool) -> Result<(CohortCounts, equitas_core::cohort::records::ReadSummary), RecordsError> {
+    let ix = Box::leak(Box::new(index19()));
+    let c = Box::leak(Box::new(Classifier::new(CohortDefinition::national(), Some(ix)).unwrap()));
+    let mut counts = CohortCounts::new(c);
+    let s = count_records(csv.as_bytes(), c, &mut counts, strict)?;
+    Ok((counts, s))
+}
+
+fn first_problem(body: &str) -> String {
+    let (_, s) = count(&format!("{HEADER}{body}"), false).unwrap();
+    assert_eq!(s.rejected, 1, "{s:?}");
+    s.problems[0].to_string()
+}
+
+#[test]
+fn each_bad_input_names_row_column_and_value() {
+    assert_eq!(
+        first_problem("p1,47,female,A,E01000001,,\np2,47.5,female,A,E01000001,,\n"),
+        "row 3, column \"age\": \"47.5\" is not a whole number of years from 0 to 120"
+    );
+    assert_eq!(
+        first_problem("p1,121,male,A,E01000001,,\n"),
+        "row 2, column \"age\": 121 is not a whole number of years from 0 to 120"
+    );
+    assert_eq!(
+        first_problem("p1,-3,male,A,E01000001,,\n"),
+        "row 2, column \"age\": \"-3\" is not a whole number of years from 0 to 120"
+    );
+    let msg = first_problem("p1,30,male,A,E01000001,smi;diabetic,\n");
+    assert!(msg.starts_with("row 2, column \"conditions\": conditions \"diabetic\" is not a known condition id"), "{msg}");
+    let msg = first_problem("p1,30,male,A,E01000001,,homeless\n");
+    assert!(msg.starts_with("row 2, column \"groups\": groups \"homeless\" is not a known group flag; flags are homelessness"), "{msg}");
+    let msg = first_problem("p1,30,male,Q,E01000001,,\n");
+    assert!(msg.starts_with("row 2, column \"ethnicity\": ethnicity \"Q\" is not a known NHS ethnic category code"), "{msg}");
+    let msg = first_problem("p1,30,man,A,E01000001,,\n");
+    assert!(msg.starts_with("row 2, column \"sex\": \"man\" is not a recorded sex"), "{msg}");
+    let msg = first_problem("p1,30,male,A,e01000001,,\n");
+    assert_eq!(msg, "row 2, column \"lsoa\": area area code \"e01000001\" has 'e' at position 1; codes use only 0-9 and A-Z");
+    let msg = first_problem("p1,30,male,A,E01000001,,,extra\n");
+    assert_eq!(msg, "row 2, column \"\": has 8 fields but the header has 7");
+}
+
+#[test]
+fn a_missing_required_column_lists_what_is_needed() {
+    let err = count("person_id,age,sex,lsoa,groups\np1,3,male,E01000001,\n", false).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "record file is missing the column(s) ethnicity, conditions; it needs person_id,age,sex,ethnicity,lsoa,conditions,groups (header was: person_id,age,sex,lsoa,groups)"
+    );
+}
+
+#[test]
+fn unknown_areas_are_counted_and_reported_and_strict_makes_them_fatal() {
+    let body = format!("{HEADER}p1,30,male,A,E01099999,,\np2,30,male,A,E01021988,,\n");
+    let (counts, s) = count(&body, false).unwrap();
+    assert_eq!((s.rows, s.counted, s.rejected, s.unknown_areas), (2, 2, 0, 1));
+    assert_eq!(
+        s.unknown_area_examples[0].to_string(),
+        "row 2, column \"lsoa\": area E01099999 is not in the england-2019 index (counted with deprivation unknown)"
+    );
+    assert_eq!(counts.missing(Missing::UnknownArea), 1);
+    assert_eq!(counts.core20_people(), 1);
+    let err = count(&body, true).unwrap_err();
+    assert!(matches!(err, RecordsError::Row(ref e) if e.row == 2 && e.value == "E01099999"), "{err}");
+    // Strict also stops at the first bad row.
+    let err = count(&format!("{HEADER}p1,30,male,A,E01021988,,\np2,x,male,A,E01021988,,\n"), true).unwrap_err();
+    assert_eq!(err.to_string(), "row 3, column \"age\": \"x\" is not a whole number of years from 0 to 120");
+}
+
+#[test]
+fn extra_columns_are_ignored_and_optional_ones_read() {
+    let csv = "nhs_number,person_id,age,sex,ethnicity,lsoa,conditions,groups,smoking,events,imd_decile\n\
+               999,p1,50,2,N,,smi,,current,smi_health_check,1\n";
+    let (counts, s) = count(csv, false).unwrap();
+    assert_eq!((s.counted, s.rejected), (1, 0));
+    assert_eq!(counts.core20_people(), 1);
+    let rows = ambitions(&counts, Catalogue::builtin());
+    let smi = rows.iter().find(|r| r.metric == "smi_health_check").unwrap();
+    assert_eq!((smi.core20.numerator, smi.core20.denominator), (1, 1));
+    // A decile that disagrees with the area is a row error, not a silent choice.
+    let csv = "person_id,age,sex,ethnicity,lsoa,conditions,groups,imd_decile\np1,50,2,N,E01021988,,,7\n";
+    let (_, s) = count(csv, false).unwrap();
+    assert_eq!(
+        s.problems[0].to_string(),
+        "row 2, column \"lsoa\": imd_decile 7 disagrees with area E01021988, which is decile 1 in england-2019"
+    );
+}
+
+#[test]
+fn ambitions_compare_core20_with_the_rest_against_the_target() {
+    let c = Classifier::new(CohortDefinition::national(), None).unwrap();
+    let mut counts = CohortCounts::new(&c);
+    // SMI: Core20 3 of 10 checked, rest 14 of 20.
+    for (decile, checked, n) in [(1u8, 3, 10), (6, 14, 20)] {
+        for i in 0..n {
+            let mut p = person(40, decile);
+            p.conditions = vec!["smi".into()];
+            if i < checked {
+                p.events = vec!["smi_health_check".into()];
+            }
+            let r = c.compact(&p).unwrap();
+            counts.count(&c, &r);
+        }
+    }
+    let rows = ambitions(&counts, Catalogue::builtin());
+    let smi = rows.iter().find(|r| r.metric == "smi_health_check").unwrap();
+    assert_eq!(smi.target, Some(0.6));
+    assert_eq!((smi.core20.numerator, smi.core20.denominator), (3, 10));
+    assert_eq!((smi.rest.numerator, smi.rest.denominator), (14, 20));
+    assert!((smi.gap_pp.unwrap() - 40.0).abs() < 1e-9);
+    assert_eq!((smi.core20_meets_target, smi.overall_meets_target), (Some(false), Some(false)));
+    assert_eq!(smi.by_quintile[2].denominator, 20);
+    // Wilson 95% for 3 of 10, computed independently with Python statistics.NormalDist.
+    assert!((smi.core20.lower.unwrap() - 0.107_791_267_406).abs() < 1e-10, "{:?}", smi.core20);
+    assert!((smi.core20.upper.unwrap() - 0.603_221_852_539).abs() < 1e-10, "{:?}", smi.core20);
+    let cancer = rows.iter().find(|r| r.metric == "cancer_stage_1_2").unwrap();
+    assert_eq!((cancer.core20.rate, cancer.gap_pp), (None, None));
+}
+
+/// Synthetic records as compact records, for property tests.
+fn synthetic(n: usize, seed: u64, c: &Classifier<'_>) -> Vec<equitas_core::cohort::CompactRecord> {
+    use equitas_core::synth::{Areas, Synth, SynthParams};
+    let mut s = Synth::new(&SynthParams::builtin(), seed, Areas::Deciles).unwrap();
+    (0..n).map(|_| c.compact(&s.next_person().to_record()).unwrap()).collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn merging_any_split_equals_counting_at_once(
+        seed in 0u64..1000,
+        n in 0usize..600,
+        cuts in proptest::collection::vec(0.0f64..1.0, 0..6),
+        order in proptest::collection::vec(any::<u32>(), 0..6),
+    ) {
+        let c = Classifier::new(CohortDefinition::coventry_warwickshire(), None).unwrap();
+        let records = synthetic(n, seed, &c);
+        let mut whole = CohortCounts::new(&c);
+        for r in &records {
+            whole.count(&c, r);
+        }
+        let mut bounds: Vec<usize> = cuts.iter().map(|f| (f * n as f64) as usize).collect();
+        bounds.push(0);
+        bounds.push(n);
+        bounds.sort_unstable();
+        let mut parts: Vec<CohortCounts> = bounds.windows(2).map(|w| {
+            let mut part = CohortCounts::new(&c);
+            for r in &records[w[0]..w[1]] {
+                part.count(&c, r);
+            }
+            part
+        }).collect();
+        // Merge in a shuffled order, as a tree: associativity and commutativity both matter.
+        for (i, k) in order.iter().enumerate() {
+            let len = parts.len();
+            if len > 1 {
+                parts.swap(i % len, *k as usize % len);
+            }
+        }
+        while parts.len() > 1 {
+            let b = parts.pop().unwrap();
+            let a = parts.pop().unwrap();
+            let mut m = b;
+            m.merge(&a).unwrap();
+            parts.insert(0, m);
+        }
+        let merged = parts.pop().unwrap();
+        prop_assert_eq!(merged.people(), n as u64);
+        prop_assert!(merged == whole);
+    }
+}
+
+#[test]
+fn counts_of_different_definitions_refuse_to_merge() {
+    let a = Classifier::new(CohortDefinition::national(), None).unwrap();
+    let b = Classifier::new(CohortDefinition::coventry_warwickshire(), None).unwrap();
+    let mut ca = CohortCounts::new(&a);
+    let err = ca.merge(&CohortCounts::new(&b)).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "cannot merge counts for national v1 with counts for coventry-warwickshire v1: they were made with different definitions or catalogues"
+    );
+}
+
+#[test]
+fn every_marginal_adds_up() {
+    let c = Classifier::new(CohortDefinition::national(), None).unwrap();
+    let records = synthetic(5_000, 9, &c);
+    let mut counts = CohortCounts::new(&c);
+    for r in &records {
+        counts.count(&c, r);
+    }
+    let all: u64 = counts.rows().filter(|r| r.area == "all" && r.plus_group == "all").map(|r| r.people).sum();
+    assert_eq!(all, 5_000);
+    let grid = counts.area_by_plus();
+    assert_eq!(grid[0][0], 5_000);
+    // Each area's people equal those classified into it.
+    for (a, id) in counts.area_labels().iter().enumerate().skip(1) {
+        let expected = records
+            .iter()
+            .filter(|r| {
+                let m = c.classify_compact(r);
+                if id == "smoking_cessation" { m.smoking_thread } else { m.areas().contains(c.area_index(id).unwrap()) }
+            })
+            .count() as u64;
+        assert_eq!(grid[a][0], expected, "{id}");
+    }
+}
+
+#[test]
+fn wilson_matches_the_reference_vectors() {
+    let text = std::fs::read_to_string(crate::shared("reference/vectors/wilson_byar.json")).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let cases = v["wilson"].as_array().unwrap();
+    assert!(!cases.is_empty());
+    for case in cases {
+        let (x, n, conf) = (case["x"].as_u64().unwrap(), case["n"].as_u64().unwrap(), case["confidence"].as_f64().unwrap());
+        let p = equitas_core::measures::intervals::wilson(x, n, conf).unwrap();
+        let ci = case["ci"].as_array().unwrap();
+        assert!((p.lower - ci[0].as_f64().unwrap()).abs() < 1e-9, "{case}: {p:?}");
+        assert!((p.upper - ci[1].as_f64().unwrap()).abs() < 1e-9, "{case}: {p:?}");
+    }
+}
