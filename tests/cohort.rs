@@ -2,7 +2,7 @@
 
 use equitas_core::catalogue::Catalogue;
 use equitas_core::cohort::records::{RecordsError, count_records};
-use equitas_core::cohort::{Classifier, ClassifyError, CohortCounts, CohortDefinition, DefinitionError, Missing, PersonRecord, Sex, ambitions};
+use equitas_core::cohort::{Classifier, CohortCounts, CohortDefinition, DefinitionError, Missing, PersonRecord, Sex, ambitions};
 use equitas_core::deprivation::{DeprivationIndex, ImdDecile, ImdEdition};
 use proptest::prelude::*;
 

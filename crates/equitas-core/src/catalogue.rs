@@ -311,7 +311,9 @@ pub struct ProtectedCharacteristic {
     pub id: String,
     /// Plain name.
     pub label: String,
-    /// Section of the Equality Act 2010 that defines it.
+    /// Section of the Equality Act 2010 that defines it: ss5–12 for eight of them; pregnancy and
+    /// maternity has no defining section of its own, so it carries s4, which lists all nine
+    /// (its discrimination provisions are ss17–18).
     pub act_section: u8,
 }
 

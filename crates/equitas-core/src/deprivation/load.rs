@@ -260,7 +260,7 @@ fn nation_matches(e: ImdEdition, code: AreaCode) -> bool {
     }
 }
 
-fn field<'r>(rec: &'r csv::StringRecord, i: usize) -> &'r str {
+fn field(rec: &csv::StringRecord, i: usize) -> &str {
     rec.get(i).unwrap_or("").trim()
 }
 
