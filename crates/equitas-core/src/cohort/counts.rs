@@ -19,6 +19,8 @@ use super::{Classifier, CompactRecord, Membership, Missing, Sex};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CohortCounts {
     labels: Labels,
+    /// Demographic cells: quintile × ethnic group × sex × age band.
+    n_cells: usize,
     cells: Vec<u64>,
     metric_num: Vec<u64>,
     metric_den: Vec<u64>,
@@ -95,9 +97,11 @@ impl CohortCounts {
             plus,
             metrics: cat.metrics().map(|(_, m)| m.id.clone()).collect(),
         };
-        let n = QUINTILES * labels.ethnic.len() * SEXES * labels.bands.len() * labels.areas.len() * labels.plus.len();
+        let n_cells = QUINTILES * labels.ethnic.len() * SEXES * labels.bands.len();
+        let n = n_cells * labels.areas.len() * labels.plus.len();
         let m = labels.metrics.len() * QUINTILES;
         Self {
+            n_cells,
             cells: vec![0; n],
             metric_num: vec![0; m],
             metric_den: vec![0; m],
@@ -115,8 +119,10 @@ impl CohortCounts {
         let b = m.age_band.map_or(l.bands.len() - 1, usize::from);
         let n_areas = l.areas.len();
         let n_plus = l.plus.len();
+        let n_cells = self.n_cells;
         let cell = ((q * l.ethnic.len() + usize::from(m.ethnic_group)) * SEXES + m.sex.index()) * l.bands.len() + b;
-        let base = cell * n_areas * n_plus;
+        // Layout is [area][plus][cell], so the (all, all) block that every person hits is small
+        // and stays in cache.
         // Area slots: 0 = all, 1..=A clinical areas, A+1 = smoking thread.
         let mut areas = (m.areas().0 << 1) | 1;
         if m.smoking_thread {
@@ -127,12 +133,11 @@ impl CohortCounts {
         while a_bits != 0 {
             let a = a_bits.trailing_zeros() as usize;
             a_bits &= a_bits - 1;
-            let row = base + a * n_plus;
             let mut p_bits = plus;
             while p_bits != 0 {
                 let p = p_bits.trailing_zeros() as usize;
                 p_bits &= p_bits - 1;
-                self.cells[row + p] += 1;
+                self.cells[(a * n_plus + p) * n_cells + cell] += 1;
             }
         }
         let (mut den, num) = metric_bits;
@@ -144,10 +149,11 @@ impl CohortCounts {
                 self.metric_num[i * QUINTILES + q] += 1;
             }
         }
-        for (i, r) in Missing::ALL.iter().enumerate() {
-            if m.is_missing(*r) {
-                self.missing[i] += 1;
-            }
+        let mut missing = m.missing_bits();
+        while missing != 0 {
+            let i = missing.trailing_zeros() as usize;
+            missing &= missing - 1;
+            self.missing[i] += 1;
         }
         self.people += 1;
     }
@@ -231,30 +237,24 @@ impl CohortCounts {
     /// Index `[a][p]` with slot 0 = all, as in [`Self::area_labels`] and [`Self::plus_labels`].
     #[must_use]
     pub fn area_by_plus(&self) -> Vec<Vec<u64>> {
-        let (na, np) = (self.labels.areas.len(), self.labels.plus.len());
-        let mut out = vec![vec![0; np]; na];
-        for chunk in self.cells.chunks_exact(na * np) {
-            for a in 0..na {
-                for p in 0..np {
-                    out[a][p] += chunk[a * np + p];
-                }
-            }
-        }
-        out
+        let np = self.labels.plus.len();
+        self.cells
+            .chunks_exact(self.n_cells * np)
+            .map(|area| area.chunks_exact(self.n_cells).map(|block| block.iter().sum()).collect())
+            .collect()
     }
 
     /// People per IMD quintile slot (0..5 = quintiles 1..5, 5 = unknown) for area slot `a` and
     /// PLUS slot `p`.
     #[must_use]
     pub fn by_quintile(&self, a: usize, p: usize) -> [u64; QUINTILES] {
-        let (na, np) = (self.labels.areas.len(), self.labels.plus.len());
-        let per_q = self.cells.len() / QUINTILES;
+        let np = self.labels.plus.len();
+        let start = (a * np + p) * self.n_cells;
+        let block = &self.cells[start..start + self.n_cells];
+        let per_q = self.n_cells / QUINTILES;
         let mut out = [0; QUINTILES];
         for (q, slot) in out.iter_mut().enumerate() {
-            *slot = self.cells[q * per_q..(q + 1) * per_q]
-                .chunks_exact(na * np)
-                .map(|c| c[a * np + p])
-                .sum();
+            *slot = block[q * per_q..(q + 1) * per_q].iter().sum();
         }
         out
     }
@@ -275,14 +275,19 @@ impl CohortCounts {
     pub fn rows(&self) -> impl Iterator<Item = CountRow> + '_ {
         let l = &self.labels;
         let (ne, nb, na, np) = (l.ethnic.len(), l.bands.len(), l.areas.len(), l.plus.len());
-        self.cells.iter().enumerate().filter(|(_, c)| **c > 0).map(move |(i, &people)| {
-            let p = i % np;
-            let a = (i / np) % na;
-            let b = (i / (np * na)) % nb;
-            let s = (i / (np * na * nb)) % SEXES;
-            let e = (i / (np * na * nb * SEXES)) % ne;
-            let q = i / (np * na * nb * SEXES * ne);
-            CountRow {
+        let n_cells = self.n_cells;
+        // Visit in demographic order, then area, then PLUS group.
+        (0..n_cells).flat_map(move |cell| (0..na * np).map(move |ap| (cell, ap))).filter_map(move |(cell, ap)| {
+            let people = self.cells[ap * n_cells + cell];
+            if people == 0 {
+                return None;
+            }
+            let (a, p) = (ap / np, ap % np);
+            let b = cell % nb;
+            let s = (cell / nb) % SEXES;
+            let e = (cell / (nb * SEXES)) % ne;
+            let q = cell / (nb * SEXES * ne);
+            Some(CountRow {
                 core20: match q {
                     0 => "yes",
                     5 => "unknown",
@@ -295,7 +300,7 @@ impl CohortCounts {
                 area: l.areas[a].clone(),
                 plus_group: l.plus[p].clone(),
                 people,
-            }
+            })
         })
     }
 

@@ -372,6 +372,12 @@ impl Membership {
         Missing::ALL.into_iter().filter(|m| self.is_missing(*m))
     }
 
+    /// The missing reasons as bits, in the order of [`Missing::ALL`].
+    #[must_use]
+    pub fn missing_bits(&self) -> u8 {
+        self.missing
+    }
+
     /// All clinical areas, adult and CYP.
     #[must_use]
     pub fn areas(&self) -> BitSet {
@@ -584,7 +590,6 @@ struct CondInfo {
 /// One metric, compiled.
 #[derive(Debug, Clone)]
 struct MetricInfo {
-    denominator: u8,
     area: u8,
 }
 
@@ -603,6 +608,8 @@ pub struct Classifier<'a> {
     flag_ids: Vec<String>,
     event_ids: Vec<String>,
     metrics: Vec<MetricInfo>,
+    /// Condition index → metrics whose denominator register it is.
+    metrics_of_condition: Vec<u64>,
     /// Ethnic category index → (broad group index, minority).
     ethnic: Vec<(u8, bool)>,
     ethnic_codes: Vec<String>,
@@ -681,6 +688,7 @@ impl<'a> Classifier<'a> {
         let flag_ids: Vec<String> = catalogue.groups.record_flags.iter().map(|g| g.id.clone()).collect();
         let mut event_ids = Vec::new();
         let mut metrics = Vec::new();
+        let mut metrics_of_condition = vec![0u64; condition_ids.len()];
         for (area, m) in catalogue.metrics() {
             let den = position(&condition_ids, &m.denominator.condition)
                 .and_then(|i| u8::try_from(i).ok())
@@ -689,7 +697,10 @@ impl<'a> Classifier<'a> {
                 .and_then(|i| u8::try_from(i).ok())
                 .ok_or_else(|| cat_err(format!("metric {} has unknown area", m.id)))?;
             event_ids.push(m.numerator.event.clone());
-            metrics.push(MetricInfo { denominator: den, area });
+            metrics.push(MetricInfo { area });
+            if let Some(mask) = metrics_of_condition.get_mut(usize::from(den)) {
+                *mask |= 1u64 << (metrics.len() - 1);
+            }
         }
         if condition_ids.len() > 64 || flag_ids.len() > 64 || event_ids.len() > 64 || area_ids.len() > 63 {
             return Err(cat_err("more than 64 conditions, flags, events or areas".into()));
@@ -729,6 +740,7 @@ impl<'a> Classifier<'a> {
             flag_ids,
             event_ids,
             metrics,
+            metrics_of_condition,
             ethnic,
             ethnic_codes,
             ethnic_not_known,
@@ -1072,10 +1084,17 @@ impl<'a> Classifier<'a> {
     #[inline]
     #[must_use]
     pub fn metric_bits(&self, r: &CompactRecord, m: &Membership) -> (u64, u64) {
+        let mut candidates = 0u64;
+        for c in r.conditions.iter() {
+            candidates |= self.metrics_of_condition[c];
+        }
         let areas = m.areas();
         let mut den = 0u64;
-        for (i, info) in self.metrics.iter().enumerate() {
-            if r.conditions.contains(usize::from(info.denominator)) && areas.contains(usize::from(info.area)) {
+        let mut bits = candidates;
+        while bits != 0 {
+            let i = bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            if areas.contains(usize::from(self.metrics[i].area)) {
                 den |= 1 << i;
             }
         }

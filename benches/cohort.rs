@@ -1,0 +1,62 @@
+//! Cohort benchmarks: classification + aggregation in memory, and CSV end to end.
+//!
+//! Both use a synthetic population drawn from the real England 2019 IMD file in
+//! `../shared/data/imd/`. Targets (README): ≥ 20 million records/s/core in memory; ≥ 2 million
+//! CSV rows/s end to end (read, look up, classify, aggregate).
+
+use std::hint::black_box;
+use std::path::PathBuf;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use equitas_core::cohort::records::count_records;
+use equitas_core::cohort::{Classifier, CohortCounts, CohortDefinition, CompactRecord};
+use equitas_core::deprivation::DeprivationIndex;
+use equitas_core::synth::{Areas, CSV_HEADER, Synth, SynthParams};
+
+const PEOPLE: u64 = 1_000_000;
+
+fn imd() -> DeprivationIndex {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/imd/imd2019_england_lsoa11.csv");
+    DeprivationIndex::from_path(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn bench_cohorts(c: &mut Criterion) {
+    let ix = imd();
+    let classifier = Classifier::new(CohortDefinition::coventry_warwickshire(), Some(&ix)).expect("definition");
+    let params = SynthParams::builtin();
+    let mut synth = Synth::new(&params, 42, Areas::Index(&ix)).expect("synth");
+    let mut csv = Vec::with_capacity(80 * PEOPLE as usize);
+    csv.extend_from_slice(CSV_HEADER.as_bytes());
+    let mut compact: Vec<CompactRecord> = Vec::with_capacity(PEOPLE as usize);
+    for _ in 0..PEOPLE {
+        let p = synth.next_person();
+        p.write_csv_row(&mut csv).expect("write to memory");
+        compact.push(classifier.compact(&p.to_record()).expect("synthetic records are valid"));
+    }
+
+    let mut g = c.benchmark_group("cohort");
+    g.throughput(Throughput::Elements(PEOPLE));
+    g.sample_size(20);
+    g.bench_function("classify_and_aggregate_in_memory", |b| {
+        b.iter(|| {
+            let mut counts = CohortCounts::new(&classifier);
+            for r in &compact {
+                counts.count(&classifier, r);
+            }
+            black_box(counts.people())
+        });
+    });
+    g.throughput(Throughput::Elements(PEOPLE));
+    g.bench_function("csv_end_to_end", |b| {
+        b.iter(|| {
+            let mut counts = CohortCounts::new(&classifier);
+            let s = count_records(csv.as_slice(), &classifier, &mut counts, false).expect("valid file");
+            assert_eq!(s.counted, PEOPLE);
+            black_box(counts.people())
+        });
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench_cohorts);
+criterion_main!(benches);
