@@ -130,7 +130,9 @@ fn parse_format(v: &str) -> Result<Format> {
         "table" => Ok(Format::Table),
         "csv" => Ok(Format::Csv),
         "json" => Ok(Format::Json),
-        _ => Err(usage_error(format!("--format must be table, csv or json, got {v:?}"))),
+        _ => Err(usage_error(format!(
+            "--format must be table, csv or json, got {v:?}"
+        ))),
     }
 }
 
@@ -203,9 +205,11 @@ impl Common {
     fn load(&self) -> Result<(CohortDefinition, Option<DeprivationIndex>)> {
         let mut definition = match &self.definition {
             Some(p) => {
-                let text = std::fs::read_to_string(p)
-                    .map_err(|e| Failure::from(format!("cannot read definition {}: {e}", p.display())))?;
-                CohortDefinition::from_json(&text).map_err(|e| Failure::from(format!("{}: {e}", p.display())))?
+                let text = std::fs::read_to_string(p).map_err(|e| {
+                    Failure::from(format!("cannot read definition {}: {e}", p.display()))
+                })?;
+                CohortDefinition::from_json(&text)
+                    .map_err(|e| Failure::from(format!("{}: {e}", p.display())))?
             }
             None => CohortDefinition::national(),
         };
@@ -214,7 +218,8 @@ impl Common {
         }
         let index = match &self.imd {
             Some(p) => {
-                let ix = DeprivationIndex::from_path(p).map_err(|e| Failure::from(format!("{}: {e}", p.display())))?;
+                let ix = DeprivationIndex::from_path(p)
+                    .map_err(|e| Failure::from(format!("{}: {e}", p.display())))?;
                 ix.require_core20()?;
                 Some(ix)
             }
@@ -306,7 +311,8 @@ fn cohorts(mut parser: lexopt::Parser) -> Result<()> {
             _ => return Err(unknown_option(&name, COHORTS_HELP)),
         }
     }
-    let records = records.ok_or_else(|| usage_error(format!("--records is required\n\n{COHORTS_HELP}")))?;
+    let records =
+        records.ok_or_else(|| usage_error(format!("--records is required\n\n{COHORTS_HELP}")))?;
     let (definition, index) = common.load()?;
     if index.is_none() {
         eprintln!(
@@ -319,7 +325,8 @@ fn cohorts(mut parser: lexopt::Parser) -> Result<()> {
         Box::new(io::stdin().lock())
     } else {
         Box::new(
-            File::open(&records).map_err(|e| Failure::from(format!("cannot open {}: {e}", records.display())))?,
+            File::open(&records)
+                .map_err(|e| Failure::from(format!("cannot open {}: {e}", records.display())))?,
         )
     };
     let reader = BufReader::with_capacity(1 << 16, reader);
@@ -386,17 +393,22 @@ fn synth(mut parser: lexopt::Parser) -> Result<()> {
             _ => return Err(unknown_option(&name, SYNTH_HELP)),
         }
     }
-    let people = people.ok_or_else(|| usage_error(format!("--people is required\n\n{SYNTH_HELP}")))?;
+    let people =
+        people.ok_or_else(|| usage_error(format!("--people is required\n\n{SYNTH_HELP}")))?;
     let out = out.ok_or_else(|| usage_error(format!("--out is required\n\n{SYNTH_HELP}")))?;
     let params = match &params_file {
         Some(p) => SynthParams::from_json(
-            &std::fs::read_to_string(p).map_err(|e| Failure::from(format!("cannot read {}: {e}", p.display())))?,
+            &std::fs::read_to_string(p)
+                .map_err(|e| Failure::from(format!("cannot read {}: {e}", p.display())))?,
         )
         .map_err(|e| Failure::from(format!("{}: {e}", p.display())))?,
         None => SynthParams::builtin(),
     };
     let index = match &imd {
-        Some(p) => Some(DeprivationIndex::from_path(p).map_err(|e| Failure::from(format!("{}: {e}", p.display())))?),
+        Some(p) => Some(
+            DeprivationIndex::from_path(p)
+                .map_err(|e| Failure::from(format!("{}: {e}", p.display())))?,
+        ),
         None => None,
     };
     let listed = match &areas_file {
@@ -406,14 +418,21 @@ fn synth(mut parser: lexopt::Parser) -> Result<()> {
     let areas = match (&index, &listed) {
         (Some(ix), Some(codes)) => Areas::Listed(ix, codes),
         (Some(ix), None) => Areas::Index(ix),
-        (None, Some(_)) => return Err(usage_error("--areas needs --imd to know each area's decile")),
+        (None, Some(_)) => {
+            return Err(usage_error(
+                "--areas needs --imd to know each area's decile",
+            ));
+        }
         (None, None) => Areas::Deciles,
     };
     let mut synth = Synth::new(&params, seed, areas)?;
     let sink: Box<dyn Write> = if out.as_os_str() == "-" {
         Box::new(io::stdout().lock())
     } else {
-        Box::new(File::create(&out).map_err(|e| Failure::from(format!("cannot create {}: {e}", out.display())))?)
+        Box::new(
+            File::create(&out)
+                .map_err(|e| Failure::from(format!("cannot create {}: {e}", out.display())))?,
+        )
     };
     let mut w = BufWriter::with_capacity(1 << 16, sink);
     w.write_all(CSV_HEADER.as_bytes())?;
@@ -433,7 +452,8 @@ fn synth(mut parser: lexopt::Parser) -> Result<()> {
 
 /// Area codes, one per line (blank lines and a `#` comment line allowed; a CSV's first column).
 fn read_area_list(path: &PathBuf) -> Result<Vec<AreaCode>> {
-    let f = File::open(path).map_err(|e| Failure::from(format!("cannot open {}: {e}", path.display())))?;
+    let f = File::open(path)
+        .map_err(|e| Failure::from(format!("cannot open {}: {e}", path.display())))?;
     let mut codes = Vec::new();
     for (i, line) in BufReader::new(f).lines().enumerate() {
         let line = line?;

@@ -61,7 +61,12 @@ fn cohort_lines(w: &mut impl Write, title: &str, lines: &[CohortLine]) -> io::Re
 }
 
 /// The human-readable report.
-pub fn table(w: &mut impl Write, rep: &CohortReport, summary: &ReadSummary, source: &str) -> io::Result<()> {
+pub fn table(
+    w: &mut impl Write,
+    rep: &CohortReport,
+    summary: &ReadSummary,
+    source: &str,
+) -> io::Result<()> {
     writeln!(w, "equitas Core20PLUS5 cohort report")?;
     writeln!(w, "  source:      {source}")?;
     writeln!(
@@ -85,10 +90,17 @@ pub fn table(w: &mut impl Write, rep: &CohortReport, summary: &ReadSummary, sour
         group_digits(t.by_quintile[..5].iter().sum()),
         pct(t.core20_share)
     )?;
-    cohort_lines(w, "Clinical areas (adult and CYP) and the smoking cessation thread", &rep.areas)?;
+    cohort_lines(
+        w,
+        "Clinical areas (adult and CYP) and the smoking cessation thread",
+        &rep.areas,
+    )?;
     cohort_lines(w, "PLUS groups of this definition", &rep.plus_groups)?;
 
-    writeln!(w, "\nAmbitions: rate with Wilson 95% interval; gap = rest minus Core20, percentage points")?;
+    writeln!(
+        w,
+        "\nAmbitions: rate with Wilson 95% interval; gap = rest minus Core20, percentage points"
+    )?;
     for a in &rep.ambitions {
         let target = a.target.map_or_else(
             || "no national target".to_owned(),
@@ -96,7 +108,9 @@ pub fn table(w: &mut impl Write, rep: &CohortReport, summary: &ReadSummary, sour
                 format!(
                     "target {:.0}%{}{}",
                     t * 100.0,
-                    a.target_by.as_deref().map_or(String::new(), |b| format!(" by {b}")),
+                    a.target_by
+                        .as_deref()
+                        .map_or(String::new(), |b| format!(" by {b}")),
                     match a.target_status {
                         Some(equitas_core::catalogue::Status::Unconfirmed) => " (unconfirmed)",
                         _ => "",
@@ -108,7 +122,9 @@ pub fn table(w: &mut impl Write, rep: &CohortReport, summary: &ReadSummary, sour
         writeln!(w, "    Core20   {}", rate(&a.core20))?;
         writeln!(w, "    rest     {}", rate(&a.rest))?;
         writeln!(w, "    overall  {}", rate(&a.overall))?;
-        let gap = a.gap_pp.map_or_else(|| "-".to_owned(), |g| format!("{g:+.1} pp"));
+        let gap = a
+            .gap_pp
+            .map_or_else(|| "-".to_owned(), |g| format!("{g:+.1} pp"));
         let met = |m: Option<bool>| match m {
             Some(true) => "met",
             Some(false) => "not met",
@@ -122,12 +138,20 @@ pub fn table(w: &mut impl Write, rep: &CohortReport, summary: &ReadSummary, sour
         )?;
     }
 
-    writeln!(w, "\nMissing information (people counted, with the part that is unknown)")?;
+    writeln!(
+        w,
+        "\nMissing information (people counted, with the part that is unknown)"
+    )?;
     for (m, n) in &rep.missing {
         writeln!(w, "  {:<22} {:>10}", m.id(), group_digits(*n))?;
     }
     if !summary.problems.is_empty() {
-        writeln!(w, "\nRows not counted (first {} of {})", summary.problems.len(), summary.rejected)?;
+        writeln!(
+            w,
+            "\nRows not counted (first {} of {})",
+            summary.problems.len(),
+            summary.rejected
+        )?;
         for p in &summary.problems {
             writeln!(w, "  {p}")?;
         }
@@ -148,12 +172,22 @@ pub fn table(w: &mut impl Write, rep: &CohortReport, summary: &ReadSummary, sour
 
 /// Long-format counts: one row per non-zero cell.
 pub fn csv(w: &mut impl Write, counts: &CohortCounts) -> io::Result<()> {
-    writeln!(w, "core20,imd_quintile,ethnic_group,sex,age_band,area,plus_group,people")?;
+    writeln!(
+        w,
+        "core20,imd_quintile,ethnic_group,sex,age_band,area,plus_group,people"
+    )?;
     for r in counts.rows() {
         writeln!(
             w,
             "{},{},{},{},{},{},{},{}",
-            r.core20, r.imd_quintile, r.ethnic_group, r.sex, r.age_band, r.area, r.plus_group, r.people
+            r.core20,
+            r.imd_quintile,
+            r.ethnic_group,
+            r.sex,
+            r.age_band,
+            r.area,
+            r.plus_group,
+            r.people
         )?;
     }
     Ok(())

@@ -409,10 +409,22 @@ pub struct Catalogue {
 
 /// The raw text of each built-in seed file, by file name.
 pub const SEED_FILES: &[(&str, &str)] = &[
-    ("clinical-areas.json", include_str!("../../../seeds/catalogue/clinical-areas.json")),
-    ("conditions.json", include_str!("../../../seeds/catalogue/conditions.json")),
-    ("icd10.json", include_str!("../../../seeds/catalogue/icd10.json")),
-    ("groups.json", include_str!("../../../seeds/catalogue/groups.json")),
+    (
+        "clinical-areas.json",
+        include_str!("../../../seeds/catalogue/clinical-areas.json"),
+    ),
+    (
+        "conditions.json",
+        include_str!("../../../seeds/catalogue/conditions.json"),
+    ),
+    (
+        "icd10.json",
+        include_str!("../../../seeds/catalogue/icd10.json"),
+    ),
+    (
+        "groups.json",
+        include_str!("../../../seeds/catalogue/groups.json"),
+    ),
     (
         "protected-characteristics.json",
         include_str!("../../../seeds/catalogue/protected-characteristics.json"),
@@ -421,7 +433,10 @@ pub const SEED_FILES: &[(&str, &str)] = &[
         "strategic-priorities.json",
         include_str!("../../../seeds/catalogue/strategic-priorities.json"),
     ),
-    ("ethnicity.json", include_str!("../../../seeds/catalogue/ethnicity.json")),
+    (
+        "ethnicity.json",
+        include_str!("../../../seeds/catalogue/ethnicity.json"),
+    ),
 ];
 
 /// A seed file that does not parse.
@@ -472,7 +487,10 @@ impl Catalogue {
     /// Never for a released build: every seed file is parsed by the test suite, so a broken seed
     /// cannot ship. The panic names the file should it ever happen.
     #[must_use]
-    #[allow(clippy::panic, reason = "seed files are compiled in and tested; not user input")]
+    #[allow(
+        clippy::panic,
+        reason = "seed files are compiled in and tested; not user input"
+    )]
     pub fn builtin() -> &'static Self {
         static CATALOGUE: OnceLock<Catalogue> = OnceLock::new();
         CATALOGUE.get_or_init(|| match Self::parse_builtin() {

@@ -122,7 +122,10 @@ impl SynthParams {
     /// # Panics
     /// Never for a released build: the seed is parsed by the test suite.
     #[must_use]
-    #[allow(clippy::panic, reason = "seed files are compiled in and tested; not user input")]
+    #[allow(
+        clippy::panic,
+        reason = "seed files are compiled in and tested; not user input"
+    )]
     pub fn builtin() -> Self {
         match Self::from_json(include_str!("../../../seeds/synth/default.json")) {
             Ok(p) => p,
@@ -142,18 +145,30 @@ impl SynthParams {
             .chain(&p.groups)
             .chain(&p.events)
             .chain(std::iter::once(&p.current_smoking))
-            .find(|v| !(0.0..=1.0).contains(&v.p) || v.deprivation_ratio <= 0.0 || !v.deprivation_ratio.is_finite());
+            .find(|v| {
+                !(0.0..=1.0).contains(&v.p)
+                    || v.deprivation_ratio <= 0.0
+                    || !v.deprivation_ratio.is_finite()
+            });
         if let Some(v) = bad_p {
             return Err(SynthError::Params(format!(
                 "{:?}: p must be within 0 to 1 and deprivation_ratio above 0, got p = {} and ratio = {}",
                 v.id, v.p, v.deprivation_ratio
             )));
         }
-        if p.age_pyramid.iter().any(|a| a.weight < 0.0 || a.min > a.max) || p.age_pyramid.is_empty() {
-            return Err(SynthError::Params("age_pyramid needs bands with min ≤ max and weights ≥ 0".into()));
+        if p.age_pyramid
+            .iter()
+            .any(|a| a.weight < 0.0 || a.min > a.max)
+            || p.age_pyramid.is_empty()
+        {
+            return Err(SynthError::Params(
+                "age_pyramid needs bands with min ≤ max and weights ≥ 0".into(),
+            ));
         }
         if p.ethnicity.is_empty() || p.ethnicity.iter().any(|e| e.weight < 0.0) {
-            return Err(SynthError::Params("ethnicity needs codes with weights ≥ 0".into()));
+            return Err(SynthError::Params(
+                "ethnicity needs codes with weights ≥ 0".into(),
+            ));
         }
         Ok(p)
     }
@@ -266,7 +281,11 @@ impl<'a> Synth<'a> {
             if codes.is_empty() {
                 return Err(SynthError::NoAreas);
             }
-            if let Some((i, c)) = codes.iter().enumerate().find(|(_, c)| ix.lookup(**c).is_none()) {
+            if let Some((i, c)) = codes
+                .iter()
+                .enumerate()
+                .find(|(_, c)| ix.lookup(**c).is_none())
+            {
                 return Err(SynthError::UnknownArea {
                     code: c.to_string(),
                     position: i + 1,
@@ -279,12 +298,22 @@ impl<'a> Synth<'a> {
         {
             return Err(SynthError::NoAreas);
         }
-        let ages = cumulative(params.age_pyramid.iter().map(|a| ((a.min, a.max), a.weight)));
+        let ages = cumulative(
+            params
+                .age_pyramid
+                .iter()
+                .map(|a| ((a.min, a.max), a.weight)),
+        );
         Ok(Self {
             rng: ChaCha8Rng::seed_from_u64(seed),
             areas,
             ages,
-            ethnicity: cumulative(params.ethnicity.iter().map(|e| (Arc::from(e.code.as_str()), e.weight))),
+            ethnicity: cumulative(
+                params
+                    .ethnicity
+                    .iter()
+                    .map(|e| (Arc::from(e.code.as_str()), e.weight)),
+            ),
             female: params.female_share,
             sex_unknown: params.sex_unknown,
             conditions: params.conditions.iter().map(Draw::new).collect(),
@@ -301,21 +330,31 @@ impl<'a> Synth<'a> {
         self.n += 1;
         let rng = &mut self.rng;
         let (area, decile) = match self.areas {
-            Areas::Deciles => (None, ImdDecile::new(u8::try_from(below(rng, 10) + 1).unwrap_or(10))),
+            Areas::Deciles => (
+                None,
+                ImdDecile::new(u8::try_from(below(rng, 10) + 1).unwrap_or(10)),
+            ),
             Areas::Index(ix) => {
                 let code = ix.codes()[below(rng, ix.len())];
-                (Some(code), Ok(ix.lookup(code).map_or(TEN, |id| ix.decile(id))))
+                (
+                    Some(code),
+                    Ok(ix.lookup(code).map_or(TEN, |id| ix.decile(id))),
+                )
             }
             Areas::Listed(ix, codes) => {
                 let code = codes[below(rng, codes.len())];
-                (Some(code), Ok(ix.lookup(code).map_or(TEN, |id| ix.decile(id))))
+                (
+                    Some(code),
+                    Ok(ix.lookup(code).map_or(TEN, |id| ix.decile(id))),
+                )
             }
         };
         // Draws are 1..=10 and listed areas were checked in `new`, so neither fallback is used.
         let decile = decile.unwrap_or(TEN);
         let d = usize::from(decile.get() - 1);
         let (lo, hi) = pick(rng, &self.ages).copied().unwrap_or((0, 0));
-        let age = lo + u8::try_from(below(rng, usize::from(hi.saturating_sub(lo)) + 1)).unwrap_or(0);
+        let age =
+            lo + u8::try_from(below(rng, usize::from(hi.saturating_sub(lo)) + 1)).unwrap_or(0);
         let s = unit(rng);
         let sex = if s < self.sex_unknown {
             Sex::Unknown
@@ -324,7 +363,9 @@ impl<'a> Synth<'a> {
         } else {
             Sex::Male
         };
-        let ethnicity = pick(rng, &self.ethnicity).cloned().unwrap_or_else(|| Arc::from("99"));
+        let ethnicity = pick(rng, &self.ethnicity)
+            .cloned()
+            .unwrap_or_else(|| Arc::from("99"));
         let mut draw_all = |which: &[Draw], given: &[Arc<str>]| -> Vec<Arc<str>> {
             which
                 .iter()
@@ -379,11 +420,15 @@ fn below(rng: &mut ChaCha8Rng, n: usize) -> usize {
 fn pick<'c, T>(rng: &mut ChaCha8Rng, cum: &'c [(T, f64)]) -> Option<&'c T> {
     let total = cum.last()?.1;
     let x = unit(rng) * total;
-    cum.iter().find(|(_, c)| x < *c).or(cum.last()).map(|(t, _)| t)
+    cum.iter()
+        .find(|(_, c)| x < *c)
+        .or(cum.last())
+        .map(|(t, _)| t)
 }
 
 /// The header written by [`write_csv_row`].
-pub const CSV_HEADER: &str = "person_id,age,sex,ethnicity,lsoa,conditions,groups,smoking,events,imd_decile\n";
+pub const CSV_HEADER: &str =
+    "person_id,age,sex,ethnicity,lsoa,conditions,groups,smoking,events,imd_decile\n";
 
 impl SynthPerson {
     /// The person as a [`PersonRecord`]: the area when drawn from an index, else the decile.
@@ -416,7 +461,11 @@ impl SynthPerson {
             _ => "unknown",
         };
         let area = self.area.map(|a| a.to_string()).unwrap_or_default();
-        let decile = if self.area.is_none() { self.decile.to_string() } else { String::new() };
+        let decile = if self.area.is_none() {
+            self.decile.to_string()
+        } else {
+            String::new()
+        };
         writeln!(
             w,
             "SYN{:08},{},{},{},{},{},{},{},{},{}",

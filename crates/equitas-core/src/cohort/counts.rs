@@ -45,7 +45,9 @@ const SEXES: usize = 4;
 
 /// Counts built for different definitions or catalogues.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("cannot merge counts for {left} with counts for {right}: they were made with different definitions or catalogues")]
+#[error(
+    "cannot merge counts for {left} with counts for {right}: they were made with different definitions or catalogues"
+)]
 pub struct MergeError {
     /// Definition id and version of the receiver.
     pub left: String,
@@ -80,7 +82,9 @@ impl CohortCounts {
     pub fn new(classifier: &Classifier<'_>) -> Self {
         let def = classifier.definition();
         let cat = classifier.catalogue();
-        let mut bands: Vec<String> = (0..def.age_bands.len()).map(|i| def.age_band_label(i)).collect();
+        let mut bands: Vec<String> = (0..def.age_bands.len())
+            .map(|i| def.age_band_label(i))
+            .collect();
         bands.push("unknown".to_owned());
         let mut areas = vec!["all".to_owned()];
         areas.extend(classifier.areas().iter().cloned());
@@ -91,7 +95,12 @@ impl CohortCounts {
         let labels = Labels {
             definition: def.id.clone(),
             version: def.version,
-            ethnic: cat.ethnicity.broad_groups.iter().map(|b| b.id.clone()).collect(),
+            ethnic: cat
+                .ethnicity
+                .broad_groups
+                .iter()
+                .map(|b| b.id.clone())
+                .collect(),
             bands,
             areas,
             plus,
@@ -115,12 +124,16 @@ impl CohortCounts {
     #[inline]
     pub fn add(&mut self, m: &Membership, metric_bits: (u64, u64)) {
         let l = &self.labels;
-        let q = m.imd_quintile.map_or(QUINTILES - 1, |q| usize::from(q.get()) - 1);
+        let q = m
+            .imd_quintile
+            .map_or(QUINTILES - 1, |q| usize::from(q.get()) - 1);
         let b = m.age_band.map_or(l.bands.len() - 1, usize::from);
         let n_areas = l.areas.len();
         let n_plus = l.plus.len();
         let n_cells = self.n_cells;
-        let cell = ((q * l.ethnic.len() + usize::from(m.ethnic_group)) * SEXES + m.sex.index()) * l.bands.len() + b;
+        let cell = ((q * l.ethnic.len() + usize::from(m.ethnic_group)) * SEXES + m.sex.index())
+            * l.bands.len()
+            + b;
         // Layout is [area][plus][cell], so the (all, all) block that every person hits is small
         // and stays in cache.
         // Area slots: 0 = all, 1..=A clinical areas, A+1 = smoking thread.
@@ -240,7 +253,11 @@ impl CohortCounts {
         let np = self.labels.plus.len();
         self.cells
             .chunks_exact(self.n_cells * np)
-            .map(|area| area.chunks_exact(self.n_cells).map(|block| block.iter().sum()).collect())
+            .map(|area| {
+                area.chunks_exact(self.n_cells)
+                    .map(|block| block.iter().sum())
+                    .collect()
+            })
             .collect()
     }
 
@@ -277,31 +294,37 @@ impl CohortCounts {
         let (ne, nb, na, np) = (l.ethnic.len(), l.bands.len(), l.areas.len(), l.plus.len());
         let n_cells = self.n_cells;
         // Visit in demographic order, then area, then PLUS group.
-        (0..n_cells).flat_map(move |cell| (0..na * np).map(move |ap| (cell, ap))).filter_map(move |(cell, ap)| {
-            let people = self.cells[ap * n_cells + cell];
-            if people == 0 {
-                return None;
-            }
-            let (a, p) = (ap / np, ap % np);
-            let b = cell % nb;
-            let s = (cell / nb) % SEXES;
-            let e = (cell / (nb * SEXES)) % ne;
-            let q = cell / (nb * SEXES * ne);
-            Some(CountRow {
-                core20: match q {
-                    0 => "yes",
-                    5 => "unknown",
-                    _ => "no",
-                },
-                imd_quintile: if q == 5 { "unknown".to_owned() } else { (q + 1).to_string() },
-                ethnic_group: l.ethnic[e].clone(),
-                sex: Sex::ALL[s].id(),
-                age_band: l.bands[b].clone(),
-                area: l.areas[a].clone(),
-                plus_group: l.plus[p].clone(),
-                people,
+        (0..n_cells)
+            .flat_map(move |cell| (0..na * np).map(move |ap| (cell, ap)))
+            .filter_map(move |(cell, ap)| {
+                let people = self.cells[ap * n_cells + cell];
+                if people == 0 {
+                    return None;
+                }
+                let (a, p) = (ap / np, ap % np);
+                let b = cell % nb;
+                let s = (cell / nb) % SEXES;
+                let e = (cell / (nb * SEXES)) % ne;
+                let q = cell / (nb * SEXES * ne);
+                Some(CountRow {
+                    core20: match q {
+                        0 => "yes",
+                        5 => "unknown",
+                        _ => "no",
+                    },
+                    imd_quintile: if q == 5 {
+                        "unknown".to_owned()
+                    } else {
+                        (q + 1).to_string()
+                    },
+                    ethnic_group: l.ethnic[e].clone(),
+                    sex: Sex::ALL[s].id(),
+                    age_band: l.bands[b].clone(),
+                    area: l.areas[a].clone(),
+                    plus_group: l.plus[p].clone(),
+                    people,
+                })
             })
-        })
     }
 
     /// Bytes held (fixed by the definition).

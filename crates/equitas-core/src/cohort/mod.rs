@@ -440,7 +440,9 @@ pub enum ClassifyError {
         reference: Date,
     },
     /// An area given with a decile that disagrees with the index.
-    #[error("imd_decile {given} disagrees with area {area}, which is decile {indexed} in {edition}")]
+    #[error(
+        "imd_decile {given} disagrees with area {area}, which is decile {indexed} in {edition}"
+    )]
     DecileDisagrees {
         /// The decile in the record.
         given: u8,
@@ -522,7 +524,10 @@ impl CohortDefinition {
     /// # Panics
     /// Never for a released build: the seed is parsed by the test suite.
     #[must_use]
-    #[allow(clippy::panic, reason = "seed files are compiled in and tested; not user input")]
+    #[allow(
+        clippy::panic,
+        reason = "seed files are compiled in and tested; not user input"
+    )]
     pub fn national() -> Self {
         match Self::from_json(include_str!("../../../../seeds/definitions/national.json")) {
             Ok(d) => d,
@@ -535,7 +540,10 @@ impl CohortDefinition {
     /// # Panics
     /// Never for a released build: the seed is parsed by the test suite.
     #[must_use]
-    #[allow(clippy::panic, reason = "seed files are compiled in and tested; not user input")]
+    #[allow(
+        clippy::panic,
+        reason = "seed files are compiled in and tested; not user input"
+    )]
     pub fn coventry_warwickshire() -> Self {
         match Self::from_json(include_str!(
             "../../../../seeds/definitions/coventry-warwickshire.json"
@@ -616,7 +624,14 @@ pub struct Classifier<'a> {
     /// Category index used for a blank ethnicity (`99`, not known).
     ethnic_not_known: u8,
     broad_not_stated: u8,
-    rules: Vec<Compiled>,
+    /// PLUS groups whose rule is a plain `any_flag`: (flag mask, group bit).
+    flag_rules: Vec<(u64, u64)>,
+    /// Every other PLUS group rule, with its group bit.
+    rules: Vec<(Compiled, u64)>,
+    /// Conditions that are long-term, as a mask.
+    long_term_mask: u64,
+    /// Ethnic categories that are minorities, as a mask.
+    minority_mask: u64,
     age_band_of: [u8; MAX_AGE as usize + 1],
 }
 
@@ -684,15 +699,30 @@ impl<'a> Classifier<'a> {
                 long_term: c.long_term,
             });
         }
-        let condition_ids: Vec<String> = catalogue.conditions.conditions.iter().map(|c| c.id.clone()).collect();
-        let flag_ids: Vec<String> = catalogue.groups.record_flags.iter().map(|g| g.id.clone()).collect();
+        let condition_ids: Vec<String> = catalogue
+            .conditions
+            .conditions
+            .iter()
+            .map(|c| c.id.clone())
+            .collect();
+        let flag_ids: Vec<String> = catalogue
+            .groups
+            .record_flags
+            .iter()
+            .map(|g| g.id.clone())
+            .collect();
         let mut event_ids = Vec::new();
         let mut metrics = Vec::new();
         let mut metrics_of_condition = vec![0u64; condition_ids.len()];
         for (area, m) in catalogue.metrics() {
             let den = position(&condition_ids, &m.denominator.condition)
                 .and_then(|i| u8::try_from(i).ok())
-                .ok_or_else(|| cat_err(format!("metric {} has unknown denominator {}", m.id, m.denominator.condition)))?;
+                .ok_or_else(|| {
+                    cat_err(format!(
+                        "metric {} has unknown denominator {}",
+                        m.id, m.denominator.condition
+                    ))
+                })?;
             let area = position(&area_ids, &area.id)
                 .and_then(|i| u8::try_from(i).ok())
                 .ok_or_else(|| cat_err(format!("metric {} has unknown area", m.id)))?;
@@ -702,10 +732,21 @@ impl<'a> Classifier<'a> {
                 *mask |= 1u64 << (metrics.len() - 1);
             }
         }
-        if condition_ids.len() > 64 || flag_ids.len() > 64 || event_ids.len() > 64 || area_ids.len() > 63 {
-            return Err(cat_err("more than 64 conditions, flags, events or areas".into()));
+        if condition_ids.len() > 64
+            || flag_ids.len() > 64
+            || event_ids.len() > 64
+            || area_ids.len() > 63
+        {
+            return Err(cat_err(
+                "more than 64 conditions, flags, events or areas".into(),
+            ));
         }
-        let broad: Vec<&str> = catalogue.ethnicity.broad_groups.iter().map(|b| b.id.as_str()).collect();
+        let broad: Vec<&str> = catalogue
+            .ethnicity
+            .broad_groups
+            .iter()
+            .map(|b| b.id.as_str())
+            .collect();
         let mut ethnic = Vec::new();
         let mut ethnic_codes = Vec::new();
         for c in &catalogue.ethnicity.categories {
@@ -713,9 +754,17 @@ impl<'a> Classifier<'a> {
                 .iter()
                 .position(|b| *b == c.broad_group)
                 .and_then(|i| u8::try_from(i).ok())
-                .ok_or_else(|| cat_err(format!("ethnic category {} has unknown broad group", c.code)))?;
+                .ok_or_else(|| {
+                    cat_err(format!(
+                        "ethnic category {} has unknown broad group",
+                        c.code
+                    ))
+                })?;
             ethnic.push((b, c.minority));
             ethnic_codes.push(c.code.clone());
+        }
+        if ethnic_codes.len() > 64 {
+            return Err(cat_err("more than 64 ethnic categories".into()));
         }
         let ethnic_not_known = position(&ethnic_codes, "99")
             .and_then(|i| u8::try_from(i).ok())
@@ -724,7 +773,10 @@ impl<'a> Classifier<'a> {
 
         let mut age_band_of = [0u8; MAX_AGE as usize + 1];
         for (age, slot) in age_band_of.iter_mut().enumerate() {
-            let b = bands.iter().rposition(|lo| usize::from(*lo) <= age).unwrap_or(0);
+            let b = bands
+                .iter()
+                .rposition(|lo| usize::from(*lo) <= age)
+                .unwrap_or(0);
             *slot = u8::try_from(b).unwrap_or(0);
         }
 
@@ -732,7 +784,10 @@ impl<'a> Classifier<'a> {
             catalogue,
             index,
             reference_date: None,
-            area_age: areas.iter().map(|a| a.age_range.map(|r| (r.min, r.max))).collect(),
+            area_age: areas
+                .iter()
+                .map(|a| a.age_range.map(|r| (r.min, r.max)))
+                .collect(),
             area_population: areas.iter().map(|a| a.population).collect(),
             area_ids,
             conditions,
@@ -745,15 +800,35 @@ impl<'a> Classifier<'a> {
             ethnic_codes,
             ethnic_not_known,
             broad_not_stated,
+            flag_rules: Vec::new(),
             rules: Vec::new(),
+            long_term_mask: 0,
+            minority_mask: 0,
             age_band_of,
             definition,
         };
+        let mut flag_rules = Vec::new();
         let mut rules = Vec::new();
-        for g in &this.definition.plus_groups {
-            rules.push(this.compile(&g.id, &g.rule)?);
+        for (i, g) in this.definition.plus_groups.iter().enumerate() {
+            match this.compile(&g.id, &g.rule)? {
+                Compiled::AnyFlag(mask) => flag_rules.push((mask, 1u64 << i)),
+                other => rules.push((other, 1u64 << i)),
+            }
         }
+        this.flag_rules = flag_rules;
         this.rules = rules;
+        this.long_term_mask = this
+            .conditions
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.long_term)
+            .fold(0, |m, (i, _)| m | (1 << i));
+        this.minority_mask = this
+            .ethnic
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, minority))| *minority)
+            .fold(0, |m, (i, _)| m | (1 << i));
         Ok(this)
     }
 
@@ -773,19 +848,33 @@ impl<'a> Classifier<'a> {
         };
         let mask = |ids: &[String], known: &[String], what| -> Result<u64, DefinitionError> {
             ids.iter().try_fold(0u64, |m, id| {
-                position(known, id).map(|i| m | (1 << i)).ok_or_else(|| unknown(what, id))
+                position(known, id)
+                    .map(|i| m | (1 << i))
+                    .ok_or_else(|| unknown(what, id))
             })
         };
         Ok(match rule {
             Rule::AnyFlag(ids) => Compiled::AnyFlag(mask(ids, &self.flag_ids, "group flag")?),
-            Rule::AnyCondition(ids) => Compiled::AnyCondition(mask(ids, &self.condition_ids, "condition")?),
+            Rule::AnyCondition(ids) => {
+                Compiled::AnyCondition(mask(ids, &self.condition_ids, "condition")?)
+            }
             Rule::EthnicMinority => Compiled::EthnicMinority,
-            Rule::EthnicCategories(ids) => Compiled::EthnicCategories(mask(ids, &self.ethnic_codes, "ethnic category")?),
+            Rule::EthnicCategories(ids) => {
+                Compiled::EthnicCategories(mask(ids, &self.ethnic_codes, "ethnic category")?)
+            }
             Rule::LongTermConditionsAtLeast(n) => Compiled::LtcAtLeast(*n),
             Rule::Age(r) => Compiled::Age(r.min, r.max),
             Rule::Cyp => Compiled::Cyp,
-            Rule::AnyOf(rs) => Compiled::AnyOf(rs.iter().map(|r| self.compile(group, r)).collect::<Result<_, _>>()?),
-            Rule::AllOf(rs) => Compiled::AllOf(rs.iter().map(|r| self.compile(group, r)).collect::<Result<_, _>>()?),
+            Rule::AnyOf(rs) => Compiled::AnyOf(
+                rs.iter()
+                    .map(|r| self.compile(group, r))
+                    .collect::<Result<_, _>>()?,
+            ),
+            Rule::AllOf(rs) => Compiled::AllOf(
+                rs.iter()
+                    .map(|r| self.compile(group, r))
+                    .collect::<Result<_, _>>()?,
+            ),
             Rule::Not(r) => Compiled::Not(Box::new(self.compile(group, r)?)),
         })
     }
@@ -967,12 +1056,15 @@ impl<'a> Classifier<'a> {
     /// An id not in `groups.json` `record_flags`.
     #[inline]
     pub fn flag_index(&self, id: &[u8]) -> Result<usize, ClassifyError> {
-        self.flag_ids.iter().position(|c| c.as_bytes() == id).ok_or_else(|| ClassifyError::UnknownId {
-            field: "groups",
-            value: String::from_utf8_lossy(id).into_owned(),
-            what: "group flag",
-            hint: format!("; flags are {}", self.flag_ids.join(", ")),
-        })
+        self.flag_ids
+            .iter()
+            .position(|c| c.as_bytes() == id)
+            .ok_or_else(|| ClassifyError::UnknownId {
+                field: "groups",
+                value: String::from_utf8_lossy(id).into_owned(),
+                what: "group flag",
+                hint: format!("; flags are {}", self.flag_ids.join(", ")),
+            })
     }
 
     /// The event index of a metric numerator event id.
@@ -981,12 +1073,15 @@ impl<'a> Classifier<'a> {
     /// An id that is no metric's numerator event.
     #[inline]
     pub fn event_index(&self, id: &[u8]) -> Result<usize, ClassifyError> {
-        self.event_ids.iter().position(|c| c.as_bytes() == id).ok_or_else(|| ClassifyError::UnknownId {
-            field: "events",
-            value: String::from_utf8_lossy(id).into_owned(),
-            what: "metric event",
-            hint: format!("; events are {}", self.event_ids.join(", ")),
-        })
+        self.event_ids
+            .iter()
+            .position(|c| c.as_bytes() == id)
+            .ok_or_else(|| ClassifyError::UnknownId {
+                field: "events",
+                value: String::from_utf8_lossy(id).into_owned(),
+                what: "metric event",
+                hint: format!("; events are {}", self.event_ids.join(", ")),
+            })
     }
 
     /// Classify one person.
@@ -1047,30 +1142,37 @@ impl<'a> Classifier<'a> {
             }
             None => m.missing |= Missing::NoAge.bit(),
         }
-        for (i, rule) in self.rules.iter().enumerate() {
-            if self.eval(rule, r) {
-                m.plus_groups.insert(i);
+        let mut plus = 0u64;
+        if r.flags.0 != 0 {
+            for &(mask, bit) in &self.flag_rules {
+                if r.flags.0 & mask != 0 {
+                    plus |= bit;
+                }
             }
         }
+        for (rule, bit) in &self.rules {
+            if self.eval(rule, r) {
+                plus |= bit;
+            }
+        }
+        m.plus_groups = BitSet(plus);
         m
     }
 
+    #[inline]
     fn eval(&self, rule: &Compiled, r: &CompactRecord) -> bool {
         match rule {
             Compiled::AnyFlag(mask) => r.flags.0 & mask != 0,
             Compiled::AnyCondition(mask) => r.conditions.0 & mask != 0,
-            Compiled::EthnicMinority => self.ethnic[usize::from(r.ethnic)].1,
+            Compiled::EthnicMinority => self.minority_mask & (1 << r.ethnic) != 0,
             Compiled::EthnicCategories(mask) => mask & (1 << r.ethnic) != 0,
             Compiled::LtcAtLeast(n) => {
-                let ltc = r
-                    .conditions
-                    .iter()
-                    .filter(|&i| self.conditions[i].long_term)
-                    .count();
-                ltc >= usize::from(*n)
+                (r.conditions.0 & self.long_term_mask).count_ones() >= u32::from(*n)
             }
             Compiled::Age(lo, hi) => r.age.is_some_and(|a| (*lo..=*hi).contains(&a)),
-            Compiled::Cyp => r.age.is_some_and(|a| self.definition.cyp_age_range.contains(a)),
+            Compiled::Cyp => r
+                .age
+                .is_some_and(|a| self.definition.cyp_age_range.contains(a)),
             Compiled::AnyOf(rs) => rs.iter().any(|x| self.eval(x, r)),
             Compiled::AllOf(rs) => rs.iter().all(|x| self.eval(x, r)),
             Compiled::Not(x) => !self.eval(x, r),
@@ -1104,15 +1206,22 @@ impl<'a> Classifier<'a> {
     /// A membership with ids instead of indices.
     #[must_use]
     pub fn describe(&self, m: &Membership) -> MembershipReport {
-        let names = |set: BitSet, ids: &[String]| set.iter().filter_map(|i| ids.get(i).cloned()).collect();
-        let plus: Vec<String> = self.definition.plus_groups.iter().map(|g| g.id.clone()).collect();
+        let names =
+            |set: BitSet, ids: &[String]| set.iter().filter_map(|i| ids.get(i).cloned()).collect();
+        let plus: Vec<String> = self
+            .definition
+            .plus_groups
+            .iter()
+            .map(|g| g.id.clone())
+            .collect();
         MembershipReport {
             core20: m.core20,
             imd_decile: m.imd_decile.map(ImdDecile::get),
             imd_quintile: m.imd_quintile.map(ImdQuintile::get),
-            age_band: m
-                .age_band
-                .map_or_else(|| "unknown".to_owned(), |b| self.definition.age_band_label(usize::from(b))),
+            age_band: m.age_band.map_or_else(
+                || "unknown".to_owned(),
+                |b| self.definition.age_band_label(usize::from(b)),
+            ),
             ethnic_group: self
                 .catalogue
                 .ethnicity

@@ -9,11 +9,22 @@ use std::io::Read;
 
 use serde::Serialize;
 
-use super::{Classifier, ClassifyError, CohortCounts, CompactRecord, MAX_AGE, Sex, Smoking, compact::Deprivation};
+use super::{
+    Classifier, ClassifyError, CohortCounts, CompactRecord, MAX_AGE, Sex, Smoking,
+    compact::Deprivation,
+};
 use crate::deprivation::ImdDecile;
 
 /// Columns every record file must have.
-pub const REQUIRED_COLUMNS: [&str; 7] = ["person_id", "age", "sex", "ethnicity", "lsoa", "conditions", "groups"];
+pub const REQUIRED_COLUMNS: [&str; 7] = [
+    "person_id",
+    "age",
+    "sex",
+    "ethnicity",
+    "lsoa",
+    "conditions",
+    "groups",
+];
 /// Columns read when present.
 pub const OPTIONAL_COLUMNS: [&str; 3] = ["smoking", "events", "imd_decile"];
 
@@ -36,7 +47,9 @@ pub struct RowError {
 #[non_exhaustive]
 pub enum RecordsError {
     /// Required columns are missing.
-    #[error("record file is missing the column(s) {missing}; it needs {needed} (header was: {found})")]
+    #[error(
+        "record file is missing the column(s) {missing}; it needs {needed} (header was: {found})"
+    )]
     MissingColumns {
         /// The missing columns, comma-separated.
         missing: String,
@@ -92,7 +105,10 @@ fn parse_age(b: &[u8]) -> Result<Option<u8>, String> {
         return Ok(None);
     }
     if b.len() > 3 || !b.iter().all(u8::is_ascii_digit) {
-        return Err(format!("{:?} is not a whole number of years from 0 to {MAX_AGE}", String::from_utf8_lossy(b)));
+        return Err(format!(
+            "{:?} is not a whole number of years from 0 to {MAX_AGE}",
+            String::from_utf8_lossy(b)
+        ));
     }
     let v = b.iter().fold(0u32, |a, d| a * 10 + u32::from(d - b'0'));
     u8::try_from(v)
@@ -120,7 +136,11 @@ impl<R: Read> RecordReader<R> {
             .map(|h| h.trim().trim_start_matches('\u{feff}').to_owned())
             .collect();
         let find = |name: &str| header.iter().position(|h| h == name);
-        let missing: Vec<&str> = REQUIRED_COLUMNS.iter().copied().filter(|c| find(c).is_none()).collect();
+        let missing: Vec<&str> = REQUIRED_COLUMNS
+            .iter()
+            .copied()
+            .filter(|c| find(c).is_none())
+            .collect();
         if !missing.is_empty() {
             return Err(RecordsError::MissingColumns {
                 missing: missing.join(", "),
@@ -160,7 +180,10 @@ impl<R: Read> RecordReader<R> {
     ///
     /// # Errors
     /// A [`RowError`] naming the row, column and value.
-    pub fn next_record(&mut self, classifier: &Classifier<'_>) -> Result<Option<ReadRecord<'_>>, RowError> {
+    pub fn next_record(
+        &mut self,
+        classifier: &Classifier<'_>,
+    ) -> Result<Option<ReadRecord<'_>>, RowError> {
         match self.rdr.read_byte_record(&mut self.rec) {
             Ok(true) => {}
             Ok(false) => return Ok(None),
@@ -212,17 +235,35 @@ impl<R: Read> RecordReader<R> {
         r.ethnic = classifier
             .ethnic_index(get(cols.ethnicity))
             .map_err(|e| from_classify(cols.ethnicity, e))?;
-        for part in get(cols.conditions).split(|b| *b == b';').map(trim).filter(|p| !p.is_empty()) {
-            let i = classifier.condition_index(part).map_err(|e| from_classify(cols.conditions, e))?;
+        for part in get(cols.conditions)
+            .split(|b| *b == b';')
+            .map(trim)
+            .filter(|p| !p.is_empty())
+        {
+            let i = classifier
+                .condition_index(part)
+                .map_err(|e| from_classify(cols.conditions, e))?;
             r.conditions.insert(i);
         }
-        for part in get(cols.groups).split(|b| *b == b';').map(trim).filter(|p| !p.is_empty()) {
-            let i = classifier.flag_index(part).map_err(|e| from_classify(cols.groups, e))?;
+        for part in get(cols.groups)
+            .split(|b| *b == b';')
+            .map(trim)
+            .filter(|p| !p.is_empty())
+        {
+            let i = classifier
+                .flag_index(part)
+                .map_err(|e| from_classify(cols.groups, e))?;
             r.flags.insert(i);
         }
         if let Some(c) = cols.events {
-            for part in get(c).split(|b| *b == b';').map(trim).filter(|p| !p.is_empty()) {
-                let i = classifier.event_index(part).map_err(|e| from_classify(c, e))?;
+            for part in get(c)
+                .split(|b| *b == b';')
+                .map(trim)
+                .filter(|p| !p.is_empty())
+            {
+                let i = classifier
+                    .event_index(part)
+                    .map_err(|e| from_classify(c, e))?;
                 r.events.insert(i);
             }
         }
@@ -231,7 +272,10 @@ impl<R: Read> RecordReader<R> {
             r.smoking = Smoking::parse(v).ok_or_else(|| {
                 err(
                     c,
-                    format!("{:?} is not a smoking status (current, ex, never, unknown)", String::from_utf8_lossy(v)),
+                    format!(
+                        "{:?} is not a smoking status (current, ex, never, unknown)",
+                        String::from_utf8_lossy(v)
+                    ),
                 )
             })?;
         }
@@ -243,7 +287,13 @@ impl<R: Read> RecordReader<R> {
                     .and_then(|s| s.parse::<u8>().ok())
                     .and_then(|d| ImdDecile::new(d).ok())
                     .ok_or_else(|| {
-                        err(c, format!("{:?} is not an IMD decile from 1 to 10", String::from_utf8_lossy(v)))
+                        err(
+                            c,
+                            format!(
+                                "{:?} is not an IMD decile from 1 to 10",
+                                String::from_utf8_lossy(v)
+                            ),
+                        )
                     })?;
                 Some(d)
             }
@@ -305,7 +355,9 @@ pub fn count_records<R: Read>(
             Ok(Some(rec)) => {
                 summary.rows += 1;
                 if let Some(code) = rec.unknown_area {
-                    let index = classifier.index().map_or_else(String::new, |i| i.edition().to_string());
+                    let index = classifier
+                        .index()
+                        .map_or_else(String::new, |i| i.edition().to_string());
                     let e = RowError {
                         row: rec.row,
                         column: lsoa_col.clone(),

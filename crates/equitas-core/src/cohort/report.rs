@@ -63,9 +63,24 @@ pub fn report(counts: &CohortCounts, classifier: &Classifier<'_>) -> CohortRepor
         definition_version: def.version,
         imd_edition: def.imd_edition.to_string(),
         total: line(counts, "all", 0, 0),
-        areas: counts.area_labels().iter().enumerate().skip(1).map(|(a, id)| line(counts, id, a, 0)).collect(),
-        plus_groups: counts.plus_labels().iter().enumerate().skip(1).map(|(p, id)| line(counts, id, 0, p)).collect(),
-        missing: Missing::ALL.iter().map(|m| (*m, counts.missing(*m))).collect(),
+        areas: counts
+            .area_labels()
+            .iter()
+            .enumerate()
+            .skip(1)
+            .map(|(a, id)| line(counts, id, a, 0))
+            .collect(),
+        plus_groups: counts
+            .plus_labels()
+            .iter()
+            .enumerate()
+            .skip(1)
+            .map(|(p, id)| line(counts, id, 0, p))
+            .collect(),
+        missing: Missing::ALL
+            .iter()
+            .map(|m| (*m, counts.missing(*m)))
+            .collect(),
         ambitions: ambitions(counts, classifier.catalogue()),
     }
 }

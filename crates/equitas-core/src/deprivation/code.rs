@@ -63,7 +63,9 @@ impl AreaCode {
             return Err(AreaCodeError::Empty);
         }
         if b.len() > MAX_LEN {
-            return Err(AreaCodeError::TooLong(String::from_utf8_lossy(b).into_owned()));
+            return Err(AreaCodeError::TooLong(
+                String::from_utf8_lossy(b).into_owned(),
+            ));
         }
         let mut key = 0u64;
         for (i, &c) in b.iter().enumerate() {
@@ -152,7 +154,15 @@ mod tests {
 
     #[test]
     fn round_trips_real_codes() {
-        for c in ["E01000001", "W01001958", "S01006506", "95AA01S1", "E08000026", "0", "ZZZZZZZZZZZZ"] {
+        for c in [
+            "E01000001",
+            "W01001958",
+            "S01006506",
+            "95AA01S1",
+            "E08000026",
+            "0",
+            "ZZZZZZZZZZZZ",
+        ] {
             assert_eq!(AreaCode::parse(c).unwrap().to_string(), c);
         }
         assert_eq!(AreaCode::parse("E01000001").unwrap().first_char(), 'E');
@@ -165,7 +175,10 @@ mod tests {
             AreaCode::parse("e01000001").unwrap_err().to_string(),
             "area code \"e01000001\" has 'e' at position 1; codes use only 0-9 and A-Z"
         );
-        assert!(matches!(AreaCode::parse("E0100000100000"), Err(AreaCodeError::TooLong(_))));
+        assert!(matches!(
+            AreaCode::parse("E0100000100000"),
+            Err(AreaCodeError::TooLong(_))
+        ));
         assert!(AreaCode::parse("E01 00001").is_err());
     }
 

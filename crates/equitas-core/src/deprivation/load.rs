@@ -72,7 +72,9 @@ pub enum LoadError {
         first_line: u64,
     },
     /// Codes of more than one nation, or of a nation the layout does not match.
-    #[error("IMD file line {line}: area {code} does not belong to {edition} (expected codes like {example})")]
+    #[error(
+        "IMD file line {line}: area {code} does not belong to {edition} (expected codes like {example})"
+    )]
     WrongNation {
         /// Line number.
         line: u64,
@@ -227,8 +229,12 @@ fn edition_of(code_column: &str, first: AreaCode) -> Result<ImdEdition, LoadErro
         _ => None,
     };
     let edition = match (code_column, nation) {
-        ("lsoa11_code" | "LSOA code (2011)", Some(Nation::England)) => Some(ImdEdition::England2019),
-        ("lsoa21_code" | "LSOA code (2021)", Some(Nation::England)) => Some(ImdEdition::England2025),
+        ("lsoa11_code" | "LSOA code (2011)", Some(Nation::England)) => {
+            Some(ImdEdition::England2019)
+        }
+        ("lsoa21_code" | "LSOA code (2021)", Some(Nation::England)) => {
+            Some(ImdEdition::England2025)
+        }
         ("lsoa11_code", Some(Nation::Wales)) => Some(ImdEdition::Wales2019),
         ("dz11_code", Some(Nation::Scotland)) => Some(ImdEdition::Scotland2020),
         ("soa01_code", Some(Nation::NorthernIreland)) => Some(ImdEdition::NorthernIreland2017),
@@ -271,7 +277,9 @@ impl DeprivationIndex {
     /// An unknown layout (listing the columns it needed), a missing column, a bad value (with
     /// line, column and value), a duplicate area, codes of the wrong nation, or a read error.
     pub fn from_csv<R: Read>(reader: R) -> Result<Self, LoadError> {
-        let mut rdr = csv::ReaderBuilder::new().flexible(false).from_reader(reader);
+        let mut rdr = csv::ReaderBuilder::new()
+            .flexible(false)
+            .from_reader(reader);
         let csv_err = |e: csv::Error| LoadError::Csv {
             line: e.position().map_or(0, csv::Position::line),
             message: e.to_string(),
@@ -308,7 +316,8 @@ impl DeprivationIndex {
                 value: field(&rec, col).to_owned(),
                 expected,
             };
-            let code = AreaCode::parse(field(&rec, cols.code)).map_err(|_| bad(cols.code, "an area code"))?;
+            let code = AreaCode::parse(field(&rec, cols.code))
+                .map_err(|_| bad(cols.code, "an area code"))?;
             let ed = match edition {
                 Some(e) => e,
                 None => *edition.insert(edition_of(&cols.code_name, code)?),
@@ -357,7 +366,9 @@ impl DeprivationIndex {
                 domain_ranks.push(r);
             }
             if let (Some(ds), Some(col)) = (districts.as_mut(), cols.district) {
-                ds.push(AreaCode::parse(field(&rec, col)).map_err(|_| bad(col, "a district code"))?);
+                ds.push(
+                    AreaCode::parse(field(&rec, col)).map_err(|_| bad(col, "a district code"))?,
+                );
             }
             codes.push(code);
             deciles.push(decile);
@@ -470,21 +481,40 @@ E01000002,City of London 001B,E09000001,5.143,30379,10,0.034,29901,10
 
     #[test]
     fn bad_values_name_line_column_and_value() {
-        let err = DeprivationIndex::from_csv("lsoa11_code,IMD_decile,IMD_rank\nE01000001,1,5\nE01000002,11,6\n".as_bytes())
-            .unwrap_err();
+        let err = DeprivationIndex::from_csv(
+            "lsoa11_code,IMD_decile,IMD_rank\nE01000001,1,5\nE01000002,11,6\n".as_bytes(),
+        )
+        .unwrap_err();
         assert_eq!(
             err.to_string(),
             "IMD file line 3, column \"IMD_decile\": \"11\" is not a decile from 1 to 10"
         );
-        let err = DeprivationIndex::from_csv("lsoa11_code,IMD_decile,IMD_rank\nE01000001,1,5\nE01000001,2,6\n".as_bytes())
+        let err = DeprivationIndex::from_csv(
+            "lsoa11_code,IMD_decile,IMD_rank\nE01000001,1,5\nE01000001,2,6\n".as_bytes(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "IMD file line 3: area E01000001 is listed twice (first on line 2)"
+        );
+        let err = DeprivationIndex::from_csv(
+            "lsoa11_code,IMD_decile,IMD_rank\nE01000001,1,5\nW01000002,2,6\n".as_bytes(),
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("W01000002 does not belong to england-2019"),
+            "{err}"
+        );
+        let err = DeprivationIndex::from_csv("lsoa11_code,IMD_rank\nE01000001,5\n".as_bytes())
             .unwrap_err();
-        assert_eq!(err.to_string(), "IMD file line 3: area E01000001 is listed twice (first on line 2)");
-        let err = DeprivationIndex::from_csv("lsoa11_code,IMD_decile,IMD_rank\nE01000001,1,5\nW01000002,2,6\n".as_bytes())
-            .unwrap_err();
-        assert!(err.to_string().contains("W01000002 does not belong to england-2019"), "{err}");
-        let err = DeprivationIndex::from_csv("lsoa11_code,IMD_rank\nE01000001,5\n".as_bytes()).unwrap_err();
-        assert!(err.to_string().contains("missing the column \"IMD_decile\""), "{err}");
-        let err = DeprivationIndex::from_csv("lsoa11_code,IMD_decile,IMD_rank\n".as_bytes()).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("missing the column \"IMD_decile\""),
+            "{err}"
+        );
+        let err =
+            DeprivationIndex::from_csv("lsoa11_code,IMD_decile,IMD_rank\n".as_bytes()).unwrap_err();
         assert!(matches!(err, LoadError::Empty));
     }
 }

@@ -233,7 +233,10 @@ impl ImdEdition {
     pub fn parse(id: &str) -> Result<Self, String> {
         Self::ALL.into_iter().find(|e| e.id() == id).ok_or_else(|| {
             let known: Vec<_> = Self::ALL.iter().map(|e| e.id()).collect();
-            format!("unknown IMD edition {id:?}; known editions: {}", known.join(", "))
+            format!(
+                "unknown IMD edition {id:?}; known editions: {}",
+                known.join(", ")
+            )
         })
     }
 
@@ -458,10 +461,12 @@ impl DeprivationIndex {
     /// The index is not English, or the area is not in it.
     pub fn core20(&self, code: AreaCode) -> Result<bool, DeprivationError> {
         self.require_core20()?;
-        let id = self.lookup(code).ok_or_else(|| DeprivationError::UnknownArea {
-            code: code.to_string(),
-            edition: self.edition,
-        })?;
+        let id = self
+            .lookup(code)
+            .ok_or_else(|| DeprivationError::UnknownArea {
+                code: code.to_string(),
+                edition: self.edition,
+            })?;
         Ok(self.decile(id).is_core20())
     }
 

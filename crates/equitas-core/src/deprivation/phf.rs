@@ -52,7 +52,9 @@ impl PerfectHash {
     /// Only when keys repeat (the loader rejects duplicate areas before this).
     pub fn build(keys: &[u64]) -> Result<Self, BuildError> {
         for attempt in 0..8u64 {
-            if let Some(t) = Self::try_build(keys, attempt.wrapping_mul(0x2545_f491_4f6c_dd1d) ^ 0x5eed) {
+            if let Some(t) =
+                Self::try_build(keys, attempt.wrapping_mul(0x2545_f491_4f6c_dd1d) ^ 0x5eed)
+            {
                 return Ok(t);
             }
         }
@@ -147,7 +149,10 @@ mod tests {
 
     #[test]
     fn duplicate_keys_are_refused() {
-        assert_eq!(PerfectHash::build(&[5, 5]).unwrap_err(), BuildError { keys: 2 });
+        assert_eq!(
+            PerfectHash::build(&[5, 5]).unwrap_err(),
+            BuildError { keys: 2 }
+        );
     }
 
     #[test]

@@ -1,0 +1,190 @@
+//! The `equitas` binary as a user runs it: exit codes, messages, outputs.
+#![allow(clippy::unwrap_used, reason = "tests")]
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn equitas(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_equitas"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn imd(name: &str) -> String {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data/imd")
+        .join(name);
+    assert!(p.exists(), "{} is missing", p.display());
+    p.to_string_lossy().into_owned()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn demo_runs_on_built_in_defaults() {
+    let out = equitas(&["demo", "--people", "20000"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let s = text(&out.stdout);
+    assert!(s.contains("SYNTHETIC demo population: 20000 people"), "{s}");
+    assert!(s.contains("20,000 read, 20,000 counted"), "{s}");
+    assert!(s.contains("smi_health_check"), "{s}");
+}
+
+#[test]
+fn synth_then_cohorts_agree_with_demo_and_are_deterministic() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.csv");
+    let b = dir.path().join("b.csv");
+    let file = imd("imd2019_england_lsoa11.csv");
+    for p in [&a, &b] {
+        let out = equitas(&[
+            "synth",
+            "--people",
+            "3000",
+            "--seed",
+            "7",
+            "--imd",
+            &file,
+            "--out",
+            p.to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert!(text(&out.stderr).contains("SYNTHETIC"));
+    }
+    assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+    let out = equitas(&[
+        "cohorts",
+        "--records",
+        a.to_str().unwrap(),
+        "--imd",
+        &file,
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["read"]["counted"], 3000);
+    assert_eq!(v["report"]["total"]["people"], 3000);
+    // The same seed through demo gives the same report.
+    let demo = equitas(&[
+        "demo", "--people", "3000", "--seed", "7", "--imd", &file, "--format", "json",
+    ]);
+    let d: serde_json::Value = serde_json::from_slice(&demo.stdout).unwrap();
+    assert_eq!(d["report"], v["report"]);
+    assert_eq!(d["counts"], v["counts"]);
+}
+
+#[test]
+fn bad_rows_are_listed_and_strict_makes_them_fatal() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("r.csv");
+    std::fs::write(
+        &f,
+        "person_id,age,sex,ethnicity,lsoa,conditions,groups\np1,40,female,A,E01021988,smi,\np2,abc,female,A,E01021988,,\np3,40,male,A,E01099999,,\n",
+    )
+    .unwrap();
+    let file = imd("imd2019_england_lsoa11.csv");
+    let out = equitas(&["cohorts", "--records", f.to_str().unwrap(), "--imd", &file]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let s = text(&out.stdout);
+    assert!(
+        s.contains("3 read, 2 counted, 1 not counted (problems), 1 with unknown area codes"),
+        "{s}"
+    );
+    assert!(
+        s.contains("row 3, column \"age\": \"abc\" is not a whole number of years from 0 to 120"),
+        "{s}"
+    );
+    assert!(
+        s.contains("row 4, column \"lsoa\": area E01099999 is not in the england-2019 index"),
+        "{s}"
+    );
+    assert!(text(&out.stderr).contains("warning: 1 row(s) not counted"));
+
+    let out = equitas(&[
+        "cohorts",
+        "--records",
+        f.to_str().unwrap(),
+        "--imd",
+        &file,
+        "--strict",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains(
+            "row 3, column \"age\": \"abc\" is not a whole number of years from 0 to 120"
+        ),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn a_welsh_index_is_refused_for_core20() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("r.csv");
+    std::fs::write(&f, "person_id,age,sex,ethnicity,lsoa,conditions,groups\n").unwrap();
+    let out = equitas(&[
+        "cohorts",
+        "--records",
+        f.to_str().unwrap(),
+        "--imd",
+        &imd("imd2019_wales_lsoa11.csv"),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr)
+            .contains("Core20 is defined on the English IMD only; this index is wales-2019")
+    );
+}
+
+#[test]
+fn the_2025_file_needs_the_2025_edition() {
+    let file = imd("imd2025_england_lsoa21.csv");
+    let out = equitas(&["demo", "--people", "100", "--imd", &file]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr)
+            .contains("the IMD file is england-2025, but the cohort definition uses england-2019")
+    );
+    let out = equitas(&[
+        "demo",
+        "--people",
+        "100",
+        "--imd",
+        &file,
+        "--edition",
+        "england-2025",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("national IMD deciles 1-2 of england-2025"));
+}
+
+#[test]
+fn usage_errors_exit_2_with_help() {
+    let out = equitas(&["cohorts"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("--records is required"));
+    let out = equitas(&["demo", "--format", "xml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("--format must be table, csv or json, got \"xml\""));
+    let out = equitas(&["frobnicate"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = equitas(&["synth", "--people", "ten", "--out", "-"]);
+    assert!(text(&out.stderr).contains("--people must be a whole number, got \"ten\""));
+    for cmd in ["demo", "cohorts", "synth"] {
+        let out = equitas(&[cmd, "--help"]);
+        assert!(out.status.success());
+        assert!(text(&out.stdout).contains("Example:"), "{cmd}");
+    }
+}
+
+#[test]
+fn missing_files_are_named() {
+    let out = equitas(&["cohorts", "--records", "/nonexistent/x.csv"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("cannot open /nonexistent/x.csv"));
+}
