@@ -16,13 +16,15 @@ use equitas_core::synth::{Areas, CSV_HEADER, Synth, SynthParams};
 const PEOPLE: u64 = 1_000_000;
 
 fn imd() -> DeprivationIndex {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/imd/imd2019_england_lsoa11.csv");
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/data/imd/imd2019_england_lsoa11.csv");
     DeprivationIndex::from_path(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 fn bench_cohorts(c: &mut Criterion) {
     let ix = imd();
-    let classifier = Classifier::new(CohortDefinition::coventry_warwickshire(), Some(&ix)).expect("definition");
+    let classifier =
+        Classifier::new(CohortDefinition::coventry_warwickshire(), Some(&ix)).expect("definition");
     let params = SynthParams::builtin();
     let mut synth = Synth::new(&params, 42, Areas::Index(&ix)).expect("synth");
     let mut csv = Vec::with_capacity(80 * PEOPLE as usize);
@@ -31,7 +33,11 @@ fn bench_cohorts(c: &mut Criterion) {
     for _ in 0..PEOPLE {
         let p = synth.next_person();
         p.write_csv_row(&mut csv).expect("write to memory");
-        compact.push(classifier.compact(&p.to_record()).expect("synthetic records are valid"));
+        compact.push(
+            classifier
+                .compact(&p.to_record())
+                .expect("synthetic records are valid"),
+        );
     }
 
     let mut g = c.benchmark_group("cohort");
@@ -50,7 +56,8 @@ fn bench_cohorts(c: &mut Criterion) {
     g.bench_function("csv_end_to_end", |b| {
         b.iter(|| {
             let mut counts = CohortCounts::new(&classifier);
-            let s = count_records(csv.as_slice(), &classifier, &mut counts, false).expect("valid file");
+            let s =
+                count_records(csv.as_slice(), &classifier, &mut counts, false).expect("valid file");
             assert_eq!(s.counted, PEOPLE);
             black_box(counts.people())
         });

@@ -2,7 +2,10 @@
 
 use equitas_core::catalogue::Catalogue;
 use equitas_core::cohort::records::{RecordsError, count_records};
-use equitas_core::cohort::{Classifier, CohortCounts, CohortDefinition, DefinitionError, Missing, PersonRecord, Sex, ambitions};
+use equitas_core::cohort::{
+    Classifier, CohortCounts, CohortDefinition, DefinitionError, Missing, PersonRecord, Sex,
+    ambitions,
+};
 use equitas_core::deprivation::{DeprivationIndex, ImdDecile, ImdEdition};
 use proptest::prelude::*;
 
@@ -26,8 +29,13 @@ fn adults_and_children_get_their_own_areas() {
     let mut p = person(47, 2);
     p.conditions = vec!["asthma".into(), "smi".into()];
     let m = c.classify(&p).unwrap();
-    assert_eq!((m.core20, m.imd_quintile.map(|q| q.get())), (Some(true), Some(1)));
-    assert!(m.adult_areas.contains(area("smi")) && m.adult_areas.contains(area("chronic_respiratory")));
+    assert_eq!(
+        (m.core20, m.imd_quintile.map(|q| q.get())),
+        (Some(true), Some(1))
+    );
+    assert!(
+        m.adult_areas.contains(area("smi")) && m.adult_areas.contains(area("chronic_respiratory"))
+    );
     assert!(m.cyp_areas.is_empty());
 
     // A 20-year-old is both adult (18+) and CYP (0-25 by default).
@@ -43,7 +51,12 @@ fn adults_and_children_get_their_own_areas() {
     // Oral health is for the under-11s.
     let mut p = person(9, 10);
     p.conditions = vec!["dental_caries".into()];
-    assert!(c.classify(&p).unwrap().cyp_areas.contains(area("cyp_oral_health")));
+    assert!(
+        c.classify(&p)
+            .unwrap()
+            .cyp_areas
+            .contains(area("cyp_oral_health"))
+    );
     p.age = Some(11);
     assert!(c.classify(&p).unwrap().cyp_areas.is_empty());
 }
@@ -59,19 +72,27 @@ fn icd10_codes_map_through_the_indicative_lists() {
     }
     p.conditions = vec!["Z99.9".into()];
     let err = c.classify(&p).unwrap_err();
-    assert!(err.to_string().starts_with("conditions \"Z99.9\" is not a known condition id or ICD-10 code"), "{err}");
+    assert!(
+        err.to_string()
+            .starts_with("conditions \"Z99.9\" is not a known condition id or ICD-10 code"),
+        "{err}"
+    );
 }
 
 #[test]
 fn plus_groups_follow_the_definition_rules() {
     let national = Classifier::new(CohortDefinition::national(), None).unwrap();
     let cw = Classifier::new(CohortDefinition::coventry_warwickshire(), None).unwrap();
-    let ids = |c: &Classifier<'_>, p: &PersonRecord| c.describe(&c.classify(p).unwrap()).plus_groups;
+    let ids =
+        |c: &Classifier<'_>, p: &PersonRecord| c.describe(&c.classify(p).unwrap()).plus_groups;
 
     let mut p = person(34, 4);
     p.groups = vec!["boaters".into()];
     assert_eq!(ids(&cw, &p), ["transient_communities"]);
-    assert!(ids(&national, &p).is_empty(), "boaters are not an NHS England inclusion health group");
+    assert!(
+        ids(&national, &p).is_empty(),
+        "boaters are not an NHS England inclusion health group"
+    );
     p.groups = vec!["homelessness".into()];
     assert_eq!(ids(&cw, &p), ["transient_communities"]);
     assert_eq!(ids(&national, &p), ["inclusion_health"]);
@@ -80,10 +101,21 @@ fn plus_groups_follow_the_definition_rules() {
     p.ethnicity = Some("N".into());
     p.groups = vec!["young_carer".into(), "learning_disability".into()];
     p.conditions = vec!["epilepsy".into(), "asthma".into()];
-    assert_eq!(ids(&national, &p), ["ethnic_minority", "ld_autism", "multimorbidity", "young_carers"]);
+    assert_eq!(
+        ids(&national, &p),
+        [
+            "ethnic_minority",
+            "ld_autism",
+            "multimorbidity",
+            "young_carers"
+        ]
+    );
     // Young carers is a CYP group: not at 40.
     p.age = Some(40);
-    assert_eq!(ids(&national, &p), ["ethnic_minority", "ld_autism", "multimorbidity"]);
+    assert_eq!(
+        ids(&national, &p),
+        ["ethnic_minority", "ld_autism", "multimorbidity"]
+    );
 }
 
 #[test]
@@ -94,7 +126,15 @@ fn missing_information_has_a_reason() {
     p.area = Some("E01099999".into());
     let m = c.classify(&p).unwrap();
     let missing: Vec<Missing> = m.missing().collect();
-    assert_eq!(missing, [Missing::UnknownArea, Missing::NoAge, Missing::EthnicityNotKnown, Missing::SexNotKnown]);
+    assert_eq!(
+        missing,
+        [
+            Missing::UnknownArea,
+            Missing::NoAge,
+            Missing::EthnicityNotKnown,
+            Missing::SexNotKnown
+        ]
+    );
     assert_eq!(m.core20, None);
     p.area = None;
     assert!(c.classify(&p).unwrap().is_missing(Missing::NoDeprivation));
@@ -118,7 +158,10 @@ fn ages_from_dates_of_birth_need_a_reference_date() {
         c.classify(&p).unwrap_err().to_string(),
         "date of birth 2010-06-30 is after the reference date 2001-01-01"
     );
-    assert_eq!(Date::parse("2023-02-29").unwrap_err(), "\"2023-02-29\" is not a date in the form YYYY-MM-DD");
+    assert_eq!(
+        Date::parse("2023-02-29").unwrap_err(),
+        "\"2023-02-29\" is not a date in the form YYYY-MM-DD"
+    );
 }
 
 #[test]
@@ -131,7 +174,10 @@ fn definitions_are_checked_against_the_catalogue_and_the_index() {
     );
     let mut d = CohortDefinition::national();
     d.imd_edition = ImdEdition::Wales2019;
-    assert!(matches!(Classifier::new(d, None), Err(DefinitionError::NotEngland { .. })));
+    assert!(matches!(
+        Classifier::new(d, None),
+        Err(DefinitionError::NotEngland { .. })
+    ));
     let ix = index19();
     let mut d = CohortDefinition::national();
     d.imd_edition = ImdEdition::England2025;
@@ -139,14 +185,22 @@ fn definitions_are_checked_against_the_catalogue_and_the_index() {
     assert!(err.to_string().contains("--edition"), "{err}");
     let mut d = CohortDefinition::national();
     d.age_bands = vec![5, 10];
-    assert!(matches!(Classifier::new(d, None), Err(DefinitionError::BadAgeBands { .. })));
+    assert!(matches!(
+        Classifier::new(d, None),
+        Err(DefinitionError::BadAgeBands { .. })
+    ));
 }
 
 const HEADER: &str = "person_id,age,sex,ethnicity,lsoa,conditions,groups\n";
 
-fn count(csv: &str, strict: bool) -> Result<(CohortCounts, equitas_core::cohort::records::ReadSummary), RecordsError> {
+fn count(
+    csv: &str,
+    strict: bool,
+) -> Result<(CohortCounts, equitas_core::cohort::records::ReadSummary), RecordsError> {
     let ix = Box::leak(Box::new(index19()));
-    let c = Box::leak(Box::new(Classifier::new(CohortDefinition::national(), Some(ix)).unwrap()));
+    let c = Box::leak(Box::new(
+        Classifier::new(CohortDefinition::national(), Some(ix)).unwrap(),
+    ));
     let mut counts = CohortCounts::new(c);
     let s = count_records(csv.as_bytes(), c, &mut counts, strict)?;
     Ok((counts, s))
@@ -173,22 +227,42 @@ fn each_bad_input_names_row_column_and_value() {
         "row 2, column \"age\": \"-3\" is not a whole number of years from 0 to 120"
     );
     let msg = first_problem("p1,30,male,A,E01000001,smi;diabetic,\n");
-    assert!(msg.starts_with("row 2, column \"conditions\": conditions \"diabetic\" is not a known condition id"), "{msg}");
+    assert!(
+        msg.starts_with(
+            "row 2, column \"conditions\": conditions \"diabetic\" is not a known condition id"
+        ),
+        "{msg}"
+    );
     let msg = first_problem("p1,30,male,A,E01000001,,homeless\n");
     assert!(msg.starts_with("row 2, column \"groups\": groups \"homeless\" is not a known group flag; flags are homelessness"), "{msg}");
     let msg = first_problem("p1,30,male,Q,E01000001,,\n");
-    assert!(msg.starts_with("row 2, column \"ethnicity\": ethnicity \"Q\" is not a known NHS ethnic category code"), "{msg}");
+    assert!(
+        msg.starts_with(
+            "row 2, column \"ethnicity\": ethnicity \"Q\" is not a known NHS ethnic category code"
+        ),
+        "{msg}"
+    );
     let msg = first_problem("p1,30,man,A,E01000001,,\n");
-    assert!(msg.starts_with("row 2, column \"sex\": \"man\" is not a recorded sex"), "{msg}");
+    assert!(
+        msg.starts_with("row 2, column \"sex\": \"man\" is not a recorded sex"),
+        "{msg}"
+    );
     let msg = first_problem("p1,30,male,A,e01000001,,\n");
-    assert_eq!(msg, "row 2, column \"lsoa\": area area code \"e01000001\" has 'e' at position 1; codes use only 0-9 and A-Z");
+    assert_eq!(
+        msg,
+        "row 2, column \"lsoa\": area area code \"e01000001\" has 'e' at position 1; codes use only 0-9 and A-Z"
+    );
     let msg = first_problem("p1,30,male,A,E01000001,,,extra\n");
     assert_eq!(msg, "row 2, column \"\": has 8 fields but the header has 7");
 }
 
 #[test]
 fn a_missing_required_column_lists_what_is_needed() {
-    let err = count("person_id,age,sex,lsoa,groups\np1,3,male,E01000001,\n", false).unwrap_err();
+    let err = count(
+        "person_id,age,sex,lsoa,groups\np1,3,male,E01000001,\n",
+        false,
+    )
+    .unwrap_err();
     assert_eq!(
         err.to_string(),
         "record file is missing the column(s) ethnicity, conditions; it needs person_id,age,sex,ethnicity,lsoa,conditions,groups (header was: person_id,age,sex,lsoa,groups)"
@@ -199,7 +273,10 @@ fn a_missing_required_column_lists_what_is_needed() {
 fn unknown_areas_are_counted_and_reported_and_strict_makes_them_fatal() {
     let body = format!("{HEADER}p1,30,male,A,E01099999,,\np2,30,male,A,E01021988,,\n");
     let (counts, s) = count(&body, false).unwrap();
-    assert_eq!((s.rows, s.counted, s.rejected, s.unknown_areas), (2, 2, 0, 1));
+    assert_eq!(
+        (s.rows, s.counted, s.rejected, s.unknown_areas),
+        (2, 2, 0, 1)
+    );
     assert_eq!(
         s.unknown_area_examples[0].to_string(),
         "row 2, column \"lsoa\": area E01099999 is not in the england-2019 index (counted with deprivation unknown)"
@@ -207,10 +284,20 @@ fn unknown_areas_are_counted_and_reported_and_strict_makes_them_fatal() {
     assert_eq!(counts.missing(Missing::UnknownArea), 1);
     assert_eq!(counts.core20_people(), 1);
     let err = count(&body, true).unwrap_err();
-    assert!(matches!(err, RecordsError::Row(ref e) if e.row == 2 && e.value == "E01099999"), "{err}");
+    assert!(
+        matches!(err, RecordsError::Row(ref e) if e.row == 2 && e.value == "E01099999"),
+        "{err}"
+    );
     // Strict also stops at the first bad row.
-    let err = count(&format!("{HEADER}p1,30,male,A,E01021988,,\np2,x,male,A,E01021988,,\n"), true).unwrap_err();
-    assert_eq!(err.to_string(), "row 3, column \"age\": \"x\" is not a whole number of years from 0 to 120");
+    let err = count(
+        &format!("{HEADER}p1,30,male,A,E01021988,,\np2,x,male,A,E01021988,,\n"),
+        true,
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "row 3, column \"age\": \"x\" is not a whole number of years from 0 to 120"
+    );
 }
 
 #[test]
@@ -221,10 +308,14 @@ fn extra_columns_are_ignored_and_optional_ones_read() {
     assert_eq!((s.counted, s.rejected), (1, 0));
     assert_eq!(counts.core20_people(), 1);
     let rows = ambitions(&counts, Catalogue::builtin());
-    let smi = rows.iter().find(|r| r.metric == "smi_health_check").unwrap();
+    let smi = rows
+        .iter()
+        .find(|r| r.metric == "smi_health_check")
+        .unwrap();
     assert_eq!((smi.core20.numerator, smi.core20.denominator), (1, 1));
     // A decile that disagrees with the area is a row error, not a silent choice.
-    let csv = "person_id,age,sex,ethnicity,lsoa,conditions,groups,imd_decile\np1,50,2,N,E01021988,,,7\n";
+    let csv =
+        "person_id,age,sex,ethnicity,lsoa,conditions,groups,imd_decile\np1,50,2,N,E01021988,,,7\n";
     let (_, s) = count(csv, false).unwrap();
     assert_eq!(
         s.problems[0].to_string(),
@@ -249,17 +340,34 @@ fn ambitions_compare_core20_with_the_rest_against_the_target() {
         }
     }
     let rows = ambitions(&counts, Catalogue::builtin());
-    let smi = rows.iter().find(|r| r.metric == "smi_health_check").unwrap();
+    let smi = rows
+        .iter()
+        .find(|r| r.metric == "smi_health_check")
+        .unwrap();
     assert_eq!(smi.target, Some(0.6));
     assert_eq!((smi.core20.numerator, smi.core20.denominator), (3, 10));
     assert_eq!((smi.rest.numerator, smi.rest.denominator), (14, 20));
     assert!((smi.gap_pp.unwrap() - 40.0).abs() < 1e-9);
-    assert_eq!((smi.core20_meets_target, smi.overall_meets_target), (Some(false), Some(false)));
+    assert_eq!(
+        (smi.core20_meets_target, smi.overall_meets_target),
+        (Some(false), Some(false))
+    );
     assert_eq!(smi.by_quintile[2].denominator, 20);
     // Wilson 95% for 3 of 10, computed independently with Python statistics.NormalDist.
-    assert!((smi.core20.lower.unwrap() - 0.107_791_267_406).abs() < 1e-10, "{:?}", smi.core20);
-    assert!((smi.core20.upper.unwrap() - 0.603_221_852_539).abs() < 1e-10, "{:?}", smi.core20);
-    let cancer = rows.iter().find(|r| r.metric == "cancer_stage_1_2").unwrap();
+    assert!(
+        (smi.core20.lower.unwrap() - 0.107_791_267_406).abs() < 1e-10,
+        "{:?}",
+        smi.core20
+    );
+    assert!(
+        (smi.core20.upper.unwrap() - 0.603_221_852_539).abs() < 1e-10,
+        "{:?}",
+        smi.core20
+    );
+    let cancer = rows
+        .iter()
+        .find(|r| r.metric == "cancer_stage_1_2")
+        .unwrap();
     assert_eq!((cancer.core20.rate, cancer.gap_pp), (None, None));
 }
 
@@ -267,7 +375,9 @@ fn ambitions_compare_core20_with_the_rest_against_the_target() {
 fn synthetic(n: usize, seed: u64, c: &Classifier<'_>) -> Vec<equitas_core::cohort::CompactRecord> {
     use equitas_core::synth::{Areas, Synth, SynthParams};
     let mut s = Synth::new(&SynthParams::builtin(), seed, Areas::Deciles).unwrap();
-    (0..n).map(|_| c.compact(&s.next_person().to_record()).unwrap()).collect()
+    (0..n)
+        .map(|_| c.compact(&s.next_person().to_record()).unwrap())
+        .collect()
 }
 
 proptest! {
@@ -337,7 +447,11 @@ fn every_marginal_adds_up() {
     for r in &records {
         counts.count(&c, r);
     }
-    let all: u64 = counts.rows().filter(|r| r.area == "all" && r.plus_group == "all").map(|r| r.people).sum();
+    let all: u64 = counts
+        .rows()
+        .filter(|r| r.area == "all" && r.plus_group == "all")
+        .map(|r| r.people)
+        .sum();
     assert_eq!(all, 5_000);
     let grid = counts.area_by_plus();
     assert_eq!(grid[0][0], 5_000);
@@ -347,7 +461,11 @@ fn every_marginal_adds_up() {
             .iter()
             .filter(|r| {
                 let m = c.classify_compact(r);
-                if id == "smoking_cessation" { m.smoking_thread } else { m.areas().contains(c.area_index(id).unwrap()) }
+                if id == "smoking_cessation" {
+                    m.smoking_thread
+                } else {
+                    m.areas().contains(c.area_index(id).unwrap())
+                }
             })
             .count() as u64;
         assert_eq!(grid[a][0], expected, "{id}");
@@ -356,15 +474,26 @@ fn every_marginal_adds_up() {
 
 #[test]
 fn wilson_matches_the_reference_vectors() {
-    let text = std::fs::read_to_string(crate::shared("reference/vectors/wilson_byar.json")).unwrap();
+    let text =
+        std::fs::read_to_string(crate::shared("reference/vectors/wilson_byar.json")).unwrap();
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
     let cases = v["wilson"].as_array().unwrap();
     assert!(!cases.is_empty());
     for case in cases {
-        let (x, n, conf) = (case["x"].as_u64().unwrap(), case["n"].as_u64().unwrap(), case["confidence"].as_f64().unwrap());
+        let (x, n, conf) = (
+            case["x"].as_u64().unwrap(),
+            case["n"].as_u64().unwrap(),
+            case["confidence"].as_f64().unwrap(),
+        );
         let p = equitas_core::measures::intervals::wilson(x, n, conf).unwrap();
         let ci = case["ci"].as_array().unwrap();
-        assert!((p.lower - ci[0].as_f64().unwrap()).abs() < 1e-9, "{case}: {p:?}");
-        assert!((p.upper - ci[1].as_f64().unwrap()).abs() < 1e-9, "{case}: {p:?}");
+        assert!(
+            (p.lower - ci[0].as_f64().unwrap()).abs() < 1e-9,
+            "{case}: {p:?}"
+        );
+        assert!(
+            (p.upper - ci[1].as_f64().unwrap()).abs() < 1e-9,
+            "{case}: {p:?}"
+        );
     }
 }

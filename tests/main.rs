@@ -19,6 +19,10 @@ pub fn root() -> PathBuf {
 /// A path inside `../shared` (beside the repository).
 pub fn shared(rel: &str) -> PathBuf {
     let p = root().join("..").join("shared").join(rel);
-    assert!(p.exists(), "{} is missing: CI and developers keep ../shared beside the clone", p.display());
+    assert!(
+        p.exists(),
+        "{} is missing: CI and developers keep ../shared beside the clone",
+        p.display()
+    );
     p
 }
