@@ -4,7 +4,6 @@
 //! they are missing rather than skipping, because CI always has `../shared` beside the clone.
 #![allow(clippy::unwrap_used, reason = "tests")]
 
-mod cli;
 mod cohort;
 mod deprivation;
 mod seeds;
