@@ -13,7 +13,14 @@ use equitas_core::cohort::{Classifier, CohortCounts, CohortDefinition, CompactRe
 use equitas_core::deprivation::DeprivationIndex;
 use equitas_core::synth::{Areas, CSV_HEADER, Synth, SynthParams};
 
-const PEOPLE: u64 = 1_000_000;
+/// People in the benchmark population; `cargo test --benches` runs each bench once on a small one.
+fn people() -> u64 {
+    if std::env::args().any(|a| a == "--bench") {
+        1_000_000
+    } else {
+        20_000
+    }
+}
 
 fn imd() -> DeprivationIndex {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -25,12 +32,13 @@ fn bench_cohorts(c: &mut Criterion) {
     let ix = imd();
     let classifier =
         Classifier::new(CohortDefinition::coventry_warwickshire(), Some(&ix)).expect("definition");
+    let n = people();
     let params = SynthParams::builtin();
     let mut synth = Synth::new(&params, 42, Areas::Index(&ix)).expect("synth");
-    let mut csv = Vec::with_capacity(80 * PEOPLE as usize);
+    let mut csv = Vec::with_capacity(80 * n as usize);
     csv.extend_from_slice(CSV_HEADER.as_bytes());
-    let mut compact: Vec<CompactRecord> = Vec::with_capacity(PEOPLE as usize);
-    for _ in 0..PEOPLE {
+    let mut compact: Vec<CompactRecord> = Vec::with_capacity(n as usize);
+    for _ in 0..n {
         let p = synth.next_person();
         p.write_csv_row(&mut csv).expect("write to memory");
         compact.push(
@@ -41,7 +49,7 @@ fn bench_cohorts(c: &mut Criterion) {
     }
 
     let mut g = c.benchmark_group("cohort");
-    g.throughput(Throughput::Elements(PEOPLE));
+    g.throughput(Throughput::Elements(n));
     g.sample_size(20);
     g.bench_function("classify_and_aggregate_in_memory", |b| {
         b.iter(|| {
@@ -52,13 +60,13 @@ fn bench_cohorts(c: &mut Criterion) {
             black_box(counts.people())
         });
     });
-    g.throughput(Throughput::Elements(PEOPLE));
+    g.throughput(Throughput::Elements(n));
     g.bench_function("csv_end_to_end", |b| {
         b.iter(|| {
             let mut counts = CohortCounts::new(&classifier);
             let s =
                 count_records(csv.as_slice(), &classifier, &mut counts, false).expect("valid file");
-            assert_eq!(s.counted, PEOPLE);
+            assert_eq!(s.counted, n);
             black_box(counts.people())
         });
     });

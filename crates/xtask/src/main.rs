@@ -1,0 +1,589 @@
+//! `cargo xtask <command>`: the repository's own build scripts, in Rust (the alias lives in
+//! `.cargo/config.toml`).
+//!
+//! - `test` runs every check and test the project has, installing what it needs first;
+//! - `bench` runs the criterion benches and then the Python (polars) peer;
+//! - `wasm` builds `equitas-wasm` for the web into `www/pkg`.
+//!
+//! Each step says on stderr what it runs and why; the first failing step stops the run with a
+//! message naming it. Tools are only installed from the registries (crates.io and `PyPI`).
+
+use std::env;
+use std::ffi::OsStr;
+use std::fmt::Write as _;
+use std::fs;
+use std::io::ErrorKind;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+commands:
+  test    run every check and test: rustfmt, clippy (host and wasm32), host tests (unit,
+          integration, doc), the benches once each, and the wasm tests under Node; installs the
+          wasm32 target and wasm-bindgen-cli first when they are missing
+  bench   run the criterion benches, then the Python (polars) peer benchmark
+  wasm    build equitas-wasm for the web into www/pkg and print the size of the .wasm
+";
+
+/// The wasm target everything browser-side is built for.
+const WASM_TARGET: &str = "wasm32-unknown-unknown";
+
+/// What a failed step reports; printed once by `main`.
+type Result<T = ()> = std::result::Result<T, String>;
+
+fn main() -> ExitCode {
+    let mut args = env::args().skip(1);
+    let command = args.next();
+    if let Some(extra) = args.next() {
+        eprintln!("xtask: unexpected argument `{extra}`\n\n{USAGE}");
+        return ExitCode::from(2);
+    }
+    let root = workspace_root();
+    let result = match command.as_deref() {
+        Some("test") => test(&root),
+        Some("bench") => bench(&root),
+        Some("wasm") => wasm(&root),
+        Some("-h" | "--help" | "help") => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Some(other) => {
+            eprintln!("xtask: unknown command `{other}`\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+        None => {
+            eprint!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("\nxtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `cargo xtask test`: the one command that runs every test.
+fn test(root: &Path) -> Result {
+    let started = Instant::now();
+    let pin = wasm_bindgen_pin(root)?;
+    eprintln!("==> tools the wasm tests need (installed only when missing)");
+    ensure_wasm_target(root)?;
+    ensure_wasm_bindgen_cli(root, "wasm-bindgen-test-runner", &pin)?;
+    ensure_node(root)?;
+
+    cargo(
+        root,
+        "formatting matches rustfmt (fix with `cargo fmt --all`)",
+        &["fmt", "--all", "--check"],
+    )?;
+    cargo(
+        root,
+        "lints on the host for every package and target (lib, bins, tests, benches)",
+        &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    )?;
+    cargo(
+        root,
+        "lints on the wasm crate and its tests as compiled for wasm32 (on the host they are cfg'd out)",
+        &[
+            "clippy",
+            "-p",
+            "equitas-wasm",
+            "--target",
+            WASM_TARGET,
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    )?;
+    cargo(
+        root,
+        "host tests: core unit tests, the integration tests in tests/ and the doctests",
+        &["test", "--workspace"],
+    )?;
+    cargo(
+        root,
+        "the criterion benches compile and run once each in test mode (no timing)",
+        &["test", "-p", "equitas-benches", "--benches"],
+    )?;
+    // No `-q` here: cargo would pass `--quiet` on to wasm-bindgen-test-runner, which rejects it.
+    cargo(
+        root,
+        "the wasm exports under Node, through wasm-bindgen-test-runner (.cargo/config.toml)",
+        &["test", "-p", "equitas-wasm", "--target", WASM_TARGET],
+    )?;
+
+    eprintln!(
+        "\nxtask test: every step passed in {:.0?}",
+        started.elapsed()
+    );
+    Ok(())
+}
+
+/// `cargo xtask bench`: the criterion benches, then the Python peer for comparison.
+fn bench(root: &Path) -> Result {
+    cargo(
+        root,
+        "criterion benchmarks (release profile with LTO; reports land in target/criterion)",
+        &["bench", "-p", "equitas-benches"],
+    )?;
+    peer_benchmark(root)
+}
+
+/// The Python peer (`benches/peers/cohorts_polars.py`) side by side with the Rust CLI, in one
+/// run: both count the same synthetic 1,000,000-row file (drawn from the real England 2019 IMD
+/// file) under the Coventry and Warwickshire definition. The Rust figure is the wall clock of the
+/// whole `equitas cohorts` process (start-up, IMD load, read, classify, aggregate, write); the
+/// polars figure is the peer's own timing of its job (it leaves out interpreter start-up and
+/// `import polars`, which favours the peer). Best of three runs each. The two outputs must be
+/// identical once sorted, or the step fails.
+fn peer_benchmark(root: &Path) -> Result {
+    const PEOPLE: &str = "1000000";
+    const RUNS: usize = 3;
+    let script = root.join("benches/peers/cohorts_polars.py");
+    let imd = root.join("../shared/data/imd/imd2019_england_lsoa11.csv");
+    if !imd.exists() {
+        return Err(format!(
+            "{} is missing: the peer benchmark needs ../shared",
+            imd.display()
+        ));
+    }
+    let definition = root.join("seeds/definitions/coventry-warwickshire.json");
+    let data = target_dir(root).join("bench-data");
+    fs::create_dir_all(&data).map_err(|e| format!("cannot create {}: {e}", data.display()))?;
+    let records = data.join("people-1m.csv");
+    let rust_counts = data.join("counts-rust.csv");
+    let polars_counts = data.join("counts-polars.csv");
+
+    cargo(
+        root,
+        "the release build of the equitas CLI",
+        &["build", "--release", "-p", "equitas-cli"],
+    )?;
+    let equitas = target_dir(root).join("release/equitas");
+    let equitas = equitas.to_string_lossy().into_owned();
+    run(
+        root,
+        "a synthetic population of 1,000,000 people (seed 11) from the real IMD file",
+        &equitas,
+        &[
+            OsStr::new("synth"),
+            OsStr::new("--people"),
+            OsStr::new(PEOPLE),
+            OsStr::new("--seed"),
+            OsStr::new("11"),
+            OsStr::new("--imd"),
+            imd.as_os_str(),
+            OsStr::new("--out"),
+            records.as_os_str(),
+        ],
+    )?;
+
+    eprintln!("\n==> equitas cohorts on the 1,000,000-row file, best of {RUNS}");
+    let mut rust_best = f64::INFINITY;
+    for _ in 0..RUNS {
+        let out = fs::File::create(&rust_counts)
+            .map_err(|e| format!("cannot create {}: {e}", rust_counts.display()))?;
+        let started = Instant::now();
+        let status = Command::new(&equitas)
+            .args([
+                OsStr::new("cohorts"),
+                OsStr::new("--records"),
+                records.as_os_str(),
+                OsStr::new("--imd"),
+                imd.as_os_str(),
+                OsStr::new("--definition"),
+                definition.as_os_str(),
+                OsStr::new("--format"),
+                OsStr::new("csv"),
+            ])
+            .current_dir(root)
+            .stdout(out)
+            .status()
+            .map_err(|e| format!("could not start {equitas}: {e}"))?;
+        let secs = started.elapsed().as_secs_f64();
+        if !status.success() {
+            return Err(format!("equitas cohorts failed ({status})"));
+        }
+        rust_best = rust_best.min(secs);
+    }
+
+    let python = python_with_polars(root)?;
+    eprintln!("\n==> the polars peer on the same file, best of {RUNS}");
+    let mut polars_best = f64::INFINITY;
+    let mut polars_version = String::new();
+    for _ in 0..RUNS {
+        let out = Command::new(&python)
+            .args([
+                script.as_os_str(),
+                OsStr::new("--records"),
+                records.as_os_str(),
+                OsStr::new("--imd"),
+                imd.as_os_str(),
+                OsStr::new("--repo"),
+                root.as_os_str(),
+                OsStr::new("--definition"),
+                definition.as_os_str(),
+                OsStr::new("--out"),
+                polars_counts.as_os_str(),
+            ])
+            .current_dir(root)
+            .output()
+            .map_err(|e| format!("could not start {python}: {e}"))?;
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        if !out.status.success() {
+            return Err(format!("the polars peer failed ({}): {stderr}", out.status));
+        }
+        let line = stderr
+            .lines()
+            .rev()
+            .find(|l| l.contains("\"seconds\""))
+            .unwrap_or_default();
+        let secs = json_number(line, "seconds")
+            .ok_or_else(|| format!("the peer printed no timing: {stderr}"))?;
+        polars_version = json_string(line, "polars").unwrap_or_default();
+        polars_best = polars_best.min(secs);
+    }
+
+    let sorted = |p: &Path| -> Result<Vec<String>> {
+        let text =
+            fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+        let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+        if lines.len() > 1 {
+            lines[1..].sort_unstable();
+        }
+        Ok(lines)
+    };
+    let (a, b) = (sorted(&rust_counts)?, sorted(&polars_counts)?);
+    if a != b {
+        let first = a
+            .iter()
+            .zip(&b)
+            .position(|(x, y)| x != y)
+            .unwrap_or(a.len().min(b.len()));
+        return Err(format!(
+            "the Rust and polars counts differ ({} and {} lines; first difference at sorted line {}: {:?} vs {:?})",
+            a.len(),
+            b.len(),
+            first + 1,
+            a.get(first),
+            b.get(first)
+        ));
+    }
+    let rows = 1_000_000.0;
+    println!(
+        "\nSide by side, same 1,000,000-row file, Coventry and Warwickshire definition, best of {RUNS}:"
+    );
+    println!("| implementation | seconds | rows/s |");
+    println!("|---|---|---|");
+    println!(
+        "| equitas cohorts (Rust, 1 thread, whole process) | {rust_best:.3} | {:.0} |",
+        rows / rust_best
+    );
+    println!(
+        "| polars {polars_version} (Python, {} threads, job only) | {polars_best:.3} | {:.0} |",
+        std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
+        rows / polars_best
+    );
+    println!(
+        "equitas is {:.1}x faster; the two outputs are identical ({} count rows).",
+        polars_best / rust_best,
+        a.len() - 1
+    );
+    Ok(())
+}
+
+/// A number field of a one-line JSON object (the peer's timing line), without a JSON parser.
+fn json_number(line: &str, key: &str) -> Option<f64> {
+    let rest = &line[line.find(&format!("\"{key}\":"))? + key.len() + 3..];
+    let end = rest.find([',', '}']).unwrap_or(rest.len());
+    rest[..end].trim().parse().ok()
+}
+
+/// A string field of a one-line JSON object.
+fn json_string(line: &str, key: &str) -> Option<String> {
+    let rest = &line[line.find(&format!("\"{key}\":"))? + key.len() + 3..];
+    let rest = rest.trim_start().strip_prefix('"')?;
+    Some(rest[..rest.find('"')?].to_owned())
+}
+
+/// `cargo xtask wasm`: the release build of `equitas-wasm` as an ES module in `www/pkg`.
+fn wasm(root: &Path) -> Result {
+    let pin = wasm_bindgen_pin(root)?;
+    eprintln!("==> tools the wasm build needs (installed only when missing)");
+    ensure_wasm_target(root)?;
+    ensure_wasm_bindgen_cli(root, "wasm-bindgen", &pin)?;
+
+    cargo(
+        root,
+        "release build of the wasm crate (LTO, one codegen unit: see the root Cargo.toml)",
+        &[
+            "build",
+            "-p",
+            "equitas-wasm",
+            "--target",
+            WASM_TARGET,
+            "--release",
+        ],
+    )?;
+    let built = target_dir(root)
+        .join(WASM_TARGET)
+        .join("release")
+        .join("equitas_wasm.wasm");
+    let out_dir = root.join("www").join("pkg");
+    run(
+        root,
+        "generate the JS glue and TypeScript definitions as an ES module (no bundler needed)",
+        "wasm-bindgen",
+        &[
+            OsStr::new("--target"),
+            OsStr::new("web"),
+            OsStr::new("--out-dir"),
+            out_dir.as_os_str(),
+            built.as_os_str(),
+        ],
+    )?;
+    let output = out_dir.join("equitas_wasm_bg.wasm");
+    let size = fs::metadata(&output)
+        .map_err(|e| format!("cannot read {}: {e}", output.display()))?
+        .len();
+    // On stdout: the size is this command's result (gzip size and a budget come later).
+    println!(
+        "{}: {size} bytes ({} KiB), before wasm-opt",
+        output.display(),
+        size.div_ceil(1024)
+    );
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tools
+
+/// Adds the wasm32 target when the active toolchain lacks it.
+fn ensure_wasm_target(root: &Path) -> Result {
+    let installed =
+        capture(root, "rustup", &["target", "list", "--installed"])?.ok_or_else(|| {
+            format!(
+                "`rustup target list --installed` failed or rustup is not on PATH; install the \
+             {WASM_TARGET} target for the toolchain in rust-toolchain.toml by hand"
+            )
+        })?;
+    if installed.lines().any(|line| line.trim() == WASM_TARGET) {
+        eprintln!("    {WASM_TARGET} target: installed");
+        return Ok(());
+    }
+    run(
+        root,
+        &format!("the {WASM_TARGET} target is not installed; the wasm crate and its tests need it"),
+        "rustup",
+        &["target", "add", WASM_TARGET],
+    )
+}
+
+/// Installs wasm-bindgen-cli at exactly the version the workspace pins, from crates.io, when
+/// `tool` (one of its binaries) is missing or reports another version. The CLI and the
+/// `wasm-bindgen` crate must match or the generated glue is rejected.
+fn ensure_wasm_bindgen_cli(root: &Path, tool: &str, pin: &str) -> Result {
+    let found = tool_version(root, tool)?;
+    if found.as_deref() == Some(pin) {
+        eprintln!("    {tool}: {pin}, as pinned");
+        return Ok(());
+    }
+    let why = match &found {
+        None => format!("{tool} is not installed; it runs and packages the wasm crate"),
+        Some(other) => format!(
+            "{tool} is {other} but the workspace pins wasm-bindgen ={pin}; they must match \
+             (this build takes a few minutes)"
+        ),
+    };
+    // No `--locked`: the CLI's lock file names crate versions this registry's index lacks.
+    cargo(
+        root,
+        &why,
+        &["install", "wasm-bindgen-cli", "--version", pin],
+    )?;
+    match tool_version(root, tool)? {
+        Some(now) if now == pin => Ok(()),
+        Some(now) => Err(format!(
+            "installed wasm-bindgen-cli {pin}, but `{tool}` on PATH is still {now}; \
+             put $CARGO_HOME/bin (usually ~/.cargo/bin) first on PATH"
+        )),
+        None => Err(format!(
+            "installed wasm-bindgen-cli {pin}, but `{tool}` is not on PATH; add $CARGO_HOME/bin \
+             (usually ~/.cargo/bin) to PATH"
+        )),
+    }
+}
+
+/// The version a wasm-bindgen tool reports (`wasm-bindgen-test-runner 0.2.130` → `0.2.130`), or
+/// `None` when it is not installed.
+fn tool_version(root: &Path, tool: &str) -> Result<Option<String>> {
+    let Some(out) = capture(root, tool, &["--version"])? else {
+        return Ok(None);
+    };
+    let version = out.split_whitespace().nth(1).unwrap_or_else(|| out.trim());
+    Ok(Some(version.to_owned()))
+}
+
+/// wasm-bindgen-test-runner runs the wasm tests in Node by default.
+fn ensure_node(root: &Path) -> Result {
+    match capture(root, "node", &["--version"])? {
+        Some(_) => Ok(()),
+        None => Err(
+            "Node.js is not on PATH; the wasm tests run in it (install Node 18 or newer, \
+                     e.g. `apt-get install nodejs`)"
+                .to_owned(),
+        ),
+    }
+}
+
+/// A `python3` that can `import polars`: the system one, after `pip install polars` if needed,
+/// or else a virtual environment in `benches/peers/.venv` (for Pythons that refuse system-wide
+/// installs).
+fn python_with_polars(root: &Path) -> Result<String> {
+    let venv_python = root.join("benches/peers/.venv/bin/python");
+    let venv_python = venv_python.to_string_lossy().into_owned();
+    let has_polars = |python: &str| -> Result<bool> {
+        Ok(capture(root, python, &["-c", "import polars"])?.is_some())
+    };
+
+    if Path::new(&venv_python).exists() && has_polars(&venv_python)? {
+        return Ok(venv_python);
+    }
+    if capture(root, "python3", &["--version"])?.is_none() {
+        return Err("python3 is not on PATH; the peer benchmark needs it".to_owned());
+    }
+    if has_polars("python3")? {
+        return Ok("python3".to_owned());
+    }
+    let why = "polars is not importable; the peer benchmark uses it (from PyPI)";
+    if run(root, why, "python3", &["-m", "pip", "install", "polars"]).is_ok()
+        && has_polars("python3")?
+    {
+        return Ok("python3".to_owned());
+    }
+    eprintln!("xtask: falling back to a virtual environment in benches/peers/.venv");
+    if !Path::new(&venv_python).exists() {
+        run(
+            root,
+            "this Python does not take system-wide installs; make a private environment",
+            "python3",
+            &["-m", "venv", "benches/peers/.venv"],
+        )?;
+    }
+    run(root, why, &venv_python, &["-m", "pip", "install", "polars"])?;
+    Ok(venv_python)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Plumbing
+
+/// The workspace root: this crate lives in `crates/xtask`.
+fn workspace_root() -> PathBuf {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest
+        .ancestors()
+        .nth(2)
+        .unwrap_or(manifest)
+        .to_path_buf()
+}
+
+/// Cargo's target directory (`CARGO_TARGET_DIR` when set, as cargo itself reads it).
+fn target_dir(root: &Path) -> PathBuf {
+    env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from)
+}
+
+/// The exact version in the root manifest's `wasm-bindgen = "=x.y.z"`, so the CLI installed
+/// here always matches the crate the wasm is built with.
+fn wasm_bindgen_pin(root: &Path) -> Result<String> {
+    let manifest = root.join("Cargo.toml");
+    let text = fs::read_to_string(&manifest)
+        .map_err(|e| format!("cannot read {}: {e}", manifest.display()))?;
+    text.lines()
+        .filter_map(|line| line.trim().strip_prefix("wasm-bindgen"))
+        .filter_map(|rest| rest.trim_start().strip_prefix('='))
+        .find_map(|value| {
+            let version = value.trim().strip_prefix("\"=")?;
+            version.split('"').next().map(str::to_owned)
+        })
+        .ok_or_else(|| {
+            format!(
+                "{} must pin wasm-bindgen exactly (`wasm-bindgen = \"=x.y.z\"`) so that the \
+                 wasm-bindgen-cli installed here matches it",
+                manifest.display()
+            )
+        })
+}
+
+/// The cargo that runs this xtask (so the toolchain from rust-toolchain.toml is used).
+fn cargo_program() -> String {
+    env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned())
+}
+
+fn cargo(root: &Path, why: &str, args: &[&str]) -> Result {
+    run(root, why, &cargo_program(), args)
+}
+
+/// Runs one step in the workspace root with inherited output, after announcing it and why.
+fn run<S: AsRef<OsStr>>(root: &Path, why: &str, program: &str, args: &[S]) -> Result {
+    let shown = command_line(program, args);
+    eprintln!("\n==> {why}\n    $ {shown}");
+    let started = Instant::now();
+    let status = Command::new(program)
+        .args(args)
+        .current_dir(root)
+        .status()
+        .map_err(|e| match e.kind() {
+            ErrorKind::NotFound => format!("could not start `{shown}`: `{program}` is not on PATH"),
+            _ => format!("could not start `{shown}`: {e}"),
+        })?;
+    if status.success() {
+        eprintln!("    ok ({:.1?})", started.elapsed());
+        Ok(())
+    } else {
+        Err(format!(
+            "step failed ({status}): `{shown}`\n       it checks: {why}"
+        ))
+    }
+}
+
+/// Runs a probe quietly: its stdout when it succeeds, `None` when the program is missing or
+/// fails.
+fn capture(root: &Path, program: &str, args: &[&str]) -> Result<Option<String>> {
+    match Command::new(program).args(args).current_dir(root).output() {
+        Ok(out) if out.status.success() => {
+            Ok(Some(String::from_utf8_lossy(&out.stdout).into_owned()))
+        }
+        Ok(_) => Ok(None),
+        Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(format!(
+            "could not start `{}`: {e}",
+            command_line(program, args)
+        )),
+    }
+}
+
+fn command_line<S: AsRef<OsStr>>(program: &str, args: &[S]) -> String {
+    let program = Path::new(program).file_name().map_or_else(
+        || program.to_owned(),
+        |name| name.to_string_lossy().into_owned(),
+    );
+    let mut line = program;
+    for arg in args {
+        let _ = write!(line, " {}", arg.as_ref().to_string_lossy());
+    }
+    line
+}
