@@ -35,8 +35,8 @@ use wasm_bindgen::prelude::*;
 ///
 /// @throws {Error} when `decile` is not a whole number from 1 to 10
 #[wasm_bindgen(js_name = imdQuintile)]
-pub fn imd_quintile(decile: u8) -> Result<u8, JsError> {
-    let decile = ImdDecile::new(decile).map_err(js_error)?;
+pub fn imd_quintile(decile: f64) -> Result<u8, JsError> {
+    let decile = ImdDecile::from_f64(decile).map_err(js_error)?;
     Ok(decile.quintile().get())
 }
 
@@ -44,8 +44,8 @@ pub fn imd_quintile(decile: u8) -> Result<u8, JsError> {
 ///
 /// @throws {Error} when `decile` is not a whole number from 1 to 10
 #[wasm_bindgen(js_name = isCore20Decile)]
-pub fn is_core20_decile(decile: u8) -> Result<bool, JsError> {
-    let decile = ImdDecile::new(decile).map_err(js_error)?;
+pub fn is_core20_decile(decile: f64) -> Result<bool, JsError> {
+    let decile = ImdDecile::from_f64(decile).map_err(js_error)?;
     Ok(decile.is_core20())
 }
 

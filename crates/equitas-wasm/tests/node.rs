@@ -27,7 +27,7 @@ fn message(error: JsError) -> String {
 }
 
 /// Whether `number` appears in `text` as a whole number (so 0 is not found in "10").
-fn names_number(text: &str, number: u8) -> bool {
+fn names_number(text: &str, number: u32) -> bool {
     let number = number.to_string();
     text.split(|c: char| !c.is_ascii_digit())
         .any(|token| token == number)
@@ -35,7 +35,9 @@ fn names_number(text: &str, number: u8) -> bool {
 
 #[wasm_bindgen_test]
 fn quintile_of_every_decile() {
-    let quintiles: Vec<u8> = (1..=10).map(|d| imd_quintile(d).unwrap()).collect();
+    let quintiles: Vec<u8> = (1..=10)
+        .map(|d| imd_quintile(f64::from(d)).unwrap())
+        .collect();
     assert_eq!(quintiles, [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]);
 }
 
@@ -43,7 +45,7 @@ fn quintile_of_every_decile() {
 fn core20_is_deciles_one_and_two() {
     for decile in 1..=10 {
         assert_eq!(
-            is_core20_decile(decile).unwrap(),
+            is_core20_decile(f64::from(decile)).unwrap(),
             decile <= 2,
             "decile {decile}"
         );
@@ -52,16 +54,19 @@ fn core20_is_deciles_one_and_two() {
 
 #[wasm_bindgen_test]
 fn deciles_out_of_range_are_errors_naming_the_value() {
-    for decile in [0, 11] {
+    // 257 and 2.7 are what a JS caller can pass: they must not wrap or truncate to a decile.
+    for decile in [0, 11, 257] {
         for error in [
-            imd_quintile(decile).unwrap_err(),
-            is_core20_decile(decile).unwrap_err(),
+            imd_quintile(f64::from(decile)).unwrap_err(),
+            is_core20_decile(f64::from(decile)).unwrap_err(),
         ] {
             let text = message(error);
             assert!(text.contains("decile"), "{text}");
             assert!(names_number(&text, decile), "{decile} not named in: {text}");
         }
     }
+    let text = message(imd_quintile(2.7).unwrap_err());
+    assert!(text.ends_with("got 2.7"), "{text}");
 }
 
 #[wasm_bindgen_test]

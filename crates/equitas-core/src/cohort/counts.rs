@@ -21,6 +21,11 @@ pub struct CohortCounts {
     labels: Labels,
     /// Demographic cells: quintile × ethnic group × sex × age band.
     n_cells: usize,
+    /// Strides cached from the labels for the hot path.
+    n_ethnic: usize,
+    n_bands: usize,
+    n_areas: usize,
+    n_plus: usize,
     cells: Vec<u64>,
     metric_num: Vec<u64>,
     metric_den: Vec<u64>,
@@ -111,6 +116,10 @@ impl CohortCounts {
         let m = labels.metrics.len() * QUINTILES;
         Self {
             n_cells,
+            n_ethnic: labels.ethnic.len(),
+            n_bands: labels.bands.len(),
+            n_areas: labels.areas.len(),
+            n_plus: labels.plus.len(),
             cells: vec![0; n],
             metric_num: vec![0; m],
             metric_den: vec![0; m],
@@ -123,35 +132,25 @@ impl CohortCounts {
     /// Add one classified person. `metric_bits` comes from [`Classifier::metric_bits`].
     #[inline]
     pub fn add(&mut self, m: &Membership, metric_bits: (u64, u64)) {
-        let l = &self.labels;
         let q = m
             .imd_quintile
             .map_or(QUINTILES - 1, |q| usize::from(q.get()) - 1);
-        let b = m.age_band.map_or(l.bands.len() - 1, usize::from);
-        let n_areas = l.areas.len();
-        let n_plus = l.plus.len();
-        let n_cells = self.n_cells;
-        let cell = ((q * l.ethnic.len() + usize::from(m.ethnic_group)) * SEXES + m.sex.index())
-            * l.bands.len()
+        let b = m.age_band.map_or(self.n_bands - 1, usize::from);
+        let cell = ((q * self.n_ethnic + usize::from(m.ethnic_group)) * SEXES + m.sex.index())
+            * self.n_bands
             + b;
         // Layout is [area][plus][cell], so the (all, all) block that every person hits is small
-        // and stays in cache.
-        // Area slots: 0 = all, 1..=A clinical areas, A+1 = smoking thread.
+        // and stays in cache. Area slots: 0 = all, 1..=A clinical areas, A+1 = smoking thread.
         let mut areas = (m.areas().0 << 1) | 1;
         if m.smoking_thread {
-            areas |= 1 << (n_areas - 1);
+            areas |= 1 << (self.n_areas - 1);
         }
         let plus = (m.plus_groups.0 << 1) | 1;
-        let mut a_bits = areas;
-        while a_bits != 0 {
-            let a = a_bits.trailing_zeros() as usize;
-            a_bits &= a_bits - 1;
-            let mut p_bits = plus;
-            while p_bits != 0 {
-                let p = p_bits.trailing_zeros() as usize;
-                p_bits &= p_bits - 1;
-                self.cells[(a * n_plus + p) * n_cells + cell] += 1;
-            }
+        if areas == 1 && plus == 1 {
+            // Most people are in no area and no PLUS group: one increment.
+            self.cells[cell] += 1;
+        } else {
+            self.add_pairs(areas, plus, cell);
         }
         let (mut den, num) = metric_bits;
         while den != 0 {
@@ -169,6 +168,22 @@ impl CohortCounts {
             self.missing[i] += 1;
         }
         self.people += 1;
+    }
+
+    /// Increment every (area, PLUS) pair of a person who is in more than the alls.
+    fn add_pairs(&mut self, areas: u64, plus: u64, cell: usize) {
+        let (n_plus, n_cells) = (self.n_plus, self.n_cells);
+        let mut a_bits = areas;
+        while a_bits != 0 {
+            let a = a_bits.trailing_zeros() as usize;
+            a_bits &= a_bits - 1;
+            let mut p_bits = plus;
+            while p_bits != 0 {
+                let p = p_bits.trailing_zeros() as usize;
+                p_bits &= p_bits - 1;
+                self.cells[(a * n_plus + p) * n_cells + cell] += 1;
+            }
+        }
     }
 
     /// Classify a compact record and count it.

@@ -46,12 +46,12 @@ pub struct ImdQuintile(u8);
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum DeprivationError {
-    /// Decile outside 1..=10.
+    /// Decile outside 1..=10, or not a whole number (the value as given).
     #[error("IMD decile must be a whole number from 1 to 10, got {0}")]
-    BadDecile(i64),
+    BadDecile(String),
     /// Quintile outside 1..=5.
     #[error("IMD quintile must be a whole number from 1 to 5, got {0}")]
-    BadQuintile(i64),
+    BadQuintile(String),
     /// Core20 asked of an index that is not English.
     #[error(
         "Core20 is defined on the English IMD only; this index is {0} (use an England 2019 or 2025 file)"
@@ -80,11 +80,29 @@ impl ImdDecile {
     ///
     /// # Errors
     /// [`DeprivationError::BadDecile`] naming the value.
-    pub const fn new(decile: u8) -> Result<Self, DeprivationError> {
-        if decile >= 1 && decile <= 10 {
+    pub fn new(decile: u8) -> Result<Self, DeprivationError> {
+        if (1..=10).contains(&decile) {
             Ok(Self(decile))
         } else {
-            Err(DeprivationError::BadDecile(decile as i64))
+            Err(DeprivationError::BadDecile(decile.to_string()))
+        }
+    }
+
+    /// A decile from any number (as JavaScript passes one): it must be a whole number 1..=10;
+    /// `2.7`, `257` or `NaN` are errors naming the value, never rounded or wrapped.
+    ///
+    /// # Errors
+    /// [`DeprivationError::BadDecile`] naming the value.
+    pub fn from_f64(v: f64) -> Result<Self, DeprivationError> {
+        if v.fract() == 0.0 && (1.0..=10.0).contains(&v) {
+            #[allow(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                reason = "checked whole 1..=10"
+            )]
+            Self::new(v as u8)
+        } else {
+            Err(DeprivationError::BadDecile(v.to_string()))
         }
     }
 
@@ -136,7 +154,7 @@ impl ImdQuintile {
         if (1..=5).contains(&q) {
             Ok(Self(q))
         } else {
-            Err(DeprivationError::BadQuintile(i64::from(q)))
+            Err(DeprivationError::BadQuintile(q.to_string()))
         }
     }
 
@@ -486,5 +504,28 @@ impl DeprivationIndex {
             counts[usize::from(d.get() - 1)] += 1;
         }
         counts
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deciles_and_quintiles() {
+        let q: Vec<u8> = (1..=10)
+            .map(|d| ImdDecile::new(d).unwrap().quintile().get())
+            .collect();
+        assert_eq!(q, [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]);
+        assert_eq!(
+            ImdDecile::new(0).unwrap_err().to_string(),
+            "IMD decile must be a whole number from 1 to 10, got 0"
+        );
+        assert_eq!(ImdDecile::from_f64(3.0).unwrap().get(), 3);
+        for bad in [2.7, 257.0, -1.0, 0.0, f64::NAN, f64::INFINITY] {
+            let e = ImdDecile::from_f64(bad).unwrap_err().to_string();
+            assert!(e.ends_with(&format!("got {bad}")), "{e}");
+        }
+        assert!(ImdQuintile::new(6).is_err());
     }
 }
