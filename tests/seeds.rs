@@ -163,12 +163,54 @@ fn seeds_definitions_schema() {
 }
 
 #[test]
+fn seeds_synth_params_schema() {
+    let params =
+        check_seed::<equitas_core::synth::SynthParams>("synth/default.json", "synth-params");
+    assert!(
+        params.label.starts_with("SYNTHETIC"),
+        "the synthetic parameters must say so: {}",
+        params.label
+    );
+    assert_eq!(params, equitas_core::synth::SynthParams::builtin());
+    // Every id drawn is one the catalogue knows, so a synthetic file always loads.
+    let c = cat();
+    for p in &params.conditions {
+        assert!(c.condition(&p.id).is_some(), "synth condition {}", p.id);
+    }
+    for p in &params.groups {
+        assert!(
+            c.groups.record_flags.iter().any(|g| g.id == p.id),
+            "synth group {}",
+            p.id
+        );
+    }
+    for p in &params.events {
+        let m = c.metrics().find(|(_, m)| m.numerator.event == p.id);
+        let (_, m) = m.unwrap_or_else(|| panic!("synth event {} is no metric's event", p.id));
+        assert_eq!(
+            p.given.as_deref(),
+            Some(m.denominator.condition.as_str()),
+            "synth event {}",
+            p.id
+        );
+    }
+    for e in &params.ethnicity {
+        assert!(
+            c.ethnicity.categories.iter().any(|k| k.code == e.code),
+            "synth ethnicity {}",
+            e.code
+        );
+    }
+}
+
+#[test]
 fn seeds_schema_folder_has_no_strays() {
     let mut expected: BTreeSet<String> = CATALOGUE_FILES
         .iter()
         .map(|(_, name)| format!("{name}.schema.json"))
         .collect();
     expected.insert("cohort-definition.schema.json".to_owned());
+    expected.insert("synth-params.schema.json".to_owned());
     // Missing schemas fail in the tests above; here, nothing stale may linger.
     let strays: Vec<String> = std::fs::read_dir(seeds("schema"))
         .unwrap()

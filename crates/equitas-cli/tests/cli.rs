@@ -188,3 +188,70 @@ fn missing_files_are_named() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("cannot open /nonexistent/x.csv"));
 }
+
+#[test]
+fn synth_draws_only_from_a_given_list_of_areas() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("areas.txt");
+    // Two real 2019 LSOAs: Tendring 018A (decile 1) and City of London 001A (decile 9).
+    std::fs::write(
+        &list,
+        "# one local authority's LSOAs\nE01021988\n\nE01000001\n",
+    )
+    .unwrap();
+    let out_csv = dir.path().join("p.csv");
+    let file = imd("imd2019_england_lsoa11.csv");
+    let out = equitas(&[
+        "synth",
+        "--people",
+        "500",
+        "--imd",
+        &file,
+        "--areas",
+        list.to_str().unwrap(),
+        "--out",
+        out_csv.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let body = std::fs::read_to_string(&out_csv).unwrap();
+    let areas: std::collections::BTreeSet<&str> = body
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(4).unwrap())
+        .collect();
+    assert_eq!(
+        areas.into_iter().collect::<Vec<_>>(),
+        ["E01000001", "E01021988"]
+    );
+
+    std::fs::write(&list, "E01021988\nE01099999\n").unwrap();
+    let out = equitas(&[
+        "synth",
+        "--people",
+        "5",
+        "--imd",
+        &file,
+        "--areas",
+        list.to_str().unwrap(),
+        "--out",
+        "-",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr)
+            .contains("area E01099999 (item 2 of the area list) is not in the england-2019 index"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = equitas(&[
+        "synth",
+        "--people",
+        "5",
+        "--areas",
+        list.to_str().unwrap(),
+        "--out",
+        "-",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("--areas needs --imd"));
+}
