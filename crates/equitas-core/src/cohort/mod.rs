@@ -639,6 +639,25 @@ fn position(ids: &[String], id: &str) -> Option<usize> {
     ids.iter().position(|x| x == id)
 }
 
+/// The index of `id` among `ids`, or an error that names the field and lists the valid ids.
+#[inline]
+fn find_id(
+    ids: &[String],
+    id: &[u8],
+    field: &'static str,
+    what: &'static str,
+    plural: &str,
+) -> Result<usize, ClassifyError> {
+    ids.iter()
+        .position(|c| c.as_bytes() == id)
+        .ok_or_else(|| ClassifyError::UnknownId {
+            field,
+            value: String::from_utf8_lossy(id).into_owned(),
+            what,
+            hint: format!("; {plural} are {}", ids.join(", ")),
+        })
+}
+
 impl<'a> Classifier<'a> {
     /// Compile `definition` against the built-in catalogue. With an `index`, person areas are
     /// looked up in it; it must be the definition's English edition.
@@ -1056,15 +1075,7 @@ impl<'a> Classifier<'a> {
     /// An id not in `groups.json` `record_flags`.
     #[inline]
     pub fn flag_index(&self, id: &[u8]) -> Result<usize, ClassifyError> {
-        self.flag_ids
-            .iter()
-            .position(|c| c.as_bytes() == id)
-            .ok_or_else(|| ClassifyError::UnknownId {
-                field: "groups",
-                value: String::from_utf8_lossy(id).into_owned(),
-                what: "group flag",
-                hint: format!("; flags are {}", self.flag_ids.join(", ")),
-            })
+        find_id(&self.flag_ids, id, "groups", "group flag", "flags")
     }
 
     /// The event index of a metric numerator event id.
@@ -1073,15 +1084,7 @@ impl<'a> Classifier<'a> {
     /// An id that is no metric's numerator event.
     #[inline]
     pub fn event_index(&self, id: &[u8]) -> Result<usize, ClassifyError> {
-        self.event_ids
-            .iter()
-            .position(|c| c.as_bytes() == id)
-            .ok_or_else(|| ClassifyError::UnknownId {
-                field: "events",
-                value: String::from_utf8_lossy(id).into_owned(),
-                what: "metric event",
-                hint: format!("; events are {}", self.event_ids.join(", ")),
-            })
+        find_id(&self.event_ids, id, "events", "metric event", "events")
     }
 
     /// Classify one person.

@@ -10,7 +10,7 @@ use std::io::Read;
 use serde::Serialize;
 
 use super::{
-    Classifier, ClassifyError, CohortCounts, CompactRecord, MAX_AGE, Sex, Smoking,
+    BitSet, Classifier, ClassifyError, CohortCounts, CompactRecord, MAX_AGE, Sex, Smoking,
     compact::Deprivation,
 };
 use crate::deprivation::ImdDecile;
@@ -120,6 +120,22 @@ fn parse_age(b: &[u8]) -> Result<Option<u8>, String> {
 
 fn trim(b: &[u8]) -> &[u8] {
     b.trim_ascii()
+}
+
+/// The set of ids in a `;`-separated field (blank entries ignored).
+fn ids_of(
+    field: &[u8],
+    index: &dyn Fn(&[u8]) -> Result<usize, ClassifyError>,
+) -> Result<BitSet, ClassifyError> {
+    let mut set = BitSet::default();
+    for part in field
+        .split(|b| *b == b';')
+        .map(trim)
+        .filter(|p| !p.is_empty())
+    {
+        set.insert(index(part)?);
+    }
+    Ok(set)
 }
 
 impl<R: Read> RecordReader<R> {
@@ -235,37 +251,13 @@ impl<R: Read> RecordReader<R> {
         r.ethnic = classifier
             .ethnic_index(get(cols.ethnicity))
             .map_err(|e| from_classify(cols.ethnicity, e))?;
-        for part in get(cols.conditions)
-            .split(|b| *b == b';')
-            .map(trim)
-            .filter(|p| !p.is_empty())
-        {
-            let i = classifier
-                .condition_index(part)
-                .map_err(|e| from_classify(cols.conditions, e))?;
-            r.conditions.insert(i);
-        }
-        for part in get(cols.groups)
-            .split(|b| *b == b';')
-            .map(trim)
-            .filter(|p| !p.is_empty())
-        {
-            let i = classifier
-                .flag_index(part)
-                .map_err(|e| from_classify(cols.groups, e))?;
-            r.flags.insert(i);
-        }
+        let ids = |col: usize, index: &dyn Fn(&[u8]) -> Result<usize, ClassifyError>| {
+            ids_of(get(col), index).map_err(|e| from_classify(col, e))
+        };
+        r.conditions = ids(cols.conditions, &|p| classifier.condition_index(p))?;
+        r.flags = ids(cols.groups, &|p| classifier.flag_index(p))?;
         if let Some(c) = cols.events {
-            for part in get(c)
-                .split(|b| *b == b';')
-                .map(trim)
-                .filter(|p| !p.is_empty())
-            {
-                let i = classifier
-                    .event_index(part)
-                    .map_err(|e| from_classify(c, e))?;
-                r.events.insert(i);
-            }
+            r.events = ids(c, &|p| classifier.event_index(p))?;
         }
         if let Some(c) = cols.smoking {
             let v = get(c);
