@@ -497,3 +497,56 @@ fn wilson_matches_the_reference_vectors() {
         );
     }
 }
+
+#[test]
+fn saved_counts_load_back_identical_and_merge_across_machines() {
+    use equitas_core::cohort::CountsFileError;
+    let c = Classifier::new(CohortDefinition::coventry_warwickshire(), None).unwrap();
+    let records = synthetic(3_000, 5, &c);
+    let mut whole = CohortCounts::new(&c);
+    let (mut a, mut b) = (CohortCounts::new(&c), CohortCounts::new(&c));
+    for (i, r) in records.iter().enumerate() {
+        whole.count(&c, r);
+        if i % 3 == 0 {
+            a.count(&c, r)
+        } else {
+            b.count(&c, r)
+        }
+    }
+    let saved = whole.to_json().unwrap();
+    assert_eq!(CohortCounts::from_json(&saved).unwrap(), whole);
+    // "Machine" A and B each save; a third loads both and merges.
+    let mut merged = CohortCounts::from_json(&a.to_json().unwrap()).unwrap();
+    merged
+        .merge(&CohortCounts::from_json(&b.to_json().unwrap()).unwrap())
+        .unwrap();
+    assert!(merged == whole);
+
+    // Refusals: nothing is half-loaded.
+    let newer = saved.replacen("\"version\":1", "\"version\":2", 1);
+    assert_eq!(
+        CohortCounts::from_json(&newer).unwrap_err(),
+        CountsFileError::TooNew(2)
+    );
+    let other = saved.replacen("equitas-cohort-counts", "equitas-assessment", 1);
+    assert!(
+        matches!(CohortCounts::from_json(&other), Err(CountsFileError::WrongFormat(f)) if f == "equitas-assessment")
+    );
+    let truncated = &saved[..saved.len() / 2];
+    assert!(matches!(
+        CohortCounts::from_json(truncated),
+        Err(CountsFileError::Malformed(_))
+    ));
+    let tampered = saved.replacen("\"people\":3000", "\"people\":3001", 1);
+    assert_eq!(
+        CohortCounts::from_json(&tampered).unwrap_err().to_string(),
+        "saved counts file is inconsistent: people is 3001 but the (all, all) cells add up to 3000"
+    );
+    let past_end = saved.replacen("\"cells\":[[", "\"cells\":[[99999999,1],[", 1);
+    assert!(
+        CohortCounts::from_json(&past_end)
+            .unwrap_err()
+            .to_string()
+            .contains("cells index 99999999 is past the end")
+    );
+}

@@ -25,6 +25,7 @@ Commands:
   demo      synthesise 100,000 people and print the cohort report (no files needed)
   cohorts   count a person-record CSV into Core20PLUS5 cohorts, with the ambition table
   synth     write a synthetic person-record CSV (not real people) for demos and benchmarks
+  merge     add up saved counts (from cohorts --save-counts, e.g. one per practice or machine)
 
 Run `equitas <command> --help` for a command's options and an example.
 Data never leaves your machine: equitas reads and writes local files only.
@@ -67,6 +68,7 @@ Usage: equitas cohorts --records FILE [--imd FILE] [--edition E] [--definition F
   --definition FILE cohort definition JSON (default: built-in national definition)
   --format F        table (default), csv (long-format counts) or json (report, counts, problems)
   --strict          stop at the first bad row or unknown area code
+  --save-counts F   also save the counts to F, to add up later with `equitas merge`
 
 Bad rows (unknown ids, impossible ages) are not counted and are listed with their row (as a
 spreadsheet numbers it: the header is row 1), column and value. Area codes not in the IMD file
@@ -74,6 +76,26 @@ are counted with deprivation unknown and listed too. Memory does not grow with t
 
 Example:
   equitas cohorts --records people.csv --imd ../shared/data/imd/imd2019_england_lsoa11.csv
+";
+
+const MERGE_HELP: &str = "\
+equitas merge: add up saved counts made separately (per practice, per chunk, per machine)
+
+Usage: equitas merge FILE... [--definition FILE] [--edition E] [--format table|csv|json]
+
+  FILE...           counts saved by `equitas cohorts --save-counts`; all must have been made
+                    with the same cohort definition (and version) as --definition
+  --definition FILE the cohort definition the counts were made with (default: built-in national)
+  --edition E       england-2019 (default) or england-2025, as when the counts were made
+  --format F        table (default), csv or json
+
+Merging is exact: counting parts separately and merging gives the same answer as counting the
+whole at once.
+
+Example:
+  equitas cohorts --records north.csv --imd imd.csv --save-counts north.json
+  equitas cohorts --records south.csv --imd imd.csv --save-counts south.json
+  equitas merge north.json south.json
 ";
 
 const SYNTH_HELP: &str = "\
@@ -164,6 +186,7 @@ fn run() -> Result<()> {
         "demo" => demo(parser),
         "cohorts" => cohorts(parser),
         "synth" => synth(parser),
+        "merge" => merge(parser),
         other => Err(usage_error(format!("unknown command {other:?}\n\n{USAGE}"))),
     }
 }
@@ -296,6 +319,7 @@ fn demo(mut parser: lexopt::Parser) -> Result<()> {
 fn cohorts(mut parser: lexopt::Parser) -> Result<()> {
     let mut common = Common::new();
     let mut records: Option<PathBuf> = None;
+    let mut save: Option<PathBuf> = None;
     let mut strict = false;
     while let Some(name) = next_option(&mut parser, COHORTS_HELP)? {
         if common.take(&name, &mut parser)? {
@@ -304,6 +328,7 @@ fn cohorts(mut parser: lexopt::Parser) -> Result<()> {
         match name.as_str() {
             "--records" => records = Some(parser.value()?.into()),
             "--strict" => strict = true,
+            "--save-counts" => save = Some(parser.value()?.into()),
             "--help" | "-h" => {
                 print!("{COHORTS_HELP}");
                 return Ok(());
@@ -333,6 +358,11 @@ fn cohorts(mut parser: lexopt::Parser) -> Result<()> {
     let summary = count_records(reader, &classifier, &mut counts, strict)
         .map_err(|e| Failure::from(format!("{}: {e}", records.display())))?;
     let source = format!("{} ({} rows)", records.display(), summary.rows);
+    if let Some(path) = &save {
+        let json = counts.to_json()?;
+        std::fs::write(path, json)
+            .map_err(|e| Failure::from(format!("cannot write {}: {e}", path.display())))?;
+    }
     output(&classifier, &counts, &summary, &source, common.format)?;
     if summary.rejected > 0 || summary.unknown_areas > 0 {
         eprintln!(
@@ -341,6 +371,62 @@ fn cohorts(mut parser: lexopt::Parser) -> Result<()> {
         );
     }
     Ok(())
+}
+
+fn merge(mut parser: lexopt::Parser) -> Result<()> {
+    let mut common = Common::new();
+    let mut files: Vec<PathBuf> = Vec::new();
+    loop {
+        match parser.next()? {
+            None => break,
+            Some(Value(v)) => files.push(v.into()),
+            Some(Long(name)) => {
+                let name = format!("--{name}");
+                if common.take(&name, &mut parser)? {
+                    continue;
+                }
+                if name == "--help" {
+                    print!("{MERGE_HELP}");
+                    return Ok(());
+                }
+                return Err(unknown_option(&name, MERGE_HELP));
+            }
+            Some(Short('h')) => {
+                print!("{MERGE_HELP}");
+                return Ok(());
+            }
+            Some(other) => {
+                return Err(usage_error(format!(
+                    "{}\n\n{MERGE_HELP}",
+                    other.unexpected()
+                )));
+            }
+        }
+    }
+    if files.is_empty() {
+        return Err(usage_error(format!(
+            "give at least one saved counts file\n\n{MERGE_HELP}"
+        )));
+    }
+    let (definition, _) = common.load()?;
+    let classifier = Classifier::new(definition, None)?;
+    let mut total = CohortCounts::new(&classifier);
+    for f in &files {
+        let text = std::fs::read_to_string(f)
+            .map_err(|e| Failure::from(format!("cannot read {}: {e}", f.display())))?;
+        let part = CohortCounts::from_json(&text)
+            .map_err(|e| Failure::from(format!("{}: {e}", f.display())))?;
+        total
+            .merge(&part)
+            .map_err(|e| Failure::from(format!("{}: {e}", f.display())))?;
+    }
+    let summary = ReadSummary {
+        rows: total.people(),
+        counted: total.people(),
+        ..ReadSummary::default()
+    };
+    let source = format!("{} saved counts files merged", files.len());
+    output(&classifier, &total, &summary, &source, common.format)
 }
 
 fn output(

@@ -255,3 +255,79 @@ fn synth_draws_only_from_a_given_list_of_areas() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("--areas needs --imd"));
 }
+
+#[test]
+fn counts_saved_per_part_merge_to_the_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = imd("imd2019_england_lsoa11.csv");
+    let all = dir.path().join("all.csv");
+    let out = equitas(&[
+        "synth",
+        "--people",
+        "2000",
+        "--seed",
+        "3",
+        "--imd",
+        &file,
+        "--out",
+        all.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    let body = std::fs::read_to_string(&all).unwrap();
+    let mut lines = body.lines();
+    let header = lines.next().unwrap();
+    let rows: Vec<&str> = lines.collect();
+    let (north, south) = rows.split_at(700);
+    let mut saved = Vec::new();
+    for (name, part) in [("north", north), ("south", south)] {
+        let csv = dir.path().join(format!("{name}.csv"));
+        std::fs::write(&csv, format!("{header}\n{}\n", part.join("\n"))).unwrap();
+        let counts = dir.path().join(format!("{name}.json"));
+        let out = equitas(&[
+            "cohorts",
+            "--records",
+            csv.to_str().unwrap(),
+            "--imd",
+            &file,
+            "--save-counts",
+            counts.to_str().unwrap(),
+            "--format",
+            "csv",
+        ]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        saved.push(counts.to_str().unwrap().to_owned());
+    }
+    let whole = equitas(&[
+        "cohorts",
+        "--records",
+        all.to_str().unwrap(),
+        "--imd",
+        &file,
+        "--format",
+        "json",
+    ]);
+    let merged = equitas(&["merge", &saved[0], &saved[1], "--format", "json"]);
+    assert!(merged.status.success(), "{}", text(&merged.stderr));
+    let (w, m): (serde_json::Value, serde_json::Value) = (
+        serde_json::from_slice(&whole.stdout).unwrap(),
+        serde_json::from_slice(&merged.stdout).unwrap(),
+    );
+    assert_eq!(w["report"], m["report"]);
+    assert_eq!(w["counts"], m["counts"]);
+
+    // Counts made with another definition are refused, naming the file.
+    let out = equitas(&[
+        "merge",
+        &saved[0],
+        "--definition",
+        "../../seeds/definitions/coventry-warwickshire.json",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains(
+            "cannot merge counts for coventry-warwickshire v1 with counts for national v1"
+        ),
+        "{}",
+        text(&out.stderr)
+    );
+}

@@ -1,6 +1,6 @@
 //! `CohortCounts`: exact, mergeable counts of people by cohort.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Classifier, CompactRecord, Membership, Missing, Sex};
 
@@ -34,7 +34,8 @@ pub struct CohortCounts {
 }
 
 /// What each index of each dimension means; two counts merge only when these are equal.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Labels {
     definition: String,
     version: u32,
@@ -346,5 +347,154 @@ impl CohortCounts {
     #[must_use]
     pub fn heap_bytes(&self) -> usize {
         (self.cells.len() + self.metric_num.len() + self.metric_den.len()) * 8
+    }
+}
+
+/// The identifier of a saved counts file.
+pub const COUNTS_FORMAT: &str = "equitas-cohort-counts";
+/// The version of the saved counts format this build writes and reads.
+pub const COUNTS_VERSION: u32 = 1;
+
+/// A saved counts file: sparse, labelled, versioned JSON, so counts made on different machines
+/// can be merged later.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CountsFile {
+    format: String,
+    version: u32,
+    labels: Labels,
+    people: u64,
+    missing: Vec<u64>,
+    /// (index, count) for every non-zero cell.
+    cells: Vec<(usize, u64)>,
+    metric_num: Vec<(usize, u64)>,
+    metric_den: Vec<(usize, u64)>,
+}
+
+/// A saved counts file that cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CountsFileError {
+    /// Not JSON of the right shape; serde's message has the line and column.
+    #[error("not a saved counts file: {0}")]
+    Malformed(String),
+    /// Another kind of file.
+    #[error("not a saved counts file: format is {0:?}, expected {COUNTS_FORMAT:?}")]
+    WrongFormat(String),
+    /// Written by a newer equitas.
+    #[error(
+        "saved counts file version {0} is newer than this equitas reads ({COUNTS_VERSION}); upgrade equitas"
+    )]
+    TooNew(u32),
+    /// An index or length that does not fit the labels.
+    #[error("saved counts file is inconsistent: {0}")]
+    Inconsistent(String),
+}
+
+fn sparse(v: &[u64]) -> Vec<(usize, u64)> {
+    v.iter()
+        .enumerate()
+        .filter(|(_, c)| **c > 0)
+        .map(|(i, c)| (i, *c))
+        .collect()
+}
+
+fn dense(name: &str, pairs: &[(usize, u64)], len: usize) -> Result<Vec<u64>, CountsFileError> {
+    let mut out = vec![0; len];
+    for &(i, c) in pairs {
+        let slot = out.get_mut(i).ok_or_else(|| {
+            CountsFileError::Inconsistent(format!("{name} index {i} is past the end ({len})"))
+        })?;
+        *slot = c;
+    }
+    Ok(out)
+}
+
+impl CohortCounts {
+    /// The counts as a saved counts file (sparse JSON).
+    ///
+    /// # Errors
+    /// Only if serialisation itself fails (it does not for these plain types).
+    pub fn to_json(&self) -> Result<String, serde_json::Error> {
+        let file = CountsFile {
+            format: COUNTS_FORMAT.to_owned(),
+            version: COUNTS_VERSION,
+            labels: self.labels.clone(),
+            people: self.people,
+            missing: self.missing.to_vec(),
+            cells: sparse(&self.cells),
+            metric_num: sparse(&self.metric_num),
+            metric_den: sparse(&self.metric_den),
+        };
+        serde_json::to_string(&file)
+    }
+
+    /// Read a saved counts file. Nothing is half-loaded: any problem refuses the whole file.
+    ///
+    /// # Errors
+    /// Malformed JSON, another format, a newer version, or indices that do not fit the labels.
+    pub fn from_json(text: &str) -> Result<Self, CountsFileError> {
+        let probe: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| CountsFileError::Malformed(e.to_string()))?;
+        match probe.get("format").and_then(|f| f.as_str()) {
+            Some(COUNTS_FORMAT) => {}
+            other => {
+                return Err(CountsFileError::WrongFormat(
+                    other.unwrap_or("missing").to_owned(),
+                ));
+            }
+        }
+        if let Some(v) = probe.get("version").and_then(serde_json::Value::as_u64)
+            && v > u64::from(COUNTS_VERSION)
+        {
+            return Err(CountsFileError::TooNew(
+                u32::try_from(v).unwrap_or(u32::MAX),
+            ));
+        }
+        let f: CountsFile =
+            serde_json::from_value(probe).map_err(|e| CountsFileError::Malformed(e.to_string()))?;
+        let l = &f.labels;
+        if l.ethnic.is_empty() || l.bands.is_empty() || l.areas.len() < 2 || l.plus.is_empty() {
+            return Err(CountsFileError::Inconsistent(
+                "a dimension has no labels".into(),
+            ));
+        }
+        let n_cells = QUINTILES * l.ethnic.len() * SEXES * l.bands.len();
+        let n = n_cells * l.areas.len() * l.plus.len();
+        let m = l.metrics.len() * QUINTILES;
+        let missing: [u64; Missing::ALL.len()] = f.missing.as_slice().try_into().map_err(|_| {
+            CountsFileError::Inconsistent(format!(
+                "missing has {} entries, expected {}",
+                f.missing.len(),
+                Missing::ALL.len()
+            ))
+        })?;
+        let counts = Self {
+            n_cells,
+            n_ethnic: l.ethnic.len(),
+            n_bands: l.bands.len(),
+            n_areas: l.areas.len(),
+            n_plus: l.plus.len(),
+            cells: dense("cells", &f.cells, n)?,
+            metric_num: dense("metric_num", &f.metric_num, m)?,
+            metric_den: dense("metric_den", &f.metric_den, m)?,
+            missing,
+            people: f.people,
+            labels: f.labels,
+        };
+        let all: u64 = counts.cells[..n_cells].iter().sum();
+        if all != counts.people {
+            return Err(CountsFileError::Inconsistent(format!(
+                "people is {} but the (all, all) cells add up to {all}",
+                counts.people
+            )));
+        }
+        Ok(counts)
+    }
+
+    /// The definition id and version the counts were made with.
+    #[must_use]
+    pub fn definition(&self) -> (&str, u32) {
+        (&self.labels.definition, self.labels.version)
     }
 }

@@ -25,7 +25,9 @@ use serde::{Deserialize, Serialize};
 
 pub use ambition::{AmbitionRow, RateEstimate, ambitions};
 pub use compact::CompactRecord;
-pub use counts::{CohortCounts, CountRow, MergeError};
+pub use counts::{
+    COUNTS_FORMAT, COUNTS_VERSION, CohortCounts, CountRow, CountsFileError, MergeError,
+};
 pub use definition::{CohortDefinition, PlusGroup, Rule};
 pub use report::{CohortLine, CohortReport, report};
 
