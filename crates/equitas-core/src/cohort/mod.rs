@@ -1147,25 +1147,24 @@ impl<'a> Classifier<'a> {
             }
             None => m.missing |= Missing::NoAge.bit(),
         }
+        // Results are folded in without branching: whether a rule holds is close to random
+        // from one person to the next, so branches on it mispredict.
         let mut plus = 0u64;
         if r.flags.0 != 0 {
             for &(mask, bit) in &self.flag_rules {
-                if r.flags.0 & mask != 0 {
-                    plus |= bit;
-                }
+                plus |= bit * u64::from(r.flags.0 & mask != 0);
             }
         }
         for (rule, bit) in &self.rules {
-            if self.eval(rule, r) {
-                plus |= bit;
-            }
+            plus |= bit * u64::from(self.eval_leaf(rule, r));
         }
         m.plus_groups = BitSet(plus);
         m
     }
 
-    #[inline]
-    fn eval(&self, rule: &Compiled, r: &CompactRecord) -> bool {
+    /// A rule with no sub-rules: no recursion, so it inlines into the hot loop.
+    #[inline(always)]
+    fn eval_leaf(&self, rule: &Compiled, r: &CompactRecord) -> bool {
         match rule {
             Compiled::AnyFlag(mask) => r.flags.0 & mask != 0,
             Compiled::AnyCondition(mask) => r.conditions.0 & mask != 0,
@@ -1178,9 +1177,16 @@ impl<'a> Classifier<'a> {
             Compiled::Cyp => r
                 .age
                 .is_some_and(|a| self.definition.cyp_age_range.contains(a)),
+            Compiled::AnyOf(_) | Compiled::AllOf(_) | Compiled::Not(_) => self.eval(rule, r),
+        }
+    }
+
+    fn eval(&self, rule: &Compiled, r: &CompactRecord) -> bool {
+        match rule {
             Compiled::AnyOf(rs) => rs.iter().any(|x| self.eval(x, r)),
             Compiled::AllOf(rs) => rs.iter().all(|x| self.eval(x, r)),
             Compiled::Not(x) => !self.eval(x, r),
+            leaf => self.eval_leaf(leaf, r),
         }
     }
 
