@@ -550,3 +550,54 @@ fn saved_counts_load_back_identical_and_merge_across_machines() {
             .contains("cells index 99999999 is past the end")
     );
 }
+
+/// A messy record file: good rows, bad rows, unknown areas, quoted fields with newlines inside.
+fn messy_csv(n: usize, seed: u64) -> String {
+    let mut out = String::from("person_id,age,sex,ethnicity,lsoa,conditions,groups,smoking\n");
+    let mut x = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+    for i in 0..n {
+        x = x
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        let pick = (x >> 33) % 10;
+        let line = match pick {
+            0 => format!(
+                "\"p{i}\nwith a newline\",40,female,N,E01021988,\"smi;copd\",homelessness,current\n"
+            ),
+            1 => format!("p{i},abc,male,A,E01000001,,,\n"),
+            2 => format!("p{i},30,male,A,E01099999,,,never\n"),
+            3 => format!("p{i},30,male,A,E01000001,diabetic,,\n"),
+            4 => format!("\"p{i} \"\"quoted\"\"\",7,2,H,E01021988,dental_caries,young_carer,\n"),
+            _ => format!(
+                "p{i},{},{},A,E01000001,hypertension,,ex\n",
+                (x >> 40) % 100,
+                if x & 1 == 0 { "male" } else { "female" }
+            ),
+        };
+        out.push_str(&line);
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    #[test]
+    fn parallel_counting_equals_sequential(
+        n in 0usize..400,
+        seed in any::<u64>(),
+        threads in 1usize..5,
+        block in 64usize..3000,
+    ) {
+        use equitas_core::cohort::records::count_records_parallel;
+        let ix = Box::leak(Box::new(index19()));
+        let c = Classifier::new(CohortDefinition::national(), Some(ix)).unwrap();
+        let csv = messy_csv(n, seed);
+        let mut seq = CohortCounts::new(&c);
+        let s1 = count_records(csv.as_bytes(), &c, &mut seq, false).unwrap();
+        let mut par = CohortCounts::new(&c);
+        let s2 = count_records_parallel(csv.as_bytes(), &c, &mut par, threads, block).unwrap();
+        prop_assert_eq!(&s1, &s2);
+        prop_assert!(seq == par);
+    }
+}

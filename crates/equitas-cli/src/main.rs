@@ -10,7 +10,9 @@ use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use equitas_core::cohort::records::{ReadSummary, count_records};
+use equitas_core::cohort::records::{
+    DEFAULT_BLOCK_BYTES, ReadSummary, count_records, count_records_parallel,
+};
 use equitas_core::cohort::{Classifier, CohortCounts, CohortDefinition, report};
 use equitas_core::deprivation::{AreaCode, DeprivationIndex, ImdEdition};
 use equitas_core::synth::{Areas, CSV_HEADER, Synth, SynthParams};
@@ -67,7 +69,8 @@ Usage: equitas cohorts --records FILE [--imd FILE] [--edition E] [--definition F
   --edition E       england-2019 (default) or england-2025: the edition that defines Core20
   --definition FILE cohort definition JSON (default: built-in national definition)
   --format F        table (default), csv (long-format counts) or json (report, counts, problems)
-  --strict          stop at the first bad row or unknown area code
+  --strict          stop at the first bad row or unknown area code (reads on one thread)
+  --threads N       threads to count on (default: every core); the counts are the same for any N
   --save-counts F   also save the counts to F, to add up later with `equitas merge`
 
 Bad rows (unknown ids, impossible ages) are not counted and are listed with their row (as a
@@ -321,6 +324,7 @@ fn cohorts(mut parser: lexopt::Parser) -> Result<()> {
     let mut records: Option<PathBuf> = None;
     let mut save: Option<PathBuf> = None;
     let mut strict = false;
+    let mut threads: usize = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
     while let Some(name) = next_option(&mut parser, COHORTS_HELP)? {
         if common.take(&name, &mut parser)? {
             continue;
@@ -328,6 +332,7 @@ fn cohorts(mut parser: lexopt::Parser) -> Result<()> {
         match name.as_str() {
             "--records" => records = Some(parser.value()?.into()),
             "--strict" => strict = true,
+            "--threads" => threads = number(&mut parser, "threads")?,
             "--save-counts" => save = Some(parser.value()?.into()),
             "--help" | "-h" => {
                 print!("{COHORTS_HELP}");
@@ -355,8 +360,21 @@ fn cohorts(mut parser: lexopt::Parser) -> Result<()> {
         )
     };
     let reader = BufReader::with_capacity(1 << 16, reader);
-    let summary = count_records(reader, &classifier, &mut counts, strict)
-        .map_err(|e| Failure::from(format!("{}: {e}", records.display())))?;
+    if threads == 0 {
+        return Err(usage_error("--threads must be 1 or more"));
+    }
+    let summary = if strict || threads <= 1 {
+        count_records(reader, &classifier, &mut counts, strict)
+    } else {
+        count_records_parallel(
+            reader,
+            &classifier,
+            &mut counts,
+            threads,
+            DEFAULT_BLOCK_BYTES,
+        )
+    }
+    .map_err(|e| Failure::from(format!("{}: {e}", records.display())))?;
     let source = format!("{} ({} rows)", records.display(), summary.rows);
     if let Some(path) = &save {
         let json = counts.to_json()?;
