@@ -49,12 +49,12 @@ fn cohort_lines(w: &mut impl Write, title: &str, lines: &[CohortLine]) -> io::Re
             group_digits(l.people),
             group_digits(l.core20),
             pct(l.core20_share),
-            l.by_quintile[0],
-            l.by_quintile[1],
-            l.by_quintile[2],
-            l.by_quintile[3],
-            l.by_quintile[4],
-            l.by_quintile[5]
+            group_digits(l.by_quintile[0]),
+            group_digits(l.by_quintile[1]),
+            group_digits(l.by_quintile[2]),
+            group_digits(l.by_quintile[3]),
+            group_digits(l.by_quintile[4]),
+            group_digits(l.by_quintile[5])
         )?;
     }
     Ok(())
@@ -128,14 +128,18 @@ pub fn table(
         let met = |m: Option<bool>| match m {
             Some(true) => "met",
             Some(false) => "not met",
-            None => "-",
+            None => "no rate",
         };
-        writeln!(
-            w,
-            "    gap {gap}; Core20 {}; overall {}",
-            met(a.core20_meets_target),
-            met(a.overall_meets_target)
-        )?;
+        if a.target.is_some() {
+            writeln!(
+                w,
+                "    gap {gap}; target {} for Core20, {} overall",
+                met(a.core20_meets_target),
+                met(a.overall_meets_target)
+            )?;
+        } else {
+            writeln!(w, "    gap {gap}")?;
+        }
     }
 
     writeln!(
