@@ -45,7 +45,8 @@ Usage: equitas demo [--people N] [--seed S] [--imd FILE] [--edition E] [--defini
   --edition E       england-2019 (default) or england-2025; must match --imd
   --definition FILE a cohort definition JSON (default: the built-in national definition;
                     seeds/definitions/coventry-warwickshire.json is an example of a local one)
-  --format F        table (default), csv (long-format counts) or json
+  --format F        table (default), csv or json
+  --csv-table T     with --format csv: counts (long format, default) or ambitions
 
 Example:
   equitas demo --imd ../shared/data/imd/imd2019_england_lsoa11.csv
@@ -68,7 +69,9 @@ Usage: equitas cohorts --records FILE [--imd FILE] [--edition E] [--definition F
                     File 7 CSV). Without it, only the imd_decile column gives deprivation.
   --edition E       england-2019 (default) or england-2025: the edition that defines Core20
   --definition FILE cohort definition JSON (default: built-in national definition)
-  --format F        table (default), csv (long-format counts) or json (report, counts, problems)
+  --format F        table (default), csv or json (report with ambitions, counts, problems)
+  --csv-table T     with --format csv: counts (long format, default) or ambitions (one row per
+                    metric: target, Core20, rest, overall and quintile rates with Wilson 95% limits)
   --strict          stop at the first bad row or unknown area code (reads on one thread)
   --threads N       threads to count on (default: every core); the counts are the same for any N
   --save-counts F   also save the counts to F, to add up later with `equitas merge`
@@ -91,6 +94,7 @@ Usage: equitas merge FILE... [--definition FILE] [--edition E] [--format table|c
   --definition FILE the cohort definition the counts were made with (default: built-in national)
   --edition E       england-2019 (default) or england-2025, as when the counts were made
   --format F        table (default), csv or json
+  --csv-table T     with --format csv: counts (default) or ambitions
 
 Merging is exact: counting parts separately and merging gives the same answer as counting the
 whole at once.
@@ -142,6 +146,13 @@ fn usage_error(message: impl Into<String>) -> Failure {
 }
 
 type Result<T> = std::result::Result<T, Failure>;
+
+/// Which table `--format csv` writes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum CsvTable {
+    Counts,
+    Ambitions,
+}
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Format {
@@ -196,6 +207,7 @@ fn run() -> Result<()> {
 
 /// Options shared by `demo` and `cohorts`.
 struct Common {
+    csv_table: CsvTable,
     imd: Option<PathBuf>,
     edition: Option<ImdEdition>,
     definition: Option<PathBuf>,
@@ -205,6 +217,7 @@ struct Common {
 impl Common {
     fn new() -> Self {
         Self {
+            csv_table: CsvTable::Counts,
             imd: None,
             edition: None,
             definition: None,
@@ -223,6 +236,17 @@ impl Common {
             }
             "--definition" => self.definition = Some(parser.value()?.into()),
             "--format" => self.format = parse_format(&parser.value()?.string()?)?,
+            "--csv-table" => {
+                self.csv_table = match parser.value()?.string()?.as_str() {
+                    "counts" => CsvTable::Counts,
+                    "ambitions" => CsvTable::Ambitions,
+                    other => {
+                        return Err(usage_error(format!(
+                            "--csv-table must be counts or ambitions, got {other:?}"
+                        )));
+                    }
+                }
+            }
             _ => return Ok(false),
         }
         Ok(true)
@@ -316,7 +340,14 @@ fn demo(mut parser: lexopt::Parser) -> Result<()> {
             |ix| format!("areas drawn from {} ({} areas)", ix.edition(), ix.len())
         )
     );
-    output(&classifier, &counts, &summary, &source, common.format)
+    output(
+        &classifier,
+        &counts,
+        &summary,
+        &source,
+        common.format,
+        common.csv_table,
+    )
 }
 
 fn cohorts(mut parser: lexopt::Parser) -> Result<()> {
@@ -381,7 +412,14 @@ fn cohorts(mut parser: lexopt::Parser) -> Result<()> {
         std::fs::write(path, json)
             .map_err(|e| Failure::from(format!("cannot write {}: {e}", path.display())))?;
     }
-    output(&classifier, &counts, &summary, &source, common.format)?;
+    output(
+        &classifier,
+        &counts,
+        &summary,
+        &source,
+        common.format,
+        common.csv_table,
+    )?;
     if summary.rejected > 0 || summary.unknown_areas > 0 {
         eprintln!(
             "warning: {} row(s) not counted because of problems, {} row(s) with unknown area codes counted as deprivation unknown (see the report)",
@@ -444,7 +482,14 @@ fn merge(mut parser: lexopt::Parser) -> Result<()> {
         ..ReadSummary::default()
     };
     let source = format!("{} saved counts files merged", files.len());
-    output(&classifier, &total, &summary, &source, common.format)
+    output(
+        &classifier,
+        &total,
+        &summary,
+        &source,
+        common.format,
+        common.csv_table,
+    )
 }
 
 fn output(
@@ -453,13 +498,17 @@ fn output(
     summary: &ReadSummary,
     source: &str,
     format: Format,
+    csv_table: CsvTable,
 ) -> Result<()> {
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let rep = report(counts, classifier);
     match format {
         Format::Table => render::table(&mut out, &rep, summary, source)?,
-        Format::Csv => render::csv(&mut out, counts)?,
+        Format::Csv => match csv_table {
+            CsvTable::Counts => render::csv(&mut out, counts)?,
+            CsvTable::Ambitions => render::ambitions_csv(&mut out, &rep.ambitions)?,
+        },
         Format::Json => {
             let doc = serde_json::json!({
                 "source": source,

@@ -3,7 +3,7 @@
 use std::io::{self, Write};
 
 use equitas_core::cohort::records::ReadSummary;
-use equitas_core::cohort::{CohortCounts, CohortLine, CohortReport, RateEstimate};
+use equitas_core::cohort::{AmbitionRow, CohortCounts, CohortLine, CohortReport, RateEstimate};
 
 fn pct(v: Option<f64>) -> String {
     v.map_or_else(|| "-".to_owned(), |v| format!("{:.1}%", v * 100.0))
@@ -193,6 +193,64 @@ pub fn csv(w: &mut impl Write, counts: &CohortCounts) -> io::Result<()> {
             r.plus_group,
             r.people
         )?;
+    }
+    Ok(())
+}
+
+fn opt(v: Option<f64>) -> String {
+    v.map_or_else(String::new, |v| format!("{v:.6}"))
+}
+
+/// The ambition table: one row per metric, rates and Wilson 95% limits as proportions.
+pub fn ambitions_csv(w: &mut impl Write, rows: &[AmbitionRow]) -> io::Result<()> {
+    let groups = [
+        "core20", "rest", "overall", "q1", "q2", "q3", "q4", "q5", "unknown",
+    ];
+    write!(
+        w,
+        "metric,area,target,target_by,target_status,gap_pp,core20_meets_target,overall_meets_target"
+    )?;
+    for g in groups {
+        write!(
+            w,
+            ",{g}_numerator,{g}_denominator,{g}_rate,{g}_lower,{g}_upper"
+        )?;
+    }
+    writeln!(w)?;
+    for a in rows {
+        let status = match a.target_status {
+            Some(equitas_core::catalogue::Status::Confirmed) => "confirmed",
+            Some(_) => "unconfirmed",
+            None => "",
+        };
+        let flag = |m: Option<bool>| m.map_or_else(String::new, |b| b.to_string());
+        write!(
+            w,
+            "{},{},{},{},{status},{},{},{}",
+            a.metric,
+            a.area,
+            opt(a.target),
+            a.target_by.as_deref().unwrap_or(""),
+            a.gap_pp.map_or_else(String::new, |g| format!("{g:.4}")),
+            flag(a.core20_meets_target),
+            flag(a.overall_meets_target)
+        )?;
+        let estimates = [&a.core20, &a.rest, &a.overall]
+            .into_iter()
+            .chain(a.by_quintile.iter())
+            .chain(std::iter::once(&a.unknown_deprivation));
+        for e in estimates {
+            write!(
+                w,
+                ",{},{},{},{},{}",
+                e.numerator,
+                e.denominator,
+                opt(e.rate),
+                opt(e.lower),
+                opt(e.upper)
+            )?;
+        }
+        writeln!(w)?;
     }
     Ok(())
 }

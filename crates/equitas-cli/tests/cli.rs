@@ -331,3 +331,44 @@ fn counts_saved_per_part_merge_to_the_whole() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn the_ambition_table_as_csv_matches_the_json_report() {
+    let csv = equitas(&[
+        "demo",
+        "--people",
+        "5000",
+        "--format",
+        "csv",
+        "--csv-table",
+        "ambitions",
+    ]);
+    assert!(csv.status.success(), "{}", text(&csv.stderr));
+    let json = equitas(&["demo", "--people", "5000", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let body = text(&csv.stdout);
+    let mut lines = body.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    let ambitions = v["report"]["ambitions"].as_array().unwrap();
+    assert_eq!(rows.len(), ambitions.len());
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    for (row, a) in rows.iter().zip(ambitions) {
+        assert_eq!(row[col("metric")], a["metric"].as_str().unwrap());
+        assert_eq!(
+            row[col("core20_denominator")],
+            a["core20"]["denominator"].to_string()
+        );
+        assert_eq!(
+            row[col("q3_numerator")],
+            a["by_quintile"][2]["numerator"].to_string()
+        );
+        if let Some(rate) = a["rest"]["rate"].as_f64() {
+            let printed: f64 = row[col("rest_rate")].parse().unwrap();
+            assert!((printed - rate).abs() < 1e-6);
+        }
+    }
+    let out = equitas(&["demo", "--format", "csv", "--csv-table", "gaps"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("--csv-table must be counts or ambitions, got \"gaps\""));
+}
