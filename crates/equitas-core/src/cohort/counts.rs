@@ -256,10 +256,7 @@ impl CohortCounts {
     /// People in Core20 (quintile 1), with no area/PLUS filter.
     #[must_use]
     pub fn core20_people(&self) -> u64 {
-        self.rows()
-            .filter(|r| r.core20 == "yes" && r.area == "all" && r.plus_group == "all")
-            .map(|r| r.people)
-            .sum()
+        self.by_quintile(0, 0)[0]
     }
 
     /// The people in each (area, PLUS group) pair, summed over the demographic cells.

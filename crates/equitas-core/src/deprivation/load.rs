@@ -109,6 +109,10 @@ pub enum LoadError {
     /// Reading failed.
     #[error("IMD file could not be read: {0}")]
     Io(#[from] std::io::Error),
+    /// The lookup table could not be built (only possible with duplicate codes, which are
+    /// reported as [`LoadError::DuplicateArea`] first).
+    #[error("IMD file: {0}")]
+    Index(#[from] super::phf::BuildError),
 }
 
 /// Code columns of the tabulated layout, and the edition family each implies.
@@ -294,6 +298,7 @@ impl DeprivationIndex {
         let n_domains = cols.domains.len();
 
         let mut codes = Vec::with_capacity(33_000);
+        let mut lines = Vec::with_capacity(33_000);
         let mut deciles = Vec::with_capacity(33_000);
         let mut ranks = Vec::with_capacity(33_000);
         let mut scores = cols.score.map(|_| Vec::with_capacity(33_000));
@@ -371,22 +376,16 @@ impl DeprivationIndex {
                 );
             }
             codes.push(code);
+            lines.push(line);
             deciles.push(decile);
             ranks.push(rank);
         }
         let edition = edition.ok_or(LoadError::Empty)?;
-        let keys: Vec<u64> = codes.iter().map(|c| c.key()).collect();
-        let lookup = match PerfectHash::build(&keys) {
-            Ok(t) => t,
-            Err(_) => return Err(duplicate(&codes)),
-        };
-        // A perfect hash over distinct keys maps each to its own row; a row that maps elsewhere
-        // means a duplicate code.
-        for (row, &k) in keys.iter().enumerate() {
-            if lookup.get(k) != u32::try_from(row).ok() {
-                return Err(duplicate(&codes));
-            }
+        if let Some(e) = duplicate(&codes, &lines) {
+            return Err(e);
         }
+        let keys: Vec<u64> = codes.iter().map(|c| c.key()).collect();
+        let lookup = PerfectHash::build(&keys)?;
         Ok(Self {
             edition,
             codes,
@@ -428,20 +427,18 @@ impl DeprivationIndex {
     }
 }
 
-fn duplicate(codes: &[AreaCode]) -> LoadError {
-    let mut seen = std::collections::HashMap::with_capacity(codes.len());
-    for (row, c) in codes.iter().enumerate() {
-        // Data lines start at line 2.
-        let line = row as u64 + 2;
-        if let Some(first) = seen.insert(*c, line) {
-            return LoadError::DuplicateArea {
-                code: c.to_string(),
-                line,
-                first_line: first,
-            };
-        }
-    }
-    LoadError::Empty
+/// A code listed twice, with the lines of its first two listings (sorting, not hashing).
+fn duplicate(codes: &[AreaCode], lines: &[u64]) -> Option<LoadError> {
+    let mut order: Vec<usize> = (0..codes.len()).collect();
+    order.sort_unstable_by_key(|&i| (codes[i], i));
+    order
+        .windows(2)
+        .find(|w| codes[w[0]] == codes[w[1]])
+        .map(|w| LoadError::DuplicateArea {
+            code: codes[w[1]].to_string(),
+            line: lines[w[1]],
+            first_line: lines[w[0]],
+        })
 }
 
 #[cfg(test)]
@@ -496,6 +493,16 @@ E01000002,City of London 001B,E09000001,5.143,30379,10,0.034,29901,10
         assert_eq!(
             err.to_string(),
             "IMD file line 3: area E01000001 is listed twice (first on line 2)"
+        );
+        // Lines are the file's, even after a quoted field that spans two lines.
+        let err = DeprivationIndex::from_csv(
+            "lsoa11_code,name,IMD_decile,IMD_rank\nE01000001,\"a\nb\",1,5\nE01000002,c,2,6\nE01000001,d,2,7\n"
+                .as_bytes(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "IMD file line 5: area E01000001 is listed twice (first on line 2)"
         );
         let err = DeprivationIndex::from_csv(
             "lsoa11_code,IMD_decile,IMD_rank\nE01000001,1,5\nW01000002,2,6\n".as_bytes(),
