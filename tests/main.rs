@@ -4,8 +4,11 @@
 //! they are missing rather than skipping, because CI always has `../shared` beside the clone.
 #![allow(clippy::unwrap_used, reason = "tests")]
 
+mod assessment;
 mod cohort;
 mod deprivation;
+mod measures;
+mod phe;
 mod seeds;
 
 use std::path::PathBuf;

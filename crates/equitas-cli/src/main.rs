@@ -3,6 +3,9 @@
 //! A thin edge over `equitas-core`: it parses arguments, opens files, and renders what the core
 //! computes as a table, CSV or JSON.
 
+mod assess;
+mod fingertips;
+mod measures;
 mod render;
 
 use std::fs::File;
@@ -28,6 +31,15 @@ Commands:
   cohorts   count a person-record CSV into Core20PLUS5 cohorts, with the ambition table
   synth     write a synthetic person-record CSV (not real people) for demos and benchmarks
   merge     add up saved counts (from cohorts --save-counts, e.g. one per practice or machine)
+
+  measures  the 21 WHO HEAT summary measures for a table in the HEAT Plus layout
+  sii       slope and relative index of inequality as Fingertips computes them (phe_sii)
+  lifetable life expectancy by start age (Chiang II) with confidence intervals
+  proportion  proportions with Wilson confidence intervals
+  rate      crude rates with Byar's (or exact Poisson) confidence intervals
+  dsr       directly standardised rates (ESP2013, Dobson intervals)
+
+  assess    Health Equity Assessment Tool self-assessments: new, validate, score, summary
 
 Run `equitas <command> --help` for a command's options and an example.
 Data never leaves your machine: equitas reads and writes local files only.
@@ -201,6 +213,9 @@ fn run() -> Result<()> {
         "cohorts" => cohorts(parser),
         "synth" => synth(parser),
         "merge" => merge(parser),
+        "measures" => measures::run(parser),
+        "sii" | "lifetable" | "proportion" | "rate" | "dsr" => fingertips::run(&command, parser),
+        "assess" => assess::run(parser),
         other => Err(usage_error(format!("unknown command {other:?}\n\n{USAGE}"))),
     }
 }

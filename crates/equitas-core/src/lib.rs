@@ -21,8 +21,10 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod assessment;
 pub mod catalogue;
 pub mod cohort;
 pub mod deprivation;
+pub mod io;
 pub mod measures;
 pub mod synth;

@@ -1,0 +1,2 @@
+//! Benchmarks: assessment (being built).
+fn main() {}

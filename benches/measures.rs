@@ -1,0 +1,2 @@
+//! Benchmarks: measures (being built).
+fn main() {}

@@ -1,0 +1,2 @@
+//! Benchmarks: phe (being built).
+fn main() {}

@@ -1,0 +1,1 @@
+//! Health Equity Assessment Tool self-assessments (being built: issue 4).

@@ -1,0 +1,1 @@
+//! Readers and writers for interchange formats (being built: issue 3, the HEAT Plus template).

@@ -1,0 +1,1 @@
+//! Integration tests: phe (being built).
