@@ -428,7 +428,15 @@ fn evaluate(
             for c in &chosen {
                 let s = credit.get(*c).copied().unwrap_or(0.0);
                 total += s;
-                lines.push(line(weight * s, 0.0, format!("chosen: {}", label(c))));
+                lines.push(line(
+                    weight * s,
+                    0.0,
+                    if s > 0.0 {
+                        format!("chosen: {}", label(c))
+                    } else {
+                        format!("chosen: {} (earns nothing under this criterion)", label(c))
+                    },
+                ));
             }
             let total = total.min(1.0);
             if chosen.is_empty() {
