@@ -413,7 +413,7 @@ fn strip_position(msg: &str) -> String {
 pub fn load_value(mut value: Value, registry: &Registry) -> Result<Loaded, LoadError> {
     let mut notes = Vec::new();
     let root = value.as_object().ok_or_else(|| LoadError::WrongType {
-        path: String::new() + "/",
+        path: "/".into(),
         expected: "an object".into(),
         found: kind_of(&value).into(),
     })?;
@@ -443,7 +443,11 @@ pub fn load_value(mut value: Value, registry: &Registry) -> Result<Loaded, LoadE
         return Err(LoadError::BadValue {
             path: "/schema_version".into(),
             value: "0".into(),
-            expected: format!("1 to {SCHEMA_VERSION}"),
+            expected: if SCHEMA_VERSION == 1 {
+                "layout version 1".into()
+            } else {
+                format!("a layout version from 1 to {SCHEMA_VERSION}")
+            },
         });
     }
     // Schema migrations: one function per step, applied in order. Version 1 is the first

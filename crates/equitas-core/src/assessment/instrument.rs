@@ -237,7 +237,7 @@ pub struct Choice {
 }
 
 /// A catalogue list whose ids an option may reuse.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -257,6 +257,19 @@ pub enum CatalogueList {
 }
 
 impl CatalogueList {
+    /// The list's id as written in an instrument.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::ProtectedCharacteristics => "protected_characteristics",
+            Self::InclusionHealthGroups => "inclusion_health_groups",
+            Self::PlusExamples => "plus_examples",
+            Self::CypPlusAdditional => "cyp_plus_additional",
+            Self::ClinicalAreas => "clinical_areas",
+            Self::StrategicPriorities => "strategic_priorities",
+        }
+    }
+
     /// Whether the built-in catalogue holds `id` in this list.
     #[must_use]
     pub fn contains(self, id: &str) -> bool {
@@ -577,8 +590,9 @@ impl Instrument {
                     && !list.contains(&c.id)
                 {
                     return Err(at(format!(
-                        "option {:?} is not in the catalogue list {list:?}",
-                        c.id
+                        "option {:?} is not in the catalogue list {}",
+                        c.id,
+                        list.as_str()
                     )));
                 }
             }

@@ -180,8 +180,10 @@ pub fn validate(instrument: &Instrument, answers: &Answers) -> Vec<FieldError> {
                 section: String::new(),
                 problem: Problem::UnknownQuestion,
                 message: format!(
-                    "{} v{} has no question {id:?}; remove this answer",
-                    instrument.id, instrument.version
+                    "{} v{} has no question {:?}; remove this answer",
+                    instrument.id,
+                    instrument.version,
+                    id.as_str()
                 ),
             });
         }
