@@ -98,6 +98,7 @@ pub fn summary<'a>(
     let mut gaps: BTreeMap<(String, String), GapCount> = BTreeMap::new();
     let mut dims: BTreeMap<(String, usize, usize), DimensionCount> = BTreeMap::new();
     let mut per_instrument: BTreeMap<String, usize> = BTreeMap::new();
+    let mut instruments: BTreeMap<&str, &Instrument> = BTreeMap::new();
     let mut overdue = Vec::new();
     let mut no_review_date = Vec::new();
     let mut n = 0;
@@ -105,6 +106,7 @@ pub fn summary<'a>(
         n += 1;
         let answers = &assessment.answers;
         *per_instrument.entry(instrument.id.clone()).or_default() += 1;
+        instruments.entry(&instrument.id).or_insert(instrument);
         let report = score(instrument, answers);
         if let Some(b) = &report.band {
             let i = instrument
@@ -176,6 +178,17 @@ pub fn summary<'a>(
                 Some(_) => {}
                 None => no_review_date.push(name.to_owned()),
             }
+        }
+    }
+    // Every band of every instrument seen, empty ones too, so a board sees the whole scale.
+    for i in instruments.values() {
+        for (n, b) in i.rubric.bands.iter().enumerate() {
+            bands.entry((i.id.clone(), n)).or_insert_with(|| BandCount {
+                instrument: i.id.clone(),
+                band: b.id.clone(),
+                label: b.label.clone(),
+                count: 0,
+            });
         }
     }
     let mut dimensions: Vec<DimensionCount> = dims

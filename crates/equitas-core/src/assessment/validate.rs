@@ -145,8 +145,8 @@ pub struct FieldError {
     pub message: String,
 }
 
-/// Every problem with the answers: required questions shown but unanswered (hidden ones are
-/// not required), unknown options, bad dates, numbers out of range, incomplete table rows,
+/// Every problem with the answers: required questions shown but unanswered (hidden questions
+/// are neither required nor checked, though their answers are kept), unknown options, bad dates, numbers out of range, incomplete table rows,
 /// unusable evidence rows. An empty list means the assessment can be submitted.
 #[must_use]
 pub fn validate(instrument: &Instrument, answers: &Answers) -> Vec<FieldError> {
@@ -167,7 +167,11 @@ pub fn validate(instrument: &Instrument, answers: &Answers) -> Vec<FieldError> {
             }
             continue;
         };
-        if visible && q.required && !answer.is_answered() {
+        if !visible {
+            // Kept, never dropped, but not the user's problem while the form hides it.
+            continue;
+        }
+        if q.required && !answer.is_answered() {
             push(Problem::Required, required_message(&q.kind));
             continue;
         }
