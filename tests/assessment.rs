@@ -352,11 +352,18 @@ fn assessment_progress_and_visibility() {
             .any(|e| e.question.as_str() == plan)
     };
     assert!(!has(&a));
+    let shown = |a: &equitas_core::assessment::Answers| {
+        equitas_core::assessment::visible_questions(&heat, a)
+            .iter()
+            .any(|q| q.as_str() == plan)
+    };
+    assert!(!shown(&a));
     a.insert(
         QuestionId::new("prepare.coproduction"),
         Answer::Text("not_involved".into()),
     );
     assert!(has(&a));
+    assert!(shown(&a));
     a.insert(
         QuestionId::new("prepare.coproduction"),
         Answer::Text("consulted".into()),
@@ -863,7 +870,7 @@ fn assessment_frozen_fixtures_load_and_resave() {
 #[test]
 fn assessment_migrates_to_a_new_instrument_version_without_losing_work() {
     let mut reg = registry();
-    reg.add(heat_v2());
+    reg.add(heat_v2()).unwrap();
     let text = read("tests/fixtures/assessments/frozen/heat-schema1-instrument1.json");
     let loaded = load(&text, &reg).unwrap();
     let a = &loaded.assessment;
@@ -1125,7 +1132,7 @@ proptest! {
         let mut a = Assessment::new(&v1, "2026-01-01T00:00:00Z");
         a.answers = random_answers(&v1, &seeds);
         let mut reg = registry();
-        reg.add(heat_v2());
+        reg.add(heat_v2()).unwrap();
         let loaded = load(&a.to_json(), &reg).map_err(|e| TestCaseError::fail(e.to_string()))?;
         let m = &loaded.assessment;
         prop_assert_eq!(m.instrument.version, 2);

@@ -330,15 +330,21 @@ impl Registry {
     pub fn builtin() -> Result<Self, InstrumentError> {
         let mut r = Self::empty();
         for (_, text) in INSTRUMENT_FILES {
-            r.add(Instrument::from_json(text)?);
+            r.add(Instrument::from_json(text)?)?;
         }
         Ok(r)
     }
 
-    /// Add (or replace) an instrument; check it first with [`Instrument::check`].
-    pub fn add(&mut self, instrument: Instrument) {
+    /// Check an instrument ([`Instrument::check`]) and add it, replacing one with the same id
+    /// and version.
+    ///
+    /// # Errors
+    /// The instrument does not hold together.
+    pub fn add(&mut self, instrument: Instrument) -> Result<(), InstrumentError> {
+        instrument.check()?;
         self.instruments
             .insert((instrument.id.clone(), instrument.version), instrument);
+        Ok(())
     }
 
     /// Parse, check and add an instrument file, returning its id and version.
@@ -346,12 +352,13 @@ impl Registry {
     /// # Errors
     /// The file is not a valid instrument.
     pub fn add_json(&mut self, text: &str) -> Result<InstrumentRef, InstrumentError> {
-        let i = Instrument::from_json(text)?;
+        let i: Instrument =
+            serde_json::from_str(text).map_err(|e| InstrumentError::Parse(e.to_string()))?;
         let r = InstrumentRef {
             id: i.id.clone(),
             version: i.version,
         };
-        self.add(i);
+        self.add(i)?;
         Ok(r)
     }
 

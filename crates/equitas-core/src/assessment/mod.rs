@@ -48,4 +48,6 @@ pub use envelope::{
 pub use instrument::{Instrument, InstrumentError, QuestionId};
 pub use score::{Compute, MeasureValue, Report, evidence_strata, score, score_with};
 pub use summary::{Summary, summary};
-pub use validate::{FieldError, Problem, SectionProgress, Status, is_visible, progress, validate};
+pub use validate::{
+    FieldError, Problem, SectionProgress, Status, is_visible, progress, validate, visible_questions,
+};

@@ -61,6 +61,17 @@ pub fn is_visible(instrument: &Instrument, answers: &Answers, question: &Questio
         .is_none_or(|c| holds(instrument, answers, c))
 }
 
+/// Which questions the form shows for these answers, in form order.
+#[must_use]
+pub fn visible_questions<'a>(instrument: &'a Instrument, answers: &Answers) -> Vec<&'a QuestionId> {
+    instrument
+        .questions()
+        .map(|(_, q)| q)
+        .filter(|q| is_visible(instrument, answers, q))
+        .map(|q| &q.id)
+        .collect()
+}
+
 /// Checklist items marked as a negative impact that no row of `table` names in `column`.
 #[must_use]
 pub fn uncovered_negatives<'a>(
