@@ -590,6 +590,11 @@ fn assessment_load_errors() {
         }
     }
     insta::assert_snapshot!("assessment_load_errors", out);
+    // A null answer is no answer, not an error.
+    let mut v = thorough_value();
+    v["answers"]["prepare.data_gaps"] = Value::Null;
+    let a = load(&v.to_string(), &reg).unwrap().assessment;
+    assert!(a.answers.get("prepare.data_gaps").is_none());
     // The path is structured data too, for the form to point at.
     let mut v = thorough_value();
     v["answers"]["assess.evidence"]["rows"][2]["estimate"] = json!("52%");

@@ -343,7 +343,7 @@ fn summary_cmd(parser: lexopt::Parser) -> Result<()> {
     )?);
     let as_of = match &a.as_of {
         Some(d) => Date::parse(d).map_err(|e| usage_error(format!("--as-of: {e}")))?,
-        None => Date::parse(&now_utc()[..10]).map_err(Failure::from)?,
+        None => Date::parse(now_utc().get(..10).unwrap_or_default()).map_err(Failure::from)?,
     };
     let reg = registry(&a.instruments)?;
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)

@@ -13,6 +13,8 @@
 //!   nothing; a renamed question is found through its `previous_ids`; an answer whose question
 //!   was removed, or no longer fits the question's kind, moves to `retained` with the reason, and
 //!   is reported, never dropped.
+//!
+//! An answer saved as `null` counts as no answer (a form may write null for a cleared field).
 
 use std::collections::BTreeMap;
 
@@ -410,7 +412,10 @@ pub fn load(text: &str, registry: &Registry) -> Result<Loaded, LoadError> {
 }
 
 fn strip_position(msg: &str) -> String {
-    msg.find(" at line ").map_or(msg, |i| &msg[..i]).to_owned()
+    msg.find(" at line ")
+        .and_then(|i| msg.get(..i))
+        .unwrap_or(msg)
+        .to_owned()
 }
 
 /// [`load`] from parsed JSON.
@@ -501,6 +506,10 @@ pub fn load_value(mut value: Value, registry: &Registry) -> Result<Loaded, LoadE
     let mut answers = Answers::new();
     let mut retained = saved.retained;
     for (id, raw) in saved.answers {
+        if raw.is_null() {
+            // A form may write null for a cleared answer: it is no answer, not an error.
+            continue;
+        }
         let path = format!("/answers/{}", pointer_escape(id.as_str()));
         let (target, question) = match latest.question(id.as_str()) {
             Some(q) => (id.clone(), Some(q)),

@@ -652,10 +652,10 @@ impl Instrument {
         if r.bands.first().is_none_or(|b| b.min != 0.0) {
             return Err(fail("the first rubric band must start at 0".into()));
         }
-        if r.bands
-            .windows(2)
-            .any(|w| w[0].min.partial_cmp(&w[1].min) != Some(std::cmp::Ordering::Less))
-            || r.bands.iter().any(|b| b.min > 100.0)
+        if r.bands.windows(2).any(|w| match w {
+            [a, b] => a.min.partial_cmp(&b.min) != Some(std::cmp::Ordering::Less),
+            _ => false,
+        }) || r.bands.iter().any(|b| b.min > 100.0)
         {
             return Err(fail(
                 "rubric bands must ascend strictly within 0-100".into(),
