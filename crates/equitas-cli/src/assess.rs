@@ -278,6 +278,13 @@ fn validate_cmd(parser: lexopt::Parser) -> Result<()> {
             p.visible
         )?;
     }
+    for (id, r) in &assessment.retained {
+        writeln!(
+            out,
+            "kept aside: the answer to {id} (given under v{}): {}",
+            r.from_version, r.reason
+        )?;
+    }
     for e in &errors {
         writeln!(out, "{}: {}", e.question, e.message)?;
     }

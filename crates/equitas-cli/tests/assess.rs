@@ -270,3 +270,37 @@ fn assess_help_for_each_command_has_an_example() {
         }
     }
 }
+
+#[test]
+fn assess_old_file_migrates_through_a_newer_instrument_and_reports_what_moved() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut inst: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("seeds/instruments/heat-v1.json")).unwrap(),
+    )
+    .unwrap();
+    inst["version"] = 2.into();
+    inst["sections"][1]["questions"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|q| q["id"] != "assess.intersections");
+    let v2 = dir.path().join("heat-v2.json");
+    std::fs::write(&v2, inst.to_string()).unwrap();
+    let frozen = root().join("tests/fixtures/assessments/frozen/heat-schema1-instrument1.json");
+    let out = equitas(&[
+        "assess",
+        "validate",
+        frozen.to_str().unwrap(),
+        "--instrument",
+        v2.to_str().unwrap(),
+    ]);
+    let s = text(&out.stdout);
+    assert!(out.status.success(), "{s}{}", text(&out.stderr));
+    assert!(
+        s.contains("migrated: instrument upgraded from version 1 to 2"),
+        "{s}"
+    );
+    assert!(
+        s.contains("kept aside: the answer to assess.intersections (given under v1): question removed in heat v2"),
+        "{s}"
+    );
+}
