@@ -595,6 +595,16 @@ fn assessment_load_errors() {
     v["answers"]["prepare.data_gaps"] = Value::Null;
     let a = load(&v.to_string(), &reg).unwrap().assessment;
     assert!(a.answers.get("prepare.data_gaps").is_none());
+    // Answers alone, as a form sends them, read the same way.
+    let v = thorough_value();
+    let heat = instrument("heat");
+    let answers = equitas_core::assessment::Answers::from_value(&heat, &v["answers"]).unwrap();
+    assert_eq!(answers, example("heat-thorough").answers);
+    let err = equitas_core::assessment::Answers::from_value(&heat, &json!({"review.date": 5}));
+    assert_eq!(
+        err.unwrap_err().to_string(),
+        "at /answers/review.date: expected text, found a number"
+    );
     // The path is structured data too, for the form to point at.
     let mut v = thorough_value();
     v["answers"]["assess.evidence"]["rows"][2]["estimate"] = json!("52%");

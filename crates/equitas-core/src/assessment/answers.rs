@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::envelope::LoadError;
-use super::instrument::{Kind, QuestionId};
+use super::instrument::{Instrument, Kind, QuestionId};
 
 /// The answer to one question. Serialised in the natural JSON form of its kind (a string, a list
 /// of strings, a number, an object), which is what a saved file holds.
@@ -255,6 +255,32 @@ impl Answers {
     /// Remove an answer.
     pub fn remove(&mut self, id: &str) -> Option<Answer> {
         self.0.remove(id)
+    }
+
+    /// Read answers for `instrument` from a JSON object keyed by question id (as a form sends
+    /// them); `null` is no answer. Errors give the path as `/answers/<id>/…`.
+    ///
+    /// # Errors
+    /// Not an object, a question the instrument does not have, or a value of the wrong type.
+    pub fn from_value(instrument: &Instrument, value: &Value) -> Result<Self, LoadError> {
+        let obj = object(value, "/answers", "an object keyed by question id")?;
+        let mut out = Self::new();
+        for (id, v) in obj {
+            if v.is_null() {
+                continue;
+            }
+            let path = format!("/answers/{}", pointer_escape(id));
+            let q = instrument
+                .question(id)
+                .ok_or_else(|| LoadError::UnknownQuestion {
+                    path: path.clone(),
+                    id: id.clone(),
+                    instrument: instrument.id.clone(),
+                    version: instrument.version,
+                })?;
+            out.insert(q.id.clone(), Answer::from_value(&q.kind, v, &path)?);
+        }
+        Ok(out)
     }
 
     /// Every answer.
