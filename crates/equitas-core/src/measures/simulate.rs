@@ -1,0 +1,170 @@
+//! HEAT's simulation intervals (spec §1.1, "Simulation CIs").
+//!
+//! heatmeasures draws `simulation_n = 100` copies of the stratum, each estimate from
+//! N(y_j, σ_j²) truncated by rejection (to [0, 100] when the scale is 100, else to ≥ 0),
+//! recomputes the measure on each copy and takes R's type-7 quantiles at 2.5% and 97.5%.
+//!
+//! R's Mersenne-Twister is not replicated. The generator is ChaCha8 seeded from
+//! [`super::Options::seed`] with a Marsaglia polar normal whose arithmetic is IEEE basic
+//! operations (no fused multiply-add) plus the pure-Rust `libm` `log` and `sqrt`, so native
+//! and wasm32 builds give bit-identical draws.
+
+use rand_chacha::ChaCha8Rng;
+use rand_chacha::rand_core::{Rng, SeedableRng};
+
+/// How many draws a subgroup may reject before the simulation gives up (heatmeasures would loop
+/// for ever on an estimate far outside the admissible range).
+pub(super) const MAX_TRIES: u32 = 10_000;
+
+/// Standard normal draws by the polar method, keeping the spare.
+struct Normal {
+    rng: ChaCha8Rng,
+    spare: Option<f64>,
+}
+
+impl Normal {
+    fn new(seed: u64) -> Self {
+        Self {
+            rng: ChaCha8Rng::seed_from_u64(seed),
+            spare: None,
+        }
+    }
+
+    /// A uniform on (−1, 1) from the top 53 bits.
+    fn symmetric(&mut self) -> f64 {
+        #[allow(clippy::cast_precision_loss, reason = "53 bits fit an f64 exactly")]
+        let u = (self.rng.next_u64() >> 11) as f64 * (1.0 / 9_007_199_254_740_992.0);
+        2.0 * u - 1.0
+    }
+
+    fn next(&mut self) -> f64 {
+        if let Some(s) = self.spare.take() {
+            return s;
+        }
+        loop {
+            let u = self.symmetric();
+            let v = self.symmetric();
+            let s = u * u + v * v;
+            if s > 0.0 && s < 1.0 {
+                let f = libm::sqrt(-2.0 * libm::log(s) / s);
+                self.spare = Some(v * f);
+                return u * f;
+            }
+        }
+    }
+}
+
+/// `simulations` draws of every estimate, laid out draw by draw (`out[s * k + j]`).
+///
+/// # Errors
+/// `(j, tries)`: subgroup `j` rejected `tries` draws in a row.
+pub(super) fn draw(
+    y: &[f64],
+    se: &[f64],
+    scale: f64,
+    simulations: usize,
+    seed: u64,
+) -> Result<Vec<f64>, (usize, u32)> {
+    let mut normal = Normal::new(seed);
+    let upper = if scale == 100.0 { 100.0 } else { f64::INFINITY };
+    let mut out = Vec::with_capacity(simulations * y.len());
+    for _ in 0..simulations {
+        for (j, (&m, &s)) in y.iter().zip(se).enumerate() {
+            let mut tries = 0;
+            let v = loop {
+                let v = m + s * normal.next();
+                if (0.0..=upper).contains(&v) {
+                    break v;
+                }
+                tries += 1;
+                if tries >= MAX_TRIES {
+                    return Err((j, tries));
+                }
+            };
+            out.push(v);
+        }
+    }
+    Ok(out)
+}
+
+/// R's type-7 quantile of sorted, finite values at probability `q`.
+fn quantile7(sorted: &[f64], q: f64) -> Option<f64> {
+    let last = sorted.len().checked_sub(1)?;
+    #[allow(clippy::cast_precision_loss, reason = "a few hundred values")]
+    let h = last as f64 * q;
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "0 ≤ h ≤ last"
+    )]
+    let lo = h.floor() as usize;
+    let a = *sorted.get(lo)?;
+    let b = *sorted.get((lo + 1).min(last))?;
+    #[allow(clippy::cast_precision_loss, reason = "small")]
+    Some(a + (h - lo as f64) * (b - a))
+}
+
+/// The simulation interval of a statistic: apply `stat` to every simulated copy (of length `k`)
+/// and take type-7 quantiles at (1 − c)/2 and 1 − (1 − c)/2. Non-finite values are left out;
+/// fewer than two finite values give no interval.
+pub(super) fn interval(
+    sims: &[f64],
+    k: usize,
+    confidence: f64,
+    scratch: &mut Vec<f64>,
+    mut stat: impl FnMut(&[f64]) -> f64,
+) -> Option<(f64, f64)> {
+    scratch.clear();
+    if k == 0 {
+        return None;
+    }
+    scratch.extend(
+        sims.chunks_exact(k)
+            .map(&mut stat)
+            .filter(|v| v.is_finite()),
+    );
+    if scratch.len() < 2 {
+        return None;
+    }
+    scratch.sort_unstable_by(f64::total_cmp);
+    let tail = (1.0 - confidence) / 2.0;
+    Some((quantile7(scratch, tail)?, quantile7(scratch, 1.0 - tail)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn type7_matches_r() {
+        // R: quantile(1:10, c(0.025, 0.975)) gives 1.225 and 9.775.
+        let v: Vec<f64> = (1..=10).map(f64::from).collect();
+        assert!((quantile7(&v, 0.025).unwrap_or(0.0) - 1.225).abs() < 1e-12);
+        assert!((quantile7(&v, 0.975).unwrap_or(0.0) - 9.775).abs() < 1e-12);
+    }
+
+    #[test]
+    fn draws_respect_truncation_and_seed() {
+        let a = draw(&[1.0, 99.0], &[5.0, 5.0], 100.0, 200, 7).unwrap_or_default();
+        assert_eq!(a.len(), 400);
+        assert!(a.iter().all(|v| (0.0..=100.0).contains(v)));
+        assert_eq!(Ok(a), draw(&[1.0, 99.0], &[5.0, 5.0], 100.0, 200, 7));
+        assert_ne!(
+            draw(&[50.0], &[5.0], 1.0, 10, 1),
+            draw(&[50.0], &[5.0], 1.0, 10, 2)
+        );
+        assert_eq!(draw(&[-1e6], &[1.0], 1.0, 1, 1), Err((0, MAX_TRIES)));
+    }
+
+    #[test]
+    fn normal_moments() {
+        let mut n = Normal::new(1);
+        let xs: Vec<f64> = (0..200_000).map(|_| n.next()).collect();
+        let mean = xs.iter().sum::<f64>() / 2e5;
+        let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / 2e5;
+        assert!(
+            mean.abs() < 0.01 && (var - 1.0).abs() < 0.01,
+            "{mean} {var}"
+        );
+    }
+}
