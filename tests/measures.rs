@@ -912,3 +912,114 @@ mod props {
         }
     }
 }
+
+mod heat_plus_io {
+    use equitas_core::io::heat_plus;
+    use equitas_core::measures::{MeasureId, Options};
+
+    fn example() -> Vec<u8> {
+        std::fs::read(crate::root().join("seeds/examples/heat-plus-synthetic.csv")).unwrap()
+    }
+
+    #[test]
+    fn example_reads_into_strata_in_file_order() {
+        let strata = heat_plus::read(example().as_slice()).unwrap();
+        let keys: Vec<String> = strata
+            .iter()
+            .map(|h| {
+                format!(
+                    "{} {} ({})",
+                    h.key.indicator_abbr,
+                    h.key.dimension,
+                    h.stratum.subgroups.len()
+                )
+            })
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "flu65 IMD quintile (5)",
+                "flu65 Ethnicity (6)",
+                "flu65 Sex (2)",
+                "smoke IMD quintile (5)"
+            ]
+        );
+        assert!(strata[0].stratum.ordered && !strata[1].stratum.ordered);
+        assert!(strata[1].stratum.subgroups[0].reference);
+        assert!(!strata[3].stratum.favourable);
+        assert!(
+            strata
+                .iter()
+                .all(|h| h.extras.iter().all(|e| e.note.contains("SYNTHETIC")))
+        );
+    }
+
+    #[test]
+    fn write_then_read_round_trips() {
+        let strata = heat_plus::read(example().as_slice()).unwrap();
+        let mut out = Vec::new();
+        heat_plus::write(&strata, &mut out).unwrap();
+        assert_eq!(heat_plus::read(out.as_slice()).unwrap(), strata);
+        // Written in the template's column order.
+        let header = String::from_utf8(out).unwrap();
+        assert!(header.starts_with(&heat_plus::COLUMNS.join(",")));
+    }
+
+    #[test]
+    fn columns_are_found_by_name_in_any_order() {
+        let csv = "Reference_Subgroup,subgroup_order,ordered_dimension,indicator_scale,favourable_indicator,estimate,subgroup,dimension,indicator_abbr,source,date,setting,extra
+0,0,0,100,1,NA,F,Sex,x,s,2024,A,ignored
+0,0,0,100,1,3,M,Sex,x,s,2024,A,ignored
+";
+        let strata = heat_plus::read(csv.as_bytes()).unwrap();
+        assert_eq!(strata[0].stratum.subgroups[0].estimate, None);
+        assert_eq!(strata[0].stratum.subgroups[1].estimate, Some(3.0));
+    }
+
+    /// Every problem in the file is listed, with row, column and value.
+    #[test]
+    fn bad_rows_are_all_reported() {
+        let csv = "setting,date,source,indicator_abbr,dimension,subgroup,estimate,se,population,setting_average,favourable_indicator,indicator_scale,ordered_dimension,subgroup_order,reference_subgroup
+A,2024,s,x,Sex,F,abc,1,100,,1,100,0,0,0
+A,2024,s,x,Sex,M,3,-1,-5,,2,100,0,0,0
+A,2024,s,x,Sex,M,4,1,100,,1,0,0,0,1
+A,2024,s,x,Sex,X,4,1,100,50,0,100,1,0,1
+A,2024,s,x,IMD,Q1,4,1,100,,1,100,1,1,0
+A,2024,s,x,IMD,Q2,4,1,100,,1,100,1,3,0
+A,2024,s,x,IMD,Q3,4,1,100,,1,100,1,x,0
+,2024,s,x,IMD,Q4,4,1,100,,1,100,1,4,0
+";
+        let err = heat_plus::read(csv.as_bytes()).unwrap_err();
+        insta::assert_snapshot!("heat_plus_errors", err.to_string());
+        assert!(err.problems.len() >= 10, "{err}");
+
+        let missing = heat_plus::read("setting,date\nA,1\n".as_bytes()).unwrap_err();
+        insta::assert_snapshot!("heat_plus_missing_columns", missing.to_string());
+    }
+
+    #[test]
+    fn results_per_stratum_and_measure() {
+        let strata = heat_plus::read(example().as_slice()).unwrap();
+        let results = heat_plus::measure_all(&strata, &MeasureId::ALL, &Options::default());
+        assert_eq!(results.len(), 4 * 21);
+        // Every result has either an estimate or a reason, never both.
+        assert!(
+            results
+                .iter()
+                .all(|r| r.estimate.is_some() != r.reason.is_some())
+        );
+        let mut json = Vec::new();
+        heat_plus::write_results_json(&results, &mut json).unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&json).unwrap();
+        assert_eq!(v[0]["measure"], "d");
+        assert_eq!(v.as_array().unwrap().len(), 84);
+        insta::assert_json_snapshot!("heat_plus_example_results", v);
+        let mut csv = Vec::new();
+        heat_plus::write_results_csv(&results, &mut csv).unwrap();
+        let text = String::from_utf8(csv).unwrap();
+        assert!(text.starts_with(
+            "setting,date,source,indicator_abbr,dimension,measure,estimate,se,ci_lb,ci_ub,reason\n"
+        ));
+        assert_eq!(text.lines().count(), 85);
+    }
+}
