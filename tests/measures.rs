@@ -763,6 +763,34 @@ fn compat_differences_show() {
     );
     close("sii se", b.se.unwrap(), 100.0 * a.se.unwrap(), 1e-12);
     assert_eq!(a.lower, b.lower);
+    // μ priority for MDMU and IDISU: healthequal takes a reported setting average first.
+    let mut avg = s.clone();
+    avg.setting_average = Some(60.0);
+    let ys: Vec<f64> = avg.subgroups.iter().filter_map(|g| g.estimate).collect();
+    #[allow(clippy::cast_precision_loss, reason = "25 subgroups")]
+    let mdmu_60 = ys.iter().map(|y| (y - 60.0).abs()).sum::<f64>() / ys.len() as f64;
+    close(
+        "mdmu healthequal",
+        get(&avg, MeasureId::Mdmu, &he).value,
+        mdmu_60,
+        1e-12,
+    );
+    close(
+        "idisu healthequal",
+        get(&avg, MeasureId::Idisu, &he).value,
+        100.0 * mdmu_60 / 60.0,
+        1e-12,
+    );
+    assert_eq!(
+        get(&avg, MeasureId::Mdmu, &o).value,
+        get(&s, MeasureId::Mdmu, &o).value
+    );
+    // Without populations, PAR falls back to the setting average (and has no SE: no N).
+    let mut nopop = avg.clone();
+    nopop.subgroups[3].population = None;
+    let par = get(&nopop, MeasureId::Par, &o);
+    assert_eq!(par.value, 62.0 - 60.0, "the flagged reference is 62");
+    assert!(par.se.is_none() && par.lower.is_none());
     // Linear SII: WLS with weights n; its point estimate is the WLS slope × scale.
     let lin = get(
         &ord,

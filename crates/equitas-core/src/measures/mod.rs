@@ -60,6 +60,37 @@
 //!
 //! Simulated intervals use a portable seeded generator (ChaCha8 and a pure-Rust normal), so they
 //! are the same natively and in wasm but not the draws R makes: compare them with a tolerance.
+//!
+//! # Validation (spec §1.1)
+//!
+//! | Measures | Needs |
+//! |---|---|
+//! | D, R | 2 subgroups: both estimates; ordered: the lowest- and highest-order estimates; with a reference: its estimate; R: y₂ ≠ 0 |
+//! | ACI, RCI, SII, RII | ordered dimension, more than 2 subgroups, every estimate and population, populations not all 0, estimates not all 0 |
+//! | BGV, BGSD, COV, MDMW, MDBW, MDRW, IDISW, TI, MLD | ≥ 85% of estimates present, more than 2 present, a population for each present one |
+//! | MDMU, IDISU | as above, but a missing population is tolerated when μ can come from the setting average (not for MDMU in `HeatV6`) |
+//! | MDBU, MDRU | ≥ 85% present, more than 2 present |
+//! | MDRU, MDRW | exactly one reference subgroup, with an estimate |
+//! | PAR, PAF | μ (weighted mean or setting average), the reference's estimate; PAF: μ ≠ 0 |
+//! | all | value within ±99999 (RII within [0, 700]), finite |
+//!
+//! Missing SEs are not a failure: the measure comes with no interval. PAR and PAF intervals come
+//! from populations, so they exist without SEs.
+//!
+//! # Deliberate differences from heatmeasures, whatever the mode
+//!
+//! * Subgroups are put in a canonical order (order, then label) before anything else, so results,
+//!   tie-breaks and simulated intervals do not depend on row order. heatmeasures breaks ties by
+//!   row position; only the SE of D or R can differ, when tied estimates have different SEs.
+//! * The logistic fit also stops when its coefficients stop moving (relative change ≤ 1e-12):
+//!   with a near-exact fit the deviance is rounding noise that R's relative test can chase past
+//!   25 iterations.
+//! * PAF's reference population is the reference row's, not `pop[est == ref_est]`.
+//! * The truncated-normal rejection gives up after 10,000 draws for one subgroup
+//!   ([`Reason::SimulationStuck`]) where heatmeasures would loop for ever.
+//! * The non-ordered measures are computed for ordered dimensions too (the spec sets no
+//!   dimension rule for them); ordered measures refuse non-ordered dimensions.
+//! * Any confidence level may be asked for; heatmeasures fixes 95%.
 
 mod impact;
 pub mod intervals;

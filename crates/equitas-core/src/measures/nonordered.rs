@@ -184,8 +184,13 @@ fn simulated(prep: &mut Prepared<'_>, m: MeasureId) -> Result<Estimate, Reason> 
     #[allow(clippy::cast_precision_loss, reason = "few subgroups")]
     let k = prep.y.len() as f64;
     let best_of = |y: &[f64]| {
-        let pick = if favourable { f64::max } else { f64::min };
-        y.iter().copied().reduce(pick).unwrap_or(f64::NAN)
+        let mut best = y.first().copied().unwrap_or(f64::NAN);
+        for &v in y {
+            if (favourable && v > best) || (!favourable && v < best) {
+                best = v;
+            }
+        }
+        best
     };
     let stat = |y: &[f64], simulated: bool| -> f64 {
         let mean_abs = |c: f64, weighted_sum: bool| -> f64 {

@@ -87,9 +87,10 @@ pub(super) fn draw(
     Ok(out)
 }
 
-/// R's type-7 quantile of sorted, finite values at probability `q`.
-fn quantile7(sorted: &[f64], q: f64) -> Option<f64> {
-    let last = sorted.len().checked_sub(1)?;
+/// R's type-7 quantile of finite values at probability `q`: x₍ₗ₎ + (h − l)(x₍ₗ₊₁₎ − x₍ₗ₎) with
+/// h = (n − 1)q, l = ⌊h⌋. Selects rather than sorts (the values are reordered).
+fn quantile7(values: &mut [f64], q: f64) -> Option<f64> {
+    let last = values.len().checked_sub(1)?;
     #[allow(clippy::cast_precision_loss, reason = "a few hundred values")]
     let h = last as f64 * q;
     #[allow(
@@ -97,9 +98,9 @@ fn quantile7(sorted: &[f64], q: f64) -> Option<f64> {
         clippy::cast_sign_loss,
         reason = "0 ≤ h ≤ last"
     )]
-    let lo = h.floor() as usize;
-    let a = *sorted.get(lo)?;
-    let b = *sorted.get((lo + 1).min(last))?;
+    let lo = (h.floor() as usize).min(last);
+    let (_, &mut a, above) = values.select_nth_unstable_by(lo, f64::total_cmp);
+    let b = above.iter().copied().reduce(f64::min).unwrap_or(a);
     #[allow(clippy::cast_precision_loss, reason = "small")]
     Some(a + (h - lo as f64) * (b - a))
 }
@@ -126,7 +127,6 @@ pub(super) fn interval(
     if scratch.len() < 2 {
         return None;
     }
-    scratch.sort_unstable_by(f64::total_cmp);
     let tail = (1.0 - confidence) / 2.0;
     Some((quantile7(scratch, tail)?, quantile7(scratch, 1.0 - tail)?))
 }
@@ -138,9 +138,12 @@ mod tests {
     #[test]
     fn type7_matches_r() {
         // R: quantile(1:10, c(0.025, 0.975)) gives 1.225 and 9.775.
-        let v: Vec<f64> = (1..=10).map(f64::from).collect();
-        assert!((quantile7(&v, 0.025).unwrap_or(0.0) - 1.225).abs() < 1e-12);
-        assert!((quantile7(&v, 0.975).unwrap_or(0.0) - 9.775).abs() < 1e-12);
+        let mut v: Vec<f64> = (1..=10).rev().map(f64::from).collect();
+        assert!((quantile7(&mut v, 0.025).unwrap_or(0.0) - 1.225).abs() < 1e-12);
+        assert!((quantile7(&mut v, 0.975).unwrap_or(0.0) - 9.775).abs() < 1e-12);
+        assert_eq!(quantile7(&mut v, 1.0), Some(10.0));
+        assert_eq!(quantile7(&mut v, 0.0), Some(1.0));
+        assert_eq!(quantile7(&mut [], 0.5), None);
     }
 
     #[test]
