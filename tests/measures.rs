@@ -548,6 +548,12 @@ fn reasons_say_why() {
     neg.subgroups[2].se = Some(1.0);
     neg.subgroups[2].population = Some(f64::NAN);
     check("any, NaN population", reason(&neg, MeasureId::D, &o));
+    let mut bad_average = nonordered(&ten);
+    bad_average.setting_average = Some(f64::INFINITY);
+    check(
+        "any, infinite setting average",
+        reason(&bad_average, MeasureId::Par, &o),
+    );
     let mut bad_scale = nonordered(&ten);
     bad_scale.scale = 0.0;
     check("any, scale 0", reason(&bad_scale, MeasureId::D, &o));
@@ -1049,5 +1055,52 @@ A,2024,s,x,IMD,Q3,4,1,100,,1,100,1,x,0
             "setting,date,source,indicator_abbr,dimension,measure,estimate,se,ci_lb,ci_ub,reason\n"
         ));
         assert_eq!(text.lines().count(), 85);
+    }
+}
+
+/// `SiiMethod::Linear` is WLS with weights n, whose point estimates equal PHE's SII and RII
+/// (spec §1.2, "healthequal linear = TRUE … equals PHE's SII"): checked on every area of the PHE
+/// vector at its point-estimate tolerance (1e-9 relative).
+#[test]
+fn linear_sii_matches_phe_point_estimates() {
+    let v = vector("phe_sii_deciles.json");
+    let o = Options::default().with_sii_method(SiiMethod::Linear);
+    let areas = v["areas"].as_array().unwrap();
+    assert!(!areas.is_empty());
+    for area in areas {
+        let col = |k: &str| -> Option<Vec<f64>> {
+            area[k].as_array().map(|a| a.iter().map(num).collect())
+        };
+        let (pop, value) = (col("population").unwrap(), col("value").unwrap());
+        let se = col("se");
+        let s = Stratum {
+            subgroups: (0..value.len())
+                .map(|j| Subgroup {
+                    label: format!("decile {}", j + 1),
+                    estimate: Some(value[j]),
+                    se: se.as_ref().map(|se| se[j]),
+                    population: Some(pop[j]),
+                    order: u32::try_from(j + 1).unwrap(),
+                    reference: false,
+                })
+                .collect(),
+            ordered: true,
+            favourable: true,
+            scale: 100.0,
+            setting_average: None,
+        };
+        let name = area["area"].as_str().unwrap();
+        close(
+            name,
+            get(&s, MeasureId::Sii, &o).value,
+            num(&area["expected"]["sii"]),
+            1e-9,
+        );
+        close(
+            name,
+            get(&s, MeasureId::Rii, &o).value,
+            num(&area["expected"]["rii"]),
+            1e-9,
+        );
     }
 }

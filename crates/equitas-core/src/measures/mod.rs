@@ -480,6 +480,9 @@ pub enum Reason {
         /// The value.
         value: f64,
     },
+    /// The reported setting average is not a finite number.
+    #[error("the setting average must be a finite number, got {0}")]
+    InvalidAverage(f64),
     /// The indicator scale is not a positive number.
     #[error("the indicator scale must be a positive number, got {0}")]
     InvalidScale(f64),
@@ -653,11 +656,7 @@ impl<'a> Prepared<'a> {
         if let Some(a) = stratum.setting_average
             && !a.is_finite()
         {
-            return Err(Reason::InvalidValue {
-                subgroup: "setting average".to_owned(),
-                field: "value",
-                value: a,
-            });
+            return Err(Reason::InvalidAverage(a));
         }
         let mut rows = Vec::with_capacity(stratum.subgroups.len());
         for g in &stratum.subgroups {
