@@ -60,6 +60,8 @@
 //!
 //! Simulated intervals use a portable seeded generator (ChaCha8 and a pure-Rust normal), so they
 //! are the same natively and in wasm but not the draws R makes: compare them with a tolerance.
+//! Logarithms and exponentials throughout use the pure-Rust `libm` crate rather than the
+//! platform's, so every measure gives the same bits on every target.
 //!
 //! # Validation (spec §1.1)
 //!

@@ -66,16 +66,28 @@ fn theil(prep: &Prepared<'_>, ti: bool) -> Result<Estimate, Reason> {
     }
     let r: Vec<f64> = yz.iter().map(|y| y / mu).collect();
     let value = if ti {
-        1000.0 * p.iter().zip(&r).map(|(p, r)| p * r * r.ln()).sum::<f64>()
+        1000.0
+            * p.iter()
+                .zip(&r)
+                .map(|(p, r)| p * r * libm::log(*r))
+                .sum::<f64>()
     } else {
-        1000.0 * p.iter().zip(&r).map(|(p, r)| -p * r.ln()).sum::<f64>()
+        1000.0
+            * p.iter()
+                .zip(&r)
+                .map(|(p, r)| -p * libm::log(*r))
+                .sum::<f64>()
     };
     let se = present_ses(prep).map(|se| {
-        let centre: f64 = p.iter().zip(&r).map(|(p, r)| p * r * (1.0 + r.ln())).sum();
+        let centre: f64 = p
+            .iter()
+            .zip(&r)
+            .map(|(p, r)| p * r * (1.0 + libm::log(*r)))
+            .sum();
         let var: f64 = (0..r.len())
             .map(|j| {
                 let t = if ti {
-                    (1.0 + r[j].ln()) - centre
+                    (1.0 + libm::log(r[j])) - centre
                 } else {
                     1.0 - 1.0 / r[j]
                 };

@@ -192,7 +192,7 @@ fn inferred_scale(y: &[f64]) -> f64 {
 }
 
 fn expit(x: f64) -> f64 {
-    1.0 / (1.0 + (-x).exp())
+    1.0 / (1.0 + libm::exp(-x))
 }
 
 /// A fitted line on the ridit (v₀ = fit at 0, v₁ at 1) with its HC1 covariance.
@@ -234,9 +234,9 @@ fn logistic(prep: &Prepared<'_>, o: &Ordered, scale: f64) -> Result<Fit, Reason>
         (0..k)
             .map(|j| {
                 let (y, m) = (prop[j], mu(j));
-                let a = if y > 0.0 { y * (y / m).ln() } else { 0.0 };
+                let a = if y > 0.0 { y * libm::log(y / m) } else { 0.0 };
                 let b = if y < 1.0 {
-                    (1.0 - y) * ((1.0 - y) / (1.0 - m)).ln()
+                    (1.0 - y) * libm::log((1.0 - y) / (1.0 - m))
                 } else {
                     0.0
                 };
@@ -251,7 +251,7 @@ fn logistic(prep: &Prepared<'_>, o: &Ordered, scale: f64) -> Result<Fit, Reason>
             (prop[j] * big_p + 0.5) / (big_p + 1.0)
         })
         .collect();
-    let mut eta: Vec<f64> = mu.iter().map(|m| (m / (1.0 - m)).ln()).collect();
+    let mut eta: Vec<f64> = mu.iter().map(|&m| libm::log(m / (1.0 - m))).collect();
     let mut dev_old = deviance(&|j| mu[j]);
     let (mut alpha, mut beta) = (0.0, 0.0);
     let mut converged = false;
@@ -390,8 +390,8 @@ pub(super) fn sii(prep: &Prepared<'_>, relative: bool) -> Result<Estimate, Reaso
         return Ok(Estimate {
             value,
             se: ok.then_some(se),
-            lower: ok.then(|| (value.ln() - prep.z * se).exp()),
-            upper: ok.then(|| (value.ln() + prep.z * se).exp()),
+            lower: ok.then(|| libm::exp(libm::log(value) - prep.z * se)),
+            upper: ok.then(|| libm::exp(libm::log(value) + prep.z * se)),
         });
     }
     let (g0, g1) = if logistic_fit {

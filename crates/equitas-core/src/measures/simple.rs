@@ -83,7 +83,7 @@ pub(super) fn difference(prep: &Prepared<'_>) -> Result<Estimate, Reason> {
     let se = prep.rows[i1]
         .se
         .zip(prep.rows[i2].se)
-        .map(|(a, b)| a.hypot(b));
+        .map(|(a, b)| (a * a + b * b).sqrt());
     Ok(Estimate::normal(y1 - y2, se, prep.z))
 }
 
@@ -105,7 +105,7 @@ pub(super) fn ratio(prep: &Prepared<'_>) -> Result<Estimate, Reason> {
     Ok(Estimate {
         value: r,
         se: log_se,
-        lower: log_se.map(|s| (r.ln() - prep.z * s).exp()),
-        upper: log_se.map(|s| (r.ln() + prep.z * s).exp()),
+        lower: log_se.map(|s| libm::exp(libm::log(r) - prep.z * s)),
+        upper: log_se.map(|s| libm::exp(libm::log(r) + prep.z * s)),
     })
 }
