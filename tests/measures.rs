@@ -650,6 +650,19 @@ fn reasons_say_why() {
         ),
     );
     check(
+        "sii, perfect separation (0% then 100%)",
+        reason(
+            &ordered(&[
+                (0.0, 1000.0),
+                (0.0, 1000.0),
+                (100.0, 1000.0),
+                (100.0, 1000.0),
+            ]),
+            MeasureId::Sii,
+            &o,
+        ),
+    );
+    check(
         "r, divide by zero",
         reason(
             &nonordered(&[(Some(0.0), Some(1.0)), (Some(3.0), Some(1.0))]),
