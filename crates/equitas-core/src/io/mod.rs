@@ -1,1 +1,4 @@
-//! Readers and writers for interchange formats (being built: issue 3, the HEAT Plus template).
+//! Readers and writers for interchange formats.
+
+#[cfg(feature = "csv")]
+pub mod heat_plus;

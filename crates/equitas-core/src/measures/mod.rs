@@ -9,8 +9,97 @@
 //! Families live in their own files: `simple` (D, R), `ordered` (ACI, RCI, SII, RII),
 //! `nonordered` (BGV, BGSD, COV, MD*, IDIS*, TI, MLD), `impact` (PAR, PAF), `phe` (Fingertips SII
 //! and standardised rates), `lifetable` (Chiang II) and [`intervals`] (Wilson, Byar, exact, t).
+//!
+//! ```
+//! use equitas_core::measures::{MeasureId, Options, Stratum, Subgroup, compute};
+//!
+//! let row = |order: u32, y: f64, se: f64, n: f64| Subgroup {
+//!     label: format!("Q{order}"),
+//!     estimate: Some(y),
+//!     se: Some(se),
+//!     population: Some(n),
+//!     order,
+//!     reference: false,
+//! };
+//! let stratum = Stratum {
+//!     subgroups: vec![row(1, 20.0, 5.0, 78.0), row(2, 30.0, 7.0, 91.0), row(3, 40.0, 10.0, 162.0),
+//!                     row(4, 50.0, 12.0, 103.0), row(5, 60.0, 14.0, 105.0)],
+//!     ordered: true,
+//!     favourable: true,
+//!     scale: 100.0,
+//!     setting_average: None,
+//! };
+//! let sii = compute(&stratum, MeasureId::Sii, &Options::default())?;
+//! assert!((sii.value - 44.445_019_1).abs() < 1e-5);
+//! # Ok::<(), equitas_core::measures::Reason>(())
+//! ```
+//!
+//! # Compatibility modes
+//!
+//! The references disagree with each other and with their own notes (§5 of the spec). Each such
+//! choice is a [`Compat`] mode or an [`Options`] field; nothing is silent.
+//!
+//! | Point | `HeatV6` (default) | `Healthequal` | `Corrected` |
+//! |---|---|---|---|
+//! | μ for MDMU, IDISU | weighted mean, else `setting_average` (MDMU needs every population) | `setting_average` when given, else weighted mean | as `HeatV6`, and MDMU may use `setting_average` |
+//! | BGSD, COV simulation | fixed μ | simulated weighted mean | as `HeatV6` |
+//! | IDISU, IDISW simulation | mean and denominator recomputed per draw | original μ kept | as `HeatV6` |
+//! | MDRU, MDRW simulation | simulated *best* value (heatmeasures quirk) | simulated reference | simulated reference |
+//! | TI, MLD μ | weighted mean of raw estimates | weighted mean after 0 → 1e-6 | as `HeatV6` |
+//! | TI, MLD SE | not ×1000 (CI ≈1000× too narrow) | not ×1000 | ×1000 |
+//! | PAF SE | fraction scale, CI = PAF% ± z·SE | fraction scale | percent scale (×100); PAR SE (μ·SE of the fraction) is unchanged |
+//! | PAR, PAF reference | flagged reference, else max order (ordered), else best | flag ignored | as `HeatV6` |
+//! | SII scale | `indicator_scale` | inferred from the estimates (1, 100, 1000, …) | `indicator_scale` |
+//! | SII `se` | on the 0–1 scale, CI on the indicator scale | same | on the indicator scale |
+//! | SII, RII with all estimates equal | computed (0 and 1) | refused ([`Reason::AllEqual`]) | computed |
+//!
+//! Independent of the mode: [`Options::rci_percent`] (RCI ×100 as the notes print it; the code
+//! returns the fraction), [`SiiMethod`] (logistic GLM, or linear WLS as `healthequal`'s
+//! `linear = TRUE`), [`ConcentrationSe`] (the v5+ regression SE, or the notes' analytic formula),
+//! and the confidence level (heatmeasures fixes 95%).
+//!
+//! Simulated intervals use a portable seeded generator (ChaCha8 and a pure-Rust normal), so they
+//! are the same natively and in wasm but not the draws R makes: compare them with a tolerance.
+//! Logarithms and exponentials throughout use the pure-Rust `libm` crate rather than the
+//! platform's, so every measure gives the same bits on every target.
+//!
+//! # Validation (spec §1.1)
+//!
+//! | Measures | Needs |
+//! |---|---|
+//! | D, R | 2 subgroups: both estimates; ordered: the lowest- and highest-order estimates; with a reference: its estimate; R: y₂ ≠ 0 |
+//! | ACI, RCI, SII, RII | ordered dimension, more than 2 subgroups, every estimate and population, populations not all 0, estimates not all 0 |
+//! | BGV, BGSD, COV, MDMW, MDBW, MDRW, IDISW, TI, MLD | ≥ 85% of estimates present, more than 2 present, a population for each present one |
+//! | MDMU, IDISU | as above, but a missing population is tolerated when μ can come from the setting average (not for MDMU in `HeatV6`) |
+//! | MDBU, MDRU | ≥ 85% present, more than 2 present |
+//! | MDRU, MDRW | exactly one reference subgroup, with an estimate |
+//! | PAR, PAF | μ (weighted mean or setting average), the reference's estimate; PAF: μ ≠ 0 |
+//! | all | value within ±99999 (RII within [0, 700]), finite |
+//!
+//! Missing SEs are not a failure: the measure comes with no interval. PAR and PAF intervals come
+//! from populations, so they exist without SEs.
+//!
+//! # Deliberate differences from heatmeasures, whatever the mode
+//!
+//! * Subgroups are put in a canonical order (order, then label) before anything else, so results,
+//!   tie-breaks and simulated intervals do not depend on row order. heatmeasures breaks ties by
+//!   row position; only the SE of D or R can differ, when tied estimates have different SEs.
+//! * The logistic fit also stops when its coefficients stop moving (relative change ≤ 1e-12):
+//!   with a near-exact fit the deviance is rounding noise that R's relative test can chase past
+//!   25 iterations.
+//! * PAF's reference population is the reference row's, not `pop[est == ref_est]`.
+//! * The truncated-normal rejection gives up after 10,000 draws for one subgroup
+//!   ([`Reason::SimulationStuck`]) where heatmeasures would loop for ever.
+//! * The non-ordered measures are computed for ordered dimensions too (the spec sets no
+//!   dimension rule for them); ordered measures refuse non-ordered dimensions.
+//! * Any confidence level may be asked for; heatmeasures fixes 95%.
 
+mod impact;
 pub mod intervals;
+mod nonordered;
+mod ordered;
+mod simple;
+mod simulate;
 
 use serde::{Deserialize, Serialize};
 
@@ -176,3 +265,604 @@ impl std::fmt::Display for MeasureId {
     "unknown measure {0:?}: expected one of d, r, aci, rci, sii, rii, bgv, bgsd, cov, mdmu, mdmw, mdbu, mdbw, mdru, mdrw, idisu, idisw, ti, mld, par, paf"
 )]
 pub struct UnknownMeasure(pub String);
+
+/// Which reference implementation to follow where they differ (spec §5, §7).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum Compat {
+    /// heatmeasures v6 (the engine of HEAT and HEAT Plus), quirks included.
+    #[default]
+    HeatV6,
+    /// `healthequal` 1.0.1 where it differs from heatmeasures: μ priority for IDISU and MDMU,
+    /// simulation details (§1.2), SII scale inference, PAR/PAF ignore the reference flag, SII/RII
+    /// refuse all-equal estimates.
+    Healthequal,
+    /// heatmeasures with its scale bugs fixed: TI/MLD SE ×1000, PAF SE (and so PAR SE) on the
+    /// percent scale, SII `se` on the indicator scale, MDRU/MDRW simulate the reference subgroup,
+    /// MDMU falls back to `setting_average` like IDISU.
+    Corrected,
+}
+
+impl Compat {
+    /// Parse `heat-v6`, `healthequal` or `corrected` (case-insensitive).
+    #[must_use]
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "heat-v6" | "heatv6" | "heat" => Some(Self::HeatV6),
+            "healthequal" => Some(Self::Healthequal),
+            "corrected" => Some(Self::Corrected),
+            _ => None,
+        }
+    }
+}
+
+/// How SII and RII are fitted (spec §7.2).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum SiiMethod {
+    /// Logistic GLM on counts with prior weights P², HC1 delta-method SE (HEAT v5+).
+    #[default]
+    Logistic,
+    /// Weighted least squares of y/scale on the ridit with weights n, HC1 delta-method SE
+    /// (`healthequal`'s `linear = TRUE`).
+    Linear,
+}
+
+/// How the standard errors of ACI and RCI are computed (spec §1.2, §5 item 2).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum ConcentrationSe {
+    /// The OLS SE of the "convenient regression" with k − 2 degrees of freedom (HEAT v5+,
+    /// `healthequal`); it ignores the subgroup SEs.
+    #[default]
+    Regression,
+    /// The technical notes' formula √Σ p²σ²(2X − 1)² (÷μ with the RCI term for RCI), HEAT ≤ 3.1.
+    Analytic,
+}
+
+/// Options for [`compute`]. Build with [`Options::default`] and the `with_*` setters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct Options {
+    /// Which reference to follow where they differ.
+    pub compat: Compat,
+    /// Confidence level of intervals, in (0, 1); 0.95 by default.
+    pub confidence: f64,
+    /// Seed of the simulation (heatmeasures uses 123456).
+    pub seed: u64,
+    /// Number of simulated datasets for simulated intervals (heatmeasures uses 100).
+    pub simulations: usize,
+    /// Report RCI ×100 (−100..100, as the technical notes print it) instead of the fraction.
+    pub rci_percent: bool,
+    /// How SII and RII are fitted.
+    pub sii_method: SiiMethod,
+    /// How ACI and RCI standard errors are computed.
+    pub concentration_se: ConcentrationSe,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            compat: Compat::HeatV6,
+            confidence: 0.95,
+            seed: 123_456,
+            simulations: 100,
+            rci_percent: false,
+            sii_method: SiiMethod::Logistic,
+            concentration_se: ConcentrationSe::Regression,
+        }
+    }
+}
+
+impl Options {
+    /// Set the compatibility mode.
+    #[must_use]
+    pub const fn with_compat(mut self, compat: Compat) -> Self {
+        self.compat = compat;
+        self
+    }
+    /// Set the confidence level, e.g. 0.9.
+    #[must_use]
+    pub const fn with_confidence(mut self, confidence: f64) -> Self {
+        self.confidence = confidence;
+        self
+    }
+    /// Set the simulation seed.
+    #[must_use]
+    pub const fn with_seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+    /// Set the number of simulated datasets.
+    #[must_use]
+    pub const fn with_simulations(mut self, simulations: usize) -> Self {
+        self.simulations = simulations;
+        self
+    }
+    /// Report RCI ×100.
+    #[must_use]
+    pub const fn with_rci_percent(mut self, percent: bool) -> Self {
+        self.rci_percent = percent;
+        self
+    }
+    /// Choose the SII/RII fit.
+    #[must_use]
+    pub const fn with_sii_method(mut self, method: SiiMethod) -> Self {
+        self.sii_method = method;
+        self
+    }
+    /// Choose the ACI/RCI standard error.
+    #[must_use]
+    pub const fn with_concentration_se(mut self, se: ConcentrationSe) -> Self {
+        self.concentration_se = se;
+        self
+    }
+
+    /// z = Φ⁻¹(1 − (1 − confidence)/2).
+    fn z(&self) -> f64 {
+        intervals::normal_quantile(1.0 - (1.0 - self.confidence) / 2.0)
+    }
+}
+
+/// A computed measure: its value, standard error and confidence interval.
+///
+/// `se` is on the scale the reference reports (log scale for R and RII; see [`Compat`] for SII,
+/// TI, MLD and PAF). Simulated measures have no `se`. Without subgroup SEs there is no interval.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Estimate {
+    /// The measure.
+    pub value: f64,
+    /// Its standard error, when the method gives one.
+    pub se: Option<f64>,
+    /// Lower confidence limit.
+    pub lower: Option<f64>,
+    /// Upper confidence limit.
+    pub upper: Option<f64>,
+}
+
+impl Estimate {
+    /// value ± z·se, or no interval without an SE.
+    fn normal(value: f64, se: Option<f64>, z: f64) -> Self {
+        let se = se.filter(|s| s.is_finite());
+        Self {
+            value,
+            se,
+            lower: se.map(|s| value - z * s),
+            upper: se.map(|s| value + z * s),
+        }
+    }
+}
+
+/// Why a measure cannot be computed for a stratum.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Reason {
+    /// Too few subgroups (with estimates) for the measure.
+    #[error("needs at least {needed} subgroups with estimates, got {got}")]
+    TooFewSubgroups {
+        /// The minimum.
+        needed: usize,
+        /// How many there are.
+        got: usize,
+    },
+    /// More than 15% of subgroup estimates are missing.
+    #[error("{missing} of {total} subgroup estimates are missing (more than 15%)")]
+    TooManyMissing {
+        /// Missing estimates.
+        missing: usize,
+        /// Subgroups.
+        total: usize,
+    },
+    /// A subgroup the measure needs has no estimate.
+    #[error("subgroup {subgroup:?} has no estimate")]
+    MissingEstimate {
+        /// The subgroup's label.
+        subgroup: String,
+    },
+    /// A subgroup the measure needs has no population.
+    #[error("subgroup {subgroup:?} has no population")]
+    MissingPopulation {
+        /// The subgroup's label.
+        subgroup: String,
+    },
+    /// The populations add up to zero.
+    #[error("the subgroup populations add up to zero")]
+    ZeroPopulation,
+    /// An input value is impossible (non-finite, negative SE or population).
+    #[error("subgroup {subgroup:?} has an invalid {field}: {value}")]
+    InvalidValue {
+        /// The subgroup's label.
+        subgroup: String,
+        /// Which field.
+        field: &'static str,
+        /// The value.
+        value: f64,
+    },
+    /// The reported setting average is not a finite number.
+    #[error("the setting average must be a finite number, got {0}")]
+    InvalidAverage(f64),
+    /// The indicator scale is not a positive number.
+    #[error("the indicator scale must be a positive number, got {0}")]
+    InvalidScale(f64),
+    /// The confidence level is outside (0, 1).
+    #[error("the confidence level must be between 0 and 1, got {0}")]
+    InvalidConfidence(f64),
+    /// An ordered measure was asked of a non-ordered dimension.
+    #[error("the dimension is not ordered")]
+    NotOrdered,
+    /// The measure needs a reference subgroup and none is flagged.
+    #[error("no reference subgroup is flagged")]
+    NoReference,
+    /// More than one subgroup is flagged as the reference.
+    #[error("{count} subgroups are flagged as the reference, expected one")]
+    SeveralReferences {
+        /// How many are flagged.
+        count: usize,
+    },
+    /// Every estimate is zero.
+    #[error("every subgroup estimate is zero")]
+    AllZero,
+    /// Every estimate is the same (`healthequal` refuses SII and RII then).
+    #[error("every subgroup estimate is {0}, so there is no gradient to fit")]
+    AllEqual(f64),
+    /// μ can come neither from populations nor from a reported setting average.
+    #[error(
+        "no setting average is reported and subgroup {subgroup:?} has no population to compute one"
+    )]
+    MissingAverage {
+        /// A subgroup without a population.
+        subgroup: String,
+    },
+    /// The setting average (or weighted mean) is zero, so a relative measure is undefined.
+    #[error("the setting average is zero, so the relative measure is undefined")]
+    ZeroAverage,
+    /// The measure falls outside HEAT's plausible range (outlier screening).
+    #[error("the value {value} is outside HEAT's range [{min}, {max}]")]
+    Outlier {
+        /// The value.
+        value: f64,
+        /// Lower bound.
+        min: f64,
+        /// Upper bound.
+        max: f64,
+    },
+    /// A logistic SII count round(y/scale·P) is negative or above the population.
+    #[error(
+        "subgroup {subgroup:?}: count {count} is outside 0..{population} (estimate {estimate} on scale {scale})"
+    )]
+    CountOutOfRange {
+        /// The subgroup's label.
+        subgroup: String,
+        /// The count.
+        count: f64,
+        /// The rounded-up population.
+        population: f64,
+        /// The estimate.
+        estimate: f64,
+        /// The scale.
+        scale: f64,
+    },
+    /// The logistic fit did not converge.
+    #[error("the logistic fit did not converge in {iterations} iterations")]
+    NotConverged {
+        /// Iterations run.
+        iterations: u32,
+    },
+    /// A ratio divides by zero.
+    #[error("division by zero: subgroup {subgroup:?} has estimate 0 in the denominator")]
+    InfiniteRatio {
+        /// The denominator subgroup.
+        subgroup: String,
+    },
+    /// The computation gave a non-finite number.
+    #[error("the {what} is not a finite number")]
+    NotFinite {
+        /// What came out non-finite.
+        what: &'static str,
+    },
+    /// The truncated-normal simulation could not draw an admissible value.
+    #[error(
+        "subgroup {subgroup:?}: no simulated value in range after {tries} draws (estimate {estimate}, se {se})"
+    )]
+    SimulationStuck {
+        /// The subgroup's label.
+        subgroup: String,
+        /// Its estimate.
+        estimate: f64,
+        /// Its SE.
+        se: f64,
+        /// Draws tried.
+        tries: u32,
+    },
+}
+
+impl Serialize for Reason {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+/// One measure for one stratum (spec §1.1 validation, §7 formulas).
+///
+/// # Errors
+/// The [`Reason`] HEAT's validation (or the arithmetic) gives for not computing it.
+pub fn compute(
+    stratum: &Stratum,
+    measure: MeasureId,
+    options: &Options,
+) -> Result<Estimate, Reason> {
+    let mut prep = Prepared::new(stratum, options)?;
+    prep.measure(measure)
+}
+
+/// Several measures for one stratum, preparing it and drawing the simulation once.
+///
+/// heatmeasures resets its seed before every measure, so every simulated measure sees the same
+/// draws; here they are drawn once and shared, which is the same thing and faster.
+#[must_use]
+pub fn compute_many(
+    stratum: &Stratum,
+    measures: &[MeasureId],
+    options: &Options,
+) -> Vec<(MeasureId, Result<Estimate, Reason>)> {
+    match Prepared::new(stratum, options) {
+        Ok(mut prep) => measures.iter().map(|&m| (m, prep.measure(m))).collect(),
+        Err(e) => measures.iter().map(|&m| (m, Err(e.clone()))).collect(),
+    }
+}
+
+/// A subgroup row after checking, sorted by order.
+#[derive(Debug, Clone)]
+struct Row<'a> {
+    label: &'a str,
+    y: Option<f64>,
+    se: Option<f64>,
+    n: Option<f64>,
+    order: u32,
+    reference: bool,
+}
+
+/// A stratum checked once, with what several measures share.
+#[derive(Debug)]
+struct Prepared<'a> {
+    stratum: &'a Stratum,
+    options: &'a Options,
+    z: f64,
+    /// Every row, sorted by order, then label.
+    rows: Vec<Row<'a>>,
+    /// Indices into `rows` of rows with an estimate.
+    present: Vec<usize>,
+    /// Estimates of the present rows.
+    y: Vec<f64>,
+    /// Population shares of the present rows, when every one has a population and they add up
+    /// to more than zero.
+    p: Option<Vec<f64>>,
+    /// Σ p y over the present rows, when `p` exists.
+    weighted_mean: Option<f64>,
+    /// Simulated estimates, `simulations × present.len()`, drawn on first use.
+    sims: Option<Result<Option<Vec<f64>>, Reason>>,
+}
+
+impl<'a> Prepared<'a> {
+    fn new(stratum: &'a Stratum, options: &'a Options) -> Result<Self, Reason> {
+        if !(stratum.scale.is_finite() && stratum.scale > 0.0) {
+            return Err(Reason::InvalidScale(stratum.scale));
+        }
+        if !(options.confidence > 0.0 && options.confidence < 1.0) {
+            return Err(Reason::InvalidConfidence(options.confidence));
+        }
+        if let Some(a) = stratum.setting_average
+            && !a.is_finite()
+        {
+            return Err(Reason::InvalidAverage(a));
+        }
+        let mut rows = Vec::with_capacity(stratum.subgroups.len());
+        for g in &stratum.subgroups {
+            let bad = |field: &'static str, value: f64| Reason::InvalidValue {
+                subgroup: g.label.clone(),
+                field,
+                value,
+            };
+            if let Some(y) = g.estimate
+                && !y.is_finite()
+            {
+                return Err(bad("estimate", y));
+            }
+            if let Some(se) = g.se
+                && !(se.is_finite() && se >= 0.0)
+            {
+                return Err(bad("standard error", se));
+            }
+            if let Some(n) = g.population
+                && !(n.is_finite() && n >= 0.0)
+            {
+                return Err(bad("population", n));
+            }
+            rows.push(Row {
+                label: &g.label,
+                y: g.estimate,
+                se: g.se,
+                n: g.population,
+                order: g.order,
+                reference: g.reference,
+            });
+        }
+        // A canonical order (by order, then label) makes every result, simulated intervals and
+        // tie-breaks included, independent of row order. heatmeasures breaks ties by row
+        // position instead; only the SE of D and R can differ, when two tied estimates have
+        // different SEs.
+        rows.sort_by(|a, b| a.order.cmp(&b.order).then_with(|| a.label.cmp(b.label)));
+        let present: Vec<usize> = (0..rows.len()).filter(|&i| rows[i].y.is_some()).collect();
+        let y: Vec<f64> = present.iter().filter_map(|&i| rows[i].y).collect();
+        let pops: Option<Vec<f64>> = present.iter().map(|&i| rows[i].n).collect();
+        let p = pops.and_then(|pops| {
+            let total: f64 = pops.iter().sum();
+            (total > 0.0).then(|| pops.iter().map(|n| n / total).collect::<Vec<_>>())
+        });
+        let weighted_mean = p
+            .as_ref()
+            .map(|p| p.iter().zip(&y).map(|(p, y)| p * y).sum::<f64>());
+        Ok(Self {
+            stratum,
+            options,
+            z: options.z(),
+            rows,
+            present,
+            y,
+            p,
+            weighted_mean,
+            sims: None,
+        })
+    }
+
+    /// μ as heatmeasures' `get_weighted_mean`: the weighted mean when every present row has a
+    /// population, else the reported setting average (§1.1).
+    fn mu_heat(&self) -> Option<f64> {
+        self.weighted_mean.or(self.stratum.setting_average)
+    }
+
+    fn measure(&mut self, m: MeasureId) -> Result<Estimate, Reason> {
+        let e = match m {
+            MeasureId::D => simple::difference(self),
+            MeasureId::R => simple::ratio(self),
+            MeasureId::Aci => ordered::aci(self, false),
+            MeasureId::Rci => ordered::aci(self, true),
+            MeasureId::Sii => ordered::sii(self, false),
+            MeasureId::Rii => ordered::sii(self, true),
+            MeasureId::Par => impact::par_paf(self, false),
+            MeasureId::Paf => impact::par_paf(self, true),
+            _ => nonordered::measure(self, m),
+        }?;
+        let (min, max) = if m == MeasureId::Rii {
+            (0.0, 700.0)
+        } else {
+            (-99_999.0, 99_999.0)
+        };
+        if !e.value.is_finite() {
+            return Err(Reason::NotFinite { what: "estimate" });
+        }
+        if e.value < min || e.value > max {
+            return Err(Reason::Outlier {
+                value: e.value,
+                min,
+                max,
+            });
+        }
+        let finite = |v: Option<f64>| v.filter(|x| x.is_finite());
+        let (lower, upper) = match (finite(e.lower), finite(e.upper)) {
+            (Some(l), Some(u)) => (Some(l), Some(u)),
+            _ => (None, None),
+        };
+        Ok(Estimate {
+            value: e.value,
+            se: finite(e.se),
+            lower,
+            upper,
+        })
+    }
+
+    /// The single flagged reference row, as an index into `rows`.
+    fn reference(&self) -> Result<Option<usize>, Reason> {
+        let mut refs = (0..self.rows.len()).filter(|&i| self.rows[i].reference);
+        match (refs.next(), refs.next()) {
+            (None, _) => Ok(None),
+            (Some(i), None) => Ok(Some(i)),
+            (Some(_), Some(_)) => Err(Reason::SeveralReferences {
+                count: self.rows.iter().filter(|r| r.reference).count(),
+            }),
+        }
+    }
+
+    /// HEAT's `test_under85_pct`: at least 85% of subgroups have an estimate, and more than 2
+    /// remain (§1.1, §7.3).
+    fn check_present(&self) -> Result<(), Reason> {
+        let total = self.rows.len();
+        let missing = total - self.present.len();
+        if (self.present.len() as f64) < 0.85 * total as f64 {
+            return Err(Reason::TooManyMissing { missing, total });
+        }
+        if self.present.len() < 3 {
+            return Err(Reason::TooFewSubgroups {
+                needed: 3,
+                got: self.present.len(),
+            });
+        }
+        Ok(())
+    }
+
+    /// `check_present` plus a population for every present row (`test_under85_pct_missing_pop`).
+    fn check_weighted(&self) -> Result<&[f64], Reason> {
+        self.check_present()?;
+        self.shares()
+    }
+
+    /// Why μ cannot be had: no setting average and no populations.
+    fn missing_average(&self) -> Reason {
+        match self.shares() {
+            Err(Reason::MissingPopulation { subgroup }) => Reason::MissingAverage { subgroup },
+            Err(e) => e,
+            Ok(_) => Reason::NotFinite {
+                what: "setting average",
+            },
+        }
+    }
+
+    /// The shares of the present rows, or why there are none.
+    fn shares(&self) -> Result<&[f64], Reason> {
+        if let Some(p) = &self.p {
+            return Ok(p);
+        }
+        match self.present.iter().find(|&&i| self.rows[i].n.is_none()) {
+            Some(&i) => Err(Reason::MissingPopulation {
+                subgroup: self.rows[i].label.to_owned(),
+            }),
+            None => Err(Reason::ZeroPopulation),
+        }
+    }
+
+    /// The simulated estimates (`simulations × present`), `None` when some SE is missing.
+    fn simulations(&mut self) -> Result<Option<&[f64]>, Reason> {
+        if self.sims.is_none() {
+            let ses: Option<Vec<f64>> = self.present.iter().map(|&i| self.rows[i].se).collect();
+            let drawn = match ses {
+                None => Ok(None),
+                Some(ses) => simulate::draw(
+                    &self.y,
+                    &ses,
+                    self.stratum.scale,
+                    self.options.simulations,
+                    self.options.seed,
+                )
+                .map(Some)
+                .map_err(|(j, tries)| Reason::SimulationStuck {
+                    subgroup: self
+                        .present
+                        .get(j)
+                        .map_or("", |&i| self.rows[i].label)
+                        .to_owned(),
+                    estimate: self.y.get(j).copied().unwrap_or(f64::NAN),
+                    se: ses.get(j).copied().unwrap_or(f64::NAN),
+                    tries,
+                }),
+            };
+            self.sims = Some(drawn);
+        }
+        match &self.sims {
+            Some(Ok(Some(v))) => Ok(Some(v)),
+            Some(Err(e)) => Err(e.clone()),
+            _ => Ok(None),
+        }
+    }
+
+    /// The simulated estimates already drawn by [`Self::simulations`].
+    fn sims_view(&self) -> Option<&[f64]> {
+        match &self.sims {
+            Some(Ok(Some(v))) => Some(v),
+            _ => None,
+        }
+    }
+}
