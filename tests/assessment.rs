@@ -417,6 +417,27 @@ fn assessment_evidence_becomes_strata_for_the_measures_engine() {
     let strata = evidence_strata(&e2);
     assert_eq!(strata.len(), 2);
     assert!(!strata[1].1.ordered);
+    // score() runs the equitas measures engine: D is the least minus the most deprived
+    // quintile's uptake, and SII (favourable indicator, rising with advantage) is positive.
+    let heat = instrument("heat");
+    let r = score(&heat, &a.answers);
+    let q = &r.quantified[0];
+    assert_eq!(q.dimension, "IMD quintile");
+    let m = |id: equitas_core::measures::MeasureId| {
+        q.measures
+            .iter()
+            .find(|m| m.measure == id)
+            .unwrap()
+            .value
+            .unwrap()
+    };
+    let d = m(equitas_core::measures::MeasureId::D);
+    assert!((d.value - (58.3 - 41.2)).abs() < 1e-9, "{d:?}");
+    let sii = m(equitas_core::measures::MeasureId::Sii);
+    assert!(
+        sii.value > 0.0 && sii.lower.unwrap() < sii.value && sii.value < sii.upper.unwrap(),
+        "{sii:?}"
+    );
     // With a measures engine, the report carries its values; without, the reason.
     let heat = instrument("heat");
     let engine = |s: &equitas_core::measures::Stratum, m: equitas_core::measures::MeasureId| {

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use equitas_core::assessment::{
-    Assessment, Date, Loaded, Registry, load, progress, render, score_with, summary, validate,
+    Assessment, Date, Loaded, Registry, load, progress, render, score, summary, validate,
 };
 use lexopt::prelude::*;
 
@@ -318,7 +318,7 @@ fn score_cmd(parser: lexopt::Parser) -> Result<()> {
     let instrument = reg
         .for_assessment(&loaded.assessment)
         .ok_or_else(|| Failure::from("the loaded instrument went missing"))?;
-    let report = score_with(instrument, &loaded.assessment.answers, None);
+    let report = score(instrument, &loaded.assessment.answers);
     let text = match a.format {
         Format::Md => render::report_markdown(&report),
         Format::Html => render::report_html(&report),

@@ -46,7 +46,9 @@ pub use envelope::{
     SCHEMA_VERSION, SavedFile, load, load_value,
 };
 pub use instrument::{Instrument, InstrumentError, QuestionId};
-pub use score::{Compute, MeasureValue, Report, evidence_strata, score, score_with};
+pub use score::{
+    Compute, MeasureValue, Report, evidence_strata, measures_engine, score, score_with,
+};
 pub use summary::{Summary, summary};
 pub use validate::{
     FieldError, Problem, SectionProgress, Status, is_visible, progress, validate, visible_questions,

@@ -31,6 +31,15 @@ fn md(s: &str) -> String {
         .replace('<', "&lt;")
 }
 
+/// A measure's name as the report prints it.
+fn measure_name(m: crate::measures::MeasureId) -> String {
+    match m {
+        crate::measures::MeasureId::Sii => "SII (slope index of inequality)".into(),
+        crate::measures::MeasureId::D => "D (difference between the extreme subgroups)".into(),
+        other => other.as_str().to_uppercase(),
+    }
+}
+
 fn pts(x: f64) -> String {
     format!("{x:.1}")
 }
@@ -129,7 +138,7 @@ pub fn report_markdown(r: &Report) -> String {
                     md(&q.dimension),
                     q.subgroups,
                     if q.ordered { ", ordered" } else { "" },
-                    m.measure.as_str().to_uppercase()
+                    measure_name(m.measure)
                 );
             }
         }
@@ -285,7 +294,7 @@ pub fn report_html(r: &Report) -> String {
                     "<tr><td>{}</td><td>{}</td><td>{}</td><td>{value}</td><td>{ci}</td></tr>",
                     e(q.indicator.as_deref().unwrap_or("–")),
                     e(&q.dimension),
-                    m.measure.as_str().to_uppercase()
+                    measure_name(m.measure)
                 );
             }
         }

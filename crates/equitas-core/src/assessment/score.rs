@@ -186,14 +186,31 @@ pub struct Report {
 /// A measures engine: computes one measure for a stratum, or says why it cannot.
 pub type Compute<'a> = &'a dyn Fn(&Stratum, MeasureId) -> Result<MeasureValue, String>;
 
-/// Score an assessment with its instrument's rubric (measures are not computed: see
-/// [`score_with`]).
+/// Score an assessment with its instrument's rubric, computing the quantified gap with the
+/// equitas measures engine ([`measures_engine`]).
 #[must_use]
 pub fn score(instrument: &Instrument, answers: &Answers) -> Report {
-    score_with(instrument, answers, None)
+    score_with(instrument, answers, Some(&measures_engine))
 }
 
-/// Score an assessment, computing the quantified gap with `compute` when given.
+/// [`crate::measures::compute`] with its default options (WHO HEAT's methods, 95% intervals),
+/// as a [`Compute`].
+///
+/// # Errors
+/// The measure cannot be computed for the stratum; the text says why.
+pub fn measures_engine(stratum: &Stratum, measure: MeasureId) -> Result<MeasureValue, String> {
+    crate::measures::compute(stratum, measure, &crate::measures::Options::default())
+        .map(|e| MeasureValue {
+            value: e.value,
+            se: e.se,
+            lower: e.lower,
+            upper: e.upper,
+        })
+        .map_err(|r| r.to_string())
+}
+
+/// Score an assessment, computing the quantified gap with `compute` when given (`None` leaves
+/// the measures out, with the reason; a test can pass its own engine).
 #[must_use]
 pub fn score_with(
     instrument: &Instrument,
