@@ -9,7 +9,7 @@ use super::answers::Answer;
 use super::date::Date;
 use super::envelope::Assessment;
 use super::instrument::{Instrument, Kind, QuestionId};
-use super::score::score;
+use super::score::score_with;
 
 /// How many assessments fall in a band.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -107,7 +107,8 @@ pub fn summary<'a>(
         let answers = &assessment.answers;
         *per_instrument.entry(instrument.id.clone()).or_default() += 1;
         instruments.entry(&instrument.id).or_insert(instrument);
-        let report = score(instrument, answers);
+        // Bands and gaps only: the measures are not needed for a portfolio view.
+        let report = score_with(instrument, answers, None);
         if let Some(b) = &report.band {
             let i = instrument
                 .rubric
