@@ -1,2 +1,78 @@
-//! Benchmarks: assessment (being built).
-fn main() {}
+//! Assessment benchmarks: scoring one assessment (target under 50 µs) and a portfolio summary of
+//! 10,000 assessments (target under 1 s). The assessments are the synthetic examples in
+//! `tests/fixtures/assessments/examples/`, repeated.
+
+use std::hint::black_box;
+use std::path::PathBuf;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use equitas_core::assessment::{Assessment, Date, Registry, load, score, summary};
+
+/// Assessments in the summary; `cargo test --benches` runs each bench once on a small portfolio.
+fn portfolio() -> usize {
+    if std::env::args().any(|a| a == "--bench") {
+        10_000
+    } else {
+        300
+    }
+}
+
+fn examples(reg: &Registry) -> Vec<Assessment> {
+    let dir =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/assessments/examples");
+    let mut names: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    names.sort();
+    names
+        .iter()
+        .map(|p| {
+            let text =
+                std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+            load(&text, reg)
+                .unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+                .assessment
+        })
+        .collect()
+}
+
+fn bench_assessment(c: &mut Criterion) {
+    let reg = Registry::builtin().expect("built-in instruments");
+    let all = examples(&reg);
+    let thorough = all
+        .iter()
+        .filter(|a| a.instrument.id == "heat")
+        .max_by_key(|a| a.answers.len())
+        .expect("the thorough HEAT example");
+    let heat = reg.for_assessment(thorough).expect("heat");
+
+    let mut g = c.benchmark_group("assessment");
+    g.throughput(Throughput::Elements(1));
+    g.bench_function("score_thorough_heat", |b| {
+        b.iter(|| black_box(score(heat, black_box(&thorough.answers))));
+    });
+
+    let n = portfolio();
+    let names: Vec<String> = (0..n).map(|i| format!("a{i}.json")).collect();
+    let items: Vec<_> = (0..n)
+        .map(|i| {
+            let a = &all[i % all.len()];
+            (
+                names[i].as_str(),
+                reg.for_assessment(a).expect("instrument"),
+                a,
+            )
+        })
+        .collect();
+    let as_of = Date::parse("2026-04-01").expect("date");
+    g.throughput(Throughput::Elements(n as u64));
+    g.sample_size(10);
+    g.bench_function("summary_portfolio", |b| {
+        b.iter(|| black_box(summary(items.iter().copied(), as_of)));
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench_assessment);
+criterion_main!(benches);

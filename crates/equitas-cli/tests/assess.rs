@@ -1,0 +1,306 @@
+//! `equitas assess` as a user runs it: new, validate, score, summary, their errors and help.
+#![allow(clippy::unwrap_used, reason = "tests")]
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn equitas(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_equitas"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn example(name: &str) -> String {
+    root()
+        .join("tests/fixtures/assessments/examples")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
+}
+
+#[test]
+fn assess_new_prints_a_draft_that_validates_and_scores() {
+    let out = equitas(&["assess", "new", "heat", "--now", "2026-03-01T09:00:00Z"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let draft = text(&out.stdout);
+    let v: serde_json::Value = serde_json::from_str(&draft).unwrap();
+    assert_eq!(v["format"], "equitas-assessment");
+    assert_eq!(v["instrument"]["id"], "heat");
+    assert_eq!(v["created"], "2026-03-01T09:00:00Z");
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("draft.json");
+    std::fs::write(&f, &draft).unwrap();
+    let f = f.to_str().unwrap();
+    // An empty draft loads; it has required questions to answer, so validate exits 1.
+    let out = equitas(&["assess", "validate", f]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let s = text(&out.stdout);
+    assert!(s.contains("Prepare") && s.contains("not started"), "{s}");
+    assert!(
+        s.contains("prepare.title: this question needs an answer"),
+        "{s}"
+    );
+    assert!(text(&out.stderr).contains("problem(s) to fix"));
+    let out = equitas(&["assess", "score", f, "--format", "json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["overall"], 0.0);
+    // Without --now the time is the clock's, in UTC.
+    let out = equitas(&["assess", "new", "hi-maturity"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let created = v["created"].as_str().unwrap();
+    assert!(created.len() == 20 && created.ends_with('Z'), "{created}");
+}
+
+#[test]
+fn assess_validate_and_score_the_examples() {
+    let out = equitas(&["assess", "validate", &example("heat-thorough.json")]);
+    assert!(out.status.success(), "{}", text(&out.stdout));
+    assert!(text(&out.stdout).contains("no problems found"));
+    let out = equitas(&["assess", "validate", &example("heat-gaps.json")]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stdout)
+            .contains("refine.actions: row 1, Due date: \"next spring\" is not a date"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    let out = equitas(&["assess", "score", &example("heat-gaps.json")]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let md = text(&out.stdout);
+    assert!(md.contains("not an official OHID score"), "{md}");
+    assert!(md.contains("No inclusion health group considered"), "{md}");
+    assert!(md.contains("## How the score was reached"), "{md}");
+
+    let out = equitas(&[
+        "assess",
+        "score",
+        &example("maturity-gaps.json"),
+        "--format",
+        "html",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let html = text(&out.stdout);
+    assert!(
+        html.starts_with("<!doctype html>") && html.contains("Next objectives"),
+        "{html}"
+    );
+    assert!(!html.contains("http"), "the page must not load anything");
+}
+
+#[test]
+fn assess_summary_of_a_folder() {
+    let dir = root().join("tests/fixtures/assessments/examples");
+    let out = equitas(&[
+        "assess",
+        "summary",
+        dir.to_str().unwrap(),
+        "--as-of",
+        "2026-04-01",
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(s["assessments"], 6);
+    assert_eq!(s["overdue"][0]["name"], "heat-gaps.json");
+    let out = equitas(&[
+        "assess",
+        "summary",
+        dir.to_str().unwrap(),
+        "--as-of",
+        "2026-04-01",
+    ]);
+    assert!(text(&out.stdout).contains("## Reviews overdue"));
+}
+
+#[test]
+fn assess_own_instrument_with_instrument_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut inst: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("seeds/instruments/heat-v1.json")).unwrap(),
+    )
+    .unwrap();
+    inst["id"] = "riverside-heat".into();
+    inst["sections"][0]["questions"][0]["label"] = "Name of the scheme".into();
+    let ipath = dir.path().join("riverside.json");
+    std::fs::write(&ipath, inst.to_string()).unwrap();
+    let ipath = ipath.to_str().unwrap();
+    let out = equitas(&[
+        "assess",
+        "new",
+        "riverside-heat",
+        "--instrument",
+        ipath,
+        "--now",
+        "t",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let f = dir.path().join("a.json");
+    std::fs::write(&f, &out.stdout).unwrap();
+    let out = equitas(&[
+        "assess",
+        "score",
+        f.to_str().unwrap(),
+        "--instrument",
+        ipath,
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // Without the instrument file the assessment cannot be read, and the error says what to do.
+    let out = equitas(&["assess", "score", f.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("at /instrument/id: unknown instrument \"riverside-heat\"")
+            && err.contains("--instrument"),
+        "{err}"
+    );
+    // A broken instrument file is refused, naming the problem.
+    inst["rubric"]["criteria"][3]["rule"]["question"] = "assess.groups".into();
+    std::fs::write(dir.path().join("bad.json"), inst.to_string()).unwrap();
+    let bad = dir.path().join("bad.json");
+    let out = equitas(&[
+        "assess",
+        "new",
+        "heat",
+        "--instrument",
+        bad.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("criterion breadth: unknown question assess.groups"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn assess_errors_are_clear() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("broken.json");
+    let mut v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(example("heat-thorough.json")).unwrap())
+            .unwrap();
+    v["answers"]["assess.evidence"]["rows"][2]["estimate"] = "52%".into();
+    std::fs::write(&f, v.to_string()).unwrap();
+    let out = equitas(&["assess", "score", f.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr)
+            .contains("at /answers/assess.evidence/rows/2/estimate: expected a number, found text"),
+        "{}",
+        text(&out.stderr)
+    );
+    v["schema_version"] = 9.into();
+    std::fs::write(&f, v.to_string()).unwrap();
+    let out = equitas(&["assess", "validate", f.to_str().unwrap()]);
+    assert!(text(&out.stderr).contains("update equitas to open it"));
+
+    for (args, want) in [
+        (vec!["assess", "new"], "give an instrument id"),
+        (
+            vec!["assess", "new", "eqia"],
+            "unknown instrument \"eqia\"; known: heat, hi-maturity",
+        ),
+        (
+            vec!["assess", "frobnicate"],
+            "unknown assess command \"frobnicate\"",
+        ),
+        (
+            vec!["assess", "score", "x.json", "--format", "pdf"],
+            "--format must be md, html or json",
+        ),
+        (
+            vec!["assess", "score", "x.json", "--as-of", "2026-01-01"],
+            "unknown option --as-of",
+        ),
+        (
+            vec!["assess", "summary", ".", "--as-of", "1/4/2026"],
+            "--as-of: \"1/4/2026\" is not a date",
+        ),
+        (vec!["assess", "validate"], "give a saved assessment FILE"),
+        (
+            vec!["assess", "validate", "a.json", "b.json"],
+            "unexpected argument \"b.json\"",
+        ),
+    ] {
+        let out = equitas(&args);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        assert!(
+            text(&out.stderr).contains(want),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+    }
+    let out = equitas(&["assess", "validate", "/no/such/file.json"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("cannot read /no/such/file.json"));
+}
+
+#[test]
+fn assess_help_for_each_command_has_an_example() {
+    for args in [
+        vec!["assess", "--help"],
+        vec!["assess", "new", "--help"],
+        vec!["assess", "validate", "--help"],
+        vec!["assess", "score", "--help"],
+        vec!["assess", "summary", "--help"],
+    ] {
+        let out = equitas(&args);
+        assert!(out.status.success(), "{args:?}");
+        let s = text(&out.stdout);
+        assert!(s.contains("equitas assess"), "{args:?}: {s}");
+        if args.len() > 2 {
+            assert!(s.contains("Example:"), "{args:?}: {s}");
+        }
+    }
+}
+
+#[test]
+fn assess_old_file_migrates_through_a_newer_instrument_and_reports_what_moved() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut inst: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("seeds/instruments/heat-v1.json")).unwrap(),
+    )
+    .unwrap();
+    inst["version"] = 2.into();
+    inst["sections"][1]["questions"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|q| q["id"] != "assess.intersections");
+    let v2 = dir.path().join("heat-v2.json");
+    std::fs::write(&v2, inst.to_string()).unwrap();
+    let frozen = root().join("tests/fixtures/assessments/frozen/heat-schema1-instrument1.json");
+    let out = equitas(&[
+        "assess",
+        "validate",
+        frozen.to_str().unwrap(),
+        "--instrument",
+        v2.to_str().unwrap(),
+    ]);
+    let s = text(&out.stdout);
+    assert!(out.status.success(), "{s}{}", text(&out.stderr));
+    assert!(
+        s.contains("migrated: instrument upgraded from version 1 to 2"),
+        "{s}"
+    );
+    assert!(
+        s.contains("kept aside: the answer to assess.intersections (given under v1): question removed in heat v2"),
+        "{s}"
+    );
+}

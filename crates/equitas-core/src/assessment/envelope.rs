@@ -1,0 +1,729 @@
+//! Saved assessments: the envelope format, the instrument registry, loading with migration, and
+//! saving.
+//!
+//! A saved file is `{"format": "equitas-assessment", "schema_version": 1, "instrument": {"id",
+//! "version"}, "created", "updated", "answers": {…}, "retained": {…}}`. Loading either gives the
+//! whole assessment or an error with the JSON pointer of the problem: never half of one.
+//!
+//! Two kinds of migration run on load:
+//! - **schema**: the envelope's own layout, step by step up to [`SCHEMA_VERSION`] (version 1 is
+//!   the first released layout, so there are no steps yet; a file from a newer layout is refused);
+//! - **instrument**: a file made with an older version of its instrument is moved to the newest
+//!   version the registry knows. Answers are keyed by question id, so wording changes cost
+//!   nothing; a renamed question is found through its `previous_ids`; an answer whose question
+//!   was removed, or no longer fits the question's kind, moves to `retained` with the reason, and
+//!   is reported, never dropped.
+//!
+//! An answer saved as `null` counts as no answer (a form may write null for a cleared field).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::answers::{Answer, Answers, pointer_escape};
+use super::instrument::{Instrument, InstrumentError, QuestionId};
+
+/// The `format` field of every saved assessment.
+pub const FORMAT: &str = "equitas-assessment";
+
+/// The envelope layout this build writes (and the newest it reads).
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Which instrument (and version) an assessment answers.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct InstrumentRef {
+    /// Instrument id.
+    pub id: String,
+    /// Instrument version.
+    pub version: u32,
+}
+
+/// An answer kept aside because its question is gone or changed kind.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Retained {
+    /// The answer exactly as it was saved.
+    pub value: Value,
+    /// The instrument version it was given under.
+    pub from_version: u32,
+    /// Why it was set aside.
+    pub reason: String,
+}
+
+/// The saved file, as JSON sees it (the schema in `seeds/schema/assessment.schema.json`).
+/// Answers are plain JSON here; their types depend on the instrument, so [`load`] reads them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SavedFile {
+    /// Always `equitas-assessment`.
+    pub format: String,
+    /// The envelope layout version.
+    pub schema_version: u32,
+    /// The instrument answered.
+    pub instrument: InstrumentRef,
+    /// When the assessment was started (as the caller gave it; ISO 8601 recommended).
+    pub created: String,
+    /// When it was last saved.
+    pub updated: String,
+    /// Answers by question id.
+    pub answers: BTreeMap<QuestionId, Value>,
+    /// Answers set aside by migrations, by their old question id.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub retained: BTreeMap<QuestionId, Retained>,
+}
+
+/// An assessment in memory: the instrument it answers, timestamps, typed answers, and anything a
+/// migration set aside.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assessment {
+    /// The instrument answered.
+    pub instrument: InstrumentRef,
+    /// When it was started.
+    pub created: String,
+    /// When it was last saved.
+    pub updated: String,
+    /// The answers.
+    pub answers: Answers,
+    /// Answers set aside by migrations.
+    pub retained: BTreeMap<QuestionId, Retained>,
+}
+
+impl Assessment {
+    /// An empty draft of `instrument`, stamped with the caller's time (core has no clock).
+    #[must_use]
+    pub fn new(instrument: &Instrument, now: &str) -> Self {
+        Self {
+            instrument: InstrumentRef {
+                id: instrument.id.clone(),
+                version: instrument.version,
+            },
+            created: now.to_owned(),
+            updated: now.to_owned(),
+            answers: Answers::new(),
+            retained: BTreeMap::new(),
+        }
+    }
+
+    /// The saved-file form.
+    #[must_use]
+    pub fn to_saved(&self) -> SavedFile {
+        SavedFile {
+            format: FORMAT.to_owned(),
+            schema_version: SCHEMA_VERSION,
+            instrument: self.instrument.clone(),
+            created: self.created.clone(),
+            updated: self.updated.clone(),
+            answers: self
+                .answers
+                .iter()
+                .map(|(k, a)| (k.clone(), serde_json::to_value(a).unwrap_or(Value::Null)))
+                .collect(),
+            retained: self.retained.clone(),
+        }
+    }
+
+    /// Save as pretty JSON (the same text for the same assessment, keys sorted).
+    #[must_use]
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(&self.to_saved()).unwrap_or_default();
+        s.push('\n');
+        s
+    }
+}
+
+/// What a load changed on the way in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub enum MigrationNote {
+    /// The envelope layout was upgraded.
+    Schema {
+        /// Version in the file.
+        from: u32,
+        /// Version now.
+        to: u32,
+    },
+    /// The instrument version was upgraded.
+    Instrument {
+        /// Version in the file.
+        from: u32,
+        /// Version now.
+        to: u32,
+    },
+    /// An answer moved to a renamed question.
+    Renamed {
+        /// Old id.
+        from: QuestionId,
+        /// New id.
+        to: QuestionId,
+    },
+    /// An answer was set aside in `retained`.
+    Retained {
+        /// Its question id.
+        question: QuestionId,
+        /// Why.
+        reason: String,
+    },
+}
+
+impl std::fmt::Display for MigrationNote {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Schema { from, to } => {
+                write!(f, "file layout upgraded from version {from} to {to}")
+            }
+            Self::Instrument { from, to } => {
+                write!(f, "instrument upgraded from version {from} to {to}")
+            }
+            Self::Renamed { from, to } => write!(f, "answer to {from} moved to {to}"),
+            Self::Retained { question, reason } => {
+                write!(f, "answer to {question} kept aside in retained: {reason}")
+            }
+        }
+    }
+}
+
+/// A loaded assessment and what migration did to it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Loaded {
+    /// The assessment, at the current schema and the newest known instrument version.
+    pub assessment: Assessment,
+    /// What changed on the way in (empty when the file was current).
+    pub notes: Vec<MigrationNote>,
+}
+
+/// A saved file that cannot be loaded. Paths are JSON pointers (`/answers/prepare.scope`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum LoadError {
+    /// Not JSON at all.
+    #[error("not valid JSON at line {line} column {column}: {message}")]
+    Json {
+        /// Line, from 1.
+        line: usize,
+        /// Column, from 1.
+        column: usize,
+        /// What the parser said.
+        message: String,
+    },
+    /// Not an equitas assessment.
+    #[error(
+        "at {path}: this is not an equitas assessment (format is {found}, expected \"equitas-assessment\")"
+    )]
+    NotAnAssessment {
+        /// Where.
+        path: String,
+        /// What was there.
+        found: String,
+    },
+    /// Written by a newer equitas.
+    #[error(
+        "at /schema_version: the file has layout version {found}, but this equitas reads up to version {supported}; update equitas to open it"
+    )]
+    NewerSchema {
+        /// Version in the file.
+        found: u32,
+        /// Newest this build reads.
+        supported: u32,
+    },
+    /// An instrument this registry does not know.
+    #[error(
+        "at /instrument/id: unknown instrument {id:?} (known: {known}); load its file with --instrument"
+    )]
+    UnknownInstrument {
+        /// The id.
+        id: String,
+        /// Known ids.
+        known: String,
+    },
+    /// A newer version of a known instrument.
+    #[error(
+        "at /instrument/version: {id} version {found} is newer than the newest known ({known}); update equitas or load the newer instrument file"
+    )]
+    NewerInstrument {
+        /// Instrument id.
+        id: String,
+        /// Version in the file.
+        found: u32,
+        /// Newest known.
+        known: u32,
+    },
+    /// A question the instrument does not have.
+    #[error("at {path}: {instrument} v{version} has no question {id:?}")]
+    UnknownQuestion {
+        /// Where.
+        path: String,
+        /// The id.
+        id: String,
+        /// Instrument id.
+        instrument: String,
+        /// Instrument version.
+        version: u32,
+    },
+    /// A value of the wrong type.
+    #[error("at {path}: expected {expected}, found {found}")]
+    WrongType {
+        /// Where.
+        path: String,
+        /// What was expected.
+        expected: String,
+        /// What was found.
+        found: String,
+    },
+    /// A value outside the allowed set.
+    #[error("at {path}: {value:?} is not allowed; expected {expected}")]
+    BadValue {
+        /// Where.
+        path: String,
+        /// The value.
+        value: String,
+        /// What is allowed.
+        expected: String,
+    },
+    /// A field the format does not have.
+    #[error("at {path}: unknown field; expected one of {allowed}")]
+    UnknownField {
+        /// Where.
+        path: String,
+        /// The allowed fields.
+        allowed: String,
+    },
+    /// A required field is missing.
+    #[error("at {path}: missing")]
+    Missing {
+        /// Where.
+        path: String,
+    },
+}
+
+/// The instruments an application knows: the built-in ones and any loaded from files.
+#[derive(Debug, Clone, Default)]
+pub struct Registry {
+    instruments: BTreeMap<(String, u32), Instrument>,
+}
+
+/// The built-in instrument files, by file name.
+pub const INSTRUMENT_FILES: &[(&str, &str)] = &[
+    (
+        "heat-v1.json",
+        include_str!("../../../../seeds/instruments/heat-v1.json"),
+    ),
+    (
+        "hi-maturity-v1.json",
+        include_str!("../../../../seeds/instruments/hi-maturity-v1.json"),
+    ),
+];
+
+impl Registry {
+    /// No instruments.
+    #[must_use]
+    pub fn empty() -> Self {
+        Self::default()
+    }
+
+    /// The built-in instruments (`heat` v1, `hi-maturity` v1).
+    ///
+    /// # Errors
+    /// A built-in file that does not check (caught by the test suite before release).
+    pub fn builtin() -> Result<Self, InstrumentError> {
+        let mut r = Self::empty();
+        for (_, text) in INSTRUMENT_FILES {
+            r.add(Instrument::from_json(text)?)?;
+        }
+        Ok(r)
+    }
+
+    /// Check an instrument ([`Instrument::check`]) and add it, replacing one with the same id
+    /// and version.
+    ///
+    /// # Errors
+    /// The instrument does not hold together.
+    pub fn add(&mut self, instrument: Instrument) -> Result<(), InstrumentError> {
+        instrument.check()?;
+        self.instruments
+            .insert((instrument.id.clone(), instrument.version), instrument);
+        Ok(())
+    }
+
+    /// Parse, check and add an instrument file, returning its id and version.
+    ///
+    /// # Errors
+    /// The file is not a valid instrument.
+    pub fn add_json(&mut self, text: &str) -> Result<InstrumentRef, InstrumentError> {
+        let i: Instrument =
+            serde_json::from_str(text).map_err(|e| InstrumentError::Parse(e.to_string()))?;
+        let r = InstrumentRef {
+            id: i.id.clone(),
+            version: i.version,
+        };
+        self.add(i)?;
+        Ok(r)
+    }
+
+    /// An instrument by id and version.
+    #[must_use]
+    pub fn get(&self, id: &str, version: u32) -> Option<&Instrument> {
+        self.instruments.get(&(id.to_owned(), version))
+    }
+
+    /// The newest version of an instrument.
+    #[must_use]
+    pub fn latest(&self, id: &str) -> Option<&Instrument> {
+        self.instruments
+            .range((id.to_owned(), 0)..=(id.to_owned(), u32::MAX))
+            .next_back()
+            .map(|(_, i)| i)
+    }
+
+    /// The instrument an assessment answers.
+    #[must_use]
+    pub fn for_assessment(&self, a: &Assessment) -> Option<&Instrument> {
+        self.get(&a.instrument.id, a.instrument.version)
+    }
+
+    /// Every instrument, by id then version.
+    pub fn iter(&self) -> impl Iterator<Item = &Instrument> {
+        self.instruments.values()
+    }
+
+    fn known(&self) -> String {
+        let mut ids: Vec<&str> = self.instruments.keys().map(|(id, _)| id.as_str()).collect();
+        ids.dedup();
+        ids.join(", ")
+    }
+}
+
+/// Load a saved assessment, migrating it to the current layout and the newest version of its
+/// instrument in `registry`.
+///
+/// # Errors
+/// Anything wrong with the file, with the JSON pointer of the problem.
+pub fn load(text: &str, registry: &Registry) -> Result<Loaded, LoadError> {
+    let value: Value = serde_json::from_str(text).map_err(|e| LoadError::Json {
+        line: e.line(),
+        column: e.column(),
+        message: strip_position(&e.to_string()),
+    })?;
+    load_value(value, registry)
+}
+
+fn strip_position(msg: &str) -> String {
+    msg.find(" at line ")
+        .and_then(|i| msg.get(..i))
+        .unwrap_or(msg)
+        .to_owned()
+}
+
+/// [`load`] from parsed JSON.
+///
+/// # Errors
+/// As [`load`].
+pub fn load_value(mut value: Value, registry: &Registry) -> Result<Loaded, LoadError> {
+    let mut notes = Vec::new();
+    let root = value.as_object().ok_or_else(|| LoadError::WrongType {
+        path: "/".into(),
+        expected: "an object".into(),
+        found: kind_of(&value).into(),
+    })?;
+    match root.get("format") {
+        Some(Value::String(s)) if s == FORMAT => {}
+        Some(other) => {
+            return Err(LoadError::NotAnAssessment {
+                path: "/format".into(),
+                found: other.to_string(),
+            });
+        }
+        None => {
+            return Err(LoadError::NotAnAssessment {
+                path: "/format".into(),
+                found: "missing".into(),
+            });
+        }
+    }
+    let schema = u32_at(root, "schema_version", "/schema_version")?;
+    if schema > SCHEMA_VERSION {
+        return Err(LoadError::NewerSchema {
+            found: schema,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    if schema == 0 {
+        return Err(LoadError::BadValue {
+            path: "/schema_version".into(),
+            value: "0".into(),
+            expected: if SCHEMA_VERSION == 1 {
+                "layout version 1".into()
+            } else {
+                format!("a layout version from 1 to {SCHEMA_VERSION}")
+            },
+        });
+    }
+    // Schema migrations: one function per step, applied in order. Version 1 is the first
+    // released layout, so the list is empty; a future step `1 → 2` goes here.
+    let steps: &[fn(&mut Value)] = &[];
+    let mut v = schema;
+    for step in steps
+        .iter()
+        .skip(usize::try_from(schema - 1).unwrap_or(usize::MAX))
+    {
+        step(&mut value);
+        v += 1;
+    }
+    if v != schema {
+        notes.push(MigrationNote::Schema {
+            from: schema,
+            to: v,
+        });
+    }
+    let saved: SavedFile =
+        serde_json::from_value(value.clone()).map_err(|e| envelope_error(&value, &e))?;
+    let latest =
+        registry
+            .latest(&saved.instrument.id)
+            .ok_or_else(|| LoadError::UnknownInstrument {
+                id: saved.instrument.id.clone(),
+                known: registry.known(),
+            })?;
+    let from = saved.instrument.version;
+    if from > latest.version {
+        return Err(LoadError::NewerInstrument {
+            id: latest.id.clone(),
+            found: from,
+            known: latest.version,
+        });
+    }
+    let migrating = from < latest.version;
+    if migrating {
+        notes.push(MigrationNote::Instrument {
+            from,
+            to: latest.version,
+        });
+    }
+    let mut answers = Answers::new();
+    let mut retained = saved.retained;
+    for (id, raw) in saved.answers {
+        if raw.is_null() {
+            // A form may write null for a cleared answer: it is no answer, not an error.
+            continue;
+        }
+        let path = format!("/answers/{}", pointer_escape(id.as_str()));
+        let (target, question) = match latest.question(id.as_str()) {
+            Some(q) => (id.clone(), Some(q)),
+            None if migrating => match latest
+                .questions()
+                .map(|(_, q)| q)
+                .find(|q| q.previous_ids.contains(&id))
+            {
+                Some(q) => {
+                    notes.push(MigrationNote::Renamed {
+                        from: id.clone(),
+                        to: q.id.clone(),
+                    });
+                    (q.id.clone(), Some(q))
+                }
+                None => (id.clone(), None),
+            },
+            None => {
+                return Err(LoadError::UnknownQuestion {
+                    path,
+                    id: id.0,
+                    instrument: latest.id.clone(),
+                    version: latest.version,
+                });
+            }
+        };
+        let Some(question) = question else {
+            let reason = format!("question removed in {} v{}", latest.id, latest.version);
+            notes.push(MigrationNote::Retained {
+                question: id.clone(),
+                reason: reason.clone(),
+            });
+            retained.insert(
+                id,
+                Retained {
+                    value: raw,
+                    from_version: from,
+                    reason,
+                },
+            );
+            continue;
+        };
+        match Answer::from_value(&question.kind, &raw, &path) {
+            Ok(a) => {
+                answers.insert(target, a);
+            }
+            Err(e) if migrating => {
+                let reason = format!(
+                    "no longer fits question {target} ({}) in {} v{}: {e}",
+                    question.kind.name(),
+                    latest.id,
+                    latest.version
+                );
+                notes.push(MigrationNote::Retained {
+                    question: id.clone(),
+                    reason: reason.clone(),
+                });
+                retained.insert(
+                    id,
+                    Retained {
+                        value: raw,
+                        from_version: from,
+                        reason,
+                    },
+                );
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(Loaded {
+        assessment: Assessment {
+            instrument: InstrumentRef {
+                id: latest.id.clone(),
+                version: latest.version,
+            },
+            created: saved.created,
+            updated: saved.updated,
+            answers,
+            retained,
+        },
+        notes,
+    })
+}
+
+fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "true/false",
+        Value::Number(_) => "a number",
+        Value::String(_) => "text",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn u32_at(root: &Map<String, Value>, key: &str, path: &str) -> Result<u32, LoadError> {
+    match root.get(key) {
+        None => Err(LoadError::Missing { path: path.into() }),
+        Some(v) => v
+            .as_u64()
+            .and_then(|n| u32::try_from(n).ok())
+            .ok_or_else(|| LoadError::WrongType {
+                path: path.into(),
+                expected: "a whole number".into(),
+                found: kind_of(v).into(),
+            }),
+    }
+}
+
+/// Turn an envelope deserialisation error into one with a path, by checking the envelope's
+/// fields one by one (serde's message alone does not say where).
+fn envelope_error(value: &Value, e: &serde_json::Error) -> LoadError {
+    let Some(root) = value.as_object() else {
+        return LoadError::WrongType {
+            path: "/".into(),
+            expected: "an object".into(),
+            found: kind_of(value).into(),
+        };
+    };
+    const FIELDS: [&str; 7] = [
+        "format",
+        "schema_version",
+        "instrument",
+        "created",
+        "updated",
+        "answers",
+        "retained",
+    ];
+    if let Some(k) = root.keys().find(|k| !FIELDS.contains(&k.as_str())) {
+        return LoadError::UnknownField {
+            path: format!("/{}", pointer_escape(k)),
+            allowed: FIELDS.join(", "),
+        };
+    }
+    let need = |key: &str, ok: fn(&Value) -> bool, expected: &str| -> Option<LoadError> {
+        match root.get(key) {
+            None => Some(LoadError::Missing {
+                path: format!("/{key}"),
+            }),
+            Some(v) if !ok(v) => Some(LoadError::WrongType {
+                path: format!("/{key}"),
+                expected: expected.into(),
+                found: kind_of(v).into(),
+            }),
+            _ => None,
+        }
+    };
+    if let Some(err) = need(
+        "instrument",
+        Value::is_object,
+        "an object with id and version",
+    )
+    .or_else(|| need("created", Value::is_string, "text"))
+    .or_else(|| need("updated", Value::is_string, "text"))
+    .or_else(|| {
+        need(
+            "answers",
+            Value::is_object,
+            "an object keyed by question id",
+        )
+    }) {
+        return err;
+    }
+    if let Some(inst) = root.get("instrument").and_then(Value::as_object) {
+        if let Some(k) = inst
+            .keys()
+            .find(|k| !["id", "version"].contains(&k.as_str()))
+        {
+            return LoadError::UnknownField {
+                path: format!("/instrument/{}", pointer_escape(k)),
+                allowed: "id, version".into(),
+            };
+        }
+        match inst.get("id") {
+            None => {
+                return LoadError::Missing {
+                    path: "/instrument/id".into(),
+                };
+            }
+            Some(v) if !v.is_string() => {
+                return LoadError::WrongType {
+                    path: "/instrument/id".into(),
+                    expected: "text".into(),
+                    found: kind_of(v).into(),
+                };
+            }
+            _ => {}
+        }
+        if let Err(e) = u32_at(inst, "version", "/instrument/version") {
+            return e;
+        }
+    }
+    if let Some(ret) = root.get("retained") {
+        let Some(obj) = ret.as_object() else {
+            return LoadError::WrongType {
+                path: "/retained".into(),
+                expected: "an object keyed by question id".into(),
+                found: kind_of(ret).into(),
+            };
+        };
+        for (k, r) in obj {
+            let path = format!("/retained/{}", pointer_escape(k));
+            if serde_json::from_value::<Retained>(r.clone()).is_err() {
+                return LoadError::WrongType {
+                    path,
+                    expected: "an object with value, from_version and reason".into(),
+                    found: kind_of(r).into(),
+                };
+            }
+        }
+    }
+    LoadError::BadValue {
+        path: "/".into(),
+        value: strip_position(&e.to_string()),
+        expected: "an equitas assessment".into(),
+    }
+}

@@ -1,0 +1,828 @@
+//! The instrument model: sections, questions, kinds, visibility conditions, rubric and gap rules.
+//!
+//! An instrument is data (`seeds/instruments/*.json`); an organisation can load its own with
+//! [`Instrument::from_json`], which checks that the file holds together (ids unique, every
+//! condition and rubric criterion names a question and option that exist, catalogue ids known).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::catalogue::Catalogue;
+
+/// The stable id of a question, e.g. `assess.dimensions`. Answers are keyed by it, so wording can
+/// change between instrument versions without losing work.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(transparent)]
+pub struct QuestionId(pub String);
+
+impl QuestionId {
+    /// A question id from text.
+    #[must_use]
+    pub fn new(id: impl Into<String>) -> Self {
+        Self(id.into())
+    }
+
+    /// The id as text.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for QuestionId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::borrow::Borrow<str> for QuestionId {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+/// An instrument: a versioned questionnaire with its scoring rubric and gap rules.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Instrument {
+    /// Stable id (`heat`, `hi-maturity`, or an organisation's own).
+    pub id: String,
+    /// Version of this instrument's content; bump it when questions change.
+    pub version: u32,
+    /// Title shown above the form and the report.
+    pub title: String,
+    /// What the instrument is for, in a sentence or two.
+    pub description: String,
+    /// Who wrote the wording and on what it is based.
+    pub provenance: String,
+    /// Which questions play a special role (the assessment's name, its review date).
+    #[serde(default)]
+    pub roles: Roles,
+    /// The sections, in order (HEAT's stages; the maturity themes).
+    pub sections: Vec<Section>,
+    /// How the assessment is scored.
+    pub rubric: Rubric,
+    /// Gaps to point out, each with a recommendation.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gaps: Vec<GapRule>,
+}
+
+/// Questions with a special role in summaries.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Roles {
+    /// The free-text question that names the work assessed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<QuestionId>,
+    /// The date question holding the planned review date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_date: Option<QuestionId>,
+}
+
+/// A section of an instrument: one task in the form's task list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Section {
+    /// Stable id (`prepare`).
+    pub id: String,
+    /// Heading.
+    pub title: String,
+    /// Guidance shown at the top of the section.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+    /// The questions, in order.
+    pub questions: Vec<Question>,
+}
+
+/// One question.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Question {
+    /// Stable id; never reuse one for a different meaning.
+    pub id: QuestionId,
+    /// The question as the form shows it.
+    pub label: String,
+    /// Prompts and guidance under the question.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+    /// Whether an answer is needed (only while the question is visible).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub required: bool,
+    /// Show the question only when this holds; hidden questions are never required.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visible_if: Option<Condition>,
+    /// Ids this question had in earlier versions of the instrument; answers saved under them
+    /// move here when a file is migrated.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub previous_ids: Vec<QuestionId>,
+    /// For rating questions: what to work on next while the rating is below the top level.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_step: Option<String>,
+    /// What kind of answer it takes.
+    pub kind: Kind,
+}
+
+/// The kinds of answer a question takes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+#[non_exhaustive]
+pub enum Kind {
+    /// One option (answer: the option id).
+    SingleChoice {
+        /// The options.
+        options: Vec<Choice>,
+    },
+    /// Any number of options (answer: a list of option ids).
+    MultipleChoice {
+        /// The options.
+        options: Vec<Choice>,
+    },
+    /// Free text (answer: a string).
+    Text {
+        /// Whether the form should offer a multi-line box.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        multiline: bool,
+    },
+    /// A number (answer: a number).
+    Number {
+        /// Smallest allowed value.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        min: Option<f64>,
+        /// Largest allowed value.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        max: Option<f64>,
+        /// Unit shown beside the box.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        unit: Option<String>,
+    },
+    /// A calendar date (answer: `YYYY-MM-DD`).
+    Date,
+    /// A rating on an ordered scale, weakest first (answer: the level id). Used for strength of
+    /// evidence and for maturity levels.
+    Rating {
+        /// The levels, weakest first.
+        levels: Vec<Choice>,
+    },
+    /// A checklist of dimensions of inequality (answer: an object keyed by item id, each with
+    /// `considered`, an optional `impact` and an optional `note`).
+    DimensionChecklist {
+        /// The items, each in a family.
+        items: Vec<Choice>,
+    },
+    /// A table whose rows the user adds (answer: a list of objects keyed by column id).
+    Table {
+        /// The columns.
+        columns: Vec<Column>,
+    },
+    /// Quantitative evidence by subgroup, the measures engine's input (answer: an object with
+    /// `indicator`, `favourable`, `scale` and `rows`).
+    EvidenceTable,
+}
+
+impl Kind {
+    /// The kind's id as written in the instrument (`single_choice`, …).
+    #[must_use]
+    pub const fn name(&self) -> &'static str {
+        match self {
+            Self::SingleChoice { .. } => "single_choice",
+            Self::MultipleChoice { .. } => "multiple_choice",
+            Self::Text { .. } => "text",
+            Self::Number { .. } => "number",
+            Self::Date => "date",
+            Self::Rating { .. } => "rating",
+            Self::DimensionChecklist { .. } => "dimension_checklist",
+            Self::Table { .. } => "table",
+            Self::EvidenceTable => "evidence_table",
+        }
+    }
+
+    /// The options, levels or checklist items, if the kind has any.
+    #[must_use]
+    pub fn choices(&self) -> &[Choice] {
+        match self {
+            Self::SingleChoice { options } | Self::MultipleChoice { options } => options,
+            Self::Rating { levels } => levels,
+            Self::DimensionChecklist { items } => items,
+            _ => &[],
+        }
+    }
+}
+
+/// An option, a rating level or a checklist item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Choice {
+    /// Stable id, unique within the question.
+    pub id: String,
+    /// Text shown.
+    pub label: String,
+    /// Extra guidance.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+    /// For checklist items: the family of inequality the item belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub family: Option<String>,
+    /// When the id is taken from an equitas catalogue list, which list (checked on load).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catalogue: Option<CatalogueList>,
+}
+
+/// A catalogue list whose ids an option may reuse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum CatalogueList {
+    /// `protected-characteristics.json`.
+    ProtectedCharacteristics,
+    /// `groups.json` inclusion health groups.
+    InclusionHealthGroups,
+    /// `groups.json` national PLUS examples.
+    PlusExamples,
+    /// `groups.json` CYP additional groups.
+    CypPlusAdditional,
+    /// `clinical-areas.json` areas.
+    ClinicalAreas,
+    /// `strategic-priorities.json`.
+    StrategicPriorities,
+}
+
+impl CatalogueList {
+    /// The list's id as written in an instrument.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::ProtectedCharacteristics => "protected_characteristics",
+            Self::InclusionHealthGroups => "inclusion_health_groups",
+            Self::PlusExamples => "plus_examples",
+            Self::CypPlusAdditional => "cyp_plus_additional",
+            Self::ClinicalAreas => "clinical_areas",
+            Self::StrategicPriorities => "strategic_priorities",
+        }
+    }
+
+    /// Whether the built-in catalogue holds `id` in this list.
+    #[must_use]
+    pub fn contains(self, id: &str) -> bool {
+        let c = Catalogue::builtin();
+        match self {
+            Self::ProtectedCharacteristics => {
+                c.protected_characteristics.items.iter().any(|x| x.id == id)
+            }
+            Self::InclusionHealthGroups => {
+                c.groups.inclusion_health_groups.iter().any(|x| x.id == id)
+            }
+            Self::PlusExamples => c.groups.plus_examples.iter().any(|x| x.id == id),
+            Self::CypPlusAdditional => c.groups.cyp_plus_additional.iter().any(|x| x.id == id),
+            Self::ClinicalAreas => c.clinical_areas.areas.iter().any(|x| x.id == id),
+            Self::StrategicPriorities => {
+                c.strategic_priorities.priorities.iter().any(|x| x.id == id)
+            }
+        }
+    }
+}
+
+/// A column of a table question.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Column {
+    /// Stable id, unique within the table.
+    pub id: String,
+    /// Heading.
+    pub label: String,
+    /// Whether every row needs this cell.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub required: bool,
+    /// What the cell holds.
+    pub kind: ColumnKind,
+}
+
+/// What a table cell holds (cells are saved as strings).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+#[non_exhaustive]
+pub enum ColumnKind {
+    /// Free text.
+    Text,
+    /// A date, `YYYY-MM-DD`.
+    Date,
+    /// One of these option ids.
+    Choice {
+        /// The options.
+        options: Vec<Choice>,
+    },
+    /// The id of an item of another question (e.g. the inequality an action addresses: a
+    /// checklist item).
+    ItemOf {
+        /// The question whose items may be named.
+        question: QuestionId,
+    },
+}
+
+/// A condition on the answers: when a question is shown, when a gap is reported.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+#[non_exhaustive]
+pub enum Condition {
+    /// The question has an answer.
+    Answered(QuestionId),
+    /// A single-choice or rating question's answer is this option.
+    Equals {
+        /// The question.
+        question: QuestionId,
+        /// The option id.
+        option: String,
+    },
+    /// A multiple-choice answer includes this option.
+    Includes {
+        /// The question.
+        question: QuestionId,
+        /// The option id.
+        option: String,
+    },
+    /// At least one item of this family of a checklist was considered.
+    FamilyConsidered {
+        /// The checklist question.
+        question: QuestionId,
+        /// The family.
+        family: String,
+    },
+    /// A checklist item was considered.
+    ItemConsidered {
+        /// The checklist question.
+        question: QuestionId,
+        /// The item id.
+        item: String,
+    },
+    /// A checklist has an item whose impact is negative with no table row naming it.
+    NegativeImpactWithoutAction {
+        /// The checklist question.
+        checklist: QuestionId,
+        /// The table of actions.
+        table: QuestionId,
+        /// The table's column naming the checklist item.
+        column: String,
+    },
+    /// The evidence table has no dimension with two or more estimates.
+    NotQuantified(QuestionId),
+    /// All hold.
+    AllOf(Vec<Condition>),
+    /// Any holds.
+    AnyOf(Vec<Condition>),
+    /// It does not hold.
+    Not(Box<Condition>),
+}
+
+/// A gap to report when its condition holds, with what to do about it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct GapRule {
+    /// Stable id (`no_inclusion_health`).
+    pub id: String,
+    /// The gap, in a phrase.
+    pub title: String,
+    /// What to do about it.
+    pub recommendation: String,
+    /// Report the gap when this holds.
+    pub when: Condition,
+    /// The question to go back to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub question: Option<QuestionId>,
+}
+
+/// The scoring rubric: weighted criteria and rating bands. It rates how thorough the assessment
+/// is, not the service assessed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Rubric {
+    /// Label shown with every score (says whose rubric it is and that it is not official).
+    pub label: String,
+    /// Bands by lowest overall score, ascending; the first must start at 0.
+    pub bands: Vec<Band>,
+    /// The criteria.
+    pub criteria: Vec<Criterion>,
+    /// For maturity instruments: how many next objectives to list.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_objectives: Option<u32>,
+}
+
+/// A rating band.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Band {
+    /// Stable id.
+    pub id: String,
+    /// Label.
+    pub label: String,
+    /// Lowest overall score (0–100) in the band.
+    pub min: f64,
+    /// What the band means.
+    pub meaning: String,
+}
+
+/// One criterion: up to `weight` points, earned by its rule.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Criterion {
+    /// Stable id.
+    pub id: String,
+    /// Label in the report.
+    pub label: String,
+    /// The section whose score it counts towards (all criteria count towards the overall).
+    pub section: String,
+    /// Points available.
+    pub weight: f64,
+    /// How the points are earned.
+    pub rule: Rule,
+}
+
+/// How a criterion earns its points: each gives a share in 0..=1 of the weight.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+#[non_exhaustive]
+pub enum Rule {
+    /// Share of the section's visible questions answered.
+    Completeness,
+    /// Share of a checklist's items considered.
+    Breadth {
+        /// The checklist.
+        question: QuestionId,
+    },
+    /// A rating's level: the weakest earns 0, the strongest all.
+    Strength {
+        /// The rating question.
+        question: QuestionId,
+    },
+    /// Credit per chosen option of a choice question (summed, at most 1).
+    Credit {
+        /// The question.
+        question: QuestionId,
+        /// Share earned per option id.
+        credit: BTreeMap<String, f64>,
+    },
+    /// Whether the evidence table quantifies a gap: a dimension with two or more estimates earns
+    /// all; rows without two comparable estimates earn `partial`.
+    Quantified {
+        /// The evidence table.
+        question: QuestionId,
+        /// Share for evidence that does not yet quantify a gap.
+        partial: f64,
+    },
+    /// Action quality: every action has each of `fields` filled, and every negative impact on
+    /// the checklist has an action naming it.
+    Actions {
+        /// The actions table.
+        table: QuestionId,
+        /// Columns every action should fill (owner, due date, measure, linked inequality).
+        fields: Vec<String>,
+        /// The column naming the checklist item an action addresses.
+        link: String,
+        /// The checklist of impacts.
+        checklist: QuestionId,
+    },
+    /// A date set within a window after another date.
+    ReviewDate {
+        /// The review date question.
+        question: QuestionId,
+        /// The date it counts from (e.g. the assessment date).
+        from: QuestionId,
+        /// Earliest months after `from` for full credit.
+        min_months: u32,
+        /// Latest months after `from` for full credit.
+        max_months: u32,
+        /// Share for a date set outside the window (or without `from`).
+        outside: f64,
+    },
+    /// Mean level of the section's rating questions (maturity).
+    Maturity,
+}
+
+/// A problem in an instrument file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum InstrumentError {
+    /// Not valid JSON or not the instrument format.
+    #[error("instrument is not valid: {0}")]
+    Parse(String),
+    /// Something in it does not hold together.
+    #[error("instrument {instrument} v{version}: {problem}")]
+    Invalid {
+        /// Instrument id.
+        instrument: String,
+        /// Version.
+        version: u32,
+        /// What is wrong, naming the id.
+        problem: String,
+    },
+}
+
+impl Instrument {
+    /// Parse and check an instrument file.
+    ///
+    /// # Errors
+    /// The text is not an instrument, or its parts do not hold together ([`Instrument::check`]).
+    pub fn from_json(text: &str) -> Result<Self, InstrumentError> {
+        let i: Self =
+            serde_json::from_str(text).map_err(|e| InstrumentError::Parse(e.to_string()))?;
+        i.check()?;
+        Ok(i)
+    }
+
+    /// Every question, in form order, with its section.
+    pub fn questions(&self) -> impl Iterator<Item = (&Section, &Question)> {
+        self.sections
+            .iter()
+            .flat_map(|s| s.questions.iter().map(move |q| (s, q)))
+    }
+
+    /// A question by id.
+    #[must_use]
+    pub fn question(&self, id: &str) -> Option<&Question> {
+        self.questions()
+            .map(|(_, q)| q)
+            .find(|q| q.id.as_str() == id)
+    }
+
+    /// The band an overall score falls in.
+    #[must_use]
+    pub fn band(&self, score: f64) -> Option<&Band> {
+        self.rubric.bands.iter().rev().find(|b| score >= b.min)
+    }
+
+    /// Check that the instrument holds together: ids unique (sections, questions, options,
+    /// columns, criteria, gaps, bands), every condition, rule and role names an existing question
+    /// of the right kind and existing options, catalogue ids exist, bands ascend from 0,
+    /// weights are positive.
+    ///
+    /// # Errors
+    /// The first problem found, naming the id.
+    pub fn check(&self) -> Result<(), InstrumentError> {
+        let fail = |problem: String| InstrumentError::Invalid {
+            instrument: self.id.clone(),
+            version: self.version,
+            problem,
+        };
+        unique("section", self.sections.iter().map(|s| s.id.as_str())).map_err(fail)?;
+        unique("question", self.questions().map(|(_, q)| q.id.as_str())).map_err(fail)?;
+        let all_ids: BTreeSet<&str> = self.questions().map(|(_, q)| q.id.as_str()).collect();
+        for (_, q) in self.questions() {
+            let at = |p: String| fail(format!("question {}: {p}", q.id));
+            unique("option", q.kind.choices().iter().map(|c| c.id.as_str())).map_err(at)?;
+            for c in q.kind.choices() {
+                if let Some(list) = c.catalogue
+                    && !list.contains(&c.id)
+                {
+                    return Err(at(format!(
+                        "option {:?} is not in the catalogue list {}",
+                        c.id,
+                        list.as_str()
+                    )));
+                }
+            }
+            for old in &q.previous_ids {
+                if all_ids.contains(old.as_str()) {
+                    return Err(at(format!("previous id {old} is still in use")));
+                }
+            }
+            match &q.kind {
+                Kind::SingleChoice { options } | Kind::MultipleChoice { options }
+                    if options.is_empty() =>
+                {
+                    return Err(at("has no options".into()));
+                }
+                Kind::Rating { levels } if levels.len() < 2 => {
+                    return Err(at("a rating needs at least two levels".into()));
+                }
+                Kind::DimensionChecklist { items } => {
+                    if items.is_empty() {
+                        return Err(at("has no items".into()));
+                    }
+                    if let Some(c) = items.iter().find(|c| c.family.is_none()) {
+                        return Err(at(format!("checklist item {:?} has no family", c.id)));
+                    }
+                }
+                Kind::Table { columns } => {
+                    unique("column", columns.iter().map(|c| c.id.as_str())).map_err(at)?;
+                    for c in columns {
+                        if let ColumnKind::ItemOf { question } = &c.kind {
+                            self.need(
+                                question,
+                                &["dimension_checklist", "multiple_choice", "single_choice"],
+                            )
+                            .map_err(|p| at(format!("column {}: {p}", c.id)))?;
+                        }
+                    }
+                }
+                _ => {}
+            }
+            if let Some(cond) = &q.visible_if {
+                self.check_condition(cond)
+                    .map_err(|p| at(format!("visible_if: {p}")))?;
+            }
+        }
+        for q in [&self.roles.title, &self.roles.review_date]
+            .into_iter()
+            .flatten()
+        {
+            self.need(q, &[]).map_err(|p| fail(format!("roles: {p}")))?;
+        }
+        if let Some(q) = &self.roles.review_date {
+            self.need(q, &["date"])
+                .map_err(|p| fail(format!("roles: {p}")))?;
+        }
+        let r = &self.rubric;
+        unique("band", r.bands.iter().map(|b| b.id.as_str())).map_err(fail)?;
+        if r.bands.first().is_none_or(|b| b.min != 0.0) {
+            return Err(fail("the first rubric band must start at 0".into()));
+        }
+        if r.bands.windows(2).any(|w| match w {
+            [a, b] => a.min.partial_cmp(&b.min) != Some(std::cmp::Ordering::Less),
+            _ => false,
+        }) || r.bands.iter().any(|b| b.min > 100.0)
+        {
+            return Err(fail(
+                "rubric bands must ascend strictly within 0-100".into(),
+            ));
+        }
+        unique("criterion", r.criteria.iter().map(|c| c.id.as_str())).map_err(fail)?;
+        for c in &r.criteria {
+            let at = |p: String| fail(format!("criterion {}: {p}", c.id));
+            if !(c.weight.is_finite() && c.weight > 0.0) {
+                return Err(at(format!("weight {} must be positive", c.weight)));
+            }
+            if !self.sections.iter().any(|s| s.id == c.section) {
+                return Err(at(format!("unknown section {:?}", c.section)));
+            }
+            self.check_rule(&c.rule).map_err(at)?;
+        }
+        unique("gap", self.gaps.iter().map(|g| g.id.as_str())).map_err(fail)?;
+        for g in &self.gaps {
+            let at = |p: String| fail(format!("gap {}: {p}", g.id));
+            self.check_condition(&g.when).map_err(at)?;
+            if let Some(q) = &g.question {
+                self.need(q, &[]).map_err(at)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The question `id` exists and, when `kinds` is not empty, is one of them.
+    fn need(&self, id: &QuestionId, kinds: &[&str]) -> Result<&Question, String> {
+        let q = self
+            .question(id.as_str())
+            .ok_or_else(|| format!("unknown question {id}"))?;
+        if !kinds.is_empty() && !kinds.contains(&q.kind.name()) {
+            return Err(format!(
+                "question {id} is {}, expected {}",
+                q.kind.name(),
+                kinds.join(" or ")
+            ));
+        }
+        Ok(q)
+    }
+
+    fn need_option(&self, id: &QuestionId, kinds: &[&str], option: &str) -> Result<(), String> {
+        let q = self.need(id, kinds)?;
+        if q.kind.choices().iter().any(|c| c.id == option) {
+            Ok(())
+        } else {
+            Err(format!("question {id} has no option {option:?}"))
+        }
+    }
+
+    fn check_condition(&self, c: &Condition) -> Result<(), String> {
+        const CHOICE: &[&str] = &["single_choice", "rating"];
+        const CHECKLIST: &[&str] = &["dimension_checklist"];
+        match c {
+            Condition::Answered(q) => self.need(q, &[]).map(|_| ()),
+            Condition::Equals { question, option } => self.need_option(question, CHOICE, option),
+            Condition::Includes { question, option } => {
+                self.need_option(question, &["multiple_choice"], option)
+            }
+            Condition::ItemConsidered { question, item } => {
+                self.need_option(question, CHECKLIST, item)
+            }
+            Condition::FamilyConsidered { question, family } => {
+                let q = self.need(question, CHECKLIST)?;
+                if q.kind
+                    .choices()
+                    .iter()
+                    .any(|c| c.family.as_deref() == Some(family))
+                {
+                    Ok(())
+                } else {
+                    Err(format!("question {question} has no family {family:?}"))
+                }
+            }
+            Condition::NegativeImpactWithoutAction {
+                checklist,
+                table,
+                column,
+            } => {
+                self.need(checklist, CHECKLIST)?;
+                self.need_column(table, column)
+            }
+            Condition::NotQuantified(q) => self.need(q, &["evidence_table"]).map(|_| ()),
+            Condition::AllOf(cs) | Condition::AnyOf(cs) => {
+                cs.iter().try_for_each(|c| self.check_condition(c))
+            }
+            Condition::Not(c) => self.check_condition(c),
+        }
+    }
+
+    fn need_column(&self, table: &QuestionId, column: &str) -> Result<(), String> {
+        match &self.need(table, &["table"])?.kind {
+            Kind::Table { columns } if columns.iter().any(|c| c.id == column) => Ok(()),
+            _ => Err(format!("table {table} has no column {column:?}")),
+        }
+    }
+
+    fn check_rule(&self, r: &Rule) -> Result<(), String> {
+        match r {
+            Rule::Completeness | Rule::Maturity => Ok(()),
+            Rule::Breadth { question } => self.need(question, &["dimension_checklist"]).map(|_| ()),
+            Rule::Strength { question } => self.need(question, &["rating"]).map(|_| ()),
+            Rule::Credit { question, credit } => {
+                for (option, share) in credit {
+                    self.need_option(
+                        question,
+                        &["single_choice", "multiple_choice", "rating"],
+                        option,
+                    )?;
+                    share01(*share)?;
+                }
+                Ok(())
+            }
+            Rule::Quantified { question, partial } => {
+                self.need(question, &["evidence_table"])?;
+                share01(*partial)
+            }
+            Rule::Actions {
+                table,
+                fields,
+                link,
+                checklist,
+            } => {
+                self.need(checklist, &["dimension_checklist"])?;
+                for f in fields.iter().chain(std::iter::once(link)) {
+                    self.need_column(table, f)?;
+                }
+                Ok(())
+            }
+            Rule::ReviewDate {
+                question,
+                from,
+                min_months,
+                max_months,
+                outside,
+            } => {
+                self.need(question, &["date"])?;
+                self.need(from, &["date"])?;
+                if min_months > max_months {
+                    return Err(format!(
+                        "min_months {min_months} is after max_months {max_months}"
+                    ));
+                }
+                share01(*outside)
+            }
+        }
+    }
+}
+
+fn share01(x: f64) -> Result<(), String> {
+    if (0.0..=1.0).contains(&x) {
+        Ok(())
+    } else {
+        Err(format!("share {x} must lie in 0..=1"))
+    }
+}
+
+fn unique<'a>(what: &str, ids: impl Iterator<Item = &'a str>) -> Result<(), String> {
+    let mut seen = BTreeSet::new();
+    for id in ids {
+        if id.trim().is_empty() {
+            return Err(format!("a {what} id is empty"));
+        }
+        if !seen.insert(id) {
+            return Err(format!("{what} id {id:?} is used twice"));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,536 @@
+//! Visibility, validation and per-section progress: what a form needs while it is filled in.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use super::answers::{Answer, Answers, Evidence, Impact};
+use super::date::Date;
+use super::instrument::{ColumnKind, Condition, Instrument, Kind, Question, QuestionId};
+
+/// Whether `condition` holds for `answers`.
+#[must_use]
+pub fn holds(instrument: &Instrument, answers: &Answers, condition: &Condition) -> bool {
+    match condition {
+        Condition::Answered(q) => answers.answered(q.as_str()).is_some(),
+        Condition::Equals { question, option } => answers
+            .get(question.as_str())
+            .and_then(Answer::text)
+            .is_some_and(|t| t == option),
+        Condition::Includes { question, option } => matches!(
+            answers.get(question.as_str()),
+            Some(Answer::Choices(v)) if v.iter().any(|o| o == option)
+        ),
+        Condition::ItemConsidered { question, item } => matches!(
+            answers.get(question.as_str()),
+            Some(Answer::Checklist(m)) if m.get(item).is_some_and(|e| e.considered)
+        ),
+        Condition::FamilyConsidered { question, family } => {
+            let (Some(q), Some(Answer::Checklist(m))) = (
+                instrument.question(question.as_str()),
+                answers.get(question.as_str()),
+            ) else {
+                return false;
+            };
+            q.kind.choices().iter().any(|c| {
+                c.family.as_deref() == Some(family.as_str())
+                    && m.get(&c.id).is_some_and(|e| e.considered)
+            })
+        }
+        Condition::NegativeImpactWithoutAction {
+            checklist,
+            table,
+            column,
+        } => !uncovered_negatives(answers, checklist, table, column).is_empty(),
+        Condition::NotQuantified(q) => match answers.get(q.as_str()) {
+            Some(Answer::Evidence(e)) => quantified_dimensions(e).is_empty(),
+            _ => true,
+        },
+        Condition::AllOf(cs) => cs.iter().all(|c| holds(instrument, answers, c)),
+        Condition::AnyOf(cs) => cs.iter().any(|c| holds(instrument, answers, c)),
+        Condition::Not(c) => !holds(instrument, answers, c),
+    }
+}
+
+/// Whether a question is shown for these answers.
+#[must_use]
+pub fn is_visible(instrument: &Instrument, answers: &Answers, question: &Question) -> bool {
+    question
+        .visible_if
+        .as_ref()
+        .is_none_or(|c| holds(instrument, answers, c))
+}
+
+/// Which questions the form shows for these answers, in form order.
+#[must_use]
+pub fn visible_questions<'a>(instrument: &'a Instrument, answers: &Answers) -> Vec<&'a QuestionId> {
+    instrument
+        .questions()
+        .map(|(_, q)| q)
+        .filter(|q| is_visible(instrument, answers, q))
+        .map(|q| &q.id)
+        .collect()
+}
+
+/// Checklist items marked as a negative impact that no row of `table` names in `column`.
+#[must_use]
+pub fn uncovered_negatives<'a>(
+    answers: &'a Answers,
+    checklist: &QuestionId,
+    table: &QuestionId,
+    column: &str,
+) -> Vec<&'a str> {
+    let Some(Answer::Checklist(items)) = answers.get(checklist.as_str()) else {
+        return Vec::new();
+    };
+    let linked: BTreeSet<&str> = match answers.get(table.as_str()) {
+        Some(Answer::Table(rows)) => rows
+            .iter()
+            .filter_map(|r| r.get(column))
+            .map(|s| s.trim())
+            .collect(),
+        _ => BTreeSet::new(),
+    };
+    items
+        .iter()
+        .filter(|(id, e)| {
+            e.considered && e.impact == Some(Impact::Negative) && !linked.contains(id.as_str())
+        })
+        .map(|(id, _)| id.as_str())
+        .collect()
+}
+
+/// Dimensions of the evidence with at least two subgroups that have estimates, in first-seen
+/// order, with how many.
+#[must_use]
+pub fn quantified_dimensions(e: &Evidence) -> Vec<(&str, usize)> {
+    let mut out: Vec<(&str, usize)> = Vec::new();
+    for r in &e.rows {
+        if r.estimate.is_some_and(f64::is_finite) {
+            let d = r.dimension.trim();
+            match out.iter_mut().find(|(x, _)| *x == d) {
+                Some((_, n)) => *n += 1,
+                None => out.push((d, 1)),
+            }
+        }
+    }
+    out.retain(|(_, n)| *n >= 2);
+    out
+}
+
+/// What is wrong with an answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Problem {
+    /// A required question shown on the form has no answer.
+    Required,
+    /// An option, level or item id the question does not have.
+    UnknownOption,
+    /// A date that is not `YYYY-MM-DD`.
+    NotADate,
+    /// A number outside the allowed range.
+    OutOfRange,
+    /// A required table cell is empty.
+    MissingCell,
+    /// An evidence row that cannot be used as it stands.
+    BadEvidence,
+    /// Parts of the answer contradict each other.
+    Inconsistent,
+    /// An answer to a question the instrument does not have.
+    UnknownQuestion,
+    /// An answer of the wrong kind for its question.
+    WrongKind,
+}
+
+/// One problem with one answer, for the form to show beside the question.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    /// The question.
+    pub question: QuestionId,
+    /// Its section id.
+    pub section: String,
+    /// What kind of problem.
+    pub problem: Problem,
+    /// What to do about it, naming the value and place.
+    pub message: String,
+}
+
+/// Every problem with the answers: required questions shown but unanswered (hidden questions
+/// are neither required nor checked, though their answers are kept), unknown options, bad dates, numbers out of range, incomplete table rows,
+/// unusable evidence rows. An empty list means the assessment can be submitted.
+#[must_use]
+pub fn validate(instrument: &Instrument, answers: &Answers) -> Vec<FieldError> {
+    let mut out = Vec::new();
+    for (section, q) in instrument.questions() {
+        let mut push = |problem: Problem, message: String| {
+            out.push(FieldError {
+                question: q.id.clone(),
+                section: section.id.clone(),
+                problem,
+                message,
+            });
+        };
+        let visible = is_visible(instrument, answers, q);
+        let Some(answer) = answers.get(q.id.as_str()) else {
+            if visible && q.required {
+                push(Problem::Required, required_message(&q.kind));
+            }
+            continue;
+        };
+        if !visible {
+            // Kept, never dropped, but not the user's problem while the form hides it.
+            continue;
+        }
+        if q.required && !answer.is_answered() {
+            push(Problem::Required, required_message(&q.kind));
+            continue;
+        }
+        check_answer(instrument, q, answer, &mut push);
+    }
+    for (id, _) in answers.iter() {
+        if instrument.question(id.as_str()).is_none() {
+            out.push(FieldError {
+                question: id.clone(),
+                section: String::new(),
+                problem: Problem::UnknownQuestion,
+                message: format!(
+                    "{} v{} has no question {:?}; remove this answer",
+                    instrument.id,
+                    instrument.version,
+                    id.as_str()
+                ),
+            });
+        }
+    }
+    out
+}
+
+fn required_message(kind: &Kind) -> String {
+    match kind {
+        Kind::SingleChoice { .. } | Kind::Rating { .. } => "choose one option".into(),
+        Kind::MultipleChoice { .. } => "choose at least one option".into(),
+        Kind::DimensionChecklist { .. } => "mark at least one item as considered".into(),
+        Kind::Table { .. } => "add at least one row".into(),
+        Kind::EvidenceTable => "add at least one row of evidence".into(),
+        Kind::Date => "give a date (YYYY-MM-DD)".into(),
+        Kind::Number { .. } => "give a number".into(),
+        _ => "this question needs an answer".into(),
+    }
+}
+
+fn options_list(q: &[super::instrument::Choice]) -> String {
+    q.iter()
+        .map(|c| c.id.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn check_answer(
+    instrument: &Instrument,
+    q: &Question,
+    answer: &Answer,
+    push: &mut impl FnMut(Problem, String),
+) {
+    let known = |id: &str| q.kind.choices().iter().any(|c| c.id == id);
+    match (&q.kind, answer) {
+        (Kind::SingleChoice { options } | Kind::Rating { levels: options }, Answer::Text(t)) => {
+            if !t.is_empty() && !known(t) {
+                push(
+                    Problem::UnknownOption,
+                    format!(
+                        "{t:?} is not one of the options ({})",
+                        options_list(options)
+                    ),
+                );
+            }
+        }
+        (Kind::Text { .. }, Answer::Text(_)) => {}
+        (Kind::Date, Answer::Text(t)) => {
+            if !t.trim().is_empty()
+                && let Err(e) = Date::parse(t)
+            {
+                push(Problem::NotADate, e.to_string());
+            }
+        }
+        (Kind::MultipleChoice { options }, Answer::Choices(v)) => {
+            for o in v.iter().filter(|o| !known(o)) {
+                push(
+                    Problem::UnknownOption,
+                    format!(
+                        "{o:?} is not one of the options ({})",
+                        options_list(options)
+                    ),
+                );
+            }
+        }
+        (Kind::Number { min, max, unit }, Answer::Number(x)) => {
+            let unit = unit.as_deref().map(|u| format!(" {u}")).unwrap_or_default();
+            if let Some(m) = min
+                && x < m
+            {
+                push(
+                    Problem::OutOfRange,
+                    format!("{x}{unit} is below the minimum {m}{unit}"),
+                );
+            }
+            if let Some(m) = max
+                && x > m
+            {
+                push(
+                    Problem::OutOfRange,
+                    format!("{x}{unit} is above the maximum {m}{unit}"),
+                );
+            }
+        }
+        (Kind::DimensionChecklist { items }, Answer::Checklist(m)) => {
+            for (id, e) in m {
+                if !known(id) {
+                    push(
+                        Problem::UnknownOption,
+                        format!(
+                            "{id:?} is not an item of this checklist ({})",
+                            options_list(items)
+                        ),
+                    );
+                } else if !e.considered && e.impact.is_some_and(|i| i != Impact::NotKnown) {
+                    push(
+                        Problem::Inconsistent,
+                        format!(
+                            "{id}: an impact is recorded but the item is not marked considered; tick considered or clear the impact"
+                        ),
+                    );
+                }
+            }
+        }
+        (Kind::Table { columns }, Answer::Table(rows)) => {
+            for (i, row) in rows.iter().enumerate() {
+                let n = i + 1;
+                if row.values().all(|c| c.trim().is_empty()) {
+                    continue;
+                }
+                for col in row.keys() {
+                    if !columns.iter().any(|c| &c.id == col) {
+                        push(
+                            Problem::UnknownOption,
+                            format!("row {n}: unknown column {col:?}"),
+                        );
+                    }
+                }
+                for c in columns {
+                    let cell = row.get(&c.id).map_or("", |s| s.trim());
+                    if cell.is_empty() {
+                        if c.required {
+                            push(
+                                Problem::MissingCell,
+                                format!("row {n}: fill in {}", c.label),
+                            );
+                        }
+                        continue;
+                    }
+                    match &c.kind {
+                        ColumnKind::Date => {
+                            if let Err(e) = Date::parse(cell) {
+                                push(Problem::NotADate, format!("row {n}, {}: {e}", c.label));
+                            }
+                        }
+                        ColumnKind::Choice { options } if !options.iter().any(|o| o.id == cell) => {
+                            push(
+                                Problem::UnknownOption,
+                                format!(
+                                    "row {n}, {}: {cell:?} is not one of {}",
+                                    c.label,
+                                    options_list(options)
+                                ),
+                            );
+                        }
+                        ColumnKind::ItemOf { question } => {
+                            let items = instrument
+                                .question(question.as_str())
+                                .map_or(&[][..], |q| q.kind.choices());
+                            if !items.iter().any(|o| o.id == cell) {
+                                push(
+                                    Problem::UnknownOption,
+                                    format!(
+                                        "row {n}, {}: {cell:?} is not an item of {question}",
+                                        c.label
+                                    ),
+                                );
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+        (Kind::EvidenceTable, Answer::Evidence(e)) => check_evidence(e, push),
+        (kind, _) => push(
+            Problem::WrongKind,
+            format!("the answer is not a {} answer", kind.name()),
+        ),
+    }
+}
+
+fn check_evidence(e: &Evidence, push: &mut impl FnMut(Problem, String)) {
+    let mut dims: BTreeMap<&str, Vec<(usize, &super::answers::EvidenceRow)>> = BTreeMap::new();
+    for (i, r) in e.rows.iter().enumerate() {
+        let n = i + 1;
+        if r.dimension.trim().is_empty() {
+            push(
+                Problem::BadEvidence,
+                format!("row {n}: give the dimension (e.g. IMD quintile)"),
+            );
+        }
+        if r.subgroup.trim().is_empty() {
+            push(
+                Problem::BadEvidence,
+                format!("row {n}: give the subgroup's name"),
+            );
+        }
+        for (name, v) in [("se", r.se), ("population", r.population)] {
+            if let Some(x) = v
+                && !(x.is_finite() && x >= 0.0)
+            {
+                push(
+                    Problem::BadEvidence,
+                    format!("row {n}: {name} {x} must be 0 or more"),
+                );
+            }
+        }
+        if let (Some(lo), Some(hi)) = (r.lower, r.upper)
+            && lo > hi
+        {
+            push(
+                Problem::BadEvidence,
+                format!("row {n}: the lower limit {lo} is above the upper limit {hi}"),
+            );
+        }
+        if let (Some(x), Some(lo), Some(hi)) = (r.estimate, r.lower, r.upper)
+            && lo <= hi
+            && !(lo <= x && x <= hi)
+        {
+            push(
+                Problem::BadEvidence,
+                format!("row {n}: the estimate {x} lies outside its interval {lo} to {hi}"),
+            );
+        }
+        dims.entry(r.dimension.trim()).or_default().push((n, r));
+    }
+    for (dim, rows) in dims {
+        let ordered = rows.iter().filter(|(_, r)| r.order > 0).count();
+        if ordered > 0 && ordered < rows.len() {
+            push(
+                Problem::BadEvidence,
+                format!(
+                    "dimension {dim:?}: give every subgroup an order (1 = most disadvantaged) or none"
+                ),
+            );
+        }
+        let mut seen = BTreeSet::new();
+        for (n, r) in &rows {
+            if r.order > 0 && !seen.insert(r.order) {
+                push(
+                    Problem::BadEvidence,
+                    format!(
+                        "row {n}: order {} is used twice in dimension {dim:?}",
+                        r.order
+                    ),
+                );
+            }
+        }
+        if rows.iter().filter(|(_, r)| r.reference).count() > 1 {
+            push(
+                Problem::BadEvidence,
+                format!("dimension {dim:?}: mark at most one subgroup as the reference"),
+            );
+        }
+    }
+}
+
+/// Where a section stands, for a task list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Status {
+    /// No question answered yet.
+    NotStarted,
+    /// Something answered, but required questions are missing or answers have problems.
+    InProgress,
+    /// Every required question shown is answered and nothing needs fixing.
+    Completed,
+}
+
+impl Status {
+    /// Plain words for the status.
+    #[must_use]
+    pub const fn label(self) -> &'static str {
+        match self {
+            Self::NotStarted => "not started",
+            Self::InProgress => "in progress",
+            Self::Completed => "completed",
+        }
+    }
+}
+
+/// One section's progress.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SectionProgress {
+    /// Section id.
+    pub section: String,
+    /// Section title.
+    pub title: String,
+    /// Where it stands.
+    pub status: Status,
+    /// Visible questions answered.
+    pub answered: usize,
+    /// Visible questions.
+    pub visible: usize,
+    /// Problems to fix in the section.
+    pub problems: usize,
+}
+
+/// Per-section progress: not started, in progress or completed.
+#[must_use]
+pub fn progress(instrument: &Instrument, answers: &Answers) -> Vec<SectionProgress> {
+    progress_with(instrument, answers, &validate(instrument, answers))
+}
+
+/// [`progress`] with the validation already done.
+#[must_use]
+pub fn progress_with(
+    instrument: &Instrument,
+    answers: &Answers,
+    errors: &[FieldError],
+) -> Vec<SectionProgress> {
+    instrument
+        .sections
+        .iter()
+        .map(|s| {
+            let visible: Vec<&Question> = s
+                .questions
+                .iter()
+                .filter(|q| is_visible(instrument, answers, q))
+                .collect();
+            let answered = visible
+                .iter()
+                .filter(|q| answers.answered(q.id.as_str()).is_some())
+                .count();
+            let problems = errors.iter().filter(|e| e.section == s.id).count();
+            let status = if answered == 0 {
+                Status::NotStarted
+            } else if problems == 0 {
+                Status::Completed
+            } else {
+                Status::InProgress
+            };
+            SectionProgress {
+                section: s.id.clone(),
+                title: s.title.clone(),
+                status,
+                answered,
+                visible: visible.len(),
+                problems,
+            }
+        })
+        .collect()
+}
