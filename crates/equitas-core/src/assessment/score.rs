@@ -193,20 +193,28 @@ pub fn score(instrument: &Instrument, answers: &Answers) -> Report {
     score_with(instrument, answers, Some(&measures_engine))
 }
 
-/// [`crate::measures::compute`] with its default options (WHO HEAT's methods, 95% intervals),
-/// as a [`Compute`].
+/// [`crate::measures::compute`] with WHO HEAT's methods and 95% intervals, as a [`Compute`].
+///
+/// It uses [`Compat::Corrected`](crate::measures::Compat::Corrected) so that a standard error is
+/// on the same scale as its value: HEAT v6 reports the SII's SE on the 0–1 scale next to a value
+/// on the indicator's scale, which would read wrongly in a report. The values and intervals of
+/// SII and D are the same in both modes.
 ///
 /// # Errors
 /// The measure cannot be computed for the stratum; the text says why.
 pub fn measures_engine(stratum: &Stratum, measure: MeasureId) -> Result<MeasureValue, String> {
-    crate::measures::compute(stratum, measure, &crate::measures::Options::default())
-        .map(|e| MeasureValue {
-            value: e.value,
-            se: e.se,
-            lower: e.lower,
-            upper: e.upper,
-        })
-        .map_err(|r| r.to_string())
+    crate::measures::compute(
+        stratum,
+        measure,
+        &crate::measures::Options::default().with_compat(crate::measures::Compat::Corrected),
+    )
+    .map(|e| MeasureValue {
+        value: e.value,
+        se: e.se,
+        lower: e.lower,
+        upper: e.upper,
+    })
+    .map_err(|r| r.to_string())
 }
 
 /// Score an assessment, computing the quantified gap with `compute` when given (`None` leaves
