@@ -2,14 +2,16 @@
 //! `measures::intervals`) against `../shared/reference/vectors/` at the tolerances stated there,
 //! independent special-function values, every reason and error message, and properties.
 
-#![allow(clippy::excessive_precision, reason = "reference values printed to 17 digits")]
+#![allow(
+    clippy::excessive_precision,
+    reason = "reference values printed to 17 digits"
+)]
 
 use equitas_core::measures::intervals::{
     self, byar, chi_square_quantile, confidence_level, confidence_pair, exact_poisson,
     student_t_quantile, wilson_limits,
 };
 use serde_json::Value;
-
 
 fn vector(name: &str) -> Value {
     let path = crate::shared(&format!("reference/vectors/{name}"));
@@ -193,4 +195,271 @@ fn phe_confidence_rule_and_messages() {
         byar(-1.0, 0.95).unwrap_err().to_string(),
         "observed events must be zero or more, got -1"
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// SII (phe_sii).
+
+mod sii {
+    use super::*;
+    use equitas_core::measures::phe::sii::{SiiOptions, SiiRow, phe_sii, sii_analytic};
+
+    /// Rows of one area of `phe_sii_deciles.json`; Area2 has no SEs, so it gets a nominal one
+    /// (its point estimates need none).
+    pub(super) fn area_rows(area: &Value) -> Vec<SiiRow> {
+        let pop = fs(&area["population"]);
+        let val = fs(&area["value"]);
+        let se = area.get("se").map(fs);
+        (0..pop.len())
+            .map(|i| SiiRow {
+                quantile: u32::try_from(i + 1).unwrap(),
+                population: pop[i],
+                value: val[i],
+                se: Some(se.as_ref().map_or(1.0, |s| s[i])),
+                lower_cl: None,
+                upper_cl: None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn phe_sii_deciles_vector() {
+        let v = vector("phe_sii_deciles.json");
+        assert!(
+            v["tolerance"]
+                .as_str()
+                .unwrap()
+                .starts_with("point estimates 1e-9 relative")
+        );
+        for area in v["areas"].as_array().unwrap() {
+            let name = area["area"].as_str().unwrap();
+            let want = &area["expected"];
+            let rows = area_rows(area);
+            let r = phe_sii(&rows, &SiiOptions::default()).unwrap();
+            assert_rel(
+                r.sii.unwrap(),
+                f(&want["sii"]),
+                1e-9,
+                &format!("{name} sii"),
+            );
+            assert_rel(
+                r.rii.unwrap(),
+                f(&want["rii"]),
+                1e-9,
+                &format!("{name} rii"),
+            );
+            // The intercept is printed to 7 decimals in the vector.
+            assert_abs(
+                r.intercept.unwrap(),
+                f(&want["intercept"]),
+                5e-8,
+                &format!("{name} intercept"),
+            );
+            let analytic = sii_analytic(&rows, &SiiOptions::default())
+                .unwrap()
+                .unwrap();
+            if area.get("se").is_some() {
+                let sim = fs(&want["sii_ci95_simulated"]);
+                let ci = &r.intervals[0];
+                assert_rel(
+                    ci.sii_lower.unwrap(),
+                    sim[0],
+                    0.05,
+                    &format!("{name} simulated lower"),
+                );
+                assert_rel(
+                    ci.sii_upper.unwrap(),
+                    sim[1],
+                    0.05,
+                    &format!("{name} simulated upper"),
+                );
+                if let Some(rii) = want.get("rii_ci95") {
+                    let rii = fs(rii);
+                    assert_rel(
+                        ci.rii_lower.unwrap(),
+                        rii[0],
+                        0.05,
+                        &format!("{name} rii lower"),
+                    );
+                    assert_rel(
+                        ci.rii_upper.unwrap(),
+                        rii[1],
+                        0.05,
+                        &format!("{name} rii upper"),
+                    );
+                }
+                // The analytic limits are printed to 4 decimals.
+                let an = fs(&want["sii_ci95_analytic"]);
+                assert_abs(
+                    analytic[0].lower.unwrap(),
+                    an[0],
+                    5e-5,
+                    &format!("{name} analytic lower"),
+                );
+                assert_abs(
+                    analytic[0].upper.unwrap(),
+                    an[1],
+                    5e-5,
+                    &format!("{name} analytic upper"),
+                );
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Life tables (Chiang II).
+
+mod lifetable {
+    use super::*;
+    use equitas_core::measures::lifetable::{AgeBand, START_AGES, life_expectancy};
+    use equitas_core::measures::phe::Reason;
+
+    pub(super) fn vector_bands() -> Vec<AgeBand> {
+        let v = vector("chiang_life_table.json");
+        let input = &v["input"];
+        let ages = fs(&input["start_age"]);
+        let pop = fs(&input["population"]);
+        let deaths = fs(&input["deaths"]);
+        (0..ages.len())
+            .map(|i| AgeBand {
+                #[allow(
+                    clippy::cast_possible_truncation,
+                    clippy::cast_sign_loss,
+                    reason = "ages"
+                )]
+                start_age: ages[i] as u32,
+                population: pop[i],
+                deaths: deaths[i],
+            })
+            .collect()
+    }
+
+    #[test]
+    fn phe_chiang_vector() {
+        let v = vector("chiang_life_table.json");
+        assert_eq!(v["tolerance"], "4 decimal places");
+        let tol = 5e-5;
+        let want = &v["expected"];
+        let le = life_expectancy(&vector_bands(), &[0.95]).unwrap();
+        let at = |age: u32| le.iter().find(|e| e.start_age == age).unwrap();
+        assert_abs(
+            at(0).value.unwrap(),
+            f(&want["le_at_birth"]),
+            tol,
+            "le at birth",
+        );
+        let ci = fs(&want["le_at_birth_ci95"]);
+        assert_abs(
+            at(0).intervals[0].lower.unwrap(),
+            ci[0],
+            tol,
+            "le at birth lower",
+        );
+        assert_abs(
+            at(0).intervals[0].upper.unwrap(),
+            ci[1],
+            tol,
+            "le at birth upper",
+        );
+        for (age, value) in want["le_by_start_age"].as_object().unwrap() {
+            let age: u32 = age.parse().unwrap();
+            assert_abs(
+                at(age).value.unwrap(),
+                f(value),
+                tol,
+                &format!("le at {age}"),
+            );
+        }
+        let ci = fs(&want["le_at_90_ci95"]);
+        assert_abs(
+            at(90).intervals[0].lower.unwrap(),
+            ci[0],
+            tol,
+            "le at 90 lower",
+        );
+        assert_abs(
+            at(90).intervals[0].upper.unwrap(),
+            ci[1],
+            tol,
+            "le at 90 upper",
+        );
+        assert!(le.iter().all(|e| e.reason.is_none()));
+        assert_eq!(le.len(), START_AGES.len());
+    }
+
+    /// Every suppression path, one line each: start age, value, limits and reason.
+    #[test]
+    fn phe_lifetable_reasons() {
+        let base = vector_bands();
+        let mut report = String::new();
+        let mut case = |name: &str, bands: Vec<AgeBand>, confidence: &[f64]| {
+            let le = life_expectancy(&bands, confidence).unwrap();
+            let reasons: Vec<String> = le
+                .iter()
+                .filter_map(|e| e.reason.as_ref().map(|r| format!("{}: {r}", e.start_age)))
+                .collect();
+            let kept = le
+                .iter()
+                .filter(|e| e.intervals.iter().all(|i| i.lower.is_some()))
+                .count();
+            let values = le.iter().filter(|e| e.value.is_some()).count();
+            report.push_str(&format!(
+                "{name}: {} rows, {values} values, {kept} with limits, {} with a reason; first: {}\n",
+                le.len(),
+                reasons.len(),
+                reasons.first().map_or("none", String::as_str),
+            ));
+        };
+        let edit = |i: usize, pop: f64, deaths: f64| {
+            let mut b = base.clone();
+            b[i].population = pop;
+            b[i].deaths = deaths;
+            b
+        };
+        case("negative deaths", edit(3, 48_489.0, -1.0), &[0.95]);
+        case("zero population", edit(4, 0.0, 0.0), &[0.95]);
+        case("deaths above population", edit(5, 10.0, 15.0), &[0.95]);
+        case("19 bands", base[..19].to_vec(), &[0.95]);
+        let mut shifted = base.clone();
+        shifted[1].start_age = 2;
+        case("start ages not matching", shifted, &[0.95]);
+        let small: Vec<AgeBand> = base
+            .iter()
+            .map(|b| AgeBand {
+                population: 250.0,
+                deaths: (b.deaths / 200.0).ceil().min(250.0),
+                ..*b
+            })
+            .collect();
+        case("total population 5,000", small, &[0.95]);
+        case("no deaths at 90+", edit(19, 11_936.0, 0.0), &[0.95]);
+        // Few people aged 90+: the 95% interval at 90 (and 85) is wider than 20 years, so those
+        // values are suppressed but their 99.8% limits are kept.
+        case(
+            "wide interval (99.8% asked, 95% rule)",
+            edit(19, 20.0, 1.0),
+            &[0.998],
+        );
+        insta::assert_snapshot!(report);
+    }
+
+    #[test]
+    fn phe_lifetable_row_order_and_levels() {
+        let mut bands = vector_bands();
+        let straight = life_expectancy(&bands, &[0.95, 0.998, 99.0]).unwrap();
+        bands.reverse();
+        let reversed = life_expectancy(&bands, &[0.95, 0.998, 99.0]).unwrap();
+        assert_eq!(straight, reversed);
+        assert_eq!(straight[0].intervals.len(), 3);
+        assert!(straight[0].intervals[1].lower < straight[0].intervals[0].lower);
+        assert!(matches!(
+            life_expectancy(&bands, &[0.5])
+                .unwrap_err()
+                .to_string()
+                .as_str(),
+            "confidence level must be between 90 and 100 or between 0.9 and 1, got 0.5"
+        ));
+        let _ = Reason::NoDeathsInOldestBand;
+    }
 }

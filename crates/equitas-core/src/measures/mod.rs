@@ -11,6 +11,8 @@
 //! and standardised rates), `lifetable` (Chiang II) and [`intervals`] (Wilson, Byar, exact, t).
 
 pub mod intervals;
+pub mod lifetable;
+pub mod phe;
 
 use serde::{Deserialize, Serialize};
 
