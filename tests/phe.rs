@@ -463,3 +463,335 @@ mod lifetable {
         let _ = Reason::NoDeathsInOldestBand;
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Proportions, rates, DSR, ISR, means, funnels, quantiles.
+
+mod rates_and_more {
+    use super::*;
+    use equitas_core::measures::phe::Reason;
+    use equitas_core::measures::phe::dsr::{
+        DsrBand, ESP2013_JSON, StandardPopulation, calculate_dsr, dsr_esp2013,
+    };
+    use equitas_core::measures::phe::funnel::{
+        Sigma, Significance, proportion_limits, proportion_significance, ratio_significance,
+    };
+    use equitas_core::measures::phe::isr::{IsrBand, calculate_israte, calculate_isratio};
+    use equitas_core::measures::phe::mean::phe_mean;
+    use equitas_core::measures::phe::quantile::phe_quantile;
+    use equitas_core::measures::phe::rates::{phe_proportion, phe_rate};
+
+    #[test]
+    fn phe_esp2013_seed_schema_and_content() {
+        let path = crate::root().join("seeds/standard-populations/esp2013.json");
+        let on_disk = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(ESP2013_JSON, on_disk, "the embedded ESP2013 is the file");
+        // Schema: generated from the type, committed, drift-checked (UPDATE_SCHEMAS=1 rewrites).
+        let schema_path = crate::root().join("seeds/schema/standard-population.schema.json");
+        let mut generated =
+            serde_json::to_string_pretty(&schemars::schema_for!(StandardPopulation)).unwrap();
+        generated.push('\n');
+        if std::env::var("UPDATE_SCHEMAS").is_ok_and(|v| v == "1") {
+            std::fs::write(&schema_path, &generated).unwrap();
+        }
+        assert_eq!(
+            std::fs::read_to_string(&schema_path).unwrap_or_default(),
+            generated,
+            "{} is out of date: UPDATE_SCHEMAS=1 cargo test -p equitas-tests phe",
+            schema_path.display()
+        );
+        let schema: Value = serde_json::from_str(&generated).unwrap();
+        let instance: Value = serde_json::from_str(&on_disk).unwrap();
+        let validator = jsonschema::validator_for(&schema).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&instance)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{errors:?}");
+        let typed: StandardPopulation = serde_json::from_value(instance.clone()).unwrap();
+        assert_eq!(
+            serde_json::to_value(&typed).unwrap(),
+            instance,
+            "lossless round trip"
+        );
+        // Content: the 19 ESP2013 weights of §2.5, summing to 100,000, bands contiguous.
+        let esp = StandardPopulation::esp2013();
+        assert_eq!(esp, &typed);
+        assert_eq!(
+            esp.weights(),
+            [
+                5000.0, 5500.0, 5500.0, 5500.0, 6000.0, 6000.0, 6500.0, 7000.0, 7000.0, 7000.0,
+                7000.0, 6500.0, 6000.0, 5500.0, 5000.0, 4000.0, 2500.0, 1500.0, 1000.0
+            ]
+        );
+        assert!(
+            esp.bands
+                .windows(2)
+                .all(|w| w[0].max_age.map(|m| m + 1) == Some(w[1].min_age))
+        );
+        assert_eq!(esp.bands.last().unwrap().max_age, None);
+    }
+
+    #[test]
+    fn phe_proportion_and_rate() {
+        let p = phe_proportion(65.0, 100.0, &[95.0, 99.8], 100.0).unwrap();
+        assert_eq!(p.value, Some(65.0));
+        assert_rel(
+            p.intervals[0].lower.unwrap(),
+            55.254_443_297,
+            1e-8,
+            "wilson 95 ×100",
+        );
+        assert_rel(
+            p.intervals[1].upper.unwrap(),
+            77.835_406_14,
+            1e-8,
+            "wilson 99.8 ×100",
+        );
+        // Below 10 events the rate uses exact limits: χ²(0.025; 18)/2 and χ²(0.975; 20)/2.
+        let r = phe_rate(9.0, 50_000.0, &[0.95], 100_000.0).unwrap();
+        assert_rel(r.value.unwrap(), 18.0, 1e-12, "rate");
+        assert_rel(
+            r.intervals[0].lower.unwrap(),
+            8.230_746_194_756_665 / 2.0 * 2.0,
+            1e-10,
+            "exact lower",
+        );
+        assert_rel(
+            r.intervals[0].upper.unwrap(),
+            34.169_606_902_838_34,
+            1e-10,
+            "exact upper",
+        );
+        let r = phe_rate(0.0, 1000.0, &[0.95], 1000.0).unwrap();
+        assert_eq!(r.intervals[0].lower, Some(0.0));
+        let r = phe_rate(1045.0, 5000.0, &[0.95], 1.0).unwrap();
+        assert_rel(
+            r.intervals[0].lower.unwrap(),
+            982.593_201_807_33 / 5000.0,
+            1e-8,
+            "byar rate",
+        );
+        let errors = [
+            phe_proportion(-1.0, 10.0, &[0.95], 1.0).unwrap_err(),
+            phe_proportion(11.0, 10.0, &[0.95], 1.0).unwrap_err(),
+            phe_proportion(1.0, 0.0, &[0.95], 1.0).unwrap_err(),
+            phe_proportion(1.0, 10.0, &[0.95, 0.99], 1.0).unwrap_err(),
+            phe_rate(1.0, 10.0, &[0.95], 0.0).unwrap_err(),
+            phe_rate(1.0, -5.0, &[0.95], 1.0).unwrap_err(),
+        ];
+        let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        insta::assert_snapshot!(text.join("\n"));
+    }
+
+    /// Dobson limits from the formula written out independently here.
+    #[test]
+    fn phe_dsr_dobson_and_reason() {
+        let x: Vec<Option<f64>> = (0..19)
+            .map(|i| {
+                if i == 3 {
+                    None
+                } else {
+                    Some(f64::from(i * 3 + 1))
+                }
+            })
+            .collect();
+        let n: Vec<f64> = (0..19).map(|i| 4000.0 + 250.0 * f64::from(i)).collect();
+        let w = StandardPopulation::esp2013().weights();
+        let d = dsr_esp2013(&x, &n, &[0.95, 0.998], 100_000.0).unwrap();
+        let xs: Vec<f64> = x.iter().map(|v| v.unwrap_or(0.0)).collect();
+        let sw: f64 = w.iter().sum();
+        let dsr: f64 = (0..19).map(|i| w[i] * xs[i] / n[i]).sum::<f64>() / sw;
+        let var: f64 = (0..19)
+            .map(|i| w[i] * w[i] * xs[i] / (n[i] * n[i]))
+            .sum::<f64>()
+            / (sw * sw);
+        let o: f64 = xs.iter().sum();
+        assert_rel(d.value.unwrap(), dsr * 1e5, 1e-12, "dsr");
+        for (k, c) in [0.95, 0.998].into_iter().enumerate() {
+            let z = intervals::normal_quantile(1.0 - (1.0 - c) / 2.0);
+            let ol = o * (1.0 - 1.0 / (9.0 * o) - z / (3.0 * o.sqrt())).powi(3);
+            let ou =
+                (o + 1.0) * (1.0 - 1.0 / (9.0 * (o + 1.0)) + z / (3.0 * (o + 1.0).sqrt())).powi(3);
+            let lo = (dsr + (var / o).sqrt() * (ol - o)) * 1e5;
+            let hi = (dsr + (var / o).sqrt() * (ou - o)) * 1e5;
+            assert_rel(d.intervals[k].lower.unwrap(), lo, 1e-12, "dobson lower");
+            assert_rel(d.intervals[k].upper.unwrap(), hi, 1e-12, "dobson upper");
+        }
+        // Fewer than 10 events: suppressed with a reason.
+        let few: Vec<DsrBand> = w
+            .iter()
+            .enumerate()
+            .map(|(i, &stdpop)| DsrBand {
+                x: Some(if i < 9 { 1.0 } else { 0.0 }),
+                n: 1000.0,
+                stdpop,
+            })
+            .collect();
+        let d = calculate_dsr(&few, &[0.95], 100_000.0).unwrap();
+        assert_eq!(d.value, None);
+        assert_eq!(d.intervals[0].lower, None);
+        assert_eq!(
+            d.reason.as_ref().unwrap().to_string(),
+            "total count 9 is below 10, so the rate is not computed"
+        );
+        assert_eq!(d.reason, Some(Reason::TooFewEvents { total: 9.0 }));
+        assert_eq!(
+            dsr_esp2013(&x[..18], &n[..18], &[0.95], 1.0)
+                .unwrap_err()
+                .to_string(),
+            "ESP2013 has 19 age bands (0-4 to 90+); got 18 counts and 18 populations"
+        );
+        let mut bad = few.clone();
+        bad[4].n = 0.0;
+        assert_eq!(
+            calculate_dsr(&bad, &[0.95], 1.0).unwrap_err().to_string(),
+            "the population of band 5 must be greater than zero, got 0"
+        );
+    }
+
+    #[test]
+    fn phe_isr_mean_funnel() {
+        let bands = [
+            IsrBand {
+                x: Some(30.0),
+                n: 1000.0,
+                x_ref: Some(200.0),
+                n_ref: 10_000.0,
+            },
+            IsrBand {
+                x: None,
+                n: 2000.0,
+                x_ref: Some(50.0),
+                n_ref: 10_000.0,
+            },
+        ];
+        // E = 0.02·1000 + 0.005·2000 = 30; O = 30 (Byar's).
+        let r = calculate_isratio(&bands, None, &[0.95], 1.0).unwrap();
+        assert_rel(r.value.unwrap(), 1.0, 1e-12, "isratio");
+        let b = intervals::byar(30.0, 0.95).unwrap();
+        assert_rel(
+            r.intervals[0].lower.unwrap(),
+            b.lower.unwrap() / 30.0,
+            1e-12,
+            "isratio lower",
+        );
+        // Observed given: 5 (< 10, exact); the rate uses ref_rate = 250/20000 × 100000 = 1250.
+        let r = calculate_israte(&bands, Some(5.0), &[0.95], 100_000.0).unwrap();
+        assert_rel(r.value.unwrap(), 5.0 / 30.0 * 1250.0, 1e-12, "israte");
+        let e = intervals::exact_poisson(5.0, 0.95).unwrap();
+        assert_rel(
+            r.intervals[0].upper.unwrap(),
+            e.upper.unwrap() / 30.0 * 1250.0,
+            1e-12,
+            "israte upper",
+        );
+
+        // Mean: t(0.975; 4) = 2.776445105197799 (mpmath; tables 2.7764).
+        let m = phe_mean(&[2.0, 4.0, 4.0, 5.0, 10.0], &[0.95]).unwrap();
+        let sd = (((2.0f64 - 5.0).powi(2) + 1.0 + 1.0 + 0.0 + 25.0) / 4.0).sqrt();
+        assert_rel(m.sd, sd, 1e-12, "sd");
+        assert_rel(
+            m.estimate.intervals[0].upper.unwrap(),
+            5.0 + 2.776_445_105_197_799 * sd / 5f64.sqrt(),
+            1e-10,
+            "mean upper",
+        );
+        assert_eq!(
+            phe_mean(&[1.0], &[0.95]).unwrap_err().to_string(),
+            "a mean with confidence limits needs at least 2 values, got 1"
+        );
+
+        // Funnel limits for proportions are where the Wilson interval touches the average: the
+        // Wilson upper limit of the lower control limit (and vice versa) equals p̄.
+        for (p, n, sigma, conf) in [
+            (0.2, 500.0, Sigma::Two, 0.95),
+            (0.07, 12_000.0, Sigma::Three, 0.998),
+        ] {
+            let (lo, hi) = proportion_limits(p, n, sigma, 1.0).unwrap();
+            let w_lo = intervals::wilson_limits(lo * n, n, conf).unwrap();
+            let w_hi = intervals::wilson_limits(hi * n, n, conf).unwrap();
+            assert_rel(
+                w_lo.upper.unwrap(),
+                p,
+                1e-9,
+                "wilson of lower limit touches p̄",
+            );
+            assert_rel(
+                w_hi.lower.unwrap(),
+                p,
+                1e-9,
+                "wilson of upper limit touches p̄",
+            );
+        }
+        assert_eq!(
+            proportion_significance(100.0, 500.0, 0.2).unwrap(),
+            Significance::NotSignificant
+        );
+        assert_eq!(
+            proportion_significance(200.0, 500.0, 0.2).unwrap(),
+            Significance::High001
+        );
+        assert_eq!(
+            proportion_significance(80.0, 500.0, 0.2).unwrap().label(),
+            "Low (0.025)"
+        );
+        assert_eq!(ratio_significance(1.0, 12.0).unwrap(), Significance::Low001);
+        assert_eq!(ratio_significance(3.0, 12.0).unwrap(), Significance::Low025);
+        assert_eq!(
+            ratio_significance(20.0, 12.0).unwrap(),
+            Significance::High025
+        );
+        assert_eq!(
+            ratio_significance(12.0, 12.0).unwrap(),
+            Significance::NotSignificant
+        );
+    }
+
+    /// Real data: national deciles of the English IMD 2025 by count of LSOAs from the scores
+    /// reproduce the published deciles (the published ones come from the ranks).
+    #[test]
+    fn phe_quantile_reproduces_imd_deciles() {
+        let path = crate::shared("data/imd/imd2025_england_lsoa21.csv");
+        let text = std::fs::read_to_string(path).unwrap();
+        let mut lines = text.lines();
+        let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+        let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+        let (score_col, decile_col) = (col("IMD_score"), col("IMD_decile"));
+        let (mut scores, mut deciles) = (Vec::new(), Vec::new());
+        for line in lines {
+            let fields: Vec<&str> = line.split(',').collect();
+            scores.push(Some(fields[score_col].parse::<f64>().unwrap()));
+            deciles.push(fields[decile_col].parse::<u32>().unwrap());
+        }
+        let got = phe_quantile(&scores, 10, true).unwrap().unwrap();
+        let mismatches = got
+            .iter()
+            .zip(&deciles)
+            .filter(|(g, d)| **g != Some(**d))
+            .count();
+        // Scores are published to 3 decimals, so a handful of ties straddle a decile boundary.
+        assert!(
+            mismatches <= 10,
+            "{mismatches} of {} LSOAs differ",
+            deciles.len()
+        );
+        // Every decile has a tenth of the areas (by count, not population).
+        for d in 1..=10 {
+            let k = got.iter().filter(|g| **g == Some(d)).count();
+            assert!(k.abs_diff(deciles.len() / 10) <= 2, "decile {d} has {k}");
+        }
+        // Too few areas is a reason; a missing value gets no quantile.
+        assert_eq!(
+            phe_quantile(&[Some(1.0), Some(2.0)], 5, true)
+                .unwrap()
+                .unwrap_err()
+                .to_string(),
+            "2 small areas with values are too few to assign 5 quantiles"
+        );
+        let q = phe_quantile(&[Some(3.0), None, Some(1.0), Some(2.0)], 3, false)
+            .unwrap()
+            .unwrap();
+        assert_eq!(q, [Some(3), None, Some(1), Some(2)]);
+    }
+}
