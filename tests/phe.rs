@@ -202,7 +202,12 @@ fn phe_confidence_rule_and_messages() {
 
 mod sii {
     use super::*;
-    use equitas_core::measures::phe::sii::{SiiOptions, SiiRow, phe_sii, sii_analytic};
+    use equitas_core::measures::phe::sii::{
+        SiiOptions, SiiRow, SwapRule, ValueType, phe_sii, sii_analytic,
+    };
+
+    /// `sii_lower` of Area1 with seed 42 and 1,000 repetitions, as bits.
+    const GOLDEN_LOWER_BITS: u64 = 4_614_087_444_410_278_560;
 
     /// Rows of one area of `phe_sii_deciles.json`; Area2 has no SEs, so it gets a nominal one
     /// (its point estimates need none).
@@ -220,6 +225,275 @@ mod sii {
                 upper_cl: None,
             })
             .collect()
+    }
+
+    fn opts(reps: u32) -> SiiOptions {
+        SiiOptions {
+            repetitions: reps,
+            ..SiiOptions::default()
+        }
+    }
+
+    /// Rows of a transformable indicator: rates (per 100,000) with 95% limits.
+    fn rate_rows() -> Vec<SiiRow> {
+        (1..=10u32)
+            .map(|q| {
+                let v = 900.0 - 45.0 * f64::from(q);
+                SiiRow {
+                    quantile: q,
+                    population: 20_000.0 + 500.0 * f64::from(q % 3),
+                    value: v,
+                    se: None,
+                    lower_cl: Some(v * 0.9),
+                    upper_cl: Some(v * 1.1),
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn phe_sii_is_deterministic_and_portable() {
+        let v = vector("phe_sii_deciles.json");
+        let rows = area_rows(&v["areas"][0]);
+        let o = SiiOptions {
+            seed: 42,
+            ..opts(1000)
+        };
+        let a = phe_sii(&rows, &o).unwrap();
+        assert_eq!(a, phe_sii(&rows, &o).unwrap());
+        // Golden bits: the simulation uses only portable arithmetic (libm in the slow paths), so
+        // this holds on every platform, wasm32 included.
+        let lo = a.intervals[0].sii_lower.unwrap();
+        assert_eq!(
+            lo.to_bits(),
+            GOLDEN_LOWER_BITS,
+            "sii_lower with seed 42 is {lo:?}"
+        );
+        let b = phe_sii(&rows, &SiiOptions { seed: 43, ..o }).unwrap();
+        assert_ne!(a.intervals, b.intervals, "another seed gives other draws");
+    }
+
+    #[test]
+    fn phe_sii_reliability_transform_and_multiplier() {
+        let v = vector("phe_sii_deciles.json");
+        let rows = area_rows(&v["areas"][0]);
+        // Reliability: the first set is the plain run; MADs are small at 100,000 draws.
+        let plain = phe_sii(&rows, &opts(20_000)).unwrap();
+        let rel = phe_sii(
+            &rows,
+            &SiiOptions {
+                reliability: true,
+                ..opts(20_000)
+            },
+        )
+        .unwrap();
+        assert_eq!(plain.intervals[0].sii_lower, rel.intervals[0].sii_lower);
+        let mad = rel.intervals[0].sii_lower_mad.unwrap();
+        assert!(mad > 0.0 && mad < 0.1, "mad {mad}");
+        assert_eq!(plain.intervals[0].sii_lower_mad, None);
+        // Multiplier −1: SII negates, RII inverts, limits stay ordered.
+        let neg = phe_sii(
+            &rows,
+            &SiiOptions {
+                multiplier: -1.0,
+                ..opts(20_000)
+            },
+        )
+        .unwrap();
+        assert_rel(neg.sii.unwrap(), -plain.sii.unwrap(), 1e-12, "negated sii");
+        assert_rel(
+            neg.rii.unwrap(),
+            1.0 / plain.rii.unwrap(),
+            1e-12,
+            "inverted rii",
+        );
+        let ci = &neg.intervals[0];
+        assert!(ci.sii_lower < ci.sii_upper && ci.rii_lower < ci.rii_upper);
+        // Mirrored up to one order statistic: positions round(R·0.025) and round(R·0.975) are not
+        // symmetric (the reference's convention), so allow a draw's width.
+        assert_rel(
+            ci.sii_upper.unwrap(),
+            -plain.intervals[0].sii_lower.unwrap(),
+            1e-2,
+            "mirror",
+        );
+
+        // Log-transformed rates, falling with less deprivation: SII negative, RII below 1.
+        let rows = rate_rows();
+        let t = SiiOptions {
+            value_type: ValueType::Rate,
+            transform: true,
+            ..opts(20_000)
+        };
+        let r = phe_sii(&rows, &t).unwrap();
+        let ci = r.intervals[0];
+        assert!(r.sii.unwrap() < 0.0 && r.rii.unwrap() < 1.0);
+        assert!(ci.sii_lower.unwrap() < r.sii.unwrap() && r.sii.unwrap() < ci.sii_upper.unwrap());
+        assert!(ci.rii_lower.unwrap() < r.rii.unwrap() && r.rii.unwrap() < ci.rii_upper.unwrap());
+        // Not transformed: fitted on the rates, simulated on the log scale and back-transformed.
+        let u = phe_sii(
+            &rows,
+            &SiiOptions {
+                transform: false,
+                ..t.clone()
+            },
+        )
+        .unwrap();
+        assert!(u.intervals[0].sii_lower.unwrap() < u.sii.unwrap());
+        // Multiplier 0.5 on a rate: the consistent rule keeps lower < upper; the reference's
+        // `< 1` test swaps them.
+        let half = SiiOptions {
+            multiplier: 0.5,
+            ..t.clone()
+        };
+        let c = phe_sii(&rows, &half).unwrap().intervals[0];
+        assert!(c.sii_lower < c.sii_upper);
+        let q = phe_sii(
+            &rows,
+            &SiiOptions {
+                swap_rule: SwapRule::Reference,
+                ..half
+            },
+        )
+        .unwrap()
+        .intervals[0];
+        assert_eq!((q.sii_lower, q.sii_upper), (c.sii_upper, c.sii_lower));
+        // Proportions on the logit scale with a negative percentage multiplier.
+        let prop: Vec<SiiRow> = (1..=5u32)
+            .map(|q| {
+                let p = 0.1 + 0.05 * f64::from(q);
+                SiiRow {
+                    quantile: q,
+                    population: 5000.0,
+                    value: p,
+                    se: None,
+                    lower_cl: Some(p - 0.02),
+                    upper_cl: Some(p + 0.02),
+                }
+            })
+            .collect();
+        let o = SiiOptions {
+            value_type: ValueType::Proportion,
+            transform: true,
+            multiplier: -100.0,
+            ..opts(10_000)
+        };
+        let r = phe_sii(&prop, &o).unwrap();
+        assert!(
+            r.sii.unwrap() < 0.0,
+            "rising proportion, negative multiplier"
+        );
+        let ci = r.intervals[0];
+        assert!(ci.sii_lower.unwrap() < r.sii.unwrap() && r.sii.unwrap() < ci.sii_upper.unwrap());
+        assert_rel(
+            r.intercept.unwrap(),
+            100.0 * r.intercept.unwrap() / 100.0,
+            1e-12,
+            "intercept",
+        );
+    }
+
+    /// Every input error and the missing-quantile reason, as a user reads them.
+    #[test]
+    fn phe_sii_errors_and_reasons() {
+        let v = vector("phe_sii_deciles.json");
+        let good = area_rows(&v["areas"][0]);
+        let edit = |f: &dyn Fn(&mut Vec<SiiRow>)| {
+            let mut r = good.clone();
+            f(&mut r);
+            r
+        };
+        let rate = SiiOptions {
+            value_type: ValueType::Rate,
+            ..opts(1000)
+        };
+        let cases: Vec<(&str, Vec<SiiRow>, SiiOptions)> = vec![
+            ("repetitions", good.clone(), opts(999)),
+            (
+                "confidence",
+                good.clone(),
+                SiiOptions {
+                    confidence: vec![0.95, 80.0],
+                    ..opts(1000)
+                },
+            ),
+            (
+                "transform normal",
+                good.clone(),
+                SiiOptions {
+                    transform: true,
+                    ..opts(1000)
+                },
+            ),
+            (
+                "transform with se",
+                good.clone(),
+                SiiOptions {
+                    transform: true,
+                    ..rate.clone()
+                },
+            ),
+            ("population", edit(&|r| r[3].population = 0.0), opts(1000)),
+            ("negative se", edit(&|r| r[4].se = Some(-0.5)), opts(1000)),
+            (
+                "no se or limits",
+                edit(&|r| {
+                    r[5].se = None;
+                    r[5].upper_cl = Some(80.0);
+                }),
+                opts(1000),
+            ),
+            (
+                "rate not positive",
+                edit(&|r| r[6].value = 0.0),
+                rate.clone(),
+            ),
+            (
+                "proportion above 1",
+                edit(&|r| r[1].value = 1.2),
+                SiiOptions {
+                    value_type: ValueType::Proportion,
+                    ..opts(1000)
+                },
+            ),
+            ("duplicate", edit(&|r| r[9].quantile = 9), opts(1000)),
+            ("4 quantiles", good[..4].to_vec(), opts(1000)),
+            (
+                "101 quantiles",
+                (1..=101)
+                    .map(|q| SiiRow {
+                        quantile: q,
+                        ..good[0]
+                    })
+                    .collect(),
+                opts(1000),
+            ),
+        ];
+        let mut report = String::new();
+        for (name, rows, o) in cases {
+            let msg = phe_sii(&rows, &o)
+                .map(|_| "ok".to_owned())
+                .unwrap_or_else(|e| e.to_string());
+            report.push_str(&format!("{name}: {msg}\n"));
+        }
+        // A group lacking quantile 4 of 10: a reason, not an error and not silently dropped.
+        let missing = edit(&|r| {
+            r.remove(3);
+        });
+        let r = phe_sii(
+            &missing,
+            &SiiOptions {
+                quantiles: Some(10),
+                ..opts(1000)
+            },
+        )
+        .unwrap();
+        report.push_str(&format!(
+            "missing quantile: sii {:?}, reason: {}\n",
+            r.sii,
+            r.reason.unwrap()
+        ));
+        insta::assert_snapshot!(report);
     }
 
     #[test]
@@ -793,5 +1067,114 @@ mod rates_and_more {
             .unwrap()
             .unwrap();
         assert_eq!(q, [Some(3), None, Some(1), Some(2)]);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Properties.
+
+mod properties {
+    use equitas_core::measures::lifetable::{AgeBand, START_AGES, life_expectancy};
+    use equitas_core::measures::phe::sii::{SiiOptions, SiiRow, phe_sii};
+    use proptest::prelude::*;
+
+    fn area() -> impl Strategy<Value = Vec<SiiRow>> {
+        (5usize..=12).prop_flat_map(|k| {
+            prop::collection::vec((100.0f64..50_000.0, 20.0f64..90.0, 0.1f64..3.0), k).prop_map(
+                |v| {
+                    v.into_iter()
+                        .enumerate()
+                        .map(|(i, (population, value, se))| SiiRow {
+                            quantile: u32::try_from(i + 1).unwrap(),
+                            population,
+                            value,
+                            se: Some(se),
+                            lower_cl: None,
+                            upper_cl: None,
+                        })
+                        .collect()
+                },
+            )
+        })
+    }
+
+    fn opts(seed: u64) -> SiiOptions {
+        SiiOptions {
+            repetitions: 1000,
+            seed,
+            ..SiiOptions::default()
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+        /// No inequality: equal values in every quantile give SII 0 and RII 1.
+        #[test]
+        fn sii_is_zero_when_all_quantiles_are_equal(rows in area(), level in 1.0f64..100.0) {
+            let rows: Vec<SiiRow> = rows.into_iter().map(|r| SiiRow { value: level, ..r }).collect();
+            let r = phe_sii(&rows, &opts(1)).unwrap();
+            prop_assert!(r.sii.unwrap().abs() < 1e-9 * level, "sii {:?}", r.sii);
+            prop_assert!((r.rii.unwrap() - 1.0).abs() < 1e-9);
+        }
+
+        /// SII scales with the values (and their SEs, limits included); RII does not.
+        #[test]
+        fn sii_scales_rii_does_not(rows in area(), k in 0.1f64..10.0, seed in 0u64..1000) {
+            let scaled: Vec<SiiRow> = rows
+                .iter()
+                .map(|r| SiiRow { value: r.value * k, se: r.se.map(|s| s * k), ..*r })
+                .collect();
+            let a = phe_sii(&rows, &opts(seed)).unwrap();
+            let b = phe_sii(&scaled, &opts(seed)).unwrap();
+            let close = |x: f64, y: f64| (x - y).abs() <= 1e-9 * x.abs().max(y.abs()).max(1e-6);
+            prop_assert!(close(a.sii.unwrap() * k, b.sii.unwrap()));
+            prop_assert!(close(a.rii.unwrap(), b.rii.unwrap()));
+            prop_assert!(close(a.intervals[0].sii_lower.unwrap() * k, b.intervals[0].sii_lower.unwrap()));
+            prop_assert!(close(a.intervals[0].sii_upper.unwrap() * k, b.intervals[0].sii_upper.unwrap()));
+        }
+
+        /// Row order does not matter (quantiles are sorted as numbers), and a seed fixes the
+        /// answer.
+        #[test]
+        fn sii_ignores_row_order_and_repeats_with_a_seed(rows in area(), seed in 0u64..1000, rot in 0usize..12) {
+            let mut shuffled = rows.clone();
+            shuffled.reverse();
+            let n = shuffled.len();
+            shuffled.rotate_left(rot % n);
+            let a = phe_sii(&rows, &opts(seed)).unwrap();
+            prop_assert_eq!(&a, &phe_sii(&shuffled, &opts(seed)).unwrap());
+            prop_assert_eq!(&a, &phe_sii(&rows, &opts(seed)).unwrap());
+        }
+
+        /// Life expectancy ignores row order, and falls when every death rate rises.
+        #[test]
+        fn lifetable_row_order_and_monotone(
+            pops in prop::collection::vec(2_000.0f64..60_000.0, 20),
+            rates in prop::collection::vec(0.0005f64..0.02, 20),
+            rot in 0usize..20,
+        ) {
+            let bands: Vec<AgeBand> = START_AGES
+                .iter()
+                .zip(pops.iter().zip(&rates))
+                .enumerate()
+                .map(|(i, (&a, (&p, &r)))| AgeBand {
+                    start_age: a,
+                    population: p,
+                    // Rates rise with age; the 90+ band always has deaths.
+                    deaths: (p * r * (1.0 + i as f64 / 2.0)).round().max(1.0),
+                })
+                .collect();
+            let mut rotated = bands.clone();
+            rotated.rotate_left(rot);
+            let a = life_expectancy(&bands, &[0.95]).unwrap();
+            prop_assert_eq!(&a, &life_expectancy(&rotated, &[0.95]).unwrap());
+            let worse: Vec<AgeBand> = bands.iter().map(|b| AgeBand { deaths: (b.deaths * 1.5).min(b.population), ..*b }).collect();
+            let w = life_expectancy(&worse, &[0.95]).unwrap();
+            prop_assert!(w[0].se.is_some() && a[0].se.is_some());
+            if let (Some(x), Some(y)) = (a[0].value, w[0].value) {
+                prop_assert!(y < x, "e0 {y} with more deaths vs {x}");
+            }
+        }
     }
 }

@@ -249,7 +249,9 @@ fn fingertips_lifetable_rate_proportion_dsr_outputs() {
     let s = text(&out.stdout);
     assert!(s.starts_with("area,x,value,lower,upper,reason\n"), "{s}");
     assert!(
-        s.contains("synthetic_tiny,3,,,,\"total count 3 is below 10, so the rate is not computed\""),
+        s.contains(
+            "synthetic_tiny,3,,,,\"total count 3 is below 10, so the rate is not computed\""
+        ),
         "{s}"
     );
 }
