@@ -7,6 +7,7 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use equitas_core::measures::lifetable::{AgeBand, START_AGES, life_expectancy};
 use equitas_core::measures::phe::sii::{SiiOptions, SiiRow, phe_sii};
 
 fn full() -> bool {
@@ -60,5 +61,45 @@ fn bench_sii(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench_sii);
+/// SYNTHETIC 20-band life tables: populations and death rates vary by area.
+fn life_areas(areas: u32) -> Vec<Vec<AgeBand>> {
+    (0..areas)
+        .map(|a| {
+            START_AGES
+                .iter()
+                .enumerate()
+                .map(|(i, &age)| {
+                    let pop = 3000.0 + f64::from((a * 31 + age * 7) % 4000);
+                    #[allow(clippy::cast_precision_loss, reason = "band index")]
+                    let rate = 0.0004 * (i as f64 / 2.6).exp() * (1.0 + f64::from(a % 13) / 20.0);
+                    AgeBand {
+                        start_age: age,
+                        population: pop,
+                        deaths: (pop * rate).round().clamp(1.0, pop),
+                    }
+                })
+                .collect()
+        })
+        .collect()
+}
+
+fn bench_lifetable(c: &mut Criterion) {
+    let areas = if full() { 10_000 } else { 100 };
+    let data = life_areas(areas);
+    let mut g = c.benchmark_group("lifetable");
+    g.throughput(Throughput::Elements(u64::from(areas)));
+    g.bench_function(format!("{areas}_areas_20_bands"), |b| {
+        b.iter(|| {
+            let mut s = 0.0;
+            for bands in &data {
+                let le = life_expectancy(bands, &[0.95]).expect("valid synthetic input");
+                s += le[0].value.unwrap_or(0.0);
+            }
+            black_box(s)
+        });
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench_sii, bench_lifetable);
 criterion_main!(benches);

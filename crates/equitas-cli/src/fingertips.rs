@@ -10,7 +10,9 @@ use equitas_core::io::columns::Table;
 use equitas_core::measures::lifetable::{AgeBand, life_expectancy};
 use equitas_core::measures::phe::dsr::{StandardPopulation, dsr_esp2013};
 use equitas_core::measures::phe::rates::{phe_proportion, phe_rate};
-use equitas_core::measures::phe::sii::{SiiOptions, SiiRow, SwapRule, ValueType, phe_sii};
+use equitas_core::measures::phe::sii::{
+    SiiOptions, SiiRow, SwapRule, ValueType, phe_sii, sii_analytic,
+};
 use equitas_core::measures::phe::{Estimate, Interval};
 use lexopt::ValueExt;
 use serde_json::Value;
@@ -23,7 +25,7 @@ equitas sii: slope and relative index of inequality as Fingertips computes them 
 Usage: equitas sii --input FILE [--group-by COLS] [--value-type normal|rate|proportion]
                    [--transform] [--multiplier M] [--repetitions N] [--confidence C,...]
                    [--seed N] [--reliability] [--swap-rule consistent|reference]
-                   [--format csv|json]
+                   [--analytic] [--format csv|json]
 
   --input FILE      CSV, or - for standard input, one row per quantile: columns quantile
                     (1 = most deprived), population, and value (or x, a count, for proportions:
@@ -39,6 +41,8 @@ Usage: equitas sii --input FILE [--group-by COLS] [--value-type normal|rate|prop
   --reliability     also report the mean absolute difference of each limit over 10 sets
   --swap-rule R     consistent (default: swap transformed limits when the multiplier is negative)
                     or reference (PHEindicatormethods: below 1 for rates, below 0 for proportions)
+  --analytic        also give the closed-form SII limits the simulation converges to
+                    (sii_lower_analytic, sii_upper_analytic; normal values, no transform)
   --format F        csv (default) or json
 
 Output: one row/object per group with the group columns and sii, sii_lower, sii_upper, rii,
@@ -371,6 +375,7 @@ fn group_label(by: &[String], key: &[String]) -> String {
 fn sii(mut parser: lexopt::Parser) -> Result<()> {
     let mut common = Common::new();
     let mut o = SiiOptions::default();
+    let mut analytic = false;
     while let Some(name) = next_option(&mut parser, SII_HELP)? {
         if common.take(&name, &mut parser)? {
             continue;
@@ -390,6 +395,7 @@ fn sii(mut parser: lexopt::Parser) -> Result<()> {
             }
             "--transform" => o.transform = true,
             "--reliability" => o.reliability = true,
+            "--analytic" => analytic = true,
             "--repetitions" => {
                 o.repetitions = u32::try_from(whole(&mut parser, "repetitions")?)
                     .map_err(|_| usage_error("--repetitions is too large"))?;
@@ -549,6 +555,24 @@ fn sii(mut parser: lexopt::Parser) -> Result<()> {
             ));
         }
         rec.push(("intercept".into(), num(r.intercept)));
+        if analytic {
+            let limits = match sii_analytic(rows, &o) {
+                Ok(Ok(l)) => l,
+                Ok(Err(_)) => Vec::new(),
+                Err(e) => return Err(Failure::from(format!("{name}: --analytic: {e}"))),
+            };
+            for (k, &c) in levels.iter().enumerate() {
+                let i = limits.get(k);
+                rec.push((
+                    limit_name("sii_lower_analytic", c, n),
+                    num(i.and_then(|i| i.lower)),
+                ));
+                rec.push((
+                    limit_name("sii_upper_analytic", c, n),
+                    num(i.and_then(|i| i.upper)),
+                ));
+            }
+        }
         if o.reliability {
             for (k, &c) in levels.iter().enumerate() {
                 let i = r.intervals.get(k);

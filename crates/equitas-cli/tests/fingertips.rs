@@ -89,6 +89,16 @@ fn fingertips_sii_json_matches_reference_and_is_deterministic() {
     );
     assert!(r["reason"].is_null());
     assert_eq!(equitas(&args).stdout, a.stdout, "same seed, same output");
+    // The closed-form limits, as the reference spec prints them (4 decimals).
+    let mut with_analytic = args.to_vec();
+    with_analytic.push("--analytic");
+    let rows = json(&equitas(&with_analytic));
+    let lo = rows[0]["sii_lower_analytic"].as_f64().unwrap();
+    let hi = rows[0]["sii_upper_analytic"].as_f64().unwrap();
+    assert!(
+        (lo - 3.0899).abs() < 5e-5 && (hi - 10.7793).abs() < 5e-5,
+        "{lo} {hi}"
+    );
     // Two levels: suffixed limit names.
     let out = equitas(&[
         "sii",

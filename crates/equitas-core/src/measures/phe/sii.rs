@@ -743,14 +743,21 @@ fn order_statistics(v: &mut [f64], wanted: &[usize], windows: &mut Vec<Vec<f64>>
         w.clear();
     }
     let mut below = vec![0usize; wanted.len()];
+    let mut nan = false;
     for &x in v.iter() {
+        nan |= x.is_nan();
         for ((&(lo, hi), cnt), w) in pivots.iter().zip(below.iter_mut()).zip(windows.iter_mut()) {
-            if x.total_cmp(&lo).is_lt() {
+            if x < lo {
                 *cnt += 1;
-            } else if x.total_cmp(&hi).is_le() {
+            } else if x <= hi {
                 w.push(x);
             }
         }
+    }
+    // Plain comparisons agree with `total_cmp` except for NaN (and ±0, which compare equal but
+    // are the same number); with a NaN (an RII whose intercept drew 0), select exactly instead.
+    if nan || pivots.iter().any(|(lo, hi)| lo.is_nan() || hi.is_nan()) {
+        return select_many(v, wanted);
     }
     let mut out = Vec::with_capacity(wanted.len());
     for ((&k, &cnt), w) in wanted.iter().zip(&below).zip(windows.iter_mut()) {
