@@ -269,6 +269,37 @@ mod sii {
             GOLDEN_LOWER_BITS,
             "sii_lower with seed 42 is {lo:?}"
         );
+        // Rates simulated on the log scale and back-transformed go through libm's exp: the same
+        // bits were checked under wasm32 (node, wasm-bindgen-test-runner) on 23 Nov 2026.
+        let flat: Vec<SiiRow> = rate_rows()
+            .into_iter()
+            .map(|r| SiiRow {
+                population: 20_000.0,
+                ..r
+            })
+            .collect();
+        let t = phe_sii(
+            &flat,
+            &SiiOptions {
+                seed: 9,
+                value_type: ValueType::Rate,
+                ..opts(5000)
+            },
+        )
+        .unwrap();
+        let ci = t.intervals[0];
+        let bits: Vec<u64> = [ci.sii_lower, ci.sii_upper, ci.rii_lower]
+            .iter()
+            .map(|v| v.unwrap().to_bits())
+            .collect();
+        assert_eq!(
+            bits,
+            [
+                13_871_204_049_454_682_529,
+                13_868_711_564_127_435_140,
+                4_601_445_541_973_257_677
+            ]
+        );
         let b = phe_sii(&rows, &SiiOptions { seed: 43, ..o }).unwrap();
         assert_ne!(a.intervals, b.intervals, "another seed gives other draws");
     }
