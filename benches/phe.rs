@@ -8,7 +8,7 @@ use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use equitas_core::measures::lifetable::{AgeBand, START_AGES, life_expectancy};
-use equitas_core::measures::phe::sii::{SiiOptions, SiiRow, phe_sii};
+use equitas_core::measures::phe::sii::{SiiOptions, SiiRow, SiiWorkspace, phe_sii_with};
 
 fn full() -> bool {
     std::env::args().any(|a| a == "--bench")
@@ -51,8 +51,9 @@ fn bench_sii(c: &mut Criterion) {
     g.bench_function(format!("{areas}_areas_x_10_deciles_{reps}_reps"), |b| {
         b.iter(|| {
             let mut s = 0.0;
+            let mut ws = SiiWorkspace::default();
             for rows in &data {
-                let r = phe_sii(rows, &options).expect("valid synthetic input");
+                let r = phe_sii_with(rows, &options, &mut ws).expect("valid synthetic input");
                 s += r.intervals[0].sii_lower.unwrap_or(0.0);
             }
             black_box(s)

@@ -203,7 +203,7 @@ fn phe_confidence_rule_and_messages() {
 mod sii {
     use super::*;
     use equitas_core::measures::phe::sii::{
-        SiiOptions, SiiRow, SwapRule, ValueType, phe_sii, sii_analytic,
+        SiiOptions, SiiRow, SiiWorkspace, SwapRule, ValueType, phe_sii, phe_sii_with, sii_analytic,
     };
 
     /// `sii_lower` of Area1 with seed 42 and 1,000 repetitions, as bits.
@@ -300,6 +300,15 @@ mod sii {
                 4_601_445_541_973_257_677
             ]
         );
+        // A reused workspace gives the same answers as fresh calls, area after area.
+        let mut ws = SiiWorkspace::default();
+        let area2 = area_rows(&v["areas"][1]);
+        for r in [&rows, &area2, &rows] {
+            assert_eq!(
+                phe_sii_with(r, &o, &mut ws).unwrap(),
+                phe_sii(r, &o).unwrap()
+            );
+        }
         let b = phe_sii(&rows, &SiiOptions { seed: 43, ..o }).unwrap();
         assert_ne!(a.intervals, b.intervals, "another seed gives other draws");
     }

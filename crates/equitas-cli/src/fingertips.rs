@@ -11,7 +11,7 @@ use equitas_core::measures::lifetable::{AgeBand, life_expectancy};
 use equitas_core::measures::phe::dsr::{StandardPopulation, dsr_esp2013};
 use equitas_core::measures::phe::rates::{phe_proportion, phe_rate};
 use equitas_core::measures::phe::sii::{
-    SiiOptions, SiiRow, SwapRule, ValueType, phe_sii, sii_analytic,
+    SiiOptions, SiiRow, SiiWorkspace, SwapRule, ValueType, phe_sii_with, sii_analytic,
 };
 use equitas_core::measures::phe::{Estimate, Interval};
 use lexopt::ValueExt;
@@ -513,8 +513,9 @@ fn sii(mut parser: lexopt::Parser) -> Result<()> {
         .unwrap_or(0);
     o.quantiles = Some(u32::try_from(expected).unwrap_or(u32::MAX));
     let mut records = Vec::with_capacity(parsed.len());
+    let mut workspace = SiiWorkspace::default();
     for (key, rows, lines) in &parsed {
-        let r = phe_sii(rows, &o).map_err(|e| {
+        let r = phe_sii_with(rows, &o, &mut workspace).map_err(|e| {
             let message = e.to_string();
             // Name the row of the quantile the message is about, when it is about one.
             let row = rows

@@ -30,6 +30,12 @@ impl Words {
         }
     }
 
+    /// Start again from another generator, keeping the buffers.
+    pub(crate) fn reseed(&mut self, rng: ChaCha8Rng) {
+        self.rng = rng;
+        self.pos = CHUNK;
+    }
+
     #[cold]
     fn refill(&mut self) {
         self.rng.fill_bytes(&mut self.bytes[..]);

@@ -421,6 +421,26 @@ fn point(o: &SiiOptions, alpha: f64, beta: f64) -> (f64, f64, f64) {
 /// quantiles outside 5–100. A group missing quantiles is not an error: it comes back with
 /// [`Reason::MissingQuantiles`].
 pub fn phe_sii(rows: &[SiiRow], options: &SiiOptions) -> Result<SiiResult, PheError> {
+    phe_sii_with(rows, options, &mut SiiWorkspace::default())
+}
+
+/// Buffers for [`phe_sii_with`], reused from one area to the next (the simulation of 100,000
+/// repetitions needs a few megabytes; reusing them saves allocating and zeroing per area).
+#[derive(Debug, Default)]
+pub struct SiiWorkspace {
+    sim: Option<Simulation>,
+}
+
+/// [`phe_sii`] reusing `workspace`'s buffers; the answer is the same as [`phe_sii`]'s (each area
+/// starts its generator afresh from `options.seed`).
+///
+/// # Errors
+/// As [`phe_sii`].
+pub fn phe_sii_with(
+    rows: &[SiiRow],
+    options: &SiiOptions,
+    workspace: &mut SiiWorkspace,
+) -> Result<SiiResult, PheError> {
     let p = match prepare(rows, options)? {
         Ok(p) => p,
         Err(reason) => {
@@ -437,7 +457,14 @@ pub fn phe_sii(rows: &[SiiRow], options: &SiiOptions) -> Result<SiiResult, PheEr
     let (sii, rii, intercept) = point(options, alpha, beta);
     let reps = options.repetitions as usize;
     let sets = if options.reliability { 10 } else { 1 };
-    let mut sim = Simulation::new(&p, options, reps);
+    let sim = match workspace.sim.take() {
+        Some(mut sim) => {
+            sim.reset(&p, options, reps);
+            sim
+        }
+        None => Simulation::new(&p, options, reps),
+    };
+    let sim = workspace.sim.insert(sim);
     let mut limits: Vec<Vec<[f64; 4]>> = Vec::with_capacity(sets);
     for _ in 0..sets {
         sim.run(&p, options);
@@ -534,7 +561,9 @@ pub fn sii_analytic(
 /// a scalar loop, but independent across replicates, so the CPU can overlap them).
 const BLOCK: usize = 64;
 
-/// Buffers and generator for the replicates of one area (allocated once per call).
+/// Buffers and generator for the replicates of one area (allocated once per call, or reused
+/// through a [`SiiWorkspace`]).
+#[derive(Debug)]
 struct Simulation {
     rng: Words,
     zig: Ziggurat,
@@ -565,6 +594,14 @@ impl Simulation {
             beta: vec![0.0; BLOCK],
             windows: Vec::new(),
         }
+    }
+
+    /// Start again for another area: a fresh generator from the seed, buffers resized in place.
+    fn reset(&mut self, p: &Prepared, o: &SiiOptions, reps: usize) {
+        self.rng.reseed(ChaCha8Rng::seed_from_u64(o.seed));
+        self.slope.resize(reps, 0.0);
+        self.rii.resize(if o.transform { 0 } else { reps }, 0.0);
+        self.draws.resize(BLOCK * p.mu.len(), 0.0);
     }
 
     /// One set of replicates: one normal draw per quantile per replicate.
