@@ -788,7 +788,8 @@ mod rates_and_more {
         DsrBand, ESP2013_JSON, StandardPopulation, calculate_dsr, dsr_esp2013,
     };
     use equitas_core::measures::phe::funnel::{
-        Sigma, Significance, proportion_limits, proportion_significance, ratio_significance,
+        Sigma, Significance, proportion_limits, proportion_significance, rate_limits, ratio_limits,
+        ratio_significance,
     };
     use equitas_core::measures::phe::isr::{IsrBand, calculate_israte, calculate_isratio};
     use equitas_core::measures::phe::mean::phe_mean;
@@ -1050,6 +1051,32 @@ mod rates_and_more {
             proportion_significance(80.0, 500.0, 0.2).unwrap().label(),
             "Low (0.025)"
         );
+        // Ratio funnel limits: the exact interval of the limiting count touches E.
+        for (e, sigma, p) in [
+            (3.0, Sigma::Two, 0.975),
+            (50.0, Sigma::Three, 0.999),
+            (400.0, Sigma::Two, 0.975),
+        ] {
+            let (lo, hi) = ratio_limits(e, sigma).unwrap();
+            assert!(lo < 1.0 && hi > 1.0);
+            if e < 3.7 {
+                // Even 0 events is not significantly low when E is below Γ⁻¹(0.975; 1) = 3.69.
+                assert_eq!(lo, 0.0);
+            } else {
+                let touch = intervals::gamma_quantile(p, lo * e + 1.0);
+                assert_rel(touch, e, 1e-9, "upper limit of the lower count");
+            }
+            assert_rel(
+                intervals::gamma_quantile(1.0 - p, hi * e),
+                e,
+                1e-9,
+                "lower limit of the upper count",
+            );
+        }
+        let (lo, hi) = rate_limits(250.0, 40_000.0, Sigma::Two, 100_000.0).unwrap();
+        let (rlo, rhi) = ratio_limits(100.0, Sigma::Two).unwrap();
+        assert_rel(lo, rlo * 250.0, 1e-12, "rate funnel lower");
+        assert_rel(hi, rhi * 250.0, 1e-12, "rate funnel upper");
         assert_eq!(ratio_significance(1.0, 12.0).unwrap(), Significance::Low001);
         assert_eq!(ratio_significance(3.0, 12.0).unwrap(), Significance::Low025);
         assert_eq!(

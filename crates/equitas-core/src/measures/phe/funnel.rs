@@ -9,13 +9,18 @@
 //! limits, then the 95% ones. Ratios (O/E): an area is flagged when 1 lies outside the 99.8% (then
 //! 95%) interval of O/E, exact Poisson below 10 observed, Byar's otherwise.
 //!
-//! Not implemented here: the rate funnels and the ratio funnel curve (the reference's bisection
-//! for the expected count on the Poisson boundary).
+//! Ratio and rate curves: for an expected count E, the control limits of O/E are the observed
+//! counts (treated as continuous) whose exact Poisson interval just touches E, divided by E: the
+//! lower limit O_L solves χ²(P; 2O_L + 2)/2 = E and the upper O_U solves χ²(1 − P; 2O_U)/2 = E,
+//! found by bisection (the reference bisects on the same boundary, §2.8; its curve tables were not
+//! available here, so these curves are checked by that defining property, not against its
+//! numbers). A rate funnel is the ratio funnel of E = average × denominator / multiplier, scaled
+//! by the average rate.
 
 use serde::Serialize;
 
 use super::{PheError, require};
-use crate::measures::intervals::{normal_quantile, poisson_limits};
+use crate::measures::intervals::{gamma_quantile, normal_quantile, poisson_limits};
 
 /// Which control limits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -28,12 +33,112 @@ pub enum Sigma {
 }
 
 impl Sigma {
-    fn z(self) -> f64 {
-        normal_quantile(match self {
+    /// The one-sided probability P: 0.975 or 0.999.
+    fn p(self) -> f64 {
+        match self {
             Self::Two => 0.975,
             Self::Three => 0.999,
-        })
+        }
     }
+
+    fn z(self) -> f64 {
+        normal_quantile(self.p())
+    }
+}
+
+/// The continuous count o in [lo, hi] where `f(o)` (increasing in o) crosses `target`, by
+/// bisection to a relative width of 1e-12.
+fn bisect(f: impl Fn(f64) -> f64, target: f64, mut lo: f64, mut hi: f64) -> f64 {
+    while f(hi) < target {
+        lo = hi;
+        hi *= 2.0;
+    }
+    for _ in 0..200 {
+        let mid = 0.5 * (lo + hi);
+        if f(mid) < target {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+        if hi - lo <= 1e-12 * hi.max(1.0) {
+            break;
+        }
+    }
+    0.5 * (lo + hi)
+}
+
+/// The lower and upper control limits of an observed/expected ratio at expected count
+/// `expected` (see the module docs); multiply by 100 for an ISR-style ratio.
+///
+/// ```
+/// use equitas_core::measures::phe::funnel::{ratio_limits, Sigma};
+/// let (lo, hi) = ratio_limits(50.0, Sigma::Two)?;
+/// assert!(lo < 1.0 && hi > 1.0);
+/// # Ok::<(), equitas_core::measures::phe::PheError>(())
+/// ```
+///
+/// # Errors
+/// An expected count not above zero.
+pub fn ratio_limits(expected: f64, sigma: Sigma) -> Result<(f64, f64), PheError> {
+    require(
+        expected.is_finite() && expected > 0.0,
+        || "the expected count".into(),
+        "greater than zero",
+        expected,
+    )?;
+    let p = sigma.p();
+    // Upper exact limit of a count o: Γ⁻¹(P; o + 1); it rises with o.
+    let lower = if gamma_quantile(p, 1.0) >= expected {
+        0.0
+    } else {
+        bisect(
+            |o| gamma_quantile(p, o + 1.0),
+            expected,
+            0.0,
+            expected.max(1.0),
+        )
+    };
+    // Lower exact limit of a count o: Γ⁻¹(1 − P; o).
+    let upper = bisect(
+        |o| gamma_quantile(1.0 - p, o),
+        expected,
+        0.0,
+        expected.max(1.0),
+    );
+    Ok((lower / expected, upper / expected))
+}
+
+/// The lower and upper control limits of a rate funnel: `average` is the rate per `multiplier`
+/// people and `denominator` the population at that point of the funnel.
+///
+/// # Errors
+/// An average or denominator not above zero, or a multiplier not above zero.
+pub fn rate_limits(
+    average: f64,
+    denominator: f64,
+    sigma: Sigma,
+    multiplier: f64,
+) -> Result<(f64, f64), PheError> {
+    require(
+        average.is_finite() && average > 0.0,
+        || "the average rate".into(),
+        "greater than zero",
+        average,
+    )?;
+    require(
+        denominator.is_finite() && denominator > 0.0,
+        || "the denominator".into(),
+        "greater than zero",
+        denominator,
+    )?;
+    require(
+        multiplier.is_finite() && multiplier > 0.0,
+        || "the multiplier".into(),
+        "greater than zero",
+        multiplier,
+    )?;
+    let (lo, hi) = ratio_limits(average * denominator / multiplier, sigma)?;
+    Ok((lo * average, hi * average))
 }
 
 /// An area's place on the funnel, with the reference's labels.
