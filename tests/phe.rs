@@ -785,7 +785,8 @@ mod rates_and_more {
     use super::*;
     use equitas_core::measures::phe::Reason;
     use equitas_core::measures::phe::dsr::{
-        DsrBand, ESP2013_JSON, StandardPopulation, calculate_dsr, dsr_esp2013,
+        DsrBand, ESP2013_JSON, FrequencyCount, NonIndependentBand, StandardPopulation,
+        calculate_dsr, calculate_dsr_nonindependent, dsr_esp2013,
     };
     use equitas_core::measures::phe::funnel::{
         Sigma, Significance, proportion_limits, proportion_significance, rate_limits, ratio_limits,
@@ -957,6 +958,62 @@ mod rates_and_more {
                 .to_string(),
             "ESP2013 has 19 age bands (0-4 to 90+); got 18 counts and 18 populations"
         );
+        // Non-independent events: with every frequency 1 it is the independent DSR; counting
+        // the same events as fewer people with two each widens the interval.
+        let bands: Vec<DsrBand> = w
+            .iter()
+            .zip(&xs)
+            .zip(&n)
+            .map(|((&stdpop, &x), &n)| DsrBand {
+                x: Some(x),
+                n,
+                stdpop,
+            })
+            .collect();
+        let ones: Vec<NonIndependentBand> = bands
+            .iter()
+            .map(|b| NonIndependentBand {
+                n: b.n,
+                stdpop: b.stdpop,
+                counts: vec![FrequencyCount {
+                    events_per_person: 1.0,
+                    people: b.x,
+                }],
+            })
+            .collect();
+        let indep = calculate_dsr(&bands, &[0.95], 1e5).unwrap();
+        let same = calculate_dsr_nonindependent(&ones, &[0.95], 1e5).unwrap();
+        assert_rel(
+            same.value.unwrap(),
+            indep.value.unwrap(),
+            1e-12,
+            "nonindependent value",
+        );
+        assert_rel(
+            same.intervals[0].lower.unwrap(),
+            indep.intervals[0].lower.unwrap(),
+            1e-12,
+            "nonindependent lower",
+        );
+        let twos: Vec<NonIndependentBand> = ones
+            .iter()
+            .map(|b| NonIndependentBand {
+                counts: vec![FrequencyCount {
+                    events_per_person: 2.0,
+                    people: b.counts[0].people.map(|p| p / 2.0),
+                }],
+                ..b.clone()
+            })
+            .collect();
+        let paired = calculate_dsr_nonindependent(&twos, &[0.95], 1e5).unwrap();
+        assert_rel(
+            paired.value.unwrap(),
+            indep.value.unwrap(),
+            1e-12,
+            "same events",
+        );
+        assert!(paired.intervals[0].lower.unwrap() < indep.intervals[0].lower.unwrap());
+        assert!(paired.intervals[0].upper.unwrap() > indep.intervals[0].upper.unwrap());
         let mut bad = few.clone();
         bad[4].n = 0.0;
         assert_eq!(

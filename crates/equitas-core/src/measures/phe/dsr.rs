@@ -5,8 +5,15 @@
 //! DSR = Σ(w_i·x_i/n_i)/Σw_i × multiplier; var = Σ(w_i²·x_i/n_i²)/(Σw_i)²; with O = Σx and
 //! Byar's limits O_L, O_U of O, the limits are DSR + √(var/O)·(O_L − O)·multiplier and the same
 //! with O_U (Dobson et al. 1991). Missing counts count as 0. A total count below 10 gives no
-//! value and [`Reason::TooFewEvents`]. Events are assumed independent (the reference's
-//! `independent_events = FALSE` variance is not implemented).
+//! value and [`Reason::TooFewEvents`].
+//!
+//! Non-independent events (one person can have several, the reference's
+//! `independent_events = FALSE`): [`calculate_dsr_nonindependent`] takes, per band, how many people
+//! had f events for each frequency f. The DSR counts events (Σ f·people); the variance is
+//! Σ_f f²·var_f with var_f the independent-events variance of the people with f events; the Dobson
+//! limits use O = total events. The reference's own test numbers were not available here, so this
+//! variant is checked by its reduction to [`calculate_dsr`] when every frequency is 1 (UNCONFIRMED
+//! against the reference beyond the formula in §2.5).
 
 use std::sync::OnceLock;
 
@@ -200,4 +207,109 @@ pub fn dsr_esp2013(
         .map(|((&x, &n), stdpop)| DsrBand { x, n, stdpop })
         .collect();
     calculate_dsr(&bands, confidence, multiplier)
+}
+
+/// People in one age band who had a given number of events.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct FrequencyCount {
+    /// Events per person (f ≥ 1).
+    pub events_per_person: f64,
+    /// How many people had that many events; `None` counts as 0.
+    pub people: Option<f64>,
+}
+
+/// One age band with its counts by event frequency.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NonIndependentBand {
+    /// Population (> 0).
+    pub n: f64,
+    /// Standard population weight (≥ 0).
+    pub stdpop: f64,
+    /// People by number of events.
+    pub counts: Vec<FrequencyCount>,
+}
+
+/// The directly standardised rate of events that are not independent (see the module docs).
+///
+/// # Errors
+/// As [`calculate_dsr`], and a frequency below 1 or a negative count of people, each naming the
+/// band.
+pub fn calculate_dsr_nonindependent(
+    bands: &[NonIndependentBand],
+    confidence: &[f64],
+    multiplier: f64,
+) -> Result<Estimate, PheError> {
+    let levels = confidence_pair(confidence)?;
+    require(
+        multiplier.is_finite() && multiplier > 0.0,
+        || "the multiplier".into(),
+        "greater than zero",
+        multiplier,
+    )?;
+    let (mut num, mut wsum, mut var, mut total) = (0.0, 0.0, 0.0, 0.0);
+    for (i, b) in bands.iter().enumerate() {
+        let band = i + 1;
+        require(
+            b.n.is_finite() && b.n > 0.0,
+            || format!("the population of band {band}"),
+            "greater than zero",
+            b.n,
+        )?;
+        require(
+            b.stdpop.is_finite() && b.stdpop >= 0.0,
+            || format!("the standard population of band {band}"),
+            "zero or more",
+            b.stdpop,
+        )?;
+        wsum += b.stdpop;
+        for c in &b.counts {
+            let f = c.events_per_person;
+            let people = c.people.unwrap_or(0.0);
+            require(
+                f.is_finite() && f >= 1.0,
+                || format!("an event frequency of band {band}"),
+                "1 or more",
+                f,
+            )?;
+            require(
+                people.is_finite() && people >= 0.0,
+                || format!("the people with {f} events in band {band}"),
+                "zero or more",
+                people,
+            )?;
+            num += b.stdpop * f * people / b.n;
+            var += f * f * b.stdpop * b.stdpop * people / (b.n * b.n);
+            total += f * people;
+        }
+    }
+    require(
+        wsum > 0.0,
+        || "the total standard population".into(),
+        "greater than zero",
+        wsum,
+    )?;
+    if total < 10.0 {
+        return Ok(Estimate::suppressed(
+            &levels,
+            Reason::TooFewEvents { total },
+        ));
+    }
+    let dsr = num / wsum;
+    let spread = (var / (wsum * wsum) / total).sqrt();
+    let intervals = levels
+        .iter()
+        .map(|&confidence| {
+            let o = byar(total, confidence)?;
+            Ok(Interval {
+                confidence,
+                lower: o.lower.map(|l| (dsr + spread * (l - total)) * multiplier),
+                upper: o.upper.map(|u| (dsr + spread * (u - total)) * multiplier),
+            })
+        })
+        .collect::<Result<Vec<_>, PheError>>()?;
+    Ok(Estimate {
+        value: Some(dsr * multiplier),
+        intervals,
+        reason: None,
+    })
 }
