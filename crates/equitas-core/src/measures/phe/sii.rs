@@ -779,22 +779,22 @@ fn order_statistics(v: &mut [f64], wanted: &[usize], windows: &mut Vec<Vec<f64>>
     for w in windows.iter_mut() {
         w.clear();
     }
+    if v.iter().any(|x| x.is_nan()) || pivots.iter().any(|(lo, hi)| lo.is_nan() || hi.is_nan()) {
+        // Plain comparisons agree with `total_cmp` except for NaN (and ±0, which compare equal
+        // and are the same number); with a NaN (an RII whose intercept drew 0), select exactly.
+        return select_many(v, wanted);
+    }
+    // One tight pass per rank: count below the lower pivot, keep the values between the pivots.
     let mut below = vec![0usize; wanted.len()];
-    let mut nan = false;
-    for &x in v.iter() {
-        nan |= x.is_nan();
-        for ((&(lo, hi), cnt), w) in pivots.iter().zip(below.iter_mut()).zip(windows.iter_mut()) {
-            if x < lo {
-                *cnt += 1;
-            } else if x <= hi {
+    for ((&(lo, hi), cnt), w) in pivots.iter().zip(below.iter_mut()).zip(windows.iter_mut()) {
+        let mut c = 0usize;
+        for &x in v.iter() {
+            c += usize::from(x < lo);
+            if x >= lo && x <= hi {
                 w.push(x);
             }
         }
-    }
-    // Plain comparisons agree with `total_cmp` except for NaN (and ±0, which compare equal but
-    // are the same number); with a NaN (an RII whose intercept drew 0), select exactly instead.
-    if nan || pivots.iter().any(|(lo, hi)| lo.is_nan() || hi.is_nan()) {
-        return select_many(v, wanted);
+        *cnt = c;
     }
     let mut out = Vec::with_capacity(wanted.len());
     for ((&k, &cnt), w) in wanted.iter().zip(&below).zip(windows.iter_mut()) {
