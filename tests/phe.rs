@@ -1,1 +1,1304 @@
-//! Integration tests: phe (being built).
+//! Integration tests for the Fingertips methods (`measures::phe`, `measures::lifetable`,
+//! `measures::intervals`) against `../shared/reference/vectors/` at the tolerances stated there,
+//! independent special-function values, every reason and error message, and properties.
+
+#![allow(
+    clippy::excessive_precision,
+    reason = "reference values printed to 17 digits"
+)]
+
+use equitas_core::measures::intervals::{
+    self, byar, chi_square_quantile, confidence_level, confidence_pair, exact_poisson,
+    student_t_quantile, wilson_limits,
+};
+use serde_json::Value;
+
+fn vector(name: &str) -> Value {
+    let path = crate::shared(&format!("reference/vectors/{name}"));
+    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
+}
+
+fn f(v: &Value) -> f64 {
+    v.as_f64().unwrap()
+}
+
+fn fs(v: &Value) -> Vec<f64> {
+    v.as_array().unwrap().iter().map(f).collect()
+}
+
+fn assert_rel(got: f64, want: f64, rel: f64, what: &str) {
+    let err = ((got - want) / want).abs();
+    assert!(
+        err <= rel,
+        "{what}: got {got}, want {want} (relative error {err:e} > {rel:e})"
+    );
+}
+
+#[allow(dead_code, reason = "used by the life-table tests")]
+fn assert_abs(got: f64, want: f64, tol: f64, what: &str) {
+    assert!(
+        (got - want).abs() <= tol,
+        "{what}: got {got}, want {want} (|diff| {} > {tol})",
+        (got - want).abs()
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Intervals and special functions.
+
+#[test]
+fn phe_wilson_byar_vectors() {
+    let v = vector("wilson_byar.json");
+    assert_eq!(v["tolerance"], "1e-8 relative");
+    for case in v["wilson"].as_array().unwrap() {
+        let (x, n, c) = (f(&case["x"]), f(&case["n"]), f(&case["confidence"]));
+        let want = fs(&case["ci"]);
+        let b = wilson_limits(x, n, c).unwrap();
+        assert_rel(
+            b.lower.unwrap(),
+            want[0],
+            1e-8,
+            &format!("wilson {x}/{n} lower"),
+        );
+        assert_rel(
+            b.upper.unwrap(),
+            want[1],
+            1e-8,
+            &format!("wilson {x}/{n} upper"),
+        );
+    }
+    for case in v["byar"].as_array().unwrap() {
+        let (x, c) = (f(&case["x"]), f(&case["confidence"]));
+        let want = fs(&case["ci"]);
+        let b = byar(x, c).unwrap();
+        assert_rel(b.lower.unwrap(), want[0], 1e-8, &format!("byar {x} lower"));
+        assert_rel(b.upper.unwrap(), want[1], 1e-8, &format!("byar {x} upper"));
+    }
+}
+
+/// Chi-square quantiles: mpmath at 40 digits (bisection on its regularised incomplete gamma);
+/// the ones a printed table has agree with it to 4 decimals (e.g. χ²(0.95; 1) = 3.8415,
+/// χ²(0.95; 10) = 18.3070, χ²(0.975; 20) = 34.1696, χ²(0.999; 8) = 26.1245).
+#[test]
+fn phe_chi_square_quantiles_match_independent_values() {
+    for (p, df, want) in [
+        (0.95, 1.0, 3.841_458_820_694_124_5),
+        (0.025, 2.0, 0.050_635_615_968_579_754),
+        (0.975, 2.0, 7.377_758_908_227_870_8),
+        (0.0005, 2.0, 0.001_000_250_083_364_595_9),
+        (0.9995, 20.0, 47.498_451_885_471_999),
+        (0.025, 18.0, 8.230_746_194_756_664_9),
+        (0.975, 20.0, 34.169_606_902_838_337),
+        (0.001, 6.0, 0.381_066_755_136_806_38),
+        (0.999, 8.0, 26.124_481_558_376_139),
+        (0.95, 10.0, 18.307_038_053_275_144),
+        (0.05, 0.5, 8.437_150_840_525_984e-6),
+    ] {
+        assert_rel(
+            chi_square_quantile(p, df),
+            want,
+            1e-10,
+            &format!("chi2({p}; {df})"),
+        );
+    }
+    assert_eq!(chi_square_quantile(0.025, 0.0), 0.0);
+}
+
+/// Student t quantiles: mpmath at 40 digits; printed tables agree to 4 decimals
+/// (t(0.975; 10) = 2.2281, t(0.975; 3) = 3.1824, t(0.999; 3) = 10.2145, t(0.95; 4) = 2.1318).
+#[test]
+fn phe_t_quantiles_match_independent_values() {
+    for (p, df, want) in [
+        (0.975, 10.0, 2.228_138_851_986_274_2),
+        (0.975, 3.0, 3.182_446_305_283_708_4),
+        (0.999, 3.0, 10.214_531_852_407_383),
+        (0.975, 25.0, 2.059_538_552_753_297_3),
+        (0.999, 100.0, 3.173_739_493_738_782_7),
+        (0.95, 4.0, 2.131_846_786_326_649_5),
+        (0.9995, 5.0, 6.868_826_625_881_275_1),
+        (0.975, 2.5, 3.574_654_842_003_681_8),
+    ] {
+        assert_rel(
+            student_t_quantile(p, df),
+            want,
+            1e-10,
+            &format!("t({p}; {df})"),
+        );
+        assert_rel(
+            student_t_quantile(1.0 - p, df),
+            -want,
+            1e-9,
+            &format!("t({}; {df})", 1.0 - p),
+        );
+    }
+    assert_rel(
+        student_t_quantile(0.975, 1.0),
+        12.706_204_736_174_7,
+        1e-12,
+        "t(0.975; 1)",
+    );
+    assert_rel(
+        student_t_quantile(0.975, 2.0),
+        4.302_652_729_749_464,
+        1e-12,
+        "t(0.975; 2)",
+    );
+}
+
+#[test]
+fn phe_exact_poisson_limits() {
+    // x = 0: lower is 0 (χ² with 0 df), upper χ²(0.975; 2)/2 = −ln(0.025).
+    let b = exact_poisson(0.0, 0.95).unwrap();
+    assert_eq!(b.lower, Some(0.0));
+    assert_rel(b.upper.unwrap(), -(0.025_f64.ln()), 1e-12, "x=0 upper");
+    // x = 9 (the largest exact count): χ²(0.025; 18)/2 and χ²(0.975; 20)/2.
+    let b = exact_poisson(9.0, 0.95).unwrap();
+    assert_rel(
+        b.lower.unwrap(),
+        8.230_746_194_756_664_9 / 2.0,
+        1e-10,
+        "x=9 lower",
+    );
+    assert_rel(
+        b.upper.unwrap(),
+        34.169_606_902_838_337 / 2.0,
+        1e-10,
+        "x=9 upper",
+    );
+    let (_, m) = intervals::poisson_limits(9.0, 0.95).unwrap();
+    assert_eq!(m, intervals::PoissonMethod::Exact);
+    let (_, m) = intervals::poisson_limits(10.0, 0.95).unwrap();
+    assert_eq!(m, intervals::PoissonMethod::Byars);
+}
+
+#[test]
+fn phe_confidence_rule_and_messages() {
+    assert_eq!(confidence_level(95.0).unwrap(), 0.95);
+    assert_eq!(confidence_level(0.9).unwrap(), 0.9);
+    assert_eq!(confidence_level(100.0).unwrap(), 1.0);
+    assert_eq!(
+        confidence_level(0.8).unwrap_err().to_string(),
+        "confidence level must be between 90 and 100 or between 0.9 and 1, got 0.8"
+    );
+    assert_eq!(confidence_pair(&[95.0, 99.8]).unwrap(), [0.95, 0.998]);
+    assert_eq!(
+        confidence_pair(&[0.95, 0.99]).unwrap_err().to_string(),
+        "two confidence levels can only be produced if they are 0.95 and 0.998, got 0.95 and 0.99"
+    );
+    assert_eq!(
+        confidence_pair(&[0.95, 0.99, 0.998])
+            .unwrap_err()
+            .to_string(),
+        "a maximum of two confidence levels can be provided, got 3"
+    );
+    assert_eq!(
+        byar(-1.0, 0.95).unwrap_err().to_string(),
+        "observed events must be zero or more, got -1"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// SII (phe_sii).
+
+mod sii {
+    use super::*;
+    use equitas_core::measures::phe::sii::{
+        SiiOptions, SiiRow, SiiWorkspace, SwapRule, ValueType, phe_sii, phe_sii_with, sii_analytic,
+    };
+
+    /// `sii_lower` of Area1 with seed 42 and 1,000 repetitions, as bits.
+    const GOLDEN_LOWER_BITS: u64 = 4_614_087_444_410_278_560;
+
+    /// Rows of one area of `phe_sii_deciles.json`; Area2 has no SEs, so it gets a nominal one
+    /// (its point estimates need none).
+    pub(super) fn area_rows(area: &Value) -> Vec<SiiRow> {
+        let pop = fs(&area["population"]);
+        let val = fs(&area["value"]);
+        let se = area.get("se").map(fs);
+        (0..pop.len())
+            .map(|i| SiiRow {
+                quantile: u32::try_from(i + 1).unwrap(),
+                population: pop[i],
+                value: val[i],
+                se: Some(se.as_ref().map_or(1.0, |s| s[i])),
+                lower_cl: None,
+                upper_cl: None,
+            })
+            .collect()
+    }
+
+    fn opts(reps: u32) -> SiiOptions {
+        SiiOptions {
+            repetitions: reps,
+            ..SiiOptions::default()
+        }
+    }
+
+    /// Rows of a transformable indicator: rates (per 100,000) with 95% limits.
+    fn rate_rows() -> Vec<SiiRow> {
+        (1..=10u32)
+            .map(|q| {
+                let v = 900.0 - 45.0 * f64::from(q);
+                SiiRow {
+                    quantile: q,
+                    population: 20_000.0 + 500.0 * f64::from(q % 3),
+                    value: v,
+                    se: None,
+                    lower_cl: Some(v * 0.9),
+                    upper_cl: Some(v * 1.1),
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn phe_sii_is_deterministic_and_portable() {
+        let v = vector("phe_sii_deciles.json");
+        let rows = area_rows(&v["areas"][0]);
+        let o = SiiOptions {
+            seed: 42,
+            ..opts(1000)
+        };
+        let a = phe_sii(&rows, &o).unwrap();
+        assert_eq!(a, phe_sii(&rows, &o).unwrap());
+        // Golden bits: the simulation uses only portable arithmetic (libm in the slow paths), so
+        // this holds on every platform, wasm32 included.
+        let lo = a.intervals[0].sii_lower.unwrap();
+        assert_eq!(
+            lo.to_bits(),
+            GOLDEN_LOWER_BITS,
+            "sii_lower with seed 42 is {lo:?}"
+        );
+        // Rates simulated on the log scale and back-transformed go through libm's exp: the same
+        // bits were checked under wasm32 (node, wasm-bindgen-test-runner) on 23 Nov 2026.
+        let flat: Vec<SiiRow> = rate_rows()
+            .into_iter()
+            .map(|r| SiiRow {
+                population: 20_000.0,
+                ..r
+            })
+            .collect();
+        let t = phe_sii(
+            &flat,
+            &SiiOptions {
+                seed: 9,
+                value_type: ValueType::Rate,
+                ..opts(5000)
+            },
+        )
+        .unwrap();
+        let ci = t.intervals[0];
+        let bits: Vec<u64> = [ci.sii_lower, ci.sii_upper, ci.rii_lower]
+            .iter()
+            .map(|v| v.unwrap().to_bits())
+            .collect();
+        assert_eq!(
+            bits,
+            [
+                13_871_204_049_454_682_529,
+                13_868_711_564_127_435_140,
+                4_601_445_541_973_257_677
+            ]
+        );
+        // A reused workspace gives the same answers as fresh calls, area after area.
+        let mut ws = SiiWorkspace::default();
+        let area2 = area_rows(&v["areas"][1]);
+        for r in [&rows, &area2, &rows] {
+            assert_eq!(
+                phe_sii_with(r, &o, &mut ws).unwrap(),
+                phe_sii(r, &o).unwrap()
+            );
+        }
+        let b = phe_sii(&rows, &SiiOptions { seed: 43, ..o }).unwrap();
+        assert_ne!(a.intervals, b.intervals, "another seed gives other draws");
+    }
+
+    #[test]
+    fn phe_sii_reliability_transform_and_multiplier() {
+        let v = vector("phe_sii_deciles.json");
+        let rows = area_rows(&v["areas"][0]);
+        // Reliability: the first set is the plain run; MADs are small at 100,000 draws.
+        let plain = phe_sii(&rows, &opts(20_000)).unwrap();
+        let rel = phe_sii(
+            &rows,
+            &SiiOptions {
+                reliability: true,
+                ..opts(20_000)
+            },
+        )
+        .unwrap();
+        assert_eq!(plain.intervals[0].sii_lower, rel.intervals[0].sii_lower);
+        let mad = rel.intervals[0].sii_lower_mad.unwrap();
+        assert!(mad > 0.0 && mad < 0.1, "mad {mad}");
+        assert_eq!(plain.intervals[0].sii_lower_mad, None);
+        // Multiplier −1: SII negates, RII inverts, limits stay ordered.
+        let neg = phe_sii(
+            &rows,
+            &SiiOptions {
+                multiplier: -1.0,
+                ..opts(20_000)
+            },
+        )
+        .unwrap();
+        assert_rel(neg.sii.unwrap(), -plain.sii.unwrap(), 1e-12, "negated sii");
+        assert_rel(
+            neg.rii.unwrap(),
+            1.0 / plain.rii.unwrap(),
+            1e-12,
+            "inverted rii",
+        );
+        let ci = &neg.intervals[0];
+        assert!(ci.sii_lower < ci.sii_upper && ci.rii_lower < ci.rii_upper);
+        // Mirrored up to one order statistic: positions round(R·0.025) and round(R·0.975) are not
+        // symmetric (the reference's convention), so allow a draw's width.
+        assert_rel(
+            ci.sii_upper.unwrap(),
+            -plain.intervals[0].sii_lower.unwrap(),
+            1e-2,
+            "mirror",
+        );
+
+        // Log-transformed rates, falling with less deprivation: SII negative, RII below 1.
+        let rows = rate_rows();
+        let t = SiiOptions {
+            value_type: ValueType::Rate,
+            transform: true,
+            ..opts(20_000)
+        };
+        let r = phe_sii(&rows, &t).unwrap();
+        let ci = r.intervals[0];
+        assert!(r.sii.unwrap() < 0.0 && r.rii.unwrap() < 1.0);
+        assert!(ci.sii_lower.unwrap() < r.sii.unwrap() && r.sii.unwrap() < ci.sii_upper.unwrap());
+        assert!(ci.rii_lower.unwrap() < r.rii.unwrap() && r.rii.unwrap() < ci.rii_upper.unwrap());
+        // Not transformed: fitted on the rates, simulated on the log scale and back-transformed.
+        let u = phe_sii(
+            &rows,
+            &SiiOptions {
+                transform: false,
+                ..t.clone()
+            },
+        )
+        .unwrap();
+        assert!(u.intervals[0].sii_lower.unwrap() < u.sii.unwrap());
+        // Multiplier 0.5 on a rate: the consistent rule keeps lower < upper; the reference's
+        // `< 1` test swaps them.
+        let half = SiiOptions {
+            multiplier: 0.5,
+            ..t.clone()
+        };
+        let c = phe_sii(&rows, &half).unwrap().intervals[0];
+        assert!(c.sii_lower < c.sii_upper);
+        let q = phe_sii(
+            &rows,
+            &SiiOptions {
+                swap_rule: SwapRule::Reference,
+                ..half
+            },
+        )
+        .unwrap()
+        .intervals[0];
+        assert_eq!((q.sii_lower, q.sii_upper), (c.sii_upper, c.sii_lower));
+        // Proportions on the logit scale with a negative percentage multiplier.
+        let prop: Vec<SiiRow> = (1..=5u32)
+            .map(|q| {
+                let p = 0.1 + 0.05 * f64::from(q);
+                SiiRow {
+                    quantile: q,
+                    population: 5000.0,
+                    value: p,
+                    se: None,
+                    lower_cl: Some(p - 0.02),
+                    upper_cl: Some(p + 0.02),
+                }
+            })
+            .collect();
+        let o = SiiOptions {
+            value_type: ValueType::Proportion,
+            transform: true,
+            multiplier: -100.0,
+            ..opts(10_000)
+        };
+        let r = phe_sii(&prop, &o).unwrap();
+        assert!(
+            r.sii.unwrap() < 0.0,
+            "rising proportion, negative multiplier"
+        );
+        let ci = r.intervals[0];
+        assert!(ci.sii_lower.unwrap() < r.sii.unwrap() && r.sii.unwrap() < ci.sii_upper.unwrap());
+        assert_rel(
+            r.intercept.unwrap(),
+            100.0 * r.intercept.unwrap() / 100.0,
+            1e-12,
+            "intercept",
+        );
+    }
+
+    /// Every input error and the missing-quantile reason, as a user reads them.
+    #[test]
+    fn phe_sii_errors_and_reasons() {
+        let v = vector("phe_sii_deciles.json");
+        let good = area_rows(&v["areas"][0]);
+        let edit = |f: &dyn Fn(&mut Vec<SiiRow>)| {
+            let mut r = good.clone();
+            f(&mut r);
+            r
+        };
+        let rate = SiiOptions {
+            value_type: ValueType::Rate,
+            ..opts(1000)
+        };
+        let cases: Vec<(&str, Vec<SiiRow>, SiiOptions)> = vec![
+            ("repetitions", good.clone(), opts(999)),
+            (
+                "confidence",
+                good.clone(),
+                SiiOptions {
+                    confidence: vec![0.95, 80.0],
+                    ..opts(1000)
+                },
+            ),
+            (
+                "transform normal",
+                good.clone(),
+                SiiOptions {
+                    transform: true,
+                    ..opts(1000)
+                },
+            ),
+            (
+                "transform with se",
+                good.clone(),
+                SiiOptions {
+                    transform: true,
+                    ..rate.clone()
+                },
+            ),
+            ("population", edit(&|r| r[3].population = 0.0), opts(1000)),
+            ("negative se", edit(&|r| r[4].se = Some(-0.5)), opts(1000)),
+            (
+                "no se or limits",
+                edit(&|r| {
+                    r[5].se = None;
+                    r[5].upper_cl = Some(80.0);
+                }),
+                opts(1000),
+            ),
+            (
+                "rate not positive",
+                edit(&|r| r[6].value = 0.0),
+                rate.clone(),
+            ),
+            (
+                "proportion above 1",
+                edit(&|r| r[1].value = 1.2),
+                SiiOptions {
+                    value_type: ValueType::Proportion,
+                    ..opts(1000)
+                },
+            ),
+            ("duplicate", edit(&|r| r[9].quantile = 9), opts(1000)),
+            ("4 quantiles", good[..4].to_vec(), opts(1000)),
+            (
+                "101 quantiles",
+                (1..=101)
+                    .map(|q| SiiRow {
+                        quantile: q,
+                        ..good[0]
+                    })
+                    .collect(),
+                opts(1000),
+            ),
+        ];
+        let mut report = String::new();
+        for (name, rows, o) in cases {
+            let msg = phe_sii(&rows, &o)
+                .map(|_| "ok".to_owned())
+                .unwrap_or_else(|e| e.to_string());
+            report.push_str(&format!("{name}: {msg}\n"));
+        }
+        // A group lacking quantile 4 of 10: a reason, not an error and not silently dropped.
+        let missing = edit(&|r| {
+            r.remove(3);
+        });
+        let r = phe_sii(
+            &missing,
+            &SiiOptions {
+                quantiles: Some(10),
+                ..opts(1000)
+            },
+        )
+        .unwrap();
+        report.push_str(&format!(
+            "missing quantile: sii {:?}, reason: {}\n",
+            r.sii,
+            r.reason.unwrap()
+        ));
+        insta::assert_snapshot!(report);
+    }
+
+    #[test]
+    fn phe_sii_deciles_vector() {
+        let v = vector("phe_sii_deciles.json");
+        assert!(
+            v["tolerance"]
+                .as_str()
+                .unwrap()
+                .starts_with("point estimates 1e-9 relative")
+        );
+        for area in v["areas"].as_array().unwrap() {
+            let name = area["area"].as_str().unwrap();
+            let want = &area["expected"];
+            let rows = area_rows(area);
+            let r = phe_sii(&rows, &SiiOptions::default()).unwrap();
+            assert_rel(
+                r.sii.unwrap(),
+                f(&want["sii"]),
+                1e-9,
+                &format!("{name} sii"),
+            );
+            assert_rel(
+                r.rii.unwrap(),
+                f(&want["rii"]),
+                1e-9,
+                &format!("{name} rii"),
+            );
+            // The intercept is printed to 7 decimals in the vector.
+            assert_abs(
+                r.intercept.unwrap(),
+                f(&want["intercept"]),
+                5e-8,
+                &format!("{name} intercept"),
+            );
+            let analytic = sii_analytic(&rows, &SiiOptions::default())
+                .unwrap()
+                .unwrap();
+            if area.get("se").is_some() {
+                let sim = fs(&want["sii_ci95_simulated"]);
+                let ci = &r.intervals[0];
+                assert_rel(
+                    ci.sii_lower.unwrap(),
+                    sim[0],
+                    0.05,
+                    &format!("{name} simulated lower"),
+                );
+                assert_rel(
+                    ci.sii_upper.unwrap(),
+                    sim[1],
+                    0.05,
+                    &format!("{name} simulated upper"),
+                );
+                if let Some(rii) = want.get("rii_ci95") {
+                    let rii = fs(rii);
+                    assert_rel(
+                        ci.rii_lower.unwrap(),
+                        rii[0],
+                        0.05,
+                        &format!("{name} rii lower"),
+                    );
+                    assert_rel(
+                        ci.rii_upper.unwrap(),
+                        rii[1],
+                        0.05,
+                        &format!("{name} rii upper"),
+                    );
+                }
+                // The analytic limits are printed to 4 decimals.
+                let an = fs(&want["sii_ci95_analytic"]);
+                assert_abs(
+                    analytic[0].lower.unwrap(),
+                    an[0],
+                    5e-5,
+                    &format!("{name} analytic lower"),
+                );
+                assert_abs(
+                    analytic[0].upper.unwrap(),
+                    an[1],
+                    5e-5,
+                    &format!("{name} analytic upper"),
+                );
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Life tables (Chiang II).
+
+mod lifetable {
+    use super::*;
+    use equitas_core::measures::lifetable::{AgeBand, START_AGES, life_expectancy};
+    use equitas_core::measures::phe::Reason;
+
+    pub(super) fn vector_bands() -> Vec<AgeBand> {
+        let v = vector("chiang_life_table.json");
+        let input = &v["input"];
+        let ages = fs(&input["start_age"]);
+        let pop = fs(&input["population"]);
+        let deaths = fs(&input["deaths"]);
+        (0..ages.len())
+            .map(|i| AgeBand {
+                #[allow(
+                    clippy::cast_possible_truncation,
+                    clippy::cast_sign_loss,
+                    reason = "ages"
+                )]
+                start_age: ages[i] as u32,
+                population: pop[i],
+                deaths: deaths[i],
+            })
+            .collect()
+    }
+
+    #[test]
+    fn phe_chiang_vector() {
+        let v = vector("chiang_life_table.json");
+        assert_eq!(v["tolerance"], "4 decimal places");
+        let tol = 5e-5;
+        let want = &v["expected"];
+        let le = life_expectancy(&vector_bands(), &[0.95]).unwrap();
+        let at = |age: u32| le.iter().find(|e| e.start_age == age).unwrap();
+        assert_abs(
+            at(0).value.unwrap(),
+            f(&want["le_at_birth"]),
+            tol,
+            "le at birth",
+        );
+        let ci = fs(&want["le_at_birth_ci95"]);
+        assert_abs(
+            at(0).intervals[0].lower.unwrap(),
+            ci[0],
+            tol,
+            "le at birth lower",
+        );
+        assert_abs(
+            at(0).intervals[0].upper.unwrap(),
+            ci[1],
+            tol,
+            "le at birth upper",
+        );
+        for (age, value) in want["le_by_start_age"].as_object().unwrap() {
+            let age: u32 = age.parse().unwrap();
+            assert_abs(
+                at(age).value.unwrap(),
+                f(value),
+                tol,
+                &format!("le at {age}"),
+            );
+        }
+        let ci = fs(&want["le_at_90_ci95"]);
+        assert_abs(
+            at(90).intervals[0].lower.unwrap(),
+            ci[0],
+            tol,
+            "le at 90 lower",
+        );
+        assert_abs(
+            at(90).intervals[0].upper.unwrap(),
+            ci[1],
+            tol,
+            "le at 90 upper",
+        );
+        assert!(le.iter().all(|e| e.reason.is_none()));
+        assert_eq!(le.len(), START_AGES.len());
+    }
+
+    /// Every suppression path, one line each: start age, value, limits and reason.
+    #[test]
+    fn phe_lifetable_reasons() {
+        let base = vector_bands();
+        let mut report = String::new();
+        let mut case = |name: &str, bands: Vec<AgeBand>, confidence: &[f64]| {
+            let le = life_expectancy(&bands, confidence).unwrap();
+            let reasons: Vec<String> = le
+                .iter()
+                .filter_map(|e| e.reason.as_ref().map(|r| format!("{}: {r}", e.start_age)))
+                .collect();
+            let kept = le
+                .iter()
+                .filter(|e| e.intervals.iter().all(|i| i.lower.is_some()))
+                .count();
+            let values = le.iter().filter(|e| e.value.is_some()).count();
+            report.push_str(&format!(
+                "{name}: {} rows, {values} values, {kept} with limits, {} with a reason; first: {}\n",
+                le.len(),
+                reasons.len(),
+                reasons.first().map_or("none", String::as_str),
+            ));
+        };
+        let edit = |i: usize, pop: f64, deaths: f64| {
+            let mut b = base.clone();
+            b[i].population = pop;
+            b[i].deaths = deaths;
+            b
+        };
+        case("negative deaths", edit(3, 48_489.0, -1.0), &[0.95]);
+        case("zero population", edit(4, 0.0, 0.0), &[0.95]);
+        case("deaths above population", edit(5, 10.0, 15.0), &[0.95]);
+        case("19 bands", base[..19].to_vec(), &[0.95]);
+        let mut shifted = base.clone();
+        shifted[1].start_age = 2;
+        case("start ages not matching", shifted, &[0.95]);
+        let small: Vec<AgeBand> = base
+            .iter()
+            .map(|b| AgeBand {
+                population: 250.0,
+                deaths: (b.deaths / 200.0).ceil().min(250.0),
+                ..*b
+            })
+            .collect();
+        case("total population 5,000", small, &[0.95]);
+        case("no deaths at 90+", edit(19, 11_936.0, 0.0), &[0.95]);
+        // Few people aged 90+: the 95% interval at 90 (and 85) is wider than 20 years, so those
+        // values are suppressed but their 99.8% limits are kept.
+        case(
+            "wide interval (99.8% asked, 95% rule)",
+            edit(19, 20.0, 1.0),
+            &[0.998],
+        );
+        insta::assert_snapshot!(report);
+    }
+
+    #[test]
+    fn phe_lifetable_row_order_and_levels() {
+        let mut bands = vector_bands();
+        let straight = life_expectancy(&bands, &[0.95, 0.998, 99.0]).unwrap();
+        bands.reverse();
+        let reversed = life_expectancy(&bands, &[0.95, 0.998, 99.0]).unwrap();
+        assert_eq!(straight, reversed);
+        assert_eq!(straight[0].intervals.len(), 3);
+        assert!(straight[0].intervals[1].lower < straight[0].intervals[0].lower);
+        assert!(matches!(
+            life_expectancy(&bands, &[0.5])
+                .unwrap_err()
+                .to_string()
+                .as_str(),
+            "confidence level must be between 90 and 100 or between 0.9 and 1, got 0.5"
+        ));
+        let _ = Reason::NoDeathsInOldestBand;
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Proportions, rates, DSR, ISR, means, funnels, quantiles.
+
+mod rates_and_more {
+    use super::*;
+    use equitas_core::measures::phe::Reason;
+    use equitas_core::measures::phe::dsr::{
+        DsrBand, ESP2013_JSON, FrequencyCount, NonIndependentBand, StandardPopulation,
+        calculate_dsr, calculate_dsr_nonindependent, dsr_esp2013,
+    };
+    use equitas_core::measures::phe::funnel::{
+        Sigma, Significance, proportion_limits, proportion_significance, rate_limits, ratio_limits,
+        ratio_significance,
+    };
+    use equitas_core::measures::phe::isr::{IsrBand, calculate_israte, calculate_isratio};
+    use equitas_core::measures::phe::mean::phe_mean;
+    use equitas_core::measures::phe::quantile::phe_quantile;
+    use equitas_core::measures::phe::rates::{phe_proportion, phe_rate};
+
+    #[test]
+    fn phe_esp2013_seed_schema_and_content() {
+        let path = crate::root().join("seeds/standard-populations/esp2013.json");
+        let on_disk = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(ESP2013_JSON, on_disk, "the embedded ESP2013 is the file");
+        // Schema: generated from the type, committed, drift-checked (UPDATE_SCHEMAS=1 rewrites).
+        let schema_path = crate::root().join("seeds/schema/standard-population.schema.json");
+        let mut generated =
+            serde_json::to_string_pretty(&schemars::schema_for!(StandardPopulation)).unwrap();
+        generated.push('\n');
+        if std::env::var("UPDATE_SCHEMAS").is_ok_and(|v| v == "1") {
+            std::fs::write(&schema_path, &generated).unwrap();
+        }
+        assert_eq!(
+            std::fs::read_to_string(&schema_path).unwrap_or_default(),
+            generated,
+            "{} is out of date: UPDATE_SCHEMAS=1 cargo test -p equitas-tests phe",
+            schema_path.display()
+        );
+        let schema: Value = serde_json::from_str(&generated).unwrap();
+        let instance: Value = serde_json::from_str(&on_disk).unwrap();
+        let validator = jsonschema::validator_for(&schema).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&instance)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{errors:?}");
+        let typed: StandardPopulation = serde_json::from_value(instance.clone()).unwrap();
+        assert_eq!(
+            serde_json::to_value(&typed).unwrap(),
+            instance,
+            "lossless round trip"
+        );
+        // Content: the 19 ESP2013 weights of §2.5, summing to 100,000, bands contiguous.
+        let esp = StandardPopulation::esp2013();
+        assert_eq!(esp, &typed);
+        assert_eq!(
+            esp.weights(),
+            [
+                5000.0, 5500.0, 5500.0, 5500.0, 6000.0, 6000.0, 6500.0, 7000.0, 7000.0, 7000.0,
+                7000.0, 6500.0, 6000.0, 5500.0, 5000.0, 4000.0, 2500.0, 1500.0, 1000.0
+            ]
+        );
+        assert!(
+            esp.bands
+                .windows(2)
+                .all(|w| w[0].max_age.map(|m| m + 1) == Some(w[1].min_age))
+        );
+        assert_eq!(esp.bands.last().unwrap().max_age, None);
+    }
+
+    #[test]
+    fn phe_proportion_and_rate() {
+        let p = phe_proportion(65.0, 100.0, &[95.0, 99.8], 100.0).unwrap();
+        assert_eq!(p.value, Some(65.0));
+        assert_rel(
+            p.intervals[0].lower.unwrap(),
+            55.254_443_297,
+            1e-8,
+            "wilson 95 ×100",
+        );
+        assert_rel(
+            p.intervals[1].upper.unwrap(),
+            77.835_406_14,
+            1e-8,
+            "wilson 99.8 ×100",
+        );
+        // Below 10 events the rate uses exact limits: χ²(0.025; 18)/2 and χ²(0.975; 20)/2.
+        let r = phe_rate(9.0, 50_000.0, &[0.95], 100_000.0).unwrap();
+        assert_rel(r.value.unwrap(), 18.0, 1e-12, "rate");
+        assert_rel(
+            r.intervals[0].lower.unwrap(),
+            8.230_746_194_756_665 / 2.0 * 2.0,
+            1e-10,
+            "exact lower",
+        );
+        assert_rel(
+            r.intervals[0].upper.unwrap(),
+            34.169_606_902_838_34,
+            1e-10,
+            "exact upper",
+        );
+        let r = phe_rate(0.0, 1000.0, &[0.95], 1000.0).unwrap();
+        assert_eq!(r.intervals[0].lower, Some(0.0));
+        let r = phe_rate(1045.0, 5000.0, &[0.95], 1.0).unwrap();
+        assert_rel(
+            r.intervals[0].lower.unwrap(),
+            982.593_201_807_33 / 5000.0,
+            1e-8,
+            "byar rate",
+        );
+        let errors = [
+            phe_proportion(-1.0, 10.0, &[0.95], 1.0).unwrap_err(),
+            phe_proportion(11.0, 10.0, &[0.95], 1.0).unwrap_err(),
+            phe_proportion(1.0, 0.0, &[0.95], 1.0).unwrap_err(),
+            phe_proportion(1.0, 10.0, &[0.95, 0.99], 1.0).unwrap_err(),
+            phe_rate(1.0, 10.0, &[0.95], 0.0).unwrap_err(),
+            phe_rate(1.0, -5.0, &[0.95], 1.0).unwrap_err(),
+        ];
+        let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        insta::assert_snapshot!(text.join("\n"));
+    }
+
+    /// Dobson limits from the formula written out independently here.
+    #[test]
+    fn phe_dsr_dobson_and_reason() {
+        let x: Vec<Option<f64>> = (0..19)
+            .map(|i| {
+                if i == 3 {
+                    None
+                } else {
+                    Some(f64::from(i * 3 + 1))
+                }
+            })
+            .collect();
+        let n: Vec<f64> = (0..19).map(|i| 4000.0 + 250.0 * f64::from(i)).collect();
+        let w = StandardPopulation::esp2013().weights();
+        let d = dsr_esp2013(&x, &n, &[0.95, 0.998], 100_000.0).unwrap();
+        let xs: Vec<f64> = x.iter().map(|v| v.unwrap_or(0.0)).collect();
+        let sw: f64 = w.iter().sum();
+        let dsr: f64 = (0..19).map(|i| w[i] * xs[i] / n[i]).sum::<f64>() / sw;
+        let var: f64 = (0..19)
+            .map(|i| w[i] * w[i] * xs[i] / (n[i] * n[i]))
+            .sum::<f64>()
+            / (sw * sw);
+        let o: f64 = xs.iter().sum();
+        assert_rel(d.value.unwrap(), dsr * 1e5, 1e-12, "dsr");
+        for (k, c) in [0.95, 0.998].into_iter().enumerate() {
+            let z = intervals::normal_quantile(1.0 - (1.0 - c) / 2.0);
+            let ol = o * (1.0 - 1.0 / (9.0 * o) - z / (3.0 * o.sqrt())).powi(3);
+            let ou =
+                (o + 1.0) * (1.0 - 1.0 / (9.0 * (o + 1.0)) + z / (3.0 * (o + 1.0).sqrt())).powi(3);
+            let lo = (dsr + (var / o).sqrt() * (ol - o)) * 1e5;
+            let hi = (dsr + (var / o).sqrt() * (ou - o)) * 1e5;
+            assert_rel(d.intervals[k].lower.unwrap(), lo, 1e-12, "dobson lower");
+            assert_rel(d.intervals[k].upper.unwrap(), hi, 1e-12, "dobson upper");
+        }
+        // Fewer than 10 events: suppressed with a reason.
+        let few: Vec<DsrBand> = w
+            .iter()
+            .enumerate()
+            .map(|(i, &stdpop)| DsrBand {
+                x: Some(if i < 9 { 1.0 } else { 0.0 }),
+                n: 1000.0,
+                stdpop,
+            })
+            .collect();
+        let d = calculate_dsr(&few, &[0.95], 100_000.0).unwrap();
+        assert_eq!(d.value, None);
+        assert_eq!(d.intervals[0].lower, None);
+        assert_eq!(
+            d.reason.as_ref().unwrap().to_string(),
+            "total count 9 is below 10, so the rate is not computed"
+        );
+        assert_eq!(d.reason, Some(Reason::TooFewEvents { total: 9.0 }));
+        assert_eq!(
+            dsr_esp2013(&x[..18], &n[..18], &[0.95], 1.0)
+                .unwrap_err()
+                .to_string(),
+            "ESP2013 has 19 age bands (0-4 to 90+); got 18 counts and 18 populations"
+        );
+        // Non-independent events: with every frequency 1 it is the independent DSR; counting
+        // the same events as fewer people with two each widens the interval.
+        let bands: Vec<DsrBand> = w
+            .iter()
+            .zip(&xs)
+            .zip(&n)
+            .map(|((&stdpop, &x), &n)| DsrBand {
+                x: Some(x),
+                n,
+                stdpop,
+            })
+            .collect();
+        let ones: Vec<NonIndependentBand> = bands
+            .iter()
+            .map(|b| NonIndependentBand {
+                n: b.n,
+                stdpop: b.stdpop,
+                counts: vec![FrequencyCount {
+                    events_per_person: 1.0,
+                    people: b.x,
+                }],
+            })
+            .collect();
+        let indep = calculate_dsr(&bands, &[0.95], 1e5).unwrap();
+        let same = calculate_dsr_nonindependent(&ones, &[0.95], 1e5).unwrap();
+        assert_rel(
+            same.value.unwrap(),
+            indep.value.unwrap(),
+            1e-12,
+            "nonindependent value",
+        );
+        assert_rel(
+            same.intervals[0].lower.unwrap(),
+            indep.intervals[0].lower.unwrap(),
+            1e-12,
+            "nonindependent lower",
+        );
+        let twos: Vec<NonIndependentBand> = ones
+            .iter()
+            .map(|b| NonIndependentBand {
+                counts: vec![FrequencyCount {
+                    events_per_person: 2.0,
+                    people: b.counts[0].people.map(|p| p / 2.0),
+                }],
+                ..b.clone()
+            })
+            .collect();
+        let paired = calculate_dsr_nonindependent(&twos, &[0.95], 1e5).unwrap();
+        assert_rel(
+            paired.value.unwrap(),
+            indep.value.unwrap(),
+            1e-12,
+            "same events",
+        );
+        assert!(paired.intervals[0].lower.unwrap() < indep.intervals[0].lower.unwrap());
+        assert!(paired.intervals[0].upper.unwrap() > indep.intervals[0].upper.unwrap());
+        let mut bad = few.clone();
+        bad[4].n = 0.0;
+        assert_eq!(
+            calculate_dsr(&bad, &[0.95], 1.0).unwrap_err().to_string(),
+            "the population of band 5 must be greater than zero, got 0"
+        );
+    }
+
+    #[test]
+    fn phe_isr_mean_funnel() {
+        let bands = [
+            IsrBand {
+                x: Some(30.0),
+                n: 1000.0,
+                x_ref: Some(200.0),
+                n_ref: 10_000.0,
+            },
+            IsrBand {
+                x: None,
+                n: 2000.0,
+                x_ref: Some(50.0),
+                n_ref: 10_000.0,
+            },
+        ];
+        // E = 0.02·1000 + 0.005·2000 = 30; O = 30 (Byar's).
+        let r = calculate_isratio(&bands, None, &[0.95], 1.0).unwrap();
+        assert_rel(r.value.unwrap(), 1.0, 1e-12, "isratio");
+        let b = intervals::byar(30.0, 0.95).unwrap();
+        assert_rel(
+            r.intervals[0].lower.unwrap(),
+            b.lower.unwrap() / 30.0,
+            1e-12,
+            "isratio lower",
+        );
+        // Observed given: 5 (< 10, exact); the rate uses ref_rate = 250/20000 × 100000 = 1250.
+        let r = calculate_israte(&bands, Some(5.0), &[0.95], 100_000.0).unwrap();
+        assert_rel(r.value.unwrap(), 5.0 / 30.0 * 1250.0, 1e-12, "israte");
+        let e = intervals::exact_poisson(5.0, 0.95).unwrap();
+        assert_rel(
+            r.intervals[0].upper.unwrap(),
+            e.upper.unwrap() / 30.0 * 1250.0,
+            1e-12,
+            "israte upper",
+        );
+
+        // Mean: t(0.975; 4) = 2.776445105197799 (mpmath; tables 2.7764).
+        let m = phe_mean(&[2.0, 4.0, 4.0, 5.0, 10.0], &[0.95]).unwrap();
+        let sd = (((2.0f64 - 5.0).powi(2) + 1.0 + 1.0 + 0.0 + 25.0) / 4.0).sqrt();
+        assert_rel(m.sd, sd, 1e-12, "sd");
+        assert_rel(
+            m.estimate.intervals[0].upper.unwrap(),
+            5.0 + 2.776_445_105_197_799 * sd / 5f64.sqrt(),
+            1e-10,
+            "mean upper",
+        );
+        assert_eq!(
+            phe_mean(&[1.0], &[0.95]).unwrap_err().to_string(),
+            "a mean with confidence limits needs at least 2 values, got 1"
+        );
+
+        // Funnel limits for proportions are where the Wilson interval touches the average: the
+        // Wilson upper limit of the lower control limit (and vice versa) equals p̄.
+        for (p, n, sigma, conf) in [
+            (0.2, 500.0, Sigma::Two, 0.95),
+            (0.07, 12_000.0, Sigma::Three, 0.998),
+        ] {
+            let (lo, hi) = proportion_limits(p, n, sigma, 1.0).unwrap();
+            let w_lo = intervals::wilson_limits(lo * n, n, conf).unwrap();
+            let w_hi = intervals::wilson_limits(hi * n, n, conf).unwrap();
+            assert_rel(
+                w_lo.upper.unwrap(),
+                p,
+                1e-9,
+                "wilson of lower limit touches p̄",
+            );
+            assert_rel(
+                w_hi.lower.unwrap(),
+                p,
+                1e-9,
+                "wilson of upper limit touches p̄",
+            );
+        }
+        assert_eq!(
+            proportion_significance(100.0, 500.0, 0.2).unwrap(),
+            Significance::NotSignificant
+        );
+        assert_eq!(
+            proportion_significance(200.0, 500.0, 0.2).unwrap(),
+            Significance::High001
+        );
+        assert_eq!(
+            proportion_significance(80.0, 500.0, 0.2).unwrap().label(),
+            "Low (0.025)"
+        );
+        // Ratio funnel limits: the exact interval of the limiting count touches E.
+        for (e, sigma, p) in [
+            (3.0, Sigma::Two, 0.975),
+            (50.0, Sigma::Three, 0.999),
+            (400.0, Sigma::Two, 0.975),
+        ] {
+            let (lo, hi) = ratio_limits(e, sigma).unwrap();
+            assert!(lo < 1.0 && hi > 1.0);
+            if e < 3.7 {
+                // Even 0 events is not significantly low when E is below Γ⁻¹(0.975; 1) = 3.69.
+                assert_eq!(lo, 0.0);
+            } else {
+                let touch = intervals::gamma_quantile(p, lo * e + 1.0);
+                assert_rel(touch, e, 1e-9, "upper limit of the lower count");
+            }
+            assert_rel(
+                intervals::gamma_quantile(1.0 - p, hi * e),
+                e,
+                1e-9,
+                "lower limit of the upper count",
+            );
+        }
+        let (lo, hi) = rate_limits(250.0, 40_000.0, Sigma::Two, 100_000.0).unwrap();
+        let (rlo, rhi) = ratio_limits(100.0, Sigma::Two).unwrap();
+        assert_rel(lo, rlo * 250.0, 1e-12, "rate funnel lower");
+        assert_rel(hi, rhi * 250.0, 1e-12, "rate funnel upper");
+        assert_eq!(ratio_significance(1.0, 12.0).unwrap(), Significance::Low001);
+        assert_eq!(ratio_significance(3.0, 12.0).unwrap(), Significance::Low025);
+        assert_eq!(
+            ratio_significance(20.0, 12.0).unwrap(),
+            Significance::High025
+        );
+        assert_eq!(
+            ratio_significance(12.0, 12.0).unwrap(),
+            Significance::NotSignificant
+        );
+    }
+
+    /// Real data: national deciles of the English IMD 2025 by count of LSOAs from the scores
+    /// reproduce the published deciles (the published ones come from the ranks).
+    #[test]
+    fn phe_quantile_reproduces_imd_deciles() {
+        let path = crate::shared("data/imd/imd2025_england_lsoa21.csv");
+        let text = std::fs::read_to_string(path).unwrap();
+        let mut lines = text.lines();
+        let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+        let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+        let (score_col, decile_col) = (col("IMD_score"), col("IMD_decile"));
+        let (mut scores, mut deciles) = (Vec::new(), Vec::new());
+        for line in lines {
+            let fields: Vec<&str> = line.split(',').collect();
+            scores.push(Some(fields[score_col].parse::<f64>().unwrap()));
+            deciles.push(fields[decile_col].parse::<u32>().unwrap());
+        }
+        let got = phe_quantile(&scores, 10, true).unwrap().unwrap();
+        let mismatches = got
+            .iter()
+            .zip(&deciles)
+            .filter(|(g, d)| **g != Some(**d))
+            .count();
+        // Scores are published to 3 decimals, so a handful of ties straddle a decile boundary.
+        assert!(
+            mismatches <= 10,
+            "{mismatches} of {} LSOAs differ",
+            deciles.len()
+        );
+        // Every decile has a tenth of the areas (by count, not population).
+        for d in 1..=10 {
+            let k = got.iter().filter(|g| **g == Some(d)).count();
+            assert!(k.abs_diff(deciles.len() / 10) <= 2, "decile {d} has {k}");
+        }
+        // Too few areas is a reason; a missing value gets no quantile.
+        assert_eq!(
+            phe_quantile(&[Some(1.0), Some(2.0)], 5, true)
+                .unwrap()
+                .unwrap_err()
+                .to_string(),
+            "2 small areas with values are too few to assign 5 quantiles"
+        );
+        let q = phe_quantile(&[Some(3.0), None, Some(1.0), Some(2.0)], 3, false)
+            .unwrap()
+            .unwrap();
+        assert_eq!(q, [Some(3), None, Some(1), Some(2)]);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Properties.
+
+mod properties {
+    use equitas_core::measures::lifetable::{AgeBand, START_AGES, life_expectancy};
+    use equitas_core::measures::phe::sii::{SiiOptions, SiiRow, phe_sii};
+    use proptest::prelude::*;
+
+    fn area() -> impl Strategy<Value = Vec<SiiRow>> {
+        (5usize..=12).prop_flat_map(|k| {
+            prop::collection::vec((100.0f64..50_000.0, 20.0f64..90.0, 0.1f64..3.0), k).prop_map(
+                |v| {
+                    v.into_iter()
+                        .enumerate()
+                        .map(|(i, (population, value, se))| SiiRow {
+                            quantile: u32::try_from(i + 1).unwrap(),
+                            population,
+                            value,
+                            se: Some(se),
+                            lower_cl: None,
+                            upper_cl: None,
+                        })
+                        .collect()
+                },
+            )
+        })
+    }
+
+    fn opts(seed: u64) -> SiiOptions {
+        SiiOptions {
+            repetitions: 1000,
+            seed,
+            ..SiiOptions::default()
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+        /// No inequality: equal values in every quantile give SII 0 and RII 1.
+        #[test]
+        fn sii_is_zero_when_all_quantiles_are_equal(rows in area(), level in 1.0f64..100.0) {
+            let rows: Vec<SiiRow> = rows.into_iter().map(|r| SiiRow { value: level, ..r }).collect();
+            let r = phe_sii(&rows, &opts(1)).unwrap();
+            prop_assert!(r.sii.unwrap().abs() < 1e-9 * level, "sii {:?}", r.sii);
+            prop_assert!((r.rii.unwrap() - 1.0).abs() < 1e-9);
+        }
+
+        /// SII scales with the values (and their SEs, limits included); RII does not.
+        #[test]
+        fn sii_scales_rii_does_not(rows in area(), k in 0.1f64..10.0, seed in 0u64..1000) {
+            let scaled: Vec<SiiRow> = rows
+                .iter()
+                .map(|r| SiiRow { value: r.value * k, se: r.se.map(|s| s * k), ..*r })
+                .collect();
+            let a = phe_sii(&rows, &opts(seed)).unwrap();
+            let b = phe_sii(&scaled, &opts(seed)).unwrap();
+            let close = |x: f64, y: f64| (x - y).abs() <= 1e-9 * x.abs().max(y.abs()).max(1e-6);
+            prop_assert!(close(a.sii.unwrap() * k, b.sii.unwrap()));
+            prop_assert!(close(a.rii.unwrap(), b.rii.unwrap()));
+            prop_assert!(close(a.intervals[0].sii_lower.unwrap() * k, b.intervals[0].sii_lower.unwrap()));
+            prop_assert!(close(a.intervals[0].sii_upper.unwrap() * k, b.intervals[0].sii_upper.unwrap()));
+        }
+
+        /// Row order does not matter (quantiles are sorted as numbers), and a seed fixes the
+        /// answer.
+        #[test]
+        fn sii_ignores_row_order_and_repeats_with_a_seed(rows in area(), seed in 0u64..1000, rot in 0usize..12) {
+            let mut shuffled = rows.clone();
+            shuffled.reverse();
+            let n = shuffled.len();
+            shuffled.rotate_left(rot % n);
+            let a = phe_sii(&rows, &opts(seed)).unwrap();
+            prop_assert_eq!(&a, &phe_sii(&shuffled, &opts(seed)).unwrap());
+            prop_assert_eq!(&a, &phe_sii(&rows, &opts(seed)).unwrap());
+        }
+
+        /// Life expectancy ignores row order, and falls when every death rate rises.
+        #[test]
+        fn lifetable_row_order_and_monotone(
+            pops in prop::collection::vec(2_000.0f64..60_000.0, 20),
+            rates in prop::collection::vec(0.0005f64..0.02, 20),
+            rot in 0usize..20,
+        ) {
+            let bands: Vec<AgeBand> = START_AGES
+                .iter()
+                .zip(pops.iter().zip(&rates))
+                .enumerate()
+                .map(|(i, (&a, (&p, &r)))| AgeBand {
+                    start_age: a,
+                    population: p,
+                    // Rates rise with age; the 90+ band always has deaths.
+                    deaths: (p * r * (1.0 + i as f64 / 2.0)).round().max(1.0),
+                })
+                .collect();
+            let mut rotated = bands.clone();
+            rotated.rotate_left(rot);
+            let a = life_expectancy(&bands, &[0.95]).unwrap();
+            prop_assert_eq!(&a, &life_expectancy(&rotated, &[0.95]).unwrap());
+            let worse: Vec<AgeBand> = bands.iter().map(|b| AgeBand { deaths: (b.deaths * 1.5).min(b.population), ..*b }).collect();
+            let w = life_expectancy(&worse, &[0.95]).unwrap();
+            prop_assert!(w[0].se.is_some() && a[0].se.is_some());
+            if let (Some(x), Some(y)) = (a[0].value, w[0].value) {
+                prop_assert!(y < x, "e0 {y} with more deaths vs {x}");
+            }
+        }
+    }
+}

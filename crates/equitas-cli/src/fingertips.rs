@@ -1,7 +1,795 @@
-//! `equitas sii|lifetable|proportion|rate|dsr` (being built).
+//! `equitas sii|lifetable|proportion|rate|dsr`: the Fingertips methods over a CSV with named
+//! columns, one result per group. The domain work is in `equitas_core::measures::phe` and
+//! `equitas_core::measures::lifetable`; this file reads columns, groups rows and writes output.
 
-pub(crate) fn run(command: &str, _parser: lexopt::Parser) -> crate::Result<()> {
-    Err(crate::usage_error(format!(
-        "equitas {command} is not built yet"
-    )))
+use std::fs::File;
+use std::io::{self, BufWriter, Read, Write};
+use std::path::PathBuf;
+
+use equitas_core::io::columns::Table;
+use equitas_core::measures::lifetable::{AgeBand, life_expectancy};
+use equitas_core::measures::phe::dsr::{StandardPopulation, dsr_esp2013};
+use equitas_core::measures::phe::rates::{phe_proportion, phe_rate};
+use equitas_core::measures::phe::sii::{
+    SiiOptions, SiiRow, SiiWorkspace, SwapRule, ValueType, phe_sii_with, sii_analytic,
+};
+use equitas_core::measures::phe::{Estimate, Interval};
+use lexopt::ValueExt;
+use serde_json::Value;
+
+use crate::{Failure, Result, next_option, unknown_option, usage_error};
+
+const SII_HELP: &str = "\
+equitas sii: slope and relative index of inequality as Fingertips computes them (phe_sii)
+
+Usage: equitas sii --input FILE [--group-by COLS] [--value-type normal|rate|proportion]
+                   [--transform] [--multiplier M] [--repetitions N] [--confidence C,...]
+                   [--seed N] [--reliability] [--swap-rule consistent|reference]
+                   [--analytic] [--format csv|json]
+
+  --input FILE      CSV, or - for standard input, one row per quantile: columns quantile
+                    (1 = most deprived), population, and value (or x, a count, for proportions:
+                    value = x/population), with se or lower_cl,upper_cl (read as 95% limits)
+  --group-by COLS   comma-separated columns that identify an area (e.g. area,sex)
+  --value-type T    normal (default, e.g. life expectancy), rate or proportion (0-1)
+  --transform       fit on the ln (rate) or logit (proportion) scale and back-transform;
+                    needs lower_cl,upper_cl rather than se
+  --multiplier M    scale of the SII, e.g. 100 for percentages (default 1); negative inverts RII
+  --repetitions N   Monte Carlo draws, at least 1000 (default 100000)
+  --confidence C    levels, 0.9-1 or 90-100, comma-separated (default 0.95)
+  --seed N          random seed (default 1); the same seed gives the same limits everywhere
+  --reliability     also report the mean absolute difference of each limit over 10 sets
+  --swap-rule R     consistent (default: swap transformed limits when the multiplier is negative)
+                    or reference (PHEindicatormethods: below 1 for rates, below 0 for proportions)
+  --analytic        also give the closed-form SII limits the simulation converges to
+                    (sii_lower_analytic, sii_upper_analytic; normal values, no transform)
+  --format F        csv (default) or json
+
+Output: one row/object per group with the group columns and sii, sii_lower, sii_upper, rii,
+rii_lower, rii_upper, intercept, reason. With several confidence levels the limit names end in
+the level, e.g. sii_lower_95_0 and sii_lower_99_8. Groups missing a quantile that other groups
+have are reported with a reason. Quantiles are sorted as numbers (PHE sorts them as text).
+
+Example:
+  equitas sii --input seeds/examples/sii-deciles.csv --group-by area --format json
+";
+
+const LIFETABLE_HELP: &str = "\
+equitas lifetable: life expectancy at every start age (Chiang II, Silcocks et al. limits)
+
+Usage: equitas lifetable --input FILE [--group-by COLS] [--confidence C,...] [--format csv|json]
+
+  --input FILE      CSV, or - for standard input: columns start_age, population, deaths; 20
+                    bands per group with start ages 0,1,5,10,...,85,90
+  --group-by COLS   comma-separated columns that identify an area (e.g. area,sex)
+  --confidence C    levels, 0.9-1 or 90-100, comma-separated (default 0.95)
+  --format F        csv (default) or json
+
+Output: one row/object per group and start age with the group columns and start_age, value,
+lower, upper, reason (limit names end in the level when there are several). Areas with a total
+population of 5,000 or less, a population of zero or less, negative deaths, more deaths than
+population, other bands or no deaths at 90+ give a reason instead of values; a value whose 95%
+interval is wider than 20 years is suppressed with its limits kept.
+
+Example:
+  equitas lifetable --input seeds/examples/lifetable.csv --group-by area
+";
+
+const PROPORTION_HELP: &str = "\
+equitas proportion: proportions with Wilson confidence limits (phe_proportion)
+
+Usage: equitas proportion --input FILE [--group-by COLS] [--multiplier M] [--confidence C,...]
+                          [--format csv|json]
+
+  --input FILE      CSV, or - for standard input: columns x (numerator) and n (denominator);
+                    rows of a group are summed
+  --group-by COLS   comma-separated columns that identify a group
+  --multiplier M    e.g. 100 for a percentage (default 1)
+  --confidence C    0.95 (default), or 0.95,0.998 for both (PHE allows only that pair)
+  --format F        csv (default) or json
+
+Example:
+  equitas proportion --input seeds/examples/proportion.csv --group-by area --multiplier 100
+";
+
+const RATE_HELP: &str = "\
+equitas rate: crude rates with exact Poisson (below 10 events) or Byar's limits (phe_rate)
+
+Usage: equitas rate --input FILE [--group-by COLS] [--multiplier M] [--confidence C,...]
+                    [--format csv|json]
+
+  --input FILE      CSV, or - for standard input: columns x (events) and population; rows of a
+                    group are summed
+  --group-by COLS   comma-separated columns that identify a group
+  --multiplier M    rate per M people (default 100000)
+  --confidence C    0.95 (default), or 0.95,0.998 for both
+  --format F        csv (default) or json
+
+Example:
+  equitas rate --input seeds/examples/rate.csv --group-by area
+";
+
+const DSR_HELP: &str = "\
+equitas dsr: directly standardised rates with Dobson limits, standardised to the European
+Standard Population 2013 (calculate_dsr)
+
+Usage: equitas dsr --input FILE [--group-by COLS] [--multiplier M] [--confidence C,...]
+                   [--format csv|json]
+
+  --input FILE      CSV, or - for standard input: columns x (events; empty counts as 0) and
+                    population, 19 rows per group for the ESP2013 bands 0-4, 5-9, ..., 85-89,
+                    90+ in that order
+  --group-by COLS   comma-separated columns that identify a group
+  --multiplier M    rate per M people (default 100000)
+  --confidence C    0.95 (default), or 0.95,0.998 for both
+  --format F        csv (default) or json
+
+Groups with fewer than 10 events in total give a reason instead of a rate.
+
+Example:
+  equitas dsr --input seeds/examples/dsr.csv --group-by area
+";
+
+/// Output format of these commands.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Out {
+    Csv,
+    Json,
+}
+
+/// Options every Fingertips command takes.
+struct Common {
+    input: Option<PathBuf>,
+    group_by: Vec<String>,
+    confidence: Vec<f64>,
+    format: Out,
+    multiplier: Option<f64>,
+}
+
+impl Common {
+    fn new() -> Self {
+        Self {
+            input: None,
+            group_by: Vec::new(),
+            confidence: vec![0.95],
+            format: Out::Csv,
+            multiplier: None,
+        }
+    }
+
+    fn take(&mut self, name: &str, parser: &mut lexopt::Parser) -> Result<bool> {
+        match name {
+            "--input" | "-i" => self.input = Some(parser.value()?.into()),
+            "--group-by" => {
+                self.group_by = parser
+                    .value()?
+                    .string()?
+                    .split(',')
+                    .map(|s| s.trim().to_owned())
+                    .filter(|s| !s.is_empty())
+                    .collect();
+            }
+            "--confidence" => {
+                let v = parser.value()?.string()?;
+                self.confidence = v
+                    .split(',')
+                    .map(|s| {
+                        s.trim().parse::<f64>().map_err(|_| {
+                            usage_error(format!(
+                                "--confidence must be numbers like 0.95,0.998, got {v:?}"
+                            ))
+                        })
+                    })
+                    .collect::<Result<_>>()?;
+            }
+            "--multiplier" => self.multiplier = Some(float(parser, "multiplier")?),
+            "--format" => {
+                self.format = match crate::parse_format(&parser.value()?.string()?)? {
+                    crate::Format::Json => Out::Json,
+                    crate::Format::Csv => Out::Csv,
+                    crate::Format::Table => {
+                        return Err(usage_error("--format must be csv or json for this command"));
+                    }
+                }
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    fn table(&self, help: &str) -> Result<(Table, String)> {
+        let path = self
+            .input
+            .as_ref()
+            .ok_or_else(|| usage_error(format!("--input is required\n\n{help}")))?;
+        let name = path.display().to_string();
+        let reader: Box<dyn Read> = if path.as_os_str() == "-" {
+            Box::new(io::stdin().lock())
+        } else {
+            Box::new(
+                File::open(path).map_err(|e| Failure::from(format!("cannot open {name}: {e}")))?,
+            )
+        };
+        let t = Table::read(reader).map_err(|e| Failure::from(format!("{name}: {e}")))?;
+        Ok((t, name))
+    }
+
+    fn group_columns(&self, t: &Table, name: &str) -> Result<Vec<usize>> {
+        self.group_by
+            .iter()
+            .map(|c| {
+                t.column(c)
+                    .map_err(|e| Failure::from(format!("{name}: {e}")))
+            })
+            .collect()
+    }
+}
+
+fn float(parser: &mut lexopt::Parser, name: &str) -> Result<f64> {
+    let v = parser.value()?.string()?;
+    v.parse()
+        .ok()
+        .filter(|x: &f64| x.is_finite())
+        .ok_or_else(|| usage_error(format!("--{name} must be a number, got {v:?}")))
+}
+
+fn whole(parser: &mut lexopt::Parser, name: &str) -> Result<u64> {
+    let v = parser.value()?.string()?;
+    v.parse()
+        .map_err(|_| usage_error(format!("--{name} must be a whole number, got {v:?}")))
+}
+
+pub(crate) fn run(command: &str, parser: lexopt::Parser) -> Result<()> {
+    match command {
+        "sii" => sii(parser),
+        "lifetable" => lifetable(parser),
+        "proportion" | "rate" => crude(command, parser),
+        "dsr" => dsr(parser),
+        other => Err(usage_error(format!("unknown command {other:?}"))),
+    }
+}
+
+/// Suffix for a confidence level's columns: 0.95 → "95_0", 0.998 → "99_8".
+fn level_suffix(c: f64) -> String {
+    format!("{:.1}", c * 100.0).replace('.', "_")
+}
+
+/// A limit column name: `base` alone with one level, `base_95_0` with several.
+fn limit_name(base: &str, c: f64, levels: usize) -> String {
+    if levels > 1 {
+        format!("{base}_{}", level_suffix(c))
+    } else {
+        base.to_owned()
+    }
+}
+
+/// A count: whole numbers print without ".0".
+fn count(v: f64) -> Value {
+    if v.fract() == 0.0 && v.abs() < 9.0e15 {
+        #[allow(clippy::cast_possible_truncation, reason = "whole and below 2^53")]
+        let i = v as i64;
+        Value::from(i)
+    } else {
+        Value::from(v)
+    }
+}
+
+fn num(v: Option<f64>) -> Value {
+    v.map_or(Value::Null, Value::from)
+}
+
+/// One output record: ordered (name, value) pairs.
+type Record = Vec<(String, Value)>;
+
+fn key_fields(by: &[String], key: &[String]) -> Record {
+    by.iter()
+        .zip(key)
+        .map(|(c, v)| (c.clone(), Value::from(v.clone())))
+        .collect()
+}
+
+fn estimate_fields(rec: &mut Record, e: &Estimate) {
+    rec.push(("value".into(), num(e.value)));
+    push_limits(rec, &e.intervals, "lower", "upper");
+    rec.push((
+        "reason".into(),
+        e.reason
+            .as_ref()
+            .map_or(Value::Null, |r| Value::from(r.to_string())),
+    ));
+}
+
+fn push_limits(rec: &mut Record, intervals: &[Interval], lower: &str, upper: &str) {
+    let n = intervals.len();
+    for i in intervals {
+        rec.push((limit_name(lower, i.confidence, n), num(i.lower)));
+        rec.push((limit_name(upper, i.confidence, n), num(i.upper)));
+    }
+}
+
+fn write(records: &[Record], format: Out) -> Result<()> {
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    match format {
+        Out::Json => {
+            writeln!(out, "[")?;
+            for (k, rec) in records.iter().enumerate() {
+                let fields: Vec<String> = rec
+                    .iter()
+                    .map(|(n, v)| {
+                        Ok(format!(
+                            "{}: {}",
+                            serde_json::to_string(n)?,
+                            serde_json::to_string(v)?
+                        ))
+                    })
+                    .collect::<std::result::Result<_, serde_json::Error>>()?;
+                let comma = if k + 1 < records.len() { "," } else { "" };
+                writeln!(out, "  {{{}}}{comma}", fields.join(", "))?;
+            }
+            writeln!(out, "]")?;
+        }
+        Out::Csv => {
+            if let Some(first) = records.first() {
+                let header: Vec<String> = first.iter().map(|(n, _)| csv_field(n)).collect();
+                writeln!(out, "{}", header.join(","))?;
+            }
+            for rec in records {
+                let row: Vec<String> = rec
+                    .iter()
+                    .map(|(_, v)| match v {
+                        Value::Null => String::new(),
+                        Value::String(s) => csv_field(s),
+                        other => other.to_string(),
+                    })
+                    .collect();
+                writeln!(out, "{}", row.join(","))?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
+}
+
+fn group_label(by: &[String], key: &[String]) -> String {
+    if by.is_empty() {
+        "the input".to_owned()
+    } else {
+        let parts: Vec<String> = by
+            .iter()
+            .zip(key)
+            .map(|(c, v)| format!("{c}={v}"))
+            .collect();
+        format!("group {}", parts.join(", "))
+    }
+}
+
+fn sii(mut parser: lexopt::Parser) -> Result<()> {
+    let mut common = Common::new();
+    let mut o = SiiOptions::default();
+    let mut analytic = false;
+    while let Some(name) = next_option(&mut parser, SII_HELP)? {
+        if common.take(&name, &mut parser)? {
+            continue;
+        }
+        match name.as_str() {
+            "--value-type" => {
+                o.value_type = match parser.value()?.string()?.as_str() {
+                    "normal" | "0" => ValueType::Normal,
+                    "rate" | "1" => ValueType::Rate,
+                    "proportion" | "2" => ValueType::Proportion,
+                    other => {
+                        return Err(usage_error(format!(
+                            "--value-type must be normal, rate or proportion, got {other:?}"
+                        )));
+                    }
+                }
+            }
+            "--transform" => o.transform = true,
+            "--reliability" => o.reliability = true,
+            "--analytic" => analytic = true,
+            "--repetitions" => {
+                o.repetitions = u32::try_from(whole(&mut parser, "repetitions")?)
+                    .map_err(|_| usage_error("--repetitions is too large"))?;
+            }
+            "--seed" => o.seed = whole(&mut parser, "seed")?,
+            "--swap-rule" => {
+                o.swap_rule = match parser.value()?.string()?.as_str() {
+                    "consistent" => SwapRule::Consistent,
+                    "reference" => SwapRule::Reference,
+                    other => {
+                        return Err(usage_error(format!(
+                            "--swap-rule must be consistent or reference, got {other:?}"
+                        )));
+                    }
+                }
+            }
+            "--help" | "-h" => {
+                print!("{SII_HELP}");
+                return Ok(());
+            }
+            _ => return Err(unknown_option(&name, SII_HELP)),
+        }
+    }
+    o.multiplier = common.multiplier.unwrap_or(1.0);
+    o.confidence.clone_from(&common.confidence);
+    let (t, name) = common.table(SII_HELP)?;
+    let at = |e: equitas_core::io::columns::ColumnError| Failure::from(format!("{name}: {e}"));
+    let by = common.group_columns(&t, &name)?;
+    let quantile = t.column("quantile").map_err(at)?;
+    let population = t.column("population").map_err(at)?;
+    let value = t.optional_column("value");
+    let x = t.optional_column("x");
+    let (se, lcl, ucl) = (
+        t.optional_column("se"),
+        t.optional_column("lower_cl"),
+        t.optional_column("upper_cl"),
+    );
+    if value.is_none() && !(x.is_some() && o.value_type == ValueType::Proportion) {
+        return Err(Failure::from(format!(
+            "{name}: sii needs a value column, or x for proportions (--value-type proportion)"
+        )));
+    }
+    if se.is_none() && (lcl.is_none() || ucl.is_none()) {
+        return Err(Failure::from(format!(
+            "{name}: sii needs an se column, or lower_cl and upper_cl"
+        )));
+    }
+    let groups = t.groups(&by);
+    let mut parsed: Vec<(Vec<String>, Vec<SiiRow>, Vec<usize>)> = Vec::with_capacity(groups.len());
+    for g in &groups {
+        let mut rows = Vec::with_capacity(g.rows.len());
+        for &r in &g.rows {
+            let q = t.number(r, quantile).map_err(at)?;
+            if q.fract() != 0.0 || !(1.0..=1000.0).contains(&q) {
+                return Err(Failure::from(format!(
+                    "{name}: row {}, column quantile: {q} is not a whole number from 1",
+                    Table::line(r)
+                )));
+            }
+            let pop = t.number(r, population).map_err(at)?;
+            let v = match (value, x) {
+                (Some(c), _) => t.number(r, c).map_err(at)?,
+                (None, Some(c)) => {
+                    let count = t.number(r, c).map_err(at)?;
+                    if count <= 0.0 {
+                        return Err(Failure::from(format!(
+                            "{name}: row {}, column x: the count must be greater than zero, got {count}",
+                            Table::line(r)
+                        )));
+                    }
+                    count / pop
+                }
+                (None, None) => 0.0,
+            };
+            #[allow(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                reason = "checked whole, 1..=1000"
+            )]
+            let quantile = q as u32;
+            rows.push(SiiRow {
+                quantile,
+                population: pop,
+                value: v,
+                se: se
+                    .map(|c| t.optional_number(r, c))
+                    .transpose()
+                    .map_err(at)?
+                    .flatten(),
+                lower_cl: lcl
+                    .map(|c| t.optional_number(r, c))
+                    .transpose()
+                    .map_err(at)?
+                    .flatten(),
+                upper_cl: ucl
+                    .map(|c| t.optional_number(r, c))
+                    .transpose()
+                    .map_err(at)?
+                    .flatten(),
+            });
+        }
+        let lines: Vec<usize> = g.rows.iter().map(|&r| Table::line(r)).collect();
+        parsed.push((g.key.clone(), rows, lines));
+    }
+    // A complete group has as many quantiles as the group with most (the reference's rule).
+    let expected = parsed
+        .iter()
+        .map(|(_, rows, _)| {
+            let mut q: Vec<u32> = rows.iter().map(|r| r.quantile).collect();
+            q.sort_unstable();
+            q.dedup();
+            q.len()
+        })
+        .max()
+        .unwrap_or(0);
+    o.quantiles = Some(u32::try_from(expected).unwrap_or(u32::MAX));
+    let mut records = Vec::with_capacity(parsed.len());
+    let mut workspace = SiiWorkspace::default();
+    for (key, rows, lines) in &parsed {
+        let r = phe_sii_with(rows, &o, &mut workspace).map_err(|e| {
+            let message = e.to_string();
+            // Name the row of the quantile the message is about, when it is about one.
+            let row = rows
+                .iter()
+                .zip(lines)
+                .find(|(r, _)| message.contains(&format!("quantile {} ", r.quantile)))
+                .map_or(String::new(), |(_, l)| format!(" (row {l})"));
+            Failure::from(format!(
+                "{name}: {}{row}: {message}",
+                group_label(&common.group_by, key)
+            ))
+        })?;
+        let mut rec = key_fields(&common.group_by, key);
+        rec.push(("sii".into(), num(r.sii)));
+        let n = o.confidence.len();
+        let levels: Vec<f64> = equitas_core::measures::intervals::confidence_levels(&o.confidence)?;
+        for (k, &c) in levels.iter().enumerate() {
+            let i = r.intervals.get(k);
+            rec.push((
+                limit_name("sii_lower", c, n),
+                num(i.and_then(|i| i.sii_lower)),
+            ));
+            rec.push((
+                limit_name("sii_upper", c, n),
+                num(i.and_then(|i| i.sii_upper)),
+            ));
+        }
+        rec.push(("rii".into(), num(r.rii)));
+        for (k, &c) in levels.iter().enumerate() {
+            let i = r.intervals.get(k);
+            rec.push((
+                limit_name("rii_lower", c, n),
+                num(i.and_then(|i| i.rii_lower)),
+            ));
+            rec.push((
+                limit_name("rii_upper", c, n),
+                num(i.and_then(|i| i.rii_upper)),
+            ));
+        }
+        rec.push(("intercept".into(), num(r.intercept)));
+        if analytic {
+            let limits = match sii_analytic(rows, &o) {
+                Ok(Ok(l)) => l,
+                Ok(Err(_)) => Vec::new(),
+                Err(e) => return Err(Failure::from(format!("{name}: --analytic: {e}"))),
+            };
+            for (k, &c) in levels.iter().enumerate() {
+                let i = limits.get(k);
+                rec.push((
+                    limit_name("sii_lower_analytic", c, n),
+                    num(i.and_then(|i| i.lower)),
+                ));
+                rec.push((
+                    limit_name("sii_upper_analytic", c, n),
+                    num(i.and_then(|i| i.upper)),
+                ));
+            }
+        }
+        if o.reliability {
+            for (k, &c) in levels.iter().enumerate() {
+                let i = r.intervals.get(k);
+                for (base, v) in [
+                    ("sii_lower_mad", i.and_then(|i| i.sii_lower_mad)),
+                    ("sii_upper_mad", i.and_then(|i| i.sii_upper_mad)),
+                    ("rii_lower_mad", i.and_then(|i| i.rii_lower_mad)),
+                    ("rii_upper_mad", i.and_then(|i| i.rii_upper_mad)),
+                ] {
+                    rec.push((limit_name(base, c, n), num(v)));
+                }
+            }
+        }
+        rec.push((
+            "reason".into(),
+            r.reason
+                .as_ref()
+                .map_or(Value::Null, |r| Value::from(r.to_string())),
+        ));
+        records.push(rec);
+    }
+    write(&records, common.format)
+}
+
+fn lifetable(mut parser: lexopt::Parser) -> Result<()> {
+    let mut common = Common::new();
+    while let Some(name) = next_option(&mut parser, LIFETABLE_HELP)? {
+        if common.take(&name, &mut parser)? {
+            continue;
+        }
+        match name.as_str() {
+            "--help" | "-h" => {
+                print!("{LIFETABLE_HELP}");
+                return Ok(());
+            }
+            _ => return Err(unknown_option(&name, LIFETABLE_HELP)),
+        }
+    }
+    let (t, name) = common.table(LIFETABLE_HELP)?;
+    let at = |e: equitas_core::io::columns::ColumnError| Failure::from(format!("{name}: {e}"));
+    let by = common.group_columns(&t, &name)?;
+    let (age, pop, deaths) = (
+        t.column("start_age").map_err(at)?,
+        t.column("population").map_err(at)?,
+        t.column("deaths").map_err(at)?,
+    );
+    let mut records = Vec::new();
+    for g in t.groups(&by) {
+        let mut bands = Vec::with_capacity(g.rows.len());
+        for &r in &g.rows {
+            let a = t.number(r, age).map_err(at)?;
+            if a.fract() != 0.0 || !(0.0..=150.0).contains(&a) {
+                return Err(Failure::from(format!(
+                    "{name}: row {}, column start_age: {a} is not a whole number of years",
+                    Table::line(r)
+                )));
+            }
+            #[allow(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                reason = "checked 0..=150, whole"
+            )]
+            let start_age = a as u32;
+            bands.push(AgeBand {
+                start_age,
+                population: t.number(r, pop).map_err(at)?,
+                deaths: t.number(r, deaths).map_err(at)?,
+            });
+        }
+        let le = life_expectancy(&bands, &common.confidence).map_err(|e| {
+            Failure::from(format!(
+                "{name}: {}: {e}",
+                group_label(&common.group_by, &g.key)
+            ))
+        })?;
+        for e in le {
+            let mut rec = key_fields(&common.group_by, &g.key);
+            rec.push(("start_age".into(), Value::from(e.start_age)));
+            estimate_fields(
+                &mut rec,
+                &Estimate {
+                    value: e.value,
+                    intervals: e.intervals,
+                    reason: e.reason,
+                },
+            );
+            records.push(rec);
+        }
+    }
+    write(&records, common.format)
+}
+
+fn crude(command: &str, mut parser: lexopt::Parser) -> Result<()> {
+    let help = if command == "rate" {
+        RATE_HELP
+    } else {
+        PROPORTION_HELP
+    };
+    let mut common = Common::new();
+    while let Some(name) = next_option(&mut parser, help)? {
+        if common.take(&name, &mut parser)? {
+            continue;
+        }
+        match name.as_str() {
+            "--help" | "-h" => {
+                print!("{help}");
+                return Ok(());
+            }
+            _ => return Err(unknown_option(&name, help)),
+        }
+    }
+    let (t, name) = common.table(help)?;
+    let at = |e: equitas_core::io::columns::ColumnError| Failure::from(format!("{name}: {e}"));
+    let by = common.group_columns(&t, &name)?;
+    let x = t.column("x").map_err(at)?;
+    let d = t
+        .column(if command == "rate" { "population" } else { "n" })
+        .map_err(at)?;
+    let mut records = Vec::new();
+    for g in t.groups(&by) {
+        let (mut sx, mut sn) = (0.0, 0.0);
+        for &r in &g.rows {
+            sx += t.number(r, x).map_err(at)?;
+            sn += t.number(r, d).map_err(at)?;
+        }
+        let label = group_label(&common.group_by, &g.key);
+        let rows = if g.rows.len() == 1 {
+            format!("row {}", g.rows.first().map_or(0, |&r| Table::line(r)))
+        } else {
+            format!("{} rows summed", g.rows.len())
+        };
+        let e = if command == "rate" {
+            phe_rate(
+                sx,
+                sn,
+                &common.confidence,
+                common.multiplier.unwrap_or(100_000.0),
+            )
+        } else {
+            phe_proportion(sx, sn, &common.confidence, common.multiplier.unwrap_or(1.0))
+        }
+        .map_err(|e| Failure::from(format!("{name}: {label} ({rows}): {e}")))?;
+        let mut rec = key_fields(&common.group_by, &g.key);
+        rec.push(("x".into(), count(sx)));
+        rec.push((
+            if command == "rate" { "population" } else { "n" }.into(),
+            count(sn),
+        ));
+        estimate_fields(&mut rec, &e);
+        records.push(rec);
+    }
+    write(&records, common.format)
+}
+
+fn dsr(mut parser: lexopt::Parser) -> Result<()> {
+    let mut common = Common::new();
+    while let Some(name) = next_option(&mut parser, DSR_HELP)? {
+        if common.take(&name, &mut parser)? {
+            continue;
+        }
+        match name.as_str() {
+            "--help" | "-h" => {
+                print!("{DSR_HELP}");
+                return Ok(());
+            }
+            _ => return Err(unknown_option(&name, DSR_HELP)),
+        }
+    }
+    let (t, name) = common.table(DSR_HELP)?;
+    let at = |e: equitas_core::io::columns::ColumnError| Failure::from(format!("{name}: {e}"));
+    let by = common.group_columns(&t, &name)?;
+    let (x, pop) = (
+        t.column("x").map_err(at)?,
+        t.column("population").map_err(at)?,
+    );
+    let bands = StandardPopulation::esp2013().bands.len();
+    let mut records = Vec::new();
+    for g in t.groups(&by) {
+        let label = group_label(&common.group_by, &g.key);
+        if g.rows.len() != bands {
+            return Err(Failure::from(format!(
+                "{name}: {label} has {} rows; dsr needs {bands}, one per ESP2013 band (0-4 to 90+) in order",
+                g.rows.len()
+            )));
+        }
+        let xs = g
+            .rows
+            .iter()
+            .map(|&r| t.optional_number(r, x))
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(at)?;
+        let ns = g
+            .rows
+            .iter()
+            .map(|&r| t.number(r, pop))
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(at)?;
+        let first = g.rows.first().map_or(0, |&r| Table::line(r));
+        let e = dsr_esp2013(
+            &xs,
+            &ns,
+            &common.confidence,
+            common.multiplier.unwrap_or(100_000.0),
+        )
+        .map_err(|e| {
+            Failure::from(format!(
+                "{name}: {label} (rows from {first}, band 1 = 0-4): {e}"
+            ))
+        })?;
+        let mut rec = key_fields(&common.group_by, &g.key);
+        rec.push((
+            "x".into(),
+            count(xs.iter().map(|v| v.unwrap_or(0.0)).sum::<f64>()),
+        ));
+        estimate_fields(&mut rec, &e);
+        records.push(rec);
+    }
+    write(&records, common.format)
 }

@@ -1,4 +1,7 @@
-//! Readers and writers for interchange formats.
+//! Readers and writers for interchange formats: the WHO HEAT Plus template ([`heat_plus`]) and
+//! the named-column CSV inputs of the Fingertips commands ([`columns`]).
 
+#[cfg(feature = "csv")]
+pub mod columns;
 #[cfg(feature = "csv")]
 pub mod heat_plus;

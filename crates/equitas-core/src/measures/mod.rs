@@ -96,8 +96,10 @@
 
 mod impact;
 pub mod intervals;
+pub mod lifetable;
 mod nonordered;
 mod ordered;
+pub mod phe;
 mod simple;
 mod simulate;
 

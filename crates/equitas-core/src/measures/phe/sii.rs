@@ -1,0 +1,865 @@
+//! The slope index of inequality (SII) and relative index of inequality (RII) as Fingertips
+//! computes them (`phe_sii`, `../shared/reference/inequality-measures.md` §2.1 and §7.2).
+//!
+//! **Point estimate** (Low & Low 2004). Quantiles are sorted numerically (1 = most deprived);
+//! `a_i = pop_i/Σpop`, `b_i = Σ_{k<i} a_k + a_i/2`; the weighted least-squares line of y on b
+//! with weights a gives the intercept α̂ (at b = 0, the most deprived end) and slope β̂.
+//! Untransformed: SII = multiplier·β̂, RII = (α̂ + β̂)/α̂ (inverted when the multiplier is
+//! negative), intercept = α̂. With `transform` (ln for rates, logit for proportions) the line is
+//! fitted on that scale and back-transformed: SII = [inv(α̂+β̂) − inv(α̂)]·multiplier,
+//! RII = inv(α̂+β̂)/inv(α̂), intercept = inv(α̂)·|multiplier|.
+//!
+//! **Standard errors.** A supplied `se` is used as it is, and for rates and proportions it is read
+//! on the ln/logit scale (as the reference does). Otherwise se = (g(UCL) − g(LCL))/(2·1.959964),
+//! with g the ln/logit transform for rates/proportions (identity for normal values): the limits
+//! are always read as 95% limits, whatever confidence is asked for (reference behaviour, §5 item 9).
+//!
+//! **Monte Carlo limits.** Each replicate draws one normal value per quantile,
+//! N(g(value_i), se_i²); for rates and proportions without `transform` each draw is
+//! back-transformed; the replicate's α and β are the same linear combinations of the draws as the
+//! point estimate. The limits at confidence c are the order statistics at
+//! round(R·(1−c')) and round(R·c') (1-based, ties to even, c' = c + (1−c)/2) of the simulated
+//! SII and RII. With `transform` the simulated slopes s are turned into lines centred on the
+//! fitted midpoint m = α̂ + β̂/2 and back-transformed: SII limit = [inv(m+s/2) − inv(m−s/2)]·mult,
+//! RII limit = inv(m+s/2)/inv(m−s/2). A negative multiplier swaps the limits (and inverts RII).
+//!
+//! **Deliberate differences from the reference**, each an option or documented:
+//! - quantiles are sorted as numbers (the reference sorts labels as text, so "10" comes before
+//!   "2" and the SII is wrong for deciles): not optional, the text order is a bug;
+//! - groups missing quantiles come back with [`Reason::MissingQuantiles`] instead of vanishing;
+//! - the reference swaps transformed limits when `multiplier < 1` for rates but `< 0` for
+//!   proportions; [`SwapRule::Consistent`] (default) swaps when the multiplier is negative for
+//!   both, [`SwapRule::Reference`] reproduces the `< 1` test for rates. RII limits of a transformed
+//!   fit are inverted along with the point estimate when the multiplier is negative;
+//! - an order-statistic position that rounds to 0 (e.g. 1,000 repetitions at 99.9%) is read as
+//!   the smallest draw (R would give no value);
+//! - the random numbers are ChaCha8 with a ziggurat normal generator, seeded by the caller, not
+//!   R's Mersenne Twister, so simulated limits match the reference within Monte Carlo error, not
+//!   digit for digit; the same seed gives bit-identical answers on every platform;
+//! - with the reliability statistic, the reported limits are those of the first of the ten sets
+//!   (so they equal the limits without it for the same seed), and each `*_mad` is the mean of
+//!   |limit_k − limit_1| over sets 2–10.
+//!
+//! For untransformed normal values the simulated SII is a linear function of Gaussian draws, so
+//! [`sii_analytic`] gives the limits it converges to: SII ± z·|multiplier|·√(Σ c_i² se_i²), where
+//! c is the slope row of the weighted least-squares solution.
+
+use rand_chacha::ChaCha8Rng;
+use rand_chacha::rand_core::SeedableRng;
+use serde::{Deserialize, Serialize};
+
+use super::normal::{Words, Ziggurat};
+use super::{Interval, PheError, Reason, finite, require};
+use crate::measures::intervals::{confidence_levels, z_for};
+
+/// 1.959964…: the reference reads confidence limits as 95% limits whatever the confidence.
+const Z95: f64 = 1.959_963_984_540_054;
+
+/// What the values are, which decides the transform and the simulation scale.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum ValueType {
+    /// Any other indicator (the reference's value_type 0), e.g. life expectancy.
+    #[default]
+    Normal,
+    /// A rate (value_type 1): simulated on the ln scale.
+    Rate,
+    /// A proportion between 0 and 1 (value_type 2): simulated on the logit scale.
+    Proportion,
+}
+
+impl ValueType {
+    fn forward(self, v: f64) -> f64 {
+        match self {
+            Self::Normal => v,
+            Self::Rate => libm::log(v),
+            Self::Proportion => libm::log(v / (1.0 - v)),
+        }
+    }
+
+    fn inverse(self, v: f64) -> f64 {
+        match self {
+            Self::Normal => v,
+            Self::Rate => libm::exp(v),
+            Self::Proportion => 1.0 / (1.0 + libm::exp(-v)),
+        }
+    }
+}
+
+/// When transformed limits swap for a negative multiplier (§2.1, §5 item 9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum SwapRule {
+    /// Swap (and invert RII) when the multiplier is negative, for rates and proportions alike.
+    #[default]
+    Consistent,
+    /// The reference's test: swap when the multiplier is below 1 for rates, below 0 for
+    /// proportions (so a rate with multiplier 0.5 gets lower > upper, as in the reference).
+    Reference,
+}
+
+/// One quantile of one area.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct SiiRow {
+    /// The quantile, 1 = most deprived.
+    pub quantile: u32,
+    /// Its population (> 0).
+    pub population: f64,
+    /// The indicator value (for proportions, between 0 and 1).
+    pub value: f64,
+    /// Its standard error (on the ln/logit scale for rates and proportions), if known.
+    pub se: Option<f64>,
+    /// Its lower 95% confidence limit, used when `se` is absent.
+    pub lower_cl: Option<f64>,
+    /// Its upper 95% confidence limit, used when `se` is absent.
+    pub upper_cl: Option<f64>,
+}
+
+/// How to compute the SII; [`SiiOptions::default`] is the reference's defaults with seed 1.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SiiOptions {
+    /// What the values are.
+    pub value_type: ValueType,
+    /// Fit on the ln (rates) or logit (proportions) scale and back-transform.
+    pub transform: bool,
+    /// Scales the SII (e.g. 100 for percentages); negative inverts RII and the direction.
+    pub multiplier: f64,
+    /// Monte Carlo repetitions (at least 1,000; default 100,000).
+    pub repetitions: u32,
+    /// Confidence levels, each 0.9–1 or 90–100 (any number; default 0.95).
+    pub confidence: Vec<f64>,
+    /// Also run nine more sets of draws and report the mean absolute difference of each limit.
+    pub reliability: bool,
+    /// Seed of the ChaCha8 generator.
+    pub seed: u64,
+    /// When transformed limits swap for a negative multiplier.
+    pub swap_rule: SwapRule,
+    /// How many quantiles a complete group has; `None` means the group's largest quantile.
+    pub quantiles: Option<u32>,
+}
+
+impl Default for SiiOptions {
+    fn default() -> Self {
+        Self {
+            value_type: ValueType::Normal,
+            transform: false,
+            multiplier: 1.0,
+            repetitions: 100_000,
+            confidence: vec![0.95],
+            reliability: false,
+            seed: 1,
+            swap_rule: SwapRule::Consistent,
+            quantiles: None,
+        }
+    }
+}
+
+/// SII and RII limits at one confidence level.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct SiiInterval {
+    /// The confidence level as a proportion.
+    pub confidence: f64,
+    /// Lower limit of the SII.
+    pub sii_lower: Option<f64>,
+    /// Upper limit of the SII.
+    pub sii_upper: Option<f64>,
+    /// Lower limit of the RII.
+    pub rii_lower: Option<f64>,
+    /// Upper limit of the RII.
+    pub rii_upper: Option<f64>,
+    /// Reliability: mean |difference| of `sii_lower` across the ten sets (when asked for).
+    pub sii_lower_mad: Option<f64>,
+    /// Reliability of `sii_upper`.
+    pub sii_upper_mad: Option<f64>,
+    /// Reliability of `rii_lower`.
+    pub rii_lower_mad: Option<f64>,
+    /// Reliability of `rii_upper`.
+    pub rii_upper_mad: Option<f64>,
+}
+
+/// The SII of one area.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SiiResult {
+    /// Slope index of inequality.
+    pub sii: Option<f64>,
+    /// Relative index of inequality.
+    pub rii: Option<f64>,
+    /// The fitted value at the most deprived end (see the module docs for its scale).
+    pub intercept: Option<f64>,
+    /// Monte Carlo limits, one per confidence level.
+    pub intervals: Vec<SiiInterval>,
+    /// Why nothing was computed (e.g. missing quantiles); `None` when computed.
+    pub reason: Option<Reason>,
+}
+
+/// The validated, sorted inputs of one area.
+#[derive(Debug)]
+struct Prepared {
+    /// Mean of the draws per quantile (transformed scale for rates and proportions).
+    mu: Vec<f64>,
+    /// SD of the draws per quantile.
+    sd: Vec<f64>,
+    /// Values the point estimate is fitted to.
+    y: Vec<f64>,
+    /// Weights giving α (intercept) and β (slope) as Σ d·y and Σ c·y.
+    d: Vec<f64>,
+    c: Vec<f64>,
+    levels: Vec<f64>,
+}
+
+fn check_options(o: &SiiOptions) -> Result<Vec<f64>, PheError> {
+    if !o.multiplier.is_finite() {
+        return Err(PheError::NotFinite {
+            what: "multiplier".into(),
+            value: o.multiplier,
+        });
+    }
+    if o.repetitions < 1000 {
+        return Err(PheError::Options(format!(
+            "the number of repetitions must be 1000 or greater, got {}",
+            o.repetitions
+        )));
+    }
+    if o.transform && o.value_type == ValueType::Normal {
+        return Err(PheError::Options(
+            "transform needs value type rate or proportion, not normal".into(),
+        ));
+    }
+    Ok(confidence_levels(&o.confidence)?)
+}
+
+/// Validate and sort one area's rows; `Ok(Err(reason))` for a group missing quantiles.
+fn prepare(rows: &[SiiRow], o: &SiiOptions) -> Result<Result<Prepared, Reason>, PheError> {
+    let levels = check_options(o)?;
+    let mut rows: Vec<SiiRow> = rows.to_vec();
+    rows.sort_by_key(|r| r.quantile);
+    if let Some(w) = rows.windows(2).find(|w| w[0].quantile == w[1].quantile) {
+        return Err(PheError::DuplicateQuantile(w[0].quantile));
+    }
+    let expected = o
+        .quantiles
+        .unwrap_or_else(|| rows.last().map_or(0, |r| r.quantile));
+    if !(5..=100).contains(&expected) {
+        return Err(PheError::QuantileCount(expected as usize));
+    }
+    let vt = o.value_type;
+    let mut mu = Vec::with_capacity(rows.len());
+    let mut sd = Vec::with_capacity(rows.len());
+    let mut y = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let q = r.quantile;
+        require(
+            r.population.is_finite() && r.population > 0.0,
+            || format!("the population of quantile {q}"),
+            "greater than zero",
+            r.population,
+        )?;
+        check_value(vt, r.value, || format!("the value of quantile {q}"))?;
+        let se = match (r.se, r.lower_cl, r.upper_cl) {
+            (Some(_), _, _) if o.transform => {
+                return Err(PheError::Options(format!(
+                    "quantile {q} has a standard error, but transform needs lower_cl and upper_cl instead"
+                )));
+            }
+            (Some(se), _, _) => {
+                require(
+                    se.is_finite() && se >= 0.0,
+                    || format!("the standard error of quantile {q}"),
+                    "zero or more",
+                    se,
+                )?;
+                se
+            }
+            (None, Some(l), Some(u)) => {
+                check_value(vt, l, || {
+                    format!("the lower confidence limit of quantile {q}")
+                })?;
+                check_value(vt, u, || {
+                    format!("the upper confidence limit of quantile {q}")
+                })?;
+                let se = (vt.forward(u) - vt.forward(l)) / (2.0 * Z95);
+                require(
+                    se >= 0.0,
+                    || format!("the upper confidence limit minus the lower of quantile {q}"),
+                    "zero or more",
+                    u - l,
+                )?;
+                se
+            }
+            _ => {
+                return Err(PheError::Missing(format!(
+                    "quantile {q} needs a standard error or both confidence limits"
+                )));
+            }
+        };
+        mu.push(vt.forward(r.value));
+        sd.push(se);
+        y.push(if o.transform {
+            vt.forward(r.value)
+        } else {
+            r.value
+        });
+    }
+    let have: Vec<u32> = rows.iter().map(|r| r.quantile).collect();
+    let missing: Vec<u32> = (1..=expected)
+        .filter(|q| have.binary_search(q).is_err())
+        .collect();
+    if !missing.is_empty() || rows.len() != expected as usize {
+        if let Some(r) = rows
+            .iter()
+            .find(|r| r.quantile == 0 || r.quantile > expected)
+        {
+            return Err(PheError::Options(format!(
+                "quantile {} is outside 1 to {expected}",
+                r.quantile
+            )));
+        }
+        return Ok(Err(Reason::MissingQuantiles { missing, expected }));
+    }
+    // Ridits and the weighted least-squares weights.
+    let total: f64 = rows.iter().map(|r| r.population).sum();
+    let a: Vec<f64> = rows.iter().map(|r| r.population / total).collect();
+    let mut cum = 0.0;
+    let b: Vec<f64> = a
+        .iter()
+        .map(|&ai| {
+            let bi = cum + ai / 2.0;
+            cum += ai;
+            bi
+        })
+        .collect();
+    let bbar: f64 = a.iter().zip(&b).map(|(ai, bi)| ai * bi).sum();
+    let sbb: f64 = a
+        .iter()
+        .zip(&b)
+        .map(|(ai, bi)| ai * (bi - bbar).powi(2))
+        .sum();
+    let c: Vec<f64> = a
+        .iter()
+        .zip(&b)
+        .map(|(ai, bi)| ai * (bi - bbar) / sbb)
+        .collect();
+    let d: Vec<f64> = a.iter().zip(&c).map(|(ai, ci)| ai - bbar * ci).collect();
+    Ok(Ok(Prepared {
+        mu,
+        sd,
+        y,
+        d,
+        c,
+        levels,
+    }))
+}
+
+fn check_value(vt: ValueType, v: f64, what: impl FnOnce() -> String) -> Result<(), PheError> {
+    match vt {
+        ValueType::Normal => require(v.is_finite(), what, "a finite number", v),
+        ValueType::Rate => require(
+            v.is_finite() && v > 0.0,
+            what,
+            "greater than zero for a rate",
+            v,
+        ),
+        ValueType::Proportion => require(
+            v > 0.0 && v < 1.0,
+            what,
+            "between 0 and 1 (exclusive) for a proportion",
+            v,
+        ),
+    }
+}
+
+fn dot(w: &[f64], y: &[f64]) -> f64 {
+    w.iter().zip(y).map(|(a, b)| a * b).sum()
+}
+
+/// Point estimates (SII, RII, intercept) from the fitted α and β.
+fn point(o: &SiiOptions, alpha: f64, beta: f64) -> (f64, f64, f64) {
+    let m = o.multiplier;
+    if o.transform {
+        let inv = |v| o.value_type.inverse(v);
+        let (lo, hi) = (inv(alpha), inv(alpha + beta));
+        let rii = hi / lo;
+        (
+            (hi - lo) * m,
+            if m < 0.0 { 1.0 / rii } else { rii },
+            lo * m.abs(),
+        )
+    } else {
+        let rii = (alpha + beta) / alpha;
+        (beta * m, if m < 0.0 { 1.0 / rii } else { rii }, alpha)
+    }
+}
+
+/// The SII, RII and intercept of one area, with Monte Carlo limits at each confidence level.
+///
+/// ```
+/// use equitas_core::measures::phe::sii::{phe_sii, SiiOptions, SiiRow};
+/// let rows: Vec<SiiRow> = (1..=5u32)
+///     .map(|q| SiiRow {
+///         quantile: q,
+///         population: 1000.0,
+///         value: 70.0 + 2.0 * f64::from(q),
+///         se: Some(0.5),
+///         lower_cl: None,
+///         upper_cl: None,
+///     })
+///     .collect();
+/// let r = phe_sii(&rows, &SiiOptions { repetitions: 1000, ..SiiOptions::default() })?;
+/// assert!((r.sii.unwrap() - 10.0).abs() < 1e-9); // 2 years per quintile × 5 quintiles
+/// let ci = &r.intervals[0];
+/// assert!(ci.sii_lower.unwrap() < 10.0 && ci.sii_upper.unwrap() > 10.0);
+/// # Ok::<(), equitas_core::measures::phe::PheError>(())
+/// ```
+///
+/// # Errors
+/// The reference's input errors (§2.1), each naming the quantile and value: fewer than 1,000
+/// repetitions, a confidence outside 0.9–1/90–100, `transform` with normal values or with a
+/// supplied SE, a population of zero or less, a negative SE, missing SE and limits, a proportion
+/// (or its limits) outside (0, 1), a rate not above zero, a repeated quantile, or a number of
+/// quantiles outside 5–100. A group missing quantiles is not an error: it comes back with
+/// [`Reason::MissingQuantiles`].
+pub fn phe_sii(rows: &[SiiRow], options: &SiiOptions) -> Result<SiiResult, PheError> {
+    phe_sii_with(rows, options, &mut SiiWorkspace::default())
+}
+
+/// Buffers for [`phe_sii_with`], reused from one area to the next (the simulation of 100,000
+/// repetitions needs a few megabytes; reusing them saves allocating and zeroing per area).
+#[derive(Debug, Default)]
+pub struct SiiWorkspace {
+    sim: Option<Simulation>,
+}
+
+/// [`phe_sii`] reusing `workspace`'s buffers; the answer is the same as [`phe_sii`]'s (each area
+/// starts its generator afresh from `options.seed`).
+///
+/// # Errors
+/// As [`phe_sii`].
+pub fn phe_sii_with(
+    rows: &[SiiRow],
+    options: &SiiOptions,
+    workspace: &mut SiiWorkspace,
+) -> Result<SiiResult, PheError> {
+    let p = match prepare(rows, options)? {
+        Ok(p) => p,
+        Err(reason) => {
+            return Ok(SiiResult {
+                sii: None,
+                rii: None,
+                intercept: None,
+                intervals: Vec::new(),
+                reason: Some(reason),
+            });
+        }
+    };
+    let (alpha, beta) = (dot(&p.d, &p.y), dot(&p.c, &p.y));
+    let (sii, rii, intercept) = point(options, alpha, beta);
+    let reps = options.repetitions as usize;
+    let sets = if options.reliability { 10 } else { 1 };
+    let sim = match workspace.sim.take() {
+        Some(mut sim) => {
+            sim.reset(&p, options, reps);
+            sim
+        }
+        None => Simulation::new(&p, options, reps),
+    };
+    let sim = workspace.sim.insert(sim);
+    let mut limits: Vec<Vec<[f64; 4]>> = Vec::with_capacity(sets);
+    for _ in 0..sets {
+        sim.run(&p, options);
+        limits.push(sim.limits(&p.levels, options, alpha, beta));
+    }
+    let intervals = p
+        .levels
+        .iter()
+        .enumerate()
+        .map(|(k, &confidence)| {
+            let first = limits
+                .first()
+                .and_then(|s| s.get(k))
+                .copied()
+                .unwrap_or([f64::NAN; 4]);
+            let mad = |j: usize| -> Option<f64> {
+                if sets < 2 {
+                    return None;
+                }
+                let total: f64 = limits
+                    .iter()
+                    .skip(1)
+                    .filter_map(|s| s.get(k))
+                    .map(|l| (l[j] - first[j]).abs())
+                    .sum();
+                #[allow(clippy::cast_precision_loss, reason = "nine sets")]
+                finite(total / (sets - 1) as f64)
+            };
+            SiiInterval {
+                confidence,
+                sii_lower: finite(first[0]),
+                sii_upper: finite(first[1]),
+                rii_lower: finite(first[2]),
+                rii_upper: finite(first[3]),
+                sii_lower_mad: mad(0),
+                sii_upper_mad: mad(1),
+                rii_lower_mad: mad(2),
+                rii_upper_mad: mad(3),
+            }
+        })
+        .collect();
+    Ok(SiiResult {
+        sii: finite(sii),
+        rii: finite(rii),
+        intercept: finite(intercept),
+        intervals,
+        reason: None,
+    })
+}
+
+/// The analytic limits the Monte Carlo SII limits converge to, for untransformed normal values
+/// (§2.1, §7.2): SII ± z·|multiplier|·√(Σ c_i² se_i²). RII has no analytic limits here.
+///
+/// # Errors
+/// As [`phe_sii`], and value types other than normal or a transform. A group missing quantiles
+/// gives `Ok(Err(reason))`.
+pub fn sii_analytic(
+    rows: &[SiiRow],
+    options: &SiiOptions,
+) -> Result<Result<Vec<Interval>, Reason>, PheError> {
+    if options.value_type != ValueType::Normal || options.transform {
+        return Err(PheError::Options(
+            "analytic SII limits are only for untransformed normal values".into(),
+        ));
+    }
+    let p = match prepare(rows, options)? {
+        Ok(p) => p,
+        Err(reason) => return Ok(Err(reason)),
+    };
+    let sii = dot(&p.c, &p.y) * options.multiplier;
+    let se =
+        p.c.iter()
+            .zip(&p.sd)
+            .map(|(c, s)| (c * s).powi(2))
+            .sum::<f64>()
+            .sqrt()
+            * options.multiplier.abs();
+    Ok(Ok(p
+        .levels
+        .iter()
+        .map(|&confidence| {
+            let z = z_for(confidence);
+            Interval {
+                confidence,
+                lower: finite(sii - z * se),
+                upper: finite(sii + z * se),
+            }
+        })
+        .collect()))
+}
+
+/// Replicates drawn per block: the draws of a block are generated in replicate order, then the
+/// block's α and β are accumulated quantile by quantile (same order of additions per replicate as
+/// a scalar loop, but independent across replicates, so the CPU can overlap them).
+const BLOCK: usize = 64;
+
+/// Buffers and generator for the replicates of one area (allocated once per call, or reused
+/// through a [`SiiWorkspace`]).
+#[derive(Debug)]
+struct Simulation {
+    rng: Words,
+    zig: Ziggurat,
+    /// Simulated slope (or SII) per replicate.
+    slope: Vec<f64>,
+    /// Simulated RII per replicate (untransformed fits only).
+    rii: Vec<f64>,
+    /// One block of draws, replicate-major.
+    draws: Vec<f64>,
+    alpha: Vec<f64>,
+    beta: Vec<f64>,
+    windows: Vec<Vec<f64>>,
+}
+
+impl Simulation {
+    fn new(p: &Prepared, o: &SiiOptions, reps: usize) -> Self {
+        Self {
+            rng: Words::new(ChaCha8Rng::seed_from_u64(o.seed)),
+            zig: Ziggurat::new(),
+            slope: vec![0.0; reps],
+            rii: if o.transform {
+                Vec::new()
+            } else {
+                vec![0.0; reps]
+            },
+            draws: vec![0.0; BLOCK * p.mu.len()],
+            alpha: vec![0.0; BLOCK],
+            beta: vec![0.0; BLOCK],
+            windows: Vec::new(),
+        }
+    }
+
+    /// Start again for another area: a fresh generator from the seed, buffers resized in place.
+    fn reset(&mut self, p: &Prepared, o: &SiiOptions, reps: usize) {
+        self.rng.reseed(ChaCha8Rng::seed_from_u64(o.seed));
+        self.slope.resize(reps, 0.0);
+        self.rii.resize(if o.transform { 0 } else { reps }, 0.0);
+        self.draws.resize(BLOCK * p.mu.len(), 0.0);
+    }
+
+    /// One set of replicates: one normal draw per quantile per replicate.
+    fn run(&mut self, p: &Prepared, o: &SiiOptions) {
+        let back = !o.transform && o.value_type != ValueType::Normal;
+        let m = o.multiplier;
+        let q = p.mu.len();
+        let Self {
+            rng,
+            zig,
+            slope,
+            rii,
+            draws,
+            alpha,
+            beta,
+            ..
+        } = self;
+        let mut done = 0;
+        while done < slope.len() {
+            let n = BLOCK.min(slope.len() - done);
+            // Draw in replicate order, store quantile-major so the sums below vectorise.
+            for r in 0..n {
+                for i in 0..q {
+                    if let Some(slot) = draws.get_mut(i * BLOCK + r) {
+                        *slot = zig.sample(rng);
+                    }
+                }
+            }
+            let (alpha, beta) = (&mut alpha[..n], &mut beta[..n]);
+            alpha.fill(0.0);
+            beta.fill(0.0);
+            for (i, (((&c, &d), &mu), &sd)) in
+                p.c.iter().zip(&p.d).zip(&p.mu).zip(&p.sd).enumerate()
+            {
+                let Some(z) = draws.get(i * BLOCK..i * BLOCK + n) else {
+                    continue;
+                };
+                if back {
+                    for ((a, b), &z) in alpha.iter_mut().zip(beta.iter_mut()).zip(z) {
+                        let v = o.value_type.inverse(mu + sd * z);
+                        *a += d * v;
+                        *b += c * v;
+                    }
+                } else {
+                    for ((a, b), &z) in alpha.iter_mut().zip(beta.iter_mut()).zip(z) {
+                        let v = mu + sd * z;
+                        *a += d * v;
+                        *b += c * v;
+                    }
+                }
+            }
+            let out = &mut slope[done..done + n];
+            if o.transform {
+                out.copy_from_slice(beta);
+            } else {
+                for (s, &b) in out.iter_mut().zip(beta.iter()) {
+                    *s = b * m;
+                }
+                if let Some(out) = rii.get_mut(done..done + n) {
+                    for ((r, &a), &b) in out.iter_mut().zip(alpha.iter()).zip(beta.iter()) {
+                        let ratio = (a + b) / a;
+                        *r = if m < 0.0 { 1.0 / ratio } else { ratio };
+                    }
+                }
+            }
+            done += n;
+        }
+    }
+
+    /// [SII lower, SII upper, RII lower, RII upper] per confidence level.
+    fn limits(&mut self, levels: &[f64], o: &SiiOptions, alpha: f64, beta: f64) -> Vec<[f64; 4]> {
+        let reps = self.slope.len();
+        let positions: Vec<(usize, usize)> =
+            levels.iter().map(|&c| order_positions(reps, c)).collect();
+        let mut wanted: Vec<usize> = positions.iter().flat_map(|&(l, u)| [l, u]).collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        let slope = order_statistics(&mut self.slope, &wanted, &mut self.windows);
+        let ratio = if o.transform {
+            Vec::new()
+        } else {
+            order_statistics(&mut self.rii, &wanted, &mut self.windows)
+        };
+        let at = |v: &[f64], i: usize| -> f64 {
+            wanted
+                .binary_search(&i)
+                .ok()
+                .and_then(|k| v.get(k))
+                .copied()
+                .unwrap_or(f64::NAN)
+        };
+        positions
+            .iter()
+            .map(|&(l, u)| {
+                if o.transform {
+                    transformed_limits(o, alpha + beta / 2.0, at(&slope, l), at(&slope, u))
+                } else {
+                    [at(&slope, l), at(&slope, u), at(&ratio, l), at(&ratio, u)]
+                }
+            })
+            .collect()
+    }
+}
+
+/// Back-transform simulated slope limits around the fitted midpoint `mid` (§2.1).
+fn transformed_limits(o: &SiiOptions, mid: f64, s_lo: f64, s_hi: f64) -> [f64; 4] {
+    let inv = |v| o.value_type.inverse(v);
+    let m = o.multiplier;
+    let sii = |s: f64| (inv(mid + s / 2.0) - inv(mid - s / 2.0)) * m;
+    let rii = |s: f64| {
+        let r = inv(mid + s / 2.0) / inv(mid - s / 2.0);
+        if m < 0.0 { 1.0 / r } else { r }
+    };
+    let swap = match (o.swap_rule, o.value_type) {
+        (SwapRule::Reference, ValueType::Rate) => m < 1.0,
+        _ => m < 0.0,
+    };
+    if swap {
+        [sii(s_hi), sii(s_lo), rii(s_hi), rii(s_lo)]
+    } else {
+        [sii(s_lo), sii(s_hi), rii(s_lo), rii(s_hi)]
+    }
+}
+
+/// 0-based positions of the order statistics round(R·(1−c')) and round(R·c'), 1-based and
+/// rounded half to even as R's `round`, with c' = c + (1 − c)/2; clamped to 1..=R.
+fn order_positions(reps: usize, confidence: f64) -> (usize, usize) {
+    let c = confidence + (1.0 - confidence) / 2.0;
+    #[allow(clippy::cast_precision_loss, reason = "repetitions far below 2^52")]
+    let r = reps as f64;
+    let pos = |x: f64| -> usize {
+        #[allow(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "rounded, non-negative and at most reps"
+        )]
+        let k = (x.round_ties_even().max(1.0) as usize).min(reps);
+        k.saturating_sub(1)
+    };
+    (pos(r * (1.0 - c)), pos(r * c))
+}
+
+/// Sample size for [`order_statistics`]' pivots.
+const SAMPLE: usize = 2048;
+
+/// The values at sorted, distinct 0-based ranks `wanted` of `v` (in `f64::total_cmp` order),
+/// exactly. For large `v`, pivots either side of each rank are read from an evenly spaced sample
+/// (the replicates are independent, so it is a random sample), one pass counts the values below
+/// each lower pivot and keeps those between the pivots, and the rank is selected within that
+/// small window (Floyd and Rivest's idea); if a window misses its rank, `v` itself is selected.
+fn order_statistics(v: &mut [f64], wanted: &[usize], windows: &mut Vec<Vec<f64>>) -> Vec<f64> {
+    let n = v.len();
+    if n < 4 * SAMPLE {
+        return select_many(v, wanted);
+    }
+    let mut sample: Vec<f64> = (0..SAMPLE)
+        .filter_map(|j| v.get(j * n / SAMPLE).copied())
+        .collect();
+    sample.sort_unstable_by(f64::total_cmp);
+    let spread = 64;
+    let pivots: Vec<(f64, f64)> = wanted
+        .iter()
+        .map(|&k| {
+            let at = k * SAMPLE / n;
+            let lo = at
+                .checked_sub(spread)
+                .and_then(|i| sample.get(i))
+                .copied()
+                .unwrap_or(f64::NEG_INFINITY);
+            let hi = sample.get(at + spread).copied().unwrap_or(f64::INFINITY);
+            (lo, hi)
+        })
+        .collect();
+    windows.resize_with(wanted.len(), Vec::new);
+    for w in windows.iter_mut() {
+        w.clear();
+    }
+    if v.iter().any(|x| x.is_nan()) || pivots.iter().any(|(lo, hi)| lo.is_nan() || hi.is_nan()) {
+        // Plain comparisons agree with `total_cmp` except for NaN (and ±0, which compare equal
+        // and are the same number); with a NaN (an RII whose intercept drew 0), select exactly.
+        return select_many(v, wanted);
+    }
+    // One tight pass per rank: count below the lower pivot, keep the values between the pivots.
+    let mut below = vec![0usize; wanted.len()];
+    for ((&(lo, hi), cnt), w) in pivots.iter().zip(below.iter_mut()).zip(windows.iter_mut()) {
+        let mut c = 0usize;
+        for &x in v.iter() {
+            c += usize::from(x < lo);
+            if x >= lo && x <= hi {
+                w.push(x);
+            }
+        }
+        *cnt = c;
+    }
+    let mut out = Vec::with_capacity(wanted.len());
+    for ((&k, &cnt), w) in wanted.iter().zip(&below).zip(windows.iter_mut()) {
+        match k.checked_sub(cnt).filter(|&r| r < w.len()) {
+            Some(r) => {
+                let (_, x, _) = w.select_nth_unstable_by(r, f64::total_cmp);
+                out.push(*x);
+            }
+            None => {
+                let (_, x, _) = v.select_nth_unstable_by(k.min(n - 1), f64::total_cmp);
+                out.push(*x);
+            }
+        }
+    }
+    out
+}
+
+/// The values at sorted, distinct 0-based ranks `wanted` of `v` (reordering `v`), by successive
+/// O(n) selections on the part right of the previous rank.
+fn select_many(v: &mut [f64], wanted: &[usize]) -> Vec<f64> {
+    let mut out = Vec::with_capacity(wanted.len());
+    let mut start = 0;
+    for &k in wanted {
+        let Some(tail) = v.get_mut(start..) else {
+            out.push(f64::NAN);
+            continue;
+        };
+        let Some(rel) = k.checked_sub(start).filter(|&r| r < tail.len()) else {
+            out.push(f64::NAN);
+            continue;
+        };
+        let (_, x, _) = tail.select_nth_unstable_by(rel, f64::total_cmp);
+        out.push(*x);
+        start = k + 1;
+    }
+    out
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "tests")]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn order_positions_follow_r() {
+        assert_eq!(order_positions(100_000, 0.95), (2499, 97_499));
+        assert_eq!(order_positions(100_000, 0.998), (99, 99_899));
+        // 1000 × 0.0005 = 0.5 rounds to 0 (ties to even): read as the smallest.
+        assert_eq!(order_positions(1000, 0.999), (0, 999));
+    }
+
+    #[test]
+    fn select_many_matches_sorting() {
+        let mut v: Vec<f64> = (0..1000).map(|i| f64::from((i * 7919) % 1000)).collect();
+        let got = select_many(&mut v, &[3, 10, 500, 999]);
+        assert_eq!(got, [3.0, 10.0, 500.0, 999.0]);
+        // The windowed path gives the same exact order statistics as sorting.
+        let mut big: Vec<f64> = (0..100_000u32)
+            .map(|i| f64::from((i * 7919) % 100_003))
+            .collect();
+        let mut sorted = big.clone();
+        sorted.sort_unstable_by(f64::total_cmp);
+        let ranks = [0, 99, 2499, 50_000, 97_499, 99_899, 99_999];
+        let got = order_statistics(&mut big, &ranks, &mut Vec::new());
+        let want: Vec<f64> = ranks.iter().map(|&k| sorted[k]).collect();
+        assert_eq!(got, want);
+    }
+}
