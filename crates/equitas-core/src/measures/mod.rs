@@ -98,6 +98,7 @@ mod impact;
 pub mod intervals;
 pub mod lifetable;
 mod nonordered;
+pub(crate) mod normal;
 mod ordered;
 pub mod phe;
 mod simple;

@@ -22,7 +22,6 @@ pub mod dsr;
 pub mod funnel;
 pub mod isr;
 pub mod mean;
-pub(crate) mod normal;
 pub mod quantile;
 pub mod rates;
 pub mod sii;

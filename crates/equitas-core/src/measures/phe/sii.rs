@@ -48,9 +48,9 @@ use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::SeedableRng;
 use serde::{Deserialize, Serialize};
 
-use super::normal::{Words, Ziggurat};
 use super::{Interval, PheError, Reason, finite, require};
 use crate::measures::intervals::{confidence_levels, z_for};
+use crate::measures::normal::{Words, Ziggurat};
 
 /// 1.959964…: the reference reads confidence limits as 95% limits whatever the confidence.
 const Z95: f64 = 1.959_963_984_540_054;

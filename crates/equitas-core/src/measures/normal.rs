@@ -1,9 +1,12 @@
-//! A portable standard normal generator: Marsaglia and Tsang's 256-layer ziggurat (J. Stat.
-//! Softw. 5(8), 2000) driven by one 64-bit ChaCha8 word per draw on the fast path.
+//! The portable standard normal generator behind every simulation in equitas (HEAT's simulated
+//! intervals and the Fingertips SII's Monte Carlo limits): Marsaglia and Tsang's 256-layer
+//! ziggurat (J. Stat. Softw. 5(8), 2000) driven by one 64-bit ChaCha8 word per draw on the fast
+//! path.
 //!
 //! Words are read in bulk from the generator's key stream ([`Words`]), little-endian, so the
-//! stream is the same on every platform. Every operation on the fast path is a multiplication or a comparison, and the tables and the
-//! rare slow paths use `libm`, so a seed gives bit-identical draws natively and in wasm32.
+//! stream is the same on every platform. Every operation on the fast path is a multiplication or
+//! a comparison, and the tables and the rare slow paths use `libm`, so a seed gives bit-identical
+//! draws natively and in wasm32.
 
 use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::Rng;
@@ -81,6 +84,12 @@ pub(crate) struct Ziggurat {
 }
 
 impl Ziggurat {
+    /// The tables, built once per process.
+    pub(crate) fn shared() -> &'static Self {
+        static TABLE: std::sync::OnceLock<Ziggurat> = std::sync::OnceLock::new();
+        TABLE.get_or_init(Self::new)
+    }
+
     /// Build the tables; each layer has the area v of the base layer (rectangle plus tail).
     pub(crate) fn new() -> Self {
         // v = r·f(r) + ∫_r^∞ f = r·f(r) + √(π/2)·erfc(r/√2).
@@ -201,5 +210,21 @@ mod tests {
         assert!((s4 / nf - 3.0).abs() < 0.03, "fourth moment {}", s4 / nf);
         let tail = f64::from(beyond) / nf;
         assert!((tail - 0.05).abs() < 0.0006, "two-sided 5% tail {tail}");
+        // Deep in the tails, through the base layer's tail beyond R = 3.65: Φ gives
+        // P(z > 3) = 0.00135 and P(|z| > 3.8) = 0.000145.
+        let mut rng = Words::new(ChaCha8Rng::seed_from_u64(12));
+        let (mut above3, mut beyond38) = (0u32, 0u32);
+        for _ in 0..n {
+            let x = z.sample(&mut rng);
+            above3 += u32::from(x > 3.0);
+            beyond38 += u32::from(x.abs() > 3.8);
+        }
+        let above3 = f64::from(above3) / nf;
+        let beyond38 = f64::from(beyond38) / nf;
+        assert!((above3 - 0.001_35).abs() < 0.000_15, "P(z > 3) {above3}");
+        assert!(
+            (beyond38 - 0.000_145).abs() < 0.000_05,
+            "P(|z| > 3.8) {beyond38}"
+        );
     }
 }
