@@ -81,7 +81,7 @@ fn schema_errors(schema: &Value, instance: &Value) -> Vec<String> {
 
 #[test]
 fn assessment_instrument_seeds_match_schema_and_round_trip() {
-    let schema = check_schema::<Instrument>("seeds/instruments/schema/instrument.schema.json");
+    let schema = check_schema::<Instrument>("seeds/schema/instrument.schema.json");
     for (file, text) in equitas_core::assessment::envelope::INSTRUMENT_FILES {
         assert_eq!(
             *text,
@@ -106,7 +106,7 @@ fn assessment_instrument_seeds_match_schema_and_round_trip() {
 
 #[test]
 fn assessment_saved_files_match_schema() {
-    let schema = check_schema::<SavedFile>("seeds/instruments/schema/assessment.schema.json");
+    let schema = check_schema::<SavedFile>("seeds/schema/assessment.schema.json");
     let mut files: Vec<String> = EXAMPLES
         .iter()
         .map(|n| format!("tests/fixtures/assessments/examples/{n}.json"))

@@ -211,6 +211,9 @@ fn seeds_schema_folder_has_no_strays() {
         .collect();
     expected.insert("cohort-definition.schema.json".to_owned());
     expected.insert("synth-params.schema.json".to_owned());
+    // Checked in tests/assessment.rs.
+    expected.insert("instrument.schema.json".to_owned());
+    expected.insert("assessment.schema.json".to_owned());
     expected.insert("standard-population.schema.json".to_owned()); // checked in tests/phe.rs
     // Missing schemas fail in the tests above; here, nothing stale may linger.
     let strays: Vec<String> = std::fs::read_dir(seeds("schema"))
