@@ -426,7 +426,7 @@ fn pick<'c, T>(rng: &mut ChaCha8Rng, cum: &'c [(T, f64)]) -> Option<&'c T> {
         .map(|(t, _)| t)
 }
 
-/// The header written by [`write_csv_row`].
+/// The header written by [`SynthPerson::write_csv_row`].
 pub const CSV_HEADER: &str =
     "person_id,age,sex,ethnicity,lsoa,conditions,groups,smoking,events,imd_decile\n";
 

@@ -111,6 +111,19 @@ fn test(root: &Path) -> Result {
     )?;
     cargo(
         root,
+        "the core's API docs build without broken links or warnings",
+        &[
+            "rustdoc",
+            "-p",
+            "equitas-core",
+            "--lib",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    )?;
+    cargo(
+        root,
         "host tests: core unit tests, the integration tests in tests/ and the doctests",
         &["test", "--workspace"],
     )?;
