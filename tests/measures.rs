@@ -1117,3 +1117,19 @@ fn linear_sii_matches_phe_point_estimates() {
         );
     }
 }
+
+#[path = "fixtures/portable_simulation.rs"]
+mod portable_simulation;
+
+/// Simulated limits have the exact bits recorded in `tests/fixtures/portable-simulation.json`;
+/// the wasm tests check the same bits under wasm32.
+#[test]
+fn simulated_limits_have_the_recorded_bits() {
+    let got = portable_simulation::simulated_bits();
+    assert_eq!(
+        got,
+        portable_simulation::expected_bits(),
+        "recorded bits differ; actual: {}",
+        serde_json::to_string(&got).unwrap()
+    );
+}

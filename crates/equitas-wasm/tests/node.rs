@@ -121,3 +121,16 @@ fn records_core_cannot_classify_are_errors_naming_the_value() {
     let text = message(classify_person(js(r#"{"id": "p7", "age": 130}"#)).unwrap_err());
     assert!(names_number(&text, 130), "{text}");
 }
+
+#[path = "../../../tests/fixtures/portable_simulation.rs"]
+mod portable_simulation;
+
+/// The simulations give the same bits in wasm32 as natively (`tests/measures.rs` checks the
+/// native side against the same recorded bits).
+#[wasm_bindgen_test]
+fn simulated_limits_have_the_native_bits() {
+    assert_eq!(
+        portable_simulation::simulated_bits(),
+        portable_simulation::expected_bits()
+    );
+}
