@@ -178,7 +178,7 @@ fn phe_confidence_rule_and_messages() {
     assert_eq!(confidence_level(100.0).unwrap(), 1.0);
     assert_eq!(
         confidence_level(0.8).unwrap_err().to_string(),
-        "confidence level must be between 90 and 100 or between 0.9 and 1, got 0.8"
+        "a confidence level is a proportion from 0.9 to 1 or a percentage from 90 to 100, got 0.8"
     );
     assert_eq!(confidence_pair(&[95.0, 99.8]).unwrap(), [0.95, 0.998]);
     assert_eq!(
@@ -772,7 +772,7 @@ mod lifetable {
                 .unwrap_err()
                 .to_string()
                 .as_str(),
-            "confidence level must be between 90 and 100 or between 0.9 and 1, got 0.5"
+            "a confidence level is a proportion from 0.9 to 1 or a percentage from 90 to 100, got 0.5"
         ));
         let _ = Reason::NoDeathsInOldestBand;
     }

@@ -48,7 +48,9 @@ pub enum IntervalError {
     #[error("confidence must be above 0 and at most 1, got {0}")]
     BadConfidence(f64),
     /// A PHE confidence argument outside 0.9–1 and 90–100 (§2 preamble).
-    #[error("confidence level must be between 90 and 100 or between 0.9 and 1, got {0}")]
+    #[error(
+        "a confidence level is a proportion from 0.9 to 1 or a percentage from 90 to 100, got {0}"
+    )]
     ConfidenceRange(f64),
     /// More than two levels where PHE allows at most two (§2.3).
     #[error("a maximum of two confidence levels can be provided, got {0}")]

@@ -191,7 +191,7 @@ pub enum PheError {
     #[error("quantile {0} appears more than once")]
     DuplicateQuantile(u32),
     /// The number of quantiles is outside 5..=100.
-    #[error("the number of quantiles must be between 5 and 100, got {0}")]
+    #[error("an SII needs from 5 to 100 quantiles, got {0}")]
     QuantileCount(usize),
     /// Rows that must line up (e.g. reference and local age bands) do not.
     #[error("{0}")]
