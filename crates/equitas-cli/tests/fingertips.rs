@@ -39,6 +39,69 @@ fn example(name: &str) -> String {
     p.to_string_lossy().into_owned()
 }
 
+/// A reference vector from `../shared/reference/vectors/` (beside the clone).
+fn vector(name: &str) -> serde_json::Value {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/reference/vectors")
+        .join(name);
+    let text = std::fs::read_to_string(&p)
+        .unwrap_or_else(|e| panic!("{}: {e} (../shared must be beside the clone)", p.display()));
+    serde_json::from_str(&text).unwrap()
+}
+
+fn numbers(v: &serde_json::Value) -> Vec<f64> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect()
+}
+
+/// An example input with a group `reference` put first, built from a reference vector's inputs
+/// (the project does not keep copies of them), written to a file for the command to read.
+fn with_reference(example_name: &str, reference_rows: &[String]) -> String {
+    let example = std::fs::read_to_string(example(example_name)).unwrap();
+    let (header, rest) = example.split_once('\n').unwrap();
+    let mut csv = format!("{header}\n");
+    for row in reference_rows {
+        csv.push_str(&format!("reference,{row}\n"));
+    }
+    csv.push_str(rest);
+    let p = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("reference-{example_name}"));
+    std::fs::write(&p, csv).unwrap();
+    p.to_string_lossy().into_owned()
+}
+
+/// `sii-deciles.csv` with PHE's Area1 (`phe_sii_deciles.json`) as group `reference`.
+fn sii_input() -> String {
+    let v = vector("phe_sii_deciles.json");
+    let a = &v["areas"][0];
+    let (pop, val, se) = (
+        numbers(&a["population"]),
+        numbers(&a["value"]),
+        numbers(&a["se"]),
+    );
+    let rows: Vec<String> = (0..pop.len())
+        .map(|i| format!("{},{},{},{}", i + 1, pop[i], val[i], se[i]))
+        .collect();
+    with_reference("sii-deciles.csv", &rows)
+}
+
+/// `lifetable.csv` with PHE's df1 (`chiang_life_table.json`) as group `reference`.
+fn lifetable_input() -> String {
+    let v = vector("chiang_life_table.json");
+    let i = &v["input"];
+    let (ages, pop, deaths) = (
+        numbers(&i["start_age"]),
+        numbers(&i["population"]),
+        numbers(&i["deaths"]),
+    );
+    let rows: Vec<String> = (0..ages.len())
+        .map(|k| format!("{},{},{}", ages[k], pop[k], deaths[k]))
+        .collect();
+    with_reference("lifetable.csv", &rows)
+}
+
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
@@ -63,7 +126,7 @@ fn fingertips_help_for_each_command() {
 
 #[test]
 fn fingertips_sii_json_matches_reference_and_is_deterministic() {
-    let file = example("sii-deciles.csv");
+    let file = sii_input();
     let args = [
         "sii",
         "--input",
@@ -79,7 +142,7 @@ fn fingertips_sii_json_matches_reference_and_is_deterministic() {
     let rows = json(&a);
     assert_eq!(rows.len(), 2);
     let r = &rows[0];
-    assert_eq!(r["area"], "pheref_area1");
+    assert_eq!(r["area"], "reference");
     assert!((r["sii"].as_f64().unwrap() - 6.934_616_473_668_819).abs() < 1e-8);
     assert!((r["intercept"].as_f64().unwrap() - 78.076_630_8).abs() < 1e-6);
     let lo = r["sii_lower"].as_f64().unwrap();
@@ -213,7 +276,7 @@ fn fingertips_lifetable_rate_proportion_dsr_outputs() {
     let out = equitas(&[
         "lifetable",
         "--input",
-        &example("lifetable.csv"),
+        &lifetable_input(),
         "--group-by",
         "area",
         "--format",
