@@ -58,7 +58,7 @@
 //! `linear = TRUE`), [`ConcentrationSe`] (the v5+ regression SE, or the notes' analytic formula),
 //! and the confidence level (heatmeasures fixes 95%).
 //!
-//! Simulated intervals use a portable seeded generator (ChaCha8 and a pure-Rust normal), so they
+//! Simulated intervals use a portable seeded generator (xoshiro256++ and a pure-Rust ziggurat normal), so they
 //! are the same natively and in wasm but not the draws R makes: compare them with a tolerance.
 //! Logarithms and exponentials throughout use the pure-Rust `libm` crate rather than the
 //! platform's, so every measure gives the same bits on every target.

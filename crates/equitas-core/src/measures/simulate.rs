@@ -4,12 +4,9 @@
 //! N(y_j, σ_j²) truncated by rejection (to [0, 100] when the scale is 100, else to ≥ 0),
 //! recomputes the measure on each copy and takes R's type-7 quantiles at 2.5% and 97.5%.
 //!
-//! R's Mersenne-Twister is not replicated. The generator is ChaCha8 seeded from
+//! R's Mersenne-Twister is not replicated. The generator is xoshiro256++ seeded from
 //! [`super::Options::seed`] with the portable ziggurat of [`super::normal`] (IEEE basic
 //! operations plus the pure-Rust `libm`), so native and wasm32 builds give bit-identical draws.
-
-use rand_chacha::ChaCha8Rng;
-use rand_chacha::rand_core::SeedableRng;
 
 use super::normal::{Words, Ziggurat};
 
@@ -17,7 +14,7 @@ use super::normal::{Words, Ziggurat};
 /// for ever on an estimate far outside the admissible range).
 pub(super) const MAX_TRIES: u32 = 10_000;
 
-/// Standard normal draws from a seeded ChaCha8 stream (the shared ziggurat, [`super::normal`]).
+/// Standard normal draws from a seeded xoshiro256++ stream (the shared ziggurat, [`super::normal`]).
 struct Normal {
     words: Words,
     table: &'static Ziggurat,
@@ -26,7 +23,7 @@ struct Normal {
 impl Normal {
     fn new(seed: u64) -> Self {
         Self {
-            words: Words::new(ChaCha8Rng::seed_from_u64(seed)),
+            words: Words::new(seed),
             table: Ziggurat::shared(),
         }
     }

@@ -33,7 +33,7 @@
 //!   fit are inverted along with the point estimate when the multiplier is negative;
 //! - an order-statistic position that rounds to 0 (e.g. 1,000 repetitions at 99.9%) is read as
 //!   the smallest draw (R would give no value);
-//! - the random numbers are ChaCha8 with a ziggurat normal generator, seeded by the caller, not
+//! - the random numbers are xoshiro256++ with a ziggurat normal generator, seeded by the caller, not
 //!   R's Mersenne Twister, so simulated limits match the reference within Monte Carlo error, not
 //!   digit for digit; the same seed gives bit-identical answers on every platform;
 //! - with the reliability statistic, the reported limits are those of the first of the ten sets
@@ -44,8 +44,6 @@
 //! [`sii_analytic`] gives the limits it converges to: SII ± z·|multiplier|·√(Σ c_i² se_i²), where
 //! c is the slope row of the weighted least-squares solution.
 
-use rand_chacha::ChaCha8Rng;
-use rand_chacha::rand_core::SeedableRng;
 use serde::{Deserialize, Serialize};
 
 use super::{Interval, PheError, Reason, finite, require};
@@ -132,7 +130,7 @@ pub struct SiiOptions {
     pub confidence: Vec<f64>,
     /// Also run nine more sets of draws and report the mean absolute difference of each limit.
     pub reliability: bool,
-    /// Seed of the ChaCha8 generator.
+    /// Seed of the random number generator.
     pub seed: u64,
     /// When transformed limits swap for a negative multiplier.
     pub swap_rule: SwapRule,
@@ -581,7 +579,7 @@ struct Simulation {
 impl Simulation {
     fn new(p: &Prepared, o: &SiiOptions, reps: usize) -> Self {
         Self {
-            rng: Words::new(ChaCha8Rng::seed_from_u64(o.seed)),
+            rng: Words::new(o.seed),
             zig: Ziggurat::new(),
             slope: vec![0.0; reps],
             rii: if o.transform {
@@ -598,7 +596,7 @@ impl Simulation {
 
     /// Start again for another area: a fresh generator from the seed, buffers resized in place.
     fn reset(&mut self, p: &Prepared, o: &SiiOptions, reps: usize) {
-        self.rng.reseed(ChaCha8Rng::seed_from_u64(o.seed));
+        self.rng = Words::new(o.seed);
         self.slope.resize(reps, 0.0);
         self.rii.resize(if o.transform { 0 } else { reps }, 0.0);
         self.draws.resize(BLOCK * p.mu.len(), 0.0);
