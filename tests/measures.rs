@@ -964,6 +964,86 @@ mod heat_plus_io {
     use equitas_core::io::heat_plus;
     use equitas_core::measures::{MeasureId, Options};
 
+    /// A rate as the cohort report makes it (Wilson 95% limits).
+    fn rate(numerator: u64, denominator: u64) -> equitas_core::cohort::RateEstimate {
+        let w = equitas_core::measures::intervals::wilson(numerator, denominator, 0.95).ok();
+        #[allow(clippy::cast_precision_loss, reason = "small test counts")]
+        equitas_core::cohort::RateEstimate {
+            numerator,
+            denominator,
+            rate: (denominator > 0).then(|| numerator as f64 / denominator as f64),
+            lower: w.map(|p| p.lower),
+            upper: w.map(|p| p.upper),
+        }
+    }
+
+    fn ambition(quintiles: [(u64, u64); 5]) -> equitas_core::cohort::AmbitionRow {
+        let (n, d) = quintiles
+            .iter()
+            .fold((0, 0), |(n, d), (a, b)| (n + a, d + b));
+        equitas_core::cohort::AmbitionRow {
+            metric: "smi_health_check".into(),
+            label: "Annual physical health check".into(),
+            area: "smi".into(),
+            target: Some(0.6),
+            target_by: None,
+            target_status: None,
+            overall: rate(n, d),
+            core20: rate(quintiles[0].0, quintiles[0].1),
+            rest: rate(n - quintiles[0].0, d - quintiles[0].1),
+            by_quintile: quintiles.map(|(a, b)| rate(a, b)),
+            unknown_deprivation: rate(0, 0),
+            gap_pp: None,
+            core20_meets_target: None,
+            overall_meets_target: None,
+        }
+    }
+
+    #[test]
+    fn ambitions_become_heat_plus_strata_that_survive_a_round_trip() {
+        let rows = [ambition([
+            (300, 600),
+            (350, 600),
+            (380, 600),
+            (400, 600),
+            (420, 600),
+        ])];
+        let strata = heat_plus::from_ambitions(&rows, "SYNTHETIC ICB", "2026-11-23", "test");
+        assert_eq!(strata.len(), 1);
+        let s = &strata[0];
+        assert_eq!(s.key.indicator_abbr, "smi_health_check");
+        assert!(s.stratum.ordered && s.stratum.favourable);
+        let q1 = &s.stratum.subgroups[0];
+        assert_eq!(
+            (q1.order, q1.estimate, q1.population),
+            (1, Some(50.0), Some(600.0))
+        );
+        // Binomial SE in percent: 100·√(0.5·0.5/600).
+        assert!((q1.se.unwrap() - 100.0 * (0.25f64 / 600.0).sqrt()).abs() < 1e-12);
+        assert!((s.stratum.setting_average.unwrap() - 100.0 * 1850.0 / 3000.0).abs() < 1e-12);
+        // Written and read back as the template, nothing changes.
+        let mut csv = Vec::new();
+        heat_plus::write(&strata, &mut csv).unwrap();
+        assert_eq!(heat_plus::read(csv.as_slice()).unwrap(), strata);
+        // A rising gradient gives a positive SII on the percent scale.
+        let sii = equitas_core::measures::compute(&s.stratum, MeasureId::Sii, &Options::default())
+            .unwrap();
+        assert!(sii.value > 15.0 && sii.value < 25.0, "{sii:?}");
+    }
+
+    #[test]
+    fn an_empty_quintile_is_missing_and_the_ordered_measures_say_so() {
+        let rows = [ambition([(3, 6), (0, 0), (4, 6), (5, 6), (6, 6)])];
+        let strata = heat_plus::from_ambitions(&rows, "SYNTHETIC ICB", "2026", "test");
+        let s = &strata[0].stratum;
+        assert_eq!(s.subgroups[1].estimate, None);
+        let sii = equitas_core::measures::compute(s, MeasureId::Sii, &Options::default());
+        assert_eq!(
+            sii.unwrap_err().to_string(),
+            "subgroup \"Quintile 2\" has no estimate"
+        );
+    }
+
     fn example() -> Vec<u8> {
         std::fs::read(crate::root().join("seeds/examples/heat-plus-synthetic.csv")).unwrap()
     }

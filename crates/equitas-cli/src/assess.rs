@@ -391,7 +391,7 @@ fn summary_cmd(parser: lexopt::Parser) -> Result<()> {
 }
 
 /// The current UTC time as `YYYY-MM-DDTHH:MM:SSZ` (the CLI has a clock; the core does not).
-fn now_utc() -> String {
+pub(crate) fn now_utc() -> String {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());

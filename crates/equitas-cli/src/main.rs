@@ -18,6 +18,7 @@ use equitas_core::cohort::records::{
 };
 use equitas_core::cohort::{Classifier, CohortCounts, CohortDefinition, report};
 use equitas_core::deprivation::{AreaCode, DeprivationIndex, ImdEdition};
+use equitas_core::io::heat_plus;
 use equitas_core::synth::{Areas, CSV_HEADER, Synth, SynthParams};
 use lexopt::prelude::*;
 
@@ -58,7 +59,9 @@ Usage: equitas demo [--people N] [--seed S] [--imd FILE] [--edition E] [--defini
   --definition FILE a cohort definition JSON (default: the built-in national definition;
                     seeds/definitions/coventry-warwickshire.json is an example of a local one)
   --format F        table (default), csv or json
-  --csv-table T     with --format csv: counts (long format, default) or ambitions
+  --csv-table T     with --format csv: counts (long format, default), ambitions, or heat-plus
+                    (ambition rates by IMD quintile in the WHO HEAT Plus layout, for
+                    `equitas measures`)
 
 Example:
   equitas demo --imd ../shared/data/imd/imd2019_england_lsoa11.csv
@@ -82,8 +85,10 @@ Usage: equitas cohorts --records FILE [--imd FILE] [--edition E] [--definition F
   --edition E       england-2019 (default) or england-2025: the edition that defines Core20
   --definition FILE cohort definition JSON (default: built-in national definition)
   --format F        table (default), csv or json (report with ambitions, counts, problems)
-  --csv-table T     with --format csv: counts (long format, default) or ambitions (one row per
+  --csv-table T     with --format csv: counts (long format, default), ambitions (one row per
                     metric: target, Core20, rest, overall and quintile rates with Wilson 95% limits)
+                    or heat-plus (each metric's rates by IMD quintile in the WHO HEAT Plus layout,
+                    ready for `equitas measures`)
   --strict          stop at the first bad row or unknown area code (reads on one thread)
   --threads N       threads to count on (default: every core); the counts are the same for any N
   --save-counts F   also save the counts to F, to add up later with `equitas merge`
@@ -106,7 +111,7 @@ Usage: equitas merge FILE... [--definition FILE] [--edition E] [--format table|c
   --definition FILE the cohort definition the counts were made with (default: built-in national)
   --edition E       england-2019 (default) or england-2025, as when the counts were made
   --format F        table (default), csv or json
-  --csv-table T     with --format csv: counts (default) or ambitions
+  --csv-table T     with --format csv: counts (default), ambitions or heat-plus
 
 Merging is exact: counting parts separately and merging gives the same answer as counting the
 whole at once.
@@ -164,6 +169,7 @@ type Result<T> = std::result::Result<T, Failure>;
 enum CsvTable {
     Counts,
     Ambitions,
+    HeatPlus,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -255,9 +261,10 @@ impl Common {
                 self.csv_table = match parser.value()?.string()?.as_str() {
                     "counts" => CsvTable::Counts,
                     "ambitions" => CsvTable::Ambitions,
+                    "heat-plus" => CsvTable::HeatPlus,
                     other => {
                         return Err(usage_error(format!(
-                            "--csv-table must be counts or ambitions, got {other:?}"
+                            "--csv-table must be counts, ambitions or heat-plus, got {other:?}"
                         )));
                     }
                 }
@@ -523,6 +530,14 @@ fn output(
         Format::Csv => match csv_table {
             CsvTable::Counts => render::csv(&mut out, counts)?,
             CsvTable::Ambitions => render::ambitions_csv(&mut out, &rep.ambitions)?,
+            CsvTable::HeatPlus => {
+                // The date column is the day the rates were computed (the CLI's clock).
+                let today = assess::now_utc();
+                let date = today.get(..10).unwrap_or(&today);
+                let strata =
+                    heat_plus::from_ambitions(&rep.ambitions, &rep.definition, date, source);
+                heat_plus::write(&strata, &mut out)?;
+            }
         },
         Format::Json => {
             let doc = serde_json::json!({

@@ -184,3 +184,55 @@ fn help_has_an_example_that_runs() {
     );
     assert!(help.contains("--compat"));
 }
+
+/// The cohort report's ambition rates go straight into the measures: `demo --csv-table
+/// heat-plus` writes the HEAT Plus layout, and `measures` reads it.
+#[test]
+fn cohort_ambitions_feed_the_measures() {
+    let demo = equitas(&[
+        "demo",
+        "--people",
+        "20000",
+        "--format",
+        "csv",
+        "--csv-table",
+        "heat-plus",
+    ]);
+    assert!(demo.status.success(), "{}", text(&demo.stderr));
+    let csv = text(&demo.stdout);
+    let header = csv.lines().next().unwrap();
+    assert!(header.starts_with("setting,date,source,indicator_abbr,indicator_name,dimension"));
+    let first = csv.lines().nth(1).unwrap();
+    assert!(
+        first.contains(",IMD quintile,Quintile 1 (most deprived),"),
+        "{first}"
+    );
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_equitas"))
+        .args([
+            "measures",
+            "--input",
+            "-",
+            "--measures",
+            "sii",
+            "--format",
+            "json",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(&demo.stdout).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    // One SII per ambition metric, each on an IMD quintile stratum dated YYYY-MM-DD.
+    assert!(rows.len() >= 5, "{rows:?}");
+    for r in &rows {
+        assert_eq!(r["dimension"], "IMD quintile");
+        let date = r["date"].as_str().unwrap();
+        assert!(date.len() == 10 && date.as_bytes()[4] == b'-', "{date}");
+        assert!(r["estimate"].is_number() || r["reason"].is_string(), "{r}");
+    }
+}

@@ -30,7 +30,76 @@ use std::io::{Read, Write};
 
 use serde::{Deserialize, Serialize};
 
+use crate::cohort::AmbitionRow;
 use crate::measures::{MeasureId, Options, Stratum, Subgroup, compute_many};
+
+/// The ambition metrics of a cohort report as HEAT Plus strata, so the deprivation gradient of
+/// every Core20PLUS5 ambition can be measured (`equitas measures`, or HEAT Plus itself).
+///
+/// One stratum per metric: dimension `IMD quintile`, ordered, quintile 1 (most deprived) first;
+/// each quintile's estimate is its rate in percent (scale 100, higher is better, as the
+/// ambitions' targets are floors), with the binomial standard error √(p(1 − p)/n), the Wilson 95%
+/// limits and the denominator as population. The setting average is the overall rate, people
+/// with unknown deprivation included. A quintile with nobody in the denominator has no estimate,
+/// so the measures that need every quintile say so rather than guess.
+#[must_use]
+pub fn from_ambitions(
+    rows: &[AmbitionRow],
+    setting: &str,
+    date: &str,
+    source: &str,
+) -> Vec<HeatPlusStratum> {
+    rows.iter()
+        .map(|row| {
+            let mut subgroups = Vec::with_capacity(5);
+            let mut extras = Vec::with_capacity(5);
+            for (order, q) in (1u32..).zip(&row.by_quintile) {
+                #[allow(clippy::cast_precision_loss, reason = "people counts far below 2^52")]
+                let n = q.denominator as f64;
+                let se = q.rate.map(|p| 100.0 * (p * (1.0 - p) / n).sqrt());
+                subgroups.push(Subgroup {
+                    label: match order {
+                        1 => "Quintile 1 (most deprived)".to_owned(),
+                        5 => "Quintile 5 (least deprived)".to_owned(),
+                        _ => format!("Quintile {order}"),
+                    },
+                    estimate: q.rate.map(|p| 100.0 * p),
+                    se,
+                    population: Some(n),
+                    order,
+                    reference: false,
+                });
+                extras.push(RowExtras {
+                    indicator_name: row.label.clone(),
+                    ci_lb: q.lower.map(|v| 100.0 * v),
+                    ci_ub: q.upper.map(|v| 100.0 * v),
+                    note: format!(
+                        "{} of {} people (clinical area {})",
+                        q.numerator, q.denominator, row.area
+                    ),
+                    iso3: "GBR".to_owned(),
+                });
+            }
+            HeatPlusStratum {
+                key: StratumKey {
+                    setting: setting.to_owned(),
+                    date: date.to_owned(),
+                    source: source.to_owned(),
+                    indicator_abbr: row.metric.clone(),
+                    dimension: "IMD quintile".to_owned(),
+                },
+                stratum: Stratum {
+                    subgroups,
+                    ordered: true,
+                    favourable: true,
+                    scale: 100.0,
+                    setting_average: row.overall.rate.map(|p| 100.0 * p),
+                },
+                extras,
+            }
+        })
+        .collect()
+}
 
 /// The template's columns, in its order.
 pub const COLUMNS: [&str; 20] = [
