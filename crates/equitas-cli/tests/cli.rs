@@ -370,5 +370,8 @@ fn the_ambition_table_as_csv_matches_the_json_report() {
     }
     let out = equitas(&["demo", "--format", "csv", "--csv-table", "gaps"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("--csv-table must be counts, ambitions or heat-plus, got \"gaps\""));
+    assert!(
+        text(&out.stderr)
+            .contains("--csv-table must be counts, ambitions or heat-plus, got \"gaps\"")
+    );
 }
