@@ -32,6 +32,7 @@
 
 pub mod answers;
 pub mod date;
+mod doc;
 pub mod envelope;
 pub mod instrument;
 pub mod render;
