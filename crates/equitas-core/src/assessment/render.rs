@@ -55,11 +55,7 @@ fn para(s: impl Into<String>) -> Block {
 }
 
 fn table(head: &'static [&'static str], rows: Vec<Vec<String>>) -> Block {
-    Block::Table {
-        head,
-        rows,
-        md_only: None,
-    }
+    Block::Table { head, rows }
 }
 
 fn list(ordered: bool, items: impl IntoIterator<Item = Vec<Inline>>) -> Block {
@@ -187,7 +183,6 @@ fn report_doc(r: &Report) -> Vec<Block> {
                 "95% CI",
             ],
             rows,
-            md_only: Some(2),
         });
     }
     d.push(h2("Gaps and recommendations"));
