@@ -19,7 +19,7 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Estimate, Interval, PheError, Reason, require};
+use super::{Estimate, Interval, PheError, Reason, non_negative, positive, require};
 use crate::measures::intervals::{byar, confidence_pair};
 
 /// The ESP2013 seed file, embedded.
@@ -115,34 +115,16 @@ pub fn calculate_dsr(
     multiplier: f64,
 ) -> Result<Estimate, PheError> {
     let levels = confidence_pair(confidence)?;
-    require(
-        multiplier.is_finite() && multiplier > 0.0,
-        || "the multiplier".into(),
-        "greater than zero",
-        multiplier,
-    )?;
+    positive(multiplier, || "the multiplier".into())?;
     let (mut num, mut wsum, mut var, mut total) = (0.0, 0.0, 0.0, 0.0);
     for (i, b) in bands.iter().enumerate() {
         let band = i + 1;
         let x = b.x.unwrap_or(0.0);
-        require(
-            x.is_finite() && x >= 0.0,
-            || format!("the count of band {band}"),
-            "zero or more",
-            x,
-        )?;
-        require(
-            b.n.is_finite() && b.n > 0.0,
-            || format!("the population of band {band}"),
-            "greater than zero",
-            b.n,
-        )?;
-        require(
-            b.stdpop.is_finite() && b.stdpop >= 0.0,
-            || format!("the standard population of band {band}"),
-            "zero or more",
-            b.stdpop,
-        )?;
+        non_negative(x, || format!("the count of band {band}"))?;
+        positive(b.n, || format!("the population of band {band}"))?;
+        non_negative(b.stdpop, || {
+            format!("the standard population of band {band}")
+        })?;
         num += b.stdpop * x / b.n;
         wsum += b.stdpop;
         var += b.stdpop * b.stdpop * x / (b.n * b.n);
@@ -240,27 +222,14 @@ pub fn calculate_dsr_nonindependent(
     multiplier: f64,
 ) -> Result<Estimate, PheError> {
     let levels = confidence_pair(confidence)?;
-    require(
-        multiplier.is_finite() && multiplier > 0.0,
-        || "the multiplier".into(),
-        "greater than zero",
-        multiplier,
-    )?;
+    positive(multiplier, || "the multiplier".into())?;
     let (mut num, mut wsum, mut var, mut total) = (0.0, 0.0, 0.0, 0.0);
     for (i, b) in bands.iter().enumerate() {
         let band = i + 1;
-        require(
-            b.n.is_finite() && b.n > 0.0,
-            || format!("the population of band {band}"),
-            "greater than zero",
-            b.n,
-        )?;
-        require(
-            b.stdpop.is_finite() && b.stdpop >= 0.0,
-            || format!("the standard population of band {band}"),
-            "zero or more",
-            b.stdpop,
-        )?;
+        positive(b.n, || format!("the population of band {band}"))?;
+        non_negative(b.stdpop, || {
+            format!("the standard population of band {band}")
+        })?;
         wsum += b.stdpop;
         for c in &b.counts {
             let f = c.events_per_person;
@@ -271,12 +240,9 @@ pub fn calculate_dsr_nonindependent(
                 "1 or more",
                 f,
             )?;
-            require(
-                people.is_finite() && people >= 0.0,
-                || format!("the people with {f} events in band {band}"),
-                "zero or more",
-                people,
-            )?;
+            non_negative(people, || {
+                format!("the people with {f} events in band {band}")
+            })?;
             num += b.stdpop * f * people / b.n;
             var += f * f * b.stdpop * b.stdpop * people / (b.n * b.n);
             total += f * people;

@@ -19,7 +19,7 @@
 
 use serde::Serialize;
 
-use super::{PheError, require};
+use super::{PheError, positive, require};
 use crate::measures::intervals::{gamma_quantile, normal_quantile, poisson_limits};
 
 /// Which control limits.
@@ -80,12 +80,7 @@ fn bisect(f: impl Fn(f64) -> f64, target: f64, mut lo: f64, mut hi: f64) -> f64 
 /// # Errors
 /// An expected count not above zero.
 pub fn ratio_limits(expected: f64, sigma: Sigma) -> Result<(f64, f64), PheError> {
-    require(
-        expected.is_finite() && expected > 0.0,
-        || "the expected count".into(),
-        "greater than zero",
-        expected,
-    )?;
+    positive(expected, || "the expected count".into())?;
     let p = sigma.p();
     // Upper exact limit of a count o: Γ⁻¹(P; o + 1); it rises with o.
     let lower = if gamma_quantile(p, 1.0) >= expected {
@@ -119,24 +114,9 @@ pub fn rate_limits(
     sigma: Sigma,
     multiplier: f64,
 ) -> Result<(f64, f64), PheError> {
-    require(
-        average.is_finite() && average > 0.0,
-        || "the average rate".into(),
-        "greater than zero",
-        average,
-    )?;
-    require(
-        denominator.is_finite() && denominator > 0.0,
-        || "the denominator".into(),
-        "greater than zero",
-        denominator,
-    )?;
-    require(
-        multiplier.is_finite() && multiplier > 0.0,
-        || "the multiplier".into(),
-        "greater than zero",
-        multiplier,
-    )?;
+    positive(average, || "the average rate".into())?;
+    positive(denominator, || "the denominator".into())?;
+    positive(multiplier, || "the multiplier".into())?;
     let (lo, hi) = ratio_limits(average * denominator / multiplier, sigma)?;
     Ok((lo * average, hi * average))
 }
@@ -200,12 +180,7 @@ pub fn proportion_limits(
         "between 0 and 1",
         average,
     )?;
-    require(
-        population.is_finite() && population > 0.0,
-        || "the population".into(),
-        "greater than zero",
-        population,
-    )?;
+    positive(population, || "the population".into())?;
     let (p, n, z) = (average, population, sigma.z());
     let z2 = z * z;
     let f = p * (n / z2 + 1.0);
@@ -246,12 +221,7 @@ pub fn proportion_significance(
 /// # Errors
 /// A negative observed count or an expected count not above zero.
 pub fn ratio_significance(observed: f64, expected: f64) -> Result<Significance, PheError> {
-    require(
-        expected.is_finite() && expected > 0.0,
-        || "the expected count".into(),
-        "greater than zero",
-        expected,
-    )?;
+    positive(expected, || "the expected count".into())?;
     let (b3, _) = poisson_limits(observed, 0.998)?;
     let (b2, _) = poisson_limits(observed, 0.95)?;
     let below = |b: Option<f64>| b.is_some_and(|u| u / expected < 1.0);

@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Estimate, Interval, PheError, require};
+use super::{Estimate, Interval, PheError, non_negative, positive, require};
 use crate::measures::intervals::{confidence_pair, poisson_limits};
 
 /// One age band: the area's events and population and the reference's.
@@ -31,42 +31,19 @@ fn totals(bands: &[IsrBand], observed: Option<f64>) -> Result<(f64, f64, f64, f6
         let band = i + 1;
         let x = b.x.unwrap_or(0.0);
         let x_ref = b.x_ref.unwrap_or(0.0);
-        require(
-            x.is_finite() && x >= 0.0,
-            || format!("the count of band {band}"),
-            "zero or more",
-            x,
-        )?;
-        require(
-            b.n.is_finite() && b.n >= 0.0,
-            || format!("the population of band {band}"),
-            "zero or more",
-            b.n,
-        )?;
-        require(
-            x_ref.is_finite() && x_ref >= 0.0,
-            || format!("the reference count of band {band}"),
-            "zero or more",
-            x_ref,
-        )?;
-        require(
-            b.n_ref.is_finite() && b.n_ref > 0.0,
-            || format!("the reference population of band {band}"),
-            "greater than zero",
-            b.n_ref,
-        )?;
+        non_negative(x, || format!("the count of band {band}"))?;
+        non_negative(b.n, || format!("the population of band {band}"))?;
+        non_negative(x_ref, || format!("the reference count of band {band}"))?;
+        positive(b.n_ref, || {
+            format!("the reference population of band {band}")
+        })?;
         o += x;
         e += x_ref / b.n_ref * b.n;
         xr += x_ref;
         nr += b.n_ref;
     }
     let o = observed.unwrap_or(o);
-    require(
-        o.is_finite() && o >= 0.0,
-        || "the observed total".into(),
-        "zero or more",
-        o,
-    )?;
+    non_negative(o, || "the observed total".into())?;
     require(
         e > 0.0,
         || "the expected count".into(),
@@ -118,12 +95,7 @@ pub fn calculate_isratio(
     confidence: &[f64],
     refvalue: f64,
 ) -> Result<Estimate, PheError> {
-    require(
-        refvalue.is_finite() && refvalue > 0.0,
-        || "refvalue".into(),
-        "greater than zero",
-        refvalue,
-    )?;
+    positive(refvalue, || "refvalue".into())?;
     let (o, e, _, _) = totals(bands, observed)?;
     scaled(o, e, refvalue, confidence)
 }
@@ -138,12 +110,7 @@ pub fn calculate_israte(
     confidence: &[f64],
     multiplier: f64,
 ) -> Result<Estimate, PheError> {
-    require(
-        multiplier.is_finite() && multiplier > 0.0,
-        || "the multiplier".into(),
-        "greater than zero",
-        multiplier,
-    )?;
+    positive(multiplier, || "the multiplier".into())?;
     let (o, e, xr, nr) = totals(bands, observed)?;
     scaled(o, e, xr / nr * multiplier, confidence)
 }

@@ -199,6 +199,26 @@ pub enum PheError {
 }
 
 /// `Err(OutOfRange)` unless `ok`.
+/// `value` must be a finite number above zero; `what` names it (e.g. "the population of band 3").
+fn positive(value: f64, what: impl FnOnce() -> String) -> Result<(), PheError> {
+    require(
+        value.is_finite() && value > 0.0,
+        what,
+        "greater than zero",
+        value,
+    )
+}
+
+/// `value` must be a finite number, zero or more; `what` names it.
+fn non_negative(value: f64, what: impl FnOnce() -> String) -> Result<(), PheError> {
+    require(
+        value.is_finite() && value >= 0.0,
+        what,
+        "zero or more",
+        value,
+    )
+}
+
 fn require(
     ok: bool,
     what: impl FnOnce() -> String,

@@ -7,16 +7,11 @@
 //! sums rows within each group, including when there is only one group; the reference does not
 //! sum a frame with exactly one group, §5 item 11, which makes no difference to a single row).
 
-use super::{Estimate, Interval, PheError, require};
+use super::{Estimate, Interval, PheError, non_negative, positive};
 use crate::measures::intervals::{IntervalError, confidence_pair, poisson_limits, wilson_limits};
 
 fn check_multiplier(multiplier: f64) -> Result<(), PheError> {
-    require(
-        multiplier.is_finite() && multiplier > 0.0,
-        || "the multiplier".into(),
-        "greater than zero",
-        multiplier,
-    )
+    positive(multiplier, || "the multiplier".into())
 }
 
 /// x/n × multiplier with Wilson limits (scaled by the multiplier).
@@ -40,18 +35,8 @@ pub fn phe_proportion(
 ) -> Result<Estimate, PheError> {
     let levels = confidence_pair(confidence)?;
     check_multiplier(multiplier)?;
-    require(
-        x.is_finite() && x >= 0.0,
-        || "the numerator".into(),
-        "zero or more",
-        x,
-    )?;
-    require(
-        n.is_finite() && n > 0.0,
-        || "the denominator".into(),
-        "greater than zero",
-        n,
-    )?;
+    non_negative(x, || "the numerator".into())?;
+    positive(n, || "the denominator".into())?;
     if x > n {
         return Err(IntervalError::NumeratorAboveDenominatorF { x, n }.into());
     }
@@ -89,18 +74,8 @@ pub fn phe_proportion(
 pub fn phe_rate(x: f64, n: f64, confidence: &[f64], multiplier: f64) -> Result<Estimate, PheError> {
     let levels = confidence_pair(confidence)?;
     check_multiplier(multiplier)?;
-    require(
-        x.is_finite() && x >= 0.0,
-        || "the numerator".into(),
-        "zero or more",
-        x,
-    )?;
-    require(
-        n.is_finite() && n > 0.0,
-        || "the denominator".into(),
-        "greater than zero",
-        n,
-    )?;
+    non_negative(x, || "the numerator".into())?;
+    positive(n, || "the denominator".into())?;
     let intervals = levels
         .iter()
         .map(|&confidence| {

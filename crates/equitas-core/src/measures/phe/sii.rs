@@ -46,7 +46,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Interval, PheError, Reason, finite, require};
+use super::{Interval, PheError, Reason, finite, non_negative, positive, require};
 use crate::measures::intervals::{confidence_levels, z_for};
 use crate::measures::normal::{Words, Ziggurat};
 
@@ -248,12 +248,7 @@ fn prepare(rows: &[SiiRow], o: &SiiOptions) -> Result<Result<Prepared, Reason>, 
     let mut y = Vec::with_capacity(rows.len());
     for r in &rows {
         let q = r.quantile;
-        require(
-            r.population.is_finite() && r.population > 0.0,
-            || format!("the population of quantile {q}"),
-            "greater than zero",
-            r.population,
-        )?;
+        positive(r.population, || format!("the population of quantile {q}"))?;
         check_value(vt, r.value, || format!("the value of quantile {q}"))?;
         let se = match (r.se, r.lower_cl, r.upper_cl) {
             (Some(_), _, _) if o.transform => {
@@ -262,12 +257,7 @@ fn prepare(rows: &[SiiRow], o: &SiiOptions) -> Result<Result<Prepared, Reason>, 
                 )));
             }
             (Some(se), _, _) => {
-                require(
-                    se.is_finite() && se >= 0.0,
-                    || format!("the standard error of quantile {q}"),
-                    "zero or more",
-                    se,
-                )?;
+                non_negative(se, || format!("the standard error of quantile {q}"))?;
                 se
             }
             (None, Some(l), Some(u)) => {
