@@ -345,34 +345,13 @@ pub fn gamma_quantile(p: f64, a: f64) -> f64 {
     if x.is_nan() || x <= 0.0 || (a < 1.0 && !upper) || x < small.min(a) {
         x = small.max(f64::MIN_POSITIVE);
     }
-    let (mut lo, mut hi) = (0.0_f64, f64::INFINITY);
-    for _ in 0..200 {
+    solve_increasing(x, |x| {
         let (pp, qq) = gamma_pq(a, x);
-        // f increases with x: P − p on the lower tail, (1 − p) − Q on the upper.
+        // Increasing in x: P − p on the lower tail, (1 − p) − Q on the upper.
         let f = if upper { target - qq } else { pp - target };
-        if f == 0.0 {
-            return x;
-        }
-        if f > 0.0 {
-            hi = hi.min(x);
-        } else {
-            lo = lo.max(x);
-        }
         let density = ((a - 1.0) * x.ln() - x - libm::lgamma(a)).exp();
-        let mut next = x - f / density;
-        if !(next > lo && next < hi && next.is_finite()) {
-            next = if hi.is_finite() {
-                0.5 * (lo + hi)
-            } else {
-                x * 2.0
-            };
-        }
-        if (next - x).abs() <= 1e-15 * x.abs() {
-            return next;
-        }
-        x = next;
-    }
-    x
+        (f, density)
+    })
 }
 
 /// The chi-square quantile with `df` degrees of freedom at probability `p` (`2·Γ⁻¹(p; df/2)`);
@@ -511,33 +490,44 @@ pub fn student_t_quantile(p: f64, df: f64) -> f64 {
     let log_norm = libm::lgamma((df + 1.0) / 2.0)
         - libm::lgamma(df / 2.0)
         - 0.5 * (df * std::f64::consts::PI).ln();
+    solve_increasing(t, |t| {
+        // α − tail(t) increases in t.
+        let f = alpha - t_upper_tail(t, df);
+        let density = (log_norm - (df + 1.0) / 2.0 * (t * t / df).ln_1p()).exp();
+        (f, density)
+    })
+}
+
+/// The root in (0, ∞) of an increasing `f`, given `f_and_slope(x) = (f(x), f′(x))`: Newton steps
+/// from `x`, kept inside the bracket the signs so far give, falling back to bisection (or
+/// doubling while no upper bound is known) when a step would leave it; at most 200 steps, to a
+/// relative change of 1e-15.
+fn solve_increasing(mut x: f64, f_and_slope: impl Fn(f64) -> (f64, f64)) -> f64 {
     let (mut lo, mut hi) = (0.0_f64, f64::INFINITY);
     for _ in 0..200 {
-        // g(t) = tail(t) − α decreases in t.
-        let g = t_upper_tail(t, df) - alpha;
-        if g == 0.0 {
-            return t;
+        let (f, slope) = f_and_slope(x);
+        if f == 0.0 {
+            return x;
         }
-        if g > 0.0 {
-            lo = lo.max(t);
+        if f > 0.0 {
+            hi = hi.min(x);
         } else {
-            hi = hi.min(t);
+            lo = lo.max(x);
         }
-        let density = (log_norm - (df + 1.0) / 2.0 * (t * t / df).ln_1p()).exp();
-        let mut next = t + g / density;
+        let mut next = x - f / slope;
         if !(next > lo && next < hi && next.is_finite()) {
             next = if hi.is_finite() {
                 0.5 * (lo + hi)
             } else {
-                t * 2.0
+                x * 2.0
             };
         }
-        if (next - t).abs() <= 1e-15 * t.abs() {
+        if (next - x).abs() <= 1e-15 * x.abs() {
             return next;
         }
-        t = next;
+        x = next;
     }
-    t
+    x
 }
 
 /// The Wilson score interval for `x` events out of `n` at `confidence` (e.g. 0.95).
