@@ -8,7 +8,9 @@ use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use equitas_core::measures::lifetable::{AgeBand, START_AGES, life_expectancy};
-use equitas_core::measures::phe::sii::{SiiOptions, SiiRow, SiiWorkspace, phe_sii_with};
+use equitas_core::measures::phe::sii::{
+    SiiOptions, SiiRow, SiiWorkspace, phe_sii_many, phe_sii_with,
+};
 
 fn full() -> bool {
     std::env::args().any(|a| a == "--bench")
@@ -59,6 +61,24 @@ fn bench_sii(c: &mut Criterion) {
             black_box(s)
         });
     });
+    // The same job on every core, as `equitas sii` runs it (the answers are the same).
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let refs: Vec<&[SiiRow]> = data.iter().map(Vec::as_slice).collect();
+    g.bench_function(
+        format!("{areas}_areas_x_10_deciles_{reps}_reps_{threads}_threads"),
+        |b| {
+            b.iter(|| {
+                let s: f64 = phe_sii_many(&refs, &options, threads)
+                    .iter()
+                    .map(|r| {
+                        r.as_ref()
+                            .map_or(0.0, |r| r.intervals[0].sii_lower.unwrap_or(0.0))
+                    })
+                    .sum();
+                black_box(s)
+            });
+        },
+    );
     g.finish();
 }
 

@@ -203,7 +203,8 @@ fn phe_confidence_rule_and_messages() {
 mod sii {
     use super::*;
     use equitas_core::measures::phe::sii::{
-        SiiOptions, SiiRow, SiiWorkspace, SwapRule, ValueType, phe_sii, phe_sii_with, sii_analytic,
+        SiiOptions, SiiRow, SiiWorkspace, SwapRule, ValueType, phe_sii, phe_sii_many, phe_sii_with,
+        sii_analytic,
     };
 
     /// Rows of one area of `phe_sii_deciles.json`; Area2 has no SEs, so it gets a nominal one
@@ -246,6 +247,38 @@ mod sii {
                 }
             })
             .collect()
+    }
+
+    #[test]
+    fn many_areas_give_the_same_answers_on_any_number_of_threads() {
+        let v = vector("phe_sii_deciles.json");
+        let base = [area_rows(&v["areas"][0]), area_rows(&v["areas"][1])];
+        // Seven areas: the two reference areas, shifted copies, and one that fails (too few
+        // quantiles), whose error must stay in its own place.
+        let mut areas: Vec<Vec<SiiRow>> = Vec::new();
+        for k in 0..3u32 {
+            for rows in &base {
+                areas.push(
+                    rows.iter()
+                        .map(|r| SiiRow {
+                            value: r.value + f64::from(k),
+                            ..*r
+                        })
+                        .collect(),
+                );
+            }
+        }
+        areas.insert(3, base[0][..3].to_vec());
+        let refs: Vec<&[SiiRow]> = areas.iter().map(Vec::as_slice).collect();
+        let o = SiiOptions {
+            seed: 5,
+            ..opts(2000)
+        };
+        let alone: Vec<_> = refs.iter().map(|rows| phe_sii(rows, &o)).collect();
+        assert!(alone[3].is_err() && alone.iter().filter(|r| r.is_ok()).count() == 6);
+        for threads in [1, 2, 3, 16] {
+            assert_eq!(phe_sii_many(&refs, &o, threads), alone, "{threads} threads");
+        }
     }
 
     #[test]

@@ -152,6 +152,13 @@ fn fingertips_sii_json_matches_reference_and_is_deterministic() {
     );
     assert!(r["reason"].is_null());
     assert_eq!(equitas(&args).stdout, a.stdout, "same seed, same output");
+    let mut one_thread = args.to_vec();
+    one_thread.extend(["--threads", "1"]);
+    assert_eq!(
+        equitas(&one_thread).stdout,
+        a.stdout,
+        "the same limits on one thread as on every core"
+    );
     // The closed-form limits, as the reference spec prints them (4 decimals).
     let mut with_analytic = args.to_vec();
     with_analytic.push("--analytic");
