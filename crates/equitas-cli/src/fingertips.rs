@@ -509,18 +509,6 @@ fn sii(mut parser: lexopt::Parser) -> Result<()> {
         let lines: Vec<usize> = g.rows.iter().map(|&r| Table::line(r)).collect();
         parsed.push((g.key.clone(), rows, lines));
     }
-    // A complete group has as many quantiles as the group with most (the reference's rule).
-    let expected = parsed
-        .iter()
-        .map(|(_, rows, _)| {
-            let mut q: Vec<u32> = rows.iter().map(|r| r.quantile).collect();
-            q.sort_unstable();
-            q.dedup();
-            q.len()
-        })
-        .max()
-        .unwrap_or(0);
-    o.quantiles = Some(u32::try_from(expected).unwrap_or(u32::MAX));
     let mut records = Vec::with_capacity(parsed.len());
     let areas: Vec<&[SiiRow]> = parsed.iter().map(|(_, rows, _)| rows.as_slice()).collect();
     let results = phe_sii_many(&areas, &o, threads);
@@ -567,10 +555,11 @@ fn sii(mut parser: lexopt::Parser) -> Result<()> {
         }
         rec.push(("intercept".into(), num(r.intercept)));
         if analytic {
-            let limits = match sii_analytic(rows, &o) {
-                Ok(Ok(l)) => l,
-                Ok(Err(_)) => Vec::new(),
-                Err(e) => return Err(Failure::from(format!("{name}: --analytic: {e}"))),
+            // An area the simulation could not use (e.g. missing a quantile) gets none either.
+            let limits = match (&r.reason, sii_analytic(rows, &o)) {
+                (None, Ok(Ok(l))) => l,
+                (_, Ok(_)) => Vec::new(),
+                (_, Err(e)) => return Err(Failure::from(format!("{name}: --analytic: {e}"))),
             };
             for (k, &c) in levels.iter().enumerate() {
                 let i = limits.get(k);

@@ -416,6 +416,10 @@ pub fn phe_sii(rows: &[SiiRow], options: &SiiOptions) -> Result<SiiResult, PheEr
 /// answers, in the order of `areas`, are the same whatever the thread count, because every area
 /// starts its generator afresh from `options.seed`; each thread reuses one [`SiiWorkspace`].
 ///
+/// When `options.quantiles` is `None`, a complete area has as many quantiles as the area with
+/// the most (the reference's rule across groups), so an area missing one comes back with
+/// [`Reason::MissingQuantiles`] rather than being fitted on fewer.
+///
 /// # Errors
 /// Each area's result is [`phe_sii`]'s.
 #[must_use]
@@ -424,6 +428,21 @@ pub fn phe_sii_many(
     options: &SiiOptions,
     threads: usize,
 ) -> Vec<Result<SiiResult, PheError>> {
+    let mut options = options.clone();
+    if options.quantiles.is_none() {
+        let most = areas
+            .iter()
+            .map(|rows| {
+                let mut q: Vec<u32> = rows.iter().map(|r| r.quantile).collect();
+                q.sort_unstable();
+                q.dedup();
+                q.len()
+            })
+            .max()
+            .unwrap_or(0);
+        options.quantiles = Some(u32::try_from(most).unwrap_or(u32::MAX));
+    }
+    let options = &options;
     let one_by_one = |part: &[&[SiiRow]]| {
         let mut workspace = SiiWorkspace::default();
         part.iter()
