@@ -1,19 +1,11 @@
 //! `equitas assess` as a user runs it: new, validate, score, summary, their errors and help.
 #![allow(clippy::unwrap_used, reason = "tests")]
 
+mod common;
+
 use std::path::PathBuf;
-use std::process::{Command, Output};
 
-fn equitas(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_equitas"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
+use common::{equitas, text};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")

@@ -1,15 +1,11 @@
 //! The `equitas` binary as a user runs it: exit codes, messages, outputs.
 #![allow(clippy::unwrap_used, reason = "tests")]
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
+mod common;
 
-fn equitas(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_equitas"))
-        .args(args)
-        .output()
-        .unwrap()
-}
+use std::path::PathBuf;
+
+use common::{equitas, text};
 
 fn imd(name: &str) -> String {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -17,10 +13,6 @@ fn imd(name: &str) -> String {
         .join(name);
     assert!(p.exists(), "{} is missing", p.display());
     p.to_string_lossy().into_owned()
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
 }
 
 #[test]

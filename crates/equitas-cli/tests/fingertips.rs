@@ -2,34 +2,12 @@
 //! inputs, exit codes and messages that name the row, column and value.
 #![allow(clippy::unwrap_used, reason = "tests")]
 
-use std::io::Write;
+mod common;
+
 use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
-fn equitas(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_equitas"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-/// Run with `input` on standard input.
-fn equitas_stdin(args: &[&str], input: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_equitas"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
-}
+use common::{equitas, equitas_stdin, text};
 
 fn example(name: &str) -> String {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -100,10 +78,6 @@ fn lifetable_input() -> String {
         .map(|k| format!("{},{},{}", ages[k], pop[k], deaths[k]))
         .collect();
     with_reference("lifetable.csv", &rows)
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
 }
 
 fn json(out: &Output) -> Vec<serde_json::Value> {

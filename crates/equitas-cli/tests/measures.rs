@@ -1,20 +1,11 @@
 //! `equitas measures` as a user runs it.
 #![allow(clippy::unwrap_used, reason = "tests")]
 
-use std::io::Write;
+mod common;
+
 use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
 
-fn equitas(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_equitas"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
+use common::{equitas, equitas_stdin, text};
 
 fn example() -> String {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -118,16 +109,8 @@ fn compat_corrected_scales_theil_se() {
 
 #[test]
 fn reads_standard_input() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_equitas"))
-        .args(["measures", "--input", "-", "--measures", "d"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
     let data = std::fs::read(example()).unwrap();
-    child.stdin.take().unwrap().write_all(&data).unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = equitas_stdin(&["measures", "--input", "-", "--measures", "d"], data);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(text(&out.stdout).lines().count(), 5);
 }
@@ -208,8 +191,8 @@ fn cohort_ambitions_feed_the_measures() {
         "{first}"
     );
 
-    let mut child = Command::new(env!("CARGO_BIN_EXE_equitas"))
-        .args([
+    let out = equitas_stdin(
+        &[
             "measures",
             "--input",
             "-",
@@ -217,14 +200,9 @@ fn cohort_ambitions_feed_the_measures() {
             "sii",
             "--format",
             "json",
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(&demo.stdout).unwrap();
-    let out = child.wait_with_output().unwrap();
+        ],
+        &demo.stdout,
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
     // One SII per ambition metric, each on an IMD quintile stratum dated YYYY-MM-DD.
