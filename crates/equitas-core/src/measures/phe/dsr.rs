@@ -136,31 +136,7 @@ pub fn calculate_dsr(
         "greater than zero",
         wsum,
     )?;
-    if total < 10.0 {
-        return Ok(Estimate::suppressed(
-            &levels,
-            Reason::TooFewEvents { total },
-        ));
-    }
-    let dsr = num / wsum;
-    let var = var / (wsum * wsum);
-    let spread = (var / total).sqrt();
-    let intervals = levels
-        .iter()
-        .map(|&confidence| {
-            let o = byar(total, confidence)?;
-            Ok(Interval {
-                confidence,
-                lower: o.lower.map(|l| (dsr + spread * (l - total)) * multiplier),
-                upper: o.upper.map(|u| (dsr + spread * (u - total)) * multiplier),
-            })
-        })
-        .collect::<Result<Vec<_>, PheError>>()?;
-    Ok(Estimate {
-        value: Some(dsr * multiplier),
-        intervals,
-        reason: None,
-    })
+    dobson(num, wsum, var, total, &levels, multiplier)
 }
 
 /// [`calculate_dsr`] with the ESP2013 weights: `x` and `n` give the 19 bands 0–4 … 90+ in order.
@@ -254,11 +230,22 @@ pub fn calculate_dsr_nonindependent(
         "greater than zero",
         wsum,
     )?;
+    dobson(num, wsum, var, total, &levels, multiplier)
+}
+
+/// The DSR Σ(w·x/n)/Σw (`num / wsum`) with Dobson limits: DSR + √(var/O)·(O_limit − O), where
+/// `var` is Σ(w²·x/n²) before dividing by (Σw)² and O_limit are Byar's limits of the total count
+/// O; suppressed below 10 events.
+fn dobson(
+    num: f64,
+    wsum: f64,
+    var: f64,
+    total: f64,
+    levels: &[f64],
+    multiplier: f64,
+) -> Result<Estimate, PheError> {
     if total < 10.0 {
-        return Ok(Estimate::suppressed(
-            &levels,
-            Reason::TooFewEvents { total },
-        ));
+        return Ok(Estimate::suppressed(levels, Reason::TooFewEvents { total }));
     }
     let dsr = num / wsum;
     let spread = (var / (wsum * wsum) / total).sqrt();
