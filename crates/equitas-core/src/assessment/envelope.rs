@@ -390,10 +390,16 @@ impl Registry {
         self.instruments.values()
     }
 
-    fn known(&self) -> String {
+    /// The ids of every instrument known, sorted, each once.
+    #[must_use]
+    pub fn ids(&self) -> Vec<&str> {
         let mut ids: Vec<&str> = self.instruments.keys().map(|(id, _)| id.as_str()).collect();
         ids.dedup();
-        ids.join(", ")
+        ids
+    }
+
+    fn known(&self) -> String {
+        self.ids().join(", ")
     }
 }
 

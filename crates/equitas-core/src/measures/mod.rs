@@ -328,7 +328,7 @@ pub enum ConcentrationSe {
 
 /// Options for [`compute`]. Build with [`Options::default`] and the `with_*` setters.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 #[non_exhaustive]
 pub struct Options {
     /// Which reference to follow where they differ.
