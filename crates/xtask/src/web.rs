@@ -270,22 +270,25 @@ pub fn dts_drift(root: &Path) -> Result {
     ))
 }
 
-/// Copies what the pages need from the `nhsuk-frontend` npm package into `www/vendor/nhsuk/`,
-/// under version-free names: the minified CSS and JS and the `assets/` the CSS points at.
+/// Puts what the pages need from the `nhsuk-frontend` npm package into `www/vendor/nhsuk/`,
+/// under version-free names: the CSS, the minified JS and the `assets/` the CSS points at.
 ///
-/// The CSS is adjusted on the way: its `@font-face` rules load Frutiger from assets.nhs.uk,
-/// which the CSP (`font-src 'self'`) blocks and the contract forbids (no third-party requests),
-/// so they are dropped and the font stack falls back to Arial, as NHS.UK frontend intends when
-/// the font is absent; and its root-absolute `url(/assets/...)` become relative to the CSS file
-/// (`url(assets/...)`), so the icons load wherever the app is served from. The CSS source map
-/// would no longer match, so it is not linked.
+/// The package's own CSS build loads the Frutiger web font from assets.nhs.uk, which the CSP
+/// (`font-src 'self'`) blocks and the contract forbids (no third-party requests), and points
+/// at its icons with root-absolute `url(/assets/...)`, which breaks when the app is served
+/// under a path. So the CSS is made without either: compiled from `www/css/nhsuk.scss` (which
+/// sets `$nhsuk-include-font-face: false` and `$nhsuk-assets-path: "assets/"`) with the npm
+/// `sass` package when that file exists; otherwise the package's minified CSS is copied with
+/// its remote `@font-face` rules dropped and `url(/assets/` made relative, and without its
+/// source map comment (the map would no longer match). Either way the font stack falls back to
+/// Arial, as NHS.UK frontend intends when the font is absent, and every `url()` left in the CSS
+/// is checked to resolve inside `www/vendor/nhsuk/`.
 fn copy_nhsuk_frontend(root: &Path) -> Result {
     let dist = root.join("www/node_modules/nhsuk-frontend/dist/nhsuk");
     let vendor = root.join("www/vendor/nhsuk");
     eprintln!(
-        "\n==> copy the NHS.UK frontend's built CSS, JS and assets into www/vendor/nhsuk \
-         (fonts from assets.nhs.uk dropped: the CSP allows no third-party requests)\n    \
-         from {}",
+        "\n==> the NHS.UK frontend's CSS, JS and assets into www/vendor/nhsuk (without the \
+         assets.nhs.uk web font: the CSP allows no third-party requests)\n    from {}",
         dist.display()
     );
     if vendor.exists() {
@@ -294,15 +297,46 @@ fn copy_nhsuk_frontend(root: &Path) -> Result {
     }
     fs::create_dir_all(&vendor).map_err(|e| format!("cannot create {}: {e}", vendor.display()))?;
 
-    let css_path = dist.join("nhsuk-frontend.min.css");
-    let css = fs::read_to_string(&css_path).map_err(|e| {
-        format!(
-            "cannot read {}: {e} (is nhsuk-frontend installed?)",
-            css_path.display()
-        )
-    })?;
-    let css = rewrite_css(&css, &css_path)?;
-    write(&vendor.join("nhsuk-frontend.min.css"), css.as_bytes())?;
+    let css_out = vendor.join("nhsuk-frontend.min.css");
+    let scss = root.join("www/css/nhsuk.scss");
+    let css_source = if scss.is_file() {
+        let sass = root.join("www/node_modules/.bin/sass");
+        if !sass.is_file() {
+            return Err(format!(
+                "{} needs the npm package `sass` ({} is missing): add it to www/package.json \
+                 and run `npm ci` in www/",
+                scss.display(),
+                sass.display()
+            ));
+        }
+        run(
+            &root.join("www"),
+            "compile the NHS.UK frontend from www/css/nhsuk.scss (no remote font, relative \
+             asset paths) with the npm package sass",
+            &sass.to_string_lossy(),
+            &[
+                OsStr::new("--load-path=node_modules"),
+                OsStr::new("--style=compressed"),
+                OsStr::new("--no-source-map"),
+                OsStr::new("--quiet-deps"),
+                OsStr::new("css/nhsuk.scss"),
+                css_out.as_os_str(),
+            ],
+        )?;
+        scss
+    } else {
+        let css_path = dist.join("nhsuk-frontend.min.css");
+        let css = fs::read_to_string(&css_path).map_err(|e| {
+            format!(
+                "cannot read {}: {e} (is nhsuk-frontend installed?)",
+                css_path.display()
+            )
+        })?;
+        write(&css_out, rewrite_css(&css, &css_path)?.as_bytes())?;
+        css_path
+    };
+    let css = fs::read_to_string(&css_out)
+        .map_err(|e| format!("cannot read {}: {e}", css_out.display()))?;
     for name in ["nhsuk-frontend.min.js", "nhsuk-frontend.min.js.map"] {
         copy(&dist.join(name), &vendor.join(name))?;
     }
@@ -315,9 +349,9 @@ fn copy_nhsuk_frontend(root: &Path) -> Result {
         }
         if url.contains("://") || url.starts_with('/') {
             return Err(format!(
-                "www/vendor/nhsuk/nhsuk-frontend.min.css still refers to `{url}`, outside the \
-                 app; xtask's rewrite of {} needs updating for this nhsuk-frontend version",
-                css_path.display()
+                "www/vendor/nhsuk/nhsuk-frontend.min.css (from {}) still refers to `{url}`, \
+                 outside the app: no remote fonts or root-absolute assets allowed",
+                css_source.display()
             ));
         }
         if !vendor.join(&url).is_file() {
