@@ -82,31 +82,28 @@ pub fn package(root: &Path, budget: Budget, bless: bool) -> Result<WasmSize> {
         .join(WASM_PROFILE)
         .join("equitas_wasm.wasm");
     let out_dir = root.join("www").join("pkg");
-    run(
-        root,
-        "generate the JS glue and TypeScript definitions as an ES module (no bundler needed)",
-        "wasm-bindgen",
-        &[
-            OsStr::new("--target"),
-            OsStr::new("web"),
-            OsStr::new("--out-dir"),
-            out_dir.as_os_str(),
-            built.as_os_str(),
-        ],
-    )?;
     let wasm = out_dir.join("equitas_wasm_bg.wasm");
-    let before = file_size(&wasm)?;
-    let wasm_opt = root.join("www/node_modules/.bin/wasm-opt");
-    let mut args = vec![OsStr::new("-Oz")];
-    args.extend(WASM_OPT_FEATURES.iter().map(OsStr::new));
-    args.extend([wasm.as_os_str(), OsStr::new("-o"), wasm.as_os_str()]);
-    run(
-        root,
-        "shrink the wasm in place with binaryen's wasm-opt -Oz (npm package `binaryen`), with \
-         the wasm features rustc enables",
-        &wasm_opt.to_string_lossy(),
-        &args,
-    )?;
+    let stamp_path = out_dir.join(".xtask-stamp");
+    let stamp = build_stamp(&built, &pin)?;
+    let outputs_exist = [
+        "equitas_wasm_bg.wasm",
+        "equitas_wasm.js",
+        "equitas_wasm.d.ts",
+    ]
+    .iter()
+    .all(|name| out_dir.join(name).is_file());
+    if outputs_exist && fs::read_to_string(&stamp_path).ok().as_deref() == Some(stamp.as_str()) {
+        eprintln!(
+            "\n==> www/pkg already holds this build, bound and optimised (wasm-bindgen and \
+             wasm-opt skipped; {} records which build)",
+            stamp_path.display()
+        );
+    } else {
+        // A half-made www/pkg must never pass for a finished one.
+        let _ = fs::remove_file(&stamp_path);
+        bind_and_optimise(root, &built, &out_dir)?;
+        write(&stamp_path, stamp.as_bytes())?;
+    }
     copy_nhsuk_frontend(root)?;
 
     let size = WasmSize {
@@ -115,8 +112,8 @@ pub fn package(root: &Path, budget: Budget, bless: bool) -> Result<WasmSize> {
     };
     // On stdout: the sizes are this command's result.
     println!(
-        "{}: {} bytes ({} KiB; {before} bytes before wasm-opt), {} bytes gzipped ({} KiB; \
-         measured with `gzip -9 -c | wc -c`)",
+        "{}: {} bytes ({} KiB) after wasm-opt -Oz, {} bytes gzipped ({} KiB; measured with \
+         `gzip -9 -c | wc -c`)",
         wasm.display(),
         size.raw,
         size.raw.div_ceil(1024),
@@ -143,6 +140,54 @@ pub fn package(root: &Path, budget: Budget, bless: bool) -> Result<WasmSize> {
         eprintln!("    warning: {message}");
     }
     Ok(size)
+}
+
+/// wasm-bindgen (`--target web`) into `out_dir`, then wasm-opt -Oz in place on the `.wasm`.
+fn bind_and_optimise(root: &Path, built: &Path, out_dir: &Path) -> Result {
+    run(
+        root,
+        "generate the JS glue and TypeScript definitions as an ES module (no bundler needed)",
+        "wasm-bindgen",
+        &[
+            OsStr::new("--target"),
+            OsStr::new("web"),
+            OsStr::new("--out-dir"),
+            out_dir.as_os_str(),
+            built.as_os_str(),
+        ],
+    )?;
+    let wasm = out_dir.join("equitas_wasm_bg.wasm");
+    let before = file_size(&wasm)?;
+    let wasm_opt = root.join("www/node_modules/.bin/wasm-opt");
+    let mut args = vec![OsStr::new("-Oz")];
+    args.extend(WASM_OPT_FEATURES.iter().map(OsStr::new));
+    args.extend([wasm.as_os_str(), OsStr::new("-o"), wasm.as_os_str()]);
+    run(
+        root,
+        &format!(
+            "shrink the wasm ({before} bytes from wasm-bindgen) in place with binaryen's \
+             wasm-opt -Oz (npm package `binaryen`), with the wasm features rustc enables"
+        ),
+        &wasm_opt.to_string_lossy(),
+        &args,
+    )
+}
+
+/// What identifies the input of wasm-bindgen and wasm-opt: the cargo output's size and time,
+/// the wasm-bindgen version and the wasm-opt options.
+fn build_stamp(built: &Path, pin: &str) -> Result<String> {
+    let meta = fs::metadata(built).map_err(|e| format!("cannot read {}: {e}", built.display()))?;
+    let time = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(SystemTime::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos());
+    Ok(format!(
+        "{} {} {time} wasm-bindgen {pin} wasm-opt -Oz {}\n",
+        built.display(),
+        meta.len(),
+        WASM_OPT_FEATURES.join(" ")
+    ))
 }
 
 /// The sizes against the budget: over it → an error naming the size and the limit.
