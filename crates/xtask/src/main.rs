@@ -269,14 +269,7 @@ fn bench(root: &Path) -> Result {
 fn browser_tests(root: &Path) -> Result {
     web::ensure_npm_packages(root)?;
     let tests = root.join("www/tests");
-    let has_tests = fs::read_dir(&tests).is_ok_and(|entries| {
-        entries.flatten().any(|e| {
-            let name = e.file_name();
-            let name = name.to_string_lossy();
-            name.ends_with(".js") || name.ends_with(".mjs")
-        })
-    });
-    if !has_tests {
+    if !has_scripts(&tests) {
         eprintln!(
             "\n==> the browser tests: {} has no test files yet, so `npm test` has nothing to \
              run (this step runs them as soon as they exist)",
@@ -292,6 +285,21 @@ fn browser_tests(root: &Path) -> Result {
         &[("CHROMIUM", OsStr::new(web::CHROMIUM))],
         "",
     )
+}
+
+/// Whether `dir` or a folder below it holds a JavaScript file (what `node --test` could run).
+fn has_scripts(dir: &Path) -> bool {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return false;
+    };
+    entries.flatten().any(|entry| {
+        let path = entry.path();
+        if path.is_dir() {
+            return has_scripts(&path);
+        }
+        path.extension()
+            .is_some_and(|ext| ext == "js" || ext == "mjs" || ext == "cjs")
+    })
 }
 
 /// The web benchmark (`www/bench/web.mjs`): the optimised wasm's size, the start page's time to
