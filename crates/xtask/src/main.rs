@@ -38,7 +38,7 @@ commands:
                     benchmark (wasm size, start page time, scoring time in Chromium); `bench web`
                     runs only the web benchmark
   wasm [--bless]    build equitas-wasm for the web into www/pkg (wasm-bindgen, wasm-opt), copy
-                    the NHS.UK frontend into www/vendor/nhsuk, print the wasm size and check its
+                    the NHS.UK frontend's CSS into www/vendor/nhsuk, print the wasm size and check its
                     budget (300 KiB raw, 120 KiB gzipped); --bless also writes the committed
                     TypeScript definitions crates/equitas-wasm/equitas_wasm.d.ts
 ";

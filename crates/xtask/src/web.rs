@@ -316,8 +316,9 @@ pub fn dts_drift(root: &Path) -> Result {
     ))
 }
 
-/// Puts what the pages need from the `nhsuk-frontend` npm package into `www/vendor/nhsuk/`,
-/// under version-free names: the CSS, the minified JS and the `assets/` the CSS points at.
+/// Puts what the pages need from the `nhsuk-frontend` npm package into `www/vendor/nhsuk/`:
+/// `nhsuk.css` (the pages link `vendor/nhsuk/nhsuk.css`) and the `assets/images/` it points at.
+/// The package's JavaScript is not copied: the app uses none of it.
 ///
 /// The package's own CSS build loads the Frutiger web font from assets.nhs.uk, which the CSP
 /// (`font-src 'self'`) blocks and the contract forbids (no third-party requests), and points
@@ -333,7 +334,7 @@ fn copy_nhsuk_frontend(root: &Path) -> Result {
     let dist = root.join("www/node_modules/nhsuk-frontend/dist/nhsuk");
     let vendor = root.join("www/vendor/nhsuk");
     eprintln!(
-        "\n==> the NHS.UK frontend's CSS, JS and assets into www/vendor/nhsuk (without the \
+        "\n==> the NHS.UK frontend's CSS and images into www/vendor/nhsuk (without the \
          assets.nhs.uk web font: the CSP allows no third-party requests)\n    from {}",
         dist.display()
     );
@@ -343,7 +344,7 @@ fn copy_nhsuk_frontend(root: &Path) -> Result {
     }
     fs::create_dir_all(&vendor).map_err(|e| format!("cannot create {}: {e}", vendor.display()))?;
 
-    let css_out = vendor.join("nhsuk-frontend.min.css");
+    let css_out = vendor.join("nhsuk.css");
     let scss = root.join("www/css/nhsuk.scss");
     let css_source = if scss.is_file() {
         let sass = root.join("www/node_modules/.bin/sass");
@@ -383,10 +384,10 @@ fn copy_nhsuk_frontend(root: &Path) -> Result {
     };
     let css = fs::read_to_string(&css_out)
         .map_err(|e| format!("cannot read {}: {e}", css_out.display()))?;
-    for name in ["nhsuk-frontend.min.js", "nhsuk-frontend.min.js.map"] {
-        copy(&dist.join(name), &vendor.join(name))?;
-    }
-    copy_dir(&dist.join("assets"), &vendor.join("assets"))?;
+    copy_dir(
+        &dist.join("assets/images"),
+        &vendor.join("assets").join("images"),
+    )?;
 
     // Every url() left in the CSS must now resolve inside vendor/nhsuk.
     for url in css_urls(&css) {
@@ -395,20 +396,20 @@ fn copy_nhsuk_frontend(root: &Path) -> Result {
         }
         if url.contains("://") || url.starts_with('/') {
             return Err(format!(
-                "www/vendor/nhsuk/nhsuk-frontend.min.css (from {}) still refers to `{url}`, \
+                "www/vendor/nhsuk/nhsuk.css (from {}) still refers to `{url}`, \
                  outside the app: no remote fonts or root-absolute assets allowed",
                 css_source.display()
             ));
         }
         if !vendor.join(&url).is_file() {
             return Err(format!(
-                "www/vendor/nhsuk/nhsuk-frontend.min.css refers to `{url}`, which \
+                "www/vendor/nhsuk/nhsuk.css refers to `{url}`, which \
                  {} does not ship",
                 dist.display()
             ));
         }
     }
-    eprintln!("    ok: nhsuk-frontend.min.css, nhsuk-frontend.min.js, assets/");
+    eprintln!("    ok: www/vendor/nhsuk/nhsuk.css and assets/images/");
     Ok(())
 }
 
