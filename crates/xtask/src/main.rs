@@ -1,62 +1,84 @@
 //! `cargo xtask <command>`: the repository's own build scripts, in Rust (the alias lives in
 //! `.cargo/config.toml`).
 //!
+//! - `serve` builds the web package and serves `www/` on <http://127.0.0.1:8000>;
 //! - `test` runs every check and test the project has, installing what it needs first;
-//! - `bench` runs the criterion benches and then the Python (polars) peer;
-//! - `wasm` builds `equitas-wasm` for the web into `www/pkg`.
+//! - `bench` runs the criterion benches, the Python (polars) peer and the web benchmark;
+//! - `wasm` builds `equitas-wasm` for the web into `www/pkg` and checks its size budget.
 //!
 //! Each step says on stderr what it runs and why; the first failing step stops the run with a
-//! message naming it. Tools are only installed from the registries (crates.io and `PyPI`).
+//! message naming it. Tools are only installed from the registries (crates.io, npm and `PyPI`)
+//! and, for Chromium, from the system's apt.
+
+mod serve;
+mod web;
 
 use std::env;
 use std::ffi::OsStr;
 use std::fmt::Write as _;
 use std::fs;
-use std::io::ErrorKind;
+use std::io::{BufRead as _, BufReader, ErrorKind, Write as _};
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode};
+use std::process::{Command, ExitCode, Stdio};
 use std::time::Instant;
 
 const USAGE: &str = "\
-usage: cargo xtask <command>
+usage: cargo xtask <command> [options]
 
 commands:
-  test    run every check and test: rustfmt, clippy (host and wasm32), host tests (unit,
-          integration, doc), the benches once each, and the wasm tests under Node; installs the
-          wasm32 target and wasm-bindgen-cli first when they are missing
-  bench   run the criterion benches, then the Python (polars) peer benchmark
-  wasm    build equitas-wasm for the web into www/pkg and print the size of the .wasm
+  serve [--port N]  build the web package (as `wasm` does) and serve www/ on
+                    http://127.0.0.1:8000 (or port N) until Ctrl-C
+  test              run every check and test: rustfmt, clippy (host and wasm32), host tests
+                    (unit, integration, doc), the benches once each, the wasm tests under Node,
+                    the web package with its size budget, the TypeScript definitions drift check,
+                    the wasm tests in headless Chromium and the browser tests (npm test in www/);
+                    installs what is missing first (wasm32 target, wasm-bindgen-cli, npm
+                    packages, Chromium)
+  bench [web]       run the criterion benches, the Python (polars) peer benchmark and the web
+                    benchmark (wasm size, start page time, scoring time in Chromium); `bench web`
+                    runs only the web benchmark
+  wasm [--bless]    build equitas-wasm for the web into www/pkg (wasm-bindgen, wasm-opt), copy
+                    the NHS.UK frontend's CSS into www/vendor/nhsuk, print the wasm size and check its
+                    budget (300 KiB raw, 120 KiB gzipped); --bless also writes the committed
+                    TypeScript definitions crates/equitas-wasm/equitas_wasm.d.ts
 ";
 
 /// The wasm target everything browser-side is built for.
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
 
+/// The port `cargo xtask serve` listens on unless told otherwise.
+const DEFAULT_PORT: u16 = 8000;
+
 /// What a failed step reports; printed once by `main`.
 type Result<T = ()> = std::result::Result<T, String>;
 
+/// A command and its options, as parsed from the command line.
+enum Task {
+    Test,
+    Bench { web_only: bool },
+    Wasm { bless: bool },
+    Serve { port: u16 },
+    Help,
+}
+
 fn main() -> ExitCode {
-    let mut args = env::args().skip(1);
-    let command = args.next();
-    if let Some(extra) = args.next() {
-        eprintln!("xtask: unexpected argument `{extra}`\n\n{USAGE}");
-        return ExitCode::from(2);
-    }
+    let task = match parse_args(env::args().skip(1)) {
+        Ok(task) => task,
+        Err(message) => {
+            eprintln!("xtask: {message}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
     let root = workspace_root();
-    let result = match command.as_deref() {
-        Some("test") => test(&root),
-        Some("bench") => bench(&root),
-        Some("wasm") => wasm(&root),
-        Some("-h" | "--help" | "help") => {
+    let result = match task {
+        Task::Test => test(&root),
+        Task::Bench { web_only: false } => bench(&root),
+        Task::Bench { web_only: true } => web_benchmark(&root),
+        Task::Wasm { bless } => web::package(&root, web::Budget::Enforce, bless).map(drop),
+        Task::Serve { port } => serve_command(&root, port),
+        Task::Help => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;
-        }
-        Some(other) => {
-            eprintln!("xtask: unknown command `{other}`\n\n{USAGE}");
-            return ExitCode::from(2);
-        }
-        None => {
-            eprint!("{USAGE}");
-            return ExitCode::from(2);
         }
     };
     match result {
@@ -66,6 +88,66 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The command line after `cargo xtask`: a command, then that command's options only.
+fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Task> {
+    let Some(command) = args.next() else {
+        return Err("no command given".to_owned());
+    };
+    let rest: Vec<String> = args.collect();
+    let unexpected = |arg: &str| Err(format!("unexpected argument `{arg}` for `{command}`"));
+    match command.as_str() {
+        "test" => match rest.first() {
+            None => Ok(Task::Test),
+            Some(arg) => unexpected(arg),
+        },
+        "bench" => match rest.as_slice() {
+            [] => Ok(Task::Bench { web_only: false }),
+            [web] if web == "web" => Ok(Task::Bench { web_only: true }),
+            [arg, ..] => unexpected(arg),
+        },
+        "wasm" => match rest.as_slice() {
+            [] => Ok(Task::Wasm { bless: false }),
+            [bless] if bless == "--bless" => Ok(Task::Wasm { bless: true }),
+            [arg, ..] => unexpected(arg),
+        },
+        "serve" => {
+            let mut port = DEFAULT_PORT;
+            let mut rest = rest.iter();
+            while let Some(arg) = rest.next() {
+                let value = if arg == "--port" {
+                    rest.next()
+                        .ok_or("`--port` needs a value, e.g. `--port 8001`")?
+                        .as_str()
+                } else if let Some(value) = arg.strip_prefix("--port=") {
+                    value
+                } else {
+                    return unexpected(arg);
+                };
+                port = value
+                    .parse()
+                    .ok()
+                    .filter(|&p: &u16| p != 0)
+                    .ok_or_else(|| {
+                        format!("`--port {value}`: a port is a whole number from 1 to 65535")
+                    })?;
+            }
+            Ok(Task::Serve { port })
+        }
+        "-h" | "--help" | "help" => Ok(Task::Help),
+        other => Err(format!("unknown command `{other}`")),
+    }
+}
+
+/// `cargo xtask serve`: the web package, then `www/` on 127.0.0.1 until Ctrl-C.
+fn serve_command(root: &Path, port: u16) -> Result {
+    // Bind first: a port already in use should fail before minutes of building.
+    let listener = serve::bind(port)?;
+    web::package(root, web::Budget::Warn, false)?;
+    println!("equitas: serving www/ on http://127.0.0.1:{port} (Ctrl-C to stop)");
+    let _ = std::io::stdout().flush();
+    serve::serve(&listener, &root.join("www"))
 }
 
 /// `cargo xtask test`: the one command that runs every test.
@@ -139,6 +221,32 @@ fn test(root: &Path) -> Result {
         &["test", "-p", "equitas-wasm", "--target", WASM_TARGET],
     )?;
 
+    web::package(root, web::Budget::Enforce, false)?;
+    eprintln!("\n==> the committed TypeScript definitions match the generated ones");
+    web::dts_drift(root)?;
+    eprintln!("    ok");
+
+    eprintln!("\n==> tools the browser tests need (installed only when missing)");
+    web::ensure_chromium(root)?;
+    let webdriver_json = root.join("crates/xtask/webdriver.json");
+    run_expecting(
+        root,
+        "the same wasm tests in headless Chromium (chromedriver; browser options in \
+         crates/xtask/webdriver.json, the runner adds --headless and --no-sandbox)",
+        &cargo_program(),
+        &["test", "-p", "equitas-wasm", "--target", WASM_TARGET],
+        &[
+            ("WASM_BINDGEN_USE_BROWSER", OsStr::new("1")),
+            ("CHROMEDRIVER", OsStr::new(web::CHROMEDRIVER)),
+            (
+                "WASM_BINDGEN_TEST_WEBDRIVER_JSON",
+                webdriver_json.as_os_str(),
+            ),
+        ],
+        "Running headless tests in Chrome",
+    )?;
+    browser_tests(root)?;
+
     eprintln!(
         "\nxtask test: every step passed in {:.0?}",
         started.elapsed()
@@ -153,7 +261,80 @@ fn bench(root: &Path) -> Result {
         "criterion benchmarks (release profile with LTO; reports land in target/criterion)",
         &["bench", "-p", "equitas-benches"],
     )?;
-    peer_benchmark(root)
+    peer_benchmark(root)?;
+    web_benchmark(root)
+}
+
+/// The browser tests in `www/tests/` (Playwright driving Chromium, axe), run by `npm test`.
+fn browser_tests(root: &Path) -> Result {
+    web::ensure_npm_packages(root)?;
+    let tests = root.join("www/tests");
+    if !has_scripts(&tests) {
+        eprintln!(
+            "\n==> the browser tests: {} has no test files yet, so `npm test` has nothing to \
+             run (this step runs them as soon as they exist)",
+            tests.display()
+        );
+        return Ok(());
+    }
+    run_expecting(
+        &root.join("www"),
+        "the browser tests in www/tests: the app in headless Chromium (playwright-core) with axe",
+        "npm",
+        &["test"],
+        &[("CHROMIUM", OsStr::new(web::CHROMIUM))],
+        "",
+    )
+}
+
+/// Whether `dir` or a folder below it holds a JavaScript file (what `node --test` could run).
+fn has_scripts(dir: &Path) -> bool {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return false;
+    };
+    entries.flatten().any(|entry| {
+        let path = entry.path();
+        if path.is_dir() {
+            return has_scripts(&path);
+        }
+        path.extension()
+            .is_some_and(|ext| ext == "js" || ext == "mjs" || ext == "cjs")
+    })
+}
+
+/// The web benchmark (`www/bench/web.mjs`): the optimised wasm's size, the start page's time to
+/// usable and the engine's time per call in Chromium, served by this xtask's own server.
+fn web_benchmark(root: &Path) -> Result {
+    let size = web::package(root, web::Budget::Warn, false)?;
+    web::ensure_chromium(root)?;
+    let listener = serve::bind(0)?;
+    let port = listener
+        .local_addr()
+        .map_err(|e| format!("cannot read the benchmark server's address: {e}"))?
+        .port();
+    let www = root.join("www");
+    std::thread::spawn(move || {
+        if let Err(e) = serve::serve(&listener, &www) {
+            eprintln!("xtask: the benchmark server stopped: {e}");
+        }
+    });
+    let url = format!("http://127.0.0.1:{port}/");
+    run_expecting(
+        root,
+        &format!("the web benchmark in headless Chromium against this xtask's server on {url}"),
+        "node",
+        &[
+            "www/bench/web.mjs",
+            "--url",
+            &url,
+            "--wasm-raw",
+            &size.raw.to_string(),
+            "--wasm-gzip",
+            &size.gzip.to_string(),
+        ],
+        &[("CHROMIUM", OsStr::new(web::CHROMIUM))],
+        "",
+    )
 }
 
 /// The Python peer (`benches/peers/cohorts_polars.py`) side by side with the Rust CLI, in one
@@ -348,55 +529,6 @@ fn json_string(line: &str, key: &str) -> Option<String> {
     Some(rest[..rest.find('"')?].to_owned())
 }
 
-/// `cargo xtask wasm`: the release build of `equitas-wasm` as an ES module in `www/pkg`.
-fn wasm(root: &Path) -> Result {
-    let pin = wasm_bindgen_pin(root)?;
-    eprintln!("==> tools the wasm build needs (installed only when missing)");
-    ensure_wasm_target(root)?;
-    ensure_wasm_bindgen_cli(root, "wasm-bindgen", &pin)?;
-
-    cargo(
-        root,
-        "release build of the wasm crate (LTO, one codegen unit: see the root Cargo.toml)",
-        &[
-            "build",
-            "-p",
-            "equitas-wasm",
-            "--target",
-            WASM_TARGET,
-            "--release",
-        ],
-    )?;
-    let built = target_dir(root)
-        .join(WASM_TARGET)
-        .join("release")
-        .join("equitas_wasm.wasm");
-    let out_dir = root.join("www").join("pkg");
-    run(
-        root,
-        "generate the JS glue and TypeScript definitions as an ES module (no bundler needed)",
-        "wasm-bindgen",
-        &[
-            OsStr::new("--target"),
-            OsStr::new("web"),
-            OsStr::new("--out-dir"),
-            out_dir.as_os_str(),
-            built.as_os_str(),
-        ],
-    )?;
-    let output = out_dir.join("equitas_wasm_bg.wasm");
-    let size = fs::metadata(&output)
-        .map_err(|e| format!("cannot read {}: {e}", output.display()))?
-        .len();
-    // On stdout: the size is this command's result (gzip size and a budget come later).
-    println!(
-        "{}: {size} bytes ({} KiB), before wasm-opt",
-        output.display(),
-        size.div_ceil(1024)
-    );
-    Ok(())
-}
-
 // ---------------------------------------------------------------------------------------------
 // Tools
 
@@ -586,6 +718,60 @@ fn run<S: AsRef<OsStr>>(root: &Path, why: &str, program: &str, args: &[S]) -> Re
             "step failed ({status}): `{shown}`\n       it checks: {why}"
         ))
     }
+}
+
+/// Like [`run`], with extra environment variables, and (when `expect` is not empty) checking
+/// that the step's stdout, echoed as it comes, contains `expect`: proof it ran where it should.
+fn run_expecting<S: AsRef<OsStr>>(
+    dir: &Path,
+    why: &str,
+    program: &str,
+    args: &[S],
+    envs: &[(&str, &OsStr)],
+    expect: &str,
+) -> Result {
+    let mut shown = String::new();
+    for (name, value) in envs {
+        let _ = write!(shown, "{name}={} ", value.to_string_lossy());
+    }
+    shown.push_str(&command_line(program, args));
+    eprintln!("\n==> {why}\n    $ {shown}");
+    let started = Instant::now();
+    let mut child = Command::new(program)
+        .args(args)
+        .envs(envs.iter().map(|&(k, v)| (k, v)))
+        .current_dir(dir)
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| match e.kind() {
+            ErrorKind::NotFound => format!("could not start `{shown}`: `{program}` is not on PATH"),
+            _ => format!("could not start `{shown}`: {e}"),
+        })?;
+    let mut seen = expect.is_empty();
+    if let Some(out) = child.stdout.take() {
+        let mut stdout = std::io::stdout();
+        for line in BufReader::new(out).lines() {
+            let line = line.map_err(|e| format!("cannot read the output of `{shown}`: {e}"))?;
+            seen |= line.contains(expect);
+            let _ = writeln!(stdout, "{line}");
+        }
+    }
+    let status = child
+        .wait()
+        .map_err(|e| format!("`{shown}` did not finish: {e}"))?;
+    if !status.success() {
+        return Err(format!(
+            "step failed ({status}): `{shown}`\n       it checks: {why}"
+        ));
+    }
+    if !seen {
+        return Err(format!(
+            "step `{shown}` passed but never printed `{expect}`, so it did not run where it \
+             should\n       it checks: {why}"
+        ));
+    }
+    eprintln!("    ok ({:.1?})", started.elapsed());
+    Ok(())
 }
 
 /// Runs a probe quietly: its stdout when it succeeds, `None` when the program is missing or

@@ -1,0 +1,586 @@
+//! The web package (`cargo xtask wasm`) and the browser-side tools: npm packages, wasm-opt,
+//! the NHS.UK frontend copy, the size budget, the TypeScript drift check, Chromium.
+
+use std::ffi::OsStr;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::SystemTime;
+
+use crate::{Result, WASM_TARGET, capture, cargo, run};
+
+/// The cargo profile of the browser build (root `Cargo.toml`): release, `opt-level = "z"`.
+pub const WASM_PROFILE: &str = "wasm-release";
+
+/// Size budget of the optimised `.wasm`, raw.
+const BUDGET_RAW: u64 = 300 * 1024;
+/// Size budget of the optimised `.wasm`, gzip -9.
+const BUDGET_GZIP: u64 = 120 * 1024;
+
+/// The wasm features rustc 1.95 enables by default for wasm32-unknown-unknown
+/// (`rustc --print cfg --target wasm32-unknown-unknown`); wasm-opt refuses instructions of
+/// features it was not told about.
+const WASM_OPT_FEATURES: &[&str] = &[
+    "--enable-bulk-memory",
+    "--enable-multivalue",
+    "--enable-mutable-globals",
+    "--enable-nontrapping-float-to-int",
+    "--enable-reference-types",
+    "--enable-sign-ext",
+];
+
+/// Debian's Chromium and its WebDriver, used by the wasm tests in the browser, the browser
+/// tests and the web benchmark.
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// What to do about the size budget when it is exceeded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Budget {
+    /// Fail the step (`wasm`, `test`).
+    Enforce,
+    /// Say so loudly but carry on (`serve`: a newcomer should still see the app).
+    Warn,
+}
+
+/// The sizes of the optimised wasm.
+#[derive(Debug, Clone, Copy)]
+pub struct WasmSize {
+    pub raw: u64,
+    pub gzip: u64,
+}
+
+/// Builds the whole web package into `www/`: npm packages, the wasm (built, bound, optimised),
+/// the NHS.UK frontend copy; prints the wasm size and checks the budget. With `bless`, also
+/// writes the committed TypeScript definitions.
+pub fn package(root: &Path, budget: Budget, bless: bool) -> Result<WasmSize> {
+    let pin = crate::wasm_bindgen_pin(root)?;
+    eprintln!("==> tools the wasm build needs (installed only when missing)");
+    crate::ensure_wasm_target(root)?;
+    crate::ensure_wasm_bindgen_cli(root, "wasm-bindgen", &pin)?;
+    ensure_npm_packages(root)?;
+
+    cargo(
+        root,
+        &format!(
+            "build the wasm crate with the `{WASM_PROFILE}` profile (release, LTO, one codegen \
+             unit, optimised for size: see the root Cargo.toml)"
+        ),
+        &[
+            "build",
+            "-p",
+            "equitas-wasm",
+            "--target",
+            WASM_TARGET,
+            "--profile",
+            WASM_PROFILE,
+        ],
+    )?;
+    let built = crate::target_dir(root)
+        .join(WASM_TARGET)
+        .join(WASM_PROFILE)
+        .join("equitas_wasm.wasm");
+    let out_dir = root.join("www").join("pkg");
+    let wasm = out_dir.join("equitas_wasm_bg.wasm");
+    let stamp_path = out_dir.join(".xtask-stamp");
+    let stamp = build_stamp(&built, &pin)?;
+    let outputs_exist = [
+        "equitas_wasm_bg.wasm",
+        "equitas_wasm.js",
+        "equitas_wasm.d.ts",
+    ]
+    .iter()
+    .all(|name| out_dir.join(name).is_file());
+    if outputs_exist && fs::read_to_string(&stamp_path).ok().as_deref() == Some(stamp.as_str()) {
+        eprintln!(
+            "\n==> www/pkg already holds this build, bound and optimised (wasm-bindgen and \
+             wasm-opt skipped; {} records which build)",
+            stamp_path.display()
+        );
+    } else {
+        // A half-made www/pkg must never pass for a finished one.
+        let _ = fs::remove_file(&stamp_path);
+        bind_and_optimise(root, &built, &out_dir)?;
+        write(&stamp_path, stamp.as_bytes())?;
+    }
+    copy_nhsuk_frontend(root)?;
+
+    let size = WasmSize {
+        raw: file_size(&wasm)?,
+        gzip: gzip_size(&wasm)?,
+    };
+    // On stdout: the sizes are this command's result.
+    println!(
+        "{}: {} bytes ({} KiB) after wasm-opt -Oz, {} bytes gzipped ({} KiB; measured with \
+         `gzip -9 -c | wc -c`)",
+        wasm.display(),
+        size.raw,
+        size.raw.div_ceil(1024),
+        size.gzip,
+        size.gzip.div_ceil(1024)
+    );
+    // Blessing comes before the budget: the definitions are right even when the wasm is too
+    // big, and whoever changes the API needs both answers.
+    let generated = out_dir.join("equitas_wasm.d.ts");
+    let committed = committed_dts(root);
+    if bless {
+        fs::copy(&generated, &committed).map_err(|e| {
+            format!(
+                "cannot copy {} to {}: {e}",
+                generated.display(),
+                committed.display()
+            )
+        })?;
+        eprintln!(
+            "    blessed: {} now matches the generated definitions (commit it)",
+            committed.display()
+        );
+    } else if let Err(message) = dts_drift(root) {
+        eprintln!("    warning: {message}");
+    }
+    check_budget(size, budget)?;
+    Ok(size)
+}
+
+/// wasm-bindgen (`--target web`) into `out_dir`, then wasm-opt -Oz in place on the `.wasm`.
+fn bind_and_optimise(root: &Path, built: &Path, out_dir: &Path) -> Result {
+    run(
+        root,
+        "generate the JS glue and TypeScript definitions as an ES module (no bundler needed)",
+        "wasm-bindgen",
+        &[
+            OsStr::new("--target"),
+            OsStr::new("web"),
+            OsStr::new("--out-dir"),
+            out_dir.as_os_str(),
+            built.as_os_str(),
+        ],
+    )?;
+    let wasm = out_dir.join("equitas_wasm_bg.wasm");
+    let before = file_size(&wasm)?;
+    let wasm_opt = root.join("www/node_modules/.bin/wasm-opt");
+    let mut args = vec![OsStr::new("-Oz")];
+    args.extend(WASM_OPT_FEATURES.iter().map(OsStr::new));
+    args.extend([wasm.as_os_str(), OsStr::new("-o"), wasm.as_os_str()]);
+    run(
+        root,
+        &format!(
+            "shrink the wasm ({before} bytes from wasm-bindgen) in place with binaryen's \
+             wasm-opt -Oz (npm package `binaryen`), with the wasm features rustc enables"
+        ),
+        &wasm_opt.to_string_lossy(),
+        &args,
+    )
+}
+
+/// What identifies the input of wasm-bindgen and wasm-opt: the cargo output's size and time,
+/// the wasm-bindgen version and the wasm-opt options.
+fn build_stamp(built: &Path, pin: &str) -> Result<String> {
+    let meta = fs::metadata(built).map_err(|e| format!("cannot read {}: {e}", built.display()))?;
+    let time = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(SystemTime::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos());
+    Ok(format!(
+        "{} {} {time} wasm-bindgen {pin} wasm-opt -Oz {}\n",
+        built.display(),
+        meta.len(),
+        WASM_OPT_FEATURES.join(" ")
+    ))
+}
+
+/// The sizes against the budget: over it → an error naming the size and the limit.
+fn check_budget(size: WasmSize, budget: Budget) -> Result {
+    let mut over = Vec::new();
+    if size.raw >= BUDGET_RAW {
+        over.push(format!(
+            "{} bytes raw is at or over the budget of {BUDGET_RAW} bytes (300 KiB)",
+            size.raw
+        ));
+    }
+    if size.gzip >= BUDGET_GZIP {
+        over.push(format!(
+            "{} bytes gzipped is at or over the budget of {BUDGET_GZIP} bytes (120 KiB)",
+            size.gzip
+        ));
+    }
+    if over.is_empty() {
+        eprintln!(
+            "    size budget: ok ({:.0}% of {} KiB raw, {:.0}% of {} KiB gzipped)",
+            percent(size.raw, BUDGET_RAW),
+            BUDGET_RAW / 1024,
+            percent(size.gzip, BUDGET_GZIP),
+            BUDGET_GZIP / 1024
+        );
+        return Ok(());
+    }
+    let message = format!(
+        "the optimised www/pkg/equitas_wasm_bg.wasm is over its size budget: {}; keep heavy \
+         dependencies (regex, formatting, big tables) out of the wasm graph (STYLE.md habit 10)",
+        over.join("; ")
+    );
+    match budget {
+        Budget::Enforce => Err(message),
+        Budget::Warn => {
+            eprintln!(
+                "\n    WARNING: {message}\n    (serving anyway; `cargo xtask test` fails on this)"
+            );
+            Ok(())
+        }
+    }
+}
+
+#[allow(clippy::cast_precision_loss, reason = "sizes far below 2^52")]
+fn percent(part: u64, whole: u64) -> f64 {
+    part as f64 * 100.0 / whole as f64
+}
+
+fn file_size(path: &Path) -> Result<u64> {
+    Ok(fs::metadata(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?
+        .len())
+}
+
+/// The size of `path` compressed by `gzip -9` (what a server would send, near enough).
+fn gzip_size(path: &Path) -> Result<u64> {
+    let input = fs::File::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+    let mut child = Command::new("gzip")
+        .args(["-9", "-c"])
+        .stdin(input)
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("could not start `gzip -9 -c` to measure the wasm: {e}"))?;
+    let mut count = 0u64;
+    if let Some(mut out) = child.stdout.take() {
+        count = io::copy(&mut out, &mut io::sink())
+            .map_err(|e| format!("cannot read the output of `gzip -9 -c`: {e}"))?;
+    }
+    let status = child
+        .wait()
+        .map_err(|e| format!("`gzip -9 -c` did not finish: {e}"))?;
+    if !status.success() {
+        return Err(format!("`gzip -9 -c {}` failed ({status})", path.display()));
+    }
+    Ok(count)
+}
+
+/// `crates/equitas-wasm/equitas_wasm.d.ts`: the committed TypeScript definitions.
+fn committed_dts(root: &Path) -> PathBuf {
+    root.join("crates/equitas-wasm/equitas_wasm.d.ts")
+}
+
+/// Whether the generated definitions (`www/pkg/equitas_wasm.d.ts`) equal the committed ones.
+pub fn dts_drift(root: &Path) -> Result {
+    let generated = root.join("www/pkg/equitas_wasm.d.ts");
+    let committed = committed_dts(root);
+    let fix = "run `cargo xtask wasm --bless` and commit the file if the change to the JS API is \
+               intended";
+    let generated_text = fs::read_to_string(&generated).map_err(|e| {
+        format!(
+            "cannot read the generated {}: {e} (run `cargo xtask wasm`)",
+            generated.display()
+        )
+    })?;
+    let committed_text = match fs::read_to_string(&committed) {
+        Ok(text) => text,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            return Err(format!(
+                "{} is missing: the wasm's TypeScript definitions are committed so API changes \
+                 show in review; {fix}",
+                committed.display()
+            ));
+        }
+        Err(e) => return Err(format!("cannot read {}: {e}", committed.display())),
+    };
+    if generated_text == committed_text {
+        return Ok(());
+    }
+    let line = generated_text
+        .lines()
+        .zip(committed_text.lines())
+        .position(|(a, b)| a != b)
+        .unwrap_or_else(|| {
+            generated_text
+                .lines()
+                .count()
+                .min(committed_text.lines().count())
+        });
+    Err(format!(
+        "the wasm's TypeScript definitions changed: {} differs from the committed {} (first at \
+         line {}); {fix}",
+        generated.display(),
+        committed.display(),
+        line + 1
+    ))
+}
+
+/// Puts what the pages need from the `nhsuk-frontend` npm package into `www/vendor/nhsuk/`:
+/// `nhsuk.css` (the pages link `vendor/nhsuk/nhsuk.css`) and the `assets/images/` it points at.
+/// The package's JavaScript is not copied: the app uses none of it.
+///
+/// The package's own CSS build loads the Frutiger web font from assets.nhs.uk, which the CSP
+/// (`font-src 'self'`) blocks and the contract forbids (no third-party requests), and points
+/// at its icons with root-absolute `url(/assets/...)`, which breaks when the app is served
+/// under a path. So the CSS is made without either: compiled from `www/css/nhsuk.scss` (which
+/// sets `$nhsuk-include-font-face: false` and `$nhsuk-assets-path: "assets/"`) with the npm
+/// `sass` package when that file exists; otherwise the package's minified CSS is copied with
+/// its remote `@font-face` rules dropped and `url(/assets/` made relative, and without its
+/// source map comment (the map would no longer match). Either way the font stack falls back to
+/// Arial, as NHS.UK frontend intends when the font is absent, and every `url()` left in the CSS
+/// is checked to resolve inside `www/vendor/nhsuk/`.
+fn copy_nhsuk_frontend(root: &Path) -> Result {
+    let dist = root.join("www/node_modules/nhsuk-frontend/dist/nhsuk");
+    let vendor = root.join("www/vendor/nhsuk");
+    eprintln!(
+        "\n==> the NHS.UK frontend's CSS and images into www/vendor/nhsuk (without the \
+         assets.nhs.uk web font: the CSP allows no third-party requests)\n    from {}",
+        dist.display()
+    );
+    if vendor.exists() {
+        fs::remove_dir_all(&vendor)
+            .map_err(|e| format!("cannot clear {}: {e}", vendor.display()))?;
+    }
+    fs::create_dir_all(&vendor).map_err(|e| format!("cannot create {}: {e}", vendor.display()))?;
+
+    let css_out = vendor.join("nhsuk.css");
+    let scss = root.join("www/css/nhsuk.scss");
+    let css_source = if scss.is_file() {
+        let sass = root.join("www/node_modules/.bin/sass");
+        if !sass.is_file() {
+            return Err(format!(
+                "{} needs the npm package `sass` ({} is missing): add it to www/package.json \
+                 and run `npm ci` in www/",
+                scss.display(),
+                sass.display()
+            ));
+        }
+        run(
+            &root.join("www"),
+            "compile the NHS.UK frontend from www/css/nhsuk.scss (no remote font, relative \
+             asset paths) with the npm package sass",
+            &sass.to_string_lossy(),
+            &[
+                OsStr::new("--load-path=node_modules"),
+                OsStr::new("--style=compressed"),
+                OsStr::new("--no-source-map"),
+                OsStr::new("--quiet-deps"),
+                OsStr::new("css/nhsuk.scss"),
+                css_out.as_os_str(),
+            ],
+        )?;
+        scss
+    } else {
+        let css_path = dist.join("nhsuk-frontend.min.css");
+        let css = fs::read_to_string(&css_path).map_err(|e| {
+            format!(
+                "cannot read {}: {e} (is nhsuk-frontend installed?)",
+                css_path.display()
+            )
+        })?;
+        write(&css_out, rewrite_css(&css, &css_path)?.as_bytes())?;
+        css_path
+    };
+    let css = fs::read_to_string(&css_out)
+        .map_err(|e| format!("cannot read {}: {e}", css_out.display()))?;
+    copy_dir(
+        &dist.join("assets/images"),
+        &vendor.join("assets").join("images"),
+    )?;
+
+    // Every url() left in the CSS must now resolve inside vendor/nhsuk.
+    for url in css_urls(&css) {
+        if url.starts_with("data:") {
+            continue;
+        }
+        if url.contains("://") || url.starts_with('/') {
+            return Err(format!(
+                "www/vendor/nhsuk/nhsuk.css (from {}) still refers to `{url}`, \
+                 outside the app: no remote fonts or root-absolute assets allowed",
+                css_source.display()
+            ));
+        }
+        if !vendor.join(&url).is_file() {
+            return Err(format!(
+                "www/vendor/nhsuk/nhsuk.css refers to `{url}`, which \
+                 {} does not ship",
+                dist.display()
+            ));
+        }
+    }
+    eprintln!("    ok: www/vendor/nhsuk/nhsuk.css and assets/images/");
+    Ok(())
+}
+
+/// The NHS.UK CSS with the remote `@font-face` rules dropped, `url(/assets/` made relative and
+/// the source map comment removed.
+fn rewrite_css(css: &str, from: &Path) -> Result<String> {
+    let mut out = String::with_capacity(css.len());
+    let mut rest = css;
+    while let Some(start) = rest.find("@font-face{") {
+        let end = rest[start..].find('}').ok_or_else(|| {
+            format!(
+                "{}: an @font-face rule at byte {} has no closing brace",
+                from.display(),
+                css.len() - rest.len() + start
+            )
+        })?;
+        let rule = &rest[start..=start + end];
+        out.push_str(&rest[..start]);
+        if !rule.contains("https://") {
+            out.push_str(rule);
+        }
+        rest = &rest[start + end + 1..];
+    }
+    out.push_str(rest);
+    let out = out.replace("url(/assets/", "url(assets/");
+    let out = match out.find("/*# sourceMappingURL=") {
+        Some(at) => out[..at].trim_end().to_owned() + "\n",
+        None => out,
+    };
+    Ok(out)
+}
+
+/// The targets of every `url(...)` in a stylesheet, quotes removed.
+fn css_urls(css: &str) -> Vec<String> {
+    let mut urls = Vec::new();
+    let mut rest = css;
+    while let Some(start) = rest.find("url(") {
+        rest = &rest[start + 4..];
+        let end = rest.find(')').unwrap_or(rest.len());
+        let url = rest[..end].trim().trim_matches(['"', '\'']).to_owned();
+        urls.push(url);
+        rest = &rest[end..];
+    }
+    urls
+}
+
+fn write(path: &Path, bytes: &[u8]) -> Result {
+    fs::write(path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+fn copy(from: &Path, to: &Path) -> Result {
+    fs::copy(from, to)
+        .map(drop)
+        .map_err(|e| format!("cannot copy {} to {}: {e}", from.display(), to.display()))
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result {
+    fs::create_dir_all(to).map_err(|e| format!("cannot create {}: {e}", to.display()))?;
+    let entries = fs::read_dir(from).map_err(|e| format!("cannot list {}: {e}", from.display()))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| format!("cannot list {}: {e}", from.display()))?;
+        let path = entry.path();
+        let target = to.join(entry.file_name());
+        if path.is_dir() {
+            copy_dir(&path, &target)?;
+        } else {
+            copy(&path, &target)?;
+        }
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// npm and Chromium
+
+/// `npm ci` in `www/` when `www/node_modules` is missing or older than `www/package-lock.json`
+/// (npm records each install in `node_modules/.package-lock.json`).
+pub fn ensure_npm_packages(root: &Path) -> Result {
+    let www = root.join("www");
+    let lock = www.join("package-lock.json");
+    let installed = www.join("node_modules/.package-lock.json");
+    let lock_time = modified(&lock)?.ok_or_else(|| {
+        format!(
+            "{} is missing; it pins the app's npm packages",
+            lock.display()
+        )
+    })?;
+    let why = match modified(&installed)? {
+        None => {
+            "www/node_modules is missing: the NHS.UK frontend, binaryen's wasm-opt, \
+                 playwright-core and axe come from npm (www/package-lock.json)"
+        }
+        Some(time) if time < lock_time => {
+            "www/package-lock.json is newer than the installed www/node_modules: reinstall"
+        }
+        Some(_) => {
+            eprintln!("    npm packages in www/node_modules: up to date with the lock file");
+            return Ok(());
+        }
+    };
+    if capture(root, "npm", &["--version"])?.is_none() {
+        return Err(format!(
+            "{why}, but npm is not on PATH (install Node.js 20 or newer with npm, e.g. \
+             `apt-get install nodejs npm`)"
+        ));
+    }
+    run(&www, why, "npm", &["ci", "--no-audit", "--no-fund"])
+}
+
+fn modified(path: &Path) -> Result<Option<SystemTime>> {
+    match fs::metadata(path) {
+        Ok(meta) => meta
+            .modified()
+            .map(Some)
+            .map_err(|e| format!("cannot read the time of {}: {e}", path.display())),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+    }
+}
+
+/// Installs Debian's `chromium` and `chromium-driver` when `/usr/bin/chromium` or
+/// `/usr/bin/chromedriver` is missing: the wasm tests in the browser, the browser tests and the
+/// web benchmark drive it.
+pub fn ensure_chromium(root: &Path) -> Result {
+    if Path::new(CHROMIUM).is_file() && Path::new(CHROMEDRIVER).is_file() {
+        let version = capture(root, CHROMIUM, &["--version"])?.unwrap_or_default();
+        eprintln!("    Chromium: {}", version.trim());
+        return Ok(());
+    }
+    let why = format!(
+        "{CHROMIUM} or {CHROMEDRIVER} is missing: the wasm tests in the browser, the browser \
+         tests and the web benchmark drive headless Chromium (Debian packages chromium, \
+         chromium-driver)"
+    );
+    let command = "apt-get update && apt-get install -y chromium chromium-driver";
+    let is_root = capture(root, "id", &["-u"])?.is_some_and(|uid| uid.trim() == "0");
+    let sudo: &[&str] = if is_root {
+        &[]
+    } else if capture(root, "sudo", &["-n", "true"])?.is_some() {
+        &["sudo", "-n"]
+    } else {
+        return Err(format!(
+            "{why}; this user is not root and cannot sudo without a password: run \
+             `sudo sh -c '{command}'` and try again"
+        ));
+    };
+    let apt = |args: &[&str], why: &str| -> Result {
+        let mut all: Vec<&str> = sudo.to_vec();
+        all.push("apt-get");
+        all.extend(args);
+        let mut env_args = vec!["DEBIAN_FRONTEND=noninteractive"];
+        env_args.extend(&all);
+        run(root, why, "env", &env_args)
+    };
+    apt(&["update"], &format!("{why}; refresh the package lists"))?;
+    apt(
+        &[
+            "install",
+            "-y",
+            "--no-install-recommends",
+            "chromium",
+            "chromium-driver",
+        ],
+        &why,
+    )?;
+    if Path::new(CHROMIUM).is_file() && Path::new(CHROMEDRIVER).is_file() {
+        Ok(())
+    } else {
+        Err(format!(
+            "apt-get installed chromium and chromium-driver but {CHROMIUM} or {CHROMEDRIVER} is \
+             still missing; install them by hand: `{command}`"
+        ))
+    }
+}

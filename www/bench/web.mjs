@@ -1,0 +1,283 @@
+// The web benchmark: what a user of the browser app waits for.
+//
+//   node www/bench/web.mjs [--url http://127.0.0.1:PORT/ | --root DIR] [--loads 10] [--calls 200]
+//
+// `cargo xtask bench web` runs it against xtask's own server (--url) after building the web
+// package. Without --url it serves --root (default: the www/ beside this file) itself.
+//
+// It reports, as a Markdown table:
+//   (a) the optimised wasm's size, raw and gzipped;
+//   (b) the start page's time to usable: navigation start → the app sets
+//       document.documentElement.dataset.equitasReady = "true" (wasm loaded, start button
+//       working), over N cold loads, each in a fresh browser context (empty cache);
+//   (c) the engine's time per call in the page: scoreAssessment on the thorough HEAT example,
+//       and validateAssessment and assessmentProgress (what runs on every keystroke), after a
+//       warm-up, each call timed on its own with performance.now().
+// Chromium: /usr/bin/chromium (or $CHROMIUM), headless, with the flags of the project contract.
+
+import { createServer } from "node:http";
+import { readFile, stat } from "node:fs/promises";
+import { dirname, extname, join, normalize, resolve, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+import { cpus } from "node:os";
+import { chromium } from "playwright-core";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(here, "..", "..");
+
+const options = parseArgs(process.argv.slice(2));
+const LOADS = options.loads;
+const CALLS = options.calls;
+const WARMUP = 20;
+const READY_TIMEOUT_MS = 15_000;
+const FIXTURE = options.fixture ?? join(repo, "tests/fixtures/assessments/examples/heat-thorough.json");
+
+function parseArgs(argv) {
+  const out = { url: null, root: join(here, ".."), loads: 10, calls: 200, fixture: null, wasmRaw: null, wasmGzip: null };
+  const need = (i, name) => {
+    if (i + 1 >= argv.length) fail(`${name} needs a value`);
+    return argv[i + 1];
+  };
+  const count = (value, name) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) fail(`${name} must be a whole number from 1, got ${JSON.stringify(value)}`);
+    return n;
+  };
+  for (let i = 0; i < argv.length; i += 2) {
+    const arg = argv[i];
+    const value = need(i, arg);
+    switch (arg) {
+      case "--url": out.url = value.endsWith("/") ? value : `${value}/`; break;
+      case "--root": out.root = resolve(value); break;
+      case "--loads": out.loads = count(value, arg); break;
+      case "--calls": out.calls = count(value, arg); break;
+      case "--fixture": out.fixture = resolve(value); break;
+      case "--wasm-raw": out.wasmRaw = count(value, arg); break;
+      case "--wasm-gzip": out.wasmGzip = count(value, arg); break;
+      default: fail(`unknown argument ${JSON.stringify(arg)} (see the comment at the top of www/bench/web.mjs)`);
+    }
+  }
+  return out;
+}
+
+/** The first line of an error's message, without Playwright's `page.evaluate: Error: ` prefix. */
+function firstLine(e) {
+  return String(e?.message ?? e).split("\n")[0].replace(/^page\.\w+: (Error: )?/, "");
+}
+
+function fail(message) {
+  console.error(`web bench: ${message}`);
+  process.exit(2);
+}
+
+// ---------------------------------------------------------------------------------------------
+// A static server for --root, with the headers xtask's server sends (for standalone runs).
+
+const CSP =
+  "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; " +
+  "font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'";
+const TYPES = {
+  ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".mjs": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8", ".wasm": "application/wasm", ".json": "application/json", ".map": "application/json",
+  ".svg": "image/svg+xml", ".png": "image/png", ".ico": "image/x-icon", ".woff2": "font/woff2", ".csv": "text/csv; charset=utf-8",
+};
+
+async function startServer(root) {
+  const server = createServer(async (req, res) => {
+    const headers = { "Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff", "Content-Security-Policy": CSP };
+    try {
+      let path = decodeURIComponent(new URL(req.url, "http://x").pathname);
+      if (path.endsWith("/")) path += "index.html";
+      const file = normalize(join(root, path));
+      if (!file.startsWith(root + sep) || path.split("/").includes("..")) throw new Error("outside");
+      const body = await readFile(file);
+      res.writeHead(200, { ...headers, "Content-Type": TYPES[extname(file)] ?? "application/octet-stream" });
+      res.end(req.method === "HEAD" ? undefined : body);
+    } catch {
+      res.writeHead(404, { ...headers, "Content-Type": "text/plain; charset=utf-8" });
+      res.end("404 not found\n");
+    }
+  });
+  await new Promise((ok, ko) => server.once("error", ko).listen(0, "127.0.0.1", ok));
+  return { server, url: `http://127.0.0.1:${server.address().port}/` };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Statistics
+
+function quantile(sorted, q) {
+  // Nearest rank: the smallest value with at least q of the values at or below it.
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+}
+
+function median(values) {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+const ms = (v, digits = 2) => `${v.toFixed(digits)} ms`;
+const kib = (bytes) => `${bytes.toLocaleString("en-GB")} bytes (${(bytes / 1024).toFixed(1)} KiB)`;
+
+// ---------------------------------------------------------------------------------------------
+
+const FLAGS = [
+  "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+];
+
+async function main() {
+  let own = null;
+  let base = options.url;
+  if (!base) {
+    await stat(join(options.root, "pkg/equitas_wasm_bg.wasm")).catch(() =>
+      fail(`${join(options.root, "pkg/equitas_wasm_bg.wasm")} is missing: run \`cargo xtask wasm\` first`));
+    own = await startServer(options.root);
+    base = own.url;
+    console.error(`web bench: serving ${options.root} on ${base}`);
+  }
+
+  const rows = [];
+  const problems = [];
+
+  // (a) the wasm's size: from xtask (gzip -9) when given, else fetched and gzipped here.
+  if (options.wasmRaw && options.wasmGzip) {
+    rows.push(["wasm, optimised (wasm-opt -Oz), raw", kib(options.wasmRaw), "< 300 KiB"]);
+    rows.push(["wasm, optimised, gzipped (`gzip -9`)", kib(options.wasmGzip), "< 120 KiB"]);
+  } else {
+    const res = await fetch(`${base}pkg/equitas_wasm_bg.wasm`);
+    if (!res.ok) fail(`${base}pkg/equitas_wasm_bg.wasm: HTTP ${res.status}; run \`cargo xtask wasm\` first`);
+    const bytes = Buffer.from(await res.arrayBuffer());
+    rows.push(["wasm, as served, raw", kib(bytes.length), "< 300 KiB"]);
+    rows.push(["wasm, as served, gzipped (node zlib level 9)", kib(gzipSync(bytes, { level: 9 }).length), "< 120 KiB"]);
+  }
+
+  const executablePath = process.env.CHROMIUM || "/usr/bin/chromium";
+  const browser = await chromium.launch({ executablePath, headless: true, args: FLAGS }).catch((e) =>
+    fail(`cannot start Chromium at ${executablePath}: ${e.message.split("\n")[0]}`));
+  try {
+    // (c) first: it needs only the engine, not the app.
+    const fixtureText = await readFile(FIXTURE, "utf8").catch((e) => fail(`cannot read the fixture ${FIXTURE}: ${e.message}`));
+    try {
+      const timings = await engineTimings(browser, base, JSON.parse(fixtureText));
+      const name = FIXTURE.split(sep).slice(-1)[0];
+      for (const [fn, t] of Object.entries(timings)) {
+        rows.push([`\`${fn}\` (${name}), median / p95 of ${CALLS} calls`, `${ms(t.median, 3)} / ${ms(t.p95, 3)}`, "< 5 ms"]);
+      }
+    } catch (e) {
+      problems.push(`engine timings: ${firstLine(e)}`);
+    }
+
+    // (b) the start page, cold, in a fresh context each time.
+    try {
+      const loads = await startPageLoads(browser, base);
+      const sorted = [...loads].sort((a, b) => a - b);
+      rows.push([`start page usable (navigation → equitasReady), median of ${LOADS} cold loads`, ms(median(loads), 0), "< 1 s"]);
+      rows.push([`start page usable, slowest of ${LOADS}`, ms(sorted[sorted.length - 1], 0), "< 1 s"]);
+    } catch (e) {
+      problems.push(`start page: ${firstLine(e)}`);
+    }
+
+    const cpu = cpus();
+    console.log(`\nWeb benchmark: headless Chromium ${browser.version()} on ${cpu.length} × ${cpu[0]?.model?.trim() ?? "unknown CPU"}, ${new Date().toISOString().slice(0, 10)}\n`);
+    console.log("| measure | result | target |");
+    console.log("|---|---|---|");
+    for (const [what, value, target] of rows) console.log(`| ${what} | ${value} | ${target} |`);
+    console.log(`\nEngine calls are timed one by one with performance.now() (Chromium coarsens it to 0.1 ms without cross-origin isolation), after ${WARMUP} warm-up calls each.`);
+  } finally {
+    await browser.close();
+    own?.server.close();
+  }
+  if (problems.length) {
+    console.error(`\nweb bench: not everything could be measured:\n  - ${problems.join("\n  - ")}`);
+    process.exit(1);
+  }
+}
+
+/** Median and p95 (ms per call) of each engine function on `assessment`, in a blank page. */
+async function engineTimings(browser, base, assessment) {
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    // Any page of the origin will do (the engine is imported by URL); bench/index.html is a
+    // blank one with the app's CSP.
+    await page.goto(`${base}bench/index.html`);
+    return await page.evaluate(async ({ assessment, calls, warmup }) => {
+      const eq = await import("/pkg/equitas_wasm.js");
+      await eq.default();
+      const out = {};
+      for (const fn of ["scoreAssessment", "validateAssessment", "assessmentProgress"]) {
+        if (typeof eq[fn] !== "function") {
+          throw new Error(`the wasm exports no ${fn} (this build has: ${Object.keys(eq).filter((k) => k !== "default").join(", ")})`);
+        }
+        try {
+          eq[fn](assessment);
+        } catch (e) {
+          throw new Error(`${fn} threw on the fixture: ${e.message}`);
+        }
+        for (let i = 0; i < warmup; i++) eq[fn](assessment);
+        const times = new Float64Array(calls);
+        for (let i = 0; i < calls; i++) {
+          const t0 = performance.now();
+          eq[fn](assessment);
+          times[i] = performance.now() - t0;
+        }
+        times.sort();
+        const mid = calls >> 1;
+        out[fn] = {
+          median: calls % 2 ? times[mid] : (times[mid - 1] + times[mid]) / 2,
+          p95: times[Math.min(calls - 1, Math.ceil(0.95 * calls) - 1)],
+        };
+      }
+      return out;
+    }, { assessment, calls: CALLS, warmup: WARMUP });
+  } finally {
+    await context.close();
+  }
+}
+
+/** Milliseconds from navigation start to the ready flag, for each of LOADS cold loads. */
+async function startPageLoads(browser, base) {
+  const head = await fetch(`${base}index.html`, { method: "HEAD" });
+  if (!head.ok) {
+    throw new Error(`${base}index.html answers HTTP ${head.status}: the app's start page is not there yet (www/index.html)`);
+  }
+  const times = [];
+  for (let i = 0; i < LOADS; i++) {
+    const context = await browser.newContext();
+    try {
+      // Record the moment the app sets the flag, from inside the page, before its scripts run.
+      await context.addInitScript(() => {
+        const mark = () => {
+          if (window.__equitasReadyAt === undefined && document.documentElement?.dataset.equitasReady === "true") {
+            window.__equitasReadyAt = performance.now();
+          }
+        };
+        new MutationObserver(mark).observe(document, { attributes: true, subtree: true, attributeFilter: ["data-equitas-ready"] });
+      });
+      const page = await context.newPage();
+      const errors = [];
+      page.on("pageerror", (e) => errors.push(e.message));
+      await page.goto(`${base}index.html`, { waitUntil: "commit" });
+      try {
+        await page.waitForFunction(() => window.__equitasReadyAt !== undefined, null, { timeout: READY_TIMEOUT_MS });
+      } catch {
+        throw new Error(
+          `load ${i + 1}: the start page did not set document.documentElement.dataset.equitasReady = "true" ` +
+          `within ${READY_TIMEOUT_MS / 1000} s` + (errors.length ? ` (page errors: ${errors.join("; ")})` : ""));
+      }
+      times.push(await page.evaluate(() => window.__equitasReadyAt));
+    } finally {
+      await context.close();
+    }
+  }
+  return times;
+}
+
+main().catch((e) => {
+  console.error(`web bench: ${e.stack ?? e}`);
+  process.exit(1);
+});
