@@ -1,8 +1,9 @@
 //! `cargo xtask serve`: a small static file server for `www/`, std only.
 //!
 //! One thread per connection, one request per connection (`Connection: close`), GET and HEAD
-//! only. Every response carries the same Content-Security-Policy as the pages' meta tag (minus
-//! nothing: the policy has no `frame-ancestors`, so partner intranets can embed the app), plus
+//! only. Every response carries the same Content-Security-Policy as the pages' meta tag (it has
+//! no `frame-ancestors`, so partner intranets can embed the app), except the example host pages
+//! under `/examples/`, which stand for a partner's page and carry their own policy; plus
 //! `Cache-Control: no-cache` (a rebuilt wasm is picked up on reload) and
 //! `X-Content-Type-Options: nosniff`.
 
@@ -121,6 +122,14 @@ fn handle(stream: TcpStream, www: &Path) -> io::Result<()> {
     };
     if response.status >= 400 {
         log(method, target, response.status);
+    }
+    let mut response = response;
+    // The example host pages (a partner's intranet) carry their own policy, which frames the
+    // app; the app's policy would forbid that.
+    if !target.starts_with("/examples/") {
+        response
+            .headers
+            .push(("Content-Security-Policy", CSP.to_owned()));
     }
     respond(stream, head_only, &response)
 }
@@ -255,8 +264,7 @@ fn reason(status: u16) -> &'static str {
 fn respond(mut stream: TcpStream, head_only: bool, response: &Response) -> io::Result<()> {
     let mut head = format!(
         "HTTP/1.1 {} {}\r\nContent-Length: {}\r\nCache-Control: no-cache\r\n\
-         X-Content-Type-Options: nosniff\r\nContent-Security-Policy: {CSP}\r\n\
-         Connection: close\r\n",
+         X-Content-Type-Options: nosniff\r\nConnection: close\r\n",
         response.status,
         reason(response.status),
         response.body.len()
