@@ -438,6 +438,13 @@ fn assessment_evidence_becomes_strata_for_the_measures_engine() {
         sii.value > 0.0 && sii.lower.unwrap() < sii.value && sii.value < sii.upper.unwrap(),
         "{sii:?}"
     );
+    // RII is there too, so a chart can join the fitted ends v0 = SII/(RII - 1) and v1 = RII v0;
+    // for these uptakes (41.2% to 58.3%) both ends lie within 30-70%.
+    let rii = m(equitas_core::measures::MeasureId::Rii);
+    assert!(rii.value > 1.0, "{rii:?}");
+    let v0 = sii.value / (rii.value - 1.0);
+    let v1 = rii.value * v0;
+    assert!((30.0..50.0).contains(&v0) && (50.0..70.0).contains(&v1), "{v0} {v1}");
     // With a measures engine, the report carries its values; without, the reason.
     let heat = instrument("heat");
     let engine = |s: &equitas_core::measures::Stratum, m: equitas_core::measures::MeasureId| {
@@ -457,6 +464,10 @@ fn assessment_evidence_becomes_strata_for_the_measures_engine() {
     assert_eq!(r.quantified[0].measures[0].value.unwrap().value, 5.0);
     assert_eq!(
         r.quantified[0].measures[1].reason.as_deref(),
+        Some("no reference for rii")
+    );
+    assert_eq!(
+        r.quantified[0].measures[2].reason.as_deref(),
         Some("no reference for d")
     );
 }

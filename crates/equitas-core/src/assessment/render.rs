@@ -29,6 +29,7 @@ pub fn escape_html(s: &str) -> String {
 fn measure_name(m: crate::measures::MeasureId) -> String {
     match m {
         crate::measures::MeasureId::Sii => "SII (slope index of inequality)".into(),
+        crate::measures::MeasureId::Rii => "RII (relative index of inequality)".into(),
         crate::measures::MeasureId::D => "D (difference between the extreme subgroups)".into(),
         other => other.as_str().to_uppercase(),
     }

@@ -113,7 +113,7 @@ pub struct Quantified {
     pub ordered: bool,
     /// Subgroups with estimates.
     pub subgroups: usize,
-    /// The measures: SII and D (most vs least disadvantaged) for ordered dimensions, D for
+    /// The measures: SII, RII and D (most vs least disadvantaged) for ordered dimensions, D for
     /// others.
     pub measures: Vec<MeasureResult>,
 }
@@ -198,7 +198,7 @@ pub fn score(instrument: &Instrument, answers: &Answers) -> Report {
 /// It uses [`Compat::Corrected`](crate::measures::Compat::Corrected) so that a standard error is
 /// on the same scale as its value: HEAT v6 reports the SII's SE on the 0–1 scale next to a value
 /// on the indicator's scale, which would read wrongly in a report. The values and intervals of
-/// SII and D are the same in both modes.
+/// SII, RII and D are the same in both modes.
 ///
 /// # Errors
 /// The measure cannot be computed for the stratum; the text says why.
@@ -876,7 +876,9 @@ fn quantify(
                 continue;
             }
             let wanted: &[MeasureId] = if stratum.ordered {
-                &[MeasureId::Sii, MeasureId::D]
+                // RII with SII gives the fitted values at both ends of the hierarchy
+                // (v₀ = SII/(RII − 1), v₁ = RII·v₀), which is what a chart's SII line joins.
+                &[MeasureId::Sii, MeasureId::Rii, MeasureId::D]
             } else {
                 &[MeasureId::D]
             };
