@@ -411,32 +411,20 @@ pub struct Catalogue {
 pub const SEED_FILES: &[(&str, &str)] = &[
     (
         "clinical-areas.json",
-        include_str!("../../../seeds/catalogue/clinical-areas.json"),
+        seed_text!("catalogue/clinical-areas.json"),
     ),
-    (
-        "conditions.json",
-        include_str!("../../../seeds/catalogue/conditions.json"),
-    ),
-    (
-        "icd10.json",
-        include_str!("../../../seeds/catalogue/icd10.json"),
-    ),
-    (
-        "groups.json",
-        include_str!("../../../seeds/catalogue/groups.json"),
-    ),
+    ("conditions.json", seed_text!("catalogue/conditions.json")),
+    ("icd10.json", seed_text!("catalogue/icd10.json")),
+    ("groups.json", seed_text!("catalogue/groups.json")),
     (
         "protected-characteristics.json",
-        include_str!("../../../seeds/catalogue/protected-characteristics.json"),
+        seed_text!("catalogue/protected-characteristics.json"),
     ),
     (
         "strategic-priorities.json",
-        include_str!("../../../seeds/catalogue/strategic-priorities.json"),
+        seed_text!("catalogue/strategic-priorities.json"),
     ),
-    (
-        "ethnicity.json",
-        include_str!("../../../seeds/catalogue/ethnicity.json"),
-    ),
+    ("ethnicity.json", seed_text!("catalogue/ethnicity.json")),
 ];
 
 /// A seed file that does not parse.

@@ -21,6 +21,14 @@
 //! ```
 #![deny(missing_docs)]
 
+/// The text of a seed file (path relative to `seeds/`), as `build.rs` copied it into `OUT_DIR`:
+/// the file itself natively, minified for wasm.
+macro_rules! seed_text {
+    ($path:literal) => {
+        include_str!(concat!(env!("OUT_DIR"), "/seeds/", $path))
+    };
+}
+
 pub mod assessment;
 pub mod catalogue;
 pub mod cohort;

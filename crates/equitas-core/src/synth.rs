@@ -127,7 +127,7 @@ impl SynthParams {
         reason = "seed files are compiled in and tested; not user input"
     )]
     pub fn builtin() -> Self {
-        match Self::from_json(include_str!("../../../seeds/synth/default.json")) {
+        match Self::from_json(seed_text!("synth/default.json")) {
             Ok(p) => p,
             Err(e) => panic!("{e}"),
         }

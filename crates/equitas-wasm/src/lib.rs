@@ -35,12 +35,15 @@ use std::fmt::Display;
 use equitas_core::assessment::{
     self, Assessment, Instrument, InstrumentRef, Loaded, MigrationNote, Registry, SavedFile,
 };
+use equitas_core::assessment::{FieldError, Report, SectionProgress, Summary};
+use equitas_core::cohort::MembershipReport;
 use equitas_core::cohort::{Classifier, CohortDefinition, PersonRecord};
 use equitas_core::deprivation::ImdDecile;
 use equitas_core::io::heat_plus::{self, HeatPlusStratum, MeasureResult};
 use equitas_core::measures::{MeasureId, Options};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use tsify::{Ts, Tsify};
 use wasm_bindgen::prelude::*;
 
 /// The IMD quintile (1 = most deprived fifth of areas) that an IMD decile (1 = most deprived
@@ -72,11 +75,11 @@ pub fn is_core20_decile(decile: f64) -> Result<bool, JsError> {
 ///
 /// @throws {Error} when the record is malformed or cannot be classified
 #[wasm_bindgen(js_name = classifyPerson)]
-pub fn classify_person(record: JsValue) -> Result<JsValue, JsError> {
-    let record: PersonRecord = from_js(record, "person record")?;
+pub fn classify_person(record: Ts<PersonRecord>) -> Result<Ts<MembershipReport>, JsError> {
+    let record: PersonRecord = from_js(&record.js_value(), "person record")?;
     with_national(|classifier| {
         let membership = classifier.classify(&record).map_err(js_error)?;
-        to_js(&classifier.describe(&membership))
+        to_ts(&classifier.describe(&membership))
     })
 }
 
@@ -84,8 +87,8 @@ pub fn classify_person(record: JsValue) -> Result<JsValue, JsError> {
 // Assessments
 
 /// An instrument as the instrument chooser lists it.
-#[derive(Debug, Serialize)]
-struct InstrumentListing<'a> {
+#[derive(Debug, Serialize, Tsify)]
+pub struct InstrumentListing<'a> {
     id: &'a str,
     version: u32,
     title: &'a str,
@@ -94,15 +97,15 @@ struct InstrumentListing<'a> {
 }
 
 /// A section as the instrument chooser lists it.
-#[derive(Debug, Serialize)]
-struct SectionListing<'a> {
+#[derive(Debug, Serialize, Tsify)]
+pub struct SectionListing<'a> {
     id: &'a str,
     title: &'a str,
 }
 
 /// Every instrument known (the built-ins and any added with `addInstrument`), newest version of
 /// each, as `{id, version, title, description, sections: [{id, title}]}`.
-#[wasm_bindgen]
+#[wasm_bindgen(unchecked_return_type = "InstrumentListing[]")]
 pub fn instruments() -> Result<JsValue, JsError> {
     with_registry(|registry| {
         let listing: Vec<InstrumentListing<'_>> = registry
@@ -133,8 +136,8 @@ pub fn instruments() -> Result<JsValue, JsError> {
 ///
 /// @throws {Error} when no instrument has that id
 #[wasm_bindgen]
-pub fn instrument(id: &str) -> Result<JsValue, JsError> {
-    with_registry(|registry| to_js(latest(registry, id)?))
+pub fn instrument(id: &str) -> Result<Ts<Instrument>, JsError> {
+    with_registry(|registry| to_ts(latest(registry, id)?))
 }
 
 /// Registers an organisation's own instrument (JSON text in the instrument schema), checked as
@@ -142,7 +145,7 @@ pub fn instrument(id: &str) -> Result<JsValue, JsError> {
 ///
 /// @throws {Error} when the text is not a valid instrument, naming what is wrong
 #[wasm_bindgen(js_name = addInstrument)]
-pub fn add_instrument(json: &str) -> Result<JsValue, JsError> {
+pub fn add_instrument(json: &str) -> Result<Ts<InstrumentRef>, JsError> {
     REGISTRY.with(|cell| {
         let mut slot = cell.borrow_mut();
         let registry = match slot.as_mut() {
@@ -150,7 +153,7 @@ pub fn add_instrument(json: &str) -> Result<JsValue, JsError> {
             None => slot.insert(Registry::builtin().map_err(js_error)?),
         };
         let added: InstrumentRef = registry.add_json(json).map_err(js_error)?;
-        to_js(&added)
+        to_ts(&added)
     })
 }
 
@@ -159,20 +162,22 @@ pub fn add_instrument(json: &str) -> Result<JsValue, JsError> {
 ///
 /// @throws {Error} when no instrument has that id
 #[wasm_bindgen(js_name = newAssessment)]
-pub fn new_assessment(id: &str, now: &str) -> Result<JsValue, JsError> {
-    with_registry(|registry| to_js(&Assessment::new(latest(registry, id)?, now).to_saved()))
+pub fn new_assessment(id: &str, now: &str) -> Result<Ts<SavedFile>, JsError> {
+    with_registry(|registry| to_ts(&Assessment::new(latest(registry, id)?, now).to_saved()))
 }
 
 /// What `loadAssessment` returns.
-#[derive(Debug, Serialize)]
-struct LoadedFile {
+#[derive(Debug, Serialize, Tsify)]
+pub struct LoadedFile {
     assessment: SavedFile,
     notes: Vec<NoteOut>,
 }
 
 /// A migration note: what happened, in words and as data.
-#[derive(Debug, Serialize)]
-struct NoteOut {
+/// (`MigrationNote` is an enum, flattened beside `message`, so the TypeScript is an intersection.)
+#[derive(Debug, Serialize, Tsify)]
+#[tsify(type = "{ message: string } & MigrationNote")]
+pub struct NoteOut {
     message: String,
     #[serde(flatten)]
     note: MigrationNote,
@@ -185,10 +190,10 @@ struct NoteOut {
 /// @throws {Error} when the file cannot be loaded; the message lists every problem with its
 /// JSON path, and nothing is half-loaded
 #[wasm_bindgen(js_name = loadAssessment)]
-pub fn load_assessment(json: &str) -> Result<JsValue, JsError> {
+pub fn load_assessment(json: &str) -> Result<Ts<LoadedFile>, JsError> {
     with_registry(|registry| {
         let Loaded { assessment, notes } = assessment::load(json, registry).map_err(js_error)?;
-        to_js(&LoadedFile {
+        to_ts(&LoadedFile {
             assessment: assessment.to_saved(),
             notes: notes
                 .into_iter()
@@ -205,28 +210,30 @@ pub fn load_assessment(json: &str) -> Result<JsValue, JsError> {
 /// none): `{question, kind, message}` for each, as the form shows them.
 ///
 /// @throws {Error} when `assessment` is not a saved-file object
-#[wasm_bindgen(js_name = validateAssessment)]
-pub fn validate_assessment(assessment: JsValue) -> Result<JsValue, JsError> {
+#[wasm_bindgen(js_name = validateAssessment, unchecked_return_type = "FieldError[]")]
+pub fn validate_assessment(assessment: Ts<SavedFile>) -> Result<JsValue, JsError> {
     with_assessment(assessment, |instrument, a| {
-        to_js(&assessment::validate(instrument, &a.answers))
+        let errors: Vec<FieldError> = assessment::validate(instrument, &a.answers);
+        to_js(&errors)
     })
 }
 
 /// Each section's status (not started, in progress, completed), for the task list.
 ///
 /// @throws {Error} when `assessment` is not a saved-file object
-#[wasm_bindgen(js_name = assessmentProgress)]
-pub fn assessment_progress(assessment: JsValue) -> Result<JsValue, JsError> {
+#[wasm_bindgen(js_name = assessmentProgress, unchecked_return_type = "SectionProgress[]")]
+pub fn assessment_progress(assessment: Ts<SavedFile>) -> Result<JsValue, JsError> {
     with_assessment(assessment, |instrument, a| {
-        to_js(&assessment::progress(instrument, &a.answers))
+        let progress: Vec<SectionProgress> = assessment::progress(instrument, &a.answers);
+        to_js(&progress)
     })
 }
 
 /// The ids of the questions visible with the current answers (conditions applied).
 ///
 /// @throws {Error} when `assessment` is not a saved-file object
-#[wasm_bindgen(js_name = visibleQuestions)]
-pub fn visible_questions(assessment: JsValue) -> Result<JsValue, JsError> {
+#[wasm_bindgen(js_name = visibleQuestions, unchecked_return_type = "string[]")]
+pub fn visible_questions(assessment: Ts<SavedFile>) -> Result<JsValue, JsError> {
     with_assessment(assessment, |instrument, a| {
         to_js(&assessment::visible_questions(instrument, &a.answers))
     })
@@ -237,9 +244,10 @@ pub fn visible_questions(assessment: JsValue) -> Result<JsValue, JsError> {
 ///
 /// @throws {Error} when `assessment` is not a saved-file object
 #[wasm_bindgen(js_name = scoreAssessment)]
-pub fn score_assessment(assessment: JsValue) -> Result<JsValue, JsError> {
+pub fn score_assessment(assessment: Ts<SavedFile>) -> Result<Ts<Report>, JsError> {
     with_assessment(assessment, |instrument, a| {
-        to_js(&assessment::score(instrument, &a.answers))
+        let report: Report = assessment::score(instrument, &a.answers);
+        to_ts(&report)
     })
 }
 
@@ -249,9 +257,12 @@ pub fn score_assessment(assessment: JsValue) -> Result<JsValue, JsError> {
 /// @throws {Error} when `assessments` is not an array of saved-file objects (naming the item)
 /// or the date is invalid
 #[wasm_bindgen(js_name = summariseAssessments)]
-pub fn summarise_assessments(assessments: JsValue, as_of: &str) -> Result<JsValue, JsError> {
+pub fn summarise_assessments(
+    #[wasm_bindgen(unchecked_param_type = "SavedFile[]")] assessments: JsValue,
+    as_of: &str,
+) -> Result<Ts<Summary>, JsError> {
     let as_of = assessment::Date::parse(as_of).map_err(|e| js_error(format_args!("as of: {e}")))?;
-    let values: Vec<serde_json::Value> = from_js(assessments, "list of assessments")?;
+    let values: Vec<serde_json::Value> = from_js(&assessments, "list of assessments")?;
     with_registry(|registry| {
         let mut loaded = Vec::with_capacity(values.len());
         for (i, value) in values.into_iter().enumerate() {
@@ -264,7 +275,8 @@ pub fn summarise_assessments(assessments: JsValue, as_of: &str) -> Result<JsValu
         for (name, a) in &loaded {
             items.push((name.as_str(), instrument_of(registry, a)?, a));
         }
-        to_js(&assessment::summary(items, as_of))
+        let summary: Summary = assessment::summary(items, as_of);
+        to_ts(&summary)
     })
 }
 
@@ -272,8 +284,8 @@ pub fn summarise_assessments(assessments: JsValue, as_of: &str) -> Result<JsValu
 // Measures
 
 /// What `measureHeatPlus` returns: the strata read and one result per stratum × measure.
-#[derive(Debug, Serialize)]
-struct Measured {
+#[derive(Debug, Serialize, Tsify)]
+pub struct Measured {
     strata: Vec<HeatPlusStratum>,
     results: Vec<MeasureResult>,
 }
@@ -286,15 +298,14 @@ struct Measured {
 ///
 /// @throws {Error} listing every bad row, column and value of the file, or naming a bad option
 #[wasm_bindgen(js_name = measureHeatPlus)]
-pub fn measure_heat_plus(csv: &str, options: JsValue) -> Result<JsValue, JsError> {
-    let options: Options = if options.is_undefined() || options.is_null() {
-        Options::default()
-    } else {
-        from_js(options, "measure options")?
+pub fn measure_heat_plus(csv: &str, options: Option<Ts<Options>>) -> Result<Ts<Measured>, JsError> {
+    let options: Options = match options {
+        None => Options::default(),
+        Some(options) => from_js(&options.js_value(), "measure options")?,
     };
     let strata = heat_plus::read(csv.as_bytes()).map_err(js_error)?;
     let results = heat_plus::measure_all(&strata, &MeasureId::ALL, &options);
-    to_js(&Measured { strata, results })
+    to_ts(&Measured { strata, results })
 }
 
 thread_local! {
@@ -316,10 +327,10 @@ fn with_registry<T>(f: impl FnOnce(&Registry) -> Result<T, JsError>) -> Result<T
 
 /// Reads a saved-file object through core's loader (migrating it) and runs `f` on it.
 fn with_assessment<T>(
-    value: JsValue,
+    value: Ts<SavedFile>,
     f: impl FnOnce(&Instrument, &Assessment) -> Result<T, JsError>,
 ) -> Result<T, JsError> {
-    let value: serde_json::Value = from_js(value, "assessment")?;
+    let value: serde_json::Value = from_js(&value.js_value(), "assessment")?;
     with_registry(|registry| {
         let loaded = assessment::load_value(value, registry).map_err(js_error)?;
         f(
@@ -369,26 +380,44 @@ fn with_national<T>(
     })
 }
 
-/// Reads a JS value into a core type; errors read "invalid {what}: ...".
+/// Reads a JS value into a core type through JSON text; errors read "invalid {what}: ...".
 ///
-/// It goes through `serde_json::Value` because serde-wasm-bindgen reads a struct by asking the
-/// object for each field it expects, so it never sees any others and core's
-/// `#[serde(deny_unknown_fields)]` would be ignored (RReverser/serde-wasm-bindgen#39): a
-/// misspelt `imd_decle` would silently become a missing decile. serde_json costs nothing extra
-/// here: core already parses its seeds with it.
-fn from_js<T: DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsError> {
-    let invalid = |e: &dyn Display| js_error(format_args!("invalid {what}: {e}"));
-    let value: serde_json::Value =
-        serde_wasm_bindgen::from_value(value).map_err(|e| invalid(&e))?;
-    T::deserialize(value).map_err(|e| invalid(&e))
+/// `JSON.stringify` and `serde_json::from_str` are the one way in: core already parses its
+/// seeds and imported files from text, so every `Deserialize` is compiled once, for
+/// `serde_json`'s reader, not again for a JS-value reader (serde-wasm-bindgen, dropped for size). It also honours core's `#[serde(deny_unknown_fields)]`, which a
+/// field-by-field JS reader cannot (RReverser/serde-wasm-bindgen#39): a misspelt `imd_decle` is
+/// an error, not a silently missing decile. `undefined` reads as `null`.
+fn from_js<T: DeserializeOwned>(value: &JsValue, what: &str) -> Result<T, JsError> {
+    let text = js_sys::JSON::stringify(value)
+        .map_err(|_| js_error(format_args!("invalid {what}: not a JSON value")))?
+        .as_string()
+        .unwrap_or_else(|| "null".to_owned());
+    serde_json::from_str(&text)
+        .map_err(|e| js_error(format_args!("invalid {what}: {}", Message(&e))))
 }
 
-/// Serialises a result so that it survives `JSON.stringify`: maps as plain objects, missing
-/// values as `null`.
+/// A `serde_json` error without its " at line 1 column 42": the text is ours (the JSON of a JS
+/// value), so the position would point into nothing the caller has seen.
+struct Message<'a>(&'a serde_json::Error);
+
+impl Display for Message<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let text = self.0.to_string();
+        let position = format!(" at line {} column {}", self.0.line(), self.0.column());
+        f.write_str(text.strip_suffix(&position).unwrap_or(&text))
+    }
+}
+
+/// Writes a result as a plain JS value (`JSON.parse` of its JSON): maps as plain objects,
+/// missing values as `null`, exactly the JSON the CLI prints.
 fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(js_error)
+    let text = serde_json::to_string(value).map_err(js_error)?;
+    js_sys::JSON::parse(&text).map_err(|_| js_error("result is not JSON"))
+}
+
+/// [`to_js`] typed for the `.d.ts`.
+fn to_ts<T: Tsify + Serialize>(value: &T) -> Result<Ts<T>, JsError> {
+    to_js(value).map(Ts::new_unchecked)
 }
 
 /// The one place errors become JS `Error`s: the message is the error's `Display`.

@@ -6,7 +6,14 @@
 #![cfg(target_arch = "wasm32")]
 #![allow(clippy::unwrap_used, reason = "tests")]
 
-use equitas_wasm::{classify_person, imd_quintile, is_core20_decile};
+use equitas_core::assessment::{self, Registry};
+use equitas_wasm::{
+    add_instrument, assessment_progress, classify_person, imd_quintile, instrument, instruments,
+    is_core20_decile, load_assessment, measure_heat_plus, new_assessment, score_assessment,
+    summarise_assessments, validate_assessment, visible_questions,
+};
+use serde_json::{Value, json as j};
+use tsify::Ts;
 use wasm_bindgen::{JsCast, JsError, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
 
@@ -15,9 +22,15 @@ fn js(json: &str) -> JsValue {
     js_sys::JSON::parse(json).unwrap()
 }
 
+/// A typed JS value (`Ts<T>`) from JSON text.
+fn ts<T: tsify::Tsify>(json: &str) -> Ts<T> {
+    Ts::new_unchecked(js(json))
+}
+
 /// A returned JS value read back as JSON.
 fn json(value: &JsValue) -> serde_json::Value {
-    serde_wasm_bindgen::from_value(value.clone()).unwrap()
+    let text: String = js_sys::JSON::stringify(value).unwrap().into();
+    serde_json::from_str(&text).unwrap()
 }
 
 /// The message of the JS `Error` a `JsError` becomes.
@@ -71,9 +84,10 @@ fn deciles_out_of_range_are_errors_naming_the_value() {
 
 #[wasm_bindgen_test]
 fn adult_with_smi_in_decile_two_is_core20_with_the_smi_area() {
-    let record = js(r#"{"id": "p1", "age": 47, "imd_decile": 2, "conditions": ["smi"]}"#);
+    let record = ts(r#"{"id": "p1", "age": 47, "imd_decile": 2, "conditions": ["smi"]}"#);
     let result = classify_person(record).unwrap();
 
+    let result = JsValue::from(result);
     let report = json(&result);
     assert_eq!(report["core20"], true, "{report}");
     assert_eq!(report["imd_decile"], 2, "{report}");
@@ -89,8 +103,8 @@ fn adult_with_smi_in_decile_two_is_core20_with_the_smi_area() {
 #[wasm_bindgen_test]
 fn the_cached_classifier_gives_the_same_answer_twice() {
     let record = r#"{"id": "p2", "age": 30, "imd_decile": 7}"#;
-    let first = json(&classify_person(js(record)).unwrap());
-    let second = json(&classify_person(js(record)).unwrap());
+    let first = json(&classify_person(ts(record)).unwrap().into());
+    let second = json(&classify_person(ts(record)).unwrap().into());
     assert_eq!(first, second);
     assert_eq!(first["core20"], false, "{first}");
 }
@@ -104,8 +118,8 @@ fn bad_records_are_errors_saying_what_is_wrong() {
         (r#""p6""#, "p6"),
     ];
     for (record, named) in cases {
-        let text = match classify_person(js(record)) {
-            Ok(report) => panic!("{record} was accepted: {}", json(&report)),
+        let text = match classify_person(ts(record)) {
+            Ok(report) => panic!("{record} was accepted: {}", json(&report.into())),
             Err(error) => message(error),
         };
         assert!(
@@ -118,7 +132,7 @@ fn bad_records_are_errors_saying_what_is_wrong() {
 
 #[wasm_bindgen_test]
 fn records_core_cannot_classify_are_errors_naming_the_value() {
-    let text = message(classify_person(js(r#"{"id": "p7", "age": 130}"#)).unwrap_err());
+    let text = message(classify_person(ts(r#"{"id": "p7", "age": 130}"#)).unwrap_err());
     assert!(names_number(&text, 130), "{text}");
 }
 
@@ -133,4 +147,332 @@ fn simulated_limits_have_the_native_bits() {
         portable_simulation::simulated_bits(),
         portable_simulation::expected_bits()
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Assessments and measures: each export's answer is compared with core's, called natively here.
+
+/// A filled-in assessment (every section answered).
+const THOROUGH: &str =
+    include_str!("../../../tests/fixtures/assessments/examples/heat-thorough.json");
+
+/// The HEAT Plus example file.
+const HEAT_PLUS: &str = include_str!("../../../seeds/examples/heat-plus-synthetic.csv");
+
+/// A native value as JS sees it (numbers are JS numbers: `0.0` and `0` are the same), for
+/// comparing an export's answer with core's.
+fn via_js(native: &impl serde::Serialize) -> Value {
+    json(&js(&serde_json::to_string(native).unwrap()))
+}
+
+/// Asserts two JSON values are equal without printing them whole (instruments are long).
+fn assert_same(got: &Value, expected: &Value, what: &str) {
+    assert!(
+        got == expected,
+        "{what}: the export's answer differs from core's"
+    );
+}
+
+fn registry() -> Registry {
+    Registry::builtin().unwrap()
+}
+
+/// The error message of a result that must be an error.
+fn error_of<T>(result: Result<T, JsError>, what: &str) -> String {
+    match result {
+        Ok(_) => panic!("{what} was accepted"),
+        Err(error) => message(error),
+    }
+}
+
+#[wasm_bindgen_test]
+fn instruments_lists_every_builtin_with_its_sections() {
+    let listed = json(&instruments().unwrap());
+    let registry = registry();
+    let expected: Vec<Value> = registry
+        .ids()
+        .into_iter()
+        .map(|id| {
+            let i = registry.latest(id).unwrap();
+            let sections: Vec<Value> = i
+                .sections
+                .iter()
+                .map(|s| j!({"id": s.id, "title": s.title}))
+                .collect();
+            j!({"id": i.id, "version": i.version, "title": i.title,
+                "description": i.description, "sections": sections})
+        })
+        .collect();
+    assert!(expected.len() >= 2, "{expected:?}");
+    // Other tests may have added instruments of their own ids; the built-ins come first.
+    let builtin: Vec<Value> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| registry.ids().iter().any(|id| i["id"] == *id))
+        .cloned()
+        .collect();
+    assert_same(&Value::Array(builtin), &Value::Array(expected), "listing");
+}
+
+#[wasm_bindgen_test]
+fn instrument_is_the_whole_instrument_and_an_unknown_id_names_the_known_ones() {
+    let heat = json(&instrument("heat").unwrap().into());
+    assert_same(
+        &heat,
+        &via_js(registry().latest("heat").unwrap()),
+        "instrument heat",
+    );
+    assert!(
+        heat["rubric"]["criteria"]
+            .as_array()
+            .is_some_and(|c| !c.is_empty())
+    );
+
+    let text = error_of(instrument("hear"), "instrument hear");
+    assert!(text.contains("\"hear\""), "{text}");
+    assert!(
+        text.contains("heat") && text.contains("hi-maturity"),
+        "{text}"
+    );
+}
+
+#[wasm_bindgen_test]
+fn a_new_assessment_has_every_required_question_to_answer() {
+    let draft = new_assessment("heat", "2026-03-01T09:00:00Z").unwrap();
+    let saved = json(&draft.js_value());
+    assert_eq!(saved["format"], "equitas-assessment");
+    assert_eq!(saved["instrument"], j!({"id": "heat", "version": 1}));
+    assert_eq!(saved["created"], "2026-03-01T09:00:00Z");
+    assert_eq!(saved["answers"], j!({}));
+
+    let errors = json(&validate_assessment(draft).unwrap());
+    let registry = registry();
+    let heat = registry.latest("heat").unwrap();
+    let native = assessment::validate(heat, &assessment::Answers::new());
+    assert_same(&errors, &via_js(&native), "validation");
+    let errors = errors.as_array().unwrap();
+    assert!(!errors.is_empty());
+    assert!(
+        errors.iter().all(|e| e["problem"] == "required"),
+        "{errors:?}"
+    );
+    let required: Vec<&str> = heat
+        .questions()
+        .filter(|(_, q)| q.required && q.visible_if.is_none())
+        .map(|(_, q)| q.id.as_str())
+        .collect();
+    for id in &required {
+        assert!(
+            errors.iter().any(|e| e["question"] == *id),
+            "{id} not reported"
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+fn a_loaded_file_scores_as_core_scores_it() {
+    let loaded = json(&load_assessment(THOROUGH).unwrap().into());
+    assert_eq!(loaded["notes"], j!([]));
+
+    let registry = registry();
+    let native = assessment::load(THOROUGH, &registry).unwrap().assessment;
+    let heat = registry.for_assessment(&native).unwrap();
+    let native_report = assessment::score(heat, &native.answers);
+    assert!(native_report.overall > 0.0);
+
+    let saved: Ts<assessment::SavedFile> = Ts::new_unchecked(js(&loaded["assessment"].to_string()));
+    let report = json(&score_assessment(saved).unwrap().into());
+    assert_same(&report, &via_js(&native_report), "report");
+    assert_eq!(report["overall"], j!(native_report.overall));
+    assert_eq!(
+        report["band"]["id"],
+        j!(native_report.band.as_ref().unwrap().id)
+    );
+
+    // Progress and visibility as core sees them.
+    let progress = json(&assessment_progress(ts(THOROUGH)).unwrap());
+    let native_progress = assessment::progress(heat, &native.answers);
+    assert_same(&progress, &via_js(&native_progress), "progress");
+    assert_eq!(progress.as_array().unwrap().len(), heat.sections.len());
+    let visible = json(&visible_questions(ts(THOROUGH)).unwrap());
+    let native_visible = assessment::visible_questions(heat, &native.answers);
+    assert!(!native_visible.is_empty());
+    assert_same(&visible, &via_js(&native_visible), "visible questions");
+}
+
+#[wasm_bindgen_test]
+fn a_file_from_an_older_instrument_version_is_migrated_with_notes() {
+    // A copy of heat under its own id (so other tests keep the built-in registry), then its v2
+    // with `prepare.title` renamed.
+    let heat: String = js_sys::JSON::stringify(&instrument("heat").unwrap().into())
+        .unwrap()
+        .into();
+    let v1 = heat.replacen(r#""id":"heat""#, r#""id":"heat-copy""#, 1);
+    assert_ne!(v1, heat);
+    let added = json(&add_instrument(&v1).unwrap().into());
+    assert_eq!(added, j!({"id": "heat-copy", "version": 1}));
+    let v2 = v1
+        .replacen(r#""version":1"#, r#""version":2"#, 1)
+        .replace(r#""prepare.title""#, r#""prepare.name""#)
+        .replacen(
+            r#""id":"prepare.name""#,
+            r#""id":"prepare.name","previous_ids":["prepare.title"]"#,
+            1,
+        );
+    let added = json(&add_instrument(&v2).unwrap().into());
+    assert_eq!(added, j!({"id": "heat-copy", "version": 2}));
+
+    let listed = json(&instruments().unwrap());
+    let copy = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == "heat-copy");
+    assert_eq!(copy.map(|i| &i["version"]), Some(&j!(2)), "{listed}");
+
+    let file = THOROUGH.replacen(r#""id": "heat""#, r#""id": "heat-copy""#, 1);
+    assert_ne!(file, THOROUGH);
+    let loaded = json(&load_assessment(&file).unwrap().into());
+    assert_eq!(
+        loaded["assessment"]["instrument"],
+        j!({"id": "heat-copy", "version": 2})
+    );
+    let answers = &loaded["assessment"]["answers"];
+    let original: Value = serde_json::from_str(THOROUGH).unwrap();
+    assert_eq!(
+        answers["prepare.name"],
+        original["answers"]["prepare.title"]
+    );
+    assert!(answers.get("prepare.title").is_none(), "{answers}");
+    let notes = loaded["notes"].as_array().unwrap();
+    let renamed = notes
+        .iter()
+        .find(|n| n.get("Renamed").is_some())
+        .unwrap_or_else(|| panic!("no rename note in {notes:?}"));
+    assert_eq!(
+        renamed["Renamed"],
+        j!({"from": "prepare.title", "to": "prepare.name"})
+    );
+    let message = renamed["message"].as_str().unwrap();
+    assert!(
+        message.contains("prepare.title") && message.contains("prepare.name"),
+        "{message}"
+    );
+
+    // An instrument that does not hold together is refused, naming what is wrong.
+    let broken = v1
+        .replacen(r#""version":1"#, r#""version":3"#, 1)
+        .replace(r#""prepare.title""#, r#""prepare.scope""#);
+    let text = error_of(add_instrument(&broken), "broken instrument");
+    assert!(text.contains("prepare.scope"), "{text}");
+}
+
+#[wasm_bindgen_test]
+fn a_malformed_file_is_an_error_naming_the_json_path() {
+    let mut file: Value = serde_json::from_str(THOROUGH).unwrap();
+    file["answers"]["prepare.title"] = j!(42);
+    let text = error_of(load_assessment(&file.to_string()), "a number as a title");
+    assert!(text.contains("/answers/prepare.title"), "{text}");
+    // The same object passed to the per-keystroke functions fails the same way.
+    let text = error_of(validate_assessment(ts(&file.to_string())), "validate");
+    assert!(text.contains("/answers/prepare.title"), "{text}");
+
+    let text = error_of(load_assessment("{\"format\": "), "truncated JSON");
+    assert!(text.contains("line 1"), "{text}");
+}
+
+#[wasm_bindgen_test]
+fn heat_plus_gives_all_21_measures_per_stratum() {
+    let measured = json(&measure_heat_plus(HEAT_PLUS, None).unwrap().into());
+    let strata = measured["strata"].as_array().unwrap();
+    let results = measured["results"].as_array().unwrap();
+    let native = equitas_core::io::heat_plus::read(HEAT_PLUS.as_bytes()).unwrap();
+    assert_eq!(strata.len(), native.len());
+    assert!(strata.len() >= 2);
+    assert_eq!(results.len(), 21 * strata.len());
+    for stratum in strata {
+        let key = &stratum["key"];
+        let measures: std::collections::BTreeSet<&str> = results
+            .iter()
+            .filter(|r| {
+                r["indicator_abbr"] == key["indicator_abbr"] && r["dimension"] == key["dimension"]
+            })
+            .map(|r| r["measure"].as_str().unwrap())
+            .collect();
+        assert_eq!(measures.len(), 21, "{key}");
+    }
+    // Options are applied: another seed changes only simulated measures, the same one nothing.
+    let again = json(&measure_heat_plus(HEAT_PLUS, Some(ts("{}"))).unwrap().into());
+    assert_same(&again, &measured, "default options");
+}
+
+#[wasm_bindgen_test]
+fn a_bad_heat_plus_file_lists_every_bad_row_and_column() {
+    let mut lines: Vec<String> = HEAT_PLUS.lines().map(str::to_owned).collect();
+    lines[2] = lines[2].replacen(",72.5,", ",seventy,", 1);
+    lines[4] = lines[4].replacen(",GBR,1,100,", ",GBR,1,lots,", 1);
+    assert!(
+        lines[2].contains("seventy") && lines[4].contains("lots"),
+        "edits missed"
+    );
+    let bad = lines.join("\n");
+    let text = error_of(measure_heat_plus(&bad, None), "bad HEAT Plus file");
+    assert!(text.contains("seventy"), "{text}");
+    assert!(text.contains("lots"), "{text}");
+    assert!(
+        text.contains("estimate") && text.contains("indicator_scale"),
+        "{text}"
+    );
+    assert!(
+        names_number(&text, 3) && names_number(&text, 5),
+        "rows not named: {text}"
+    );
+}
+
+#[wasm_bindgen_test]
+fn bad_measure_options_are_errors_naming_the_value() {
+    for (options, named) in [
+        (r#"{"compat": "nope"}"#, "nope"),
+        (r#"{"colour": "blue"}"#, "colour"),
+        (r#"{"simulations": "many"}"#, "many"),
+    ] {
+        let text = error_of(measure_heat_plus(HEAT_PLUS, Some(ts(options))), options);
+        assert!(
+            text.starts_with("invalid measure options"),
+            "{options}: {text}"
+        );
+        assert!(text.contains(named), "{options}: {named:?} not in {text:?}");
+    }
+}
+
+#[wasm_bindgen_test]
+fn summaries_count_assessments_and_name_a_bad_item() {
+    let good: Value = serde_json::from_str(THOROUGH).unwrap();
+    let list = Value::Array(vec![good.clone(), good.clone()]);
+    let summary = json(
+        &summarise_assessments(js(&list.to_string()), "2026-06-01")
+            .unwrap()
+            .into(),
+    );
+    assert_eq!(summary["assessments"], 2);
+    assert_eq!(summary["as_of"], "2026-06-01");
+
+    let mut bad = good.clone();
+    bad["answers"]["prepare.title"] = j!(["not", "text"]);
+    let list = Value::Array(vec![good.clone(), good, bad]);
+    let text = error_of(
+        summarise_assessments(js(&list.to_string()), "2026-06-01"),
+        "bad item",
+    );
+    assert!(text.starts_with("assessment 3:"), "{text}");
+    assert!(text.contains("/answers/prepare.title"), "{text}");
+
+    let text = error_of(summarise_assessments(js("[]"), "2026-13-01"), "bad date");
+    assert!(text.contains("2026-13-01"), "{text}");
+    let text = error_of(
+        summarise_assessments(js(r#"{"a": 1}"#), "2026-06-01"),
+        "not a list",
+    );
+    assert!(text.starts_with("invalid list of assessments"), "{text}");
 }

@@ -12,6 +12,7 @@ use super::instrument::{Instrument, Kind, QuestionId};
 /// The answer to one question. Serialised in the natural JSON form of its kind (a string, a list
 /// of strings, a number, an object), which is what a saved file holds.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum Answer {
@@ -31,6 +32,7 @@ pub enum Answer {
 
 /// One checklist item's answer.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ChecklistEntry {
@@ -46,6 +48,7 @@ pub struct ChecklistEntry {
 
 /// The likely impact on a group.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -86,6 +89,7 @@ impl Impact {
 
 /// Quantitative evidence: one indicator's values by subgroup.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Evidence {
@@ -112,6 +116,7 @@ const fn one() -> f64 {
 
 /// One subgroup's value.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EvidenceRow {
@@ -225,6 +230,7 @@ impl Answer {
 
 /// The answers of one assessment, by question id.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(transparent)]
 pub struct Answers(pub BTreeMap<QuestionId, Answer>);
 

@@ -6,6 +6,8 @@ use serde::{Deserialize, Serialize};
 
 /// A proleptic Gregorian calendar date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
+#[cfg_attr(feature = "ts", tsify(type = "string", rename = "IsoDate"))]
 #[serde(try_from = "String", into = "String")]
 pub struct Date {
     year: i32,

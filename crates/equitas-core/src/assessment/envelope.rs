@@ -32,6 +32,7 @@ pub const SCHEMA_VERSION: u32 = 1;
 
 /// Which instrument (and version) an assessment answers.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct InstrumentRef {
@@ -43,10 +44,12 @@ pub struct InstrumentRef {
 
 /// An answer kept aside because its question is gone or changed kind.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Retained {
     /// The answer exactly as it was saved.
+    #[cfg_attr(feature = "ts", tsify(type = "unknown"))]
     pub value: Value,
     /// The instrument version it was given under.
     pub from_version: u32,
@@ -57,6 +60,7 @@ pub struct Retained {
 /// The saved file, as JSON sees it (the schema in `seeds/schema/assessment.schema.json`).
 /// Answers are plain JSON here; their types depend on the instrument, so [`load`] reads them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SavedFile {
@@ -71,6 +75,7 @@ pub struct SavedFile {
     /// When it was last saved.
     pub updated: String,
     /// Answers by question id.
+    #[cfg_attr(feature = "ts", tsify(type = "Record<QuestionId, Answer | null>"))]
     pub answers: BTreeMap<QuestionId, Value>,
     /// Answers set aside by migrations, by their old question id.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -138,6 +143,7 @@ impl Assessment {
 
 /// What a load changed on the way in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[non_exhaustive]
 pub enum MigrationNote {
     /// The envelope layout was upgraded.
@@ -308,13 +314,10 @@ pub struct Registry {
 
 /// The built-in instrument files, by file name.
 pub const INSTRUMENT_FILES: &[(&str, &str)] = &[
-    (
-        "heat-v1.json",
-        include_str!("../../../../seeds/instruments/heat-v1.json"),
-    ),
+    ("heat-v1.json", seed_text!("instruments/heat-v1.json")),
     (
         "hi-maturity-v1.json",
-        include_str!("../../../../seeds/instruments/hi-maturity-v1.json"),
+        seed_text!("instruments/hi-maturity-v1.json"),
     ),
 ];
 

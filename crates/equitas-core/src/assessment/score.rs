@@ -18,6 +18,7 @@ use crate::measures::{MeasureId, Stratum, Subgroup};
 
 /// One line of a criterion's explanation: the points it earned or lost and why.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct Line {
     /// Points earned by this line.
     pub earned: f64,
@@ -29,6 +30,7 @@ pub struct Line {
 
 /// A criterion's result.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct CriterionScore {
     /// Criterion id.
     pub id: String,
@@ -46,6 +48,7 @@ pub struct CriterionScore {
 
 /// A section's score and progress.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct SectionScore {
     /// Section id.
     pub id: String,
@@ -63,6 +66,7 @@ pub struct SectionScore {
 
 /// A gap found, with what to do.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct Gap {
     /// Gap rule id.
     pub id: String,
@@ -77,6 +81,7 @@ pub struct Gap {
 
 /// A measure's value from the measures engine.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct MeasureValue {
     /// The value.
     pub value: f64,
@@ -90,6 +95,8 @@ pub struct MeasureValue {
 
 /// A measure computed for one dimension of the evidence, or why not.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
+#[cfg_attr(feature = "ts", tsify(rename = "EvidenceMeasureResult"))]
 pub struct MeasureResult {
     /// Which measure.
     pub measure: MeasureId,
@@ -102,6 +109,7 @@ pub struct MeasureResult {
 
 /// The gap quantified for one dimension of the evidence table.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct Quantified {
     /// The evidence question.
     pub question: QuestionId,
@@ -115,11 +123,13 @@ pub struct Quantified {
     pub subgroups: usize,
     /// The measures: SII, RII and D (most vs least disadvantaged) for ordered dimensions, D for
     /// others.
+    #[cfg_attr(feature = "ts", tsify(type = "EvidenceMeasureResult[]"))]
     pub measures: Vec<MeasureResult>,
 }
 
 /// A theme's maturity.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct ThemeMaturity {
     /// Section id.
     pub section: String,
@@ -139,6 +149,7 @@ pub struct ThemeMaturity {
 
 /// A statement to work on next.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct Objective {
     /// The statement's question.
     pub question: QuestionId,
@@ -154,6 +165,7 @@ pub struct Objective {
 
 /// The scored report of one assessment.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct Report {
     /// The instrument.
     pub instrument: InstrumentRef,

@@ -13,6 +13,7 @@ use super::score::score_with;
 
 /// How many assessments fall in a band.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct BandCount {
     /// Instrument id (bands belong to an instrument's rubric).
     pub instrument: String,
@@ -26,6 +27,7 @@ pub struct BandCount {
 
 /// How often a gap was found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct GapCount {
     /// Instrument id.
     pub instrument: String,
@@ -39,6 +41,7 @@ pub struct GapCount {
 
 /// How often a dimension was considered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct DimensionCount {
     /// Instrument id.
     pub instrument: String,
@@ -58,12 +61,14 @@ pub struct DimensionCount {
 
 /// A review past its date.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct Overdue {
     /// The name the caller gave the assessment (e.g. its file name).
     pub name: String,
     /// Its title.
     pub title: Option<String>,
     /// The planned review date.
+    #[cfg_attr(feature = "ts", tsify(type = "IsoDate"))]
     pub review_date: Date,
     /// Days past it on the as-of date.
     pub days_overdue: i64,
@@ -71,8 +76,10 @@ pub struct Overdue {
 
 /// The portfolio summary.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct Summary {
     /// The date overdue reviews are judged against.
+    #[cfg_attr(feature = "ts", tsify(type = "IsoDate"))]
     pub as_of: Date,
     /// Assessments summarised.
     pub assessments: usize,

@@ -120,6 +120,7 @@ pub fn quantified_dimensions(e: &Evidence) -> Vec<(&str, usize)> {
 
 /// What is wrong with an answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Problem {
@@ -145,6 +146,7 @@ pub enum Problem {
 
 /// One problem with one answer, for the form to show beside the question.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct FieldError {
     /// The question.
     pub question: QuestionId,
@@ -449,6 +451,7 @@ fn check_evidence(e: &Evidence, push: &mut impl FnMut(Problem, String)) {
 
 /// Where a section stands, for a task list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Status {
@@ -474,6 +477,7 @@ impl Status {
 
 /// One section's progress.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct SectionProgress {
     /// Section id.
     pub section: String,

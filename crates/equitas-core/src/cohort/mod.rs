@@ -40,6 +40,7 @@ pub const MAX_AGE: u8 = 120;
 /// Recorded sex. Accepted spellings (any case): `male`, `m`, `1`; `female`, `f`, `2`;
 /// `indeterminate`, `9`; `unknown`, `0`, `x` or empty.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -101,6 +102,7 @@ impl Sex {
 
 /// Recorded smoking status. Accepted spellings: `current`, `ex`, `never`, `unknown` or empty.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Smoking {
@@ -131,6 +133,8 @@ impl Smoking {
 
 /// A calendar date (proleptic Gregorian), for ages from dates of birth.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
+#[cfg_attr(feature = "ts", tsify(type = "string", rename = "DateOfBirth"))]
 pub struct Date {
     /// Year.
     pub year: i32,
@@ -207,6 +211,7 @@ impl<'de> Deserialize<'de> for Date {
 /// One person, as an analyst's extract or a form describes them. Ids are catalogue ids
 /// (`seeds/catalogue/`); conditions may also be ICD-10 codes, mapped by the indicative code lists.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(default, deny_unknown_fields)]
 pub struct PersonRecord {
     /// The record's id (kept for error messages; never aggregated).
@@ -214,6 +219,7 @@ pub struct PersonRecord {
     /// Age in whole years, 0..=120.
     pub age: Option<u8>,
     /// Date of birth, used with [`Classifier::with_reference_date`] when `age` is absent.
+    #[cfg_attr(feature = "ts", tsify(type = "DateOfBirth | null", optional))]
     pub date_of_birth: Option<Date>,
     /// Recorded sex.
     pub sex: Sex,
@@ -246,6 +252,7 @@ impl PersonRecord {
 
 /// A small set of indices, as a bitset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(transparent)]
 pub struct BitSet(pub u64);
 
@@ -293,6 +300,7 @@ impl BitSet {
 /// Why part of a membership could not be worked out. A bitset of these travels with every
 /// membership and is counted in [`CohortCounts`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Missing {
@@ -389,6 +397,7 @@ impl Membership {
 
 /// A membership with ids instead of indices, for JSON and the browser.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct MembershipReport {
     /// Core20, or null when deprivation is unknown.
     pub core20: Option<bool>,
@@ -531,7 +540,7 @@ impl CohortDefinition {
         reason = "seed files are compiled in and tested; not user input"
     )]
     pub fn national() -> Self {
-        match Self::from_json(include_str!("../../../../seeds/definitions/national.json")) {
+        match Self::from_json(seed_text!("definitions/national.json")) {
             Ok(d) => d,
             Err(e) => panic!("built-in national definition: {e}"),
         }
@@ -547,9 +556,7 @@ impl CohortDefinition {
         reason = "seed files are compiled in and tested; not user input"
     )]
     pub fn coventry_warwickshire() -> Self {
-        match Self::from_json(include_str!(
-            "../../../../seeds/definitions/coventry-warwickshire.json"
-        )) {
+        match Self::from_json(seed_text!("definitions/coventry-warwickshire.json")) {
             Ok(d) => d,
             Err(e) => panic!("built-in Coventry and Warwickshire definition: {e}"),
         }

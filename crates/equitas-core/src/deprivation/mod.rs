@@ -34,11 +34,15 @@ pub use load::{Layout, LoadError};
 
 /// A decile of the IMD, 1 (most deprived 10% of areas) to 10 (least deprived).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
+#[cfg_attr(feature = "ts", tsify(type = "number"))]
 #[serde(try_from = "u8", into = "u8")]
 pub struct ImdDecile(u8);
 
 /// A quintile of the IMD, 1 (most deprived 20%: deciles 1–2) to 5 (deciles 9–10).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
+#[cfg_attr(feature = "ts", tsify(type = "number"))]
 #[serde(try_from = "u8", into = "u8")]
 pub struct ImdQuintile(u8);
 
@@ -186,6 +190,7 @@ impl fmt::Display for ImdQuintile {
 
 /// The UK nation an index covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Nation {
@@ -202,6 +207,7 @@ pub enum Nation {
 /// A published edition of a deprivation index. Editions of different nations, or of different
 /// years, are not comparable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub enum ImdEdition {

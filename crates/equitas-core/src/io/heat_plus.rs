@@ -142,6 +142,7 @@ const REQUIRED: [&str; 12] = [
 
 /// What identifies a stratum: setting × date × source × indicator × dimension.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct StratumKey {
     /// Country, region or area.
     pub setting: String,
@@ -158,6 +159,7 @@ pub struct StratumKey {
 /// The template's columns that the measures do not use, kept per subgroup so a file can be
 /// written back as it was read.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct RowExtras {
     /// Indicator label.
     pub indicator_name: String,
@@ -173,6 +175,7 @@ pub struct RowExtras {
 
 /// One stratum of a HEAT Plus file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct HeatPlusStratum {
     /// Which stratum.
     pub key: StratumKey,
@@ -184,6 +187,7 @@ pub struct HeatPlusStratum {
 
 /// One problem in a HEAT Plus file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct RowProblem {
     /// The spreadsheet row (header = 1).
     pub row: u64,
@@ -642,6 +646,7 @@ pub fn write<W: Write>(strata: &[HeatPlusStratum], writer: W) -> Result<(), csv:
 
 /// One measure for one stratum, flat, as the CLI writes it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct MeasureResult {
     /// Setting.
     pub setting: String,

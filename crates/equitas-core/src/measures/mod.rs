@@ -108,6 +108,7 @@ use serde::{Deserialize, Serialize};
 
 /// One subgroup of a stratum: a row of the HEAT Plus template.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Subgroup {
     /// The subgroup's label, e.g. "Quintile 1 (most deprived)".
@@ -126,6 +127,7 @@ pub struct Subgroup {
 
 /// The subgroups of one stratum and how to read them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Stratum {
     /// The subgroups, in any row order (ordered measures sort by [`Subgroup::order`]).
@@ -142,6 +144,7 @@ pub struct Stratum {
 
 /// The 21 summary measures of WHO HEAT v6, by their lower-case ids.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 #[non_exhaustive]
@@ -271,6 +274,7 @@ pub struct UnknownMeasure(pub String);
 
 /// Which reference implementation to follow where they differ (spec §5, §7).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(rename_all = "kebab-case")]
 #[non_exhaustive]
 pub enum Compat {
@@ -302,6 +306,7 @@ impl Compat {
 
 /// How SII and RII are fitted (spec §7.2).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(rename_all = "lowercase")]
 #[non_exhaustive]
 pub enum SiiMethod {
@@ -315,6 +320,7 @@ pub enum SiiMethod {
 
 /// How the standard errors of ACI and RCI are computed (spec §1.2, §5 item 2).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(rename_all = "lowercase")]
 #[non_exhaustive]
 pub enum ConcentrationSe {
@@ -328,6 +334,7 @@ pub enum ConcentrationSe {
 
 /// Options for [`compute`]. Build with [`Options::default`] and the `with_*` setters.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(default, deny_unknown_fields)]
 #[non_exhaustive]
 pub struct Options {
@@ -416,6 +423,7 @@ impl Options {
 /// `se` is on the scale the reference reports (log scale for R and RII; see [`Compat`] for SII,
 /// TI, MLD and PAF). Simulated measures have no `se`. Without subgroup SEs there is no interval.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct Estimate {
     /// The measure.
     pub value: f64,

@@ -23,8 +23,7 @@ use super::{Estimate, Interval, PheError, Reason, non_negative, positive, requir
 use crate::measures::intervals::{byar, confidence_pair};
 
 /// The ESP2013 seed file, embedded.
-pub const ESP2013_JSON: &str =
-    include_str!("../../../../../seeds/standard-populations/esp2013.json");
+pub const ESP2013_JSON: &str = seed_text!("standard-populations/esp2013.json");
 
 /// A standard population (seed data): age bands with weights.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
