@@ -1109,7 +1109,7 @@ export interface Quantified {
      */
     subgroups: number;
     /**
-     * The measures: SII and D (most vs least disadvantaged) for ordered dimensions, D for
+     * The measures: SII, RII and D (most vs least disadvantaged) for ordered dimensions, D for
      * others.
      */
     measures: EvidenceMeasureResult[];
