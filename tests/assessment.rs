@@ -444,7 +444,10 @@ fn assessment_evidence_becomes_strata_for_the_measures_engine() {
     assert!(rii.value > 1.0, "{rii:?}");
     let v0 = sii.value / (rii.value - 1.0);
     let v1 = rii.value * v0;
-    assert!((30.0..50.0).contains(&v0) && (50.0..70.0).contains(&v1), "{v0} {v1}");
+    assert!(
+        (30.0..50.0).contains(&v0) && (50.0..70.0).contains(&v1),
+        "{v0} {v1}"
+    );
     // With a measures engine, the report carries its values; without, the reason.
     let heat = instrument("heat");
     let engine = |s: &equitas_core::measures::Stratum, m: equitas_core::measures::MeasureId| {

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use equitas_core::assessment::{
-    Assessment, Date, Loaded, Registry, load, progress, render, score, summary, validate,
+    Assessment, Date, LoadError, Loaded, Registry, load, progress, render, score, summary, validate,
 };
 use lexopt::prelude::*;
 
@@ -204,7 +204,15 @@ fn read(p: &Path) -> Result<String> {
 }
 
 fn load_file(p: &Path, registry: &Registry) -> Result<Loaded> {
-    load(&read(p)?, registry).map_err(|e| Failure::from(format!("{}: {e}", p.display())))
+    load(&read(p)?, registry).map_err(|e| {
+        // Core's message is for every caller; here, adding an instrument is a flag.
+        let hint = if matches!(e, LoadError::UnknownInstrument { .. }) {
+            " (with --instrument FILE)"
+        } else {
+            ""
+        };
+        Failure::from(format!("{}: {e}{hint}", p.display()))
+    })
 }
 
 fn required<'a>(target: Option<&'a String>, what: &str, help: &str) -> Result<&'a String> {

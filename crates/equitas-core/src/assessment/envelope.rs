@@ -238,7 +238,7 @@ pub enum LoadError {
     },
     /// An instrument this registry does not know.
     #[error(
-        "at /instrument/id: unknown instrument {id:?} (known: {known}); load its file with --instrument"
+        "at /instrument/id: unknown instrument {id:?} (known: {known}); add that instrument first"
     )]
     UnknownInstrument {
         /// The id.
