@@ -12,6 +12,7 @@
  *   data-instrument  the instrument id (required; letters, digits, ".", "_", "-")
  *   data-title       the iframe's accessible title (default "Health equity self-assessment")
  *   data-src         the app's URL, when it is not next to embed.js (absolute, or relative to the page)
+ * Anything inside the element is a fallback (e.g. a link to the app) that the iframe replaces.
  * The iframe has the class `equitas-embed-frame`, width="100%" and loading="lazy"; the host page
  * styles it (e.g. `.equitas-embed-frame { border: 0; }`). Its height is set through the CSSOM,
  * which a Content-Security-Policy without 'unsafe-inline' in style-src allows.
@@ -110,7 +111,9 @@
 
     frames.push({ element: element, iframe: iframe, origin: url.origin, height: DEFAULT_HEIGHT });
     element.setAttribute("data-equitas-state", "loading");
-    element.appendChild(iframe);
+    // Whatever the host put inside the element (a link to the app, for browsers without script) is
+    // a fallback: the frame replaces it. On an error above, the fallback stays.
+    element.replaceChildren(iframe);
   }
 
   function isRating(data) {
