@@ -29,14 +29,14 @@ function hasAnswers(saved) {
 /**
  * Mount the app in `root`.
  * options: `instrument` (an id: skip the choice page and offer only that one), `storageKey` (the
- * localStorage key of the draft; default one per instrument), `embedded` (hide nothing here;
- * the page chrome is the host's business), `routing`: "hash" (default: routes live in
- * location.hash, e.g. #/heat/tasks) or "memory" (routes stay inside the element, for a host page
- * whose own URL must not change), `setTitle` (default true with hash routing).
+ * localStorage key of the draft; default one per instrument), `embedded` (inside a host's page:
+ * routes default to "memory" so the host's URL and title are left alone), `routing`: "hash"
+ * (routes live in location.hash, e.g. #/heat/tasks; the default when not embedded) or "memory"
+ * (routes stay inside the element), `setTitle` (default true with hash routing).
  * Returns {navigate(route), unmount()}.
  */
 export function mount(root, options = {}) {
-  const opts = { routing: "hash", ...options };
+  const opts = { routing: options.embedded ? "memory" : "hash", ...options };
   const useHash = opts.routing !== "memory";
   const setTitle = opts.setTitle ?? useHash;
   const S = {

@@ -22,7 +22,8 @@ if (skip) {
   });
 }
 
-mount(root, { instrument, embedded });
+// In our own iframe the hash is ours, so keep hash routes (the back button works inside it).
+mount(root, { instrument, embedded, routing: "hash" });
 
 if (embedded) {
   const parentOrigin = params.get("parent");
