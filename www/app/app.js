@@ -63,6 +63,22 @@ export function mount(root, options = {}) {
     },
   });
   const flushOnHide = () => saver.flush();
+  // A closed <details> does not print its content: open every closed one for printing (the
+  // report's explanations included) and close them again afterwards.
+  const openForPrint = () => {
+    for (const d of root.querySelectorAll("details:not([open])")) {
+      d.open = true;
+      d.dataset.equitasPrintOpened = "";
+    }
+  };
+  const closeAfterPrint = () => {
+    for (const d of root.querySelectorAll("details[data-equitas-print-opened]")) {
+      d.open = false;
+      delete d.dataset.equitasPrintOpened;
+    }
+  };
+  window.addEventListener("beforeprint", openForPrint);
+  window.addEventListener("afterprint", closeAfterPrint);
   window.addEventListener("pagehide", flushOnHide);
   document.addEventListener("visibilitychange", flushOnHide);
 
@@ -723,21 +739,15 @@ export function mount(root, options = {}) {
     const completed = S.completedNow && errors.length === 0;
     S.completedNow = false;
     const container = h("div", { class: "equitas-results", "data-testid": "results" });
-    const unfinished = errors.length
-      ? h(
-          "div",
-          { class: "nhsuk-warning-callout" },
-          h("h2", { class: "nhsuk-warning-callout__label" }, h("span", { role: "text" }, h("span", { class: "nhsuk-u-visually-hidden" }, "Important: "), "Your assessment is not finished")),
-          h("p", {}, `${errors.length} ${errors.length === 1 ? "answer needs" : "answers need"} attention, so these results are provisional. `, h("a", { href: `#/${S.id}/check` }, "Check your answers")),
-        )
-      : null;
+    // An unfinished assessment is still scored (it rates what is there); the results module
+    // lists what still needs attention, so no second warning here.
     const details = h(
       "details",
       { class: "nhsuk-details equitas-screen-only" },
       h("summary", { class: "nhsuk-details__summary" }, h("span", { class: "nhsuk-details__summary-text" }, "All your answers")),
       h("div", { class: "nhsuk-details__text" }, allAnswers()),
     );
-    const printAll = h("section", { class: "equitas-print-only", "aria-hidden": "true" }, h("h2", { class: "nhsuk-heading-l" }, "All your answers"), allAnswers());
+    const printAll = h("section", { class: "equitas-print-only" }, h("h2", { class: "nhsuk-heading-l" }, "All your answers"), allAnswers());
     const actions = h(
       "div",
       { class: "nhsuk-button-group equitas-no-print" },
@@ -751,7 +761,6 @@ export function mount(root, options = {}) {
       nodes: [
         h("span", { class: "nhsuk-caption-l" }, S.inst.title),
         h("h1", { class: "nhsuk-heading-l", tabindex: "-1" }, "Your results"),
-        unfinished,
         container,
         details,
         printAll,
@@ -990,6 +999,8 @@ export function mount(root, options = {}) {
     unmount() {
       saver.flush();
       window.removeEventListener("pagehide", flushOnHide);
+      window.removeEventListener("beforeprint", openForPrint);
+      window.removeEventListener("afterprint", closeAfterPrint);
       document.removeEventListener("visibilitychange", flushOnHide);
       if (useHash) window.removeEventListener("hashchange", onHash);
       clear(root);

@@ -874,7 +874,8 @@ export function formatAnswer(inst, q, v) {
         h("p", { class: "nhsuk-body" }, v.indicator ? v.indicator : "Indicator not named", ". ", v.favourable === false ? "Lower is better" : "Higher is better", v.scale && v.scale !== 1 ? `; scale ${v.scale}` : "", "."),
         h(
           "div",
-          { class: "equitas-table-scroll" },
+          // Focusable so a keyboard user can scroll a wide table (WCAG 2.1.1).
+          { class: "equitas-table-scroll", role: "region", "aria-label": "Evidence by subgroup", tabindex: "0" },
           h(
             "table",
             { class: "nhsuk-table equitas-evidence-table" },
