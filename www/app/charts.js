@@ -219,6 +219,7 @@ function pct(it) {
  * label) with the engine's D; `sii`: {value, lower, upper} is written on the chart as the
  * engine's figure — the engine reports the SII as a number only (the modelled difference between
  * the ends of the ridit scale), not the fitted curve, so no line is drawn for it.
+ * (`sii.level`: the confidence level of its interval, 95 by default.)
  * `average`: a horizontal reference line (e.g. the setting average) when given.
  */
 export function gradientChart({ title, subgroups, yLabel = "Estimate", difference = null, sii = null, average = null }) {
@@ -339,7 +340,8 @@ export function gradientChart({ title, subgroups, yLabel = "Estimate", differenc
 }
 
 function siiCi(sii) {
-  return Number.isFinite(sii.lower) && Number.isFinite(sii.upper) ? ` (95% CI ${fmt(sii.lower)} to ${fmt(sii.upper)})` : "";
+  const level = sii.level || 95;
+  return Number.isFinite(sii.lower) && Number.isFinite(sii.upper) ? ` (${fmt(level)}% CI ${fmt(sii.lower)} to ${fmt(sii.upper)})` : "";
 }
 
 /**
