@@ -869,7 +869,7 @@ export function mount(root, options = {}) {
         error ? h("span", { class: "nhsuk-error-message", id: `${fid}-error` }, h("span", { class: "nhsuk-u-visually-hidden" }, "Error: "), error) : null,
         h("input", { class: `nhsuk-file-upload${error ? " nhsuk-file-upload--error" : ""}`, id: fid, name: fid, type: "file", accept: ".json,application/json", "aria-describedby": error ? `${fid}-hint ${fid}-error` : `${fid}-hint` }),
       ),
-      button("Import"),
+      button("Upload and import"),
     );
     const summary = error ? errorSummary([{ href: `#${fid}`, text: error }]) : null;
     return {
