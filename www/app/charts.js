@@ -218,18 +218,23 @@ function pct(it) {
  * whisker). `difference`: {value, from, to} draws a bracket between two plotted subgroups (by
  * label) with the engine's D; `sii`: {value, lower, upper} is written on the chart as the
  * engine's figure — the engine reports the SII as a number only (the modelled difference between
- * the ends of the ridit scale), not the fitted curve, so no line is drawn for it.
+ * the ends of the ridit scale), not the fitted curve, so no line is drawn for it from `sii`
+ * alone. When each subgroup has `ridit` (the middle of its cumulative population share, 0..1) the
+ * x axis is that scale, and `fitted: {at0, at1, label}` draws a straight fitted line from ridit 0
+ * to 1 (only meaningful for a linear SII; the caller decides).
  * (`sii.level`: the confidence level of its interval, 95 by default.)
  * `average`: a horizontal reference line (e.g. the setting average) when given.
  */
-export function gradientChart({ title, subgroups, yLabel = "Estimate", difference = null, sii = null, average = null }) {
+export function gradientChart({ title, subgroups, yLabel = "Estimate", difference = null, sii = null, average = null, fitted = null }) {
   const groups = [...subgroups].sort((a, b) => (a.order ?? 0) - (b.order ?? 0));
+  // on the ridit scale when every subgroup has its position (the middle of its population share)
+  const riditMode = groups.length > 0 && groups.every((g) => Number.isFinite(g.ridit));
   const width = 640;
   const left = 64;
   const right = difference ? 110 : 24;
   const top = sii ? 64 : 40;
   const plotH = 220;
-  const bottom = 78;
+  const bottom = riditMode ? 92 : 78;
   const height = top + plotH + bottom;
   const plotW = width - left - right;
 
@@ -238,13 +243,16 @@ export function gradientChart({ title, subgroups, yLabel = "Estimate", differenc
     for (const v of [g.value, g.lower, g.upper]) if (Number.isFinite(v)) vals.push(v);
   }
   if (Number.isFinite(average)) vals.push(average);
+  const line = riditMode && fitted && Number.isFinite(fitted.at0) && Number.isFinite(fitted.at1) ? fitted : null;
+  if (line) vals.push(line.at0, line.at1);
   const lo = vals.length ? Math.min(...vals) : 0;
   const hi = vals.length ? Math.max(...vals) : 1;
   const pad = (hi - lo) * 0.08;
   const { ticks, min, max } = niceTicks(lo - pad, hi + pad);
   const y = (v) => top + plotH - ((v - min) / (max - min)) * plotH;
   const slot = plotW / Math.max(1, groups.length);
-  const x = (i) => left + slot * (i + 0.5);
+  const x = riditMode ? (i) => left + plotW * groups[i].ridit : (i) => left + slot * (i + 0.5);
+  const xr = (r) => left + plotW * r;
 
   const described = groups
     .map((g) => {
@@ -255,6 +263,7 @@ export function gradientChart({ title, subgroups, yLabel = "Estimate", differenc
   let aria = `${title}. ${yLabel} by subgroup with 95% confidence intervals. ${described}.`;
   if (difference) aria += ` Difference (D) ${fmt(difference.value)}.`;
   if (sii) aria += ` Slope index of inequality (SII) ${fmt(sii.value)}${siiCi(sii)}.`;
+  if (line) aria += ` Fitted line from ${fmt(line.at0)} at the most disadvantaged end to ${fmt(line.at1)} at the least disadvantaged end.`;
   const svg = svgRoot(width, height, title, aria);
 
   // y axis: label above, ticks, gridlines
@@ -280,6 +289,26 @@ export function gradientChart({ title, subgroups, yLabel = "Estimate", differenc
     s("line", { x1: left, x2: left + plotW, y1: top + plotH, y2: top + plotH, stroke: COLOURS.text, "stroke-width": 1.5 }),
   );
   const chars = Math.max(6, Math.floor(slot / 8.2));
+  if (riditMode) {
+    // each subgroup's share of the population, as bands separated by dashed lines
+    let edge = 0;
+    groups.forEach((g, i) => {
+      const end = 2 * g.ridit - edge;
+      if (i < groups.length - 1 && groups[i + 1].ridit !== g.ridit) {
+        axis.append(s("line", { x1: xr(end), x2: xr(end), y1: top, y2: top + plotH + 10, stroke: COLOURS.grey, "stroke-width": 1, "stroke-dasharray": "4 4" }));
+      }
+      edge = end;
+    });
+    axis.append(
+      s("text", { x: left, y: top + plotH + 72, fill: COLOURS.secondary, "font-size": SMALL }, "0"),
+      s("text", { x: left + plotW, y: top + plotH + 72, "text-anchor": "end", fill: COLOURS.secondary, "font-size": SMALL }, "1"),
+      s(
+        "text",
+        { x: left + plotW / 2, y: top + plotH + 72, "text-anchor": "middle", fill: COLOURS.secondary, "font-size": SMALL },
+        "Position in the population (ridit), most to least disadvantaged",
+      ),
+    );
+  }
   groups.forEach((g, i) => {
     axis.append(s("line", { x1: x(i), x2: x(i), y1: top + plotH, y2: top + plotH + 6, stroke: COLOURS.text, "stroke-width": 1.5 }));
     const label = g.reference ? `${g.label} (reference)` : g.label;
@@ -293,6 +322,15 @@ export function gradientChart({ title, subgroups, yLabel = "Estimate", differenc
     svg.append(
       s("line", { x1: left, x2: left + plotW, y1: y(average), y2: y(average), stroke: COLOURS.purple, "stroke-width": 2, "stroke-dasharray": "10 5" }),
       s("text", { x: left + plotW - 4, y: y(average) - 6, "text-anchor": "end", fill: COLOURS.purple, "font-size": SMALL }, `Setting average ${fmt(average)}`),
+    );
+  }
+
+  if (line) {
+    svg.append(
+      s("line", { x1: xr(0), x2: xr(1), y1: y(line.at0), y2: y(line.at1), stroke: COLOURS.darkBlue, "stroke-width": 2.5, "stroke-dasharray": "14 6" }),
+      // legend above the plot, right-aligned, so the label never covers a point
+      s("line", { x1: left + plotW - 200, x2: left + plotW - 160, y1: top - 23, y2: top - 23, stroke: COLOURS.darkBlue, "stroke-width": 2.5, "stroke-dasharray": "14 6" }),
+      s("text", { x: left + plotW - 152, y: top - 18, fill: COLOURS.darkBlue, "font-size": SMALL, "font-weight": "bold" }, line.label || "Fitted line (SII)"),
     );
   }
 

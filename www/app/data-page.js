@@ -64,6 +64,7 @@ function options() {
   return {
     compat: String(data.get("compat") || "heat-v6"),
     confidence: Number(data.get("confidence") || "0.95"),
+    sii_method: String(data.get("sii_method") || "logistic"),
   };
 }
 
@@ -89,6 +90,30 @@ async function measure(text, name, synthetic) {
   clearErrors();
   status.textContent = `Measured ${out.strata.length} ${out.strata.length === 1 ? "table" : "tables"} from ${name}.`;
   renderMeasured(out, name, synthetic, opts);
+}
+
+/**
+ * The straight line of a linear SII on the ridit scale. A population-weighted least-squares line
+ * passes through the weighted means, and the weighted mean of the ridits is exactly 1/2, so the
+ * line is mean + SII·(x − 1/2); the slope is the engine's SII, the mean is the data's. Sets each
+ * subgroup's `ridit` (tied orders share one, as in the engine). Null when a population or an
+ * estimate is missing (the engine then gives no SII either).
+ */
+export function fittedLine(sorted, sii) {
+  if (!sorted.every((g) => Number.isFinite(g.population) && g.population >= 0 && Number.isFinite(g.value))) return null;
+  const total = sorted.reduce((a, g) => a + g.population, 0);
+  if (!(total > 0)) return null;
+  let below = 0;
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    let share = 0;
+    while (j < sorted.length && sorted[j].order === sorted[i].order) share += sorted[j++].population / total;
+    for (let k = i; k < j; k++) sorted[k].ridit = below + share / 2;
+    below += share;
+    i = j;
+  }
+  const mean = sorted.reduce((a, g) => a + g.population * g.value, 0) / total;
+  return { mean, at0: mean - sii / 2, at1: mean + sii / 2, label: `Fitted line (SII ${fmt(sii)})` };
 }
 
 /** The engine's message is a first line ("3 problems in the HEAT Plus file:") then one per line. */
@@ -172,7 +197,7 @@ function renderMeasured({ strata, results }, name, synthetic, opts) {
     ),
     glossary(),
   );
-  strata.forEach((st, i) => resultsBox.append(stratumBlock(st, byKey.get(keyOf(st.key)) || [], i, level)));
+  strata.forEach((st, i) => resultsBox.append(stratumBlock(st, byKey.get(keyOf(st.key)) || [], i, level, opts.sii_method === "linear")));
   heading.focus();
 }
 
@@ -197,7 +222,7 @@ function glossary() {
   );
 }
 
-function stratumBlock(st, results, i, level) {
+function stratumBlock(st, results, i, level, linearSii) {
   const k = st.key;
   const sub = st.stratum.subgroups || [];
   const extras = st.extras || [];
@@ -248,6 +273,7 @@ function stratumBlock(st, results, i, level) {
   const siiVal =
     ordered && sii && Number.isFinite(sii.estimate) ? { value: sii.estimate, lower: sii.ci_lb, upper: sii.ci_ub, level } : null;
   const average = Number.isFinite(st.stratum.setting_average) ? st.stratum.setting_average : null;
+  const fit = linearSii && siiVal ? fittedLine(sorted, siiVal.value) : null;
   const svg = gradientChart({
     title,
     subgroups: groups,
@@ -255,6 +281,7 @@ function stratumBlock(st, results, i, level) {
     difference,
     sii: siiVal,
     average,
+    fitted: fit,
   });
   const notes = [];
   if (groups.some((g) => g.from === "given")) notes.push("Whiskers are the 95% confidence limits given in the file.");
@@ -262,7 +289,11 @@ function stratumBlock(st, results, i, level) {
   if (groups.some((g) => g.from === null)) notes.push("Subgroups without a standard error or limits have no whisker.");
   if (groups.some((g) => g.reference)) notes.push("The square marks the reference subgroup.");
   if (difference) notes.push(`The bracket marks the difference (D) between ${difference.from} and ${difference.to}.`);
-  if (siiVal) {
+  if (fit) {
+    notes.push(
+      `Each subgroup sits at the middle of its share of the population (its ridit), from the most disadvantaged (0) to the least (1). The dashed line is the population-weighted straight line the engine fitted: its slope is the SII (${fmt(siiVal.value)}), and it passes through the population-weighted mean of the estimates (${fmt(fit.mean, 2)}) at the middle of the population, so it runs from ${fmt(fit.at0, 2)} to ${fmt(fit.at1, 2)}.`,
+    );
+  } else if (siiVal) {
     notes.push(
       "The slope index of inequality (SII) is written above the chart, not drawn as a line: the engine reports it as a single number (the modelled difference between the two ends of the population ranked by this dimension), not the fitted curve.",
     );
