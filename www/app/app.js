@@ -327,7 +327,7 @@ export function mount(root, options = {}) {
           h("p", {}, h("a", { href: `#/${S.restoreProblem.id}/delete` }, "Delete the saved draft"), " to start again, or import a file you downloaded earlier."),
         )
       : null;
-    const startBtn = h("a", { class: "nhsuk-button nhsuk-button--start", href: startHref, role: "button", draggable: "false", "data-testid": "start-now", on: { click: markStarted } }, "Start now");
+    const startBtn = h("a", { class: "nhsuk-button nhsuk-button--start", href: startHref, role: "button", draggable: "false", "data-testid": "start-now" }, "Start now");
     return {
       title: only ? only.title : "Health equity self-assessment",
       nodes: [
@@ -344,10 +344,6 @@ export function mount(root, options = {}) {
         h("p", { class: "nhsuk-body" }, h("a", { href: S.fixed ? `#/${S.fixed}/import` : `#/${(listInstruments()[0] || {}).id}/import` }, "Import answers from a file"), " you downloaded before."),
       ],
     };
-  }
-
-  function markStarted() {
-    /* navigation happens through the link's href; nothing else to do */
   }
 
   function choosePage(errors) {
