@@ -23,7 +23,9 @@
 // file re-dispatches nothing.
 //
 // State: data-equitas-state on the element is "loading", then "ready", or "error" (with a message in
-// the element, also logged on the console).
+// the element, also logged on the console). Moving the element keeps the app as it is; removing it
+// for good unmounts the app (a pending change is saved first), and inserting it again mounts afresh
+// from the saved draft.
 
 const TAG = "equitas-assessment";
 const INSTRUMENT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -44,16 +46,36 @@ function loadApp() {
 
 class EquitasAssessment extends HTMLElement {
   #started = false;
+  /** What mount returned: {navigate, unmount}. */
+  #app = null;
+  /** Counts starts, so that a start overtaken by a removal (or a later start) does not mount. */
+  #generation = 0;
 
   connectedCallback() {
-    // Moving the element in the document disconnects and reconnects it: mount only once, and keep
-    // the mounted app (and the user's place in it) through such moves.
+    // Moving the element in the document disconnects and reconnects it in one go: mount only once,
+    // and keep the mounted app (and the user's place in it) through such moves.
     if (this.#started) return;
     this.#started = true;
     this.#start();
   }
 
+  disconnectedCallback() {
+    // Removed for good (still out of the document once the current task's DOM changes are done):
+    // unmount, which saves a pending change and drops the app's window listeners. Connected again
+    // later, the element mounts afresh and the draft is restored from storage.
+    queueMicrotask(() => {
+      if (this.isConnected) return;
+      if (this.#app) {
+        this.#app.unmount();
+        this.#app = null;
+      }
+      this.#generation += 1;
+      this.#started = false;
+    });
+  }
+
   async #start() {
+    const generation = ++this.#generation;
     const instrument = this.getAttribute("instrument") ?? "";
     if (!INSTRUMENT_ID.test(instrument)) {
       this.#fail(`the instrument attribute ${JSON.stringify(instrument)} is not an instrument id (e.g. "heat")`);
@@ -69,9 +91,14 @@ class EquitasAssessment extends HTMLElement {
       options.storageKey = storageKey;
     }
     this.dataset.equitasState = "loading";
+    // The NHS.UK styles that need script (conditional reveals and the like) key on an ancestor
+    // with this class; the app's own page puts it on <body>, the host's body is not ours to change.
+    this.classList.add("nhsuk-frontend-supported");
     try {
       const app = await loadApp();
-      await app.mount(this, options);
+      // Removed while loading: do not mount into an element that has left the page.
+      if (generation !== this.#generation || !this.isConnected) return;
+      this.#app = app.mount(this, options);
       this.dataset.equitasState = "ready";
     } catch (error) {
       this.#fail(`the assessment could not be loaded: ${error instanceof Error ? error.message : String(error)}`);

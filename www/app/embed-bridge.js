@@ -4,7 +4,8 @@
 // an <iframe> made by embed.js), main.js calls startEmbedBridge(root, {parentOrigin}). The bridge
 // then tells the parent page, and only the parent page, three things:
 //
-//   {protocol: "equitas", version: 1, type: "ready"}                      once, at start
+//   {protocol: "equitas", version: 1, type: "ready"}                      once, when the app is usable
+//                                                                         (html[data-equitas-ready="true"])
 //   {protocol: "equitas", version: 1, type: "resize", height}             the document's height in
 //                                                                         CSS px, whenever it changes
 //   {protocol: "equitas", version: 1, type: "completed",
@@ -147,11 +148,28 @@ export function startEmbedBridge(root, { parentOrigin } = {}) {
   };
   root.addEventListener("equitas:completed", onCompleted);
 
-  post({ type: "ready" });
+  // "ready" means the form can be used: the app marks that on <html> once the engine has loaded and
+  // the first page is shown (the contract's data-equitas-ready). If the engine cannot start, the
+  // app shows its error page (still sized by resize messages) and no "ready" is sent.
+  const html = document.documentElement;
+  let readyWatcher = null;
+  const isReady = () => html.dataset.equitasReady === "true";
+  if (isReady()) {
+    post({ type: "ready" });
+  } else {
+    readyWatcher = new MutationObserver(() => {
+      if (!isReady()) return;
+      readyWatcher.disconnect();
+      readyWatcher = null;
+      post({ type: "ready" });
+    });
+    readyWatcher.observe(html, { attributes: true, attributeFilter: ["data-equitas-ready"] });
+  }
   scheduleMeasure();
 
   return () => {
     observer.disconnect();
+    if (readyWatcher) readyWatcher.disconnect();
     root.removeEventListener("equitas:rendered", scheduleMeasure);
     root.removeEventListener("equitas:completed", onCompleted);
     if (frame !== 0) cancelAnimationFrame(frame);
