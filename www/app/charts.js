@@ -461,3 +461,40 @@ export function dataTable({ caption, head, rows, numeric = [] }) {
   t.append(thead, tb);
   return t;
 }
+
+/**
+ * The container for a table that may scroll sideways on a narrow screen. While (and only while)
+ * the table is wider than its container, the container is a labelled region that takes keyboard
+ * focus, so keyboard users can scroll it too, without adding a tab stop to every table.
+ */
+export function tableBox(table) {
+  const box = document.createElement("div");
+  box.className = "nhsuk-table-container equitas-table-scroll";
+  const cap = table.querySelector("caption");
+  box.dataset.label = cap ? cap.textContent : "Table";
+  box.append(table);
+  if (typeof ResizeObserver === "function") scrollWatch().observe(box);
+  return box;
+}
+
+let watcher = null;
+function scrollWatch() {
+  if (!watcher) {
+    watcher = new ResizeObserver((entries) => {
+      for (const { target } of entries) markScrollable(target);
+    });
+  }
+  return watcher;
+}
+
+function markScrollable(box) {
+  if (box.scrollWidth > box.clientWidth + 1) {
+    box.setAttribute("role", "region");
+    box.setAttribute("tabindex", "0");
+    box.setAttribute("aria-label", `${box.dataset.label} (scrolls sideways)`);
+  } else {
+    box.removeAttribute("role");
+    box.removeAttribute("tabindex");
+    box.removeAttribute("aria-label");
+  }
+}

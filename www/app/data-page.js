@@ -6,7 +6,7 @@
 
 import { ready, measureHeatPlus } from "./engine.js";
 import { h, clear } from "./dom.js";
-import { gradientChart, chartFigure, dataTable, fmt } from "./charts.js";
+import { gradientChart, chartFigure, dataTable, tableBox, fmt } from "./charts.js";
 import { MEASURES, measureInfo } from "./results.js";
 
 const EXAMPLE_URL = "examples/heat-plus-synthetic.csv";
@@ -343,6 +343,6 @@ function stratumBlock(st, results, i, level, linearSii) {
   });
   table.classList.add("equitas-measures-table");
   table.setAttribute("data-testid", `stratum-measures-${i}`);
-  box.append(h("div", { class: "nhsuk-table-container" }, table));
+  box.append(tableBox(table));
   return box;
 }

@@ -3,7 +3,7 @@
 // recomputed here). Everything a user typed is put on the page as text nodes through dom.h.
 
 import { h, clear } from "./dom.js";
-import { barChart, gradientChart, chartFigure, dataTable, fmt } from "./charts.js";
+import { barChart, gradientChart, chartFigure, dataTable, tableBox, fmt } from "./charts.js";
 
 /** z for a two-sided 95% interval (Φ⁻¹(0.975)). */
 export const Z95 = 1.959963984540054;
@@ -271,12 +271,9 @@ function criterionTable(c) {
     numeric: [1, 2],
   });
   table.setAttribute("data-testid", `criterion-${c.id}`);
-  return h(
-    "div",
-    { class: "nhsuk-table-container equitas-criterion" },
-    table,
-    note ? h("p", { class: "nhsuk-body-s" }, note) : null,
-  );
+  const box = tableBox(table);
+  box.classList.add("equitas-criterion");
+  return h("div", {}, box, note ? h("p", { class: "nhsuk-body-s" }, note) : null);
 }
 
 function gapsBlock(report, labels, H) {
@@ -302,7 +299,7 @@ function gapsBlock(report, labels, H) {
     }),
   });
   t.setAttribute("data-testid", "gaps");
-  block.append(h("div", { class: "nhsuk-table-container" }, t));
+  block.append(tableBox(t));
   return block;
 }
 
@@ -335,7 +332,7 @@ function actionPlan(report, instrument, answers, isMaturity, H) {
       ),
     });
     t.setAttribute("data-testid", `actions-${q.id}`);
-    block.append(h("div", { class: "nhsuk-table-container" }, t));
+    block.append(tableBox(t));
   }
 
   if (isMaturity) {
@@ -345,9 +342,7 @@ function actionPlan(report, instrument, answers, isMaturity, H) {
     } else {
       block.append(
         h("p", { class: "nhsuk-body" }, "The statements rated lowest, with the next step for each:"),
-        h(
-          "div",
-          { class: "nhsuk-table-container" },
+        tableBox(
           withTestId(
             dataTable({
               caption: "Next objectives",
@@ -430,7 +425,7 @@ function maturityBlock(report, H) {
     "section",
     { class: "equitas-results__maturity", "aria-labelledby": "results-maturity-heading" },
     h(H(1), { class: "nhsuk-heading-m", id: "results-maturity-heading" }, "Maturity profile"),
-    h("div", { class: "nhsuk-table-container" }, t),
+    tableBox(t),
   );
 }
 
@@ -474,9 +469,7 @@ function quantifiedBlock(q, qi, answers, H) {
     ];
   });
   box.append(
-    h(
-      "div",
-      { class: "nhsuk-table-container" },
+    tableBox(
       withTestId(
         dataTable({
           caption: `Inequality measures for ${indicator} by ${q.dimension}`,
