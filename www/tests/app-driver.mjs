@@ -156,7 +156,7 @@ export async function openSection(page, title) {
 export async function importFile(page, filePathOrPayload, { replace = true } = {}) {
   await page.goto(page.url().replace(/#.*$/, "") + "#/heat/import");
   await page.getByLabel("Import answers from a file").setInputFiles(filePathOrPayload);
-  await page.getByRole("button", { name: "Import" }).click();
+  await page.getByRole("button", { name: /^(upload and )?import$/i }).click();
   const confirm = page.getByRole("button", { name: "Replace my answers" });
   const tasks = page.waitForURL(/#\/heat\/tasks$/, { timeout: 8000 });
   const which = await Promise.race([
@@ -202,4 +202,24 @@ export async function shownGaps(page) {
     out.push({ gap: cells[0], todo: cells[1], where: cells[2] });
   }
   return out;
+}
+
+/** A saved file from the repo's examples, as an upload payload for setInputFiles. */
+export function fixturePayload(name, edit) {
+  const json = JSON.parse(fs.readFileSync(path.join(FIXTURES, name), "utf8"));
+  if (edit) edit(json);
+  return { name, mimeType: "application/json", buffer: Buffer.from(JSON.stringify(json, null, 2)) };
+}
+
+/**
+ * heat-gaps.json made complete (it leaves three required answers open on purpose): a finished
+ * assessment whose report still has gaps, for the results, print and embed tests.
+ */
+export function completeWithGaps(edit) {
+  return fixturePayload("heat-gaps.json", (j) => {
+    j.answers["prepare.coproduction_plan"] = "Ask the patient panel in April.";
+    j.answers["refine.actions"][0].due = "2026-04-30";
+    j.answers["refine.data_completeness_plan"] = "Add ethnicity to the booking form.";
+    if (edit) edit(j);
+  });
 }
