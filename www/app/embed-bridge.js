@@ -104,14 +104,16 @@ export function startEmbedBridge(root, { parentOrigin } = {}) {
     return noop;
   }
   const target = parsed.origin;
-  // Chromium and WebKit tell us who framed us. A mismatch means the messages will be dropped by the
-  // browser (targetOrigin), which is the safe outcome; say so, since it is almost always a
-  // misconfigured host (e.g. http vs https, or a different host name).
+  // Chromium and WebKit tell us who framed us. On a mismatch the browser would drop every message
+  // anyway (targetOrigin); do not start, and say so, since it is almost always a misconfigured host
+  // (http vs https, another host name). Where the list is missing (Firefox), targetOrigin alone
+  // keeps the messages from reaching a page that is not the named parent.
   const ancestors = window.location.ancestorOrigins;
   if (ancestors && ancestors.length > 0 && ancestors[0] !== target) {
     console.warn(
-      `equitas embed: the page framing the app is ${ancestors[0]}, not ${target} named in the URL; the browser will not deliver the app's messages to it`,
+      `equitas embed: not starting the embed bridge: the page framing the app is ${ancestors[0]}, not ${target} named in the URL`,
     );
+    return noop;
   }
 
   const post = (message) => {
