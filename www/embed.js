@@ -97,13 +97,16 @@
     iframe.title = element.getAttribute("data-title") || DEFAULT_TITLE;
     iframe.setAttribute("loading", "lazy");
     iframe.setAttribute("width", "100%");
-    // The app needs its own origin (localStorage drafts, its modules and wasm), forms, downloads
-    // (export), modals (print, confirm) and links that open in a new tab (which then behaves as a
-    // normal tab). It may not navigate the host page itself.
-    iframe.setAttribute(
-      "sandbox",
-      "allow-scripts allow-same-origin allow-forms allow-downloads allow-modals allow-popups allow-popups-to-escape-sandbox",
-    );
+    // Another origin's app is sandboxed. It needs its own origin (localStorage drafts, its modules
+    // and wasm), forms, downloads (export), modals (print, confirm) and links that open in a new
+    // tab (which then behaves as a normal tab); it may not navigate the host page itself. An app on
+    // the host's own origin could lift any sandbox (same origin + scripts), so it gets none.
+    if (url.origin !== window.location.origin) {
+      iframe.setAttribute(
+        "sandbox",
+        "allow-scripts allow-same-origin allow-forms allow-downloads allow-modals allow-popups allow-popups-to-escape-sandbox",
+      );
+    }
     // The host page's URL is nobody's business but the host's.
     iframe.setAttribute("referrerpolicy", "no-referrer");
     iframe.style.height = DEFAULT_HEIGHT + "px";
