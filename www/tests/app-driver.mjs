@@ -37,9 +37,19 @@ export async function waitForNextPage(page, before, what) {
     assert.fail(`${what}: the app showed an error summary instead of the next page:\n${await summary.first().innerText()}`);
   }
   if (r instanceof Error) throw new Error(`${what}: no new page after the key press (${r.message})`);
-  await page.waitForFunction(() => document.activeElement && document.activeElement !== document.body, null, {
-    timeout: 3000,
-  }).catch(() => {});
+  // The hash changes before the app renders (hashchange is async): wait for the new page to take
+  // focus, which the contract puts on its h1 (or on the error summary). Tabbing earlier would
+  // start from the old page's button.
+  const focused = await page
+    .waitForFunction(() => {
+      const a = document.activeElement;
+      return !!a && (a.tagName === "H1" || !!a.closest?.(".nhsuk-error-summary"));
+    }, null, { timeout: 3000 })
+    .then(() => true, () => false);
+  if (!focused) {
+    const f = await focusedInfo(page);
+    assert.fail(`${what}: after the page changed to ${await page.evaluate(() => location.hash)}, focus is on ${f.tag} "${f.name}", not the new page's h1`);
+  }
 }
 
 const isControl = (f) => ["input", "textarea", "select"].includes(f.tag);

@@ -4,7 +4,8 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { launch, startServer, withPage, REPO, axeCheck } from "./helpers.mjs";
+import { launch, startServer, withPage, REPO } from "./helpers.mjs";
+// axe runs on these page states in axe.test.mjs.
 
 let browser, server;
 before(async () => {
@@ -81,7 +82,6 @@ test("loading the synthetic HEAT Plus file through the file input shows the SII 
         }
       }
     }
-    await axeCheck(page, "data page with the synthetic example loaded from a file");
   });
 });
 
@@ -91,7 +91,6 @@ test("the 'Try the synthetic example' button measures the same file", async () =
     await page.getByRole("button", { name: "Try the synthetic example" }).click();
     const sii = await siiCells(page);
     assert.equal(sii.length, strataOf(LINES).length);
-    await axeCheck(page, "data page after 'Try the synthetic example'");
   });
 });
 
@@ -115,6 +114,5 @@ test("a malformed CSV shows an error summary that names the bad row and value", 
     assert.ok((await links.count()) > 0, "the error summary items link to the field");
     assert.equal(await links.first().getAttribute("href"), "#data-file");
     assert.equal(await page.getByRole("table", { name: /the 21 summary measures/ }).count(), 0, "nothing measured");
-    await axeCheck(page, "data page error state");
   });
 });

@@ -4,7 +4,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs/promises";
-import { launch, startServer, withPage, localDrafts, axeCheck } from "./helpers.mjs";
+import { launch, startServer, withPage, localDrafts } from "./helpers.mjs";
 import { HEAT, DRAFT_KEY, openStart, startHeat, openSection, importFile } from "./app-driver.mjs";
 
 let browser, server;
@@ -109,13 +109,4 @@ for (const [what, make] of BROKEN) {
     });
   });
 }
-
-test("the import error state passes axe", async () => {
-  await withPage(browser, server.origin, async (page) => {
-    await openStart(page, server.url("/"));
-    await page.getByRole("link", { name: "Import answers from a file" }).click();
-    const to = await importFile(page, { name: "not-json.json", mimeType: "application/json", buffer: Buffer.from("{ not json") });
-    assert.equal(to, "error");
-    await axeCheck(page, "the import page with an error");
-  });
-});
+// The import error state's axe check is in axe.test.mjs.
