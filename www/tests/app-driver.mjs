@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { tabTo, focusedInfo, readRepoJson, REPO, WWW } from "./helpers.mjs";
+import { tabTo, focusedInfo, readRepoJson, assertFocusVisible, REPO, WWW } from "./helpers.mjs";
 
 export const HEAT = await readRepoJson("seeds/instruments/heat-v1.json");
 export const DRAFT_KEY = "equitas:draft:heat";
@@ -58,6 +58,7 @@ const isControl = (f) => ["input", "textarea", "select"].includes(f.tag);
 export async function activate(page, name, { tag, max = 80 } = {}) {
   const re = name instanceof RegExp ? name : new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`);
   await tabTo(page, (f) => (!tag || f.tag === tag) && re.test(f.name), { max, what: `"${name}"` });
+  await assertFocusVisible(page, `"${name}"`);
   await page.keyboard.press("Enter");
 }
 
@@ -84,6 +85,7 @@ export async function answerByKeyboard(page, inst, typed) {
       case "text":
       case "date": {
         await tabTo(page, (f) => isControl(f) && f.name.startsWith(label), { what: `the field "${label}"` });
+        await assertFocusVisible(page, `the field "${label}"`);
         const text = k.type === "date" ? (q.id.startsWith("review") ? "2027-03-31" : "2026-03-27") : TEXT[q.id] || TEXT.default;
         await page.keyboard.type(text);
         typed[q.id] = text;
@@ -94,6 +96,7 @@ export async function answerByKeyboard(page, inst, typed) {
         const first = (k.options || k.levels)[0];
         const f = await tabTo(page, (x) => x.tag === "input" && x.type === "radio", { what: `a radio of "${label}"` });
         assert.equal(f.name, first.label, `Tab enters the radios of "${label}" at the first option`);
+        await assertFocusVisible(page, `the radio "${first.label}"`);
         await page.keyboard.press("Space");
         assert.ok((await focusedInfo(page)).checked, `Space selects "${first.label}"`);
         typed[q.id] = first.id;
@@ -102,6 +105,7 @@ export async function answerByKeyboard(page, inst, typed) {
       case "multiple_choice": {
         const first = k.options[0];
         await tabTo(page, (x) => x.type === "checkbox" && x.name === first.label, { what: `the checkbox "${first.label}"` });
+        await assertFocusVisible(page, `the checkbox "${first.label}"`);
         await page.keyboard.press("Space");
         assert.ok((await focusedInfo(page)).checked, `Space ticks "${first.label}"`);
         typed[q.id] = [first.id];

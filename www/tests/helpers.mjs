@@ -425,3 +425,30 @@ export async function localDrafts(page) {
     return out;
   });
 }
+
+/**
+ * Fail unless the focused element shows a focus indicator a sighted keyboard user can see: an
+ * outline or box-shadow on it, the NHS.UK yellow focus background, or (radios and checkboxes,
+ * whose input is visually hidden) a box-shadow on its label's ::before.
+ */
+export async function assertFocusVisible(page, what) {
+  const r = await page.evaluate(() => {
+    const el = document.activeElement;
+    if (!el || el === document.body) return { ok: false, why: "nothing has focus" };
+    const cs = getComputedStyle(el);
+    const outline = cs.outlineStyle !== "none" && parseFloat(cs.outlineWidth) > 0 && !/rgba\(\d+, \d+, \d+, 0\)|transparent/.test(cs.outlineColor);
+    const shadow = cs.boxShadow && cs.boxShadow !== "none";
+    const yellow = cs.backgroundColor === "rgb(255, 235, 59)";
+    let labelShadow = false;
+    if (el.type === "radio" || el.type === "checkbox") {
+      const l = el.labels && el.labels[0];
+      if (l) {
+        const b = getComputedStyle(l, "::before");
+        labelShadow = !!b.boxShadow && b.boxShadow !== "none";
+      }
+    }
+    const ok = outline || shadow || yellow || labelShadow;
+    return { ok, why: `outline ${cs.outlineStyle} ${cs.outlineWidth} ${cs.outlineColor}; box-shadow ${cs.boxShadow}; background ${cs.backgroundColor}`, tag: el.tagName, id: el.id };
+  });
+  assert.ok(r.ok, `${what}: the focused ${r.tag}#${r.id} has no visible focus indicator (${r.why})`);
+}

@@ -4,7 +4,7 @@
 // page shows), so the path is realistic but short. At the end the person sees a score and gaps.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { launch, startServer, withPage, tabTo, localDrafts } from "./helpers.mjs";
+import { launch, startServer, withPage, tabTo, focusedInfo, localDrafts } from "./helpers.mjs";
 import { HEAT, DRAFT_KEY, answerByKeyboard, activate, waitForNextPage, openStart, shownScore, shownGaps, nodeEngine } from "./app-driver.mjs";
 
 let browser, server;
@@ -48,6 +48,30 @@ test("keyboard only: start, answer every required question, confirm each section
       before = await hash();
       await activate(page, section.title, { tag: "a" });
       await waitForNextPage(page, before, `open the section ${section.title}`);
+      if (section === HEAT.sections[0]) {
+        // First question: Continue with nothing, and recover through the error summary as a
+        // keyboard user does: focus lands on the summary, its link takes focus to the field.
+        const q = section.questions[0];
+        assert.equal(q.kind.type, "text", "the instrument starts with a text question");
+        await activate(page, "Continue", { tag: "button" });
+        await page.waitForFunction(() => document.activeElement?.closest?.(".nhsuk-error-summary"), null, { timeout: 3000 }).catch(() => {});
+        assert.ok(
+          await page.evaluate(() => !!document.activeElement?.closest?.(".nhsuk-error-summary")),
+          "after Continue with nothing, focus is on the error summary",
+        );
+        const link = await tabTo(page, (f) => f.tag === "a", { max: 3, what: "the error summary's link" });
+        assert.ok(await page.evaluate(() => !!document.activeElement.closest(".nhsuk-error-summary")), `the first link after the summary's heading is in the summary: ${link.name}`);
+        const href = await page.evaluate(() => document.activeElement.getAttribute("href"));
+        await page.keyboard.press("Enter");
+        assert.equal(await page.evaluate(() => "#" + document.activeElement.id), href, "Enter on the summary's link moves focus to the field");
+        const f = await focusedInfo(page);
+        assert.ok(f.name.startsWith(q.label), `the field focused is "${q.label}" (got "${f.name}")`);
+        await page.keyboard.type("Keyboard-only community clinic review (SYNTHETIC)");
+        typed[q.id] = "Keyboard-only community clinic review (SYNTHETIC)";
+        before = await hash();
+        await activate(page, "Continue", { tag: "button" });
+        await waitForNextPage(page, before, "Continue after correcting the error");
+      }
       let guard = 0;
       while (/#\/heat\/q\//.test(await hash())) {
         assert.ok(guard++ < section.questions.length + 2, `too many question pages in ${section.title}`);
