@@ -152,3 +152,14 @@ test("axe: the example intranet page with the app in its iframe", async () => {
     await axeCheck(page, "the intranet page with the embedded app");
   });
 });
+
+test("axe: the inline <equitas-assessment> example page", async () => {
+  await withPage(browser, server.origin, async (page) => {
+    await page.goto(server.url("/examples/inline.html"));
+    await page.waitForFunction(() => document.querySelector("equitas-assessment")?.dataset.equitasState === "ready", null, { timeout: 15000 });
+    await axeCheck(page, "the inline element's start page");
+    await page.locator("equitas-assessment").getByRole("button", { name: "Start now" }).click();
+    await page.locator("equitas-assessment").getByRole("link", { name: "Check your answers and submit" }).waitFor();
+    await axeCheck(page, "the inline element's task list");
+  });
+});

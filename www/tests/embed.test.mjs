@@ -125,3 +125,29 @@ test("the embedded app resizes its iframe, reports completion to the host, and f
     assert.equal(await events(), 1, "still one equitas:completed event");
   });
 });
+
+test("the inline <equitas-assessment> element: memory routes leave the host URL alone, the draft goes to its storage key, completion reaches the host page", async () => {
+  await withPage(browser, app.origin, async (page) => {
+    await page.goto(app.url("/examples/inline.html"));
+    const el = page.locator("equitas-assessment");
+    await page.waitForFunction(() => document.querySelector("equitas-assessment")?.dataset.equitasState === "ready", null, { timeout: 15000 });
+    const url = page.url();
+    await el.getByRole("link", { name: "Import answers from a file" }).click();
+    await el.getByLabel("Import answers from a file").setInputFiles(completeWithGaps());
+    await el.getByRole("button", { name: /^(upload and )?import$/i }).click();
+    await el.getByRole("link", { name: "Check your answers and submit" }).click();
+    await el.getByRole("button", { name: "Submit and see results" }).click();
+    await el.getByTestId("overall-score").waitFor();
+    assert.equal(page.url(), url, "the host page's URL (and hash) is untouched by the app's navigation");
+    const stored = await page.evaluate(() => Object.keys(localStorage));
+    assert.ok(stored.includes("equitas-example-inline-heat"), `the draft is kept under the element's storage-key: ${stored}`);
+    const shown = (await el.getByTestId("overall-score").innerText()).replace(/\s+/g, " ").trim();
+    const band = (await el.getByTestId("band").innerText()).replace(/^Rating:\s*/, "").trim();
+    await page.getByTestId("host-status").getByText(/Assessment completed/).waitFor({ timeout: 5000 });
+    const status = (await page.getByTestId("host-status").innerText()).trim();
+    const m = /^Assessment completed: (.+) \(([\d.]+)\/100\)$/.exec(status);
+    assert.ok(m, `host status: ${JSON.stringify(status)}`);
+    assert.equal(m[1], band);
+    assert.ok(Math.abs(Number(m[2]) - Number(shown.replace(/ out of 100$/, ""))) <= 0.05, `host score ${m[2]} = element score ${shown}`);
+  });
+});
