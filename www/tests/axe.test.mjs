@@ -163,3 +163,35 @@ test("axe: the inline <equitas-assessment> example page", async () => {
     await axeCheck(page, "the inline element's task list");
   });
 });
+
+test("headings: every page state has exactly one h1", async () => {
+  // NHS.UK pages have one h1, the page's title; a screen-reader user jumping by heading level 1
+  // should meet one. Collect every state first so one failure does not hide the others.
+  await withPage(browser, server.origin, async (page) => {
+    const found = [];
+    const record = async (label) => {
+      const h1s = await page.locator("h1:visible").allInnerTexts();
+      found.push({ label, h1s: h1s.map((t) => t.replace(/\s+/g, " ").trim()) });
+    };
+    await openStart(page, server.url("/"));
+    await record("start");
+    await page.getByRole("link", { name: "Import answers from a file" }).click();
+    await record("import");
+    assert.equal(await importFile(page, completeWithGaps()), "tasks");
+    await record("task list");
+    await page.goto(server.url("/#/heat/q/prepare/1"));
+    await page.getByRole("heading", { level: 1 }).first().waitFor();
+    await record("question");
+    await page.goto(server.url("/#/heat/check/prepare"));
+    await page.locator(".nhsuk-summary-list").waitFor();
+    await record("check answers");
+    await submitAndSeeResults(page);
+    await page.getByRole("table", { name: "Gaps found, with recommendations" }).waitFor();
+    await record("results");
+    await page.goto(server.url("/data.html"));
+    await page.waitForFunction(() => document.documentElement.dataset.equitasReady === "true");
+    await record("data page");
+    const bad = found.filter((f) => f.h1s.length !== 1);
+    assert.deepEqual(bad, [], `pages without exactly one h1:\n${bad.map((b) => `  ${b.label}: ${JSON.stringify(b.h1s)}`).join("\n")}`);
+  });
+});
