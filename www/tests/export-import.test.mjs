@@ -77,13 +77,15 @@ test("export downloads the answers as an equitas JSON file; importing it in a fr
   });
 });
 
+// Each case with what its message must name: the problem and the offending value.
 const BROKEN = [
-  ["a truncated JSON file", (good) => good.slice(0, Math.floor(good.length / 2))],
-  ["valid JSON that is not an equitas assessment", () => JSON.stringify({ name: "equitas-www", version: "1.0.0", dependencies: {} })],
-  ["an equitas file for an instrument that does not exist", (good) => JSON.stringify({ ...JSON.parse(good), instrument: { id: "no-such-instrument", version: 1 } })],
+  ["a truncated JSON file", (good) => good.slice(0, Math.floor(good.length / 2)), /JSON/],
+  ["valid JSON that is not an equitas assessment", () => JSON.stringify({ name: "equitas-www", version: "1.0.0", dependencies: {} }), /not an equitas assessment/i],
+  ["an equitas file for an instrument that does not exist", (good) => JSON.stringify({ ...JSON.parse(good), instrument: { id: "no-such-instrument", version: 1 } }), /no-such-instrument/],
+  ["a file from a newer equitas (schema_version 99)", (good) => JSON.stringify({ ...JSON.parse(good), schema_version: 99 }), /\b99\b/],
 ];
 
-for (const [what, make] of BROKEN) {
+for (const [what, make, names] of BROKEN) {
   test(`importing ${what} shows a linked error summary and leaves the draft unchanged`, async () => {
     await withPage(browser, server.origin, async (page) => {
       await answerSome(page, "Draft that must survive");
@@ -98,6 +100,8 @@ for (const [what, make] of BROKEN) {
       assert.ok(await summary.evaluate((el) => el.contains(document.activeElement)), "focus moves to the error summary");
       const text = await summary.innerText();
       assert.match(text, /broken\.json/, `the message names the file:\n${text}`);
+      assert.match(text, names, `the message says what is wrong, naming the value:\n${text}`);
+      assert.doesNotMatch(text, /(^|\s)--[a-z]/, `the message gives no command-line advice a browser user cannot follow:\n${text}`);
       const link = summary.getByRole("link").first();
       const target = (await link.getAttribute("href")).slice(1);
       await link.click();
@@ -109,4 +113,22 @@ for (const [what, make] of BROKEN) {
     });
   });
 }
+test("importing over a draft asks first: 'Keep my current answers' changes nothing, 'Replace my answers' replaces them", async () => {
+  await withPage(browser, server.origin, async (page) => {
+    await answerSome(page, "The draft in this browser");
+    const before = await localDrafts(page);
+    const other = JSON.stringify({ ...before[DRAFT_KEY], answers: { "prepare.title": "The answers in the file" } });
+    const payload = { name: "colleague.json", mimeType: "application/json", buffer: Buffer.from(other) };
+    await page.getByRole("link", { name: "Import answers from a file" }).click();
+    assert.equal(await importFile(page, payload, { replace: false }), "confirm", "an import over a draft asks first");
+    await page.getByRole("button", { name: "Keep my current answers" }).click();
+    await page.waitForURL(/#\/heat\/tasks$/);
+    assert.deepEqual(await localDrafts(page), before, "keeping the current answers leaves localStorage as it was");
+    await page.getByRole("link", { name: "Import answers from a file" }).click();
+    assert.equal(await importFile(page, payload), "tasks");
+    const after = (await localDrafts(page))[DRAFT_KEY].answers;
+    assert.deepEqual(after, { "prepare.title": "The answers in the file" }, "replacing takes the file's answers, and only those");
+  });
+});
+
 // The import error state's axe check is in axe.test.mjs.
