@@ -151,3 +151,40 @@ test("the inline <equitas-assessment> element: memory routes leave the host URL 
     assert.ok(Math.abs(Number(m[2]) - Number(shown.replace(/ out of 100$/, ""))) <= 0.05, `host score ${m[2]} = element score ${shown}`);
   });
 });
+
+test("the host hears of completion only after Submit: results seen before submitting report nothing", async () => {
+  await withPage(browser, [app.origin, host.origin], async (page) => {
+    await page.goto(`${host.url("/examples/intranet.html")}?app=${encodeURIComponent(app.origin)}`);
+    await page.locator("iframe.equitas-embed-frame").scrollIntoViewIfNeeded();
+    await page.waitForFunction(() => document.querySelector("[data-equitas-assessment]")?.dataset.equitasState === "ready", null, { timeout: 15000 });
+    const fl = page.frameLocator("iframe.equitas-embed-frame");
+    await page.evaluate(() => {
+      window.__completedEvents = 0;
+      document.addEventListener("equitas:completed", () => (window.__completedEvents += 1));
+    });
+    const quiet = async (what) => {
+      await page.waitForTimeout(400);
+      assert.equal((await page.locator(STATUS).innerText()).trim(), "", `${what}: no completion status on the host`);
+      assert.equal(await page.evaluate(() => window.__completedEvents), 0, `${what}: no equitas:completed event`);
+    };
+    // An empty assessment: results so far, then a refused Submit.
+    await fl.getByRole("button", { name: "Start now" }).click();
+    await fl.getByRole("link", { name: "See your results so far" }).click();
+    await fl.getByTestId("overall-score").waitFor();
+    await quiet("results of an empty assessment");
+    await fl.getByRole("link", { name: "Back to your assessment" }).first().click();
+    await fl.getByRole("link", { name: "Check your answers and submit" }).click();
+    await fl.getByRole("button", { name: "Submit and see results" }).click();
+    await fl.locator(".nhsuk-error-summary").waitFor();
+    await quiet("Submit refused for an incomplete assessment");
+    // A complete assessment whose results are looked at without submitting.
+    await fl.getByRole("link", { name: "Back to your assessment" }).first().click();
+    await fl.getByRole("link", { name: "Import answers from a file" }).click();
+    await fl.getByLabel("Import answers from a file").setInputFiles(completeWithGaps());
+    await fl.getByRole("button", { name: /^(upload and )?import$/i }).click();
+    // The draft had no answers, so the import goes straight to the task list (no "Replace?" step).
+    await fl.getByRole("link", { name: "See your results so far" }).click();
+    await fl.getByTestId("overall-score").waitFor();
+    await quiet("results of a complete assessment before Submit");
+  });
+});
