@@ -195,3 +195,43 @@ test("headings: every page state has exactly one h1", async () => {
     assert.deepEqual(bad, [], `pages without exactly one h1:\n${bad.map((b) => `  ${b.label}: ${JSON.stringify(b.h1s)}`).join("\n")}`);
   });
 });
+
+test("reflow (WCAG 1.4.10): at 320 CSS px no page scrolls sideways, and the wide pages pass axe there", async () => {
+  await withPage(
+    browser,
+    server.origin,
+    async (page) => {
+      const wide = [];
+      const check = async (label) => {
+        const r = await page.evaluate(() => ({ sw: document.documentElement.scrollWidth, w: document.documentElement.clientWidth }));
+        if (r.sw > r.w) wide.push(`${label}: the page is ${r.sw}px wide in a ${r.w}px viewport`);
+      };
+      await openStart(page, server.url("/"));
+      await check("start");
+      await page.getByRole("link", { name: "Import answers from a file" }).click();
+      assert.equal(await importFile(page, completeWithGaps()), "tasks");
+      await check("task list");
+      for (const { section, n } of oneOfEachKind().map(([, v]) => v)) {
+        await page.goto(server.url(`/#/heat/q/${section}/${n}`));
+        await page.getByRole("heading", { level: 1 }).first().waitFor();
+        await check(`question ${section}/${n}`);
+      }
+      await page.goto(server.url("/#/heat/check/refine"));
+      await page.locator(".nhsuk-summary-list").waitFor();
+      await check("check answers: Refine");
+      await axeCheck(page, "check answers: Refine at 320px");
+      await submitAndSeeResults(page);
+      await page.getByRole("table", { name: "Gaps found, with recommendations" }).waitFor();
+      await check("results");
+      await axeCheck(page, "the results at 320px");
+      await page.goto(server.url("/data.html"));
+      await page.waitForFunction(() => document.documentElement.dataset.equitasReady === "true");
+      await page.getByRole("button", { name: "Try the synthetic example" }).click();
+      await page.getByRole("table", { name: /the 21 summary measures/ }).first().waitFor();
+      await check("data page with results");
+      await axeCheck(page, "the data page with results at 320px");
+      assert.deepEqual(wide, []);
+    },
+    { contextOptions: { viewport: { width: 320, height: 640 } } },
+  );
+});
