@@ -25,6 +25,9 @@ test("keyboard only: start, answer every required question, confirm each section
     // The skip link is the first thing Tab reaches.
     const first = await tabTo(page, () => true, { max: 1 });
     assert.equal(first.name, "Skip to main content", "the first Tab stop is the skip link");
+    await page.keyboard.press("Enter");
+    assert.equal(await page.evaluate(() => document.activeElement.id), "maincontent", "the skip link moves focus to the main content");
+    assert.equal(await page.evaluate(() => location.hash), "", "the skip link leaves the app's route (the hash) alone");
 
     let before = await hash();
     await activate(page, "Start now");
