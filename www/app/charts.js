@@ -220,8 +220,8 @@ function pct(it) {
  * engine's figure — the engine reports the SII as a number only (the modelled difference between
  * the ends of the ridit scale), not the fitted curve, so no line is drawn for it from `sii`
  * alone. When each subgroup has `ridit` (the middle of its cumulative population share, 0..1) the
- * x axis is that scale, and `fitted: {at0, at1, label}` draws a straight fitted line from ridit 0
- * to 1 (only meaningful for a linear SII; the caller decides).
+ * x axis is that scale, and `fitted: {at0, at1, label}` draws a straight line from ridit 0 to 1
+ * (the SII line from `siiLine`).
  * (`sii.level`: the confidence level of its interval, 95 by default.)
  * `average`: a horizontal reference line (e.g. the setting average) when given.
  */
@@ -497,4 +497,36 @@ function markScrollable(box) {
     box.removeAttribute("tabindex");
     box.removeAttribute("aria-label");
   }
+}
+
+/**
+ * The SII line: the straight line joining the fitted values at the two ends of the population
+ * ranked by the dimension (ridit 0 = most disadvantaged, 1 = least). The engine reports
+ * SII = v1 − v0 and RII = v1 / v0 for the same fit (logistic or linear), so the ends are
+ * v0 = SII / (RII − 1) and v1 = RII · v0, and the line's slope is the SII. (For a logistic fit
+ * the model itself is a curve through those ends; the line is the SII, not the curve.)
+ *
+ * `sorted` is the subgroups in order, each with `order`, `population` and `value`; this sets
+ * each one's `ridit` (the middle of its share of the population; tied orders share one, as in
+ * the engine). Returns `{at0, at1, label}`, or null when a population is missing or RII is 1
+ * (no gradient: the ends cannot be told apart from these two numbers).
+ */
+export function siiLine(sorted, sii, rii) {
+  if (!(Number.isFinite(sii) && Number.isFinite(rii)) || Math.abs(rii - 1) < 1e-12) return null;
+  if (!sorted.every((g) => Number.isFinite(g.population) && g.population >= 0)) return null;
+  const total = sorted.reduce((a, g) => a + g.population, 0);
+  if (!(total > 0)) return null;
+  let below = 0;
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    let share = 0;
+    while (j < sorted.length && sorted[j].order === sorted[i].order) share += sorted[j++].population / total;
+    for (let k = i; k < j; k++) sorted[k].ridit = below + share / 2;
+    below += share;
+    i = j;
+  }
+  const at0 = sii / (rii - 1);
+  const at1 = rii * at0;
+  if (!(Number.isFinite(at0) && Number.isFinite(at1))) return null;
+  return { at0, at1, label: "SII line" };
 }

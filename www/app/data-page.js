@@ -6,7 +6,7 @@
 
 import { ready, measureHeatPlus } from "./engine.js";
 import { h, clear } from "./dom.js";
-import { gradientChart, chartFigure, dataTable, tableBox, fmt } from "./charts.js";
+import { gradientChart, chartFigure, dataTable, tableBox, fmt, siiLine } from "./charts.js";
 import { MEASURES, measureInfo } from "./results.js";
 
 const EXAMPLE_URL = "examples/heat-plus-synthetic.csv";
@@ -90,30 +90,6 @@ async function measure(text, name, synthetic) {
   clearErrors();
   status.textContent = `Measured ${out.strata.length} ${out.strata.length === 1 ? "table" : "tables"} from ${name}.`;
   renderMeasured(out, name, synthetic, opts);
-}
-
-/**
- * The straight line of a linear SII on the ridit scale. A population-weighted least-squares line
- * passes through the weighted means, and the weighted mean of the ridits is exactly 1/2, so the
- * line is mean + SII·(x − 1/2); the slope is the engine's SII, the mean is the data's. Sets each
- * subgroup's `ridit` (tied orders share one, as in the engine). Null when a population or an
- * estimate is missing (the engine then gives no SII either).
- */
-export function fittedLine(sorted, sii) {
-  if (!sorted.every((g) => Number.isFinite(g.population) && g.population >= 0 && Number.isFinite(g.value))) return null;
-  const total = sorted.reduce((a, g) => a + g.population, 0);
-  if (!(total > 0)) return null;
-  let below = 0;
-  for (let i = 0; i < sorted.length; ) {
-    let j = i;
-    let share = 0;
-    while (j < sorted.length && sorted[j].order === sorted[i].order) share += sorted[j++].population / total;
-    for (let k = i; k < j; k++) sorted[k].ridit = below + share / 2;
-    below += share;
-    i = j;
-  }
-  const mean = sorted.reduce((a, g) => a + g.population * g.value, 0) / total;
-  return { mean, at0: mean - sii / 2, at1: mean + sii / 2, label: `Fitted line (SII ${fmt(sii)})` };
 }
 
 /** The engine's message is a first line ("3 problems in the HEAT Plus file:") then one per line. */
@@ -273,7 +249,8 @@ function stratumBlock(st, results, i, level, linearSii) {
   const siiVal =
     ordered && sii && Number.isFinite(sii.estimate) ? { value: sii.estimate, lower: sii.ci_lb, upper: sii.ci_ub, level } : null;
   const average = Number.isFinite(st.stratum.setting_average) ? st.stratum.setting_average : null;
-  const fit = linearSii && siiVal ? fittedLine(sorted, siiVal.value) : null;
+  const rii = res.rii;
+  const fit = siiVal && rii && Number.isFinite(rii.estimate) ? siiLine(sorted, siiVal.value, rii.estimate) : null;
   const svg = gradientChart({
     title,
     subgroups: groups,
@@ -291,11 +268,11 @@ function stratumBlock(st, results, i, level, linearSii) {
   if (difference) notes.push(`The bracket marks the difference (D) between ${difference.from} and ${difference.to}.`);
   if (fit) {
     notes.push(
-      `Each subgroup sits at the middle of its share of the population (its ridit), from the most disadvantaged (0) to the least (1). The dashed line is the population-weighted straight line the engine fitted: its slope is the SII (${fmt(siiVal.value)}), and it passes through the population-weighted mean of the estimates (${fmt(fit.mean, 2)}) at the middle of the population, so it runs from ${fmt(fit.at0, 2)} to ${fmt(fit.at1, 2)}.`,
+      `Each subgroup sits at the middle of its share of the population (its ridit), from the most disadvantaged (0) to the least (1). The dashed line joins the values the engine's ${linearSii ? "straight-line" : "logistic"} model fits at the two ends, ${fmt(fit.at0, 2)} and ${fmt(fit.at1, 2)} (from its SII and RII); its slope is the SII (${fmt(siiVal.value)}).`,
     );
   } else if (siiVal) {
     notes.push(
-      "The slope index of inequality (SII) is written above the chart, not drawn as a line: the engine reports it as a single number (the modelled difference between the two ends of the population ranked by this dimension), not the fitted curve.",
+      "The slope index of inequality (SII) is written above the chart but not drawn: the line needs the RII as well, and it could not be computed here (or is 1, no gradient).",
     );
   }
   if (!ordered) notes.push("This dimension has no natural order: subgroups are shown in the order of the file.");

@@ -3,7 +3,7 @@
 // recomputed here). Everything a user typed is put on the page as text nodes through dom.h.
 
 import { h, clear } from "./dom.js";
-import { barChart, gradientChart, chartFigure, dataTable, tableBox, fmt } from "./charts.js";
+import { barChart, gradientChart, chartFigure, dataTable, tableBox, fmt, siiLine } from "./charts.js";
 
 /** z for a two-sided 95% interval (Φ⁻¹(0.975)). */
 export const Z95 = 1.959963984540054;
@@ -498,6 +498,8 @@ function quantifiedBlock(q, qi, answers, H) {
     const sorted = [...subgroups].sort((a, b) => a.order - b.order);
     const d = byId.d && byId.d.value;
     const sii = byId.sii && byId.sii.value;
+    const rii = byId.rii && byId.rii.value;
+    const line = q.ordered && sii && rii ? siiLine(sorted, sii.value, rii.value) : null;
     const difference =
       q.ordered && d && sorted.length >= 2
         ? { value: d.value, from: sorted[0].label, to: sorted[sorted.length - 1].label }
@@ -508,6 +510,7 @@ function quantifiedBlock(q, qi, answers, H) {
       yLabel: indicator,
       difference,
       sii: q.ordered && sii ? sii : null,
+      fitted: line,
     });
     const notes = [];
     if (subgroups.some((g) => g.from === "se")) {
@@ -517,9 +520,13 @@ function quantifiedBlock(q, qi, answers, H) {
     if (difference) {
       notes.push(`The bracket marks the difference (D) the engine measured between ${difference.from} and ${difference.to}.`);
     }
-    if (q.ordered && sii) {
+    if (line) {
       notes.push(
-        "The slope index of inequality (SII) is written above the chart, not drawn as a line: it is the engine's modelled difference between the two ends of the population ranked from most to least deprived, and the report gives it as a single number, not the fitted line.",
+        `Each subgroup sits at the middle of its share of the population (its ridit), from the most deprived (0) to the least (1). The dashed line is the SII: it joins the values the engine's model fits at the two ends, ${fmt(line.at0, 2)} and ${fmt(line.at1, 2)} (from its SII and RII), so its slope is the SII (${fmt(sii.value)}).`,
+      );
+    } else if (q.ordered && sii) {
+      notes.push(
+        "The slope index of inequality (SII) is written above the chart but not drawn: the line needs every subgroup's population and the RII, and they are missing here (or RII is 1, no gradient).",
       );
     }
     box.append(
