@@ -29,7 +29,7 @@ for (const p of APP_PAGES) {
 }
 
 for (const p of ALL_PAGES) {
-  test(`${p}: no inline script, inline handler, style attribute or style element; a CSP meta; lang set`, () => {
+  test(`${p}: no inline script, inline handler, style attribute or style element; a CSP meta; lang and icon set`, () => {
     const html = read(p);
     const inline = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/gi)].filter((m) => !/\bsrc=/.test(m[1]) || m[2].trim());
     assert.deepEqual(inline.map((m) => m[0].slice(0, 80)), [], "no inline <script>");
@@ -38,6 +38,8 @@ for (const p of ALL_PAGES) {
     assert.deepEqual(html.match(/<style\b/gi) || [], [], "no <style> elements");
     assert.ok(metaCsp(html), "a Content-Security-Policy meta tag");
     assert.match(html, /<html[^>]*\blang="en-GB"/, "the page's language is set");
+    // Without a declared icon Chromium asks for /favicon.ico, which is a 404 and a console error.
+    assert.match(html, /<link\s[^>]*rel=["']icon["']/, "the page declares its icon (no request for /favicon.ico)");
     assert.deepEqual(html.match(/(src|href)=["']https?:\/\//gi) || [], [], "nothing loaded from another origin");
   });
 }
