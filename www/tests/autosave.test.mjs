@@ -74,6 +74,9 @@ test("'Delete my answers' asks first, then removes the draft from localStorage a
     assert.ok((await localDrafts(page))[DRAFT_KEY], "the draft is still there before confirming");
     await page.getByRole("button", { name: "Delete my answers" }).click();
     await page.waitForFunction(() => location.hash === "#/" || location.hash === "");
+    // The start page is rendered when it says the answers were deleted.
+    await page.getByTestId("notification").filter({ hasText: /deleted/i }).waitFor();
+    await page.getByRole("button", { name: "Start now" }).waitFor();
     const drafts = await localDrafts(page);
     assert.equal(drafts[DRAFT_KEY], undefined, `no draft left in localStorage: ${JSON.stringify(drafts)}`);
     assert.equal(await page.getByTestId("restore-banner").count(), 0, "no restore banner after deleting");
