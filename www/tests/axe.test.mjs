@@ -164,14 +164,14 @@ test("axe: the inline <equitas-assessment> example page", async () => {
   });
 });
 
-test("headings: every page state has exactly one h1", async () => {
+test("headings and titles: every page state has its own title and exactly one h1", async () => {
   // NHS.UK pages have one h1, the page's title; a screen-reader user jumping by heading level 1
   // should meet one. Collect every state first so one failure does not hide the others.
   await withPage(browser, server.origin, async (page) => {
     const found = [];
     const record = async (label) => {
       const h1s = await page.locator("h1:visible").allInnerTexts();
-      found.push({ label, h1s: h1s.map((t) => t.replace(/\s+/g, " ").trim()) });
+      found.push({ label, h1s: h1s.map((t) => t.replace(/\s+/g, " ").trim()), title: await page.title() });
     };
     await openStart(page, server.url("/"));
     await record("start");
@@ -191,6 +191,9 @@ test("headings: every page state has exactly one h1", async () => {
     await page.goto(server.url("/data.html"));
     await page.waitForFunction(() => document.documentElement.dataset.equitasReady === "true");
     await record("data page");
+    // WCAG 2.4.2: each state has its own title (a screen reader announces it on a page change).
+    const titles = found.filter((f) => f.label !== "data page").map((f) => f.title);
+    assert.equal(new Set(titles).size, titles.length, `each app page has its own title: ${JSON.stringify(titles)}`);
     const bad = found.filter((f) => f.h1s.length !== 1);
     assert.deepEqual(bad, [], `pages without exactly one h1:\n${bad.map((b) => `  ${b.label}: ${JSON.stringify(b.h1s)}`).join("\n")}`);
   });
