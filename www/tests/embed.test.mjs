@@ -62,7 +62,7 @@ async function forge(page, origin, payload) {
 
 const FORGED = { protocol: "equitas", version: 1, type: "completed", instrument: { id: "heat", version: 1 }, overall: 100, band: "Forged" };
 
-test("the embedded app resizes its iframe, reports completion to the host, and forged messages are ignored", async () => {
+test("the embedded app resizes its iframe, reports completion to the host, exports from inside the iframe, and forged messages are ignored", async () => {
   await withPage(browser, [app.origin, host.origin, other.origin], async (page) => {
     await page.goto(`${host.url("/examples/intranet.html")}?app=${encodeURIComponent(app.origin)}`);
     const holder = page.locator("[data-equitas-assessment]");
@@ -116,6 +116,16 @@ test("the embedded app resizes its iframe, reports completion to the host, and f
     assert.ok(Math.abs(Number(m[2]) - Number(shown.replace(/ out of 100$/, "").replace("−", "-"))) <= 0.05, `host score ${m[2]} = app score ${shown}`);
     assert.equal(await holder.getAttribute("data-equitas-state"), "completed");
     assert.equal(await events(), 1, "one equitas:completed event");
+
+    // Export works from inside the (sandboxed) iframe: the person gets the file.
+    await fl.getByRole("link", { name: "Download your answers (JSON)" }).first().click();
+    const [download] = await Promise.all([
+      page.waitForEvent("download", { timeout: 8000 }),
+      fl.getByRole("button", { name: "Download your answers (JSON)" }).click(),
+    ]);
+    const saved = JSON.parse(await (await import("node:fs/promises")).readFile(await download.path(), "utf8"));
+    assert.equal(saved.format, "equitas-assessment", "the iframe's export is an equitas file");
+    assert.equal(saved.answers["prepare.coproduction_plan"], "Ask the patient panel in April.", "with the imported answers");
 
     // Forged again after completion, with another rating: still nothing changes.
     await forge(page, other.origin, { ...FORGED, overall: 1, band: "Forged later" });
