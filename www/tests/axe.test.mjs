@@ -238,3 +238,29 @@ test("reflow (WCAG 1.4.10): at 320 CSS px no page scrolls sideways, and the wide
     { contextOptions: { viewport: { width: 320, height: 640 } } },
   );
 });
+
+test("axe: the maturity instrument (ratings): a question with an error and the submitted results with its profile", async () => {
+  await withPage(browser, server.origin, async (page) => {
+    await openStart(page, server.url("/"));
+    // Import maturity-gaps.json (complete, with gaps): the app switches to that instrument.
+    await page.getByRole("link", { name: "Import answers from a file" }).click();
+    await page.getByLabel("Import answers from a file").setInputFiles(path.join(REPO, "tests/fixtures/assessments/examples/maturity-gaps.json"));
+    await page.getByRole("button", { name: /^(upload and )?import$/i }).click();
+    await page.waitForURL(/#\/hi-maturity\/tasks$/);
+    await page.goto(server.url("/#/hi-maturity/check"));
+    await page.getByRole("button", { name: "Submit and see results" }).click();
+    await page.waitForURL(/#\/hi-maturity\/results$/);
+    await page.getByTestId("overall-score").waitFor();
+    await page.getByTestId("maturity-profile").waitFor();
+    await axeCheck(page, "the maturity results");
+    // A fresh maturity assessment: Continue with nothing on its first question.
+    await page.goto(server.url("/#/hi-maturity/delete"));
+    await page.getByRole("button", { name: "Delete my answers" }).click();
+    await page.goto(server.url("/#/hi-maturity/tasks"));
+    await page.getByRole("link", { name: "Check your answers and submit" }).waitFor();
+    await page.locator(".nhsuk-task-list__link").first().click();
+    await page.getByRole("button", { name: "Continue" }).click();
+    await page.locator(".nhsuk-error-summary").waitFor();
+    await axeCheck(page, "a maturity rating question with an error");
+  });
+});
