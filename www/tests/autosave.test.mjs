@@ -87,3 +87,29 @@ test("'Delete my answers' asks first, then removes the draft from localStorage a
     assert.equal((await localDrafts(page))[DRAFT_KEY], undefined);
   });
 });
+
+test("when the browser cannot store the draft (storage full), the app says so rather than claiming it saved", async () => {
+  await withPage(
+    browser,
+    server.origin,
+    async (page, { context }) => {
+      // localStorage.setItem throws as it does when the origin's quota is used up.
+      await context.addInitScript(() => {
+        Storage.prototype.setItem = function () {
+          throw new DOMException("The quota has been exceeded.", "QuotaExceededError");
+        };
+      });
+      await openStart(page, server.url("/"));
+      await startHeat(page);
+      await openSection(page, "Prepare");
+      await page.getByLabel(q("prepare.title").label).pressSequentially("Cannot be stored");
+      await page.waitForTimeout(600); // past the autosave's debounce
+      await page.getByRole("button", { name: "Save and come back later" }).click();
+      await page.waitForURL(/#\/heat\/tasks$/);
+      await page.waitForTimeout(400);
+      const main = await page.locator("main").innerText();
+      assert.doesNotMatch(main, /(have been|are) saved in this browser/i, `the page must not claim the answers were saved:\n${main}`);
+      assert.match(main, /could not be saved/i, `the page says the answers could not be saved:\n${main}`);
+    },
+  );
+});
