@@ -116,3 +116,16 @@ test("a malformed CSV shows an error summary that names the bad row and value", 
     assert.equal(await page.getByRole("table", { name: /the 21 summary measures/ }).count(), 0, "nothing measured");
   });
 });
+
+test("a file saved by Excel (UTF-8 byte-order mark, CRLF line ends) measures the same as the plain file", async () => {
+  await withPage(browser, server.origin, async (page) => {
+    await openDataPage(page);
+    await measureFile(page, SYNTHETIC);
+    const plain = await siiCells(page);
+    const excel = "\ufeff" + LINES.join("\r\n") + "\r\n";
+    await measureFile(page, { name: "from-excel.csv", mimeType: "text/csv", buffer: Buffer.from(excel, "utf8") });
+    await page.getByText(/from-excel\.csv/).first().waitFor();
+    const fromExcel = await siiCells(page);
+    assert.deepEqual(fromExcel.map((s) => s.text), plain.map((s) => s.text), "the same SII rows");
+  });
+});
