@@ -35,6 +35,9 @@ function hasAnswers(saved) {
  * (routes stay inside the element), `setTitle` (default true with hash routing).
  * Returns {navigate(route), unmount()}.
  */
+/** What the app says when browser storage refuses the draft (full, or turned off). */
+const NOT_SAVED = "Your answers could not be saved in this browser (storage is full or turned off). Download them to keep a copy.";
+
 export function mount(root, options = {}) {
   const opts = { routing: options.embedded ? "memory" : "hash", ...options };
   const useHash = opts.routing !== "memory";
@@ -46,6 +49,7 @@ export function mount(root, options = {}) {
     key: null,
     saved: null,
     flash: null, // {title, lines[]} shown once on the next page
+    lastSaveOk: null, // whether the last write to browser storage worked (null: none yet)
     restored: [], // drafts found on load: {id, title, updated}
     restoreProblem: null,
     pendingImport: null,
@@ -58,8 +62,16 @@ export function mount(root, options = {}) {
   };
   const saver = autosaver(() => (S.saved && S.key ? { key: S.key, saved: S.saved } : null), {
     onSaved: (ok) => {
+      S.lastSaveOk = ok;
       const status = root.querySelector("[data-testid=save-status]");
-      if (status) status.textContent = ok ? `Saved in this browser at ${new Date().toLocaleTimeString("en-GB")}.` : "Your answers could not be saved in this browser (storage is full or turned off). Download them to keep a copy.";
+      if (status) status.textContent = ok ? `Saved in this browser at ${new Date().toLocaleTimeString("en-GB")}.` : NOT_SAVED;
+      // Question pages have no status line: a failed save must still be said, at once.
+      const warning = root.querySelector("[data-testid=save-warning]");
+      if (!ok && !status && !warning) {
+        root.prepend(h("p", { class: "nhsuk-error-message", role: "alert", "data-testid": "save-warning" }, NOT_SAVED));
+      } else if (ok && warning) {
+        warning.remove();
+      }
     },
   });
   const flushOnHide = () => saver.flush();
@@ -265,8 +277,13 @@ export function mount(root, options = {}) {
   function successBanner(flash) {
     return h(
       "div",
-      { class: "nhsuk-notification-banner nhsuk-notification-banner--success", role: "alert", "aria-labelledby": "equitas-flash-title", "data-testid": "notification" },
-      h("div", { class: "nhsuk-notification-banner__header" }, h("h2", { class: "nhsuk-notification-banner__title", id: "equitas-flash-title" }, flash.kind === "info" ? "Important" : "Success")),
+      {
+        class: flash.kind === "warning" ? "nhsuk-notification-banner" : "nhsuk-notification-banner nhsuk-notification-banner--success",
+        role: "alert",
+        "aria-labelledby": "equitas-flash-title",
+        "data-testid": "notification",
+      },
+      h("div", { class: "nhsuk-notification-banner__header" }, h("h2", { class: "nhsuk-notification-banner__title", id: "equitas-flash-title" }, flash.kind === "info" || flash.kind === "warning" ? "Important" : "Success")),
       h(
         "div",
         { class: "nhsuk-notification-banner__content" },
@@ -290,6 +307,7 @@ export function mount(root, options = {}) {
   }
 
   function saveStatus() {
+    if (S.lastSaveOk === false) return h("p", { class: "nhsuk-body-s equitas-save-status", "data-testid": "save-status", role: "alert" }, NOT_SAVED);
     return h("p", { class: "nhsuk-body-s equitas-save-status", "data-testid": "save-status" }, S.saved && hasAnswers(S.saved) ? `Your answers are saved in this browser as you type (last change ${when(S.saved.updated)}).` : "Your answers are saved in this browser as you type.");
   }
 
@@ -553,7 +571,10 @@ export function mount(root, options = {}) {
             on: {
               click: () => {
                 saver.flush();
-                S.flash = { title: "Your answers have been saved in this browser. You can come back to them at any time." };
+                S.flash =
+                  S.lastSaveOk === false
+                    ? { kind: "warning", title: NOT_SAVED }
+                    : { title: "Your answers have been saved in this browser. You can come back to them at any time." };
                 navigate(`/${S.id}/tasks`);
               },
             },
@@ -765,7 +786,8 @@ export function mount(root, options = {}) {
       after: async () => {
         try {
           const mod = await import("./results.js");
-          await mod.renderResults(container, { report, assessment: S.saved, instrument: S.inst });
+          // The page's h1 is "Your results" above: the report's headings start at h2.
+          await mod.renderResults(container, { report, assessment: S.saved, instrument: S.inst }, { level: 2 });
         } catch (e) {
           clear(container);
           container.append(
