@@ -1,0 +1,896 @@
+// Question pages: one renderer per question kind, and the read-only rendering of answers used by
+// the check-answers pages and the printed assessment.
+//
+// Every control writes straight into the in-memory saved-file object through `ctx.set` on each
+// input event (autosave debounces the write to storage). Controls are never rebuilt while the
+// user types; only structural changes (add/remove a row, tick "considered") rebuild the one
+// question block and put focus back where the user was.
+
+import { h, safeId } from "./dom.js";
+
+const FAMILY_LABELS = {
+  protected_characteristics: "Protected characteristics",
+  socioeconomic: "Socio-economic",
+  geography: "Geography",
+  inclusion_health: "Inclusion health groups",
+  plus: "PLUS groups",
+  plus_cyp: "PLUS groups for children and young people",
+};
+
+const IMPACTS = [
+  ["positive", "Positive"],
+  ["negative", "Negative"],
+  ["neutral", "Neutral"],
+  ["not_known", "Not known"],
+];
+
+const EVIDENCE_NUMBERS = [
+  ["order", "Order", "1 = most disadvantaged; leave blank if the groups have no order", true],
+  ["estimate", "Estimate", null, false],
+  ["population", "Population", "Number of people in the subgroup", false],
+  ["se", "Standard error", null, false],
+  ["lower", "Lower limit", "Of the confidence interval", false],
+  ["upper", "Upper limit", "Of the confidence interval", false],
+];
+
+/** A family id as words. */
+export function familyLabel(id) {
+  if (!id) return "Other";
+  if (FAMILY_LABELS[id]) return FAMILY_LABELS[id];
+  const s = id.replace(/[_-]+/g, " ");
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+/** Engine messages are lower-case phrases; NHS.UK error messages start with a capital. */
+export function sentence(msg) {
+  const s = String(msg);
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+/** The id of the question's first control: where an error summary link points. */
+export function fieldId(q) {
+  return safeId("q", q.id);
+}
+
+export function questionById(inst, id) {
+  for (const s of inst.sections) for (const q of s.questions) if (q.id === id) return q;
+  return null;
+}
+
+function errorId(q) {
+  return safeId("q", q.id, "error");
+}
+
+function hintId(q) {
+  return safeId("q", q.id, "hint");
+}
+
+function describedBy(...ids) {
+  const v = ids.filter(Boolean).join(" ");
+  return v || null;
+}
+
+function hint(id, text) {
+  return text ? h("div", { class: "nhsuk-hint", id }, text) : null;
+}
+
+function errorMessages(id, messages) {
+  if (!messages.length) return null;
+  return h(
+    "div",
+    { id },
+    messages.map((m) =>
+      h("span", { class: "nhsuk-error-message" }, h("span", { class: "nhsuk-u-visually-hidden" }, "Error: "), sentence(m)),
+    ),
+  );
+}
+
+function labelText(q) {
+  return q.required ? q.label : `${q.label} (optional)`;
+}
+
+/** A heading that can take focus when the page changes. */
+function pageHeading(cls, text) {
+  return h("h1", { class: cls, tabindex: "-1" }, text);
+}
+
+/**
+ * Render one question as the body of a page.
+ * ctx: {inst, answers (object), set(qid, value|undefined), errors: string[] for this question,
+ *       cellErrors: Map(elementId → message) (parse errors the engine never sees),
+ *       rebuild(focusId)}
+ */
+export function renderQuestion(q, ctx) {
+  const k = q.kind;
+  switch (k.type) {
+    case "single_choice":
+    case "rating":
+      return choiceQuestion(q, ctx, "radio", k.type === "rating" ? k.levels : k.options);
+    case "multiple_choice":
+      return choiceQuestion(q, ctx, "checkbox", k.options);
+    case "text":
+      return textQuestion(q, ctx);
+    case "number":
+      return numberQuestion(q, ctx);
+    case "date":
+      return dateQuestion(q, ctx);
+    case "dimension_checklist":
+      return checklistQuestion(q, ctx);
+    case "table":
+      return tableQuestion(q, ctx);
+    case "evidence_table":
+      return evidenceQuestion(q, ctx);
+    default:
+      return h(
+        "div",
+        { class: "nhsuk-form-group" },
+        pageHeading("nhsuk-heading-l", q.label),
+        h("p", { class: "nhsuk-body" }, `This version of equitas cannot show questions of the kind "${k.type}". Your saved answer to it is kept.`),
+      );
+  }
+}
+
+function groupClass(ctx) {
+  return ctx.errors.length ? "nhsuk-form-group nhsuk-form-group--error" : "nhsuk-form-group";
+}
+
+function choiceQuestion(q, ctx, type, options) {
+  const current = ctx.answers[q.id];
+  const selected = new Set(type === "radio" ? (current ? [current] : []) : Array.isArray(current) ? current : []);
+  const eid = ctx.errors.length ? errorId(q) : null;
+  const hid = q.help ? hintId(q) : null;
+  const name = safeId("q", q.id);
+  const read = (fs) => {
+    const ticked = [...fs.querySelectorAll("input:checked")].map((i) => i.value);
+    if (type === "radio") ctx.set(q.id, ticked[0]);
+    else ctx.set(q.id, ticked.length ? options.map((o) => o.id).filter((id) => ticked.includes(id)) : undefined);
+  };
+  const items = options.map((o, i) => {
+    const id = i === 0 ? fieldId(q) : safeId("q", q.id, o.id);
+    const ohid = o.help ? `${id}-hint` : null;
+    const cls = type === "radio" ? "nhsuk-radios" : "nhsuk-checkboxes";
+    return h(
+      "div",
+      { class: `${cls}__item` },
+      h("input", {
+        class: `${cls}__input`,
+        id,
+        name,
+        type,
+        value: o.id,
+        "aria-describedby": ohid,
+        props: { checked: selected.has(o.id) },
+      }),
+      h("label", { class: `nhsuk-label ${cls}__label`, for: id }, o.label),
+      o.help ? h("div", { class: `nhsuk-hint ${cls}__hint`, id: ohid }, o.help) : null,
+    );
+  });
+  const fs = h(
+    "fieldset",
+    { class: "nhsuk-fieldset", "aria-describedby": describedBy(hid, eid) },
+    h("legend", { class: "nhsuk-fieldset__legend nhsuk-fieldset__legend--l" }, h("h1", { class: "nhsuk-fieldset__heading", tabindex: "-1" }, labelText(q))),
+    hint(hid, q.help),
+    type === "checkbox" ? hint(`${name}-multi`, "Select all that apply.") : null,
+    errorMessages(eid, ctx.errors),
+    h("div", { class: type === "radio" ? "nhsuk-radios" : "nhsuk-checkboxes" }, items),
+  );
+  fs.addEventListener("change", () => read(fs));
+  return h("div", { class: groupClass(ctx) }, fs);
+}
+
+function textQuestion(q, ctx) {
+  const id = fieldId(q);
+  const eid = ctx.errors.length ? errorId(q) : null;
+  const hid = q.help ? hintId(q) : null;
+  const value = typeof ctx.answers[q.id] === "string" ? ctx.answers[q.id] : "";
+  const attrs = {
+    id,
+    name: id,
+    "aria-describedby": describedBy(hid, eid),
+    spellcheck: "true",
+    on: { input: (e) => ctx.set(q.id, e.target.value === "" ? undefined : e.target.value) },
+    props: { value },
+  };
+  const control = q.kind.multiline
+    ? h("textarea", { ...attrs, class: `nhsuk-textarea${eid ? " nhsuk-textarea--error" : ""}`, rows: "6" })
+    : h("input", { ...attrs, class: `nhsuk-input${eid ? " nhsuk-input--error" : ""}`, type: "text" });
+  return h(
+    "div",
+    { class: groupClass(ctx) },
+    h("h1", { class: "nhsuk-label-wrapper", tabindex: "-1" }, h("label", { class: "nhsuk-label nhsuk-label--l", for: id }, labelText(q))),
+    hint(hid, q.help),
+    errorMessages(eid, ctx.errors),
+    control,
+  );
+}
+
+/** Parse a number typed by a person: blank → undefined, bad → NaN. Commas as thousands allowed. */
+export function parseNumber(text) {
+  const t = String(text).trim().replace(/,/g, "");
+  if (t === "") return undefined;
+  if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(t)) return NaN;
+  return Number(t);
+}
+
+function numberQuestion(q, ctx) {
+  const id = fieldId(q);
+  const local = ctx.cellErrors.get(id);
+  const errors = local ? [local, ...ctx.errors] : ctx.errors;
+  const eid = errors.length ? errorId(q) : null;
+  const hid = q.help ? hintId(q) : null;
+  const v = ctx.answers[q.id];
+  const input = h("input", {
+    class: `nhsuk-input nhsuk-input--width-10${eid ? " nhsuk-input--error" : ""}`,
+    id,
+    name: id,
+    type: "text",
+    inputmode: "decimal",
+    "aria-describedby": describedBy(hid, eid),
+    props: { value: typeof v === "number" ? String(v) : ctx.rawValues.get(id) ?? "" },
+    on: {
+      input: (e) => {
+        const n = parseNumber(e.target.value);
+        ctx.rawValues.set(id, e.target.value);
+        if (Number.isNaN(n)) {
+          ctx.cellErrors.set(id, `Enter a number for "${q.label}", like 12 or 3.5`);
+          ctx.set(q.id, undefined);
+        } else {
+          ctx.cellErrors.delete(id);
+          ctx.set(q.id, n);
+        }
+      },
+    },
+  });
+  const unit = q.kind.unit;
+  return h(
+    "div",
+    { class: errors.length ? "nhsuk-form-group nhsuk-form-group--error" : "nhsuk-form-group" },
+    h("h1", { class: "nhsuk-label-wrapper", tabindex: "-1" }, h("label", { class: "nhsuk-label nhsuk-label--l", for: id }, labelText(q))),
+    hint(hid, q.help),
+    errorMessages(eid, errors),
+    unit ? h("div", { class: "nhsuk-input-wrapper" }, input, h("div", { class: "nhsuk-input__suffix", "aria-hidden": "true" }, unit)) : input,
+  );
+}
+
+const DATE_HINT = "Use year-month-day, for example 2026-03-27";
+
+function dateQuestion(q, ctx) {
+  const id = fieldId(q);
+  const eid = ctx.errors.length ? errorId(q) : null;
+  const hid = hintId(q);
+  const v = typeof ctx.answers[q.id] === "string" ? ctx.answers[q.id] : "";
+  return h(
+    "div",
+    { class: groupClass(ctx) },
+    h("h1", { class: "nhsuk-label-wrapper", tabindex: "-1" }, h("label", { class: "nhsuk-label nhsuk-label--l", for: id }, labelText(q))),
+    hint(hid, q.help ? `${q.help} ${DATE_HINT}.` : `${DATE_HINT}.`),
+    errorMessages(eid, ctx.errors),
+    h("input", {
+      class: `nhsuk-input nhsuk-input--width-10${eid ? " nhsuk-input--error" : ""}`,
+      id,
+      name: id,
+      type: "text",
+      inputmode: "numeric",
+      autocomplete: "off",
+      "aria-describedby": describedBy(hid, eid),
+      props: { value: v },
+      on: { input: (e) => ctx.set(q.id, e.target.value.trim() === "" ? undefined : e.target.value.trim()) },
+    }),
+  );
+}
+
+/** Items of a checklist grouped by family, in the instrument's order. */
+export function byFamily(items) {
+  const groups = new Map();
+  for (const it of items) {
+    const f = it.family || "";
+    if (!groups.has(f)) groups.set(f, []);
+    groups.get(f).push(it);
+  }
+  return [...groups.entries()];
+}
+
+function checklistQuestion(q, ctx) {
+  const eid = ctx.errors.length ? errorId(q) : null;
+  const hid = q.help ? hintId(q) : null;
+  const answer = () => {
+    const a = ctx.answers[q.id];
+    return a && typeof a === "object" && !Array.isArray(a) ? { ...a } : {};
+  };
+  const update = (itemId, f) => {
+    const a = answer();
+    const e = f({ ...(a[itemId] || { considered: false }) });
+    if (!e.considered && !e.impact && !e.note) delete a[itemId];
+    else a[itemId] = e;
+    ctx.set(q.id, Object.keys(a).length ? a : undefined);
+  };
+  const current = answer();
+  const families = byFamily(q.kind.items).map(([family, items], fi) =>
+    h(
+      "fieldset",
+      { class: "nhsuk-fieldset equitas-family" },
+      h("legend", { class: "nhsuk-fieldset__legend nhsuk-fieldset__legend--m" }, h("h2", { class: "nhsuk-fieldset__heading" }, familyLabel(family))),
+      h(
+        "div",
+        { class: "nhsuk-checkboxes" },
+        items.map((it, ii) => {
+          const cid = fi === 0 && ii === 0 ? fieldId(q) : safeId("q", q.id, it.id);
+          const e = current[it.id] || { considered: false };
+          const revealId = safeId("q", q.id, it.id, "detail");
+          const ihid = it.help ? `${cid}-hint` : null;
+          const reveal = h(
+            "div",
+            { class: "nhsuk-checkboxes__conditional equitas-conditional", id: revealId, hidden: !e.considered },
+            h(
+              "fieldset",
+              { class: "nhsuk-fieldset" },
+              h("legend", { class: "nhsuk-fieldset__legend nhsuk-fieldset__legend--s" }, `Likely impact of the work on ${it.label.charAt(0).toLowerCase()}${it.label.slice(1)}`),
+              h(
+                "div",
+                { class: "nhsuk-radios nhsuk-radios--small nhsuk-radios--inline" },
+                IMPACTS.map(([v, l]) => {
+                  const rid = safeId("q", q.id, it.id, "impact", v);
+                  return h(
+                    "div",
+                    { class: "nhsuk-radios__item" },
+                    h("input", {
+                      class: "nhsuk-radios__input",
+                      id: rid,
+                      name: safeId("q", q.id, it.id, "impact"),
+                      type: "radio",
+                      value: v,
+                      props: { checked: e.impact === v },
+                      on: { change: () => update(it.id, (x) => ({ ...x, impact: v })) },
+                    }),
+                    h("label", { class: "nhsuk-label nhsuk-radios__label", for: rid }, l),
+                  );
+                }),
+              ),
+            ),
+            h(
+              "div",
+              { class: "nhsuk-form-group" },
+              h("label", { class: "nhsuk-label", for: safeId("q", q.id, it.id, "note") }, `Note on ${it.label} (optional)`),
+              h("textarea", {
+                class: "nhsuk-textarea",
+                id: safeId("q", q.id, it.id, "note"),
+                rows: "2",
+                props: { value: e.note || "" },
+                on: {
+                  input: (ev) =>
+                    update(it.id, (x) => {
+                      const y = { ...x };
+                      if (ev.target.value === "") delete y.note;
+                      else y.note = ev.target.value;
+                      return y;
+                    }),
+                },
+              }),
+            ),
+          );
+          return [
+            h(
+              "div",
+              { class: "nhsuk-checkboxes__item" },
+              h("input", {
+                class: "nhsuk-checkboxes__input",
+                id: cid,
+                type: "checkbox",
+                value: it.id,
+                "aria-describedby": ihid,
+                "aria-controls": revealId,
+                "aria-expanded": e.considered ? "true" : "false",
+                props: { checked: !!e.considered },
+                on: {
+                  change: (ev) => {
+                    const on = ev.target.checked;
+                    ev.target.setAttribute("aria-expanded", on ? "true" : "false");
+                    reveal.hidden = !on;
+                    update(it.id, (x) => {
+                      const y = { ...x, considered: on };
+                      // An impact on an item not considered contradicts itself (the engine
+                      // reports it); unticking clears the impact but keeps any note typed.
+                      if (!on) delete y.impact;
+                      return y;
+                    });
+                    if (!on) for (const r of reveal.querySelectorAll("input[type=radio]")) r.checked = false;
+                  },
+                },
+              }),
+              h("label", { class: "nhsuk-label nhsuk-checkboxes__label", for: cid }, it.label),
+              it.help ? h("div", { class: "nhsuk-hint nhsuk-checkboxes__hint", id: ihid }, it.help) : null,
+            ),
+            reveal,
+          ];
+        }),
+      ),
+    ),
+  );
+  return h(
+    "div",
+    { class: groupClass(ctx) },
+    h(
+      "fieldset",
+      { class: "nhsuk-fieldset", "aria-describedby": describedBy(hid, eid) },
+      h("legend", { class: "nhsuk-fieldset__legend nhsuk-fieldset__legend--l" }, h("h1", { class: "nhsuk-fieldset__heading", tabindex: "-1" }, labelText(q))),
+      hint(hid, q.help),
+      hint(safeId("q", q.id, "howto"), "Tick each group you have considered, then say what effect the work is likely to have on it."),
+      errorMessages(eid, ctx.errors),
+      families,
+    ),
+  );
+}
+
+/** Options for an `item_of` column: the other question's items, grouped by family. */
+function itemOfOptions(inst, qid, selected) {
+  const other = questionById(inst, qid);
+  const items = other ? other.kind.items || other.kind.options || other.kind.levels || [] : [];
+  const groups = byFamily(items);
+  const opt = (it) => h("option", { value: it.id, props: { selected: it.id === selected } }, it.label);
+  const known = items.some((it) => it.id === selected);
+  return [
+    h("option", { value: "", props: { selected: !selected } }, "Choose one"),
+    selected && !known ? h("option", { value: selected, props: { selected: true } }, `${selected} (not an item of the list)`) : null,
+    groups.length === 1 && !groups[0][0]
+      ? groups[0][1].map(opt)
+      : groups.map(([f, its]) => h("optgroup", { label: familyLabel(f) }, its.map(opt))),
+  ];
+}
+
+function rowCellId(q, r, col) {
+  return safeId("q", q.id, "row", r + 1, col);
+}
+
+function tableQuestion(q, ctx) {
+  const eid = ctx.errors.length ? errorId(q) : null;
+  const hid = q.help ? hintId(q) : null;
+  const cols = q.kind.columns;
+  const rows = () => (Array.isArray(ctx.answers[q.id]) ? ctx.answers[q.id].map((r) => ({ ...r })) : []);
+  const current = rows();
+  const setCell = (r, col, value) => {
+    const all = rows();
+    while (all.length <= r) all.push({});
+    if (value === "") delete all[r][col];
+    else all[r][col] = value;
+    ctx.set(q.id, all);
+  };
+  const shown = current.length ? current : [{}];
+  const rowNoun = q.id === "refine.actions" || /action/i.test(q.label) ? "Action" : "Row";
+  const rowEls = shown.map((row, r) =>
+    h(
+      "fieldset",
+      { class: "nhsuk-fieldset equitas-row", "data-testid": `row-${r + 1}` },
+      h("legend", { class: "nhsuk-fieldset__legend nhsuk-fieldset__legend--m" }, h("h2", { class: "nhsuk-fieldset__heading" }, `${rowNoun} ${r + 1}`)),
+      cols.map((c, ci) => {
+        const id = r === 0 && ci === 0 ? fieldId(q) : rowCellId(q, r, c.id);
+        const value = row[c.id] ?? "";
+        const label = h("label", { class: "nhsuk-label", for: id }, c.required ? c.label : `${c.label} (optional)`, h("span", { class: "nhsuk-u-visually-hidden" }, `, ${rowNoun.toLowerCase()} ${r + 1}`));
+        let control;
+        let chint = null;
+        const onInput = (e) => setCell(r, c.id, e.target.value);
+        if (c.kind.type === "choice" || c.kind.type === "item_of") {
+          const opts =
+            c.kind.type === "choice"
+              ? [h("option", { value: "", props: { selected: !value } }, "Choose one"), c.kind.options.map((o) => h("option", { value: o.id, props: { selected: o.id === value } }, o.label))]
+              : itemOfOptions(ctx.inst, c.kind.question, value);
+          control = h("select", { class: "nhsuk-select", id, on: { change: onInput } }, opts);
+        } else if (c.kind.type === "date") {
+          chint = hint(`${id}-hint`, DATE_HINT);
+          control = h("input", { class: "nhsuk-input nhsuk-input--width-10", id, type: "text", inputmode: "numeric", autocomplete: "off", "aria-describedby": `${id}-hint`, props: { value }, on: { input: onInput } });
+        } else {
+          control = h("input", { class: "nhsuk-input", id, type: "text", props: { value }, on: { input: onInput } });
+        }
+        return h("div", { class: "nhsuk-form-group" }, label, chint, control);
+      }),
+      h(
+        "button",
+        {
+          class: "nhsuk-button nhsuk-button--secondary nhsuk-button--small equitas-remove-row",
+          type: "button",
+          on: {
+            click: () => {
+              const all = rows();
+              all.splice(r, 1);
+              ctx.set(q.id, all.length ? all : undefined);
+              const focusTo = all.length ? (r > 0 ? rowCellId(q, r - 1, cols[0].id) : fieldId(q)) : safeId("q", q.id, "add");
+              ctx.rebuild(focusTo, `${rowNoun} ${r + 1} removed`);
+            },
+          },
+        },
+        `Remove ${rowNoun.toLowerCase()} ${r + 1}`,
+      ),
+    ),
+  );
+  return h(
+    "div",
+    { class: groupClass(ctx) },
+    pageHeading("nhsuk-heading-l", labelText(q)),
+    hint(hid, q.help),
+    errorMessages(eid, ctx.errors),
+    rowEls,
+    h(
+      "button",
+      {
+        class: "nhsuk-button nhsuk-button--secondary",
+        type: "button",
+        id: safeId("q", q.id, "add"),
+        on: {
+          click: () => {
+            const all = rows();
+            if (!all.length) all.push({});
+            all.push({});
+            ctx.set(q.id, all);
+            ctx.rebuild(rowCellId(q, all.length - 1, cols[0].id), `${rowNoun} ${all.length} added`);
+          },
+        },
+      },
+      rowNoun === "Action" ? "Add another action" : "Add another row",
+    ),
+  );
+}
+
+function evidenceQuestion(q, ctx) {
+  const eid = ctx.errors.length ? errorId(q) : null;
+  const hid = q.help ? hintId(q) : null;
+  const get = () => {
+    const a = ctx.answers[q.id];
+    return a && typeof a === "object" && !Array.isArray(a)
+      ? { favourable: true, scale: 1, ...a, rows: Array.isArray(a.rows) ? a.rows.map((r) => ({ ...r })) : [] }
+      : { favourable: true, scale: 1, rows: [] };
+  };
+  const put = (ev) => {
+    const empty = !ev.indicator && ev.rows.length === 0 && ev.favourable !== false && ev.scale === 1;
+    ctx.set(q.id, empty ? undefined : ev);
+  };
+  const current = get();
+  const shownRows = current.rows.length ? current.rows : [{ dimension: "", subgroup: "" }];
+  const indicatorId = fieldId(q);
+  const scaleId = safeId("q", q.id, "scale");
+  const favName = safeId("q", q.id, "favourable");
+  const localErrors = [];
+  const numberInput = (id, valueNow, onValue, integer) => {
+    const raw = ctx.rawValues.get(id);
+    const err = ctx.cellErrors.get(id);
+    if (err) localErrors.push([id, err]);
+    return h("input", {
+      class: `nhsuk-input nhsuk-input--width-5${err ? " nhsuk-input--error" : ""}`,
+      id,
+      type: "text",
+      inputmode: integer ? "numeric" : "decimal",
+      "aria-describedby": `${id}-hint`,
+      props: { value: raw ?? (valueNow === undefined || valueNow === null ? "" : String(valueNow)) },
+      on: {
+        input: (e) => {
+          ctx.rawValues.set(id, e.target.value);
+          const n = parseNumber(e.target.value);
+          const bad = Number.isNaN(n) || (integer && n !== undefined && !(Number.isInteger(n) && n >= 0 && n <= 4294967295));
+          if (bad) {
+            ctx.cellErrors.set(id, integer ? "Enter the order as a whole number, 1 or more, or leave it blank" : "Enter a number, like 41.2, or leave it blank");
+            onValue(undefined);
+          } else {
+            ctx.cellErrors.delete(id);
+            onValue(n);
+          }
+        },
+      },
+    });
+  };
+  const setRow = (r, key, value) => {
+    const ev = get();
+    while (ev.rows.length <= r) ev.rows.push({ dimension: "", subgroup: "" });
+    if (value === undefined || (key === "order" && value === 0)) delete ev.rows[r][key];
+    else ev.rows[r][key] = value;
+    put(ev);
+  };
+  const rowEls = shownRows.map((row, r) => {
+    const cid = (k) => safeId("q", q.id, "row", r + 1, k);
+    const textCell = (k, label, hintText) =>
+      h(
+        "div",
+        { class: "nhsuk-form-group" },
+        h("label", { class: "nhsuk-label", for: cid(k) }, label, h("span", { class: "nhsuk-u-visually-hidden" }, `, subgroup ${r + 1}`)),
+        hint(`${cid(k)}-hint`, hintText),
+        h("input", {
+          class: "nhsuk-input",
+          id: cid(k),
+          type: "text",
+          "aria-describedby": hintText ? `${cid(k)}-hint` : null,
+          props: { value: row[k] ?? "" },
+          on: { input: (e) => setRow(r, k, e.target.value) },
+        }),
+      );
+    return h(
+      "fieldset",
+      { class: "nhsuk-fieldset equitas-row", "data-testid": `evidence-row-${r + 1}` },
+      h("legend", { class: "nhsuk-fieldset__legend nhsuk-fieldset__legend--m" }, h("h2", { class: "nhsuk-fieldset__heading" }, `Subgroup ${r + 1}`)),
+      textCell("dimension", "Dimension", "For example, IMD quintile or Ethnic group"),
+      textCell("subgroup", "Subgroup", "For example, Quintile 1 (most deprived)"),
+      h(
+        "div",
+        { class: "equitas-number-grid" },
+        EVIDENCE_NUMBERS.map(([k, label, hintText, integer]) =>
+          h(
+            "div",
+            { class: "nhsuk-form-group" },
+            h("label", { class: "nhsuk-label", for: cid(k) }, `${label} (optional)`, h("span", { class: "nhsuk-u-visually-hidden" }, `, subgroup ${r + 1}`)),
+            h("div", { class: `nhsuk-hint${hintText ? "" : " nhsuk-u-visually-hidden"}`, id: `${cid(k)}-hint` }, hintText || (integer ? "A whole number" : "A number")),
+            numberInput(cid(k), row[k] === 0 && k === "order" ? undefined : row[k], (v) => setRow(r, k, v), integer),
+          ),
+        ),
+      ),
+      h(
+        "div",
+        { class: "nhsuk-checkboxes nhsuk-checkboxes--small" },
+        h(
+          "div",
+          { class: "nhsuk-checkboxes__item" },
+          h("input", {
+            class: "nhsuk-checkboxes__input",
+            id: cid("reference"),
+            type: "checkbox",
+            props: { checked: !!row.reference },
+            on: { change: (e) => setRow(r, "reference", e.target.checked ? true : undefined) },
+          }),
+          h("label", { class: "nhsuk-label nhsuk-checkboxes__label", for: cid("reference") }, `Subgroup ${r + 1} is the reference group for comparisons`),
+        ),
+      ),
+      h(
+        "button",
+        {
+          class: "nhsuk-button nhsuk-button--secondary nhsuk-button--small equitas-remove-row",
+          type: "button",
+          on: {
+            click: () => {
+              const ev = get();
+              ev.rows.splice(r, 1);
+              // Parse errors are keyed by row number; rows after this one move up.
+              for (const key of [...ctx.cellErrors.keys()]) if (key.startsWith(safeId("q", q.id, "row"))) ctx.cellErrors.delete(key);
+              for (const key of [...ctx.rawValues.keys()]) if (key.startsWith(safeId("q", q.id, "row"))) ctx.rawValues.delete(key);
+              put(ev);
+              ctx.rebuild(ev.rows.length ? safeId("q", q.id, "row", Math.max(r, 1), "dimension") : safeId("q", q.id, "add"), `Subgroup ${r + 1} removed`);
+            },
+          },
+        },
+        `Remove subgroup ${r + 1}`,
+      ),
+    );
+  });
+  const el = h(
+    "div",
+    { class: groupClass(ctx) },
+    pageHeading("nhsuk-heading-l", labelText(q)),
+    hint(hid, q.help),
+    errorMessages(eid, ctx.errors),
+    h(
+      "div",
+      { class: "nhsuk-form-group" },
+      h("label", { class: "nhsuk-label nhsuk-label--s", for: indicatorId }, "Indicator (optional)"),
+      hint(`${indicatorId}-hint`, "What the numbers measure, for example Uptake of health checks, %"),
+      h("input", {
+        class: "nhsuk-input",
+        id: indicatorId,
+        type: "text",
+        "aria-describedby": `${indicatorId}-hint`,
+        props: { value: current.indicator ?? "" },
+        on: {
+          input: (e) => {
+            const ev = get();
+            if (e.target.value === "") delete ev.indicator;
+            else ev.indicator = e.target.value;
+            put(ev);
+          },
+        },
+      }),
+    ),
+    h(
+      "div",
+      { class: "nhsuk-form-group" },
+      h(
+        "fieldset",
+        { class: "nhsuk-fieldset" },
+        h("legend", { class: "nhsuk-fieldset__legend nhsuk-fieldset__legend--s" }, "Is a higher value better?"),
+        h(
+          "div",
+          { class: "nhsuk-radios nhsuk-radios--inline" },
+          [
+            [true, "Yes, higher is better"],
+            [false, "No, lower is better"],
+          ].map(([v, l]) =>
+            h(
+              "div",
+              { class: "nhsuk-radios__item" },
+              h("input", {
+                class: "nhsuk-radios__input",
+                id: `${favName}-${v ? "yes" : "no"}`,
+                name: favName,
+                type: "radio",
+                value: v ? "yes" : "no",
+                props: { checked: current.favourable !== false ? v : !v },
+                on: {
+                  change: () => {
+                    const ev = get();
+                    ev.favourable = v;
+                    put(ev);
+                  },
+                },
+              }),
+              h("label", { class: "nhsuk-label nhsuk-radios__label", for: `${favName}-${v ? "yes" : "no"}` }, l),
+            ),
+          ),
+        ),
+      ),
+    ),
+    h(
+      "div",
+      { class: "nhsuk-form-group" },
+      h("label", { class: "nhsuk-label nhsuk-label--s", for: scaleId }, "Scale"),
+      numberInput(scaleId, current.scale, (v) => {
+        const ev = get();
+        ev.scale = v === undefined ? 1 : v;
+        put(ev);
+      }),
+      null,
+    ),
+    rowEls,
+    h(
+      "button",
+      {
+        class: "nhsuk-button nhsuk-button--secondary",
+        type: "button",
+        id: safeId("q", q.id, "add"),
+        on: {
+          click: () => {
+            const ev = get();
+            if (!ev.rows.length) ev.rows.push({ dimension: "", subgroup: "" });
+            ev.rows.push({ dimension: "", subgroup: "" });
+            put(ev);
+            ctx.rebuild(safeId("q", q.id, "row", ev.rows.length, "dimension"), `Subgroup ${ev.rows.length} added`);
+          },
+        },
+      },
+      "Add another subgroup",
+    ),
+  );
+  // The scale's hint sits after its label (numberInput points aria-describedby at it).
+  const scaleInput = el.querySelector(`#${scaleId}`);
+  scaleInput.before(hint(`${scaleId}-hint`, "1 for a proportion, 100 for a percentage, 100000 for a rate per 100,000"));
+  return el;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Read-only answers (check answers, print)
+
+function optionLabel(options, id) {
+  const o = (options || []).find((x) => x.id === id);
+  return o ? o.label : id;
+}
+
+/** Format a YYYY-MM-DD date as "12 January 2026"; anything else is shown as typed. */
+export function formatDate(s) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(String(s).trim());
+  if (!m) return String(s);
+  const d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
+  if (d.getUTCMonth() !== +m[2] - 1) return String(s);
+  return d.toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
+}
+
+function isAnswered(v) {
+  if (v === undefined || v === null) return false;
+  if (typeof v === "string") return v.trim() !== "";
+  if (Array.isArray(v)) return v.length > 0 && v.some((x) => (typeof x === "string" ? x.trim() !== "" : Object.values(x || {}).some((c) => String(c).trim() !== "")));
+  if (typeof v === "number") return Number.isFinite(v);
+  if (typeof v === "object") return v.rows ? v.rows.length > 0 : Object.values(v).some((e) => e && e.considered);
+  return true;
+}
+
+/** A question's answer as read-only nodes (free text always as text). */
+export function formatAnswer(inst, q, v) {
+  if (!isAnswered(v)) return h("span", { class: "equitas-not-answered" }, "Not answered");
+  const k = q.kind;
+  switch (k.type) {
+    case "single_choice":
+      return optionLabel(k.options, v);
+    case "rating":
+      return optionLabel(k.levels, v);
+    case "multiple_choice":
+      return v.length === 1
+        ? optionLabel(k.options, v[0])
+        : h("ul", { class: "nhsuk-list nhsuk-list--bullet" }, v.map((id) => h("li", {}, optionLabel(k.options, id))));
+    case "text":
+      return h("span", { class: "equitas-pre" }, v);
+    case "number":
+      return k.unit ? `${v} ${k.unit}` : String(v);
+    case "date":
+      return formatDate(v);
+    case "dimension_checklist": {
+      const lines = [];
+      for (const [family, items] of byFamily(k.items)) {
+        const considered = items.filter((it) => v[it.id] && v[it.id].considered);
+        if (!considered.length) continue;
+        lines.push(
+          h(
+            "li",
+            {},
+            h("strong", {}, familyLabel(family)),
+            h(
+              "ul",
+              { class: "nhsuk-list nhsuk-list--bullet" },
+              considered.map((it) => {
+                const e = v[it.id];
+                const impact = e.impact ? IMPACTS.find(([x]) => x === e.impact)?.[1] ?? e.impact : "impact not given";
+                return h("li", {}, `${it.label}: ${impact.toLowerCase()}`, e.note ? [" (", e.note, ")"] : null);
+              }),
+            ),
+          ),
+        );
+      }
+      const notConsidered = k.items.filter((it) => !(v[it.id] && v[it.id].considered)).length;
+      return h(
+        "div",
+        {},
+        h("ul", { class: "nhsuk-list" }, lines),
+        notConsidered ? h("p", { class: "nhsuk-body-s" }, `${notConsidered} of ${k.items.length} not considered.`) : null,
+      );
+    }
+    case "table": {
+      const rows = v.filter((r) => Object.values(r).some((c) => String(c).trim() !== ""));
+      return h(
+        "ol",
+        { class: "nhsuk-list nhsuk-list--number" },
+        rows.map((r) =>
+          h(
+            "li",
+            {},
+            k.columns
+              .filter((c) => r[c.id] && String(r[c.id]).trim() !== "")
+              .map((c, i) => {
+                let val = r[c.id];
+                if (c.kind.type === "choice") val = optionLabel(c.kind.options, val);
+                if (c.kind.type === "date") val = formatDate(val);
+                if (c.kind.type === "item_of") {
+                  const other = questionById(inst, c.kind.question);
+                  val = optionLabel(other ? other.kind.items || other.kind.options : [], val);
+                }
+                return [i ? h("br") : null, h("span", { class: "equitas-cell-label" }, `${c.label}: `), val];
+              }),
+          ),
+        ),
+      );
+    }
+    case "evidence_table": {
+      const cols = [
+        ["dimension", "Dimension"],
+        ["subgroup", "Subgroup"],
+        ["order", "Order"],
+        ["estimate", "Estimate"],
+        ["population", "Population"],
+        ["se", "SE"],
+        ["lower", "Lower"],
+        ["upper", "Upper"],
+      ];
+      return h(
+        "div",
+        {},
+        h("p", { class: "nhsuk-body" }, v.indicator ? v.indicator : "Indicator not named", ". ", v.favourable === false ? "Lower is better" : "Higher is better", v.scale && v.scale !== 1 ? `; scale ${v.scale}` : "", "."),
+        h(
+          "div",
+          // Focusable so a keyboard user can scroll a wide table (WCAG 2.1.1).
+          { class: "equitas-table-scroll", role: "region", "aria-label": "Evidence by subgroup", tabindex: "0" },
+          h(
+            "table",
+            { class: "nhsuk-table equitas-evidence-table" },
+            h("caption", { class: "nhsuk-u-visually-hidden" }, "Evidence by subgroup"),
+            h("thead", {}, h("tr", {}, cols.map(([, l]) => h("th", { scope: "col" }, l)), h("th", { scope: "col" }, "Reference"))),
+            h(
+              "tbody",
+              {},
+              v.rows.map((r) => h("tr", {}, cols.map(([c]) => h("td", {}, r[c] === undefined || r[c] === null || (c === "order" && !r[c]) ? "" : String(r[c]))), h("td", {}, r.reference ? "Yes" : ""))),
+            ),
+          ),
+        ),
+      );
+    }
+    default:
+      return h("code", {}, JSON.stringify(v));
+  }
+}

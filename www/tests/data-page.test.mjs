@@ -1,0 +1,131 @@
+// The HEAT Plus data page (data.html): a user picks a CSV file and sees the inequality measures;
+// a malformed file gives an NHS.UK error summary naming the bad row.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { launch, startServer, withPage, REPO } from "./helpers.mjs";
+// axe runs on these page states in axe.test.mjs.
+
+let browser, server;
+before(async () => {
+  browser = await launch();
+  server = await startServer();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const SYNTHETIC = path.join(REPO, "seeds/examples/heat-plus-synthetic.csv");
+const LINES = fs.readFileSync(SYNTHETIC, "utf8").trim().split("\n");
+
+/** The strata of the synthetic file, from the file itself: indicator x dimension, ordered or not. */
+function strataOf(lines) {
+  const head = lines[0].split(",");
+  const col = (n) => head.indexOf(n);
+  const out = new Map();
+  for (const l of lines.slice(1)) {
+    const c = l.split(",");
+    out.set(`${c[col("indicator_abbr")]}|${c[col("dimension")]}`, {
+      dimension: c[col("dimension")],
+      ordered: c[col("ordered_dimension")] === "1",
+    });
+  }
+  return [...out.values()];
+}
+
+async function openDataPage(page) {
+  await page.goto(server.url("/data.html"));
+  await page.waitForFunction(() => document.documentElement.dataset.equitasReady === "true", null, { timeout: 15000 });
+}
+
+async function measureFile(page, file) {
+  await page.getByLabel("Your CSV file").setInputFiles(file);
+  await page.getByRole("button", { name: "Measure inequality" }).click();
+}
+
+/** Every "the 21 summary measures" table and the SII row's value cell in it. */
+async function siiCells(page) {
+  const tables = page.getByRole("table", { name: /the 21 summary measures/ });
+  await tables.first().waitFor({ timeout: 10000 });
+  const out = [];
+  for (const t of await tables.all()) {
+    const name = await t.locator("caption").innerText();
+    const row = t.getByRole("row").filter({ has: page.getByRole("rowheader", { name: /^SII\b/ }) });
+    const rowAlt = t.getByRole("row").filter({ hasText: /^\s*SII\b/ });
+    const r = (await row.count()) ? row : rowAlt;
+    assert.equal(await r.count(), 1, `table "${name}" has one SII row`);
+    const cells = await r.getByRole("cell").allInnerTexts();
+    out.push({ name, cells, text: await r.innerText() });
+  }
+  return out;
+}
+
+test("loading the synthetic HEAT Plus file through the file input shows the SII of every ordered stratum as a number", async () => {
+  await withPage(browser, server.origin, async (page) => {
+    await openDataPage(page);
+    await measureFile(page, SYNTHETIC);
+    const strata = strataOf(LINES);
+    const sii = await siiCells(page);
+    assert.equal(sii.length, strata.length, `one measures table per stratum (${strata.length}), saw ${sii.map((s) => s.name).join("; ")}`);
+    for (const st of strata) {
+      const hit = sii.filter((s) => s.name.includes(`by ${st.dimension}`));
+      assert.ok(hit.length >= 1, `a measures table for the dimension ${st.dimension}`);
+      for (const s of hit) {
+        if (st.ordered) {
+          assert.match(s.text, /\t[-−]?\d+(\.\d+)?\b/, `SII of "${s.name}" is a number: ${JSON.stringify(s.text)}`);
+          assert.doesNotMatch(s.text, /Not computed/, `SII of the ordered "${s.name}" is computed`);
+        } else {
+          // SII needs an order: an unordered dimension must say so rather than show a number.
+          assert.match(s.text, /Not computed/, `SII of the unordered "${s.name}" is reported as not computed: ${s.text}`);
+        }
+      }
+    }
+  });
+});
+
+test("the 'Try the synthetic example' button measures the same file", async () => {
+  await withPage(browser, server.origin, async (page) => {
+    await openDataPage(page);
+    await page.getByRole("button", { name: "Try the synthetic example" }).click();
+    const sii = await siiCells(page);
+    assert.equal(sii.length, strataOf(LINES).length);
+  });
+});
+
+test("a malformed CSV shows an error summary that names the bad row and value", async () => {
+  await withPage(browser, server.origin, async (page) => {
+    await openDataPage(page);
+    const cells = LINES[3].split(",");
+    cells[LINES[0].split(",").indexOf("estimate")] = "sixty-eight"; // data row 3, file line 4
+    const bad = [LINES[0], LINES[1], LINES[2], cells.join(","), ...LINES.slice(4)].join("\n") + "\n";
+    await measureFile(page, { name: "broken.csv", mimeType: "text/csv", buffer: Buffer.from(bad) });
+    const summary = page.locator(".nhsuk-error-summary");
+    await summary.waitFor({ timeout: 10000 });
+    // NHS.UK frontend 10 puts role=alert on the summary or on its first child: either announces it.
+    const alerts = await summary.locator('xpath=self::*[@role="alert"] | .//*[@role="alert"]').count();
+    assert.ok(alerts > 0, "the error summary is (or holds) a role=alert region");
+    const text = await summary.innerText();
+    assert.match(text, /sixty-eight/, `the summary names the bad value:\n${text}`);
+    assert.match(text, /\b(row|line)\s*(3|4)\b/i, `the summary names the bad row:\n${text}`);
+    // Linked: each item is a link to the file input.
+    const links = summary.getByRole("link");
+    assert.ok((await links.count()) > 0, "the error summary items link to the field");
+    assert.equal(await links.first().getAttribute("href"), "#data-file");
+    assert.equal(await page.getByRole("table", { name: /the 21 summary measures/ }).count(), 0, "nothing measured");
+  });
+});
+
+test("a file saved by Excel (UTF-8 byte-order mark, CRLF line ends) measures the same as the plain file", async () => {
+  await withPage(browser, server.origin, async (page) => {
+    await openDataPage(page);
+    await measureFile(page, SYNTHETIC);
+    const plain = await siiCells(page);
+    const excel = "\ufeff" + LINES.join("\r\n") + "\r\n";
+    await measureFile(page, { name: "from-excel.csv", mimeType: "text/csv", buffer: Buffer.from(excel, "utf8") });
+    await page.getByText(/from-excel\.csv/).first().waitFor();
+    const fromExcel = await siiCells(page);
+    assert.deepEqual(fromExcel.map((s) => s.text), plain.map((s) => s.text), "the same SII rows");
+  });
+});
