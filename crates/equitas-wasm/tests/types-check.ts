@@ -1,8 +1,8 @@
 // Compile-time check of the committed `equitas_wasm.d.ts`: every export called with correctly
 // shaped values, and its result used as the app uses it. Nothing runs; `tsc` failing is the test.
 //
-// Run (needs the `typescript` npm package, e.g. installed in a scratch folder):
-//   cd crates/equitas-wasm && npx -p typescript tsc --noEmit --strict --target es2022 \
+// `cargo xtask test` runs this with the TypeScript pinned in www/package.json; by hand:
+//   cd crates/equitas-wasm && ../../www/node_modules/.bin/tsc --noEmit --strict --target es2022 \
 //     --module es2022 --moduleResolution bundler --lib es2022,dom tests/types-check.ts
 // `@ts-expect-error` lines check that wrong shapes are refused (tsc fails if they are accepted).
 

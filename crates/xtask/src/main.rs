@@ -225,6 +225,27 @@ fn test(root: &Path) -> Result {
     eprintln!("\n==> the committed TypeScript definitions match the generated ones");
     web::dts_drift(root)?;
     eprintln!("    ok");
+    web::ensure_npm_packages(root)?;
+    let tsc = root.join("www/node_modules/.bin/tsc");
+    run(
+        &root.join("crates/equitas-wasm"),
+        "the TypeScript definitions type-check uses of every export, and refuse wrong shapes \
+         (crates/equitas-wasm/tests/types-check.ts; TypeScript from www/package.json)",
+        &tsc.to_string_lossy(),
+        &[
+            "--noEmit",
+            "--strict",
+            "--target",
+            "es2022",
+            "--module",
+            "es2022",
+            "--moduleResolution",
+            "bundler",
+            "--lib",
+            "es2022,dom",
+            "tests/types-check.ts",
+        ],
+    )?;
 
     eprintln!("\n==> tools the browser tests need (installed only when missing)");
     web::ensure_chromium(root)?;
@@ -270,12 +291,11 @@ fn browser_tests(root: &Path) -> Result {
     web::ensure_npm_packages(root)?;
     let tests = root.join("www/tests");
     if !has_scripts(&tests) {
-        eprintln!(
-            "\n==> the browser tests: {} has no test files yet, so `npm test` has nothing to \
-             run (this step runs them as soon as they exist)",
+        return Err(format!(
+            "{} has no browser tests: they are part of `cargo xtask test` and must not go \
+             missing silently",
             tests.display()
-        );
-        return Ok(());
+        ));
     }
     run_expecting(
         &root.join("www"),
