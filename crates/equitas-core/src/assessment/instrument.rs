@@ -597,7 +597,12 @@ impl Instrument {
         };
         unique("section", self.sections.iter().map(|s| s.id.as_str())).map_err(fail)?;
         unique("question", self.questions().map(|(_, q)| q.id.as_str())).map_err(fail)?;
-        let all_ids: BTreeSet<&str> = self.questions().map(|(_, q)| q.id.as_str()).collect();
+        // Inserted one by one: `collect` into a B-tree set sorts first, with its own copy of
+        // the sort (see `crate::sort`).
+        let mut all_ids = BTreeSet::new();
+        for (_, q) in self.questions() {
+            all_ids.insert(q.id.as_str());
+        }
         for (_, q) in self.questions() {
             let at = |p: String| fail(format!("question {}: {p}", q.id));
             unique("option", q.kind.choices().iter().map(|c| c.id.as_str())).map_err(at)?;

@@ -207,13 +207,13 @@ pub fn summary<'a>(
         })
         .collect();
     // Least considered first (as a share), then in form order (the sort is stable).
-    dimensions.sort_by(|a, b| {
+    crate::sort::sort_by(&mut dimensions, |a, b| {
         let share = |d: &DimensionCount| d.considered as f64 / d.of.max(1) as f64;
         share(a).total_cmp(&share(b))
     });
     let mut gaps: Vec<GapCount> = gaps.into_values().collect();
-    gaps.sort_by_key(|g| std::cmp::Reverse(g.count));
-    overdue.sort_by(|a, b| {
+    crate::sort::sort_by_key(&mut gaps, |g| std::cmp::Reverse(g.count));
+    crate::sort::sort_by(&mut overdue, |a, b| {
         b.days_overdue
             .cmp(&a.days_overdue)
             .then(a.name.cmp(&b.name))

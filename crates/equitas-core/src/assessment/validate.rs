@@ -83,14 +83,14 @@ pub fn uncovered_negatives<'a>(
     let Some(Answer::Checklist(items)) = answers.get(checklist.as_str()) else {
         return Vec::new();
     };
-    let linked: BTreeSet<&str> = match answers.get(table.as_str()) {
-        Some(Answer::Table(rows)) => rows
-            .iter()
-            .filter_map(|r| r.get(column))
-            .map(|s| s.trim())
-            .collect(),
-        _ => BTreeSet::new(),
-    };
+    // Inserted one by one: `collect` into a B-tree set sorts first, with its own copy of the
+    // sort (see `crate::sort`).
+    let mut linked: BTreeSet<&str> = BTreeSet::new();
+    if let Some(Answer::Table(rows)) = answers.get(table.as_str()) {
+        for cell in rows.iter().filter_map(|r| r.get(column)) {
+            linked.insert(cell.trim());
+        }
+    }
     items
         .iter()
         .filter(|(id, e)| {

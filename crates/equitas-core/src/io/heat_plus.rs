@@ -446,7 +446,7 @@ pub fn read<R: Read>(reader: R) -> Result<Vec<HeatPlusStratum>, HeatPlusError> {
     if problems.is_empty() {
         Ok(strata)
     } else {
-        problems.sort_by_key(|p| p.row);
+        crate::sort::sort_by_key(&mut problems, |p| p.row);
         fail(problems)
     }
 }
@@ -573,7 +573,7 @@ fn group(parsed: Vec<Parsed>, problems: &mut Vec<RowProblem>) -> Vec<HeatPlusStr
             continue;
         }
         let mut orders: Vec<u32> = rows.iter().map(|r| r.1).collect();
-        orders.sort_unstable();
+        crate::sort::sort_by(&mut orders, u32::cmp);
         let expected = (1..).take(orders.len());
         if !orders.iter().copied().eq(expected) {
             let (row, _) = rows.first().copied().unwrap_or((0, 0));
