@@ -117,17 +117,19 @@ impl Assessment {
     /// The saved-file form.
     #[must_use]
     pub fn to_saved(&self) -> SavedFile {
+        // Inserted one by one: `collect` into a B-tree map sorts first, with its own copy of
+        // the sort (see `crate::sort`); the answers are in key order already.
+        let mut answers = BTreeMap::new();
+        for (k, a) in self.answers.iter() {
+            answers.insert(k.clone(), serde_json::to_value(a).unwrap_or(Value::Null));
+        }
         SavedFile {
             format: FORMAT.to_owned(),
             schema_version: SCHEMA_VERSION,
             instrument: self.instrument.clone(),
             created: self.created.clone(),
             updated: self.updated.clone(),
-            answers: self
-                .answers
-                .iter()
-                .map(|(k, a)| (k.clone(), serde_json::to_value(a).unwrap_or(Value::Null)))
-                .collect(),
+            answers,
             retained: self.retained.clone(),
         }
     }
@@ -443,7 +445,9 @@ pub fn load_value(mut value: Value, registry: &Registry) -> Result<Loaded, LoadE
         Some(other) => {
             return Err(LoadError::NotAnAssessment {
                 path: "/format".into(),
-                found: other.to_string(),
+                // The same compact JSON as `other.to_string()`, through the serializer the
+                // wasm build already has for results (Value's `Display` is a second copy).
+                found: serde_json::to_string(other).unwrap_or_default(),
             });
         }
         None => {
