@@ -25,7 +25,7 @@
 //! # Ok::<(), heat_plus::HeatPlusError>(())
 //! ```
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::io::{Read, Write};
 
 use serde::{Deserialize, Serialize};
@@ -141,7 +141,7 @@ const REQUIRED: [&str; 12] = [
 ];
 
 /// What identifies a stratum: setting × date × source × indicator × dimension.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct StratumKey {
     /// Country, region or area.
@@ -247,7 +247,7 @@ struct Parsed {
 /// Collects problems while parsing a row.
 struct Cells<'a> {
     record: &'a csv::StringRecord,
-    columns: &'a HashMap<&'static str, usize>,
+    columns: &'a BTreeMap<&'static str, usize>,
     row: u64,
     problems: &'a mut Vec<RowProblem>,
 }
@@ -329,7 +329,9 @@ pub fn read<R: Read>(reader: R) -> Result<Vec<HeatPlusStratum>, HeatPlusError> {
             }]);
         }
     };
-    let mut columns: HashMap<&'static str, usize> = HashMap::new();
+    // B-tree maps here and in `group`: lookups only (no iteration), and a `HashMap` would bring
+    // its hasher and random keys into the wasm build for nothing.
+    let mut columns: BTreeMap<&'static str, usize> = BTreeMap::new();
     for (i, name) in header.iter().enumerate() {
         let name = name.trim().trim_start_matches('\u{feff}');
         if let Some(c) = COLUMNS.iter().find(|c| c.eq_ignore_ascii_case(name)) {
@@ -453,7 +455,7 @@ pub fn read<R: Read>(reader: R) -> Result<Vec<HeatPlusStratum>, HeatPlusError> {
 
 /// Group rows into strata in first-appearance order, checking each stratum's consistency.
 fn group(parsed: Vec<Parsed>, problems: &mut Vec<RowProblem>) -> Vec<HeatPlusStratum> {
-    let mut index: HashMap<StratumKey, usize> = HashMap::new();
+    let mut index: BTreeMap<StratumKey, usize> = BTreeMap::new();
     let mut out: Vec<HeatPlusStratum> = Vec::new();
     // Per stratum: first row, rows, and (row, order) for the order check.
     let mut rows_of: Vec<Vec<(u64, u32)>> = Vec::new();
