@@ -311,7 +311,9 @@ pub enum LoadError {
 /// The instruments an application knows: the built-in ones and any loaded from files.
 #[derive(Debug, Clone, Default)]
 pub struct Registry {
-    instruments: BTreeMap<(String, u32), Instrument>,
+    /// Sorted by id then version, each id and version once. A few instruments: a sorted list
+    /// does what a B-tree map would, without another copy of the B-tree code in the wasm build.
+    instruments: Vec<Instrument>,
 }
 
 /// The built-in instrument files, by file name.
@@ -349,8 +351,17 @@ impl Registry {
     /// The instrument does not hold together.
     pub fn add(&mut self, instrument: Instrument) -> Result<(), InstrumentError> {
         instrument.check()?;
-        self.instruments
-            .insert((instrument.id.clone(), instrument.version), instrument);
+        let place = self.instruments.binary_search_by(|i| {
+            (i.id.as_str(), i.version).cmp(&(&instrument.id, instrument.version))
+        });
+        match place {
+            Ok(at) => {
+                if let Some(slot) = self.instruments.get_mut(at) {
+                    *slot = instrument;
+                }
+            }
+            Err(at) => self.instruments.insert(at, instrument),
+        }
         Ok(())
     }
 
@@ -372,16 +383,15 @@ impl Registry {
     /// An instrument by id and version.
     #[must_use]
     pub fn get(&self, id: &str, version: u32) -> Option<&Instrument> {
-        self.instruments.get(&(id.to_owned(), version))
+        self.instruments
+            .iter()
+            .find(|i| i.id == id && i.version == version)
     }
 
     /// The newest version of an instrument.
     #[must_use]
     pub fn latest(&self, id: &str) -> Option<&Instrument> {
-        self.instruments
-            .range((id.to_owned(), 0)..=(id.to_owned(), u32::MAX))
-            .next_back()
-            .map(|(_, i)| i)
+        self.instruments.iter().rev().find(|i| i.id == id)
     }
 
     /// The instrument an assessment answers.
@@ -392,13 +402,13 @@ impl Registry {
 
     /// Every instrument, by id then version.
     pub fn iter(&self) -> impl Iterator<Item = &Instrument> {
-        self.instruments.values()
+        self.instruments.iter()
     }
 
     /// The ids of every instrument known, sorted, each once.
     #[must_use]
     pub fn ids(&self) -> Vec<&str> {
-        let mut ids: Vec<&str> = self.instruments.keys().map(|(id, _)| id.as_str()).collect();
+        let mut ids: Vec<&str> = self.instruments.iter().map(|i| i.id.as_str()).collect();
         ids.dedup();
         ids
     }

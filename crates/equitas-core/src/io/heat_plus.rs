@@ -247,7 +247,7 @@ struct Parsed {
 /// Collects problems while parsing a row.
 struct Cells<'a> {
     record: &'a csv::StringRecord,
-    columns: &'a BTreeMap<&'static str, usize>,
+    columns: &'a [(&'static str, usize)],
     row: u64,
     problems: &'a mut Vec<RowProblem>,
 }
@@ -255,8 +255,9 @@ struct Cells<'a> {
 impl Cells<'_> {
     fn text(&self, column: &str) -> &str {
         self.columns
-            .get(column)
-            .and_then(|&i| self.record.get(i))
+            .iter()
+            .find(|(c, _)| *c == column)
+            .and_then(|&(_, i)| self.record.get(i))
             .map_or("", str::trim)
     }
     fn problem(&mut self, column: &str, message: impl Into<String>) {
@@ -329,18 +330,21 @@ pub fn read<R: Read>(reader: R) -> Result<Vec<HeatPlusStratum>, HeatPlusError> {
             }]);
         }
     };
-    // B-tree maps here and in `group`: lookups only (no iteration), and a `HashMap` would bring
-    // its hasher and random keys into the wasm build for nothing.
-    let mut columns: BTreeMap<&'static str, usize> = BTreeMap::new();
+    // The template's columns found, with their positions: a short list, looked up by name. (A
+    // `HashMap`, here or in `group`, would bring its hasher and random keys into the wasm build
+    // for nothing.)
+    let mut columns: Vec<(&'static str, usize)> = Vec::new();
     for (i, name) in header.iter().enumerate() {
         let name = name.trim().trim_start_matches('\u{feff}');
         if let Some(c) = COLUMNS.iter().find(|c| c.eq_ignore_ascii_case(name)) {
-            columns.entry(c).or_insert(i);
+            if !columns.iter().any(|(seen, _)| seen == c) {
+                columns.push((c, i));
+            }
         }
     }
     let missing: Vec<&str> = REQUIRED
         .into_iter()
-        .filter(|c| !columns.contains_key(c))
+        .filter(|c| !columns.iter().any(|(seen, _)| seen == c))
         .collect();
     if !missing.is_empty() {
         return fail(
