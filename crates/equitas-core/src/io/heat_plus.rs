@@ -336,10 +336,10 @@ pub fn read<R: Read>(reader: R) -> Result<Vec<HeatPlusStratum>, HeatPlusError> {
     let mut columns: Vec<(&'static str, usize)> = Vec::new();
     for (i, name) in header.iter().enumerate() {
         let name = name.trim().trim_start_matches('\u{feff}');
-        if let Some(c) = COLUMNS.iter().find(|c| c.eq_ignore_ascii_case(name)) {
-            if !columns.iter().any(|(seen, _)| seen == c) {
-                columns.push((c, i));
-            }
+        if let Some(c) = COLUMNS.iter().find(|c| c.eq_ignore_ascii_case(name))
+            && !columns.iter().any(|(seen, _)| seen == c)
+        {
+            columns.push((c, i));
         }
     }
     let missing: Vec<&str> = REQUIRED
