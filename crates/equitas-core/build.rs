@@ -37,10 +37,87 @@ fn main() {
             let text =
                 fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             let text = if minify { minify_json(&text) } else { text };
+            let text = if minify && *dir == "catalogue" {
+                empty_sources(&text)
+            } else {
+                text
+            };
             let name = path.file_name().expect("a file name");
             fs::write(to.join(name), text).expect("write seed copy");
         }
     }
+}
+
+/// Minified JSON text with the value of every `"sources"` key replaced by `[]`.
+///
+/// The catalogue's `sources` (title and URL of each reference behind an ambition, a group or a
+/// priority) are for people reading the seeds and the CLI's documentation; no code reads them,
+/// and they are about a fifth of the catalogue text the browser would download. Only the wasm
+/// build drops them, so the catalogue parses to the same values apart from empty `sources`.
+fn empty_sources(text: &str) -> String {
+    const KEY: &str = "\"sources\":";
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let (mut copied, mut i) = (0, 0);
+    let (mut in_string, mut escaped) = (false, false);
+    while i < bytes.len() {
+        let c = bytes[i];
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if c == b'\\' {
+                escaped = true;
+            } else if c == b'"' {
+                in_string = false;
+            }
+        } else if c == b'"' && text[i..].starts_with(KEY) {
+            // A string followed by `:` is a key.
+            let value = i + KEY.len();
+            out.push_str(&text[copied..value]);
+            out.push_str("[]");
+            i = value + json_value_len(&text[value..]);
+            copied = i;
+            continue;
+        } else {
+            in_string = c == b'"';
+        }
+        i += 1;
+    }
+    out.push_str(&text[copied..]);
+    out
+}
+
+/// The length in bytes of the minified JSON value at the start of `text`.
+fn json_value_len(text: &str) -> usize {
+    let (mut depth, mut in_string, mut escaped) = (0_usize, false, false);
+    for (i, c) in text.char_indices() {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+                if depth == 0 {
+                    return i + 1;
+                }
+            }
+            continue;
+        }
+        match c {
+            '"' => in_string = true,
+            '[' | '{' => depth += 1,
+            ']' | '}' if depth > 0 => {
+                depth -= 1;
+                if depth == 0 {
+                    return i + 1;
+                }
+            }
+            ',' | ']' | '}' if depth == 0 => return i,
+            _ => {}
+        }
+    }
+    text.len()
 }
 
 /// JSON text without the whitespace between tokens (inside strings everything is kept).

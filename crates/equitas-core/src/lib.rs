@@ -35,4 +35,5 @@ pub mod cohort;
 pub mod deprivation;
 pub mod io;
 pub mod measures;
+mod sort;
 pub mod synth;

@@ -175,12 +175,33 @@ pub struct LoadedFile {
 
 /// A migration note: what happened, in words and as data.
 /// (`MigrationNote` is an enum, flattened beside `message`, so the TypeScript is an intersection.)
-#[derive(Debug, Serialize, Tsify)]
+#[derive(Debug, Tsify)]
 #[tsify(type = "{ message: string } & MigrationNote")]
 pub struct NoteOut {
     message: String,
-    #[serde(flatten)]
     note: MigrationNote,
+}
+
+// `{"message": …, "<Variant>": {…}}`, what `#[serde(flatten)]` on `note` writes, by hand:
+// flattening an enum's struct variant buffers its fields in serde's `Content` type, a copy of
+// which (with its serializer) was this field's whole cost in the wasm build. The note goes
+// through `serde_json::Value` (already compiled in for answers), whose object is `{variant:
+// fields}`; its entries are written after `message`, as flatten writes them. (A `Value` object
+// keeps its keys sorted; every note's fields, `from`/`to` and `question`/`reason`, are declared
+// in that order too, and tests/node.rs pins the text.)
+impl Serialize for NoteOut {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{Error, SerializeMap};
+        let note = serde_json::to_value(&self.note).map_err(S::Error::custom)?;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("message", &self.message)?;
+        if let serde_json::Value::Object(entries) = &note {
+            for (key, value) in entries {
+                map.serialize_entry(key, value)?;
+            }
+        }
+        map.end()
+    }
 }
 
 /// Reads a saved assessment from JSON text (an imported file): checks it, migrates it to the

@@ -359,6 +359,26 @@ fn a_file_from_an_older_instrument_version_is_migrated_with_notes() {
         message.contains("prepare.title") && message.contains("prepare.name"),
         "{message}"
     );
+    // Each note is `message` first, then its variant and fields, in that order in the text.
+    let text: String = js_sys::JSON::stringify(&load_assessment(&file).unwrap().into())
+        .unwrap()
+        .into();
+    let upgraded = notes
+        .iter()
+        .find(|n| n.get("Instrument").is_some())
+        .unwrap_or_else(|| panic!("no instrument note in {notes:?}"));
+    for expected in [
+        format!(
+            r#"{{"message":{},"Instrument":{{"from":1,"to":2}}}}"#,
+            upgraded["message"]
+        ),
+        format!(
+            r#"{{"message":{},"Renamed":{{"from":"prepare.title","to":"prepare.name"}}}}"#,
+            renamed["message"]
+        ),
+    ] {
+        assert!(text.contains(&expected), "{expected} not in {text}");
+    }
 
     // An instrument that does not hold together is refused, naming what is wrong.
     let broken = v1

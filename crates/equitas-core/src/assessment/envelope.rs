@@ -117,17 +117,19 @@ impl Assessment {
     /// The saved-file form.
     #[must_use]
     pub fn to_saved(&self) -> SavedFile {
+        // Inserted one by one: `collect` into a B-tree map sorts first, with its own copy of
+        // the sort (see `crate::sort`); the answers are in key order already.
+        let mut answers = BTreeMap::new();
+        for (k, a) in self.answers.iter() {
+            answers.insert(k.clone(), serde_json::to_value(a).unwrap_or(Value::Null));
+        }
         SavedFile {
             format: FORMAT.to_owned(),
             schema_version: SCHEMA_VERSION,
             instrument: self.instrument.clone(),
             created: self.created.clone(),
             updated: self.updated.clone(),
-            answers: self
-                .answers
-                .iter()
-                .map(|(k, a)| (k.clone(), serde_json::to_value(a).unwrap_or(Value::Null)))
-                .collect(),
+            answers,
             retained: self.retained.clone(),
         }
     }
@@ -309,7 +311,9 @@ pub enum LoadError {
 /// The instruments an application knows: the built-in ones and any loaded from files.
 #[derive(Debug, Clone, Default)]
 pub struct Registry {
-    instruments: BTreeMap<(String, u32), Instrument>,
+    /// Sorted by id then version, each id and version once. A few instruments: a sorted list
+    /// does what a B-tree map would, without another copy of the B-tree code in the wasm build.
+    instruments: Vec<Instrument>,
 }
 
 /// The built-in instrument files, by file name.
@@ -347,8 +351,17 @@ impl Registry {
     /// The instrument does not hold together.
     pub fn add(&mut self, instrument: Instrument) -> Result<(), InstrumentError> {
         instrument.check()?;
-        self.instruments
-            .insert((instrument.id.clone(), instrument.version), instrument);
+        let place = self.instruments.binary_search_by(|i| {
+            (i.id.as_str(), i.version).cmp(&(&instrument.id, instrument.version))
+        });
+        match place {
+            Ok(at) => {
+                if let Some(slot) = self.instruments.get_mut(at) {
+                    *slot = instrument;
+                }
+            }
+            Err(at) => self.instruments.insert(at, instrument),
+        }
         Ok(())
     }
 
@@ -370,16 +383,15 @@ impl Registry {
     /// An instrument by id and version.
     #[must_use]
     pub fn get(&self, id: &str, version: u32) -> Option<&Instrument> {
-        self.instruments.get(&(id.to_owned(), version))
+        self.instruments
+            .iter()
+            .find(|i| i.id == id && i.version == version)
     }
 
     /// The newest version of an instrument.
     #[must_use]
     pub fn latest(&self, id: &str) -> Option<&Instrument> {
-        self.instruments
-            .range((id.to_owned(), 0)..=(id.to_owned(), u32::MAX))
-            .next_back()
-            .map(|(_, i)| i)
+        self.instruments.iter().rev().find(|i| i.id == id)
     }
 
     /// The instrument an assessment answers.
@@ -390,13 +402,13 @@ impl Registry {
 
     /// Every instrument, by id then version.
     pub fn iter(&self) -> impl Iterator<Item = &Instrument> {
-        self.instruments.values()
+        self.instruments.iter()
     }
 
     /// The ids of every instrument known, sorted, each once.
     #[must_use]
     pub fn ids(&self) -> Vec<&str> {
-        let mut ids: Vec<&str> = self.instruments.keys().map(|(id, _)| id.as_str()).collect();
+        let mut ids: Vec<&str> = self.instruments.iter().map(|i| i.id.as_str()).collect();
         ids.dedup();
         ids
     }
@@ -443,7 +455,9 @@ pub fn load_value(mut value: Value, registry: &Registry) -> Result<Loaded, LoadE
         Some(other) => {
             return Err(LoadError::NotAnAssessment {
                 path: "/format".into(),
-                found: other.to_string(),
+                // The same compact JSON as `other.to_string()`, through the serializer the
+                // wasm build already has for results (Value's `Display` is a second copy).
+                found: serde_json::to_string(other).unwrap_or_default(),
             });
         }
         None => {

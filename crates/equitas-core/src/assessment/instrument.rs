@@ -4,7 +4,7 @@
 //! [`Instrument::from_json`], which checks that the file holds together (ids unique, every
 //! condition and rubric criterion names a question and option that exist, catalogue ids known).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -597,7 +597,8 @@ impl Instrument {
         };
         unique("section", self.sections.iter().map(|s| s.id.as_str())).map_err(fail)?;
         unique("question", self.questions().map(|(_, q)| q.id.as_str())).map_err(fail)?;
-        let all_ids: BTreeSet<&str> = self.questions().map(|(_, q)| q.id.as_str()).collect();
+        // A list, not a B-tree set: lookups only, and no B-tree code in the wasm build for it.
+        let all_ids: Vec<&str> = self.questions().map(|(_, q)| q.id.as_str()).collect();
         for (_, q) in self.questions() {
             let at = |p: String| fail(format!("question {}: {p}", q.id));
             unique("option", q.kind.choices().iter().map(|c| c.id.as_str())).map_err(at)?;
@@ -613,7 +614,7 @@ impl Instrument {
                 }
             }
             for old in &q.previous_ids {
-                if all_ids.contains(old.as_str()) {
+                if all_ids.contains(&old.as_str()) {
                     return Err(at(format!("previous id {old} is still in use")));
                 }
             }
@@ -831,14 +832,15 @@ fn share01(x: f64) -> Result<(), String> {
 }
 
 fn unique<'a>(what: &str, ids: impl Iterator<Item = &'a str>) -> Result<(), String> {
-    let mut seen = BTreeSet::new();
+    let mut seen = Vec::new();
     for id in ids {
         if id.trim().is_empty() {
             return Err(format!("a {what} id is empty"));
         }
-        if !seen.insert(id) {
+        if seen.contains(&id) {
             return Err(format!("{what} id {id:?} is used twice"));
         }
+        seen.push(id);
     }
     Ok(())
 }

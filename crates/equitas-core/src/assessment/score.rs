@@ -806,7 +806,7 @@ fn maturity(instrument: &Instrument, answers: &Answers) -> (Vec<ThemeMaturity>, 
             level,
         });
     }
-    objectives.sort_by_key(|(level, order, _)| (*level, *order));
+    crate::sort::sort_by_key(&mut objectives, |(level, order, _)| (*level, *order));
     let max = instrument
         .rubric
         .max_objectives

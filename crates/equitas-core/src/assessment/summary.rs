@@ -1,8 +1,6 @@
 //! A portfolio view for a board: assessments per rating band, the most common gaps, the
 //! dimensions least often considered, and the reviews overdue as of a given date.
 
-use std::collections::BTreeMap;
-
 use serde::Serialize;
 
 use super::answers::Answer;
@@ -101,19 +99,24 @@ pub fn summary<'a>(
     items: impl IntoIterator<Item = (&'a str, &'a Instrument, &'a Assessment)>,
     as_of: Date,
 ) -> Summary {
-    let mut bands: BTreeMap<(String, usize), BandCount> = BTreeMap::new();
-    let mut gaps: BTreeMap<(String, String), GapCount> = BTreeMap::new();
-    let mut dims: BTreeMap<(String, usize, usize), DimensionCount> = BTreeMap::new();
-    let mut per_instrument: BTreeMap<String, usize> = BTreeMap::new();
-    let mut instruments: BTreeMap<&str, &Instrument> = BTreeMap::new();
+    // Keyed lists, sorted by key at the end: the same order as B-tree maps, without a copy of
+    // the B-tree code for each of five key and value types in the wasm build (a portfolio has
+    // a few instruments, bands, gaps and dimensions, so the linear lookups cost nothing).
+    let mut bands: Vec<((String, usize), BandCount)> = Vec::new();
+    let mut gaps: Vec<((String, String), GapCount)> = Vec::new();
+    let mut dims: Vec<((String, usize, usize), DimensionCount)> = Vec::new();
+    let mut per_instrument: Vec<(String, usize)> = Vec::new();
+    let mut instruments: Vec<&Instrument> = Vec::new();
     let mut overdue = Vec::new();
     let mut no_review_date = Vec::new();
     let mut n = 0;
     for (name, instrument, assessment) in items {
         n += 1;
         let answers = &assessment.answers;
-        *per_instrument.entry(instrument.id.clone()).or_default() += 1;
-        instruments.entry(&instrument.id).or_insert(instrument);
+        *slot(&mut per_instrument, instrument.id.clone(), || 0) += 1;
+        if !instruments.iter().any(|i| i.id == instrument.id) {
+            instruments.push(instrument);
+        }
         // Bands and gaps only: the measures are not needed for a portfolio view.
         let report = score_with(instrument, answers, None);
         if let Some(b) = &report.band {
@@ -123,25 +126,24 @@ pub fn summary<'a>(
                 .iter()
                 .position(|x| x.id == b.id)
                 .unwrap_or(0);
-            bands
-                .entry((instrument.id.clone(), i))
-                .or_insert_with(|| BandCount {
-                    instrument: instrument.id.clone(),
-                    band: b.id.clone(),
-                    label: b.label.clone(),
-                    count: 0,
-                })
-                .count += 1;
+            slot(&mut bands, (instrument.id.clone(), i), || BandCount {
+                instrument: instrument.id.clone(),
+                band: b.id.clone(),
+                label: b.label.clone(),
+                count: 0,
+            })
+            .count += 1;
         }
         for g in report.gaps {
-            gaps.entry((instrument.id.clone(), g.id.clone()))
-                .or_insert_with(|| GapCount {
+            slot(&mut gaps, (instrument.id.clone(), g.id.clone()), || {
+                GapCount {
                     instrument: instrument.id.clone(),
                     id: g.id,
                     title: g.title,
                     count: 0,
-                })
-                .count += 1;
+                }
+            })
+            .count += 1;
         }
         for (qi, (_, q)) in instrument.questions().enumerate() {
             let Kind::DimensionChecklist { items } = &q.kind else {
@@ -152,9 +154,8 @@ pub fn summary<'a>(
                 _ => None,
             };
             for (ii, item) in items.iter().enumerate() {
-                let d = dims
-                    .entry((instrument.id.clone(), qi, ii))
-                    .or_insert_with(|| DimensionCount {
+                let d = slot(&mut dims, (instrument.id.clone(), qi, ii), || {
+                    DimensionCount {
                         instrument: instrument.id.clone(),
                         question: q.id.clone(),
                         item: item.id.clone(),
@@ -162,7 +163,8 @@ pub fn summary<'a>(
                         family: item.family.clone().unwrap_or_default(),
                         considered: 0,
                         of: 0,
-                    });
+                    }
+                });
                 if answer
                     .and_then(|m| m.get(&item.id))
                     .is_some_and(|e| e.considered)
@@ -189,9 +191,9 @@ pub fn summary<'a>(
         }
     }
     // Every band of every instrument seen, empty ones too, so a board sees the whole scale.
-    for i in instruments.values() {
+    for i in &instruments {
         for (n, b) in i.rubric.bands.iter().enumerate() {
-            bands.entry((i.id.clone(), n)).or_insert_with(|| BandCount {
+            slot(&mut bands, (i.id.clone(), n), || BandCount {
                 instrument: i.id.clone(),
                 band: b.id.clone(),
                 label: b.label.clone(),
@@ -199,21 +201,23 @@ pub fn summary<'a>(
             });
         }
     }
-    let mut dimensions: Vec<DimensionCount> = dims
-        .into_values()
+    let mut dimensions: Vec<DimensionCount> = by_key(dims)
         .map(|mut d| {
-            d.of = per_instrument.get(&d.instrument).copied().unwrap_or(0);
+            d.of = per_instrument
+                .iter()
+                .find(|(id, _)| *id == d.instrument)
+                .map_or(0, |(_, n)| *n);
             d
         })
         .collect();
     // Least considered first (as a share), then in form order (the sort is stable).
-    dimensions.sort_by(|a, b| {
+    crate::sort::sort_by(&mut dimensions, |a, b| {
         let share = |d: &DimensionCount| d.considered as f64 / d.of.max(1) as f64;
         share(a).total_cmp(&share(b))
     });
-    let mut gaps: Vec<GapCount> = gaps.into_values().collect();
-    gaps.sort_by_key(|g| std::cmp::Reverse(g.count));
-    overdue.sort_by(|a, b| {
+    let mut gaps: Vec<GapCount> = by_key(gaps).collect();
+    crate::sort::sort_by_key(&mut gaps, |g| std::cmp::Reverse(g.count));
+    crate::sort::sort_by(&mut overdue, |a, b| {
         b.days_overdue
             .cmp(&a.days_overdue)
             .then(a.name.cmp(&b.name))
@@ -221,10 +225,28 @@ pub fn summary<'a>(
     Summary {
         as_of,
         assessments: n,
-        bands: bands.into_values().collect(),
+        bands: by_key(bands).collect(),
         gaps,
         dimensions,
         overdue,
         no_review_date,
     }
+}
+
+/// The value for `key` in a keyed list, added with `make` when missing.
+fn slot<K: PartialEq, V>(list: &mut Vec<(K, V)>, key: K, make: impl FnOnce() -> V) -> &mut V {
+    let i = match list.iter().position(|(k, _)| *k == key) {
+        Some(i) => i,
+        None => {
+            list.push((key, make()));
+            list.len() - 1
+        }
+    };
+    &mut list[i].1
+}
+
+/// The values of a keyed list (keys unique) in key order, as a B-tree map's `into_values`.
+fn by_key<K: Ord, V>(mut list: Vec<(K, V)>) -> impl Iterator<Item = V> {
+    crate::sort::sort_by(&mut list, |a, b| a.0.cmp(&b.0));
+    list.into_iter().map(|(_, v)| v)
 }

@@ -1,7 +1,5 @@
 //! Visibility, validation and per-section progress: what a form needs while it is filled in.
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use serde::Serialize;
 
 use super::answers::{Answer, Answers, Evidence, Impact};
@@ -83,18 +81,19 @@ pub fn uncovered_negatives<'a>(
     let Some(Answer::Checklist(items)) = answers.get(checklist.as_str()) else {
         return Vec::new();
     };
-    let linked: BTreeSet<&str> = match answers.get(table.as_str()) {
+    // A list, not a B-tree set: lookups only, and no B-tree code in the wasm build for it.
+    let linked: Vec<&str> = match answers.get(table.as_str()) {
         Some(Answer::Table(rows)) => rows
             .iter()
             .filter_map(|r| r.get(column))
             .map(|s| s.trim())
             .collect(),
-        _ => BTreeSet::new(),
+        _ => Vec::new(),
     };
     items
         .iter()
         .filter(|(id, e)| {
-            e.considered && e.impact == Some(Impact::Negative) && !linked.contains(id.as_str())
+            e.considered && e.impact == Some(Impact::Negative) && !linked.contains(&id.as_str())
         })
         .map(|(id, _)| id.as_str())
         .collect()
@@ -374,7 +373,9 @@ fn check_answer(
 }
 
 fn check_evidence(e: &Evidence, push: &mut impl FnMut(Problem, String)) {
-    let mut dims: BTreeMap<&str, Vec<(usize, &super::answers::EvidenceRow)>> = BTreeMap::new();
+    // Rows by dimension, dimensions in name order (as a B-tree map would give them; a short
+    // list sorted at the end keeps another copy of the B-tree code out of the wasm build).
+    let mut dims: Vec<(&str, Vec<(usize, &super::answers::EvidenceRow)>)> = Vec::new();
     for (i, r) in e.rows.iter().enumerate() {
         let n = i + 1;
         if r.dimension.trim().is_empty() {
@@ -416,8 +417,13 @@ fn check_evidence(e: &Evidence, push: &mut impl FnMut(Problem, String)) {
                 format!("row {n}: the estimate {x} lies outside its interval {lo} to {hi}"),
             );
         }
-        dims.entry(r.dimension.trim()).or_default().push((n, r));
+        let dim = r.dimension.trim();
+        match dims.iter_mut().find(|(d, _)| *d == dim) {
+            Some((_, rows)) => rows.push((n, r)),
+            None => dims.push((dim, vec![(n, r)])),
+        }
     }
+    crate::sort::sort_by(&mut dims, |a, b| a.0.cmp(b.0));
     for (dim, rows) in dims {
         let ordered = rows.iter().filter(|(_, r)| r.order > 0).count();
         if ordered > 0 && ordered < rows.len() {
@@ -428,9 +434,12 @@ fn check_evidence(e: &Evidence, push: &mut impl FnMut(Problem, String)) {
                 ),
             );
         }
-        let mut seen = BTreeSet::new();
+        let mut seen = Vec::new();
         for (n, r) in &rows {
-            if r.order > 0 && !seen.insert(r.order) {
+            if r.order == 0 {
+                continue;
+            }
+            if seen.contains(&r.order) {
                 push(
                     Problem::BadEvidence,
                     format!(
@@ -438,6 +447,8 @@ fn check_evidence(e: &Evidence, push: &mut impl FnMut(Problem, String)) {
                         r.order
                     ),
                 );
+            } else {
+                seen.push(r.order);
             }
         }
         if rows.iter().filter(|(_, r)| r.reference).count() > 1 {

@@ -25,7 +25,7 @@
 //! # Ok::<(), heat_plus::HeatPlusError>(())
 //! ```
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::io::{Read, Write};
 
 use serde::{Deserialize, Serialize};
@@ -141,7 +141,7 @@ const REQUIRED: [&str; 12] = [
 ];
 
 /// What identifies a stratum: setting × date × source × indicator × dimension.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct StratumKey {
     /// Country, region or area.
@@ -247,7 +247,7 @@ struct Parsed {
 /// Collects problems while parsing a row.
 struct Cells<'a> {
     record: &'a csv::StringRecord,
-    columns: &'a HashMap<&'static str, usize>,
+    columns: &'a [(&'static str, usize)],
     row: u64,
     problems: &'a mut Vec<RowProblem>,
 }
@@ -255,8 +255,9 @@ struct Cells<'a> {
 impl Cells<'_> {
     fn text(&self, column: &str) -> &str {
         self.columns
-            .get(column)
-            .and_then(|&i| self.record.get(i))
+            .iter()
+            .find(|(c, _)| *c == column)
+            .and_then(|&(_, i)| self.record.get(i))
             .map_or("", str::trim)
     }
     fn problem(&mut self, column: &str, message: impl Into<String>) {
@@ -329,16 +330,21 @@ pub fn read<R: Read>(reader: R) -> Result<Vec<HeatPlusStratum>, HeatPlusError> {
             }]);
         }
     };
-    let mut columns: HashMap<&'static str, usize> = HashMap::new();
+    // The template's columns found, with their positions: a short list, looked up by name. (A
+    // `HashMap`, here or in `group`, would bring its hasher and random keys into the wasm build
+    // for nothing.)
+    let mut columns: Vec<(&'static str, usize)> = Vec::new();
     for (i, name) in header.iter().enumerate() {
         let name = name.trim().trim_start_matches('\u{feff}');
-        if let Some(c) = COLUMNS.iter().find(|c| c.eq_ignore_ascii_case(name)) {
-            columns.entry(c).or_insert(i);
+        if let Some(c) = COLUMNS.iter().find(|c| c.eq_ignore_ascii_case(name))
+            && !columns.iter().any(|(seen, _)| seen == c)
+        {
+            columns.push((c, i));
         }
     }
     let missing: Vec<&str> = REQUIRED
         .into_iter()
-        .filter(|c| !columns.contains_key(c))
+        .filter(|c| !columns.iter().any(|(seen, _)| seen == c))
         .collect();
     if !missing.is_empty() {
         return fail(
@@ -446,14 +452,14 @@ pub fn read<R: Read>(reader: R) -> Result<Vec<HeatPlusStratum>, HeatPlusError> {
     if problems.is_empty() {
         Ok(strata)
     } else {
-        problems.sort_by_key(|p| p.row);
+        crate::sort::sort_by_key(&mut problems, |p| p.row);
         fail(problems)
     }
 }
 
 /// Group rows into strata in first-appearance order, checking each stratum's consistency.
 fn group(parsed: Vec<Parsed>, problems: &mut Vec<RowProblem>) -> Vec<HeatPlusStratum> {
-    let mut index: HashMap<StratumKey, usize> = HashMap::new();
+    let mut index: BTreeMap<StratumKey, usize> = BTreeMap::new();
     let mut out: Vec<HeatPlusStratum> = Vec::new();
     // Per stratum: first row, rows, and (row, order) for the order check.
     let mut rows_of: Vec<Vec<(u64, u32)>> = Vec::new();
@@ -573,7 +579,7 @@ fn group(parsed: Vec<Parsed>, problems: &mut Vec<RowProblem>) -> Vec<HeatPlusStr
             continue;
         }
         let mut orders: Vec<u32> = rows.iter().map(|r| r.1).collect();
-        orders.sort_unstable();
+        crate::sort::sort_by(&mut orders, u32::cmp);
         let expected = (1..).take(orders.len());
         if !orders.iter().copied().eq(expected) {
             let (row, _) = rows.first().copied().unwrap_or((0, 0));

@@ -85,7 +85,7 @@ pub fn life_expectancy(
 ) -> Result<Vec<LifeExpectancy>, PheError> {
     let levels = confidence_levels(confidence)?;
     let mut sorted = bands.to_vec();
-    sorted.sort_by_key(|b| b.start_age);
+    crate::sort::sort_by_key(&mut sorted, |b| b.start_age);
     if let Some(reason) = area_reason(&sorted) {
         return Ok(sorted
             .iter()

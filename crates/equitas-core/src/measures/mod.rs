@@ -706,7 +706,9 @@ impl<'a> Prepared<'a> {
         // tie-breaks included, independent of row order. heatmeasures breaks ties by row
         // position instead; only the SE of D and R can differ, when two tied estimates have
         // different SEs.
-        rows.sort_by(|a, b| a.order.cmp(&b.order).then_with(|| a.label.cmp(b.label)));
+        crate::sort::sort_by(&mut rows, |a, b| {
+            a.order.cmp(&b.order).then_with(|| a.label.cmp(b.label))
+        });
         let present: Vec<usize> = (0..rows.len()).filter(|&i| rows[i].y.is_some()).collect();
         let y: Vec<f64> = present.iter().filter_map(|&i| rows[i].y).collect();
         let pops: Option<Vec<f64>> = present.iter().map(|&i| rows[i].n).collect();
