@@ -67,10 +67,7 @@ pub(super) fn draw(
 }
 
 /// R's type-7 quantile of finite values at probability `q`: x₍ₗ₎ + (h − l)(x₍ₗ₊₁₎ − x₍ₗ₎) with
-/// h = (n − 1)q, l = ⌊h⌋. Sorts the values in place, with the crate's one sort (`crate::sort`):
-/// for the few hundred values of a simulation that costs little, and `select_nth_unstable_by`
-/// would bring a second sorting algorithm into the wasm build. Under `total_cmp` equal values
-/// are the same value, so the order statistics are exactly those a selection finds.
+/// h = (n − 1)q, l = ⌊h⌋. Selects rather than sorts (the values are reordered).
 fn quantile7(values: &mut [f64], q: f64) -> Option<f64> {
     let last = values.len().checked_sub(1)?;
     #[allow(clippy::cast_precision_loss, reason = "a few hundred values")]
@@ -81,9 +78,8 @@ fn quantile7(values: &mut [f64], q: f64) -> Option<f64> {
         reason = "0 ≤ h ≤ last"
     )]
     let lo = (h.floor() as usize).min(last);
-    crate::sort::sort_by(values, f64::total_cmp);
-    let a = *values.get(lo)?;
-    let b = values.get(lo + 1).copied().unwrap_or(a);
+    let (_, &mut a, above) = values.select_nth_unstable_by(lo, f64::total_cmp);
+    let b = above.iter().copied().reduce(f64::min).unwrap_or(a);
     #[allow(clippy::cast_precision_loss, reason = "small")]
     Some(a + (h - lo as f64) * (b - a))
 }
