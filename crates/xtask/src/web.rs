@@ -18,13 +18,13 @@ pub const WASM_PROFILE: &str = "wasm-release";
 const BUDGET_RAW: u64 = 300 * 1024;
 /// Size target of the optimised `.wasm`, gzip -9 (issue 5); not met yet, as above.
 const BUDGET_GZIP: u64 = 120 * 1024;
-/// The enforced ceiling, raw: the size the wasm had when the full API landed, plus about 1%
+/// The enforced ceiling, raw: the size the wasm had after the first size work (701,230 bytes), plus about 1%
 /// for toolchain noise. A change that makes the wasm bigger fails `cargo xtask test` and
 /// `cargo xtask wasm`; lower these when the wasm shrinks, raise them only with a reason in the
 /// commit message.
-const CEILING_RAW: u64 = 800_000;
+const CEILING_RAW: u64 = 708_000;
 /// The enforced ceiling, gzip -9; as above.
-const CEILING_GZIP: u64 = 294_000;
+const CEILING_GZIP: u64 = 262_000;
 
 /// The wasm features rustc 1.95 enables by default for wasm32-unknown-unknown
 /// (`rustc --print cfg --target wasm32-unknown-unknown`); wasm-opt refuses instructions of
