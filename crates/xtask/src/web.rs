@@ -569,7 +569,7 @@ pub fn ensure_chromium(root: &Path) -> Result {
          tests and the web benchmark drive headless Chromium (Debian packages chromium, \
          chromium-driver)"
     );
-    let command = "apt-get update && apt-get install -y chromium chromium-driver";
+    let command = "apt-get update && apt-get install -y chromium chromium-driver fonts-liberation";
     let is_root = capture(root, "id", &["-u"])?.is_some_and(|uid| uid.trim() == "0");
     let sudo: &[&str] = if is_root {
         &[]
@@ -597,6 +597,10 @@ pub fn ensure_chromium(root: &Path) -> Result {
             "--no-install-recommends",
             "chromium",
             "chromium-driver",
+            // A Recommends of chromium that --no-install-recommends drops: without a font the
+            // pages (and the PDFs the print test reads) have no text to render. Liberation Sans
+            // is also what the app's `arial` resolves to.
+            "fonts-liberation",
         ],
         &why,
     )?;
