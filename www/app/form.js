@@ -421,19 +421,33 @@ function checklistQuestion(q, ctx) {
   );
 }
 
-/** Options for an `item_of` column: the other question's items, grouped by family. */
-function itemOfOptions(inst, qid, selected) {
+/**
+ * Options for an `item_of` column: the other question's items, grouped by family. When that
+ * question is a checklist the person has started, the groups they marked as considered come
+ * first, in their own group, so an action links to an inequality they found; the rest stay
+ * available below.
+ */
+function itemOfOptions(inst, qid, selected, answers) {
   const other = questionById(inst, qid);
   const items = other ? other.kind.items || other.kind.options || other.kind.levels || [] : [];
-  const groups = byFamily(items);
+  const answer = answers && answers[qid];
+  const considered =
+    answer && typeof answer === "object" && !Array.isArray(answer)
+      ? items.filter((it) => answer[it.id] && answer[it.id].considered)
+      : [];
+  const rest = considered.length ? items.filter((it) => !considered.includes(it)) : items;
+  const groups = byFamily(rest);
   const opt = (it) => h("option", { value: it.id, props: { selected: it.id === selected } }, it.label);
   const known = items.some((it) => it.id === selected);
+  const restOptions =
+    groups.length === 1 && !groups[0][0] && !considered.length
+      ? groups[0][1].map(opt)
+      : groups.map(([f, its]) => h("optgroup", { label: considered.length ? `${familyLabel(f)} (not marked as considered)` : familyLabel(f) }, its.map(opt)));
   return [
     h("option", { value: "", props: { selected: !selected } }, "Choose one"),
     selected && !known ? h("option", { value: selected, props: { selected: true } }, `${selected} (not an item of the list)`) : null,
-    groups.length === 1 && !groups[0][0]
-      ? groups[0][1].map(opt)
-      : groups.map(([f, its]) => h("optgroup", { label: familyLabel(f) }, its.map(opt))),
+    considered.length ? h("optgroup", { label: "Groups you marked as considered" }, considered.map(opt)) : null,
+    restOptions,
   ];
 }
 
@@ -472,7 +486,7 @@ function tableQuestion(q, ctx) {
           const opts =
             c.kind.type === "choice"
               ? [h("option", { value: "", props: { selected: !value } }, "Choose one"), c.kind.options.map((o) => h("option", { value: o.id, props: { selected: o.id === value } }, o.label))]
-              : itemOfOptions(ctx.inst, c.kind.question, value);
+              : itemOfOptions(ctx.inst, c.kind.question, value, ctx.answers);
           control = h("select", { class: "nhsuk-select", id, on: { change: onInput } }, opts);
         } else if (c.kind.type === "date") {
           chint = hint(`${id}-hint`, DATE_HINT);
