@@ -13,6 +13,7 @@
  *   data-title       the iframe's accessible title (default "Health equity self-assessment")
  *   data-src         the app's URL, when it is not next to embed.js (absolute, or relative to the page)
  * Anything inside the element is a fallback (e.g. a link to the app) that the iframe replaces.
+ * Elements added to the page later (by a single-page intranet, say) are framed when they appear.
  * The iframe has the class `equitas-embed-frame`, width="100%" and loading="lazy"; the host page
  * styles it (e.g. `.equitas-embed-frame { border: 0; }`). Its height is set through the CSSOM,
  * which a Content-Security-Policy without 'unsafe-inline' in style-src allows.
@@ -188,9 +189,25 @@
   window.addEventListener("message", onMessage);
   window.equitasEmbed = Object.freeze({ version: VERSION });
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", scan);
-  } else {
+  // Pages that add content after load (single-page intranets, portal web parts) get their
+  // elements framed too: watch for new nodes and scan again (setUp skips elements it has done).
+  function watch() {
     scan();
+    if (typeof MutationObserver === "function") {
+      new MutationObserver(function (records) {
+        for (var i = 0; i < records.length; i++) {
+          if (records[i].addedNodes.length) {
+            scan();
+            return;
+          }
+        }
+      }).observe(document.documentElement, { childList: true, subtree: true });
+    }
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", watch);
+  } else {
+    watch();
   }
 })();

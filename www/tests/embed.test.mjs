@@ -198,3 +198,29 @@ test("the host hears of completion only after Submit: results seen before submit
     await quiet("results of a complete assessment before Submit");
   });
 });
+
+test("an element the host adds after load (a single-page intranet) is framed too, once", async () => {
+  await withPage(browser, [app.origin, host.origin], async (page) => {
+    await page.goto(`${host.url("/examples/intranet.html")}?app=${encodeURIComponent(app.origin)}`);
+    await page.locator("iframe.equitas-embed-frame").first().waitFor();
+    await page.evaluate(() => {
+      const later = document.createElement("div");
+      later.setAttribute("data-equitas-assessment", "");
+      later.setAttribute("data-instrument", "hi-maturity");
+      // The example points its element at the app's origin with data-src (from ?app=); so does this.
+      const first = document.querySelector("[data-equitas-assessment]");
+      if (first.dataset.src) later.dataset.src = first.dataset.src;
+      later.id = "added-later";
+      document.body.append(later);
+    });
+    const added = page.locator("#added-later iframe.equitas-embed-frame");
+    await added.waitFor({ timeout: 5000 });
+    const src = new URL(await added.getAttribute("src"));
+    assert.equal(src.origin, app.origin, "the new frame shows the app from origin A");
+    assert.equal(src.searchParams.get("instrument"), "hi-maturity", "with the new element's instrument");
+    // More changes to the page frame nothing twice.
+    await page.evaluate(() => document.body.append(document.createElement("p")));
+    await page.waitForTimeout(200);
+    assert.equal(await page.locator("iframe.equitas-embed-frame").count(), 2, "one frame per element");
+  });
+});
