@@ -10,7 +10,9 @@
 // so the host page may live anywhere on the same origin), initialises the engine (the wasm is fetched
 // from ../pkg relative to app/engine.js, i.e. from the app's own directory) and mounts the app on
 // itself with `embedded: true`: the app keeps its page state inside the element rather than in
-// location.hash, so two elements, or a host that uses the hash itself, do not interfere.
+// location.hash, so elements for different instruments, or a host that uses the hash itself, do
+// not interfere. One element per instrument per page: a second one for the same instrument shows
+// an error (the forms would share field ids).
 //
 // Attributes (read once, when the element is first connected):
 //   instrument   the instrument id, e.g. "heat" (required)
@@ -29,6 +31,13 @@
 
 const TAG = "equitas-assessment";
 const INSTRUMENT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/**
+ * The element showing each instrument on this page. The app's field ids come from the question
+ * ids, so two forms of one instrument on a page would share ids and their labels would point at
+ * the first form's fields: a second element for an instrument says so instead of half-working.
+ */
+const showing = new Map();
 
 /** Loads the engine and the app once for every element on the page. */
 let modules = null;
@@ -50,6 +59,8 @@ class EquitasAssessment extends HTMLElement {
   #app = null;
   /** Counts starts, so that a start overtaken by a removal (or a later start) does not mount. */
   #generation = 0;
+  /** The instrument this element shows, once mounted. */
+  #instrument = null;
 
   connectedCallback() {
     // Moving the element in the document disconnects and reconnects it in one go: mount only once,
@@ -69,6 +80,8 @@ class EquitasAssessment extends HTMLElement {
         this.#app.unmount();
         this.#app = null;
       }
+      if (this.#instrument !== null && showing.get(this.#instrument) === this) showing.delete(this.#instrument);
+      this.#instrument = null;
       this.#generation += 1;
       this.#started = false;
     });
@@ -98,7 +111,16 @@ class EquitasAssessment extends HTMLElement {
       const app = await loadApp();
       // Removed while loading: do not mount into an element that has left the page.
       if (generation !== this.#generation || !this.isConnected) return;
+      const other = showing.get(instrument);
+      if (other && other !== this && other.isConnected) {
+        this.#fail(
+          `another <${TAG}> on this page already shows the instrument ${JSON.stringify(instrument)}; a page can show each instrument once (two forms would share field ids)`,
+        );
+        return;
+      }
       this.#app = app.mount(this, options);
+      showing.set(instrument, this);
+      this.#instrument = instrument;
       this.dataset.equitasState = "ready";
     } catch (error) {
       this.#fail(`the assessment could not be loaded: ${error instanceof Error ? error.message : String(error)}`);

@@ -224,3 +224,31 @@ test("an element the host adds after load (a single-page intranet) is framed too
     assert.equal(await page.locator("iframe.equitas-embed-frame").count(), 2, "one frame per element");
   });
 });
+
+test("a second inline element for the same instrument says it cannot show it, and the first keeps working", async () => {
+  await withPage(
+    browser,
+    app.origin,
+    async (page) => {
+      await page.goto(app.url("/examples/inline.html"));
+      await page.waitForFunction(() => document.querySelector("equitas-assessment")?.dataset.equitasState === "ready", null, { timeout: 15000 });
+      await page.evaluate(() => {
+        const second = document.createElement("equitas-assessment");
+        second.setAttribute("instrument", "heat");
+        second.setAttribute("storage-key", "second");
+        second.id = "second";
+        document.body.append(second);
+      });
+      await page.waitForFunction(() => document.getElementById("second")?.dataset.equitasState === "error", null, { timeout: 5000 });
+      const alert = (await page.locator("#second [role=alert]").innerText()).trim();
+      assert.match(alert, /already shows the instrument "heat"/, alert);
+      const first = page.locator("equitas-assessment").first();
+      assert.equal(await first.getAttribute("data-equitas-state"), "ready", "the first element is untouched");
+      const ids = await page.evaluate(() =>
+        [...document.querySelectorAll("[id]")].map((e) => e.id).filter((id, i, all) => all.indexOf(id) !== i),
+      );
+      assert.deepEqual(ids, [], "no field id appears twice on the page");
+    },
+    { allowConsole: [/already shows the instrument/] },
+  );
+});
