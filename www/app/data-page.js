@@ -7,7 +7,7 @@
 import { ready, measureHeatPlus } from "./engine.js";
 import { h, clear } from "./dom.js";
 import { gradientChart, chartFigure, dataTable, tableBox, fmt, siiLine } from "./charts.js";
-import { MEASURES, measureInfo } from "./results.js";
+import { MEASURES, measureInfo, interval } from "./results.js";
 
 const EXAMPLE_URL = "examples/heat-plus-synthetic.csv";
 
@@ -217,22 +217,15 @@ function stratumBlock(st, results, i, level, linearSii) {
   const ordered = !!st.stratum.ordered;
   const groups = sub.map((g, j) => {
     const ex = extras[j] || {};
-    let lower = null;
-    let upper = null;
-    let from = null;
-    if (Number.isFinite(ex.ci_lb) && Number.isFinite(ex.ci_ub)) {
-      [lower, upper, from] = [ex.ci_lb, ex.ci_ub, "given"];
-    } else if (Number.isFinite(g.estimate) && Number.isFinite(g.se)) {
-      // 95% limits from the standard error, as the file gives no interval
-      [lower, upper, from] = [g.estimate - 1.959963984540054 * g.se, g.estimate + 1.959963984540054 * g.se, "se"];
-    }
+    // the file's limits, or 95% limits from the standard error (the results page's rule)
+    const iv = interval({ estimate: g.estimate, se: g.se, lower: ex.ci_lb, upper: ex.ci_ub });
     return {
       label: g.label,
       order: ordered && Number.isFinite(g.order) ? g.order : j + 1,
       value: g.estimate,
-      lower,
-      upper,
-      from,
+      lower: iv ? iv.lower : null,
+      upper: iv ? iv.upper : null,
+      from: iv ? iv.from : null,
       reference: !!g.reference,
       population: g.population,
       se: g.se,
