@@ -661,29 +661,35 @@ export function mount(root, options = {}) {
     });
   }
 
+  /**
+   * The form at the foot of a check-answers page: on submit, `errorsNow()` from the engine; any
+   * left → `showErrors()` redraws the page with them; none → save now and `proceed()`.
+   */
+  function confirmForm(errorsNow, showErrors, proceed, ...children) {
+    const submit = (e) => {
+      e.preventDefault();
+      if (errorsNow().length) {
+        showErrors();
+        return;
+      }
+      saver.flush();
+      proceed();
+    };
+    return h("form", { novalidate: true, on: { submit } }, ...children);
+  }
+
   function checkSectionPage(sid, showErrors) {
     const s = section(sid);
     if (!s) return notFound();
     const vis = visibleSet();
     const errors = showErrors ? eng.validateAssessment(S.saved).filter((e) => e.section === sid) : [];
     const summary = errors.length ? errorSummary(errorItems(errors, "check")) : null;
-    const form = h(
-      "form",
-      {
-        novalidate: true,
-        on: {
-          submit: (e) => {
-            e.preventDefault();
-            const errs = eng.validateAssessment(S.saved).filter((x) => x.section === sid);
-            if (errs.length) {
-              show(checkSectionPage(sid, true));
-              return;
-            }
-            saver.flush();
-            S.flash = { title: `You have completed the section ${s.title}.` };
-            navigate(`/${S.id}/tasks`);
-          },
-        },
+    const form = confirmForm(
+      () => eng.validateAssessment(S.saved).filter((x) => x.section === sid),
+      () => show(checkSectionPage(sid, true)),
+      () => {
+        S.flash = { title: `You have completed the section ${s.title}.` };
+        navigate(`/${S.id}/tasks`);
       },
       button("Confirm section"),
     );
@@ -707,23 +713,12 @@ export function mount(root, options = {}) {
     const vis = visibleSet();
     const errors = showErrors ? eng.validateAssessment(S.saved) : [];
     const summary = errors.length ? errorSummary(errorItems(errors, "all")) : null;
-    const form = h(
-      "form",
-      {
-        novalidate: true,
-        on: {
-          submit: (e) => {
-            e.preventDefault();
-            const errs = eng.validateAssessment(S.saved);
-            if (errs.length) {
-              show(checkAllPage(true));
-              return;
-            }
-            saver.flush();
-            S.completedNow = true;
-            navigate(`/${S.id}/results`);
-          },
-        },
+    const form = confirmForm(
+      () => eng.validateAssessment(S.saved),
+      () => show(checkAllPage(true)),
+      () => {
+        S.completedNow = true;
+        navigate(`/${S.id}/results`);
       },
       h("h2", { class: "nhsuk-heading-m" }, "Now see your results"),
       h("p", { class: "nhsuk-body" }, "Your report scores how thorough the assessment is and lists the gaps to close. Your answers stay in this browser."),
