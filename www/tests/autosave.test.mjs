@@ -1,19 +1,12 @@
 // Autosave: answers typed are kept in this browser; on return the start page says the draft was
 // restored and the answers are still there; "Delete my answers", once confirmed, removes them.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { launch, startServer, withPage, localDrafts } from "./helpers.mjs";
+import { sharedBrowserAndServer, withPage, localDrafts } from "./helpers.mjs";
 import { HEAT, DRAFT_KEY, openStart, startHeat, openSection } from "./app-driver.mjs";
 
 let browser, server;
-before(async () => {
-  browser = await launch();
-  server = await startServer();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+sharedBrowserAndServer((b, s) => ([browser, server] = [b, s]));
 
 const q = (id) => HEAT.sections.flatMap((s) => s.questions).find((x) => x.id === id);
 

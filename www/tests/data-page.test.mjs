@@ -1,21 +1,14 @@
 // The HEAT Plus data page (data.html): a user picks a CSV file and sees the inequality measures;
 // a malformed file gives an NHS.UK error summary naming the bad row.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { launch, startServer, withPage, REPO } from "./helpers.mjs";
+import { sharedBrowserAndServer, withPage, REPO } from "./helpers.mjs";
 // axe runs on these page states in axe.test.mjs.
 
 let browser, server;
-before(async () => {
-  browser = await launch();
-  server = await startServer();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+sharedBrowserAndServer((b, s) => ([browser, server] = [b, s]));
 
 const SYNTHETIC = path.join(REPO, "seeds/examples/heat-plus-synthetic.csv");
 const LINES = fs.readFileSync(SYNTHETIC, "utf8").trim().split("\n");

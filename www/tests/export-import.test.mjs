@@ -1,21 +1,14 @@
 // Export and import: "Download your answers" gives a JSON file; importing it in another browser
 // gives the same answers; a broken or foreign file is refused with a linked error summary and the
 // draft already in the browser is left exactly as it was.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs/promises";
-import { launch, startServer, withPage, localDrafts } from "./helpers.mjs";
+import { sharedBrowserAndServer, withPage, localDrafts } from "./helpers.mjs";
 import { HEAT, DRAFT_KEY, openStart, startHeat, openSection, importFile } from "./app-driver.mjs";
 
 let browser, server;
-before(async () => {
-  browser = await launch();
-  server = await startServer();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+sharedBrowserAndServer((b, s) => ([browser, server] = [b, s]));
 
 const q = (id) => HEAT.sections.flatMap((s) => s.questions).find((x) => x.id === id);
 

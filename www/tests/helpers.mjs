@@ -10,6 +10,7 @@ import path from "node:path";
 import zlib from "node:zlib";
 import { fileURLToPath } from "node:url";
 import assert from "node:assert/strict";
+import { before, after } from "node:test";
 import { chromium } from "playwright-core";
 import { AxeBuilder } from "@axe-core/playwright";
 
@@ -45,6 +46,23 @@ const MIME = {
  * has its own policy, and ours (`default-src 'none'`) would forbid it from framing the app at all.
  * Returns {origin, url(path), close()}; `requests` lists every path asked for.
  */
+/**
+ * One Chromium and one app server for a whole test file: started before its first test, closed
+ * after its last; `set(browser, server)` receives them once started.
+ */
+export function sharedBrowserAndServer(set) {
+  let browser, server;
+  before(async () => {
+    browser = await launch();
+    server = await startServer();
+    set(browser, server);
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+}
+
 export async function startServer({ root = WWW, csp = true } = {}) {
   const requests = [];
   const server = http.createServer(async (req, res) => {

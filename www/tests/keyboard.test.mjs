@@ -2,20 +2,13 @@
 // click() and no fill(). The answers given are the fewest the instrument requires (the required
 // questions of every visible section, read from seeds/instruments/heat-v1.json by the question each
 // page shows), so the path is realistic but short. At the end the person sees a score and gaps.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { launch, startServer, withPage, tabTo, focusedInfo, localDrafts } from "./helpers.mjs";
+import { sharedBrowserAndServer, withPage, tabTo, focusedInfo, localDrafts } from "./helpers.mjs";
 import { HEAT, DRAFT_KEY, answerByKeyboard, activate, waitForNextPage, openStart, shownScore, shownGaps, nodeEngine } from "./app-driver.mjs";
 
 let browser, server;
-before(async () => {
-  browser = await launch();
-  server = await startServer();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+sharedBrowserAndServer((b, s) => ([browser, server] = [b, s]));
 
 test("keyboard only: start, answer every required question, confirm each section, submit, see a score and gaps", async () => {
   await withPage(browser, server.origin, async (page) => {

@@ -6,20 +6,13 @@
 // removed, so the test reads what a printed page says rather than trusting the DOM. The
 // print-media DOM is checked as well (what is visible and what is hidden), because the PDF text
 // alone cannot say that the navigation is not there in a readable way.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { launch, startServer, withPage, pdfText, squash } from "./helpers.mjs";
+import { sharedBrowserAndServer, withPage, pdfText, squash } from "./helpers.mjs";
 import { HEAT, openStart, importFile, completeWithGaps, submitAndSeeResults, shownScore, shownGaps } from "./app-driver.mjs";
 
 let browser, server;
-before(async () => {
-  browser = await launch();
-  server = await startServer();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+sharedBrowserAndServer((b, s) => ([browser, server] = [b, s]));
 
 const q = (id) => HEAT.sections.flatMap((s) => s.questions).find((x) => x.id === id);
 const TYPED = "Printed answer: residents of the Riverside estates";

@@ -1,20 +1,13 @@
 // Free text is text: markup typed into an answer is shown literally on check answers and on the
 // results (the report's title is the assessment's title), never parsed. The page guard fails the
 // test on any dialog (alert) and any request beyond the app's origin (an <img src=x> would fetch).
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { launch, startServer, withPage } from "./helpers.mjs";
+import { sharedBrowserAndServer, withPage } from "./helpers.mjs";
 import { HEAT, openStart, startHeat, openSection, importFile, completeWithGaps, submitAndSeeResults } from "./app-driver.mjs";
 
 let browser, server;
-before(async () => {
-  browser = await launch();
-  server = await startServer();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+sharedBrowserAndServer((b, s) => ([browser, server] = [b, s]));
 
 const PAYLOAD = "<img src=x onerror=alert(1)>";
 const q = (id) => HEAT.sections.flatMap((s) => s.questions).find((x) => x.id === id);
