@@ -152,8 +152,11 @@ export async function openStart(page, url) {
 /** From the start page to the heat task list. */
 export async function startHeat(page) {
   await page.getByRole("button", { name: "Start now" }).or(page.getByRole("link", { name: "Start now" })).first().click();
+  // Start leads to the instrument choice or straight to the task list: wait for one of them
+  // before looking (the choice page renders after the click returns).
   const heat = page.getByRole("radio", { name: HEAT.title });
-  if (await heat.isVisible().catch(() => false)) {
+  await heat.or(page.getByTestId("task-list")).first().waitFor();
+  if (await heat.isVisible()) {
     await heat.check();
     await page.getByRole("button", { name: "Continue" }).click();
   }
