@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 
 use super::envelope::LoadError;
 use super::instrument::{Instrument, Kind, QuestionId};
+use super::read::{FromJson, wrong};
 
 /// The answer to one question. Serialised in the natural JSON form of its kind (a string, a list
 /// of strings, a number, an object), which is what a saved file holds.
@@ -181,14 +182,14 @@ impl Answer {
     pub fn from_value(kind: &Kind, value: &Value, path: &str) -> Result<Self, LoadError> {
         match kind {
             Kind::SingleChoice { .. } | Kind::Text { .. } | Kind::Date | Kind::Rating { .. } => {
-                string(value, path).map(Self::Text)
+                String::from_json(value, path).map(Self::Text)
             }
             Kind::MultipleChoice { .. } => {
                 let items = array(value, path, "a list of option ids")?;
                 items
                     .iter()
                     .enumerate()
-                    .map(|(i, v)| string(v, &format!("{path}/{i}")))
+                    .map(|(i, v)| String::from_json(v, &format!("{path}/{i}")))
                     .collect::<Result<_, _>>()
                     .map(Self::Choices)
             }
@@ -217,7 +218,7 @@ impl Answer {
                     let mut cells = BTreeMap::new();
                     for (col, cell) in obj {
                         let cat = format!("{at}/{}", pointer_escape(col));
-                        cells.insert(col.clone(), string(cell, &cat)?);
+                        cells.insert(col.clone(), String::from_json(cell, &cat)?);
                     }
                     out.push(cells);
                 }
@@ -313,31 +314,6 @@ pub fn pointer_escape(key: &str) -> String {
     key.replace('~', "~0").replace('/', "~1")
 }
 
-fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "true/false",
-        Value::Number(_) => "a number",
-        Value::String(_) => "text",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
-    }
-}
-
-fn wrong(path: &str, expected: &str, found: &Value) -> LoadError {
-    LoadError::WrongType {
-        path: path.to_owned(),
-        expected: expected.to_owned(),
-        found: type_name(found).to_owned(),
-    }
-}
-
-fn string(v: &Value, path: &str) -> Result<String, LoadError> {
-    v.as_str()
-        .map(str::to_owned)
-        .ok_or_else(|| wrong(path, "text", v))
-}
-
 fn array<'a>(v: &'a Value, path: &str, expected: &str) -> Result<&'a Vec<Value>, LoadError> {
     v.as_array().ok_or_else(|| wrong(path, expected, v))
 }
@@ -387,7 +363,7 @@ fn checklist_entry(v: &Value, path: &str) -> Result<ChecklistEntry, LoadError> {
                     expected: "positive, negative, neutral or not_known".to_owned(),
                 })?);
             }
-            "note" => e.note = Some(string(v, &at)?),
+            "note" => e.note = Some(String::from_json(v, &at)?),
             _ => return Err(unknown_field(path, k, "considered, impact, note")),
         }
     }
@@ -409,7 +385,7 @@ fn evidence(v: &Value, path: &str) -> Result<Evidence, LoadError> {
     for (k, v) in obj {
         let at = format!("{path}/{}", pointer_escape(k));
         match k.as_str() {
-            "indicator" => e.indicator = Some(string(v, &at)?),
+            "indicator" => e.indicator = Some(String::from_json(v, &at)?),
             "favourable" => {
                 e.favourable = v.as_bool().ok_or_else(|| wrong(&at, "true or false", v))?
             }
@@ -448,7 +424,7 @@ fn evidence_row(v: &Value, path: &str) -> Result<EvidenceRow, LoadError> {
     let text = |key: &str| -> Result<String, LoadError> {
         match obj.get(key) {
             None | Some(Value::Null) => Ok(String::new()),
-            Some(v) => string(v, &format!("{path}/{key}")),
+            Some(v) => String::from_json(v, &format!("{path}/{key}")),
         }
     };
     let order = match obj.get("order") {

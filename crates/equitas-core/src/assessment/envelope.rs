@@ -18,11 +18,12 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::answers::{Answer, Answers, pointer_escape};
 use super::instrument::{Instrument, InstrumentError, QuestionId};
+use super::read::{FromJson, Obj};
 
 /// The `format` field of every saved assessment.
 pub const FORMAT: &str = "equitas-assessment";
@@ -31,7 +32,7 @@ pub const FORMAT: &str = "equitas-assessment";
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// Which instrument (and version) an assessment answers.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
@@ -43,7 +44,7 @@ pub struct InstrumentRef {
 }
 
 /// An answer kept aside because its question is gone or changed kind.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
@@ -59,7 +60,7 @@ pub struct Retained {
 
 /// The saved file, as JSON sees it (the schema in `seeds/schema/assessment.schema.json`).
 /// Answers are plain JSON here; their types depend on the instrument, so [`load`] reads them.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
@@ -370,8 +371,7 @@ impl Registry {
     /// # Errors
     /// The file is not a valid instrument.
     pub fn add_json(&mut self, text: &str) -> Result<InstrumentRef, InstrumentError> {
-        let i: Instrument =
-            serde_json::from_str(text).map_err(|e| InstrumentError::Parse(e.to_string()))?;
+        let i = Instrument::read(text)?;
         let r = InstrumentRef {
             id: i.id.clone(),
             version: i.version,
@@ -424,19 +424,7 @@ impl Registry {
 /// # Errors
 /// Anything wrong with the file, with the JSON pointer of the problem.
 pub fn load(text: &str, registry: &Registry) -> Result<Loaded, LoadError> {
-    let value: Value = serde_json::from_str(text).map_err(|e| LoadError::Json {
-        line: e.line(),
-        column: e.column(),
-        message: strip_position(&e.to_string()),
-    })?;
-    load_value(value, registry)
-}
-
-fn strip_position(msg: &str) -> String {
-    msg.find(" at line ")
-        .and_then(|i| msg.get(..i))
-        .unwrap_or(msg)
-        .to_owned()
+    load_value(super::read::parse(text)?, registry)
 }
 
 /// [`load`] from parsed JSON.
@@ -448,7 +436,7 @@ pub fn load_value(mut value: Value, registry: &Registry) -> Result<Loaded, LoadE
     let root = value.as_object().ok_or_else(|| LoadError::WrongType {
         path: "/".into(),
         expected: "an object".into(),
-        found: kind_of(&value).into(),
+        found: super::read::type_name(&value).into(),
     })?;
     match root.get("format") {
         Some(Value::String(s)) if s == FORMAT => {}
@@ -502,8 +490,7 @@ pub fn load_value(mut value: Value, registry: &Registry) -> Result<Loaded, LoadE
             to: v,
         });
     }
-    let saved: SavedFile =
-        serde_json::from_value(value.clone()).map_err(|e| envelope_error(&value, &e))?;
+    let saved = SavedFile::from_json(&value, "")?;
     let latest =
         registry
             .latest(&saved.instrument.id)
@@ -617,17 +604,6 @@ pub fn load_value(mut value: Value, registry: &Registry) -> Result<Loaded, LoadE
     })
 }
 
-fn kind_of(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "true/false",
-        Value::Number(_) => "a number",
-        Value::String(_) => "text",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
-    }
-}
-
 fn u32_at(root: &Map<String, Value>, key: &str, path: &str) -> Result<u32, LoadError> {
     match root.get(key) {
         None => Err(LoadError::Missing { path: path.into() }),
@@ -637,116 +613,61 @@ fn u32_at(root: &Map<String, Value>, key: &str, path: &str) -> Result<u32, LoadE
             .ok_or_else(|| LoadError::WrongType {
                 path: path.into(),
                 expected: "a whole number".into(),
-                found: kind_of(v).into(),
+                found: super::read::type_name(v).into(),
             }),
     }
 }
 
-/// Turn an envelope deserialisation error into one with a path, by checking the envelope's
-/// fields one by one (serde's message alone does not say where).
-fn envelope_error(value: &Value, e: &serde_json::Error) -> LoadError {
-    let Some(root) = value.as_object() else {
-        return LoadError::WrongType {
-            path: "/".into(),
-            expected: "an object".into(),
-            found: kind_of(value).into(),
-        };
-    };
-    const FIELDS: [&str; 7] = [
-        "format",
-        "schema_version",
-        "instrument",
-        "created",
-        "updated",
-        "answers",
-        "retained",
-    ];
-    if let Some(k) = root.keys().find(|k| !FIELDS.contains(&k.as_str())) {
-        return LoadError::UnknownField {
-            path: format!("/{}", pointer_escape(k)),
-            allowed: FIELDS.join(", "),
-        };
+// ---------------------------------------------------------------------------------------------
+// Reading the envelope (see `read` for why by hand).
+
+impl FromJson for InstrumentRef {
+    fn from_json(v: &Value, path: &str) -> Result<Self, LoadError> {
+        let o = Obj::new(v, path, "an object with id and version", &["id", "version"])?;
+        Ok(Self {
+            id: o.req("id")?,
+            version: o.req("version")?,
+        })
     }
-    let need = |key: &str, ok: fn(&Value) -> bool, expected: &str| -> Option<LoadError> {
-        match root.get(key) {
-            None => Some(LoadError::Missing {
-                path: format!("/{key}"),
-            }),
-            Some(v) if !ok(v) => Some(LoadError::WrongType {
-                path: format!("/{key}"),
-                expected: expected.into(),
-                found: kind_of(v).into(),
-            }),
-            _ => None,
-        }
-    };
-    if let Some(err) = need(
-        "instrument",
-        Value::is_object,
-        "an object with id and version",
-    )
-    .or_else(|| need("created", Value::is_string, "text"))
-    .or_else(|| need("updated", Value::is_string, "text"))
-    .or_else(|| {
-        need(
+}
+
+impl FromJson for Retained {
+    fn from_json(v: &Value, path: &str) -> Result<Self, LoadError> {
+        const FIELDS: &[&str] = &["value", "from_version", "reason"];
+        let o = Obj::new(
+            v,
+            path,
+            "an object with value, from_version and reason",
+            FIELDS,
+        )?;
+        Ok(Self {
+            value: o.req("value")?,
+            from_version: o.req("from_version")?,
+            reason: o.req("reason")?,
+        })
+    }
+}
+
+impl FromJson for SavedFile {
+    fn from_json(v: &Value, path: &str) -> Result<Self, LoadError> {
+        const FIELDS: &[&str] = &[
+            "format",
+            "schema_version",
+            "instrument",
+            "created",
+            "updated",
             "answers",
-            Value::is_object,
-            "an object keyed by question id",
-        )
-    }) {
-        return err;
-    }
-    if let Some(inst) = root.get("instrument").and_then(Value::as_object) {
-        if let Some(k) = inst
-            .keys()
-            .find(|k| !["id", "version"].contains(&k.as_str()))
-        {
-            return LoadError::UnknownField {
-                path: format!("/instrument/{}", pointer_escape(k)),
-                allowed: "id, version".into(),
-            };
-        }
-        match inst.get("id") {
-            None => {
-                return LoadError::Missing {
-                    path: "/instrument/id".into(),
-                };
-            }
-            Some(v) if !v.is_string() => {
-                return LoadError::WrongType {
-                    path: "/instrument/id".into(),
-                    expected: "text".into(),
-                    found: kind_of(v).into(),
-                };
-            }
-            _ => {}
-        }
-        if let Err(e) = u32_at(inst, "version", "/instrument/version") {
-            return e;
-        }
-    }
-    if let Some(ret) = root.get("retained") {
-        let Some(obj) = ret.as_object() else {
-            return LoadError::WrongType {
-                path: "/retained".into(),
-                expected: "an object keyed by question id".into(),
-                found: kind_of(ret).into(),
-            };
-        };
-        for (k, r) in obj {
-            let path = format!("/retained/{}", pointer_escape(k));
-            if serde_json::from_value::<Retained>(r.clone()).is_err() {
-                return LoadError::WrongType {
-                    path,
-                    expected: "an object with value, from_version and reason".into(),
-                    found: kind_of(r).into(),
-                };
-            }
-        }
-    }
-    LoadError::BadValue {
-        path: "/".into(),
-        value: strip_position(&e.to_string()),
-        expected: "an equitas assessment".into(),
+            "retained",
+        ];
+        let o = Obj::new(v, path, "an object", FIELDS)?;
+        Ok(Self {
+            format: o.req("format")?,
+            schema_version: o.req("schema_version")?,
+            instrument: o.req("instrument")?,
+            created: o.req("created")?,
+            updated: o.req("updated")?,
+            answers: o.req("answers")?,
+            retained: o.or_default("retained")?,
+        })
     }
 }

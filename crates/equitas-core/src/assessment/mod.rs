@@ -35,6 +35,7 @@ pub mod date;
 mod doc;
 pub mod envelope;
 pub mod instrument;
+mod read;
 pub mod render;
 pub mod score;
 pub mod summary;

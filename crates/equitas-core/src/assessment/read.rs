@@ -1,0 +1,378 @@
+//! Reading typed values out of parsed JSON by hand, with the JSON pointer of any bad value.
+//!
+//! Instruments and saved files are read here rather than through `#[derive(Deserialize)]`, for
+//! two reasons. Errors name the place of the bad value as a JSON pointer
+//! (`at /sections/0/questions/3/kind/type: "slider" is not allowed; expected …`), which means
+//! something to a person editing the file, where serde_json's "at line 1 column 7176" does not
+//! (instruments travel minified, and the browser hands over JSON it wrote itself). And the browser
+//! build carries one small reader instead of serde_json's deserializer compiled again for every
+//! type, which was the largest part of the wasm (see ARCHITECTURE.md, "Reading JSON by hand").
+//!
+//! The rules match what the derives did: unknown fields are refused, a missing required field is
+//! an error, an optional field may be absent or `null`, a field with a default may be absent.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
+use super::answers::pointer_escape;
+use super::envelope::LoadError;
+use super::instrument::QuestionId;
+
+/// Parses JSON text; a syntax error gives its line and column.
+pub(crate) fn parse(text: &str) -> Result<Value, LoadError> {
+    serde_json::from_str(text).map_err(|e| {
+        let message = e.to_string();
+        let message = message
+            .find(" at line ")
+            .and_then(|i| message.get(..i))
+            .unwrap_or(&message)
+            .to_owned();
+        LoadError::Json {
+            line: e.line(),
+            column: e.column(),
+            message,
+        }
+    })
+}
+
+/// A type read from a JSON value; `path` is the value's JSON pointer, for errors ("" is the root).
+pub(crate) trait FromJson: Sized {
+    /// Reads the value.
+    fn from_json(v: &Value, path: &str) -> Result<Self, LoadError>;
+}
+
+/// The JSON pointer of `key` inside the value at `path`.
+pub(crate) fn child(path: &str, key: &str) -> String {
+    format!("{path}/{}", pointer_escape(key))
+}
+
+/// The pointer as errors show it: the root is `/`.
+fn shown(path: &str) -> String {
+    if path.is_empty() { "/" } else { path }.to_owned()
+}
+
+/// How a value's JSON type is named in errors.
+pub(crate) fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "true/false",
+        Value::Number(_) => "a number",
+        Value::String(_) => "text",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// "expected `expected`, found <the value's type>" at `path`.
+pub(crate) fn wrong(path: &str, expected: &str, found: &Value) -> LoadError {
+    LoadError::WrongType {
+        path: shown(path),
+        expected: expected.to_owned(),
+        found: type_name(found).to_owned(),
+    }
+}
+
+/// `a, b or c`.
+pub(crate) fn one_of(names: &[&str]) -> String {
+    match names.split_last() {
+        None => String::new(),
+        Some((last, [])) => (*last).to_owned(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+    }
+}
+
+/// An object whose fields have been checked against the ones its type has.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Obj<'a> {
+    map: &'a Map<String, Value>,
+    path: &'a str,
+}
+
+impl<'a> Obj<'a> {
+    /// `v` as an object with no field outside `fields`; `expected` describes it for errors.
+    pub(crate) fn new(
+        v: &'a Value,
+        path: &'a str,
+        expected: &str,
+        fields: &[&str],
+    ) -> Result<Self, LoadError> {
+        let map = v.as_object().ok_or_else(|| wrong(path, expected, v))?;
+        if let Some(k) = map.keys().find(|k| !fields.contains(&k.as_str())) {
+            return Err(LoadError::UnknownField {
+                path: child(path, k),
+                allowed: fields.join(", "),
+            });
+        }
+        Ok(Self { map, path })
+    }
+
+    /// An object tagged by its `tag` field (`{"type": "text", …}`): which of `variants` it is,
+    /// and the object checked against that variant's fields (and the tag).
+    pub(crate) fn tagged(
+        v: &'a Value,
+        path: &'a str,
+        expected: &str,
+        tag: &str,
+        variants: &[(&'static str, &[&str])],
+    ) -> Result<(&'static str, Self), LoadError> {
+        let map = v.as_object().ok_or_else(|| wrong(path, expected, v))?;
+        let at = child(path, tag);
+        let name = match map.get(tag) {
+            None => return Err(LoadError::Missing { path: at }),
+            Some(Value::String(s)) => s,
+            Some(other) => return Err(wrong(&at, "text", other)),
+        };
+        let names: Vec<&str> = variants.iter().map(|(n, _)| *n).collect();
+        let (name, fields) =
+            variants
+                .iter()
+                .find(|(n, _)| n == name)
+                .ok_or_else(|| LoadError::BadValue {
+                    path: at,
+                    value: name.clone(),
+                    expected: one_of(&names),
+                })?;
+        let mut allowed = vec![tag];
+        allowed.extend_from_slice(fields);
+        Ok((name, Self::new(v, path, expected, &allowed)?))
+    }
+
+    /// A field that must be there.
+    pub(crate) fn req<T: FromJson>(&self, key: &str) -> Result<T, LoadError> {
+        let at = child(self.path, key);
+        match self.map.get(key) {
+            None => Err(LoadError::Missing { path: at }),
+            Some(v) => T::from_json(v, &at),
+        }
+    }
+
+    /// A field that may be absent or `null`.
+    pub(crate) fn opt<T: FromJson>(&self, key: &str) -> Result<Option<T>, LoadError> {
+        match self.map.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => T::from_json(v, &child(self.path, key)).map(Some),
+        }
+    }
+
+    /// A field that takes its default when absent (`null` is read as a value, and refused unless
+    /// the type takes it).
+    pub(crate) fn or_default<T: FromJson + Default>(&self, key: &str) -> Result<T, LoadError> {
+        match self.map.get(key) {
+            None => Ok(T::default()),
+            Some(v) => T::from_json(v, &child(self.path, key)),
+        }
+    }
+}
+
+/// An object with exactly one field, named after one of `variants` (`{"all_of": […]}`): the
+/// name and the field's value with its path.
+pub(crate) fn one_field<'a>(
+    v: &'a Value,
+    path: &str,
+    expected: &str,
+    variants: &[&'static str],
+) -> Result<(&'static str, &'a Value, String), LoadError> {
+    let map = v.as_object().ok_or_else(|| wrong(path, expected, v))?;
+    let mut fields = map.iter();
+    let (Some((key, value)), None) = (fields.next(), fields.next()) else {
+        return Err(LoadError::WrongType {
+            path: shown(path),
+            expected: expected.to_owned(),
+            found: format!("an object with {} fields", map.len()),
+        });
+    };
+    let at = child(path, key);
+    let name = variants
+        .iter()
+        .find(|n| **n == key.as_str())
+        .ok_or_else(|| LoadError::UnknownField {
+            path: at.clone(),
+            allowed: variants.join(", "),
+        })?;
+    Ok((name, value, at))
+}
+
+/// The elements of a list, each read at its index.
+pub(crate) fn list<T>(
+    v: &Value,
+    path: &str,
+    expected: &str,
+    mut item: impl FnMut(&Value, &str) -> Result<T, LoadError>,
+) -> Result<Vec<T>, LoadError> {
+    let items = v.as_array().ok_or_else(|| wrong(path, expected, v))?;
+    let mut out = Vec::with_capacity(items.len());
+    for (i, x) in items.iter().enumerate() {
+        out.push(item(x, &format!("{path}/{i}"))?);
+    }
+    Ok(out)
+}
+
+impl FromJson for String {
+    fn from_json(v: &Value, path: &str) -> Result<Self, LoadError> {
+        v.as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| wrong(path, "text", v))
+    }
+}
+
+impl FromJson for bool {
+    fn from_json(v: &Value, path: &str) -> Result<Self, LoadError> {
+        v.as_bool().ok_or_else(|| wrong(path, "true or false", v))
+    }
+}
+
+impl FromJson for f64 {
+    fn from_json(v: &Value, path: &str) -> Result<Self, LoadError> {
+        v.as_f64().ok_or_else(|| wrong(path, "a number", v))
+    }
+}
+
+impl FromJson for u32 {
+    fn from_json(v: &Value, path: &str) -> Result<Self, LoadError> {
+        v.as_u64()
+            .and_then(|n| Self::try_from(n).ok())
+            .ok_or_else(|| wrong(path, "a whole number", v))
+    }
+}
+
+impl<T: FromJson> FromJson for Vec<T> {
+    fn from_json(v: &Value, path: &str) -> Result<Self, LoadError> {
+        list(v, path, "a list", T::from_json)
+    }
+}
+
+/// Any JSON, kept as it is (an answer read later, against its question).
+impl FromJson for Value {
+    fn from_json(v: &Value, _: &str) -> Result<Self, LoadError> {
+        Ok(v.clone())
+    }
+}
+
+impl<T: FromJson> FromJson for BTreeMap<String, T> {
+    fn from_json(v: &Value, path: &str) -> Result<Self, LoadError> {
+        keyed(v, path, "an object", |k| k)
+    }
+}
+
+impl<T: FromJson> FromJson for BTreeMap<QuestionId, T> {
+    fn from_json(v: &Value, path: &str) -> Result<Self, LoadError> {
+        keyed(v, path, "an object keyed by question id", QuestionId)
+    }
+}
+
+fn keyed<K: Ord, T: FromJson>(
+    v: &Value,
+    path: &str,
+    expected: &str,
+    key: fn(String) -> K,
+) -> Result<BTreeMap<K, T>, LoadError> {
+    let map = v.as_object().ok_or_else(|| wrong(path, expected, v))?;
+    let mut out = BTreeMap::new();
+    for (k, x) in map {
+        out.insert(key(k.clone()), T::from_json(x, &child(path, k))?);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn one_of_joins_with_or() {
+        assert_eq!(one_of(&[]), "");
+        assert_eq!(one_of(&["a"]), "a");
+        assert_eq!(one_of(&["a", "b", "c"]), "a, b or c");
+    }
+
+    #[test]
+    fn objects_refuse_unknown_fields_and_name_missing_ones() {
+        let v = json!({"id": "x", "extra": 1});
+        let e = Obj::new(&v, "/q", "a question", &["id"]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "at /q/extra: unknown field; expected one of id"
+        );
+        let v = json!({"id": "x"});
+        let o = Obj::new(&v, "", "a question", &["id", "label"]).unwrap();
+        let e = o.req::<String>("label").unwrap_err();
+        assert_eq!(e.to_string(), "at /label: missing");
+        assert_eq!(o.opt::<String>("label").unwrap(), None);
+        assert!(!o.or_default::<bool>("label").unwrap());
+        let e = Obj::new(&json!([1]), "", "a question", &["id"]).unwrap_err();
+        assert_eq!(e.to_string(), "at /: expected a question, found a list");
+    }
+
+    #[test]
+    fn null_is_absent_only_for_optional_fields() {
+        let v = json!({"help": null, "required": null});
+        let o = Obj::new(&v, "/q", "a question", &["help", "required"]).unwrap();
+        assert_eq!(o.opt::<String>("help").unwrap(), None);
+        let e = o.or_default::<bool>("required").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "at /q/required: expected true or false, found null"
+        );
+    }
+
+    #[test]
+    fn tags_pick_the_variant_and_its_fields() {
+        let variants: &[(&str, &[&str])] = &[("text", &["multiline"]), ("date", &[])];
+        let v = json!({"type": "text", "multiline": true});
+        let (name, o) = Obj::tagged(&v, "/k", "a kind", "type", variants).unwrap();
+        assert_eq!(name, "text");
+        assert!(o.req::<bool>("multiline").unwrap());
+        let v = json!({"type": "date", "multiline": true});
+        let e = Obj::tagged(&v, "/k", "a kind", "type", variants).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "at /k/multiline: unknown field; expected one of type"
+        );
+        let v = json!({"type": "slider"});
+        let e = Obj::tagged(&v, "/k", "a kind", "type", variants).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "at /k/type: \"slider\" is not allowed; expected text or date"
+        );
+        let e = Obj::tagged(&json!({}), "/k", "a kind", "type", variants).unwrap_err();
+        assert_eq!(e.to_string(), "at /k/type: missing");
+    }
+
+    #[test]
+    fn single_field_objects_name_their_variant() {
+        let v = json!({"not": {"answered": "q"}});
+        let (name, inner, at) = one_field(&v, "/c", "a condition", &["not", "answered"]).unwrap();
+        assert_eq!((name, at.as_str()), ("not", "/c/not"));
+        assert_eq!(inner, &json!({"answered": "q"}));
+        let e = one_field(&json!({"a": 1, "b": 2}), "/c", "a condition", &["a"]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "at /c: expected a condition, found an object with 2 fields"
+        );
+        let e = one_field(&json!({"maybe": 1}), "/c", "a condition", &["a", "b"]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "at /c/maybe: unknown field; expected one of a, b"
+        );
+    }
+
+    #[test]
+    fn numbers_and_lists_say_where_they_went_wrong() {
+        let e = u32::from_json(&json!(-1), "/v").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "at /v: expected a whole number, found a number"
+        );
+        let e = u32::from_json(&json!(2.5), "/v").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "at /v: expected a whole number, found a number"
+        );
+        let e = Vec::<String>::from_json(&json!(["a", 3]), "/ids").unwrap_err();
+        assert_eq!(e.to_string(), "at /ids/1: expected text, found a number");
+        let e = BTreeMap::<String, f64>::from_json(&json!({"a/b": "x"}), "/c").unwrap_err();
+        assert_eq!(e.to_string(), "at /c/a~1b: expected a number, found text");
+    }
+}
