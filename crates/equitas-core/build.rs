@@ -46,6 +46,59 @@ fn main() {
             fs::write(to.join(name), text).expect("write seed copy");
         }
     }
+    write_catalogue_ids(
+        &seeds.join("catalogue"),
+        &Path::new(&out).join("catalogue_ids.rs"),
+    );
+}
+
+/// The catalogue lists an instrument option may take its id from: list name, seed file, key.
+const CATALOGUE_LISTS: &[(&str, &str, &str)] = &[
+    (
+        "protected_characteristics",
+        "protected-characteristics.json",
+        "items",
+    ),
+    (
+        "inclusion_health_groups",
+        "groups.json",
+        "inclusion_health_groups",
+    ),
+    ("plus_examples", "groups.json", "plus_examples"),
+    ("cyp_plus_additional", "groups.json", "cyp_plus_additional"),
+    ("clinical_areas", "clinical-areas.json", "areas"),
+    (
+        "strategic_priorities",
+        "strategic-priorities.json",
+        "priorities",
+    ),
+];
+
+/// Writes `CATALOGUE_IDS`: the ids in each of [`CATALOGUE_LISTS`], so checking an instrument's
+/// catalogue options needs no catalogue parser at run time (the browser build checks every
+/// instrument it loads, and reads no other part of the catalogue). A test compares the table
+/// with the parsed catalogue.
+fn write_catalogue_ids(dir: &Path, to: &Path) {
+    let mut out = String::from("[\n");
+    for (list, file, key) in CATALOGUE_LISTS {
+        let path = dir.join(file);
+        let text = fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let value: serde_json::Value =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let items = value[*key]
+            .as_array()
+            .unwrap_or_else(|| panic!("{}: no list {key}", path.display()));
+        let ids: Vec<String> = items
+            .iter()
+            .map(|item| match item["id"].as_str() {
+                Some(id) => format!("{id:?}"),
+                None => panic!("{}: an item of {key} has no text id", path.display()),
+            })
+            .collect();
+        out.push_str(&format!("    ({list:?}, &[{}]),\n", ids.join(", ")));
+    }
+    out.push(']');
+    fs::write(to, out).expect("write catalogue_ids.rs");
 }
 
 /// Minified JSON text with the value of every `"sources"` key replaced by `[]`.

@@ -12,7 +12,6 @@ use serde_json::Value;
 
 use super::envelope::LoadError;
 use super::read::{self, FromJson, Obj, one_of, wrong};
-use crate::catalogue::Catalogue;
 
 /// The stable id of a question, e.g. `assess.dimensions`. Answers are keyed by it, so wording can
 /// change between instrument versions without losing work.
@@ -284,23 +283,17 @@ impl CatalogueList {
     /// Whether the built-in catalogue holds `id` in this list.
     #[must_use]
     pub fn contains(self, id: &str) -> bool {
-        let c = Catalogue::builtin();
-        match self {
-            Self::ProtectedCharacteristics => {
-                c.protected_characteristics.items.iter().any(|x| x.id == id)
-            }
-            Self::InclusionHealthGroups => {
-                c.groups.inclusion_health_groups.iter().any(|x| x.id == id)
-            }
-            Self::PlusExamples => c.groups.plus_examples.iter().any(|x| x.id == id),
-            Self::CypPlusAdditional => c.groups.cyp_plus_additional.iter().any(|x| x.id == id),
-            Self::ClinicalAreas => c.clinical_areas.areas.iter().any(|x| x.id == id),
-            Self::StrategicPriorities => {
-                c.strategic_priorities.priorities.iter().any(|x| x.id == id)
-            }
-        }
+        CATALOGUE_IDS
+            .iter()
+            .find(|(list, _)| *list == self.as_str())
+            .is_some_and(|(_, ids)| ids.contains(&id))
     }
 }
+
+/// The ids in each catalogue list, by list name, as `build.rs` read them from the catalogue
+/// seeds: checking an instrument needs no catalogue parser (the browser build checks every
+/// instrument it loads and reads nothing else of the catalogue).
+const CATALOGUE_IDS: &[(&str, &[&str])] = &include!(concat!(env!("OUT_DIR"), "/catalogue_ids.rs"));
 
 /// A column of a table question.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -1298,6 +1291,67 @@ mod tests {
         });
         let read = <Instrument as FromJson>::from_json(&v, "").unwrap();
         assert_eq!(serde_json::to_value(&read).unwrap(), v);
+    }
+
+    #[test]
+    fn catalogue_id_table_matches_the_catalogue() {
+        let c = crate::catalogue::Catalogue::builtin();
+        let ids = |items: Vec<&String>| items.into_iter().cloned().collect::<Vec<_>>();
+        let lists = [
+            (
+                CatalogueList::ProtectedCharacteristics,
+                ids(c
+                    .protected_characteristics
+                    .items
+                    .iter()
+                    .map(|x| &x.id)
+                    .collect()),
+            ),
+            (
+                CatalogueList::InclusionHealthGroups,
+                ids(c
+                    .groups
+                    .inclusion_health_groups
+                    .iter()
+                    .map(|x| &x.id)
+                    .collect()),
+            ),
+            (
+                CatalogueList::PlusExamples,
+                ids(c.groups.plus_examples.iter().map(|x| &x.id).collect()),
+            ),
+            (
+                CatalogueList::CypPlusAdditional,
+                ids(c.groups.cyp_plus_additional.iter().map(|x| &x.id).collect()),
+            ),
+            (
+                CatalogueList::ClinicalAreas,
+                ids(c.clinical_areas.areas.iter().map(|x| &x.id).collect()),
+            ),
+            (
+                CatalogueList::StrategicPriorities,
+                ids(c
+                    .strategic_priorities
+                    .priorities
+                    .iter()
+                    .map(|x| &x.id)
+                    .collect()),
+            ),
+        ];
+        assert_eq!(CATALOGUE_IDS.len(), lists.len());
+        for (list, parsed) in lists {
+            let (_, table) = CATALOGUE_IDS
+                .iter()
+                .find(|(name, _)| *name == list.as_str())
+                .unwrap_or_else(|| panic!("{} missing from the table", list.as_str()));
+            assert!(!parsed.is_empty(), "{}", list.as_str());
+            assert_eq!(
+                *table,
+                parsed.iter().map(String::as_str).collect::<Vec<_>>()
+            );
+            assert!(parsed.iter().all(|id| list.contains(id)));
+        }
+        assert!(!CatalogueList::ClinicalAreas.contains("height"));
     }
 
     #[test]
