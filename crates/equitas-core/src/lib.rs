@@ -35,5 +35,6 @@ pub mod cohort;
 pub mod deprivation;
 pub mod io;
 pub mod measures;
+pub mod read;
 mod sort;
 pub mod synth;

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use super::envelope::LoadError;
 use super::instrument::{Instrument, Kind, QuestionId};
-use super::read::{FromJson, wrong};
+use crate::read::{FromJson, ReadError, wrong};
 
 /// The answer to one question. Serialised in the natural JSON form of its kind (a string, a list
 /// of strings, a number, an object), which is what a saved file holds.
@@ -180,6 +180,10 @@ impl Answer {
     /// # Errors
     /// The value is not of the type the kind takes ([`LoadError::WrongType`]).
     pub fn from_value(kind: &Kind, value: &Value, path: &str) -> Result<Self, LoadError> {
+        Self::read(kind, value, path).map_err(LoadError::from)
+    }
+
+    fn read(kind: &Kind, value: &Value, path: &str) -> Result<Self, ReadError> {
         match kind {
             Kind::SingleChoice { .. } | Kind::Text { .. } | Kind::Date | Kind::Rating { .. } => {
                 String::from_json(value, path).map(Self::Text)
@@ -308,13 +312,9 @@ impl Answers {
     }
 }
 
-/// Escape a key for a JSON pointer (RFC 6901).
-#[must_use]
-pub fn pointer_escape(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
-}
+pub use crate::read::pointer_escape;
 
-fn array<'a>(v: &'a Value, path: &str, expected: &str) -> Result<&'a Vec<Value>, LoadError> {
+fn array<'a>(v: &'a Value, path: &str, expected: &str) -> Result<&'a Vec<Value>, ReadError> {
     v.as_array().ok_or_else(|| wrong(path, expected, v))
 }
 
@@ -322,18 +322,18 @@ fn object<'a>(
     v: &'a Value,
     path: &str,
     expected: &str,
-) -> Result<&'a Map<String, Value>, LoadError> {
+) -> Result<&'a Map<String, Value>, ReadError> {
     v.as_object().ok_or_else(|| wrong(path, expected, v))
 }
 
-fn unknown_field(path: &str, key: &str, allowed: &str) -> LoadError {
-    LoadError::UnknownField {
+fn unknown_field(path: &str, key: &str, allowed: &str) -> ReadError {
+    ReadError::UnknownField {
         path: format!("{path}/{}", pointer_escape(key)),
         allowed: allowed.to_owned(),
     }
 }
 
-fn opt_number(obj: &Map<String, Value>, key: &str, path: &str) -> Result<Option<f64>, LoadError> {
+fn opt_number(obj: &Map<String, Value>, key: &str, path: &str) -> Result<Option<f64>, ReadError> {
     match obj.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(v @ Value::Number(n)) => n
@@ -344,7 +344,7 @@ fn opt_number(obj: &Map<String, Value>, key: &str, path: &str) -> Result<Option<
     }
 }
 
-fn checklist_entry(v: &Value, path: &str) -> Result<ChecklistEntry, LoadError> {
+fn checklist_entry(v: &Value, path: &str) -> Result<ChecklistEntry, ReadError> {
     let obj = object(v, path, "an object with considered, impact and note")?;
     let mut e = ChecklistEntry::default();
     for (k, v) in obj {
@@ -357,7 +357,7 @@ fn checklist_entry(v: &Value, path: &str) -> Result<ChecklistEntry, LoadError> {
                 let s = v
                     .as_str()
                     .ok_or_else(|| wrong(&at, "positive, negative, neutral or not_known", v))?;
-                e.impact = Some(Impact::parse(s).ok_or_else(|| LoadError::BadValue {
+                e.impact = Some(Impact::parse(s).ok_or_else(|| ReadError::BadValue {
                     path: at.clone(),
                     value: s.to_owned(),
                     expected: "positive, negative, neutral or not_known".to_owned(),
@@ -370,7 +370,7 @@ fn checklist_entry(v: &Value, path: &str) -> Result<ChecklistEntry, LoadError> {
     Ok(e)
 }
 
-fn evidence(v: &Value, path: &str) -> Result<Evidence, LoadError> {
+fn evidence(v: &Value, path: &str) -> Result<Evidence, ReadError> {
     let obj = object(
         v,
         path,
@@ -409,7 +409,7 @@ fn evidence(v: &Value, path: &str) -> Result<Evidence, LoadError> {
 const ROW_FIELDS: &str =
     "dimension, subgroup, order, estimate, population, se, lower, upper, reference";
 
-fn evidence_row(v: &Value, path: &str) -> Result<EvidenceRow, LoadError> {
+fn evidence_row(v: &Value, path: &str) -> Result<EvidenceRow, ReadError> {
     let obj = object(
         v,
         path,
@@ -421,7 +421,7 @@ fn evidence_row(v: &Value, path: &str) -> Result<EvidenceRow, LoadError> {
     {
         return Err(unknown_field(path, k, ROW_FIELDS));
     }
-    let text = |key: &str| -> Result<String, LoadError> {
+    let text = |key: &str| -> Result<String, ReadError> {
         match obj.get(key) {
             None | Some(Value::Null) => Ok(String::new()),
             Some(v) => String::from_json(v, &format!("{path}/{key}")),

@@ -23,7 +23,7 @@ use serde_json::{Map, Value};
 
 use super::answers::{Answer, Answers, pointer_escape};
 use super::instrument::{Instrument, InstrumentError, QuestionId};
-use super::read::{FromJson, Obj};
+use crate::read::{FromJson, Obj, ReadError};
 
 /// The `format` field of every saved assessment.
 pub const FORMAT: &str = "equitas-assessment";
@@ -309,6 +309,42 @@ pub enum LoadError {
     },
 }
 
+impl From<ReadError> for LoadError {
+    fn from(e: ReadError) -> Self {
+        match e {
+            ReadError::Json {
+                line,
+                column,
+                message,
+            } => Self::Json {
+                line,
+                column,
+                message,
+            },
+            ReadError::WrongType {
+                path,
+                expected,
+                found,
+            } => Self::WrongType {
+                path,
+                expected,
+                found,
+            },
+            ReadError::BadValue {
+                path,
+                value,
+                expected,
+            } => Self::BadValue {
+                path,
+                value,
+                expected,
+            },
+            ReadError::UnknownField { path, allowed } => Self::UnknownField { path, allowed },
+            ReadError::Missing { path } => Self::Missing { path },
+        }
+    }
+}
+
 /// The instruments an application knows: the built-in ones and any loaded from files.
 #[derive(Debug, Clone, Default)]
 pub struct Registry {
@@ -424,7 +460,7 @@ impl Registry {
 /// # Errors
 /// Anything wrong with the file, with the JSON pointer of the problem.
 pub fn load(text: &str, registry: &Registry) -> Result<Loaded, LoadError> {
-    load_value(super::read::parse(text)?, registry)
+    load_value(crate::read::parse(text)?, registry)
 }
 
 /// [`load`] from parsed JSON.
@@ -436,7 +472,7 @@ pub fn load_value(mut value: Value, registry: &Registry) -> Result<Loaded, LoadE
     let root = value.as_object().ok_or_else(|| LoadError::WrongType {
         path: "/".into(),
         expected: "an object".into(),
-        found: super::read::type_name(&value).into(),
+        found: crate::read::type_name(&value).into(),
     })?;
     match root.get("format") {
         Some(Value::String(s)) if s == FORMAT => {}
@@ -613,7 +649,7 @@ fn u32_at(root: &Map<String, Value>, key: &str, path: &str) -> Result<u32, LoadE
             .ok_or_else(|| LoadError::WrongType {
                 path: path.into(),
                 expected: "a whole number".into(),
-                found: super::read::type_name(v).into(),
+                found: crate::read::type_name(v).into(),
             }),
     }
 }
@@ -622,7 +658,7 @@ fn u32_at(root: &Map<String, Value>, key: &str, path: &str) -> Result<u32, LoadE
 // Reading the envelope (see `read` for why by hand).
 
 impl FromJson for InstrumentRef {
-    fn from_json(v: &Value, path: &str) -> Result<Self, LoadError> {
+    fn from_json(v: &Value, path: &str) -> Result<Self, ReadError> {
         let o = Obj::new(v, path, "an object with id and version", &["id", "version"])?;
         Ok(Self {
             id: o.req("id")?,
@@ -632,7 +668,7 @@ impl FromJson for InstrumentRef {
 }
 
 impl FromJson for Retained {
-    fn from_json(v: &Value, path: &str) -> Result<Self, LoadError> {
+    fn from_json(v: &Value, path: &str) -> Result<Self, ReadError> {
         const FIELDS: &[&str] = &["value", "from_version", "reason"];
         let o = Obj::new(
             v,
@@ -649,7 +685,7 @@ impl FromJson for Retained {
 }
 
 impl FromJson for SavedFile {
-    fn from_json(v: &Value, path: &str) -> Result<Self, LoadError> {
+    fn from_json(v: &Value, path: &str) -> Result<Self, ReadError> {
         const FIELDS: &[&str] = &[
             "format",
             "schema_version",

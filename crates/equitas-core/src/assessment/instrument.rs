@@ -10,8 +10,7 @@ use std::fmt;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::envelope::LoadError;
-use super::read::{self, FromJson, Obj, one_of, wrong};
+use crate::read::{self, FromJson, Obj, ReadError, one_of, wrong};
 
 /// The stable id of a question, e.g. `assess.dimensions`. Answers are keyed by it, so wording can
 /// change between instrument versions without losing work.
@@ -558,7 +557,7 @@ impl Instrument {
 
     /// Parse an instrument file without checking it.
     pub(crate) fn read(text: &str) -> Result<Self, InstrumentError> {
-        let parse = |e: LoadError| InstrumentError::Parse(e.to_string());
+        let parse = |e: ReadError| InstrumentError::Parse(e.to_string());
         <Self as FromJson>::from_json(&read::parse(text).map_err(parse)?, "").map_err(parse)
     }
 
@@ -850,13 +849,13 @@ fn unique<'a>(what: &str, ids: impl Iterator<Item = &'a str>) -> Result<(), Stri
 // Reading an instrument file (see `read` for why by hand). Field lists follow the structs above.
 
 impl FromJson for QuestionId {
-    fn from_json(v: &Value, path: &str) -> Result<Self, LoadError> {
+    fn from_json(v: &Value, path: &str) -> Result<Self, ReadError> {
         String::from_json(v, path).map(Self)
     }
 }
 
 impl FromJson for Instrument {
-    fn from_json(v: &Value, path: &str) -> Result<Self, LoadError> {
+    fn from_json(v: &Value, path: &str) -> Result<Self, ReadError> {
         const FIELDS: &[&str] = &[
             "id",
             "version",
@@ -884,7 +883,7 @@ impl FromJson for Instrument {
 }
 
 impl FromJson for Roles {
-    fn from_json(v: &Value, path: &str) -> Result<Self, LoadError> {
+    fn from_json(v: &Value, path: &str) -> Result<Self, ReadError> {
         let o = Obj::new(v, path, "an object", &["title", "review_date"])?;
         Ok(Self {
             title: o.opt("title")?,
@@ -894,7 +893,7 @@ impl FromJson for Roles {
 }
 
 impl FromJson for Section {
-    fn from_json(v: &Value, path: &str) -> Result<Self, LoadError> {
+    fn from_json(v: &Value, path: &str) -> Result<Self, ReadError> {
         const FIELDS: &[&str] = &["id", "title", "help", "questions"];
         let o = Obj::new(v, path, "a section: an object", FIELDS)?;
         Ok(Self {
@@ -907,7 +906,7 @@ impl FromJson for Section {
 }
 
 impl FromJson for Question {
-    fn from_json(v: &Value, path: &str) -> Result<Self, LoadError> {
+    fn from_json(v: &Value, path: &str) -> Result<Self, ReadError> {
         const FIELDS: &[&str] = &[
             "id",
             "label",
@@ -933,7 +932,7 @@ impl FromJson for Question {
 }
 
 impl FromJson for Kind {
-    fn from_json(v: &Value, path: &str) -> Result<Self, LoadError> {
+    fn from_json(v: &Value, path: &str) -> Result<Self, ReadError> {
         const VARIANTS: &[(&str, &[&str])] = &[
             ("single_choice", &["options"]),
             ("multiple_choice", &["options"]),
@@ -977,7 +976,7 @@ impl FromJson for Kind {
 }
 
 impl FromJson for Choice {
-    fn from_json(v: &Value, path: &str) -> Result<Self, LoadError> {
+    fn from_json(v: &Value, path: &str) -> Result<Self, ReadError> {
         const FIELDS: &[&str] = &["id", "label", "help", "family", "catalogue"];
         let o = Obj::new(v, path, "an option: an object", FIELDS)?;
         Ok(Self {
@@ -991,7 +990,7 @@ impl FromJson for Choice {
 }
 
 impl FromJson for CatalogueList {
-    fn from_json(v: &Value, path: &str) -> Result<Self, LoadError> {
+    fn from_json(v: &Value, path: &str) -> Result<Self, ReadError> {
         const ALL: [CatalogueList; 6] = [
             CatalogueList::ProtectedCharacteristics,
             CatalogueList::InclusionHealthGroups,
@@ -1003,7 +1002,7 @@ impl FromJson for CatalogueList {
         let name = v.as_str().ok_or_else(|| wrong(path, "text", v))?;
         ALL.into_iter()
             .find(|l| l.as_str() == name)
-            .ok_or_else(|| LoadError::BadValue {
+            .ok_or_else(|| ReadError::BadValue {
                 path: path.to_owned(),
                 value: name.to_owned(),
                 expected: one_of(&ALL.map(Self::as_str)),
@@ -1012,7 +1011,7 @@ impl FromJson for CatalogueList {
 }
 
 impl FromJson for Column {
-    fn from_json(v: &Value, path: &str) -> Result<Self, LoadError> {
+    fn from_json(v: &Value, path: &str) -> Result<Self, ReadError> {
         let o = Obj::new(
             v,
             path,
@@ -1029,7 +1028,7 @@ impl FromJson for Column {
 }
 
 impl FromJson for ColumnKind {
-    fn from_json(v: &Value, path: &str) -> Result<Self, LoadError> {
+    fn from_json(v: &Value, path: &str) -> Result<Self, ReadError> {
         const VARIANTS: &[(&str, &[&str])] = &[
             ("text", &[]),
             ("date", &[]),
@@ -1057,7 +1056,7 @@ impl FromJson for ColumnKind {
 }
 
 impl FromJson for Condition {
-    fn from_json(v: &Value, path: &str) -> Result<Self, LoadError> {
+    fn from_json(v: &Value, path: &str) -> Result<Self, ReadError> {
         const VARIANTS: &[&str] = &[
             "answered",
             "equals",
@@ -1116,7 +1115,7 @@ impl FromJson for Condition {
 }
 
 impl FromJson for GapRule {
-    fn from_json(v: &Value, path: &str) -> Result<Self, LoadError> {
+    fn from_json(v: &Value, path: &str) -> Result<Self, ReadError> {
         const FIELDS: &[&str] = &["id", "title", "recommendation", "when", "question"];
         let o = Obj::new(v, path, "a gap: an object", FIELDS)?;
         Ok(Self {
@@ -1130,7 +1129,7 @@ impl FromJson for GapRule {
 }
 
 impl FromJson for Rubric {
-    fn from_json(v: &Value, path: &str) -> Result<Self, LoadError> {
+    fn from_json(v: &Value, path: &str) -> Result<Self, ReadError> {
         const FIELDS: &[&str] = &["label", "bands", "criteria", "max_objectives"];
         let o = Obj::new(v, path, "a rubric: an object", FIELDS)?;
         Ok(Self {
@@ -1143,7 +1142,7 @@ impl FromJson for Rubric {
 }
 
 impl FromJson for Band {
-    fn from_json(v: &Value, path: &str) -> Result<Self, LoadError> {
+    fn from_json(v: &Value, path: &str) -> Result<Self, ReadError> {
         let o = Obj::new(
             v,
             path,
@@ -1160,7 +1159,7 @@ impl FromJson for Band {
 }
 
 impl FromJson for Criterion {
-    fn from_json(v: &Value, path: &str) -> Result<Self, LoadError> {
+    fn from_json(v: &Value, path: &str) -> Result<Self, ReadError> {
         const FIELDS: &[&str] = &["id", "label", "section", "weight", "rule"];
         let o = Obj::new(v, path, "a criterion: an object", FIELDS)?;
         Ok(Self {
@@ -1174,7 +1173,7 @@ impl FromJson for Criterion {
 }
 
 impl FromJson for Rule {
-    fn from_json(v: &Value, path: &str) -> Result<Self, LoadError> {
+    fn from_json(v: &Value, path: &str) -> Result<Self, ReadError> {
         const VARIANTS: &[(&str, &[&str])] = &[
             ("completeness", &[]),
             ("breadth", &["question"]),

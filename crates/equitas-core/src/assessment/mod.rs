@@ -35,7 +35,6 @@ pub mod date;
 mod doc;
 pub mod envelope;
 pub mod instrument;
-mod read;
 pub mod render;
 pub mod score;
 pub mod summary;

@@ -1,7 +1,7 @@
 //! Reading typed values out of parsed JSON by hand, with the JSON pointer of any bad value.
 //!
-//! Instruments and saved files are read here rather than through `#[derive(Deserialize)]`, for
-//! two reasons. Errors name the place of the bad value as a JSON pointer
+//! Instruments, saved assessments, cohort definitions, person records, the catalogue and measure
+//! options are read here rather than through `#[derive(Deserialize)]`, for two reasons. Errors name the place of the bad value as a JSON pointer
 //! (`at /sections/0/questions/3/kind/type: "slider" is not allowed; expected …`), which means
 //! something to a person editing the file, where serde_json's "at line 1 column 7176" does not
 //! (instruments travel minified, and the browser hands over JSON it wrote itself). And the browser
@@ -15,12 +15,71 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use super::answers::pointer_escape;
-use super::envelope::LoadError;
-use super::instrument::QuestionId;
+use crate::assessment::QuestionId;
+
+/// A value that is not what its place in the file calls for. Every message starts with the JSON
+/// pointer of the value ("at /rows/2/estimate: …"), except for JSON that does not parse, which
+/// gives its line and column.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReadError {
+    /// Not JSON at all.
+    #[error("not valid JSON at line {line} column {column}: {message}")]
+    Json {
+        /// Line, from 1.
+        line: usize,
+        /// Column, from 1.
+        column: usize,
+        /// What the parser said.
+        message: String,
+    },
+    /// A value of the wrong type.
+    #[error("at {path}: expected {expected}, found {found}")]
+    WrongType {
+        /// Where.
+        path: String,
+        /// What was expected.
+        expected: String,
+        /// What was found.
+        found: String,
+    },
+    /// A value outside the allowed set.
+    #[error("at {path}: {value:?} is not allowed; expected {expected}")]
+    BadValue {
+        /// Where.
+        path: String,
+        /// The value.
+        value: String,
+        /// What is allowed.
+        expected: String,
+    },
+    /// A field the format does not have.
+    #[error("at {path}: unknown field; expected one of {allowed}")]
+    UnknownField {
+        /// Where.
+        path: String,
+        /// The allowed fields.
+        allowed: String,
+    },
+    /// A required field is missing.
+    #[error("at {path}: missing")]
+    Missing {
+        /// Where.
+        path: String,
+    },
+}
+
+/// Escape a key for a JSON pointer (RFC 6901).
+#[must_use]
+pub fn pointer_escape(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
+}
 
 /// Parses JSON text; a syntax error gives its line and column.
-pub(crate) fn parse(text: &str) -> Result<Value, LoadError> {
+///
+/// # Errors
+/// The text is not JSON ([`ReadError::Json`]).
+pub fn parse(text: &str) -> Result<Value, ReadError> {
     serde_json::from_str(text).map_err(|e| {
         let message = e.to_string();
         let message = message
@@ -28,7 +87,7 @@ pub(crate) fn parse(text: &str) -> Result<Value, LoadError> {
             .and_then(|i| message.get(..i))
             .unwrap_or(&message)
             .to_owned();
-        LoadError::Json {
+        ReadError::Json {
             line: e.line(),
             column: e.column(),
             message,
@@ -37,9 +96,12 @@ pub(crate) fn parse(text: &str) -> Result<Value, LoadError> {
 }
 
 /// A type read from a JSON value; `path` is the value's JSON pointer, for errors ("" is the root).
-pub(crate) trait FromJson: Sized {
+pub trait FromJson: Sized {
     /// Reads the value.
-    fn from_json(v: &Value, path: &str) -> Result<Self, LoadError>;
+    ///
+    /// # Errors
+    /// The value, or one inside it, is not what the type takes.
+    fn from_json(v: &Value, path: &str) -> Result<Self, ReadError>;
 }
 
 /// The JSON pointer of `key` inside the value at `path`.
@@ -65,8 +127,8 @@ pub(crate) fn type_name(v: &Value) -> &'static str {
 }
 
 /// "expected `expected`, found <the value's type>" at `path`.
-pub(crate) fn wrong(path: &str, expected: &str, found: &Value) -> LoadError {
-    LoadError::WrongType {
+pub(crate) fn wrong(path: &str, expected: &str, found: &Value) -> ReadError {
+    ReadError::WrongType {
         path: shown(path),
         expected: expected.to_owned(),
         found: type_name(found).to_owned(),
@@ -96,10 +158,10 @@ impl<'a> Obj<'a> {
         path: &'a str,
         expected: &str,
         fields: &[&str],
-    ) -> Result<Self, LoadError> {
+    ) -> Result<Self, ReadError> {
         let map = v.as_object().ok_or_else(|| wrong(path, expected, v))?;
         if let Some(k) = map.keys().find(|k| !fields.contains(&k.as_str())) {
-            return Err(LoadError::UnknownField {
+            return Err(ReadError::UnknownField {
                 path: child(path, k),
                 allowed: fields.join(", "),
             });
@@ -115,11 +177,11 @@ impl<'a> Obj<'a> {
         expected: &str,
         tag: &str,
         variants: &[(&'static str, &[&str])],
-    ) -> Result<(&'static str, Self), LoadError> {
+    ) -> Result<(&'static str, Self), ReadError> {
         let map = v.as_object().ok_or_else(|| wrong(path, expected, v))?;
         let at = child(path, tag);
         let name = match map.get(tag) {
-            None => return Err(LoadError::Missing { path: at }),
+            None => return Err(ReadError::Missing { path: at }),
             Some(Value::String(s)) => s,
             Some(other) => return Err(wrong(&at, "text", other)),
         };
@@ -128,7 +190,7 @@ impl<'a> Obj<'a> {
             variants
                 .iter()
                 .find(|(n, _)| n == name)
-                .ok_or_else(|| LoadError::BadValue {
+                .ok_or_else(|| ReadError::BadValue {
                     path: at,
                     value: name.clone(),
                     expected: one_of(&names),
@@ -139,16 +201,16 @@ impl<'a> Obj<'a> {
     }
 
     /// A field that must be there.
-    pub(crate) fn req<T: FromJson>(&self, key: &str) -> Result<T, LoadError> {
+    pub(crate) fn req<T: FromJson>(&self, key: &str) -> Result<T, ReadError> {
         let at = child(self.path, key);
         match self.map.get(key) {
-            None => Err(LoadError::Missing { path: at }),
+            None => Err(ReadError::Missing { path: at }),
             Some(v) => T::from_json(v, &at),
         }
     }
 
     /// A field that may be absent or `null`.
-    pub(crate) fn opt<T: FromJson>(&self, key: &str) -> Result<Option<T>, LoadError> {
+    pub(crate) fn opt<T: FromJson>(&self, key: &str) -> Result<Option<T>, ReadError> {
         match self.map.get(key) {
             None | Some(Value::Null) => Ok(None),
             Some(v) => T::from_json(v, &child(self.path, key)).map(Some),
@@ -157,7 +219,7 @@ impl<'a> Obj<'a> {
 
     /// A field that takes its default when absent (`null` is read as a value, and refused unless
     /// the type takes it).
-    pub(crate) fn or_default<T: FromJson + Default>(&self, key: &str) -> Result<T, LoadError> {
+    pub(crate) fn or_default<T: FromJson + Default>(&self, key: &str) -> Result<T, ReadError> {
         match self.map.get(key) {
             None => Ok(T::default()),
             Some(v) => T::from_json(v, &child(self.path, key)),
@@ -172,11 +234,11 @@ pub(crate) fn one_field<'a>(
     path: &str,
     expected: &str,
     variants: &[&'static str],
-) -> Result<(&'static str, &'a Value, String), LoadError> {
+) -> Result<(&'static str, &'a Value, String), ReadError> {
     let map = v.as_object().ok_or_else(|| wrong(path, expected, v))?;
     let mut fields = map.iter();
     let (Some((key, value)), None) = (fields.next(), fields.next()) else {
-        return Err(LoadError::WrongType {
+        return Err(ReadError::WrongType {
             path: shown(path),
             expected: expected.to_owned(),
             found: format!("an object with {} fields", map.len()),
@@ -186,7 +248,7 @@ pub(crate) fn one_field<'a>(
     let name = variants
         .iter()
         .find(|n| **n == key.as_str())
-        .ok_or_else(|| LoadError::UnknownField {
+        .ok_or_else(|| ReadError::UnknownField {
             path: at.clone(),
             allowed: variants.join(", "),
         })?;
@@ -198,8 +260,8 @@ pub(crate) fn list<T>(
     v: &Value,
     path: &str,
     expected: &str,
-    mut item: impl FnMut(&Value, &str) -> Result<T, LoadError>,
-) -> Result<Vec<T>, LoadError> {
+    mut item: impl FnMut(&Value, &str) -> Result<T, ReadError>,
+) -> Result<Vec<T>, ReadError> {
     let items = v.as_array().ok_or_else(|| wrong(path, expected, v))?;
     let mut out = Vec::with_capacity(items.len());
     for (i, x) in items.iter().enumerate() {
@@ -209,7 +271,7 @@ pub(crate) fn list<T>(
 }
 
 impl FromJson for String {
-    fn from_json(v: &Value, path: &str) -> Result<Self, LoadError> {
+    fn from_json(v: &Value, path: &str) -> Result<Self, ReadError> {
         v.as_str()
             .map(str::to_owned)
             .ok_or_else(|| wrong(path, "text", v))
@@ -217,19 +279,19 @@ impl FromJson for String {
 }
 
 impl FromJson for bool {
-    fn from_json(v: &Value, path: &str) -> Result<Self, LoadError> {
+    fn from_json(v: &Value, path: &str) -> Result<Self, ReadError> {
         v.as_bool().ok_or_else(|| wrong(path, "true or false", v))
     }
 }
 
 impl FromJson for f64 {
-    fn from_json(v: &Value, path: &str) -> Result<Self, LoadError> {
+    fn from_json(v: &Value, path: &str) -> Result<Self, ReadError> {
         v.as_f64().ok_or_else(|| wrong(path, "a number", v))
     }
 }
 
 impl FromJson for u32 {
-    fn from_json(v: &Value, path: &str) -> Result<Self, LoadError> {
+    fn from_json(v: &Value, path: &str) -> Result<Self, ReadError> {
         v.as_u64()
             .and_then(|n| Self::try_from(n).ok())
             .ok_or_else(|| wrong(path, "a whole number", v))
@@ -237,26 +299,26 @@ impl FromJson for u32 {
 }
 
 impl<T: FromJson> FromJson for Vec<T> {
-    fn from_json(v: &Value, path: &str) -> Result<Self, LoadError> {
+    fn from_json(v: &Value, path: &str) -> Result<Self, ReadError> {
         list(v, path, "a list", T::from_json)
     }
 }
 
 /// Any JSON, kept as it is (an answer read later, against its question).
 impl FromJson for Value {
-    fn from_json(v: &Value, _: &str) -> Result<Self, LoadError> {
+    fn from_json(v: &Value, _: &str) -> Result<Self, ReadError> {
         Ok(v.clone())
     }
 }
 
 impl<T: FromJson> FromJson for BTreeMap<String, T> {
-    fn from_json(v: &Value, path: &str) -> Result<Self, LoadError> {
+    fn from_json(v: &Value, path: &str) -> Result<Self, ReadError> {
         keyed(v, path, "an object", |k| k)
     }
 }
 
 impl<T: FromJson> FromJson for BTreeMap<QuestionId, T> {
-    fn from_json(v: &Value, path: &str) -> Result<Self, LoadError> {
+    fn from_json(v: &Value, path: &str) -> Result<Self, ReadError> {
         keyed(v, path, "an object keyed by question id", QuestionId)
     }
 }
@@ -266,13 +328,21 @@ fn keyed<K: Ord, T: FromJson>(
     path: &str,
     expected: &str,
     key: fn(String) -> K,
-) -> Result<BTreeMap<K, T>, LoadError> {
+) -> Result<BTreeMap<K, T>, ReadError> {
     let map = v.as_object().ok_or_else(|| wrong(path, expected, v))?;
     let mut out = BTreeMap::new();
     for (k, x) in map {
         out.insert(key(k.clone()), T::from_json(x, &child(path, k))?);
     }
     Ok(out)
+}
+
+/// Parses JSON text and reads a `T` from it, the whole text being the value at `/`.
+///
+/// # Errors
+/// The text is not JSON, or not a `T`.
+pub fn from_str<T: FromJson>(text: &str) -> Result<T, ReadError> {
+    T::from_json(&parse(text)?, "")
 }
 
 #[cfg(test)]
