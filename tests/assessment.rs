@@ -641,7 +641,7 @@ fn assessment_load_errors() {
     let err = equitas_core::assessment::Answers::from_value(&heat, &json!({"review.date": 5}));
     assert_eq!(
         err.unwrap_err().to_string(),
-        "at /answers/review.date: expected text, found a number"
+        "at /answers/review.date: expected text, found the number 5"
     );
     // The path is structured data too, for the form to point at.
     let mut v = thorough_value();

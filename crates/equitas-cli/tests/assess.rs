@@ -188,8 +188,9 @@ fn assess_errors_are_clear() {
     let out = equitas(&["assess", "score", f.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        text(&out.stderr)
-            .contains("at /answers/assess.evidence/rows/2/estimate: expected a number, found text"),
+        text(&out.stderr).contains(
+            "at /answers/assess.evidence/rows/2/estimate: expected a number, found the text \"52%\""
+        ),
         "{}",
         text(&out.stderr)
     );

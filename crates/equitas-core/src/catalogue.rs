@@ -14,10 +14,12 @@
 
 use std::sync::OnceLock;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+
+use crate::read::{ReadError, read_enum, read_struct};
 
 /// Whether a fact was checked against a primary source (`../shared/domain/uk-frameworks.md`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -29,7 +31,7 @@ pub enum Status {
 }
 
 /// Which Core20PLUS5 a clinical area belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -41,7 +43,7 @@ pub enum Population {
 }
 
 /// An inclusive age range in whole years.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AgeRange {
@@ -60,7 +62,7 @@ impl AgeRange {
 }
 
 /// A link to where a fact came from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Source {
@@ -71,7 +73,7 @@ pub struct Source {
 }
 
 /// `seeds/catalogue/clinical-areas.json`: the ten clinical areas and the cross-cutting threads.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ClinicalAreas {
@@ -84,7 +86,7 @@ pub struct ClinicalAreas {
 }
 
 /// One Core20PLUS5 clinical area.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ClinicalArea {
@@ -111,7 +113,7 @@ pub struct ClinicalArea {
 }
 
 /// A metric of an ambition: a numerator event over a denominator register.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Metric {
@@ -134,7 +136,7 @@ pub struct Metric {
 }
 
 /// The numerator of a metric.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Numerator {
@@ -145,7 +147,7 @@ pub struct Numerator {
 }
 
 /// The denominator of a metric.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Denominator {
@@ -156,7 +158,7 @@ pub struct Denominator {
 }
 
 /// A target rate for a metric.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Target {
@@ -170,7 +172,7 @@ pub struct Target {
 }
 
 /// A theme that runs through every clinical area.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CrossCutting {
@@ -187,7 +189,7 @@ pub struct CrossCutting {
 }
 
 /// `seeds/catalogue/conditions.json`: conditions a person record may carry.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Conditions {
@@ -198,7 +200,7 @@ pub struct Conditions {
 }
 
 /// A recorded condition (a register) and the clinical areas it puts a person in.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Condition {
@@ -217,7 +219,7 @@ pub struct Condition {
 }
 
 /// `seeds/catalogue/icd10.json`: indicative ICD-10 code ranges per condition.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Icd10CodeLists {
@@ -232,7 +234,7 @@ pub struct Icd10CodeLists {
 }
 
 /// How far a code list can be trusted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -242,7 +244,7 @@ pub enum CodeListStatus {
 }
 
 /// The ICD-10 ranges that map to one condition.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Icd10List {
@@ -255,7 +257,7 @@ pub struct Icd10List {
 
 /// `seeds/catalogue/groups.json`: population groups named by the frameworks, and the flags a
 /// person record can carry in its `groups` column.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Groups {
@@ -272,7 +274,7 @@ pub struct Groups {
 }
 
 /// A named group or flag.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct GroupItem {
@@ -292,7 +294,7 @@ pub struct GroupItem {
 
 /// `seeds/catalogue/protected-characteristics.json`: the nine characteristics of the Equality
 /// Act 2010.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ProtectedCharacteristics {
@@ -303,7 +305,7 @@ pub struct ProtectedCharacteristics {
 }
 
 /// One protected characteristic.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ProtectedCharacteristic {
@@ -318,7 +320,7 @@ pub struct ProtectedCharacteristic {
 }
 
 /// `seeds/catalogue/strategic-priorities.json`: NHS England's five priority areas.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct StrategicPriorities {
@@ -329,7 +331,7 @@ pub struct StrategicPriorities {
 }
 
 /// One strategic priority.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Priority {
@@ -346,7 +348,7 @@ pub struct Priority {
 }
 
 /// `seeds/catalogue/ethnicity.json`: NHS ethnic category codes and their broad groups.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Ethnicity {
@@ -359,7 +361,7 @@ pub struct Ethnicity {
 }
 
 /// A broad ethnic group.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct BroadGroup {
@@ -373,7 +375,7 @@ pub struct BroadGroup {
 }
 
 /// One NHS ethnic category code.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EthnicCategory {
@@ -433,9 +435,9 @@ pub const SEED_FILES: &[(&str, &str)] = &[
 pub struct CatalogueError {
     /// File name.
     pub file: String,
-    /// The JSON error, with line and column.
+    /// What is wrong, and where.
     #[source]
-    pub source: serde_json::Error,
+    pub source: ReadError,
 }
 
 fn seed(name: &str) -> &'static str {
@@ -445,8 +447,8 @@ fn seed(name: &str) -> &'static str {
         .map_or("", |(_, text)| text)
 }
 
-fn parse<T: serde::de::DeserializeOwned>(name: &str) -> Result<T, CatalogueError> {
-    serde_json::from_str(seed(name)).map_err(|source| CatalogueError {
+fn parse<T: crate::read::FromJson>(name: &str) -> Result<T, CatalogueError> {
+    crate::read::from_str(seed(name)).map_err(|source| CatalogueError {
         file: name.to_owned(),
         source,
     })
@@ -565,3 +567,50 @@ mod tests {
         assert!(range_contains("J44", *b"J44"));
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Reading the seed files (see `crate::read`). Field lists follow the structs above.
+
+read_enum!(Status { "confirmed" => Confirmed, "unconfirmed" => Unconfirmed });
+read_enum!(Population { "adult" => Adult, "cyp" => Cyp });
+read_enum!(CodeListStatus { "indicative" => Indicative });
+read_struct!(AgeRange, "an age range: an object" { min: req, max: req });
+read_struct!(Source, "a source: an object" { title: req, url: req });
+read_struct!(ClinicalAreas, "an object" { version: req, areas: req, cross_cutting: req });
+read_struct!(ClinicalArea, "a clinical area: an object" {
+    id: req, population: req, label: req, ambition: req, age_range: opt, status: req,
+    note: opt, sources: req, metrics: req,
+});
+read_struct!(Metric, "a metric: an object" {
+    id: req, label: req, numerator: req, denominator: req, target: opt, status: req, note: opt,
+});
+read_struct!(Numerator, "a numerator: an object" { event: req, description: req });
+read_struct!(Denominator, "a denominator: an object" { condition: req, description: req });
+read_struct!(Target, "a target: an object" { at_least: req, by: opt, status: req });
+read_struct!(CrossCutting, "an object" {
+    id: req, label: req, description: req, status: req, sources: req,
+});
+read_struct!(Conditions, "an object" { version: req, conditions: req });
+read_struct!(Condition, "a condition: an object" {
+    id: req, label: req, adult_area: opt, cyp_area: opt, long_term: req,
+});
+read_struct!(Icd10CodeLists, "an object" { version: req, status: req, note: req, lists: req });
+read_struct!(Icd10List, "a code list: an object" { condition: req, ranges: req });
+read_struct!(Groups, "an object" {
+    version: req, inclusion_health_groups: req, plus_examples: req, cyp_plus_additional: req,
+    record_flags: req,
+});
+read_struct!(GroupItem, "a group: an object" {
+    id: req, label: req, description: opt, status: req, sources: or_default,
+});
+read_struct!(ProtectedCharacteristics, "an object" { version: req, items: req });
+read_struct!(ProtectedCharacteristic, "an object" { id: req, label: req, act_section: req });
+read_struct!(StrategicPriorities, "an object" { version: req, priorities: req });
+read_struct!(Priority, "a priority: an object" {
+    id: req, number: req, label: req, description: req, sources: req,
+});
+read_struct!(Ethnicity, "an object" { version: req, broad_groups: req, categories: req });
+read_struct!(BroadGroup, "an object" { id: req, label: req, stated: req });
+read_struct!(EthnicCategory, "an ethnic category: an object" {
+    code: req, label: req, broad_group: req, minority: req,
+});

@@ -126,12 +126,29 @@ pub(crate) fn type_name(v: &Value) -> &'static str {
     }
 }
 
-/// "expected `expected`, found <the value's type>" at `path`.
+/// "expected `expected`, found <the value>" at `path`.
 pub(crate) fn wrong(path: &str, expected: &str, found: &Value) -> ReadError {
     ReadError::WrongType {
         path: shown(path),
         expected: expected.to_owned(),
-        found: type_name(found).to_owned(),
+        found: describe(found),
+    }
+}
+
+/// A value as errors show it: scalars with their value (text cut at 40 characters), lists and
+/// objects by their type.
+pub(crate) fn describe(v: &Value) -> String {
+    match v {
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => format!("the number {n}"),
+        Value::String(s) => {
+            let mut cut: String = s.chars().take(40).collect();
+            if cut.len() < s.len() {
+                cut.push('…');
+            }
+            format!("the text {cut:?}")
+        }
+        _ => type_name(v).to_owned(),
     }
 }
 
@@ -214,6 +231,15 @@ impl<'a> Obj<'a> {
         match self.map.get(key) {
             None | Some(Value::Null) => Ok(None),
             Some(v) => T::from_json(v, &child(self.path, key)).map(Some),
+        }
+    }
+
+    /// A field that takes `default` when absent (`null` is read as a value, and refused unless
+    /// the type takes it).
+    pub(crate) fn or<T: FromJson>(&self, key: &str, default: T) -> Result<T, ReadError> {
+        match self.map.get(key) {
+            None => Ok(default),
+            Some(v) => T::from_json(v, &child(self.path, key)),
         }
     }
 
@@ -345,6 +371,72 @@ pub fn from_str<T: FromJson>(text: &str) -> Result<T, ReadError> {
     T::from_json(&parse(text)?, "")
 }
 
+impl FromJson for u8 {
+    fn from_json(v: &Value, path: &str) -> Result<Self, ReadError> {
+        v.as_u64()
+            .and_then(|n| Self::try_from(n).ok())
+            .ok_or_else(|| wrong(path, "a whole number from 0 to 255", v))
+    }
+}
+
+impl FromJson for u64 {
+    fn from_json(v: &Value, path: &str) -> Result<Self, ReadError> {
+        v.as_u64().ok_or_else(|| wrong(path, "a whole number", v))
+    }
+}
+
+impl FromJson for usize {
+    fn from_json(v: &Value, path: &str) -> Result<Self, ReadError> {
+        v.as_u64()
+            .and_then(|n| Self::try_from(n).ok())
+            .ok_or_else(|| wrong(path, "a whole number", v))
+    }
+}
+
+/// `impl FromJson` for a struct whose JSON fields are its Rust fields, each read with one of
+/// [`Obj`]'s methods (`req`, `opt`, `or_default`):
+/// `read_struct!(AgeRange, "an age range" { min: req, max: req });`
+macro_rules! read_struct {
+    ($ty:ident, $expected:literal { $($field:ident: $how:ident),* $(,)? }) => {
+        impl $crate::read::FromJson for $ty {
+            fn from_json(
+                v: &serde_json::Value,
+                path: &str,
+            ) -> Result<Self, $crate::read::ReadError> {
+                let o = $crate::read::Obj::new(v, path, $expected, &[$(stringify!($field)),*])?;
+                Ok(Self { $($field: o.$how(stringify!($field))?),* })
+            }
+        }
+    };
+}
+pub(crate) use read_struct;
+
+/// `impl FromJson` for an enum written as one of a few strings:
+/// `read_enum!(Status { "confirmed" => Confirmed, "unconfirmed" => Unconfirmed });`
+macro_rules! read_enum {
+    ($ty:ident { $($name:literal => $variant:ident),* $(,)? }) => {
+        impl $crate::read::FromJson for $ty {
+            fn from_json(
+                v: &serde_json::Value,
+                path: &str,
+            ) -> Result<Self, $crate::read::ReadError> {
+                const NAMES: &[&str] = &[$($name),*];
+                let expected = || $crate::read::one_of(NAMES);
+                let s = v.as_str().ok_or_else(|| $crate::read::wrong(path, &expected(), v))?;
+                match s {
+                    $($name => Ok(Self::$variant),)*
+                    _ => Err($crate::read::ReadError::BadValue {
+                        path: path.to_owned(),
+                        value: s.to_owned(),
+                        expected: expected(),
+                    }),
+                }
+            }
+        }
+    };
+}
+pub(crate) use read_enum;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -433,16 +525,36 @@ mod tests {
         let e = u32::from_json(&json!(-1), "/v").unwrap_err();
         assert_eq!(
             e.to_string(),
-            "at /v: expected a whole number, found a number"
+            "at /v: expected a whole number, found the number -1"
         );
         let e = u32::from_json(&json!(2.5), "/v").unwrap_err();
         assert_eq!(
             e.to_string(),
-            "at /v: expected a whole number, found a number"
+            "at /v: expected a whole number, found the number 2.5"
         );
         let e = Vec::<String>::from_json(&json!(["a", 3]), "/ids").unwrap_err();
-        assert_eq!(e.to_string(), "at /ids/1: expected text, found a number");
+        assert_eq!(
+            e.to_string(),
+            "at /ids/1: expected text, found the number 3"
+        );
         let e = BTreeMap::<String, f64>::from_json(&json!({"a/b": "x"}), "/c").unwrap_err();
-        assert_eq!(e.to_string(), "at /c/a~1b: expected a number, found text");
+        assert_eq!(
+            e.to_string(),
+            "at /c/a~1b: expected a number, found the text \"x\""
+        );
+        let long = "x".repeat(50);
+        let e = f64::from_json(&json!(long), "/n").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "at /n: expected a number, found the text \"{}…\"",
+                "x".repeat(40)
+            )
+        );
+        let e = bool::from_json(&json!({"a": 1}), "/b").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "at /b: expected true or false, found an object"
+        );
     }
 }

@@ -41,8 +41,8 @@ use equitas_core::cohort::{Classifier, CohortDefinition, PersonRecord};
 use equitas_core::deprivation::ImdDecile;
 use equitas_core::io::heat_plus::{self, HeatPlusStratum, MeasureResult};
 use equitas_core::measures::{MeasureId, Options};
+use equitas_core::read::{self, FromJson};
 use serde::Serialize;
-use serde::de::DeserializeOwned;
 use tsify::{Ts, Tsify};
 use wasm_bindgen::prelude::*;
 
@@ -283,7 +283,9 @@ pub fn summarise_assessments(
     as_of: &str,
 ) -> Result<Ts<Summary>, JsError> {
     let as_of = assessment::Date::parse(as_of).map_err(|e| js_error(format_args!("as of: {e}")))?;
-    let values: Vec<serde_json::Value> = from_js(&assessments, "list of assessments")?;
+    let serde_json::Value::Array(values) = json_of(&assessments, "list of assessments")? else {
+        return Err(js_error("invalid list of assessments: expected a list"));
+    };
     with_registry(|registry| {
         let mut loaded = Vec::with_capacity(values.len());
         for (i, value) in values.into_iter().enumerate() {
@@ -351,7 +353,7 @@ fn with_assessment<T>(
     value: Ts<SavedFile>,
     f: impl FnOnce(&Instrument, &Assessment) -> Result<T, JsError>,
 ) -> Result<T, JsError> {
-    let value: serde_json::Value = from_js(&value.js_value(), "assessment")?;
+    let value = json_of(&value.js_value(), "assessment")?;
     with_registry(|registry| {
         let loaded = assessment::load_value(value, registry).map_err(js_error)?;
         f(
@@ -403,30 +405,22 @@ fn with_national<T>(
 
 /// Reads a JS value into a core type through JSON text; errors read "invalid {what}: ...".
 ///
-/// `JSON.stringify` and `serde_json::from_str` are the one way in: core already parses its
-/// seeds and imported files from text, so every `Deserialize` is compiled once, for
-/// `serde_json`'s reader, not again for a JS-value reader (serde-wasm-bindgen, dropped for size). It also honours core's `#[serde(deny_unknown_fields)]`, which a
-/// field-by-field JS reader cannot (RReverser/serde-wasm-bindgen#39): a misspelt `imd_decle` is
-/// an error, not a silently missing decile. `undefined` reads as `null`.
-fn from_js<T: DeserializeOwned>(value: &JsValue, what: &str) -> Result<T, JsError> {
+/// `JSON.stringify` and core's reader (`equitas_core::read`) are the one way in: the same reader
+/// core uses for files, so unknown fields are refused (a misspelt `imd_decle` is an error, not a
+/// silently missing decile) and every error names the JSON pointer of the bad value.
+/// `undefined` reads as `null`.
+fn from_js<T: FromJson>(value: &JsValue, what: &str) -> Result<T, JsError> {
+    let json = json_of(value, what)?;
+    T::from_json(&json, "").map_err(|e| js_error(format_args!("invalid {what}: {e}")))
+}
+
+/// A JS value as parsed JSON (through `JSON.stringify`, so always well-formed).
+fn json_of(value: &JsValue, what: &str) -> Result<serde_json::Value, JsError> {
     let text = js_sys::JSON::stringify(value)
         .map_err(|_| js_error(format_args!("invalid {what}: not a JSON value")))?
         .as_string()
         .unwrap_or_else(|| "null".to_owned());
-    serde_json::from_str(&text)
-        .map_err(|e| js_error(format_args!("invalid {what}: {}", Message(&e))))
-}
-
-/// A `serde_json` error without its " at line 1 column 42": the text is ours (the JSON of a JS
-/// value), so the position would point into nothing the caller has seen.
-struct Message<'a>(&'a serde_json::Error);
-
-impl Display for Message<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let text = self.0.to_string();
-        let position = format!(" at line {} column {}", self.0.line(), self.0.column());
-        f.write_str(text.strip_suffix(&position).unwrap_or(&text))
-    }
+    read::parse(&text).map_err(|e| js_error(format_args!("invalid {what}: {e}")))
 }
 
 /// Writes a result as a plain JS value (`JSON.parse` of its JSON): maps as plain objects,

@@ -643,14 +643,7 @@ pub fn load_value(mut value: Value, registry: &Registry) -> Result<Loaded, LoadE
 fn u32_at(root: &Map<String, Value>, key: &str, path: &str) -> Result<u32, LoadError> {
     match root.get(key) {
         None => Err(LoadError::Missing { path: path.into() }),
-        Some(v) => v
-            .as_u64()
-            .and_then(|n| u32::try_from(n).ok())
-            .ok_or_else(|| LoadError::WrongType {
-                path: path.into(),
-                expected: "a whole number".into(),
-                found: crate::read::type_name(v).into(),
-            }),
+        Some(v) => Ok(u32::from_json(v, path)?),
     }
 }
 

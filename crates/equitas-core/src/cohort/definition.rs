@@ -1,6 +1,9 @@
 //! `CohortDefinition`: the local choices that turn records into Core20PLUS5 cohorts, as data.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::read::{self, FromJson, ReadError, read_struct};
 
 use crate::catalogue::{AgeRange, Status};
 use crate::deprivation::ImdEdition;
@@ -11,7 +14,7 @@ use crate::deprivation::ImdEdition;
 /// The built-in default (`seeds/definitions/national.json`) uses the national PLUS examples; an
 /// integrated care system loads its own file (for example
 /// `seeds/definitions/coventry-warwickshire.json`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CohortDefinition {
@@ -37,7 +40,7 @@ pub struct CohortDefinition {
 }
 
 /// A locally chosen PLUS group and the rule that puts a person in it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PlusGroup {
@@ -53,7 +56,7 @@ pub struct PlusGroup {
 }
 
 /// How membership of a PLUS group is derived from a person record.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 #[non_exhaustive]
@@ -78,4 +81,55 @@ pub enum Rule {
     AllOf(Vec<Rule>),
     /// The rule does not hold.
     Not(Box<Rule>),
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading a definition file (see `crate::read`).
+
+read_struct!(CohortDefinition, "a cohort definition: an object" {
+    id: req, label: req, version: req, imd_edition: req, adult_min_age: req, cyp_age_range: req,
+    cyp_age_range_status: req, age_bands: req, plus_groups: req,
+});
+read_struct!(PlusGroup, "a PLUS group: an object" { id: req, label: req, rule: req, note: opt });
+
+impl FromJson for Rule {
+    fn from_json(v: &Value, path: &str) -> Result<Self, ReadError> {
+        const UNIT: &[&str] = &["ethnic_minority", "cyp"];
+        const WITH_VALUE: &[&str] = &[
+            "any_flag",
+            "any_condition",
+            "ethnic_categories",
+            "long_term_conditions_at_least",
+            "age",
+            "any_of",
+            "all_of",
+            "not",
+        ];
+        let expected = "a rule: \"ethnic_minority\", \"cyp\" or an object with one field";
+        if let Some(name) = v.as_str() {
+            return match name {
+                "ethnic_minority" => Ok(Self::EthnicMinority),
+                "cyp" => Ok(Self::Cyp),
+                _ => Err(ReadError::BadValue {
+                    path: path.to_owned(),
+                    value: name.to_owned(),
+                    expected: read::one_of(UNIT),
+                }),
+            };
+        }
+        let (name, inner, at) = read::one_field(v, path, expected, WITH_VALUE)?;
+        let at = at.as_str();
+        Ok(match name {
+            "any_flag" => Self::AnyFlag(Vec::from_json(inner, at)?),
+            "any_condition" => Self::AnyCondition(Vec::from_json(inner, at)?),
+            "ethnic_categories" => Self::EthnicCategories(Vec::from_json(inner, at)?),
+            "long_term_conditions_at_least" => {
+                Self::LongTermConditionsAtLeast(u8::from_json(inner, at)?)
+            }
+            "age" => Self::Age(FromJson::from_json(inner, at)?),
+            "any_of" => Self::AnyOf(Vec::from_json(inner, at)?),
+            "all_of" => Self::AllOf(Vec::from_json(inner, at)?),
+            _ => Self::Not(Box::new(Self::from_json(inner, at)?)),
+        })
+    }
 }

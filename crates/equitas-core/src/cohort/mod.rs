@@ -210,7 +210,7 @@ impl<'de> Deserialize<'de> for Date {
 
 /// One person, as an analyst's extract or a form describes them. Ids are catalogue ids
 /// (`seeds/catalogue/`); conditions may also be ICD-10 codes, mapped by the indicative code lists.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(default, deny_unknown_fields)]
 pub struct PersonRecord {
@@ -565,9 +565,10 @@ impl CohortDefinition {
     /// Parse a definition from JSON.
     ///
     /// # Errors
-    /// [`DefinitionError::Parse`] with serde's line and column.
+    /// [`DefinitionError::Parse`] naming the JSON pointer of the bad value (or the line and
+    /// column of a syntax error).
     pub fn from_json(text: &str) -> Result<Self, DefinitionError> {
-        serde_json::from_str(text).map_err(|e| DefinitionError::Parse(e.to_string()))
+        crate::read::from_str(text).map_err(|e| DefinitionError::Parse(e.to_string()))
     }
 
     /// The label of age band `i` (`0-4`, `85+`).
@@ -1265,3 +1266,41 @@ impl<'a> Classifier<'a> {
 
 #[cfg(test)]
 mod tests;
+
+// ---------------------------------------------------------------------------------------------
+// Reading a person record from JSON (see `crate::read`): every field optional, none unknown.
+
+crate::read::read_enum!(Sex {
+    "male" => Male, "female" => Female, "indeterminate" => Indeterminate, "unknown" => Unknown,
+});
+crate::read::read_enum!(Smoking {
+    "current" => Current, "ex" => Ex, "never" => Never, "unknown" => Unknown,
+});
+
+impl crate::read::FromJson for Date {
+    fn from_json(v: &serde_json::Value, path: &str) -> Result<Self, crate::read::ReadError> {
+        let s = String::from_json(v, path)?;
+        Self::parse(&s).map_err(|_| crate::read::ReadError::BadValue {
+            path: path.to_owned(),
+            value: s,
+            expected: "a date in the form YYYY-MM-DD".to_owned(),
+        })
+    }
+}
+
+crate::read::read_struct!(PersonRecord, "a person record: an object" {
+    id: or_default, age: opt, date_of_birth: opt, sex: or_default, ethnicity: opt, area: opt,
+    imd_decile: opt, conditions: or_default, groups: or_default, smoking: or_default,
+    events: or_default,
+});
+
+impl PersonRecord {
+    /// Reads a person record from JSON text: an object with any of the fields above, none
+    /// other; a missing field takes its default.
+    ///
+    /// # Errors
+    /// The text is not JSON or a field holds the wrong kind of value, named by its JSON pointer.
+    pub fn from_json(text: &str) -> Result<Self, crate::read::ReadError> {
+        crate::read::from_str(text)
+    }
+}

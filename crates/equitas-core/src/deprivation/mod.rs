@@ -535,3 +535,22 @@ mod tests {
         assert!(ImdQuintile::new(6).is_err());
     }
 }
+
+crate::read::read_enum!(ImdEdition {
+    "england-2019" => England2019,
+    "england-2025" => England2025,
+    "wales-2019" => Wales2019,
+    "scotland-2020" => Scotland2020,
+    "northern-ireland-2017" => NorthernIreland2017,
+});
+
+impl crate::read::FromJson for ImdDecile {
+    fn from_json(v: &serde_json::Value, path: &str) -> Result<Self, crate::read::ReadError> {
+        let bad = || crate::read::wrong(path, "an IMD decile, a whole number from 1 to 10", v);
+        let n = v
+            .as_u64()
+            .and_then(|n| u8::try_from(n).ok())
+            .ok_or_else(bad)?;
+        Self::new(n).map_err(|_| bad())
+    }
+}

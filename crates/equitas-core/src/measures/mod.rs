@@ -333,7 +333,7 @@ pub enum ConcentrationSe {
 }
 
 /// Options for [`compute`]. Build with [`Options::default`] and the `with_*` setters.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(default, deny_unknown_fields)]
 #[non_exhaustive]
@@ -877,5 +877,50 @@ impl<'a> Prepared<'a> {
             Some(Ok(Some(v))) => Some(v),
             _ => None,
         }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading options from JSON (see `crate::read`): every field optional, none unknown.
+
+crate::read::read_enum!(Compat {
+    "heat-v6" => HeatV6, "healthequal" => Healthequal, "corrected" => Corrected,
+});
+crate::read::read_enum!(SiiMethod { "logistic" => Logistic, "linear" => Linear });
+crate::read::read_enum!(ConcentrationSe { "regression" => Regression, "analytic" => Analytic });
+
+impl crate::read::FromJson for Options {
+    fn from_json(v: &serde_json::Value, path: &str) -> Result<Self, crate::read::ReadError> {
+        const FIELDS: &[&str] = &[
+            "compat",
+            "confidence",
+            "seed",
+            "simulations",
+            "rci_percent",
+            "sii_method",
+            "concentration_se",
+        ];
+        let o = crate::read::Obj::new(v, path, "measure options: an object", FIELDS)?;
+        let d = Self::default();
+        Ok(Self {
+            compat: o.or("compat", d.compat)?,
+            confidence: o.or("confidence", d.confidence)?,
+            seed: o.or("seed", d.seed)?,
+            simulations: o.or("simulations", d.simulations)?,
+            rci_percent: o.or("rci_percent", d.rci_percent)?,
+            sii_method: o.or("sii_method", d.sii_method)?,
+            concentration_se: o.or("concentration_se", d.concentration_se)?,
+        })
+    }
+}
+
+impl Options {
+    /// Reads options from JSON text: an object with any of the fields above, none other; a
+    /// missing field takes its default.
+    ///
+    /// # Errors
+    /// The text is not JSON or a field holds the wrong kind of value, named by its JSON pointer.
+    pub fn from_json(text: &str) -> Result<Self, crate::read::ReadError> {
+        crate::read::from_str(text)
     }
 }
