@@ -679,56 +679,6 @@ export interface Line {
 }
 
 /**
- * One measure for one stratum, flat, as the CLI writes it.
- */
-export interface MeasureResult {
-    /**
-     * Setting.
-     */
-    setting: string;
-    /**
-     * Date.
-     */
-    date: string;
-    /**
-     * Source.
-     */
-    source: string;
-    /**
-     * Indicator.
-     */
-    indicator_abbr: string;
-    /**
-     * Dimension.
-     */
-    dimension: string;
-    /**
-     * The measure's lower-case id.
-     */
-    measure: MeasureId;
-    /**
-     * Its value; `None` when it could not be computed.
-     */
-    estimate: number | null;
-    /**
-     * Its standard error.
-     */
-    se: number | null;
-    /**
-     * Lower confidence limit.
-     */
-    ci_lb: number | null;
-    /**
-     * Upper confidence limit.
-     */
-    ci_ub: number | null;
-    /**
-     * Why it could not be computed; `None` when it was.
-     */
-    reason: string | null;
-}
-
-/**
  * One person, as an analyst's extract or a form describes them. Ids are catalogue ids
  * (`seeds/catalogue/`); conditions may also be ICD-10 codes, mapped by the indicative code lists.
  */
@@ -777,28 +727,6 @@ export interface PersonRecord {
      * Metric numerator events (e.g. `smi_health_check`).
      */
     events?: string[];
-}
-
-/**
- * One problem in a HEAT Plus file.
- */
-export interface RowProblem {
-    /**
-     * The spreadsheet row (header = 1).
-     */
-    row: number;
-    /**
-     * The column.
-     */
-    column: string;
-    /**
-     * The offending value.
-     */
-    value: string;
-    /**
-     * What is wrong.
-     */
-    message: string;
 }
 
 /**
@@ -890,24 +818,6 @@ export interface SectionProgress {
      * Problems to fix in the section.
      */
     problems: number;
-}
-
-/**
- * One stratum of a HEAT Plus file.
- */
-export interface HeatPlusStratum {
-    /**
-     * Which stratum.
-     */
-    key: StratumKey;
-    /**
-     * Its subgroups and flags, in file order.
-     */
-    stratum: Stratum;
-    /**
-     * The other columns, one per subgroup, aligned with `stratum.subgroups`.
-     */
-    extras: RowExtras[];
 }
 
 /**
@@ -1308,46 +1218,11 @@ export interface Stratum {
 }
 
 /**
- * The template's columns that the measures do not use, kept per subgroup so a file can be
- * written back as it was read.
- */
-export interface RowExtras {
-    /**
-     * Indicator label.
-     */
-    indicator_name: string;
-    /**
-     * The subgroup's lower confidence limit.
-     */
-    ci_lb: number | null;
-    /**
-     * The subgroup's upper confidence limit.
-     */
-    ci_ub: number | null;
-    /**
-     * Free text.
-     */
-    note: string;
-    /**
-     * Country code.
-     */
-    iso3: string;
-}
-
-/**
  * What `loadAssessment` returns.
  */
 export interface LoadedFile {
     assessment: SavedFile;
     notes: NoteOut[];
-}
-
-/**
- * What `measureHeatPlus` returns: the strata read and one result per stratum × measure.
- */
-export interface Measured {
-    strata: HeatPlusStratum[];
-    results: MeasureResult[];
 }
 
 /**
@@ -1359,32 +1234,6 @@ export type MigrationNote = { Schema: { from: number; to: number } } | { Instrum
  * What a table cell holds (cells are saved as strings).
  */
 export type ColumnKind = { type: "text" } | { type: "date" } | { type: "choice"; options: Choice[] } | { type: "item_of"; question: QuestionId };
-
-/**
- * What identifies a stratum: setting × date × source × indicator × dimension.
- */
-export interface StratumKey {
-    /**
-     * Country, region or area.
-     */
-    setting: string;
-    /**
-     * Year or date.
-     */
-    date: string;
-    /**
-     * Data source.
-     */
-    source: string;
-    /**
-     * Short indicator id.
-     */
-    indicator_abbr: string;
-    /**
-     * Dimension of inequality.
-     */
-    dimension: string;
-}
 
 /**
  * What is wrong with an answer.
@@ -1438,27 +1287,6 @@ export function addInstrument(json: string): InstrumentRef;
 export function assessmentProgress(assessment: SavedFile): SectionProgress[];
 
 /**
- * Classifies one person against the national Core20PLUS5 definition.
- *
- * `record` is a plain object with the fields of a person record (`id`, `age`, `date_of_birth`,
- * `sex`, `ethnicity`, `area`, `imd_decile`, `conditions`, `groups`, `smoking`, `events`; all
- * optional, unknown fields refused). The result is a JSON-safe object: Core20, IMD decile and
- * quintile, age band, ethnic group, sex, PLUS groups, adult and children's clinical areas, and
- * the reasons for anything that could not be decided.
- *
- * @throws {Error} when the record is malformed or cannot be classified
- */
-export function classifyPerson(record: PersonRecord): MembershipReport;
-
-/**
- * The IMD quintile (1 = most deprived fifth of areas) that an IMD decile (1 = most deprived
- * tenth) falls in.
- *
- * @throws {Error} when `decile` is not a whole number from 1 to 10
- */
-export function imdQuintile(decile: number): number;
-
-/**
  * The newest version of instrument `id`, whole: sections, questions, rubric and gap rules, as
  * in `seeds/instruments/`.
  *
@@ -1473,13 +1301,6 @@ export function instrument(id: string): Instrument;
 export function instruments(): InstrumentListing[];
 
 /**
- * Whether an IMD decile is in Core20: the most deprived 20% of areas (deciles 1 and 2).
- *
- * @throws {Error} when `decile` is not a whole number from 1 to 10
- */
-export function isCore20Decile(decile: number): boolean;
-
-/**
  * Reads a saved assessment from JSON text (an imported file): checks it, migrates it to the
  * newest instrument version, and returns `{assessment, notes}` where `notes` says what the
  * migration did (empty for a current file).
@@ -1488,17 +1309,6 @@ export function isCore20Decile(decile: number): boolean;
  * JSON path, and nothing is half-loaded
  */
 export function loadAssessment(json: string): LoadedFile;
-
-/**
- * All 21 WHO HEAT summary measures for a CSV in the HEAT Plus layout, computed here.
- *
- * `options` is optional: `{compat: "heat-v6" | "healthequal" | "corrected", seed, simulations,
- * confidence, rci_percent, sii_method: "logistic" | "linear", concentration_se: "regression" |
- * "analytic"}`, each defaulting as in `equitas measures`.
- *
- * @throws {Error} listing every bad row, column and value of the file, or naming a bad option
- */
-export function measureHeatPlus(csv: string, options?: Options | null): Measured;
 
 /**
  * A new, empty assessment of the newest version of instrument `id`, stamped `now` (an ISO 8601
@@ -1546,13 +1356,9 @@ export interface InitOutput {
     readonly memory: WebAssembly.Memory;
     readonly addInstrument: (a: number, b: number) => [number, number, number];
     readonly assessmentProgress: (a: any) => [number, number, number];
-    readonly classifyPerson: (a: any) => [number, number, number];
-    readonly imdQuintile: (a: number) => [number, number, number];
     readonly instrument: (a: number, b: number) => [number, number, number];
     readonly instruments: () => [number, number, number];
-    readonly isCore20Decile: (a: number) => [number, number, number];
     readonly loadAssessment: (a: number, b: number) => [number, number, number];
-    readonly measureHeatPlus: (a: number, b: number, c: number) => [number, number, number];
     readonly newAssessment: (a: number, b: number, c: number, d: number) => [number, number, number];
     readonly scoreAssessment: (a: any) => [number, number, number];
     readonly summariseAssessments: (a: any, b: number, c: number) => [number, number, number];

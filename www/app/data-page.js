@@ -4,7 +4,7 @@
 // sent anywhere. A bad file computes nothing: the engine lists every bad row, column and value
 // and the page shows that list in an error summary.
 
-import { ready, measureHeatPlus } from "./engine.js";
+import { ready, measureHeatPlus } from "./data-engine.js";
 import { h, clear } from "./dom.js";
 import { gradientChart, chartFigure, dataTable, tableBox, fmt, siiLine } from "./charts.js";
 import { MEASURES, measureInfo, interval } from "./results.js";

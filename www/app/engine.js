@@ -1,5 +1,7 @@
-// The one module that imports the wasm build. Everything else imports the engine from here, so
-// the wasm is fetched and initialised exactly once however many parts of the page use it.
+// The one module that imports the assessment engine's wasm build (equitas_wasm: the start page,
+// the form, the results). Everything else imports the engine from here, so the wasm is fetched
+// and initialised exactly once however many parts of the page use it. The data page's functions
+// are another wasm module, imported only by data-engine.js, so these pages never download them.
 import init, * as wasm from "../pkg/equitas_wasm.js";
 
 let started = null;
@@ -23,8 +25,4 @@ export const {
   visibleQuestions,
   scoreAssessment,
   summariseAssessments,
-  measureHeatPlus,
-  classifyPerson,
-  imdQuintile,
-  isCore20Decile,
 } = wasm;

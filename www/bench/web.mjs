@@ -1,12 +1,15 @@
 // The web benchmark: what a user of the browser app waits for.
 //
 //   node www/bench/web.mjs [--url http://127.0.0.1:PORT/ | --root DIR] [--loads 10] [--calls 200]
+//                          [--wasm NAME:RAW:GZIP ...]
 //
 // `cargo xtask bench web` runs it against xtask's own server (--url) after building the web
 // package. Without --url it serves --root (default: the www/ beside this file) itself.
 //
 // It reports, as a Markdown table:
-//   (a) the optimised wasm's size, raw and gzipped;
+//   (a) each optimised wasm module's size, raw and gzipped: equitas_wasm (the assessment engine,
+//       what the start page and the form load) and equitas_data (the data page's functions);
+//       from xtask's `--wasm name:raw:gzip` (gzip -9) when given, else fetched and gzipped here;
 //   (b) the start page's time to usable: navigation start → the app sets
 //       document.documentElement.dataset.equitasReady = "true" (wasm loaded, start button
 //       working), over N cold loads, each in a fresh browser context (empty cache);
@@ -26,6 +29,12 @@ import { chromium } from "playwright-core";
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, "..", "..");
 
+/** The wasm modules `cargo xtask wasm` builds into pkg/, and which pages load each. */
+const MODULES = [
+  { name: "equitas_wasm", what: "the assessment engine (start page, form, results)" },
+  { name: "equitas_data", what: "the data page's functions" },
+];
+
 const options = parseArgs(process.argv.slice(2));
 const LOADS = options.loads;
 const CALLS = options.calls;
@@ -34,7 +43,7 @@ const READY_TIMEOUT_MS = 15_000;
 const FIXTURE = options.fixture ?? join(repo, "tests/fixtures/assessments/examples/heat-thorough.json");
 
 function parseArgs(argv) {
-  const out = { url: null, root: join(here, ".."), loads: 10, calls: 200, fixture: null, wasmRaw: null, wasmGzip: null };
+  const out = { url: null, root: join(here, ".."), loads: 10, calls: 200, fixture: null, wasm: [] };
   const need = (i, name) => {
     if (i + 1 >= argv.length) fail(`${name} needs a value`);
     return argv[i + 1];
@@ -53,8 +62,14 @@ function parseArgs(argv) {
       case "--loads": out.loads = count(value, arg); break;
       case "--calls": out.calls = count(value, arg); break;
       case "--fixture": out.fixture = resolve(value); break;
-      case "--wasm-raw": out.wasmRaw = count(value, arg); break;
-      case "--wasm-gzip": out.wasmGzip = count(value, arg); break;
+      case "--wasm": {
+        const [name, raw, gzip, ...rest] = value.split(":");
+        if (!MODULES.some((m) => m.name === name) || rest.length) {
+          fail(`--wasm takes NAME:RAW:GZIP with NAME one of ${MODULES.map((m) => m.name).join(", ")}, got ${JSON.stringify(value)}`);
+        }
+        out.wasm.push({ name, raw: count(raw, arg), gzip: count(gzip, arg) });
+        break;
+      }
       default: fail(`unknown argument ${JSON.stringify(arg)} (see the comment at the top of www/bench/web.mjs)`);
     }
   }
@@ -131,8 +146,10 @@ async function main() {
   let own = null;
   let base = options.url;
   if (!base) {
-    await stat(join(options.root, "pkg/equitas_wasm_bg.wasm")).catch(() =>
-      fail(`${join(options.root, "pkg/equitas_wasm_bg.wasm")} is missing: run \`cargo xtask wasm\` first`));
+    for (const { name } of MODULES) {
+      await stat(join(options.root, `pkg/${name}_bg.wasm`)).catch(() =>
+        fail(`${join(options.root, `pkg/${name}_bg.wasm`)} is missing: run \`cargo xtask wasm\` first`));
+    }
     own = await startServer(options.root);
     base = own.url;
     console.error(`web bench: serving ${options.root} on ${base}`);
@@ -141,16 +158,19 @@ async function main() {
   const rows = [];
   const problems = [];
 
-  // (a) the wasm's size: from xtask (gzip -9) when given, else fetched and gzipped here.
-  if (options.wasmRaw && options.wasmGzip) {
-    rows.push(["wasm, optimised (wasm-opt -Oz), raw", kib(options.wasmRaw), "< 300 KiB"]);
-    rows.push(["wasm, optimised, gzipped (`gzip -9`)", kib(options.wasmGzip), "< 120 KiB"]);
-  } else {
-    const res = await fetch(`${base}pkg/equitas_wasm_bg.wasm`);
-    if (!res.ok) fail(`${base}pkg/equitas_wasm_bg.wasm: HTTP ${res.status}; run \`cargo xtask wasm\` first`);
-    const bytes = Buffer.from(await res.arrayBuffer());
-    rows.push(["wasm, as served, raw", kib(bytes.length), "< 300 KiB"]);
-    rows.push(["wasm, as served, gzipped (node zlib level 9)", kib(gzipSync(bytes, { level: 9 }).length), "< 120 KiB"]);
+  // (a) each module's size: from xtask (gzip -9) when given, else fetched and gzipped here.
+  for (const { name, what } of MODULES) {
+    const given = options.wasm.find((w) => w.name === name);
+    if (given) {
+      rows.push([`\`${name}_bg.wasm\`, ${what}, optimised (wasm-opt -Oz), raw`, kib(given.raw), "< 300 KiB"]);
+      rows.push([`\`${name}_bg.wasm\`, optimised, gzipped (\`gzip -9\`)`, kib(given.gzip), "< 120 KiB"]);
+    } else {
+      const res = await fetch(`${base}pkg/${name}_bg.wasm`);
+      if (!res.ok) fail(`${base}pkg/${name}_bg.wasm: HTTP ${res.status}; run \`cargo xtask wasm\` first`);
+      const bytes = Buffer.from(await res.arrayBuffer());
+      rows.push([`\`${name}_bg.wasm\`, ${what}, as served, raw`, kib(bytes.length), "< 300 KiB"]);
+      rows.push([`\`${name}_bg.wasm\`, as served, gzipped (node zlib level 9)`, kib(gzipSync(bytes, { level: 9 }).length), "< 120 KiB"]);
+    }
   }
 
   const executablePath = process.env.CHROMIUM || "/usr/bin/chromium";

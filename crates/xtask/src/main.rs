@@ -4,7 +4,8 @@
 //! - `serve` builds the web package and serves `www/` on <http://127.0.0.1:8000>;
 //! - `test` runs every check and test the project has, installing what it needs first;
 //! - `bench` runs the criterion benches, the Python (polars) peer and the web benchmark;
-//! - `wasm` builds `equitas-wasm` for the web into `www/pkg` and checks its size budget.
+//! - `wasm` builds `equitas-wasm` for the web into `www/pkg`, as two modules, and checks each
+//!   one's size budget.
 //!
 //! Each step says on stderr what it runs and why; the first failing step stops the run with a
 //! message naming it. Tools are only installed from the registries (crates.io, npm and `PyPI`)
@@ -37,10 +38,12 @@ commands:
   bench [web]       run the criterion benches, the Python (polars) peer benchmark and the web
                     benchmark (wasm size, start page time, scoring time in Chromium); `bench web`
                     runs only the web benchmark
-  wasm [--bless]    build equitas-wasm for the web into www/pkg (wasm-bindgen, wasm-opt), copy
-                    the NHS.UK frontend's CSS into www/vendor/nhsuk, print the wasm size and check its
-                    budget (300 KiB raw, 120 KiB gzipped); --bless also writes the committed
-                    TypeScript definitions crates/equitas-wasm/equitas_wasm.d.ts
+  wasm [--bless]    build equitas-wasm for the web into www/pkg as two modules (wasm-bindgen,
+                    wasm-opt): equitas_wasm (the assessment engine) and equitas_data (the data
+                    page's functions); copy the NHS.UK frontend's CSS into www/vendor/nhsuk, print
+                    each module's size and check its budget (each 300 KiB raw, 120 KiB gzipped);
+                    --bless also writes the committed TypeScript definitions
+                    crates/equitas-wasm/equitas_wasm.d.ts and equitas_data.d.ts
 ";
 
 /// The wasm target everything browser-side is built for.
@@ -191,6 +194,30 @@ fn test(root: &Path) -> Result {
             "warnings",
         ],
     )?;
+    for module in &web::MODULES {
+        cargo(
+            root,
+            &format!(
+                "lints on the wasm crate with only its `{}` feature, as `cargo xtask wasm` builds \
+                 the {} module (each half must stand alone)",
+                module.feature, module.name
+            ),
+            &[
+                "clippy",
+                "-p",
+                "equitas-wasm",
+                "--target",
+                WASM_TARGET,
+                "--lib",
+                "--no-default-features",
+                "--features",
+                module.feature,
+                "--",
+                "-D",
+                "warnings",
+            ],
+        )?;
+    }
     cargo(
         root,
         "the core's API docs build without broken links or warnings",
@@ -322,10 +349,10 @@ fn has_scripts(dir: &Path) -> bool {
     })
 }
 
-/// The web benchmark (`www/bench/web.mjs`): the optimised wasm's size, the start page's time to
-/// usable and the engine's time per call in Chromium, served by this xtask's own server.
+/// The web benchmark (`www/bench/web.mjs`): each optimised wasm module's size, the start page's
+/// time to usable and the engine's time per call in Chromium, served by this xtask's own server.
 fn web_benchmark(root: &Path) -> Result {
-    let size = web::package(root, web::Budget::Warn, false)?;
+    let sizes = web::package(root, web::Budget::Warn, false)?;
     web::ensure_chromium(root)?;
     let listener = serve::bind(0)?;
     let port = listener
@@ -339,19 +366,21 @@ fn web_benchmark(root: &Path) -> Result {
         }
     });
     let url = format!("http://127.0.0.1:{port}/");
+    let mut args = vec![
+        "www/bench/web.mjs".to_owned(),
+        "--url".to_owned(),
+        url.clone(),
+    ];
+    for size in &sizes {
+        // `--wasm name:raw:gzip`, once per module.
+        args.push("--wasm".to_owned());
+        args.push(format!("{}:{}:{}", size.name, size.raw, size.gzip));
+    }
     run_expecting(
         root,
         &format!("the web benchmark in headless Chromium against this xtask's server on {url}"),
         "node",
-        &[
-            "www/bench/web.mjs",
-            "--url",
-            &url,
-            "--wasm-raw",
-            &size.raw.to_string(),
-            "--wasm-gzip",
-            &size.gzip.to_string(),
-        ],
+        &args,
         &[("CHROMIUM", OsStr::new(web::CHROMIUM))],
         "",
     )
