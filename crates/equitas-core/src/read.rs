@@ -75,24 +75,98 @@ pub fn pointer_escape(key: &str) -> String {
     key.replace('~', "~0").replace('/', "~1")
 }
 
-/// Parses JSON text; a syntax error gives its line and column.
+/// Parses JSON text; a syntax error gives its line and column. An object that names the same
+/// key twice is an error too (serde_json's own `Value` would keep the last silently, and the
+/// derives this reader replaced refused it).
 ///
 /// # Errors
-/// The text is not JSON ([`ReadError::Json`]).
+/// The text is not JSON, or repeats a key in an object ([`ReadError::Json`]).
 pub fn parse(text: &str) -> Result<Value, ReadError> {
-    serde_json::from_str(text).map_err(|e| {
-        let message = e.to_string();
-        let message = message
-            .find(" at line ")
-            .and_then(|i| message.get(..i))
-            .unwrap_or(&message)
-            .to_owned();
-        ReadError::Json {
-            line: e.line(),
-            column: e.column(),
-            message,
+    match serde_json::from_str::<Strict>(text) {
+        Ok(Strict(value)) => Ok(value),
+        Err(e) => {
+            let message = e.to_string();
+            let message = message
+                .find(" at line ")
+                .and_then(|i| message.get(..i))
+                .unwrap_or(&message)
+                .to_owned();
+            Err(ReadError::Json {
+                line: e.line(),
+                column: e.column(),
+                message,
+            })
         }
-    })
+    }
+}
+
+/// A JSON value whose objects hold each key once.
+struct Strict(Value);
+
+impl<'de> serde::Deserialize<'de> for Strict {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(StrictVisitor).map(Strict)
+    }
+}
+
+struct StrictVisitor;
+
+impl<'de> serde::de::Visitor<'de> for StrictVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, b: bool) -> Result<Value, E> {
+        Ok(Value::Bool(b))
+    }
+
+    fn visit_i64<E>(self, n: i64) -> Result<Value, E> {
+        Ok(Value::from(n))
+    }
+
+    fn visit_u64<E>(self, n: u64) -> Result<Value, E> {
+        Ok(Value::from(n))
+    }
+
+    fn visit_f64<E>(self, x: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number))
+    }
+
+    fn visit_str<E>(self, s: &str) -> Result<Value, E> {
+        Ok(Value::String(s.to_owned()))
+    }
+
+    fn visit_string<E>(self, s: String) -> Result<Value, E> {
+        Ok(Value::String(s))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(Strict(v)) = seq.next_element()? {
+            items.push(v);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut out = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if out.contains_key(&key) {
+                return Err(serde::de::Error::custom(format_args!(
+                    "the key {key:?} appears twice in one object"
+                )));
+            }
+            let Strict(v) = map.next_value()?;
+            out.insert(key, v);
+        }
+        Ok(Value::Object(out))
+    }
 }
 
 /// A type read from a JSON value; `path` is the value's JSON pointer, for errors ("" is the root).
@@ -441,6 +515,30 @@ pub(crate) use read_enum;
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn parse_refuses_a_key_twice_and_keeps_numbers_exact() {
+        let e = parse(r#"{"id": "a", "x": {"id": 1, "id": 2}}"#).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "not valid JSON at line 1 column 31: the key \"id\" appears twice in one object"
+        );
+        let v = parse(r#"[1, -2, 2.5, 18446744073709551615, null, true, "t", {}]"#).unwrap();
+        assert_eq!(
+            v,
+            json!([
+                1,
+                -2,
+                2.5,
+                18_446_744_073_709_551_615_u64,
+                null,
+                true,
+                "t",
+                {}
+            ])
+        );
+        assert!(parse("{} x").is_err());
+    }
 
     #[test]
     fn one_of_joins_with_or() {
