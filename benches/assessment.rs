@@ -1,11 +1,15 @@
 //! Assessment benchmarks: scoring one assessment (target under 50 µs) and a portfolio summary of
 //! 10,000 assessments (target under 1 s). The assessments are the synthetic examples in
-//! `tests/fixtures/assessments/examples/`, repeated.
+//! `tests/fixtures/assessments/examples/`, repeated. Also the two readers the browser runs:
+//! loading a saved file (every `validateAssessment`, `assessmentProgress` and `scoreAssessment`
+//! call loads the draft it is given) and reading the built-in instruments (once, at start).
 
 use std::hint::black_box;
 use std::path::PathBuf;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use equitas_core::assessment::Instrument;
+use equitas_core::assessment::envelope::INSTRUMENT_FILES;
 use equitas_core::assessment::{Assessment, Date, Registry, load, score, summary};
 
 /// Assessments in the summary; `cargo test --benches` runs each bench once on a small portfolio.
@@ -51,6 +55,19 @@ fn bench_assessment(c: &mut Criterion) {
     g.throughput(Throughput::Elements(1));
     g.bench_function("score_thorough_heat", |b| {
         b.iter(|| black_box(score(heat, black_box(&thorough.answers))));
+    });
+
+    let saved = thorough.to_json();
+    g.bench_function("load_thorough_heat", |b| {
+        b.iter(|| black_box(load(black_box(&saved), &reg).expect("loads")));
+    });
+    g.throughput(Throughput::Elements(INSTRUMENT_FILES.len() as u64));
+    g.bench_function("read_builtin_instruments", |b| {
+        b.iter(|| {
+            for (_, text) in INSTRUMENT_FILES {
+                black_box(Instrument::from_json(black_box(text)).expect("reads"));
+            }
+        });
     });
 
     let n = portfolio();
