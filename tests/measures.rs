@@ -1213,3 +1213,33 @@ fn simulated_limits_have_the_recorded_bits() {
         serde_json::to_string(&got).unwrap()
     );
 }
+
+#[test]
+fn the_simple_ordered_impact_engine_agrees_with_compute_and_refuses_the_rest() {
+    use equitas_core::measures::compute_simple_ordered_impact;
+    let (s, _) = ordered_vector();
+    let o = Options::default();
+    let mut computed = 0;
+    for m in MeasureId::ALL {
+        let full = compute(&s, m, &o);
+        let narrow = compute_simple_ordered_impact(&s, m, &o);
+        match m {
+            MeasureId::D
+            | MeasureId::R
+            | MeasureId::Aci
+            | MeasureId::Rci
+            | MeasureId::Sii
+            | MeasureId::Rii
+            | MeasureId::Par
+            | MeasureId::Paf => {
+                assert_eq!(narrow, full, "{m}");
+                computed += usize::from(narrow.is_ok());
+            }
+            _ => assert_eq!(narrow, Err(Reason::OtherFamily { measure: m }), "{m}"),
+        }
+    }
+    assert_eq!(
+        computed, 8,
+        "every family member computes on the ordered vector"
+    );
+}

@@ -14,7 +14,7 @@ use super::validate::{
     FieldError, SectionProgress, is_visible, progress_with, quantified_dimensions,
     uncovered_negatives, validate,
 };
-use crate::measures::{MeasureId, Stratum, Subgroup};
+use crate::measures::{Compat, Estimate, MeasureId, Options, Reason, Stratum, Subgroup};
 
 /// One line of a criterion's explanation: the points it earned or lost and why.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -199,10 +199,22 @@ pub struct Report {
 pub type Compute<'a> = &'a dyn Fn(&Stratum, MeasureId) -> Result<MeasureValue, String>;
 
 /// Score an assessment with its instrument's rubric, computing the quantified gap with the
-/// equitas measures engine ([`measures_engine`]).
+/// equitas measures engine: [`measures_engine`]'s results, through
+/// [`compute_simple_ordered_impact`](crate::measures::compute_simple_ordered_impact), as the
+/// report shows only SII, RII and D.
 #[must_use]
 pub fn score(instrument: &Instrument, answers: &Answers) -> Report {
-    score_with(instrument, answers, Some(&measures_engine))
+    score_with(
+        instrument,
+        answers,
+        Some(&|stratum: &Stratum, measure| {
+            engine(
+                crate::measures::compute_simple_ordered_impact,
+                stratum,
+                measure,
+            )
+        }),
+    )
 }
 
 /// [`crate::measures::compute`] with WHO HEAT's methods and 95% intervals, as a [`Compute`].
@@ -215,10 +227,16 @@ pub fn score(instrument: &Instrument, answers: &Answers) -> Report {
 /// # Errors
 /// The measure cannot be computed for the stratum; the text says why.
 pub fn measures_engine(stratum: &Stratum, measure: MeasureId) -> Result<MeasureValue, String> {
-    crate::measures::compute(
+    engine(crate::measures::compute, stratum, measure)
+}
+
+type Measure = fn(&Stratum, MeasureId, &Options) -> Result<Estimate, Reason>;
+
+fn engine(compute: Measure, stratum: &Stratum, measure: MeasureId) -> Result<MeasureValue, String> {
+    compute(
         stratum,
         measure,
-        &crate::measures::Options::default().with_compat(crate::measures::Compat::Corrected),
+        &Options::default().with_compat(Compat::Corrected),
     )
     .map(|e| MeasureValue {
         value: e.value,
