@@ -8,7 +8,8 @@
 //
 // It reports, as a Markdown table:
 //   (a) each optimised wasm module's size, raw and gzipped: equitas_wasm (the assessment engine,
-//       what the start page and the form load) and equitas_data (the data page's functions);
+//       what the start page and the form load), equitas_measures (the data page's measures) and
+//       equitas_cohort (the cohort classifier, which no page loads);
 //       from xtask's `--wasm name:raw:gzip` (gzip -9) when given, else fetched and gzipped here;
 //   (b) the start page's time to usable: navigation start → the app sets
 //       document.documentElement.dataset.equitasReady = "true" (wasm loaded, start button
@@ -32,7 +33,8 @@ const repo = resolve(here, "..", "..");
 /** The wasm modules `cargo xtask wasm` builds into pkg/, and which pages load each. */
 const MODULES = [
   { name: "equitas_wasm", what: "the assessment engine (start page, form, results)" },
-  { name: "equitas_data", what: "the data page's functions" },
+  { name: "equitas_measures", what: "the data page's measures (measureHeatPlus)" },
+  { name: "equitas_cohort", what: "the cohort classifier (no page; for embedders)" },
 ];
 
 const options = parseArgs(process.argv.slice(2));

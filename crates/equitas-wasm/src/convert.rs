@@ -1,10 +1,10 @@
-//! The one way values and errors cross the boundary, shared by both sides (`assess`, `data`):
-//! JS values in and out as JSON text, errors to JS `Error`s.
+//! The one way values and errors cross the boundary, shared by every feature (`assess`,
+//! `measures`, `cohort`): JS values in and out as JSON text, errors to JS `Error`s.
 
 use std::fmt::Display;
 
 use equitas_core::read;
-#[cfg(feature = "data")]
+#[cfg(any(feature = "measures", feature = "cohort"))]
 use equitas_core::read::FromJson;
 use serde::Serialize;
 use tsify::{Ts, Tsify};
@@ -16,8 +16,8 @@ use wasm_bindgen::prelude::*;
 /// core uses for files, so unknown fields are refused (a misspelt `imd_decle` is an error, not a
 /// silently missing decile) and every error names the JSON pointer of the bad value.
 /// `undefined` reads as `null`. (The assessment side takes saved files, which core's loader reads
-/// from [`json_of`]'s value, so only the data side uses this.)
-#[cfg(feature = "data")]
+/// from [`json_of`]'s value, so only the measures and cohort sides use this.)
+#[cfg(any(feature = "measures", feature = "cohort"))]
 pub(crate) fn from_js<T: FromJson>(value: &JsValue, what: &str) -> Result<T, JsError> {
     let json = json_of(value, what)?;
     T::from_json(&json, "").map_err(|e| js_error(format_args!("invalid {what}: {e}")))

@@ -8,19 +8,20 @@
 //! `Error` whose message is core's (for example "IMD decile must be a whole number from 1 to 10,
 //! got 11"); nothing reachable from JS panics.
 //!
-//! The exports come in two halves, one cargo feature each, so that a page downloads only the
-//! half it uses (`cargo xtask wasm` builds each into its own module):
+//! The exports come in three groups, one cargo feature each, so that a page downloads only the
+//! functions it uses (`cargo xtask wasm` builds each into its own module):
 //!
 //! - `assess`: the assessment engine (`instruments`, `instrument`, `addInstrument`,
 //!   `newAssessment`, `loadAssessment`, `validateAssessment`, `assessmentProgress`,
 //!   `visibleQuestions`, `scoreAssessment`, `summariseAssessments`), built as
 //!   `www/pkg/equitas_wasm.js` for the start page, the form and the results;
-//! - `data`: the data page's functions (`measureHeatPlus`, `classifyPerson`, `imdQuintile`,
-//!   `isCore20Decile`), built as `www/pkg/equitas_data.js`; only this half enables core's `csv`
-//!   feature.
+//! - `measures`: the data page's measures (`measureHeatPlus`), built as
+//!   `www/pkg/equitas_measures.js`; only this feature enables core's `csv` feature;
+//! - `cohort`: the cohort classifier (`classifyPerson`, `imdQuintile`, `isCore20Decile`), built
+//!   as `www/pkg/equitas_cohort.js`; no page loads it yet, it is there for embedders.
 //!
-//! Both are on by default, so host checks, clippy and the tests in `tests/node.rs` cover every
-//! export in one build.
+//! All three are on by default, so host checks, clippy and the tests in `tests/node.rs` cover
+//! every export in one build.
 //!
 //! ```js
 //! import init, * as eq from "./pkg/equitas_wasm.js";
@@ -30,11 +31,14 @@
 //! eq.validateAssessment(draft);   // [{ question: "prepare.scope", message: "...", ... }, ...]
 //! eq.scoreAssessment(draft);      // { overall: 4.2, band: {...}, sections: [...], gaps: [...] }
 //!
-//! import initData, * as data from "./pkg/equitas_data.js";
-//! await initData();
-//! data.measureHeatPlus(csvText);  // { strata: [...], results: [{ measure: "sii", ... }] }
-//! data.imdQuintile(3);            // 2
-//! data.classifyPerson({ id: "p1", age: 47, imd_decile: 2, conditions: ["smi"] });
+//! import initMeasures, * as measures from "./pkg/equitas_measures.js";
+//! await initMeasures();
+//! measures.measureHeatPlus(csvText);  // { strata: [...], results: [{ measure: "sii", ... }] }
+//!
+//! import initCohort, * as cohort from "./pkg/equitas_cohort.js";
+//! await initCohort();
+//! cohort.imdQuintile(3);              // 2
+//! cohort.classifyPerson({ id: "p1", age: 47, imd_decile: 2, conditions: ["smi"] });
 //! ```
 //!
 //! Assessments cross the boundary as saved-file objects (the JSON `equitas assess` writes).
@@ -48,12 +52,16 @@
 
 #[cfg(feature = "assess")]
 mod assess;
-#[cfg(any(feature = "assess", feature = "data"))]
+#[cfg(feature = "cohort")]
+mod cohort;
+#[cfg(any(feature = "assess", feature = "measures", feature = "cohort"))]
 mod convert;
-#[cfg(feature = "data")]
-mod data;
+#[cfg(feature = "measures")]
+mod measures;
 
 #[cfg(feature = "assess")]
 pub use assess::*;
-#[cfg(feature = "data")]
-pub use data::*;
+#[cfg(feature = "cohort")]
+pub use cohort::*;
+#[cfg(feature = "measures")]
+pub use measures::*;

@@ -1,6 +1,7 @@
-// Compile-time check of the committed `equitas_wasm.d.ts` (the assessment engine) and
-// `equitas_data.d.ts` (the data page's functions): every export called with correctly shaped
-// values, and its result used as the app uses it. Nothing runs; `tsc` failing is the test.
+// Compile-time check of the committed `equitas_wasm.d.ts` (the assessment engine),
+// `equitas_measures.d.ts` (the data page's measures) and `equitas_cohort.d.ts` (the cohort
+// classifier): every export called with correctly shaped values, and its result used as the app
+// uses it. Nothing runs; `tsc` failing is the test.
 //
 // `cargo xtask test` runs this with the TypeScript pinned in www/package.json; by hand:
 //   cd crates/equitas-wasm && ../../www/node_modules/.bin/tsc --noEmit --strict --target es2022 \
@@ -8,11 +9,13 @@
 // `@ts-expect-error` lines check that wrong shapes are refused (tsc fails if they are accepted).
 
 import init, * as eq from "../equitas_wasm.js";
-import initData, * as data from "../equitas_data.js";
+import initMeasures, * as measures from "../equitas_measures.js";
+import initCohort, * as cohort from "../equitas_cohort.js";
 
 export async function check(csv: string, fileText: string): Promise<void> {
   await init();
-  await initData();
+  await initMeasures();
+  await initCohort();
 
   const listed: eq.InstrumentListing[] = eq.instruments();
   const firstSection: string | undefined = listed[0]?.sections[0]?.title;
@@ -47,27 +50,37 @@ export async function check(csv: string, fileText: string): Promise<void> {
   const summary: eq.Summary = eq.summariseAssessments([loaded.assessment, draft], "2026-06-01");
   const asOf: string = summary.as_of;
 
-  const measured: data.Measured = data.measureHeatPlus(csv);
-  const again: data.Measured = data.measureHeatPlus(csv, { compat: "healthequal", seed: 7, simulations: 1000 });
-  const sii: data.MeasureResult[] = again.results.filter((r) => r.measure === "sii");
-  const stratumKey: data.StratumKey | undefined = measured.strata[0]?.key;
+  const measured: measures.Measured = measures.measureHeatPlus(csv);
+  const again: measures.Measured = measures.measureHeatPlus(csv, { compat: "healthequal", seed: 7, simulations: 1000 });
+  const sii: measures.MeasureResult[] = again.results.filter((r) => r.measure === "sii");
+  const stratumKey: measures.StratumKey | undefined = measured.strata[0]?.key;
 
-  const person: data.MembershipReport = data.classifyPerson({ id: "p1", age: 47, imd_decile: 2, conditions: ["smi"] });
+  const person: cohort.MembershipReport = cohort.classifyPerson({ id: "p1", age: 47, imd_decile: 2, conditions: ["smi"] });
   const core20: boolean | null = person.core20;
-  const quintile: number = data.imdQuintile(3);
-  const isCore20: boolean = data.isCore20Decile(2);
+  const quintile: number = cohort.imdQuintile(3);
+  const isCore20: boolean = cohort.isCore20Decile(2);
 
   // @ts-expect-error compat is one of the listed names
-  data.measureHeatPlus(csv, { compat: "nope" });
+  measures.measureHeatPlus(csv, { compat: "nope" });
   // @ts-expect-error a person record has no postcode
-  data.classifyPerson({ id: "p2", postcode: "LS1 4AP" });
+  cohort.classifyPerson({ id: "p2", postcode: "LS1 4AP" });
   // @ts-expect-error a saved file is an object, not its JSON text
   eq.scoreAssessment(fileText);
-  // Each page loads one module; each module has only its own half.
-  // @ts-expect-error measureHeatPlus is in equitas_data, not in the assessment engine
+  // Each page loads only the module it uses; each module has only its own functions.
+  // @ts-expect-error measureHeatPlus is in equitas_measures, not in the assessment engine
   eq.measureHeatPlus(csv);
-  // @ts-expect-error scoreAssessment is in equitas_wasm, not in the data page's module
-  data.scoreAssessment(draft);
+  // @ts-expect-error classifyPerson is in equitas_cohort, not in the assessment engine
+  eq.classifyPerson({ id: "p3" });
+  // @ts-expect-error scoreAssessment is in equitas_wasm, not in the data page's measures
+  measures.scoreAssessment(draft);
+  // @ts-expect-error classifyPerson is in equitas_cohort, not in the data page's measures
+  measures.classifyPerson({ id: "p4" });
+  // @ts-expect-error imdQuintile is in equitas_cohort, not in the data page's measures
+  measures.imdQuintile(3);
+  // @ts-expect-error scoreAssessment is in equitas_wasm, not in the cohort classifier
+  cohort.scoreAssessment(draft);
+  // @ts-expect-error measureHeatPlus is in equitas_measures, not in the cohort classifier
+  cohort.measureHeatPlus(csv);
 
   void [firstSection, version, problem, status, visible, overall, band, notes, asOf, sii, stratumKey, core20, quintile, isCore20];
 }

@@ -4,7 +4,7 @@
 //! - `serve` builds the web package and serves `www/` on <http://127.0.0.1:8000>;
 //! - `test` runs every check and test the project has, installing what it needs first;
 //! - `bench` runs the criterion benches, the Python (polars) peer and the web benchmark;
-//! - `wasm` builds `equitas-wasm` for the web into `www/pkg`, as two modules, and checks each
+//! - `wasm` builds `equitas-wasm` for the web into `www/pkg`, as three modules, and checks each
 //!   one's size budget.
 //!
 //! Each step says on stderr what it runs and why; the first failing step stops the run with a
@@ -38,12 +38,13 @@ commands:
   bench [web]       run the criterion benches, the Python (polars) peer benchmark and the web
                     benchmark (wasm size, start page time, scoring time in Chromium); `bench web`
                     runs only the web benchmark
-  wasm [--bless]    build equitas-wasm for the web into www/pkg as two modules (wasm-bindgen,
-                    wasm-opt): equitas_wasm (the assessment engine) and equitas_data (the data
-                    page's functions); copy the NHS.UK frontend's CSS into www/vendor/nhsuk, print
-                    each module's size and check its budget (each 300 KiB raw, 120 KiB gzipped);
-                    --bless also writes the committed TypeScript definitions
-                    crates/equitas-wasm/equitas_wasm.d.ts and equitas_data.d.ts
+  wasm [--bless]    build equitas-wasm for the web into www/pkg as three modules (wasm-bindgen,
+                    wasm-opt): equitas_wasm (the assessment engine), equitas_measures (the data
+                    page's measures) and equitas_cohort (the cohort classifier, for embedders);
+                    copy the NHS.UK frontend's CSS into www/vendor/nhsuk, print each module's
+                    size and check its budget (each 300 KiB raw, 120 KiB gzipped); --bless also
+                    writes the committed TypeScript definitions crates/equitas-wasm/{equitas_wasm,
+                    equitas_measures,equitas_cohort}.d.ts
 ";
 
 /// The wasm target everything browser-side is built for.
@@ -199,7 +200,7 @@ fn test(root: &Path) -> Result {
             root,
             &format!(
                 "lints on the wasm crate with only its `{}` feature, as `cargo xtask wasm` builds \
-                 the {} module (each half must stand alone)",
+                 the {} module (each feature must stand alone)",
                 module.feature, module.name
             ),
             &[

@@ -654,56 +654,6 @@ export interface Line {
 }
 
 /**
- * One measure for one stratum, flat, as the CLI writes it.
- */
-export interface MeasureResult {
-    /**
-     * Setting.
-     */
-    setting: string;
-    /**
-     * Date.
-     */
-    date: string;
-    /**
-     * Source.
-     */
-    source: string;
-    /**
-     * Indicator.
-     */
-    indicator_abbr: string;
-    /**
-     * Dimension.
-     */
-    dimension: string;
-    /**
-     * The measure's lower-case id.
-     */
-    measure: MeasureId;
-    /**
-     * Its value; `None` when it could not be computed.
-     */
-    estimate: number | null;
-    /**
-     * Its standard error.
-     */
-    se: number | null;
-    /**
-     * Lower confidence limit.
-     */
-    ci_lb: number | null;
-    /**
-     * Upper confidence limit.
-     */
-    ci_ub: number | null;
-    /**
-     * Why it could not be computed; `None` when it was.
-     */
-    reason: string | null;
-}
-
-/**
  * One person, as an analyst's extract or a form describes them. Ids are catalogue ids
  * (`seeds/catalogue/`); conditions may also be ICD-10 codes, mapped by the indicative code lists.
  */
@@ -752,28 +702,6 @@ export interface PersonRecord {
      * Metric numerator events (e.g. `smi_health_check`).
      */
     events?: string[];
-}
-
-/**
- * One problem in a HEAT Plus file.
- */
-export interface RowProblem {
-    /**
-     * The spreadsheet row (header = 1).
-     */
-    row: number;
-    /**
-     * The column.
-     */
-    column: string;
-    /**
-     * The offending value.
-     */
-    value: string;
-    /**
-     * What is wrong.
-     */
-    message: string;
 }
 
 /**
@@ -865,24 +793,6 @@ export interface SectionProgress {
      * Problems to fix in the section.
      */
     problems: number;
-}
-
-/**
- * One stratum of a HEAT Plus file.
- */
-export interface HeatPlusStratum {
-    /**
-     * Which stratum.
-     */
-    key: StratumKey;
-    /**
-     * Its subgroups and flags, in file order.
-     */
-    stratum: Stratum;
-    /**
-     * The other columns, one per subgroup, aligned with `stratum.subgroups`.
-     */
-    extras: RowExtras[];
 }
 
 /**
@@ -1283,41 +1193,6 @@ export interface Stratum {
 }
 
 /**
- * The template's columns that the measures do not use, kept per subgroup so a file can be
- * written back as it was read.
- */
-export interface RowExtras {
-    /**
-     * Indicator label.
-     */
-    indicator_name: string;
-    /**
-     * The subgroup's lower confidence limit.
-     */
-    ci_lb: number | null;
-    /**
-     * The subgroup's upper confidence limit.
-     */
-    ci_ub: number | null;
-    /**
-     * Free text.
-     */
-    note: string;
-    /**
-     * Country code.
-     */
-    iso3: string;
-}
-
-/**
- * What `measureHeatPlus` returns: the strata read and one result per stratum × measure.
- */
-export interface Measured {
-    strata: HeatPlusStratum[];
-    results: MeasureResult[];
-}
-
-/**
  * What a load changed on the way in.
  */
 export type MigrationNote = { Schema: { from: number; to: number } } | { Instrument: { from: number; to: number } } | { Renamed: { from: QuestionId; to: QuestionId } } | { Retained: { question: QuestionId; reason: string } };
@@ -1326,32 +1201,6 @@ export type MigrationNote = { Schema: { from: number; to: number } } | { Instrum
  * What a table cell holds (cells are saved as strings).
  */
 export type ColumnKind = { type: "text" } | { type: "date" } | { type: "choice"; options: Choice[] } | { type: "item_of"; question: QuestionId };
-
-/**
- * What identifies a stratum: setting × date × source × indicator × dimension.
- */
-export interface StratumKey {
-    /**
-     * Country, region or area.
-     */
-    setting: string;
-    /**
-     * Year or date.
-     */
-    date: string;
-    /**
-     * Data source.
-     */
-    source: string;
-    /**
-     * Short indicator id.
-     */
-    indicator_abbr: string;
-    /**
-     * Dimension of inequality.
-     */
-    dimension: string;
-}
 
 /**
  * What is wrong with an answer.
@@ -1417,17 +1266,6 @@ export function imdQuintile(decile: number): number;
  */
 export function isCore20Decile(decile: number): boolean;
 
-/**
- * All 21 WHO HEAT summary measures for a CSV in the HEAT Plus layout, computed here.
- *
- * `options` is optional: `{compat: "heat-v6" | "healthequal" | "corrected", seed, simulations,
- * confidence, rci_percent, sii_method: "logistic" | "linear", concentration_se: "regression" |
- * "analytic"}`, each defaulting as in `equitas measures`.
- *
- * @throws {Error} listing every bad row, column and value of the file, or naming a bad option
- */
-export function measureHeatPlus(csv: string, options?: Options | null): Measured;
-
 export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
 
 export interface InitOutput {
@@ -1435,7 +1273,6 @@ export interface InitOutput {
     readonly classifyPerson: (a: any) => [number, number, number];
     readonly imdQuintile: (a: number) => [number, number, number];
     readonly isCore20Decile: (a: number) => [number, number, number];
-    readonly measureHeatPlus: (a: number, b: number, c: number) => [number, number, number];
     readonly __wbindgen_malloc: (a: number, b: number) => number;
     readonly __wbindgen_realloc: (a: number, b: number, c: number, d: number) => number;
     readonly __wbindgen_free: (a: number, b: number, c: number) => void;
