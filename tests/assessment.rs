@@ -15,6 +15,7 @@ use equitas_core::assessment::{
     Assessment, Date, Instrument, LoadError, QuestionId, Registry, SavedFile, evidence_strata,
     load, progress, render, score, summary, validate,
 };
+use equitas_core::read::ReadError;
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
@@ -647,7 +648,7 @@ fn assessment_load_errors() {
     let mut v = thorough_value();
     v["answers"]["assess.evidence"]["rows"][2]["estimate"] = json!("52%");
     match load(&v.to_string(), &reg) {
-        Err(LoadError::WrongType { path, .. }) => {
+        Err(LoadError::Read(ReadError::WrongType { path, .. })) => {
             assert_eq!(path, "/answers/assess.evidence/rows/2/estimate")
         }
         other => panic!("{other:?}"),

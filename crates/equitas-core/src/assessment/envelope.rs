@@ -209,16 +209,11 @@ pub struct Loaded {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum LoadError {
-    /// Not JSON at all.
-    #[error("not valid JSON at line {line} column {column}: {message}")]
-    Json {
-        /// Line, from 1.
-        line: usize,
-        /// Column, from 1.
-        column: usize,
-        /// What the parser said.
-        message: String,
-    },
+    /// Not JSON, or a value that is not what its place in the file calls for (a wrong type, a
+    /// value outside the allowed set, an unknown or missing field): [`ReadError`]'s message, with
+    /// the line and column or the JSON pointer.
+    #[error(transparent)]
+    Read(#[from] ReadError),
     /// Not an equitas assessment.
     #[error(
         "at {path}: this is not an equitas assessment (format is {found}, expected \"equitas-assessment\")"
@@ -273,76 +268,6 @@ pub enum LoadError {
         /// Instrument version.
         version: u32,
     },
-    /// A value of the wrong type.
-    #[error("at {path}: expected {expected}, found {found}")]
-    WrongType {
-        /// Where.
-        path: String,
-        /// What was expected.
-        expected: String,
-        /// What was found.
-        found: String,
-    },
-    /// A value outside the allowed set.
-    #[error("at {path}: {value:?} is not allowed; expected {expected}")]
-    BadValue {
-        /// Where.
-        path: String,
-        /// The value.
-        value: String,
-        /// What is allowed.
-        expected: String,
-    },
-    /// A field the format does not have.
-    #[error("at {path}: unknown field; expected one of {allowed}")]
-    UnknownField {
-        /// Where.
-        path: String,
-        /// The allowed fields.
-        allowed: String,
-    },
-    /// A required field is missing.
-    #[error("at {path}: missing")]
-    Missing {
-        /// Where.
-        path: String,
-    },
-}
-
-impl From<ReadError> for LoadError {
-    fn from(e: ReadError) -> Self {
-        match e {
-            ReadError::Json {
-                line,
-                column,
-                message,
-            } => Self::Json {
-                line,
-                column,
-                message,
-            },
-            ReadError::WrongType {
-                path,
-                expected,
-                found,
-            } => Self::WrongType {
-                path,
-                expected,
-                found,
-            },
-            ReadError::BadValue {
-                path,
-                value,
-                expected,
-            } => Self::BadValue {
-                path,
-                value,
-                expected,
-            },
-            ReadError::UnknownField { path, allowed } => Self::UnknownField { path, allowed },
-            ReadError::Missing { path } => Self::Missing { path },
-        }
-    }
 }
 
 /// The instruments an application knows: the built-in ones and any loaded from files.
@@ -469,11 +394,9 @@ pub fn load(text: &str, registry: &Registry) -> Result<Loaded, LoadError> {
 /// As [`load`].
 pub fn load_value(mut value: Value, registry: &Registry) -> Result<Loaded, LoadError> {
     let mut notes = Vec::new();
-    let root = value.as_object().ok_or_else(|| LoadError::WrongType {
-        path: "/".into(),
-        expected: "an object".into(),
-        found: crate::read::type_name(&value).into(),
-    })?;
+    let root = value
+        .as_object()
+        .ok_or_else(|| crate::read::wrong("", "an object", &value))?;
     match root.get("format") {
         Some(Value::String(s)) if s == FORMAT => {}
         Some(other) => {
@@ -499,7 +422,7 @@ pub fn load_value(mut value: Value, registry: &Registry) -> Result<Loaded, LoadE
         });
     }
     if schema == 0 {
-        return Err(LoadError::BadValue {
+        return Err(LoadError::from(ReadError::BadValue {
             path: "/schema_version".into(),
             value: "0".into(),
             expected: if SCHEMA_VERSION == 1 {
@@ -507,7 +430,7 @@ pub fn load_value(mut value: Value, registry: &Registry) -> Result<Loaded, LoadE
             } else {
                 format!("a layout version from 1 to {SCHEMA_VERSION}")
             },
-        });
+        }));
     }
     // Schema migrations: one function per step, applied in order. Version 1 is the first
     // released layout, so the list is empty; a future step `1 → 2` goes here.
@@ -642,7 +565,7 @@ pub fn load_value(mut value: Value, registry: &Registry) -> Result<Loaded, LoadE
 
 fn u32_at(root: &Map<String, Value>, key: &str, path: &str) -> Result<u32, LoadError> {
     match root.get(key) {
-        None => Err(LoadError::Missing { path: path.into() }),
+        None => Err(ReadError::Missing { path: path.into() }.into()),
         Some(v) => Ok(u32::from_json(v, path)?),
     }
 }

@@ -219,7 +219,7 @@ pub fn score(instrument: &Instrument, answers: &Answers) -> Report {
 
 /// [`crate::measures::compute`] with WHO HEAT's methods and 95% intervals, as a [`Compute`].
 ///
-/// It uses [`Compat::Corrected`](crate::measures::Compat::Corrected) so that a standard error is
+/// It uses [`Compat::Corrected`] so that a standard error is
 /// on the same scale as its value: HEAT v6 reports the SII's SE on the 0–1 scale next to a value
 /// on the indicator's scale, which would read wrongly in a report. The values and intervals of
 /// SII, RII and D are the same in both modes.
