@@ -178,7 +178,8 @@ impl Answer {
     /// `value` in the file, for errors.
     ///
     /// # Errors
-    /// The value is not of the type the kind takes ([`ReadError::WrongType`] in [`LoadError::Read`]).
+    /// The value is not of the type the kind takes ([`ReadError::WrongType`] in
+    /// [`LoadError::Read`]).
     pub fn from_value(kind: &Kind, value: &Value, path: &str) -> Result<Self, LoadError> {
         Self::read(kind, value, path).map_err(LoadError::from)
     }

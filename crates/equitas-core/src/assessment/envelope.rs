@@ -23,7 +23,7 @@ use serde_json::{Map, Value};
 
 use super::answers::{Answer, Answers, pointer_escape};
 use super::instrument::{Instrument, InstrumentError, QuestionId};
-use crate::read::{FromJson, Obj, ReadError};
+use crate::read::{FromJson, ReadError, read_struct};
 
 /// The `format` field of every saved assessment.
 pub const FORMAT: &str = "equitas-assessment";
@@ -573,53 +573,13 @@ fn u32_at(root: &Map<String, Value>, key: &str, path: &str) -> Result<u32, LoadE
 // ---------------------------------------------------------------------------------------------
 // Reading the envelope (see `read` for why by hand).
 
-impl FromJson for InstrumentRef {
-    fn from_json(v: &Value, path: &str) -> Result<Self, ReadError> {
-        let o = Obj::new(v, path, "an object with id and version", &["id", "version"])?;
-        Ok(Self {
-            id: o.req("id")?,
-            version: o.req("version")?,
-        })
-    }
-}
+read_struct!(InstrumentRef, "an object with id and version" { id: req, version: req });
 
-impl FromJson for Retained {
-    fn from_json(v: &Value, path: &str) -> Result<Self, ReadError> {
-        const FIELDS: &[&str] = &["value", "from_version", "reason"];
-        let o = Obj::new(
-            v,
-            path,
-            "an object with value, from_version and reason",
-            FIELDS,
-        )?;
-        Ok(Self {
-            value: o.req("value")?,
-            from_version: o.req("from_version")?,
-            reason: o.req("reason")?,
-        })
-    }
-}
+read_struct!(Retained, "an object with value, from_version and reason" {
+    value: req, from_version: req, reason: req,
+});
 
-impl FromJson for SavedFile {
-    fn from_json(v: &Value, path: &str) -> Result<Self, ReadError> {
-        const FIELDS: &[&str] = &[
-            "format",
-            "schema_version",
-            "instrument",
-            "created",
-            "updated",
-            "answers",
-            "retained",
-        ];
-        let o = Obj::new(v, path, "an object", FIELDS)?;
-        Ok(Self {
-            format: o.req("format")?,
-            schema_version: o.req("schema_version")?,
-            instrument: o.req("instrument")?,
-            created: o.req("created")?,
-            updated: o.req("updated")?,
-            answers: o.req("answers")?,
-            retained: o.or_default("retained")?,
-        })
-    }
-}
+read_struct!(SavedFile, "an object" {
+    format: req, schema_version: req, instrument: req, created: req, updated: req, answers: req,
+    retained: or_default,
+});

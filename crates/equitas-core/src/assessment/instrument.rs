@@ -10,7 +10,7 @@ use std::fmt;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::read::{self, FromJson, Obj, ReadError, one_of, wrong};
+use crate::read::{self, FromJson, Obj, ReadError, one_of, read_struct, wrong};
 
 /// The stable id of a question, e.g. `assess.dimensions`. Answers are keyed by it, so wording can
 /// change between instrument versions without losing work.
@@ -854,82 +854,19 @@ impl FromJson for QuestionId {
     }
 }
 
-impl FromJson for Instrument {
-    fn from_json(v: &Value, path: &str) -> Result<Self, ReadError> {
-        const FIELDS: &[&str] = &[
-            "id",
-            "version",
-            "title",
-            "description",
-            "provenance",
-            "roles",
-            "sections",
-            "rubric",
-            "gaps",
-        ];
-        let o = Obj::new(v, path, "an instrument: an object", FIELDS)?;
-        Ok(Self {
-            id: o.req("id")?,
-            version: o.req("version")?,
-            title: o.req("title")?,
-            description: o.req("description")?,
-            provenance: o.req("provenance")?,
-            roles: o.or_default("roles")?,
-            sections: o.req("sections")?,
-            rubric: o.req("rubric")?,
-            gaps: o.or_default("gaps")?,
-        })
-    }
-}
+read_struct!(Instrument, "an instrument: an object" {
+    id: req, version: req, title: req, description: req, provenance: req, roles: or_default,
+    sections: req, rubric: req, gaps: or_default,
+});
 
-impl FromJson for Roles {
-    fn from_json(v: &Value, path: &str) -> Result<Self, ReadError> {
-        let o = Obj::new(v, path, "an object", &["title", "review_date"])?;
-        Ok(Self {
-            title: o.opt("title")?,
-            review_date: o.opt("review_date")?,
-        })
-    }
-}
+read_struct!(Roles, "an object" { title: opt, review_date: opt });
 
-impl FromJson for Section {
-    fn from_json(v: &Value, path: &str) -> Result<Self, ReadError> {
-        const FIELDS: &[&str] = &["id", "title", "help", "questions"];
-        let o = Obj::new(v, path, "a section: an object", FIELDS)?;
-        Ok(Self {
-            id: o.req("id")?,
-            title: o.req("title")?,
-            help: o.opt("help")?,
-            questions: o.req("questions")?,
-        })
-    }
-}
+read_struct!(Section, "a section: an object" { id: req, title: req, help: opt, questions: req });
 
-impl FromJson for Question {
-    fn from_json(v: &Value, path: &str) -> Result<Self, ReadError> {
-        const FIELDS: &[&str] = &[
-            "id",
-            "label",
-            "help",
-            "required",
-            "visible_if",
-            "previous_ids",
-            "next_step",
-            "kind",
-        ];
-        let o = Obj::new(v, path, "a question: an object", FIELDS)?;
-        Ok(Self {
-            id: o.req("id")?,
-            label: o.req("label")?,
-            help: o.opt("help")?,
-            required: o.or_default("required")?,
-            visible_if: o.opt("visible_if")?,
-            previous_ids: o.or_default("previous_ids")?,
-            next_step: o.opt("next_step")?,
-            kind: o.req("kind")?,
-        })
-    }
-}
+read_struct!(Question, "a question: an object" {
+    id: req, label: req, help: opt, required: or_default, visible_if: opt, previous_ids: or_default,
+    next_step: opt, kind: req,
+});
 
 impl FromJson for Kind {
     fn from_json(v: &Value, path: &str) -> Result<Self, ReadError> {
@@ -975,19 +912,9 @@ impl FromJson for Kind {
     }
 }
 
-impl FromJson for Choice {
-    fn from_json(v: &Value, path: &str) -> Result<Self, ReadError> {
-        const FIELDS: &[&str] = &["id", "label", "help", "family", "catalogue"];
-        let o = Obj::new(v, path, "an option: an object", FIELDS)?;
-        Ok(Self {
-            id: o.req("id")?,
-            label: o.req("label")?,
-            help: o.opt("help")?,
-            family: o.opt("family")?,
-            catalogue: o.opt("catalogue")?,
-        })
-    }
-}
+read_struct!(Choice, "an option: an object" {
+    id: req, label: req, help: opt, family: opt, catalogue: opt,
+});
 
 impl FromJson for CatalogueList {
     fn from_json(v: &Value, path: &str) -> Result<Self, ReadError> {
@@ -1010,22 +937,9 @@ impl FromJson for CatalogueList {
     }
 }
 
-impl FromJson for Column {
-    fn from_json(v: &Value, path: &str) -> Result<Self, ReadError> {
-        let o = Obj::new(
-            v,
-            path,
-            "a column: an object",
-            &["id", "label", "required", "kind"],
-        )?;
-        Ok(Self {
-            id: o.req("id")?,
-            label: o.req("label")?,
-            required: o.or_default("required")?,
-            kind: o.req("kind")?,
-        })
-    }
-}
+read_struct!(Column, "a column: an object" {
+    id: req, label: req, required: or_default, kind: req,
+});
 
 impl FromJson for ColumnKind {
     fn from_json(v: &Value, path: &str) -> Result<Self, ReadError> {
@@ -1114,63 +1028,19 @@ impl FromJson for Condition {
     }
 }
 
-impl FromJson for GapRule {
-    fn from_json(v: &Value, path: &str) -> Result<Self, ReadError> {
-        const FIELDS: &[&str] = &["id", "title", "recommendation", "when", "question"];
-        let o = Obj::new(v, path, "a gap: an object", FIELDS)?;
-        Ok(Self {
-            id: o.req("id")?,
-            title: o.req("title")?,
-            recommendation: o.req("recommendation")?,
-            when: o.req("when")?,
-            question: o.opt("question")?,
-        })
-    }
-}
+read_struct!(GapRule, "a gap: an object" {
+    id: req, title: req, recommendation: req, when: req, question: opt,
+});
 
-impl FromJson for Rubric {
-    fn from_json(v: &Value, path: &str) -> Result<Self, ReadError> {
-        const FIELDS: &[&str] = &["label", "bands", "criteria", "max_objectives"];
-        let o = Obj::new(v, path, "a rubric: an object", FIELDS)?;
-        Ok(Self {
-            label: o.req("label")?,
-            bands: o.req("bands")?,
-            criteria: o.req("criteria")?,
-            max_objectives: o.opt("max_objectives")?,
-        })
-    }
-}
+read_struct!(Rubric, "a rubric: an object" {
+    label: req, bands: req, criteria: req, max_objectives: opt,
+});
 
-impl FromJson for Band {
-    fn from_json(v: &Value, path: &str) -> Result<Self, ReadError> {
-        let o = Obj::new(
-            v,
-            path,
-            "a band: an object",
-            &["id", "label", "min", "meaning"],
-        )?;
-        Ok(Self {
-            id: o.req("id")?,
-            label: o.req("label")?,
-            min: o.req("min")?,
-            meaning: o.req("meaning")?,
-        })
-    }
-}
+read_struct!(Band, "a band: an object" { id: req, label: req, min: req, meaning: req });
 
-impl FromJson for Criterion {
-    fn from_json(v: &Value, path: &str) -> Result<Self, ReadError> {
-        const FIELDS: &[&str] = &["id", "label", "section", "weight", "rule"];
-        let o = Obj::new(v, path, "a criterion: an object", FIELDS)?;
-        Ok(Self {
-            id: o.req("id")?,
-            label: o.req("label")?,
-            section: o.req("section")?,
-            weight: o.req("weight")?,
-            rule: o.req("rule")?,
-        })
-    }
-}
+read_struct!(Criterion, "a criterion: an object" {
+    id: req, label: req, section: req, weight: req, rule: req,
+});
 
 impl FromJson for Rule {
     fn from_json(v: &Value, path: &str) -> Result<Self, ReadError> {
@@ -1259,7 +1129,9 @@ mod tests {
             .as_array()
             .unwrap()
             .iter()
-            .map(|rule| json!({"id": "c", "label": "C", "section": "s", "weight": 1.0, "rule": rule}))
+            .map(|rule| {
+                json!({"id": "c", "label": "C", "section": "s", "weight": 1.0, "rule": rule})
+            })
             .collect();
         let v = json!({
             "id": "all", "version": 2, "title": "T", "description": "D", "provenance": "P",
