@@ -35,6 +35,7 @@ pub mod cohort;
 pub mod deprivation;
 pub mod io;
 pub mod measures;
+mod number;
 pub mod read;
 mod sort;
 pub mod synth;

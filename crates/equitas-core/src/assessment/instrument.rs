@@ -10,6 +10,7 @@ use std::fmt;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::number::Num;
 use crate::read::{self, FromJson, Obj, ReadError, one_of, read_struct, wrong};
 
 /// The stable id of a question, e.g. `assess.dimensions`. Answers are keyed by it, so wording can
@@ -682,7 +683,7 @@ impl Instrument {
         for c in &r.criteria {
             let at = |p: String| fail(format!("criterion {}: {p}", c.id));
             if !(c.weight.is_finite() && c.weight > 0.0) {
-                return Err(at(format!("weight {} must be positive", c.weight)));
+                return Err(at(format!("weight {} must be positive", Num(c.weight))));
             }
             if !self.sections.iter().any(|s| s.id == c.section) {
                 return Err(at(format!("unknown section {:?}", c.section)));
@@ -827,7 +828,7 @@ fn share01(x: f64) -> Result<(), String> {
     if (0.0..=1.0).contains(&x) {
         Ok(())
     } else {
-        Err(format!("share {x} must lie in 0..=1"))
+        Err(format!("share {} must lie in 0..=1", Num(x)))
     }
 }
 
