@@ -106,6 +106,41 @@ fn assessment_instrument_seeds_match_schema_and_round_trip() {
 }
 
 #[test]
+fn assessment_registry_keeps_each_instruments_json() {
+    let mut reg = registry();
+    for (file, text) in equitas_core::assessment::envelope::INSTRUMENT_FILES {
+        let v: Value = serde_json::from_str(text).unwrap();
+        let (id, version) = (v["id"].as_str().unwrap(), v["version"].as_u64().unwrap());
+        let kept = reg.json(id, u32::try_from(version).unwrap());
+        assert_eq!(
+            kept,
+            Some(&v),
+            "{file}: the registry's JSON is not the file"
+        );
+    }
+    assert_eq!(reg.json("heat", 99), None);
+
+    // Added from text: kept as written, nulls and all, and it reads back as the same instrument.
+    let mut v: Value = serde_json::from_str(&read("seeds/instruments/heat-v1.json")).unwrap();
+    v["id"] = json!("heat-nulls");
+    v["sections"][0]["help"] = Value::Null;
+    v["sections"][0]["questions"][0]["next_step"] = Value::Null;
+    reg.add_json(&v.to_string()).unwrap();
+    let kept = reg.json("heat-nulls", 1).unwrap();
+    assert_eq!(kept, &v);
+    let again = Instrument::from_json(&kept.to_string()).unwrap();
+    assert_eq!(Some(&again), reg.get("heat-nulls", 1));
+    assert_eq!(again.sections[0].help, None);
+
+    // Added as a value: its own serialisation, which reads back the same.
+    let v2 = heat_v2();
+    reg.add(v2.clone()).unwrap();
+    let kept = reg.json("heat", 2).unwrap();
+    assert_eq!(kept, &serde_json::to_value(&v2).unwrap());
+    assert_eq!(Instrument::from_json(&kept.to_string()).unwrap(), v2);
+}
+
+#[test]
 fn assessment_saved_files_match_schema() {
     let schema = check_schema::<SavedFile>("seeds/schema/assessment.schema.json");
     let mut files: Vec<String> = EXAMPLES

@@ -276,6 +276,8 @@ pub struct Registry {
     /// Sorted by id then version, each id and version once. A few instruments: a sorted list
     /// does what a B-tree map would, without another copy of the B-tree code in the wasm build.
     instruments: Vec<Instrument>,
+    /// Each instrument's JSON (see [`Registry::json`]), in the same order.
+    json: Vec<Value>,
 }
 
 /// The built-in instrument files, by file name.
@@ -301,7 +303,7 @@ impl Registry {
     pub fn builtin() -> Result<Self, InstrumentError> {
         let mut r = Self::empty();
         for (_, text) in INSTRUMENT_FILES {
-            r.add(Instrument::from_json(text)?)?;
+            r.add_json(text)?;
         }
         Ok(r)
     }
@@ -313,17 +315,12 @@ impl Registry {
     /// The instrument does not hold together.
     pub fn add(&mut self, instrument: Instrument) -> Result<(), InstrumentError> {
         instrument.check()?;
-        let place = self.instruments.binary_search_by(|i| {
-            (i.id.as_str(), i.version).cmp(&(&instrument.id, instrument.version))
-        });
-        match place {
-            Ok(at) => {
-                if let Some(slot) = self.instruments.get_mut(at) {
-                    *slot = instrument;
-                }
-            }
-            Err(at) => self.instruments.insert(at, instrument),
-        }
+        let json = serde_json::to_value(&instrument).map_err(|e| InstrumentError::Invalid {
+            instrument: instrument.id.clone(),
+            version: instrument.version,
+            problem: format!("cannot be written as JSON: {e}"),
+        })?;
+        self.insert(instrument, json);
         Ok(())
     }
 
@@ -332,13 +329,51 @@ impl Registry {
     /// # Errors
     /// The file is not a valid instrument.
     pub fn add_json(&mut self, text: &str) -> Result<InstrumentRef, InstrumentError> {
-        let i = Instrument::read(text)?;
+        let (instrument, json) = Instrument::read_with_json(text)?;
+        instrument.check()?;
         let r = InstrumentRef {
-            id: i.id.clone(),
-            version: i.version,
+            id: instrument.id.clone(),
+            version: instrument.version,
         };
-        self.add(i)?;
+        self.insert(instrument, json);
         Ok(r)
+    }
+
+    /// Adds a checked instrument with its JSON, in order, replacing one with the same id and
+    /// version.
+    fn insert(&mut self, instrument: Instrument, json: Value) {
+        let place = self.instruments.binary_search_by(|i| {
+            (i.id.as_str(), i.version).cmp(&(&instrument.id, instrument.version))
+        });
+        match place {
+            Ok(at) => {
+                if let (Some(slot), Some(json_slot)) =
+                    (self.instruments.get_mut(at), self.json.get_mut(at))
+                {
+                    *slot = instrument;
+                    *json_slot = json;
+                }
+            }
+            Err(at) => {
+                self.instruments.insert(at, instrument);
+                self.json.insert(at, json);
+            }
+        }
+    }
+
+    /// Instrument `id` version `version` as JSON, in the instrument file's layout: the file
+    /// as it was read for one added from JSON text, such as the built-ins (an optional field
+    /// may be `null` there, which reads as absent); [`Instrument`]'s own serialisation for one
+    /// added as a value. Either reads back as the same instrument. (The browser's
+    /// `instrument()` returns this, so the assessment engine need not carry the code that
+    /// writes instruments.)
+    #[must_use]
+    pub fn json(&self, id: &str, version: u32) -> Option<&Value> {
+        let at = self
+            .instruments
+            .iter()
+            .position(|i| i.id == id && i.version == version)?;
+        self.json.get(at)
     }
 
     /// An instrument by id and version.

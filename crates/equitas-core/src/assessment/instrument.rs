@@ -558,8 +558,15 @@ impl Instrument {
 
     /// Parse an instrument file without checking it.
     pub(crate) fn read(text: &str) -> Result<Self, InstrumentError> {
+        Ok(Self::read_with_json(text)?.0)
+    }
+
+    /// [`Instrument::read`], keeping the parsed JSON too.
+    pub(crate) fn read_with_json(text: &str) -> Result<(Self, Value), InstrumentError> {
         let parse = |e: ReadError| InstrumentError::Parse(e.to_string());
-        <Self as FromJson>::from_json(&read::parse(text).map_err(parse)?, "").map_err(parse)
+        let json = read::parse(text).map_err(parse)?;
+        let instrument = <Self as FromJson>::from_json(&json, "").map_err(parse)?;
+        Ok((instrument, json))
     }
 
     /// Every question, in form order, with its section.
