@@ -15,7 +15,7 @@ use equitas_core::assessment::{
     Assessment, Date, Instrument, LoadError, QuestionId, Registry, SavedFile, evidence_strata,
     load, progress, render, score, summary, validate,
 };
-use equitas_core::read::ReadError;
+use equitas_core::read::ReadErrorKind;
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
@@ -683,9 +683,12 @@ fn assessment_load_errors() {
     let mut v = thorough_value();
     v["answers"]["assess.evidence"]["rows"][2]["estimate"] = json!("52%");
     match load(&v.to_string(), &reg) {
-        Err(LoadError::Read(ReadError::WrongType { path, .. })) => {
-            assert_eq!(path, "/answers/assess.evidence/rows/2/estimate")
-        }
+        Err(LoadError::Read(e)) => match e.kind() {
+            ReadErrorKind::WrongType { path, .. } => {
+                assert_eq!(path, "/answers/assess.evidence/rows/2/estimate")
+            }
+            other => panic!("{other:?}"),
+        },
         other => panic!("{other:?}"),
     }
 }

@@ -19,10 +19,33 @@ use crate::assessment::QuestionId;
 
 /// A value that is not what its place in the file calls for. Every message starts with the JSON
 /// pointer of the value ("at /rows/2/estimate: …"), except for JSON that does not parse, which
-/// gives its line and column.
+/// gives its line and column. [`ReadError::kind`] says which problem it is.
+///
+/// The problem is boxed, so a `Result` of a value read is no larger than the value (or a
+/// pointer): reading moves a result out of every field read, and moving the unboxed error's
+/// three strings each time was a large part of the reading code in the wasm build.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(transparent)]
+pub struct ReadError(Box<ReadErrorKind>);
+
+impl ReadError {
+    /// Which problem it is, with its details.
+    #[must_use]
+    pub fn kind(&self) -> &ReadErrorKind {
+        &self.0
+    }
+}
+
+impl From<ReadErrorKind> for ReadError {
+    fn from(kind: ReadErrorKind) -> Self {
+        Self(Box::new(kind))
+    }
+}
+
+/// What is wrong with a value read ([`ReadError`]).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
-pub enum ReadError {
+pub enum ReadErrorKind {
     /// Not JSON at all.
     #[error("not valid JSON at line {line} column {column}: {message}")]
     Json {
@@ -80,7 +103,7 @@ pub fn pointer_escape(key: &str) -> String {
 /// derives this reader replaced refused it).
 ///
 /// # Errors
-/// The text is not JSON, or repeats a key in an object ([`ReadError::Json`]).
+/// The text is not JSON, or repeats a key in an object ([`ReadErrorKind::Json`]).
 pub fn parse(text: &str) -> Result<Value, ReadError> {
     match serde_json::from_str::<Strict>(text) {
         Ok(Strict(value)) => Ok(value),
@@ -91,11 +114,11 @@ pub fn parse(text: &str) -> Result<Value, ReadError> {
                 .and_then(|i| message.get(..i))
                 .unwrap_or(&message)
                 .to_owned();
-            Err(ReadError::Json {
+            Err(ReadError::from(ReadErrorKind::Json {
                 line: e.line(),
                 column: e.column(),
                 message,
-            })
+            }))
         }
     }
 }
@@ -202,11 +225,11 @@ pub(crate) fn type_name(v: &Value) -> &'static str {
 
 /// "expected `expected`, found <the value>" at `path`.
 pub(crate) fn wrong(path: &str, expected: &str, found: &Value) -> ReadError {
-    ReadError::WrongType {
+    ReadError::from(ReadErrorKind::WrongType {
         path: shown(path),
         expected: expected.to_owned(),
         found: describe(found),
-    }
+    })
 }
 
 /// A value as errors show it: scalars with their value (text cut at 40 characters), lists and
@@ -252,10 +275,10 @@ impl<'a> Obj<'a> {
     ) -> Result<Self, ReadError> {
         let map = v.as_object().ok_or_else(|| wrong(path, expected, v))?;
         if let Some(k) = map.keys().find(|k| !fields.contains(&k.as_str())) {
-            return Err(ReadError::UnknownField {
+            return Err(ReadError::from(ReadErrorKind::UnknownField {
                 path: child(path, k),
                 allowed: fields.join(", "),
-            });
+            }));
         }
         Ok(Self { map, path })
     }
@@ -272,20 +295,18 @@ impl<'a> Obj<'a> {
         let map = v.as_object().ok_or_else(|| wrong(path, expected, v))?;
         let at = child(path, tag);
         let name = match map.get(tag) {
-            None => return Err(ReadError::Missing { path: at }),
+            None => return Err(ReadError::from(ReadErrorKind::Missing { path: at })),
             Some(Value::String(s)) => s,
             Some(other) => return Err(wrong(&at, "text", other)),
         };
         let names: Vec<&str> = variants.iter().map(|(n, _)| *n).collect();
-        let (name, fields) =
-            variants
-                .iter()
-                .find(|(n, _)| n == name)
-                .ok_or_else(|| ReadError::BadValue {
-                    path: at,
-                    value: name.clone(),
-                    expected: one_of(&names),
-                })?;
+        let (name, fields) = variants.iter().find(|(n, _)| n == name).ok_or_else(|| {
+            ReadError::from(ReadErrorKind::BadValue {
+                path: at,
+                value: name.clone(),
+                expected: one_of(&names),
+            })
+        })?;
         let mut allowed = vec![tag];
         allowed.extend_from_slice(fields);
         Ok((name, Self::new(v, path, expected, &allowed)?))
@@ -295,7 +316,7 @@ impl<'a> Obj<'a> {
     pub(crate) fn req<T: FromJson>(&self, key: &str) -> Result<T, ReadError> {
         let at = child(self.path, key);
         match self.map.get(key) {
-            None => Err(ReadError::Missing { path: at }),
+            None => Err(ReadError::from(ReadErrorKind::Missing { path: at })),
             Some(v) => T::from_json(v, &at),
         }
     }
@@ -338,19 +359,21 @@ pub(crate) fn one_field<'a>(
     let map = v.as_object().ok_or_else(|| wrong(path, expected, v))?;
     let mut fields = map.iter();
     let (Some((key, value)), None) = (fields.next(), fields.next()) else {
-        return Err(ReadError::WrongType {
+        return Err(ReadError::from(ReadErrorKind::WrongType {
             path: shown(path),
             expected: expected.to_owned(),
             found: format!("an object with {} fields", map.len()),
-        });
+        }));
     };
     let at = child(path, key);
     let name = variants
         .iter()
         .find(|n| **n == key.as_str())
-        .ok_or_else(|| ReadError::UnknownField {
-            path: at.clone(),
-            allowed: variants.join(", "),
+        .ok_or_else(|| {
+            ReadError::from(ReadErrorKind::UnknownField {
+                path: at.clone(),
+                allowed: variants.join(", "),
+            })
         })?;
     Ok((name, value, at))
 }
@@ -499,11 +522,11 @@ macro_rules! read_enum {
                 let s = v.as_str().ok_or_else(|| $crate::read::wrong(path, &expected(), v))?;
                 match s {
                     $($name => Ok(Self::$variant),)*
-                    _ => Err($crate::read::ReadError::BadValue {
+                    _ => Err($crate::read::ReadError::from($crate::read::ReadErrorKind::BadValue {
                         path: path.to_owned(),
                         value: s.to_owned(),
                         expected: expected(),
-                    }),
+                    })),
                 }
             }
         }

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use super::envelope::LoadError;
 use super::instrument::{Instrument, Kind, QuestionId};
-use crate::read::{FromJson, ReadError, wrong};
+use crate::read::{FromJson, ReadError, ReadErrorKind, wrong};
 
 /// The answer to one question. Serialised in the natural JSON form of its kind (a string, a list
 /// of strings, a number, an object), which is what a saved file holds.
@@ -178,7 +178,7 @@ impl Answer {
     /// `value` in the file, for errors.
     ///
     /// # Errors
-    /// The value is not of the type the kind takes ([`ReadError::WrongType`] in
+    /// The value is not of the type the kind takes ([`ReadErrorKind::WrongType`] in
     /// [`LoadError::Read`]).
     pub fn from_value(kind: &Kind, value: &Value, path: &str) -> Result<Self, LoadError> {
         Self::read(kind, value, path).map_err(LoadError::from)
@@ -328,10 +328,10 @@ fn object<'a>(
 }
 
 fn unknown_field(path: &str, key: &str, allowed: &str) -> ReadError {
-    ReadError::UnknownField {
+    ReadError::from(ReadErrorKind::UnknownField {
         path: format!("{path}/{}", pointer_escape(key)),
         allowed: allowed.to_owned(),
-    }
+    })
 }
 
 fn opt_number(obj: &Map<String, Value>, key: &str, path: &str) -> Result<Option<f64>, ReadError> {
@@ -358,10 +358,12 @@ fn checklist_entry(v: &Value, path: &str) -> Result<ChecklistEntry, ReadError> {
                 let s = v
                     .as_str()
                     .ok_or_else(|| wrong(&at, "positive, negative, neutral or not_known", v))?;
-                e.impact = Some(Impact::parse(s).ok_or_else(|| ReadError::BadValue {
-                    path: at.clone(),
-                    value: s.to_owned(),
-                    expected: "positive, negative, neutral or not_known".to_owned(),
+                e.impact = Some(Impact::parse(s).ok_or_else(|| {
+                    ReadError::from(ReadErrorKind::BadValue {
+                        path: at.clone(),
+                        value: s.to_owned(),
+                        expected: "positive, negative, neutral or not_known".to_owned(),
+                    })
                 })?);
             }
             "note" => e.note = Some(String::from_json(v, &at)?),

@@ -23,7 +23,7 @@ use serde_json::{Map, Value};
 
 use super::answers::{Answer, Answers, pointer_escape};
 use super::instrument::{Instrument, InstrumentError, QuestionId};
-use crate::read::{FromJson, ReadError, read_struct};
+use crate::read::{FromJson, ReadError, ReadErrorKind, read_struct};
 
 /// The `format` field of every saved assessment.
 pub const FORMAT: &str = "equitas-assessment";
@@ -457,7 +457,7 @@ pub fn load_value(mut value: Value, registry: &Registry) -> Result<Loaded, LoadE
         });
     }
     if schema == 0 {
-        return Err(LoadError::from(ReadError::BadValue {
+        return Err(LoadError::from(ReadError::from(ReadErrorKind::BadValue {
             path: "/schema_version".into(),
             value: "0".into(),
             expected: if SCHEMA_VERSION == 1 {
@@ -465,7 +465,7 @@ pub fn load_value(mut value: Value, registry: &Registry) -> Result<Loaded, LoadE
             } else {
                 format!("a layout version from 1 to {SCHEMA_VERSION}")
             },
-        }));
+        })));
     }
     // Schema migrations: one function per step, applied in order. Version 1 is the first
     // released layout, so the list is empty; a future step `1 → 2` goes here.
@@ -600,7 +600,7 @@ pub fn load_value(mut value: Value, registry: &Registry) -> Result<Loaded, LoadE
 
 fn u32_at(root: &Map<String, Value>, key: &str, path: &str) -> Result<u32, LoadError> {
     match root.get(key) {
-        None => Err(ReadError::Missing { path: path.into() }.into()),
+        None => Err(ReadError::from(ReadErrorKind::Missing { path: path.into() }).into()),
         Some(v) => Ok(u32::from_json(v, path)?),
     }
 }

@@ -11,7 +11,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::number::Num;
-use crate::read::{self, FromJson, Obj, ReadError, one_of, read_struct, wrong};
+use crate::read::{self, FromJson, Obj, ReadError, ReadErrorKind, one_of, read_struct, wrong};
 
 /// The stable id of a question, e.g. `assess.dimensions`. Answers are keyed by it, so wording can
 /// change between instrument versions without losing work.
@@ -935,13 +935,13 @@ impl FromJson for CatalogueList {
             CatalogueList::StrategicPriorities,
         ];
         let name = v.as_str().ok_or_else(|| wrong(path, "text", v))?;
-        ALL.into_iter()
-            .find(|l| l.as_str() == name)
-            .ok_or_else(|| ReadError::BadValue {
+        ALL.into_iter().find(|l| l.as_str() == name).ok_or_else(|| {
+            ReadError::from(ReadErrorKind::BadValue {
                 path: path.to_owned(),
                 value: name.to_owned(),
                 expected: one_of(&ALL.map(Self::as_str)),
             })
+        })
     }
 }
 
