@@ -11,7 +11,7 @@
 //! The rules match what the derives did: unknown fields are refused, a missing required field is
 //! an error, an optional field may be absent or `null`, a field with a default may be absent.
 
-use std::collections::BTreeMap;
+use crate::map::SortedMap;
 
 use serde_json::{Map, Value};
 
@@ -434,13 +434,13 @@ impl FromJson for Value {
     }
 }
 
-impl<T: FromJson> FromJson for BTreeMap<String, T> {
+impl<T: FromJson> FromJson for SortedMap<String, T> {
     fn from_json(v: &Value, path: &str) -> Result<Self, ReadError> {
         keyed(v, path, "an object", |k| k)
     }
 }
 
-impl<T: FromJson> FromJson for BTreeMap<QuestionId, T> {
+impl<T: FromJson> FromJson for SortedMap<QuestionId, T> {
     fn from_json(v: &Value, path: &str) -> Result<Self, ReadError> {
         keyed(v, path, "an object keyed by question id", QuestionId)
     }
@@ -451,9 +451,9 @@ fn keyed<K: Ord, T: FromJson>(
     path: &str,
     expected: &str,
     key: fn(String) -> K,
-) -> Result<BTreeMap<K, T>, ReadError> {
+) -> Result<SortedMap<K, T>, ReadError> {
     let map = v.as_object().ok_or_else(|| wrong(path, expected, v))?;
-    let mut out = BTreeMap::new();
+    let mut out = SortedMap::new();
     for (k, x) in map {
         out.insert(key(k.clone()), T::from_json(x, &child(path, k))?);
     }
@@ -658,7 +658,7 @@ mod tests {
             e.to_string(),
             "at /ids/1: expected text, found the number 3"
         );
-        let e = BTreeMap::<String, f64>::from_json(&json!({"a/b": "x"}), "/c").unwrap_err();
+        let e = SortedMap::<String, f64>::from_json(&json!({"a/b": "x"}), "/c").unwrap_err();
         assert_eq!(
             e.to_string(),
             "at /c/a~1b: expected a number, found the text \"x\""

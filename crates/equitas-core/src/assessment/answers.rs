@@ -1,7 +1,7 @@
 //! Answers, typed by the question they answer, and how they are read from JSON with the path to
 //! any bad value.
 
-use std::collections::BTreeMap;
+use crate::map::SortedMap;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -24,9 +24,15 @@ pub enum Answer {
     /// A number.
     Number(f64),
     /// A dimension checklist, by item id.
-    Checklist(BTreeMap<String, ChecklistEntry>),
+    Checklist(
+        #[cfg_attr(feature = "ts", tsify(type = "Record<string, ChecklistEntry>"))]
+        SortedMap<String, ChecklistEntry>,
+    ),
     /// Table rows, each a map from column id to cell text.
-    Table(Vec<BTreeMap<String, String>>),
+    Table(
+        #[cfg_attr(feature = "ts", tsify(type = "Record<string, string>[]"))]
+        Vec<SortedMap<String, String>>,
+    ),
     /// Quantitative evidence.
     Evidence(Evidence),
 }
@@ -207,7 +213,7 @@ impl Answer {
             },
             Kind::DimensionChecklist { .. } => {
                 let obj = object(value, path, "an object keyed by checklist item id")?;
-                let mut out = BTreeMap::new();
+                let mut out = SortedMap::new();
                 for (item, v) in obj {
                     let at = format!("{path}/{}", pointer_escape(item));
                     out.insert(item.clone(), checklist_entry(v, &at)?);
@@ -220,7 +226,7 @@ impl Answer {
                 for (i, row) in rows.iter().enumerate() {
                     let at = format!("{path}/{i}");
                     let obj = object(row, &at, "a row: an object keyed by column id")?;
-                    let mut cells = BTreeMap::new();
+                    let mut cells = SortedMap::new();
                     for (col, cell) in obj {
                         let cat = format!("{at}/{}", pointer_escape(col));
                         cells.insert(col.clone(), String::from_json(cell, &cat)?);
@@ -238,7 +244,10 @@ impl Answer {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(transparent)]
-pub struct Answers(pub BTreeMap<QuestionId, Answer>);
+pub struct Answers(
+    #[cfg_attr(feature = "ts", tsify(type = "Record<QuestionId, Answer>"))]
+    pub  SortedMap<QuestionId, Answer>,
+);
 
 impl Answers {
     /// No answers.

@@ -16,13 +16,12 @@
 //!
 //! An answer saved as `null` counts as no answer (a form may write null for a cleared field).
 
-use std::collections::BTreeMap;
-
 use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::answers::{Answer, Answers, pointer_escape};
 use super::instrument::{Instrument, InstrumentError, QuestionId};
+use crate::map::SortedMap;
 use crate::read::{FromJson, ReadError, ReadErrorKind, read_struct};
 
 /// The `format` field of every saved assessment.
@@ -77,10 +76,11 @@ pub struct SavedFile {
     pub updated: String,
     /// Answers by question id.
     #[cfg_attr(feature = "ts", tsify(type = "Record<QuestionId, Answer | null>"))]
-    pub answers: BTreeMap<QuestionId, Value>,
+    pub answers: SortedMap<QuestionId, Value>,
     /// Answers set aside by migrations, by their old question id.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub retained: BTreeMap<QuestionId, Retained>,
+    #[serde(default, skip_serializing_if = "SortedMap::is_empty")]
+    #[cfg_attr(feature = "ts", tsify(type = "Record<QuestionId, Retained>"))]
+    pub retained: SortedMap<QuestionId, Retained>,
 }
 
 /// An assessment in memory: the instrument it answers, timestamps, typed answers, and anything a
@@ -96,7 +96,7 @@ pub struct Assessment {
     /// The answers.
     pub answers: Answers,
     /// Answers set aside by migrations.
-    pub retained: BTreeMap<QuestionId, Retained>,
+    pub retained: SortedMap<QuestionId, Retained>,
 }
 
 impl Assessment {
@@ -111,7 +111,7 @@ impl Assessment {
             created: now.to_owned(),
             updated: now.to_owned(),
             answers: Answers::new(),
-            retained: BTreeMap::new(),
+            retained: SortedMap::new(),
         }
     }
 
@@ -120,7 +120,7 @@ impl Assessment {
     pub fn to_saved(&self) -> SavedFile {
         // Inserted one by one: `collect` into a B-tree map sorts first, with its own copy of
         // the sort (see `crate::sort`); the answers are in key order already.
-        let mut answers = BTreeMap::new();
+        let mut answers = SortedMap::new();
         for (k, a) in self.answers.iter() {
             answers.insert(k.clone(), serde_json::to_value(a).unwrap_or(Value::Null));
         }

@@ -4,7 +4,7 @@
 //! [`Instrument::from_json`], which checks that the file holds together (ids unique, every
 //! condition and rubric criterion names a question and option that exist, catalogue ids known).
 
-use std::collections::BTreeMap;
+use crate::map::SortedMap;
 use std::fmt;
 
 use serde::Serialize;
@@ -487,7 +487,8 @@ pub enum Rule {
         /// The question.
         question: QuestionId,
         /// Share earned per option id.
-        credit: BTreeMap<String, f64>,
+        #[cfg_attr(feature = "ts", tsify(type = "Record<string, number>"))]
+        credit: SortedMap<String, f64>,
     },
     /// Whether the evidence table quantifies a gap: a dimension with two or more estimates earns
     /// all; rows without two comparable estimates earn `partial`.
