@@ -34,6 +34,7 @@ pub mod catalogue;
 pub mod cohort;
 pub mod deprivation;
 pub mod io;
+mod json;
 pub mod map;
 pub mod measures;
 mod number;

@@ -100,96 +100,13 @@ pub fn pointer_escape(key: &str) -> String {
 
 /// Parses JSON text; a syntax error gives its line and column. An object that names the same
 /// key twice is an error too (serde_json's own `Value` would keep the last silently, and the
-/// derives this reader replaced refused it).
+/// derives this reader replaced refused it). The parser is the crate's own (`crate::json`), not
+/// serde_json's deserializer, which the browser build then does not carry.
 ///
 /// # Errors
 /// The text is not JSON, or repeats a key in an object ([`ReadErrorKind::Json`]).
 pub fn parse(text: &str) -> Result<Value, ReadError> {
-    match serde_json::from_str::<Strict>(text) {
-        Ok(Strict(value)) => Ok(value),
-        Err(e) => {
-            let message = e.to_string();
-            let message = message
-                .find(" at line ")
-                .and_then(|i| message.get(..i))
-                .unwrap_or(&message)
-                .to_owned();
-            Err(ReadError::from(ReadErrorKind::Json {
-                line: e.line(),
-                column: e.column(),
-                message,
-            }))
-        }
-    }
-}
-
-/// A JSON value whose objects hold each key once.
-struct Strict(Value);
-
-impl<'de> serde::Deserialize<'de> for Strict {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(StrictVisitor).map(Strict)
-    }
-}
-
-struct StrictVisitor;
-
-impl<'de> serde::de::Visitor<'de> for StrictVisitor {
-    type Value = Value;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("a JSON value")
-    }
-
-    fn visit_bool<E>(self, b: bool) -> Result<Value, E> {
-        Ok(Value::Bool(b))
-    }
-
-    fn visit_i64<E>(self, n: i64) -> Result<Value, E> {
-        Ok(Value::from(n))
-    }
-
-    fn visit_u64<E>(self, n: u64) -> Result<Value, E> {
-        Ok(Value::from(n))
-    }
-
-    fn visit_f64<E>(self, x: f64) -> Result<Value, E> {
-        Ok(serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number))
-    }
-
-    fn visit_str<E>(self, s: &str) -> Result<Value, E> {
-        Ok(Value::String(s.to_owned()))
-    }
-
-    fn visit_string<E>(self, s: String) -> Result<Value, E> {
-        Ok(Value::String(s))
-    }
-
-    fn visit_unit<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let mut items = Vec::new();
-        while let Some(Strict(v)) = seq.next_element()? {
-            items.push(v);
-        }
-        Ok(Value::Array(items))
-    }
-
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut out = Map::new();
-        while let Some(key) = map.next_key::<String>()? {
-            if out.contains_key(&key) {
-                return Err(serde::de::Error::custom(format_args!(
-                    "the key {key:?} appears twice in one object"
-                )));
-            }
-            let Strict(v) = map.next_value()?;
-            out.insert(key, v);
-        }
-        Ok(Value::Object(out))
-    }
+    crate::json::parse(text)
 }
 
 /// A type read from a JSON value; `path` is the value's JSON pointer, for errors ("" is the root).
