@@ -978,7 +978,9 @@ fn assessment_migrates_to_a_new_instrument_version_without_losing_work() {
     assert!(a.answers.get("prepare.sponsor").is_none());
     assert!(a.retained.contains_key("assess.intersections"));
     assert_eq!(
-        a.retained.get("assess.intersections").map(|r| r.from_version),
+        a.retained
+            .get("assess.intersections")
+            .map(|r| r.from_version),
         Some(1)
     );
     // Saved, it is the current version, and loads again with nothing left to migrate.
