@@ -137,7 +137,7 @@ function median(values) {
 }
 
 const ms = (v, digits = 2) => `${v.toFixed(digits)} ms`;
-const kib = (bytes) => `${bytes.toLocaleString("en-GB")} bytes (${(bytes / 1024).toFixed(1)} KiB)`;
+const sized = (bytes) => `${bytes.toLocaleString("en-GB")} bytes`;
 
 // ---------------------------------------------------------------------------------------------
 
@@ -166,14 +166,14 @@ async function main() {
   for (const { name, what } of MODULES) {
     const given = options.wasm.find((w) => w.name === name);
     if (given) {
-      rows.push([`\`${name}_bg.wasm\`, ${what}, optimised (wasm-opt -Oz), raw`, kib(given.raw), "< 300 KiB"]);
-      rows.push([`\`${name}_bg.wasm\`, optimised, gzipped (\`gzip -9\`)`, kib(given.gzip), "< 120 KiB"]);
+      rows.push([`\`${name}_bg.wasm\`, ${what}, optimised (wasm-opt -Oz), raw`, sized(given.raw), "< 300,000 bytes"]);
+      rows.push([`\`${name}_bg.wasm\`, optimised, gzipped (\`gzip -9\`)`, sized(given.gzip), "< 120,000 bytes"]);
     } else {
       const res = await fetch(`${base}pkg/${name}_bg.wasm`);
       if (!res.ok) fail(`${base}pkg/${name}_bg.wasm: HTTP ${res.status}; run \`cargo xtask wasm\` first`);
       const bytes = Buffer.from(await res.arrayBuffer());
-      rows.push([`\`${name}_bg.wasm\`, ${what}, as served, raw`, kib(bytes.length), "< 300 KiB"]);
-      rows.push([`\`${name}_bg.wasm\`, as served, gzipped (node zlib level 9)`, kib(gzipSync(bytes, { level: 9 }).length), "< 120 KiB"]);
+      rows.push([`\`${name}_bg.wasm\`, ${what}, as served, raw`, sized(bytes.length), "< 300,000 bytes"]);
+      rows.push([`\`${name}_bg.wasm\`, as served, gzipped (node zlib level 9)`, sized(gzipSync(bytes, { level: 9 }).length), "< 120,000 bytes"]);
     }
   }
 
