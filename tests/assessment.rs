@@ -15,7 +15,7 @@ use equitas_core::assessment::{
     Assessment, Date, Instrument, LoadError, QuestionId, Registry, SavedFile, evidence_strata,
     load, progress, render, score, summary, validate,
 };
-use equitas_core::read::ReadError;
+use equitas_core::read::ReadErrorKind;
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
@@ -103,6 +103,41 @@ fn assessment_instrument_seeds_match_schema_and_round_trip() {
             format!("{}-v{}.json", typed.id, typed.version)
         );
     }
+}
+
+#[test]
+fn assessment_registry_keeps_each_instruments_json() {
+    let mut reg = registry();
+    for (file, text) in equitas_core::assessment::envelope::INSTRUMENT_FILES {
+        let v: Value = serde_json::from_str(text).unwrap();
+        let (id, version) = (v["id"].as_str().unwrap(), v["version"].as_u64().unwrap());
+        let kept = reg.json(id, u32::try_from(version).unwrap());
+        assert_eq!(
+            kept,
+            Some(&v),
+            "{file}: the registry's JSON is not the file"
+        );
+    }
+    assert_eq!(reg.json("heat", 99), None);
+
+    // Added from text: kept as written, nulls and all, and it reads back as the same instrument.
+    let mut v: Value = serde_json::from_str(&read("seeds/instruments/heat-v1.json")).unwrap();
+    v["id"] = json!("heat-nulls");
+    v["sections"][0]["help"] = Value::Null;
+    v["sections"][0]["questions"][0]["next_step"] = Value::Null;
+    reg.add_json(&v.to_string()).unwrap();
+    let kept = reg.json("heat-nulls", 1).unwrap();
+    assert_eq!(kept, &v);
+    let again = Instrument::from_json(&kept.to_string()).unwrap();
+    assert_eq!(Some(&again), reg.get("heat-nulls", 1));
+    assert_eq!(again.sections[0].help, None);
+
+    // Added as a value: its own serialisation, which reads back the same.
+    let v2 = heat_v2();
+    reg.add(v2.clone()).unwrap();
+    let kept = reg.json("heat", 2).unwrap();
+    assert_eq!(kept, &serde_json::to_value(&v2).unwrap());
+    assert_eq!(Instrument::from_json(&kept.to_string()).unwrap(), v2);
 }
 
 #[test]
@@ -648,9 +683,12 @@ fn assessment_load_errors() {
     let mut v = thorough_value();
     v["answers"]["assess.evidence"]["rows"][2]["estimate"] = json!("52%");
     match load(&v.to_string(), &reg) {
-        Err(LoadError::Read(ReadError::WrongType { path, .. })) => {
-            assert_eq!(path, "/answers/assess.evidence/rows/2/estimate")
-        }
+        Err(LoadError::Read(e)) => match e.kind() {
+            ReadErrorKind::WrongType { path, .. } => {
+                assert_eq!(path, "/answers/assess.evidence/rows/2/estimate")
+            }
+            other => panic!("{other:?}"),
+        },
         other => panic!("{other:?}"),
     }
 }
@@ -939,7 +977,12 @@ fn assessment_migrates_to_a_new_instrument_version_without_losing_work() {
     );
     assert!(a.answers.get("prepare.sponsor").is_none());
     assert!(a.retained.contains_key("assess.intersections"));
-    assert_eq!(a.retained["assess.intersections"].from_version, 1);
+    assert_eq!(
+        a.retained
+            .get("assess.intersections")
+            .map(|r| r.from_version),
+        Some(1)
+    );
     // Saved, it is the current version, and loads again with nothing left to migrate.
     let saved = a.to_json();
     let v: Value = serde_json::from_str(&saved).unwrap();

@@ -1287,8 +1287,8 @@ export function addInstrument(json: string): InstrumentRef;
 export function assessmentProgress(assessment: SavedFile): SectionProgress[];
 
 /**
- * The newest version of instrument `id`, whole: sections, questions, rubric and gap rules, as
- * in `seeds/instruments/`.
+ * The newest version of instrument `id`, whole: sections, questions, rubric and gap rules, in
+ * the layout of `seeds/instruments/` (the file as it was read, without `null` members).
  *
  * @throws {Error} when no instrument has that id
  */

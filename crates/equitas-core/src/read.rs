@@ -11,7 +11,7 @@
 //! The rules match what the derives did: unknown fields are refused, a missing required field is
 //! an error, an optional field may be absent or `null`, a field with a default may be absent.
 
-use std::collections::BTreeMap;
+use crate::map::SortedMap;
 
 use serde_json::{Map, Value};
 
@@ -19,10 +19,33 @@ use crate::assessment::QuestionId;
 
 /// A value that is not what its place in the file calls for. Every message starts with the JSON
 /// pointer of the value ("at /rows/2/estimate: …"), except for JSON that does not parse, which
-/// gives its line and column.
+/// gives its line and column. [`ReadError::kind`] says which problem it is.
+///
+/// The problem is boxed, so a `Result` of a value read is no larger than the value (or a
+/// pointer): reading moves a result out of every field read, and moving the unboxed error's
+/// three strings each time was a large part of the reading code in the wasm build.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(transparent)]
+pub struct ReadError(Box<ReadErrorKind>);
+
+impl ReadError {
+    /// Which problem it is, with its details.
+    #[must_use]
+    pub fn kind(&self) -> &ReadErrorKind {
+        &self.0
+    }
+}
+
+impl From<ReadErrorKind> for ReadError {
+    fn from(kind: ReadErrorKind) -> Self {
+        Self(Box::new(kind))
+    }
+}
+
+/// What is wrong with a value read ([`ReadError`]).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
-pub enum ReadError {
+pub enum ReadErrorKind {
     /// Not JSON at all.
     #[error("not valid JSON at line {line} column {column}: {message}")]
     Json {
@@ -77,96 +100,13 @@ pub fn pointer_escape(key: &str) -> String {
 
 /// Parses JSON text; a syntax error gives its line and column. An object that names the same
 /// key twice is an error too (serde_json's own `Value` would keep the last silently, and the
-/// derives this reader replaced refused it).
+/// derives this reader replaced refused it). The parser is the crate's own (`crate::json`), not
+/// serde_json's deserializer, which the browser build then does not carry.
 ///
 /// # Errors
-/// The text is not JSON, or repeats a key in an object ([`ReadError::Json`]).
+/// The text is not JSON, or repeats a key in an object ([`ReadErrorKind::Json`]).
 pub fn parse(text: &str) -> Result<Value, ReadError> {
-    match serde_json::from_str::<Strict>(text) {
-        Ok(Strict(value)) => Ok(value),
-        Err(e) => {
-            let message = e.to_string();
-            let message = message
-                .find(" at line ")
-                .and_then(|i| message.get(..i))
-                .unwrap_or(&message)
-                .to_owned();
-            Err(ReadError::Json {
-                line: e.line(),
-                column: e.column(),
-                message,
-            })
-        }
-    }
-}
-
-/// A JSON value whose objects hold each key once.
-struct Strict(Value);
-
-impl<'de> serde::Deserialize<'de> for Strict {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(StrictVisitor).map(Strict)
-    }
-}
-
-struct StrictVisitor;
-
-impl<'de> serde::de::Visitor<'de> for StrictVisitor {
-    type Value = Value;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("a JSON value")
-    }
-
-    fn visit_bool<E>(self, b: bool) -> Result<Value, E> {
-        Ok(Value::Bool(b))
-    }
-
-    fn visit_i64<E>(self, n: i64) -> Result<Value, E> {
-        Ok(Value::from(n))
-    }
-
-    fn visit_u64<E>(self, n: u64) -> Result<Value, E> {
-        Ok(Value::from(n))
-    }
-
-    fn visit_f64<E>(self, x: f64) -> Result<Value, E> {
-        Ok(serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number))
-    }
-
-    fn visit_str<E>(self, s: &str) -> Result<Value, E> {
-        Ok(Value::String(s.to_owned()))
-    }
-
-    fn visit_string<E>(self, s: String) -> Result<Value, E> {
-        Ok(Value::String(s))
-    }
-
-    fn visit_unit<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let mut items = Vec::new();
-        while let Some(Strict(v)) = seq.next_element()? {
-            items.push(v);
-        }
-        Ok(Value::Array(items))
-    }
-
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut out = Map::new();
-        while let Some(key) = map.next_key::<String>()? {
-            if out.contains_key(&key) {
-                return Err(serde::de::Error::custom(format_args!(
-                    "the key {key:?} appears twice in one object"
-                )));
-            }
-            let Strict(v) = map.next_value()?;
-            out.insert(key, v);
-        }
-        Ok(Value::Object(out))
-    }
+    crate::json::parse(text)
 }
 
 /// A type read from a JSON value; `path` is the value's JSON pointer, for errors ("" is the root).
@@ -202,11 +142,11 @@ pub(crate) fn type_name(v: &Value) -> &'static str {
 
 /// "expected `expected`, found <the value>" at `path`.
 pub(crate) fn wrong(path: &str, expected: &str, found: &Value) -> ReadError {
-    ReadError::WrongType {
+    ReadError::from(ReadErrorKind::WrongType {
         path: shown(path),
         expected: expected.to_owned(),
         found: describe(found),
-    }
+    })
 }
 
 /// A value as errors show it: scalars with their value (text cut at 40 characters), lists and
@@ -252,10 +192,10 @@ impl<'a> Obj<'a> {
     ) -> Result<Self, ReadError> {
         let map = v.as_object().ok_or_else(|| wrong(path, expected, v))?;
         if let Some(k) = map.keys().find(|k| !fields.contains(&k.as_str())) {
-            return Err(ReadError::UnknownField {
+            return Err(ReadError::from(ReadErrorKind::UnknownField {
                 path: child(path, k),
                 allowed: fields.join(", "),
-            });
+            }));
         }
         Ok(Self { map, path })
     }
@@ -272,20 +212,18 @@ impl<'a> Obj<'a> {
         let map = v.as_object().ok_or_else(|| wrong(path, expected, v))?;
         let at = child(path, tag);
         let name = match map.get(tag) {
-            None => return Err(ReadError::Missing { path: at }),
+            None => return Err(ReadError::from(ReadErrorKind::Missing { path: at })),
             Some(Value::String(s)) => s,
             Some(other) => return Err(wrong(&at, "text", other)),
         };
         let names: Vec<&str> = variants.iter().map(|(n, _)| *n).collect();
-        let (name, fields) =
-            variants
-                .iter()
-                .find(|(n, _)| n == name)
-                .ok_or_else(|| ReadError::BadValue {
-                    path: at,
-                    value: name.clone(),
-                    expected: one_of(&names),
-                })?;
+        let (name, fields) = variants.iter().find(|(n, _)| n == name).ok_or_else(|| {
+            ReadError::from(ReadErrorKind::BadValue {
+                path: at,
+                value: name.clone(),
+                expected: one_of(&names),
+            })
+        })?;
         let mut allowed = vec![tag];
         allowed.extend_from_slice(fields);
         Ok((name, Self::new(v, path, expected, &allowed)?))
@@ -295,7 +233,7 @@ impl<'a> Obj<'a> {
     pub(crate) fn req<T: FromJson>(&self, key: &str) -> Result<T, ReadError> {
         let at = child(self.path, key);
         match self.map.get(key) {
-            None => Err(ReadError::Missing { path: at }),
+            None => Err(ReadError::from(ReadErrorKind::Missing { path: at })),
             Some(v) => T::from_json(v, &at),
         }
     }
@@ -338,19 +276,21 @@ pub(crate) fn one_field<'a>(
     let map = v.as_object().ok_or_else(|| wrong(path, expected, v))?;
     let mut fields = map.iter();
     let (Some((key, value)), None) = (fields.next(), fields.next()) else {
-        return Err(ReadError::WrongType {
+        return Err(ReadError::from(ReadErrorKind::WrongType {
             path: shown(path),
             expected: expected.to_owned(),
             found: format!("an object with {} fields", map.len()),
-        });
+        }));
     };
     let at = child(path, key);
     let name = variants
         .iter()
         .find(|n| **n == key.as_str())
-        .ok_or_else(|| ReadError::UnknownField {
-            path: at.clone(),
-            allowed: variants.join(", "),
+        .ok_or_else(|| {
+            ReadError::from(ReadErrorKind::UnknownField {
+                path: at.clone(),
+                allowed: variants.join(", "),
+            })
         })?;
     Ok((name, value, at))
 }
@@ -411,13 +351,13 @@ impl FromJson for Value {
     }
 }
 
-impl<T: FromJson> FromJson for BTreeMap<String, T> {
+impl<T: FromJson> FromJson for SortedMap<String, T> {
     fn from_json(v: &Value, path: &str) -> Result<Self, ReadError> {
         keyed(v, path, "an object", |k| k)
     }
 }
 
-impl<T: FromJson> FromJson for BTreeMap<QuestionId, T> {
+impl<T: FromJson> FromJson for SortedMap<QuestionId, T> {
     fn from_json(v: &Value, path: &str) -> Result<Self, ReadError> {
         keyed(v, path, "an object keyed by question id", QuestionId)
     }
@@ -428,9 +368,9 @@ fn keyed<K: Ord, T: FromJson>(
     path: &str,
     expected: &str,
     key: fn(String) -> K,
-) -> Result<BTreeMap<K, T>, ReadError> {
+) -> Result<SortedMap<K, T>, ReadError> {
     let map = v.as_object().ok_or_else(|| wrong(path, expected, v))?;
-    let mut out = BTreeMap::new();
+    let mut out = SortedMap::new();
     for (k, x) in map {
         out.insert(key(k.clone()), T::from_json(x, &child(path, k))?);
     }
@@ -499,11 +439,11 @@ macro_rules! read_enum {
                 let s = v.as_str().ok_or_else(|| $crate::read::wrong(path, &expected(), v))?;
                 match s {
                     $($name => Ok(Self::$variant),)*
-                    _ => Err($crate::read::ReadError::BadValue {
+                    _ => Err($crate::read::ReadError::from($crate::read::ReadErrorKind::BadValue {
                         path: path.to_owned(),
                         value: s.to_owned(),
                         expected: expected(),
-                    }),
+                    })),
                 }
             }
         }
@@ -635,7 +575,7 @@ mod tests {
             e.to_string(),
             "at /ids/1: expected text, found the number 3"
         );
-        let e = BTreeMap::<String, f64>::from_json(&json!({"a/b": "x"}), "/c").unwrap_err();
+        let e = SortedMap::<String, f64>::from_json(&json!({"a/b": "x"}), "/c").unwrap_err();
         assert_eq!(
             e.to_string(),
             "at /c/a~1b: expected a number, found the text \"x\""

@@ -12,7 +12,7 @@ use serde::Serialize;
 use tsify::{Ts, Tsify};
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{js_error, json_of, to_js, to_ts};
+use crate::convert::{WithoutNulls, js_error, json_of, to_js, to_ts};
 
 /// An instrument as the instrument chooser lists it.
 #[derive(Debug, Serialize, Tsify)]
@@ -59,13 +59,23 @@ pub fn instruments() -> Result<JsValue, JsError> {
     })
 }
 
-/// The newest version of instrument `id`, whole: sections, questions, rubric and gap rules, as
-/// in `seeds/instruments/`.
+/// The newest version of instrument `id`, whole: sections, questions, rubric and gap rules, in
+/// the layout of `seeds/instruments/` (the file as it was read, without `null` members).
 ///
 /// @throws {Error} when no instrument has that id
 #[wasm_bindgen]
 pub fn instrument(id: &str) -> Result<Ts<Instrument>, JsError> {
-    with_registry(|registry| to_ts(latest(registry, id)?))
+    with_registry(|registry| {
+        let i = latest(registry, id)?;
+        // The JSON kept when the instrument was read: writing the parsed instrument again
+        // would compile its serialiser into the module (about 10 KB) to say the same thing.
+        // Its `null`s (optional fields, which read as absent) are left out, as the TypeScript
+        // type has them.
+        let json = registry
+            .json(&i.id, i.version)
+            .ok_or_else(|| js_error(format_args!("instrument {id:?} has no JSON")))?;
+        to_js(&WithoutNulls(json)).map(Ts::new_unchecked)
+    })
 }
 
 /// Registers an organisation's own instrument (JSON text in the instrument schema), checked as

@@ -48,3 +48,32 @@ pub(crate) fn to_ts<T: Tsify + Serialize>(value: &T) -> Result<Ts<T>, JsError> {
 pub(crate) fn js_error(error: impl Display) -> JsError {
     JsError::new(&error.to_string())
 }
+
+/// A JSON value written without the `null` members of its objects (a list's `null` items stay).
+#[cfg(feature = "assess")]
+pub(crate) struct WithoutNulls<'a>(pub &'a serde_json::Value);
+
+#[cfg(feature = "assess")]
+impl Serialize for WithoutNulls<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        use serde_json::Value;
+        match self.0 {
+            Value::Object(members) => {
+                let mut map = serializer.serialize_map(None)?;
+                for (key, value) in members.iter().filter(|(_, v)| !v.is_null()) {
+                    map.serialize_entry(key, &WithoutNulls(value))?;
+                }
+                map.end()
+            }
+            Value::Array(items) => {
+                let mut seq = serializer.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    seq.serialize_element(&WithoutNulls(item))?;
+                }
+                seq.end()
+            }
+            scalar => scalar.serialize(serializer),
+        }
+    }
+}

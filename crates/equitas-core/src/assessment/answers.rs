@@ -1,14 +1,14 @@
 //! Answers, typed by the question they answer, and how they are read from JSON with the path to
 //! any bad value.
 
-use std::collections::BTreeMap;
+use crate::map::SortedMap;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::envelope::LoadError;
 use super::instrument::{Instrument, Kind, QuestionId};
-use crate::read::{FromJson, ReadError, wrong};
+use crate::read::{FromJson, ReadError, ReadErrorKind, wrong};
 
 /// The answer to one question. Serialised in the natural JSON form of its kind (a string, a list
 /// of strings, a number, an object), which is what a saved file holds.
@@ -24,9 +24,15 @@ pub enum Answer {
     /// A number.
     Number(f64),
     /// A dimension checklist, by item id.
-    Checklist(BTreeMap<String, ChecklistEntry>),
+    Checklist(
+        #[cfg_attr(feature = "ts", tsify(type = "Record<string, ChecklistEntry>"))]
+        SortedMap<String, ChecklistEntry>,
+    ),
     /// Table rows, each a map from column id to cell text.
-    Table(Vec<BTreeMap<String, String>>),
+    Table(
+        #[cfg_attr(feature = "ts", tsify(type = "Record<string, string>[]"))]
+        Vec<SortedMap<String, String>>,
+    ),
     /// Quantitative evidence.
     Evidence(Evidence),
 }
@@ -178,7 +184,7 @@ impl Answer {
     /// `value` in the file, for errors.
     ///
     /// # Errors
-    /// The value is not of the type the kind takes ([`ReadError::WrongType`] in
+    /// The value is not of the type the kind takes ([`ReadErrorKind::WrongType`] in
     /// [`LoadError::Read`]).
     pub fn from_value(kind: &Kind, value: &Value, path: &str) -> Result<Self, LoadError> {
         Self::read(kind, value, path).map_err(LoadError::from)
@@ -207,7 +213,7 @@ impl Answer {
             },
             Kind::DimensionChecklist { .. } => {
                 let obj = object(value, path, "an object keyed by checklist item id")?;
-                let mut out = BTreeMap::new();
+                let mut out = SortedMap::new();
                 for (item, v) in obj {
                     let at = format!("{path}/{}", pointer_escape(item));
                     out.insert(item.clone(), checklist_entry(v, &at)?);
@@ -220,7 +226,7 @@ impl Answer {
                 for (i, row) in rows.iter().enumerate() {
                     let at = format!("{path}/{i}");
                     let obj = object(row, &at, "a row: an object keyed by column id")?;
-                    let mut cells = BTreeMap::new();
+                    let mut cells = SortedMap::new();
                     for (col, cell) in obj {
                         let cat = format!("{at}/{}", pointer_escape(col));
                         cells.insert(col.clone(), String::from_json(cell, &cat)?);
@@ -238,7 +244,10 @@ impl Answer {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(transparent)]
-pub struct Answers(pub BTreeMap<QuestionId, Answer>);
+pub struct Answers(
+    #[cfg_attr(feature = "ts", tsify(type = "Record<QuestionId, Answer>"))]
+    pub  SortedMap<QuestionId, Answer>,
+);
 
 impl Answers {
     /// No answers.
@@ -328,10 +337,10 @@ fn object<'a>(
 }
 
 fn unknown_field(path: &str, key: &str, allowed: &str) -> ReadError {
-    ReadError::UnknownField {
+    ReadError::from(ReadErrorKind::UnknownField {
         path: format!("{path}/{}", pointer_escape(key)),
         allowed: allowed.to_owned(),
-    }
+    })
 }
 
 fn opt_number(obj: &Map<String, Value>, key: &str, path: &str) -> Result<Option<f64>, ReadError> {
@@ -358,10 +367,12 @@ fn checklist_entry(v: &Value, path: &str) -> Result<ChecklistEntry, ReadError> {
                 let s = v
                     .as_str()
                     .ok_or_else(|| wrong(&at, "positive, negative, neutral or not_known", v))?;
-                e.impact = Some(Impact::parse(s).ok_or_else(|| ReadError::BadValue {
-                    path: at.clone(),
-                    value: s.to_owned(),
-                    expected: "positive, negative, neutral or not_known".to_owned(),
+                e.impact = Some(Impact::parse(s).ok_or_else(|| {
+                    ReadError::from(ReadErrorKind::BadValue {
+                        path: at.clone(),
+                        value: s.to_owned(),
+                        expected: "positive, negative, neutral or not_known".to_owned(),
+                    })
                 })?);
             }
             "note" => e.note = Some(String::from_json(v, &at)?),

@@ -16,14 +16,13 @@
 //!
 //! An answer saved as `null` counts as no answer (a form may write null for a cleared field).
 
-use std::collections::BTreeMap;
-
 use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::answers::{Answer, Answers, pointer_escape};
 use super::instrument::{Instrument, InstrumentError, QuestionId};
-use crate::read::{FromJson, ReadError, read_struct};
+use crate::map::SortedMap;
+use crate::read::{FromJson, ReadError, ReadErrorKind, read_struct};
 
 /// The `format` field of every saved assessment.
 pub const FORMAT: &str = "equitas-assessment";
@@ -77,10 +76,11 @@ pub struct SavedFile {
     pub updated: String,
     /// Answers by question id.
     #[cfg_attr(feature = "ts", tsify(type = "Record<QuestionId, Answer | null>"))]
-    pub answers: BTreeMap<QuestionId, Value>,
+    pub answers: SortedMap<QuestionId, Value>,
     /// Answers set aside by migrations, by their old question id.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub retained: BTreeMap<QuestionId, Retained>,
+    #[serde(default, skip_serializing_if = "SortedMap::is_empty")]
+    #[cfg_attr(feature = "ts", tsify(type = "Record<QuestionId, Retained>"))]
+    pub retained: SortedMap<QuestionId, Retained>,
 }
 
 /// An assessment in memory: the instrument it answers, timestamps, typed answers, and anything a
@@ -96,7 +96,7 @@ pub struct Assessment {
     /// The answers.
     pub answers: Answers,
     /// Answers set aside by migrations.
-    pub retained: BTreeMap<QuestionId, Retained>,
+    pub retained: SortedMap<QuestionId, Retained>,
 }
 
 impl Assessment {
@@ -111,7 +111,7 @@ impl Assessment {
             created: now.to_owned(),
             updated: now.to_owned(),
             answers: Answers::new(),
-            retained: BTreeMap::new(),
+            retained: SortedMap::new(),
         }
     }
 
@@ -120,7 +120,7 @@ impl Assessment {
     pub fn to_saved(&self) -> SavedFile {
         // Inserted one by one: `collect` into a B-tree map sorts first, with its own copy of
         // the sort (see `crate::sort`); the answers are in key order already.
-        let mut answers = BTreeMap::new();
+        let mut answers = SortedMap::new();
         for (k, a) in self.answers.iter() {
             answers.insert(k.clone(), serde_json::to_value(a).unwrap_or(Value::Null));
         }
@@ -276,6 +276,8 @@ pub struct Registry {
     /// Sorted by id then version, each id and version once. A few instruments: a sorted list
     /// does what a B-tree map would, without another copy of the B-tree code in the wasm build.
     instruments: Vec<Instrument>,
+    /// Each instrument's JSON (see [`Registry::json`]), in the same order.
+    json: Vec<Value>,
 }
 
 /// The built-in instrument files, by file name.
@@ -301,7 +303,7 @@ impl Registry {
     pub fn builtin() -> Result<Self, InstrumentError> {
         let mut r = Self::empty();
         for (_, text) in INSTRUMENT_FILES {
-            r.add(Instrument::from_json(text)?)?;
+            r.add_json(text)?;
         }
         Ok(r)
     }
@@ -313,17 +315,12 @@ impl Registry {
     /// The instrument does not hold together.
     pub fn add(&mut self, instrument: Instrument) -> Result<(), InstrumentError> {
         instrument.check()?;
-        let place = self.instruments.binary_search_by(|i| {
-            (i.id.as_str(), i.version).cmp(&(&instrument.id, instrument.version))
-        });
-        match place {
-            Ok(at) => {
-                if let Some(slot) = self.instruments.get_mut(at) {
-                    *slot = instrument;
-                }
-            }
-            Err(at) => self.instruments.insert(at, instrument),
-        }
+        let json = serde_json::to_value(&instrument).map_err(|e| InstrumentError::Invalid {
+            instrument: instrument.id.clone(),
+            version: instrument.version,
+            problem: format!("cannot be written as JSON: {e}"),
+        })?;
+        self.insert(instrument, json);
         Ok(())
     }
 
@@ -332,13 +329,51 @@ impl Registry {
     /// # Errors
     /// The file is not a valid instrument.
     pub fn add_json(&mut self, text: &str) -> Result<InstrumentRef, InstrumentError> {
-        let i = Instrument::read(text)?;
+        let (instrument, json) = Instrument::read_with_json(text)?;
+        instrument.check()?;
         let r = InstrumentRef {
-            id: i.id.clone(),
-            version: i.version,
+            id: instrument.id.clone(),
+            version: instrument.version,
         };
-        self.add(i)?;
+        self.insert(instrument, json);
         Ok(r)
+    }
+
+    /// Adds a checked instrument with its JSON, in order, replacing one with the same id and
+    /// version.
+    fn insert(&mut self, instrument: Instrument, json: Value) {
+        let place = self.instruments.binary_search_by(|i| {
+            (i.id.as_str(), i.version).cmp(&(&instrument.id, instrument.version))
+        });
+        match place {
+            Ok(at) => {
+                if let (Some(slot), Some(json_slot)) =
+                    (self.instruments.get_mut(at), self.json.get_mut(at))
+                {
+                    *slot = instrument;
+                    *json_slot = json;
+                }
+            }
+            Err(at) => {
+                self.instruments.insert(at, instrument);
+                self.json.insert(at, json);
+            }
+        }
+    }
+
+    /// Instrument `id` version `version` as JSON, in the instrument file's layout: the file
+    /// as it was read for one added from JSON text, such as the built-ins (an optional field
+    /// may be `null` there, which reads as absent); [`Instrument`]'s own serialisation for one
+    /// added as a value. Either reads back as the same instrument. (The browser's
+    /// `instrument()` returns this, so the assessment engine need not carry the code that
+    /// writes instruments.)
+    #[must_use]
+    pub fn json(&self, id: &str, version: u32) -> Option<&Value> {
+        let at = self
+            .instruments
+            .iter()
+            .position(|i| i.id == id && i.version == version)?;
+        self.json.get(at)
     }
 
     /// An instrument by id and version.
@@ -422,7 +457,7 @@ pub fn load_value(mut value: Value, registry: &Registry) -> Result<Loaded, LoadE
         });
     }
     if schema == 0 {
-        return Err(LoadError::from(ReadError::BadValue {
+        return Err(LoadError::from(ReadError::from(ReadErrorKind::BadValue {
             path: "/schema_version".into(),
             value: "0".into(),
             expected: if SCHEMA_VERSION == 1 {
@@ -430,7 +465,7 @@ pub fn load_value(mut value: Value, registry: &Registry) -> Result<Loaded, LoadE
             } else {
                 format!("a layout version from 1 to {SCHEMA_VERSION}")
             },
-        }));
+        })));
     }
     // Schema migrations: one function per step, applied in order. Version 1 is the first
     // released layout, so the list is empty; a future step `1 → 2` goes here.
@@ -565,7 +600,7 @@ pub fn load_value(mut value: Value, registry: &Registry) -> Result<Loaded, LoadE
 
 fn u32_at(root: &Map<String, Value>, key: &str, path: &str) -> Result<u32, LoadError> {
     match root.get(key) {
-        None => Err(ReadError::Missing { path: path.into() }.into()),
+        None => Err(ReadError::from(ReadErrorKind::Missing { path: path.into() }).into()),
         Some(v) => Ok(u32::from_json(v, path)?),
     }
 }

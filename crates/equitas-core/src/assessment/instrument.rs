@@ -4,13 +4,14 @@
 //! [`Instrument::from_json`], which checks that the file holds together (ids unique, every
 //! condition and rubric criterion names a question and option that exist, catalogue ids known).
 
-use std::collections::BTreeMap;
+use crate::map::SortedMap;
 use std::fmt;
 
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::read::{self, FromJson, Obj, ReadError, one_of, read_struct, wrong};
+use crate::number::Num;
+use crate::read::{self, FromJson, Obj, ReadError, ReadErrorKind, one_of, read_struct, wrong};
 
 /// The stable id of a question, e.g. `assess.dimensions`. Answers are keyed by it, so wording can
 /// change between instrument versions without losing work.
@@ -486,7 +487,8 @@ pub enum Rule {
         /// The question.
         question: QuestionId,
         /// Share earned per option id.
-        credit: BTreeMap<String, f64>,
+        #[cfg_attr(feature = "ts", tsify(type = "Record<string, number>"))]
+        credit: SortedMap<String, f64>,
     },
     /// Whether the evidence table quantifies a gap: a dimension with two or more estimates earns
     /// all; rows without two comparable estimates earn `partial`.
@@ -557,8 +559,15 @@ impl Instrument {
 
     /// Parse an instrument file without checking it.
     pub(crate) fn read(text: &str) -> Result<Self, InstrumentError> {
+        Ok(Self::read_with_json(text)?.0)
+    }
+
+    /// [`Instrument::read`], keeping the parsed JSON too.
+    pub(crate) fn read_with_json(text: &str) -> Result<(Self, Value), InstrumentError> {
         let parse = |e: ReadError| InstrumentError::Parse(e.to_string());
-        <Self as FromJson>::from_json(&read::parse(text).map_err(parse)?, "").map_err(parse)
+        let json = read::parse(text).map_err(parse)?;
+        let instrument = <Self as FromJson>::from_json(&json, "").map_err(parse)?;
+        Ok((instrument, json))
     }
 
     /// Every question, in form order, with its section.
@@ -682,7 +691,7 @@ impl Instrument {
         for c in &r.criteria {
             let at = |p: String| fail(format!("criterion {}: {p}", c.id));
             if !(c.weight.is_finite() && c.weight > 0.0) {
-                return Err(at(format!("weight {} must be positive", c.weight)));
+                return Err(at(format!("weight {} must be positive", Num(c.weight))));
             }
             if !self.sections.iter().any(|s| s.id == c.section) {
                 return Err(at(format!("unknown section {:?}", c.section)));
@@ -827,7 +836,7 @@ fn share01(x: f64) -> Result<(), String> {
     if (0.0..=1.0).contains(&x) {
         Ok(())
     } else {
-        Err(format!("share {x} must lie in 0..=1"))
+        Err(format!("share {} must lie in 0..=1", Num(x)))
     }
 }
 
@@ -927,13 +936,13 @@ impl FromJson for CatalogueList {
             CatalogueList::StrategicPriorities,
         ];
         let name = v.as_str().ok_or_else(|| wrong(path, "text", v))?;
-        ALL.into_iter()
-            .find(|l| l.as_str() == name)
-            .ok_or_else(|| ReadError::BadValue {
+        ALL.into_iter().find(|l| l.as_str() == name).ok_or_else(|| {
+            ReadError::from(ReadErrorKind::BadValue {
                 path: path.to_owned(),
                 value: name.to_owned(),
                 expected: one_of(&ALL.map(Self::as_str)),
             })
+        })
     }
 }
 

@@ -15,6 +15,7 @@ use super::validate::{
     uncovered_negatives, validate,
 };
 use crate::measures::{Compat, Estimate, MeasureId, Options, Reason, Stratum, Subgroup};
+use crate::number;
 
 /// One line of a criterion's explanation: the points it earned or lost and why.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -263,7 +264,7 @@ pub fn score_with(
         .iter()
         .map(|c| {
             let (share, lines) = evaluate(instrument, answers, &c.rule, &c.section, c.weight);
-            let earned = (share.clamp(0.0, 1.0) * c.weight).clamp(0.0, c.weight);
+            let earned = within(within(share, 0.0, 1.0) * c.weight, 0.0, c.weight);
             CriterionScore {
                 id: c.id.clone(),
                 label: c.label.clone(),
@@ -341,7 +342,19 @@ pub fn score_with(
 
 /// Round to one decimal place, within 0–100.
 fn percent(earned: f64, available: f64) -> f64 {
-    ((earned / available * 1000.0).round() / 10.0).clamp(0.0, 100.0)
+    within((earned / available * 1000.0).round() / 10.0, 0.0, 100.0)
+}
+
+/// `x` held within `lo..=hi`, NaN left as it is: what `f64::clamp` does, without the check that
+/// `lo <= hi` whose panic message would format floats (the bounds here always are in order).
+fn within(x: f64, lo: f64, hi: f64) -> f64 {
+    if x < lo {
+        lo
+    } else if x > hi {
+        hi
+    } else {
+        x
+    }
 }
 
 fn line(earned: f64, lost: f64, text: String) -> Line {
@@ -739,8 +752,8 @@ fn evaluate(
                 weight * s,
                 weight * (1.0 - s),
                 format!(
-                    "mean maturity of {n} statements: {:.0}% of the top level",
-                    s * 100.0
+                    "mean maturity of {n} statements: {}% of the top level",
+                    number::whole(s * 100.0)
                 ),
             ));
             s

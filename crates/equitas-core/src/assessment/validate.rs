@@ -5,6 +5,7 @@ use serde::Serialize;
 use super::answers::{Answer, Answers, Evidence, Impact};
 use super::date::Date;
 use super::instrument::{ColumnKind, Condition, Instrument, Kind, Question, QuestionId};
+use crate::number::Num;
 
 /// Whether `condition` holds for `answers`.
 #[must_use]
@@ -272,7 +273,7 @@ fn check_answer(
             {
                 push(
                     Problem::OutOfRange,
-                    format!("{x}{unit} is below the minimum {m}{unit}"),
+                    format!("{}{unit} is below the minimum {}{unit}", Num(*x), Num(*m)),
                 );
             }
             if let Some(m) = max
@@ -280,7 +281,7 @@ fn check_answer(
             {
                 push(
                     Problem::OutOfRange,
-                    format!("{x}{unit} is above the maximum {m}{unit}"),
+                    format!("{}{unit} is above the maximum {}{unit}", Num(*x), Num(*m)),
                 );
             }
         }
@@ -396,7 +397,7 @@ fn check_evidence(e: &Evidence, push: &mut impl FnMut(Problem, String)) {
             {
                 push(
                     Problem::BadEvidence,
-                    format!("row {n}: {name} {x} must be 0 or more"),
+                    format!("row {n}: {name} {} must be 0 or more", Num(x)),
                 );
             }
         }
@@ -405,7 +406,11 @@ fn check_evidence(e: &Evidence, push: &mut impl FnMut(Problem, String)) {
         {
             push(
                 Problem::BadEvidence,
-                format!("row {n}: the lower limit {lo} is above the upper limit {hi}"),
+                format!(
+                    "row {n}: the lower limit {} is above the upper limit {}",
+                    Num(lo),
+                    Num(hi)
+                ),
             );
         }
         if let (Some(x), Some(lo), Some(hi)) = (r.estimate, r.lower, r.upper)
@@ -414,7 +419,12 @@ fn check_evidence(e: &Evidence, push: &mut impl FnMut(Problem, String)) {
         {
             push(
                 Problem::BadEvidence,
-                format!("row {n}: the estimate {x} lies outside its interval {lo} to {hi}"),
+                format!(
+                    "row {n}: the estimate {} lies outside its interval {} to {}",
+                    Num(x),
+                    Num(lo),
+                    Num(hi)
+                ),
             );
         }
         let dim = r.dimension.trim();

@@ -3,7 +3,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::read::{self, FromJson, ReadError, read_struct};
+use crate::read::{self, FromJson, ReadError, ReadErrorKind, read_struct};
 
 use crate::catalogue::{AgeRange, Status};
 use crate::deprivation::ImdEdition;
@@ -110,11 +110,11 @@ impl FromJson for Rule {
             return match name {
                 "ethnic_minority" => Ok(Self::EthnicMinority),
                 "cyp" => Ok(Self::Cyp),
-                _ => Err(ReadError::BadValue {
+                _ => Err(ReadError::from(ReadErrorKind::BadValue {
                     path: path.to_owned(),
                     value: name.to_owned(),
                     expected: read::one_of(UNIT),
-                }),
+                })),
             };
         }
         let (name, inner, at) = read::one_field(v, path, expected, WITH_VALUE)?;

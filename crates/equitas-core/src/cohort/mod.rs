@@ -1280,10 +1280,12 @@ crate::read::read_enum!(Smoking {
 impl crate::read::FromJson for Date {
     fn from_json(v: &serde_json::Value, path: &str) -> Result<Self, crate::read::ReadError> {
         let s = String::from_json(v, path)?;
-        Self::parse(&s).map_err(|_| crate::read::ReadError::BadValue {
-            path: path.to_owned(),
-            value: s,
-            expected: "a date in the form YYYY-MM-DD".to_owned(),
+        Self::parse(&s).map_err(|_| {
+            crate::read::ReadError::from(crate::read::ReadErrorKind::BadValue {
+                path: path.to_owned(),
+                value: s,
+                expected: "a date in the form YYYY-MM-DD".to_owned(),
+            })
         })
     }
 }

@@ -106,6 +106,8 @@ mod simulate;
 
 use serde::{Deserialize, Serialize};
 
+use crate::number::Num;
+
 /// One subgroup of a stratum: a row of the HEAT Plus template.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
@@ -484,7 +486,7 @@ pub enum Reason {
     #[error("the subgroup populations add up to zero")]
     ZeroPopulation,
     /// An input value is impossible (non-finite, negative SE or population).
-    #[error("subgroup {subgroup:?} has an invalid {field}: {value}")]
+    #[error("subgroup {subgroup:?} has an invalid {field}: {}", Num(*.value))]
     InvalidValue {
         /// The subgroup's label.
         subgroup: String,
@@ -494,13 +496,13 @@ pub enum Reason {
         value: f64,
     },
     /// The reported setting average is not a finite number.
-    #[error("the setting average must be a finite number, got {0}")]
+    #[error("the setting average must be a finite number, got {}", Num(*.0))]
     InvalidAverage(f64),
     /// The indicator scale is not a positive number.
-    #[error("the indicator scale must be a positive number, got {0}")]
+    #[error("the indicator scale must be a positive number, got {}", Num(*.0))]
     InvalidScale(f64),
     /// The confidence level is outside (0, 1).
-    #[error("the confidence level must be between 0 and 1, got {0}")]
+    #[error("the confidence level must be between 0 and 1, got {}", Num(*.0))]
     InvalidConfidence(f64),
     /// An ordered measure was asked of a non-ordered dimension.
     #[error("the dimension is not ordered")]
@@ -518,7 +520,7 @@ pub enum Reason {
     #[error("every subgroup estimate is zero")]
     AllZero,
     /// Every estimate is the same (`healthequal` refuses SII and RII then).
-    #[error("every subgroup estimate is {0}, so there is no gradient to fit")]
+    #[error("every subgroup estimate is {}, so there is no gradient to fit", Num(*.0))]
     AllEqual(f64),
     /// μ can come neither from populations nor from a reported setting average.
     #[error(
@@ -532,7 +534,7 @@ pub enum Reason {
     #[error("the setting average is zero, so the relative measure is undefined")]
     ZeroAverage,
     /// The measure falls outside HEAT's plausible range (outlier screening).
-    #[error("the value {value} is outside HEAT's range [{min}, {max}]")]
+    #[error("the value {} is outside HEAT's range [{}, {}]", Num(*.value), Num(*.min), Num(*.max))]
     Outlier {
         /// The value.
         value: f64,
@@ -543,7 +545,8 @@ pub enum Reason {
     },
     /// A logistic SII count round(y/scale·P) is negative or above the population.
     #[error(
-        "subgroup {subgroup:?}: count {count} is outside 0..{population} (estimate {estimate} on scale {scale})"
+        "subgroup {subgroup:?}: count {} is outside 0..{} (estimate {} on scale {})",
+        Num(*.count), Num(*.population), Num(*.estimate), Num(*.scale)
     )]
     CountOutOfRange {
         /// The subgroup's label.
@@ -585,7 +588,8 @@ pub enum Reason {
     },
     /// The truncated-normal simulation could not draw an admissible value.
     #[error(
-        "subgroup {subgroup:?}: no simulated value in range after {tries} draws (estimate {estimate}, se {se})"
+        "subgroup {subgroup:?}: no simulated value in range after {tries} draws (estimate {}, se {})",
+        Num(*.estimate), Num(*.se)
     )]
     SimulationStuck {
         /// The subgroup's label.
