@@ -140,7 +140,7 @@ pub(crate) fn type_name(v: &Value) -> &'static str {
     }
 }
 
-/// "expected `expected`, found <the value>" at `path`.
+/// "expected `expected`, found" and the value (as [`describe`] writes it), at `path`.
 pub(crate) fn wrong(path: &str, expected: &str, found: &Value) -> ReadError {
     ReadError::from(ReadErrorKind::WrongType {
         path: shown(path),
