@@ -11,11 +11,10 @@
 //! The rules match what the derives did: unknown fields are refused, a missing required field is
 //! an error, an optional field may be absent or `null`, a field with a default may be absent.
 
-use crate::map::SortedMap;
-
 use serde_json::{Map, Value};
 
 use crate::assessment::QuestionId;
+use crate::map::SortedMap;
 
 /// A value that is not what its place in the file calls for. Every message starts with the JSON
 /// pointer of the value ("at /rows/2/estimate: …"), except for JSON that does not parse, which

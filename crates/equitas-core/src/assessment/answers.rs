@@ -1,13 +1,12 @@
 //! Answers, typed by the question they answer, and how they are read from JSON with the path to
 //! any bad value.
 
-use crate::map::SortedMap;
-
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::envelope::LoadError;
 use super::instrument::{Instrument, Kind, QuestionId};
+use crate::map::SortedMap;
 use crate::read::{FromJson, ReadError, ReadErrorKind, wrong};
 
 /// The answer to one question. Serialised in the natural JSON form of its kind (a string, a list

@@ -118,8 +118,8 @@ impl Assessment {
     /// The saved-file form.
     #[must_use]
     pub fn to_saved(&self) -> SavedFile {
-        // Inserted one by one: `collect` into a B-tree map sorts first, with its own copy of
-        // the sort (see `crate::sort`); the answers are in key order already.
+        // In key order already, so each insert lands at the end of the sorted list. (A loop,
+        // not `collect`: the module has no other use of `SortedMap`'s `FromIterator`.)
         let mut answers = SortedMap::new();
         for (k, a) in self.answers.iter() {
             answers.insert(k.clone(), serde_json::to_value(a).unwrap_or(Value::Null));

@@ -4,12 +4,12 @@
 //! [`Instrument::from_json`], which checks that the file holds together (ids unique, every
 //! condition and rubric criterion names a question and option that exist, catalogue ids known).
 
-use crate::map::SortedMap;
 use std::fmt;
 
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::map::SortedMap;
 use crate::number::Num;
 use crate::read::{self, FromJson, Obj, ReadError, ReadErrorKind, one_of, read_struct, wrong};
 
