@@ -390,13 +390,27 @@ fn estimate_fields(rec: &mut Record, e: &Estimate, names: &LevelNames) {
     ));
 }
 
-fn write(records: &[Record], format: Out) -> Result<()> {
-    let stdout = io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
-    match format {
-        Out::Json => {
-            writeln!(out, "[")?;
-            for (k, rec) in records.iter().enumerate() {
+/// The output, held as text until every group is done, so that an error part-way prints
+/// nothing; each record is written out as text when it is added (a few dozen bytes a record,
+/// not the record's names and values).
+struct Output {
+    format: Out,
+    header: Option<String>,
+    lines: Vec<String>,
+}
+
+impl Output {
+    const fn new(format: Out) -> Self {
+        Self {
+            format,
+            header: None,
+            lines: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, rec: &Record) -> Result<()> {
+        let line = match self.format {
+            Out::Json => {
                 let fields: Vec<String> = rec
                     .iter()
                     .map(|(n, v)| {
@@ -407,17 +421,13 @@ fn write(records: &[Record], format: Out) -> Result<()> {
                         ))
                     })
                     .collect::<std::result::Result<_, serde_json::Error>>()?;
-                let comma = if k + 1 < records.len() { "," } else { "" };
-                writeln!(out, "  {{{}}}{comma}", fields.join(", "))?;
+                format!("  {{{}}}", fields.join(", "))
             }
-            writeln!(out, "]")?;
-        }
-        Out::Csv => {
-            if let Some(first) = records.first() {
-                let header: Vec<String> = first.iter().map(|(n, _)| csv_field(n)).collect();
-                writeln!(out, "{}", header.join(","))?;
-            }
-            for rec in records {
+            Out::Csv => {
+                if self.header.is_none() {
+                    let header: Vec<String> = rec.iter().map(|(n, _)| csv_field(n)).collect();
+                    self.header = Some(header.join(","));
+                }
                 let row: Vec<String> = rec
                     .iter()
                     .map(|(_, v)| match v {
@@ -426,12 +436,38 @@ fn write(records: &[Record], format: Out) -> Result<()> {
                         other => other.to_string(),
                     })
                     .collect();
-                writeln!(out, "{}", row.join(","))?;
+                row.join(",")
+            }
+        };
+        self.lines.push(line);
+        Ok(())
+    }
+
+    fn finish(self) -> Result<()> {
+        let stdout = io::stdout();
+        let mut out = BufWriter::new(stdout.lock());
+        match self.format {
+            Out::Json => {
+                writeln!(out, "[")?;
+                let n = self.lines.len();
+                for (k, line) in self.lines.iter().enumerate() {
+                    let comma = if k + 1 < n { "," } else { "" };
+                    writeln!(out, "{line}{comma}")?;
+                }
+                writeln!(out, "]")?;
+            }
+            Out::Csv => {
+                if let Some(header) = &self.header {
+                    writeln!(out, "{header}")?;
+                }
+                for line in &self.lines {
+                    writeln!(out, "{line}")?;
+                }
             }
         }
+        out.flush()?;
+        Ok(())
     }
-    out.flush()?;
-    Ok(())
 }
 
 fn csv_field(s: &str) -> String {
@@ -602,7 +638,7 @@ fn sii(mut parser: lexopt::Parser) -> Result<()> {
         let lines: Vec<usize> = g.rows.iter().map(|&r| t.line(r)).collect();
         parsed.push((g.key.clone(), rows, lines));
     }
-    let mut records = Vec::with_capacity(parsed.len());
+    let mut records = Output::new(common.format);
     let areas: Vec<&[SiiRow]> = parsed.iter().map(|(_, rows, _)| rows.as_slice()).collect();
     let results = phe_sii_many(&areas, &o, threads);
     for ((key, rows, lines), r) in parsed.iter().zip(results) {
@@ -695,9 +731,9 @@ fn sii(mut parser: lexopt::Parser) -> Result<()> {
                 Value::from(reasons.join("; "))
             },
         ));
-        records.push(rec);
+        records.push(&rec)?;
     }
-    write(&records, common.format)
+    records.finish()
 }
 
 fn lifetable(mut parser: lexopt::Parser) -> Result<()> {
@@ -721,7 +757,7 @@ fn lifetable(mut parser: lexopt::Parser) -> Result<()> {
         t.column("population").map_err(at)?,
         t.column("deaths").map_err(at)?,
     );
-    let mut records = Vec::new();
+    let mut records = Output::new(common.format);
     for g in t.groups(&by) {
         let mut bands = Vec::with_capacity(g.rows.len());
         for &r in &g.rows {
@@ -762,10 +798,10 @@ fn lifetable(mut parser: lexopt::Parser) -> Result<()> {
                 },
                 &names,
             );
-            records.push(rec);
+            records.push(&rec)?;
         }
     }
-    write(&records, common.format)
+    records.finish()
 }
 
 fn crude(command: &str, mut parser: lexopt::Parser) -> Result<()> {
@@ -794,7 +830,7 @@ fn crude(command: &str, mut parser: lexopt::Parser) -> Result<()> {
     let d = t
         .column(if command == "rate" { "population" } else { "n" })
         .map_err(at)?;
-    let mut records = Vec::new();
+    let mut records = Output::new(common.format);
     for g in t.groups(&by) {
         let (mut sx, mut sn) = (0.0, 0.0);
         for &r in &g.rows {
@@ -820,9 +856,9 @@ fn crude(command: &str, mut parser: lexopt::Parser) -> Result<()> {
             count(sn),
         ));
         estimate_fields(&mut rec, &e, &names);
-        records.push(rec);
+        records.push(&rec)?;
     }
-    write(&records, common.format)
+    records.finish()
 }
 
 fn dsr(mut parser: lexopt::Parser) -> Result<()> {
@@ -848,7 +884,7 @@ fn dsr(mut parser: lexopt::Parser) -> Result<()> {
         t.column("population").map_err(at)?,
     );
     let esp = StandardPopulation::esp2013();
-    let mut records = Vec::new();
+    let mut records = Output::new(common.format);
     for g in t.groups(&by) {
         let label = group_label(&common.group_by, &g.key);
         let mut rows = Vec::with_capacity(g.rows.len());
@@ -875,9 +911,9 @@ fn dsr(mut parser: lexopt::Parser) -> Result<()> {
             count(rows.iter().map(|r| r.x.unwrap_or(0.0)).sum::<f64>()),
         ));
         estimate_fields(&mut rec, &e, &names);
-        records.push(rec);
+        records.push(&rec)?;
     }
-    write(&records, common.format)
+    records.finish()
 }
 
 #[cfg(test)]
