@@ -12,8 +12,8 @@ use equitas_core::measures::lifetable::{AgeBand, life_expectancy};
 use equitas_core::measures::phe::dsr::{LabelledBand, StandardPopulation, calculate_dsr_by_label};
 use equitas_core::measures::phe::rates::{phe_proportion, phe_rate};
 use equitas_core::measures::phe::sii::{
-    MAX_REPETITIONS, MAX_THREADS, MIN_REPETITIONS, SiiOptions, SiiRow, SwapRule, ValueType,
-    phe_sii_many, sii_analytic,
+    MAX_QUANTILES, MAX_REPETITIONS, MAX_THREADS, MIN_REPETITIONS, SiiOptions, SiiRow, SwapRule,
+    ValueType, phe_sii_many, sii_analytic,
 };
 use equitas_core::measures::phe::{Estimate, MAX_MULTIPLIER};
 use lexopt::ValueExt;
@@ -587,9 +587,9 @@ fn sii(mut parser: lexopt::Parser) -> Result<()> {
         let mut rows = Vec::with_capacity(g.rows.len());
         for &r in &g.rows {
             let q = t.number(r, quantile).map_err(at)?;
-            if q.fract() != 0.0 || !(1.0..=1000.0).contains(&q) {
+            if q.fract() != 0.0 || !(1.0..=f64::from(MAX_QUANTILES)).contains(&q) {
                 return Err(Failure::from(format!(
-                    "{name}: row {}, column quantile: {q} is not a whole number from 1",
+                    "{name}: row {}, column quantile: {q} is not a whole number from 1 to {MAX_QUANTILES}",
                     t.line(r)
                 )));
             }

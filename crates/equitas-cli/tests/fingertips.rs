@@ -701,3 +701,52 @@ fn fingertips_sii_largest_repetitions_fit_under_ulimit() {
     assert_eq!(out.status.code(), Some(0), "{err}");
     assert!(text(&out.stdout).starts_with("sii,"), "{err}");
 }
+
+/// A quantile beyond the most an SII takes is refused at its row, with the limit.
+#[test]
+fn fingertips_sii_quantile_beyond_the_limit_names_row_and_limit() {
+    let out = equitas_stdin(
+        &["sii", "--input", "-"],
+        "quantile,population,value,se\n1,10,70,1\n\n101,10,71,1\n",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr)
+            .contains("row 4, column quantile: 101 is not a whole number from 1 to 100"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+/// Finding 6, the full case: 16 areas at the largest `--repetitions` on every thread asked for.
+/// Before the fix each area's thread took 160 MB at once (2.6 GB in all) and the run aborted
+/// (134) under `ulimit -v 2000000`; now the threads fit SIMULATION_MEMORY_BUDGET (peak 326 MB
+/// in a release build).
+#[cfg(target_os = "linux")]
+#[test]
+#[ignore = "a minute or more in a debug build (16 areas x 10,000,000 repetitions); run with --ignored"]
+fn fingertips_sii_many_areas_at_the_largest_repetitions_fit_under_ulimit() {
+    let mut csv = String::from("area,quantile,population,value,se\n");
+    for a in 0..16 {
+        for q in 1..=5 {
+            csv.push_str(&format!(
+                "a{a},{q},{},{},1.{q}\n",
+                1000 + a * 10 + q,
+                70 + q
+            ));
+        }
+    }
+    let p = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("sii-16-areas.csv");
+    std::fs::write(&p, csv).unwrap();
+    let script = format!(
+        "ulimit -v 2000000 && exec {} sii --input {} --group-by area --repetitions 10000000 --threads 256",
+        env!("CARGO_BIN_EXE_equitas"),
+        p.display()
+    );
+    let out = std::process::Command::new("sh")
+        .args(["-c", &script])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout).lines().count(), 17);
+}

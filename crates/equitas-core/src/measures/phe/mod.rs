@@ -233,7 +233,7 @@ pub enum PheError {
     /// A quantile given twice.
     #[error("quantile {0} appears more than once")]
     DuplicateQuantile(u32),
-    /// The number of quantiles is outside 5..=100.
+    /// The number of quantiles is outside [`sii::MIN_QUANTILES`] to [`sii::MAX_QUANTILES`].
     #[error("an SII needs from 5 to 100 quantiles, got {0}")]
     QuantileCount(usize),
     /// Rows that must line up (e.g. reference and local age bands) do not.

@@ -60,6 +60,12 @@ use crate::measures::normal::{Words, Ziggurat};
 /// 1.959964…: the reference reads confidence limits as 95% limits whatever the confidence.
 const Z95: f64 = 1.959_963_984_540_054;
 
+/// The fewest quantiles an SII is fitted to (the reference's minimum).
+pub const MIN_QUANTILES: u32 = 5;
+
+/// The most quantiles an SII is fitted to (the reference's maximum).
+pub const MAX_QUANTILES: u32 = 100;
+
 /// The fewest Monte Carlo repetitions (the reference's own minimum).
 pub const MIN_REPETITIONS: u32 = 1000;
 
@@ -279,7 +285,7 @@ fn prepare(rows: &[SiiRow], o: &SiiOptions) -> Result<Result<Prepared, Reason>, 
     let expected = o
         .quantiles
         .unwrap_or_else(|| rows.last().map_or(0, |r| r.quantile));
-    if !(5..=100).contains(&expected) {
+    if !(MIN_QUANTILES..=MAX_QUANTILES).contains(&expected) {
         return Err(PheError::QuantileCount(expected as usize));
     }
     let vt = o.value_type;
