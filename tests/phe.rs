@@ -175,10 +175,13 @@ fn phe_exact_poisson_limits() {
 fn phe_confidence_rule_and_messages() {
     assert_eq!(confidence_level(95.0).unwrap(), 0.95);
     assert_eq!(confidence_level(0.9).unwrap(), 0.9);
-    assert_eq!(confidence_level(100.0).unwrap(), 1.0);
+    assert_eq!(confidence_level(99.9999).unwrap(), 0.999_999);
+    // 100% (1) gives infinite limits, so it is refused since issue 12 (finding 11): the
+    // reference accepts it and returns ±Inf.
+    assert!(confidence_level(100.0).is_err() && confidence_level(1.0).is_err());
     assert_eq!(
         confidence_level(0.8).unwrap_err().to_string(),
-        "a confidence level is a proportion from 0.9 to 1 or a percentage from 90 to 100, got 0.8"
+        "a confidence level is a proportion from 0.9 to 0.999999 or a percentage from 90 to 99.9999, got 0.8"
     );
     assert_eq!(confidence_pair(&[95.0, 99.8]).unwrap(), [0.95, 0.998]);
     assert_eq!(
@@ -452,6 +455,19 @@ mod sii {
         };
         let cases: Vec<(&str, Vec<SiiRow>, SiiOptions)> = vec![
             ("repetitions", good.clone(), opts(999)),
+            (
+                "repetitions above the limit",
+                good.clone(),
+                opts(10_000_001),
+            ),
+            (
+                "multiplier above the limit",
+                good.clone(),
+                SiiOptions {
+                    multiplier: -1.1e12,
+                    ..opts(1000)
+                },
+            ),
             (
                 "confidence",
                 good.clone(),
@@ -775,7 +791,7 @@ mod lifetable {
                 .unwrap_err()
                 .to_string()
                 .as_str(),
-            "a confidence level is a proportion from 0.9 to 1 or a percentage from 90 to 100, got 0.5"
+            "a confidence level is a proportion from 0.9 to 0.999999 or a percentage from 90 to 99.9999, got 0.5"
         ));
         let _ = Reason::NoDeathsInOldestBand;
     }
@@ -1301,6 +1317,391 @@ mod properties {
             prop_assert!(w[0].se.is_some() && a[0].se.is_some());
             if let (Some(x), Some(y)) = (a[0].value, w[0].value) {
                 prop_assert!(y < x, "e0 {y} with more deaths vs {x}");
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Issue 12: bad input refused cleanly, nothing blank without a reason, the reference's swaps.
+
+mod issue12 {
+    use super::*;
+    use equitas_core::measures::intervals::{
+        MAX_CONFIDENCE, MAX_CONFIDENCE_LEVELS, MIN_CONFIDENCE, confidence_levels,
+    };
+    use equitas_core::measures::lifetable::{AgeBand, START_AGES, life_expectancy};
+    use equitas_core::measures::phe::dsr::{
+        BandError, LabelledBand, StandardPopulation, calculate_dsr_by_label, dsr_esp2013,
+    };
+    use equitas_core::measures::phe::sii::{
+        SiiOptions, SiiRow, SwapRule, ValueType, phe_sii, phe_sii_many, sii_analytic,
+    };
+    use equitas_core::measures::phe::{PheError, Reason};
+    use proptest::prelude::*;
+
+    /// Finding 17: with a rate, `transform` and a multiplier of 0.5, the reference's rule swaps
+    /// the limits (its `multiplier < 1` test) and, for RII, also inverts them:
+    /// `rii_lower = 1 / (exp(xequals1ucl) / exp(interceptucl))` (R/SII_function.R, value_type 1).
+    /// Before the fix equitas only swapped them, so its RII limits were those of the consistent
+    /// rule in the other order (the issue's 0.916 and 0.270 where the package gives 1.095 and
+    /// 3.703 = 1/0.270). The draws are the same under both rules (same seed), so the relation is
+    /// exact up to the one division: tolerance 1e-15 relative.
+    #[test]
+    fn swap_rule_reference_inverts_rii_limits_like_the_package() {
+        let rows: Vec<SiiRow> = (1..=5u32)
+            .map(|q| {
+                // Few events: wide limits, so the inversion is far from 1.
+                let v = 40.0 - 5.0 * f64::from(q);
+                SiiRow {
+                    quantile: q,
+                    population: 1000.0,
+                    value: v,
+                    se: None,
+                    lower_cl: Some(v * 0.7),
+                    upper_cl: Some(v * 1.4),
+                }
+            })
+            .collect();
+        let consistent = SiiOptions {
+            value_type: ValueType::Rate,
+            transform: true,
+            multiplier: 0.5,
+            repetitions: 20_000,
+            ..SiiOptions::default()
+        };
+        let reference = SiiOptions {
+            swap_rule: SwapRule::Reference,
+            ..consistent.clone()
+        };
+        let c = phe_sii(&rows, &consistent).unwrap();
+        let r = phe_sii(&rows, &reference).unwrap();
+        let (ci, ri) = (c.intervals[0], r.intervals[0]);
+        assert!(
+            ci.rii_lower < ci.rii_upper && ci.rii_upper.unwrap() < 1.0,
+            "{ci:?}"
+        );
+        assert_rel(
+            ri.rii_lower.unwrap(),
+            1.0 / ci.rii_upper.unwrap(),
+            1e-15,
+            "rii lower",
+        );
+        assert_rel(
+            ri.rii_upper.unwrap(),
+            1.0 / ci.rii_lower.unwrap(),
+            1e-15,
+            "rii upper",
+        );
+        assert!(
+            ri.rii_lower.unwrap() > 1.0,
+            "the package's odd result: above 1 while RII < 1"
+        );
+        assert_eq!((ri.sii_lower, ri.sii_upper), (ci.sii_upper, ci.sii_lower));
+        // The point estimates are not inverted (the package inverts them only below 0).
+        assert_eq!((r.sii, r.rii), (c.sii, c.rii));
+        // Below 0 both rules agree: swapped and inverted.
+        let neg = |rule| SiiOptions {
+            multiplier: -0.5,
+            swap_rule: rule,
+            ..consistent.clone()
+        };
+        assert_eq!(
+            phe_sii(&rows, &neg(SwapRule::Reference)).unwrap(),
+            phe_sii(&rows, &neg(SwapRule::Consistent)).unwrap()
+        );
+    }
+
+    /// Finding 10: bands are found by label, in any order, with the spellings the docs list.
+    #[test]
+    fn dsr_bands_by_label() {
+        let esp = StandardPopulation::esp2013();
+        for (label, band) in [
+            ("0-4", Some(0)),
+            ("00-04", Some(0)),
+            ("0 to 4", Some(0)),
+            ("Aged 0 to 4", Some(0)),
+            ("0\u{2013}4", Some(0)),
+            ("0-4 yrs", Some(0)),
+            ("0", Some(0)),
+            ("05-09", Some(1)),
+            ("85-89", Some(17)),
+            ("90+", Some(18)),
+            ("90 +", Some(18)),
+            ("90 and over", Some(18)),
+            ("90 AND OVER", Some(18)),
+            ("90 plus", Some(18)),
+            ("90+ years", Some(18)),
+            ("90", Some(18)),
+            ("85+", None),
+            ("85-90", None),
+            ("55-69", None),
+            ("1", None),
+            ("0-4-9", None),
+            ("-4", None),
+            ("", None),
+            ("90-", None),
+            ("0004-0009", None),
+            ("a", None),
+        ] {
+            assert_eq!(esp.band_of(label), band, "{label:?}");
+        }
+        // The example's rows in text order give the same rate as in age order, bit for bit.
+        let x: Vec<Option<f64>> = (0..19).map(|i| Some(f64::from(3 * i + 1))).collect();
+        let n: Vec<f64> = (0..19).map(|i| 4000.0 + 250.0 * f64::from(i)).collect();
+        let in_order = dsr_esp2013(&x, &n, &[0.95], 1e5).unwrap();
+        let mut rows: Vec<LabelledBand<'_>> = esp
+            .bands
+            .iter()
+            .enumerate()
+            .map(|(i, b)| LabelledBand {
+                row: i + 2,
+                label: &b.label,
+                x: x[i],
+                n: n[i],
+            })
+            .collect();
+        rows.sort_by(|a, b| a.label.cmp(b.label));
+        assert_eq!(
+            calculate_dsr_by_label(esp, &rows, &[0.95], 1e5).unwrap(),
+            in_order
+        );
+        // Unknown, repeated and missing bands, and a bad count named by its row.
+        let err = |rows: &[LabelledBand<'_>]| {
+            calculate_dsr_by_label(esp, rows, &[0.95], 1e5)
+                .unwrap_err()
+                .to_string()
+        };
+        let mut unknown = rows.clone();
+        unknown[4].label = "85+";
+        assert!(matches!(
+            calculate_dsr_by_label(esp, &unknown, &[0.95], 1e5),
+            Err(PheError::Band(BandError::UnknownLabel { .. }))
+        ));
+        assert!(err(&unknown).starts_with(&format!(
+            "row {}, column ageband: \"85+\" is not an ESP2013 age band",
+            unknown[4].row
+        )));
+        let mut twice = rows.clone();
+        twice[1].label = twice[0].label;
+        assert_eq!(
+            err(&twice),
+            format!(
+                "age band {} appears more than once (rows {} and {})",
+                rows[0].label, rows[0].row, rows[1].row
+            )
+        );
+        assert!(err(&rows[1..]).starts_with(&format!("age band {} is missing", rows[0].label)));
+        assert!(
+            err(&rows[2..]).starts_with("age bands 0-4 and 10-14 are missing"),
+            "{}",
+            err(&rows[2..])
+        );
+        let mut negative = rows.clone();
+        negative[3].x = Some(-1.0);
+        assert_eq!(
+            err(&negative),
+            format!(
+                "the count in row {} (age band {}) must be zero or more, got -1",
+                rows[3].row, rows[3].label
+            )
+        );
+    }
+
+    /// Finding 11 and 6: a confidence level that cannot give finite limits is refused up front,
+    /// with its range; so are too many levels and a repeated level.
+    #[test]
+    fn confidence_levels_have_a_range_that_gives_finite_limits() {
+        assert_eq!(MIN_CONFIDENCE, 0.9);
+        assert_eq!(MAX_CONFIDENCE, 0.999_999);
+        for c in [
+            1.0,
+            100.0,
+            0.999_999_9,
+            99.999_99,
+            0.999_999_999_999_999_9,
+            f64::NAN,
+            f64::INFINITY,
+        ] {
+            let e = confidence_levels(&[c]).unwrap_err().to_string();
+            assert!(
+                e.starts_with("a confidence level is a proportion from 0.9 to 0.999999 or a percentage from 90 to 99.9999, got"),
+                "{c}: {e}"
+            );
+        }
+        assert_eq!(confidence_levels(&[0.999_999]).unwrap(), [0.999_999]);
+        assert_eq!(confidence_levels(&[99.9999]).unwrap(), [0.999_999]);
+        let many = vec![0.95; MAX_CONFIDENCE_LEVELS + 1];
+        assert_eq!(
+            confidence_levels(&many).unwrap_err().to_string(),
+            "at most 10 confidence levels can be given, got 11"
+        );
+        assert_eq!(
+            confidence_levels(&[95.0, 0.95]).unwrap_err().to_string(),
+            "the level 0.95 is given more than once"
+        );
+        // Every allowed level gives finite limits in every method that takes many levels.
+        let bands = super::lifetable::vector_bands();
+        let le = life_expectancy(&bands, &[MIN_CONFIDENCE, MAX_CONFIDENCE]).unwrap();
+        assert!(
+            le.iter()
+                .all(|e| e.intervals.iter().all(|i| i.lower.is_some()))
+        );
+    }
+
+    /// Finding 11: the life table where everyone alive at 70 dies in the band (q = 1), checked
+    /// against the reference's formulas (R/LifeExpectancy.R) worked by hand: from 75 on l = 0, the
+    /// value is 0 and the SE is 0/0 (NA); at 70 the SE is 0, so its limits are the value itself.
+    #[test]
+    fn lifetable_q_one_leaves_no_limits_after_the_band() {
+        let mut bands = super::lifetable::vector_bands();
+        bands[15].deaths = bands[15].population;
+        let le = life_expectancy(&bands, &[0.95]).unwrap();
+        for e in &le {
+            let i = e.intervals[0];
+            if e.start_age >= 75 {
+                assert_eq!(
+                    (e.value, e.se, i.lower, i.upper),
+                    (Some(0.0), None, None, None)
+                );
+                assert_eq!(e.reason, Some(Reason::NoSurvivors { start_age: 70 }));
+            } else {
+                assert!(i.lower.is_some() && e.reason.is_none(), "{e:?}");
+            }
+        }
+        let at70 = &le[15];
+        assert_eq!(at70.se, Some(0.0));
+        assert_eq!(at70.intervals[0].lower, at70.value);
+        assert_eq!(
+            le[16].reason.as_ref().unwrap().to_string(),
+            "nobody is alive at this age: everyone alive at 70 dies in that band (q = 1), so there are no limits (the value 0 is the reference's)"
+        );
+    }
+
+    /// Finding 6: the thread count is bounded and a huge one is not an abort; the answers are the
+    /// same for any count.
+    #[test]
+    fn sii_many_with_huge_thread_counts() {
+        let rows: Vec<SiiRow> = (1..=5u32)
+            .map(|q| SiiRow {
+                quantile: q,
+                population: 1000.0,
+                value: 70.0 + f64::from(q),
+                se: Some(1.0),
+                lower_cl: None,
+                upper_cl: None,
+            })
+            .collect();
+        let areas: Vec<&[SiiRow]> = vec![&rows; 40];
+        let o = SiiOptions {
+            repetitions: 1000,
+            ..SiiOptions::default()
+        };
+        let one = phe_sii_many(&areas, &o, 1);
+        assert_eq!(phe_sii_many(&areas, &o, usize::MAX), one);
+        assert_eq!(phe_sii_many(&areas, &o, 100_000), one);
+    }
+
+    fn hostile_value() -> impl Strategy<Value = f64> {
+        prop_oneof![
+            -1e3f64..1e3,
+            Just(1.7e308),
+            Just(-1.7e308),
+            Just(1e308),
+            Just(0.0),
+            Just(5e-324),
+            1e300f64..1.7e308,
+        ]
+    }
+
+    fn hostile_area() -> impl Strategy<Value = Vec<SiiRow>> {
+        prop::collection::vec(
+            (
+                prop_oneof![Just(1.0), 1e-300f64..1e6, Just(1e308)],
+                hostile_value(),
+                prop_oneof![Just(0.0), 0.0f64..10.0, Just(1e308), Just(1e-300)],
+            ),
+            5..=7,
+        )
+        .prop_map(|v| {
+            v.into_iter()
+                .enumerate()
+                .map(|(i, (population, value, se))| SiiRow {
+                    quantile: u32::try_from(i + 1).unwrap(),
+                    population,
+                    value,
+                    se: Some(se),
+                    lower_cl: None,
+                    upper_cl: None,
+                })
+                .collect()
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+        /// Finding 11: whatever the values, every SII number is either finite or missing with a
+        /// reason; the analytic limits too.
+        #[test]
+        fn sii_blanks_always_have_a_reason(
+            rows in hostile_area(),
+            multiplier in prop_oneof![Just(1.0), Just(-1e12), Just(1e12), -10.0f64..10.0],
+            reliability in any::<bool>(),
+        ) {
+            let o = SiiOptions {
+                repetitions: 1000,
+                multiplier,
+                reliability,
+                confidence: vec![0.95, 0.999_999],
+                ..SiiOptions::default()
+            };
+            let r = phe_sii(&rows, &o).unwrap();
+            let mut numbers = vec![r.sii, r.rii, r.intercept];
+            for i in &r.intervals {
+                numbers.extend([i.sii_lower, i.sii_upper, i.rii_lower, i.rii_upper]);
+                if reliability {
+                    numbers.extend([i.sii_lower_mad, i.sii_upper_mad, i.rii_lower_mad, i.rii_upper_mad]);
+                }
+            }
+            prop_assert!(numbers.iter().flatten().all(|x| x.is_finite()));
+            if numbers.iter().any(Option::is_none) {
+                prop_assert!(r.reason.is_some(), "{r:?}");
+            }
+            match sii_analytic(&rows, &o).unwrap() {
+                Ok(limits) => {
+                    prop_assert!(limits.iter().all(|i| i.lower.is_some_and(f64::is_finite) && i.upper.is_some_and(f64::is_finite)));
+                }
+                Err(reason) => prop_assert!(reason.to_string().contains("analytic"), "{reason}"),
+            }
+        }
+
+        /// Finding 11: whatever the deaths and populations, every life-table number is either
+        /// finite or missing with a reason.
+        #[test]
+        fn lifetable_blanks_always_have_a_reason(
+            pops in prop::collection::vec(prop_oneof![1.0f64..1e6, Just(1e308), Just(5e-324)], 20),
+            deaths in prop::collection::vec(prop_oneof![0.0f64..1e3, Just(1e-300), Just(0.0), Just(1e308)], 20),
+            all_die in 0usize..25,
+        ) {
+            let mut bands: Vec<AgeBand> = START_AGES
+                .iter()
+                .zip(pops.iter().zip(&deaths))
+                .map(|(&a, (&p, &d))| AgeBand { start_age: a, population: p, deaths: d.min(p) })
+                .collect();
+            if let Some(b) = bands.get_mut(all_die) {
+                b.deaths = b.population;
+            }
+            let le = life_expectancy(&bands, &[0.95, 0.999_999]).unwrap();
+            for e in &le {
+                let mut numbers = vec![e.value, e.se];
+                for i in &e.intervals {
+                    numbers.extend([i.lower, i.upper]);
+                }
+                prop_assert!(numbers.iter().flatten().all(|x| x.is_finite()), "{e:?}");
+                if numbers.iter().any(Option::is_none) {
+                    prop_assert!(e.reason.is_some(), "{e:?}");
+                }
             }
         }
     }

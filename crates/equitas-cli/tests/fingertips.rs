@@ -242,9 +242,10 @@ fn fingertips_bad_input_names_row_column_and_value() {
         "--input",
         &example("sii-deciles.csv"),
     ]);
-    assert_eq!(out.status.code(), Some(1));
+    // A flag out of its range is a usage error (exit 2) since issue 12 (finding 6).
+    assert_eq!(out.status.code(), Some(2));
     assert!(
-        text(&out.stderr).contains("got 0.5"),
+        text(&out.stderr).contains("--confidence: a confidence level is a proportion from 0.9 to 0.999999 or a percentage from 90 to 99.9999, got 0.5"),
         "{}",
         text(&out.stderr)
     );
@@ -308,4 +309,444 @@ fn fingertips_lifetable_rate_proportion_dsr_outputs() {
         ),
         "{s}"
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Issue 12: nothing lost, hostile input refused cleanly.
+
+/// `seeds/examples/dsr.csv`'s group `synthetic_a` with its rows in the order `order` gives.
+fn dsr_rows(order: impl Fn(&mut Vec<String>)) -> String {
+    let example = std::fs::read_to_string(example("dsr.csv")).unwrap();
+    let mut lines: Vec<String> = example
+        .lines()
+        .filter(|l| l.starts_with("synthetic_a,"))
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(lines.len(), 19);
+    order(&mut lines);
+    format!("area,ageband,x,population\n{}\n", lines.join("\n"))
+}
+
+/// Finding 10: bands are matched by their label, not their row. Sorted as text ("10-14" before
+/// "5-9"), the example's synthetic_a must give the same DSR as in age order: 611.5733237653704
+/// per 100,000, worked out from §2.5's formula by hand (Σ w·x/n / Σ w × 100,000). Before the fix
+/// it gave 610.4652787602666 with exit 0.
+#[test]
+fn fingertips_dsr_matches_bands_by_label_not_row_order() {
+    let want = 611.573_323_765_370_4;
+    let run = |csv: &str| {
+        let rows = json(&equitas_stdin(
+            &[
+                "dsr",
+                "--input",
+                "-",
+                "--group-by",
+                "area",
+                "--format",
+                "json",
+            ],
+            csv,
+        ));
+        rows[0]["value"].as_f64().unwrap()
+    };
+    let in_order = run(&dsr_rows(|_| {}));
+    assert!((in_order - want).abs() / want < 1e-12, "{in_order}");
+    let text_sorted = run(&dsr_rows(|l| l.sort()));
+    assert!((text_sorted - want).abs() / want < 1e-12, "{text_sorted}");
+    let reversed = run(&dsr_rows(|l| l.reverse()));
+    assert_eq!(
+        reversed.to_bits(),
+        in_order.to_bits(),
+        "the same sum in the same order"
+    );
+    // Other spellings of the same bands: zero-padded, "to", "and over", "yrs", start ages.
+    let respelled = |f: &dyn Fn(&str) -> String| {
+        dsr_rows(|lines| {
+            for l in lines.iter_mut() {
+                let mut cells: Vec<String> = l.split(',').map(str::to_owned).collect();
+                cells[1] = f(&cells[1]);
+                *l = cells.join(",");
+            }
+        })
+    };
+    for spelling in [
+        &(|b: &str| match b.split_once('-') {
+            Some((a, z)) => format!("{a:0>2}-{z:0>2}"),
+            None => b.to_owned(),
+        }) as &dyn Fn(&str) -> String,
+        &|b: &str| match b.split_once('-') {
+            Some((a, z)) => format!("Aged {a} to {z}"),
+            None => "90 and over".to_owned(),
+        },
+        &|b: &str| format!("{b} yrs"),
+        &|b: &str| {
+            b.trim_end_matches('+')
+                .split('-')
+                .next()
+                .unwrap()
+                .to_owned()
+        },
+    ] {
+        let csv = respelled(spelling);
+        let got = run(&csv);
+        assert_eq!(got.to_bits(), in_order.to_bits(), "{csv}");
+    }
+}
+
+/// Finding 10: a label that is not an ESP2013 band, a band given twice and a band missing are
+/// errors naming the row or group, the band and the value; so is a file without `ageband`.
+#[test]
+fn fingertips_dsr_refuses_unknown_repeated_and_missing_bands() {
+    let cases: [(String, &str); 5] = [
+        (
+            dsr_rows(|l| l[11] = l[11].replace("55-59", "55-69")),
+            "row 13, column ageband: \"55-69\" is not an ESP2013 age band",
+        ),
+        (
+            dsr_rows(|l| l[18] = l[18].replace("90+", "85+")),
+            "row 20, column ageband: \"85+\" is not an ESP2013 age band",
+        ),
+        (
+            dsr_rows(|l| l[3] = l[2].clone()),
+            "group area=synthetic_a: age band 10-14 appears more than once (rows 4 and 5)",
+        ),
+        (
+            dsr_rows(|l| {
+                l.remove(18);
+            }),
+            "group area=synthetic_a: age band 90+ is missing",
+        ),
+        (
+            dsr_rows(|_| {}).replace("ageband", "band"),
+            "the input has no column \"ageband\"",
+        ),
+    ];
+    for (csv, want) in cases {
+        let out = equitas_stdin(&["dsr", "--input", "-", "--group-by", "area"], &csv);
+        assert_eq!(out.status.code(), Some(1), "{csv}");
+        let err = text(&out.stderr);
+        assert!(err.contains(want), "want {want:?} in {err}");
+        assert!(out.stdout.is_empty());
+    }
+}
+
+/// Finding 12 (Fingertips part): rows are numbered as a spreadsheet shows them, whatever the line
+/// endings: blank lines count as rows, CR-only files are not all "row 1", a quoted cell that runs
+/// over two lines is one row. Before the fix the blank-line cases said row 4.
+#[test]
+fn fingertips_rows_are_numbered_as_a_spreadsheet_shows_them() {
+    let cases: [(&str, &str); 6] = [
+        ("x,n\n3,10\n\n4,10\n5,x1\n", "row 5, column n"),
+        ("x,n\r3,10\r\r4,10\r5,x1\r", "row 5, column n"),
+        ("x,n\r\n3,10\r\n\r\n4,10\r\n5,x1\r\n", "row 5, column n"),
+        ("x,n\r\n3,10\r\n\n\r4,10\n5,x1", "row 6, column n"),
+        ("\n\nx,n\n3,10\n5,x1\n", "row 5, column n"),
+        ("area,x,n\n\"two\nlines\",3,10\nB,5,x1\n", "row 3, column n"),
+    ];
+    for (input, want) in cases {
+        let out = equitas_stdin(&["proportion", "--input", "-", "--group-by", "area"], input);
+        let input_without_area = input;
+        let err = text(&out.stderr);
+        if input.contains("area") {
+            assert!(err.contains(want), "{input:?}: want {want:?} in {err}");
+        } else {
+            let out = equitas_stdin(&["proportion", "--input", "-"], input_without_area);
+            let err = text(&out.stderr);
+            assert!(err.contains(want), "{input:?}: want {want:?} in {err}");
+        }
+    }
+}
+
+/// Finding 11: `sii` never leaves a number blank without a reason. Values near the largest double
+/// overflow the fit; before the fix every column was blank and the reason empty.
+#[test]
+fn fingertips_sii_blanks_always_have_a_reason() {
+    let inputs = [
+        // Overflows the fit itself.
+        "quantile,population,value,se\n1,100,-1.7e308,1\n2,100,-1e308,1\n3,100,0,1\n4,100,1e308,1\n5,100,1.7e308,1e308\n",
+        // Point estimates fine, the simulated and analytic limits overflow.
+        "quantile,population,value,se\n1,100,1e308,1\n2,100,1e308,1\n3,100,1e308,1\n4,100,1e308,1\n5,100,1e307,1e308\n",
+    ];
+    for csv in inputs {
+        for format in ["json", "csv"] {
+            let out = equitas_stdin(
+                &[
+                    "sii",
+                    "--input",
+                    "-",
+                    "--repetitions",
+                    "1000",
+                    "--analytic",
+                    "--format",
+                    format,
+                ],
+                csv,
+            );
+            assert!(out.status.success(), "{}", text(&out.stderr));
+            let s = text(&out.stdout);
+            if format == "json" {
+                let rows: Vec<serde_json::Value> = serde_json::from_str(&s).unwrap();
+                let r = rows[0].as_object().unwrap();
+                let blanks: Vec<&String> = r
+                    .iter()
+                    .filter(|(_, v)| v.is_null())
+                    .map(|(k, _)| k)
+                    .collect();
+                assert!(
+                    !blanks.is_empty(),
+                    "the case must leave something blank: {s}"
+                );
+                let reason = r["reason"].as_str().unwrap_or_default();
+                assert!(!reason.is_empty(), "blank {blanks:?} without a reason: {s}");
+                assert!(reason.contains("beyond the range of"), "{reason}");
+                for k in blanks {
+                    if k != "reason" {
+                        assert!(reason.contains(k.as_str()), "{k} not named in {reason}");
+                    }
+                }
+            } else {
+                assert!(!s.contains("inf,") && !s.contains("NaN"), "{s}");
+                let last = s.lines().nth(1).unwrap();
+                assert!(!last.ends_with(','), "a blank row needs a reason: {s}");
+            }
+        }
+    }
+}
+
+/// Finding 11: a life table where everyone alive at the start of a band dies in it (q = 1) has
+/// nobody left at later ages; the reference gives no limits there (NA) and equitas gave 0.0 and
+/// 0.0 with no reason. Now the limits are blank and the reason says why.
+#[test]
+fn fingertips_lifetable_q_one_gives_blank_limits_with_a_reason() {
+    let v = vector("chiang_life_table.json");
+    let i = &v["input"];
+    let (ages, pop, mut deaths) = (
+        numbers(&i["start_age"]),
+        numbers(&i["population"]),
+        numbers(&i["deaths"]),
+    );
+    deaths[15] = pop[15]; // everyone aged 70-74 dies
+    let mut csv = String::from("start_age,population,deaths\n");
+    for k in 0..ages.len() {
+        csv.push_str(&format!("{},{},{}\n", ages[k], pop[k], deaths[k]));
+    }
+    let rows = json(&equitas_stdin(
+        &["lifetable", "--input", "-", "--format", "json"],
+        &csv,
+    ));
+    for r in &rows {
+        let age = r["start_age"].as_u64().unwrap();
+        if age >= 75 {
+            assert!(r["lower"].is_null() && r["upper"].is_null(), "{r}");
+            assert_eq!(
+                r["value"], 0.0,
+                "the reference's value where nobody is alive"
+            );
+            let reason = r["reason"].as_str().unwrap();
+            assert!(
+                reason.contains("nobody") && reason.contains("70"),
+                "{reason}"
+            );
+        } else {
+            assert!(r["lower"].is_number() && r["upper"].is_number(), "{r}");
+            assert!(r["reason"].is_null(), "{r}");
+        }
+    }
+}
+
+/// Finding 6: every numeric flag of sii, lifetable, proportion, rate and dsr has a stated range;
+/// a value outside it is a usage error (exit 2) naming the flag, the value and the range; none
+/// panics (101) or aborts (134).
+#[test]
+fn fingertips_flags_outside_their_range_are_usage_errors() {
+    let sii = example("sii-deciles.csv");
+    let dsr = example("dsr.csv");
+    let rate = example("rate.csv");
+    let life = example("lifetable.csv");
+    let proportion = example("proportion.csv");
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec![
+                "sii",
+                "--input",
+                &sii,
+                "--repetitions",
+                "18446744073709551615",
+            ],
+            "--repetitions must be a whole number from 1000 to 10000000, got \"18446744073709551615\"",
+        ),
+        (
+            vec!["sii", "--input", &sii, "--repetitions", "4294967296"],
+            "from 1000 to 10000000",
+        ),
+        (
+            vec!["sii", "--input", &sii, "--repetitions", "999"],
+            "from 1000 to 10000000, got \"999\"",
+        ),
+        (
+            vec!["sii", "--input", &sii, "--repetitions", "1e5"],
+            "got \"1e5\"",
+        ),
+        (
+            vec!["sii", "--input", &sii, "--threads", "18446744073709551615"],
+            "--threads must be a whole number from 1 to 256, got \"18446744073709551615\"",
+        ),
+        (
+            vec!["sii", "--input", &sii, "--threads", "100000"],
+            "from 1 to 256",
+        ),
+        (
+            vec!["sii", "--input", &sii, "--threads", "0"],
+            "from 1 to 256",
+        ),
+        (
+            vec!["sii", "--input", &sii, "--seed", "18446744073709551616"],
+            "--seed must be a whole number from 0 to 18446744073709551615, got \"18446744073709551616\"",
+        ),
+        (
+            vec!["sii", "--input", &sii, "--seed", "-1"],
+            "--seed must be a whole number from 0 to",
+        ),
+        (
+            vec!["sii", "--input", &sii, "--multiplier", "1e300"],
+            "--multiplier must be a number from -1000000000000 to 1000000000000, got \"1e300\"",
+        ),
+        (
+            vec!["sii", "--input", &sii, "--multiplier", "NaN"],
+            "got \"NaN\"",
+        ),
+        (
+            vec!["sii", "--input", &sii, "--confidence", "1"],
+            "--confidence: a confidence level is a proportion from 0.9 to 0.999999 or a percentage from 90 to 99.9999, got 1",
+        ),
+        (
+            vec!["sii", "--input", &sii, "--confidence", "100"],
+            "got 100",
+        ),
+        (
+            vec!["sii", "--input", &sii, "--confidence", "0.9999999999999999"],
+            "got 0.9999999999999999",
+        ),
+        (
+            vec!["sii", "--input", &sii, "--confidence", "inf"],
+            "got inf",
+        ),
+        (
+            vec!["sii", "--input", &sii, "--confidence", "95,0.95"],
+            "--confidence: the level 0.95 is given more than once",
+        ),
+        (
+            vec![
+                "sii",
+                "--input",
+                &sii,
+                "--confidence",
+                "90,91,92,93,94,95,96,97,98,99,99.5",
+            ],
+            "--confidence: at most 10 confidence levels can be given, got 11",
+        ),
+        (
+            vec!["lifetable", "--input", &life, "--confidence", "1"],
+            "from 0.9 to 0.999999",
+        ),
+        (
+            vec!["lifetable", "--input", &life, "--confidence", "x"],
+            "--confidence must be numbers like 0.95,0.998, got \"x\"",
+        ),
+        (
+            vec!["rate", "--input", &rate, "--multiplier", "-5"],
+            "--multiplier must be a number above 0 and at most 1000000000000, got \"-5\"",
+        ),
+        (
+            vec!["rate", "--input", &rate, "--multiplier", "1e13"],
+            "at most 1000000000000, got \"1e13\"",
+        ),
+        (
+            vec!["proportion", "--input", &proportion, "--multiplier", "0"],
+            "above 0 and at most 1000000000000, got \"0\"",
+        ),
+        (
+            vec!["dsr", "--input", &dsr, "--multiplier", "inf"],
+            "got \"inf\"",
+        ),
+        (
+            vec!["dsr", "--input", &dsr, "--confidence", "0.95,0.95"],
+            "--confidence: the level 0.95 is given more than once",
+        ),
+    ];
+    for (args, want) in cases {
+        let out = equitas(&args);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(want), "{args:?}: want {want:?} in {err}");
+    }
+}
+
+/// Finding 6: the largest allowed `--repetitions` runs within a bounded memory: under a 2 GB
+/// address-space limit (`ulimit -v 2000000`, as the issue asks) with every thread asked for, it
+/// ends cleanly, never with an abort (134) or a panic (101).
+#[cfg(target_os = "linux")]
+#[test]
+fn fingertips_sii_largest_repetitions_fit_under_ulimit() {
+    let sii = example("sii-deciles.csv");
+    let script = format!(
+        "ulimit -v 2000000 && exec {} sii --input {sii} --repetitions 10000000 --threads 256",
+        env!("CARGO_BIN_EXE_equitas")
+    );
+    let out = std::process::Command::new("sh")
+        .args(["-c", &script])
+        .output()
+        .unwrap();
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(text(&out.stdout).starts_with("sii,"), "{err}");
+}
+
+/// A quantile beyond the most an SII takes is refused at its row, with the limit.
+#[test]
+fn fingertips_sii_quantile_beyond_the_limit_names_row_and_limit() {
+    let out = equitas_stdin(
+        &["sii", "--input", "-"],
+        "quantile,population,value,se\n1,10,70,1\n\n101,10,71,1\n",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr)
+            .contains("row 4, column quantile: 101 is not a whole number from 1 to 100"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+/// Finding 6, the full case: 16 areas at the largest `--repetitions` on every thread asked for.
+/// Before the fix each area's thread took 160 MB at once (2.6 GB in all) and the run aborted
+/// (134) under `ulimit -v 2000000`; now the threads fit SIMULATION_MEMORY_BUDGET (peak 326 MB
+/// in a release build).
+#[cfg(target_os = "linux")]
+#[test]
+#[ignore = "a minute or more in a debug build (16 areas x 10,000,000 repetitions); run with --ignored"]
+fn fingertips_sii_many_areas_at_the_largest_repetitions_fit_under_ulimit() {
+    let mut csv = String::from("area,quantile,population,value,se\n");
+    for a in 0..16 {
+        for q in 1..=5 {
+            csv.push_str(&format!(
+                "a{a},{q},{},{},1.{q}\n",
+                1000 + a * 10 + q,
+                70 + q
+            ));
+        }
+    }
+    let p = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("sii-16-areas.csv");
+    std::fs::write(&p, csv).unwrap();
+    let script = format!(
+        "ulimit -v 2000000 && exec {} sii --input {} --group-by area --repetitions 10000000 --threads 256",
+        env!("CARGO_BIN_EXE_equitas"),
+        p.display()
+    );
+    let out = std::process::Command::new("sh")
+        .args(["-c", &script])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout).lines().count(), 17);
 }

@@ -49,11 +49,20 @@ pub enum IntervalError {
     /// Confidence outside (0, 1].
     #[error("confidence must be above 0 and at most 1, got {0}")]
     BadConfidence(f64),
-    /// A PHE confidence argument outside 0.9–1 and 90–100 (§2 preamble).
+    /// A PHE confidence argument outside [`MIN_CONFIDENCE`]–[`MAX_CONFIDENCE`] as a proportion
+    /// or 90–99.9999 as a percentage (§2 preamble, with the top end lowered so that every level
+    /// gives finite limits).
     #[error(
-        "a confidence level is a proportion from 0.9 to 1 or a percentage from 90 to 100, got {0}"
+        "a confidence level is a proportion from 0.9 to 0.999999 or a percentage from 90 to 99.9999, got {0}"
     )]
     ConfidenceRange(f64),
+    /// More levels than [`MAX_CONFIDENCE_LEVELS`].
+    #[error("at most {MAX_CONFIDENCE_LEVELS} confidence levels can be given, got {0}")]
+    TooManyConfidenceLevels(usize),
+    /// The same level twice (e.g. 95 and 0.95), which would give two sets of limits under one
+    /// name.
+    #[error("the level {0} is given more than once")]
+    RepeatedConfidence(f64),
     /// More than two levels where PHE allows at most two (§2.3).
     #[error("a maximum of two confidence levels can be provided, got {0}")]
     TooManyLevels(usize),
@@ -78,35 +87,65 @@ pub enum IntervalError {
     },
 }
 
-/// Read a PHE confidence argument: a proportion in 0.9–1 or a percentage in 90–100 (values of
-/// 90 or more are divided by 100), as PHEindicatormethods does (§2 preamble).
+/// The lowest confidence level the Fingertips methods take, as a proportion (PHEindicatormethods'
+/// own lower bound; as a percentage, 90).
+pub const MIN_CONFIDENCE: f64 = 0.9;
+
+/// The highest confidence level the Fingertips methods take, as a proportion (as a percentage,
+/// 99.9999). PHEindicatormethods accepts up to 1, where the normal quantile is infinite and the
+/// limits are ±Inf; equitas stops at six nines (z ≈ 4.89), which every method turns into finite
+/// limits, and refuses anything above instead of printing limits it cannot compute.
+pub const MAX_CONFIDENCE: f64 = 0.999_999;
+
+/// The most confidence levels one call takes (SII and life expectancy take several, each a set
+/// of columns in the output; PHE's own outputs use one or two).
+pub const MAX_CONFIDENCE_LEVELS: usize = 10;
+
+/// Read a PHE confidence argument: a proportion from [`MIN_CONFIDENCE`] to [`MAX_CONFIDENCE`] or
+/// a percentage from 90 to 99.9999 (values of 90 or more are divided by 100), as
+/// PHEindicatormethods does (§2 preamble) except that 1 (100%) is refused: its limits are
+/// infinite.
 ///
 /// ```
 /// use equitas_core::measures::intervals::confidence_level;
 /// assert_eq!(confidence_level(95.0)?, 0.95);
 /// assert_eq!(confidence_level(0.998)?, 0.998);
 /// assert!(confidence_level(0.5).is_err());
+/// assert!(confidence_level(1.0).is_err());
 /// # Ok::<(), equitas_core::measures::intervals::IntervalError>(())
 /// ```
 ///
 /// # Errors
 /// [`IntervalError::ConfidenceRange`] naming the value.
 pub fn confidence_level(c: f64) -> Result<f64, IntervalError> {
-    if (90.0..=100.0).contains(&c) {
-        Ok(c / 100.0)
-    } else if (0.9..=1.0).contains(&c) {
-        Ok(c)
+    let proportion = if c >= 90.0 { c / 100.0 } else { c };
+    if (MIN_CONFIDENCE..=MAX_CONFIDENCE).contains(&proportion) {
+        Ok(proportion)
     } else {
         Err(IntervalError::ConfidenceRange(c))
     }
 }
 
-/// Read any number of confidence levels (SII and life expectancy accept any vector, §7.5).
+/// Read several confidence levels (SII and life expectancy accept any vector, §7.5): at most
+/// [`MAX_CONFIDENCE_LEVELS`], none repeated.
 ///
 /// # Errors
-/// The first level outside 0.9–1 and 90–100.
+/// The first level out of range, more than [`MAX_CONFIDENCE_LEVELS`] levels, or a level given
+/// twice (in either scale).
 pub fn confidence_levels(levels: &[f64]) -> Result<Vec<f64>, IntervalError> {
-    levels.iter().map(|&c| confidence_level(c)).collect()
+    if levels.len() > MAX_CONFIDENCE_LEVELS {
+        return Err(IntervalError::TooManyConfidenceLevels(levels.len()));
+    }
+    let out = levels
+        .iter()
+        .map(|&c| confidence_level(c))
+        .collect::<Result<Vec<f64>, _>>()?;
+    for (i, c) in out.iter().enumerate() {
+        if out.get(..i).is_some_and(|before| before.contains(c)) {
+            return Err(IntervalError::RepeatedConfidence(*c));
+        }
+    }
+    Ok(out)
 }
 
 /// Read the confidence levels of a proportion, rate or DSR: none, one, or exactly the pair

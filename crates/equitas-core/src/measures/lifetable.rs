@@ -18,6 +18,12 @@
 //! (its limits kept) when 1.959964·SE > 10, i.e. its 95% interval is wider than 20 years,
 //! whatever confidence was asked for (reference behaviour, §5 item 10).
 //!
+//! Where q = 1 in a band before 90+ (its deaths exceed P/(n·a), e.g. everyone in it dies), l is
+//! 0 from the next band on: the reference gives those ages the value 0 and no limits (its SE is
+//! 0/0), and so does equitas, with [`Reason::NoSurvivors`] naming the band. A value or limit
+//! that overflows double precision (e.g. deaths of 1e-300 at 90+) is left out with
+//! [`Reason::Overflow`] naming it, never returned as inf or NaN.
+//!
 //! Rows may come in any order: bands are sorted by start age.
 
 use serde::Serialize;
@@ -78,7 +84,7 @@ pub struct LifeExpectancy {
 /// ```
 ///
 /// # Errors
-/// Only a confidence level outside 0.9–1 and 90–100; problems with the data are reasons.
+/// Only confidence levels [`confidence_levels`] refuses; problems with the data are reasons.
 pub fn life_expectancy(
     bands: &[AgeBand],
     confidence: &[f64],
@@ -93,45 +99,93 @@ pub fn life_expectancy(
                 start_age: b.start_age,
                 value: None,
                 se: None,
-                intervals: levels
-                    .iter()
-                    .map(|&confidence| Interval {
-                        confidence,
-                        lower: None,
-                        upper: None,
-                    })
-                    .collect(),
+                intervals: no_limits(&levels),
                 reason: Some(reason.clone()),
             })
             .collect());
     }
-    let (e, var) = chiang(&sorted);
+    let table = chiang(&sorted);
+    // The band where q = 1 empties the table: nobody is alive at any later age.
+    let emptied = sorted
+        .iter()
+        .zip(table.l.iter().zip(table.l.iter().skip(1)))
+        .find(|(_, (here, next))| **here > 0.0 && **next <= 0.0)
+        .map(|(b, _)| b.start_age);
     Ok(sorted
         .iter()
-        .zip(e.iter().zip(&var))
-        .map(|(b, (&e, &v))| {
+        .zip(table.e.iter().zip(&table.var).zip(&table.l))
+        .map(|(b, ((&e, &v), &l))| {
+            if l <= 0.0 {
+                // The reference's ei = 0 where l = 0, and SE = √(0/0): NA limits.
+                return LifeExpectancy {
+                    start_age: b.start_age,
+                    value: Some(0.0),
+                    se: None,
+                    intervals: no_limits(&levels),
+                    reason: Some(Reason::NoSurvivors {
+                        start_age: emptied.unwrap_or(b.start_age),
+                    }),
+                };
+            }
             let se = v.sqrt();
+            let mut overflow = Vec::new();
             let intervals = levels
                 .iter()
                 .map(|&confidence| {
                     let z = z_for(confidence);
+                    let (lower, upper) = (e - z * se, e + z * se);
+                    for (name, x) in [("lower", lower), ("upper", upper)] {
+                        if !x.is_finite() {
+                            overflow.push(format!("{name} at {}%", percent(confidence)));
+                        }
+                    }
                     Interval {
                         confidence,
-                        lower: Some(e - z * se).filter(|x| x.is_finite()),
-                        upper: Some(e + z * se).filter(|x| x.is_finite()),
+                        lower: Some(lower).filter(|x| x.is_finite()),
+                        upper: Some(upper).filter(|x| x.is_finite()),
                     }
                 })
                 .collect();
-            let wide = Z95 * se > 10.0;
+            if !se.is_finite() {
+                overflow.insert(0, "se".to_owned());
+            }
+            if !e.is_finite() || !se.is_finite() {
+                overflow.insert(0, "value".to_owned());
+            }
+            let wide = Z95 * se > 10.0 || !se.is_finite();
+            let reason = if !overflow.is_empty() {
+                Some(Reason::Overflow { fields: overflow })
+            } else if wide {
+                Some(Reason::WideInterval { se })
+            } else {
+                None
+            };
             LifeExpectancy {
                 start_age: b.start_age,
                 value: (!wide && e.is_finite()).then_some(e),
                 se: se.is_finite().then_some(se),
                 intervals,
-                reason: wide.then_some(Reason::WideInterval { se }),
+                reason,
             }
         })
         .collect())
+}
+
+/// Limits left out at each level.
+fn no_limits(levels: &[f64]) -> Vec<Interval> {
+    levels
+        .iter()
+        .map(|&confidence| Interval {
+            confidence,
+            lower: None,
+            upper: None,
+        })
+        .collect()
+}
+
+/// A confidence level as a percentage for messages: 0.95 → 95, 0.998 → 99.8.
+pub(crate) fn percent(confidence: f64) -> f64 {
+    (confidence * 1e6).round() / 1e4
 }
 
 /// The first reason the whole area is suppressed, in the reference's order of checks.
@@ -175,8 +229,16 @@ fn area_reason(bands: &[AgeBand]) -> Option<Reason> {
     None
 }
 
+/// A computed life table: at each start age the life expectancy, its variance and the
+/// survivors l.
+struct Table {
+    e: Vec<f64>,
+    var: Vec<f64>,
+    l: Vec<f64>,
+}
+
 /// Life expectancy and its variance at each start age (bands already checked: 20, sorted).
-fn chiang(bands: &[AgeBand]) -> (Vec<f64>, Vec<f64>) {
+fn chiang(bands: &[AgeBand]) -> Table {
     let k = bands.len();
     let mut n = vec![0.0; k];
     let mut a = vec![0.5; k];
@@ -241,5 +303,6 @@ fn chiang(bands: &[AgeBand]) -> (Vec<f64>, Vec<f64>) {
             0.0
         };
     }
-    (e, var)
+    l.truncate(k);
+    Table { e, var, l }
 }

@@ -29,6 +29,12 @@ pub mod sii;
 use serde::{Serialize, Serializer};
 
 use super::intervals::IntervalError;
+use super::lifetable::percent;
+
+/// The largest multiplier (in size) the Fingertips methods take: per 10¹² people. Fingertips
+/// publishes per 100, 1,000, 100,000 or 1,000,000; the limit keeps a slip of the finger (1e300)
+/// from overflowing every result.
+pub const MAX_MULTIPLIER: f64 = 1e12;
 
 /// A limit pair at one confidence level.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -140,6 +146,34 @@ pub enum Reason {
         /// The number of quantiles expected.
         expected: u32,
     },
+    /// Numbers that came out infinite or undefined in double precision (inputs or a multiplier so
+    /// large, or so small, that the arithmetic overflows), so they are left out rather than
+    /// printed as inf or NaN. A value whose standard error overflows is left out with it.
+    #[error(
+        "{} beyond the range of double-precision numbers (about ±1.8e308; the inputs are too large or too small for the arithmetic), so {} left blank",
+        names(fields),
+        if fields.len() == 1 { "it is" } else { "they are" }
+    )]
+    Overflow {
+        /// The numbers left out, by the names the output gives them (e.g. `sii_lower`).
+        fields: Vec<String>,
+    },
+    /// SII: the fitted value at the most deprived end is 0, so the RII (a ratio to it) has no
+    /// value.
+    #[error(
+        "the fitted value at the most deprived end (the intercept) is 0, so the RII, a ratio to it, is not defined"
+    )]
+    ZeroIntercept,
+    /// Life table: everyone alive at the start of an earlier band dies in it (q = 1), so nobody
+    /// is alive at this age. The reference gives the value 0 and no limits (its standard error is
+    /// 0/0); so does equitas, with this reason.
+    #[error(
+        "nobody is alive at this age: everyone alive at {start_age} dies in that band (q = 1), so there are no limits (the value 0 is the reference's)"
+    )]
+    NoSurvivors {
+        /// The start age of the band where q = 1.
+        start_age: u32,
+    },
     /// Quantile assignment: fewer small areas with values than quantiles (§2.9).
     #[error("{areas} small areas with values are too few to assign {quantiles} quantiles")]
     TooFewAreas {
@@ -148,6 +182,15 @@ pub enum Reason {
         /// Quantiles asked for.
         quantiles: u32,
     },
+}
+
+/// "sii", "sii and rii", "sii, rii and intercept are": names in a message, with the verb.
+fn names(fields: &[String]) -> String {
+    match fields {
+        [one] => format!("{one} is"),
+        [init @ .., last] => format!("{} and {last} are", init.join(", ")),
+        [] => "nothing is".to_owned(),
+    }
 }
 
 impl Serialize for Reason {
@@ -190,12 +233,60 @@ pub enum PheError {
     /// A quantile given twice.
     #[error("quantile {0} appears more than once")]
     DuplicateQuantile(u32),
-    /// The number of quantiles is outside 5..=100.
+    /// The number of quantiles is outside [`sii::MIN_QUANTILES`] to [`sii::MAX_QUANTILES`].
     #[error("an SII needs from 5 to 100 quantiles, got {0}")]
     QuantileCount(usize),
     /// Rows that must line up (e.g. reference and local age bands) do not.
     #[error("{0}")]
     Shape(String),
+    /// Age-band labels that do not match the standard population's bands (DSR).
+    #[error(transparent)]
+    Band(#[from] dsr::BandError),
+    /// The Monte Carlo buffers could not be allocated.
+    #[error(
+        "cannot set aside {bytes} bytes for {repetitions} repetitions: not enough memory (use fewer repetitions)"
+    )]
+    OutOfMemory {
+        /// The bytes asked for.
+        bytes: u64,
+        /// The repetitions that needed them.
+        repetitions: u32,
+    },
+}
+
+/// The multiplier of a proportion, rate or DSR: above zero and at most [`MAX_MULTIPLIER`].
+fn positive_multiplier(multiplier: f64) -> Result<(), PheError> {
+    require(
+        multiplier.is_finite() && multiplier > 0.0 && multiplier <= MAX_MULTIPLIER,
+        || "the multiplier".into(),
+        "above 0 and at most 1e12",
+        multiplier,
+    )
+}
+
+/// An estimate with every number finite: a value or limit that came out infinite or NaN is left
+/// out and named in a [`Reason::Overflow`] (an estimate already suppressed is kept as it is).
+fn finished(mut e: Estimate) -> Estimate {
+    if e.reason.is_some() {
+        return e;
+    }
+    let mut fields = Vec::new();
+    if e.value.is_some_and(|v| !v.is_finite()) {
+        e.value = None;
+        fields.push("value".to_owned());
+    }
+    for i in &mut e.intervals {
+        for (name, limit) in [("lower", &mut i.lower), ("upper", &mut i.upper)] {
+            if limit.is_some_and(|v| !v.is_finite()) {
+                *limit = None;
+                fields.push(format!("{name} at {}%", percent(i.confidence)));
+            }
+        }
+    }
+    if !fields.is_empty() {
+        e.reason = Some(Reason::Overflow { fields });
+    }
+    e
 }
 
 /// `Err(OutOfRange)` unless `ok`.

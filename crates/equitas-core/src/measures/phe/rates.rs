@@ -3,16 +3,12 @@
 //! `../shared/reference/inequality-measures.md`.
 //!
 //! Confidence follows PHE's rule: none, one level, or exactly 0.95 and 0.998 together, each as a
-//! proportion (0.9–1) or a percentage (90–100). Grouped data are summed by the caller (the CLI
+//! proportion (0.9–0.999999) or a percentage (90–99.9999). Grouped data are summed by the caller (the CLI
 //! sums rows within each group, including when there is only one group; the reference does not
 //! sum a frame with exactly one group, §5 item 11, which makes no difference to a single row).
 
-use super::{Estimate, Interval, PheError, non_negative, positive};
+use super::{Estimate, Interval, PheError, finished, non_negative, positive, positive_multiplier};
 use crate::measures::intervals::{IntervalError, confidence_pair, poisson_limits, wilson_limits};
-
-fn check_multiplier(multiplier: f64) -> Result<(), PheError> {
-    positive(multiplier, || "the multiplier".into())
-}
 
 /// x/n × multiplier with Wilson limits (scaled by the multiplier).
 ///
@@ -25,8 +21,9 @@ fn check_multiplier(multiplier: f64) -> Result<(), PheError> {
 /// ```
 ///
 /// # Errors
-/// x below zero, n not above zero, x above n, a multiplier not above zero, or confidence levels
-/// PHE does not allow.
+/// x below zero, n not above zero, x above n, a multiplier not above zero or above
+/// [`super::MAX_MULTIPLIER`], or confidence levels PHE does not allow. A value or limit that
+/// overflows is left out with [`super::Reason::Overflow`].
 pub fn phe_proportion(
     x: f64,
     n: f64,
@@ -34,7 +31,7 @@ pub fn phe_proportion(
     multiplier: f64,
 ) -> Result<Estimate, PheError> {
     let levels = confidence_pair(confidence)?;
-    check_multiplier(multiplier)?;
+    positive_multiplier(multiplier)?;
     non_negative(x, || "the numerator".into())?;
     positive(n, || "the denominator".into())?;
     if x > n {
@@ -51,11 +48,11 @@ pub fn phe_proportion(
             })
         })
         .collect::<Result<Vec<_>, PheError>>()?;
-    Ok(Estimate {
+    Ok(finished(Estimate {
         value: Some(x / n * multiplier),
         intervals,
         reason: None,
-    })
+    }))
 }
 
 /// x/n × multiplier (default 100,000 in the reference) with exact Poisson limits when x < 10 and
@@ -69,11 +66,12 @@ pub fn phe_proportion(
 /// ```
 ///
 /// # Errors
-/// x below zero, n not above zero, a multiplier not above zero, or confidence levels PHE does not
-/// allow.
+/// x below zero, n not above zero, a multiplier not above zero or above
+/// [`super::MAX_MULTIPLIER`], or confidence levels PHE does not allow. A value or limit that
+/// overflows is left out with [`super::Reason::Overflow`].
 pub fn phe_rate(x: f64, n: f64, confidence: &[f64], multiplier: f64) -> Result<Estimate, PheError> {
     let levels = confidence_pair(confidence)?;
-    check_multiplier(multiplier)?;
+    positive_multiplier(multiplier)?;
     non_negative(x, || "the numerator".into())?;
     positive(n, || "the denominator".into())?;
     let intervals = levels
@@ -87,9 +85,9 @@ pub fn phe_rate(x: f64, n: f64, confidence: &[f64], multiplier: f64) -> Result<E
             })
         })
         .collect::<Result<Vec<_>, PheError>>()?;
-    Ok(Estimate {
+    Ok(finished(Estimate {
         value: Some(x / n * multiplier),
         intervals,
         reason: None,
-    })
+    }))
 }

@@ -28,9 +28,15 @@
 //!   "2" and the SII is wrong for deciles): not optional, the text order is a bug;
 //! - groups missing quantiles come back with [`Reason::MissingQuantiles`] instead of vanishing;
 //! - the reference swaps transformed limits when `multiplier < 1` for rates but `< 0` for
-//!   proportions; [`SwapRule::Consistent`] (default) swaps when the multiplier is negative for
-//!   both, [`SwapRule::Reference`] reproduces the `< 1` test for rates. RII limits of a transformed
-//!   fit are inverted along with the point estimate when the multiplier is negative;
+//!   proportions, and inverts the RII limits (1/x) whenever it swaps, while it inverts the RII
+//!   itself only below 0; [`SwapRule::Consistent`] (default) swaps and inverts when the
+//!   multiplier is negative for both, [`SwapRule::Reference`] reproduces the package exactly,
+//!   `< 1` test and inverted RII limits included;
+//! - numbers that overflow double precision (values near 1.8e308, a huge multiplier) are left out
+//!   with [`Reason::Overflow`] naming them, never returned as inf or NaN (the reference returns
+//!   Inf/NaN); an RII whose intercept is exactly 0 is left out with [`Reason::ZeroIntercept`];
+//! - repetitions are at most [`MAX_REPETITIONS`] and threads at most [`MAX_THREADS`], within
+//!   [`SIMULATION_MEMORY_BUDGET`];
 //! - an order-statistic position that rounds to 0 (e.g. 1,000 repetitions at 99.9%) is read as
 //!   the smallest draw (R would give no value);
 //! - the random numbers are xoshiro256++ with a ziggurat normal generator, seeded by the caller, not
@@ -46,12 +52,36 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Interval, PheError, Reason, finite, non_negative, positive, require};
+use super::{Interval, MAX_MULTIPLIER, PheError, Reason, finite, non_negative, positive, require};
 use crate::measures::intervals::{confidence_levels, z_for};
+use crate::measures::lifetable::percent;
 use crate::measures::normal::{Words, Ziggurat};
 
 /// 1.959964…: the reference reads confidence limits as 95% limits whatever the confidence.
 const Z95: f64 = 1.959_963_984_540_054;
+
+/// The fewest quantiles an SII is fitted to (the reference's minimum).
+pub const MIN_QUANTILES: u32 = 5;
+
+/// The most quantiles an SII is fitted to (the reference's maximum).
+pub const MAX_QUANTILES: u32 = 100;
+
+/// The fewest Monte Carlo repetitions (the reference's own minimum).
+pub const MIN_REPETITIONS: u32 = 1000;
+
+/// The most Monte Carlo repetitions: 100 times the reference's default of 100,000. Each one
+/// holds 16 bytes per area being worked on (the simulated SII and RII), so this is 160 MB per
+/// thread; [`phe_sii_many`] runs fewer threads when they would together need more than
+/// [`SIMULATION_MEMORY_BUDGET`].
+pub const MAX_REPETITIONS: u32 = 10_000_000;
+
+/// The most threads [`phe_sii_many`] starts, whatever it is asked for.
+pub const MAX_THREADS: usize = 256;
+
+/// The memory [`phe_sii_many`] lets its threads' simulation buffers take together, in bytes
+/// (512 MiB): it runs as many threads as fit, at least one (the answers are the same for any
+/// number of threads).
+pub const SIMULATION_MEMORY_BUDGET: u64 = 512 * 1024 * 1024;
 
 /// What the values are, which decides the transform and the simulation scale.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -93,8 +123,10 @@ pub enum SwapRule {
     /// Swap (and invert RII) when the multiplier is negative, for rates and proportions alike.
     #[default]
     Consistent,
-    /// The reference's test: swap when the multiplier is below 1 for rates, below 0 for
-    /// proportions (so a rate with multiplier 0.5 gets lower > upper, as in the reference).
+    /// The reference's test: swap (and invert the RII limits) when the multiplier is below 1 for
+    /// rates, below 0 for proportions. So a rate with multiplier 0.5 gets SII limits with
+    /// lower > upper and RII limits of 1/RII around an RII that is not inverted, as in the
+    /// reference: odd, but what `phe_sii` returns.
     Reference,
 }
 
@@ -122,11 +154,13 @@ pub struct SiiOptions {
     pub value_type: ValueType,
     /// Fit on the ln (rates) or logit (proportions) scale and back-transform.
     pub transform: bool,
-    /// Scales the SII (e.g. 100 for percentages); negative inverts RII and the direction.
+    /// Scales the SII (e.g. 100 for percentages), at most [`MAX_MULTIPLIER`] in size; negative
+    /// inverts RII and the direction.
     pub multiplier: f64,
-    /// Monte Carlo repetitions (at least 1,000; default 100,000).
+    /// Monte Carlo repetitions, [`MIN_REPETITIONS`] to [`MAX_REPETITIONS`] (default 100,000).
     pub repetitions: u32,
-    /// Confidence levels, each 0.9–1 or 90–100 (any number; default 0.95).
+    /// Confidence levels, each 0.9–0.999999 or 90–99.9999, at most
+    /// [`crate::measures::intervals::MAX_CONFIDENCE_LEVELS`] (default 0.95).
     pub confidence: Vec<f64>,
     /// Also run nine more sets of draws and report the mean absolute difference of each limit.
     pub reliability: bool,
@@ -214,9 +248,21 @@ fn check_options(o: &SiiOptions) -> Result<Vec<f64>, PheError> {
             value: o.multiplier,
         });
     }
-    if o.repetitions < 1000 {
+    require(
+        o.multiplier.abs() <= MAX_MULTIPLIER,
+        || "the multiplier".into(),
+        "from -1e12 to 1e12",
+        o.multiplier,
+    )?;
+    if o.repetitions < MIN_REPETITIONS {
         return Err(PheError::Options(format!(
             "the number of repetitions must be 1000 or greater, got {}",
+            o.repetitions
+        )));
+    }
+    if o.repetitions > MAX_REPETITIONS {
+        return Err(PheError::Options(format!(
+            "the number of repetitions must be at most {MAX_REPETITIONS}, got {}",
             o.repetitions
         )));
     }
@@ -239,7 +285,7 @@ fn prepare(rows: &[SiiRow], o: &SiiOptions) -> Result<Result<Prepared, Reason>, 
     let expected = o
         .quantiles
         .unwrap_or_else(|| rows.last().map_or(0, |r| r.quantile));
-    if !(5..=100).contains(&expected) {
+    if !(MIN_QUANTILES..=MAX_QUANTILES).contains(&expected) {
         return Err(PheError::QuantileCount(expected as usize));
     }
     let vt = o.value_type;
@@ -403,18 +449,21 @@ fn point(o: &SiiOptions, alpha: f64, beta: f64) -> (f64, f64, f64) {
 ///
 /// # Errors
 /// The reference's input errors (§2.1), each naming the quantile and value: fewer than 1,000
-/// repetitions, a confidence outside 0.9–1/90–100, `transform` with normal values or with a
+/// repetitions (or more than [`MAX_REPETITIONS`]), a multiplier above [`MAX_MULTIPLIER`] in size,
+/// a confidence outside 0.9–0.999999/90–99.9999, buffers that cannot be allocated, `transform` with normal values or with a
 /// supplied SE, a population of zero or less, a negative SE, missing SE and limits, a proportion
 /// (or its limits) outside (0, 1), a rate not above zero, a repeated quantile, or a number of
 /// quantiles outside 5–100. A group missing quantiles is not an error: it comes back with
-/// [`Reason::MissingQuantiles`].
+/// [`Reason::MissingQuantiles`]; numbers that overflow come back as `None` with
+/// [`Reason::Overflow`] naming them.
 pub fn phe_sii(rows: &[SiiRow], options: &SiiOptions) -> Result<SiiResult, PheError> {
     phe_sii_with(rows, options, &mut SiiWorkspace::default())
 }
 
-/// [`phe_sii`] for many areas, on up to `threads` threads natively (on this thread in wasm). The
-/// answers, in the order of `areas`, are the same whatever the thread count, because every area
-/// starts its generator afresh from `options.seed`; each thread reuses one [`SiiWorkspace`].
+/// [`phe_sii`] for many areas, on up to `threads` threads natively (on this thread in wasm; see
+/// [`thread_count`] for the limits). The answers, in the order of `areas`, are the same whatever
+/// the thread count, because every area starts its generator afresh from `options.seed`; each
+/// thread reuses one [`SiiWorkspace`].
 ///
 /// When `options.quantiles` is `None`, a complete area has as many quantiles as the area with
 /// the most (the reference's rule across groups), so an area missing one comes back with
@@ -451,17 +500,26 @@ pub fn phe_sii_many(
     };
     #[cfg(not(target_family = "wasm"))]
     {
-        let threads = threads.clamp(1, areas.len().max(1));
+        let threads = thread_count(threads, areas.len(), options);
         if threads > 1 {
             let chunk = areas.len().div_ceil(threads);
             return std::thread::scope(|scope| {
+                // A thread the system cannot start is not an abort: its part runs here instead
+                // (the answers are the same on any number of threads).
                 let handles: Vec<_> = areas
                     .chunks(chunk)
-                    .map(|part| scope.spawn(move || one_by_one(part)))
+                    .map(|part| {
+                        std::thread::Builder::new()
+                            .spawn_scoped(scope, move || one_by_one(part))
+                            .map_err(|_| part)
+                    })
                     .collect();
                 handles
                     .into_iter()
-                    .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                    .flat_map(|h| match h {
+                        Ok(h) => h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
+                        Err(part) => one_by_one(part),
+                    })
                     .collect()
             });
         }
@@ -470,6 +528,16 @@ pub fn phe_sii_many(
     #[cfg(target_family = "wasm")]
     let _ = threads;
     one_by_one(areas)
+}
+
+/// How many threads [`phe_sii_many`] runs for `areas` areas when asked for `asked`: at most
+/// [`MAX_THREADS`], one per area, and as many as fit in [`SIMULATION_MEMORY_BUDGET`], but at
+/// least one.
+#[must_use]
+pub fn thread_count(asked: usize, areas: usize, options: &SiiOptions) -> usize {
+    let per_thread = simulation_bytes(options).max(1);
+    let fit = usize::try_from(SIMULATION_MEMORY_BUDGET / per_thread).unwrap_or(usize::MAX);
+    asked.min(MAX_THREADS).min(areas).min(fit).max(1)
 }
 
 /// Buffers for [`phe_sii_with`], reused from one area to the next (the simulation of 100,000
@@ -505,19 +573,32 @@ pub fn phe_sii_with(
     let (sii, rii, intercept) = point(options, alpha, beta);
     let reps = options.repetitions as usize;
     let sets = if options.reliability { 10 } else { 1 };
-    let sim = match workspace.sim.take() {
-        Some(mut sim) => {
-            sim.reset(&p, options, reps);
-            sim
-        }
-        None => Simulation::new(&p, options, reps),
-    };
+    let mut sim = workspace.sim.take().unwrap_or_else(Simulation::empty);
+    sim.reset(&p, options, reps)?;
     let sim = workspace.sim.insert(sim);
     let mut limits: Vec<Vec<[f64; 4]>> = Vec::with_capacity(sets);
     for _ in 0..sets {
         sim.run(&p, options);
         limits.push(sim.limits(&p.levels, options, alpha, beta));
     }
+    // Every number is kept only if finite; the names of those left out go into the reason.
+    let mut blank: Vec<String> = Vec::new();
+    let mut keep = |name: &str, level: Option<f64>, x: f64| -> Option<f64> {
+        if x.is_finite() {
+            Some(x)
+        } else {
+            blank.push(match level {
+                Some(c) => format!("{name} at {}%", percent(c)),
+                None => name.to_owned(),
+            });
+            None
+        }
+    };
+    let point = (
+        keep("sii", None, sii),
+        keep("rii", None, rii),
+        keep("intercept", None, intercept),
+    );
     let intervals = p
         .levels
         .iter()
@@ -539,27 +620,35 @@ pub fn phe_sii_with(
                     .map(|l| (l[j] - first[j]).abs())
                     .sum();
                 #[allow(clippy::cast_precision_loss, reason = "nine sets")]
-                finite(total / (sets - 1) as f64)
+                Some(total / (sets - 1) as f64)
             };
+            let at = Some(confidence);
             SiiInterval {
                 confidence,
-                sii_lower: finite(first[0]),
-                sii_upper: finite(first[1]),
-                rii_lower: finite(first[2]),
-                rii_upper: finite(first[3]),
-                sii_lower_mad: mad(0),
-                sii_upper_mad: mad(1),
-                rii_lower_mad: mad(2),
-                rii_upper_mad: mad(3),
+                sii_lower: keep("sii_lower", at, first[0]),
+                sii_upper: keep("sii_upper", at, first[1]),
+                rii_lower: keep("rii_lower", at, first[2]),
+                rii_upper: keep("rii_upper", at, first[3]),
+                sii_lower_mad: mad(0).and_then(|x| keep("sii_lower_mad", at, x)),
+                sii_upper_mad: mad(1).and_then(|x| keep("sii_upper_mad", at, x)),
+                rii_lower_mad: mad(2).and_then(|x| keep("rii_lower_mad", at, x)),
+                rii_upper_mad: mad(3).and_then(|x| keep("rii_upper_mad", at, x)),
             }
         })
         .collect();
+    let reason = if blank.is_empty() {
+        None
+    } else if blank == ["rii"] && !options.transform && alpha == 0.0 {
+        Some(Reason::ZeroIntercept)
+    } else {
+        Some(Reason::Overflow { fields: blank })
+    };
     Ok(SiiResult {
-        sii: finite(sii),
-        rii: finite(rii),
-        intercept: finite(intercept),
+        sii: point.0,
+        rii: point.1,
+        intercept: point.2,
         intervals,
-        reason: None,
+        reason,
     })
 }
 
@@ -568,7 +657,7 @@ pub fn phe_sii_with(
 ///
 /// # Errors
 /// As [`phe_sii`], and value types other than normal or a transform. A group missing quantiles
-/// gives `Ok(Err(reason))`.
+/// gives `Ok(Err(reason))`, and so do limits that overflow ([`Reason::Overflow`], naming them).
 pub fn sii_analytic(
     rows: &[SiiRow],
     options: &SiiOptions,
@@ -590,18 +679,30 @@ pub fn sii_analytic(
             .sum::<f64>()
             .sqrt()
             * options.multiplier.abs();
-    Ok(Ok(p
+    let mut blank = Vec::new();
+    let limits = p
         .levels
         .iter()
         .map(|&confidence| {
             let z = z_for(confidence);
+            let (lower, upper) = (sii - z * se, sii + z * se);
+            for (name, x) in [("sii_lower_analytic", lower), ("sii_upper_analytic", upper)] {
+                if !x.is_finite() {
+                    blank.push(format!("{name} at {}%", percent(confidence)));
+                }
+            }
             Interval {
                 confidence,
-                lower: finite(sii - z * se),
-                upper: finite(sii + z * se),
+                lower: finite(lower),
+                upper: finite(upper),
             }
         })
-        .collect()))
+        .collect();
+    if blank.is_empty() {
+        Ok(Ok(limits))
+    } else {
+        Ok(Err(Reason::Overflow { fields: blank }))
+    }
 }
 
 /// Replicates drawn per block: the draws of a block are generated in replicate order, then the
@@ -623,33 +724,53 @@ struct Simulation {
     draws: Vec<f64>,
     alpha: Vec<f64>,
     beta: Vec<f64>,
-    windows: Vec<Vec<f64>>,
+    /// The values near one order statistic (see [`order_statistics`]).
+    window: Vec<f64>,
+}
+
+/// The most memory one area's simulation can take, in bytes: the simulated SII (or slope) and
+/// RII per repetition and the window [`order_statistics`] selects in (at most a quarter of the
+/// repetitions' values, allowing for the vector's growth).
+#[must_use]
+pub fn simulation_bytes(o: &SiiOptions) -> u64 {
+    let per_rep: u64 = if o.transform { 8 } else { 16 };
+    u64::from(o.repetitions) * (per_rep + 2)
 }
 
 impl Simulation {
-    fn new(p: &Prepared, o: &SiiOptions, reps: usize) -> Self {
+    /// No buffers yet: [`Simulation::reset`] sizes them.
+    fn empty() -> Self {
         Self {
-            rng: Words::new(o.seed),
+            rng: Words::new(0),
             zig: Ziggurat::new(),
-            slope: vec![0.0; reps],
-            rii: if o.transform {
-                Vec::new()
-            } else {
-                vec![0.0; reps]
-            },
-            draws: vec![0.0; BLOCK * p.mu.len()],
+            slope: Vec::new(),
+            rii: Vec::new(),
+            draws: Vec::new(),
             alpha: vec![0.0; BLOCK],
             beta: vec![0.0; BLOCK],
-            windows: Vec::new(),
+            window: Vec::new(),
         }
     }
 
-    /// Start again for another area: a fresh generator from the seed, buffers resized in place.
-    fn reset(&mut self, p: &Prepared, o: &SiiOptions, reps: usize) {
+    /// Start (again) for an area: a fresh generator from the seed, buffers resized in place. The
+    /// large buffers are reserved fallibly, so running out of memory is an error, not an abort.
+    fn reset(&mut self, p: &Prepared, o: &SiiOptions, reps: usize) -> Result<(), PheError> {
+        let rii = if o.transform { 0 } else { reps };
+        let out_of_memory = |_| PheError::OutOfMemory {
+            bytes: simulation_bytes(o),
+            repetitions: o.repetitions,
+        };
         self.rng = Words::new(o.seed);
+        self.slope
+            .try_reserve_exact(reps.saturating_sub(self.slope.len()))
+            .map_err(out_of_memory)?;
+        self.rii
+            .try_reserve_exact(rii.saturating_sub(self.rii.len()))
+            .map_err(out_of_memory)?;
         self.slope.resize(reps, 0.0);
-        self.rii.resize(if o.transform { 0 } else { reps }, 0.0);
+        self.rii.resize(rii, 0.0);
         self.draws.resize(BLOCK * p.mu.len(), 0.0);
+        Ok(())
     }
 
     /// One set of replicates: one normal draw per quantile per replicate.
@@ -727,11 +848,11 @@ impl Simulation {
         let mut wanted: Vec<usize> = positions.iter().flat_map(|&(l, u)| [l, u]).collect();
         wanted.sort_unstable();
         wanted.dedup();
-        let slope = order_statistics(&mut self.slope, &wanted, &mut self.windows);
+        let slope = order_statistics(&mut self.slope, &wanted, &mut self.window);
         let ratio = if o.transform {
             Vec::new()
         } else {
-            order_statistics(&mut self.rii, &wanted, &mut self.windows)
+            order_statistics(&mut self.rii, &wanted, &mut self.window)
         };
         let at = |v: &[f64], i: usize| -> f64 {
             wanted
@@ -759,13 +880,15 @@ fn transformed_limits(o: &SiiOptions, mid: f64, s_lo: f64, s_hi: f64) -> [f64; 4
     let inv = |v| o.value_type.inverse(v);
     let m = o.multiplier;
     let sii = |s: f64| (inv(mid + s / 2.0) - inv(mid - s / 2.0)) * m;
-    let rii = |s: f64| {
-        let r = inv(mid + s / 2.0) / inv(mid - s / 2.0);
-        if m < 0.0 { 1.0 / r } else { r }
-    };
     let swap = match (o.swap_rule, o.value_type) {
         (SwapRule::Reference, ValueType::Rate) => m < 1.0,
         _ => m < 0.0,
+    };
+    // The reference inverts the RII limits whenever it swaps them, so under its rule a rate with
+    // a multiplier from 0 to 1 gets limits of 1/RII around an RII that is not inverted.
+    let rii = |s: f64| {
+        let r = inv(mid + s / 2.0) / inv(mid - s / 2.0);
+        if swap { 1.0 / r } else { r }
     };
     if swap {
         [sii(s_hi), sii(s_lo), rii(s_hi), rii(s_lo)]
@@ -798,9 +921,11 @@ const SAMPLE: usize = 2048;
 /// The values at sorted, distinct 0-based ranks `wanted` of `v` (in `f64::total_cmp` order),
 /// exactly. For large `v`, pivots either side of each rank are read from an evenly spaced sample
 /// (the replicates are independent, so it is a random sample), one pass counts the values below
-/// each lower pivot and keeps those between the pivots, and the rank is selected within that
-/// small window (Floyd and Rivest's idea); if a window misses its rank, `v` itself is selected.
-fn order_statistics(v: &mut [f64], wanted: &[usize], windows: &mut Vec<Vec<f64>>) -> Vec<f64> {
+/// the lower pivot and keeps those between the pivots in `window`, and the rank is selected within
+/// that small window (Floyd and Rivest's idea). If the window misses its rank, or would hold more
+/// than an eighth of `v` (many equal values), `v` itself is selected instead. One window is
+/// reused rank after rank, so the extra memory is at most a quarter of `v`'s.
+fn order_statistics(v: &mut [f64], wanted: &[usize], window: &mut Vec<f64>) -> Vec<f64> {
     let n = v.len();
     if n < 4 * SAMPLE {
         return select_many(v, wanted);
@@ -823,32 +948,36 @@ fn order_statistics(v: &mut [f64], wanted: &[usize], windows: &mut Vec<Vec<f64>>
             (lo, hi)
         })
         .collect();
-    windows.resize_with(wanted.len(), Vec::new);
-    for w in windows.iter_mut() {
-        w.clear();
-    }
     if v.iter().any(|x| x.is_nan()) || pivots.iter().any(|(lo, hi)| lo.is_nan() || hi.is_nan()) {
         // Plain comparisons agree with `total_cmp` except for NaN (and ±0, which compare equal
         // and are the same number); with a NaN (an RII whose intercept drew 0), select exactly.
         return select_many(v, wanted);
     }
-    // One tight pass per rank: count below the lower pivot, keep the values between the pivots.
-    let mut below = vec![0usize; wanted.len()];
-    for ((&(lo, hi), cnt), w) in pivots.iter().zip(below.iter_mut()).zip(windows.iter_mut()) {
-        let mut c = 0usize;
+    let cap = n / 8;
+    let mut out = Vec::with_capacity(wanted.len());
+    for (&k, &(lo, hi)) in wanted.iter().zip(&pivots) {
+        // One tight pass: count below the lower pivot, keep the values between the pivots.
+        window.clear();
+        let mut below = 0usize;
+        let mut full = false;
         for &x in v.iter() {
-            c += usize::from(x < lo);
+            below += usize::from(x < lo);
             if x >= lo && x <= hi {
-                w.push(x);
+                if window.len() == cap {
+                    full = true;
+                    break;
+                }
+                window.push(x);
             }
         }
-        *cnt = c;
-    }
-    let mut out = Vec::with_capacity(wanted.len());
-    for ((&k, &cnt), w) in wanted.iter().zip(&below).zip(windows.iter_mut()) {
-        match k.checked_sub(cnt).filter(|&r| r < w.len()) {
+        let inside = if full {
+            None
+        } else {
+            k.checked_sub(below).filter(|&r| r < window.len())
+        };
+        match inside {
             Some(r) => {
-                let (_, x, _) = w.select_nth_unstable_by(r, f64::total_cmp);
+                let (_, x, _) = window.select_nth_unstable_by(r, f64::total_cmp);
                 out.push(*x);
             }
             None => {
@@ -857,6 +986,8 @@ fn order_statistics(v: &mut [f64], wanted: &[usize], windows: &mut Vec<Vec<f64>>
             }
         }
     }
+    window.clear();
+    window.shrink_to(cap);
     out
 }
 
@@ -909,5 +1040,88 @@ mod tests {
         let got = order_statistics(&mut big, &ranks, &mut Vec::new());
         let want: Vec<f64> = ranks.iter().map(|&k| sorted[k]).collect();
         assert_eq!(got, want);
+    }
+
+    /// The order statistics by sorting a copy: the simple way the fast path must agree with.
+    fn by_sorting(v: &[f64], ranks: &[usize]) -> Vec<u64> {
+        let mut sorted = v.to_vec();
+        sorted.sort_unstable_by(f64::total_cmp);
+        ranks.iter().map(|&k| sorted[k].to_bits()).collect()
+    }
+
+    /// Many equal values put a whole vector between the pivots: the window stops at an eighth of
+    /// it (so the memory stays bounded) and the answer is still exact.
+    #[test]
+    fn order_statistics_with_every_value_equal() {
+        let mut v = vec![2.5; 40_000];
+        v[7] = 1.0;
+        let ranks = [0, 999, 39_000, 39_999];
+        let want = by_sorting(&v, &ranks);
+        let mut window = Vec::new();
+        let got = order_statistics(&mut v, &ranks, &mut window);
+        assert_eq!(got.iter().map(|x| x.to_bits()).collect::<Vec<_>>(), want);
+        assert!(window.capacity() <= 40_000 / 8, "{}", window.capacity());
+    }
+
+    #[test]
+    fn threads_fit_the_memory_budget() {
+        let o = |repetitions, transform| SiiOptions {
+            repetitions,
+            transform,
+            ..SiiOptions::default()
+        };
+        // 18 bytes per repetition: 10,000,000 take 180 MB, so two fit in 512 MiB.
+        assert_eq!(thread_count(256, 1000, &o(MAX_REPETITIONS, false)), 2);
+        assert_eq!(thread_count(256, 1000, &o(MAX_REPETITIONS, true)), 5);
+        assert_eq!(
+            thread_count(usize::MAX, 1000, &o(100_000, false)),
+            MAX_THREADS
+        );
+        assert_eq!(thread_count(8, 3, &o(100_000, false)), 3);
+        assert_eq!(thread_count(0, 0, &o(100_000, false)), 1);
+        assert!(
+            u64::try_from(thread_count(256, 1000, &o(MAX_REPETITIONS, false))).unwrap()
+                * simulation_bytes(&o(MAX_REPETITIONS, false))
+                <= SIMULATION_MEMORY_BUDGET
+        );
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 48, ..Default::default() })]
+
+        /// The windowed selection gives the bits sorting gives, on hostile vectors too: ties, a
+        /// few distinct values, infinities, NaN, ±0, and lengths either side of the fast path's
+        /// threshold.
+        #[test]
+        fn order_statistics_match_sorting(
+            values in proptest::collection::vec(
+                proptest::prop_oneof![
+                    -1e3f64..1e3,
+                    proptest::strategy::Just(0.0),
+                    proptest::strategy::Just(-0.0),
+                    proptest::strategy::Just(7.0),
+                    proptest::strategy::Just(f64::INFINITY),
+                    proptest::strategy::Just(f64::NEG_INFINITY),
+                    proptest::strategy::Just(f64::NAN),
+                ],
+                1..40,
+            ),
+            len in proptest::prop_oneof![1usize..100, 8000usize..20_000],
+            few in proptest::prelude::any::<bool>(),
+            picks in proptest::collection::vec(0.0f64..1.0, 1..8),
+        ) {
+            // Repeat the drawn values to the length, in a scrambled order; `few` keeps only the
+            // first three (heavy ties).
+            let pool = if few { &values[..values.len().min(3)] } else { &values[..] };
+            let v: Vec<f64> = (0..len).map(|i| pool[(i * 7919 + i / 3) % pool.len()]).collect();
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss, reason = "test ranks")]
+            let mut ranks: Vec<usize> = picks.iter().map(|p| ((p * len as f64) as usize).min(len - 1)).collect();
+            ranks.sort_unstable();
+            ranks.dedup();
+            let want = by_sorting(&v, &ranks);
+            let mut work = v.clone();
+            let got = order_statistics(&mut work, &ranks, &mut Vec::new());
+            proptest::prop_assert_eq!(got.iter().map(|x| x.to_bits()).collect::<Vec<_>>(), want);
+        }
     }
 }
