@@ -26,7 +26,8 @@ use serde::{Deserialize, Serialize};
 pub use ambition::{AmbitionRow, RateEstimate, ambitions};
 pub use compact::CompactRecord;
 pub use counts::{
-    COUNTS_FORMAT, COUNTS_VERSION, CohortCounts, CountRow, CountsFileError, MergeError,
+    COUNTS_FORMAT, COUNTS_VERSION, CohortCounts, CountRow, CountsFileError, MAX_COUNT_CELLS,
+    MAX_COUNTS_FILE_BYTES, MAX_LABELS, MergeError,
 };
 pub use definition::{CohortDefinition, PlusGroup, Rule};
 pub use report::{CohortLine, CohortReport, report};
@@ -36,6 +37,12 @@ use crate::deprivation::{AreaCode, DeprivationIndex, ImdDecile, ImdEdition, ImdQ
 
 /// The oldest age accepted, in whole years.
 pub const MAX_AGE: u8 = 120;
+
+/// The most PLUS groups a cohort definition may have: memberships are a 32-bit set.
+pub const MAX_PLUS_GROUPS: usize = 32;
+
+/// The most age bands a cohort definition may have (the counts keep one more, for unknown ages).
+pub const MAX_AGE_BANDS: usize = 32;
 
 /// Recorded sex. Accepted spellings (any case): `male`, `m`, `1`; `female`, `f`, `2`;
 /// `indeterminate`, `9`; `unknown`, `0`, `x` or empty.
@@ -696,13 +703,16 @@ impl<'a> Classifier<'a> {
             });
         }
         let bands = &definition.age_bands;
-        if bands.first() != Some(&0) || bands.windows(2).any(|w| w[0] >= w[1]) || bands.len() > 32 {
+        if bands.first() != Some(&0)
+            || bands.windows(2).any(|w| w[0] >= w[1])
+            || bands.len() > MAX_AGE_BANDS
+        {
             return Err(DefinitionError::BadAgeBands {
                 definition: def_id,
                 bands: bands.clone(),
             });
         }
-        if definition.plus_groups.len() > 32 {
+        if definition.plus_groups.len() > MAX_PLUS_GROUPS {
             return Err(DefinitionError::TooManyGroups {
                 definition: def_id,
                 count: definition.plus_groups.len(),
