@@ -170,7 +170,7 @@ fn definitions_are_checked_against_the_catalogue_and_the_index() {
     d.plus_groups[1].rule = equitas_core::cohort::Rule::AnyFlag(vec!["narrowboat".into()]);
     assert_eq!(
         Classifier::new(d, None).unwrap_err().to_string(),
-        "cohort definition national: PLUS group \"ld_autism\" refers to unknown group flag \"narrowboat\""
+        "cohort definition national at /plus_groups/1/rule/any_flag/0: PLUS group \"ld_autism\" refers to unknown group flag \"narrowboat\""
     );
     let mut d = CohortDefinition::national();
     d.imd_edition = ImdEdition::Wales2019;
@@ -602,11 +602,12 @@ proptest! {
     }
 }
 
-/// Issue 12, finding 4: hostile saved counts.
+/// Issue 12, findings 4 (hostile saved counts), 14 (definitions that contradict themselves) and
+/// 12 (a whole number too large for its field).
 mod issue12 {
     use equitas_core::cohort::{
-        Classifier, CohortCounts, CohortDefinition, CountsFileError, MAX_COUNT_CELLS,
-        MAX_COUNTS_FILE_BYTES, MAX_LABELS, MergeError, PlusGroup, Rule,
+        Classifier, CohortCounts, CohortDefinition, CountsFileError, DefinitionError,
+        MAX_COUNT_CELLS, MAX_COUNTS_FILE_BYTES, MAX_LABELS, MergeError, PlusGroup, Rule,
     };
     use serde_json::{Value, json};
 
@@ -784,5 +785,80 @@ mod issue12 {
             .to_string()
             .replace("\"cells\":[]", &format!("\"cells\":{big}"));
         assert!(text.len() <= MAX_COUNTS_FILE_BYTES, "{} bytes", text.len());
+    }
+
+    /// Finding 14: duplicate PLUS ids, a CYP range of 30 to 5 and an age rule of 200 to 1 were
+    /// accepted, and errors named no place in the file.
+    #[test]
+    fn definitions_that_contradict_themselves_are_refused_with_their_json_pointer() {
+        let national: Value =
+            serde_json::from_str(&serde_json::to_string(&CohortDefinition::national()).unwrap())
+                .unwrap();
+        let err = |v: &Value| CohortDefinition::from_json(&v.to_string()).unwrap_err();
+
+        let mut v = national.clone();
+        let first = v["plus_groups"][0]["id"].clone();
+        v["plus_groups"][2]["id"] = first.clone();
+        let e = err(&v);
+        assert!(matches!(e, DefinitionError::BadGroupId { .. }), "{e}");
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "cohort definition national at /plus_groups/2/id: PLUS group id {first} is used \
+                 twice (first at /plus_groups/0/id)"
+            )
+        );
+
+        let mut v = national.clone();
+        v["cyp_age_range"] = json!({"min": 30, "max": 5});
+        assert_eq!(
+            err(&v).to_string(),
+            "cohort definition national at /cyp_age_range: the age range 30 to 5 is empty: min \
+             is above max"
+        );
+
+        let mut v = national.clone();
+        v["plus_groups"][1]["rule"] = json!({"any_of": [{"any_flag": ["homeless"]}, {"not": {"age": {"min": 200, "max": 1}}}]});
+        assert_eq!(
+            err(&v).to_string(),
+            "cohort definition national at /plus_groups/1/rule/any_of/1/not/age: the age range \
+             200 to 1 is empty: min is above max"
+        );
+        let mut v = national.clone();
+        v["plus_groups"][1]["rule"] = json!({"age": {"min": 150, "max": 200}});
+        assert!(err(&v).to_string().contains("starts above 120"));
+
+        let mut v = national.clone();
+        v["plus_groups"][0]["id"] = json!("all");
+        assert!(err(&v).to_string().contains("is reserved"));
+
+        let mut v = national.clone();
+        v["age_bands"] = json!([0, 10, 10, 20]);
+        assert!(
+            err(&v)
+                .to_string()
+                .starts_with("cohort definition national at /age_bands/2: age bands must")
+        );
+
+        // A catalogue id the rule names is found at its own place in the file.
+        let mut d = CohortDefinition::national();
+        d.plus_groups[1].rule = Rule::AllOf(vec![
+            Rule::Cyp,
+            Rule::AnyCondition(vec!["smi".into(), "gout".into()]),
+        ]);
+        assert_eq!(
+            Classifier::new(d, None).unwrap_err().to_string(),
+            "cohort definition national at /plus_groups/1/rule/all_of/1/any_condition/1: PLUS \
+             group \"ld_autism\" refers to unknown condition \"gout\""
+        );
+
+        // Finding 12 (part): a version too large for its field says the range.
+        let mut v = national.clone();
+        v["version"] = json!(u64::MAX);
+        assert_eq!(
+            err(&v).to_string(),
+            "cohort definition is not valid: at /version: expected a whole number from 0 to \
+             4294967295, found the number 18446744073709551615"
+        );
     }
 }

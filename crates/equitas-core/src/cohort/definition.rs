@@ -5,8 +5,13 @@ use serde_json::Value;
 
 use crate::read::{self, FromJson, ReadError, ReadErrorKind, read_struct};
 
+use super::{DefinitionError, MAX_AGE, MAX_AGE_BANDS, MAX_PLUS_GROUPS};
 use crate::catalogue::{AgeRange, Status};
 use crate::deprivation::ImdEdition;
+
+/// The largest cohort definition file read, in bytes: 1 MiB. The built-in ones are under 10 KB;
+/// 32 PLUS groups with long rules fit many times over.
+pub const MAX_DEFINITION_BYTES: usize = 1 << 20;
 
 /// The local choices of a cohort model: which IMD edition defines Core20, which PLUS groups the
 /// system chose and how each is derived from a record, the CYP age range and the age bands.
@@ -81,6 +86,124 @@ pub enum Rule {
     AllOf(Vec<Rule>),
     /// The rule does not hold.
     Not(Box<Rule>),
+}
+
+impl CohortDefinition {
+    /// The checks a definition must pass whatever the catalogue: at most [`MAX_PLUS_GROUPS`]
+    /// PLUS groups with distinct ids (none called `all`, the counts' name for everyone), age
+    /// bands that start at 0 and ascend (at most [`MAX_AGE_BANDS`], none starting above
+    /// [`MAX_AGE`]), an adult minimum age of at most [`MAX_AGE`], and age ranges (the CYP range
+    /// and every `age` rule) that someone can be in: min at most max, and min at most
+    /// [`MAX_AGE`]. [`CohortDefinition::from_json`] and [`super::Classifier::new`] both run it.
+    ///
+    /// # Errors
+    /// The first problem, with the JSON pointer of the bad value.
+    pub fn check(&self) -> Result<(), DefinitionError> {
+        let id = || self.id.clone();
+        let bands = &self.age_bands;
+        let bad_band = if bands.len() > MAX_AGE_BANDS {
+            Some("/age_bands".to_owned())
+        } else if bands.first() != Some(&0) {
+            Some(
+                if bands.is_empty() {
+                    "/age_bands"
+                } else {
+                    "/age_bands/0"
+                }
+                .to_owned(),
+            )
+        } else {
+            (1..bands.len())
+                .find(|&i| bands[i - 1] >= bands[i] || bands[i] > MAX_AGE)
+                .map(|i| format!("/age_bands/{i}"))
+        };
+        if let Some(path) = bad_band {
+            return Err(DefinitionError::BadAgeBands {
+                definition: id(),
+                path,
+                bands: bands.clone(),
+            });
+        }
+        if self.adult_min_age > MAX_AGE {
+            return Err(DefinitionError::BadAge {
+                definition: id(),
+                path: "/adult_min_age".into(),
+                problem: format!(
+                    "the adult minimum age {} is above {MAX_AGE}, the oldest age a record can have",
+                    self.adult_min_age
+                ),
+            });
+        }
+        check_range(&self.id, self.cyp_age_range, "/cyp_age_range")?;
+        if self.plus_groups.len() > MAX_PLUS_GROUPS {
+            return Err(DefinitionError::TooManyGroups {
+                definition: id(),
+                path: "/plus_groups".into(),
+                count: self.plus_groups.len(),
+            });
+        }
+        for (i, g) in self.plus_groups.iter().enumerate() {
+            let problem = if g.id == "all" {
+                Some("is reserved: the counts call everyone \"all\"".to_owned())
+            } else {
+                self.plus_groups[..i]
+                    .iter()
+                    .position(|h| h.id == g.id)
+                    .map(|first| format!("is used twice (first at /plus_groups/{first}/id)"))
+            };
+            if let Some(problem) = problem {
+                return Err(DefinitionError::BadGroupId {
+                    definition: id(),
+                    path: format!("/plus_groups/{i}/id"),
+                    id: g.id.clone(),
+                    problem,
+                });
+            }
+            check_rule(&self.id, &g.rule, &format!("/plus_groups/{i}/rule"))?;
+        }
+        Ok(())
+    }
+}
+
+/// An age range someone can be in: min at most max, and min at most [`MAX_AGE`].
+fn check_range(definition: &str, r: AgeRange, path: &str) -> Result<(), DefinitionError> {
+    let problem = if r.min > r.max {
+        format!(
+            "the age range {} to {} is empty: min is above max",
+            r.min, r.max
+        )
+    } else if r.min > MAX_AGE {
+        format!(
+            "the age range {} to {} starts above {MAX_AGE}, the oldest age a record can have",
+            r.min, r.max
+        )
+    } else {
+        return Ok(());
+    };
+    Err(DefinitionError::BadAge {
+        definition: definition.to_owned(),
+        path: path.to_owned(),
+        problem,
+    })
+}
+
+/// Every age range inside `rule` (at JSON pointer `path`).
+fn check_rule(definition: &str, rule: &Rule, path: &str) -> Result<(), DefinitionError> {
+    match rule {
+        Rule::Age(r) => check_range(definition, *r, &format!("{path}/age")),
+        Rule::AnyOf(rs) | Rule::AllOf(rs) => {
+            let name = if matches!(rule, Rule::AnyOf(_)) {
+                "any_of"
+            } else {
+                "all_of"
+            };
+            rs.iter()
+                .enumerate()
+                .try_for_each(|(k, r)| check_rule(definition, r, &format!("{path}/{name}/{k}")))
+        }
+        Rule::Not(r) => check_rule(definition, r, &format!("{path}/not")),
+        _ => Ok(()),
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
