@@ -101,26 +101,23 @@ impl CohortDefinition {
     pub fn check(&self) -> Result<(), DefinitionError> {
         let id = || self.id.clone();
         let bands = &self.age_bands;
-        let bad_band = if bands.len() > MAX_AGE_BANDS {
-            Some("/age_bands".to_owned())
-        } else if bands.first() != Some(&0) {
-            Some(
-                if bands.is_empty() {
-                    "/age_bands"
-                } else {
-                    "/age_bands/0"
-                }
-                .to_owned(),
-            )
+        let bad_band = if bands.len() > MAX_AGE_BANDS || bands.is_empty() {
+            Some(None)
         } else {
-            (1..bands.len())
-                .find(|&i| bands[i - 1] >= bands[i] || bands[i] > MAX_AGE)
-                .map(|i| format!("/age_bands/{i}"))
+            (0..bands.len())
+                .find(|&i| {
+                    if i == 0 {
+                        bands[0] != 0
+                    } else {
+                        bands[i - 1] >= bands[i] || bands[i] > MAX_AGE
+                    }
+                })
+                .map(Some)
         };
-        if let Some(path) = bad_band {
+        if let Some(i) = bad_band {
             return Err(DefinitionError::BadAgeBands {
                 definition: id(),
-                path,
+                path: at("", "age_bands", i),
                 bands: bands.clone(),
             });
         }
@@ -143,29 +140,49 @@ impl CohortDefinition {
             });
         }
         for (i, g) in self.plus_groups.iter().enumerate() {
+            let group = at("", "plus_groups", Some(i));
             let problem = if g.id == "all" {
                 Some("is reserved: the counts call everyone \"all\"".to_owned())
             } else {
                 self.plus_groups[..i]
                     .iter()
                     .position(|h| h.id == g.id)
-                    .map(|first| format!("is used twice (first at /plus_groups/{first}/id)"))
+                    .map(|first| {
+                        let mut p = "is used twice (first at ".to_owned();
+                        p.push_str(&at(&at("", "plus_groups", Some(first)), "id)", None));
+                        p
+                    })
             };
             if let Some(problem) = problem {
                 return Err(DefinitionError::BadGroupId {
                     definition: id(),
-                    path: format!("/plus_groups/{i}/id"),
+                    path: at(&group, "id", None),
                     id: g.id.clone(),
                     problem,
                 });
             }
-            check_rule(&self.id, &g.rule, &format!("/plus_groups/{i}/rule"))?;
+            check_rule(&self.id, &g.rule, &at(&group, "rule", None))?;
         }
         Ok(())
     }
 }
 
-/// An age range someone can be in: min at most max, and min at most [`MAX_AGE`].
+/// The JSON pointer of `key` (and, with an index, of item `index` of it) inside `base`:
+/// `at("/plus_groups/2", "rule", None)` is `/plus_groups/2/rule`. Keys here never need escaping.
+pub(super) fn at(base: &str, key: &str, index: Option<usize>) -> String {
+    let mut p = String::with_capacity(base.len() + key.len() + 4);
+    p.push_str(base);
+    p.push('/');
+    p.push_str(key);
+    if let Some(i) = index {
+        p.push('/');
+        p.push_str(&i.to_string());
+    }
+    p
+}
+
+/// An age range someone can be in: min at most max, and min at most [`MAX_AGE`] (at JSON
+/// pointer `path`).
 fn check_range(definition: &str, r: AgeRange, path: &str) -> Result<(), DefinitionError> {
     let problem = if r.min > r.max {
         format!(
@@ -189,21 +206,17 @@ fn check_range(definition: &str, r: AgeRange, path: &str) -> Result<(), Definiti
 
 /// Every age range inside `rule` (at JSON pointer `path`).
 fn check_rule(definition: &str, rule: &Rule, path: &str) -> Result<(), DefinitionError> {
-    match rule {
-        Rule::Age(r) => check_range(definition, *r, &format!("{path}/age")),
-        Rule::AnyOf(rs) | Rule::AllOf(rs) => {
-            let name = if matches!(rule, Rule::AnyOf(_)) {
-                "any_of"
-            } else {
-                "all_of"
-            };
-            rs.iter()
-                .enumerate()
-                .try_for_each(|(k, r)| check_rule(definition, r, &format!("{path}/{name}/{k}")))
-        }
-        Rule::Not(r) => check_rule(definition, r, &format!("{path}/not")),
-        _ => Ok(()),
-    }
+    let (name, rules) = match rule {
+        Rule::Age(r) => return check_range(definition, *r, &at(path, "age", None)),
+        Rule::Not(r) => return check_rule(definition, r, &at(path, "not", None)),
+        Rule::AnyOf(rs) => ("any_of", rs),
+        Rule::AllOf(rs) => ("all_of", rs),
+        _ => return Ok(()),
+    };
+    rules
+        .iter()
+        .enumerate()
+        .try_for_each(|(k, r)| check_rule(definition, r, &at(path, name, Some(k))))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -884,7 +884,8 @@ impl<'a> Classifier<'a> {
         let mut flag_rules = Vec::new();
         let mut rules = Vec::new();
         for (i, g) in this.definition.plus_groups.iter().enumerate() {
-            match this.compile(&g.id, &g.rule, &format!("/plus_groups/{i}/rule"))? {
+            let path = definition::at(&definition::at("", "plus_groups", Some(i)), "rule", None);
+            match this.compile(&g.id, &g.rule, &path)? {
                 Compiled::AnyFlag(mask) => flag_rules.push((mask, 1u64 << i)),
                 other => rules.push((other, 1u64 << i)),
             }
@@ -921,7 +922,7 @@ impl<'a> Classifier<'a> {
                 position(known, id).map(|i| m | (1 << i)).ok_or_else(|| {
                     DefinitionError::UnknownId {
                         definition: self.definition.id.clone(),
-                        path: format!("{path}/{name}/{k}"),
+                        path: definition::at(path, name, Some(k)),
                         group: group.to_owned(),
                         what,
                         id: id.clone(),
@@ -932,7 +933,7 @@ impl<'a> Classifier<'a> {
         let list = |rs: &[Rule], name: &str| {
             rs.iter()
                 .enumerate()
-                .map(|(k, r)| self.compile(group, r, &format!("{path}/{name}/{k}")))
+                .map(|(k, r)| self.compile(group, r, &definition::at(path, name, Some(k))))
                 .collect::<Result<Vec<_>, _>>()
         };
         Ok(match rule {
@@ -957,9 +958,11 @@ impl<'a> Classifier<'a> {
             Rule::Cyp => Compiled::Cyp,
             Rule::AnyOf(rs) => Compiled::AnyOf(list(rs, "any_of")?),
             Rule::AllOf(rs) => Compiled::AllOf(list(rs, "all_of")?),
-            Rule::Not(r) => {
-                Compiled::Not(Box::new(self.compile(group, r, &format!("{path}/not"))?))
-            }
+            Rule::Not(r) => Compiled::Not(Box::new(self.compile(
+                group,
+                r,
+                &definition::at(path, "not", None),
+            )?)),
         })
     }
 
