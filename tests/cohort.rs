@@ -170,7 +170,7 @@ fn definitions_are_checked_against_the_catalogue_and_the_index() {
     d.plus_groups[1].rule = equitas_core::cohort::Rule::AnyFlag(vec!["narrowboat".into()]);
     assert_eq!(
         Classifier::new(d, None).unwrap_err().to_string(),
-        "cohort definition national: PLUS group \"ld_autism\" refers to unknown group flag \"narrowboat\""
+        "cohort definition national at /plus_groups/1/rule/any_flag/0: PLUS group \"ld_autism\" refers to unknown group flag \"narrowboat\""
     );
     let mut d = CohortDefinition::national();
     d.imd_edition = ImdEdition::Wales2019;
@@ -599,5 +599,266 @@ proptest! {
         let s2 = count_records_parallel(csv.as_bytes(), &c, &mut par, threads, block).unwrap();
         prop_assert_eq!(&s1, &s2);
         prop_assert!(seq == par);
+    }
+}
+
+/// Issue 12, findings 4 (hostile saved counts), 14 (definitions that contradict themselves) and
+/// 12 (a whole number too large for its field).
+mod issue12 {
+    use equitas_core::cohort::{
+        Classifier, CohortCounts, CohortDefinition, CountsFileError, DefinitionError,
+        MAX_COUNT_CELLS, MAX_COUNTS_FILE_BYTES, MAX_LABELS, MergeError, PlusGroup, Rule,
+    };
+    use serde_json::{Value, json};
+
+    /// A real saved counts file of a few synthetic people, as JSON to tamper with.
+    fn saved() -> (CohortCounts, Value) {
+        let c = Classifier::new(CohortDefinition::national(), None).unwrap();
+        let mut counts = CohortCounts::new(&c);
+        for r in super::synthetic(200, 1, &c) {
+            counts.count(&c, &r);
+        }
+        let v = serde_json::from_str(&counts.to_json().unwrap()).unwrap();
+        (counts, v)
+    }
+
+    fn load(v: &Value) -> Result<CohortCounts, CountsFileError> {
+        CohortCounts::from_json(&v.to_string())
+    }
+
+    /// Finding 4: a 42 KB file whose label lists describe a table of terabytes made `merge`
+    /// abort allocating it; longer lists overflowed the size ("capacity overflow"). Now the
+    /// lists and the table are checked against their limits before anything is allocated.
+    #[test]
+    fn label_lists_that_describe_a_huge_table_are_refused_before_allocating() {
+        let (_, mut v) = saved();
+        let many: Vec<String> = (0..60).map(|i| format!("a{i}")).collect();
+        v["labels"]["areas"] = json!(many);
+        v["labels"]["plus"] = json!(many);
+        v["labels"]["bands"] = json!(many);
+        let err = load(&v).unwrap_err();
+        assert!(matches!(err, CountsFileError::TooLarge(_)), "{err}");
+        assert!(
+            err.to_string().contains(&format!(
+                "more than the {MAX_COUNT_CELLS} cells counts can have (MAX_COUNT_CELLS"
+            )),
+            "{err}"
+        );
+        // A list longer than any dimension can be is refused as it is read.
+        let long: Vec<String> = (0..=MAX_LABELS).map(|i| format!("a{i}")).collect();
+        v["labels"]["areas"] = json!(long);
+        let err = load(&v).unwrap_err().to_string();
+        assert!(
+            err.contains(&format!(
+                "more than {MAX_LABELS} labels in one dimension (the limit, MAX_LABELS"
+            )),
+            "{err}"
+        );
+        // So is a list of cells longer than any table.
+        let (_, mut v) = saved();
+        let cells: Vec<Value> = (0..=MAX_COUNT_CELLS).map(|i| json!([i, 0])).collect();
+        v["cells"] = json!(cells);
+        let err = load(&v).unwrap_err().to_string();
+        assert!(err.contains("more than 4194304 cells"), "{err}");
+    }
+
+    #[test]
+    fn text_longer_than_any_saved_file_is_refused_unread() {
+        let text = " ".repeat(MAX_COUNTS_FILE_BYTES + 1);
+        let err = CohortCounts::from_json(&text).unwrap_err();
+        assert!(matches!(err, CountsFileError::TooLarge(_)), "{err}");
+        assert!(err.to_string().contains("MAX_COUNTS_FILE_BYTES"), "{err}");
+    }
+
+    #[test]
+    fn huge_or_repeated_indices_are_refused() {
+        let (_, mut v) = saved();
+        v["cells"] = json!([[u64::MAX, 1]]);
+        let err = load(&v).unwrap_err().to_string();
+        assert!(
+            err.contains("cells index 18446744073709551615 is past the end"),
+            "{err}"
+        );
+        // An index given twice was taken silently (the last won).
+        let (_, mut v) = saved();
+        let first = v["cells"][0].clone();
+        v["cells"].as_array_mut().unwrap().push(first);
+        let err = load(&v).unwrap_err().to_string();
+        assert!(err.contains("is listed twice"), "{err}");
+    }
+
+    /// Cells that add up past `u64::MAX` wrapped around (to 1) and were accepted.
+    #[test]
+    fn a_total_past_the_largest_count_is_refused() {
+        let (_, mut v) = saved();
+        // Two (all, all) cells of u64::MAX and 2 "add up" to people = 1 when wrapped.
+        let cells = v["cells"].as_array().unwrap();
+        let i = cells[0][0].as_u64().unwrap();
+        let j = cells[1][0].as_u64().unwrap();
+        v["cells"] = json!([[i, u64::MAX], [j, 2]]);
+        v["people"] = json!(1);
+        let err = load(&v).unwrap_err().to_string();
+        assert!(err.contains("more than a count can hold"), "{err}");
+    }
+
+    /// Merging cells of u64::MAX and 2 wrapped to 1 and was accepted; now it is an error that
+    /// names the count (the cell with its labels), and nothing is added.
+    #[test]
+    fn merge_overflow_names_the_cell_and_adds_nothing() {
+        let (counts, v) = saved();
+        // People past the largest count.
+        let mut p = v.clone();
+        let i = p["cells"][0][0].as_u64().unwrap();
+        p["cells"] = json!([[i, u64::MAX]]);
+        p["people"] = json!(u64::MAX);
+        let mut total = counts.clone();
+        let err = total.merge(&load(&p).unwrap()).unwrap_err();
+        assert!(matches!(err, MergeError::Overflow { .. }), "{err}");
+        assert_eq!(
+            err.to_string(),
+            "cannot merge counts: people would be 200 + 18446744073709551615, more than a count \
+             can hold (18446744073709551615)"
+        );
+        assert_eq!(total, counts, "nothing is added on an error");
+        // One cell outside the (all, all) block (the file's last) at u64::MAX: the people add
+        // up, that cell does not.
+        let mut c = v.clone();
+        let last = c["cells"].as_array().unwrap().len() - 1;
+        let (index, count) = (
+            c["cells"][last][0].as_u64().unwrap(),
+            c["cells"][last][1].as_u64().unwrap(),
+        );
+        c["cells"][last][1] = json!(u64::MAX);
+        let mut total = load(&c).unwrap();
+        let before = total.clone();
+        let err = total.merge(&counts).unwrap_err().to_string();
+        assert!(
+            err.starts_with(&format!("cannot merge counts: cell {index} (area ")),
+            "{err}"
+        );
+        assert!(
+            err.contains(&format!(
+                ") would be 18446744073709551615 + {count}, more than a count can hold"
+            )),
+            "{err}"
+        );
+        assert_eq!(total, before, "nothing is added on an error");
+    }
+
+    /// Every table the limits allow can be saved and read back: the largest definition (32
+    /// age bands, 32 PLUS groups) with every count at its largest.
+    #[test]
+    fn the_largest_definition_saves_and_loads_within_the_limits() {
+        let mut d = CohortDefinition::national();
+        d.age_bands = (0..32).map(|b| b * 3).collect();
+        d.plus_groups = (0..32)
+            .map(|i| PlusGroup {
+                id: format!("g{i}"),
+                label: format!("group {i}"),
+                rule: Rule::Cyp,
+                note: None,
+            })
+            .collect();
+        let c = Classifier::new(d, None).unwrap();
+        let mut counts = CohortCounts::new(&c);
+        for r in super::synthetic(500, 2, &c) {
+            counts.count(&c, &r);
+        }
+        assert_eq!(
+            CohortCounts::from_json(&counts.to_json().unwrap()).unwrap(),
+            counts
+        );
+        let cells = counts.heap_bytes() / 8;
+        assert!(cells <= MAX_COUNT_CELLS, "{cells} cells");
+        // The longest text such a file can have: every cell non-zero and u64::MAX.
+        let mut v: Value = serde_json::from_str(&counts.to_json().unwrap()).unwrap();
+        let n_cells = cells - 2 * 6 * counts.metric_ids().len();
+        let big = format!(
+            "[{}]",
+            (0..n_cells)
+                .map(|i| format!("[{i},{}]", u64::MAX))
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        v["cells"] = json!([]);
+        let text = v
+            .to_string()
+            .replace("\"cells\":[]", &format!("\"cells\":{big}"));
+        assert!(text.len() <= MAX_COUNTS_FILE_BYTES, "{} bytes", text.len());
+    }
+
+    /// Finding 14: duplicate PLUS ids, a CYP range of 30 to 5 and an age rule of 200 to 1 were
+    /// accepted, and errors named no place in the file.
+    #[test]
+    fn definitions_that_contradict_themselves_are_refused_with_their_json_pointer() {
+        let national: Value =
+            serde_json::from_str(&serde_json::to_string(&CohortDefinition::national()).unwrap())
+                .unwrap();
+        let err = |v: &Value| CohortDefinition::from_json(&v.to_string()).unwrap_err();
+
+        let mut v = national.clone();
+        let first = v["plus_groups"][0]["id"].clone();
+        v["plus_groups"][2]["id"] = first.clone();
+        let e = err(&v);
+        assert!(matches!(e, DefinitionError::BadGroupId { .. }), "{e}");
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "cohort definition national at /plus_groups/2/id: PLUS group id {first} is used \
+                 twice (first at /plus_groups/0/id)"
+            )
+        );
+
+        let mut v = national.clone();
+        v["cyp_age_range"] = json!({"min": 30, "max": 5});
+        assert_eq!(
+            err(&v).to_string(),
+            "cohort definition national at /cyp_age_range: the age range 30 to 5 is empty: min \
+             is above max"
+        );
+
+        let mut v = national.clone();
+        v["plus_groups"][1]["rule"] = json!({"any_of": [{"any_flag": ["homeless"]}, {"not": {"age": {"min": 200, "max": 1}}}]});
+        assert_eq!(
+            err(&v).to_string(),
+            "cohort definition national at /plus_groups/1/rule/any_of/1/not/age: the age range \
+             200 to 1 is empty: min is above max"
+        );
+        let mut v = national.clone();
+        v["plus_groups"][1]["rule"] = json!({"age": {"min": 150, "max": 200}});
+        assert!(err(&v).to_string().contains("starts above 120"));
+
+        let mut v = national.clone();
+        v["plus_groups"][0]["id"] = json!("all");
+        assert!(err(&v).to_string().contains("is reserved"));
+
+        let mut v = national.clone();
+        v["age_bands"] = json!([0, 10, 10, 20]);
+        assert!(
+            err(&v)
+                .to_string()
+                .starts_with("cohort definition national at /age_bands/2: age bands must")
+        );
+
+        // A catalogue id the rule names is found at its own place in the file.
+        let mut d = CohortDefinition::national();
+        d.plus_groups[1].rule = Rule::AllOf(vec![
+            Rule::Cyp,
+            Rule::AnyCondition(vec!["smi".into(), "gout".into()]),
+        ]);
+        assert_eq!(
+            Classifier::new(d, None).unwrap_err().to_string(),
+            "cohort definition national at /plus_groups/1/rule/all_of/1/any_condition/1: PLUS \
+             group \"ld_autism\" refers to unknown condition \"gout\""
+        );
+
+        // Finding 12 (part): a version too large for its field says the range.
+        let mut v = national.clone();
+        v["version"] = json!(u64::MAX);
+        assert_eq!(
+            err(&v).to_string(),
+            "cohort definition is not valid: at /version: expected a whole number from 0 to \
+             4294967295, found the number 18446744073709551615"
+        );
     }
 }

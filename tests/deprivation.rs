@@ -219,3 +219,155 @@ fn scottish_tied_domain_ranks_are_kept_as_halves() {
     let crime = ix.domains().iter().position(|d| d == "Crime").unwrap();
     assert_eq!(a.domain_rank(crime), Some(4563.5));
 }
+
+/// Issue 12, findings 5 (oversized IMD files) and 14 (deciles that contradict their ranks).
+mod issue12 {
+    use equitas_core::deprivation::{
+        DeprivationIndex, LoadError, MAX_IMD_AREAS, MAX_IMD_COLUMNS, MAX_IMD_DOMAINS,
+    };
+
+    fn load(text: &str) -> Result<DeprivationIndex, LoadError> {
+        DeprivationIndex::from_csv(text.as_bytes())
+    }
+
+    /// Finding 5: 100,000 `*_decile` columns took 11 s to scan and then aborted allocating
+    /// 26 GB. Now the header is refused at once, naming the limit.
+    #[test]
+    fn a_header_of_100000_decile_columns_is_refused_cleanly() {
+        let mut text = String::from("lsoa11_code,IMD_decile,IMD_rank");
+        for i in 0..100_000 {
+            text.push_str(&format!(",d{i}_decile"));
+        }
+        text.push_str("\nE01000001,1,1");
+        text.push_str(&",1".repeat(100_000));
+        text.push('\n');
+        let err = load(&text).unwrap_err().to_string();
+        assert!(
+            err.contains("longer than 65536 bytes") && err.contains("MAX_IMD_ROW_BYTES"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn too_many_columns_or_domains_are_refused_naming_the_limit() {
+        // Short names, so the header fits a row but has more columns than any IMD file.
+        let mut text = String::from("lsoa11_code,IMD_decile,IMD_rank");
+        for i in 0..MAX_IMD_COLUMNS {
+            text.push_str(&format!(",x{i}"));
+        }
+        text.push('\n');
+        let err = load(&text).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            format!(
+                "IMD file has {} columns; at most {MAX_IMD_COLUMNS} are read (MAX_IMD_COLUMNS: \
+                 the widest published file has fewer than 60)",
+                MAX_IMD_COLUMNS + 3
+            )
+        );
+        let mut text = String::from("lsoa11_code,IMD_decile,IMD_rank");
+        for i in 0..=MAX_IMD_DOMAINS {
+            text.push_str(&format!(",d{i}_decile"));
+        }
+        text.push('\n');
+        let err = load(&text).unwrap_err().to_string();
+        assert!(
+            err.starts_with(&format!(
+                "IMD file has {} domain decile columns; at most {MAX_IMD_DOMAINS} are read (MAX_IMD_DOMAINS",
+                MAX_IMD_DOMAINS + 1
+            )),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_quote_left_open_is_refused_at_the_row_limit_not_read_whole() {
+        let mut text = String::from("lsoa11_code,IMD_decile,IMD_rank\nE01000001,\"1,1\n");
+        text.push_str(&"E01000002,2,2\n".repeat(10_000));
+        let err = load(&text).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "IMD file could not be read: the row starting on line 2 is longer than 65536 bytes, \
+             the most read (MAX_IMD_ROW_BYTES; rows of published IMD files are under 2 KB): a \
+             quote opened in it is never closed"
+        );
+    }
+
+    #[test]
+    fn more_areas_than_any_index_are_refused() {
+        // Codes that parse, in order; deciles follow the ranks of an index of this many areas.
+        let n = MAX_IMD_AREAS + 1;
+        let mut text = String::with_capacity(n * 24);
+        text.push_str("lsoa11_code,IMD_decile,IMD_rank\n");
+        for i in 0..n {
+            text.push_str(&format!("E{:08},1,1\n", i + 1));
+        }
+        let err = load(&text).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            format!(
+                "IMD file has {n} areas; at most {MAX_IMD_AREAS} are read (MAX_IMD_AREAS: the \
+                 largest published index has 33,755)"
+            )
+        );
+    }
+
+    /// Finding 14: a decile that contradicts the rank was accepted.
+    #[test]
+    fn a_decile_that_contradicts_its_rank_is_refused_naming_row_code_rank_and_decile() {
+        // England 2019 has 32,844 areas: decile 1 is ranks 1-3,285 (3,284.4 rounds either way).
+        let err = load("lsoa11_code,IMD_decile,IMD_rank\nE01000001,1,10\nE01000002,6,20000\n")
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "IMD file line 3: area E01000002 has IMD_decile 6 but IMD_rank 20000; of the 32844 \
+             areas of england-2019, decile 6 covers ranks 16423 to 19707"
+        );
+        assert!(matches!(
+            err,
+            LoadError::DecileContradictsRank { line: 3, .. }
+        ));
+        // A rank past the last area is no decile's.
+        let err = load("lsoa11_code,IMD_decile,IMD_rank\nE01000001,10,40000\n").unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("has IMD_decile 10 but IMD_rank 40000; of the 32844 areas"),
+            "{err}"
+        );
+        // Domains are checked too, against their own rank column.
+        let err = load(
+            "lsoa11_code,IMD_decile,IMD_rank,Income_decile,Income_rank\nE01000001,1,10,10,5\n",
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "IMD file line 2: area E01000001 has Income_decile 10 but Income_rank 5; of the \
+             32844 areas of england-2019, decile 10 covers ranks 29560 to 32844"
+        );
+    }
+
+    #[test]
+    fn the_published_boundary_and_tie_behaviour_is_accepted() {
+        // The rank that straddles a tenth may be in either decile: 3,284.4 → rank 3,285 is
+        // decile 1 (WIMD/SIMD's rule) or 2 (the English one).
+        for d in [1, 2] {
+            let text = format!("lsoa11_code,IMD_decile,IMD_rank\nE01000001,{d},3285\n");
+            assert!(load(&text).is_ok(), "decile {d}");
+        }
+        assert!(load("lsoa11_code,IMD_decile,IMD_rank\nE01000001,2,3284\n").is_err());
+        // Tied areas share a rank (SIMD gives a tied pair the half between their places): two
+        // areas at 3285.5 hold places 3285 and 3286, so they may be in deciles 1 and 2. One
+        // area alone at 3285.5 is past decile 1.
+        let ok = "lsoa11_code,IMD_decile,IMD_rank,Crime_decile,Crime_rank\n\
+                  E01000001,1,1,1,3285.5\nE01000002,1,2,2,3285.5\n";
+        assert!(load(ok).is_ok());
+        let lone = "lsoa11_code,IMD_decile,IMD_rank,Crime_decile,Crime_rank\n\
+                    E01000001,1,1,1,3285.5\nE01000002,1,2,2,3290\n";
+        assert!(
+            load(lone)
+                .unwrap_err()
+                .to_string()
+                .contains("has Crime_decile 1 but Crime_rank 3285.5")
+        );
+    }
+}

@@ -2,25 +2,59 @@
 //!
 //! A thin edge over `equitas-core`: it parses arguments, opens files, and renders what the core
 //! computes as a table, CSV or JSON.
+//!
+//! Nothing here prints with `print!`/`eprintln!`, which panic when the output cannot be written
+//! (`> /dev/full`, a closed pipe): standard output goes through [`stdout`] or [`out`], whose
+//! errors are returned, and standard error through [`err`], which cannot fail. The lints below
+//! keep it so; the command files not yet moved to the helpers are allowed the macros for now.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
+#[allow(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "not yet moved to crate::out/err (issue 12 finding 8)"
+)]
 mod assess;
+#[allow(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "not yet moved to crate::out/err (issue 12 finding 8)"
+)]
 mod fingertips;
+#[allow(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "not yet moved to crate::out/err (issue 12 finding 8)"
+)]
 mod measures;
 mod render;
 
+use std::any::Any;
+use std::fmt::Display;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
-use std::path::PathBuf;
+use std::ops::RangeInclusive;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use equitas_core::cohort::records::{
     DEFAULT_BLOCK_BYTES, ReadSummary, count_records, count_records_parallel,
 };
-use equitas_core::cohort::{Classifier, CohortCounts, CohortDefinition, report};
-use equitas_core::deprivation::{AreaCode, DeprivationIndex, ImdEdition};
+use equitas_core::cohort::{
+    Classifier, CohortCounts, CohortDefinition, DefinitionError, MAX_COUNTS_FILE_BYTES,
+    MAX_DEFINITION_BYTES, report,
+};
+use equitas_core::deprivation::{AreaCode, DeprivationIndex, ImdEdition, MAX_IMD_AREAS};
 use equitas_core::io::heat_plus;
-use equitas_core::synth::{Areas, CSV_HEADER, Synth, SynthParams};
+use equitas_core::synth::{Areas, CSV_HEADER, MAX_PARAMS_BYTES, MAX_PEOPLE, Synth, SynthParams};
 use lexopt::prelude::*;
+
+/// The most threads `equitas cohorts --threads` counts on: 64. Each thread holds its own counts
+/// and a few 4 MiB blocks of the file (about 14 MB), and reading, not counting, limits the speed
+/// well before 64; the limit stops a typing slip (`--threads 100000`) from asking the system for
+/// more threads than it can start. Raise it here and rebuild for a machine that needs more.
+pub const MAX_THREADS: usize = 64;
 
 const USAGE: &str = "\
 equitas: Core20PLUS5 cohorts and health-inequality measures for the NHS in England
@@ -44,6 +78,9 @@ Commands:
 
 Run `equitas <command> --help` for a command's options and an example.
 Data never leaves your machine: equitas reads and writes local files only.
+
+Exit status: 0 done (also when the reader of the output stops early, as `| head` does: equitas
+then stops quietly), 1 an error (the message says what and where), 2 a usage error.
 ";
 
 const DEMO_HELP: &str = "\
@@ -52,8 +89,9 @@ equitas demo: synthesise a population and print its Core20PLUS5 cohort report
 Usage: equitas demo [--people N] [--seed S] [--imd FILE] [--edition E] [--definition FILE]
                     [--format table|csv|json]
 
-  --people N        people to synthesise (default 100000)
-  --seed S          random seed; the same seed gives the same people (default 2026)
+  --people N        people to synthesise, 1 to 1000000000 (default 100000)
+  --seed S          random seed, 0 to 18446744073709551615; the same seed gives the same
+                    people (default 2026)
   --imd FILE        draw real areas from this IMD file; without it people get IMD deciles directly
   --edition E       england-2019 (default) or england-2025; must match --imd
   --definition FILE a cohort definition JSON (default: the built-in national definition;
@@ -90,8 +128,10 @@ Usage: equitas cohorts --records FILE [--imd FILE] [--edition E] [--definition F
                     or heat-plus (each metric's rates by IMD quintile in the WHO HEAT Plus layout,
                     ready for `equitas measures`)
   --strict          stop at the first bad row or unknown area code (reads on one thread)
-  --threads N       threads to count on (default: every core); the counts are the same for any N
-  --save-counts F   also save the counts to F, to add up later with `equitas merge`
+  --threads N       threads to count on, 1 to 64 (default: every core, at most 64); the counts
+                    are the same for any N
+  --save-counts F   also save the counts to F, to add up later with `equitas merge` (written
+                    whole or not at all: to a temporary file beside F, renamed at the end)
 
 Bad rows (unknown ids, impossible ages) are not counted and are listed with their row (as a
 spreadsheet numbers it: the header is row 1), column and value. Area codes not in the IMD file
@@ -107,7 +147,9 @@ equitas merge: add up saved counts made separately (per practice, per chunk, per
 Usage: equitas merge FILE... [--definition FILE] [--edition E] [--format table|csv|json]
 
   FILE...           counts saved by `equitas cohorts --save-counts`; all must have been made
-                    with the same cohort definition (and version) as --definition
+                    with the same cohort definition (and version) as --definition. A file
+                    larger than any equitas writes (256 MiB), or whose labels describe a larger
+                    table, is refused before it is read; so is a sum too large for a count.
   --definition FILE the cohort definition the counts were made with (default: built-in national)
   --edition E       england-2019 (default) or england-2025, as when the counts were made
   --format F        table (default), csv or json
@@ -127,9 +169,12 @@ equitas synth: write a synthetic person-record CSV (SYNTHETIC: not real people)
 
 Usage: equitas synth --people N --out FILE [--seed S] [--imd FILE] [--areas FILE] [--params FILE]
 
-  --people N        how many people
-  --out FILE        where to write the CSV, or - for standard output
-  --seed S          random seed (default 1); the same seed gives the same file
+  --people N        how many people, 1 to 1000000000
+  --out FILE        where to write the CSV, or - for standard output. The file appears whole
+                    or not at all: it is written to a temporary file beside it and renamed
+                    when the last row is written
+  --seed S          random seed, 0 to 18446744073709551615 (default 1); the same seed gives
+                    the same file
   --imd FILE        draw areas from this IMD file (otherwise people get IMD deciles directly)
   --areas FILE      draw only from these area codes (one per line, e.g. one local authority's);
                     needs --imd
@@ -146,8 +191,29 @@ struct Failure {
     code: u8,
 }
 
-impl<E: std::fmt::Display> From<E> for Failure {
+/// Set once a write to standard output finds the reader gone (`EPIPE`, as after `| head -1`).
+/// The command then ends quietly with status 0, the way Unix tools stop when their reader has
+/// read enough: no message, because nothing went wrong that the user needs to hear about.
+static PIPE_CLOSED: AtomicBool = AtomicBool::new(false);
+
+/// Notes a closed pipe in `e` (see [`PIPE_CLOSED`]).
+fn note_broken_pipe(e: &io::Error) {
+    if e.kind() == io::ErrorKind::BrokenPipe {
+        PIPE_CLOSED.store(true, Ordering::Relaxed);
+    }
+}
+
+impl<E: Display + 'static> From<E> for Failure {
     fn from(e: E) -> Self {
+        // Writes that did not go through `stdout()` still end quietly on a closed pipe.
+        let any: &dyn Any = &e;
+        if let Some(io) = any.downcast_ref::<io::Error>() {
+            note_broken_pipe(io);
+        } else if let Some(json) = any.downcast_ref::<serde_json::Error>()
+            && json.io_error_kind() == Some(io::ErrorKind::BrokenPipe)
+        {
+            PIPE_CLOSED.store(true, Ordering::Relaxed);
+        }
         Self {
             message: e.to_string(),
             code: 1,
@@ -160,6 +226,44 @@ fn usage_error(message: impl Into<String>) -> Failure {
         message: message.into(),
         code: 2,
     }
+}
+
+/// Standard output for a command's results. Its errors are returned to the caller like any
+/// other (`> /dev/full` is an error naming standard output, exit 1), and a closed pipe makes
+/// the command end quietly ([`PIPE_CLOSED`]). Wrap it in a `BufWriter` for many small writes.
+pub(crate) fn stdout() -> Stdout {
+    Stdout(io::stdout().lock())
+}
+
+/// See [`stdout`].
+pub(crate) struct Stdout(io::StdoutLock<'static>);
+
+impl Write for Stdout {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.write(buf).inspect_err(note_broken_pipe)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush().inspect_err(note_broken_pipe)
+    }
+}
+
+/// Writes `text` (help, a version line) to standard output and flushes it.
+///
+/// # Errors
+/// Standard output cannot be written (a full disk, a closed pipe: see [`stdout`]).
+pub(crate) fn out(text: &str) -> Result<()> {
+    let mut o = stdout();
+    o.write_all(text.as_bytes())
+        .and_then(|()| o.flush())
+        .map_err(|e| Failure::from(format!("cannot write to standard output: {e}")))
+}
+
+/// Writes `line` and a newline to standard error (notes, warnings, errors). When standard error
+/// itself cannot be written (`2> /dev/full`) there is nowhere left to say so: the line is
+/// dropped, and the exit status still tells.
+pub(crate) fn err(line: &str) {
+    let mut e = io::stderr().lock();
+    let _ = writeln!(e, "{line}").and_then(|()| e.flush());
 }
 
 type Result<T> = std::result::Result<T, Failure>;
@@ -193,8 +297,9 @@ fn parse_format(v: &str) -> Result<Format> {
 fn main() -> ExitCode {
     match run() {
         Ok(()) => ExitCode::SUCCESS,
+        Err(_) if PIPE_CLOSED.load(Ordering::Relaxed) => ExitCode::SUCCESS,
         Err(f) => {
-            eprintln!("error: {}", f.message);
+            err(&format!("error: {}", f.message));
             ExitCode::from(f.code)
         }
     }
@@ -204,14 +309,8 @@ fn run() -> Result<()> {
     let mut parser = lexopt::Parser::from_env();
     let command = match parser.next()? {
         Some(Value(v)) => v.string()?,
-        Some(Long("help") | Short('h')) | None => {
-            print!("{USAGE}");
-            return Ok(());
-        }
-        Some(Long("version")) => {
-            println!("equitas {}", env!("CARGO_PKG_VERSION"));
-            return Ok(());
-        }
+        Some(Long("help") | Short('h')) | None => return out(USAGE),
+        Some(Long("version")) => return out(&format!("equitas {}\n", env!("CARGO_PKG_VERSION"))),
         Some(other) => return Err(usage_error(format!("{}\n\n{USAGE}", other.unexpected()))),
     };
     match command.as_str() {
@@ -277,9 +376,7 @@ impl Common {
     fn load(&self) -> Result<(CohortDefinition, Option<DeprivationIndex>)> {
         let mut definition = match &self.definition {
             Some(p) => {
-                let text = std::fs::read_to_string(p).map_err(|e| {
-                    Failure::from(format!("cannot read definition {}: {e}", p.display()))
-                })?;
+                let text = read_text(p, MAX_DEFINITION_BYTES, "MAX_DEFINITION_BYTES")?;
                 CohortDefinition::from_json(&text)
                     .map_err(|e| Failure::from(format!("{}: {e}", p.display())))?
             }
@@ -299,6 +396,18 @@ impl Common {
         };
         Ok((definition, index))
     }
+
+    /// The classifier for `definition`; a problem in a definition file names the file.
+    fn classifier<'a>(
+        &self,
+        definition: CohortDefinition,
+        index: Option<&'a DeprivationIndex>,
+    ) -> Result<Classifier<'a>> {
+        Classifier::new(definition, index).map_err(|e| match (&self.definition, &e) {
+            (_, DefinitionError::EditionMismatch { .. }) | (None, _) => Failure::from(e),
+            (Some(p), _) => Failure::from(format!("{}: {e}", p.display())),
+        })
+    }
 }
 
 /// The next option as text (`--name` or `-c`); a stray value is an error.
@@ -315,11 +424,31 @@ fn unknown_option(name: &str, help: &str) -> Failure {
     usage_error(format!("unknown option {name}\n\n{help}"))
 }
 
-fn number<T: std::str::FromStr>(parser: &mut lexopt::Parser, name: &str) -> Result<T> {
+/// A whole-number option that must lie in `range`. Anything else (not a number, negative, too
+/// large for any count, outside the range) is a usage error naming the option, the value and
+/// the range.
+fn whole<T>(parser: &mut lexopt::Parser, name: &str, range: RangeInclusive<T>) -> Result<T>
+where
+    T: std::str::FromStr + PartialOrd + Display,
+{
     let v = parser.value()?.string()?;
-    v.parse()
-        .map_err(|_| usage_error(format!("--{name} must be a whole number, got {v:?}")))
+    v.trim()
+        .parse()
+        .ok()
+        .filter(|n| range.contains(n))
+        .ok_or_else(|| {
+            usage_error(format!(
+                "--{name} must be a whole number from {} to {}, got {v:?}",
+                range.start(),
+                range.end()
+            ))
+        })
 }
+
+/// The range of `--people` (demo and synth).
+const PEOPLE: RangeInclusive<u64> = 1..=MAX_PEOPLE;
+/// The range of `--seed`: any 64-bit number.
+const SEEDS: RangeInclusive<u64> = 0..=u64::MAX;
 
 fn demo(mut parser: lexopt::Parser) -> Result<()> {
     let mut common = Common::new();
@@ -330,17 +459,14 @@ fn demo(mut parser: lexopt::Parser) -> Result<()> {
             continue;
         }
         match name.as_str() {
-            "--people" => people = number(&mut parser, "people")?,
-            "--seed" => seed = number(&mut parser, "seed")?,
-            "--help" | "-h" => {
-                print!("{DEMO_HELP}");
-                return Ok(());
-            }
+            "--people" => people = whole(&mut parser, "people", PEOPLE)?,
+            "--seed" => seed = whole(&mut parser, "seed", SEEDS)?,
+            "--help" | "-h" => return out(DEMO_HELP),
             _ => return Err(unknown_option(&name, DEMO_HELP)),
         }
     }
     let (definition, index) = common.load()?;
-    let classifier = Classifier::new(definition, index.as_ref())?;
+    let classifier = common.classifier(definition, index.as_ref())?;
     let params = SynthParams::builtin();
     let areas = index.as_ref().map_or(Areas::Deciles, Areas::Index);
     let mut synth = Synth::new(&params, seed, areas)?;
@@ -377,7 +503,9 @@ fn cohorts(mut parser: lexopt::Parser) -> Result<()> {
     let mut records: Option<PathBuf> = None;
     let mut save: Option<PathBuf> = None;
     let mut strict = false;
-    let mut threads: usize = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let mut threads: usize = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZero::get)
+        .min(MAX_THREADS);
     while let Some(name) = next_option(&mut parser, COHORTS_HELP)? {
         if common.take(&name, &mut parser)? {
             continue;
@@ -385,12 +513,9 @@ fn cohorts(mut parser: lexopt::Parser) -> Result<()> {
         match name.as_str() {
             "--records" => records = Some(parser.value()?.into()),
             "--strict" => strict = true,
-            "--threads" => threads = number(&mut parser, "threads")?,
+            "--threads" => threads = whole(&mut parser, "threads", 1..=MAX_THREADS)?,
             "--save-counts" => save = Some(parser.value()?.into()),
-            "--help" | "-h" => {
-                print!("{COHORTS_HELP}");
-                return Ok(());
-            }
+            "--help" | "-h" => return out(COHORTS_HELP),
             _ => return Err(unknown_option(&name, COHORTS_HELP)),
         }
     }
@@ -398,11 +523,11 @@ fn cohorts(mut parser: lexopt::Parser) -> Result<()> {
         records.ok_or_else(|| usage_error(format!("--records is required\n\n{COHORTS_HELP}")))?;
     let (definition, index) = common.load()?;
     if index.is_none() {
-        eprintln!(
-            "note: no --imd file, so area codes cannot be looked up; deprivation comes only from the imd_decile column"
+        err(
+            "note: no --imd file, so area codes cannot be looked up; deprivation comes only from the imd_decile column",
         );
     }
-    let classifier = Classifier::new(definition, index.as_ref())?;
+    let classifier = common.classifier(definition, index.as_ref())?;
     let mut counts = CohortCounts::new(&classifier);
     let reader: Box<dyn Read> = if records.as_os_str() == "-" {
         Box::new(io::stdin().lock())
@@ -413,9 +538,6 @@ fn cohorts(mut parser: lexopt::Parser) -> Result<()> {
         )
     };
     let reader = BufReader::with_capacity(1 << 16, reader);
-    if threads == 0 {
-        return Err(usage_error("--threads must be 1 or more"));
-    }
     let summary = if strict || threads <= 1 {
         count_records(reader, &classifier, &mut counts, strict)
     } else {
@@ -431,8 +553,7 @@ fn cohorts(mut parser: lexopt::Parser) -> Result<()> {
     let source = format!("{} ({} rows)", records.display(), summary.rows);
     if let Some(path) = &save {
         let json = counts.to_json()?;
-        std::fs::write(path, json)
-            .map_err(|e| Failure::from(format!("cannot write {}: {e}", path.display())))?;
+        write_whole(path, |w| w.write_all(json.as_bytes()))?;
     }
     output(
         &classifier,
@@ -443,10 +564,10 @@ fn cohorts(mut parser: lexopt::Parser) -> Result<()> {
         common.csv_table,
     )?;
     if summary.rejected > 0 || summary.unknown_areas > 0 {
-        eprintln!(
+        err(&format!(
             "warning: {} row(s) not counted because of problems, {} row(s) with unknown area codes counted as deprivation unknown (see the report)",
             summary.rejected, summary.unknown_areas
-        );
+        ));
     }
     Ok(())
 }
@@ -464,15 +585,11 @@ fn merge(mut parser: lexopt::Parser) -> Result<()> {
                     continue;
                 }
                 if name == "--help" {
-                    print!("{MERGE_HELP}");
-                    return Ok(());
+                    return out(MERGE_HELP);
                 }
                 return Err(unknown_option(&name, MERGE_HELP));
             }
-            Some(Short('h')) => {
-                print!("{MERGE_HELP}");
-                return Ok(());
-            }
+            Some(Short('h')) => return out(MERGE_HELP),
             Some(other) => {
                 return Err(usage_error(format!(
                     "{}\n\n{MERGE_HELP}",
@@ -487,11 +604,10 @@ fn merge(mut parser: lexopt::Parser) -> Result<()> {
         )));
     }
     let (definition, _) = common.load()?;
-    let classifier = Classifier::new(definition, None)?;
+    let classifier = common.classifier(definition, None)?;
     let mut total = CohortCounts::new(&classifier);
     for f in &files {
-        let text = std::fs::read_to_string(f)
-            .map_err(|e| Failure::from(format!("cannot read {}: {e}", f.display())))?;
+        let text = read_text(f, MAX_COUNTS_FILE_BYTES, "MAX_COUNTS_FILE_BYTES")?;
         let part = CohortCounts::from_json(&text)
             .map_err(|e| Failure::from(format!("{}: {e}", f.display())))?;
         total
@@ -522,8 +638,7 @@ fn output(
     format: Format,
     csv_table: CsvTable,
 ) -> Result<()> {
-    let stdout = io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
+    let mut out = BufWriter::new(stdout());
     let rep = report(counts, classifier);
     match format {
         Format::Table => render::table(&mut out, &rep, summary, source)?,
@@ -560,31 +675,25 @@ fn synth(mut parser: lexopt::Parser) -> Result<()> {
     let mut imd: Option<PathBuf> = None;
     let mut areas_file: Option<PathBuf> = None;
     let mut params_file: Option<PathBuf> = None;
-    let mut out: Option<PathBuf> = None;
+    let mut target: Option<PathBuf> = None;
     while let Some(name) = next_option(&mut parser, SYNTH_HELP)? {
         match name.as_str() {
-            "--people" => people = Some(number(&mut parser, "people")?),
-            "--seed" => seed = number(&mut parser, "seed")?,
+            "--people" => people = Some(whole(&mut parser, "people", PEOPLE)?),
+            "--seed" => seed = whole(&mut parser, "seed", SEEDS)?,
             "--imd" => imd = Some(parser.value()?.into()),
             "--areas" => areas_file = Some(parser.value()?.into()),
             "--params" => params_file = Some(parser.value()?.into()),
-            "--out" => out = Some(parser.value()?.into()),
-            "--help" | "-h" => {
-                print!("{SYNTH_HELP}");
-                return Ok(());
-            }
+            "--out" => target = Some(parser.value()?.into()),
+            "--help" | "-h" => return out(SYNTH_HELP),
             _ => return Err(unknown_option(&name, SYNTH_HELP)),
         }
     }
     let people =
         people.ok_or_else(|| usage_error(format!("--people is required\n\n{SYNTH_HELP}")))?;
-    let out = out.ok_or_else(|| usage_error(format!("--out is required\n\n{SYNTH_HELP}")))?;
+    let target = target.ok_or_else(|| usage_error(format!("--out is required\n\n{SYNTH_HELP}")))?;
     let params = match &params_file {
-        Some(p) => SynthParams::from_json(
-            &std::fs::read_to_string(p)
-                .map_err(|e| Failure::from(format!("cannot read {}: {e}", p.display())))?,
-        )
-        .map_err(|e| Failure::from(format!("{}: {e}", p.display())))?,
+        Some(p) => SynthParams::from_json(&read_text(p, MAX_PARAMS_BYTES, "MAX_PARAMS_BYTES")?)
+            .map_err(|e| Failure::from(format!("{}: {e}", p.display())))?,
         None => SynthParams::builtin(),
     };
     let index = match &imd {
@@ -609,43 +718,117 @@ fn synth(mut parser: lexopt::Parser) -> Result<()> {
         (None, None) => Areas::Deciles,
     };
     let mut synth = Synth::new(&params, seed, areas)?;
-    let sink: Box<dyn Write> = if out.as_os_str() == "-" {
-        Box::new(io::stdout().lock())
-    } else {
-        Box::new(
-            File::create(&out)
-                .map_err(|e| Failure::from(format!("cannot create {}: {e}", out.display())))?,
-        )
+    let mut write = |w: &mut dyn Write| -> io::Result<()> {
+        let mut w = BufWriter::with_capacity(1 << 16, w);
+        w.write_all(CSV_HEADER.as_bytes())?;
+        for _ in 0..people {
+            synth.next_person().write_csv_row(&mut w)?;
+        }
+        w.flush()
     };
-    let mut w = BufWriter::with_capacity(1 << 16, sink);
-    w.write_all(CSV_HEADER.as_bytes())?;
-    for _ in 0..people {
-        synth.next_person().write_csv_row(&mut w)?;
+    if target.as_os_str() == "-" {
+        return write(&mut stdout()).map_err(Failure::from);
     }
-    w.flush()?;
-    if out.as_os_str() != "-" {
-        eprintln!(
-            "wrote {people} SYNTHETIC people (not real) to {} (seed {seed}, {})",
-            out.display(),
-            params.label.split('.').next().unwrap_or("synthetic")
-        );
-    }
+    write_whole(&target, write)?;
+    err(&format!(
+        "wrote {people} SYNTHETIC people (not real) to {} (seed {seed}, {})",
+        target.display(),
+        params.label.split('.').next().unwrap_or("synthetic")
+    ));
     Ok(())
 }
 
+/// Writes the file at `path` whole or not at all: `write` fills a temporary file in the same
+/// directory, which is flushed to disk and renamed over `path` only when `write` succeeds. A
+/// run that fails or is killed part-way leaves `path` as it was (and, if killed, a
+/// `.equitas-*.part` file beside it that can be deleted), never a file cut off mid-row. A
+/// symbolic link is followed, so the file it points to is replaced and the link kept; a path
+/// that is not a regular file (`/dev/stdout`, a named pipe) cannot be replaced, and is written
+/// directly.
+fn write_whole(path: &Path, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<()> {
+    let cannot = |e: &dyn Display| Failure::from(format!("cannot write {}: {e}", path.display()));
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+        let mut f = File::create(path).map_err(|e| cannot(&e))?;
+        return write(&mut f).map_err(|e| cannot(&e));
+    }
+    let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
+    let dir = match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".equitas-")
+        .suffix(".part")
+        .tempfile_in(dir)
+        .map_err(|e| cannot(&e))?;
+    write(tmp.as_file_mut())
+        .and_then(|()| tmp.as_file().sync_all())
+        .map_err(|e| cannot(&e))?;
+    tmp.persist(&target).map_err(|e| cannot(&e.error))?;
+    Ok(())
+}
+
+/// The text of a file read whole (a definition, parameters, saved counts), refused unread past
+/// `limit` bytes (the named limit `name`), so a huge file cannot exhaust memory.
+fn read_text(path: &Path, limit: usize, name: &str) -> Result<String> {
+    let cannot = |e: &dyn Display| Failure::from(format!("cannot read {}: {e}", path.display()));
+    let f = File::open(path).map_err(|e| cannot(&e))?;
+    let mut text = String::new();
+    f.take(u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1))
+        .read_to_string(&mut text)
+        .map_err(|e| cannot(&e))?;
+    if text.len() > limit {
+        return Err(Failure::from(format!(
+            "{}: the file is larger than {limit} bytes, the most read ({name}: no file equitas \
+             writes or ships is that large)",
+            path.display()
+        )));
+    }
+    Ok(text)
+}
+
+/// The longest line of an area list read, in bytes (an area code is at most 12 characters).
+const MAX_AREA_LIST_LINE: usize = 1024;
+
 /// Area codes, one per line (blank lines and a `#` comment line allowed; a CSV's first column).
-fn read_area_list(path: &PathBuf) -> Result<Vec<AreaCode>> {
+/// At most [`MAX_IMD_AREAS`] codes (an index has no more areas), each line at most
+/// [`MAX_AREA_LIST_LINE`] bytes.
+fn read_area_list(path: &Path) -> Result<Vec<AreaCode>> {
     let f = File::open(path)
         .map_err(|e| Failure::from(format!("cannot open {}: {e}", path.display())))?;
+    let mut reader = BufReader::new(f);
     let mut codes = Vec::new();
-    for (i, line) in BufReader::new(f).lines().enumerate() {
-        let line = line?;
-        let field = line.split(',').next().unwrap_or("").trim();
+    let mut line = Vec::new();
+    for n in 1.. {
+        line.clear();
+        let read = reader
+            .by_ref()
+            .take(MAX_AREA_LIST_LINE as u64 + 1)
+            .read_until(b'\n', &mut line)
+            .map_err(|e| Failure::from(format!("cannot read {}: {e}", path.display())))?;
+        if read == 0 {
+            break;
+        }
+        if line.len() > MAX_AREA_LIST_LINE {
+            return Err(Failure::from(format!(
+                "{} line {n}: longer than {MAX_AREA_LIST_LINE} bytes; an area list has one code per line",
+                path.display()
+            )));
+        }
+        let text = String::from_utf8_lossy(&line);
+        let field = text.split(',').next().unwrap_or("").trim();
         if field.is_empty() || field.starts_with('#') {
             continue;
         }
+        if codes.len() == MAX_IMD_AREAS {
+            return Err(Failure::from(format!(
+                "{} line {n}: more than {MAX_IMD_AREAS} area codes, the most an index has \
+                 (MAX_IMD_AREAS)",
+                path.display()
+            )));
+        }
         let code = AreaCode::parse(field)
-            .map_err(|e| Failure::from(format!("{} line {}: {e}", path.display(), i + 1)))?;
+            .map_err(|e| Failure::from(format!("{} line {n}: {e}", path.display())))?;
         codes.push(code);
     }
     Ok(codes)

@@ -333,7 +333,17 @@ impl FromJson for u32 {
     fn from_json(v: &Value, path: &str) -> Result<Self, ReadError> {
         v.as_u64()
             .and_then(|n| Self::try_from(n).ok())
-            .ok_or_else(|| wrong(path, "a whole number", v))
+            .ok_or_else(|| wrong(path, &whole_number(v, Self::MAX.into()), v))
+    }
+}
+
+/// What a whole-number field expects: with its range when `v` is a whole number too large for
+/// it (`a whole number from 0 to 4294967295`), so the message says why 18446744073709551615 is
+/// refused.
+fn whole_number(v: &Value, max: u64) -> String {
+    match v.as_u64() {
+        Some(n) if n > max => format!("a whole number from 0 to {max}"),
+        _ => "a whole number".to_owned(),
     }
 }
 
@@ -402,7 +412,13 @@ impl FromJson for usize {
     fn from_json(v: &Value, path: &str) -> Result<Self, ReadError> {
         v.as_u64()
             .and_then(|n| Self::try_from(n).ok())
-            .ok_or_else(|| wrong(path, "a whole number", v))
+            .ok_or_else(|| {
+                wrong(
+                    path,
+                    &whole_number(v, u64::try_from(Self::MAX).unwrap_or(u64::MAX)),
+                    v,
+                )
+            })
     }
 }
 
@@ -563,6 +579,12 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "at /v: expected a whole number, found the number -1"
+        );
+        // Issue 12 finding 12: a number too large for the field says the range.
+        let e = u32::from_json(&json!(18_446_744_073_709_551_615_u64), "/v").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "at /v: expected a whole number from 0 to 4294967295, found the number 18446744073709551615"
         );
         let e = u32::from_json(&json!(2.5), "/v").unwrap_err();
         assert_eq!(

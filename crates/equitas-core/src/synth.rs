@@ -18,6 +18,14 @@ use serde::{Deserialize, Serialize};
 use crate::cohort::{PersonRecord, Sex, Smoking};
 use crate::deprivation::{AreaCode, DeprivationIndex, ImdDecile};
 
+/// The most people one run synthesises: 1,000,000,000, seventeen times England's population and
+/// about 60 GB of CSV. The limit stops a typing slip (`--people 1e30`-sized numbers) from
+/// starting a run that would never end; for more, run again with another seed.
+pub const MAX_PEOPLE: u64 = 1_000_000_000;
+
+/// The largest parameter file read, in bytes: 1 MiB (the built-in one is about 10 KB).
+pub const MAX_PARAMS_BYTES: usize = 1 << 20;
+
 /// The parameter file of a synthetic population.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -136,8 +144,15 @@ impl SynthParams {
     /// Parse parameters from JSON.
     ///
     /// # Errors
-    /// [`SynthError::Params`] with serde's line and column, or a weight or probability out of range.
+    /// [`SynthError::Params`] with serde's line and column, a weight or probability out of range,
+    /// or text longer than [`MAX_PARAMS_BYTES`].
     pub fn from_json(text: &str) -> Result<Self, SynthError> {
+        if text.len() > MAX_PARAMS_BYTES {
+            return Err(SynthError::Params(format!(
+                "the file is {} bytes; at most {MAX_PARAMS_BYTES} are read (MAX_PARAMS_BYTES)",
+                text.len()
+            )));
+        }
         let p: Self = serde_json::from_str(text).map_err(|e| SynthError::Params(e.to_string()))?;
         let bad_p = p
             .conditions

@@ -71,7 +71,9 @@ pub const MODULES: [Module; 3] = [
         ceiling_raw: 185_000,
         ceiling_gzip: 90_500,
     },
-    // The cohort classifier: 168,929 bytes (69,211 gzipped) after the assessment engine's size
+    // The cohort classifier: 172,784 bytes (71,197 gzipped) once cohort definitions are checked
+    // for contradictions with the JSON pointer of each (issue 12 finding 14: 168,941 before,
+    // +3.8 KB); 168,929 bytes (69,211 gzipped) after the assessment engine's size
     // work (rlsf's allocator, ReadError boxed, the crate's own JSON parser); 198,542 (81,072)
     // with the strict parse (+2.5 KB); 196,011 (79,589) when split from the data page's
     // measures.
@@ -80,8 +82,8 @@ pub const MODULES: [Module; 3] = [
         feature: "cohort",
         what: "the cohort classifier: classifyPerson, imdQuintile, isCore20Decile; no page loads \
                it yet",
-        ceiling_raw: 170_500,
-        ceiling_gzip: 70_000,
+        ceiling_raw: 174_500,
+        ceiling_gzip: 72_000,
     },
 ];
 

@@ -1,5 +1,9 @@
 //! `CohortCounts`: exact, mergeable counts of people by cohort.
 
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
 use super::{Classifier, CompactRecord, Membership, Missing, Sex};
@@ -39,26 +43,148 @@ pub struct CohortCounts {
 struct Labels {
     definition: String,
     version: u32,
+    #[serde(deserialize_with = "label_list")]
     ethnic: Vec<String>,
+    #[serde(deserialize_with = "label_list")]
     bands: Vec<String>,
+    #[serde(deserialize_with = "label_list")]
     areas: Vec<String>,
+    #[serde(deserialize_with = "label_list")]
     plus: Vec<String>,
+    #[serde(deserialize_with = "label_list")]
     metrics: Vec<String>,
 }
 
 const QUINTILES: usize = 6;
 const SEXES: usize = 4;
 
-/// Counts built for different definitions or catalogues.
+/// Quintile slot `q` as the rows call it: `1`..`5`, or `unknown`.
+fn quintile_label(q: usize) -> String {
+    if q + 1 >= QUINTILES {
+        "unknown".to_owned()
+    } else {
+        (q + 1).to_string()
+    }
+}
+
+/// The most labels one dimension of a saved counts file may list (ethnic groups, age bands,
+/// areas, PLUS groups or metrics). Counts come from a [`Classifier`], whose bitsets hold at most
+/// 64 ethnic categories, metrics and events, 63 clinical areas (with `all` and the smoking
+/// thread, 65 slots), [`MAX_PLUS_GROUPS`](super::MAX_PLUS_GROUPS) PLUS groups and [`MAX_AGE_BANDS`](super::MAX_AGE_BANDS) age bands (each with
+/// one more slot), so a real file never has more; a file that does is refused before anything
+/// is allocated for it. Changing it means changing those limits.
+pub const MAX_LABELS: usize = 65;
+
+/// The most cells (quintiles × ethnic groups × sexes × age bands × area slots × PLUS slots) a
+/// saved counts file may describe: 4,194,304 (32 MiB of counts). The largest table the built-in
+/// catalogue allows is 6 × 6 × 4 × 33 × 12 × 33 = 1,881,792 cells ([`MAX_AGE_BANDS`](super::MAX_AGE_BANDS) bands and
+/// [`MAX_PLUS_GROUPS`](super::MAX_PLUS_GROUPS) PLUS groups), so every file equitas writes fits; the limit stops a file
+/// whose labels describe a larger table from making equitas allocate it.
+pub const MAX_COUNT_CELLS: usize = 1 << 22;
+
+/// The largest saved counts file read, in bytes: 256 MiB. A file of [`MAX_COUNT_CELLS`] cells,
+/// every one non-zero and as long as a count can be written, is about 130 MB, so every file
+/// equitas writes fits; a larger one is refused before it is parsed.
+pub const MAX_COUNTS_FILE_BYTES: usize = 256 << 20;
+
+/// A list of labels, refused as soon as it has more than [`MAX_LABELS`] items.
+fn label_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    at_most(d, MAX_LABELS, "labels in one dimension", "MAX_LABELS")
+}
+
+/// Sparse cells, refused as soon as there are more than [`MAX_COUNT_CELLS`].
+fn cell_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(usize, u64)>, D::Error> {
+    at_most(d, MAX_COUNT_CELLS, "cells", "MAX_COUNT_CELLS")
+}
+
+/// Sparse metric entries, refused as soon as there are more than a table of [`MAX_LABELS`]
+/// metrics has.
+fn metric_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(usize, u64)>, D::Error> {
+    at_most(
+        d,
+        MAX_LABELS * QUINTILES,
+        "metric entries",
+        "MAX_LABELS × 6 quintile slots",
+    )
+}
+
+/// The missing-reason counts, refused past a few more than there are reasons.
+fn missing_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u64>, D::Error> {
+    at_most(d, MAX_LABELS, "missing counts", "MAX_LABELS")
+}
+
+/// A JSON list read item by item that stops with an error at item `limit + 1`, so a hostile
+/// file cannot make the list grow past the limit.
+fn at_most<'de, D, T>(
+    d: D,
+    limit: usize,
+    what: &'static str,
+    name: &'static str,
+) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    struct Bounded<T> {
+        limit: usize,
+        what: &'static str,
+        name: &'static str,
+        item: PhantomData<T>,
+    }
+    impl<'de, T: Deserialize<'de>> Visitor<'de> for Bounded<T> {
+        type Value = Vec<T>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write!(f, "a list of at most {} {}", self.limit, self.what)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+            let mut out = Vec::new();
+            while let Some(item) = seq.next_element()? {
+                if out.len() == self.limit {
+                    return Err(de::Error::custom(format_args!(
+                        "more than {} {} (the limit, {}: no counts equitas writes have more)",
+                        self.limit, self.what, self.name
+                    )));
+                }
+                out.push(item);
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_seq(Bounded {
+        limit,
+        what,
+        name,
+        item: PhantomData,
+    })
+}
+
+/// Counts that cannot be added together. Either way nothing is added: the receiver is as it was.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "cannot merge counts for {left} with counts for {right}: they were made with different definitions or catalogues"
-)]
-pub struct MergeError {
-    /// Definition id and version of the receiver.
-    pub left: String,
-    /// Definition id and version of the argument.
-    pub right: String,
+#[non_exhaustive]
+pub enum MergeError {
+    /// Counts built for different definitions or catalogues.
+    #[error(
+        "cannot merge counts for {left} with counts for {right}: they were made with different definitions or catalogues"
+    )]
+    Different {
+        /// Definition id and version of the receiver.
+        left: String,
+        /// Definition id and version of the argument.
+        right: String,
+    },
+    /// A sum that does not fit a count (`u64`, at most 18446744073709551615): only a damaged or
+    /// forged file can hold counts that large.
+    #[error(
+        "cannot merge counts: {cell} would be {left} + {right}, more than a count can hold (18446744073709551615)"
+    )]
+    Overflow {
+        /// Which count, in words (`people`, `cell (area all, PLUS group all, …)`).
+        cell: String,
+        /// The receiver's count.
+        left: u64,
+        /// The argument's count.
+        right: u64,
+    },
 }
 
 /// One non-zero cell of [`CohortCounts`], with labels.
@@ -194,31 +320,101 @@ impl CohortCounts {
         self.add(&m, classifier.metric_bits(r, &m));
     }
 
-    /// Add `other` into `self`, cell by cell.
+    /// Add `other` into `self`, cell by cell. Every sum is checked first, so on an error nothing
+    /// has been added.
     ///
     /// # Errors
-    /// The two were made for different definitions or catalogues.
+    /// The two were made for different definitions or catalogues ([`MergeError::Different`]), or
+    /// a sum does not fit a `u64` ([`MergeError::Overflow`], naming the first such count).
     pub fn merge(&mut self, other: &Self) -> Result<(), MergeError> {
         if self.labels != other.labels {
-            return Err(MergeError {
+            return Err(MergeError::Different {
                 left: format!("{} v{}", self.labels.definition, self.labels.version),
                 right: format!("{} v{}", other.labels.definition, other.labels.version),
             });
         }
-        for (a, b) in self.cells.iter_mut().zip(&other.cells) {
-            *a += b;
-        }
-        for (a, b) in self.metric_num.iter_mut().zip(&other.metric_num) {
-            *a += b;
-        }
-        for (a, b) in self.metric_den.iter_mut().zip(&other.metric_den) {
-            *a += b;
-        }
-        for (a, b) in self.missing.iter_mut().zip(&other.missing) {
-            *a += b;
-        }
-        self.people += other.people;
+        self.check_sums(other)?;
+        let add = |a: &mut [u64], b: &[u64]| {
+            for (a, b) in a.iter_mut().zip(b) {
+                *a = a.saturating_add(*b);
+            }
+        };
+        add(&mut self.cells, &other.cells);
+        add(&mut self.metric_num, &other.metric_num);
+        add(&mut self.metric_den, &other.metric_den);
+        add(&mut self.missing, &other.missing);
+        self.people = self.people.saturating_add(other.people);
         Ok(())
+    }
+
+    /// The first count whose sum with `other`'s would not fit, as a [`MergeError::Overflow`].
+    /// (With every sum checked here, the additions in [`Self::merge`] cannot saturate.)
+    fn check_sums(&self, other: &Self) -> Result<(), MergeError> {
+        let first = |a: &[u64], b: &[u64]| {
+            a.iter()
+                .zip(b)
+                .position(|(x, y)| x.checked_add(*y).is_none())
+        };
+        let overflow =
+            |cell: String, left: u64, right: u64| MergeError::Overflow { cell, left, right };
+        if self.people.checked_add(other.people).is_none() {
+            return Err(overflow("people".into(), self.people, other.people));
+        }
+        if let Some(i) = first(&self.cells, &other.cells) {
+            return Err(overflow(self.cell_name(i), self.cells[i], other.cells[i]));
+        }
+        for (name, a, b) in [
+            ("numerator", &self.metric_num, &other.metric_num),
+            ("denominator", &self.metric_den, &other.metric_den),
+        ] {
+            if let Some(i) = first(a, b) {
+                return Err(overflow(self.metric_name(i, name), a[i], b[i]));
+            }
+        }
+        if let Some(i) = first(&self.missing, &other.missing) {
+            let reason = Missing::ALL.get(i).map_or("?", |m| m.id());
+            return Err(overflow(
+                format!("people missing {reason}"),
+                self.missing[i],
+                other.missing[i],
+            ));
+        }
+        Ok(())
+    }
+
+    /// Cell `i` in words: `cell (area all, PLUS group all, IMD quintile 1, ethnic group white,
+    /// sex female, age band 40-44)`.
+    fn cell_name(&self, i: usize) -> String {
+        let l = &self.labels;
+        let (cell, ap) = (i % self.n_cells, i / self.n_cells);
+        let (a, p) = (ap / self.n_plus, ap % self.n_plus);
+        let b = cell % self.n_bands;
+        let s = (cell / self.n_bands) % SEXES;
+        let e = (cell / (self.n_bands * SEXES)) % self.n_ethnic;
+        let q = cell / (self.n_bands * SEXES * self.n_ethnic);
+        let label = |v: &[String], k: usize| v.get(k).cloned().unwrap_or_default();
+        format!(
+            "cell {i} (area {}, PLUS group {}, IMD quintile {}, ethnic group {}, sex {}, age band {})",
+            label(&l.areas, a),
+            label(&l.plus, p),
+            quintile_label(q),
+            label(&l.ethnic, e),
+            Sex::ALL.get(s).map_or("?", |s| s.id()),
+            label(&l.bands, b)
+        )
+    }
+
+    /// Entry `i` of a metric table in words: `metric smi_health_check numerator, IMD quintile 3`.
+    fn metric_name(&self, i: usize, which: &str) -> String {
+        let metric = self
+            .labels
+            .metrics
+            .get(i / QUINTILES)
+            .map_or("?", String::as_str);
+        format!(
+            "metric {metric} {which}, IMD quintile {}",
+            quintile_label(i % QUINTILES)
+        )
     }
 
     /// People counted.
@@ -325,11 +521,7 @@ impl CohortCounts {
                         5 => "unknown",
                         _ => "no",
                     },
-                    imd_quintile: if q == 5 {
-                        "unknown".to_owned()
-                    } else {
-                        (q + 1).to_string()
-                    },
+                    imd_quintile: quintile_label(q),
                     ethnic_group: l.ethnic[e].clone(),
                     sex: Sex::ALL[s].id(),
                     age_band: l.bands[b].clone(),
@@ -361,11 +553,23 @@ struct CountsFile {
     version: u32,
     labels: Labels,
     people: u64,
+    #[serde(deserialize_with = "missing_list")]
     missing: Vec<u64>,
     /// (index, count) for every non-zero cell.
+    #[serde(deserialize_with = "cell_list")]
     cells: Vec<(usize, u64)>,
+    #[serde(deserialize_with = "metric_list")]
     metric_num: Vec<(usize, u64)>,
+    #[serde(deserialize_with = "metric_list")]
     metric_den: Vec<(usize, u64)>,
+}
+
+/// The two fields read before the rest, to refuse another format or a newer version before
+/// reading a shape this build may not know. Other fields are skipped unread.
+#[derive(Deserialize)]
+struct Probe {
+    format: Option<serde_json::Value>,
+    version: Option<serde_json::Value>,
 }
 
 /// A saved counts file that cannot be read.
@@ -386,6 +590,9 @@ pub enum CountsFileError {
     /// An index or length that does not fit the labels.
     #[error("saved counts file is inconsistent: {0}")]
     Inconsistent(String),
+    /// Larger than any file equitas writes ([`MAX_COUNTS_FILE_BYTES`], [`MAX_COUNT_CELLS`]).
+    #[error("saved counts file is too large: {0}")]
+    TooLarge(String),
 }
 
 fn sparse(v: &[u64]) -> Vec<(usize, u64)> {
@@ -396,12 +603,22 @@ fn sparse(v: &[u64]) -> Vec<(usize, u64)> {
         .collect()
 }
 
+/// The dense table of `len` counts from (index, count) pairs. `len` is at most
+/// [`MAX_COUNT_CELLS`] (checked by the caller). Each index may be listed once.
 fn dense(name: &str, pairs: &[(usize, u64)], len: usize) -> Result<Vec<u64>, CountsFileError> {
     let mut out = vec![0; len];
+    let mut seen = vec![false; len];
     for &(i, c) in pairs {
-        let slot = out.get_mut(i).ok_or_else(|| {
-            CountsFileError::Inconsistent(format!("{name} index {i} is past the end ({len})"))
-        })?;
+        let (Some(slot), Some(listed)) = (out.get_mut(i), seen.get_mut(i)) else {
+            return Err(CountsFileError::Inconsistent(format!(
+                "{name} index {i} is past the end ({len})"
+            )));
+        };
+        if std::mem::replace(listed, true) {
+            return Err(CountsFileError::Inconsistent(format!(
+                "{name} index {i} is listed twice"
+            )));
+        }
         *slot = c;
     }
     Ok(out)
@@ -427,21 +644,30 @@ impl CohortCounts {
     }
 
     /// Read a saved counts file. Nothing is half-loaded: any problem refuses the whole file.
+    /// Nothing is allocated from a size the file states before it is checked against
+    /// [`MAX_LABELS`] and [`MAX_COUNT_CELLS`], and text longer than [`MAX_COUNTS_FILE_BYTES`] is
+    /// refused unread.
     ///
     /// # Errors
-    /// Malformed JSON, another format, a newer version, or indices that do not fit the labels.
+    /// Malformed JSON, another format, a newer version, a file or table larger than the limits
+    /// ([`CountsFileError::TooLarge`]), or indices and totals that do not fit the labels.
     pub fn from_json(text: &str) -> Result<Self, CountsFileError> {
-        let probe: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| CountsFileError::Malformed(e.to_string()))?;
-        match probe.get("format").and_then(|f| f.as_str()) {
-            Some(COUNTS_FORMAT) => {}
-            other => {
-                return Err(CountsFileError::WrongFormat(
-                    other.unwrap_or("missing").to_owned(),
-                ));
-            }
+        if text.len() > MAX_COUNTS_FILE_BYTES {
+            return Err(CountsFileError::TooLarge(format!(
+                "{} bytes; at most {MAX_COUNTS_FILE_BYTES} are read (MAX_COUNTS_FILE_BYTES: \
+                 every file equitas writes is smaller)",
+                text.len()
+            )));
         }
-        if let Some(v) = probe.get("version").and_then(serde_json::Value::as_u64)
+        let probe: Probe =
+            serde_json::from_str(text).map_err(|e| CountsFileError::Malformed(e.to_string()))?;
+        match probe.format.as_ref().map(|f| f.as_str()) {
+            Some(Some(COUNTS_FORMAT)) => {}
+            Some(Some(other)) => return Err(CountsFileError::WrongFormat(other.to_owned())),
+            Some(None) => return Err(CountsFileError::WrongFormat("not text".to_owned())),
+            None => return Err(CountsFileError::WrongFormat("missing".to_owned())),
+        }
+        if let Some(v) = probe.version.as_ref().and_then(serde_json::Value::as_u64)
             && v > u64::from(COUNTS_VERSION)
         {
             return Err(CountsFileError::TooNew(
@@ -449,15 +675,31 @@ impl CohortCounts {
             ));
         }
         let f: CountsFile =
-            serde_json::from_value(probe).map_err(|e| CountsFileError::Malformed(e.to_string()))?;
+            serde_json::from_str(text).map_err(|e| CountsFileError::Malformed(e.to_string()))?;
         let l = &f.labels;
         if l.ethnic.is_empty() || l.bands.is_empty() || l.areas.len() < 2 || l.plus.is_empty() {
             return Err(CountsFileError::Inconsistent(
                 "a dimension has no labels".into(),
             ));
         }
-        let n_cells = QUINTILES * l.ethnic.len() * SEXES * l.bands.len();
-        let n = n_cells * l.areas.len() * l.plus.len();
+        let n_cells = [l.ethnic.len(), SEXES, l.bands.len()]
+            .into_iter()
+            .try_fold(QUINTILES, usize::checked_mul);
+        let n = [l.areas.len(), l.plus.len()]
+            .into_iter()
+            .try_fold(n_cells.unwrap_or(usize::MAX), usize::checked_mul)
+            .filter(|n| *n <= MAX_COUNT_CELLS);
+        let (Some(n_cells), Some(n)) = (n_cells, n) else {
+            return Err(CountsFileError::TooLarge(format!(
+                "its labels describe a table of 6 quintiles × {} ethnic groups × 4 sexes × {} age \
+                 bands × {} area slots × {} PLUS slots, more than the {MAX_COUNT_CELLS} cells \
+                 counts can have (MAX_COUNT_CELLS: every file equitas writes has fewer)",
+                l.ethnic.len(),
+                l.bands.len(),
+                l.areas.len(),
+                l.plus.len()
+            )));
+        };
         let m = l.metrics.len() * QUINTILES;
         let missing: [u64; Missing::ALL.len()] = f.missing.as_slice().try_into().map_err(|_| {
             CountsFileError::Inconsistent(format!(
@@ -479,12 +721,21 @@ impl CohortCounts {
             people: f.people,
             labels: f.labels,
         };
-        let all: u64 = counts.cells[..n_cells].iter().sum();
-        if all != counts.people {
-            return Err(CountsFileError::Inconsistent(format!(
-                "people is {} but the (all, all) cells add up to {all}",
-                counts.people
-            )));
+        let all = counts.cells[..n_cells]
+            .iter()
+            .try_fold(0u64, |sum, c| sum.checked_add(*c));
+        if all != Some(counts.people) {
+            return Err(CountsFileError::Inconsistent(match all {
+                Some(all) => format!(
+                    "people is {} but the (all, all) cells add up to {all}",
+                    counts.people
+                ),
+                None => format!(
+                    "people is {} but the (all, all) cells add up to more than a count can hold \
+                     (18446744073709551615)",
+                    counts.people
+                ),
+            }));
         }
         Ok(counts)
     }

@@ -5,8 +5,13 @@ use serde_json::Value;
 
 use crate::read::{self, FromJson, ReadError, ReadErrorKind, read_struct};
 
+use super::{DefinitionError, MAX_AGE, MAX_AGE_BANDS, MAX_PLUS_GROUPS};
 use crate::catalogue::{AgeRange, Status};
 use crate::deprivation::ImdEdition;
+
+/// The largest cohort definition file read, in bytes: 1 MiB. The built-in ones are under 10 KB;
+/// 32 PLUS groups with long rules fit many times over.
+pub const MAX_DEFINITION_BYTES: usize = 1 << 20;
 
 /// The local choices of a cohort model: which IMD edition defines Core20, which PLUS groups the
 /// system chose and how each is derived from a record, the CYP age range and the age bands.
@@ -81,6 +86,137 @@ pub enum Rule {
     AllOf(Vec<Rule>),
     /// The rule does not hold.
     Not(Box<Rule>),
+}
+
+impl CohortDefinition {
+    /// The checks a definition must pass whatever the catalogue: at most [`MAX_PLUS_GROUPS`]
+    /// PLUS groups with distinct ids (none called `all`, the counts' name for everyone), age
+    /// bands that start at 0 and ascend (at most [`MAX_AGE_BANDS`], none starting above
+    /// [`MAX_AGE`]), an adult minimum age of at most [`MAX_AGE`], and age ranges (the CYP range
+    /// and every `age` rule) that someone can be in: min at most max, and min at most
+    /// [`MAX_AGE`]. [`CohortDefinition::from_json`] and [`super::Classifier::new`] both run it.
+    ///
+    /// # Errors
+    /// The first problem, with the JSON pointer of the bad value.
+    pub fn check(&self) -> Result<(), DefinitionError> {
+        let id = || self.id.clone();
+        let bands = &self.age_bands;
+        let bad_band = if bands.len() > MAX_AGE_BANDS || bands.is_empty() {
+            Some(None)
+        } else {
+            (0..bands.len())
+                .find(|&i| {
+                    if i == 0 {
+                        bands[0] != 0
+                    } else {
+                        bands[i - 1] >= bands[i] || bands[i] > MAX_AGE
+                    }
+                })
+                .map(Some)
+        };
+        if let Some(i) = bad_band {
+            return Err(DefinitionError::BadAgeBands {
+                definition: id(),
+                path: at("", "age_bands", i),
+                bands: bands.clone(),
+            });
+        }
+        if self.adult_min_age > MAX_AGE {
+            return Err(DefinitionError::BadAge {
+                definition: id(),
+                path: "/adult_min_age".into(),
+                problem: format!(
+                    "the adult minimum age {} is above {MAX_AGE}, the oldest age a record can have",
+                    self.adult_min_age
+                ),
+            });
+        }
+        check_range(&self.id, self.cyp_age_range, "/cyp_age_range")?;
+        if self.plus_groups.len() > MAX_PLUS_GROUPS {
+            return Err(DefinitionError::TooManyGroups {
+                definition: id(),
+                path: "/plus_groups".into(),
+                count: self.plus_groups.len(),
+            });
+        }
+        for (i, g) in self.plus_groups.iter().enumerate() {
+            let group = at("", "plus_groups", Some(i));
+            let problem = if g.id == "all" {
+                Some("is reserved: the counts call everyone \"all\"".to_owned())
+            } else {
+                self.plus_groups[..i]
+                    .iter()
+                    .position(|h| h.id == g.id)
+                    .map(|first| {
+                        let mut p = "is used twice (first at ".to_owned();
+                        p.push_str(&at(&at("", "plus_groups", Some(first)), "id)", None));
+                        p
+                    })
+            };
+            if let Some(problem) = problem {
+                return Err(DefinitionError::BadGroupId {
+                    definition: id(),
+                    path: at(&group, "id", None),
+                    id: g.id.clone(),
+                    problem,
+                });
+            }
+            check_rule(&self.id, &g.rule, &at(&group, "rule", None))?;
+        }
+        Ok(())
+    }
+}
+
+/// The JSON pointer of `key` (and, with an index, of item `index` of it) inside `base`:
+/// `at("/plus_groups/2", "rule", None)` is `/plus_groups/2/rule`. Keys here never need escaping.
+pub(super) fn at(base: &str, key: &str, index: Option<usize>) -> String {
+    let mut p = String::with_capacity(base.len() + key.len() + 4);
+    p.push_str(base);
+    p.push('/');
+    p.push_str(key);
+    if let Some(i) = index {
+        p.push('/');
+        p.push_str(&i.to_string());
+    }
+    p
+}
+
+/// An age range someone can be in: min at most max, and min at most [`MAX_AGE`] (at JSON
+/// pointer `path`).
+fn check_range(definition: &str, r: AgeRange, path: &str) -> Result<(), DefinitionError> {
+    let problem = if r.min > r.max {
+        format!(
+            "the age range {} to {} is empty: min is above max",
+            r.min, r.max
+        )
+    } else if r.min > MAX_AGE {
+        format!(
+            "the age range {} to {} starts above {MAX_AGE}, the oldest age a record can have",
+            r.min, r.max
+        )
+    } else {
+        return Ok(());
+    };
+    Err(DefinitionError::BadAge {
+        definition: definition.to_owned(),
+        path: path.to_owned(),
+        problem,
+    })
+}
+
+/// Every age range inside `rule` (at JSON pointer `path`).
+fn check_rule(definition: &str, rule: &Rule, path: &str) -> Result<(), DefinitionError> {
+    let (name, rules) = match rule {
+        Rule::Age(r) => return check_range(definition, *r, &at(path, "age", None)),
+        Rule::Not(r) => return check_rule(definition, r, &at(path, "not", None)),
+        Rule::AnyOf(rs) => ("any_of", rs),
+        Rule::AllOf(rs) => ("all_of", rs),
+        _ => return Ok(()),
+    };
+    rules
+        .iter()
+        .enumerate()
+        .try_for_each(|(k, r)| check_rule(definition, r, &at(path, name, Some(k))))
 }
 
 // ---------------------------------------------------------------------------------------------

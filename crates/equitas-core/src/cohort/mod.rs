@@ -26,9 +26,10 @@ use serde::{Deserialize, Serialize};
 pub use ambition::{AmbitionRow, RateEstimate, ambitions};
 pub use compact::CompactRecord;
 pub use counts::{
-    COUNTS_FORMAT, COUNTS_VERSION, CohortCounts, CountRow, CountsFileError, MergeError,
+    COUNTS_FORMAT, COUNTS_VERSION, CohortCounts, CountRow, CountsFileError, MAX_COUNT_CELLS,
+    MAX_COUNTS_FILE_BYTES, MAX_LABELS, MergeError,
 };
-pub use definition::{CohortDefinition, PlusGroup, Rule};
+pub use definition::{CohortDefinition, MAX_DEFINITION_BYTES, PlusGroup, Rule};
 pub use report::{CohortLine, CohortReport, report};
 
 use crate::catalogue::{Catalogue, Population};
@@ -36,6 +37,12 @@ use crate::deprivation::{AreaCode, DeprivationIndex, ImdDecile, ImdEdition, ImdQ
 
 /// The oldest age accepted, in whole years.
 pub const MAX_AGE: u8 = 120;
+
+/// The most PLUS groups a cohort definition may have: memberships are a 32-bit set.
+pub const MAX_PLUS_GROUPS: usize = 32;
+
+/// The most age bands a cohort definition may have (the counts keep one more, for unknown ages).
+pub const MAX_AGE_BANDS: usize = 32;
 
 /// Recorded sex. Accepted spellings (any case): `male`, `m`, `1`; `female`, `f`, `2`;
 /// `indeterminate`, `9`; `unknown`, `0`, `x` or empty.
@@ -469,15 +476,20 @@ pub enum ClassifyError {
     BadArea(#[from] crate::deprivation::AreaCodeError),
 }
 
-/// A definition that does not fit the catalogue or the index.
+/// A definition that does not fit the catalogue or the index, or contradicts itself. Every
+/// problem in the definition itself names the JSON pointer of the bad value (`at /plus_groups/2/id`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum DefinitionError {
     /// A rule names an id the catalogue does not have.
-    #[error("cohort definition {definition}: PLUS group {group:?} refers to unknown {what} {id:?}")]
+    #[error(
+        "cohort definition {definition} at {path}: PLUS group {group:?} refers to unknown {what} {id:?}"
+    )]
     UnknownId {
         /// Definition id.
         definition: String,
+        /// JSON pointer of the id.
+        path: String,
         /// PLUS group id.
         group: String,
         /// What kind of id.
@@ -485,25 +497,58 @@ pub enum DefinitionError {
         /// The id.
         id: String,
     },
-    /// Age bands that do not start at 0 or do not ascend.
-    #[error("cohort definition {definition}: age bands must start at 0 and ascend, got {bands:?}")]
+    /// Age bands that do not start at 0, do not ascend, start past [`MAX_AGE`] or are more than
+    /// [`MAX_AGE_BANDS`].
+    #[error(
+        "cohort definition {definition} at {path}: age bands must start at 0, ascend, start at \
+         {MAX_AGE} or below and be at most {MAX_AGE_BANDS}, got {bands:?}"
+    )]
     BadAgeBands {
         /// Definition id.
         definition: String,
+        /// JSON pointer of the first bad band (or of the list).
+        path: String,
         /// The bands.
         bands: Vec<u8>,
     },
     /// More PLUS groups than the counts can hold.
-    #[error("cohort definition {definition}: {count} PLUS groups; at most 32 are supported")]
+    #[error(
+        "cohort definition {definition} at {path}: {count} PLUS groups; at most {MAX_PLUS_GROUPS} are supported (MAX_PLUS_GROUPS)"
+    )]
     TooManyGroups {
         /// Definition id.
         definition: String,
+        /// JSON pointer of the list.
+        path: String,
         /// How many.
         count: usize,
     },
+    /// Two PLUS groups with the same id, or one called `all` (the counts' name for everyone).
+    #[error("cohort definition {definition} at {path}: PLUS group id {id:?} {problem}")]
+    BadGroupId {
+        /// Definition id.
+        definition: String,
+        /// JSON pointer of the id.
+        path: String,
+        /// The id.
+        id: String,
+        /// What is wrong with it (`is used twice (first at /plus_groups/0/id)`).
+        problem: String,
+    },
+    /// An age range whose minimum is above its maximum, or above [`MAX_AGE`], so no one is in it;
+    /// or an adult minimum age above [`MAX_AGE`].
+    #[error("cohort definition {definition} at {path}: {problem}")]
+    BadAge {
+        /// Definition id.
+        definition: String,
+        /// JSON pointer of the range or age.
+        path: String,
+        /// What is wrong (`the age range 30 to 5 is empty: min is above max`).
+        problem: String,
+    },
     /// The definition's edition is not English, so Core20 is undefined.
     #[error(
-        "cohort definition {definition}: Core20 is defined on the English IMD only, but the definition names {edition}"
+        "cohort definition {definition} at /imd_edition: Core20 is defined on the English IMD only, but the definition names {edition}"
     )]
     NotEngland {
         /// Definition id.
@@ -521,7 +566,8 @@ pub enum DefinitionError {
         /// The definition's edition.
         definition: ImdEdition,
     },
-    /// The definition file is not valid JSON of the right shape.
+    /// The definition file is not valid JSON of the right shape (the message has the JSON
+    /// pointer of the bad value, or the line and column of a syntax error).
     #[error("cohort definition is not valid: {0}")]
     Parse(String),
     /// Something in the catalogue the classifier relies on is missing or too large.
@@ -562,13 +608,23 @@ impl CohortDefinition {
         }
     }
 
-    /// Parse a definition from JSON.
+    /// Parse a definition from JSON and [check](Self::check) it.
     ///
     /// # Errors
     /// [`DefinitionError::Parse`] naming the JSON pointer of the bad value (or the line and
-    /// column of a syntax error).
+    /// column of a syntax error), or what [`Self::check`] finds, with its JSON pointer; text
+    /// longer than [`MAX_DEFINITION_BYTES`] is refused unread.
     pub fn from_json(text: &str) -> Result<Self, DefinitionError> {
-        crate::read::from_str(text).map_err(|e| DefinitionError::Parse(e.to_string()))
+        if text.len() > MAX_DEFINITION_BYTES {
+            return Err(DefinitionError::Parse(format!(
+                "the file is {} bytes; at most {MAX_DEFINITION_BYTES} are read (MAX_DEFINITION_BYTES)",
+                text.len()
+            )));
+        }
+        let definition: Self =
+            crate::read::from_str(text).map_err(|e| DefinitionError::Parse(e.to_string()))?;
+        definition.check()?;
+        Ok(definition)
     }
 
     /// The label of age band `i` (`0-4`, `85+`).
@@ -695,19 +751,8 @@ impl<'a> Classifier<'a> {
                 definition: definition.imd_edition,
             });
         }
+        definition.check()?;
         let bands = &definition.age_bands;
-        if bands.first() != Some(&0) || bands.windows(2).any(|w| w[0] >= w[1]) || bands.len() > 32 {
-            return Err(DefinitionError::BadAgeBands {
-                definition: def_id,
-                bands: bands.clone(),
-            });
-        }
-        if definition.plus_groups.len() > 32 {
-            return Err(DefinitionError::TooManyGroups {
-                definition: def_id,
-                count: definition.plus_groups.len(),
-            });
-        }
         let areas = &catalogue.clinical_areas.areas;
         let area_ids: Vec<String> = areas.iter().map(|a| a.id.clone()).collect();
         let cat_err = |m: String| DefinitionError::Catalogue(m);
@@ -839,7 +884,8 @@ impl<'a> Classifier<'a> {
         let mut flag_rules = Vec::new();
         let mut rules = Vec::new();
         for (i, g) in this.definition.plus_groups.iter().enumerate() {
-            match this.compile(&g.id, &g.rule)? {
+            let path = definition::at(&definition::at("", "plus_groups", Some(i)), "rule", None);
+            match this.compile(&g.id, &g.rule, &path)? {
                 Compiled::AnyFlag(mask) => flag_rules.push((mask, 1u64 << i)),
                 other => rules.push((other, 1u64 << i)),
             }
@@ -868,43 +914,55 @@ impl<'a> Classifier<'a> {
         self
     }
 
-    fn compile(&self, group: &str, rule: &Rule) -> Result<Compiled, DefinitionError> {
-        let unknown = |what, id: &str| DefinitionError::UnknownId {
-            definition: self.definition.id.clone(),
-            group: group.to_owned(),
-            what,
-            id: id.to_owned(),
-        };
-        let mask = |ids: &[String], known: &[String], what| -> Result<u64, DefinitionError> {
-            ids.iter().try_fold(0u64, |m, id| {
-                position(known, id)
-                    .map(|i| m | (1 << i))
-                    .ok_or_else(|| unknown(what, id))
+    /// `rule` of PLUS group `group`, compiled; `path` is the rule's JSON pointer in the
+    /// definition, for errors.
+    fn compile(&self, group: &str, rule: &Rule, path: &str) -> Result<Compiled, DefinitionError> {
+        let mask = |ids: &[String], known: &[String], what, name: &str| {
+            ids.iter().enumerate().try_fold(0u64, |m, (k, id)| {
+                position(known, id).map(|i| m | (1 << i)).ok_or_else(|| {
+                    DefinitionError::UnknownId {
+                        definition: self.definition.id.clone(),
+                        path: definition::at(path, name, Some(k)),
+                        group: group.to_owned(),
+                        what,
+                        id: id.clone(),
+                    }
+                })
             })
         };
+        let list = |rs: &[Rule], name: &str| {
+            rs.iter()
+                .enumerate()
+                .map(|(k, r)| self.compile(group, r, &definition::at(path, name, Some(k))))
+                .collect::<Result<Vec<_>, _>>()
+        };
         Ok(match rule {
-            Rule::AnyFlag(ids) => Compiled::AnyFlag(mask(ids, &self.flag_ids, "group flag")?),
-            Rule::AnyCondition(ids) => {
-                Compiled::AnyCondition(mask(ids, &self.condition_ids, "condition")?)
+            Rule::AnyFlag(ids) => {
+                Compiled::AnyFlag(mask(ids, &self.flag_ids, "group flag", "any_flag")?)
             }
+            Rule::AnyCondition(ids) => Compiled::AnyCondition(mask(
+                ids,
+                &self.condition_ids,
+                "condition",
+                "any_condition",
+            )?),
             Rule::EthnicMinority => Compiled::EthnicMinority,
-            Rule::EthnicCategories(ids) => {
-                Compiled::EthnicCategories(mask(ids, &self.ethnic_codes, "ethnic category")?)
-            }
+            Rule::EthnicCategories(ids) => Compiled::EthnicCategories(mask(
+                ids,
+                &self.ethnic_codes,
+                "ethnic category",
+                "ethnic_categories",
+            )?),
             Rule::LongTermConditionsAtLeast(n) => Compiled::LtcAtLeast(*n),
             Rule::Age(r) => Compiled::Age(r.min, r.max),
             Rule::Cyp => Compiled::Cyp,
-            Rule::AnyOf(rs) => Compiled::AnyOf(
-                rs.iter()
-                    .map(|r| self.compile(group, r))
-                    .collect::<Result<_, _>>()?,
-            ),
-            Rule::AllOf(rs) => Compiled::AllOf(
-                rs.iter()
-                    .map(|r| self.compile(group, r))
-                    .collect::<Result<_, _>>()?,
-            ),
-            Rule::Not(r) => Compiled::Not(Box::new(self.compile(group, r)?)),
+            Rule::AnyOf(rs) => Compiled::AnyOf(list(rs, "any_of")?),
+            Rule::AllOf(rs) => Compiled::AllOf(list(rs, "all_of")?),
+            Rule::Not(r) => Compiled::Not(Box::new(self.compile(
+                group,
+                r,
+                &definition::at(path, "not", None),
+            )?)),
         })
     }
 

@@ -1,8 +1,31 @@
 //! Loading a [`DeprivationIndex`] from CSV, detecting the file's layout from its header.
 
+use std::collections::HashMap;
 use std::io::Read;
 
 use super::{AreaCode, DeprivationIndex, ImdDecile, ImdEdition, Nation, phf::PerfectHash};
+use crate::number::Num;
+
+/// The most columns an IMD file may have: 256. The widest published file (the English "File 7",
+/// every rank, decile and score of the index, its domains and sub-domains) has fewer than 60;
+/// a wider header is refused before any row is read.
+pub const MAX_IMD_COLUMNS: usize = 256;
+
+/// The most domain decile columns (`<Domain>_decile`, or File 7's `<Domain> Decile (…)`) an IMD
+/// file may have: 32. Published indices have 7 to 9 domains, and File 7 adds a few sub-domains.
+/// Each domain costs 9 bytes per area.
+pub const MAX_IMD_DOMAINS: usize = 32;
+
+/// The longest row an IMD file may have, in bytes: 64 KiB. Rows of the published files are
+/// under 2 KB (the File 7 header, the longest line, about 5 KB); a longer row, usually a quote
+/// left open that swallows the rest of the file, is refused as soon as it passes the limit,
+/// instead of being held in memory whole.
+pub const MAX_IMD_ROW_BYTES: usize = 1 << 16;
+
+/// The most areas (rows) an IMD file may have: 1,000,000. The largest published index has
+/// 33,755 (England 2025); the limit keeps the memory of a hostile file bounded (about 330 bytes
+/// per area at most).
+pub const MAX_IMD_AREAS: usize = 1_000_000;
 
 /// The column layout of an IMD file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -106,6 +129,49 @@ pub enum LoadError {
     /// A file with a header and no areas.
     #[error("IMD file has a header but no areas")]
     Empty,
+    /// More columns, domains or areas than an IMD file has ([`MAX_IMD_COLUMNS`],
+    /// [`MAX_IMD_DOMAINS`], [`MAX_IMD_AREAS`]).
+    #[error("IMD file has {found} {what}; at most {limit} are read ({name}: {why})")]
+    TooLarge {
+        /// What there are too many of (`columns`, `domain decile columns`, `areas`).
+        what: &'static str,
+        /// How many were found (for areas: one more than the limit, where reading stopped).
+        found: usize,
+        /// The limit.
+        limit: usize,
+        /// The limit's name in `equitas_core::deprivation`.
+        name: &'static str,
+        /// Why the limit is safe for real files.
+        why: &'static str,
+    },
+    /// A decile that is not the one the area's rank puts it in.
+    #[error(
+        "IMD file line {line}: area {code} has {decile_column} {decile} but {rank_column} \
+         {rank}; of the {areas} areas of {edition}, decile {decile} covers ranks {first} to {last}",
+        rank = Num(*rank)
+    )]
+    DecileContradictsRank {
+        /// Line number.
+        line: u64,
+        /// The area code.
+        code: AreaCode,
+        /// The decile column.
+        decile_column: String,
+        /// The decile given.
+        decile: u8,
+        /// The rank column.
+        rank_column: String,
+        /// The rank given.
+        rank: f64,
+        /// Areas ranked: the edition's published count (or the file's, if larger).
+        areas: usize,
+        /// The edition.
+        edition: ImdEdition,
+        /// The first rank of the decile given.
+        first: u64,
+        /// The last rank of the decile given.
+        last: u64,
+    },
     /// Reading failed.
     #[error("IMD file could not be read: {0}")]
     Io(#[from] std::io::Error),
@@ -139,14 +205,53 @@ struct Columns {
     district: Option<usize>,
 }
 
-fn find(header: &[String], name: &str) -> Option<usize> {
-    header.iter().position(|h| h == name)
+/// The header's column names, each to its first position: finding a column is one lookup, so
+/// detecting the layout is linear in the header's length.
+struct Names<'a>(HashMap<&'a str, usize>);
+
+impl<'a> Names<'a> {
+    fn new(header: &'a [String]) -> Self {
+        let mut map = HashMap::with_capacity(header.len());
+        for (i, h) in header.iter().enumerate() {
+            map.entry(h.as_str()).or_insert(i);
+        }
+        Self(map)
+    }
+}
+
+fn find(names: &Names<'_>, name: &str) -> Option<usize> {
+    names.0.get(name).copied()
+}
+
+/// The domain columns: for each header name `domain` recognises, its name, column and rank
+/// column. More than [`MAX_IMD_DOMAINS`] is an error.
+fn domains(
+    header: &[String],
+    domain: impl Fn(&str) -> Option<(String, Option<usize>)>,
+) -> Result<Vec<(String, usize, Option<usize>)>, LoadError> {
+    let mut out = Vec::new();
+    for (i, h) in header.iter().enumerate() {
+        if let Some((name, rank)) = domain(h) {
+            if out.len() == MAX_IMD_DOMAINS {
+                return Err(LoadError::TooLarge {
+                    what: "domain decile columns",
+                    found: header.iter().filter(|h| domain(h).is_some()).count(),
+                    limit: MAX_IMD_DOMAINS,
+                    name: "MAX_IMD_DOMAINS",
+                    why: "published indices have at most a dozen or so",
+                });
+            }
+            out.push((name, i, rank));
+        }
+    }
+    Ok(out)
 }
 
 fn detect(header: &[String]) -> Result<Columns, LoadError> {
     let found = header.join(",");
+    let names = Names::new(header);
     let need = |layout, column: &str| {
-        find(header, column).ok_or_else(|| LoadError::MissingColumn {
+        find(&names, column).ok_or_else(|| LoadError::MissingColumn {
             layout,
             column: column.to_owned(),
             found: found.clone(),
@@ -154,20 +259,16 @@ fn detect(header: &[String]) -> Result<Columns, LoadError> {
     };
     if let Some((code, name)) = TABULATED_CODES
         .iter()
-        .find_map(|c| find(header, c).map(|i| (i, *c)))
+        .find_map(|c| find(&names, c).map(|i| (i, *c)))
     {
         let layout = Layout::Tabulated;
         let decile = need(layout, "IMD_decile")?;
         let rank = need(layout, "IMD_rank")?;
-        let score = find(header, "IMD_score");
-        let domains = header
-            .iter()
-            .enumerate()
-            .filter_map(|(i, h)| {
-                let name = h.strip_suffix("_decile")?;
-                (name != "IMD").then(|| (name.to_owned(), i, find(header, &format!("{name}_rank"))))
-            })
-            .collect();
+        let score = find(&names, "IMD_score");
+        let domains = domains(header, |h| {
+            let name = h.strip_suffix("_decile")?;
+            (name != "IMD").then(|| (name.to_owned(), find(&names, &format!("{name}_rank"))))
+        })?;
         return Ok(Columns {
             layout,
             code,
@@ -181,27 +282,22 @@ fn detect(header: &[String]) -> Result<Columns, LoadError> {
     }
     if let Some((code, name)) = FILE7_CODES
         .iter()
-        .find_map(|c| find(header, c).map(|i| (i, *c)))
+        .find_map(|c| find(&names, c).map(|i| (i, *c)))
     {
         let layout = Layout::File7;
         let decile = need(layout, &format!("{FILE7_IMD}{FILE7_DECILE_SUFFIX}"))?;
         let rank = need(layout, &format!("{FILE7_IMD}{FILE7_RANK_SUFFIX}"))?;
-        let score = find(header, &format!("{FILE7_IMD} Score"));
-        let domains = header
-            .iter()
-            .enumerate()
-            .filter_map(|(i, h)| {
-                let name = h.strip_suffix(FILE7_DECILE_SUFFIX)?;
-                (name != FILE7_IMD).then(|| {
-                    (
-                        name.to_owned(),
-                        i,
-                        find(header, &format!("{name}{FILE7_RANK_SUFFIX}")),
-                    )
-                })
+        let score = find(&names, &format!("{FILE7_IMD} Score"));
+        let domains = domains(header, |h| {
+            let name = h.strip_suffix(FILE7_DECILE_SUFFIX)?;
+            (name != FILE7_IMD).then(|| {
+                (
+                    name.to_owned(),
+                    find(&names, &format!("{name}{FILE7_RANK_SUFFIX}")),
+                )
             })
-            .collect();
-        let district = FILE7_DISTRICTS.iter().find_map(|c| find(header, c));
+        })?;
+        let district = FILE7_DISTRICTS.iter().find_map(|c| find(&names, c));
         return Ok(Columns {
             layout,
             code,
@@ -270,23 +366,98 @@ fn nation_matches(e: ImdEdition, code: AreaCode) -> bool {
     }
 }
 
+/// A reader that fails once a CSV row (text between line ends outside quotes) grows past
+/// [`MAX_IMD_ROW_BYTES`], so the CSV reader never buffers more than that for one row.
+struct RowGuard<R> {
+    inner: R,
+    quoted: bool,
+    /// Bytes of the current row so far.
+    row: usize,
+    /// Line the current row starts on (the header is line 1).
+    line: u64,
+    /// Lines seen so far.
+    lines: u64,
+}
+
+impl<R: Read> Read for RowGuard<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let data = buf.get(..n).unwrap_or_default();
+        let mut start = 0;
+        for i in memchr::memchr2_iter(b'"', b'\n', data) {
+            self.row += i + 1 - start;
+            start = i + 1;
+            if data[i] == b'"' {
+                self.quoted = !self.quoted;
+                continue;
+            }
+            self.lines += 1;
+            if !self.quoted {
+                self.check()?;
+                self.row = 0;
+                self.line = self.lines + 1;
+            }
+        }
+        self.row += n - start;
+        self.check()?;
+        Ok(n)
+    }
+}
+
+impl<R> RowGuard<R> {
+    fn check(&self) -> std::io::Result<()> {
+        if self.row <= MAX_IMD_ROW_BYTES {
+            return Ok(());
+        }
+        Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!(
+                "the row starting on line {} is longer than {MAX_IMD_ROW_BYTES} bytes, the most \
+                 read (MAX_IMD_ROW_BYTES; rows of published IMD files are under 2 KB){}",
+                self.line,
+                if self.quoted {
+                    ": a quote opened in it is never closed"
+                } else {
+                    ""
+                }
+            ),
+        ))
+    }
+}
+
 fn field(rec: &csv::StringRecord, i: usize) -> &str {
     rec.get(i).unwrap_or("").trim()
 }
 
 impl DeprivationIndex {
-    /// Load an index from a CSV reader, detecting the layout and the edition.
+    /// Load an index from a CSV reader, detecting the layout and the edition, and check every
+    /// decile against its rank: decile d holds the d-th tenth of the edition's areas by rank,
+    /// with the published files' rounding at the ends of a tenth and their ties allowed.
     ///
     /// # Errors
     /// An unknown layout (listing the columns it needed), a missing column, a bad value (with
-    /// line, column and value), a duplicate area, codes of the wrong nation, or a read error.
+    /// line, column and value), a duplicate area, codes of the wrong nation, a decile that
+    /// contradicts its rank ([`LoadError::DecileContradictsRank`]), more columns, domains, areas
+    /// or row bytes than the limits ([`MAX_IMD_COLUMNS`], [`MAX_IMD_DOMAINS`],
+    /// [`MAX_IMD_AREAS`], [`MAX_IMD_ROW_BYTES`]), or a read error.
     pub fn from_csv<R: Read>(reader: R) -> Result<Self, LoadError> {
+        let guarded = RowGuard {
+            inner: reader,
+            quoted: false,
+            row: 0,
+            line: 1,
+            lines: 0,
+        };
         let mut rdr = csv::ReaderBuilder::new()
             .flexible(false)
-            .from_reader(reader);
-        let csv_err = |e: csv::Error| LoadError::Csv {
-            line: e.position().map_or(0, csv::Position::line),
-            message: e.to_string(),
+            .from_reader(guarded);
+        let csv_err = |e: csv::Error| {
+            let line = e.position().map_or(0, csv::Position::line);
+            let message = e.to_string();
+            match e.into_kind() {
+                csv::ErrorKind::Io(io) => LoadError::Io(io),
+                _ => LoadError::Csv { line, message },
+            }
         };
         let header: Vec<String> = rdr
             .headers()
@@ -294,6 +465,15 @@ impl DeprivationIndex {
             .iter()
             .map(|h| h.trim().trim_start_matches('\u{feff}').to_owned())
             .collect();
+        if header.len() > MAX_IMD_COLUMNS {
+            return Err(LoadError::TooLarge {
+                what: "columns",
+                found: header.len(),
+                limit: MAX_IMD_COLUMNS,
+                name: "MAX_IMD_COLUMNS",
+                why: "the widest published file has fewer than 60",
+            });
+        }
         let cols = detect(&header)?;
         let n_domains = cols.domains.len();
 
@@ -315,6 +495,15 @@ impl DeprivationIndex {
                 Err(e) => return Err(csv_err(e)),
             }
             let line = rec.position().map_or(0, csv::Position::line);
+            if codes.len() == MAX_IMD_AREAS {
+                return Err(LoadError::TooLarge {
+                    what: "areas",
+                    found: MAX_IMD_AREAS + 1,
+                    limit: MAX_IMD_AREAS,
+                    name: "MAX_IMD_AREAS",
+                    why: "the largest published index has 33,755",
+                });
+            }
             let bad = |col: usize, expected: &'static str| LoadError::BadValue {
                 line,
                 column: header.get(col).cloned().unwrap_or_default(),
@@ -384,6 +573,34 @@ impl DeprivationIndex {
         if let Some(e) = duplicate(&codes, &lines) {
             return Err(e);
         }
+        let areas = edition.published_areas().max(codes.len());
+        let at = |i: usize| (lines[i], codes[i]);
+        let imd_ranks: Vec<f64> = ranks.iter().map(|r| f64::from(*r)).collect();
+        check_deciles(
+            &imd_ranks,
+            |i| deciles[i].get(),
+            at,
+            (&header[cols.decile], &header[cols.rank]),
+            areas,
+            edition,
+        )?;
+        for (k, &(_, dcol, rcol)) in cols.domains.iter().enumerate() {
+            let Some(rcol) = rcol else { continue };
+            let domain_rank: Vec<f64> = domain_ranks
+                .iter()
+                .skip(k)
+                .step_by(n_domains)
+                .copied()
+                .collect();
+            check_deciles(
+                &domain_rank,
+                |i| domain_deciles[i * n_domains + k],
+                at,
+                (&header[dcol], &header[rcol]),
+                areas,
+                edition,
+            )?;
+        }
         let keys: Vec<u64> = codes.iter().map(|c| c.key()).collect();
         let lookup = PerfectHash::build(&keys)?;
         Ok(Self {
@@ -427,6 +644,83 @@ impl DeprivationIndex {
     }
 }
 
+/// The ranks decile `d` covers among `areas` ranked areas: the `d`-th tenth, from
+/// ⌊areas·(d−1)/10⌋ + 1 to ⌈areas·d/10⌉. Where a tenth does not end on a whole rank, the rank
+/// that straddles it may be in either decile: the English indices put it in the lower decile
+/// (decile = ⌈10·rank/areas⌉), WIMD 2019 and SIMD 2020 in the higher one, and both are accepted.
+fn decile_covers(areas: usize, d: u8) -> (u64, u64) {
+    let n = areas as u64;
+    let d = u64::from(d);
+    ((n * (d - 1)) / 10 + 1, (n * d).div_ceil(10))
+}
+
+/// Every area's decile (`decile(i)`) must be the one its rank (`ranks[i]`) puts it in among
+/// `areas` ranked areas ([`decile_covers`]). Tied areas share a rank, and the published files
+/// give ties the lowest, the average (SIMD's halves, 4563.5) or another rank of the run they
+/// occupy, so an area whose rank `t` other areas of the file share may be anywhere from
+/// `rank − t` to `rank + t`. The first area (in file order) whose decile contradicts its rank
+/// is [`LoadError::DecileContradictsRank`], naming the line, code, rank and decile.
+fn check_deciles(
+    ranks: &[f64],
+    decile: impl Fn(usize) -> u8,
+    at: impl Fn(usize) -> (u64, AreaCode),
+    (decile_column, rank_column): (&str, &str),
+    areas: usize,
+    edition: ImdEdition,
+) -> Result<(), LoadError> {
+    let Some(i) = first_contradiction(ranks, &decile, areas) else {
+        return Ok(());
+    };
+    let (line, code) = at(i);
+    let d = decile(i);
+    let (first, last) = decile_covers(areas, d);
+    Err(LoadError::DecileContradictsRank {
+        line,
+        code,
+        decile_column: decile_column.to_owned(),
+        decile: d,
+        rank_column: rank_column.to_owned(),
+        rank: ranks[i],
+        areas,
+        edition,
+        first,
+        last,
+    })
+}
+
+/// Whether an area of rank `rank`, which `t` other areas share, may be in the decile covering
+/// ranks `first` to `last`.
+#[allow(
+    clippy::cast_precision_loss,
+    reason = "ranks and counts of areas are far below 2^52"
+)]
+fn fits(rank: f64, t: usize, (first, last): (u64, u64)) -> bool {
+    let t = t as f64;
+    rank + t >= first as f64 && rank - t <= last as f64
+}
+
+/// The first area whose decile its rank contradicts ([`check_deciles`]). A rank inside its
+/// decile fits whatever its ties (they only widen the range), so ties are counted, from the
+/// ranks sorted once, only for the few areas that do not fit alone: a published file costs one
+/// pass and no sort. `first_contradiction_simple` in the tests counts every area's ties and
+/// must agree on every input.
+fn first_contradiction(ranks: &[f64], decile: impl Fn(usize) -> u8, areas: usize) -> Option<usize> {
+    let mut sorted: Option<Vec<f64>> = None;
+    ranks.iter().enumerate().position(|(i, &rank)| {
+        let covers = decile_covers(areas, decile(i));
+        if fits(rank, 0, covers) {
+            return false;
+        }
+        let sorted = sorted.get_or_insert_with(|| {
+            let mut s = ranks.to_vec();
+            s.sort_unstable_by(f64::total_cmp);
+            s
+        });
+        let ties = sorted.partition_point(|r| *r <= rank) - sorted.partition_point(|r| *r < rank);
+        !fits(rank, ties.saturating_sub(1), covers)
+    })
+}
+
 /// A code listed twice, with the lines of its first two listings (sorting, not hashing).
 fn duplicate(codes: &[AreaCode], lines: &[u64]) -> Option<LoadError> {
     let mut order: Vec<usize> = (0..codes.len()).collect();
@@ -444,6 +738,34 @@ fn duplicate(codes: &[AreaCode], lines: &[u64]) -> Option<LoadError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// The check as specified, counting every area's ties: the reference for
+    /// [`first_contradiction`].
+    fn first_contradiction_simple(ranks: &[f64], deciles: &[u8], areas: usize) -> Option<usize> {
+        (0..ranks.len()).find(|&i| {
+            let ties = ranks.iter().filter(|r| **r == ranks[i]).count();
+            !fits(ranks[i], ties - 1, decile_covers(areas, deciles[i]))
+        })
+    }
+
+    proptest! {
+        /// The fast check gives the same answer as the simple one: ranks drawn from a few
+        /// values (so many tie), halves included, any decile, files larger or smaller than
+        /// the index.
+        #[test]
+        fn the_fast_decile_check_agrees_with_the_simple_one(
+            rows in proptest::collection::vec((0u32..80, 1u8..=10), 0..60),
+            areas in 1usize..70,
+        ) {
+            let ranks: Vec<f64> = rows.iter().map(|(r, _)| f64::from(*r) / 2.0 + 1.0).collect();
+            let deciles: Vec<u8> = rows.iter().map(|(_, d)| *d).collect();
+            prop_assert_eq!(
+                first_contradiction(&ranks, |i| deciles[i], areas),
+                first_contradiction_simple(&ranks, &deciles, areas)
+            );
+        }
+    }
 
     #[test]
     fn file7_layout() {

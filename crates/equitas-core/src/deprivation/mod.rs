@@ -11,7 +11,7 @@
 //!
 //! ```
 //! use equitas_core::deprivation::{DeprivationIndex, ImdEdition};
-//! let csv = "lsoa11_code,IMD_decile,IMD_rank\nE01000001,1,10\nE01000002,6,20000\n";
+//! let csv = "lsoa11_code,IMD_decile,IMD_rank\nE01000001,1,10\nE01000002,6,18000\n";
 //! let index = DeprivationIndex::from_csv(csv.as_bytes())?;
 //! assert_eq!(index.edition(), ImdEdition::England2019);
 //! assert_eq!(index.core20_str("E01000001")?, true);
@@ -30,7 +30,9 @@ use serde::{Deserialize, Serialize};
 
 pub use code::{AreaCode, AreaCodeError};
 #[cfg(feature = "csv")]
-pub use load::{Layout, LoadError};
+pub use load::{
+    Layout, LoadError, MAX_IMD_AREAS, MAX_IMD_COLUMNS, MAX_IMD_DOMAINS, MAX_IMD_ROW_BYTES,
+};
 
 /// A decile of the IMD, 1 (most deprived 10% of areas) to 10 (least deprived).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
