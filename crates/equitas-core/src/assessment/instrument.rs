@@ -126,7 +126,10 @@ pub struct Question {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visible_if: Option<Condition>,
     /// Ids this question had in earlier versions of the instrument; answers saved under them
-    /// move here when a file is migrated.
+    /// move here when a file is migrated. When a file has answers under more than one of them
+    /// (two questions merged into one), the answer under the question's own id goes in, else
+    /// the first of these, in this order, whose answer fits; the others are kept in the saved
+    /// file's `retained` list. An id may be listed by one question only.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub previous_ids: Vec<QuestionId>,
     /// For rating questions: what to work on next while the rating is below the top level.
@@ -608,6 +611,26 @@ impl Instrument {
         unique("question", self.questions().map(|(_, q)| q.id.as_str())).map_err(fail)?;
         // A list, not a B-tree set: lookups only, and no B-tree code in the wasm build for it.
         let all_ids: Vec<&str> = self.questions().map(|(_, q)| q.id.as_str()).collect();
+        // An old answer can move to one place only: an id listed twice, by one question or by two,
+        // would be a silent choice. Sorted pairs, so a big instrument is checked in n log n.
+        let mut previous: Vec<(&str, &str)> = self
+            .questions()
+            .flat_map(|(_, q)| q.previous_ids.iter().map(|p| (p.as_str(), q.id.as_str())))
+            .collect();
+        previous.sort_unstable();
+        let twice = previous.windows(2).find_map(|w| match w {
+            [(old, first), (again, second)] if old == again => Some((*old, *first, *second)),
+            _ => None,
+        });
+        if let Some((old, first, second)) = twice {
+            return Err(fail(if first == second {
+                format!("question {first}: previous id {old} is listed twice")
+            } else {
+                format!(
+                    "previous id {old} is listed by both question {first} and question {second}"
+                )
+            }));
+        }
         for (_, q) in self.questions() {
             let at = |p: String| fail(format!("question {}: {p}", q.id));
             unique("option", q.kind.choices().iter().map(|c| c.id.as_str())).map_err(at)?;
