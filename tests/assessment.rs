@@ -580,6 +580,11 @@ fn assessment_load_errors() {
             Box::new(|v| v["instrument"]["version"] = json!(3)),
         ),
         (
+            // Issue 12, finding 12: the message gives the range, not just "a whole number".
+            "instrument version past u32",
+            Box::new(|v| v["instrument"]["version"] = json!(u64::MAX)),
+        ),
+        (
             "instrument version not a number",
             Box::new(|v| v["instrument"]["version"] = json!("1")),
         ),
@@ -667,6 +672,13 @@ fn assessment_load_errors() {
         }
     }
     insta::assert_snapshot!("assessment_load_errors", out);
+    // Issue 12, finding 12: a file saved with a byte order mark (Notepad's "UTF-8 with BOM")
+    // loads as the same file without one.
+    let text = read("tests/fixtures/assessments/examples/heat-thorough.json");
+    assert_eq!(
+        load(&format!("\u{FEFF}{text}"), &reg).unwrap(),
+        load(&text, &reg).unwrap()
+    );
     // A null answer is no answer, not an error.
     let mut v = thorough_value();
     v["answers"]["prepare.data_gaps"] = Value::Null;
