@@ -111,7 +111,7 @@ pub fn pointer_escape(key: &str) -> String {
 /// # Errors
 /// The text is not JSON, or repeats a key in an object ([`ReadErrorKind::Json`]).
 pub fn parse(text: &str) -> Result<Value, ReadError> {
-    crate::json::parse(text.strip_prefix('\u{FEFF}').unwrap_or(text))
+    crate::json::parse(text.strip_prefix("\u{FEFF}").unwrap_or(text))
 }
 
 /// A type read from a JSON value; `path` is the value's JSON pointer, for errors ("" is the root).

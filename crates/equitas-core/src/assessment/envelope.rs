@@ -29,6 +29,8 @@
 //!
 //! An answer saved as `null` counts as no answer (a form may write null for a cleared field).
 
+use std::sync::Arc;
+
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -286,13 +288,17 @@ pub enum LoadError {
 }
 
 /// The instruments an application knows: the built-in ones and any loaded from files.
+///
+/// Cloning a registry is cheap: it shares the instruments (`Arc`), so a caller can add to a copy
+/// and swap it in whole (the browser engine does, so that a failure while adding leaves the
+/// registry it had).
 #[derive(Debug, Clone, Default)]
 pub struct Registry {
     /// Sorted by id then version, each id and version once. A few instruments: a sorted list
     /// does what a B-tree map would, without another copy of the B-tree code in the wasm build.
-    instruments: Vec<Instrument>,
+    instruments: Vec<Arc<Instrument>>,
     /// Each instrument's JSON (see [`Registry::json`]), in the same order.
-    json: Vec<Value>,
+    json: Vec<Arc<Value>>,
 }
 
 /// The built-in instrument files, by file name.
@@ -360,6 +366,7 @@ impl Registry {
         let place = self.instruments.binary_search_by(|i| {
             (i.id.as_str(), i.version).cmp(&(&instrument.id, instrument.version))
         });
+        let (instrument, json) = (Arc::new(instrument), Arc::new(json));
         match place {
             Ok(at) => {
                 if let (Some(slot), Some(json_slot)) =
@@ -370,6 +377,9 @@ impl Registry {
                 }
             }
             Err(at) => {
+                // Room for both first, so the two lists never differ in length.
+                self.instruments.reserve(1);
+                self.json.reserve(1);
                 self.instruments.insert(at, instrument);
                 self.json.insert(at, json);
             }
@@ -388,7 +398,7 @@ impl Registry {
             .instruments
             .iter()
             .position(|i| i.id == id && i.version == version)?;
-        self.json.get(at)
+        self.json.get(at).map(|json| &**json)
     }
 
     /// An instrument by id and version.
@@ -397,12 +407,17 @@ impl Registry {
         self.instruments
             .iter()
             .find(|i| i.id == id && i.version == version)
+            .map(|i| &**i)
     }
 
     /// The newest version of an instrument.
     #[must_use]
     pub fn latest(&self, id: &str) -> Option<&Instrument> {
-        self.instruments.iter().rev().find(|i| i.id == id)
+        self.instruments
+            .iter()
+            .rev()
+            .find(|i| i.id == id)
+            .map(|i| &**i)
     }
 
     /// The instrument an assessment answers.
@@ -413,7 +428,7 @@ impl Registry {
 
     /// Every instrument, by id then version.
     pub fn iter(&self) -> impl Iterator<Item = &Instrument> {
-        self.instruments.iter()
+        self.instruments.iter().map(|i| &**i)
     }
 
     /// The ids of every instrument known, sorted, each once.
@@ -677,10 +692,15 @@ fn set_aside(retained: &mut SortedMap<QuestionId, Vec<Retained>>, id: QuestionId
 /// as it is: it reads as layout 2 does.) Anything else wrong is left for the reader to report.
 fn retained_as_lists(file: &mut Value) {
     if let Some(Value::Object(retained)) = file.get_mut("retained") {
-        for entry in retained.values_mut() {
-            if !entry.is_array() {
-                *entry = Value::Array(vec![entry.take()]);
-            }
+        // Through the map's keys, `get` and `insert`, which the browser build has already
+        // (its mutable or owning iterators would each add B-tree code for this step alone).
+        let ids: Vec<String> = retained.keys().cloned().collect();
+        for id in ids {
+            let wrapped = match retained.get(&id) {
+                Some(Value::Array(_)) | None => continue,
+                Some(one) => Value::Array(vec![one.clone()]),
+            };
+            retained.insert(id, wrapped);
         }
     }
     if let Some(version) = file.get_mut("schema_version") {
