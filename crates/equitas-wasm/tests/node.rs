@@ -771,3 +771,72 @@ fn a_file_with_a_byte_order_mark_loads() {
     );
     assert_eq!(loaded["notes"], j!([]));
 }
+
+/// Issue 12, finding 2, as the browser's `loadAssessment` sees it: two questions merged into one
+/// keep both answers (one in the question, one in `retained`), and the notes say which.
+#[wasm_bindgen_test]
+fn load_assessment_keeps_both_answers_of_merged_questions() {
+    let mut v1 = json(&instrument("heat").unwrap().into());
+    v1["id"] = j!("heat-merge");
+    add_instrument(js_text(&v1.to_string())).unwrap();
+    let mut v2: Value = serde_json::from_str(
+        &v1.to_string()
+            .replace("\"assess.inequalities\"", "\"assess.merged\""),
+    )
+    .unwrap();
+    v2["version"] = j!(2);
+    for section in v2["sections"].as_array_mut().unwrap() {
+        let questions = section["questions"].as_array_mut().unwrap();
+        questions.retain(|q| q["id"] != "assess.intersections");
+        for q in questions.iter_mut().filter(|q| q["id"] == "assess.merged") {
+            q["previous_ids"] = j!(["assess.inequalities", "assess.intersections"]);
+        }
+    }
+    add_instrument(js_text(&v2.to_string())).unwrap();
+
+    // A file from before this build's layout (version 1), as an older equitas saved it.
+    let frozen =
+        include_str!("../../../tests/fixtures/assessments/frozen/heat-schema1-instrument1.json");
+    let file = frozen.replacen(r#""id": "heat""#, r#""id": "heat-merge""#, 1);
+    assert_ne!(file, frozen);
+    let original: Value = serde_json::from_str(frozen).unwrap();
+    let loaded = json(&load_assessment(js_text(&file)).unwrap().into());
+    let saved = &loaded["assessment"];
+    assert_eq!(
+        saved["answers"]["assess.merged"],
+        original["answers"]["assess.inequalities"]
+    );
+    let kept = &saved["retained"]["assess.intersections"];
+    assert_eq!(
+        kept[0]["value"], original["answers"]["assess.intersections"],
+        "{saved}"
+    );
+    let messages: Vec<&str> = loaded["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        messages.contains(&"answer to assess.inequalities moved to assess.merged"),
+        "{messages:?}"
+    );
+    assert!(
+        messages.iter().any(|m| m.starts_with(
+            "answer to assess.intersections kept aside in retained: assess.intersections is now \
+             part of question assess.merged in heat-merge v2, which took the answer to \
+             assess.inequalities"
+        )),
+        "{messages:?}"
+    );
+    assert!(
+        !messages
+            .iter()
+            .any(|m| m.contains("assess.intersections moved")),
+        "{messages:?}"
+    );
+    // The saved object loads again as it is: nothing left to migrate, nothing lost.
+    let again = json(&load_assessment(js_text(&saved.to_string())).unwrap().into());
+    assert_eq!(again["notes"], j!([]));
+    assert_eq!(&again["assessment"], saved);
+}
