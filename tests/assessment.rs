@@ -12,8 +12,8 @@ use std::path::PathBuf;
 use equitas_core::assessment::answers::{Answer, ChecklistEntry, Evidence, EvidenceRow, Impact};
 use equitas_core::assessment::instrument::{CatalogueList, ColumnKind, Kind, Rule};
 use equitas_core::assessment::{
-    Assessment, Date, Instrument, LoadError, QuestionId, Registry, SavedFile, evidence_strata,
-    load, progress, render, score, summary, validate,
+    Assessment, Date, Instrument, LoadError, MigrationNote, QuestionId, Registry, SCHEMA_VERSION,
+    SavedFile, evidence_strata, load, progress, render, score, summary, validate,
 };
 use equitas_core::read::ReadErrorKind;
 use proptest::prelude::*;
@@ -562,7 +562,10 @@ fn assessment_load_errors() {
                 v.as_object_mut().unwrap().remove("format");
             }),
         ),
-        ("newer schema", Box::new(|v| v["schema_version"] = json!(2))),
+        (
+            "newer schema",
+            Box::new(|v| v["schema_version"] = json!(SCHEMA_VERSION + 1)),
+        ),
         ("schema zero", Box::new(|v| v["schema_version"] = json!(0))),
         (
             "schema not a number",
@@ -575,6 +578,11 @@ fn assessment_load_errors() {
         (
             "newer instrument",
             Box::new(|v| v["instrument"]["version"] = json!(3)),
+        ),
+        (
+            // Issue 12, finding 12: the message gives the range, not just "a whole number".
+            "instrument version past u32",
+            Box::new(|v| v["instrument"]["version"] = json!(u64::MAX)),
         ),
         (
             "instrument version not a number",
@@ -664,6 +672,13 @@ fn assessment_load_errors() {
         }
     }
     insta::assert_snapshot!("assessment_load_errors", out);
+    // Issue 12, finding 12: a file saved with a byte order mark (Notepad's "UTF-8 with BOM")
+    // loads as the same file without one.
+    let text = read("tests/fixtures/assessments/examples/heat-thorough.json");
+    assert_eq!(
+        load(&format!("\u{FEFF}{text}"), &reg).unwrap(),
+        load(&text, &reg).unwrap()
+    );
     // A null answer is no answer, not an error.
     let mut v = thorough_value();
     v["answers"]["prepare.data_gaps"] = Value::Null;
@@ -881,6 +896,20 @@ fn assessment_instrument_errors() {
             Box::new(|v| v["roles"]["review_date"] = json!("prepare.title")),
         ),
         (
+            "previous id listed by two questions",
+            Box::new(|v| {
+                v["sections"][0]["questions"][0]["previous_ids"] = json!(["prepare.name"]);
+                v["sections"][0]["questions"][1]["previous_ids"] = json!(["prepare.name"]);
+            }),
+        ),
+        (
+            "previous id listed twice",
+            Box::new(|v| {
+                v["sections"][0]["questions"][0]["previous_ids"] =
+                    json!(["prepare.name", "prepare.old", "prepare.name"])
+            }),
+        ),
+        (
             "previous id still in use",
             Box::new(|v| {
                 v["sections"][0]["questions"][0]["previous_ids"] = json!(["prepare.scope"])
@@ -942,16 +971,38 @@ fn assessment_frozen_fixtures_load_and_resave() {
         let p = f.unwrap().path();
         let text = std::fs::read_to_string(&p).unwrap();
         let loaded = load(&text, &reg).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
-        assert!(
-            loaded.notes.is_empty(),
-            "{}: {:?}",
-            p.display(),
-            loaded.notes
-        );
+        // A frozen file of an older layout says so, and nothing else changes.
+        let raw: Value = serde_json::from_str(&text).unwrap();
+        let layout = u32::try_from(raw["schema_version"].as_u64().unwrap()).unwrap();
+        let expected = if layout == SCHEMA_VERSION {
+            vec![]
+        } else {
+            vec![MigrationNote::Schema {
+                from: layout,
+                to: SCHEMA_VERSION,
+            }]
+        };
+        assert_eq!(loaded.notes, expected, "{}", p.display());
         let again = load(&loaded.assessment.to_json(), &reg).unwrap();
         assert_eq!(again.assessment, loaded.assessment, "{}", p.display());
-        // Nothing in the file was lost: every answer in the file is in the assessment.
-        let raw: Value = serde_json::from_str(&text).unwrap();
+        // Nothing in the file was lost: every answer in the file is in the assessment, and
+        // every entry set aside is still set aside.
+        let entries = |retained: &Value| -> usize {
+            retained.as_object().map_or(0, |r| {
+                r.values().map(|e| e.as_array().map_or(1, Vec::len)).sum()
+            })
+        };
+        assert_eq!(
+            entries(&raw["retained"]),
+            loaded
+                .assessment
+                .retained
+                .values()
+                .map(Vec::len)
+                .sum::<usize>(),
+            "{}",
+            p.display()
+        );
         assert_eq!(
             raw["answers"].as_object().unwrap().len(),
             loaded.assessment.answers.len()
@@ -980,16 +1031,16 @@ fn assessment_migrates_to_a_new_instrument_version_without_losing_work() {
     assert_eq!(
         a.retained
             .get("assess.intersections")
-            .map(|r| r.from_version),
-        Some(1)
+            .map(|list| list.iter().map(|r| r.from_version).collect::<Vec<_>>()),
+        Some(vec![1])
     );
     // Saved, it is the current version, and loads again with nothing left to migrate.
     let saved = a.to_json();
     let v: Value = serde_json::from_str(&saved).unwrap();
     assert_eq!(v["instrument"]["version"], 2);
-    assert_eq!(v["schema_version"], 1);
+    assert_eq!(v["schema_version"], SCHEMA_VERSION);
     assert_eq!(
-        v["retained"]["assess.intersections"]["value"],
+        v["retained"]["assess.intersections"][0]["value"],
         json!("Deprivation and ethnicity overlap in the two wards with the lowest uptake.")
     );
     let again = load(&saved, &reg).unwrap();
@@ -998,6 +1049,156 @@ fn assessment_migrates_to_a_new_instrument_version_without_losing_work() {
     // The v2 report still scores it, and says no sponsor gap.
     let r = score(&heat_v2(), &a.answers);
     assert!(r.gaps.iter().all(|g| g.id != "no_sponsor"));
+}
+
+/// heat v1 with question `from` renamed `to` everywhere (conditions, rubric, gaps), and `to`'s
+/// `previous_ids` set; the questions in `remove` are dropped. As text, then read.
+fn heat_v2_with(from: &str, to: &str, previous: &[&str], remove: &[&str]) -> Instrument {
+    let text = read("seeds/instruments/heat-v1.json")
+        .replace(&format!("\"{from}\""), &format!("\"{to}\""));
+    let mut v: Value = serde_json::from_str(&text).unwrap();
+    v["version"] = json!(2);
+    for section in v["sections"].as_array_mut().unwrap() {
+        let questions = section["questions"].as_array_mut().unwrap();
+        questions.retain(|q| !remove.iter().any(|r| q["id"] == *r));
+        for q in questions.iter_mut().filter(|q| q["id"] == to) {
+            q["previous_ids"] = json!(previous);
+        }
+    }
+    Instrument::from_json(&v.to_string()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Every answer value a saved file holds, in `answers` or set aside in `retained` (as one entry
+/// per id, or as a list of entries per id).
+fn kept_values(saved: &Value) -> Vec<Value> {
+    let mut out: Vec<Value> = saved["answers"]
+        .as_object()
+        .unwrap()
+        .values()
+        .cloned()
+        .collect();
+    if let Some(retained) = saved.get("retained").and_then(Value::as_object) {
+        for entry in retained.values() {
+            match entry {
+                Value::Array(list) => out.extend(list.iter().map(|r| r["value"].clone())),
+                one => out.push(one["value"].clone()),
+            }
+        }
+    }
+    out
+}
+
+/// Issue 12, finding 2: two old questions merged into one. The first of `previous_ids` whose
+/// answer fits goes in; the other answer is set aside in `retained`, and the notes say which.
+#[test]
+fn assessment_merged_questions_keep_both_answers_and_say_which_went_in() {
+    let mut reg = registry();
+    let merged = heat_v2_with(
+        "assess.inequalities",
+        "assess.inequalities_merged",
+        &["assess.inequalities", "assess.intersections"],
+        &["assess.intersections"],
+    );
+    reg.add(merged).unwrap();
+    let text = read("tests/fixtures/assessments/frozen/heat-schema1-instrument1.json");
+    let original: Value = serde_json::from_str(&text).unwrap();
+    let loaded = load(&text, &reg).unwrap();
+    let saved: Value = serde_json::from_str(&loaded.assessment.to_json()).unwrap();
+    assert_eq!(
+        saved["answers"]["assess.inequalities_merged"], original["answers"]["assess.inequalities"],
+        "the first previous id's answer goes in"
+    );
+    let kept = kept_values(&saved);
+    // Text is saved as it was read (other kinds may be written back in a normal form).
+    for (id, value) in original["answers"].as_object().unwrap() {
+        assert!(
+            !value.is_string() || kept.contains(value),
+            "the answer to {id} was lost"
+        );
+    }
+    assert_eq!(kept.len(), original["answers"].as_object().unwrap().len());
+    let notes: Vec<String> = loaded.notes.iter().map(ToString::to_string).collect();
+    assert!(
+        !notes
+            .iter()
+            .any(|n| n.contains("assess.intersections moved to")),
+        "a note says an answer moved where it did not: {notes:?}"
+    );
+    insta::assert_snapshot!("assessment_merge_notes", notes.join("\n"));
+}
+
+/// Issue 12, finding 2: the rule that picks the answer that goes in. The question's own id
+/// first, then its previous ids in the order the instrument lists them, skipping an answer that
+/// does not fit the question's kind.
+#[test]
+fn assessment_merge_rule_own_id_first_then_listed_order_skipping_misfits() {
+    let text = read("tests/fixtures/assessments/frozen/heat-schema1-instrument1.json");
+    let original: Value = serde_json::from_str(&text).unwrap();
+    // The question keeps its id: its own answer stays, the merged one is set aside.
+    let mut reg = registry();
+    reg.add(heat_v2_with(
+        "prepare.scope",
+        "prepare.scope",
+        &["prepare.population"],
+        &["prepare.population"],
+    ))
+    .unwrap();
+    let loaded = load(&text, &reg).unwrap();
+    let saved: Value = serde_json::from_str(&loaded.assessment.to_json()).unwrap();
+    assert_eq!(
+        saved["answers"]["prepare.scope"],
+        original["answers"]["prepare.scope"]
+    );
+    assert!(kept_values(&saved).contains(&original["answers"]["prepare.population"]));
+    let mut notes: Vec<String> = loaded.notes.iter().map(ToString::to_string).collect();
+    // A list does not fit a text question: the next previous id's answer goes in instead.
+    let mut reg = registry();
+    reg.add(heat_v2_with(
+        "prepare.population",
+        "prepare.people",
+        &["prepare.involvement", "prepare.population"],
+        &["prepare.involvement"],
+    ))
+    .unwrap();
+    let loaded = load(&text, &reg).unwrap();
+    let saved: Value = serde_json::from_str(&loaded.assessment.to_json()).unwrap();
+    assert_eq!(
+        saved["answers"]["prepare.people"],
+        original["answers"]["prepare.population"]
+    );
+    assert!(kept_values(&saved).contains(&original["answers"]["prepare.involvement"]));
+    assert_eq!(
+        kept_values(&saved).len(),
+        original["answers"].as_object().unwrap().len()
+    );
+    notes.push(String::new());
+    notes.extend(loaded.notes.iter().map(ToString::to_string));
+    insta::assert_snapshot!("assessment_merge_rule_notes", notes.join("\n"));
+}
+
+/// Issue 12, finding 2: an answer set aside under an id that `retained` already holds is kept
+/// beside the earlier one, never over it.
+#[test]
+fn assessment_retained_never_overwrites_an_entry() {
+    let mut reg = registry();
+    reg.add(heat_v2()).unwrap();
+    let mut file: Value = serde_json::from_str(&read(
+        "tests/fixtures/assessments/frozen/heat-schema1-instrument1.json",
+    ))
+    .unwrap();
+    let earlier = json!("An earlier answer, set aside by hand.");
+    file["retained"] = json!({
+        "assess.intersections": {"value": earlier, "from_version": 1, "reason": "kept by hand"}
+    });
+    let loaded = load(&file.to_string(), &reg).unwrap();
+    let saved: Value = serde_json::from_str(&loaded.assessment.to_json()).unwrap();
+    let kept = kept_values(&saved);
+    assert!(kept.contains(&earlier), "the earlier entry was overwritten");
+    assert!(kept.contains(&file["answers"]["assess.intersections"]));
+    // And it stays so when loaded and saved again.
+    let again = load(&saved.to_string(), &reg).unwrap();
+    assert!(again.notes.is_empty(), "{:?}", again.notes);
+    assert_eq!(again.assessment, loaded.assessment);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1234,7 +1435,8 @@ proptest! {
         let m = &loaded.assessment;
         prop_assert_eq!(m.instrument.version, 2);
         // Nothing lost: every answer is kept, moved or retained.
-        prop_assert_eq!(m.answers.len() + m.retained.len(), a.answers.len());
+        let set_aside: usize = m.retained.values().map(Vec::len).sum();
+        prop_assert_eq!(m.answers.len() + set_aside, a.answers.len());
         let saved: Value = serde_json::from_str(&m.to_json()).unwrap();
         prop_assert_eq!(&saved["instrument"], &json!({"id": "heat", "version": 2}));
         let again = load(&m.to_json(), &reg).map_err(|e| TestCaseError::fail(e.to_string()))?;

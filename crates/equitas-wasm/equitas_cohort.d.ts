@@ -752,7 +752,10 @@ export interface Question {
     visible_if?: Condition;
     /**
      * Ids this question had in earlier versions of the instrument; answers saved under them
-     * move here when a file is migrated.
+     * move here when a file is migrated. When a file has answers under more than one of them
+     * (two questions merged into one), the answer under the question's own id goes in, else
+     * the first of these, in this order, whose answer fits; the others are kept in the saved
+     * file's `retained` list. An id may be listed by one question only.
      */
     previous_ids?: QuestionId[];
     /**
@@ -1074,9 +1077,10 @@ export interface SavedFile {
      */
     answers: Record<QuestionId, Answer | null>;
     /**
-     * Answers set aside by migrations, by their old question id.
+     * Answers set aside by migrations, by their old question id: every entry for that id,
+     * oldest first (a list since layout version 2, so none is ever written over another).
      */
-    retained?: Record<QuestionId, Retained>;
+    retained?: Record<QuestionId, Retained[]>;
 }
 
 /**

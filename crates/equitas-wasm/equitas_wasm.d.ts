@@ -777,7 +777,10 @@ export interface Question {
     visible_if?: Condition;
     /**
      * Ids this question had in earlier versions of the instrument; answers saved under them
-     * move here when a file is migrated.
+     * move here when a file is migrated. When a file has answers under more than one of them
+     * (two questions merged into one), the answer under the question's own id goes in, else
+     * the first of these, in this order, whose answer fits; the others are kept in the saved
+     * file's `retained` list. An id may be listed by one question only.
      */
     previous_ids?: QuestionId[];
     /**
@@ -1099,9 +1102,10 @@ export interface SavedFile {
      */
     answers: Record<QuestionId, Answer | null>;
     /**
-     * Answers set aside by migrations, by their old question id.
+     * Answers set aside by migrations, by their old question id: every entry for that id,
+     * oldest first (a list since layout version 2, so none is ever written over another).
      */
-    retained?: Record<QuestionId, Retained>;
+    retained?: Record<QuestionId, Retained[]>;
 }
 
 /**
@@ -1275,7 +1279,8 @@ export type Missing = "unknown_area" | "no_deprivation" | "no_age" | "ethnicity_
  * Registers an organisation's own instrument (JSON text in the instrument schema), checked as
  * core checks the built-ins; returns its `{id, version}`.
  *
- * @throws {Error} when the text is not a valid instrument, naming what is wrong
+ * @throws {Error} when the text is not a valid instrument, naming what is wrong, or is longer
+ * than the engine reads in one call (64 MiB)
  */
 export function addInstrument(json: string): InstrumentRef;
 
@@ -1306,7 +1311,8 @@ export function instruments(): InstrumentListing[];
  * migration did (empty for a current file).
  *
  * @throws {Error} when the file cannot be loaded; the message lists every problem with its
- * JSON path, and nothing is half-loaded
+ * JSON path, and nothing is half-loaded; or when the text is longer than the engine reads in
+ * one call (64 MiB)
  */
 export function loadAssessment(json: string): LoadedFile;
 
@@ -1354,11 +1360,11 @@ export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembl
 
 export interface InitOutput {
     readonly memory: WebAssembly.Memory;
-    readonly addInstrument: (a: number, b: number) => [number, number, number];
+    readonly addInstrument: (a: any) => [number, number, number];
     readonly assessmentProgress: (a: any) => [number, number, number];
     readonly instrument: (a: number, b: number) => [number, number, number];
     readonly instruments: () => [number, number, number];
-    readonly loadAssessment: (a: number, b: number) => [number, number, number];
+    readonly loadAssessment: (a: any) => [number, number, number];
     readonly newAssessment: (a: number, b: number, c: number, d: number) => [number, number, number];
     readonly scoreAssessment: (a: any) => [number, number, number];
     readonly summariseAssessments: (a: any, b: number, c: number) => [number, number, number];

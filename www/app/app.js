@@ -10,7 +10,7 @@
 
 import * as eng from "./engine.js";
 import { h, clear, safeId } from "./dom.js";
-import { draftKey, readDraft, writeDraft, deleteDraft, autosaver } from "./storage.js";
+import { draftKey, readDraft, writeDraft, deleteDraft, autosaver, setAsideDraft, unreadableDrafts, isSetAside } from "./storage.js";
 import { renderQuestion, formatAnswer, fieldId, questionById, sentence, formatDate } from "./form.js";
 
 const SUFFIX = " – equitas";
@@ -51,7 +51,9 @@ export function mount(root, options = {}) {
     flash: null, // {title, lines[]} shown once on the next page
     lastSaveOk: null, // whether the last write to browser storage worked (null: none yet)
     restored: [], // drafts found on load: {id, title, updated}
-    restoreProblem: null,
+    // Drafts the engine could not read and storage would not let us move aside: key ->
+    // {id, text, message}. Nothing is written to these keys until the user removes the draft.
+    blocked: new Map(),
     pendingImport: null,
     completedNow: false,
     memoryRoute: "/",
@@ -60,7 +62,7 @@ export function mount(root, options = {}) {
     rawValues: new Map(),
     pageErrors: null,
   };
-  const saver = autosaver(() => (S.saved && S.key ? { key: S.key, saved: S.saved } : null), {
+  const saver = autosaver(() => (S.saved && S.key && !S.blocked.has(S.key) ? { key: S.key, saved: S.saved } : null), {
     onSaved: (ok) => {
       S.lastSaveOk = ok;
       const status = root.querySelector("[data-testid=save-status]");
@@ -101,13 +103,31 @@ export function mount(root, options = {}) {
     return S.fixed ? all.filter((i) => i.id === S.fixed) : all;
   }
 
-  /** Read (and migrate) a stored draft; null when there is none. Throws when it cannot load. */
+  /**
+   * Read (and migrate) the stored draft of `id`; null when there is none. A draft the engine
+   * cannot read is never used and never written over: it is moved to a key of its own
+   * (storage.js, `setAsideDraft`) and offered for download on the start and task pages; if
+   * storage will not take the copy, its key is blocked instead (nothing is saved to it) until
+   * the user downloads and removes it.
+   */
   function loadStored(id) {
-    const text = readDraft(draftKey(id, opts.storageKey));
+    const key = draftKey(id, opts.storageKey);
+    const text = readDraft(key);
     if (!text) return null;
-    const loaded = eng.loadAssessment(text);
+    let loaded;
+    try {
+      loaded = eng.loadAssessment(text);
+    } catch (e) {
+      if (!setAsideDraft(key, id, text)) S.blocked.set(key, { id, text, message: e.message });
+      return null;
+    }
     if (opts.storageKey && loaded.assessment.instrument.id !== id) return null;
     return loaded.assessment;
+  }
+
+  /** Write the draft, unless its key is blocked (it still holds a draft that could not be read). */
+  function store(key, saved) {
+    return !S.blocked.has(key) && writeDraft(key, saved);
   }
 
   function use(id) {
@@ -118,18 +138,24 @@ export function mount(root, options = {}) {
     S.key = draftKey(id, opts.storageKey);
     S.cellErrors.clear();
     S.rawValues.clear();
-    let saved = null;
-    try {
-      saved = loadStored(id);
-    } catch (e) {
-      S.restoreProblem = { id, message: e.message };
-    }
-    S.saved = saved || eng.newAssessment(id, new Date().toISOString());
+    S.saved = loadStored(id) || eng.newAssessment(id, new Date().toISOString());
+  }
+
+  /**
+   * An answer as the engine can read it: text with a lone surrogate (half of a UTF-16 pair, which
+   * a paste can bring in) gets U+FFFD in its place, the character the field already shows for
+   * it. Left as it was, the engine would refuse the whole draft on every call.
+   */
+  function wellFormed(v) {
+    if (typeof v === "string") return typeof v.isWellFormed === "function" && !v.isWellFormed() ? v.toWellFormed() : v;
+    if (Array.isArray(v)) return v.map(wellFormed);
+    if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [wellFormed(k), wellFormed(x)]));
+    return v;
   }
 
   function setAnswer(qid, value) {
     if (value === undefined) delete S.saved.answers[qid];
-    else S.saved.answers[qid] = value;
+    else S.saved.answers[qid] = wellFormed(value);
     S.saved.updated = new Date().toISOString();
     saver.schedule();
   }
@@ -137,13 +163,70 @@ export function mount(root, options = {}) {
   function findDrafts() {
     S.restored = [];
     for (const i of listInstruments()) {
-      try {
-        const a = loadStored(i.id);
-        if (a && hasAnswers(a)) S.restored.push({ id: i.id, title: i.title, updated: a.updated });
-      } catch (e) {
-        S.restoreProblem = { id: i.id, message: e.message };
-      }
+      const a = loadStored(i.id);
+      if (a && hasAnswers(a)) S.restored.push({ id: i.id, title: i.title, updated: a.updated });
     }
+  }
+
+  /** The drafts that could not be opened, for instrument `id` (or every one listed). */
+  function unreadable(id) {
+    const ids = id ? [id] : listInstruments().map((i) => i.id);
+    const out = unreadableDrafts().filter((d) => ids.includes(d.instrument));
+    for (const [key, b] of S.blocked) if (ids.includes(b.id)) out.push({ key, instrument: b.id, when: null, text: b.text, message: b.message, blocked: true });
+    return out;
+  }
+
+  /** Why a draft cannot be opened, in the engine's words, asked again now. */
+  function whyUnreadable(d) {
+    if (d.message) return d.message;
+    try {
+      eng.loadAssessment(d.text);
+      return "it could not be opened when this page last read it";
+    } catch (e) {
+      return e.message;
+    }
+  }
+
+  function fileNameOf(d) {
+    return `equitas-${d.instrument}-could-not-be-opened-${(d.when || new Date().toISOString()).slice(0, 10)}.json`;
+  }
+
+  function downloadText(name, text) {
+    const blob = new Blob([text], { type: "application/json" });
+    const url = URL.createObjectURL(blob);
+    const a = h("a", { href: url, download: name, class: "nhsuk-u-visually-hidden" }, "download");
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+  }
+
+  /** A warning for each draft that could not be opened: what happened, download, remove. */
+  function unreadableNotices(id) {
+    return unreadable(id).map((d) => {
+      const inst = listInstruments().find((i) => i.id === d.instrument);
+      const name = inst ? inst.title : d.instrument;
+      const suffix = d.when ? ` (set aside ${when(d.when)})` : "";
+      return h(
+        "div",
+        { class: "nhsuk-warning-callout", "data-testid": "unreadable-draft" },
+        h("h2", { class: "nhsuk-warning-callout__label" }, h("span", { role: "text" }, h("span", { class: "nhsuk-u-visually-hidden" }, "Important: "), "A saved draft could not be opened")),
+        h("p", {}, `Answers to "${name}" saved in this browser${suffix} could not be opened: ${whyUnreadable(d)}.`),
+        h(
+          "p",
+          {},
+          d.blocked
+            ? "This browser's storage had no room to set them aside, so they are still where your draft is kept and your new answers are not being saved. Download them, then remove them from this browser."
+            : "They have been kept in this browser, apart from your current answers, so nothing is lost. Download them to keep a copy, or to ask for help with them.",
+        ),
+        h(
+          "div",
+          { class: "nhsuk-button-group" },
+          h("button", { class: "nhsuk-button nhsuk-button--secondary", type: "button", "data-testid": "download-unreadable", on: { click: () => downloadText(fileNameOf(d), d.text) } }, "Download the draft that could not be opened", h("span", { class: "nhsuk-u-visually-hidden" }, suffix)),
+          h("a", { class: "nhsuk-link", href: `#/set-aside/${encodeURIComponent(d.key)}/remove` }, "Remove it from this browser", h("span", { class: "nhsuk-u-visually-hidden" }, suffix)),
+        ),
+      );
+    });
   }
 
   // ----- routing -----
@@ -225,6 +308,7 @@ export function mount(root, options = {}) {
   function route(parts, params) {
     if (parts.length === 0) return startPage();
     if (parts[0] === "choose") return S.fixed ? { redirect: `/${S.fixed}/tasks` } : choosePage();
+    if (parts[0] === "set-aside" && parts[2] === "remove") return removeUnreadablePage(parts[1]);
     const id = parts[0];
     if (S.fixed && id !== S.fixed) return { redirect: `/${S.fixed}/tasks` };
     if (!eng.instruments().some((i) => i.id === id)) return notFound();
@@ -307,6 +391,7 @@ export function mount(root, options = {}) {
   }
 
   function saveStatus() {
+    if (S.blocked.has(S.key)) return h("p", { class: "nhsuk-body-s equitas-save-status", "data-testid": "save-status", role: "alert" }, "Your answers are not being saved in this browser until the draft that could not be opened is removed. Download your answers to keep a copy.");
     if (S.lastSaveOk === false) return h("p", { class: "nhsuk-body-s equitas-save-status", "data-testid": "save-status", role: "alert" }, NOT_SAVED);
     return h("p", { class: "nhsuk-body-s equitas-save-status", "data-testid": "save-status" }, S.saved && hasAnswers(S.saved) ? `Your answers are saved in this browser as you type (last change ${when(S.saved.updated)}).` : "Your answers are saved in this browser as you type.");
   }
@@ -336,15 +421,7 @@ export function mount(root, options = {}) {
         ),
       ),
     );
-    const problem = S.restoreProblem
-      ? h(
-          "div",
-          { class: "nhsuk-warning-callout" },
-          h("h2", { class: "nhsuk-warning-callout__label" }, h("span", { role: "text" }, h("span", { class: "nhsuk-u-visually-hidden" }, "Important: "), "Your saved draft could not be opened")),
-          h("p", {}, sentence(S.restoreProblem.message)),
-          h("p", {}, h("a", { href: `#/${S.restoreProblem.id}/delete` }, "Delete the saved draft"), " to start again, or import a file you downloaded earlier."),
-        )
-      : null;
+    const problem = unreadableNotices();
     const startBtn = h("a", { class: "nhsuk-button nhsuk-button--start", href: startHref, role: "button", draggable: "false", "data-testid": "start-now" }, "Start now");
     return {
       title: only ? only.title : "Health equity self-assessment",
@@ -467,6 +544,7 @@ export function mount(root, options = {}) {
       title,
       back: S.fixed ? { href: "/", text: "Back to start" } : { href: "/choose" },
       nodes: [
+        unreadableNotices(S.id),
         h("span", { class: "nhsuk-caption-l" }, "Your assessment"),
         h("h1", { class: "nhsuk-heading-l", tabindex: "-1" }, title),
         h("p", { class: "nhsuk-body", "data-testid": "sections-done" }, `You have completed ${done} of ${prog.length} sections.`),
@@ -903,7 +981,7 @@ export function mount(root, options = {}) {
     S.cellErrors.clear();
     S.rawValues.clear();
     saver.cancel();
-    const ok = writeDraft(S.key, S.saved);
+    const ok = store(S.key, S.saved);
     S.flash = {
       title: ok ? `Your answers from ${p.fileName} have been imported.` : `Your answers from ${p.fileName} have been imported, but could not be saved in this browser.`,
       lines: (p.notes || []).map((n) => sentence(n.message || String(n))),
@@ -964,10 +1042,11 @@ export function mount(root, options = {}) {
                 click: () => {
                   saver.cancel();
                   const ok = deleteDraft(S.key);
+                  // The user asked for everything here to go, a blocked unreadable draft too.
+                  if (ok) S.blocked.delete(S.key);
                   S.saved = eng.newAssessment(S.id, new Date().toISOString());
                   S.cellErrors.clear();
                   S.rawValues.clear();
-                  if (S.restoreProblem && S.restoreProblem.id === S.id) S.restoreProblem = null;
                   S.flash = { title: ok ? "Your answers have been deleted from this browser." : "Your answers could not be removed from this browser's storage." };
                   navigate("/");
                 },
@@ -976,6 +1055,42 @@ export function mount(root, options = {}) {
             "Delete my answers",
           ),
           h("a", { class: "nhsuk-link", href: `#/${S.id}/tasks` }, "No, keep my answers"),
+        ),
+      ],
+    };
+  }
+
+  /** Remove a draft that could not be opened (set aside, or blocking its key), after a confirmation. */
+  function removeUnreadablePage(key) {
+    const d = unreadable().find((x) => x.key === key);
+    if (!d || !(isSetAside(key) || S.blocked.has(key))) return notFound();
+    return {
+      title: "Remove the draft that could not be opened?",
+      back: { href: "/" },
+      nodes: [
+        h("h1", { class: "nhsuk-heading-l", tabindex: "-1" }, "Remove the draft that could not be opened?"),
+        h("p", { class: "nhsuk-body" }, "This removes those answers from this browser. You cannot undo this. Download them first if you want to keep a copy."),
+        h("p", { class: "nhsuk-body" }, h("button", { class: "nhsuk-button nhsuk-button--secondary", type: "button", on: { click: () => downloadText(fileNameOf(d), d.text) } }, "Download the draft that could not be opened")),
+        h(
+          "div",
+          { class: "nhsuk-button-group" },
+          h(
+            "button",
+            {
+              class: "nhsuk-button nhsuk-button--warning",
+              type: "button",
+              on: {
+                click: () => {
+                  const ok = deleteDraft(key);
+                  if (ok) S.blocked.delete(key);
+                  S.flash = { title: ok ? "The draft that could not be opened has been removed from this browser." : "The draft that could not be opened could not be removed from this browser's storage." };
+                  navigate("/");
+                },
+              },
+            },
+            "Remove it",
+          ),
+          h("a", { class: "nhsuk-link", href: "#/" }, "No, keep it"),
         ),
       ],
     };

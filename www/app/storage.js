@@ -1,6 +1,7 @@
 // Drafts in localStorage: one key per instrument (or the host's own key), written by a debounced
 // autosave so typing never waits on storage. localStorage can throw (private browsing, quota, a
-// host that disabled it); every call here reports that instead of breaking the form.
+// host that disabled it); every call here reports that instead of breaking the form. A draft the
+// engine cannot read is moved to a key of its own (`setAsideDraft`), never written over.
 
 const PREFIX = "equitas:draft:";
 
@@ -36,6 +37,57 @@ export function deleteDraft(key) {
   } catch {
     return false;
   }
+}
+
+const UNREADABLE = "equitas:unreadable:";
+
+/**
+ * Keep a stored draft that cannot be used (the engine cannot read it): copy its text under a key
+ * of its own, `equitas:unreadable:<instrument>:<ISO time>`, and only once the copy reads back the
+ * same, remove it from `key`. So a new draft can never be saved over it, and nothing is lost.
+ * Returns the new key, or null when storage refused the copy; then `key` is left as it was, and
+ * the caller must not write to it.
+ */
+export function setAsideDraft(key, instrumentId, text, when = new Date()) {
+  try {
+    const store = window.localStorage;
+    const base = `${UNREADABLE}${instrumentId}:${when.toISOString()}`;
+    let aside = base;
+    for (let n = 2; store.getItem(aside) !== null; n++) aside = `${base}-${n}`;
+    store.setItem(aside, text);
+    if (store.getItem(aside) !== text) return null;
+    store.removeItem(key);
+    return aside;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The drafts set aside by `setAsideDraft`, oldest first, for one instrument or (without an id)
+ * for all: [{key, instrument, when (ISO time), text}].
+ */
+export function unreadableDrafts(instrumentId) {
+  const out = [];
+  try {
+    const store = window.localStorage;
+    for (let i = 0; i < store.length; i++) {
+      const key = store.key(i);
+      if (!key || !key.startsWith(UNREADABLE)) continue;
+      const m = /^(.*):(\d{4}-\d{2}-\d{2}T[\d:.]+Z)(?:-\d+)?$/.exec(key.slice(UNREADABLE.length));
+      if (!m || (instrumentId && m[1] !== instrumentId)) continue;
+      const text = store.getItem(key);
+      if (text !== null) out.push({ key, instrument: m[1], when: m[2], text });
+    }
+  } catch {
+    return out;
+  }
+  return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+/** Whether `key` is one `setAsideDraft` made. */
+export function isSetAside(key) {
+  return typeof key === "string" && key.startsWith(UNREADABLE);
 }
 
 /**

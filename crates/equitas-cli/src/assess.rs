@@ -6,7 +6,8 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use equitas_core::assessment::{
-    Assessment, Date, LoadError, Loaded, Registry, load, progress, render, score, summary, validate,
+    Assessment, Date, LoadError, Loaded, MigrationNote, Registry, SCHEMA_VERSION, load, progress,
+    render, score, summary, validate,
 };
 use lexopt::prelude::*;
 
@@ -15,12 +16,17 @@ use crate::{Failure, Result, unknown_option, usage_error};
 const HELP: &str = "\
 equitas assess: health equity self-assessments (HEAT stages, or a maturity self-assessment)
 
-Usage: equitas assess <new|validate|score|summary> [options]
+Usage: equitas assess <new|validate|score|summary|migrate> [options]
 
   new ID            print an empty draft of instrument ID (heat, hi-maturity) to fill in
   validate FILE     check a saved assessment: what is missing or wrong, section by section
   score FILE        the scored report: every point explained, gaps and recommendations
   summary DIR       a portfolio view of every assessment (*.json) in a folder
+  migrate FILE      bring a saved file up to date (the newest file layout and instrument
+                    version), saying what moved and what was kept aside; nothing is dropped
+
+Example:
+  equitas assess migrate old.json --instrument heat-v2.json --out new.json
 
 Run `equitas assess <command> --help` for options and an example. Scores use equitas's own
 rubric (in the instrument file); they rate how thorough an assessment is, not the service, and
@@ -87,6 +93,30 @@ Example:
   equitas assess summary assessments/ --as-of 2026-04-01 --format html > portfolio.html
 ";
 
+const MIGRATE_HELP: &str = "\
+equitas assess migrate: bring a saved assessment up to date
+
+Usage: equitas assess migrate FILE [--instrument FILE]... [--out FILE]
+
+  --instrument FILE load an organisation's own instrument JSON (repeatable); the file moves to
+                    the newest version of its instrument that is known
+  --out FILE        write the migrated assessment to this file (it may be FILE itself: the new
+                    file replaces the old one whole, or not at all) instead of standard output
+
+Writes the assessment in the newest file layout and at the newest version of its instrument:
+the same JSON as the browser's \"Download your answers\". On standard error it says what
+happened on the way: each answer that moved to a renamed question, and each one kept aside in
+the file's \"retained\" list with the reason (its question was removed, it no longer fits the
+question, or two old questions became one: then one answer goes in, the one under the
+question's own id, else the first of its previous ids in the instrument's order that fits, and
+the other is kept aside, naming the question and the answer that went in). Nothing is dropped.
+A file that cannot be read is an error (exit 1) and nothing is written.
+
+Example:
+  equitas assess migrate old.json --instrument heat-v2.json --out new.json
+  for f in assessments/*.json; do equitas assess migrate \"$f\" --out \"$f\"; done
+";
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Format {
     Md,
@@ -112,6 +142,7 @@ struct Args {
     format: Format,
     as_of: Option<String>,
     now: Option<String>,
+    out: Option<PathBuf>,
 }
 
 fn parse(mut parser: lexopt::Parser, help: &str, allowed: &[&str]) -> Result<Option<Args>> {
@@ -121,6 +152,7 @@ fn parse(mut parser: lexopt::Parser, help: &str, allowed: &[&str]) -> Result<Opt
         format: Format::Md,
         as_of: None,
         now: None,
+        out: None,
     };
     loop {
         let name = match parser.next()? {
@@ -150,6 +182,7 @@ fn parse(mut parser: lexopt::Parser, help: &str, allowed: &[&str]) -> Result<Opt
             "--format" => a.format = parse_format(&parser.value()?.string()?)?,
             "--as-of" => a.as_of = Some(parser.value()?.string()?),
             "--now" => a.now = Some(parser.value()?.string()?),
+            "--out" => a.out = Some(parser.value()?.into()),
             _ => return Err(unknown_option(&name, help)),
         }
     }
@@ -169,6 +202,7 @@ pub(crate) fn run(mut parser: lexopt::Parser) -> Result<()> {
         "validate" => validate_cmd(parser),
         "score" => score_cmd(parser),
         "summary" => summary_cmd(parser),
+        "migrate" => migrate_cmd(parser),
         "--help" | "-h" | "help" => {
             print!("{HELP}");
             Ok(())
@@ -286,12 +320,14 @@ fn validate_cmd(parser: lexopt::Parser) -> Result<()> {
             p.visible
         )?;
     }
-    for (id, r) in &assessment.retained {
-        writeln!(
-            out,
-            "kept aside: the answer to {id} (given under v{}): {}",
-            r.from_version, r.reason
-        )?;
+    for (id, list) in &assessment.retained {
+        for r in list {
+            writeln!(
+                out,
+                "kept aside: the answer to {id} (given under v{}): {}",
+                r.from_version, r.reason
+            )?;
+        }
     }
     for e in &errors {
         writeln!(out, "{}: {}", e.question, e.message)?;
@@ -395,6 +431,71 @@ fn summary_cmd(parser: lexopt::Parser) -> Result<()> {
     let mut out = io::stdout().lock();
     out.write_all(text.as_bytes())?;
     out.flush()?;
+    Ok(())
+}
+
+fn migrate_cmd(parser: lexopt::Parser) -> Result<()> {
+    let Some(a) = parse(parser, MIGRATE_HELP, &["--instrument", "--out"])? else {
+        return Ok(());
+    };
+    let file = PathBuf::from(required(
+        a.target.as_ref(),
+        "a saved assessment FILE",
+        MIGRATE_HELP,
+    )?);
+    let reg = registry(&a.instruments)?;
+    let loaded = load_file(&file, &reg)?;
+    let assessment = &loaded.assessment;
+    // What happened, on stderr: the file is the result, on stdout or in --out.
+    let mut err = io::stderr().lock();
+    let (mut moved, mut kept) = (0, 0);
+    for n in &loaded.notes {
+        match n {
+            MigrationNote::Renamed { .. } => moved += 1,
+            MigrationNote::Retained { .. } => kept += 1,
+            _ => {}
+        }
+        writeln!(err, "{}: {n}", file.display())?;
+    }
+    writeln!(
+        err,
+        "{}: {} v{}, file layout {SCHEMA_VERSION}: {} answer(s), {moved} moved to a renamed \
+         question, {kept} newly kept aside in retained{}",
+        file.display(),
+        assessment.instrument.id,
+        assessment.instrument.version,
+        assessment.answers.len(),
+        if loaded.notes.is_empty() {
+            " (it was up to date)"
+        } else {
+            ""
+        },
+    )?;
+    let text = assessment.to_json();
+    match &a.out {
+        Some(out) => write_whole(out, text.as_bytes())?,
+        None => {
+            let mut out = io::stdout().lock();
+            out.write_all(text.as_bytes())?;
+            out.flush()?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes `bytes` to `path` whole or not at all: into a new file beside it, then renamed over
+/// it, so a reader never sees half a file and an old file survives a failed write.
+fn write_whole(path: &Path, bytes: &[u8]) -> Result<()> {
+    let cannot =
+        |e: &dyn std::fmt::Display| Failure::from(format!("cannot write {}: {e}", path.display()));
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| cannot(&e))?;
+    tmp.write_all(bytes).map_err(|e| cannot(&e))?;
+    tmp.as_file().sync_all().map_err(|e| cannot(&e))?;
+    tmp.persist(path).map_err(|e| cannot(&e.error))?;
     Ok(())
 }
 

@@ -74,7 +74,8 @@ Commands:
   rate      crude rates with Byar's (or exact Poisson) confidence intervals
   dsr       directly standardised rates (ESP2013, Dobson intervals)
 
-  assess    Health Equity Assessment Tool self-assessments: new, validate, score, summary
+  assess    Health Equity Assessment Tool self-assessments: new, validate, score, summary,
+            migrate
 
 Run `equitas <command> --help` for a command's options and an example.
 Data never leaves your machine: equitas reads and writes local files only.

@@ -253,6 +253,7 @@ fn assess_help_for_each_command_has_an_example() {
         vec!["assess", "validate", "--help"],
         vec!["assess", "score", "--help"],
         vec!["assess", "summary", "--help"],
+        vec!["assess", "migrate", "--help"],
     ] {
         let out = equitas(&args);
         assert!(out.status.success(), "{args:?}");
@@ -296,4 +297,157 @@ fn assess_old_file_migrates_through_a_newer_instrument_and_reports_what_moved() 
         s.contains("kept aside: the answer to assess.intersections (given under v1): question removed in heat v2"),
         "{s}"
     );
+}
+
+/// heat v1 as text with `assess.inequalities` and `assess.intersections` merged into one new
+/// question, `assess.inequalities_merged` (issue 12, finding 2), as heat v2.
+fn merged_heat_v2(dir: &std::path::Path) -> PathBuf {
+    let text = std::fs::read_to_string(root().join("seeds/instruments/heat-v1.json"))
+        .unwrap()
+        .replace("\"assess.inequalities\"", "\"assess.inequalities_merged\"");
+    let mut inst: serde_json::Value = serde_json::from_str(&text).unwrap();
+    inst["version"] = 2.into();
+    let questions = inst["sections"][1]["questions"].as_array_mut().unwrap();
+    questions.retain(|q| q["id"] != "assess.intersections");
+    for q in questions.iter_mut() {
+        if q["id"] == "assess.inequalities_merged" {
+            q["previous_ids"] = serde_json::json!(["assess.inequalities", "assess.intersections"]);
+        }
+    }
+    let path = dir.join("heat-v2-merged.json");
+    std::fs::write(&path, inst.to_string()).unwrap();
+    path
+}
+
+/// Issue 12, finding 2 and "must show": `assess migrate` on the merge case keeps both answers,
+/// one in the merged question and one in `retained`, and says which.
+#[test]
+fn assess_migrate_keeps_both_answers_of_a_merge_and_says_which() {
+    let dir = tempfile::tempdir().unwrap();
+    let v2 = merged_heat_v2(dir.path());
+    let frozen = root().join("tests/fixtures/assessments/frozen/heat-schema1-instrument1.json");
+    let original: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&frozen).unwrap()).unwrap();
+    let out_path = dir.path().join("migrated.json");
+    let out = equitas(&[
+        "assess",
+        "migrate",
+        frozen.to_str().unwrap(),
+        "--instrument",
+        v2.to_str().unwrap(),
+        "--out",
+        out_path.to_str().unwrap(),
+    ]);
+    let err = text(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(out.stdout.is_empty(), "with --out, stdout stays empty");
+    for line in [
+        "instrument upgraded from version 1 to 2",
+        "answer to assess.inequalities moved to assess.inequalities_merged",
+        "answer to assess.intersections kept aside in retained: assess.intersections is now \
+         part of question assess.inequalities_merged in heat v2, which took the answer to \
+         assess.inequalities",
+        "1 moved to a renamed question, 1 newly kept aside in retained",
+    ] {
+        assert!(err.contains(line), "{line:?} not in:\n{err}");
+    }
+    let migrated: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out_path).unwrap()).unwrap();
+    assert_eq!(migrated["format"], "equitas-assessment");
+    assert_eq!(
+        migrated["instrument"],
+        serde_json::json!({"id": "heat", "version": 2})
+    );
+    assert_eq!(
+        migrated["answers"]["assess.inequalities_merged"],
+        original["answers"]["assess.inequalities"]
+    );
+    let kept = &migrated["retained"]["assess.intersections"];
+    assert_eq!(
+        kept[0]["value"],
+        original["answers"]["assess.intersections"]
+    );
+    assert_eq!(kept[0]["from_version"], 1);
+    // The migrated file is current: validate and migrate again report nothing to move.
+    let out = equitas(&[
+        "assess",
+        "migrate",
+        out_path.to_str().unwrap(),
+        "--instrument",
+        v2.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("(it was up to date)"),
+        "{}",
+        text(&out.stderr)
+    );
+    // Without --out the file goes to stdout, byte for byte what --out wrote.
+    assert_eq!(
+        text(&out.stdout),
+        std::fs::read_to_string(&out_path).unwrap()
+    );
+    let out = equitas(&[
+        "assess",
+        "validate",
+        out_path.to_str().unwrap(),
+        "--instrument",
+        v2.to_str().unwrap(),
+    ]);
+    let s = text(&out.stdout);
+    assert!(
+        s.contains("kept aside: the answer to assess.intersections (given under v1)"),
+        "{s}"
+    );
+    assert!(!s.contains("migrated:"), "{s}");
+}
+
+#[test]
+fn assess_migrate_in_place_and_refusing_a_bad_file_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let v2 = merged_heat_v2(dir.path());
+    let file = dir.path().join("a.json");
+    std::fs::copy(
+        root().join("tests/fixtures/assessments/frozen/heat-schema1-instrument1.json"),
+        &file,
+    )
+    .unwrap();
+    let f = file.to_str().unwrap();
+    let out = equitas(&[
+        "assess",
+        "migrate",
+        f,
+        "--instrument",
+        v2.to_str().unwrap(),
+        "--out",
+        f,
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(v["instrument"]["version"], 2);
+    assert_eq!(v["schema_version"], 2);
+    // A file that does not load leaves --out as it was, and says why.
+    let bad = dir.path().join("bad.json");
+    std::fs::write(
+        &bad,
+        "{\"format\": \"equitas-assessment\", \"schema_version\": 9}",
+    )
+    .unwrap();
+    let before = std::fs::read(&file).unwrap();
+    let out = equitas(&["assess", "migrate", bad.to_str().unwrap(), "--out", f]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("update equitas to open it"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(std::fs::read(&file).unwrap(), before);
+    // Usage errors.
+    let out = equitas(&["assess", "migrate"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("give a saved assessment FILE"));
+    let out = equitas(&["assess", "migrate", f, "--format", "md"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("unknown option --format"));
 }

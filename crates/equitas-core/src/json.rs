@@ -55,6 +55,8 @@ const LONE_TRAILING_SURROGATE: &str = "lone trailing surrogate in hex escape";
 const END_OF_HEX_ESCAPE: &str = "unexpected end of hex escape";
 const INVALID_CODE_POINT: &str = "invalid unicode code point";
 const TOO_DEEP: &str = "recursion limit exceeded";
+const MISPLACED_BOM: &str =
+    "expected value, found a byte order mark (U+FEFF), which may only come first in the text";
 
 /// Parses `text` as one JSON value.
 ///
@@ -169,6 +171,10 @@ impl Parser<'_> {
             }
             Some(b'[') => self.container(false),
             Some(b'{') => self.container(true),
+            // The first byte of U+FEFF. (`crate::read::parse` skips one that opens the text.)
+            Some(0xEF) if self.bytes.get(self.pos..self.pos + 3) == Some(b"\xEF\xBB\xBF") => {
+                Err(self.at_next(MISPLACED_BOM))
+            }
             Some(_) => Err(self.at_next(EXPECTED_VALUE)),
         }
     }

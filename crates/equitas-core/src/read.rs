@@ -102,10 +102,16 @@ pub fn pointer_escape(key: &str) -> String {
 /// derives this reader replaced refused it). The parser is the crate's own (`crate::json`), not
 /// serde_json's deserializer, which the browser build then does not carry.
 ///
+/// A byte order mark (U+FEFF) as the very first character is skipped: Windows Notepad and
+/// "UTF-8 with BOM" in other editors write one before the text, RFC 8259 lets a reader ignore
+/// it, and it carries nothing, so refusing the file ("expected value at line 1 column 1", for
+/// a character the editor does not show) would only puzzle. Columns on the first line then
+/// count from after it, as the editor shows them. Anywhere else it is an error that names it.
+///
 /// # Errors
 /// The text is not JSON, or repeats a key in an object ([`ReadErrorKind::Json`]).
 pub fn parse(text: &str) -> Result<Value, ReadError> {
-    crate::json::parse(text)
+    crate::json::parse(text.strip_prefix("\u{FEFF}").unwrap_or(text))
 }
 
 /// A type read from a JSON value; `path` is the value's JSON pointer, for errors ("" is the root).
@@ -329,11 +335,15 @@ impl FromJson for f64 {
     }
 }
 
+/// What a `u32` field takes, as errors say it: the range, so that 2^64 − 1 is not refused as
+/// if it were not a whole number.
+pub(crate) const U32_RANGE: &str = "a whole number from 0 to 4294967295";
+
 impl FromJson for u32 {
     fn from_json(v: &Value, path: &str) -> Result<Self, ReadError> {
         v.as_u64()
             .and_then(|n| Self::try_from(n).ok())
-            .ok_or_else(|| wrong(path, &whole_number(v, Self::MAX.into()), v))
+            .ok_or_else(|| wrong(path, U32_RANGE, v))
     }
 }
 
@@ -404,7 +414,8 @@ impl FromJson for u8 {
 
 impl FromJson for u64 {
     fn from_json(v: &Value, path: &str) -> Result<Self, ReadError> {
-        v.as_u64().ok_or_else(|| wrong(path, "a whole number", v))
+        v.as_u64()
+            .ok_or_else(|| wrong(path, "a whole number from 0 to 18446744073709551615", v))
     }
 }
 
@@ -495,6 +506,32 @@ mod tests {
         assert!(parse("{} x").is_err());
     }
 
+    /// Issue 12, finding 12: a file that starts with a byte order mark (as Notepad writes it)
+    /// said "expected value at line 1 column 1"; it is read, and a BOM anywhere else is named.
+    #[test]
+    fn a_byte_order_mark_at_the_start_is_skipped_and_named_elsewhere() {
+        assert_eq!(parse("\u{FEFF}{\"a\": 1}").unwrap(), json!({"a": 1}));
+        assert_eq!(parse("\u{FEFF}[]").unwrap(), json!([]));
+        // Columns count from after it, as an editor shows them.
+        let e = parse("\u{FEFF}{\"a\": x}").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "not valid JSON at line 1 column 7: expected value"
+        );
+        for text in ["\u{FEFF}\u{FEFF}{}", " \u{FEFF}{}", "{\"a\": \u{FEFF}1}"] {
+            let e = parse(text).unwrap_err();
+            assert!(
+                e.to_string().contains(
+                    "expected value, found a byte order mark (U+FEFF), which may only come \
+                     first in the text"
+                ),
+                "{text:?}: {e}"
+            );
+        }
+        // Inside a string it is a character like any other.
+        assert_eq!(parse("\"\u{FEFF}\"").unwrap(), json!("\u{FEFF}"));
+    }
+
     #[test]
     fn one_of_joins_with_or() {
         assert_eq!(one_of(&[]), "");
@@ -578,7 +615,7 @@ mod tests {
         let e = u32::from_json(&json!(-1), "/v").unwrap_err();
         assert_eq!(
             e.to_string(),
-            "at /v: expected a whole number, found the number -1"
+            "at /v: expected a whole number from 0 to 4294967295, found the number -1"
         );
         // Issue 12 finding 12: a number too large for the field says the range.
         let e = u32::from_json(&json!(18_446_744_073_709_551_615_u64), "/v").unwrap_err();
@@ -589,7 +626,27 @@ mod tests {
         let e = u32::from_json(&json!(2.5), "/v").unwrap_err();
         assert_eq!(
             e.to_string(),
-            "at /v: expected a whole number, found the number 2.5"
+            "at /v: expected a whole number from 0 to 4294967295, found the number 2.5"
+        );
+        // Issue 12, finding 12: a whole number past the type's limit says the allowed range
+        // (it said "expected a whole number, found 18446744073709551615").
+        for big in [json!(4_294_967_296_u64), json!(u64::MAX)] {
+            let e = u32::from_json(&big, "/version").unwrap_err();
+            assert_eq!(
+                e.to_string(),
+                format!(
+                    "at /version: expected a whole number from 0 to 4294967295, found the number {big}"
+                )
+            );
+        }
+        assert_eq!(
+            u32::from_json(&json!(4_294_967_295_u64), "/v").unwrap(),
+            u32::MAX
+        );
+        let e = u64::from_json(&json!(-1), "/seed").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "at /seed: expected a whole number from 0 to 18446744073709551615, found the number -1"
         );
         let e = Vec::<String>::from_json(&json!(["a", 3]), "/ids").unwrap_err();
         assert_eq!(

@@ -2,7 +2,8 @@
 //! new, loaded and imported assessments, validation, progress, visible questions, scoring and the
 //! portfolio summary. What the start page, the form and the results page call.
 
-use std::cell::RefCell;
+use std::cell::Cell;
+use std::rc::Rc;
 
 use equitas_core::assessment::{
     self, Assessment, Instrument, InstrumentRef, Loaded, MigrationNote, Registry, SavedFile,
@@ -12,7 +13,7 @@ use serde::Serialize;
 use tsify::{Ts, Tsify};
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{WithoutNulls, js_error, json_of, to_js, to_ts};
+use crate::convert::{WithoutNulls, js_error, json_of, text_of, to_js, to_ts};
 
 /// An instrument as the instrument chooser lists it.
 #[derive(Debug, Serialize, Tsify)]
@@ -81,18 +82,19 @@ pub fn instrument(id: &str) -> Result<Ts<Instrument>, JsError> {
 /// Registers an organisation's own instrument (JSON text in the instrument schema), checked as
 /// core checks the built-ins; returns its `{id, version}`.
 ///
-/// @throws {Error} when the text is not a valid instrument, naming what is wrong
+/// @throws {Error} when the text is not a valid instrument, naming what is wrong, or is longer
+/// than the engine reads in one call (64 MiB)
 #[wasm_bindgen(js_name = addInstrument)]
-pub fn add_instrument(json: &str) -> Result<Ts<InstrumentRef>, JsError> {
-    REGISTRY.with(|cell| {
-        let mut slot = cell.borrow_mut();
-        let registry = match slot.as_mut() {
-            Some(registry) => registry,
-            None => slot.insert(Registry::builtin().map_err(js_error)?),
-        };
-        let added: InstrumentRef = registry.add_json(json).map_err(js_error)?;
-        to_ts(&added)
-    })
+pub fn add_instrument(
+    #[wasm_bindgen(unchecked_param_type = "string")] json: JsValue,
+) -> Result<Ts<InstrumentRef>, JsError> {
+    let json = text_of(&json, "instrument")?;
+    // A copy is changed and then put in place: a trap while adding leaves the registry the
+    // page had, never a half-added one (see `REGISTRY`).
+    let mut next = Registry::clone(&*registry()?);
+    let added: InstrumentRef = next.add_json(&json).map_err(js_error)?;
+    REGISTRY.with(|cell| cell.set(Some(Rc::new(next))));
+    to_ts(&added)
 }
 
 /// A new, empty assessment of the newest version of instrument `id`, stamped `now` (an ISO 8601
@@ -147,11 +149,15 @@ impl Serialize for NoteOut {
 /// migration did (empty for a current file).
 ///
 /// @throws {Error} when the file cannot be loaded; the message lists every problem with its
-/// JSON path, and nothing is half-loaded
+/// JSON path, and nothing is half-loaded; or when the text is longer than the engine reads in
+/// one call (64 MiB)
 #[wasm_bindgen(js_name = loadAssessment)]
-pub fn load_assessment(json: &str) -> Result<Ts<LoadedFile>, JsError> {
+pub fn load_assessment(
+    #[wasm_bindgen(unchecked_param_type = "string")] json: JsValue,
+) -> Result<Ts<LoadedFile>, JsError> {
+    let json = text_of(&json, "saved assessment")?;
     with_registry(|registry| {
-        let Loaded { assessment, notes } = assessment::load(json, registry).map_err(js_error)?;
+        let Loaded { assessment, notes } = assessment::load(&json, registry).map_err(js_error)?;
         to_ts(&LoadedFile {
             assessment: assessment.to_saved(),
             notes: notes
@@ -243,19 +249,37 @@ pub fn summarise_assessments(
 
 thread_local! {
     /// The instruments: the built-ins, loaded on first use, plus any added by the page.
-    static REGISTRY: RefCell<Option<Registry>> = const { RefCell::new(None) };
+    ///
+    /// No call holds a borrow of this cell while it works. A trap (running out of memory, for
+    /// one) stops wasm where it is, without unwinding: no destructor runs, so a `RefCell` borrow
+    /// guard held across the call would stay borrowed and every later call would trap too, even
+    /// `instruments()`. Here a call only swaps an `Rc` out and back in one step, with nothing
+    /// between that can fail, and works on its own clone of the `Rc`; `addInstrument` builds a
+    /// new registry and swaps it in at the end. So after any failure the cell holds the registry
+    /// as it was before the failed call, and the next call works. (A trapped call's clone is
+    /// never dropped, which only keeps that registry in memory.)
+    static REGISTRY: Cell<Option<Rc<Registry>>> = const { Cell::new(None) };
 }
 
-/// Runs `f` with the registry, loading the built-in instruments the first time.
+/// The registry, loading the built-in instruments the first time.
+fn registry() -> Result<Rc<Registry>, JsError> {
+    let current = REGISTRY.with(|cell| {
+        let current = cell.take();
+        cell.set(current.clone());
+        current
+    });
+    if let Some(registry) = current {
+        return Ok(registry);
+    }
+    // Built outside the cell: a trap here leaves it empty, as it was.
+    let built = Rc::new(Registry::builtin().map_err(js_error)?);
+    REGISTRY.with(|cell| cell.set(Some(Rc::clone(&built))));
+    Ok(built)
+}
+
+/// Runs `f` with the registry (see [`registry`]).
 fn with_registry<T>(f: impl FnOnce(&Registry) -> Result<T, JsError>) -> Result<T, JsError> {
-    REGISTRY.with(|cell| {
-        let mut slot = cell.borrow_mut();
-        let registry = match slot.as_mut() {
-            Some(registry) => registry,
-            None => slot.insert(Registry::builtin().map_err(js_error)?),
-        };
-        f(registry)
-    })
+    f(&*registry()?)
 }
 
 /// Reads a saved-file object through core's loader (migrating it) and runs `f` on it.

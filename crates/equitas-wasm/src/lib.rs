@@ -41,6 +41,11 @@
 //! cohort.classifyPerson({ id: "p1", age: 47, imd_decile: 2, conditions: ["smi"] });
 //! ```
 //!
+//! Every call reads at most [`MAX_INPUT_BYTES`] (64 MiB) of JSON; longer input is an error that
+//! names its size and the limit, as is a value JSON cannot hold exactly (`NaN`, `Infinity`, a
+//! string with a lone surrogate), naming its JSON pointer. A call that fails, even by trapping,
+//! leaves the engine as it was: the next call works.
+//!
 //! Assessments cross the boundary as saved-file objects (the JSON `equitas assess` writes).
 //! Every function that takes one reads it through core's loader, so an object from an older
 //! instrument version is migrated on the way in and a malformed one is an error naming its JSON
@@ -63,6 +68,8 @@ mod measures;
 pub use assess::*;
 #[cfg(feature = "cohort")]
 pub use cohort::*;
+#[cfg(any(feature = "assess", feature = "measures", feature = "cohort"))]
+pub use convert::MAX_INPUT_BYTES;
 #[cfg(feature = "measures")]
 pub use measures::*;
 

@@ -22,6 +22,11 @@ fn js(json: &str) -> JsValue {
     js_sys::JSON::parse(json).unwrap()
 }
 
+/// A JS string, as a page passes JSON text.
+fn js_text(s: &str) -> JsValue {
+    JsValue::from_str(s)
+}
+
 /// A typed JS value (`Ts<T>`) from JSON text.
 fn ts<T: tsify::Tsify>(json: &str) -> Ts<T> {
     Ts::new_unchecked(js(json))
@@ -272,7 +277,7 @@ fn a_new_assessment_has_every_required_question_to_answer() {
 
 #[wasm_bindgen_test]
 fn a_loaded_file_scores_as_core_scores_it() {
-    let loaded = json(&load_assessment(THOROUGH).unwrap().into());
+    let loaded = json(&load_assessment(js_text(THOROUGH)).unwrap().into());
     assert_eq!(loaded["notes"], j!([]));
 
     let registry = registry();
@@ -307,7 +312,7 @@ fn an_added_instrument_comes_back_as_written_without_its_nulls() {
     mine["id"] = j!("heat-with-nulls");
     mine["sections"][0]["help"] = Value::Null;
     mine["sections"][1]["questions"][0]["next_step"] = Value::Null;
-    add_instrument(&mine.to_string()).unwrap();
+    add_instrument(js_text(&mine.to_string())).unwrap();
 
     let back = json(&instrument("heat-with-nulls").unwrap().into());
     let mut expected = mine.clone();
@@ -340,7 +345,7 @@ fn a_file_from_an_older_instrument_version_is_migrated_with_notes() {
         .into();
     let v1 = heat.replacen(r#""id":"heat""#, r#""id":"heat-copy""#, 1);
     assert_ne!(v1, heat);
-    let added = json(&add_instrument(&v1).unwrap().into());
+    let added = json(&add_instrument(js_text(&v1)).unwrap().into());
     assert_eq!(added, j!({"id": "heat-copy", "version": 1}));
     let v2 = v1
         .replacen(r#""version":1"#, r#""version":2"#, 1)
@@ -350,7 +355,7 @@ fn a_file_from_an_older_instrument_version_is_migrated_with_notes() {
             r#""id":"prepare.name","previous_ids":["prepare.title"]"#,
             1,
         );
-    let added = json(&add_instrument(&v2).unwrap().into());
+    let added = json(&add_instrument(js_text(&v2)).unwrap().into());
     assert_eq!(added, j!({"id": "heat-copy", "version": 2}));
 
     let listed = json(&instruments().unwrap());
@@ -363,7 +368,7 @@ fn a_file_from_an_older_instrument_version_is_migrated_with_notes() {
 
     let file = THOROUGH.replacen(r#""id": "heat""#, r#""id": "heat-copy""#, 1);
     assert_ne!(file, THOROUGH);
-    let loaded = json(&load_assessment(&file).unwrap().into());
+    let loaded = json(&load_assessment(js_text(&file)).unwrap().into());
     assert_eq!(
         loaded["assessment"]["instrument"],
         j!({"id": "heat-copy", "version": 2})
@@ -390,7 +395,7 @@ fn a_file_from_an_older_instrument_version_is_migrated_with_notes() {
         "{message}"
     );
     // Each note is `message` first, then its variant and fields, in that order in the text.
-    let text: String = js_sys::JSON::stringify(&load_assessment(&file).unwrap().into())
+    let text: String = js_sys::JSON::stringify(&load_assessment(js_text(&file)).unwrap().into())
         .unwrap()
         .into();
     let upgraded = notes
@@ -414,7 +419,7 @@ fn a_file_from_an_older_instrument_version_is_migrated_with_notes() {
     let broken = v1
         .replacen(r#""version":1"#, r#""version":3"#, 1)
         .replace(r#""prepare.title""#, r#""prepare.scope""#);
-    let text = error_of(add_instrument(&broken), "broken instrument");
+    let text = error_of(add_instrument(js_text(&broken)), "broken instrument");
     assert!(text.contains("prepare.scope"), "{text}");
 }
 
@@ -422,13 +427,16 @@ fn a_file_from_an_older_instrument_version_is_migrated_with_notes() {
 fn a_malformed_file_is_an_error_naming_the_json_path() {
     let mut file: Value = serde_json::from_str(THOROUGH).unwrap();
     file["answers"]["prepare.title"] = j!(42);
-    let text = error_of(load_assessment(&file.to_string()), "a number as a title");
+    let text = error_of(
+        load_assessment(js_text(&file.to_string())),
+        "a number as a title",
+    );
     assert!(text.contains("/answers/prepare.title"), "{text}");
     // The same object passed to the per-keystroke functions fails the same way.
     let text = error_of(validate_assessment(ts(&file.to_string())), "validate");
     assert!(text.contains("/answers/prepare.title"), "{text}");
 
-    let text = error_of(load_assessment("{\"format\": "), "truncated JSON");
+    let text = error_of(load_assessment(js_text("{\"format\": ")), "truncated JSON");
     assert!(text.contains("line 1"), "{text}");
 }
 
@@ -525,4 +533,310 @@ fn summaries_count_assessments_and_name_a_bad_item() {
         "not a list",
     );
     assert!(text.starts_with("invalid list of assessments"), "{text}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Issue 12: failures at the boundary fail one call, say why and where, and never the next call.
+
+/// A JS object `{key: value}`.
+fn object_with(key: &str, value: &JsValue) -> JsValue {
+    let object = js_sys::Object::new();
+    js_sys::Reflect::set(&object, &JsValue::from_str(key), value).unwrap();
+    object.into()
+}
+
+/// The thorough example as a saved-file object, with `answers[question]` set to `value`.
+fn thorough_with_answer(question: &str, value: &JsValue) -> JsValue {
+    let file = js(THOROUGH);
+    let answers = js_sys::Reflect::get(&file, &JsValue::from_str("answers")).unwrap();
+    js_sys::Reflect::set(&answers, &JsValue::from_str(question), value).unwrap();
+    file
+}
+
+/// Issue 12, finding 3: a call that traps (here, runs out of memory inside the engine, part-way
+/// through reading a file) must not break the next call. wasm does not unwind on a trap, so
+/// nothing the trapped call held is released: a `RefCell` borrow of the registry stayed
+/// borrowed, and every later call, even `instruments()`, trapped too.
+#[wasm_bindgen_test]
+fn after_a_trap_the_engine_answers_the_next_call() {
+    use wasm_bindgen::closure::Closure;
+    instruments().unwrap(); // the registry is loaded before memory runs short
+    // A file with a 4 MiB answer, as a JS string (not in the module's memory). All ASCII, so
+    // wasm-bindgen copies it into one block of exactly its length.
+    const LEN: usize = 4 << 20;
+    let text: JsValue = js_sys::JsString::from(
+        r#"{"format": "equitas-assessment", "schema_version": 2, "instrument": {"id": "heat", "version": 1}, "created": "t", "updated": "t", "answers": {"prepare.scope": ""#,
+    )
+    .concat(&js_sys::JsString::from("x").repeat(i32::try_from(LEN).unwrap()).into())
+    .concat(&JsValue::from_str("\"}}"))
+    .into();
+    let call = Closure::<dyn FnMut() -> bool>::new(move || load_assessment(text.clone()).is_ok());
+    let call: &js_sys::Function = call.as_ref().unchecked_ref();
+    // Fill the module's memory (`try_reserve` fails cleanly), but for one block of twice the
+    // file's length: the text can be copied in (the allocator, TLSF, looks for a free block in
+    // a size class above the request), and reading it then runs out of memory, because what is
+    // left of the block is just under the text's length.
+    let mut room = Vec::<u8>::new();
+    room.try_reserve_exact(2 * LEN).unwrap();
+    let mut hoard: Vec<Vec<u8>> = Vec::new();
+    hoard.try_reserve(1 << 16).unwrap();
+    let mut chunk = 1_usize << 30;
+    while chunk >= 1 << 10 && hoard.len() < hoard.capacity() {
+        let mut block = Vec::<u8>::new();
+        if block.try_reserve_exact(chunk).is_ok() {
+            hoard.push(block);
+        } else {
+            chunk /= 2;
+        }
+    }
+    drop(room);
+    let trapped = call.call0(&JsValue::NULL);
+    drop(hoard);
+    let thrown = trapped.expect_err("the load was meant to run out of memory and trap");
+    assert!(
+        thrown.is_instance_of::<js_sys::WebAssembly::RuntimeError>(),
+        "expected a trap, got {thrown:?}"
+    );
+    // The next calls work: the listing, a load, and the per-keystroke functions.
+    assert!(json(&instruments().unwrap()).as_array().unwrap().len() >= 2);
+    let loaded = json(&load_assessment(js_text(THOROUGH)).unwrap().into());
+    assert_eq!(loaded["notes"], j!([]));
+    assert!(validate_assessment(ts(THOROUGH)).is_ok());
+    assert!(score_assessment(ts(THOROUGH)).is_ok());
+}
+
+/// Issue 12, findings 3 and 12: input over the engine's limit is an error naming its size and
+/// the limit (before it is copied into the module's memory), not a trap, and not "not a JSON
+/// value"; the next call works.
+#[wasm_bindgen_test]
+fn input_over_the_limit_is_an_error_naming_the_size_and_the_limit() {
+    let limit = equitas_wasm::MAX_INPUT_BYTES;
+    let over = u32::try_from(limit + 1).unwrap();
+    let long = js_sys::JsString::from("x").repeat(i32::try_from(over).unwrap());
+    // As an answer in an assessment object.
+    let text = error_of(
+        validate_assessment(Ts::new_unchecked(thorough_with_answer(
+            "prepare.scope",
+            &long,
+        ))),
+        "an answer over the limit",
+    );
+    assert!(text.starts_with("invalid assessment: at least "), "{text}");
+    assert!(
+        text.contains(&format!(
+            "bytes of JSON, over the limit of {limit} bytes (64 MiB)"
+        )),
+        "the limit is not named: {text}"
+    );
+    // As the text of a file.
+    let text = error_of(load_assessment(long.clone().into()), "text over the limit");
+    assert!(
+        text.contains(&limit.to_string()) && names_number(&text, over),
+        "{text}"
+    );
+    let text = error_of(add_instrument(long.into()), "an instrument over the limit");
+    assert!(text.contains(&limit.to_string()), "{text}");
+    // Too long for JSON.stringify itself (V8 strings stop near 2^29 characters): said so.
+    let huge = js_sys::JsString::from("x").repeat(280_000_000);
+    let both = object_with("a", &huge);
+    js_sys::Reflect::set(&both, &JsValue::from_str("b"), &huge).unwrap();
+    let text = error_of(
+        summarise_assessments(both, "2026-06-01"),
+        "a value too long to write",
+    );
+    assert!(
+        text.contains("JSON.stringify cannot write it (RangeError: Invalid string length)"),
+        "{text}"
+    );
+    assert!(text.contains(&limit.to_string()), "{text}");
+    assert!(!text.contains("not a JSON value"), "{text}");
+    assert!(instruments().is_ok());
+}
+
+/// Issue 12, finding 13: a lone surrogate in a JS string fails that call only, with the JSON
+/// pointer of the text (or line and column of a file's text) that holds it.
+#[wasm_bindgen_test]
+fn a_lone_surrogate_fails_only_that_call_and_says_where() {
+    let lone = js_sys::JsString::from("Smoking ")
+        .concat(&js_sys::JsString::from_char_code1(0xD83D).into())
+        .concat(&JsValue::from_str(" cessation"));
+    let file = thorough_with_answer("prepare.title", &lone);
+    for (what, result) in [
+        (
+            "validate",
+            validate_assessment(Ts::new_unchecked(file.clone())).map(drop),
+        ),
+        (
+            "progress",
+            assessment_progress(Ts::new_unchecked(file.clone())).map(drop),
+        ),
+        (
+            "score",
+            score_assessment(Ts::new_unchecked(file.clone())).map(drop),
+        ),
+    ] {
+        let text = error_of(result, what);
+        assert!(
+            text.starts_with(
+                "invalid assessment: at /answers/prepare.title: the text holds a lone surrogate"
+            ),
+            "{what}: {text}"
+        );
+    }
+    // In a key, the pointer is the key's.
+    let answers = js_sys::Object::new();
+    js_sys::Reflect::set(&answers, &lone, &JsValue::from_str("x")).unwrap();
+    let file = js(THOROUGH);
+    js_sys::Reflect::set(&file, &JsValue::from_str("answers"), &answers).unwrap();
+    let text = error_of(
+        validate_assessment(Ts::new_unchecked(file)),
+        "a lone surrogate in a key",
+    );
+    assert!(text.contains("at /answers/Smoking"), "{text}");
+    assert!(text.contains("the key holds a lone surrogate"), "{text}");
+    // In the text of a file: its line and column (bytes, as core's JSON errors count them).
+    let file_text = js_sys::JsString::from("{\n  \"format\": \"")
+        .concat(&lone)
+        .concat(&JsValue::from_str("\"\n}"));
+    let text = error_of(
+        load_assessment(file_text.into()),
+        "a lone surrogate in a file",
+    );
+    assert!(
+        text.starts_with("invalid saved assessment: at line 2 column 22: a lone surrogate"),
+        "{text}"
+    );
+    // And every other call still works.
+    assert!(validate_assessment(ts(THOROUGH)).is_ok());
+    assert!(load_assessment(js_text(THOROUGH)).is_ok());
+    assert!(instruments().is_ok());
+}
+
+/// Issue 12, finding 13: `NaN` and `Infinity`, which `JSON.stringify` writes as `null`, are
+/// errors naming the field and the value, not an unknown age or decile.
+#[wasm_bindgen_test]
+fn non_finite_numbers_are_errors_naming_the_field_and_value() {
+    for (field, value, shown) in [
+        ("age", f64::NAN, "NaN"),
+        ("imd_decile", f64::INFINITY, "Infinity"),
+        ("age", f64::NEG_INFINITY, "-Infinity"),
+    ] {
+        let record = object_with(field, &JsValue::from_f64(value));
+        let text = error_of(classify_person(Ts::new_unchecked(record)), shown);
+        assert_eq!(
+            text,
+            format!(
+                "invalid person record: at /{field}: {shown} is not a number JSON can hold; \
+                 give a finite number, or leave the field out"
+            )
+        );
+    }
+    // Deeper in an assessment, the pointer goes all the way down.
+    let file = js(THOROUGH);
+    let rows = js_sys::Reflect::get(&file, &JsValue::from_str("answers"))
+        .and_then(|a| js_sys::Reflect::get(&a, &JsValue::from_str("assess.evidence")))
+        .and_then(|e| js_sys::Reflect::get(&e, &JsValue::from_str("rows")))
+        .and_then(|r| js_sys::Reflect::get(&r, &JsValue::from_f64(2.0)))
+        .unwrap();
+    js_sys::Reflect::set(
+        &rows,
+        &JsValue::from_str("estimate"),
+        &JsValue::from_f64(f64::NAN),
+    )
+    .unwrap();
+    let text = error_of(score_assessment(Ts::new_unchecked(file)), "NaN estimate");
+    assert!(
+        text.starts_with("invalid assessment: at /answers/assess.evidence/rows/2/estimate: NaN"),
+        "{text}"
+    );
+    // A real null is still null (a cleared answer), and a record without the field is fine.
+    let file = thorough_with_answer("prepare.data_gaps", &JsValue::NULL);
+    assert!(validate_assessment(Ts::new_unchecked(file)).is_ok());
+    assert!(
+        classify_person(Ts::new_unchecked(object_with(
+            "age",
+            &JsValue::from_f64(40.0)
+        )))
+        .is_ok()
+    );
+}
+
+/// Issue 12, finding 12: a file saved with a byte order mark (as some editors write) loads.
+#[wasm_bindgen_test]
+fn a_file_with_a_byte_order_mark_loads() {
+    let loaded = json(
+        &load_assessment(js_text(&format!("\u{FEFF}{THOROUGH}")))
+            .unwrap()
+            .into(),
+    );
+    assert_eq!(loaded["notes"], j!([]));
+}
+
+/// Issue 12, finding 2, as the browser's `loadAssessment` sees it: two questions merged into one
+/// keep both answers (one in the question, one in `retained`), and the notes say which.
+#[wasm_bindgen_test]
+fn load_assessment_keeps_both_answers_of_merged_questions() {
+    let mut v1 = json(&instrument("heat").unwrap().into());
+    v1["id"] = j!("heat-merge");
+    add_instrument(js_text(&v1.to_string())).unwrap();
+    let mut v2: Value = serde_json::from_str(
+        &v1.to_string()
+            .replace("\"assess.inequalities\"", "\"assess.merged\""),
+    )
+    .unwrap();
+    v2["version"] = j!(2);
+    for section in v2["sections"].as_array_mut().unwrap() {
+        let questions = section["questions"].as_array_mut().unwrap();
+        questions.retain(|q| q["id"] != "assess.intersections");
+        for q in questions.iter_mut().filter(|q| q["id"] == "assess.merged") {
+            q["previous_ids"] = j!(["assess.inequalities", "assess.intersections"]);
+        }
+    }
+    add_instrument(js_text(&v2.to_string())).unwrap();
+
+    // A file from before this build's layout (version 1), as an older equitas saved it.
+    let frozen =
+        include_str!("../../../tests/fixtures/assessments/frozen/heat-schema1-instrument1.json");
+    let file = frozen.replacen(r#""id": "heat""#, r#""id": "heat-merge""#, 1);
+    assert_ne!(file, frozen);
+    let original: Value = serde_json::from_str(frozen).unwrap();
+    let loaded = json(&load_assessment(js_text(&file)).unwrap().into());
+    let saved = &loaded["assessment"];
+    assert_eq!(
+        saved["answers"]["assess.merged"],
+        original["answers"]["assess.inequalities"]
+    );
+    let kept = &saved["retained"]["assess.intersections"];
+    assert_eq!(
+        kept[0]["value"], original["answers"]["assess.intersections"],
+        "{saved}"
+    );
+    let messages: Vec<&str> = loaded["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        messages.contains(&"answer to assess.inequalities moved to assess.merged"),
+        "{messages:?}"
+    );
+    assert!(
+        messages.iter().any(|m| m.starts_with(
+            "answer to assess.intersections kept aside in retained: assess.intersections is now \
+             part of question assess.merged in heat-merge v2, which took the answer to \
+             assess.inequalities"
+        )),
+        "{messages:?}"
+    );
+    assert!(
+        !messages
+            .iter()
+            .any(|m| m.contains("assess.intersections moved")),
+        "{messages:?}"
+    );
+    // The saved object loads again as it is: nothing left to migrate, nothing lost.
+    let again = json(&load_assessment(js_text(&saved.to_string())).unwrap().into());
+    assert_eq!(again["notes"], j!([]));
+    assert_eq!(&again["assessment"], saved);
 }

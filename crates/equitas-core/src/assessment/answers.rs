@@ -443,7 +443,7 @@ fn evidence_row(v: &Value, path: &str) -> Result<EvidenceRow, ReadError> {
         Some(v) => v
             .as_u64()
             .and_then(|n| u32::try_from(n).ok())
-            .ok_or_else(|| wrong(&format!("{path}/order"), "a whole number 0 or more", v))?,
+            .ok_or_else(|| wrong(&format!("{path}/order"), crate::read::U32_RANGE, v))?,
     };
     let reference = match obj.get("reference") {
         None | Some(Value::Null) => false,

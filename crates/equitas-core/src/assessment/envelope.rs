@@ -1,34 +1,50 @@
 //! Saved assessments: the envelope format, the instrument registry, loading with migration, and
 //! saving.
 //!
-//! A saved file is `{"format": "equitas-assessment", "schema_version": 1, "instrument": {"id",
+//! A saved file is `{"format": "equitas-assessment", "schema_version": 2, "instrument": {"id",
 //! "version"}, "created", "updated", "answers": {…}, "retained": {…}}`. Loading either gives the
 //! whole assessment or an error with the JSON pointer of the problem: never half of one.
 //!
 //! Two kinds of migration run on load:
-//! - **schema**: the envelope's own layout, step by step up to [`SCHEMA_VERSION`] (version 1 is
-//!   the first released layout, so there are no steps yet; a file from a newer layout is refused);
+//! - **schema**: the envelope's own layout, step by step up to [`SCHEMA_VERSION`]; a file from a
+//!   newer layout is refused whole, with a message to update equitas. The layouts:
+//!   - 1: `retained` maps an old question id to one entry, `{"value", "from_version", "reason"}`;
+//!   - 2: `retained` maps an old question id to a *list* of entries, oldest first, so an answer
+//!     set aside under an id that already has an entry is kept beside it, never over it. A
+//!     version 1 file is read by wrapping each entry in a list of one.
 //! - **instrument**: a file made with an older version of its instrument is moved to the newest
 //!   version the registry knows. Answers are keyed by question id, so wording changes cost
 //!   nothing; a renamed question is found through its `previous_ids`; an answer whose question
 //!   was removed, or no longer fits the question's kind, moves to `retained` with the reason, and
 //!   is reported, never dropped.
 //!
+//! When several answers in the file belong to one question of the new version (two questions
+//! merged into one, `previous_ids: ["a", "b"]`, or a question that kept its id and also took
+//! another's), exactly one goes in, chosen by a fixed rule, and every other one is set aside in
+//! `retained` with a reason that names the question and the answer that went in. **The rule**:
+//! the answer saved under the question's own id, if there is one and it fits the question's kind;
+//! otherwise the first of its `previous_ids`, in the order the instrument lists them, whose
+//! answer fits. (So an instrument author lists the id whose answer should win first.) Every
+//! answer in the file gets a note saying where it went.
+//!
 //! An answer saved as `null` counts as no answer (a form may write null for a cleared field).
+
+use std::sync::Arc;
 
 use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::answers::{Answer, Answers, pointer_escape};
-use super::instrument::{Instrument, InstrumentError, QuestionId};
+use super::instrument::{Instrument, InstrumentError, Question, QuestionId};
 use crate::map::SortedMap;
 use crate::read::{FromJson, ReadError, ReadErrorKind, read_struct};
 
 /// The `format` field of every saved assessment.
 pub const FORMAT: &str = "equitas-assessment";
 
-/// The envelope layout this build writes (and the newest it reads).
-pub const SCHEMA_VERSION: u32 = 1;
+/// The envelope layout this build writes (and the newest it reads). Version 2 made each entry of
+/// `retained` a list (see the module docs); version 1 files are read and migrated.
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Which instrument (and version) an assessment answers.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -77,10 +93,11 @@ pub struct SavedFile {
     /// Answers by question id.
     #[cfg_attr(feature = "ts", tsify(type = "Record<QuestionId, Answer | null>"))]
     pub answers: SortedMap<QuestionId, Value>,
-    /// Answers set aside by migrations, by their old question id.
+    /// Answers set aside by migrations, by their old question id: every entry for that id,
+    /// oldest first (a list since layout version 2, so none is ever written over another).
     #[serde(default, skip_serializing_if = "SortedMap::is_empty")]
-    #[cfg_attr(feature = "ts", tsify(type = "Record<QuestionId, Retained>"))]
-    pub retained: SortedMap<QuestionId, Retained>,
+    #[cfg_attr(feature = "ts", tsify(type = "Record<QuestionId, Retained[]>"))]
+    pub retained: SortedMap<QuestionId, Vec<Retained>>,
 }
 
 /// An assessment in memory: the instrument it answers, timestamps, typed answers, and anything a
@@ -95,8 +112,8 @@ pub struct Assessment {
     pub updated: String,
     /// The answers.
     pub answers: Answers,
-    /// Answers set aside by migrations.
-    pub retained: SortedMap<QuestionId, Retained>,
+    /// Answers set aside by migrations, by their old question id, oldest first.
+    pub retained: SortedMap<QuestionId, Vec<Retained>>,
 }
 
 impl Assessment {
@@ -271,13 +288,17 @@ pub enum LoadError {
 }
 
 /// The instruments an application knows: the built-in ones and any loaded from files.
+///
+/// Cloning a registry is cheap: it shares the instruments (`Arc`), so a caller can add to a copy
+/// and swap it in whole (the browser engine does, so that a failure while adding leaves the
+/// registry it had).
 #[derive(Debug, Clone, Default)]
 pub struct Registry {
     /// Sorted by id then version, each id and version once. A few instruments: a sorted list
     /// does what a B-tree map would, without another copy of the B-tree code in the wasm build.
-    instruments: Vec<Instrument>,
+    instruments: Vec<Arc<Instrument>>,
     /// Each instrument's JSON (see [`Registry::json`]), in the same order.
-    json: Vec<Value>,
+    json: Vec<Arc<Value>>,
 }
 
 /// The built-in instrument files, by file name.
@@ -345,6 +366,7 @@ impl Registry {
         let place = self.instruments.binary_search_by(|i| {
             (i.id.as_str(), i.version).cmp(&(&instrument.id, instrument.version))
         });
+        let (instrument, json) = (Arc::new(instrument), Arc::new(json));
         match place {
             Ok(at) => {
                 if let (Some(slot), Some(json_slot)) =
@@ -355,6 +377,9 @@ impl Registry {
                 }
             }
             Err(at) => {
+                // Room for both first, so the two lists never differ in length.
+                self.instruments.reserve(1);
+                self.json.reserve(1);
                 self.instruments.insert(at, instrument);
                 self.json.insert(at, json);
             }
@@ -373,7 +398,7 @@ impl Registry {
             .instruments
             .iter()
             .position(|i| i.id == id && i.version == version)?;
-        self.json.get(at)
+        self.json.get(at).map(|json| &**json)
     }
 
     /// An instrument by id and version.
@@ -382,12 +407,17 @@ impl Registry {
         self.instruments
             .iter()
             .find(|i| i.id == id && i.version == version)
+            .map(|i| &**i)
     }
 
     /// The newest version of an instrument.
     #[must_use]
     pub fn latest(&self, id: &str) -> Option<&Instrument> {
-        self.instruments.iter().rev().find(|i| i.id == id)
+        self.instruments
+            .iter()
+            .rev()
+            .find(|i| i.id == id)
+            .map(|i| &**i)
     }
 
     /// The instrument an assessment answers.
@@ -398,7 +428,7 @@ impl Registry {
 
     /// Every instrument, by id then version.
     pub fn iter(&self) -> impl Iterator<Item = &Instrument> {
-        self.instruments.iter()
+        self.instruments.iter().map(|i| &**i)
     }
 
     /// The ids of every instrument known, sorted, each once.
@@ -467,9 +497,9 @@ pub fn load_value(mut value: Value, registry: &Registry) -> Result<Loaded, LoadE
             },
         })));
     }
-    // Schema migrations: one function per step, applied in order. Version 1 is the first
-    // released layout, so the list is empty; a future step `1 → 2` goes here.
-    let steps: &[fn(&mut Value)] = &[];
+    // Schema migrations: one function per step, applied in order: `steps[0]` takes layout 1 to
+    // layout 2, and so on.
+    let steps: &[fn(&mut Value)] = &[retained_as_lists];
     let mut v = schema;
     for step in steps
         .iter()
@@ -507,30 +537,23 @@ pub fn load_value(mut value: Value, registry: &Registry) -> Result<Loaded, LoadE
             to: latest.version,
         });
     }
-    let mut answers = Answers::new();
-    let mut retained = saved.retained;
+
+    // Where each answer in the file belongs, read against that question's kind.
+    let mut moves: Vec<Move<'_>> = Vec::with_capacity(saved.answers.len());
     for (id, raw) in saved.answers {
         if raw.is_null() {
             // A form may write null for a cleared answer: it is no answer, not an error.
             continue;
         }
         let path = format!("/answers/{}", pointer_escape(id.as_str()));
-        let (target, question) = match latest.question(id.as_str()) {
-            Some(q) => (id.clone(), Some(q)),
-            None if migrating => match latest
-                .questions()
-                .map(|(_, q)| q)
-                .find(|q| q.previous_ids.contains(&id))
-            {
-                Some(q) => {
-                    notes.push(MigrationNote::Renamed {
-                        from: id.clone(),
-                        to: q.id.clone(),
-                    });
-                    (q.id.clone(), Some(q))
-                }
-                None => (id.clone(), None),
-            },
+        let place = match latest.question(id.as_str()) {
+            Some(q) => Some((q, 0)),
+            None if migrating => latest.questions().find_map(|(_, q)| {
+                q.previous_ids
+                    .iter()
+                    .position(|old| *old == id)
+                    .map(|at| (q, at + 1))
+            }),
             None => {
                 return Err(LoadError::UnknownQuestion {
                     path,
@@ -540,48 +563,95 @@ pub fn load_value(mut value: Value, registry: &Registry) -> Result<Loaded, LoadE
                 });
             }
         };
-        let Some(question) = question else {
-            let reason = format!("question removed in {} v{}", latest.id, latest.version);
-            notes.push(MigrationNote::Retained {
-                question: id.clone(),
-                reason: reason.clone(),
-            });
-            retained.insert(
-                id,
-                Retained {
-                    value: raw,
-                    from_version: from,
-                    reason,
-                },
-            );
-            continue;
+        let read = match place {
+            Some((q, _)) => match Answer::from_value(&q.kind, &raw, &path) {
+                Ok(a) => Some(Ok(a)),
+                Err(e) if migrating => Some(Err(e)),
+                Err(e) => return Err(e),
+            },
+            None => None,
         };
-        match Answer::from_value(&question.kind, &raw, &path) {
-            Ok(a) => {
-                answers.insert(target, a);
+        moves.push(Move {
+            id,
+            raw,
+            place,
+            read,
+        });
+    }
+
+    // Which answer goes in where several belong to one question: the lowest rank (its own id,
+    // then its previous ids in order) among those that fit, as (question, rank, index in
+    // `moves`). At most one entry per question of the instrument, so the search stays short.
+    let mut chosen: Vec<(&QuestionId, usize, usize)> = Vec::new();
+    for (at, m) in moves.iter().enumerate() {
+        if let (Some((q, rank)), Some(Ok(_))) = (m.place, &m.read) {
+            match chosen.iter_mut().find(|(target, _, _)| **target == q.id) {
+                Some(best) if rank < best.1 => *best = (&q.id, rank, at),
+                Some(_) => {}
+                None => chosen.push((&q.id, rank, at)),
             }
-            Err(e) if migrating => {
-                let reason = format!(
-                    "no longer fits question {target} ({}) in {} v{}: {e}",
-                    question.kind.name(),
-                    latest.id,
-                    latest.version
-                );
-                notes.push(MigrationNote::Retained {
-                    question: id.clone(),
-                    reason: reason.clone(),
-                });
-                retained.insert(
-                    id,
-                    Retained {
-                        value: raw,
-                        from_version: from,
-                        reason,
-                    },
-                );
-            }
-            Err(e) => return Err(e),
         }
+    }
+    let ids: Vec<QuestionId> = moves.iter().map(|m| m.id.clone()).collect();
+
+    let mut answers = Answers::new();
+    let mut retained = saved.retained;
+    let in_latest = format!("{} v{}", latest.id, latest.version);
+    for (at, m) in moves.into_iter().enumerate() {
+        let Move {
+            id,
+            raw,
+            place,
+            read,
+        } = m;
+        let reason = match (place, read) {
+            (Some((q, _)), Some(Ok(a))) => {
+                let won = chosen
+                    .iter()
+                    .find(|(target, _, _)| **target == q.id)
+                    .map(|(_, _, w)| *w);
+                if won == Some(at) {
+                    if id != q.id {
+                        notes.push(MigrationNote::Renamed {
+                            from: id,
+                            to: q.id.clone(),
+                        });
+                    }
+                    answers.insert(q.id.clone(), a);
+                    continue;
+                }
+                let took = match won.and_then(|w| ids.get(w)) {
+                    Some(w) if *w == q.id => "kept the answer saved under its own id".to_owned(),
+                    Some(w) => format!("took the answer to {w}"),
+                    None => "took another answer".to_owned(),
+                };
+                format!(
+                    "{id} is now part of question {} in {in_latest}, which {took} (of several \
+                     answers for one question, the one under its own id goes in, else the \
+                     first of its previous ids, in the instrument's order, whose answer fits)",
+                    q.id
+                )
+            }
+            (Some((q, _)), Some(Err(e))) => format!(
+                "no longer fits question {} ({}) in {in_latest}: {e}",
+                q.id,
+                q.kind.name(),
+            ),
+            _ => format!("question removed in {in_latest}"),
+        };
+        notes.push(MigrationNote::Retained {
+            question: id.clone(),
+            reason: reason.clone(),
+        });
+        set_aside(
+            &mut retained,
+            id,
+            Retained {
+                value: raw,
+                from_version: from,
+                reason,
+            },
+        );
     }
     Ok(Loaded {
         assessment: Assessment {
@@ -596,6 +666,46 @@ pub fn load_value(mut value: Value, registry: &Registry) -> Result<Loaded, LoadE
         },
         notes,
     })
+}
+
+/// One answer in a file being loaded: its id and value as saved, the question it belongs to in
+/// the newest instrument with its rank there (0 for the question's own id, 1 + the place in
+/// `previous_ids` otherwise; `None` when the question is gone), and the answer read against
+/// that question's kind (`None` when it is gone; an error when it no longer fits).
+struct Move<'i> {
+    id: QuestionId,
+    raw: Value,
+    place: Option<(&'i Question, usize)>,
+    read: Option<Result<Answer, LoadError>>,
+}
+
+/// Adds `entry` after any entries `retained` already holds for `id`: never over one.
+fn set_aside(retained: &mut SortedMap<QuestionId, Vec<Retained>>, id: QuestionId, entry: Retained) {
+    if let Some(list) = retained.get_mut(&id) {
+        list.push(entry);
+    } else {
+        retained.insert(id, vec![entry]);
+    }
+}
+
+/// Layout 1 → 2: each entry of `retained` becomes a list of one. (A list there already is left
+/// as it is: it reads as layout 2 does.) Anything else wrong is left for the reader to report.
+fn retained_as_lists(file: &mut Value) {
+    if let Some(Value::Object(retained)) = file.get_mut("retained") {
+        // Through the map's keys, `get` and `insert`, which the browser build has already
+        // (its mutable or owning iterators would each add B-tree code for this step alone).
+        let ids: Vec<String> = retained.keys().cloned().collect();
+        for id in ids {
+            let wrapped = match retained.get(&id) {
+                Some(Value::Array(_)) | None => continue,
+                Some(one) => Value::Array(vec![one.clone()]),
+            };
+            retained.insert(id, wrapped);
+        }
+    }
+    if let Some(version) = file.get_mut("schema_version") {
+        *version = Value::from(2);
+    }
 }
 
 fn u32_at(root: &Map<String, Value>, key: &str, path: &str) -> Result<u32, LoadError> {

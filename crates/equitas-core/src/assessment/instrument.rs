@@ -126,7 +126,10 @@ pub struct Question {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visible_if: Option<Condition>,
     /// Ids this question had in earlier versions of the instrument; answers saved under them
-    /// move here when a file is migrated.
+    /// move here when a file is migrated. When a file has answers under more than one of them
+    /// (two questions merged into one), the answer under the question's own id goes in, else
+    /// the first of these, in this order, whose answer fits; the others are kept in the saved
+    /// file's `retained` list. An id may be listed by one question only.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub previous_ids: Vec<QuestionId>,
     /// For rating questions: what to work on next while the rating is below the top level.
@@ -608,6 +611,21 @@ impl Instrument {
         unique("question", self.questions().map(|(_, q)| q.id.as_str())).map_err(fail)?;
         // A list, not a B-tree set: lookups only, and no B-tree code in the wasm build for it.
         let all_ids: Vec<&str> = self.questions().map(|(_, q)| q.id.as_str()).collect();
+        // An old answer can move to one place only: an id listed twice, by one question or by two,
+        // would be a silent choice. (A list searched in turn, like `unique`: quadratic in the
+        // number of previous ids, which are few; a sort would cost the browser build 3 KB.)
+        let mut previous: Vec<(&str, &str)> = Vec::new();
+        for (_, q) in self.questions() {
+            for old in &q.previous_ids {
+                if let Some((_, first)) = previous.iter().find(|(seen, _)| *seen == old.as_str()) {
+                    return Err(fail(format!(
+                        "previous id {old} is listed by question {first} and again by question {}",
+                        q.id
+                    )));
+                }
+                previous.push((old.as_str(), q.id.as_str()));
+            }
+        }
         for (_, q) in self.questions() {
             let at = |p: String| fail(format!("question {}: {p}", q.id));
             unique("option", q.kind.choices().iter().map(|c| c.id.as_str())).map_err(at)?;
