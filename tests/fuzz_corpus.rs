@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 const KNOWN: &[(&str, &str)] = &[
     ("records", "stray-quote.csv"),
     ("records", "messy.csv"),
+    ("records", "blank-first-line.csv"),
     ("envelope", "merged-questions.json"),
     ("envelope", "retained-overwritten.json"),
     ("envelope", "examples-heat-gaps.json"),
@@ -109,6 +110,16 @@ mod known {
     #[ignore = "issue 12: finding 1, parallel and sequential problem lists differ after a quoted line break; fixed on branch i12-records"]
     fn records_quoted_line_break() {
         crashes_no_more("records", "messy.csv");
+    }
+
+    /// Finding 1 ("the counts are the same for any N", for every input), found by the fuzzer:
+    /// a file whose first line is blank. The sequential reader (`--threads 1`) skips the blank
+    /// line and reads the header after it; the parallel one takes the blank line as the header
+    /// and refuses the file: "record file is missing the column(s) person_id, … (header was: )".
+    #[test]
+    #[ignore = "issue 12: finding 1, the parallel reader refuses a file whose first line is blank; fixed on branch i12-records"]
+    fn records_blank_first_line() {
+        crashes_no_more("records", "blank-first-line.csv");
     }
 
     /// Finding 2: heat v2's `assess.findings` has `previous_ids` `assess.inequalities` and

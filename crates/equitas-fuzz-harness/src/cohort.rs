@@ -197,7 +197,11 @@ pub fn records(data: &[u8]) {
                     "counts differ, sequential vs {threads} threads with {block}-byte blocks"
                 );
             }
-            (Err(s), Err(p)) => assert_eq!(s.to_string(), p.to_string()),
+            (Err(s), Err(p)) => assert_eq!(
+                s.to_string(),
+                p.to_string(),
+                "errors differ, sequential vs {threads} threads with {block}-byte blocks"
+            ),
             (s, p) => panic!(
                 "sequential gives {s:?} but {threads} threads with {block}-byte blocks give {p:?}"
             ),

@@ -849,7 +849,13 @@ fn minimise(
     ])
     .arg(target_dir)
     .arg(target)
-    .arg(&committed);
+    .arg(&committed)
+    .arg("--")
+    .args(libfuzzer_limits())
+    // Keep a smallest set of inputs that covers every edge, counting an edge once however
+    // often it runs: a third to a tenth of what the plain merge keeps (heat_plus 355 files,
+    // 660 KB → 45 files, 81 KB), so the committed corpus and its replay in CI stay small.
+    .args(["-set_cover_merge=1", "-use_counters=0"]);
     step(
         c,
         &format!(
