@@ -3,7 +3,7 @@
 //!
 //! cargo-fuzz needs nightly-only compiler flags (`-Zsanitizer`, the sanitizer-coverage passes).
 //! The toolchain is chosen in this order, and the run says which and why:
-//! 1. an installed `nightly` toolchain;
+//! 1. an installed `nightly` toolchain (or the one `--nightly` names, e.g. a dated nightly);
 //! 2. `rustup toolchain install nightly --profile minimal`, when that works;
 //! 3. the pinned toolchain of `rust-toolchain.toml` with `RUSTC_BOOTSTRAP=1`, which lets a
 //!    stable compiler take those flags (machines that can reach crates.io but not rustup's
@@ -62,7 +62,8 @@ pub enum SanitizerChoice {
     Auto,
     /// AddressSanitizer, or fail.
     Address,
-    /// No sanitizer: libFuzzer's coverage only, about twice as many executions a second.
+    /// No sanitizer: libFuzzer's coverage only; faster, but a memory error in a dependency's
+    /// unsafe code goes unseen.
     None,
 }
 
