@@ -23,6 +23,8 @@ const KNOWN: &[(&str, &str)] = &[
     ("envelope", "retained-overwritten.json"),
     ("envelope", "examples-heat-gaps.json"),
     ("envelope", "examples-heat-thorough.json"),
+    ("counts", "wrapping-cells.json"),
+    ("fingertips", "sii-1e308.csv"),
 ];
 
 fn fuzz_dir() -> PathBuf {
@@ -120,6 +122,22 @@ mod known {
     #[ignore = "issue 12: finding 1, the parallel reader refuses a file whose first line is blank; fixed on branch i12-records"]
     fn records_blank_first_line() {
         crashes_no_more("records", "blank-first-line.csv");
+    }
+
+    /// Finding 4: a saved counts file whose cells are u64::MAX and 2 with `people` 1. The
+    /// (all, all) cells' sum overflows: a panic in a build with overflow checks (this test's),
+    /// a sum that wraps to 1 and is accepted in a release build (the CLI's).
+    #[test]
+    #[ignore = "issue 12: finding 4, counts cells that wrap past u64::MAX; fixed on branch i12-cli"]
+    fn counts_wrapping_cells() {
+        crashes_no_more("counts", "wrapping-cells.json");
+    }
+
+    /// Finding 11: `equitas sii` on values of ±1e308 gives no SII and no reason.
+    #[test]
+    #[ignore = "issue 12: finding 11, an SII left empty with no reason; fixed on branch i12-phe"]
+    fn fingertips_sii_1e308() {
+        crashes_no_more("fingertips", "sii-1e308.csv");
     }
 
     /// Finding 2: heat v2's `assess.findings` has `previous_ids` `assess.inequalities` and

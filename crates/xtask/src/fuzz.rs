@@ -271,6 +271,12 @@ const KNOWN: &[Known] = &[
     },
     Known {
         target: "counts",
+        text: "with overflow",
+        finding: 4,
+        branch: "i12-cli",
+    },
+    Known {
+        target: "counts",
         text: "capacity overflow",
         finding: 4,
         branch: "i12-cli",
