@@ -7,6 +7,7 @@
 mod assessment;
 mod cohort;
 mod deprivation;
+mod fuzz_corpus;
 mod measures;
 mod phe;
 mod seeds;

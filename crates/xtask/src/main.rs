@@ -5,12 +5,14 @@
 //! - `test` runs every check and test the project has, installing what it needs first;
 //! - `bench` runs the criterion benches, the Python (polars) peer and the web benchmark;
 //! - `wasm` builds `equitas-wasm` for the web into `www/pkg`, as three modules, and checks each
-//!   one's size budget.
+//!   one's size budget;
+//! - `fuzz` runs the cargo-fuzz targets in `fuzz/` one after another (see `fuzz.rs`).
 //!
 //! Each step says on stderr what it runs and why; the first failing step stops the run with a
 //! message naming it. Tools are only installed from the registries (crates.io, npm and `PyPI`)
 //! and, for Chromium, from the system's apt.
 
+mod fuzz;
 mod serve;
 mod web;
 
@@ -46,6 +48,16 @@ commands:
                     gzipped, and within its ceiling); --bless also writes the committed
                     TypeScript definitions crates/equitas-wasm/{equitas_wasm,equitas_measures,
                     equitas_cohort}.d.ts
+  fuzz [--seconds N] [--target NAME] [--toolchain auto|nightly|pinned] [--nightly NAME]
+       [--sanitizer auto|address|none] [--cmin]
+                    run every cargo-fuzz target in fuzz/ (or only NAME) for N seconds each
+                    (default 30, at most 86400), one at a time, carrying on past crashes,
+                    then list each one's executions and crashes (known findings apart);
+                    installs cargo-fuzz when missing; uses the nightly toolchain (--nightly,
+                    default `nightly`) when installed or installable, else the pinned
+                    toolchain with RUSTC_BOOTSTRAP=1; builds with AddressSanitizer when it
+                    links, else none; --cmin then folds the new inputs into fuzz/corpus/ and
+                    minimises it
 ";
 
 /// The wasm target everything browser-side is built for.
@@ -63,6 +75,7 @@ enum Task {
     Bench { web_only: bool },
     Wasm { bless: bool },
     Serve { port: u16 },
+    Fuzz(fuzz::Options),
     Help,
 }
 
@@ -81,6 +94,7 @@ fn main() -> ExitCode {
         Task::Bench { web_only: true } => web_benchmark(&root),
         Task::Wasm { bless } => web::package(&root, web::Budget::Enforce, bless).map(drop),
         Task::Serve { port } => serve_command(&root, port),
+        Task::Fuzz(options) => fuzz::run(&root, &options),
         Task::Help => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -140,6 +154,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Task> {
             }
             Ok(Task::Serve { port })
         }
+        "fuzz" => fuzz::parse(&rest).map(Task::Fuzz),
         "-h" | "--help" | "help" => Ok(Task::Help),
         other => Err(format!("unknown command `{other}`")),
     }

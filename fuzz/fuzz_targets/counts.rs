@@ -1,0 +1,4 @@
+//! Fuzz target `counts`: see `equitas_fuzz_harness::counts` for what it feeds and checks.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| equitas_fuzz_harness::counts(data));

@@ -1,0 +1,4 @@
+//! Fuzz target `definition`: see `equitas_fuzz_harness::definition` for what it feeds and checks.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| equitas_fuzz_harness::definition(data));

@@ -1,0 +1,4 @@
+//! Fuzz target `imd`: see `equitas_fuzz_harness::imd` for what it feeds and checks.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| equitas_fuzz_harness::imd(data));
