@@ -51,7 +51,8 @@ mod stream;
 
 use std::borrow::Cow;
 use std::io::Read;
-use std::sync::{Arc, Mutex, mpsc};
+use std::sync::mpsc::{self, TrySendError};
+use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 
@@ -649,11 +650,12 @@ pub fn count_records<R: Read>(
     Ok(summary)
 }
 
-/// [`count_records`] on `threads` worker threads. This thread reads the file (the same record
-/// stream as [`count_records`]: the same records, rows and `person_id` checks, in file order) and
-/// hands batches of whole records, about `block_bytes` ([`DEFAULT_BLOCK_BYTES`]) each, to the
-/// workers, which classify and count them; the partial counts are merged, which is exact. So the
-/// counts and the summary equal [`count_records`]'s, for every input. Memory is a few batches per
+/// [`count_records`] on `threads` threads. This thread reads the file (the same record stream as
+/// [`count_records`]: the same records, rows and `person_id` checks, in file order) and hands
+/// batches of whole records, about `block_bytes` ([`DEFAULT_BLOCK_BYTES`]) each, to `threads - 1`
+/// workers, which classify and count them; when every worker is busy it counts the batch itself.
+/// The partial counts are merged, which is exact. So the counts and the summary equal
+/// [`count_records`]'s, for every input. Memory is a few batches per
 /// thread and the `person_id`s, whatever the file's size. Not for `strict` counting: use
 /// [`count_records`], which stops at the first problem in file order.
 ///
@@ -677,8 +679,9 @@ pub fn count_records_parallel<R: Read>(
         let (free, free_queue) = mpsc::channel::<Batch>();
         // Only the workers hold the queue: if every one of them stops, sending fails.
         let job_queue = Arc::new(Mutex::new(job_queue));
-        let mut workers = Vec::with_capacity(threads);
-        for i in 0..threads {
+        // This thread reads, and counts too whenever every worker is busy: `threads` in all.
+        let mut workers = Vec::with_capacity(threads - 1);
+        for i in 1..threads {
             let (job_queue, free, counter) = (Arc::clone(&job_queue), free.clone(), &counter);
             let worker = move || -> Result<Option<(CohortCounts, ReadSummary)>, RecordsError> {
                 // Made with the first batch: a thread that gets none costs only its stack.
@@ -700,7 +703,7 @@ pub fn count_records_parallel<R: Read>(
                 Ok(part)
             };
             let spawned = std::thread::Builder::new()
-                .name(format!("equitas-count-{}", i + 1))
+                .name(format!("equitas-count-{i}"))
                 .spawn_scoped(scope, worker);
             match spawned {
                 Ok(w) => workers.push(w),
@@ -714,24 +717,41 @@ pub fn count_records_parallel<R: Read>(
         }
         drop(job_queue);
         drop(free);
+        let mut own: Option<(CohortCounts, ReadSummary)> = None;
+        let mut spare: Option<Batch> = None;
         loop {
-            let mut batch = free_queue.try_recv().unwrap_or_default();
+            let mut batch = spare
+                .take()
+                .or_else(|| free_queue.try_recv().ok())
+                .unwrap_or_default();
             let more = reader.fill(&mut batch, block_bytes);
-            if !batch.spans.is_empty() && jobs.send(batch).is_err() {
-                break;
+            if !batch.spans.is_empty() {
+                // To a worker; when all are busy (or there are none), counted here.
+                if let Err(TrySendError::Full(mut batch) | TrySendError::Disconnected(mut batch)) =
+                    jobs.try_send(batch)
+                {
+                    let (counts, summary) = own.get_or_insert_with(|| {
+                        (CohortCounts::new(classifier), ReadSummary::default())
+                    });
+                    counter.count(&batch, counts, summary)?;
+                    batch.clear();
+                    spare = Some(batch);
+                }
             }
             if !more {
                 break;
             }
         }
         drop(jobs);
-        workers
-            .into_iter()
-            .map(|w| {
-                w.join()
-                    .map_err(|_| thread_error("a counting thread stopped unexpectedly".into()))?
-            })
-            .collect()
+        // Every worker is joined before any result is looked at.
+        let joined: Vec<_> = workers.into_iter().map(|w| w.join()).collect();
+        let mut parts = vec![own];
+        for result in joined {
+            let part = result
+                .map_err(|_| thread_error("a counting thread stopped unexpectedly".into()))??;
+            parts.push(part);
+        }
+        Ok(parts)
     });
     reader.finish()?;
     let mut summary = ReadSummary::default();
