@@ -796,7 +796,7 @@ mod reader {
             i += 1;
         }
         let expected = format!(
-            "row 12: the record that starts here is longer than {MAX_RECORD_BYTES} bytes, the most one record may be (a fixed limit); this is almost always a field opened with a quote (\") that is never closed, which runs on to the end of the file, so nothing after this row can be read reliably and nothing was counted"
+            "row 12: the record that starts here is longer than {MAX_RECORD_BYTES} bytes, the most one record may be (a fixed limit); this is almost always a field opened with a quote (\") that is never closed, which runs on to the end of the file, so nothing after this row can be read reliably and the count stops"
         );
         let one = sequential(csv.as_bytes(), false);
         assert_eq!(one.as_ref().unwrap_err(), &expected);

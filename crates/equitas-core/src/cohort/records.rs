@@ -134,7 +134,7 @@ pub enum RecordsError {
     Row(RowError),
     /// A record longer than [`MAX_RECORD_BYTES`]: nothing after it can be read reliably.
     #[error(
-        "row {row}: the record that starts here is longer than {limit} bytes, the most one record may be (a fixed limit); this is almost always a field opened with a quote (\") that is never closed, which runs on to the end of the file, so nothing after this row can be read reliably and nothing was counted"
+        "row {row}: the record that starts here is longer than {limit} bytes, the most one record may be (a fixed limit); this is almost always a field opened with a quote (\") that is never closed, which runs on to the end of the file, so nothing after this row can be read reliably and the count stops"
     )]
     RecordTooLong {
         /// The row where the record starts.
@@ -627,7 +627,7 @@ impl<'a, 'c> Counter<'a, 'c> {
 ///
 /// # Errors
 /// A header lacking required columns; a record longer than [`MAX_RECORD_BYTES`]; a failed read;
-/// under `strict`, the first bad row.
+/// under `strict`, the first bad row. After an error `counts` holds part of the file: discard it.
 pub fn count_records<R: Read>(
     reader: R,
     classifier: &Classifier<'_>,
@@ -661,7 +661,7 @@ pub fn count_records<R: Read>(
 ///
 /// # Errors
 /// A header lacking required columns; a record longer than [`MAX_RECORD_BYTES`]; a failed read;
-/// a thread that could not start.
+/// a thread that could not start. After an error `counts` may hold part of the file: discard it.
 pub fn count_records_parallel<R: Read>(
     reader: R,
     classifier: &Classifier<'_>,
