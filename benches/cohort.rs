@@ -2,13 +2,14 @@
 //!
 //! Both use a synthetic population drawn from the real England 2019 IMD file in
 //! `../shared/data/imd/`. Targets (README): ≥ 20 million records/s/core in memory; ≥ 2 million
-//! CSV rows/s end to end (read, look up, classify, aggregate).
+//! CSV rows/s end to end (read, look up, classify, aggregate). The CSV benches run on one thread
+//! and on two, with the synthetic ids in order (as in a file sorted by id) and out of order.
 
 use std::hint::black_box;
 use std::path::PathBuf;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use equitas_core::cohort::records::count_records;
+use equitas_core::cohort::records::{DEFAULT_BLOCK_BYTES, count_records, count_records_parallel};
 use equitas_core::cohort::{Classifier, CohortCounts, CohortDefinition, CompactRecord};
 use equitas_core::deprivation::DeprivationIndex;
 use equitas_core::synth::{Areas, CSV_HEADER, Synth, SynthParams};
@@ -60,16 +61,47 @@ fn bench_cohorts(c: &mut Criterion) {
             black_box(counts.people())
         });
     });
-    g.throughput(Throughput::Elements(n));
-    g.bench_function("csv_end_to_end", |b| {
-        b.iter(|| {
-            let mut counts = CohortCounts::new(&classifier);
-            let s =
-                count_records(csv.as_slice(), &classifier, &mut counts, false).expect("valid file");
-            assert_eq!(s.counted, n);
-            black_box(counts.people())
+    // The same rows with their person_ids out of order (rows permuted: i -> i * 7919 mod n, a
+    // permutation as 7919 is a prime not dividing n), as in a file not sorted by id: the
+    // repeated-id check then needs its hash table.
+    let shuffled = {
+        let rows: Vec<&[u8]> = csv[CSV_HEADER.len()..]
+            .split_inclusive(|b| *b == b'\n')
+            .collect();
+        let mut out = CSV_HEADER.as_bytes().to_vec();
+        for i in 0..rows.len() {
+            out.extend_from_slice(rows[i * 7919 % rows.len()]);
+        }
+        out
+    };
+    for (name, file) in [("", &csv), ("_ids_out_of_order", &shuffled)] {
+        g.throughput(Throughput::Elements(n));
+        g.bench_function(format!("csv_end_to_end{name}"), |b| {
+            b.iter(|| {
+                let mut counts = CohortCounts::new(&classifier);
+                let s = count_records(file.as_slice(), &classifier, &mut counts, false)
+                    .expect("valid file");
+                assert_eq!(s.counted, n);
+                black_box(counts.people())
+            });
         });
-    });
+        g.throughput(Throughput::Elements(n));
+        g.bench_function(format!("csv_end_to_end{name}_2_threads"), |b| {
+            b.iter(|| {
+                let mut counts = CohortCounts::new(&classifier);
+                let s = count_records_parallel(
+                    file.as_slice(),
+                    &classifier,
+                    &mut counts,
+                    2,
+                    DEFAULT_BLOCK_BYTES,
+                )
+                .expect("valid file");
+                assert_eq!(s.counted, n);
+                black_box(counts.people())
+            });
+        });
+    }
     g.finish();
 }
 

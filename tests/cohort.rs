@@ -861,4 +861,440 @@ mod issue12 {
              4294967295, found the number 18446744073709551615"
         );
     }
+
+// The person-record reader: one record stream for every thread count (issue 12, findings 1, 9
+// and 12). Each test names the finding it shows.
+
+mod reader {
+    use std::io::Read;
+    use std::sync::OnceLock;
+
+    use equitas_core::cohort::records::{
+        DEFAULT_BLOCK_BYTES, MAX_PERSON_ID_BYTES, MAX_RECORD_BYTES, ReadSummary, RecordsError,
+        count_records, count_records_parallel,
+    };
+    use equitas_core::cohort::{Classifier, CohortCounts, CohortDefinition};
+    use equitas_core::synth::{Areas, CSV_HEADER, Synth, SynthParams};
+    use proptest::collection::vec;
+    use proptest::prelude::*;
+
+    fn classifier() -> &'static Classifier<'static> {
+        static C: OnceLock<Classifier<'static>> = OnceLock::new();
+        C.get_or_init(|| {
+            let ix = Box::leak(Box::new(super::index19()));
+            Classifier::new(CohortDefinition::national(), Some(ix)).unwrap()
+        })
+    }
+
+    /// Hands its bytes out a few at a time (cycling through `sizes`), so that every boundary the
+    /// reader meets (a read, a `\r` and its `\n`, a BOM, a quote) falls everywhere.
+    struct Trickle<'a> {
+        bytes: &'a [u8],
+        sizes: &'a [usize],
+        next: usize,
+    }
+
+    impl<'a> Trickle<'a> {
+        fn new(bytes: &'a [u8], sizes: &'a [usize]) -> Self {
+            Self {
+                bytes,
+                sizes,
+                next: 0,
+            }
+        }
+    }
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let size = self.sizes[self.next % self.sizes.len()];
+            self.next += 1;
+            let n = size.min(buf.len()).min(self.bytes.len());
+            buf[..n].copy_from_slice(&self.bytes[..n]);
+            self.bytes = &self.bytes[n..];
+            Ok(n)
+        }
+    }
+
+    /// A reader that fails after `bytes`.
+    struct Failing<'a>(&'a [u8]);
+
+    impl Read for Failing<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            if self.0.is_empty() {
+                return Err(std::io::Error::other("the disk went away"));
+            }
+            let n = buf.len().min(self.0.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    type Outcome = Result<(ReadSummary, CohortCounts), String>;
+
+    fn sequential(reader: impl Read, strict: bool) -> Outcome {
+        let c = classifier();
+        let mut counts = CohortCounts::new(c);
+        count_records(reader, c, &mut counts, strict)
+            .map(|s| (s, counts))
+            .map_err(|e| e.to_string())
+    }
+
+    fn parallel(reader: impl Read, threads: usize, block: usize) -> Outcome {
+        let c = classifier();
+        let mut counts = CohortCounts::new(c);
+        count_records_parallel(reader, c, &mut counts, threads, block)
+            .map(|s| (s, counts))
+            .map_err(|e| e.to_string())
+    }
+
+    /// Both outcomes equal: the same summary and counts, or the same error.
+    fn same(a: &Outcome, b: &Outcome) -> Result<(), TestCaseError> {
+        match (a, b) {
+            (Ok((sa, ca)), Ok((sb, cb))) => {
+                prop_assert_eq!(sa, sb);
+                prop_assert!(ca == cb, "the counts differ");
+            }
+            (Err(ea), Err(eb)) => prop_assert_eq!(ea, eb),
+            _ => prop_assert!(
+                false,
+                "one failed and the other did not: {:?} / {:?}",
+                a.as_ref().map(|(s, _)| s),
+                b.as_ref().map(|(s, _)| s)
+            ),
+        }
+        Ok(())
+    }
+
+    fn check_same(a: &Outcome, b: &Outcome) {
+        if let Err(e) = same(a, b) {
+            panic!("{e}");
+        }
+    }
+
+    /// `n` synthetic people (areas drawn from the 2019 index), as a CSV file.
+    fn synthetic_csv(n: u64, seed: u64) -> Vec<u8> {
+        let params = SynthParams::builtin();
+        let ix = classifier().index().unwrap();
+        let mut s = Synth::new(&params, seed, Areas::Index(ix)).unwrap();
+        let mut csv = CSV_HEADER.as_bytes().to_vec();
+        for _ in 0..n {
+            s.next_person().write_csv_row(&mut csv).unwrap();
+        }
+        csv
+    }
+
+    /// `csv` with a quote after the first byte of data line `data_line` (`SYN…` becomes `S"YN…`):
+    /// a literal quote in the middle of an unquoted field, which a CSV parser keeps as text.
+    fn with_stray_quote(csv: &[u8], data_line: usize) -> Vec<u8> {
+        let at = csv
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| **b == b'\n')
+            .nth(data_line - 1)
+            .unwrap()
+            .0
+            + 2;
+        let mut out = csv[..at].to_vec();
+        out.push(b'"');
+        out.extend_from_slice(&csv[at..]);
+        assert!(out[at - 1..].starts_with(b"S\"YN"));
+        out
+    }
+
+    /// Finding 1: a stray quote in the middle of a field made the parallel reader throw away the
+    /// rest of the file (or hold all of it). 200,000 people with `S"YN` at data line 100,000
+    /// (and, separately, 100,001), on 2 to 4 threads with blocks from 4 KiB to the default.
+    #[test]
+    fn issue12_f1_a_stray_quote_loses_no_record_on_any_thread_count() {
+        let clean = synthetic_csv(200_000, 12);
+        for data_line in [100_000, 100_001] {
+            let csv = with_stray_quote(&clean, data_line);
+            let one = sequential(csv.as_slice(), false);
+            let (s, _) = one.as_ref().unwrap();
+            assert_eq!((s.rows, s.counted, s.rejected), (200_000, 200_000, 0));
+            for (threads, block) in [(2, DEFAULT_BLOCK_BYTES), (2, 65_536), (3, 4_099)] {
+                check_same(&one, &parallel(csv.as_slice(), threads, block));
+            }
+        }
+    }
+
+    /// Finding 1: a stray quote before a valid quoted field with a line break in it made the
+    /// parallel reader cut that record in two invented rows.
+    #[test]
+    fn issue12_f1_a_quoted_line_break_after_a_stray_quote_stays_one_record() {
+        let csv = format!(
+            "{}S\"YN1,30,male,A,E01000001,,\n\"p2\nsecond line\",40,female,N,E01021988,smi,\np3,abc,male,A,E01000001,,\np4,30,male,A,E01000001,,\n",
+            super::HEADER
+        );
+        let one = sequential(csv.as_bytes(), false);
+        let (s, _) = one.as_ref().unwrap();
+        assert_eq!((s.rows, s.counted, s.rejected), (4, 3, 1));
+        assert_eq!(
+            s.problems[0].to_string(),
+            "row 5, column \"age\": \"abc\" is not a whole number of years from 0 to 120"
+        );
+        for block in [1, 7, 30, 64, 100, 1000] {
+            for threads in [1, 2, 3] {
+                check_same(&one, &parallel(csv.as_bytes(), threads, block));
+            }
+        }
+    }
+
+    /// Finding 1: a field opened with a quote and never closed makes the rest of the file one
+    /// record. Past MAX_RECORD_BYTES that stops the count on every path, naming the row.
+    #[test]
+    fn issue12_f1_an_unclosed_quote_stops_the_count_naming_its_row() {
+        let mut csv = super::HEADER.to_owned();
+        for i in 0..10 {
+            csv.push_str(&format!("p{i},30,male,A,E01000001,,\n"));
+        }
+        csv.push_str("p10,30,male,A,\"E01000001,,\n");
+        let mut i = 11;
+        while csv.len() < MAX_RECORD_BYTES + 200_000 {
+            csv.push_str(&format!("p{i},30,male,A,E01000001,,\n"));
+            i += 1;
+        }
+        let expected = format!(
+            "row 12: the record that starts here is longer than {MAX_RECORD_BYTES} bytes, the most one record may be (a fixed limit); this is almost always a field opened with a quote (\") that is never closed, which runs on to the end of the file, so nothing after this row can be read reliably and the count stops"
+        );
+        let one = sequential(csv.as_bytes(), false);
+        assert_eq!(one.as_ref().unwrap_err(), &expected);
+        check_same(&one, &sequential(csv.as_bytes(), true));
+        for (threads, block) in [(1, DEFAULT_BLOCK_BYTES), (2, 4096), (3, 100)] {
+            check_same(&one, &parallel(csv.as_bytes(), threads, block));
+        }
+        // The error is a value the caller can match on.
+        let c = classifier();
+        let err = count_records(csv.as_bytes(), c, &mut CohortCounts::new(c), false).unwrap_err();
+        assert!(matches!(
+            err,
+            RecordsError::RecordTooLong {
+                row: 12,
+                limit: MAX_RECORD_BYTES
+            }
+        ));
+        // Strict still stops first at an earlier bad row.
+        let early = csv.replacen("p3,30,", "p3,300,", 1);
+        assert_eq!(
+            sequential(early.as_bytes(), true).unwrap_err(),
+            "row 5, column \"age\": 300 is not a whole number of years from 0 to 120"
+        );
+        // A quote left open that closes before the limit swallows rows into one bad record,
+        // which says where it ends.
+        let short = format!(
+            "{}p1,30,male,A,\"E01000001,,\np2,30,male,A,E01000001,,\np3,30\",male,A,E01000001,,\np4,30,male,A,E01000001,,\n",
+            super::HEADER
+        );
+        let one = sequential(short.as_bytes(), false);
+        let (s, _) = one.as_ref().unwrap();
+        assert_eq!((s.rows, s.counted, s.rejected), (2, 1, 1));
+        assert_eq!(
+            s.problems[0].to_string(),
+            "row 2, column \"\": has 10 fields but the header has 7; a quoted field makes it run on to row 4, so a quote may be left open"
+        );
+        check_same(&one, &parallel(short.as_bytes(), 2, 10));
+    }
+
+    /// A read that fails part-way stops the count (it used to end the file quietly, with one
+    /// "not valid CSV" problem, and exit 0).
+    #[test]
+    fn issue12_f1_a_failed_read_stops_the_count() {
+        let csv = format!(
+            "{}p1,30,male,A,E01000001,,\np2,30,male,A,E01000001,,\n",
+            super::HEADER
+        );
+        let expected = "record file could not be read at row 4: the disk went away";
+        assert_eq!(
+            sequential(Failing(csv.as_bytes()), false).unwrap_err(),
+            expected
+        );
+        assert_eq!(
+            parallel(Failing(csv.as_bytes()), 2, 8).unwrap_err(),
+            expected
+        );
+    }
+
+    /// Finding 9: an empty person_id, and the same person_id twice, are bad rows; the repeat
+    /// names the row where the id was first used; strict stops at either.
+    #[test]
+    fn issue12_f9_empty_and_repeated_person_ids_are_bad_rows() {
+        let csv = format!(
+            "{}\
+             ,,,,,,\n\
+             p1,30,male,A,E01000001,,\n\
+             p2,30,male,A,E01000001,,\n \
+             p1 ,31,female,A,E01000001,,\n\
+             p3,abc,male,A,E01000001,,\n\
+             p3,30,male,A,E01000001,,\n\
+             P1,30,male,A,E01000001,,\n",
+            super::HEADER
+        );
+        let one = sequential(csv.as_bytes(), false);
+        let (s, counts) = one.as_ref().unwrap();
+        assert_eq!((s.rows, s.counted, s.rejected), (7, 3, 4));
+        assert_eq!(counts.people(), 3);
+        let problems: Vec<String> = s.problems.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            problems,
+            [
+                "row 2, column \"person_id\": person_id is empty; every person needs an id",
+                "row 5, column \"person_id\": person_id \"p1\" is repeated: it was first used at row 3, and each person may appear only once",
+                "row 6, column \"age\": \"abc\" is not a whole number of years from 0 to 120",
+                "row 7, column \"person_id\": person_id \"p3\" is repeated: it was first used at row 6, and each person may appear only once",
+            ]
+        );
+        for (threads, block) in [(1, 1), (2, 1), (3, 40), (2, DEFAULT_BLOCK_BYTES)] {
+            check_same(&one, &parallel(csv.as_bytes(), threads, block));
+        }
+        assert_eq!(sequential(csv.as_bytes(), true).unwrap_err(), problems[0]);
+        let no_blank = csv.replacen(",,,,,,\n", "", 1);
+        assert_eq!(
+            sequential(no_blank.as_bytes(), true).unwrap_err(),
+            "row 4, column \"person_id\": person_id \"p1\" is repeated: it was first used at row 2, and each person may appear only once"
+        );
+        // An id longer than the limit is a bad row too.
+        let long = "x".repeat(MAX_PERSON_ID_BYTES + 1);
+        let csv = format!("{}{long},30,male,A,E01000001,,\n", super::HEADER);
+        let (s, _) = sequential(csv.as_bytes(), false).unwrap();
+        assert_eq!(s.rejected, 1);
+        assert_eq!(
+            s.problems[0].problem,
+            format!(
+                "person_id is {} bytes long; an id may be at most {MAX_PERSON_ID_BYTES} bytes (a fixed limit)",
+                MAX_PERSON_ID_BYTES + 1
+            )
+        );
+    }
+
+    /// Finding 12: rows are numbered as an editor shows the lines, with `\n`, `\r\n` or a lone
+    /// `\r` as a line end, on every path (a CR-only file said "row 1" for every problem).
+    #[test]
+    fn issue12_f12_rows_are_lines_whatever_ends_them() {
+        let cr = "person_id,age,sex,ethnicity,lsoa,conditions,groups\rp1,30,male,A,E01000001,,\rp2,abc,male,A,E01000001,,\r\rp3,30,man,A,E01000001,,\r";
+        let one = sequential(cr.as_bytes(), false);
+        let rows: Vec<u64> = one
+            .as_ref()
+            .unwrap()
+            .0
+            .problems
+            .iter()
+            .map(|p| p.row)
+            .collect();
+        assert_eq!(rows, [3, 5]);
+        // Every kind of line end, blank lines, a line break inside quotes, a BOM, and no final
+        // line end.
+        let mixed = "\u{feff}person_id,age,sex,ethnicity,lsoa,conditions,groups\r\n\
+                     p1,x,male,A,E01000001,,\n\
+                     \n\
+                     p2,x,male,A,E01000001,,\r\
+                     \r\n\
+                     \"p3\r\nsecond\rthird\nfourth\",x,male,A,E01000001,,\r\n\
+                     p4,x,male,A,E01000001,,\r\
+                     p5,x,male,A,E01000001,,";
+        let one = sequential(mixed.as_bytes(), false);
+        let rows: Vec<u64> = one
+            .as_ref()
+            .unwrap()
+            .0
+            .problems
+            .iter()
+            .map(|p| p.row)
+            .collect();
+        assert_eq!(rows, [2, 4, 6, 10, 11]);
+        for text in [cr, mixed] {
+            let one = sequential(text.as_bytes(), false);
+            for sizes in [&[1][..], &[2, 3], &[5, 1, 7]] {
+                check_same(
+                    &one,
+                    &sequential(Trickle::new(text.as_bytes(), sizes), false),
+                );
+                for block in [1, 3, 50] {
+                    check_same(
+                        &one,
+                        &parallel(Trickle::new(text.as_bytes(), sizes), 2, block),
+                    );
+                }
+            }
+        }
+    }
+
+    /// Finding 12: under strict an unknown area stops the count, and the message says so (it
+    /// said "(counted with deprivation unknown)").
+    #[test]
+    fn issue12_f12_strict_unknown_area_has_its_own_words() {
+        let csv = format!("{}p1,30,male,A,E01099999,,\n", super::HEADER);
+        assert_eq!(
+            sequential(csv.as_bytes(), true).unwrap_err(),
+            "row 2, column \"lsoa\": area E01099999 is not in the england-2019 index; a strict count stops here (without strict, the row would be counted with deprivation unknown)"
+        );
+    }
+
+    /// Adversarial record files: rows good and bad, quotes at field starts and mid-field, doubled
+    /// quotes, every line end, blank lines, long lines, a BOM, wrong field counts, invalid UTF-8,
+    /// repeated and empty ids, no final line end.
+    fn adversarial() -> impl Strategy<Value = Vec<u8>> {
+        let header = prop::sample::select(vec![
+            "person_id,age,sex,ethnicity,lsoa,conditions,groups\n",
+            "person_id,age,sex,ethnicity,lsoa,conditions,groups\r\n",
+            "person_id,age,sex,ethnicity,lsoa,conditions,groups\r",
+            "person_id,age,sex,ethnicity,lsoa,conditions,groups",
+            "note,person_id,age,sex,ethnicity,lsoa,conditions,groups,smoking\n",
+            "\"person_id\",age,sex,ethnicity,lsoa,\"conditions\",groups\n",
+            "person_id,age,sex\n",
+        ]);
+        let token = prop_oneof![
+            6 => (0u8..12).prop_map(|i| format!("p{i},40,female,N,E01021988,smi,homelessness").into_bytes()),
+            3 => (0u8..12).prop_map(|i| format!("p{i},7,2,H,E01000001,dental_caries,young_carer,,").into_bytes()),
+            2 => Just(b"p,30,male,A,E01099999,,".to_vec()),
+            2 => Just(b"S\"YN,30,male,A,E01000001,,".to_vec()),
+            2 => Just(b"\"p\nq\",30,male,A,E01000001,\"smi;copd\",".to_vec()),
+            2 => Just(b"\"p \"\"q\"\"\",3,f,A,,,".to_vec()),
+            3 => Just(b"\"".to_vec()),
+            1 => Just(b"\"\"".to_vec()),
+            3 => Just(b",".to_vec()),
+            3 => Just(b"\n".to_vec()),
+            3 => Just(b"\r".to_vec()),
+            3 => Just(b"\r\n".to_vec()),
+            1 => Just(b",,,,,,".to_vec()),
+            1 => Just(b"\xef\xbb\xbf".to_vec()),
+            1 => Just(vec![0xff, 0xfe, b'"', 0xc3]),
+            1 => Just(b"p9,abc,male,A,E01000001,,".to_vec()),
+            1 => (1usize..600).prop_map(|n| vec![b'x'; n]),
+        ];
+        (any::<bool>(), header, vec(token, 0..50)).prop_map(|(bom, header, tokens)| {
+            let mut out = Vec::new();
+            if bom {
+                out.extend_from_slice(b"\xef\xbb\xbf");
+            }
+            out.extend_from_slice(header.as_bytes());
+            for t in tokens {
+                out.extend_from_slice(&t);
+            }
+            out
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        /// Finding 1: on any bytes, cut into reads of any size, on 1 to 4 threads with any block
+        /// size, the parallel count equals the sequential one: the same counts, summary and
+        /// problems, or the same error.
+        #[test]
+        fn issue12_f1_parallel_equals_sequential_on_adversarial_bytes(
+            bytes in adversarial(),
+            sizes in vec(1usize..9, 1..4),
+            threads in 1usize..5,
+            block in 1usize..400,
+            strict in any::<bool>(),
+        ) {
+            let whole = sequential(bytes.as_slice(), strict);
+            same(&whole, &sequential(Trickle::new(&bytes, &sizes), strict))?;
+            if !strict {
+                same(&whole, &parallel(Trickle::new(&bytes, &sizes), threads, block))?;
+                same(&whole, &parallel(bytes.as_slice(), threads, block))?;
+            }
+        }
+    }
 }
