@@ -861,6 +861,7 @@ mod issue12 {
              4294967295, found the number 18446744073709551615"
         );
     }
+}
 
 // The person-record reader: one record stream for every thread count (issue 12, findings 1, 9
 // and 12). Each test names the finding it shows.
