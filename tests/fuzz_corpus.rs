@@ -6,26 +6,17 @@
 //! that once crashed a target (or that reached new code) keeps being checked in CI without a
 //! fuzzer. A crash that `cargo xtask fuzz` finds is kept in `fuzz/regressions/<target>/`.
 //!
-//! Inputs that still crash because of a known finding being fixed on another branch are listed
-//! in [`KNOWN`]: the corpus tests skip them, and each has an ignored test of its own below that
-//! shows it (run with `--ignored`); when the fix lands, drop the `#[ignore]` and the entry.
+//! An input that crashes because of a finding still being fixed may be listed in [`KNOWN`]
+//! while the fix is under way: the corpus tests then skip it and it gets an ignored test of its
+//! own in [`known`]. The list is empty: issue 12's crashes are fixed, and their inputs are
+//! replayed below, one named test each.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 
-/// Inputs that crash today, by target and file name under `fuzz/regressions/<target>/`: one
+/// Inputs that crash while a fix is under way, by target and file name under `fuzz/regressions/<target>/`: one
 /// ignored test each, in [`known`].
-const KNOWN: &[(&str, &str)] = &[
-    ("records", "stray-quote.csv"),
-    ("records", "messy.csv"),
-    ("records", "blank-first-line.csv"),
-    ("envelope", "merged-questions.json"),
-    ("envelope", "retained-overwritten.json"),
-    ("envelope", "examples-heat-gaps.json"),
-    ("envelope", "examples-heat-thorough.json"),
-    ("counts", "wrapping-cells.json"),
-    ("fingertips", "sii-1e308.csv"),
-];
+const KNOWN: &[(&str, &str)] = &[];
 
 fn fuzz_dir() -> PathBuf {
     crate::root().join("fuzz")
@@ -86,7 +77,8 @@ fn replay(target: &str, folder: &str) -> usize {
     n
 }
 
-/// The known crashes, one test each: each fails today and passes once its finding is fixed.
+/// The crashes fuzzing found for issue 12, one test each, each naming its finding; every one
+/// failed before its fix.
 mod known {
     use super::{check, fuzz_dir};
 
@@ -100,7 +92,6 @@ mod known {
     /// Finding 1: a stray `"` in a data row (`S"YN`, as in the issue) makes the parallel
     /// reader, with 64-byte blocks, read 8 of the 17 rows and drop the rest silently.
     #[test]
-    #[ignore = "issue 12: finding 1, the parallel reader drops the rest of the file after a stray quote; fixed on branch i12-records"]
     fn records_stray_quote() {
         crashes_no_more("records", "stray-quote.csv");
     }
@@ -109,7 +100,6 @@ mod known {
     /// later rows by physical line (7) where the sequential one numbers them as a spreadsheet
     /// does (6), so the two problem lists differ.
     #[test]
-    #[ignore = "issue 12: finding 1, parallel and sequential problem lists differ after a quoted line break; fixed on branch i12-records"]
     fn records_quoted_line_break() {
         crashes_no_more("records", "messy.csv");
     }
@@ -119,7 +109,6 @@ mod known {
     /// line and reads the header after it; the parallel one takes the blank line as the header
     /// and refuses the file: "record file is missing the column(s) person_id, … (header was: )".
     #[test]
-    #[ignore = "issue 12: finding 1, the parallel reader refuses a file whose first line is blank; fixed on branch i12-records"]
     fn records_blank_first_line() {
         crashes_no_more("records", "blank-first-line.csv");
     }
@@ -128,14 +117,12 @@ mod known {
     /// (all, all) cells' sum overflows: a panic in a build with overflow checks (this test's),
     /// a sum that wraps to 1 and is accepted in a release build (the CLI's).
     #[test]
-    #[ignore = "issue 12: finding 4, counts cells that wrap past u64::MAX; fixed on branch i12-cli"]
     fn counts_wrapping_cells() {
         crashes_no_more("counts", "wrapping-cells.json");
     }
 
     /// Finding 11: `equitas sii` on values of ±1e308 gives no SII and no reason.
     #[test]
-    #[ignore = "issue 12: finding 11, an SII left empty with no reason; fixed on branch i12-phe"]
     fn fingertips_sii_1e308() {
         crashes_no_more("fingertips", "sii-1e308.csv");
     }
@@ -143,7 +130,6 @@ mod known {
     /// Finding 2: heat v2's `assess.findings` has `previous_ids` `assess.inequalities` and
     /// `assess.impacts`; a v1 file answering both keeps one answer and drops the other.
     #[test]
-    #[ignore = "issue 12: finding 2, a question merging two old ones keeps one answer; fixed on branch i12-assess"]
     fn envelope_merged_questions() {
         crashes_no_more("envelope", "merged-questions.json");
     }
@@ -151,7 +137,6 @@ mod known {
     /// Finding 2: an answer to a removed question overwrites the entry already in `retained`
     /// under the same id.
     #[test]
-    #[ignore = "issue 12: finding 2, an answer set aside overwrites one already retained; fixed on branch i12-assess"]
     fn envelope_retained_overwritten() {
         crashes_no_more("envelope", "retained-overwritten.json");
     }
@@ -159,7 +144,6 @@ mod known {
     /// Finding 2, on the repository's own example assessments (`heat-gaps` and
     /// `heat-thorough`, which answer both merged questions).
     #[test]
-    #[ignore = "issue 12: finding 2, the example assessments lose an answer migrating to heat v2; fixed on branch i12-assess"]
     fn envelope_examples() {
         crashes_no_more("envelope", "examples-heat-gaps.json");
         crashes_no_more("envelope", "examples-heat-thorough.json");

@@ -5,7 +5,7 @@ Counts people per (core20, imd_quintile, ethnic_group, sex, age_band, area, plus
 person-records CSV, an IMD lookup CSV and the equitas seed files, in the long format that
 `equitas cohorts --format csv` emits, so the two outputs can be compared row for row.
 
-    python3 benches/peers/cohorts_polars.py --records R.csv --imd IMD.csv --repo /work/main \
+    python3 benches/peers/cohorts_polars.py --records R.csv --imd IMD.csv --repo . \
         [--definition seeds/definitions/national.json] [--out counts.csv]
 
 Prints one JSON line to stderr: rows (input records), seconds, rows_per_second, polars version

@@ -130,8 +130,8 @@ Usage: equitas cohorts --records FILE [--imd FILE] [--edition E] [--definition F
                     or heat-plus (each metric's rates by IMD quintile in the WHO HEAT Plus layout,
                     ready for `equitas measures`)
   --strict          stop at the first bad row or unknown area code (reads on one thread)
-  --threads N       threads to count on, 1 to 64 (default: every core, at most 64); the counts
-                    are the same for any N
+  --threads N       threads to count on, 1 to 64 (default: every core, at most 64);
+                    the counts are the same for any N
   --save-counts F   also save the counts to F, to add up later with `equitas merge` (written
                     whole or not at all: to a temporary file beside F, renamed at the end)
 

@@ -84,14 +84,18 @@ pub fn envelope(data: &[u8]) {
     let given = raw["answers"]
         .as_object()
         .map_or(0, |m| m.values().filter(|v| !v.is_null()).count())
-        + raw["retained"].as_object().map_or(0, serde_json::Map::len);
+        + raw["retained"].as_object().map_or(0, |m| {
+            // Layout 1 keeps one entry per id, layout 2 a list of them.
+            m.values().map(|v| v.as_array().map_or(1, Vec::len)).sum()
+        });
+    let retained: usize = a.retained.iter().map(|(_, list)| list.len()).sum();
     assert_eq!(
-        a.answers.len() + a.retained.len(),
+        a.answers.len() + retained,
         given,
         "answers lost on load: the file has {given} answers and retained entries, the \
          assessment {} answers and {} retained; notes: {:?}",
         a.answers.len(),
-        a.retained.len(),
+        retained,
         loaded.notes
     );
 

@@ -3,7 +3,9 @@
 
 use std::sync::LazyLock;
 
-use equitas_core::cohort::records::{RecordsError, count_records, count_records_parallel};
+use equitas_core::cohort::records::{
+    RecordsError, RowError, count_records, count_records_parallel,
+};
 use equitas_core::cohort::{
     Classifier, CohortCounts, CohortDefinition, Date, PersonRecord, ambitions, report,
 };
@@ -224,9 +226,12 @@ pub fn records(data: &[u8]) {
                 .into_iter()
                 .flatten()
                 .min_by_key(|p| p.row);
+            // The same row, column and value; the words differ for an unknown area, which
+            // strict reading stops at and lenient reading counts (finding 12).
+            let place = |p: &RowError| (p.row, p.column.clone(), p.value.clone());
             assert_eq!(
-                Some(&e),
-                first,
+                Some(place(&e)),
+                first.map(place),
                 "strict reading stopped at a row the lenient one did not report"
             );
         }

@@ -227,7 +227,7 @@ struct Crash {
     known: Option<&'static Known>,
 }
 
-/// A crash a target finds today whose fix is under way on another branch (issue 12). A crash
+/// A crash a target finds whose fix is under way on another branch. A crash
 /// of that target whose signature or message contains `text` is reported as known and does
 /// not fail the run; an input of it is kept in `fuzz/regressions/<target>/` with an ignored
 /// test in `tests/fuzz_corpus.rs`. Remove the entry when the fix lands.
@@ -241,66 +241,9 @@ struct Known {
     branch: &'static str,
 }
 
-const KNOWN: &[Known] = &[
-    // The parallel record reader: data dropped or rows numbered otherwise than sequentially.
-    Known {
-        target: "records",
-        text: "sequential vs",
-        finding: 1,
-        branch: "i12-records",
-    },
-    Known {
-        target: "records",
-        text: "sequential gives",
-        finding: 1,
-        branch: "i12-records",
-    },
-    // Migration: merged previous ids, or a retained answer overwritten.
-    Known {
-        target: "envelope",
-        text: "answers lost on load",
-        finding: 2,
-        branch: "i12-assess",
-    },
-    // Hostile counts files: overflowing sums and sizes, huge allocations.
-    Known {
-        target: "counts",
-        text: "src/cohort/counts.rs:",
-        finding: 4,
-        branch: "i12-cli",
-    },
-    Known {
-        target: "counts",
-        text: "with overflow",
-        finding: 4,
-        branch: "i12-cli",
-    },
-    Known {
-        target: "counts",
-        text: "capacity overflow",
-        finding: 4,
-        branch: "i12-cli",
-    },
-    Known {
-        target: "counts",
-        text: "out-of-memory",
-        finding: 4,
-        branch: "i12-cli",
-    },
-    Known {
-        target: "counts",
-        text: "past u64::MAX",
-        finding: 4,
-        branch: "i12-cli",
-    },
-    // Fingertips results with neither a value nor a reason.
-    Known {
-        target: "fingertips",
-        text: "and no reason",
-        finding: 11,
-        branch: "i12-phe",
-    },
-];
+// Empty since issue 12's fixes landed: every crash fails the run. Add an entry only while a
+// fix is under way, with its regression input and an ignored test.
+const KNOWN: &[Known] = &[];
 
 /// `cargo xtask fuzz`.
 pub fn run(root: &Path, o: &Options) -> Result {
