@@ -1243,3 +1243,45 @@ fn the_simple_ordered_impact_engine_agrees_with_compute_and_refuses_the_rest() {
         "every family member computes on the ordered vector"
     );
 }
+
+/// Issue 12 finding 15: healthequal's `sii()` and `rii()` (and heatmeasures) round every
+/// population up (`pop <- ceiling(pop)`) before ranking, so the ridits, the logistic weights and
+/// the counts all come from the rounded populations. The reference values come from the R
+/// package on these quintiles; they are printed to 4 decimals, so the tolerance is 1e-4
+/// absolute. The fit has no adverse flip, so the indicator type does not matter: both are checked.
+#[test]
+fn sii_and_rii_rank_on_populations_rounded_up() {
+    let estimates = [12.5, 30.0, 47.25, 60.0, 81.0];
+    let populations = [7.4, 11.2, 3.6, 9.9, 14.1];
+    for favourable in [true, false] {
+        let s = Stratum {
+            subgroups: (0..5)
+                .map(|j| Subgroup {
+                    label: format!("Quintile {}", j + 1),
+                    estimate: Some(estimates[j]),
+                    se: None,
+                    population: Some(populations[j]),
+                    order: u32::try_from(j + 1).unwrap(),
+                    reference: false,
+                })
+                .collect(),
+            ordered: true,
+            favourable,
+            scale: 100.0,
+            setting_average: None,
+        };
+        for compat in [Compat::HeatV6, Compat::Healthequal, Compat::Corrected] {
+            let o = Options::default().with_compat(compat);
+            let sii = get(&s, MeasureId::Sii, &o).value;
+            let rii = get(&s, MeasureId::Rii, &o).value;
+            assert!(
+                (sii - 75.5924).abs() <= 1e-4,
+                "{compat:?}, favourable {favourable}: SII {sii}, the reference gives 75.5924"
+            );
+            assert!(
+                (rii - 6.9464).abs() <= 1e-4,
+                "{compat:?}, favourable {favourable}: RII {rii}, the reference gives 6.9464"
+            );
+        }
+    }
+}

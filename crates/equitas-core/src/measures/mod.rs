@@ -312,10 +312,10 @@ impl Compat {
 #[serde(rename_all = "lowercase")]
 #[non_exhaustive]
 pub enum SiiMethod {
-    /// Logistic GLM on counts with prior weights P², HC1 delta-method SE (HEAT v5+).
+    /// Logistic GLM on counts with prior weights P², P = ⌈n⌉, HC1 delta-method SE (HEAT v5+).
     #[default]
     Logistic,
-    /// Weighted least squares of y/scale on the ridit with weights n, HC1 delta-method SE
+    /// Weighted least squares of y/scale on the ridit with weights ⌈n⌉, HC1 delta-method SE
     /// (`healthequal`'s `linear = TRUE`).
     Linear,
 }
