@@ -43,7 +43,8 @@
 //! |---|---|---|---|
 //! | μ for MDMU, IDISU | weighted mean, else `setting_average` (MDMU needs every population) | `setting_average` when given, else weighted mean | as `HeatV6`, and MDMU may use `setting_average` |
 //! | BGSD, COV simulation | fixed μ | simulated weighted mean | as `HeatV6` |
-//! | IDISU, IDISW simulation | mean and denominator recomputed per draw | original μ kept | as `HeatV6` |
+//! | MDMU, IDISU simulation | weighted mean recomputed per draw (else the fixed setting average) | weighted mean recomputed per draw whenever every population is given, even when the setting average gives the estimate; else the setting average | as `HeatV6` |
+//! | IDISW simulation | mean and denominator recomputed per draw | original μ kept | as `HeatV6` |
 //! | MDRU, MDRW simulation | simulated *best* value (heatmeasures quirk) | simulated reference | simulated reference |
 //! | TI, MLD μ | weighted mean of raw estimates | weighted mean after 0 → 1e-6 | as `HeatV6` |
 //! | TI, MLD SE | not ×1000 (CI ≈1000× too narrow) | not ×1000 | ×1000 |

@@ -111,6 +111,9 @@ enum Mu {
     Weighted { resim: bool },
     /// A fixed value (the setting average, or the original weighted mean).
     Fixed(f64),
+    /// The setting average for the estimate, and each simulated copy's own weighted mean for
+    /// the interval (`healthequal`'s MDMU and IDISU when both are given).
+    AverageThenWeighted(f64),
 }
 
 /// The measures with simulated intervals: BGSD, COV, MDMU, MDMW, MDBU, MDBW, MDRU, MDRW, IDISU,
@@ -155,9 +158,17 @@ fn simulated(prep: &mut Prepared<'_>, m: MeasureId) -> Result<Estimate, Reason> 
         MeasureId::Mdmu | MeasureId::Idisu => {
             let average = prep.stratum.setting_average;
             let chosen = match (compat, m) {
-                (Compat::Healthequal, _) => average.map(Mu::Fixed).or(mu_w.map(|_| Mu::Weighted {
-                    resim: m == MeasureId::Mdmu,
-                })),
+                // healthequal's `mdmu()` and `idisu()`: the estimate uses the setting average
+                // when one is given, else the weighted mean; every simulated copy recomputes
+                // the weighted mean whenever populations are given (`mean_sim <- sum(popsh *
+                // simulation)`), else keeps the setting average. (With both given, `idisu()`
+                // stops with an error, `popsh` being undefined there; equitas does as `mdmu()`.)
+                (Compat::Healthequal, _) => match (average, mu_w) {
+                    (Some(a), Some(_)) => Some(Mu::AverageThenWeighted(a)),
+                    (Some(a), None) => Some(Mu::Fixed(a)),
+                    (None, Some(_)) => Some(Mu::Weighted { resim: true }),
+                    (None, None) => None,
+                },
                 (Compat::HeatV6, MeasureId::Mdmu) => mu_w.map(|_| Mu::Weighted { resim: true }),
                 _ => mu_w
                     .map(|_| Mu::Weighted { resim: true })
@@ -186,8 +197,9 @@ fn simulated(prep: &mut Prepared<'_>, m: MeasureId) -> Result<Estimate, Reason> 
     let mu_of = |y: &[f64], simulated: bool| -> f64 {
         match mu {
             Mu::Fixed(v) => v,
+            Mu::AverageThenWeighted(v) if !simulated => v,
             Mu::Weighted { resim } if simulated && !resim => mu_w.unwrap_or(f64::NAN),
-            Mu::Weighted { .. } => weighted(p, y),
+            Mu::Weighted { .. } | Mu::AverageThenWeighted(_) => weighted(p, y),
         }
     };
     if relative && mu_of(&prep.y, false) == 0.0 {
