@@ -565,6 +565,33 @@ fn reasons_say_why() {
             &o.clone().with_confidence(1.0),
         ),
     );
+    // Issue 12 finding 11: a level so close to 1 that z is infinite gave blank limits with no
+    // reason; it is refused, with the range.
+    check(
+        "any, confidence 0.9999999999999999",
+        reason(
+            &nonordered(&ten),
+            MeasureId::D,
+            &o.clone().with_confidence(0.999_999_999_999_999_9),
+        ),
+    );
+    // Issue 12 finding 6: the number of simulated datasets has a range too.
+    check(
+        "bgsd, 1 simulation",
+        reason(
+            &nonordered(&ten),
+            MeasureId::Bgsd,
+            &o.clone().with_simulations(1),
+        ),
+    );
+    check(
+        "bgsd, 1000000000 simulations",
+        reason(
+            &nonordered(&ten),
+            MeasureId::Bgsd,
+            &o.clone().with_simulations(1_000_000_000),
+        ),
+    );
     check(
         "sii, not ordered",
         reason(&nonordered(&ten), MeasureId::Sii, &o),
@@ -927,6 +954,38 @@ mod props {
                 let factor = if RELATIVE.contains(&m) { 1.0 } else if m == MeasureId::Bgv { k * k } else { k };
                 let want = a.value * factor;
                 prop_assert!((b.value - want).abs() <= 1e-7 * (1.0 + want.abs()), "{m}: {} vs {}", b.value, want);
+            }
+        }
+
+        /// One simulation serves every simulated measure asked of a stratum (issue 12 finding 7:
+        /// copies are drawn one at a time, never all held): any set of measures, in any order
+        /// and with repeats, in any mode, with or without a setting average or some SEs and
+        /// populations, gives exactly what asking for each measure alone gives.
+        #[test]
+        fn one_simulation_serves_any_set_of_measures(
+            s in stratum(false),
+            picks in proptest::collection::vec(0usize..21, 0..30),
+            compat in 0usize..3,
+            average in proptest::option::of(5.0f64..95.0),
+            drop_se in proptest::option::of(0usize..9),
+            drop_population in proptest::option::of(0usize..9),
+            seed in any::<u64>(),
+        ) {
+            let mut s = s;
+            s.setting_average = average;
+            if let Some(g) = drop_se.and_then(|j| s.subgroups.get_mut(j)) {
+                g.se = None;
+            }
+            if let Some(g) = drop_population.and_then(|j| s.subgroups.get_mut(j)) {
+                g.population = None;
+            }
+            let measures: Vec<MeasureId> = picks.iter().map(|&i| MeasureId::ALL[i]).collect();
+            let o = Options::default()
+                .with_compat([Compat::HeatV6, Compat::Healthequal, Compat::Corrected][compat])
+                .with_seed(seed)
+                .with_simulations(50);
+            for (m, together) in compute_many(&s, &measures, &o) {
+                prop_assert_eq!(together, compute(&s, m, &o), "{}", m);
             }
         }
 
@@ -1341,4 +1400,39 @@ fn idisu_healthequal_recomputes_the_weighted_mean_on_every_draw() {
     let e = get(&fixed, MeasureId::Idisu, &he);
     close("idisu on the setting average", e.value, 100.0 / 3.0, 1e-12);
     assert!(e.lower.unwrap() > 0.0 && e.upper.unwrap() > e.lower.unwrap());
+}
+
+/// Issue 12 findings 6 and 11: options read from JSON (the browser's `measureHeatPlus` reads its
+/// options this way) are refused at their JSON pointer when outside their ranges, rather than
+/// giving blank limits with no reason (a confidence of 0.9999999999999999) or trying to hold a
+/// billion simulated datasets.
+#[test]
+fn options_outside_their_ranges_are_refused_where_they_are() {
+    use equitas_core::measures::{MAX_CONFIDENCE, MAX_SIMULATIONS, MIN_SIMULATIONS};
+    let err = |text: &str| Options::from_json(text).unwrap_err().to_string();
+    assert_eq!(
+        err(r#"{"confidence": 0.9999999999999999}"#),
+        "at /confidence: expected a confidence level greater than 0 and at most 0.999999 (a fixed limit), found the number 0.9999999999999999"
+    );
+    assert!(err(r#"{"confidence": 0}"#).starts_with("at /confidence: expected"));
+    assert!(err(r#"{"confidence": 1}"#).starts_with("at /confidence: expected"));
+    assert_eq!(
+        err(r#"{"simulations": 1000000000}"#),
+        "at /simulations: expected a whole number of simulations from 2 to 1000000 (a fixed limit), found the number 1000000000"
+    );
+    assert!(err(r#"{"simulations": 1}"#).starts_with("at /simulations: expected"));
+    // The ends of the ranges are allowed, and give limits.
+    let o = Options::from_json(&format!(
+        r#"{{"confidence": {MAX_CONFIDENCE}, "simulations": {MIN_SIMULATIONS}, "seed": 18446744073709551615}}"#
+    ))
+    .unwrap();
+    assert_eq!(o.seed, u64::MAX);
+    let (s, _) = nonordered_vector(true);
+    for m in [MeasureId::D, MeasureId::Bgv, MeasureId::Bgsd] {
+        let e = get(&s, m, &o);
+        assert!(e.lower.is_some() && e.upper.is_some(), "{m}: {e:?}");
+    }
+    let most = Options::default().with_simulations(MAX_SIMULATIONS);
+    assert!(Options::from_json(r#"{"simulations": 1000000}"#).unwrap() == most);
+    assert!(most.check().is_ok());
 }
