@@ -1151,6 +1151,30 @@ mod heat_plus_io {
         assert!(header.starts_with(&heat_plus::COLUMNS.join(",")));
     }
 
+    /// Strata keep the template's other columns only when a row has some (issue 12 finding 7:
+    /// about 100 bytes a subgroup otherwise); either way they write back as they were read.
+    #[test]
+    fn empty_extras_are_not_kept_and_still_round_trip() {
+        let header = "setting,date,source,indicator_abbr,dimension,subgroup,estimate,favourable_indicator,indicator_scale,ordered_dimension,subgroup_order,reference_subgroup,note";
+        let bare =
+            format!("{header}\nA,2024,s,x,Sex,F,3,1,100,0,0,0,\nA,2024,s,x,Sex,M,4,1,100,0,0,0,\n");
+        let strata = heat_plus::read(bare.as_bytes()).unwrap();
+        assert!(strata[0].extras.is_empty());
+        let noted = bare.replace(",4,1,100,0,0,0,", ",4,1,100,0,0,0,late note");
+        let strata_noted = heat_plus::read(noted.as_bytes()).unwrap();
+        let notes: Vec<&str> = strata_noted[0]
+            .extras
+            .iter()
+            .map(|e| e.note.as_str())
+            .collect();
+        assert_eq!(notes, ["", "late note"]);
+        for s in [strata, strata_noted] {
+            let mut out = Vec::new();
+            heat_plus::write(&s, &mut out).unwrap();
+            assert_eq!(heat_plus::read(out.as_slice()).unwrap(), s);
+        }
+    }
+
     #[test]
     fn columns_are_found_by_name_in_any_order() {
         let csv = "Reference_Subgroup,subgroup_order,ordered_dimension,indicator_scale,favourable_indicator,estimate,subgroup,dimension,indicator_abbr,source,date,setting,extra
@@ -1181,6 +1205,100 @@ A,2024,s,x,IMD,Q3,4,1,100,,1,100,1,x,0
 
         let missing = heat_plus::read("setting,date\nA,1\n".as_bytes()).unwrap_err();
         insta::assert_snapshot!("heat_plus_missing_columns", missing.to_string());
+    }
+
+    /// Issue 12 finding 12: rows are numbered as a spreadsheet shows them, the header being row
+    /// 1 and every line counted, blank ones included, whatever the line endings (LF, CRLF, or
+    /// CR alone); a quoted cell holding line breaks is one row, as a spreadsheet shows it.
+    #[test]
+    fn rows_are_numbered_as_a_spreadsheet_shows_them() {
+        let header = "setting,date,source,indicator_abbr,dimension,subgroup,estimate,favourable_indicator,indicator_scale,ordered_dimension,subgroup_order,reference_subgroup";
+        let good = "A,2024,s,x,Sex,F,3,1,100,0,0,0";
+        let bad = "A,2024,s,x,Sex,M,abc,1,100,0,0,0";
+        let rows_of = |csv: String| -> Vec<u64> {
+            heat_plus::read(csv.as_bytes())
+                .unwrap_err()
+                .problems
+                .iter()
+                .map(|p| p.row)
+                .collect()
+        };
+        for eol in ["\n", "\r\n", "\r"] {
+            let lines = |ls: &[&str]| ls.join(eol) + eol;
+            // No blank line: the bad row is row 3.
+            assert_eq!(rows_of(lines(&[header, good, bad])), [3], "{eol:?}");
+            // One blank line before it: row 4, where a spreadsheet shows it.
+            assert_eq!(rows_of(lines(&[header, good, "", bad])), [4], "{eol:?}");
+            // Two blank lines, one of them before the first data row.
+            assert_eq!(rows_of(lines(&[header, "", good, "", bad])), [5], "{eol:?}");
+            // A line of empty cells is a row too (and is skipped as such).
+            assert_eq!(rows_of(lines(&[header, ",,,", good, bad])), [4], "{eol:?}");
+            // Blank lines before the header move it down as well.
+            assert_eq!(rows_of(lines(&["", header, good, bad])), [4], "{eol:?}");
+            // A quoted subgroup with a line break inside is one row.
+            let quoted = format!("A,2024,s,x,Sex,\"two{eol}lines\",3,1,100,0,0,0");
+            assert_eq!(rows_of(lines(&[header, &quoted, "", bad])), [4], "{eol:?}");
+            // The last row without a final line break.
+            assert_eq!(rows_of(lines(&[header, good, ""]) + bad), [4], "{eol:?}");
+        }
+        // Mixed endings: each of LF, CRLF and CR is one line break.
+        assert_eq!(
+            rows_of(format!(
+                "{header}\r\n{good}\n\r{}\r\r\n{bad}\n",
+                good.replace(",F,", ",G,")
+            )),
+            [6]
+        );
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(500))]
+
+        /// Issue 12 finding 12, on random files: lines of good rows, bad rows, blank lines,
+        /// lines of empty cells and quoted cells with line breaks inside, each ended by LF, CRLF
+        /// or CR (the last perhaps by nothing), with blank lines before the header too. Every
+        /// bad row is reported at its place in the list of lines, which is the row a spreadsheet
+        /// shows.
+        #[test]
+        fn bad_rows_are_reported_at_their_spreadsheet_row(
+            leading in 0usize..3,
+            lines in proptest::collection::vec((0u8..5, 0usize..3), 0..40),
+            last_eol in proptest::prelude::any::<bool>(),
+        ) {
+            const EOL: [&str; 3] = ["\n", "\r\n", "\r"];
+            let header = "setting,date,source,indicator_abbr,dimension,subgroup,estimate,favourable_indicator,indicator_scale,ordered_dimension,subgroup_order,reference_subgroup";
+            let mut items: Vec<(String, usize)> = vec![(String::new(), 0); leading];
+            items.push((header.to_owned(), 0));
+            let mut expected = Vec::new();
+            for (i, &(kind, eol)) in lines.iter().enumerate() {
+                let text = match kind {
+                    0 => format!("A,2024,s,x,Sex,g{i},3,1,100,0,0,0"),
+                    1 => {
+                        expected.push(items.len() as u64 + 1);
+                        format!("A,2024,s,x,Sex,g{i},abc,1,100,0,0,0")
+                    }
+                    2 => String::new(),
+                    3 => ",,,".to_owned(),
+                    _ => format!("A,2024,s,x,Sex,\"g{i}{}more\",3,1,100,0,0,0", EOL[(eol + 1) % 3]),
+                };
+                // A CR, then an empty line ended by LF, would be one CRLF break, not two.
+                let after_cr = items.last().is_some_and(|&(_, e)| e == 2);
+                let eol = if after_cr && text.is_empty() { 2 } else { eol };
+                items.push((text, eol));
+            }
+            let mut csv = String::new();
+            for (j, (text, eol)) in items.iter().enumerate() {
+                csv.push_str(text);
+                if j + 1 < items.len() || last_eol {
+                    csv.push_str(EOL[*eol]);
+                }
+            }
+            let rows: Vec<u64> = match heat_plus::read(csv.as_bytes()) {
+                Ok(_) => Vec::new(),
+                Err(e) => e.problems.iter().map(|p| p.row).collect(),
+            };
+            proptest::prop_assert_eq!(rows, expected, "{:?}", csv);
+        }
     }
 
     #[test]

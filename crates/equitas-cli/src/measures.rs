@@ -180,14 +180,14 @@ pub(crate) fn run(mut parser: lexopt::Parser) -> Result<()> {
         Box::new(BufReader::new(file))
     };
     let strata = heat_plus::read(reader).map_err(|e| format!("{input}: {e}"))?;
-    let results = heat_plus::measure_all(&strata, &measures, &options);
+    // Results are written as each stratum is computed, never all held at once.
     let mut out = BufWriter::new(io::stdout().lock());
     match format {
         Format::Json => {
-            heat_plus::write_results_json(&results, &mut out)?;
+            heat_plus::write_measures_json(&strata, &measures, &options, &mut out)?;
             writeln!(out)?;
         }
-        _ => heat_plus::write_results_csv(&results, &mut out)?,
+        _ => heat_plus::write_measures_csv(&strata, &measures, &options, &mut out)?,
     }
     out.flush()?;
     Ok(())
