@@ -104,18 +104,23 @@ pub fn uncovered_negatives<'a>(
 /// order, with how many.
 #[must_use]
 pub fn quantified_dimensions(e: &Evidence) -> Vec<(&str, usize)> {
-    let mut out: Vec<(&str, usize)> = Vec::new();
-    for r in &e.rows {
-        if r.estimate.is_some_and(f64::is_finite) {
-            let d = r.dimension.trim();
-            match out.iter_mut().find(|(x, _)| *x == d) {
-                Some((_, n)) => *n += 1,
-                None => out.push((d, 1)),
-            }
-        }
-    }
-    out.retain(|(_, n)| *n >= 2);
-    out
+    // One stable sort by dimension, not a search of the dimensions for every row (quadratic in
+    // their number; issue 12 finding 7); then back to first-seen order.
+    let mut rows: Vec<(&str, usize)> = e
+        .rows
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.estimate.is_some_and(f64::is_finite))
+        .map(|(i, r)| (r.dimension.trim(), i))
+        .collect();
+    crate::sort::sort_by(&mut rows, |a, b| a.0.cmp(b.0));
+    let mut out: Vec<(&str, usize, usize)> = rows
+        .chunk_by(|a, b| a.0 == b.0)
+        .filter(|g| g.len() >= 2)
+        .map(|g| (g[0].0, g.len(), g[0].1))
+        .collect();
+    crate::sort::sort_by_key(&mut out, |d| d.2);
+    out.into_iter().map(|(d, n, _)| (d, n)).collect()
 }
 
 /// What is wrong with an answer.
@@ -374,9 +379,9 @@ fn check_answer(
 }
 
 fn check_evidence(e: &Evidence, push: &mut impl FnMut(Problem, String)) {
-    // Rows by dimension, dimensions in name order (as a B-tree map would give them; a short
-    // list sorted at the end keeps another copy of the B-tree code out of the wasm build).
-    let mut dims: Vec<(&str, Vec<(usize, &super::answers::EvidenceRow)>)> = Vec::new();
+    // Rows by dimension, dimensions in name order (as a B-tree map would give them; a sorted
+    // list keeps another copy of the B-tree code out of the wasm build).
+    let mut rows_by_dim: Vec<(&str, (usize, &super::answers::EvidenceRow))> = Vec::new();
     for (i, r) in e.rows.iter().enumerate() {
         let n = i + 1;
         if r.dimension.trim().is_empty() {
@@ -427,13 +432,14 @@ fn check_evidence(e: &Evidence, push: &mut impl FnMut(Problem, String)) {
                 ),
             );
         }
-        let dim = r.dimension.trim();
-        match dims.iter_mut().find(|(d, _)| *d == dim) {
-            Some((_, rows)) => rows.push((n, r)),
-            None => dims.push((dim, vec![(n, r)])),
-        }
+        rows_by_dim.push((r.dimension.trim(), (n, r)));
     }
-    crate::sort::sort_by(&mut dims, |a, b| a.0.cmp(b.0));
+    // One stable sort by dimension, not a search of the dimensions for every row (quadratic in
+    // their number; issue 12 finding 7).
+    crate::sort::sort_by(&mut rows_by_dim, |a, b| a.0.cmp(b.0));
+    let dims = rows_by_dim
+        .chunk_by(|a, b| a.0 == b.0)
+        .map(|g| (g[0].0, g.iter().map(|x| x.1).collect::<Vec<_>>()));
     for (dim, rows) in dims {
         let ordered = rows.iter().filter(|(_, r)| r.order > 0).count();
         if ordered > 0 && ordered < rows.len() {
@@ -444,12 +450,18 @@ fn check_evidence(e: &Evidence, push: &mut impl FnMut(Problem, String)) {
                 ),
             );
         }
-        let mut seen = Vec::new();
-        for (n, r) in &rows {
-            if r.order == 0 {
-                continue;
+        // An order used before in the dimension: sorted by order, each run's rows after its
+        // first (a search of the orders seen for every row was quadratic; finding 7).
+        let mut by_order: Vec<usize> = (0..rows.len()).filter(|&i| rows[i].1.order > 0).collect();
+        crate::sort::sort_by_key(&mut by_order, |&i| rows[i].1.order);
+        let mut repeated = vec![false; rows.len()];
+        for run in by_order.chunk_by(|&a, &b| rows[a].1.order == rows[b].1.order) {
+            for &i in &run[1..] {
+                repeated[i] = true;
             }
-            if seen.contains(&r.order) {
+        }
+        for (i, (n, r)) in rows.iter().enumerate() {
+            if repeated[i] {
                 push(
                     Problem::BadEvidence,
                     format!(
@@ -457,8 +469,6 @@ fn check_evidence(e: &Evidence, push: &mut impl FnMut(Problem, String)) {
                         r.order
                     ),
                 );
-            } else {
-                seen.push(r.order);
             }
         }
         if rows.iter().filter(|(_, r)| r.reference).count() > 1 {
