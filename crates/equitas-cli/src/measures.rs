@@ -43,8 +43,9 @@ Usage: equitas measures --input FILE [--measures all|d,r,sii,...] [--compat MODE
 Output: one row (CSV) or object (JSON) per stratum x measure with setting, date, source,
 indicator_abbr, dimension, measure, estimate, se, ci_lb, ci_ub and reason. A measure that cannot
 be computed (too few subgroups, no reference subgroup, a dimension that is not ordered...) has an
-empty estimate and says why in reason. Bad rows in the file are all listed with their row (the
-header is row 1), column and value, and nothing is computed.
+empty estimate and says why in reason. Bad rows in the file are all listed (the first 1000 by
+row, the others counted) with their row as a spreadsheet shows it (the header is row 1, blank
+lines count), column and value, and nothing is computed.
 
 Example (SYNTHETIC data, not real):
   equitas measures --input seeds/examples/heat-plus-synthetic.csv --measures d,r,sii,rii,bgv \\

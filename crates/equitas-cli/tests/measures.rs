@@ -317,3 +317,39 @@ fn simulations_stay_within_two_gigabytes() {
         assert!(!cells[8].is_empty() && !cells[9].is_empty(), "{line}");
     }
 }
+
+/// Issue 12 findings 12 and 7: a bad row after a blank line is reported at the row a spreadsheet
+/// shows; a file of many bad rows lists the first 1,000 problems by row and counts the rest
+/// (`heat_plus::MAX_LISTED_PROBLEMS`), so the list cannot take more memory than the file.
+#[test]
+fn bad_rows_are_numbered_as_a_spreadsheet_shows_them_and_listed_up_to_a_limit() {
+    let header = "setting,date,source,indicator_abbr,dimension,subgroup,estimate,favourable_indicator,indicator_scale,ordered_dimension,subgroup_order,reference_subgroup";
+    let csv = format!(
+        "{header}\r\nA,2024,s,x,Sex,F,3,1,100,0,0,0\r\n\r\nA,2024,s,x,Sex,M,abc,1,100,0,0,0\r\n"
+    );
+    let out = equitas_stdin(&["measures", "--input", "-"], csv);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("1 problem in the HEAT Plus file:\n  row 4, column estimate: is not a number (value \"abc\")"),
+        "{err}"
+    );
+
+    let mut many = String::from(header);
+    for j in 0..1500 {
+        many.push_str(&format!("\nA,2024,s,x,Sex,g{j},abc,1,100,0,0,0"));
+    }
+    let out = equitas_stdin(&["measures", "--input", "-"], many);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("1500 problems in the HEAT Plus file:"),
+        "{err}"
+    );
+    assert!(err.contains("  row 1001, column estimate"), "{err}");
+    assert!(!err.contains("  row 1002, column estimate"), "{err}");
+    assert!(
+        err.contains("… and 500 more, not listed: only the first 1000 by row are (a fixed limit)"),
+        "{err}"
+    );
+}

@@ -9,8 +9,10 @@
 //!
 //! Rows are grouped into strata (setting × date × source × indicator_abbr × dimension) in the
 //! order they first appear. Bad rows get HEAT Plus-style checks; every problem in the file is
-//! reported at once, each with its row (as a spreadsheet numbers it: the header is row 1),
-//! column and value.
+//! reported at once (the first [`MAX_LISTED_PROBLEMS`] by row listed, the rest counted), each
+//! with its row, column and value. Rows are numbered as a spreadsheet shows them: the header is
+//! row 1 (unless blank lines come before it), blank lines count, and LF, CRLF and CR alone each
+//! end a line.
 //!
 //! ```
 //! use equitas_core::io::heat_plus;
@@ -31,7 +33,7 @@ use std::io::{Read, Write};
 use serde::{Deserialize, Serialize};
 
 use crate::cohort::AmbitionRow;
-use crate::measures::{MeasureId, Options, Stratum, Subgroup, compute_many};
+use crate::measures::{Estimate, MeasureId, Options, Reason, Stratum, Subgroup, compute_many};
 
 /// The ambition metrics of a cohort report as HEAT Plus strata, so the deprivation gradient of
 /// every Core20PLUS5 ambition can be measured (`equitas measures`, or HEAT Plus itself).
@@ -370,21 +372,14 @@ impl<R> LineBreaks<R> {
 impl<R: Read> Read for LineBreaks<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
-        let chunk = buf.get(..n).unwrap_or_default();
-        let base = self.offset;
-        // The first byte of the chunk not yet looked at.
-        let mut next = 0;
-        for i in memchr::memchr2_iter(b'\r', b'\n', chunk) {
-            if i > next {
-                self.close(base + next as u64);
+        for &b in buf.get(..n).unwrap_or_default() {
+            if b == b'\r' || b == b'\n' {
+                self.line_break(self.offset, b);
+            } else if self.open.is_some() {
+                self.close(self.offset);
             }
-            self.line_break(base + i as u64, chunk.get(i).copied().unwrap_or_default());
-            next = i + 1;
+            self.offset += 1;
         }
-        if next < n {
-            self.close(base + next as u64);
-        }
-        self.offset += n as u64;
         Ok(n)
     }
 }
@@ -943,36 +938,29 @@ pub struct MeasureResult {
     pub reason: Option<String>,
 }
 
-/// The results of `measures` for every stratum, one per stratum × measure, computed one
-/// stratum at a time as the iterator is walked.
-pub fn results<'a>(
-    strata: &'a [HeatPlusStratum],
-    measures: &'a [MeasureId],
-    options: &'a Options,
-) -> impl Iterator<Item = MeasureResult> + 'a {
-    strata.iter().flat_map(move |h| {
-        compute_many(&h.stratum, measures, options)
-            .into_iter()
-            .map(move |(m, r)| {
-                let (estimate, se, ci_lb, ci_ub, reason) = match r {
-                    Ok(e) => (Some(e.value), e.se, e.lower, e.upper, None),
-                    Err(e) => (None, None, None, None, Some(e.to_string())),
-                };
-                MeasureResult {
-                    setting: h.key.setting.clone(),
-                    date: h.key.date.clone(),
-                    source: h.key.source.clone(),
-                    indicator_abbr: h.key.indicator_abbr.clone(),
-                    dimension: h.key.dimension.clone(),
-                    measure: m,
-                    estimate,
-                    se,
-                    ci_lb,
-                    ci_ub,
-                    reason,
-                }
-            })
-    })
+/// One stratum's result for one measure, flat.
+fn result_of(
+    h: &HeatPlusStratum,
+    measure: MeasureId,
+    r: Result<Estimate, Reason>,
+) -> MeasureResult {
+    let (estimate, se, ci_lb, ci_ub, reason) = match r {
+        Ok(e) => (Some(e.value), e.se, e.lower, e.upper, None),
+        Err(e) => (None, None, None, None, Some(e.to_string())),
+    };
+    MeasureResult {
+        setting: h.key.setting.clone(),
+        date: h.key.date.clone(),
+        source: h.key.source.clone(),
+        indicator_abbr: h.key.indicator_abbr.clone(),
+        dimension: h.key.dimension.clone(),
+        measure,
+        estimate,
+        se,
+        ci_lb,
+        ci_ub,
+        reason,
+    }
 }
 
 /// Compute `measures` for every stratum, one result per stratum × measure.
@@ -986,7 +974,11 @@ pub fn measure_all(
     options: &Options,
 ) -> Vec<MeasureResult> {
     let mut out = Vec::with_capacity(strata.len().saturating_mul(measures.len()));
-    out.extend(results(strata, measures, options));
+    for h in strata {
+        for (m, r) in compute_many(&h.stratum, measures, options) {
+            out.push(result_of(h, m, r));
+        }
+    }
     out
 }
 
@@ -1047,8 +1039,10 @@ pub fn write_measures_csv<W: Write>(
 ) -> Result<(), csv::Error> {
     let mut w = csv::Writer::from_writer(writer);
     w.write_record(RESULT_COLUMNS)?;
-    for r in results(strata, measures, options) {
-        write_result(&mut w, &r)?;
+    for h in strata {
+        for (m, r) in compute_many(&h.stratum, measures, options) {
+            write_result(&mut w, &result_of(h, m, r))?;
+        }
     }
     w.flush()?;
     Ok(())
@@ -1065,7 +1059,7 @@ pub fn write_results_json<W: Write>(
     serde_json::to_writer_pretty(writer, results)
 }
 
-/// The results of [`results`] as a JSON array, computed while they are written.
+/// The results of every stratum as a JSON array, computed while they are written.
 struct Streamed<'a> {
     strata: &'a [HeatPlusStratum],
     measures: &'a [MeasureId],
@@ -1074,7 +1068,14 @@ struct Streamed<'a> {
 
 impl Serialize for Streamed<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(results(self.strata, self.measures, self.options))
+        use serde::ser::SerializeSeq as _;
+        let mut seq = serializer.serialize_seq(None)?;
+        for h in self.strata {
+            for (m, r) in compute_many(&h.stratum, self.measures, self.options) {
+                seq.serialize_element(&result_of(h, m, r))?;
+            }
+        }
+        seq.end()
     }
 }
 
