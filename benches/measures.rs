@@ -1,10 +1,15 @@
 //! Measures benchmark: all 21 WHO HEAT measures, simulated intervals included, for 10,000 strata
 //! (half IMD quintiles, ordered; half a 10-subgroup non-ordered dimension with a reference
 //! subgroup) on one core. Target (README): under 1 s for the 10,000.
+//!
+//! And one big stratum (issue 12 finding 7, where 100,000 subgroups took 36–46 s): a HEAT Plus
+//! file of one stratum with 100,000 subgroups, read and measured (all 21, 100 simulated
+//! datasets), as `equitas measures` and the data page do. Target: under 1 s.
 
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use equitas_core::io::heat_plus;
 use equitas_core::measures::{MeasureId, Options, Stratum, Subgroup, compute_many};
 
 /// Strata in the benchmark; `cargo test --benches` runs once on a few.
@@ -84,5 +89,63 @@ fn bench_measures(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench_measures);
+/// Subgroups in the big stratum; `cargo test --benches` runs once on fewer.
+fn big_stratum_size() -> usize {
+    if std::env::args().any(|a| a == "--bench") {
+        100_000
+    } else {
+        2_000
+    }
+}
+
+/// A SYNTHETIC HEAT Plus file: one stratum of `n` subgroups (percentages 5–95, SEs 0.5–3,
+/// populations 100–100,000), ordered 1..n or not ordered with the first as the reference.
+fn big_stratum_csv(n: usize, ordered: bool) -> String {
+    use std::fmt::Write as _;
+    let mut rng = Lcg(7);
+    let mut csv = String::from(
+        "setting,date,source,indicator_abbr,dimension,subgroup,estimate,se,population,\
+         favourable_indicator,indicator_scale,ordered_dimension,subgroup_order,reference_subgroup\n",
+    );
+    for j in 1..=n {
+        let _ = writeln!(
+            csv,
+            "Synthetic,2024,Survey,x,Area,Subgroup {j},{:.2},{:.3},{:.0},1,100,{},{},{}",
+            5.0 + 90.0 * rng.unit(),
+            0.5 + 2.5 * rng.unit(),
+            100.0 + 99_900.0 * rng.unit(),
+            u8::from(ordered),
+            if ordered { j } else { 0 },
+            u8::from(!ordered && j == 1),
+        );
+    }
+    csv
+}
+
+fn bench_big_stratum(c: &mut Criterion) {
+    let n = big_stratum_size();
+    let options = Options::default();
+    let mut g = c.benchmark_group("measures_one_big_stratum");
+    g.throughput(Throughput::Elements(n as u64));
+    g.sample_size(10);
+    for ordered in [false, true] {
+        let csv = big_stratum_csv(n, ordered);
+        let name = format!(
+            "read_and_all_21_{n}_subgroups_{}",
+            if ordered { "ordered" } else { "not_ordered" }
+        );
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                let strata =
+                    heat_plus::read(black_box(csv.as_bytes())).expect("the synthetic file");
+                let results = heat_plus::measure_all(&strata, &MeasureId::ALL, &options);
+                assert!(results.iter().filter(|r| r.estimate.is_some()).count() >= 17);
+                black_box(results)
+            });
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench_measures, bench_big_stratum);
 criterion_main!(benches);

@@ -883,7 +883,8 @@ export interface HeatPlusStratum {
      */
     stratum: Stratum;
     /**
-     * The other columns, one per subgroup, aligned with `stratum.subgroups`.
+     * The other columns, one per subgroup, aligned with `stratum.subgroups`; empty when every
+     * one of them is empty (as [`read`] gives them for a file without those columns).
      */
     extras: RowExtras[];
 }
@@ -969,15 +970,17 @@ export interface Options {
      */
     compat?: Compat;
     /**
-     * Confidence level of intervals, in (0, 1); 0.95 by default.
+     * Confidence level of intervals, above 0 and at most 0.999999 (`MAX_CONFIDENCE`); 0.95 by
+     * default.
      */
     confidence?: number;
     /**
-     * Seed of the simulation (heatmeasures uses 123456).
+     * Seed of the simulation, any 64-bit whole number (heatmeasures uses 123456).
      */
     seed?: number;
     /**
-     * Number of simulated datasets for simulated intervals (heatmeasures uses 100).
+     * Number of simulated datasets for simulated intervals, 2 to 1,000,000
+     * (`MAX_SIMULATIONS`); heatmeasures uses 100.
      */
     simulations?: number;
     /**

@@ -11,6 +11,17 @@ import { MEASURES, measureInfo, interval } from "./results.js";
 
 const EXAMPLE_URL = "examples/heat-plus-synthetic.csv";
 
+/** The most subgroups a stratum's chart shows. Past this each would be a few pixels wide, and
+ * the chart (a mark, a whisker and a label per subgroup) takes the browser seconds to draw: a
+ * stratum of 100,000 subgroups overflowed its call stack. Such a stratum's estimates are shown
+ * in the table alone, and the page says why. */
+export const CHART_MAX_SUBGROUPS = 100;
+
+/** The most subgroups listed in the table of a stratum too big to chart: the first ones in order.
+ * A table of 100,000 rows took the browser over 10 s to build and cannot be read on a page; the
+ * page says how many are listed, and the measures use every subgroup. */
+export const TABLE_MAX_ROWS = 1000;
+
 const form = document.getElementById("data-form");
 const fileInput = document.getElementById("data-file");
 const fileGroup = document.getElementById("data-file-group");
@@ -242,6 +253,75 @@ function stratumBlock(st, results, i, level, linearSii) {
   const siiVal =
     ordered && sii && Number.isFinite(sii.estimate) ? { value: sii.estimate, lower: sii.ci_lb, upper: sii.ci_ub, level } : null;
   const average = Number.isFinite(st.stratum.setting_average) ? st.stratum.setting_average : null;
+  const subgroupTable = {
+    caption: `${title}: subgroup estimates`,
+    head: ["Subgroup", "Order", "Estimate", "Standard error", "Lower 95% limit", "Upper 95% limit", "Population", "Reference"],
+    rows: sorted.slice(0, groups.length > CHART_MAX_SUBGROUPS ? TABLE_MAX_ROWS : groups.length).map((g) => [
+      g.label,
+      ordered ? String(g.order) : "–",
+      fmt(g.value, 2),
+      Number.isFinite(g.se) ? fmt(g.se, 3) : "–",
+      Number.isFinite(g.lower) ? fmt(g.lower, 2) : "–",
+      Number.isFinite(g.upper) ? fmt(g.upper, 2) : "–",
+      Number.isFinite(g.population) ? fmt(g.population, 0) : "–",
+      g.reference ? "Yes" : "No",
+    ]),
+    numeric: [1, 2, 3, 4, 5, 6],
+  };
+  if (groups.length > CHART_MAX_SUBGROUPS) {
+    const n = groups.length.toLocaleString("en-GB");
+    const listed = Math.min(groups.length, TABLE_MAX_ROWS);
+    const which =
+      listed < groups.length
+        ? `the first ${listed.toLocaleString("en-GB")} of them (in order) are listed in the table below (a table lists up to ${TABLE_MAX_ROWS.toLocaleString("en-GB")})`
+        : "their estimates are in the table below";
+    box.append(
+      h(
+        "div",
+        { class: "equitas-chart", "data-testid": `stratum-chart-${i}` },
+        h(
+          "p",
+          { class: "nhsuk-body-s equitas-chart__note", "data-testid": `stratum-not-charted-${i}` },
+          `This table has ${n} subgroups, too many to chart (a chart shows up to ${CHART_MAX_SUBGROUPS}): ${which}. The measures use every one of the ${n}.`,
+        ),
+        h(
+          "details",
+          { class: "nhsuk-details" },
+          h("summary", { class: "nhsuk-details__summary" }, h("span", { class: "nhsuk-details__summary-text" }, "Show the subgroup estimates as a table")),
+          h("div", { class: "nhsuk-details__text" }, dataTable(subgroupTable)),
+        ),
+      ),
+    );
+  } else {
+    box.append(chartBlock({ title, indicator, st, groups, sorted, res, ordered, difference, siiVal, average, linearSii, table: subgroupTable, i }));
+  }
+
+  const measureRows = MEASURES.map((m) => {
+    const r = res[m.id];
+    const info = measureInfo(m.id);
+    if (!r) return [`${info.abbr}: ${info.name}`, "Not computed", "", "The engine returned no result for this measure"];
+    const ok = Number.isFinite(r.estimate);
+    return [
+      `${info.abbr}: ${info.name}`,
+      ok ? fmt(r.estimate, 3) : "Not computed",
+      ok && Number.isFinite(r.ci_lb) && Number.isFinite(r.ci_ub) ? `${fmt(r.ci_lb, 3)} to ${fmt(r.ci_ub, 3)}` : ok ? "No interval" : "",
+      ok ? "" : r.reason || "No reason given",
+    ];
+  });
+  const table = dataTable({
+    caption: `${title}: the 21 summary measures`,
+    head: ["Measure", "Value", `${level}% confidence interval`, "Why it could not be computed"],
+    rows: measureRows,
+    numeric: [1],
+  });
+  table.classList.add("equitas-measures-table");
+  table.setAttribute("data-testid", `stratum-measures-${i}`);
+  box.append(tableBox(table));
+  return box;
+}
+
+/** A stratum's chart of its subgroup estimates, with its notes, and its data as a table. */
+function chartBlock({ title, indicator, st, groups, sorted, res, ordered, difference, siiVal, average, linearSii, table, i }) {
   const rii = res.rii;
   const fit = siiVal && rii && Number.isFinite(rii.estimate) ? siiLine(sorted, siiVal.value, rii.estimate) : null;
   const svg = gradientChart({
@@ -269,50 +349,11 @@ function stratumBlock(st, results, i, level, linearSii) {
     );
   }
   if (!ordered) notes.push("This dimension has no natural order: subgroups are shown in the order of the file.");
-  box.append(
-    chartFigure({
-      svg,
-      caption: `${title}: estimate for each subgroup${ordered ? ", in order (1 = most disadvantaged)" : ""}, with 95% confidence intervals`,
-      notes,
-      testid: `stratum-chart-${i}`,
-      table: {
-        caption: `${title}: subgroup estimates`,
-        head: ["Subgroup", "Order", "Estimate", "Standard error", "Lower 95% limit", "Upper 95% limit", "Population", "Reference"],
-        rows: sorted.map((g) => [
-          g.label,
-          ordered ? String(g.order) : "–",
-          fmt(g.value, 2),
-          Number.isFinite(g.se) ? fmt(g.se, 3) : "–",
-          Number.isFinite(g.lower) ? fmt(g.lower, 2) : "–",
-          Number.isFinite(g.upper) ? fmt(g.upper, 2) : "–",
-          Number.isFinite(g.population) ? fmt(g.population, 0) : "–",
-          g.reference ? "Yes" : "No",
-        ]),
-        numeric: [1, 2, 3, 4, 5, 6],
-      },
-    }),
-  );
-
-  const measureRows = MEASURES.map((m) => {
-    const r = res[m.id];
-    const info = measureInfo(m.id);
-    if (!r) return [`${info.abbr}: ${info.name}`, "Not computed", "", "The engine returned no result for this measure"];
-    const ok = Number.isFinite(r.estimate);
-    return [
-      `${info.abbr}: ${info.name}`,
-      ok ? fmt(r.estimate, 3) : "Not computed",
-      ok && Number.isFinite(r.ci_lb) && Number.isFinite(r.ci_ub) ? `${fmt(r.ci_lb, 3)} to ${fmt(r.ci_ub, 3)}` : ok ? "No interval" : "",
-      ok ? "" : r.reason || "No reason given",
-    ];
+  return chartFigure({
+    svg,
+    caption: `${title}: estimate for each subgroup${ordered ? ", in order (1 = most disadvantaged)" : ""}, with 95% confidence intervals`,
+    notes,
+    testid: `stratum-chart-${i}`,
+    table,
   });
-  const table = dataTable({
-    caption: `${title}: the 21 summary measures`,
-    head: ["Measure", "Value", `${level}% confidence interval`, "Why it could not be computed"],
-    rows: measureRows,
-    numeric: [1],
-  });
-  table.classList.add("equitas-measures-table");
-  table.setAttribute("data-testid", `stratum-measures-${i}`);
-  box.append(tableBox(table));
-  return box;
 }

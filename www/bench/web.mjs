@@ -1,7 +1,7 @@
 // The web benchmark: what a user of the browser app waits for.
 //
 //   node www/bench/web.mjs [--url http://127.0.0.1:PORT/ | --root DIR] [--loads 10] [--calls 200]
-//                          [--wasm NAME:RAW:GZIP ...]
+//                          [--subgroups 100000] [--wasm NAME:RAW:GZIP ...]
 //
 // `cargo xtask bench web` runs it against xtask's own server (--url) after building the web
 // package. Without --url it serves --root (default: the www/ beside this file) itself.
@@ -17,7 +17,14 @@
 //   (c) the engine's time per call in the page: scoreAssessment on the thorough HEAT example,
 //       and validateAssessment and assessmentProgress (what runs on every keystroke), after a
 //       warm-up, each call timed on its own with performance.now(); and summariseAssessments
-//       on 1,000 copies of the example (the engine's heaviest use of its memory allocator).
+//       on 1,000 copies of the example (the engine's heaviest use of its memory allocator);
+//       and scoreAssessment on the example with an evidence table of --subgroups rows in one
+//       dimension (issue 12 finding 7: 100,000 rows took 24 s);
+//   (d) the data page on one big stratum (issue 12 finding 7: 100,000 subgroups took 44 s): a
+//       SYNTHETIC HEAT Plus file of one stratum of --subgroups subgroups (default 100,000), the
+//       same file the criterion bench `measures_one_big_stratum` reads natively: the engine
+//       call alone (measureHeatPlus, median of 3 after a warm-up), and the whole page, from
+//       pressing "Measure inequality" with the file chosen to the results shown.
 // Chromium: /usr/bin/chromium (or $CHROMIUM), headless, with the flags of the project contract.
 
 import { createServer } from "node:http";
@@ -45,9 +52,10 @@ const WARMUP = 20;
 const PORTFOLIO = 1000;
 const READY_TIMEOUT_MS = 15_000;
 const FIXTURE = options.fixture ?? join(repo, "tests/fixtures/assessments/examples/heat-thorough.json");
+const SUBGROUPS = options.subgroups;
 
 function parseArgs(argv) {
-  const out = { url: null, root: join(here, ".."), loads: 10, calls: 200, fixture: null, wasm: [] };
+  const out = { url: null, root: join(here, ".."), loads: 10, calls: 200, subgroups: 100_000, fixture: null, wasm: [] };
   const need = (i, name) => {
     if (i + 1 >= argv.length) fail(`${name} needs a value`);
     return argv[i + 1];
@@ -65,6 +73,7 @@ function parseArgs(argv) {
       case "--root": out.root = resolve(value); break;
       case "--loads": out.loads = count(value, arg); break;
       case "--calls": out.calls = count(value, arg); break;
+      case "--subgroups": out.subgroups = count(value, arg); break;
       case "--fixture": out.fixture = resolve(value); break;
       case "--wasm": {
         const [name, raw, gzip, ...rest] = value.split(":");
@@ -194,6 +203,24 @@ async function main() {
       problems.push(`engine timings: ${firstLine(e)}`);
     }
 
+    // (c, continued) scoring an evidence table of SUBGROUPS rows.
+    try {
+      const t = await bigEvidenceScoring(browser, base, JSON.parse(fixtureText));
+      rows.push([`\`scoreAssessment\` with an evidence table of ${SUBGROUPS.toLocaleString("en-GB")} rows (one dimension), median of 3`, ms(t, 0), "none set"]);
+    } catch (e) {
+      problems.push(`big evidence table: ${firstLine(e)}`);
+    }
+
+    // (d) the data page on one stratum of SUBGROUPS subgroups.
+    try {
+      const t = await bigStratum(browser, base);
+      const n = SUBGROUPS.toLocaleString("en-GB");
+      rows.push([`\`measureHeatPlus\`, one stratum of ${n} subgroups (${(t.bytes / 1e6).toFixed(1)} MB CSV), median of 3`, ms(t.engine, 0), "within 3× of native (criterion: measures_one_big_stratum)"]);
+      rows.push([`data page, one stratum of ${n} subgroups: "Measure inequality" pressed → results shown`, ms(t.page, 0), "none set"]);
+    } catch (e) {
+      problems.push(`big stratum: ${firstLine(e)}`);
+    }
+
     // (b) the start page, cold, in a fresh context each time.
     try {
       const loads = await startPageLoads(browser, base);
@@ -272,6 +299,107 @@ async function engineTimings(browser, base, assessment) {
       runs.sort((a, b) => a - b);
       return { calls: out, summary: runs[2] };
     }, { assessment, calls: CALLS, warmup: WARMUP, portfolioSize: PORTFOLIO });
+  } finally {
+    await context.close();
+  }
+}
+
+/** A small deterministic generator (the measures bench's LCG, in BigInt): numbers in [0, 1). */
+function lcg(seed) {
+  let state = BigInt(seed);
+  const mask = (1n << 64n) - 1n;
+  return () => {
+    state = (state * 6364136223846793005n + 1442695040888963407n) & mask;
+    return Number(state >> 11n) / 9007199254740992;
+  };
+}
+
+/** The SYNTHETIC file of benches/measures.rs `big_stratum_csv(n, false)`: one stratum of `n`
+ * subgroups, not ordered, the first the reference; the same bytes. */
+function bigStratumCsv(n) {
+  const unit = lcg(7);
+  const lines = [
+    "setting,date,source,indicator_abbr,dimension,subgroup,estimate,se,population,favourable_indicator,indicator_scale,ordered_dimension,subgroup_order,reference_subgroup",
+  ];
+  for (let j = 1; j <= n; j++) {
+    const estimate = (5 + 90 * unit()).toFixed(2);
+    const se = (0.5 + 2.5 * unit()).toFixed(3);
+    const population = (100 + 99900 * unit()).toFixed(0);
+    lines.push(`Synthetic,2024,Survey,x,Area,Subgroup ${j},${estimate},${se},${population},1,100,0,0,${j === 1 ? 1 : 0}`);
+  }
+  return lines.join("\n") + "\n";
+}
+
+/** Median ms of scoreAssessment on `assessment` with its evidence table replaced by SUBGROUPS
+ * rows of one ordered dimension. */
+async function bigEvidenceScoring(browser, base, assessment) {
+  const big = structuredClone(assessment);
+  const evidence = big.answers["assess.evidence"];
+  if (!evidence) throw new Error("the fixture has no assess.evidence answer");
+  const unit = lcg(11);
+  evidence.rows = Array.from({ length: SUBGROUPS }, (_, i) => ({
+    dimension: "Small area",
+    subgroup: `Area ${i + 1}`,
+    order: i + 1,
+    estimate: Math.round(500 + 4000 * unit()) / 100,
+    population: Math.round(100 + 9900 * unit()),
+    se: Math.round(50 + 250 * unit()) / 100,
+  }));
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    await page.goto(`${base}bench/index.html`);
+    return await page.evaluate(async (assessment) => {
+      const eq = await import("/pkg/equitas_wasm.js");
+      await eq.default();
+      eq.scoreAssessment(assessment);
+      const runs = [];
+      for (let i = 0; i < 3; i++) {
+        const t0 = performance.now();
+        const report = eq.scoreAssessment(assessment);
+        runs.push(performance.now() - t0);
+        if (!report.quantified.length) throw new Error("the evidence table was not quantified");
+      }
+      runs.sort((a, b) => a - b);
+      return runs[1];
+    }, big);
+  } finally {
+    await context.close();
+  }
+}
+
+/** The data page on one stratum of SUBGROUPS subgroups: the engine call alone (median of 3,
+ * after a warm-up) and the page from pressing the button to the results shown. */
+async function bigStratum(browser, base) {
+  const csv = bigStratumCsv(SUBGROUPS);
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(`${base}data.html`);
+    await page.waitForFunction(() => document.documentElement.dataset.equitasReady === "true", null, { timeout: READY_TIMEOUT_MS });
+    const engine = await page.evaluate(async (csv) => {
+      const eq = await import("/pkg/equitas_measures.js");
+      await eq.default();
+      eq.measureHeatPlus(csv);
+      const runs = [];
+      for (let i = 0; i < 3; i++) {
+        const t0 = performance.now();
+        const out = eq.measureHeatPlus(csv);
+        runs.push(performance.now() - t0);
+        if (out.results.length !== 21) throw new Error(`expected 21 results, got ${out.results.length}`);
+      }
+      runs.sort((a, b) => a - b);
+      return runs[1];
+    }, csv);
+    await page.getByLabel("Your CSV file").setInputFiles({ name: "big-stratum.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+    const t0 = Date.now();
+    await page.getByRole("button", { name: "Measure inequality" }).click();
+    await page.getByTestId("data-results-heading").waitFor({ timeout: 300_000 });
+    const shown = Date.now() - t0;
+    if (errors.length) throw new Error(`page errors: ${errors.join("; ")}`);
+    return { engine, page: shown, bytes: csv.length };
   } finally {
     await context.close();
   }

@@ -122,3 +122,33 @@ test("a file saved by Excel (UTF-8 byte-order mark, CRLF line ends) measures the
     assert.deepEqual(fromExcel.map((s) => s.text), plain.map((s) => s.text), "the same SII rows");
   });
 });
+
+test("one stratum of 100,000 subgroups is measured, listed without a chart, and says so (issue 12 finding 7)", async () => {
+  // The page used to spend 44 s on such a file (the reader was quadratic), and then the chart of
+  // 100,000 subgroups overflowed the call stack. SYNTHETIC rows, not ordered, the first the
+  // reference.
+  const n = 100_000;
+  const lines = [
+    "setting,date,source,indicator_abbr,dimension,subgroup,estimate,se,population,favourable_indicator,indicator_scale,ordered_dimension,subgroup_order,reference_subgroup",
+  ];
+  for (let j = 1; j <= n; j++) {
+    lines.push(`Synthetic,2024,Survey,x,Area,Subgroup ${j},${(5 + ((j * 37) % 90)).toFixed(1)},${(0.5 + (j % 5) / 2).toFixed(1)},${100 + ((j * 7919) % 9900)},1,100,0,0,${j === 1 ? 1 : 0}`);
+  }
+  await withPage(browser, server.origin, async (page) => {
+    await openDataPage(page);
+    await measureFile(page, { name: "big-stratum.csv", mimeType: "text/csv", buffer: Buffer.from(lines.join("\n") + "\n") });
+    const note = page.getByTestId("stratum-not-charted-0");
+    await note.waitFor({ timeout: 60000 });
+    const text = await note.innerText();
+    assert.match(text, /100,000 subgroups, too many to chart \(a chart shows up to 100\)/, text);
+    assert.match(text, /the first 1,000 of them \(in order\) are listed/, text);
+    assert.match(text, /The measures use every one of the 100,000/, text);
+    assert.equal(await page.locator('[data-testid="stratum-chart-0"] svg').count(), 0, "no chart");
+    // Inside a closed details element, so found by structure rather than by role.
+    const listed = page.locator('[data-testid="stratum-chart-0"] table tbody tr');
+    assert.equal(await listed.count(), 1000, "the first 1,000 subgroups are listed");
+    const measures = page.getByTestId("stratum-measures-0");
+    const bgv = await measures.getByRole("row").filter({ hasText: /^\s*BGV\b/ }).innerText();
+    assert.match(bgv, /\t\d+(\.\d+)?\t/, `BGV is computed: ${bgv}`);
+  });
+});

@@ -4,7 +4,10 @@ use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Read, Write};
 
 use equitas_core::io::heat_plus;
-use equitas_core::measures::{Compat, ConcentrationSe, MeasureId, Options, SiiMethod};
+use equitas_core::measures::{
+    Compat, ConcentrationSe, MAX_CONFIDENCE, MAX_SEED, MAX_SIMULATIONS, MIN_SIMULATIONS, MeasureId,
+    Options, SiiMethod, check_confidence, check_simulations,
+};
 use lexopt::ValueExt;
 
 use crate::{Format, Result, next_option, parse_format, unknown_option, usage_error};
@@ -27,9 +30,11 @@ Usage: equitas measures --input FILE [--measures all|d,r,sii,...] [--compat MODE
                       (as the R package healthequal 1.0.1 where it differs) or corrected (HEAT v6
                       with its scale bugs fixed: TI/MLD SE x1000, PAF SE in percent, SII SE on the
                       indicator scale, MDRU/MDRW simulate the reference subgroup)
-  --seed N            seed of the simulated confidence intervals (default 123456, as HEAT)
-  --simulations N     simulated datasets per stratum (default 100, as HEAT)
-  --confidence C      confidence level of intervals (default 0.95)
+  --seed N            seed of the simulated confidence intervals, 0 to 18446744073709551615
+                      (default 123456, as HEAT)
+  --simulations N     simulated datasets per stratum, 2 to 1000000 (default 100, as HEAT)
+  --confidence C      confidence level of intervals, above 0 and at most 0.999999 (default
+                      0.95)
   --rci-percent       report RCI x100 (as the technical notes print it) instead of a fraction
   --sii-method M      logistic (default, HEAT v5+) or linear (weighted least squares)
   --aci-se M          regression (default, HEAT v5+) or analytic (the technical notes' formula)
@@ -38,8 +43,9 @@ Usage: equitas measures --input FILE [--measures all|d,r,sii,...] [--compat MODE
 Output: one row (CSV) or object (JSON) per stratum x measure with setting, date, source,
 indicator_abbr, dimension, measure, estimate, se, ci_lb, ci_ub and reason. A measure that cannot
 be computed (too few subgroups, no reference subgroup, a dimension that is not ordered...) has an
-empty estimate and says why in reason. Bad rows in the file are all listed with their row (the
-header is row 1), column and value, and nothing is computed.
+empty estimate and says why in reason. Bad rows in the file are all listed (the first 1000 by
+row, the others counted) with their row as a spreadsheet shows it (the header is row 1, blank
+lines count), column and value, and nothing is computed.
 
 Example (SYNTHETIC data, not real):
   equitas measures --input seeds/examples/heat-plus-synthetic.csv --measures d,r,sii,rii,bgv \\
@@ -87,28 +93,41 @@ pub(crate) fn run(mut parser: lexopt::Parser) -> Result<()> {
             }
             "--seed" => {
                 let v = value(&mut parser)?;
-                let seed = v.parse().map_err(|_| {
-                    usage_error(format!("--seed must be a whole number, got {v:?}"))
+                let seed = v.trim().parse::<u64>().map_err(|_| {
+                    usage_error(format!(
+                        "--seed must be a whole number from 0 to {MAX_SEED}, got {v:?}"
+                    ))
                 })?;
                 options = options.with_seed(seed);
             }
             "--simulations" => {
                 let v = value(&mut parser)?;
-                let n: usize = v.parse().ok().filter(|&n| n >= 2).ok_or_else(|| {
-                    usage_error(format!(
-                        "--simulations must be a whole number 2 or more, got {v:?}"
-                    ))
-                })?;
+                let n = v
+                    .trim()
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|n| check_simulations(n).ok())
+                    .ok_or_else(|| {
+                        usage_error(format!(
+                            "--simulations must be a whole number from {MIN_SIMULATIONS} to \
+                             {MAX_SIMULATIONS} (a fixed limit: memory and time grow with it), \
+                             got {v:?}"
+                        ))
+                    })?;
                 options = options.with_simulations(n);
             }
             "--confidence" => {
                 let v = value(&mut parser)?;
-                let c: f64 = v
-                    .parse()
+                let c = v
+                    .trim()
+                    .parse::<f64>()
                     .ok()
-                    .filter(|c| *c > 0.0 && *c < 1.0)
+                    .and_then(|c| check_confidence(c).ok())
                     .ok_or_else(|| {
-                        usage_error(format!("--confidence must be between 0 and 1, got {v:?}"))
+                        usage_error(format!(
+                            "--confidence must be a number greater than 0 and at most \
+                             {MAX_CONFIDENCE} (a fixed limit), got {v:?}"
+                        ))
                     })?;
                 options = options.with_confidence(c);
             }
@@ -162,14 +181,14 @@ pub(crate) fn run(mut parser: lexopt::Parser) -> Result<()> {
         Box::new(BufReader::new(file))
     };
     let strata = heat_plus::read(reader).map_err(|e| format!("{input}: {e}"))?;
-    let results = heat_plus::measure_all(&strata, &measures, &options);
+    // Results are written as each stratum is computed, never all held at once.
     let mut out = BufWriter::new(io::stdout().lock());
     match format {
         Format::Json => {
-            heat_plus::write_results_json(&results, &mut out)?;
+            heat_plus::write_measures_json(&strata, &measures, &options, &mut out)?;
             writeln!(out)?;
         }
-        _ => heat_plus::write_results_csv(&results, &mut out)?,
+        _ => heat_plus::write_measures_csv(&strata, &measures, &options, &mut out)?,
     }
     out.flush()?;
     Ok(())

@@ -214,3 +214,142 @@ fn cohort_ambitions_feed_the_measures() {
         assert!(r["estimate"].is_number() || r["reason"].is_string(), "{r}");
     }
 }
+
+/// Issue 12 finding 6 (and 11 for `--confidence`): every numeric option has a range, from core's
+/// named limits, and a value outside it is a usage error (exit 2) that says the range; none
+/// panics (2^64 − 1 simulations did, exit 101), tries to hold a billion simulated datasets
+/// (which grew to 24 GB), or gives blank limits with no reason (a confidence of
+/// 0.9999999999999999).
+#[test]
+fn numeric_options_have_ranges_and_say_them() {
+    use equitas_core::measures::{MAX_CONFIDENCE, MAX_SEED, MAX_SIMULATIONS, MIN_SIMULATIONS};
+    let run = |flag: &str, value: &str| {
+        let out = equitas(&["measures", "--input", &example(), flag, value]);
+        (out.status.code(), text(&out.stderr))
+    };
+    let simulations = format!(
+        "--simulations must be a whole number from {MIN_SIMULATIONS} to {MAX_SIMULATIONS} (a fixed limit"
+    );
+    for v in [
+        "1000000000",
+        "18446744073709551615",
+        "18446744073709551616",
+        "1",
+        "1e9",
+        "-5",
+    ] {
+        let (code, err) = run("--simulations", v);
+        assert_eq!(code, Some(2), "--simulations {v}: {err}");
+        assert!(err.contains(&simulations), "--simulations {v}: {err}");
+        assert!(err.contains(&format!("got {v:?}")), "{err}");
+    }
+    let confidence =
+        format!("--confidence must be a number greater than 0 and at most {MAX_CONFIDENCE}");
+    for v in ["0.9999999999999999", "1", "0", "-0.5", "NaN", "inf", "95%"] {
+        let (code, err) = run("--confidence", v);
+        assert_eq!(code, Some(2), "--confidence {v}: {err}");
+        assert!(err.contains(&confidence), "--confidence {v}: {err}");
+    }
+    let seed = format!("--seed must be a whole number from 0 to {MAX_SEED}");
+    for v in ["18446744073709551616", "-1", "1.5"] {
+        let (code, err) = run("--seed", v);
+        assert_eq!(code, Some(2), "--seed {v}: {err}");
+        assert!(err.contains(&seed), "--seed {v}: {err}");
+    }
+    // The ends of each range work.
+    for (flag, v) in [
+        ("--seed", "18446744073709551615"),
+        ("--seed", "0"),
+        ("--confidence", "0.999999"),
+        ("--simulations", "2"),
+    ] {
+        let (code, err) = run(flag, v);
+        assert_eq!(code, Some(0), "{flag} {v}: {err}");
+    }
+    // The help says the ranges.
+    let help = text(&equitas(&["measures", "--help"]).stdout);
+    for range in [
+        format!("0 to {MAX_SEED}"),
+        format!("{MIN_SIMULATIONS} to {MAX_SIMULATIONS}"),
+        format!("at most {MAX_CONFIDENCE}"),
+    ] {
+        assert!(help.contains(&range), "{range}: {help}");
+    }
+}
+
+/// Issue 12 finding 6: under a 2 GB address-space limit, `--simulations 1000000000` ends with a
+/// clean usage error (it grew to 24 GB and was killed), and the largest number allowed runs
+/// within the limit, because simulated copies are drawn one at a time.
+#[cfg(unix)]
+#[test]
+fn simulations_stay_within_two_gigabytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("three.csv");
+    std::fs::write(
+        &file,
+        "setting,date,source,indicator_abbr,dimension,subgroup,estimate,se,population,favourable_indicator,indicator_scale,ordered_dimension,subgroup_order,reference_subgroup\n\
+         A,2024,s,x,Sex,a,10,6,1000,1,100,0,0,0\n\
+         A,2024,s,x,Sex,b,20,6,1000,1,100,0,0,0\n\
+         A,2024,s,x,Sex,c,30,6,1000,1,100,0,0,0\n",
+    )
+    .unwrap();
+    let limited = |simulations: &str| {
+        std::process::Command::new("/bin/sh")
+            .arg("-c")
+            .arg(r#"ulimit -v 2000000 && exec "$0" measures --input "$1" --measures idisu,bgsd --simulations "$2""#)
+            .arg(env!("CARGO_BIN_EXE_equitas"))
+            .arg(&file)
+            .arg(simulations)
+            .output()
+            .unwrap()
+    };
+    let out = limited("1000000000");
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("--simulations must be a whole number from 2 to 1000000"));
+    let most = equitas_core::measures::MAX_SIMULATIONS.to_string();
+    let out = limited(&most);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let csv = text(&out.stdout);
+    assert_eq!(csv.lines().count(), 3, "{csv}");
+    // Both measures have limits (columns ci_lb and ci_ub).
+    for line in csv.lines().skip(1) {
+        let cells: Vec<&str> = line.split(',').collect();
+        assert!(!cells[8].is_empty() && !cells[9].is_empty(), "{line}");
+    }
+}
+
+/// Issue 12 findings 12 and 7: a bad row after a blank line is reported at the row a spreadsheet
+/// shows; a file of many bad rows lists the first 1,000 problems by row and counts the rest
+/// (`heat_plus::MAX_LISTED_PROBLEMS`), so the list cannot take more memory than the file.
+#[test]
+fn bad_rows_are_numbered_as_a_spreadsheet_shows_them_and_listed_up_to_a_limit() {
+    let header = "setting,date,source,indicator_abbr,dimension,subgroup,estimate,favourable_indicator,indicator_scale,ordered_dimension,subgroup_order,reference_subgroup";
+    let csv = format!(
+        "{header}\r\nA,2024,s,x,Sex,F,3,1,100,0,0,0\r\n\r\nA,2024,s,x,Sex,M,abc,1,100,0,0,0\r\n"
+    );
+    let out = equitas_stdin(&["measures", "--input", "-"], csv);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("1 problem in the HEAT Plus file:\n  row 4, column estimate: is not a number (value \"abc\")"),
+        "{err}"
+    );
+
+    let mut many = String::from(header);
+    for j in 0..1500 {
+        many.push_str(&format!("\nA,2024,s,x,Sex,g{j},abc,1,100,0,0,0"));
+    }
+    let out = equitas_stdin(&["measures", "--input", "-"], many);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("1500 problems in the HEAT Plus file:"),
+        "{err}"
+    );
+    assert!(err.contains("  row 1001, column estimate"), "{err}");
+    assert!(!err.contains("  row 1002, column estimate"), "{err}");
+    assert!(
+        err.contains("… and 500 more, not listed: only the first 1000 by row are (a fixed limit)"),
+        "{err}"
+    );
+}

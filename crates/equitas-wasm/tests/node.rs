@@ -494,6 +494,9 @@ fn bad_measure_options_are_errors_naming_the_value() {
         (r#"{"compat": "nope"}"#, "nope"),
         (r#"{"colour": "blue"}"#, "colour"),
         (r#"{"simulations": "many"}"#, "many"),
+        // Issue 12 findings 11 and 6: out of range, refused with the range, not blank limits.
+        (r#"{"confidence": 0.9999999999999999}"#, "at most 0.999999"),
+        (r#"{"simulations": 1000000000}"#, "from 2 to 1000000"),
     ] {
         let text = error_of(measure_heat_plus(HEAT_PLUS, Some(ts(options))), options);
         assert!(

@@ -856,42 +856,35 @@ fn maturity(instrument: &Instrument, answers: &Answers) -> (Vec<ThemeMaturity>, 
 /// dimension is ordered when every subgroup has an order (1 = most disadvantaged).
 #[must_use]
 pub fn evidence_strata(e: &Evidence) -> Vec<(String, Stratum)> {
-    let mut out: Vec<(String, Stratum)> = Vec::new();
-    for r in &e.rows {
-        let dim = r.dimension.trim();
-        let s = match out.iter_mut().find(|(d, _)| d == dim) {
-            Some((_, s)) => s,
-            None => {
-                out.push((
-                    dim.to_owned(),
-                    Stratum {
-                        subgroups: Vec::new(),
-                        ordered: true,
-                        favourable: e.favourable,
-                        scale: e.scale,
-                        setting_average: None,
-                    },
-                ));
-                let Some((_, s)) = out.last_mut() else {
-                    continue;
-                };
-                s
-            }
+    // Rows grouped by dimension with one sort, not a search of the dimensions for every row
+    // (100,000 rows of distinct dimensions took 79 s; issue 12 finding 7).
+    let mut out = Vec::new();
+    for group in super::validate::dimension_groups(&e.rows, &|_| true, true) {
+        let mut s = Stratum {
+            subgroups: Vec::new(),
+            ordered: true,
+            favourable: e.favourable,
+            scale: e.scale,
+            setting_average: None,
         };
-        s.ordered &= r.order > 0;
-        // A standard error from the interval when only the interval is given (95%, normal).
-        let se = r.se.or(match (r.lower, r.upper) {
-            (Some(lo), Some(hi)) if hi >= lo => Some((hi - lo) / (2.0 * 1.959_963_984_540_054)),
-            _ => None,
-        });
-        s.subgroups.push(Subgroup {
-            label: r.subgroup.trim().to_owned(),
-            estimate: r.estimate,
-            se,
-            population: r.population,
-            order: r.order,
-            reference: r.reference,
-        });
+        for r in group.iter().filter_map(|&i| e.rows.get(i)) {
+            s.ordered &= r.order > 0;
+            // A standard error from the interval when only the interval is given (95%, normal).
+            let se = r.se.or(match (r.lower, r.upper) {
+                (Some(lo), Some(hi)) if hi >= lo => Some((hi - lo) / (2.0 * 1.959_963_984_540_054)),
+                _ => None,
+            });
+            s.subgroups.push(Subgroup {
+                label: r.subgroup.trim().to_owned(),
+                estimate: r.estimate,
+                se,
+                population: r.population,
+                order: r.order,
+                reference: r.reference,
+            });
+        }
+        let dim = group.first().and_then(|&i| e.rows.get(i));
+        out.push((dim.map_or("", |r| r.dimension.trim()).to_owned(), s));
     }
     out
 }

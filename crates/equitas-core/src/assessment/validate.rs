@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::answers::{Answer, Answers, Evidence, Impact};
+use super::answers::{Answer, Answers, Evidence, EvidenceRow, Impact};
 use super::date::Date;
 use super::instrument::{ColumnKind, Condition, Instrument, Kind, Question, QuestionId};
 use crate::number::Num;
@@ -104,18 +104,67 @@ pub fn uncovered_negatives<'a>(
 /// order, with how many.
 #[must_use]
 pub fn quantified_dimensions(e: &Evidence) -> Vec<(&str, usize)> {
-    let mut out: Vec<(&str, usize)> = Vec::new();
-    for r in &e.rows {
-        if r.estimate.is_some_and(f64::is_finite) {
-            let d = r.dimension.trim();
-            match out.iter_mut().find(|(x, _)| *x == d) {
-                Some((_, n)) => *n += 1,
-                None => out.push((d, 1)),
-            }
+    let with_estimate = |r: &EvidenceRow| r.estimate.is_some_and(f64::is_finite);
+    dimension_groups(&e.rows, &with_estimate, true)
+        .iter()
+        .filter(|g| g.len() >= 2)
+        .map(|g| {
+            let first = g.first().and_then(|&i| e.rows.get(i));
+            (first.map_or("", |r| r.dimension.trim()), g.len())
+        })
+        .collect()
+}
+
+/// The indices of the rows `keep` takes, grouped by dimension (trimmed), ascending within each
+/// group; the groups in dimension-name order, or in the order of their first rows when
+/// `first_seen`. One sort, whatever the number of dimensions: a search of the dimensions for
+/// every row was quadratic (100,000 rows of distinct dimensions took 37 s; issue 12 finding
+/// 7). Not generic, so the browser build holds one copy for validation and scoring.
+pub(crate) fn dimension_groups(
+    rows: &[EvidenceRow],
+    keep: &dyn Fn(&EvidenceRow) -> bool,
+    first_seen: bool,
+) -> Vec<Vec<usize>> {
+    let dim = |i: usize| rows.get(i).map_or("", |r| r.dimension.trim());
+    let mut order = Vec::new();
+    for (i, r) in rows.iter().enumerate() {
+        if keep(r) {
+            order.push(i);
         }
     }
-    out.retain(|(_, n)| *n >= 2);
-    out
+    sort_rows(&mut order, &|a, b| dim(a).cmp(dim(b)));
+    // Each row's group, named by the group's first row (the sort keeps rows in order).
+    let mut first = vec![0; rows.len()];
+    let mut start = 0;
+    for (k, &i) in order.iter().enumerate() {
+        if dim(i) != dim(start) || k == 0 {
+            start = i;
+        }
+        if let Some(f) = first.get_mut(i) {
+            *f = start;
+        }
+    }
+    let group = |i: usize| first.get(i).copied().unwrap_or(0);
+    if first_seen {
+        sort_rows(&mut order, &|a, b| group(a).cmp(&group(b)));
+    }
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let mut current = None;
+    for &i in &order {
+        if current != Some(group(i)) {
+            current = Some(group(i));
+            groups.push(Vec::new());
+        }
+        if let Some(g) = groups.last_mut() {
+            g.push(i);
+        }
+    }
+    groups
+}
+
+/// Sorts row indices stably by `cmp`: one compiled sort for every use.
+fn sort_rows(v: &mut [usize], cmp: &dyn Fn(usize, usize) -> std::cmp::Ordering) {
+    crate::sort::sort_by(v, |&a, &b| cmp(a, b));
 }
 
 /// What is wrong with an answer.
@@ -374,9 +423,6 @@ fn check_answer(
 }
 
 fn check_evidence(e: &Evidence, push: &mut impl FnMut(Problem, String)) {
-    // Rows by dimension, dimensions in name order (as a B-tree map would give them; a short
-    // list sorted at the end keeps another copy of the B-tree code out of the wasm build).
-    let mut dims: Vec<(&str, Vec<(usize, &super::answers::EvidenceRow)>)> = Vec::new();
     for (i, r) in e.rows.iter().enumerate() {
         let n = i + 1;
         if r.dimension.trim().is_empty() {
@@ -427,16 +473,15 @@ fn check_evidence(e: &Evidence, push: &mut impl FnMut(Problem, String)) {
                 ),
             );
         }
-        let dim = r.dimension.trim();
-        match dims.iter_mut().find(|(d, _)| *d == dim) {
-            Some((_, rows)) => rows.push((n, r)),
-            None => dims.push((dim, vec![(n, r)])),
-        }
     }
-    crate::sort::sort_by(&mut dims, |a, b| a.0.cmp(b.0));
-    for (dim, rows) in dims {
-        let ordered = rows.iter().filter(|(_, r)| r.order > 0).count();
-        if ordered > 0 && ordered < rows.len() {
+    // Dimensions in name order (as a B-tree map would give them; a sorted list keeps another
+    // copy of the B-tree code out of the wasm build).
+    for group in dimension_groups(&e.rows, &|_| true, false) {
+        let row = |k: usize| group.get(k).and_then(|&i| e.rows.get(i));
+        let dim = row(0).map_or("", |r| r.dimension.trim());
+        let order = |k: usize| row(k).map_or(0, |r| r.order);
+        let mut by_order: Vec<usize> = (0..group.len()).filter(|&k| order(k) > 0).collect();
+        if !by_order.is_empty() && by_order.len() < group.len() {
             push(
                 Problem::BadEvidence,
                 format!(
@@ -444,24 +489,35 @@ fn check_evidence(e: &Evidence, push: &mut impl FnMut(Problem, String)) {
                 ),
             );
         }
-        let mut seen = Vec::new();
-        for (n, r) in &rows {
-            if r.order == 0 {
-                continue;
+        // An order used before in the dimension: by order, each run's rows after its first (a
+        // search of the orders seen for every row was quadratic; finding 7).
+        sort_rows(&mut by_order, &|a, b| order(a).cmp(&order(b)));
+        let mut repeated = vec![false; group.len()];
+        for pair in by_order.windows(2) {
+            if let [a, b] = *pair
+                && order(a) == order(b)
+                && let Some(flag) = repeated.get_mut(b)
+            {
+                *flag = true;
             }
-            if seen.contains(&r.order) {
+        }
+        for (k, &i) in group.iter().enumerate() {
+            if repeated.get(k) == Some(&true) {
                 push(
                     Problem::BadEvidence,
                     format!(
-                        "row {n}: order {} is used twice in dimension {dim:?}",
-                        r.order
+                        "row {}: order {} is used twice in dimension {dim:?}",
+                        i + 1,
+                        order(k)
                     ),
                 );
-            } else {
-                seen.push(r.order);
             }
         }
-        if rows.iter().filter(|(_, r)| r.reference).count() > 1 {
+        if (0..group.len())
+            .filter(|&k| row(k).is_some_and(|r| r.reference))
+            .count()
+            > 1
+        {
             push(
                 Problem::BadEvidence,
                 format!("dimension {dim:?}: mark at most one subgroup as the reference"),

@@ -9,8 +9,10 @@
 //!
 //! Rows are grouped into strata (setting × date × source × indicator_abbr × dimension) in the
 //! order they first appear. Bad rows get HEAT Plus-style checks; every problem in the file is
-//! reported at once, each with its row (as a spreadsheet numbers it: the header is row 1),
-//! column and value.
+//! reported at once (the first [`MAX_LISTED_PROBLEMS`] by row listed, the rest counted), each
+//! with its row, column and value. Rows are numbered as a spreadsheet shows them: the header is
+//! row 1 (unless blank lines come before it), blank lines count, and LF, CRLF and CR alone each
+//! end a line.
 //!
 //! ```
 //! use equitas_core::io::heat_plus;
@@ -25,13 +27,13 @@
 //! # Ok::<(), heat_plus::HeatPlusError>(())
 //! ```
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::io::{Read, Write};
 
 use serde::{Deserialize, Serialize};
 
 use crate::cohort::AmbitionRow;
-use crate::measures::{MeasureId, Options, Stratum, Subgroup, compute_many};
+use crate::measures::{Estimate, MeasureId, Options, Reason, Stratum, Subgroup, compute_many};
 
 /// The ambition metrics of a cohort report as HEAT Plus strata, so the deprivation gradient of
 /// every Core20PLUS5 ambition can be measured (`equitas measures`, or HEAT Plus itself).
@@ -181,7 +183,8 @@ pub struct HeatPlusStratum {
     pub key: StratumKey,
     /// Its subgroups and flags, in file order.
     pub stratum: Stratum,
-    /// The other columns, one per subgroup, aligned with `stratum.subgroups`.
+    /// The other columns, one per subgroup, aligned with `stratum.subgroups`; empty when every
+    /// one of them is empty (as [`read`] gives them for a file without those columns).
     pub extras: Vec<RowExtras>,
 }
 
@@ -213,71 +216,234 @@ impl std::fmt::Display for RowProblem {
     }
 }
 
-/// Every problem found in a HEAT Plus file.
+/// The most problems a [`HeatPlusError`] lists: the first ones by row. The others are counted,
+/// not kept, so a large file of bad rows cannot make the list take more memory than the file.
+/// A fixed limit; correct the problems listed and read the file again to see the next ones.
+pub const MAX_LISTED_PROBLEMS: usize = 1_000;
+
+/// Every problem found in a HEAT Plus file (the first [`MAX_LISTED_PROBLEMS`] by row listed,
+/// the rest counted).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{} problem{} in the HEAT Plus file:\n{}", .problems.len(), if .problems.len() == 1 { "" } else { "s" }, list(.problems))]
+#[error("{}", describe(self))]
 pub struct HeatPlusError {
-    /// The problems, in row order.
+    /// The problems, in row order: the first [`MAX_LISTED_PROBLEMS`].
     pub problems: Vec<RowProblem>,
+    /// How many more problems were found and not listed.
+    pub unlisted: u64,
 }
 
-fn list(problems: &[RowProblem]) -> String {
-    problems
-        .iter()
-        .map(|p| format!("  {p}"))
-        .collect::<Vec<_>>()
-        .join("\n")
+fn describe(e: &HeatPlusError) -> String {
+    let total = e.problems.len() as u64 + e.unlisted;
+    let mut text = format!(
+        "{total} problem{} in the HEAT Plus file:",
+        if total == 1 { "" } else { "s" }
+    );
+    for p in &e.problems {
+        text.push_str("\n  ");
+        text.push_str(&p.to_string());
+    }
+    if e.unlisted > 0 {
+        text.push_str(&format!(
+            "\n  … and {} more, not listed: only the first {MAX_LISTED_PROBLEMS} by row are \
+             (a fixed limit); correct these and read the file again",
+            e.unlisted
+        ));
+    }
+    text
 }
 
-/// A parsed row before grouping.
-struct Parsed {
-    row: u64,
-    key: StratumKey,
-    subgroup: Subgroup,
-    extras: RowExtras,
-    /// `None` when the cell was invalid (already reported), so consistency checks skip it.
-    favourable: Option<bool>,
-    scale: Option<f64>,
-    ordered: Option<bool>,
-    setting_average: Option<f64>,
-    /// Whether the row's key and order are valid, so it can take part in stratum checks.
-    groupable: bool,
+/// The problems found so far: the first [`MAX_LISTED_PROBLEMS`] by row (ties in the order
+/// found), and a count of the rest. Trimmed as it grows, so it never holds more than twice the
+/// limit; the list kept is the one a full stable sort by row, cut at the limit, would give.
+#[derive(Debug, Default)]
+struct Problems {
+    list: Vec<RowProblem>,
+    dropped: u64,
+}
+
+impl Problems {
+    fn push(&mut self, p: RowProblem) {
+        self.list.push(p);
+        if self.list.len() >= 2 * MAX_LISTED_PROBLEMS {
+            self.trim();
+        }
+    }
+
+    /// Problems found so far, listed or not.
+    fn total(&self) -> u64 {
+        self.list.len() as u64 + self.dropped
+    }
+
+    fn trim(&mut self) {
+        crate::sort::sort_by_key(&mut self.list, |p| p.row);
+        if self.list.len() > MAX_LISTED_PROBLEMS {
+            self.dropped += (self.list.len() - MAX_LISTED_PROBLEMS) as u64;
+            self.list.truncate(MAX_LISTED_PROBLEMS);
+        }
+    }
+
+    fn into_error(mut self) -> Option<HeatPlusError> {
+        if self.list.is_empty() {
+            return None;
+        }
+        self.trim();
+        Some(HeatPlusError {
+            problems: self.list,
+            unlisted: self.dropped,
+        })
+    }
+}
+
+/// A reader that notes where the runs of line-break bytes (`\r`, `\n`) are in what passes
+/// through it, so that the spreadsheet row of a CSV record can be worked out from the byte where
+/// the CSV reader started looking for it: the csv crate skips blank lines without a word, and
+/// counts lines by `\n` only, so neither its record count nor its line number is the row a
+/// spreadsheet shows.
+///
+/// A run is a maximal stretch of break bytes; its breaks are its `\r\n` pairs, lone `\r`s and
+/// lone `\n`s, each one row. Between two records there is exactly one run (the first record's
+/// terminator and any blank lines), so the rows between their starts are that run's breaks.
+/// Runs inside a record (a quoted cell with line breaks) are passed over, as a spreadsheet shows
+/// such a record as one row. Only runs the CSV reader has not yet passed are kept: its buffer's
+/// worth, or one record's if a record is longer.
+#[derive(Debug)]
+struct LineBreaks<R> {
+    inner: R,
+    /// Bytes read so far.
+    offset: u64,
+    /// Closed runs not yet passed: (first byte, one past the last byte, breaks).
+    runs: VecDeque<(u64, u64, u64)>,
+    /// The run the last byte read belongs to, if it was a break: (first byte, breaks).
+    open: Option<(u64, u64)>,
+    /// Whether the last byte read was `\r` (so a `\n` next completes the same break).
+    after_cr: bool,
+}
+
+impl<R> LineBreaks<R> {
+    const fn new(inner: R) -> Self {
+        Self {
+            inner,
+            offset: 0,
+            runs: VecDeque::new(),
+            open: None,
+            after_cr: false,
+        }
+    }
+
+    /// The line breaks between the previous record and the one the CSV reader started looking
+    /// for at byte `start`: those of the run that holds `start` or ends there.
+    fn breaks_before(&mut self, start: u64) -> u64 {
+        while self.runs.front().is_some_and(|&(_, end, _)| end < start) {
+            self.runs.pop_front();
+        }
+        if let Some(&(first, _, breaks)) = self.runs.front()
+            && first <= start
+        {
+            self.runs.pop_front();
+            return breaks;
+        }
+        match self.open {
+            Some((first, breaks)) if first <= start => breaks,
+            _ => 0,
+        }
+    }
+}
+
+impl<R> LineBreaks<R> {
+    /// A byte that is not a line break at `at`: the open run, if any, ends there.
+    fn close(&mut self, at: u64) {
+        if let Some((first, breaks)) = self.open.take() {
+            self.runs.push_back((first, at, breaks));
+        }
+        self.after_cr = false;
+    }
+
+    /// A line-break byte `b` at `at`.
+    fn line_break(&mut self, at: u64, b: u8) {
+        let new_break = u64::from(!(b == b'\n' && self.after_cr));
+        match &mut self.open {
+            Some((_, breaks)) => *breaks += new_break,
+            None => self.open = Some((at, new_break)),
+        }
+        self.after_cr = b == b'\r';
+    }
+}
+
+impl<R: Read> Read for LineBreaks<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        for &b in buf.get(..n).unwrap_or_default() {
+            if b == b'\r' || b == b'\n' {
+                self.line_break(self.offset, b);
+            } else if self.open.is_some() {
+                self.close(self.offset);
+            }
+            self.offset += 1;
+        }
+        Ok(n)
+    }
+}
+
+/// The template's columns by their position in [`COLUMNS`].
+mod col {
+    pub(super) const SETTING: usize = 0;
+    pub(super) const DATE: usize = 1;
+    pub(super) const SOURCE: usize = 2;
+    pub(super) const INDICATOR_ABBR: usize = 3;
+    pub(super) const INDICATOR_NAME: usize = 4;
+    pub(super) const DIMENSION: usize = 5;
+    pub(super) const SUBGROUP: usize = 6;
+    pub(super) const ESTIMATE: usize = 7;
+    pub(super) const SE: usize = 8;
+    pub(super) const CI_LB: usize = 9;
+    pub(super) const CI_UB: usize = 10;
+    pub(super) const POPULATION: usize = 11;
+    pub(super) const NOTE: usize = 12;
+    pub(super) const SETTING_AVERAGE: usize = 13;
+    pub(super) const ISO3: usize = 14;
+    pub(super) const FAVOURABLE_INDICATOR: usize = 15;
+    pub(super) const INDICATOR_SCALE: usize = 16;
+    pub(super) const ORDERED_DIMENSION: usize = 17;
+    pub(super) const SUBGROUP_ORDER: usize = 18;
+    pub(super) const REFERENCE_SUBGROUP: usize = 19;
 }
 
 /// Collects problems while parsing a row.
-struct Cells<'a> {
-    record: &'a csv::StringRecord,
-    columns: &'a [(&'static str, usize)],
+struct Cells<'r, 'p> {
+    record: &'r csv::StringRecord,
+    /// The record's field of each template column, by its position in [`COLUMNS`].
+    columns: &'r [Option<usize>; COLUMNS.len()],
     row: u64,
-    problems: &'a mut Vec<RowProblem>,
+    problems: &'p mut Problems,
 }
 
-impl Cells<'_> {
-    fn text(&self, column: &str) -> &str {
+impl<'r> Cells<'r, '_> {
+    fn text(&self, column: usize) -> &'r str {
         self.columns
-            .iter()
-            .find(|(c, _)| *c == column)
-            .and_then(|&(_, i)| self.record.get(i))
+            .get(column)
+            .copied()
+            .flatten()
+            .and_then(|i| self.record.get(i))
             .map_or("", str::trim)
     }
-    fn problem(&mut self, column: &str, message: impl Into<String>) {
+    fn problem(&mut self, column: usize, message: impl Into<String>) {
         let value = self.text(column).to_owned();
         self.problems.push(RowProblem {
             row: self.row,
-            column: column.to_owned(),
+            column: COLUMNS.get(column).copied().unwrap_or_default().to_owned(),
             value,
             message: message.into(),
         });
     }
-    fn required_text(&mut self, column: &str) -> String {
-        let v = self.text(column).to_owned();
+    fn required_text(&mut self, column: usize) -> &'r str {
+        let v = self.text(column);
         if v.is_empty() {
             self.problem(column, "is empty but required");
         }
         v
     }
     /// An optional number: empty or `NA` is missing.
-    fn number(&mut self, column: &str, non_negative: bool) -> Option<f64> {
+    fn number(&mut self, column: usize, non_negative: bool) -> Option<f64> {
         let v = self.text(column);
         if v.is_empty() || v.eq_ignore_ascii_case("na") {
             return None;
@@ -298,7 +464,7 @@ impl Cells<'_> {
             }
         }
     }
-    fn flag(&mut self, column: &str) -> Option<bool> {
+    fn flag(&mut self, column: usize) -> Option<bool> {
         match self.text(column) {
             "1" => Some(true),
             "0" => Some(false),
@@ -312,298 +478,392 @@ impl Cells<'_> {
 
 /// Read a HEAT Plus CSV into strata.
 ///
+/// The file is read as a stream and each row goes straight into its stratum, so memory holds
+/// the strata (about 200 bytes a subgroup, plus its label) and not the file or its rows.
+///
 /// # Errors
 /// Every problem in the file (missing columns, bad values, inconsistent strata), each with its
-/// row, column and value.
+/// row, column and value; the first [`MAX_LISTED_PROBLEMS`] by row are listed.
 pub fn read<R: Read>(reader: R) -> Result<Vec<HeatPlusStratum>, HeatPlusError> {
-    let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
-    let mut problems = Vec::new();
-    let fail = |problems: Vec<RowProblem>| Err(HeatPlusError { problems });
-    let header = match rdr.headers() {
-        Ok(h) => h.clone(),
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(true)
+        .has_headers(false)
+        .from_reader(LineBreaks::new(reader));
+    let mut problems = Problems::default();
+    let mut record = csv::StringRecord::new();
+    // The header is row 1, unless blank lines come before it.
+    let header_row = match rdr.read_record(&mut record) {
+        Ok(true) => 1 + rdr.get_mut().breaks_before(0),
+        Ok(false) => 1,
         Err(e) => {
-            return fail(vec![RowProblem {
+            problems.push(RowProblem {
                 row: 1,
                 column: String::new(),
                 value: String::new(),
                 message: format!("cannot read the header: {e}"),
-            }]);
+            });
+            return Err(problems.into_error().unwrap_or(HeatPlusError {
+                problems: Vec::new(),
+                unlisted: 0,
+            }));
         }
     };
-    // The template's columns found, with their positions: a short list, looked up by name. (A
-    // `HashMap`, here or in `group`, would bring its hasher and random keys into the wasm build
-    // for nothing.)
-    let mut columns: Vec<(&'static str, usize)> = Vec::new();
-    for (i, name) in header.iter().enumerate() {
+    // Where each template column is in the record (the first column of that name). A `HashMap`,
+    // here or for the strata, would bring its hasher and random keys into the wasm build for
+    // nothing.
+    let mut columns = [None; COLUMNS.len()];
+    for (i, name) in record.iter().enumerate() {
         let name = name.trim().trim_start_matches('\u{feff}');
-        if let Some(c) = COLUMNS.iter().find(|c| c.eq_ignore_ascii_case(name))
-            && !columns.iter().any(|(seen, _)| seen == c)
+        if let Some(c) = COLUMNS.iter().position(|c| c.eq_ignore_ascii_case(name))
+            && let Some(slot @ None) = columns.get_mut(c)
         {
-            columns.push((c, i));
+            *slot = Some(i);
         }
     }
-    let missing: Vec<&str> = REQUIRED
-        .into_iter()
-        .filter(|c| !columns.iter().any(|(seen, _)| seen == c))
-        .collect();
-    if !missing.is_empty() {
-        return fail(
-            missing
-                .into_iter()
-                .map(|c| RowProblem {
-                    row: 1,
-                    column: c.to_owned(),
-                    value: String::new(),
-                    message: "required column is missing from the header".to_owned(),
-                })
-                .collect(),
-        );
+    for (c, name) in COLUMNS.iter().enumerate() {
+        if REQUIRED.contains(name) && columns.get(c).copied().flatten().is_none() {
+            problems.push(RowProblem {
+                row: header_row,
+                column: (*name).to_owned(),
+                value: String::new(),
+                message: "required column is missing from the header".to_owned(),
+            });
+        }
     }
-    let mut parsed = Vec::new();
-    let mut record = csv::StringRecord::new();
-    let mut row: u64 = 1;
+    if let Some(e) = problems.into_error() {
+        return Err(e);
+    }
+    let mut problems = Problems::default();
+    let mut groups = Groups::default();
+    let mut row = header_row;
     loop {
-        row += 1;
-        match rdr.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                problems.push(RowProblem {
-                    row,
-                    column: String::new(),
-                    value: String::new(),
-                    message: format!("cannot read the row: {e}"),
-                });
-                continue;
-            }
+        let start = rdr.position().byte();
+        let read = rdr.read_record(&mut record);
+        if matches!(read, Ok(false)) {
+            break;
+        }
+        // Records are separated by at least one line break, so a record is never on the row
+        // of the one before.
+        row += rdr.get_mut().breaks_before(start).max(1);
+        if let Err(e) = read {
+            problems.push(RowProblem {
+                row,
+                column: String::new(),
+                value: String::new(),
+                message: format!("cannot read the row: {e}"),
+            });
+            continue;
         }
         if record.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
-        let before = problems.len();
+        let before = problems.total();
         let mut cells = Cells {
             record: &record,
             columns: &columns,
             row,
             problems: &mut problems,
         };
-        let key = StratumKey {
-            setting: cells.required_text("setting"),
-            date: cells.required_text("date"),
-            source: cells.required_text("source"),
-            indicator_abbr: cells.required_text("indicator_abbr"),
-            dimension: cells.required_text("dimension"),
-        };
-        let label = cells.required_text("subgroup");
-        let key_ok = cells.problems.len() == before;
-        let estimate = cells.number("estimate", false);
-        let se = cells.number("se", true);
-        let population = cells.number("population", true);
-        let ci_lb = cells.number("ci_lb", false);
-        let ci_ub = cells.number("ci_ub", false);
-        let setting_average = cells.number("setting_average", false);
-        let favourable = cells.flag("favourable_indicator");
-        let ordered = cells.flag("ordered_dimension");
-        let reference = cells.flag("reference_subgroup").unwrap_or(false);
-        let scale = match cells.number("indicator_scale", false) {
+        let key = [
+            cells.required_text(col::SETTING),
+            cells.required_text(col::DATE),
+            cells.required_text(col::SOURCE),
+            cells.required_text(col::INDICATOR_ABBR),
+            cells.required_text(col::DIMENSION),
+        ];
+        let label = cells.required_text(col::SUBGROUP);
+        let key_ok = cells.problems.total() == before;
+        let estimate = cells.number(col::ESTIMATE, false);
+        let se = cells.number(col::SE, true);
+        let population = cells.number(col::POPULATION, true);
+        let ci_lb = cells.number(col::CI_LB, false);
+        let ci_ub = cells.number(col::CI_UB, false);
+        let setting_average = cells.number(col::SETTING_AVERAGE, false);
+        let favourable = cells.flag(col::FAVOURABLE_INDICATOR);
+        let ordered = cells.flag(col::ORDERED_DIMENSION);
+        let reference = cells.flag(col::REFERENCE_SUBGROUP).unwrap_or(false);
+        let scale = match cells.number(col::INDICATOR_SCALE, false) {
             Some(s) if s > 0.0 => Some(s),
             Some(_) => {
-                cells.problem("indicator_scale", "must be a positive number");
+                cells.problem(col::INDICATOR_SCALE, "must be a positive number");
                 None
             }
             None => {
-                if cells.text("indicator_scale").is_empty() {
-                    cells.problem("indicator_scale", "is empty but required");
+                if cells.text(col::INDICATOR_SCALE).is_empty() {
+                    cells.problem(col::INDICATOR_SCALE, "is empty but required");
                 }
                 None
             }
         };
-        let order = cells.text("subgroup_order").parse::<u32>().ok();
+        let order = cells.text(col::SUBGROUP_ORDER).parse::<u32>().ok();
         if order.is_none() {
-            cells.problem("subgroup_order", "must be a whole number 0 or more");
+            cells.problem(col::SUBGROUP_ORDER, "must be a whole number 0 or more");
         }
+        let (Some(order), true) = (order, key_ok) else {
+            // Not placed in a stratum: the problems above already stop the file.
+            continue;
+        };
         let extras = RowExtras {
-            indicator_name: cells.text("indicator_name").to_owned(),
+            indicator_name: cells.text(col::INDICATOR_NAME).to_owned(),
             ci_lb,
             ci_ub,
-            note: cells.text("note").to_owned(),
-            iso3: cells.text("iso3").to_owned(),
+            note: cells.text(col::NOTE).to_owned(),
+            iso3: cells.text(col::ISO3).to_owned(),
         };
-        parsed.push(Parsed {
-            row,
-            key,
-            subgroup: Subgroup {
-                label,
-                estimate,
-                se,
-                population,
-                order: order.unwrap_or(0),
-                reference,
+        groups.add(
+            Parsed {
+                row,
+                key,
+                subgroup: Subgroup {
+                    label: label.to_owned(),
+                    estimate,
+                    se,
+                    population,
+                    order,
+                    reference,
+                },
+                extras,
+                favourable,
+                scale,
+                ordered,
+                setting_average,
             },
-            extras,
-            favourable,
-            scale,
-            ordered,
-            setting_average,
-            groupable: key_ok && order.is_some(),
-        });
+            &mut problems,
+        );
     }
-    let strata = group(parsed, &mut problems);
-    if problems.is_empty() {
-        Ok(strata)
-    } else {
-        crate::sort::sort_by_key(&mut problems, |p| p.row);
-        fail(problems)
+    let strata = groups.finish(&mut problems);
+    match problems.into_error() {
+        None => Ok(strata),
+        Some(e) => Err(e),
     }
 }
 
-/// Group rows into strata in first-appearance order, checking each stratum's consistency.
-fn group(parsed: Vec<Parsed>, problems: &mut Vec<RowProblem>) -> Vec<HeatPlusStratum> {
-    let mut index: BTreeMap<StratumKey, usize> = BTreeMap::new();
-    let mut out: Vec<HeatPlusStratum> = Vec::new();
-    // Per stratum: first row, rows, and (row, order) for the order check.
-    let mut rows_of: Vec<Vec<(u64, u32)>> = Vec::new();
-    let mut first_row: Vec<u64> = Vec::new();
-    // The first valid favourable, ordered and scale values of each stratum.
-    let mut seen: Vec<(Option<bool>, Option<bool>, Option<f64>)> = Vec::new();
-    for p in parsed.into_iter().filter(|p| p.groupable) {
-        let problem = |column: &str, value: String, message: String| RowProblem {
-            row: p.row,
-            column: column.to_owned(),
-            value,
-            message,
+/// A row read and checked, ready for its stratum.
+struct Parsed<'a> {
+    row: u64,
+    /// setting, date, source, indicator_abbr, dimension.
+    key: [&'a str; 5],
+    subgroup: Subgroup,
+    extras: RowExtras,
+    /// `None` when the cell was invalid (already reported), so consistency checks skip it.
+    favourable: Option<bool>,
+    scale: Option<f64>,
+    ordered: Option<bool>,
+    setting_average: Option<f64>,
+}
+
+/// What a stratum keeps while the file is read, besides its subgroups.
+#[derive(Debug)]
+struct Tally {
+    /// The spreadsheet row of each subgroup, aligned with the subgroups.
+    rows: Vec<u64>,
+    /// The first valid favourable, ordered and scale values.
+    favourable: Option<bool>,
+    ordered: Option<bool>,
+    scale: Option<f64>,
+}
+
+/// Rows grouped into strata in first-appearance order, each row checked against its stratum's
+/// first as it arrives (flags, scale, setting average); duplicates, second references and the
+/// orders are checked once every row is in ([`Groups::finish`]).
+#[derive(Debug, Default)]
+struct Groups {
+    /// Stratum by its key, written as length-prefixed parts (so no two keys collide).
+    index: BTreeMap<String, usize>,
+    /// The key of the row being placed, in the same form (a buffer reused row to row).
+    scratch: String,
+    out: Vec<HeatPlusStratum>,
+    tally: Vec<Tally>,
+}
+
+impl Groups {
+    fn add(&mut self, p: Parsed<'_>, problems: &mut Problems) {
+        use std::fmt::Write as _;
+        self.scratch.clear();
+        for part in p.key {
+            let _ = write!(self.scratch, "{}:{part}", part.len());
+        }
+        let slot = if let Some(&i) = self.index.get(self.scratch.as_str()) {
+            i
+        } else {
+            let [setting, date, source, indicator_abbr, dimension] = p.key.map(str::to_owned);
+            self.index.insert(self.scratch.clone(), self.out.len());
+            self.out.push(HeatPlusStratum {
+                key: StratumKey {
+                    setting,
+                    date,
+                    source,
+                    indicator_abbr,
+                    dimension,
+                },
+                stratum: Stratum {
+                    subgroups: Vec::new(),
+                    ordered: p.ordered.unwrap_or(false),
+                    favourable: p.favourable.unwrap_or(true),
+                    scale: p.scale.unwrap_or(1.0),
+                    setting_average: p.setting_average,
+                },
+                extras: Vec::new(),
+            });
+            self.tally.push(Tally {
+                rows: Vec::new(),
+                favourable: None,
+                ordered: None,
+                scale: None,
+            });
+            self.out.len() - 1
         };
-        let slot = match index.get(&p.key) {
-            Some(&i) => i,
-            None => {
-                index.insert(p.key.clone(), out.len());
-                out.push(HeatPlusStratum {
-                    key: p.key.clone(),
-                    stratum: Stratum {
-                        subgroups: Vec::new(),
-                        ordered: p.ordered.unwrap_or(false),
-                        favourable: p.favourable.unwrap_or(true),
-                        scale: p.scale.unwrap_or(1.0),
-                        setting_average: p.setting_average,
-                    },
-                    extras: Vec::new(),
-                });
-                rows_of.push(Vec::new());
-                first_row.push(p.row);
-                seen.push((None, None, None));
-                out.len() - 1
-            }
+        let (Some(h), Some(t)) = (self.out.get_mut(slot), self.tally.get_mut(slot)) else {
+            return;
         };
-        let (Some(h), Some(rows), Some(&first), Some(seen)) = (
-            out.get_mut(slot),
-            rows_of.get_mut(slot),
-            first_row.get(slot),
-            seen.get_mut(slot),
-        ) else {
-            continue;
-        };
+        let first = t.rows.first().copied().unwrap_or(p.row);
         let s = &mut h.stratum;
-        let differs = |name: &str, here: String, there: String| {
-            problem(
-                name,
-                here,
-                format!("differs from row {first} of the same stratum ({there})"),
-            )
+        let mut differs = |column: &str, here: String, there: String| {
+            problems.push(RowProblem {
+                row: p.row,
+                column: column.to_owned(),
+                value: here,
+                message: format!("differs from row {first} of the same stratum ({there})"),
+            });
         };
-        match (seen.0, p.favourable) {
+        match (t.favourable, p.favourable) {
             (None, Some(v)) => {
-                seen.0 = Some(v);
+                t.favourable = Some(v);
                 s.favourable = v;
             }
-            (Some(a), Some(b)) if a != b => problems.push(differs(
+            (Some(a), Some(b)) if a != b => differs(
                 "favourable_indicator",
                 u8::from(b).to_string(),
                 u8::from(a).to_string(),
-            )),
+            ),
             _ => {}
         }
-        match (seen.1, p.ordered) {
+        match (t.ordered, p.ordered) {
             (None, Some(v)) => {
-                seen.1 = Some(v);
+                t.ordered = Some(v);
                 s.ordered = v;
             }
-            (Some(a), Some(b)) if a != b => problems.push(differs(
+            (Some(a), Some(b)) if a != b => differs(
                 "ordered_dimension",
                 u8::from(b).to_string(),
                 u8::from(a).to_string(),
-            )),
+            ),
             _ => {}
         }
-        match (seen.2, p.scale) {
+        match (t.scale, p.scale) {
             (None, Some(v)) => {
-                seen.2 = Some(v);
+                t.scale = Some(v);
                 s.scale = v;
             }
             (Some(a), Some(b)) if a != b => {
-                problems.push(differs("indicator_scale", b.to_string(), a.to_string()));
+                differs("indicator_scale", b.to_string(), a.to_string());
             }
             _ => {}
         }
         if s.setting_average != p.setting_average {
             let show = |v: Option<f64>| v.map_or_else(|| "empty".to_owned(), |x| x.to_string());
-            problems.push(differs(
+            differs(
                 "setting_average",
                 show(p.setting_average),
                 show(s.setting_average),
-            ));
+            );
         }
-        if let Some(dup) = s.subgroups.iter().position(|g| g.label == p.subgroup.label) {
-            let dup_row = rows.get(dup).map_or(first, |r| r.0);
-            problems.push(problem(
-                "subgroup",
-                p.subgroup.label.clone(),
-                format!("appears twice in the same stratum (also row {dup_row})"),
-            ));
-        }
-        if p.subgroup.reference
-            && let Some(other) = s.subgroups.iter().position(|g| g.reference)
-        {
-            let other_row = rows.get(other).map_or(first, |r| r.0);
-            problems.push(problem(
-                "reference_subgroup",
-                "1".to_owned(),
-                format!("a second reference subgroup in the same stratum (row {other_row} is one already)"),
-            ));
-        }
-        rows.push((p.row, p.subgroup.order));
+        t.rows.push(p.row);
         s.subgroups.push(p.subgroup);
-        h.extras.push(p.extras);
-    }
-    for (h, rows) in out.iter().zip(&rows_of) {
-        if !h.stratum.ordered {
-            continue;
+        // Most files leave these columns empty: a stratum keeps its extras only from the first
+        // row that has any (the rows before it then get empty ones), which saves about 100
+        // bytes a subgroup.
+        if !h.extras.is_empty() || p.extras != RowExtras::default() {
+            h.extras
+                .resize(s.subgroups.len().saturating_sub(1), RowExtras::default());
+            h.extras.push(p.extras);
         }
-        let mut orders: Vec<u32> = rows.iter().map(|r| r.1).collect();
-        crate::sort::sort_by(&mut orders, u32::cmp);
-        let expected = (1..).take(orders.len());
-        if !orders.iter().copied().eq(expected) {
-            let (row, _) = rows.first().copied().unwrap_or((0, 0));
-            problems.push(RowProblem {
-                row,
-                column: "subgroup_order".to_owned(),
-                value: orders
-                    .iter()
-                    .map(u32::to_string)
-                    .collect::<Vec<_>>()
-                    .join(","),
-                message: format!(
-                    "an ordered dimension needs subgroup_order 1..{} once each (stratum {} / {} / {} / {} / {})",
-                    orders.len(),
-                    h.key.setting,
-                    h.key.date,
-                    h.key.source,
-                    h.key.indicator_abbr,
-                    h.key.dimension
-                ),
+    }
+
+    /// The checks that need every row of a stratum: a subgroup named twice, a second reference
+    /// subgroup, and the orders of an ordered dimension. Each takes time in proportion to the
+    /// stratum (a sort at most), however many subgroups it has.
+    fn finish(self, problems: &mut Problems) -> Vec<HeatPlusStratum> {
+        for (h, t) in self.out.iter().zip(&self.tally) {
+            let subgroups = &h.stratum.subgroups;
+            let row_of = |j: usize| t.rows.get(j).copied().unwrap_or(0);
+            // Subgroups by label, ties in file order: each run of one label is its rows.
+            let mut by_label: Vec<usize> = (0..subgroups.len()).collect();
+            crate::sort::sort_by(&mut by_label, |&a, &b| {
+                let label = |j: usize| subgroups.get(j).map_or("", |g| g.label.as_str());
+                label(a).cmp(label(b))
             });
+            let mut duplicates: Vec<(usize, usize)> = Vec::new();
+            for pair in by_label.windows(2) {
+                if let [a, b] = *pair
+                    && subgroups.get(a).map(|g| &g.label) == subgroups.get(b).map(|g| &g.label)
+                {
+                    // `a` is the run's first (or already points at it).
+                    let first = duplicates
+                        .last()
+                        .filter(|&&(_, later)| later == a)
+                        .map_or(a, |&(first, _)| first);
+                    duplicates.push((first, b));
+                }
+            }
+            for (first, later) in duplicates {
+                problems.push(RowProblem {
+                    row: row_of(later),
+                    column: "subgroup".to_owned(),
+                    value: subgroups
+                        .get(later)
+                        .map(|g| g.label.clone())
+                        .unwrap_or_default(),
+                    message: format!(
+                        "appears twice in the same stratum (also row {})",
+                        row_of(first)
+                    ),
+                });
+            }
+            let mut references =
+                (0..subgroups.len()).filter(|&j| subgroups.get(j).is_some_and(|g| g.reference));
+            if let Some(first) = references.next() {
+                for later in references {
+                    problems.push(RowProblem {
+                        row: row_of(later),
+                        column: "reference_subgroup".to_owned(),
+                        value: "1".to_owned(),
+                        message: format!(
+                            "a second reference subgroup in the same stratum (row {} is one already)",
+                            row_of(first)
+                        ),
+                    });
+                }
+            }
+            if !h.stratum.ordered {
+                continue;
+            }
+            let mut orders: Vec<u32> = subgroups.iter().map(|g| g.order).collect();
+            crate::sort::sort_by(&mut orders, u32::cmp);
+            let expected = (1..).take(orders.len());
+            if !orders.iter().copied().eq(expected) {
+                problems.push(RowProblem {
+                    row: row_of(0),
+                    column: "subgroup_order".to_owned(),
+                    value: orders
+                        .iter()
+                        .map(u32::to_string)
+                        .collect::<Vec<_>>()
+                        .join(","),
+                    message: format!(
+                        "an ordered dimension needs subgroup_order 1..{} once each (stratum {} / {} / {} / {} / {})",
+                        orders.len(),
+                        h.key.setting,
+                        h.key.date,
+                        h.key.source,
+                        h.key.indicator_abbr,
+                        h.key.dimension
+                    ),
+                });
+            }
         }
+        self.out
     }
-    out
 }
 
 fn cell(v: Option<f64>) -> String {
@@ -678,36 +938,78 @@ pub struct MeasureResult {
     pub reason: Option<String>,
 }
 
+/// One stratum's result for one measure, flat.
+fn result_of(
+    h: &HeatPlusStratum,
+    measure: MeasureId,
+    r: Result<Estimate, Reason>,
+) -> MeasureResult {
+    let (estimate, se, ci_lb, ci_ub, reason) = match r {
+        Ok(e) => (Some(e.value), e.se, e.lower, e.upper, None),
+        Err(e) => (None, None, None, None, Some(e.to_string())),
+    };
+    MeasureResult {
+        setting: h.key.setting.clone(),
+        date: h.key.date.clone(),
+        source: h.key.source.clone(),
+        indicator_abbr: h.key.indicator_abbr.clone(),
+        dimension: h.key.dimension.clone(),
+        measure,
+        estimate,
+        se,
+        ci_lb,
+        ci_ub,
+        reason,
+    }
+}
+
 /// Compute `measures` for every stratum, one result per stratum × measure.
+///
+/// The results are all held at once; [`write_measures_csv`] and [`write_measures_json`] write
+/// them as they are computed instead.
 #[must_use]
 pub fn measure_all(
     strata: &[HeatPlusStratum],
     measures: &[MeasureId],
     options: &Options,
 ) -> Vec<MeasureResult> {
-    let mut out = Vec::with_capacity(strata.len() * measures.len());
+    let mut out = Vec::with_capacity(strata.len().saturating_mul(measures.len()));
     for h in strata {
         for (m, r) in compute_many(&h.stratum, measures, options) {
-            let (estimate, se, ci_lb, ci_ub, reason) = match r {
-                Ok(e) => (Some(e.value), e.se, e.lower, e.upper, None),
-                Err(e) => (None, None, None, None, Some(e.to_string())),
-            };
-            out.push(MeasureResult {
-                setting: h.key.setting.clone(),
-                date: h.key.date.clone(),
-                source: h.key.source.clone(),
-                indicator_abbr: h.key.indicator_abbr.clone(),
-                dimension: h.key.dimension.clone(),
-                measure: m,
-                estimate,
-                se,
-                ci_lb,
-                ci_ub,
-                reason,
-            });
+            out.push(result_of(h, m, r));
         }
     }
     out
+}
+
+const RESULT_COLUMNS: [&str; 11] = [
+    "setting",
+    "date",
+    "source",
+    "indicator_abbr",
+    "dimension",
+    "measure",
+    "estimate",
+    "se",
+    "ci_lb",
+    "ci_ub",
+    "reason",
+];
+
+fn write_result<W: Write>(w: &mut csv::Writer<W>, r: &MeasureResult) -> Result<(), csv::Error> {
+    w.write_record([
+        r.setting.as_str(),
+        &r.date,
+        &r.source,
+        &r.indicator_abbr,
+        &r.dimension,
+        r.measure.as_str(),
+        &cell(r.estimate),
+        &cell(r.se),
+        &cell(r.ci_lb),
+        &cell(r.ci_ub),
+        r.reason.as_deref().unwrap_or(""),
+    ])
 }
 
 /// Write results as CSV with the columns of [`MeasureResult`].
@@ -716,33 +1018,31 @@ pub fn measure_all(
 /// The writer fails.
 pub fn write_results_csv<W: Write>(results: &[MeasureResult], writer: W) -> Result<(), csv::Error> {
     let mut w = csv::Writer::from_writer(writer);
-    w.write_record([
-        "setting",
-        "date",
-        "source",
-        "indicator_abbr",
-        "dimension",
-        "measure",
-        "estimate",
-        "se",
-        "ci_lb",
-        "ci_ub",
-        "reason",
-    ])?;
+    w.write_record(RESULT_COLUMNS)?;
     for r in results {
-        w.write_record([
-            r.setting.as_str(),
-            &r.date,
-            &r.source,
-            &r.indicator_abbr,
-            &r.dimension,
-            r.measure.as_str(),
-            &cell(r.estimate),
-            &cell(r.se),
-            &cell(r.ci_lb),
-            &cell(r.ci_ub),
-            r.reason.as_deref().unwrap_or(""),
-        ])?;
+        write_result(&mut w, r)?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// Compute `measures` for every stratum and write the results as CSV, one stratum at a time:
+/// the same bytes as [`measure_all`] then [`write_results_csv`], without holding the results.
+///
+/// # Errors
+/// The writer fails.
+pub fn write_measures_csv<W: Write>(
+    strata: &[HeatPlusStratum],
+    measures: &[MeasureId],
+    options: &Options,
+    writer: W,
+) -> Result<(), csv::Error> {
+    let mut w = csv::Writer::from_writer(writer);
+    w.write_record(RESULT_COLUMNS)?;
+    for h in strata {
+        for (m, r) in compute_many(&h.stratum, measures, options) {
+            write_result(&mut w, &result_of(h, m, r))?;
+        }
     }
     w.flush()?;
     Ok(())
@@ -757,4 +1057,322 @@ pub fn write_results_json<W: Write>(
     writer: W,
 ) -> Result<(), serde_json::Error> {
     serde_json::to_writer_pretty(writer, results)
+}
+
+/// The results of every stratum as a JSON array, computed while they are written.
+struct Streamed<'a> {
+    strata: &'a [HeatPlusStratum],
+    measures: &'a [MeasureId],
+    options: &'a Options,
+}
+
+impl Serialize for Streamed<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq as _;
+        let mut seq = serializer.serialize_seq(None)?;
+        for h in self.strata {
+            for (m, r) in compute_many(&h.stratum, self.measures, self.options) {
+                seq.serialize_element(&result_of(h, m, r))?;
+            }
+        }
+        seq.end()
+    }
+}
+
+/// Compute `measures` for every stratum and write the results as a JSON array, one stratum at
+/// a time: the same bytes as [`measure_all`] then [`write_results_json`], without holding the
+/// results.
+///
+/// # Errors
+/// The writer fails.
+pub fn write_measures_json<W: Write>(
+    strata: &[HeatPlusStratum],
+    measures: &[MeasureId],
+    options: &Options,
+    writer: W,
+) -> Result<(), serde_json::Error> {
+    serde_json::to_writer_pretty(
+        writer,
+        &Streamed {
+            strata,
+            measures,
+            options,
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A row as the reader had it before grouping, for the simple grouping below.
+    struct OldParsed {
+        row: u64,
+        key: StratumKey,
+        subgroup: Subgroup,
+        extras: RowExtras,
+        favourable: Option<bool>,
+        scale: Option<f64>,
+        ordered: Option<bool>,
+        setting_average: Option<f64>,
+        groupable: bool,
+    }
+
+    /// The grouping as it was before issue 12 (finding 7): every row searched its stratum's
+    /// subgroups for the same label and for a reference, so a stratum of n subgroups took n²/2
+    /// comparisons. Kept as the oracle that [`Groups`] must agree with.
+    fn simple_group(
+        parsed: Vec<OldParsed>,
+        problems: &mut Vec<RowProblem>,
+    ) -> Vec<HeatPlusStratum> {
+        let mut index: BTreeMap<StratumKey, usize> = BTreeMap::new();
+        let mut out: Vec<HeatPlusStratum> = Vec::new();
+        // Per stratum: first row, rows, and (row, order) for the order check.
+        let mut rows_of: Vec<Vec<(u64, u32)>> = Vec::new();
+        let mut first_row: Vec<u64> = Vec::new();
+        // The first valid favourable, ordered and scale values of each stratum.
+        let mut seen: Vec<(Option<bool>, Option<bool>, Option<f64>)> = Vec::new();
+        for p in parsed.into_iter().filter(|p| p.groupable) {
+            let problem = |column: &str, value: String, message: String| RowProblem {
+                row: p.row,
+                column: column.to_owned(),
+                value,
+                message,
+            };
+            let slot = match index.get(&p.key) {
+                Some(&i) => i,
+                None => {
+                    index.insert(p.key.clone(), out.len());
+                    out.push(HeatPlusStratum {
+                        key: p.key.clone(),
+                        stratum: Stratum {
+                            subgroups: Vec::new(),
+                            ordered: p.ordered.unwrap_or(false),
+                            favourable: p.favourable.unwrap_or(true),
+                            scale: p.scale.unwrap_or(1.0),
+                            setting_average: p.setting_average,
+                        },
+                        extras: Vec::new(),
+                    });
+                    rows_of.push(Vec::new());
+                    first_row.push(p.row);
+                    seen.push((None, None, None));
+                    out.len() - 1
+                }
+            };
+            let (Some(h), Some(rows), Some(&first), Some(seen)) = (
+                out.get_mut(slot),
+                rows_of.get_mut(slot),
+                first_row.get(slot),
+                seen.get_mut(slot),
+            ) else {
+                continue;
+            };
+            let s = &mut h.stratum;
+            let differs = |name: &str, here: String, there: String| {
+                problem(
+                    name,
+                    here,
+                    format!("differs from row {first} of the same stratum ({there})"),
+                )
+            };
+            match (seen.0, p.favourable) {
+                (None, Some(v)) => {
+                    seen.0 = Some(v);
+                    s.favourable = v;
+                }
+                (Some(a), Some(b)) if a != b => problems.push(differs(
+                    "favourable_indicator",
+                    u8::from(b).to_string(),
+                    u8::from(a).to_string(),
+                )),
+                _ => {}
+            }
+            match (seen.1, p.ordered) {
+                (None, Some(v)) => {
+                    seen.1 = Some(v);
+                    s.ordered = v;
+                }
+                (Some(a), Some(b)) if a != b => problems.push(differs(
+                    "ordered_dimension",
+                    u8::from(b).to_string(),
+                    u8::from(a).to_string(),
+                )),
+                _ => {}
+            }
+            match (seen.2, p.scale) {
+                (None, Some(v)) => {
+                    seen.2 = Some(v);
+                    s.scale = v;
+                }
+                (Some(a), Some(b)) if a != b => {
+                    problems.push(differs("indicator_scale", b.to_string(), a.to_string()));
+                }
+                _ => {}
+            }
+            if s.setting_average != p.setting_average {
+                let show = |v: Option<f64>| v.map_or_else(|| "empty".to_owned(), |x| x.to_string());
+                problems.push(differs(
+                    "setting_average",
+                    show(p.setting_average),
+                    show(s.setting_average),
+                ));
+            }
+            if let Some(dup) = s.subgroups.iter().position(|g| g.label == p.subgroup.label) {
+                let dup_row = rows.get(dup).map_or(first, |r| r.0);
+                problems.push(problem(
+                    "subgroup",
+                    p.subgroup.label.clone(),
+                    format!("appears twice in the same stratum (also row {dup_row})"),
+                ));
+            }
+            if p.subgroup.reference
+                && let Some(other) = s.subgroups.iter().position(|g| g.reference)
+            {
+                let other_row = rows.get(other).map_or(first, |r| r.0);
+                problems.push(problem(
+                    "reference_subgroup",
+                    "1".to_owned(),
+                    format!("a second reference subgroup in the same stratum (row {other_row} is one already)"),
+                ));
+            }
+            rows.push((p.row, p.subgroup.order));
+            s.subgroups.push(p.subgroup);
+            h.extras.push(p.extras);
+        }
+        for (h, rows) in out.iter().zip(&rows_of) {
+            if !h.stratum.ordered {
+                continue;
+            }
+            let mut orders: Vec<u32> = rows.iter().map(|r| r.1).collect();
+            crate::sort::sort_by(&mut orders, u32::cmp);
+            let expected = (1..).take(orders.len());
+            if !orders.iter().copied().eq(expected) {
+                let (row, _) = rows.first().copied().unwrap_or((0, 0));
+                problems.push(RowProblem {
+                    row,
+                    column: "subgroup_order".to_owned(),
+                    value: orders
+                        .iter()
+                        .map(u32::to_string)
+                        .collect::<Vec<_>>()
+                        .join(","),
+                    message: format!(
+                        "an ordered dimension needs subgroup_order 1..{} once each (stratum {} / {} / {} / {} / {})",
+                        orders.len(),
+                        h.key.setting,
+                        h.key.date,
+                        h.key.source,
+                        h.key.indicator_abbr,
+                        h.key.dimension
+                    ),
+                });
+            }
+        }
+        out
+    }
+
+    /// A row of a small random file: stratum, label, favourable, ordered, scale, setting
+    /// average (each an index into a few choices, so duplicates and disagreements are common),
+    /// order and reference flag.
+    type Row = (u8, u8, u8, u8, u8, u8, u8, bool);
+
+    fn rows() -> impl Strategy<Value = Vec<Row>> {
+        proptest::collection::vec(
+            (
+                0u8..3,
+                0u8..6,
+                0u8..3,
+                0u8..3,
+                0u8..3,
+                0u8..3,
+                0u8..7,
+                any::<bool>(),
+            ),
+            0..60,
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// Issue 12 finding 7: the grouping that checks duplicates, second references and
+        /// orders once per stratum gives exactly the strata and problems (messages, rows and
+        /// order) of the simple quadratic one.
+        #[test]
+        fn groups_match_the_simple_quadratic_checks(rows in rows(), gaps in proptest::collection::vec(1u64..3, 60)) {
+            let mut row = 1;
+            let mut old = Vec::new();
+            let mut groups = Groups::default();
+            let mut problems = Problems::default();
+            for (i, &(stratum, label, fav, ord, scale, avg, order, reference)) in rows.iter().enumerate() {
+                row += gaps.get(i).copied().unwrap_or(1);
+                let key = ["A", "2024", "s", ["x", "y", "z"][usize::from(stratum)], "Sex"];
+                let favourable = [None, Some(true), Some(false)][usize::from(fav)];
+                let ordered = [None, Some(true), Some(false)][usize::from(ord)];
+                let scale = [None, Some(100.0), Some(1000.0)][usize::from(scale)];
+                let setting_average = [None, Some(50.0), Some(60.0)][usize::from(avg)];
+                let subgroup = Subgroup {
+                    label: format!("g{label}"),
+                    estimate: Some(f64::from(label)),
+                    se: None,
+                    population: Some(10.0),
+                    order: u32::from(order),
+                    reference,
+                };
+                let extras = RowExtras { note: format!("row {row}"), ..RowExtras::default() };
+                old.push(OldParsed {
+                    row,
+                    key: StratumKey {
+                        setting: key[0].to_owned(),
+                        date: key[1].to_owned(),
+                        source: key[2].to_owned(),
+                        indicator_abbr: key[3].to_owned(),
+                        dimension: key[4].to_owned(),
+                    },
+                    subgroup: subgroup.clone(),
+                    extras: extras.clone(),
+                    favourable,
+                    scale,
+                    ordered,
+                    setting_average,
+                    groupable: true,
+                });
+                groups.add(
+                    Parsed { row, key, subgroup, extras, favourable, scale, ordered, setting_average },
+                    &mut problems,
+                );
+            }
+            let mut old_problems = Vec::new();
+            let old_strata = simple_group(old, &mut old_problems);
+            crate::sort::sort_by_key(&mut old_problems, |p| p.row);
+            let strata = groups.finish(&mut problems);
+            let new_problems = problems.into_error().map(|e| e.problems).unwrap_or_default();
+            prop_assert_eq!(strata, old_strata);
+            prop_assert_eq!(new_problems, old_problems);
+        }
+    }
+
+    #[test]
+    fn problems_past_the_limit_are_counted_not_listed() {
+        let mut p = Problems::default();
+        // Pushed in reverse row order: the ones kept must be the lowest rows.
+        for row in (1..=5 * MAX_LISTED_PROBLEMS as u64).rev() {
+            p.push(RowProblem {
+                row,
+                column: "estimate".into(),
+                value: "x".into(),
+                message: "is not a number".into(),
+            });
+            assert!(p.list.len() < 2 * MAX_LISTED_PROBLEMS);
+        }
+        let e = p.into_error().unwrap_or_else(|| unreachable!());
+        assert_eq!(e.problems.len(), MAX_LISTED_PROBLEMS);
+        assert!(e.problems.iter().zip(1..).all(|(p, row)| p.row == row));
+        assert_eq!(e.unlisted, 4 * MAX_LISTED_PROBLEMS as u64);
+        let text = e.to_string();
+        assert!(text.starts_with("5000 problems in the HEAT Plus file:\n  row 1, column estimate"));
+        assert!(text.ends_with("… and 4000 more, not listed: only the first 1000 by row are (a fixed limit); correct these and read the file again"), "{text}");
+    }
 }

@@ -43,7 +43,8 @@
 //! |---|---|---|---|
 //! | μ for MDMU, IDISU | weighted mean, else `setting_average` (MDMU needs every population) | `setting_average` when given, else weighted mean | as `HeatV6`, and MDMU may use `setting_average` |
 //! | BGSD, COV simulation | fixed μ | simulated weighted mean | as `HeatV6` |
-//! | IDISU, IDISW simulation | mean and denominator recomputed per draw | original μ kept | as `HeatV6` |
+//! | MDMU, IDISU simulation | weighted mean recomputed per draw (else the fixed setting average) | weighted mean recomputed per draw whenever every population is given, even when the setting average gives the estimate; else the setting average | as `HeatV6` |
+//! | IDISW simulation | mean and denominator recomputed per draw | original μ kept | as `HeatV6` |
 //! | MDRU, MDRW simulation | simulated *best* value (heatmeasures quirk) | simulated reference | simulated reference |
 //! | TI, MLD μ | weighted mean of raw estimates | weighted mean after 0 → 1e-6 | as `HeatV6` |
 //! | TI, MLD SE | not ×1000 (CI ≈1000× too narrow) | not ×1000 | ×1000 |
@@ -92,7 +93,10 @@
 //!   ([`Reason::SimulationStuck`]) where heatmeasures would loop for ever.
 //! * The non-ordered measures are computed for ordered dimensions too (the spec sets no
 //!   dimension rule for them); ordered measures refuse non-ordered dimensions.
-//! * Any confidence level may be asked for; heatmeasures fixes 95%.
+//! * Any confidence level above 0 and up to [`MAX_CONFIDENCE`] may be asked for; heatmeasures
+//!   fixes 95%. The number of simulated datasets runs from [`MIN_SIMULATIONS`] to
+//!   [`MAX_SIMULATIONS`]. Options outside their ranges are refused ([`Options::check`],
+//!   [`Reason::InvalidOptions`]), never answered with limits left blank.
 
 mod impact;
 pub mod intervals;
@@ -312,10 +316,10 @@ impl Compat {
 #[serde(rename_all = "lowercase")]
 #[non_exhaustive]
 pub enum SiiMethod {
-    /// Logistic GLM on counts with prior weights P², HC1 delta-method SE (HEAT v5+).
+    /// Logistic GLM on counts with prior weights P², P = ⌈n⌉, HC1 delta-method SE (HEAT v5+).
     #[default]
     Logistic,
-    /// Weighted least squares of y/scale on the ridit with weights n, HC1 delta-method SE
+    /// Weighted least squares of y/scale on the ridit with weights ⌈n⌉, HC1 delta-method SE
     /// (`healthequal`'s `linear = TRUE`).
     Linear,
 }
@@ -334,6 +338,45 @@ pub enum ConcentrationSe {
     Analytic,
 }
 
+/// The fewest simulated datasets [`Options::simulations`] may ask for: a quantile interval
+/// needs two values.
+pub const MIN_SIMULATIONS: usize = 2;
+
+/// The most simulated datasets [`Options::simulations`] may ask for, per stratum. The draws are
+/// not kept: one simulated copy of the stratum is made at a time, and each simulated measure
+/// keeps one value per copy, so the memory for intervals is at most 10 measures × 8 bytes × this
+/// (80 MB) plus one copy of the stratum, whatever the number of subgroups; the time grows with
+/// copies × subgroups. HEAT uses 100 and Fingertips' Monte Carlo SII 100,000. A fixed limit.
+pub const MAX_SIMULATIONS: usize = 1_000_000;
+
+/// The highest confidence level [`Options::confidence`] may ask for (six nines); the lowest is
+/// anything above 0. Closer to 1 the normal quantile runs out of floating-point precision (at
+/// 0.9999999999999999 it is infinite, and no interval could be given) and 100 simulated
+/// datasets cannot tell the levels apart. A fixed limit.
+pub const MAX_CONFIDENCE: f64 = 0.999_999;
+
+/// The largest seed [`Options::seed`] may be: every 64-bit whole number, 0 to 2⁶⁴ − 1, is a
+/// seed.
+pub const MAX_SEED: u64 = u64::MAX;
+
+/// An option outside its range, found before anything is computed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum OptionsError {
+    /// The confidence level is not in (0, [`MAX_CONFIDENCE`]].
+    #[error(
+        "the confidence level must be greater than 0 and at most {} (a fixed limit), got {}",
+        Num(MAX_CONFIDENCE),
+        Num(*.0)
+    )]
+    Confidence(f64),
+    /// The number of simulated datasets is not in [`MIN_SIMULATIONS`]..=[`MAX_SIMULATIONS`].
+    #[error(
+        "the number of simulations must be from {MIN_SIMULATIONS} to {MAX_SIMULATIONS} (a fixed limit), got {0}"
+    )]
+    Simulations(usize),
+}
+
 /// Options for [`compute`]. Build with [`Options::default`] and the `with_*` setters.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
@@ -342,11 +385,13 @@ pub enum ConcentrationSe {
 pub struct Options {
     /// Which reference to follow where they differ.
     pub compat: Compat,
-    /// Confidence level of intervals, in (0, 1); 0.95 by default.
+    /// Confidence level of intervals, above 0 and at most 0.999999 (`MAX_CONFIDENCE`); 0.95 by
+    /// default.
     pub confidence: f64,
-    /// Seed of the simulation (heatmeasures uses 123456).
+    /// Seed of the simulation, any 64-bit whole number (heatmeasures uses 123456).
     pub seed: u64,
-    /// Number of simulated datasets for simulated intervals (heatmeasures uses 100).
+    /// Number of simulated datasets for simulated intervals, 2 to 1,000,000
+    /// (`MAX_SIMULATIONS`); heatmeasures uses 100.
     pub simulations: usize,
     /// Report RCI ×100 (−100..100, as the technical notes print it) instead of the fraction.
     pub rci_percent: bool,
@@ -414,9 +459,45 @@ impl Options {
         self
     }
 
+    /// Checks the options that have a range: the confidence level and the number of
+    /// simulations ([`MAX_CONFIDENCE`], [`MIN_SIMULATIONS`], [`MAX_SIMULATIONS`]).
+    ///
+    /// # Errors
+    /// The first option outside its range, with its value and the range.
+    pub fn check(&self) -> Result<(), OptionsError> {
+        check_confidence(self.confidence)?;
+        check_simulations(self.simulations)?;
+        Ok(())
+    }
+
     /// z = Φ⁻¹(1 − (1 − confidence)/2).
     fn z(&self) -> f64 {
         intervals::normal_quantile(1.0 - (1.0 - self.confidence) / 2.0)
+    }
+}
+
+/// `confidence` if it is a level intervals can be given at: above 0 and at most
+/// [`MAX_CONFIDENCE`].
+///
+/// # Errors
+/// [`OptionsError::Confidence`] otherwise (NaN included).
+pub fn check_confidence(confidence: f64) -> Result<f64, OptionsError> {
+    if confidence > 0.0 && confidence <= MAX_CONFIDENCE {
+        Ok(confidence)
+    } else {
+        Err(OptionsError::Confidence(confidence))
+    }
+}
+
+/// `simulations` if it is from [`MIN_SIMULATIONS`] to [`MAX_SIMULATIONS`].
+///
+/// # Errors
+/// [`OptionsError::Simulations`] otherwise.
+pub fn check_simulations(simulations: usize) -> Result<usize, OptionsError> {
+    if (MIN_SIMULATIONS..=MAX_SIMULATIONS).contains(&simulations) {
+        Ok(simulations)
+    } else {
+        Err(OptionsError::Simulations(simulations))
     }
 }
 
@@ -501,9 +582,10 @@ pub enum Reason {
     /// The indicator scale is not a positive number.
     #[error("the indicator scale must be a positive number, got {}", Num(*.0))]
     InvalidScale(f64),
-    /// The confidence level is outside (0, 1).
-    #[error("the confidence level must be between 0 and 1, got {}", Num(*.0))]
-    InvalidConfidence(f64),
+    /// The confidence level or the number of simulations is outside its range
+    /// ([`Options::check`]).
+    #[error("{0}")]
+    InvalidOptions(OptionsError),
     /// An ordered measure was asked of a non-ordered dimension.
     #[error("the dimension is not ordered")]
     NotOrdered,
@@ -652,7 +734,10 @@ pub fn compute_many(
     options: &Options,
 ) -> Vec<(MeasureId, Result<Estimate, Reason>)> {
     match Prepared::new(stratum, options) {
-        Ok(mut prep) => measures.iter().map(|&m| (m, prep.measure(m))).collect(),
+        Ok(mut prep) => {
+            prep.want(measures);
+            measures.iter().map(|&m| (m, prep.measure(m))).collect()
+        }
         Err(e) => measures.iter().map(|&m| (m, Err(e.clone()))).collect(),
     }
 }
@@ -667,6 +752,9 @@ struct Row<'a> {
     order: u32,
     reference: bool,
 }
+
+/// A simulated measure's interval (`None` when its values on the copies give none).
+type SimulatedInterval = (MeasureId, Option<(f64, f64)>);
 
 /// A stratum checked once, with what several measures share.
 #[derive(Debug)]
@@ -685,8 +773,11 @@ struct Prepared<'a> {
     p: Option<Vec<f64>>,
     /// Σ p y over the present rows, when `p` exists.
     weighted_mean: Option<f64>,
-    /// Simulated estimates, `simulations × present.len()`, drawn on first use.
-    sims: Option<Result<Option<Vec<f64>>, Reason>>,
+    /// The simulated measures asked of the stratum, whose intervals one simulation serves.
+    wanted: Vec<MeasureId>,
+    /// The simulated intervals of those of `wanted` that pass their checks, made on first use
+    /// (an empty list when some SE is missing: no simulation then).
+    intervals: Option<Result<Vec<SimulatedInterval>, Reason>>,
 }
 
 impl<'a> Prepared<'a> {
@@ -694,9 +785,7 @@ impl<'a> Prepared<'a> {
         if !(stratum.scale.is_finite() && stratum.scale > 0.0) {
             return Err(Reason::InvalidScale(stratum.scale));
         }
-        if !(options.confidence > 0.0 && options.confidence < 1.0) {
-            return Err(Reason::InvalidConfidence(options.confidence));
-        }
+        options.check().map_err(Reason::InvalidOptions)?;
         if let Some(a) = stratum.setting_average
             && !a.is_finite()
         {
@@ -759,8 +848,18 @@ impl<'a> Prepared<'a> {
             y,
             p,
             weighted_mean,
-            sims: None,
+            wanted: Vec::new(),
+            intervals: None,
         })
+    }
+
+    /// Asks for the simulated measures among `measures`, so that one simulation serves them all.
+    fn want(&mut self, measures: &[MeasureId]) {
+        for &m in measures {
+            if nonordered::is_simulated(m) && !self.wanted.contains(&m) {
+                self.wanted.push(m);
+            }
+        }
     }
 
     /// μ as heatmeasures' `get_weighted_mean`: the weighted mean when every present row has a
@@ -883,20 +982,54 @@ impl<'a> Prepared<'a> {
         }
     }
 
-    /// The simulated estimates (`simulations × present`), `None` when some SE is missing.
-    fn simulations(&mut self) -> Result<Option<&[f64]>, Reason> {
-        if self.sims.is_none() {
-            let ses: Option<Vec<f64>> = self.present.iter().map(|&i| self.rows[i].se).collect();
-            let drawn = match ses {
-                None => Ok(None),
-                Some(ses) => simulate::draw(
-                    &self.y,
-                    &ses,
-                    self.stratum.scale,
-                    self.options.simulations,
-                    self.options.seed,
-                )
-                .map(Some)
+    /// The simulated interval of `m`, `None` when some SE is missing (heatmeasures simulates
+    /// only when every SE is given).
+    ///
+    /// The first call simulates, once, for every wanted measure that passes its checks: each
+    /// copy of the estimates is drawn (in heatmeasures' order, the same draws for every measure,
+    /// as heatmeasures resetting its seed before each measure gives), every measure's statistic
+    /// is taken from it, and the copy is dropped. So memory is one copy of the stratum plus one
+    /// value per copy for each measure, never copies × subgroups.
+    ///
+    /// # Errors
+    /// [`Reason::SimulationStuck`] when a subgroup's truncated draws never land in range.
+    fn simulated_interval(&mut self, m: MeasureId) -> Result<Option<(f64, f64)>, Reason> {
+        if !self.wanted.contains(&m) {
+            self.wanted.push(m);
+            self.intervals = None;
+        }
+        if self.intervals.is_none() {
+            let plans: Vec<nonordered::Plan> = self
+                .wanted
+                .iter()
+                .filter_map(|&w| nonordered::plan(self, w).ok())
+                .collect();
+            self.intervals = Some(self.simulate(&plans));
+        }
+        match &self.intervals {
+            Some(Ok(found)) => Ok(found.iter().find(|(w, _)| *w == m).and_then(|(_, ci)| *ci)),
+            Some(Err(e)) => Err(e.clone()),
+            None => Ok(None),
+        }
+    }
+
+    /// One simulation for `plans`: their intervals, or why it could not be drawn.
+    fn simulate(&self, plans: &[nonordered::Plan]) -> Result<Vec<SimulatedInterval>, Reason> {
+        let Some(ses) = self
+            .present
+            .iter()
+            .map(|&i| self.rows[i].se)
+            .collect::<Option<Vec<f64>>>()
+        else {
+            return Ok(Vec::new());
+        };
+        let copies = self.options.simulations;
+        let mut values: Vec<Vec<f64>> = plans.iter().map(|_| Vec::with_capacity(copies)).collect();
+        let mut draws = simulate::Draws::new(&self.y, &ses, self.stratum.scale, self.options.seed);
+        let mut copy = vec![0.0; self.y.len()];
+        for _ in 0..copies {
+            draws
+                .next_copy(&mut copy)
                 .map_err(|(j, tries)| Reason::SimulationStuck {
                     subgroup: self
                         .present
@@ -906,23 +1039,20 @@ impl<'a> Prepared<'a> {
                     estimate: self.y.get(j).copied().unwrap_or(f64::NAN),
                     se: ses.get(j).copied().unwrap_or(f64::NAN),
                     tries,
-                }),
-            };
-            self.sims = Some(drawn);
+                })?;
+            for (plan, out) in plans.iter().zip(&mut values) {
+                let v = plan.stat(self, &copy, true);
+                if v.is_finite() {
+                    out.push(v);
+                }
+            }
         }
-        match &self.sims {
-            Some(Ok(Some(v))) => Ok(Some(v)),
-            Some(Err(e)) => Err(e.clone()),
-            _ => Ok(None),
-        }
-    }
-
-    /// The simulated estimates already drawn by [`Self::simulations`].
-    fn sims_view(&self) -> Option<&[f64]> {
-        match &self.sims {
-            Some(Ok(Some(v))) => Some(v),
-            _ => None,
-        }
+        let confidence = self.options.confidence;
+        Ok(plans
+            .iter()
+            .zip(&mut values)
+            .map(|(plan, v)| (plan.m, simulate::interval(v, confidence)))
+            .collect())
     }
 }
 
@@ -948,7 +1078,7 @@ impl crate::read::FromJson for Options {
         ];
         let o = crate::read::Obj::new(v, path, "measure options: an object", FIELDS)?;
         let d = Self::default();
-        Ok(Self {
+        let options = Self {
             compat: o.or("compat", d.compat)?,
             confidence: o.or("confidence", d.confidence)?,
             seed: o.or("seed", d.seed)?,
@@ -956,7 +1086,31 @@ impl crate::read::FromJson for Options {
             rci_percent: o.or("rci_percent", d.rci_percent)?,
             sii_method: o.or("sii_method", d.sii_method)?,
             concentration_se: o.or("concentration_se", d.concentration_se)?,
-        })
+        };
+        // Refused here, with the field's place, rather than as a reason on every result.
+        let out_of_range = |key: &str, expected: String| {
+            let at = crate::read::child(path, key);
+            let found = v.get(key).cloned().unwrap_or_default();
+            crate::read::wrong(&at, &expected, &found)
+        };
+        if check_confidence(options.confidence).is_err() {
+            return Err(out_of_range(
+                "confidence",
+                format!(
+                    "a confidence level greater than 0 and at most {} (a fixed limit)",
+                    Num(MAX_CONFIDENCE)
+                ),
+            ));
+        }
+        if check_simulations(options.simulations).is_err() {
+            return Err(out_of_range(
+                "simulations",
+                format!(
+                    "a whole number of simulations from {MIN_SIMULATIONS} to {MAX_SIMULATIONS} (a fixed limit)"
+                ),
+            ));
+        }
+        Ok(options)
     }
 }
 

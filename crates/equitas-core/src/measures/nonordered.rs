@@ -6,7 +6,7 @@
 //! BGV, TI and MLD have analytic intervals; the others are simulated (§1.1), with the details
 //! [`Compat`] lists.
 
-use super::{Compat, Estimate, MeasureId, Prepared, Reason, simulate};
+use super::{Compat, Estimate, MeasureId, Prepared, Reason};
 
 /// The replacement for a zero estimate before logarithms (TI, MLD).
 const ZERO_FOR_LOG: f64 = 1e-6;
@@ -111,19 +111,45 @@ enum Mu {
     Weighted { resim: bool },
     /// A fixed value (the setting average, or the original weighted mean).
     Fixed(f64),
+    /// The setting average for the estimate, and each simulated copy's own weighted mean for
+    /// the interval (`healthequal`'s MDMU and IDISU when both are given).
+    AverageThenWeighted(f64),
 }
 
-/// The measures with simulated intervals: BGSD, COV, MDMU, MDMW, MDBU, MDBW, MDRU, MDRW, IDISU,
-/// IDISW (§1.2, §7.3).
-#[allow(
-    clippy::too_many_lines,
-    reason = "one match arm per measure reads best together"
-)]
-fn simulated(prep: &mut Prepared<'_>, m: MeasureId) -> Result<Estimate, Reason> {
+/// Whether `m` has a simulated interval: BGSD, COV, MDMU, MDMW, MDBU, MDBW, MDRU, MDRW, IDISU,
+/// IDISW.
+pub(super) const fn is_simulated(m: MeasureId) -> bool {
+    matches!(
+        m,
+        MeasureId::Bgsd
+            | MeasureId::Cov
+            | MeasureId::Mdmu
+            | MeasureId::Mdmw
+            | MeasureId::Mdbu
+            | MeasureId::Mdbw
+            | MeasureId::Mdru
+            | MeasureId::Mdrw
+            | MeasureId::Idisu
+            | MeasureId::Idisw
+    )
+}
+
+/// A simulated measure checked against its stratum, with what its statistic needs: computed
+/// once, then applied to the estimates and to every simulated copy of them.
+#[derive(Clone, Copy)]
+pub(super) struct Plan {
+    /// The measure.
+    pub(super) m: MeasureId,
+    mu: Mu,
+    /// The reference subgroup's position among the present rows (MDRU, MDRW).
+    reference: Option<usize>,
+}
+
+/// HEAT's checks for the simulated measure `m` (§1.1) and where its μ and reference come from,
+/// before anything is drawn.
+pub(super) fn plan(prep: &Prepared<'_>, m: MeasureId) -> Result<Plan, Reason> {
     let compat = prep.options.compat;
     let healthequal = compat == Compat::Healthequal;
-    let favourable = prep.stratum.favourable;
-    // Validation, and what each statistic needs, before drawing anything.
     let weighted_measure = matches!(
         m,
         MeasureId::Bgsd
@@ -155,9 +181,17 @@ fn simulated(prep: &mut Prepared<'_>, m: MeasureId) -> Result<Estimate, Reason> 
         MeasureId::Mdmu | MeasureId::Idisu => {
             let average = prep.stratum.setting_average;
             let chosen = match (compat, m) {
-                (Compat::Healthequal, _) => average.map(Mu::Fixed).or(mu_w.map(|_| Mu::Weighted {
-                    resim: m == MeasureId::Mdmu,
-                })),
+                // healthequal's `mdmu()` and `idisu()`: the estimate uses the setting average
+                // when one is given, else the weighted mean; every simulated copy recomputes
+                // the weighted mean whenever populations are given (`mean_sim <- sum(popsh *
+                // simulation)`), else keeps the setting average. (With both given, `idisu()`
+                // stops with an error, `popsh` being undefined there; equitas does as `mdmu()`.)
+                (Compat::Healthequal, _) => match (average, mu_w) {
+                    (Some(a), Some(_)) => Some(Mu::AverageThenWeighted(a)),
+                    (Some(a), None) => Some(Mu::Fixed(a)),
+                    (None, Some(_)) => Some(Mu::Weighted { resim: true }),
+                    (None, None) => None,
+                },
                 (Compat::HeatV6, MeasureId::Mdmu) => mu_w.map(|_| Mu::Weighted { resim: true }),
                 _ => mu_w
                     .map(|_| Mu::Weighted { resim: true })
@@ -179,32 +213,37 @@ fn simulated(prep: &mut Prepared<'_>, m: MeasureId) -> Result<Estimate, Reason> 
         },
         _ => Mu::Weighted { resim: true },
     };
-    // Draw (once per stratum) before borrowing the prepared data for the statistic.
-    prep.simulations()?;
-    let relative = matches!(m, MeasureId::Cov | MeasureId::Idisu | MeasureId::Idisw);
-    let p: &[f64] = prep.p.as_deref().unwrap_or(&[]);
-    let mu_of = |y: &[f64], simulated: bool| -> f64 {
-        match mu {
+    Ok(Plan { m, mu, reference })
+}
+
+impl Plan {
+    /// μ for the estimates `y` (`simulated`: a simulated copy).
+    fn mu_of(&self, prep: &Prepared<'_>, y: &[f64], simulated: bool) -> f64 {
+        let p: &[f64] = prep.p.as_deref().unwrap_or(&[]);
+        match self.mu {
             Mu::Fixed(v) => v,
-            Mu::Weighted { resim } if simulated && !resim => mu_w.unwrap_or(f64::NAN),
-            Mu::Weighted { .. } => weighted(p, y),
+            Mu::AverageThenWeighted(v) if !simulated => v,
+            Mu::Weighted { resim } if simulated && !resim => prep.weighted_mean.unwrap_or(f64::NAN),
+            Mu::Weighted { .. } | Mu::AverageThenWeighted(_) => weighted(p, y),
         }
-    };
-    if relative && mu_of(&prep.y, false) == 0.0 {
-        return Err(Reason::ZeroAverage);
     }
-    #[allow(clippy::cast_precision_loss, reason = "few subgroups")]
-    let k = prep.y.len() as f64;
-    let best_of = |y: &[f64]| {
-        let mut best = y.first().copied().unwrap_or(f64::NAN);
-        for &v in y {
-            if (favourable && v > best) || (!favourable && v < best) {
-                best = v;
+
+    /// The measure on the estimates `y` of the present rows (`simulated`: a simulated copy).
+    pub(super) fn stat(&self, prep: &Prepared<'_>, y: &[f64], simulated: bool) -> f64 {
+        let m = self.m;
+        let favourable = prep.stratum.favourable;
+        let p: &[f64] = prep.p.as_deref().unwrap_or(&[]);
+        #[allow(clippy::cast_precision_loss, reason = "subgroup counts far below 2^52")]
+        let k = prep.y.len() as f64;
+        let best_of = |y: &[f64]| {
+            let mut best = y.first().copied().unwrap_or(f64::NAN);
+            for &v in y {
+                if (favourable && v > best) || (!favourable && v < best) {
+                    best = v;
+                }
             }
-        }
-        best
-    };
-    let stat = |y: &[f64], simulated: bool| -> f64 {
+            best
+        };
         let mean_abs = |c: f64, weighted_sum: bool| -> f64 {
             if weighted_sum {
                 p.iter().zip(y).map(|(p, y)| p * (y - c).abs()).sum()
@@ -214,7 +253,7 @@ fn simulated(prep: &mut Prepared<'_>, m: MeasureId) -> Result<Estimate, Reason> 
         };
         match m {
             MeasureId::Bgsd | MeasureId::Cov => {
-                let c = mu_of(y, simulated);
+                let c = self.mu_of(prep, y, simulated);
                 let sd = p
                     .iter()
                     .zip(y)
@@ -228,18 +267,18 @@ fn simulated(prep: &mut Prepared<'_>, m: MeasureId) -> Result<Estimate, Reason> 
                 }
             }
             MeasureId::Mdmu | MeasureId::Mdmw => {
-                mean_abs(mu_of(y, simulated), m == MeasureId::Mdmw)
+                mean_abs(self.mu_of(prep, y, simulated), m == MeasureId::Mdmw)
             }
             MeasureId::Idisu | MeasureId::Idisw => {
-                let c = mu_of(y, simulated);
+                let c = self.mu_of(prep, y, simulated);
                 100.0 * mean_abs(c, m == MeasureId::Idisw) / c
             }
             MeasureId::Mdbu | MeasureId::Mdbw => mean_abs(best_of(y), m == MeasureId::Mdbw),
             MeasureId::Mdru | MeasureId::Mdrw => {
-                let r = if simulated && compat == Compat::HeatV6 {
+                let r = if simulated && prep.options.compat == Compat::HeatV6 {
                     best_of(y)
                 } else {
-                    reference
+                    self.reference
                         .and_then(|j| y.get(j).copied())
                         .unwrap_or(f64::NAN)
                 };
@@ -247,17 +286,20 @@ fn simulated(prep: &mut Prepared<'_>, m: MeasureId) -> Result<Estimate, Reason> 
             }
             _ => f64::NAN,
         }
-    };
-    let value = stat(&prep.y, false);
-    let width = prep.y.len();
-    let confidence = prep.options.confidence;
-    let ci = match prep.sims_view() {
-        Some(sims) => {
-            let mut scratch = Vec::with_capacity(prep.options.simulations);
-            simulate::interval(sims, width, confidence, &mut scratch, |ys| stat(ys, true))
-        }
-        None => None,
-    };
+    }
+}
+
+/// The measures with simulated intervals (§1.2, §7.3): the value from the estimates, the
+/// interval from the stratum's simulation, which draws every copy once for all the simulated
+/// measures asked of the stratum ([`Prepared::simulated_interval`]).
+fn simulated(prep: &mut Prepared<'_>, m: MeasureId) -> Result<Estimate, Reason> {
+    let plan = plan(prep, m)?;
+    let ci = prep.simulated_interval(m)?;
+    let relative = matches!(m, MeasureId::Cov | MeasureId::Idisu | MeasureId::Idisw);
+    if relative && plan.mu_of(prep, &prep.y, false) == 0.0 {
+        return Err(Reason::ZeroAverage);
+    }
+    let value = plan.stat(prep, &prep.y, false);
     Ok(Estimate {
         value,
         se: None,

@@ -5,6 +5,13 @@
 //! estimates not all zero (§1.1). Subgroups are taken in `order` (1 = most disadvantaged), not in
 //! row order. The relative rank (ridit) of subgroup j is X_j = Σ_{o_i < o_j} p_i + ½ Σ_{o_i = o_j}
 //! p_i, so tied orders share the midpoint of their group.
+//!
+//! SII and RII take their shares from the populations rounded up to whole people, ⌈n_j⌉, as
+//! healthequal (`pop <- ceiling(pop)` in `sii.R` and `rii.R`) and heatmeasures do before ranking:
+//! the ridits, the weights of either fit and the logistic counts all use the rounded
+//! populations. ACI and RCI use the populations as given, as both references do. Populations are
+//! counts of people; a file that gives shares or thousands instead would have them rounded up to
+//! 1 each by the references too, so give them as counts.
 
 use super::{Compat, ConcentrationSe, Estimate, Prepared, Reason, SiiMethod};
 
@@ -17,8 +24,9 @@ struct Ordered {
     se: Option<Vec<f64>>,
 }
 
-/// HEAT's checks for ordered measures (§1.1) and the ridits.
-fn prepare(prep: &Prepared<'_>) -> Result<Ordered, Reason> {
+/// HEAT's checks for ordered measures (§1.1) and the ridits; `whole` rounds every population up
+/// first (SII and RII, as the references do).
+fn prepare(prep: &Prepared<'_>, whole: bool) -> Result<Ordered, Reason> {
     if !prep.stratum.ordered {
         return Err(Reason::NotOrdered);
     }
@@ -28,9 +36,10 @@ fn prepare(prep: &Prepared<'_>) -> Result<Ordered, Reason> {
         y.push(r.y.ok_or_else(|| Reason::MissingEstimate {
             subgroup: r.label.to_owned(),
         })?);
-        n.push(r.n.ok_or_else(|| Reason::MissingPopulation {
+        let given = r.n.ok_or_else(|| Reason::MissingPopulation {
             subgroup: r.label.to_owned(),
-        })?);
+        })?;
+        n.push(if whole { given.ceil() } else { given });
     }
     if y.len() < 3 {
         return Err(Reason::TooFewSubgroups {
@@ -118,7 +127,7 @@ impl Sym2 {
 /// √Σ p²σ²(2X − 1)² for ACI and √Σ p²σ²[(2X − 1) − RCI]²/ȳ for RCI. CI = value ± z·SE.
 /// `rci_percent` multiplies RCI, its SE and CI by 100.
 pub(super) fn aci(prep: &Prepared<'_>, relative: bool) -> Result<Estimate, Reason> {
-    let o = prepare(prep)?;
+    let o = prepare(prep, false)?;
     let aci: f64 = (0..o.y.len())
         .map(|j| o.p[j] * (2.0 * o.x[j] - 1.0) * o.y[j])
         .sum();
@@ -216,7 +225,8 @@ fn logistic(prep: &Prepared<'_>, o: &Ordered, scale: f64) -> Result<Fit, Reason>
     let mut prop = Vec::with_capacity(k);
     let mut w = Vec::with_capacity(k);
     for j in 0..k {
-        let big_p = o.n[j].ceil();
+        // P_j = ⌈n_j⌉, rounded up by `prepare`.
+        let big_p = o.n[j];
         let c = (o.y[j] / scale * big_p).round_ties_even();
         if !(0.0..=big_p).contains(&c) {
             return Err(Reason::CountOutOfRange {
@@ -247,7 +257,7 @@ fn logistic(prep: &Prepared<'_>, o: &Ordered, scale: f64) -> Result<Fit, Reason>
     // binomial()$initialize: μ = (c + ½)/(P + 1).
     let mut mu: Vec<f64> = (0..k)
         .map(|j| {
-            let big_p = o.n[j].ceil();
+            let big_p = o.n[j];
             (prop[j] * big_p + 0.5) / (big_p + 1.0)
         })
         .collect();
@@ -308,7 +318,8 @@ fn logistic(prep: &Prepared<'_>, o: &Ordered, scale: f64) -> Result<Fit, Reason>
     Ok(Fit { alpha, beta, cov })
 }
 
-/// WLS of y/scale on the ridit with weights n and HC1 covariance (`healthequal` `linear = TRUE`).
+/// WLS of y/scale on the ridit with weights ⌈n⌉ and HC1 covariance (`healthequal` `linear =
+/// TRUE`, which rounds the populations up before both).
 fn linear(o: &Ordered, scale: f64) -> Result<Fit, Reason> {
     let k = o.y.len();
     let mut xtwx = Sym2::default();
@@ -354,7 +365,7 @@ fn hc1(info: Sym2, meat: Sym2, k: usize) -> Result<Sym2, Reason> {
 /// Linear: v = α + βX, gradients (0, 1) and (1/v₁ − 1/v₀, 1/v₁).
 /// SII CI = scale·(SII/scale ± z·SE); RII CI = exp(ln RII ± z·SE), SE on the log scale.
 pub(super) fn sii(prep: &Prepared<'_>, relative: bool) -> Result<Estimate, Reason> {
-    let o = prepare(prep)?;
+    let o = prepare(prep, true)?;
     let compat = prep.options.compat;
     if compat == Compat::Healthequal
         && let Some(&first) = o.y.first()

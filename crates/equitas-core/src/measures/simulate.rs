@@ -33,26 +33,35 @@ impl Normal {
     }
 }
 
-/// `simulations` draws of every estimate, laid out draw by draw (`out[s * k + j]`).
-///
-/// # Errors
-/// `(j, tries)`: subgroup `j` rejected `tries` draws in a row.
-pub(super) fn draw(
-    y: &[f64],
-    se: &[f64],
-    scale: f64,
-    simulations: usize,
-    seed: u64,
-) -> Result<Vec<f64>, (usize, u32)> {
-    let mut normal = Normal::new(seed);
-    let upper = if scale == 100.0 { 100.0 } else { f64::INFINITY };
-    let mut out = Vec::with_capacity(simulations * y.len());
-    for _ in 0..simulations {
-        for (j, (&m, &s)) in y.iter().zip(se).enumerate() {
+/// Simulated copies of a stratum's estimates, drawn one copy at a time in heatmeasures' order
+/// (copy by copy, subgroup by subgroup), so that only one copy is ever held.
+pub(super) struct Draws<'a> {
+    normal: Normal,
+    y: &'a [f64],
+    se: &'a [f64],
+    upper: f64,
+}
+
+impl<'a> Draws<'a> {
+    pub(super) fn new(y: &'a [f64], se: &'a [f64], scale: f64, seed: u64) -> Self {
+        Self {
+            normal: Normal::new(seed),
+            y,
+            se,
+            upper: if scale == 100.0 { 100.0 } else { f64::INFINITY },
+        }
+    }
+
+    /// Draws the next copy into `out` (one value per estimate).
+    ///
+    /// # Errors
+    /// `(j, tries)`: subgroup `j` rejected `tries` draws in a row.
+    pub(super) fn next_copy(&mut self, out: &mut [f64]) -> Result<(), (usize, u32)> {
+        for (j, (slot, (&m, &s))) in out.iter_mut().zip(self.y.iter().zip(self.se)).enumerate() {
             let mut tries = 0;
-            let v = loop {
-                let v = m + s * normal.next();
-                if (0.0..=upper).contains(&v) {
+            *slot = loop {
+                let v = m + s * self.normal.next();
+                if (0.0..=self.upper).contains(&v) {
                     break v;
                 }
                 tries += 1;
@@ -60,10 +69,9 @@ pub(super) fn draw(
                     return Err((j, tries));
                 }
             };
-            out.push(v);
         }
+        Ok(())
     }
-    Ok(out)
 }
 
 /// R's type-7 quantile of finite values at probability `q`: x₍ₗ₎ + (h − l)(x₍ₗ₊₁₎ − x₍ₗ₎) with
@@ -84,30 +92,15 @@ fn quantile7(values: &mut [f64], q: f64) -> Option<f64> {
     Some(a + (h - lo as f64) * (b - a))
 }
 
-/// The simulation interval of a statistic: apply `stat` to every simulated copy (of length `k`)
-/// and take type-7 quantiles at (1 − c)/2 and 1 − (1 − c)/2. Non-finite values are left out;
-/// fewer than two finite values give no interval.
-pub(super) fn interval(
-    sims: &[f64],
-    k: usize,
-    confidence: f64,
-    scratch: &mut Vec<f64>,
-    mut stat: impl FnMut(&[f64]) -> f64,
-) -> Option<(f64, f64)> {
-    scratch.clear();
-    if k == 0 {
-        return None;
-    }
-    scratch.extend(
-        sims.chunks_exact(k)
-            .map(&mut stat)
-            .filter(|v| v.is_finite()),
-    );
-    if scratch.len() < 2 {
+/// The simulation interval from a statistic's finite values on the simulated copies: type-7
+/// quantiles at (1 − c)/2 and 1 − (1 − c)/2 (the values are reordered). Fewer than two values
+/// give no interval.
+pub(super) fn interval(values: &mut [f64], confidence: f64) -> Option<(f64, f64)> {
+    if values.len() < 2 {
         return None;
     }
     let tail = (1.0 - confidence) / 2.0;
-    Some((quantile7(scratch, tail)?, quantile7(scratch, 1.0 - tail)?))
+    Some((quantile7(values, tail)?, quantile7(values, 1.0 - tail)?))
 }
 
 #[cfg(test)]
@@ -125,6 +118,24 @@ mod tests {
         assert_eq!(quantile7(&mut [], 0.5), None);
     }
 
+    /// `simulations` copies of the estimates, one after the other.
+    fn draw(
+        y: &[f64],
+        se: &[f64],
+        scale: f64,
+        simulations: usize,
+        seed: u64,
+    ) -> Result<Vec<f64>, (usize, u32)> {
+        let mut draws = Draws::new(y, se, scale, seed);
+        let mut copy = vec![0.0; y.len()];
+        let mut out = Vec::new();
+        for _ in 0..simulations {
+            draws.next_copy(&mut copy)?;
+            out.extend_from_slice(&copy);
+        }
+        Ok(out)
+    }
+
     #[test]
     fn draws_respect_truncation_and_seed() {
         let a = draw(&[1.0, 99.0], &[5.0, 5.0], 100.0, 200, 7).unwrap_or_default();
@@ -136,5 +147,12 @@ mod tests {
             draw(&[50.0], &[5.0], 1.0, 10, 2)
         );
         assert_eq!(draw(&[-1e6], &[1.0], 1.0, 1, 1), Err((0, MAX_TRIES)));
+    }
+
+    #[test]
+    fn intervals_need_two_values() {
+        assert_eq!(interval(&mut [], 0.95), None);
+        assert_eq!(interval(&mut [3.0], 0.95), None);
+        assert_eq!(interval(&mut [4.0, 2.0], 0.5), Some((2.5, 3.5)));
     }
 }
