@@ -562,7 +562,6 @@ mod issue12 {
     /// `measures --simulations` of 2^64−1 panicked and 10^9 exhausted memory; its flags belong
     /// to the measures fixes of issue 12, made in another branch.
     #[test]
-    #[ignore = "passes once the measures --simulations fix of issue 12 (another branch) is merged"]
     fn measures_simulations_survive_hostile_values() {
         for v in HOSTILE.iter().chain(&["1000000000"]) {
             let args = [
