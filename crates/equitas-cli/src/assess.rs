@@ -171,7 +171,7 @@ fn parse(mut parser: lexopt::Parser, help: &str, allowed: &[&str]) -> Result<Opt
             Some(Short(c)) => format!("-{c}"),
         };
         if name == "--help" || name == "-h" {
-            print!("{help}");
+            crate::out(help)?;
             return Ok(None);
         }
         if !allowed.contains(&name.as_str()) {
@@ -193,7 +193,7 @@ pub(crate) fn run(mut parser: lexopt::Parser) -> Result<()> {
     let sub = match next_sub(&mut parser)? {
         Some(s) => s,
         None => {
-            print!("{HELP}");
+            crate::out(HELP)?;
             return Ok(());
         }
     };
@@ -204,7 +204,7 @@ pub(crate) fn run(mut parser: lexopt::Parser) -> Result<()> {
         "summary" => summary_cmd(parser),
         "migrate" => migrate_cmd(parser),
         "--help" | "-h" | "help" => {
-            print!("{HELP}");
+            crate::out(HELP)?;
             Ok(())
         }
         other => Err(usage_error(format!(
@@ -357,7 +357,7 @@ fn score_cmd(parser: lexopt::Parser) -> Result<()> {
     let reg = registry(&a.instruments)?;
     let loaded = load_file(&file, &reg)?;
     for n in &loaded.notes {
-        eprintln!("note: {}: {n}", file.display());
+        crate::err(&format!("note: {}: {n}", file.display()));
     }
     let instrument = reg
         .for_assessment(&loaded.assessment)

@@ -6,26 +6,11 @@
 //! Nothing here prints with `print!`/`eprintln!`, which panic when the output cannot be written
 //! (`> /dev/full`, a closed pipe): standard output goes through [`stdout`] or [`out`], whose
 //! errors are returned, and standard error through [`err`], which cannot fail. The lints below
-//! keep it so; the command files not yet moved to the helpers are allowed the macros for now.
+//! keep it so in every command's file.
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
-#[allow(
-    clippy::print_stdout,
-    clippy::print_stderr,
-    reason = "not yet moved to crate::out/err (issue 12 finding 8)"
-)]
 mod assess;
-#[allow(
-    clippy::print_stdout,
-    clippy::print_stderr,
-    reason = "not yet moved to crate::out/err (issue 12 finding 8)"
-)]
 mod fingertips;
-#[allow(
-    clippy::print_stdout,
-    clippy::print_stderr,
-    reason = "not yet moved to crate::out/err (issue 12 finding 8)"
-)]
 mod measures;
 mod render;
 

@@ -167,7 +167,7 @@ pub(crate) fn run(mut parser: lexopt::Parser) -> Result<()> {
                 }
             }
             "--help" | "-h" => {
-                print!("{HELP}");
+                crate::out(HELP)?;
                 return Ok(());
             }
             _ => return Err(unknown_option(&name, HELP)),

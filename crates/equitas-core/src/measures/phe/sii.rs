@@ -729,7 +729,7 @@ struct Simulation {
 }
 
 /// The most memory one area's simulation can take, in bytes: the simulated SII (or slope) and
-/// RII per repetition and the window [`order_statistics`] selects in (at most a quarter of the
+/// RII per repetition and the window `order_statistics` selects in (at most a quarter of the
 /// repetitions' values, allowing for the vector's growth).
 #[must_use]
 pub fn simulation_bytes(o: &SiiOptions) -> u64 {
