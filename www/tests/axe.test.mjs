@@ -177,6 +177,8 @@ test("headings and titles: every page state has its own title and exactly one h1
     await openStart(page, server.url("/"));
     await record("start");
     await page.getByRole("link", { name: "Import answers from a file" }).click();
+    // The page changes after the click's handler runs: wait for it, not for a fixed time.
+    await page.waitForFunction(() => document.title.startsWith("Import answers"));
     await record("import");
     assert.equal(await importFile(page, completeWithGaps()), "tasks");
     await record("task list");
