@@ -35,9 +35,11 @@ pub mod cohort;
 pub mod deprivation;
 pub mod io;
 mod json;
-pub mod map;
 pub mod measures;
-mod number;
 pub mod read;
-mod sort;
 pub mod synth;
+
+/// The map of the assessment types (answers by question, credit per option, …).
+pub use equitas_lean::SortedMap;
+// Numbers in messages and the one stable sort, small in the browser build.
+use equitas_lean::{num as number, sort};

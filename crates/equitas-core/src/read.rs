@@ -13,8 +13,8 @@
 
 use serde_json::{Map, Value};
 
+use crate::SortedMap;
 use crate::assessment::QuestionId;
-use crate::map::SortedMap;
 
 /// A value that is not what its place in the file calls for. Every message starts with the JSON
 /// pointer of the value ("at /rows/2/estimate: …"), except for JSON that does not parse, which

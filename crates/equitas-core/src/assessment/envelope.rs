@@ -36,7 +36,7 @@ use serde_json::{Map, Value};
 
 use super::answers::{Answer, Answers, pointer_escape};
 use super::instrument::{Instrument, InstrumentError, Question, QuestionId};
-use crate::map::SortedMap;
+use crate::SortedMap;
 use crate::read::{FromJson, ReadError, ReadErrorKind, read_struct};
 
 /// The `format` field of every saved assessment.

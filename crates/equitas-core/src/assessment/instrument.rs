@@ -9,7 +9,7 @@ use std::fmt;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::map::SortedMap;
+use crate::SortedMap;
 use crate::number::Num;
 use crate::read::{self, FromJson, Obj, ReadError, ReadErrorKind, one_of, read_struct, wrong};
 
