@@ -8,37 +8,38 @@
 //! at /rows/2/estimate: expected a number, found the text "52%"
 //! ```
 //!
-//! A type's reader implements [`FromJson`], from the helpers here: [`Obj`] for an object with
-//! known fields, [`one_field`] and [`unit_variant`] for enums, [`list`] for lists.
+//! A type's reader is derived from the type, with [`FromJson`](derive@FromJson), and follows the
+//! serde attributes the type already has for writing (`rename`, `rename_all`, `default`,
+//! `default = "path"`, `tag`, `transparent`, `try_from`, `deny_unknown_fields`), so a field is
+//! declared once. What serde's attributes cannot say has a `#[json(...)]` attribute: how errors
+//! describe the type (`expected`, `allowed`), a check after reading (`check`), and what a map
+//! keyed by the type is called (`map_key`). The derive's documentation lists them.
 //!
 //! ```
-//! use equitas_json::{FromJson, Obj, Place, ReadError};
-//! use serde_json::Value;
+//! use equitas_json::FromJson;
+//! use serde::Serialize;
 //!
-//! #[derive(Debug, PartialEq)]
+//! #[derive(Debug, PartialEq, Serialize, FromJson)]
+//! #[serde(deny_unknown_fields)]
+//! #[json(expected = "an age range: an object")]
 //! struct AgeRange {
 //!     min: u8,
 //!     max: u8,
-//! }
-//!
-//! impl FromJson for AgeRange {
-//!     fn read_at(v: &Value, at: &Place<'_>) -> Result<Self, ReadError> {
-//!         let o = Obj::new(v, at, "an age range: an object", &["min", "max"])?;
-//!         Ok(Self { min: o.req("min")?, max: o.req("max")? })
-//!     }
+//!     #[serde(default, skip_serializing_if = "Option::is_none")]
+//!     note: Option<String>,
 //! }
 //!
 //! let r: AgeRange = equitas_json::from_str(r#"{"min": 0, "max": 25}"#)?;
-//! assert_eq!(r, AgeRange { min: 0, max: 25 });
+//! assert_eq!(r, AgeRange { min: 0, max: 25, note: None });
 //!
 //! let e = equitas_json::from_str::<AgeRange>(r#"{"min": 0, "max": "25"}"#).unwrap_err();
 //! assert_eq!(e.to_string(), r#"at /max: expected a whole number from 0 to 255, found the text "25""#);
 //! let e = equitas_json::from_str::<AgeRange>(r#"{"min": 0, "mx": 25}"#).unwrap_err();
-//! assert_eq!(e.to_string(), "at /mx: unknown field; expected one of min, max");
+//! assert_eq!(e.to_string(), "at /mx: unknown field; expected one of min, max, note");
 //! # Ok::<(), equitas_json::ReadError>(())
 //! ```
 //!
-//! The helpers follow the rules of serde's derives, made strict: unknown fields are refused, an object
+//! The rules are those of serde's derives, made strict: unknown fields are refused, an object
 //! that names a key twice is refused, a missing required field is an error, an `Option` field
 //! may be absent or `null`, and a field with a default may be absent (`null` is read as a value,
 //! and refused unless the type takes it).
@@ -46,6 +47,9 @@
 //! Text is parsed by serde_json ([`parse`]) into its `Value`, which the readers walk: the
 //! browser build then carries one small walker per type instead of serde's deserializer for
 //! every type, and every error knows its place as a JSON pointer.
+
+// The derive names this crate as `::equitas_json`, here too (in the tests).
+extern crate self as equitas_json;
 
 mod error;
 mod object;
@@ -55,14 +59,22 @@ mod place;
 use equitas_lean::SortedMap;
 use serde_json::Value;
 
+pub use equitas_json_derive::FromJson;
 pub use error::{ReadError, ReadErrorKind};
 pub use object::{Obj, list, one_field, unit_variant};
 pub use parse::{MAX_DEPTH, parse};
 pub use place::Place;
 
+/// What the derive's code names, whatever the deriving crate depends on.
+#[doc(hidden)]
+pub mod __private {
+    pub use serde_json::Value;
+}
+
 /// A type read from a JSON value.
 ///
-/// The impls here are the leaves (text, numbers, true/false, lists, maps, any JSON).
+/// Derive it ([`FromJson`](derive@FromJson)); the impls here are the leaves (text, numbers,
+/// true/false, lists, maps, any JSON).
 pub trait FromJson: Sized {
     /// Reads the value at `at` (its place, for errors).
     ///
@@ -80,6 +92,7 @@ pub trait FromJson: Sized {
 }
 
 /// A type that keys a [`SortedMap`] read from a JSON object: the object's keys become it.
+/// `#[json(map_key = "…")]` derives it for a text newtype.
 pub trait MapKey: Ord + Sized {
     /// What a map keyed by it is called in errors ("an object keyed by question id").
     const MAP_EXPECTED: &'static str;

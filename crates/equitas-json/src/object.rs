@@ -1,4 +1,4 @@
-//! The helpers readers are made of: objects with known fields, tagged objects,
+//! The helpers derived readers are made of: objects with known fields, tagged objects,
 //! single-field objects, lists and names.
 
 use serde_json::{Map, Value};
