@@ -34,11 +34,12 @@ pub mod catalogue;
 pub mod cohort;
 pub mod deprivation;
 pub mod io;
-mod json;
 pub mod measures;
-pub mod read;
 pub mod synth;
 
+/// Reading JSON into the types, with the JSON pointer of any bad value: the `equitas-json`
+/// crate, whose derive every readable type here uses.
+pub use equitas_json as read;
 /// The map of the assessment types (answers by question, credit per option, …).
 pub use equitas_lean::SortedMap;
 // Numbers in messages and the one stable sort, small in the browser build.
