@@ -54,6 +54,10 @@ pub fn json(data: &[u8]) {
                 (n.as_str(), k, d)
             );
         }
+        // A byte order mark after the start: ours names it (issue 12), at the same place.
+        (Err((m, l, c)), Err((n, k, d))) if m.contains("found a byte order mark") => {
+            assert_eq!(("expected value", *l, *c), (n.as_str(), k, d));
+        }
         (Err(e), Err(r)) => assert_eq!(e, &r, "errors differ"),
         (Ok(_), Err(r)) => panic!("only serde_json fails: {r:?}"),
         (Err(e), Ok(_)) => panic!("only ours fails: {e:?}"),
