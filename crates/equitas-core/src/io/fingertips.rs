@@ -554,6 +554,67 @@ pub fn dsr(
 #[allow(clippy::unwrap_used, reason = "tests")]
 mod tests {
     use super::*;
+    use crate::measures::phe::sii::phe_sii;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+        /// The row named from the error's quantile is the row the CLI used to find by searching
+        /// the message for "quantile N " (issue 13 removed the search): the same on any input.
+        #[test]
+        fn the_quantile_of_an_error_names_the_row_the_text_search_did(
+            rows in prop::collection::vec(
+                (
+                    prop_oneof![Just(0u32), 1..=7u32, Just(10), Just(12)],
+                    prop_oneof![Just(-1.0), Just(0.0), Just(5.0), Just(100.0)],
+                    prop_oneof![Just(-0.5), Just(0.0), Just(0.3), Just(1.0), Just(1.5), Just(70.0)],
+                    prop::option::of(prop_oneof![Just(-1.0), Just(0.0), Just(1.0)]),
+                    prop::option::of(prop_oneof![Just(0.1), Just(0.5), Just(69.0)]),
+                    prop::option::of(prop_oneof![Just(0.2), Just(0.9), Just(71.0)]),
+                ),
+                0..12,
+            ),
+            value_type in prop_oneof![
+                Just(ValueType::Normal),
+                Just(ValueType::Rate),
+                Just(ValueType::Proportion),
+            ],
+            transform in any::<bool>(),
+        ) {
+            let rows: Vec<SiiRow> = rows
+                .into_iter()
+                .map(|(quantile, population, value, se, lower_cl, upper_cl)| SiiRow {
+                    quantile,
+                    population,
+                    value,
+                    se,
+                    lower_cl,
+                    upper_cl,
+                })
+                .collect();
+            let o = SiiOptions {
+                value_type,
+                transform,
+                repetitions: 1000,
+                ..SiiOptions::default()
+            };
+            if let Err(e) = phe_sii(&rows, &o) {
+                let area = SiiArea {
+                    key: key(&[], &[]),
+                    lines: (2..2 + rows.len()).collect(),
+                    rows: rows.clone(),
+                };
+                let message = e.to_string();
+                let by_text = rows
+                    .iter()
+                    .zip(&area.lines)
+                    .find(|(r, _)| message.contains(&format!("quantile {} ", r.quantile)))
+                    .map(|(_, &l)| l);
+                prop_assert_eq!(row_of(&area, &e), by_text, "{}", message);
+            }
+        }
+    }
 
     fn table(text: &str) -> Table {
         Table::read(text.as_bytes()).unwrap()
