@@ -1,3 +1,4 @@
+// @ts-check
 /*
  * equitas embed: puts the equitas self-assessment on a partner page (an intranet, a portal) with
  * one script tag and one element. A classic script: no modules, no build step, nothing global
@@ -48,19 +49,28 @@
   var DEFAULT_TITLE = "Health equity self-assessment";
   var INSTRUMENT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
-  var script = document.currentScript;
+  var script = /** @type {HTMLScriptElement | null} */ (document.currentScript);
   // The app lives next to this script: same origin, same directory.
   var defaultAppUrl = script && script.src ? new URL("index.html", script.src).href : null;
 
-  /** Frames made by this script: iframe.contentWindow is looked up here on every message. */
+  /**
+   * Frames made by this script: iframe.contentWindow is looked up here on every message.
+   *
+   * @type {{element: Element, iframe: HTMLIFrameElement, origin: string, height: number}[]}
+   */
   var frames = [];
   var warnedVersion = false;
 
+  /**
+   * @param {Element} element - A host element
+   * @param {string} message - Why it gets no frame
+   */
   function fail(element, message) {
     console.error("equitas embed: " + message);
     element.setAttribute("data-equitas-state", "error");
   }
 
+  /** @param {Element} element - A host element: give it its frame */
   function setUp(element) {
     if (element.hasAttribute("data-equitas-state")) return; // already done
     var instrument = element.getAttribute("data-instrument") || "";
@@ -120,6 +130,10 @@
     element.replaceChildren(iframe);
   }
 
+  /**
+   * @param {any} data - A completion message's data, not yet checked
+   * @returns {boolean} Whether it carries a well-typed rating
+   */
   function isRating(data) {
     var instrument = data.instrument;
     return (
@@ -136,6 +150,7 @@
     );
   }
 
+  /** @param {MessageEvent} event - A message to this window, from anyone */
   function onMessage(event) {
     var frame = null;
     for (var i = 0; i < frames.length; i++) {

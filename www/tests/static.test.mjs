@@ -12,7 +12,11 @@ const read = (rel) => fs.readFileSync(path.join(WWW, rel), "utf8");
 const APP_PAGES = ["index.html", "data.html"];
 const ALL_PAGES = [...APP_PAGES, ...fs.readdirSync(path.join(WWW, "examples")).filter((f) => f.endsWith(".html")).map((f) => `examples/${f}`)];
 const SCRIPTS = [
-  ...fs.readdirSync(path.join(WWW, "app")).filter((f) => f.endsWith(".js")).map((f) => `app/${f}`),
+  ...fs
+    .readdirSync(path.join(WWW, "app"), { recursive: true })
+    .map(String)
+    .filter((f) => f.endsWith(".js"))
+    .map((f) => `app/${f.split(path.sep).join("/")}`),
   ...["embed.js", "element.js"].filter((f) => fs.existsSync(path.join(WWW, f))),
   ...fs.readdirSync(path.join(WWW, "examples")).filter((f) => f.endsWith(".js")).map((f) => `examples/${f}`),
 ];
@@ -57,4 +61,24 @@ test("no script builds markup from strings (innerHTML and friends) or evaluates 
     }
   }
   assert.deepEqual(bad, []);
+});
+
+/**
+ * Modules another branch of issue 13 is rewriting (the results report and the data page); they
+ * get `// @ts-check` when that lands, and leave this list.
+ */
+const NOT_YET_TYPE_CHECKED = ["app/charts.js", "app/data-engine.js", "app/data-page.js", "app/results.js"];
+
+test("every script opts in to the type check (// @ts-check, www/tsconfig.json), but those not yet", () => {
+  const unchecked = SCRIPTS.filter((f) => !read(f).startsWith("// @ts-check\n"));
+  assert.deepEqual(
+    unchecked.filter((f) => !NOT_YET_TYPE_CHECKED.includes(f)),
+    [],
+    "these scripts do not start with // @ts-check",
+  );
+  assert.deepEqual(
+    NOT_YET_TYPE_CHECKED.filter((f) => !unchecked.includes(f)),
+    [],
+    "these scripts are type-checked now: take them off NOT_YET_TYPE_CHECKED",
+  );
 });
