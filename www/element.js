@@ -51,12 +51,10 @@ let modules = null;
  */
 function loadApp() {
   if (!modules) {
-    modules = Promise.all([import("./app/engine.js"), import("./app/app.js")]).then(
-      async ([engine, app]) => {
-        await engine.ready();
-        return app;
-      },
-    );
+    modules = Promise.all([import("./app/engine.js"), import("./app/app.js")]).then(async ([engine, app]) => {
+      await engine.ready();
+      return app;
+    });
   }
   return modules;
 }

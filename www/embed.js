@@ -75,7 +75,7 @@
     if (element.hasAttribute("data-equitas-state")) return; // already done
     var instrument = element.getAttribute("data-instrument") || "";
     if (!INSTRUMENT_ID.test(instrument)) {
-      fail(element, "data-instrument " + JSON.stringify(instrument) + " is not an instrument id (e.g. \"heat\")");
+      fail(element, "data-instrument " + JSON.stringify(instrument) + ' is not an instrument id (e.g. "heat")');
       return;
     }
     var src = element.getAttribute("data-src") || defaultAppUrl;
@@ -95,7 +95,10 @@
       return;
     }
     if (window.location.origin === "null") {
-      fail(element, "this page has no origin (opened from a file?), so the app could not answer it; serve it over http(s)");
+      fail(
+        element,
+        "this page has no origin (opened from a file?), so the app could not answer it; serve it over http(s)",
+      );
       return;
     }
     url.searchParams.set("embed", "1");
@@ -167,8 +170,11 @@
       if (!warnedVersion) {
         warnedVersion = true;
         console.warn(
-          "equitas embed: the app speaks protocol version " + JSON.stringify(data.version) +
-            " but this embed.js speaks " + VERSION + "; load embed.js from the app's own server so they match",
+          "equitas embed: the app speaks protocol version " +
+            JSON.stringify(data.version) +
+            " but this embed.js speaks " +
+            VERSION +
+            "; load embed.js from the app's own server so they match",
         );
       }
       return;

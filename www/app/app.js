@@ -116,7 +116,9 @@ export class App {
       })
       .catch((e) =>
         this.show(
-          errorPage(new Error(`the assessment engine could not start in this browser: ${e && e.message ? e.message : e}`)),
+          errorPage(
+            new Error(`the assessment engine could not start in this browser: ${e && e.message ? e.message : e}`),
+          ),
         ),
       );
   }
@@ -206,7 +208,8 @@ export class App {
     }
     if (flash) frag.push(notificationBanner(flash));
     frag.push(page.nodes);
-    for (const n of /** @type {unknown[]} */ (frag).flat(Infinity)) if (n) root.append(/** @type {Node | string} */ (n));
+    for (const n of /** @type {unknown[]} */ (frag).flat(Infinity))
+      if (n) root.append(/** @type {Node | string} */ (n));
     if (this.setTitle) document.title = `${page.errorsShown ? "Error: " : ""}${page.title}${TITLE_SUFFIX}`;
     const first = state.firstRender;
     state.firstRender = false;

@@ -134,7 +134,8 @@ export function unreadable(app, id) {
   /** @type {UnreadableDraft[]} */
   const out = unreadableDrafts().filter((d) => ids.includes(d.instrument));
   for (const [key, b] of app.state.blocked) {
-    if (ids.includes(b.id)) out.push({ key, instrument: b.id, when: null, text: b.text, message: b.message, blocked: true });
+    if (ids.includes(b.id))
+      out.push({ key, instrument: b.id, when: null, text: b.text, message: b.message, blocked: true });
   }
   return out;
 }

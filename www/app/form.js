@@ -189,7 +189,12 @@ function errorMessages(id, messages) {
     "div",
     { id },
     messages.map((m) =>
-      h("span", { class: "nhsuk-error-message" }, h("span", { class: "nhsuk-u-visually-hidden" }, "Error: "), sentence(m)),
+      h(
+        "span",
+        { class: "nhsuk-error-message" },
+        h("span", { class: "nhsuk-u-visually-hidden" }, "Error: "),
+        sentence(m),
+      ),
     ),
   );
 }
@@ -308,7 +313,11 @@ function choiceQuestion(q, ctx, type, options) {
   const fs = h(
     "fieldset",
     { class: "nhsuk-fieldset", "aria-describedby": describedBy(hid, eid) },
-    h("legend", { class: "nhsuk-fieldset__legend nhsuk-fieldset__legend--l" }, h("h1", { class: "nhsuk-fieldset__heading", tabindex: "-1" }, labelText(q))),
+    h(
+      "legend",
+      { class: "nhsuk-fieldset__legend nhsuk-fieldset__legend--l" },
+      h("h1", { class: "nhsuk-fieldset__heading", tabindex: "-1" }, labelText(q)),
+    ),
     hint(hid, q.help),
     type === "checkbox" ? hint(`${name}-multi`, "Select all that apply.") : null,
     errorMessages(eid, ctx.errors),
@@ -340,13 +349,18 @@ function textQuestion(q, ctx) {
     on: { input: (e) => ctx.set(q.id, fieldValue(e) === "" ? undefined : fieldValue(e)) },
     props: { value },
   };
-  const control = q.kind.type === "text" && q.kind.multiline
-    ? h("textarea", { ...attrs, class: `nhsuk-textarea${eid ? " nhsuk-textarea--error" : ""}`, rows: "6" })
-    : h("input", { ...attrs, class: `nhsuk-input${eid ? " nhsuk-input--error" : ""}`, type: "text" });
+  const control =
+    q.kind.type === "text" && q.kind.multiline
+      ? h("textarea", { ...attrs, class: `nhsuk-textarea${eid ? " nhsuk-textarea--error" : ""}`, rows: "6" })
+      : h("input", { ...attrs, class: `nhsuk-input${eid ? " nhsuk-input--error" : ""}`, type: "text" });
   return h(
     "div",
     { class: groupClass(ctx) },
-    h("h1", { class: "nhsuk-label-wrapper", tabindex: "-1" }, h("label", { class: "nhsuk-label nhsuk-label--l", for: id }, labelText(q))),
+    h(
+      "h1",
+      { class: "nhsuk-label-wrapper", tabindex: "-1" },
+      h("label", { class: "nhsuk-label nhsuk-label--l", for: id }, labelText(q)),
+    ),
     hint(hid, q.help),
     errorMessages(eid, ctx.errors),
     control,
@@ -388,7 +402,7 @@ function numberQuestion(q, ctx) {
     type: "text",
     inputmode: "decimal",
     "aria-describedby": describedBy(hid, eid),
-    props: { value: typeof v === "number" ? String(v) : ctx.rawValues.get(id) ?? "" },
+    props: { value: typeof v === "number" ? String(v) : (ctx.rawValues.get(id) ?? "") },
     on: {
       input: (e) => {
         const n = parseNumber(fieldValue(e));
@@ -407,10 +421,21 @@ function numberQuestion(q, ctx) {
   return h(
     "div",
     { class: errors.length ? "nhsuk-form-group nhsuk-form-group--error" : "nhsuk-form-group" },
-    h("h1", { class: "nhsuk-label-wrapper", tabindex: "-1" }, h("label", { class: "nhsuk-label nhsuk-label--l", for: id }, labelText(q))),
+    h(
+      "h1",
+      { class: "nhsuk-label-wrapper", tabindex: "-1" },
+      h("label", { class: "nhsuk-label nhsuk-label--l", for: id }, labelText(q)),
+    ),
     hint(hid, q.help),
     errorMessages(eid, errors),
-    unit ? h("div", { class: "nhsuk-input-wrapper" }, input, h("div", { class: "nhsuk-input__suffix", "aria-hidden": "true" }, unit)) : input,
+    unit
+      ? h(
+          "div",
+          { class: "nhsuk-input-wrapper" },
+          input,
+          h("div", { class: "nhsuk-input__suffix", "aria-hidden": "true" }, unit),
+        )
+      : input,
   );
 }
 
@@ -432,7 +457,11 @@ function dateQuestion(q, ctx) {
   return h(
     "div",
     { class: groupClass(ctx) },
-    h("h1", { class: "nhsuk-label-wrapper", tabindex: "-1" }, h("label", { class: "nhsuk-label nhsuk-label--l", for: id }, labelText(q))),
+    h(
+      "h1",
+      { class: "nhsuk-label-wrapper", tabindex: "-1" },
+      h("label", { class: "nhsuk-label nhsuk-label--l", for: id }, labelText(q)),
+    ),
     hint(hid, q.help ? `${q.help} ${DATE_HINT}.` : `${DATE_HINT}.`),
     errorMessages(eid, ctx.errors),
     h("input", {
@@ -501,7 +530,11 @@ function checklistQuestion(q, ctx) {
     h(
       "fieldset",
       { class: "nhsuk-fieldset equitas-family" },
-      h("legend", { class: "nhsuk-fieldset__legend nhsuk-fieldset__legend--m" }, h("h2", { class: "nhsuk-fieldset__heading" }, familyLabel(family))),
+      h(
+        "legend",
+        { class: "nhsuk-fieldset__legend nhsuk-fieldset__legend--m" },
+        h("h2", { class: "nhsuk-fieldset__heading" }, familyLabel(family)),
+      ),
       h(
         "div",
         { class: "nhsuk-checkboxes" },
@@ -516,7 +549,11 @@ function checklistQuestion(q, ctx) {
             h(
               "fieldset",
               { class: "nhsuk-fieldset" },
-              h("legend", { class: "nhsuk-fieldset__legend nhsuk-fieldset__legend--s" }, `Likely impact of the work on ${it.label.charAt(0).toLowerCase()}${it.label.slice(1)}`),
+              h(
+                "legend",
+                { class: "nhsuk-fieldset__legend nhsuk-fieldset__legend--s" },
+                `Likely impact of the work on ${it.label.charAt(0).toLowerCase()}${it.label.slice(1)}`,
+              ),
               h(
                 "div",
                 { class: "nhsuk-radios nhsuk-radios--small nhsuk-radios--inline" },
@@ -532,7 +569,10 @@ function checklistQuestion(q, ctx) {
                       type: "radio",
                       value: v,
                       props: { checked: e.impact === v },
-                      on: { change: () => update(it.id, (x) => ({ ...x, impact: /** @type {ChecklistEntry["impact"]} */ (v) })) },
+                      on: {
+                        change: () =>
+                          update(it.id, (x) => ({ ...x, impact: /** @type {ChecklistEntry["impact"]} */ (v) })),
+                      },
                     }),
                     h("label", { class: "nhsuk-label nhsuk-radios__label", for: rid }, l),
                   );
@@ -542,7 +582,11 @@ function checklistQuestion(q, ctx) {
             h(
               "div",
               { class: "nhsuk-form-group" },
-              h("label", { class: "nhsuk-label", for: safeId("q", q.id, it.id, "note") }, `Note on ${it.label} (optional)`),
+              h(
+                "label",
+                { class: "nhsuk-label", for: safeId("q", q.id, it.id, "note") },
+                `Note on ${it.label} (optional)`,
+              ),
               h("textarea", {
                 class: "nhsuk-textarea",
                 id: safeId("q", q.id, it.id, "note"),
@@ -585,7 +629,9 @@ function checklistQuestion(q, ctx) {
                       if (!on) delete y.impact;
                       return y;
                     });
-                    if (!on) for (const r of reveal.querySelectorAll("input[type=radio]")) /** @type {HTMLInputElement} */ (r).checked = false;
+                    if (!on)
+                      for (const r of reveal.querySelectorAll("input[type=radio]"))
+                        /** @type {HTMLInputElement} */ (r).checked = false;
                   },
                 },
               }),
@@ -604,9 +650,16 @@ function checklistQuestion(q, ctx) {
     h(
       "fieldset",
       { class: "nhsuk-fieldset", "aria-describedby": describedBy(hid, eid) },
-      h("legend", { class: "nhsuk-fieldset__legend nhsuk-fieldset__legend--l" }, h("h1", { class: "nhsuk-fieldset__heading", tabindex: "-1" }, labelText(q))),
+      h(
+        "legend",
+        { class: "nhsuk-fieldset__legend nhsuk-fieldset__legend--l" },
+        h("h1", { class: "nhsuk-fieldset__heading", tabindex: "-1" }, labelText(q)),
+      ),
       hint(hid, q.help),
-      hint(safeId("q", q.id, "howto"), "Tick each group you have considered, then say what effect the work is likely to have on it."),
+      hint(
+        safeId("q", q.id, "howto"),
+        "Tick each group you have considered, then say what effect the work is likely to have on it.",
+      ),
       errorMessages(eid, ctx.errors),
       families,
     ),
@@ -656,10 +709,18 @@ function itemOfOptions(inst, qid, selected, answers) {
   const restOptions =
     groups.length === 1 && !groups[0][0] && !considered.length
       ? groups[0][1].map(opt)
-      : groups.map(([f, its]) => h("optgroup", { label: considered.length ? `${familyLabel(f)} (not marked as considered)` : familyLabel(f) }, its.map(opt)));
+      : groups.map(([f, its]) =>
+          h(
+            "optgroup",
+            { label: considered.length ? `${familyLabel(f)} (not marked as considered)` : familyLabel(f) },
+            its.map(opt),
+          ),
+        );
   return [
     h("option", { value: "", props: { selected: !selected } }, "Choose one"),
-    selected && !known ? h("option", { value: selected, props: { selected: true } }, `${selected} (not an item of the list)`) : null,
+    selected && !known
+      ? h("option", { value: selected, props: { selected: true } }, `${selected} (not an item of the list)`)
+      : null,
     considered.length ? h("optgroup", { label: "Groups you marked as considered" }, considered.map(opt)) : null,
     restOptions,
   ];
@@ -710,11 +771,20 @@ function tableQuestion(q, ctx) {
     h(
       "fieldset",
       { class: "nhsuk-fieldset equitas-row", "data-testid": `row-${r + 1}` },
-      h("legend", { class: "nhsuk-fieldset__legend nhsuk-fieldset__legend--m" }, h("h2", { class: "nhsuk-fieldset__heading" }, `${rowNoun} ${r + 1}`)),
+      h(
+        "legend",
+        { class: "nhsuk-fieldset__legend nhsuk-fieldset__legend--m" },
+        h("h2", { class: "nhsuk-fieldset__heading" }, `${rowNoun} ${r + 1}`),
+      ),
       cols.map((c, ci) => {
         const id = r === 0 && ci === 0 ? fieldId(q) : rowCellId(q, r, c.id);
         const value = row[c.id] ?? "";
-        const label = h("label", { class: "nhsuk-label", for: id }, c.required ? c.label : `${c.label} (optional)`, h("span", { class: "nhsuk-u-visually-hidden" }, `, ${rowNoun.toLowerCase()} ${r + 1}`));
+        const label = h(
+          "label",
+          { class: "nhsuk-label", for: id },
+          c.required ? c.label : `${c.label} (optional)`,
+          h("span", { class: "nhsuk-u-visually-hidden" }, `, ${rowNoun.toLowerCase()} ${r + 1}`),
+        );
         let control;
         let chint = null;
         /** @param {Event} e - The cell's input or change */
@@ -722,12 +792,24 @@ function tableQuestion(q, ctx) {
         if (c.kind.type === "choice" || c.kind.type === "item_of") {
           const opts =
             c.kind.type === "choice"
-              ? [h("option", { value: "", props: { selected: !value } }, "Choose one"), c.kind.options.map((o) => h("option", { value: o.id, props: { selected: o.id === value } }, o.label))]
+              ? [
+                  h("option", { value: "", props: { selected: !value } }, "Choose one"),
+                  c.kind.options.map((o) => h("option", { value: o.id, props: { selected: o.id === value } }, o.label)),
+                ]
               : itemOfOptions(ctx.inst, c.kind.question, value, ctx.answers);
           control = h("select", { class: "nhsuk-select", id, on: { change: onInput } }, opts);
         } else if (c.kind.type === "date") {
           chint = hint(`${id}-hint`, DATE_HINT);
-          control = h("input", { class: "nhsuk-input nhsuk-input--width-10", id, type: "text", inputmode: "numeric", autocomplete: "off", "aria-describedby": `${id}-hint`, props: { value }, on: { input: onInput } });
+          control = h("input", {
+            class: "nhsuk-input nhsuk-input--width-10",
+            id,
+            type: "text",
+            inputmode: "numeric",
+            autocomplete: "off",
+            "aria-describedby": `${id}-hint`,
+            props: { value },
+            on: { input: onInput },
+          });
         } else {
           control = h("input", { class: "nhsuk-input", id, type: "text", props: { value }, on: { input: onInput } });
         }
@@ -743,7 +825,11 @@ function tableQuestion(q, ctx) {
               const all = rows();
               all.splice(r, 1);
               ctx.set(q.id, all.length ? all : undefined);
-              const focusTo = all.length ? (r > 0 ? rowCellId(q, r - 1, cols[0].id) : fieldId(q)) : safeId("q", q.id, "add");
+              const focusTo = all.length
+                ? r > 0
+                  ? rowCellId(q, r - 1, cols[0].id)
+                  : fieldId(q)
+                : safeId("q", q.id, "add");
               ctx.rebuild(focusTo, `${rowNoun} ${r + 1} removed`);
             },
           },
@@ -843,9 +929,15 @@ function evidenceQuestion(q, ctx) {
         input: (e) => {
           ctx.rawValues.set(id, fieldValue(e));
           const n = parseNumber(fieldValue(e));
-          const bad = Number.isNaN(n) || (integer && n !== undefined && !(Number.isInteger(n) && n >= 0 && n <= 4294967295));
+          const bad =
+            Number.isNaN(n) || (integer && n !== undefined && !(Number.isInteger(n) && n >= 0 && n <= 4294967295));
           if (bad) {
-            ctx.cellErrors.set(id, integer ? "Enter the order as a whole number, 1 or more, or leave it blank" : "Enter a number, like 41.2, or leave it blank");
+            ctx.cellErrors.set(
+              id,
+              integer
+                ? "Enter the order as a whole number, 1 or more, or leave it blank"
+                : "Enter a number, like 41.2, or leave it blank",
+            );
             onValue(undefined);
           } else {
             ctx.cellErrors.delete(id);
@@ -880,7 +972,12 @@ function evidenceQuestion(q, ctx) {
       h(
         "div",
         { class: "nhsuk-form-group" },
-        h("label", { class: "nhsuk-label", for: cid(k) }, label, h("span", { class: "nhsuk-u-visually-hidden" }, `, subgroup ${r + 1}`)),
+        h(
+          "label",
+          { class: "nhsuk-label", for: cid(k) },
+          label,
+          h("span", { class: "nhsuk-u-visually-hidden" }, `, subgroup ${r + 1}`),
+        ),
         hint(`${cid(k)}-hint`, hintText),
         h("input", {
           class: "nhsuk-input",
@@ -894,7 +991,11 @@ function evidenceQuestion(q, ctx) {
     return h(
       "fieldset",
       { class: "nhsuk-fieldset equitas-row", "data-testid": `evidence-row-${r + 1}` },
-      h("legend", { class: "nhsuk-fieldset__legend nhsuk-fieldset__legend--m" }, h("h2", { class: "nhsuk-fieldset__heading" }, `Subgroup ${r + 1}`)),
+      h(
+        "legend",
+        { class: "nhsuk-fieldset__legend nhsuk-fieldset__legend--m" },
+        h("h2", { class: "nhsuk-fieldset__heading" }, `Subgroup ${r + 1}`),
+      ),
       textCell("dimension", "Dimension", "For example, IMD quintile or Ethnic group"),
       textCell("subgroup", "Subgroup", "For example, Quintile 1 (most deprived)"),
       h(
@@ -904,8 +1005,17 @@ function evidenceQuestion(q, ctx) {
           h(
             "div",
             { class: "nhsuk-form-group" },
-            h("label", { class: "nhsuk-label", for: cid(k) }, `${label} (optional)`, h("span", { class: "nhsuk-u-visually-hidden" }, `, subgroup ${r + 1}`)),
-            h("div", { class: `nhsuk-hint${hintText ? "" : " nhsuk-u-visually-hidden"}`, id: `${cid(k)}-hint` }, hintText || (integer ? "A whole number" : "A number")),
+            h(
+              "label",
+              { class: "nhsuk-label", for: cid(k) },
+              `${label} (optional)`,
+              h("span", { class: "nhsuk-u-visually-hidden" }, `, subgroup ${r + 1}`),
+            ),
+            h(
+              "div",
+              { class: `nhsuk-hint${hintText ? "" : " nhsuk-u-visually-hidden"}`, id: `${cid(k)}-hint` },
+              hintText || (integer ? "A whole number" : "A number"),
+            ),
             numberInput(cid(k), row[k] === 0 && k === "order" ? undefined : row[k], (v) => setRow(r, k, v), integer),
           ),
         ),
@@ -923,7 +1033,11 @@ function evidenceQuestion(q, ctx) {
             props: { checked: !!row.reference },
             on: { change: (e) => setRow(r, "reference", isChecked(e) ? true : undefined) },
           }),
-          h("label", { class: "nhsuk-label nhsuk-checkboxes__label", for: cid("reference") }, `Subgroup ${r + 1} is the reference group for comparisons`),
+          h(
+            "label",
+            { class: "nhsuk-label nhsuk-checkboxes__label", for: cid("reference") },
+            `Subgroup ${r + 1} is the reference group for comparisons`,
+          ),
         ),
       ),
       h(
@@ -936,10 +1050,15 @@ function evidenceQuestion(q, ctx) {
               const ev = get();
               ev.rows.splice(r, 1);
               // Parse errors are keyed by row number; rows after this one move up.
-              for (const key of [...ctx.cellErrors.keys()]) if (key.startsWith(safeId("q", q.id, "row"))) ctx.cellErrors.delete(key);
-              for (const key of [...ctx.rawValues.keys()]) if (key.startsWith(safeId("q", q.id, "row"))) ctx.rawValues.delete(key);
+              for (const key of [...ctx.cellErrors.keys()])
+                if (key.startsWith(safeId("q", q.id, "row"))) ctx.cellErrors.delete(key);
+              for (const key of [...ctx.rawValues.keys()])
+                if (key.startsWith(safeId("q", q.id, "row"))) ctx.rawValues.delete(key);
               put(ev);
-              ctx.rebuild(ev.rows.length ? safeId("q", q.id, "row", Math.max(r, 1), "dimension") : safeId("q", q.id, "add"), `Subgroup ${r + 1} removed`);
+              ctx.rebuild(
+                ev.rows.length ? safeId("q", q.id, "row", Math.max(r, 1), "dimension") : safeId("q", q.id, "add"),
+                `Subgroup ${r + 1} removed`,
+              );
             },
           },
         },
@@ -1155,7 +1274,7 @@ export function formatAnswer(inst, q, v) {
               { class: "nhsuk-list nhsuk-list--bullet" },
               considered.map((it) => {
                 const e = entries[it.id];
-                const impact = e.impact ? IMPACTS.find(([x]) => x === e.impact)?.[1] ?? e.impact : "impact not given";
+                const impact = e.impact ? (IMPACTS.find(([x]) => x === e.impact)?.[1] ?? e.impact) : "impact not given";
                 return h("li", {}, `${it.label}: ${impact.toLowerCase()}`, e.note ? [" (", e.note, ")"] : null);
               }),
             ),
@@ -1167,7 +1286,9 @@ export function formatAnswer(inst, q, v) {
         "div",
         {},
         h("ul", { class: "nhsuk-list" }, lines),
-        notConsidered ? h("p", { class: "nhsuk-body-s" }, `${notConsidered} of ${k.items.length} not considered.`) : null,
+        notConsidered
+          ? h("p", { class: "nhsuk-body-s" }, `${notConsidered} of ${k.items.length} not considered.`)
+          : null,
       );
     }
     case "table": {
@@ -1228,7 +1349,16 @@ export function formatAnswer(inst, q, v) {
             "table",
             { class: "nhsuk-table equitas-evidence-table" },
             h("caption", { class: "nhsuk-u-visually-hidden" }, "Evidence by subgroup"),
-            h("thead", {}, h("tr", {}, cols.map(([, l]) => h("th", { scope: "col" }, l)), h("th", { scope: "col" }, "Reference"))),
+            h(
+              "thead",
+              {},
+              h(
+                "tr",
+                {},
+                cols.map(([, l]) => h("th", { scope: "col" }, l)),
+                h("th", { scope: "col" }, "Reference"),
+              ),
+            ),
             h(
               "tbody",
               {},

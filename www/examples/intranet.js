@@ -34,7 +34,8 @@
     var origin = loopbackAppOrigin(requested);
     if (origin === null) {
       console.error(
-        "intranet example: ?app=" + JSON.stringify(requested) +
+        "intranet example: ?app=" +
+          JSON.stringify(requested) +
           " is not a loopback http origin such as http://127.0.0.1:8131; using the app next to embed.js",
       );
     } else {

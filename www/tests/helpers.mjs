@@ -204,9 +204,7 @@ export async function openApp(page, url) {
  * `label` names the page state in the failure message.
  */
 export async function axeCheck(page, label) {
-  const result = await new AxeBuilder({ page })
-    .withTags(["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"])
-    .analyze();
+  const result = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"]).analyze();
   const v = result.violations;
   if (v.length === 0) return;
   const lines = v.map(
@@ -230,7 +228,11 @@ async function focusedInfo(page) {
     const labelOf = (e) => {
       if (e.getAttribute("aria-label")) return e.getAttribute("aria-label");
       const lb = e.getAttribute("aria-labelledby");
-      if (lb) return lb.split(/\s+/).map((i) => document.getElementById(i)?.textContent || "").join(" ");
+      if (lb)
+        return lb
+          .split(/\s+/)
+          .map((i) => document.getElementById(i)?.textContent || "")
+          .join(" ");
       if (e.labels && e.labels.length) return [...e.labels].map((l) => l.textContent).join(" ");
       return e.textContent || e.value || "";
     };
@@ -400,9 +402,10 @@ export function pdfText(buf) {
     };
     const decodeLiteral = (lit) =>
       lit.replace(/\\([nrtbf()\\]|\d{1,3})/g, (_, e) =>
-        /\d/.test(e) ? String.fromCharCode(parseInt(e, 8)) : { n: "\n", r: "", t: "\t", b: "", f: "" }[e] ?? e,
+        /\d/.test(e) ? String.fromCharCode(parseInt(e, 8)) : ({ n: "\n", r: "", t: "\t", b: "", f: "" }[e] ?? e),
       );
-    const tokRe = /\/([^\s/<>\[\]()]+)\s+[\d.]+\s+Tf|\[((?:[^\]\\]|\\.)*)\]\s*TJ|<([0-9A-Fa-f\s]*)>\s*Tj|\(((?:[^)\\]|\\.)*)\)\s*Tj|\b(Td|TD|T\*|Tm|ET)\b/g;
+    const tokRe =
+      /\/([^\s/<>\[\]()]+)\s+[\d.]+\s+Tf|\[((?:[^\]\\]|\\.)*)\]\s*TJ|<([0-9A-Fa-f\s]*)>\s*Tj|\(((?:[^)\\]|\\.)*)\)\s*Tj|\b(Td|TD|T\*|Tm|ET)\b/g;
     for (const t of content.matchAll(tokRe)) {
       if (t[1]) cmap = cmapFor(fonts.get(t[1]));
       else if (t[2] != null) {
@@ -454,7 +457,10 @@ export async function assertFocusVisible(page, what) {
     const el = document.activeElement;
     if (!el || el === document.body) return { ok: false, why: "nothing has focus" };
     const cs = getComputedStyle(el);
-    const outline = cs.outlineStyle !== "none" && parseFloat(cs.outlineWidth) > 0 && !/rgba\(\d+, \d+, \d+, 0\)|transparent/.test(cs.outlineColor);
+    const outline =
+      cs.outlineStyle !== "none" &&
+      parseFloat(cs.outlineWidth) > 0 &&
+      !/rgba\(\d+, \d+, \d+, 0\)|transparent/.test(cs.outlineColor);
     const shadow = cs.boxShadow && cs.boxShadow !== "none";
     const yellow = cs.backgroundColor === "rgb(255, 235, 59)";
     let labelShadow = false;
@@ -466,7 +472,12 @@ export async function assertFocusVisible(page, what) {
       }
     }
     const ok = outline || shadow || yellow || labelShadow;
-    return { ok, why: `outline ${cs.outlineStyle} ${cs.outlineWidth} ${cs.outlineColor}; box-shadow ${cs.boxShadow}; background ${cs.backgroundColor}`, tag: el.tagName, id: el.id };
+    return {
+      ok,
+      why: `outline ${cs.outlineStyle} ${cs.outlineWidth} ${cs.outlineColor}; box-shadow ${cs.boxShadow}; background ${cs.backgroundColor}`,
+      tag: el.tagName,
+      id: el.id,
+    };
   });
   assert.ok(r.ok, `${what}: the focused ${r.tag}#${r.id} has no visible focus indicator (${r.why})`);
 }

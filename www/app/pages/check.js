@@ -139,7 +139,10 @@ export function checkAllPage(app, showErrors) {
       summary,
       h("span", { class: "nhsuk-caption-l" }, inst.title),
       h("h1", { class: "nhsuk-heading-l", tabindex: "-1" }, "Check your answers before you see your results"),
-      inst.sections.map((sec) => [h("h2", { class: "nhsuk-heading-m" }, sec.title), summaryList(assessment, sec, vis, "all")]),
+      inst.sections.map((sec) => [
+        h("h2", { class: "nhsuk-heading-m" }, sec.title),
+        summaryList(assessment, sec, vis, "all"),
+      ]),
       form,
     ],
     focus: summary,

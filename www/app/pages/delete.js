@@ -48,7 +48,11 @@ export function deletePage(app) {
       h(
         "div",
         { class: "nhsuk-button-group" },
-        h("button", { class: "nhsuk-button nhsuk-button--warning", type: "button", on: { click: remove } }, "Delete my answers"),
+        h(
+          "button",
+          { class: "nhsuk-button nhsuk-button--warning", type: "button", on: { click: remove } },
+          "Delete my answers",
+        ),
         h("a", { class: "nhsuk-link", href: `#/${id}/tasks` }, "No, keep my answers"),
       ),
     ],

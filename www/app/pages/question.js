@@ -160,7 +160,12 @@ function markCell(form, id, msg) {
   const mid = `${id}-error`;
   if (!form.querySelector(`[id="${CSS.escape(mid)}"]`)) {
     el.before(
-      h("span", { class: "nhsuk-error-message", id: mid }, h("span", { class: "nhsuk-u-visually-hidden" }, "Error: "), msg),
+      h(
+        "span",
+        { class: "nhsuk-error-message", id: mid },
+        h("span", { class: "nhsuk-u-visually-hidden" }, "Error: "),
+        msg,
+      ),
     );
     el.setAttribute("aria-describedby", [el.getAttribute("aria-describedby"), mid].filter(Boolean).join(" "));
   }

@@ -43,7 +43,11 @@ export function resultsPage(app) {
   const details = h(
     "details",
     { class: "nhsuk-details equitas-screen-only" },
-    h("summary", { class: "nhsuk-details__summary" }, h("span", { class: "nhsuk-details__summary-text" }, "All your answers")),
+    h(
+      "summary",
+      { class: "nhsuk-details__summary" },
+      h("span", { class: "nhsuk-details__summary-text" }, "All your answers"),
+    ),
     h("div", { class: "nhsuk-details__text" }, allAnswers(app)),
   );
   const printAll = h(
@@ -71,7 +75,11 @@ export function resultsPage(app) {
     } catch (e) {
       clear(container);
       container.append(
-        h("p", { class: "nhsuk-body-l" }, `Overall: ${report.overall} out of 100 (${report.band && report.band.label}).`),
+        h(
+          "p",
+          { class: "nhsuk-body-l" },
+          `Overall: ${report.overall} out of 100 (${report.band && report.band.label}).`,
+        ),
         h("p", { class: "nhsuk-body" }, report.rubric),
         h(
           "p",

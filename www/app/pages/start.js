@@ -106,7 +106,12 @@ export function startPage(app) {
         },
         "Start now",
       ),
-      h("p", { class: "nhsuk-body" }, h("a", { href: importHref }, "Import answers from a file"), " you downloaded before."),
+      h(
+        "p",
+        { class: "nhsuk-body" },
+        h("a", { href: importHref }, "Import answers from a file"),
+        " you downloaded before.",
+      ),
     ],
   };
 }

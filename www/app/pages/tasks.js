@@ -31,7 +31,11 @@ export function tasksPage(app) {
   const prog = eng.assessmentProgress(saved);
   const done = prog.filter((p) => p.status === "completed").length;
   const items = inst.sections.map((s, i) => {
-    const p = prog.find((x) => x.section === s.id) || { status: "not_started", answered: 0, visible: s.questions.length };
+    const p = prog.find((x) => x.section === s.id) || {
+      status: "not_started",
+      answered: 0,
+      visible: s.questions.length,
+    };
     const [label, tag] = STATUS[p.status] || [p.status, "nhsuk-tag"];
     const href = p.status === "not_started" ? questionHref(id, s.id, 1) : `#/${id}/check/${encodeURIComponent(s.id)}`;
     const hid = `task-list-${i + 1}-hint`;
@@ -60,7 +64,11 @@ export function tasksPage(app) {
       unreadableNotices(app, id),
       h("span", { class: "nhsuk-caption-l" }, "Your assessment"),
       h("h1", { class: "nhsuk-heading-l", tabindex: "-1" }, title),
-      h("p", { class: "nhsuk-body", "data-testid": "sections-done" }, `You have completed ${done} of ${prog.length} sections.`),
+      h(
+        "p",
+        { class: "nhsuk-body", "data-testid": "sections-done" },
+        `You have completed ${done} of ${prog.length} sections.`,
+      ),
       h("ul", { class: "nhsuk-task-list", "data-testid": "task-list" }, items),
       h("h2", { class: "nhsuk-heading-m" }, "When you have finished"),
       h(

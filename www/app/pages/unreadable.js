@@ -46,11 +46,7 @@ export function unreadableNotices(app, id) {
           "A saved draft could not be opened",
         ),
       ),
-      h(
-        "p",
-        {},
-        `Answers to "${name}" saved in this browser${suffix} could not be opened: ${whyUnreadable(d)}.`,
-      ),
+      h("p", {}, `Answers to "${name}" saved in this browser${suffix} could not be opened: ${whyUnreadable(d)}.`),
       h(
         "p",
         {},
@@ -127,7 +123,11 @@ export function removeUnreadablePage(app, key) {
       h(
         "div",
         { class: "nhsuk-button-group" },
-        h("button", { class: "nhsuk-button nhsuk-button--warning", type: "button", on: { click: remove } }, "Remove it"),
+        h(
+          "button",
+          { class: "nhsuk-button nhsuk-button--warning", type: "button", on: { click: remove } },
+          "Remove it",
+        ),
         h("a", { class: "nhsuk-link", href: "#/" }, "No, keep it"),
       ),
     ],
