@@ -34,8 +34,9 @@ commands:
   test              run every check and test: rustfmt, clippy (host and wasm32), host tests
                     (unit, integration, doc), the benches once each, the wasm tests under Node,
                     the web package with its size budget, the TypeScript definitions drift check,
-                    the wasm tests in headless Chromium and the browser tests (npm test in www/);
-                    installs what is missing first (wasm32 target, wasm-bindgen-cli, npm
+                    the app's JavaScript (type check, Prettier, unit tests under Node), the wasm
+                    tests in headless Chromium and the browser tests (npm run test:browser in
+                    www/); installs what is missing first (wasm32 target, wasm-bindgen-cli, npm
                     packages, Chromium)
   bench [web]       run the criterion benches, the Python (polars) peer benchmark and the web
                     benchmark (wasm size, start page time, scoring time in Chromium); `bench web`
@@ -290,6 +291,7 @@ fn test(root: &Path) -> Result {
             "tests/types-check.ts",
         ],
     )?;
+    web::javascript_checks(root)?;
 
     eprintln!("\n==> tools the browser tests need (installed only when missing)");
     web::ensure_chromium(root)?;
@@ -345,7 +347,7 @@ fn browser_tests(root: &Path) -> Result {
         &root.join("www"),
         "the browser tests in www/tests: the app in headless Chromium (playwright-core) with axe",
         "npm",
-        &["test"],
+        &["run", "test:browser"],
         &[("CHROMIUM", OsStr::new(web::CHROMIUM))],
         "",
     )
