@@ -3,8 +3,10 @@
 //   node www/bench/web.mjs [--url http://127.0.0.1:PORT/ | --root DIR] [--loads 10] [--calls 200]
 //                          [--subgroups 100000] [--wasm NAME:RAW:GZIP ...]
 //
-// `cargo xtask bench web` runs it against xtask's own server (--url) after building the web
-// package. Without --url it serves --root (default: the www/ beside this file) itself.
+// `cargo xtask bench web` runs it after building the web package. Without --url it serves --root
+// (default: the www/ beside this file) itself, with the repository's one static server
+// (www/tools/server.mjs, the one `cargo xtask serve` runs and the browser tests start); --url
+// measures a server already running instead.
 //
 // It reports, as a Markdown table:
 //   (a) each optimised wasm module's size, raw and gzipped: equitas_wasm (the assessment engine,
@@ -27,13 +29,13 @@
 //       pressing "Measure inequality" with the file chosen to the results shown.
 // Chromium: /usr/bin/chromium (or $CHROMIUM), headless, with the flags of the project contract.
 
-import { createServer } from "node:http";
 import { readFile, stat } from "node:fs/promises";
-import { dirname, extname, join, normalize, resolve, sep } from "node:path";
+import { dirname, join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { cpus } from "node:os";
 import { chromium } from "playwright-core";
+import { startServer } from "../tools/server.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, "..", "..");
@@ -117,51 +119,6 @@ function fail(message) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// A static server for --root, with the headers xtask's server sends (for standalone runs).
-
-const CSP =
-  "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; " +
-  "font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'";
-const TYPES = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".mjs": "text/javascript; charset=utf-8",
-  ".css": "text/css; charset=utf-8",
-  ".wasm": "application/wasm",
-  ".json": "application/json",
-  ".map": "application/json",
-  ".svg": "image/svg+xml",
-  ".png": "image/png",
-  ".ico": "image/x-icon",
-  ".woff2": "font/woff2",
-  ".csv": "text/csv; charset=utf-8",
-};
-
-async function startServer(root) {
-  const server = createServer(async (req, res) => {
-    const headers = {
-      "Cache-Control": "no-cache",
-      "X-Content-Type-Options": "nosniff",
-      "Content-Security-Policy": CSP,
-    };
-    try {
-      let path = decodeURIComponent(new URL(req.url, "http://x").pathname);
-      if (path.endsWith("/")) path += "index.html";
-      const file = normalize(join(root, path));
-      if (!file.startsWith(root + sep) || path.split("/").includes("..")) throw new Error("outside");
-      const body = await readFile(file);
-      res.writeHead(200, { ...headers, "Content-Type": TYPES[extname(file)] ?? "application/octet-stream" });
-      res.end(req.method === "HEAD" ? undefined : body);
-    } catch {
-      res.writeHead(404, { ...headers, "Content-Type": "text/plain; charset=utf-8" });
-      res.end("404 not found\n");
-    }
-  });
-  await new Promise((ok, ko) => server.once("error", ko).listen(0, "127.0.0.1", ok));
-  return { server, url: `http://127.0.0.1:${server.address().port}/` };
-}
-
-// ---------------------------------------------------------------------------------------------
 // Statistics
 
 function quantile(sorted, q) {
@@ -199,8 +156,8 @@ async function main() {
         fail(`${join(options.root, `pkg/${name}_bg.wasm`)} is missing: run \`cargo xtask wasm\` first`),
       );
     }
-    own = await startServer(options.root);
-    base = own.url;
+    own = await startServer({ root: options.root });
+    base = own.url("/");
     console.error(`web bench: serving ${options.root} on ${base}`);
   }
 
@@ -310,7 +267,7 @@ async function main() {
     );
   } finally {
     await browser.close();
-    own?.server.close();
+    await own?.close();
   }
   if (problems.length) {
     console.error(`\nweb bench: not everything could be measured:\n  - ${problems.join("\n  - ")}`);

@@ -4,7 +4,6 @@
 // error, console error (CSP violations are reported there), dialog, or request that leaves the
 // origins the test allowed: that is how "no network request beyond the same origin" is checked.
 
-import http from "node:http";
 import fs from "node:fs/promises";
 import path from "node:path";
 import zlib from "node:zlib";
@@ -13,39 +12,16 @@ import assert from "node:assert/strict";
 import { before, after } from "node:test";
 import { chromium } from "playwright-core";
 import { AxeBuilder } from "@axe-core/playwright";
+import { startServer as startStaticServer } from "../tools/server.mjs";
+import { CSP } from "../tools/csp.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const WWW = path.resolve(here, "..");
 export const REPO = path.resolve(WWW, "..");
 
-/** The Content-Security-Policy every app page must run under (contract, "Page requirements"). */
-export const CSP =
-  "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; " +
-  "img-src 'self' data:; font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'";
+/** The Content-Security-Policy every app page must run under (www/csp.json, its one copy). */
+export { CSP };
 
-const MIME = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".mjs": "text/javascript; charset=utf-8",
-  ".css": "text/css; charset=utf-8",
-  ".json": "application/json; charset=utf-8",
-  ".wasm": "application/wasm",
-  ".svg": "image/svg+xml",
-  ".png": "image/png",
-  ".ico": "image/x-icon",
-  ".csv": "text/csv; charset=utf-8",
-  ".txt": "text/plain; charset=utf-8",
-  ".woff2": "font/woff2",
-  ".webmanifest": "application/manifest+json",
-};
-
-/**
- * Serve `root` (default: www/) on 127.0.0.1 at an ephemeral port.
- * `csp: true` sends the app's CSP as a header as well (the pages also carry it as a meta tag);
- * the partner-host server in the embed test passes `csp: false`, because a partner intranet page
- * has its own policy, and ours (`default-src 'none'`) would forbid it from framing the app at all.
- * Returns {origin, url(path), close()}; `requests` lists every path asked for.
- */
 /**
  * One Chromium and one app server for a whole test file: started before its first test, closed
  * after its last; `set(browser, server)` receives them once started.
@@ -63,54 +39,16 @@ export function sharedBrowserAndServer(set) {
   });
 }
 
-export async function startServer({ root = WWW, csp = true } = {}) {
-  const requests = [];
-  const server = http.createServer(async (req, res) => {
-    const url = new URL(req.url, "http://x");
-    requests.push(url.pathname);
-    let rel;
-    try {
-      rel = decodeURIComponent(url.pathname);
-    } catch {
-      res.writeHead(400).end();
-      return;
-    }
-    let file = path.join(root, path.normalize(rel));
-    if (!file.startsWith(root)) {
-      res.writeHead(403).end();
-      return;
-    }
-    try {
-      let st = await fs.stat(file);
-      if (st.isDirectory()) {
-        file = path.join(file, "index.html");
-        st = await fs.stat(file);
-      }
-      const body = await fs.readFile(file);
-      const headers = {
-        "content-type": MIME[path.extname(file).toLowerCase()] || "application/octet-stream",
-        "cache-control": "no-store",
-        "x-content-type-options": "nosniff",
-      };
-      if (csp) headers["content-security-policy"] = CSP;
-      res.writeHead(200, headers);
-      res.end(req.method === "HEAD" ? undefined : body);
-    } catch {
-      res.writeHead(404, { "content-type": "text/plain" }).end("not found");
-    }
-  });
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const origin = `http://127.0.0.1:${server.address().port}`;
-  return {
-    origin,
-    requests,
-    url: (p = "/") => origin + (p.startsWith("/") ? p : "/" + p),
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections?.();
-        server.close(() => resolve());
-      }),
-  };
+/**
+ * Serve `root` (default: www/) on 127.0.0.1 at an ephemeral port, with the repository's one static
+ * server (tools/server.mjs, the one `cargo xtask serve` runs). `csp: true` sends the app's CSP as
+ * a header as well (the pages also carry it as a meta tag), except under /examples/; the
+ * partner-host server in the embed test passes `csp: false`, because a partner intranet page has
+ * its own policy, and ours (`default-src 'none'`) would forbid it from framing the app at all.
+ * Returns {origin, url(path), close()}; `requests` lists every path asked for.
+ */
+export function startServer({ root = WWW, csp = true } = {}) {
+  return startStaticServer({ root, csp });
 }
 
 export const CHROMIUM_ARGS = [

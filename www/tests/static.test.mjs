@@ -6,7 +6,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { WWW, CSP } from "./helpers.mjs";
+import { WWW, REPO, CSP } from "./helpers.mjs";
+import { PAGES as CSP_PAGES } from "../tools/csp.mjs";
 
 const read = (rel) => fs.readFileSync(path.join(WWW, rel), "utf8");
 const APP_PAGES = ["index.html", "data.html"];
@@ -26,11 +27,20 @@ function metaCsp(html) {
   return m ? m[1] ?? m[2] : null;
 }
 
-for (const p of APP_PAGES) {
+// The app's pages, and the other pages that run under the app's policy (tools/csp.mjs), carry the
+// policy of www/csp.json (`npm run csp:write` writes it into them).
+for (const p of new Set([...APP_PAGES, ...CSP_PAGES])) {
   test(`${p} carries the contract's CSP as a meta tag`, () => {
     assert.equal(metaCsp(read(p)), CSP);
   });
 }
+
+test("the README quotes the policy of www/csp.json", () => {
+  const readme = fs.readFileSync(path.join(REPO, "README.md"), "utf8");
+  const quoted = [...readme.matchAll(/`(default-src [^`]*)`/g)].map((m) => m[1].replace(/;? …$/, ""));
+  assert.ok(quoted.length > 0, "the README quotes the policy");
+  for (const q of quoted) assert.ok(CSP.startsWith(q), `the README quotes ${JSON.stringify(q)}, not the start of ${JSON.stringify(CSP)}`);
+});
 
 for (const p of ALL_PAGES) {
   test(`${p}: no inline script, inline handler, style attribute or style element; a CSP meta; lang and icon set`, () => {

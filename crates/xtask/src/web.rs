@@ -645,7 +645,8 @@ pub fn javascript_checks(root: &Path) -> Result {
     run(
         &www,
         "the app's JavaScript type-checks (tsc, strict, www/tsconfig.json: every module with \
-         // @ts-check) against the wasm modules' TypeScript declarations",
+         // @ts-check) against the wasm modules' TypeScript declarations, and so do the server \
+         and the CSP tool (www/tools/tsconfig.json)",
         "npm",
         &["run", "--silent", "typecheck"],
     )?;
@@ -658,8 +659,9 @@ pub fn javascript_checks(root: &Path) -> Result {
     )?;
     run(
         &www,
-        "the unit tests of the app's pure helpers under Node (www/tests/unit: routing, storage \
-         keys and autosave, dates, numbers, answers, the embed protocol)",
+        "the unit tests under Node (www/tests/unit): the app's pure helpers (routing, storage \
+         keys and autosave, dates, numbers, answers, the embed protocol), the static server and \
+         the one copy of the CSP",
         "npm",
         &["run", "--silent", "test:unit"],
     )
