@@ -112,13 +112,16 @@ export async function resolveTarget(root, target) {
   let file = path.join(root, ...segments);
   const notFound = /** @type {const} */ ({ status: 404, message: `not found: ${decoded}` });
   try {
-    if ((await fs.stat(file)).isDirectory()) {
+    // stat follows symlinks: it describes what would be read.
+    let stat = await fs.stat(file);
+    if (stat.isDirectory()) {
       if (!decoded.endsWith("/")) return { redirect: `${rawPath}/` };
       file = path.join(file, "index.html");
+      stat = await fs.stat(file);
     }
+    if (!stat.isFile()) return notFound;
     const real = await fs.realpath(file);
-    if (!real.startsWith(root + path.sep) || !(await fs.stat(real)).isFile()) return notFound;
-    return { file: real };
+    return real.startsWith(root + path.sep) ? { file: real } : notFound;
   } catch {
     return notFound;
   }
@@ -282,7 +285,7 @@ async function main() {
   const { port, root } = options;
   try {
     const server = await startServer({ root, port, log: (line) => console.error(`equitas: ${line}`) });
-    console.log(`equitas: serving ${root} on ${server.origin} (Ctrl-C to stop)`);
+    console.log(`equitas: serving ${path.relative(process.cwd(), root) || "."}/ on ${server.origin} (Ctrl-C to stop)`);
   } catch (e) {
     const code = e && typeof e === "object" && "code" in e ? e.code : null;
     console.error(
