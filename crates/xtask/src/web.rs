@@ -635,6 +635,39 @@ fn copy_dir(from: &Path, to: &Path) -> Result {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The app's JavaScript
+
+/// The checks of the browser app's own JavaScript that need no browser, each an npm script of
+/// `www/package.json`: the type check, the formatting and the unit tests of the pure helpers.
+pub fn javascript_checks(root: &Path) -> Result {
+    let www = root.join("www");
+    ensure_npm_packages(root)?;
+    run(
+        &www,
+        "the app's JavaScript type-checks (tsc, strict, www/tsconfig.json: every module with \
+         // @ts-check) against the wasm modules' TypeScript declarations, and so do the server \
+         and the CSP tool (www/tools/tsconfig.json)",
+        "npm",
+        &["run", "--silent", "typecheck"],
+    )?;
+    run(
+        &www,
+        "www/ is formatted as Prettier formats it (www/.prettierrc.json, www/.prettierignore; \
+         fix with `npm run format` in www/)",
+        "npm",
+        &["run", "--silent", "format:check"],
+    )?;
+    run(
+        &www,
+        "the unit tests under Node (www/tests/unit): the app's pure helpers (routing, storage \
+         keys and autosave, dates, numbers, answers, the embed protocol), the static server and \
+         the one copy of the CSP",
+        "npm",
+        &["run", "--silent", "test:unit"],
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
 // npm and Chromium
 
 /// `npm ci` in `www/` when `www/node_modules` is missing or older than `www/package-lock.json`
