@@ -11,6 +11,7 @@ mod fuzz_corpus;
 mod measures;
 mod phe;
 mod seeds;
+pub mod tolerance;
 
 use std::path::PathBuf;
 
