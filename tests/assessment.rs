@@ -305,7 +305,9 @@ fn assessment_example_reports() {
     }
     let a = example("heat-thorough");
     let r = score(reg.for_assessment(&a).unwrap(), &a.answers);
-    insta::assert_json_snapshot!("assessment_report_heat_thorough_json", r);
+    crate::with_rounded_floats(|| {
+        insta::assert_json_snapshot!("assessment_report_heat_thorough_json", r);
+    });
     let a = example("heat-gaps");
     let r = score(reg.for_assessment(&a).unwrap(), &a.answers);
     insta::assert_snapshot!("assessment_report_heat_gaps_html", render::report_html(&r));
