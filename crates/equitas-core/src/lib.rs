@@ -32,6 +32,7 @@ macro_rules! seed_text {
 pub mod assessment;
 pub mod catalogue;
 pub mod cohort;
+pub mod date;
 pub mod deprivation;
 pub mod io;
 mod json;

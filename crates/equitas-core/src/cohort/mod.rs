@@ -19,8 +19,6 @@ mod definition;
 pub mod records;
 mod report;
 
-use std::fmt;
-
 use serde::{Deserialize, Serialize};
 
 pub use ambition::{AmbitionRow, RateEstimate, ambitions};
@@ -138,82 +136,17 @@ impl Smoking {
     }
 }
 
+pub use crate::date::Date;
+
+// The TypeScript name of a person record's `date_of_birth`, a `Date` (`YYYY-MM-DD`): this type
+// only declares `DateOfBirth = string` in the generated definitions, which have named it since
+// before the crate's two date types became one; Rust code uses `Date`. Its doc line is the
+// TypeScript comment in the committed .d.ts files, so it stays as it was.
 /// A calendar date (proleptic Gregorian), for ages from dates of birth.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
-#[cfg_attr(feature = "ts", tsify(type = "string", rename = "DateOfBirth"))]
-pub struct Date {
-    /// Year.
-    pub year: i32,
-    /// Month 1..=12.
-    pub month: u8,
-    /// Day 1..=31.
-    pub day: u8,
-}
-
-impl Date {
-    /// Parse `YYYY-MM-DD`.
-    ///
-    /// # Errors
-    /// Text that is not a valid ISO date, named in the message.
-    pub fn parse(s: &str) -> Result<Self, String> {
-        let bad = || format!("{s:?} is not a date in the form YYYY-MM-DD");
-        let mut it = s.splitn(3, '-');
-        let (Some(y), Some(m), Some(d)) = (it.next(), it.next(), it.next()) else {
-            return Err(bad());
-        };
-        if y.len() != 4 || m.len() != 2 || d.len() != 2 {
-            return Err(bad());
-        }
-        let year: i32 = y.parse().map_err(|_| bad())?;
-        let month: u8 = m.parse().map_err(|_| bad())?;
-        let day: u8 = d.parse().map_err(|_| bad())?;
-        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-        let days = match month {
-            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-            4 | 6 | 9 | 11 => 30,
-            2 if leap => 29,
-            2 => 28,
-            _ => return Err(bad()),
-        };
-        if day == 0 || day > days {
-            return Err(bad());
-        }
-        Ok(Self { year, month, day })
-    }
-
-    /// Age in completed years on `on`; `None` if `on` is before the birth.
-    #[must_use]
-    pub fn age_on(self, on: Self) -> Option<u32> {
-        if on < self {
-            return None;
-        }
-        let mut age = on.year - self.year;
-        if (on.month, on.day) < (self.month, self.day) {
-            age -= 1;
-        }
-        u32::try_from(age).ok()
-    }
-}
-
-impl fmt::Display for Date {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
-    }
-}
-
-impl Serialize for Date {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
-
-impl<'de> Deserialize<'de> for Date {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        Self::parse(&s).map_err(serde::de::Error::custom)
-    }
-}
+#[cfg(feature = "ts")]
+#[derive(Debug, tsify::Tsify)]
+#[tsify(type = "string", rename = "DateOfBirth")]
+pub struct DateOfBirth;
 
 /// One person, as an analyst's extract or a form describes them. Ids are catalogue ids
 /// (`seeds/catalogue/`); conditions may also be ICD-10 codes, mapped by the indicative code lists.
