@@ -447,6 +447,27 @@ impl Registry {
 /// Load a saved assessment, migrating it to the current layout and the newest version of its
 /// instrument in `registry`.
 ///
+/// ```
+/// use equitas_core::assessment::{Registry, load};
+///
+/// let registry = Registry::builtin()?;
+/// let saved = r#"{
+///   "format": "equitas-assessment",
+///   "schema_version": 2,
+///   "instrument": {"id": "heat", "version": 1},
+///   "created": "2026-02-01T09:00:00Z",
+///   "updated": "2026-02-01T09:20:00Z",
+///   "answers": {"prepare.title": "New online booking (SYNTHETIC)"}
+/// }"#;
+/// let loaded = load(saved, &registry)?;
+/// assert!(loaded.notes.is_empty()); // already the newest layout and instrument: nothing migrated
+/// assert_eq!(loaded.assessment.answers.len(), 1);
+/// // A bad file is refused with the JSON pointer of what is wrong.
+/// let bad = saved.replace(r#""version": 1"#, r#""version": "one""#);
+/// assert!(load(&bad, &registry).unwrap_err().to_string().contains("/instrument/version"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
 /// # Errors
 /// Anything wrong with the file, with the JSON pointer of the problem.
 pub fn load(text: &str, registry: &Registry) -> Result<Loaded, LoadError> {

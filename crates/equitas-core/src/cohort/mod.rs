@@ -543,6 +543,19 @@ impl CohortDefinition {
 
     /// Parse a definition from JSON and [check](Self::check) it.
     ///
+    /// ```
+    /// use equitas_core::cohort::CohortDefinition;
+    ///
+    /// let national = CohortDefinition::national();
+    /// let text = serde_json::to_string(&national)?;
+    /// assert_eq!(CohortDefinition::from_json(&text)?, national);
+    /// // A bad value is named by its JSON pointer.
+    /// let bad = text.replacen("\"adult_min_age\":18", "\"adult_min_age\":\"18\"", 1);
+    /// let err = CohortDefinition::from_json(&bad).unwrap_err().to_string();
+    /// assert!(err.contains("/adult_min_age"), "{err}");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
     /// # Errors
     /// [`DefinitionError::Parse`] naming the JSON pointer of the bad value (or the line and
     /// column of a syntax error), or what [`Self::check`] finds, with its JSON pointer; text
@@ -1180,6 +1193,21 @@ impl<'a> Classifier<'a> {
     }
 
     /// Classify one person.
+    ///
+    /// ```
+    /// use equitas_core::cohort::{Classifier, CohortDefinition, PersonRecord};
+    ///
+    /// let classifier = Classifier::new(CohortDefinition::national(), None)?;
+    /// let person = PersonRecord::from_json(
+    ///     r#"{"id": "p1", "age": 9, "imd_decile": 1, "conditions": ["asthma"], "ethnicity": "H"}"#,
+    /// )?;
+    /// let m = classifier.describe(&classifier.classify(&person)?);
+    /// assert_eq!(m.core20, Some(true));
+    /// assert_eq!(m.imd_quintile, Some(1));
+    /// assert_eq!(m.cyp_areas, ["cyp_asthma"]);
+    /// assert!(m.plus_groups.contains(&"ethnic_minority".to_owned()));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # Errors
     /// As [`Self::compact`].
