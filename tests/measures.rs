@@ -81,235 +81,138 @@ fn get(s: &Stratum, m: MeasureId, o: &Options) -> Estimate {
     compute(s, m, o).unwrap_or_else(|e| panic!("{m}: {e}"))
 }
 
+/// Asserts each (what, got, want) at the WHO vectors' tolerance, naming the one that differs.
+#[track_caller]
+fn assert_who(checks: &[(&str, f64, f64)]) {
+    for &(what, got, want) in checks {
+        assert!(
+            relative_eq!(got, want, max_relative = WHO_REL, epsilon = WHO_ABS),
+            "{what}: got {got}, want {want}"
+        );
+    }
+}
+
 #[test]
 fn ordered_vector_matches() {
     let (s, x) = ordered_vector();
     let o = Options::default();
     let z = 1.959_963_984_540_054;
-
-    let sii = get(&s, MeasureId::Sii, &o);
-    assert_relative_eq!(
-        sii.value,
-        num(&x["sii"]["estimate"]),
-        max_relative = WHO_REL,
-        epsilon = WHO_ABS
-    );
-    assert_relative_eq!(
-        sii.se.unwrap(),
-        num(&x["sii"]["se_unscaled"]),
-        max_relative = WHO_REL,
-        epsilon = WHO_ABS
-    );
-    assert_relative_eq!(
-        sii.lower.unwrap(),
-        num(&x["sii"]["ci"][0]),
-        max_relative = WHO_REL,
-        epsilon = WHO_ABS
-    );
-    assert_relative_eq!(
-        sii.upper.unwrap(),
-        num(&x["sii"]["ci"][1]),
-        max_relative = WHO_REL,
-        epsilon = WHO_ABS
-    );
-
-    let rii = get(&s, MeasureId::Rii, &o);
-    assert_relative_eq!(
-        rii.value,
-        num(&x["rii"]["estimate"]),
-        max_relative = WHO_REL,
-        epsilon = WHO_ABS
-    );
-    assert_relative_eq!(
-        rii.se.unwrap(),
-        num(&x["rii"]["se_log"]),
-        max_relative = WHO_REL,
-        epsilon = WHO_ABS
-    );
-    assert_relative_eq!(
-        rii.lower.unwrap(),
-        num(&x["rii"]["ci"][0]),
-        max_relative = WHO_REL,
-        epsilon = WHO_ABS
-    );
-    assert_relative_eq!(
-        rii.upper.unwrap(),
-        num(&x["rii"]["ci"][1]),
-        max_relative = WHO_REL,
-        epsilon = WHO_ABS
-    );
-
-    let aci = get(&s, MeasureId::Aci, &o);
-    assert_relative_eq!(
-        aci.value,
-        num(&x["aci"]["estimate"]),
-        max_relative = WHO_REL,
-        epsilon = WHO_ABS
-    );
-    assert_relative_eq!(
-        aci.se.unwrap(),
-        num(&x["aci"]["se_regression"]),
-        max_relative = WHO_REL,
-        epsilon = WHO_ABS
-    );
-    let rci = get(&s, MeasureId::Rci, &o);
-    assert_relative_eq!(
-        rci.value,
-        num(&x["rci"]["estimate"]),
-        max_relative = WHO_REL,
-        epsilon = WHO_ABS
-    );
-    assert_relative_eq!(
-        rci.se.unwrap(),
-        num(&x["rci"]["se_regression"]),
-        max_relative = WHO_REL,
-        epsilon = WHO_ABS
-    );
+    let (sii, rii) = (get(&s, MeasureId::Sii, &o), get(&s, MeasureId::Rii, &o));
+    let (aci, rci) = (get(&s, MeasureId::Aci, &o), get(&s, MeasureId::Rci, &o));
     // The vector's RCI interval was made with z = 1.96 rather than qnorm(0.975) (its half-width
     // is exactly 1.96·SE; healthequal's code uses qnorm). Asking for the confidence level whose z
     // is 1.96 reproduces it at the stated tolerance; at 95% the interval is value ± qnorm·SE.
+    let rci196 = get(
+        &s,
+        MeasureId::Rci,
+        &o.clone().with_confidence(0.950_004_209_703_559_4),
+    );
+    let analytic = o.clone().with_concentration_se(ConcentrationSe::Analytic);
+    let (aci_a, rci_a) = (
+        get(&s, MeasureId::Aci, &analytic),
+        get(&s, MeasureId::Rci, &analytic),
+    );
+    let pct = get(&s, MeasureId::Rci, &o.clone().with_rci_percent(true));
+    let paf = get(&s, MeasureId::Paf, &o);
+    let paf_c = get(
+        &s,
+        MeasureId::Paf,
+        &o.clone().with_compat(Compat::Corrected),
+    );
+    let (par, d) = (get(&s, MeasureId::Par, &o), get(&s, MeasureId::D, &o));
+    assert_who(&[
+        ("sii", sii.value, num(&x["sii"]["estimate"])),
+        ("sii se", sii.se.unwrap(), num(&x["sii"]["se_unscaled"])),
+        ("sii lower", sii.lower.unwrap(), num(&x["sii"]["ci"][0])),
+        ("sii upper", sii.upper.unwrap(), num(&x["sii"]["ci"][1])),
+        ("rii", rii.value, num(&x["rii"]["estimate"])),
+        ("rii se", rii.se.unwrap(), num(&x["rii"]["se_log"])),
+        ("rii lower", rii.lower.unwrap(), num(&x["rii"]["ci"][0])),
+        ("rii upper", rii.upper.unwrap(), num(&x["rii"]["ci"][1])),
+        ("aci", aci.value, num(&x["aci"]["estimate"])),
+        ("aci se", aci.se.unwrap(), num(&x["aci"]["se_regression"])),
+        ("rci", rci.value, num(&x["rci"]["estimate"])),
+        ("rci se", rci.se.unwrap(), num(&x["rci"]["se_regression"])),
+        (
+            "rci lower (z 1.96)",
+            rci196.lower.unwrap(),
+            num(&x["rci"]["ci"][0]),
+        ),
+        (
+            "rci upper (z 1.96)",
+            rci196.upper.unwrap(),
+            num(&x["rci"]["ci"][1]),
+        ),
+        ("aci (analytic)", aci_a.value, num(&x["aci"]["estimate"])),
+        (
+            "aci notes se",
+            aci_a.se.unwrap(),
+            num(&x["aci"]["se_notes_formula"]),
+        ),
+        (
+            "rci notes se",
+            rci_a.se.unwrap(),
+            num(&x["rci"]["se_notes_formula"]),
+        ),
+        ("rci %", pct.value, 100.0 * num(&x["rci"]["estimate"])),
+        (
+            "rci % se",
+            pct.se.unwrap(),
+            100.0 * num(&x["rci"]["se_regression"]),
+        ),
+        ("paf", paf.value, num(&x["paf"]["estimate"])),
+        (
+            "paf se",
+            paf.se.unwrap(),
+            num(&x["paf"]["se_fraction_scale"]),
+        ),
+        (
+            "paf lower",
+            paf.lower.unwrap(),
+            num(&x["paf"]["ci_heat_v6"][0]),
+        ),
+        (
+            "paf upper",
+            paf.upper.unwrap(),
+            num(&x["paf"]["ci_heat_v6"][1]),
+        ),
+        (
+            "paf corrected se",
+            paf_c.se.unwrap(),
+            100.0 * num(&x["paf"]["se_fraction_scale"]),
+        ),
+        ("par", par.value, num(&x["par"]["estimate"])),
+        ("par se", par.se.unwrap(), num(&x["par"]["se"])),
+        (
+            "par lower",
+            par.lower.unwrap(),
+            num(&x["par"]["ci_qnorm"][0]),
+        ),
+        (
+            "par upper",
+            par.upper.unwrap(),
+            num(&x["par"]["ci_qnorm"][1]),
+        ),
+        ("d", d.value, num(&x["d"]["estimate"])),
+        ("d se", d.se.unwrap(), num(&x["d"]["se"])),
+        (
+            "r",
+            get(&s, MeasureId::R, &o).value,
+            num(&x["r"]["estimate"]),
+        ),
+    ]);
+    // Intervals rebuilt from value and SE: rounding only.
     assert_relative_eq!(
         rci.lower.unwrap(),
         rci.value - z * rci.se.unwrap(),
         max_relative = SAME_FORMULA_REL,
         epsilon = SAME_FORMULA_ABS
     );
-    let z196 = o.clone().with_confidence(0.950_004_209_703_559_4);
-    let rci196 = get(&s, MeasureId::Rci, &z196);
-    assert_relative_eq!(
-        rci196.lower.unwrap(),
-        num(&x["rci"]["ci"][0]),
-        max_relative = WHO_REL,
-        epsilon = WHO_ABS
-    );
-    assert_relative_eq!(
-        rci196.upper.unwrap(),
-        num(&x["rci"]["ci"][1]),
-        max_relative = WHO_REL,
-        epsilon = WHO_ABS
-    );
-    let analytic = o.clone().with_concentration_se(ConcentrationSe::Analytic);
-    let aci_a = get(&s, MeasureId::Aci, &analytic);
-    assert_relative_eq!(
-        aci_a.value,
-        num(&x["aci"]["estimate"]),
-        max_relative = WHO_REL,
-        epsilon = WHO_ABS
-    );
-    assert_relative_eq!(
-        aci_a.se.unwrap(),
-        num(&x["aci"]["se_notes_formula"]),
-        max_relative = WHO_REL,
-        epsilon = WHO_ABS
-    );
-    let rci_a = get(&s, MeasureId::Rci, &analytic);
-    assert_relative_eq!(
-        rci_a.se.unwrap(),
-        num(&x["rci"]["se_notes_formula"]),
-        max_relative = WHO_REL,
-        epsilon = WHO_ABS
-    );
-    let pct = get(&s, MeasureId::Rci, &o.clone().with_rci_percent(true));
-    assert_relative_eq!(
-        pct.value,
-        100.0 * num(&x["rci"]["estimate"]),
-        max_relative = WHO_REL,
-        epsilon = WHO_ABS
-    );
-    assert_relative_eq!(
-        pct.se.unwrap(),
-        100.0 * num(&x["rci"]["se_regression"]),
-        max_relative = WHO_REL,
-        epsilon = WHO_ABS
-    );
-
-    let paf = get(&s, MeasureId::Paf, &o);
-    assert_relative_eq!(
-        paf.value,
-        num(&x["paf"]["estimate"]),
-        max_relative = WHO_REL,
-        epsilon = WHO_ABS
-    );
-    assert_relative_eq!(
-        paf.se.unwrap(),
-        num(&x["paf"]["se_fraction_scale"]),
-        max_relative = WHO_REL,
-        epsilon = WHO_ABS
-    );
-    assert_relative_eq!(
-        paf.lower.unwrap(),
-        num(&x["paf"]["ci_heat_v6"][0]),
-        max_relative = WHO_REL,
-        epsilon = WHO_ABS
-    );
-    assert_relative_eq!(
-        paf.upper.unwrap(),
-        num(&x["paf"]["ci_heat_v6"][1]),
-        max_relative = WHO_REL,
-        epsilon = WHO_ABS
-    );
-    let paf_c = get(
-        &s,
-        MeasureId::Paf,
-        &o.clone().with_compat(Compat::Corrected),
-    );
-    assert_relative_eq!(
-        paf_c.se.unwrap(),
-        100.0 * num(&x["paf"]["se_fraction_scale"]),
-        max_relative = WHO_REL,
-        epsilon = WHO_ABS
-    );
     assert_relative_eq!(
         paf_c.lower.unwrap(),
         paf.value - z * paf_c.se.unwrap(),
         max_relative = SAME_FORMULA_REL,
         epsilon = SAME_FORMULA_ABS
-    );
-
-    let par = get(&s, MeasureId::Par, &o);
-    assert_relative_eq!(
-        par.value,
-        num(&x["par"]["estimate"]),
-        max_relative = WHO_REL,
-        epsilon = WHO_ABS
-    );
-    assert_relative_eq!(
-        par.se.unwrap(),
-        num(&x["par"]["se"]),
-        max_relative = WHO_REL,
-        epsilon = WHO_ABS
-    );
-    assert_relative_eq!(
-        par.lower.unwrap(),
-        num(&x["par"]["ci_qnorm"][0]),
-        max_relative = WHO_REL,
-        epsilon = WHO_ABS
-    );
-    assert_relative_eq!(
-        par.upper.unwrap(),
-        num(&x["par"]["ci_qnorm"][1]),
-        max_relative = WHO_REL,
-        epsilon = WHO_ABS
-    );
-
-    let d = get(&s, MeasureId::D, &o);
-    assert_relative_eq!(
-        d.value,
-        num(&x["d"]["estimate"]),
-        max_relative = WHO_REL,
-        epsilon = WHO_ABS
-    );
-    assert_relative_eq!(
-        d.se.unwrap(),
-        num(&x["d"]["se"]),
-        max_relative = WHO_REL,
-        epsilon = WHO_ABS
-    );
-    assert_relative_eq!(
-        get(&s, MeasureId::R, &o).value,
-        num(&x["r"]["estimate"]),
-        max_relative = WHO_REL,
-        epsilon = WHO_ABS
     );
 }
 
@@ -334,21 +237,12 @@ fn nonordered_vector_matches() {
     ] {
         for compat in [Compat::HeatV6, Compat::Healthequal, Compat::Corrected] {
             let e = get(&s, m, &o.clone().with_compat(compat));
-            let (g, w) = (e.value, num(&x[key]["estimate"]));
-            assert!(
-                relative_eq!(g, w, max_relative = WHO_REL, epsilon = WHO_ABS),
-                "{}: got {g}, want {w}",
-                key
-            );
+            let what = format!("{key} ({compat:?})");
+            assert_who(&[(&what, e.value, num(&x[key]["estimate"]))]);
         }
     }
     let bgv = get(&s, MeasureId::Bgv, &o);
-    assert_relative_eq!(
-        bgv.se.unwrap(),
-        num(&x["bgv"]["se"]),
-        max_relative = WHO_REL,
-        epsilon = WHO_ABS
-    );
+    assert_who(&[("bgv se", bgv.se.unwrap(), num(&x["bgv"]["se"]))]);
 
     // TI and MLD SEs are printed to 5 significant figures in the vector: compare to half a unit
     // of the last digit. The TI interval is healthequal's hard-coded one around its own TI
@@ -405,73 +299,48 @@ fn nonordered_vector_matches() {
     // without a flagged reference.
     let (plain, _) = nonordered_vector(false);
     let healthequal = o.clone().with_compat(Compat::Healthequal);
-    for (st, opts) in [(&plain, &o), (&s, &healthequal)] {
-        let paf = get(st, MeasureId::Paf, opts);
-        assert_relative_eq!(
-            paf.value,
-            num(&x["paf"]["estimate"]),
-            max_relative = WHO_REL,
-            epsilon = WHO_ABS
-        );
-        assert_relative_eq!(
-            paf.se.unwrap(),
-            num(&x["paf"]["se_fraction_scale"]),
-            max_relative = WHO_REL,
-            epsilon = WHO_ABS
-        );
-        assert_relative_eq!(
-            paf.lower.unwrap(),
-            num(&x["paf"]["ci_heat_v6"][0]),
-            max_relative = WHO_REL,
-            epsilon = WHO_ABS
-        );
-        assert_relative_eq!(
-            paf.upper.unwrap(),
-            num(&x["paf"]["ci_heat_v6"][1]),
-            max_relative = WHO_REL,
-            epsilon = WHO_ABS
-        );
-        let par = get(st, MeasureId::Par, opts);
-        assert_relative_eq!(
-            par.value,
-            num(&x["par"]["estimate"]),
-            max_relative = WHO_REL,
-            epsilon = WHO_ABS
-        );
-        assert_relative_eq!(
-            par.se.unwrap(),
-            num(&x["par"]["se"]),
-            max_relative = WHO_REL,
-            epsilon = WHO_ABS
-        );
+    for (name, st, opts) in [
+        ("heat-v6, no reference", &plain, &o),
+        ("healthequal, reference flagged", &s, &healthequal),
+    ] {
+        let (paf, par) = (get(st, MeasureId::Paf, opts), get(st, MeasureId::Par, opts));
         // This PAR interval, unlike the ordered vector's "ci_qnorm", was made with z = 1.96.
         let z196 = opts.clone().with_confidence(0.950_004_209_703_559_4);
         let par196 = get(st, MeasureId::Par, &z196);
-        assert_relative_eq!(
-            par196.lower.unwrap(),
-            num(&x["par"]["ci"][0]),
-            max_relative = WHO_REL,
-            epsilon = WHO_ABS
-        );
-        assert_relative_eq!(
-            par196.upper.unwrap(),
-            num(&x["par"]["ci"][1]),
-            max_relative = WHO_REL,
-            epsilon = WHO_ABS
-        );
+        let paf_se = num(&x["paf"]["se_fraction_scale"]);
+        for (what, got, want) in [
+            ("paf", paf.value, num(&x["paf"]["estimate"])),
+            ("paf se", paf.se.unwrap(), paf_se),
+            (
+                "paf lower",
+                paf.lower.unwrap(),
+                num(&x["paf"]["ci_heat_v6"][0]),
+            ),
+            (
+                "paf upper",
+                paf.upper.unwrap(),
+                num(&x["paf"]["ci_heat_v6"][1]),
+            ),
+            ("par", par.value, num(&x["par"]["estimate"])),
+            ("par se", par.se.unwrap(), num(&x["par"]["se"])),
+            ("par lower", par196.lower.unwrap(), num(&x["par"]["ci"][0])),
+            ("par upper", par196.upper.unwrap(), num(&x["par"]["ci"][1])),
+        ] {
+            assert_who(&[(&format!("{what} ({name})"), got, want)]);
+        }
     }
-    assert_relative_eq!(
-        get(&plain, MeasureId::D, &o).value,
-        num(&x["d"]["estimate"]),
-        max_relative = WHO_REL,
-        epsilon = WHO_ABS
-    );
-    assert_relative_eq!(
-        get(&plain, MeasureId::R, &o).value,
-        num(&x["r"]["estimate"]),
-        max_relative = WHO_REL,
-        epsilon = WHO_ABS
-    );
+    assert_who(&[
+        (
+            "d",
+            get(&plain, MeasureId::D, &o).value,
+            num(&x["d"]["estimate"]),
+        ),
+        (
+            "r",
+            get(&plain, MeasureId::R, &o).value,
+            num(&x["r"]["estimate"]),
+        ),
+    ]);
     // With the reference flagged, HEAT v6 takes D = y_ref − lowest other (favourable): 62 − 55,
     // exact in floating point.
     assert_eq!(get(&s, MeasureId::D, &o).value, 7.0);
