@@ -96,12 +96,31 @@ pub const FUNNEL_ABS: f64 = FUNNEL_REL * FUNNEL_REL;
 #[test]
 fn absolute_floors_change_no_vector_check() {
     use approx::relative_eq;
-    fn numbers(v: &serde_json::Value, out: &mut Vec<f64>) {
+    use serde_json::Value;
+    fn numbers(v: &Value, out: &mut Vec<f64>) {
         match v {
-            serde_json::Value::Number(n) => out.extend(n.as_f64()),
-            serde_json::Value::Array(a) => a.iter().for_each(|x| numbers(x, out)),
-            serde_json::Value::Object(o) => o.values().for_each(|x| numbers(x, out)),
+            Value::Number(n) => out.extend(n.as_f64()),
+            Value::Array(a) => a.iter().for_each(|x| numbers(x, out)),
+            Value::Object(o) => o.values().for_each(|x| numbers(x, out)),
             _ => {}
+        }
+    }
+    // Each file's expected values (not its inputs) and the smallest relative tolerance used on
+    // them.
+    fn expected<'v>(v: &'v Value, file: &str) -> Vec<&'v Value> {
+        match file {
+            "wilson_byar.json" => ["wilson", "byar"]
+                .iter()
+                .flat_map(|k| v[*k].as_array().unwrap())
+                .map(|case| &case["ci"])
+                .collect(),
+            "phe_sii_deciles.json" => v["areas"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|area| &area["expected"])
+                .collect(),
+            _ => vec![&v["expected"]],
         }
     }
     for (file, rel) in [
@@ -111,37 +130,13 @@ fn absolute_floors_change_no_vector_check() {
         ("wilson_byar.json", WILSON_BYAR_REL),
     ] {
         let path = crate::shared(&format!("reference/vectors/{file}"));
-        let v: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-        let key = if file == "wilson_byar.json" {
-            "wilson"
-        } else if file == "phe_sii_deciles.json" {
-            "areas"
-        } else {
-            "expected"
-        };
-        let mut expected = Vec::new();
-        numbers(&v[key], &mut expected);
-        if file == "phe_sii_deciles.json" {
-            // Only the expected block of each area (the inputs are not compared).
-            expected.clear();
-            for area in v["areas"].as_array().unwrap() {
-                numbers(&area["expected"], &mut expected);
-            }
+        let v: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let mut values = Vec::new();
+        for block in expected(&v, file) {
+            numbers(block, &mut values);
         }
-        if file == "wilson_byar.json" {
-            expected.clear();
-            for case in v["wilson"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .chain(v["byar"].as_array().unwrap())
-            {
-                numbers(&case["ci"], &mut expected);
-            }
-        }
-        assert!(!expected.is_empty(), "{file}");
-        for x in expected {
+        assert!(!values.is_empty(), "{file}");
+        for x in values {
             assert!(x.abs() >= rel, "{file}: expected {x} is smaller than {rel}");
         }
     }
