@@ -1,3 +1,4 @@
+// @ts-check
 // <equitas-assessment>: the self-assessment inline in a host page, without an iframe.
 //
 //   <link rel="stylesheet" href="/equitas/vendor/nhsuk/nhsuk.css">
@@ -37,29 +38,34 @@ const INSTRUMENT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
  * ids, so two forms of one instrument on a page would share ids and their labels would point at
  * the first form's fields: a second element for an instrument says so instead of half-working.
  */
+/** @type {Map<string, EquitasAssessment>} */
 const showing = new Map();
 
-/** Loads the engine and the app once for every element on the page. */
+/** @type {Promise<typeof import("./app/app.js")> | null} */
 let modules = null;
+
+/**
+ * Loads the engine and the app once for every element on the page.
+ *
+ * @returns {Promise<typeof import("./app/app.js")>} The app's module, once the engine is ready
+ */
 function loadApp() {
   if (!modules) {
-    modules = Promise.all([import("./app/engine.js"), import("./app/app.js")]).then(
-      async ([engine, app]) => {
-        await engine.ready();
-        return app;
-      },
-    );
+    modules = Promise.all([import("./app/engine.js"), import("./app/app.js")]).then(async ([engine, app]) => {
+      await engine.ready();
+      return app;
+    });
   }
   return modules;
 }
 
 class EquitasAssessment extends HTMLElement {
   #started = false;
-  /** What mount returned: {navigate, unmount}. */
+  /** @type {ReturnType<typeof import("./app/app.js").mount> | null} What mount returned. */
   #app = null;
   /** Counts starts, so that a start overtaken by a removal (or a later start) does not mount. */
   #generation = 0;
-  /** The instrument this element shows, once mounted. */
+  /** @type {string | null} The instrument this element shows, once mounted. */
   #instrument = null;
 
   connectedCallback() {
@@ -94,6 +100,7 @@ class EquitasAssessment extends HTMLElement {
       this.#fail(`the instrument attribute ${JSON.stringify(instrument)} is not an instrument id (e.g. "heat")`);
       return;
     }
+    /** @type {import("./app/app.js").MountOptions} */
     const options = { instrument, embedded: true };
     const storageKey = this.getAttribute("storage-key");
     if (storageKey !== null) {
@@ -127,6 +134,7 @@ class EquitasAssessment extends HTMLElement {
     }
   }
 
+  /** @param {string} message - What went wrong, shown in the element and on the console */
   #fail(message) {
     console.error(`<${TAG}>: ${message}`);
     this.dataset.equitasState = "error";

@@ -1,3 +1,4 @@
+// @ts-check
 /*
  * equitas embed: puts the equitas self-assessment on a partner page (an intranet, a portal) with
  * one script tag and one element. A classic script: no modules, no build step, nothing global
@@ -48,24 +49,33 @@
   var DEFAULT_TITLE = "Health equity self-assessment";
   var INSTRUMENT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
-  var script = document.currentScript;
+  var script = /** @type {HTMLScriptElement | null} */ (document.currentScript);
   // The app lives next to this script: same origin, same directory.
   var defaultAppUrl = script && script.src ? new URL("index.html", script.src).href : null;
 
-  /** Frames made by this script: iframe.contentWindow is looked up here on every message. */
+  /**
+   * Frames made by this script: iframe.contentWindow is looked up here on every message.
+   *
+   * @type {{element: Element, iframe: HTMLIFrameElement, origin: string, height: number}[]}
+   */
   var frames = [];
   var warnedVersion = false;
 
+  /**
+   * @param {Element} element - A host element
+   * @param {string} message - Why it gets no frame
+   */
   function fail(element, message) {
     console.error("equitas embed: " + message);
     element.setAttribute("data-equitas-state", "error");
   }
 
+  /** @param {Element} element - A host element: give it its frame */
   function setUp(element) {
     if (element.hasAttribute("data-equitas-state")) return; // already done
     var instrument = element.getAttribute("data-instrument") || "";
     if (!INSTRUMENT_ID.test(instrument)) {
-      fail(element, "data-instrument " + JSON.stringify(instrument) + " is not an instrument id (e.g. \"heat\")");
+      fail(element, "data-instrument " + JSON.stringify(instrument) + ' is not an instrument id (e.g. "heat")');
       return;
     }
     var src = element.getAttribute("data-src") || defaultAppUrl;
@@ -85,7 +95,10 @@
       return;
     }
     if (window.location.origin === "null") {
-      fail(element, "this page has no origin (opened from a file?), so the app could not answer it; serve it over http(s)");
+      fail(
+        element,
+        "this page has no origin (opened from a file?), so the app could not answer it; serve it over http(s)",
+      );
       return;
     }
     url.searchParams.set("embed", "1");
@@ -120,6 +133,10 @@
     element.replaceChildren(iframe);
   }
 
+  /**
+   * @param {any} data - A completion message's data, not yet checked
+   * @returns {boolean} Whether it carries a well-typed rating
+   */
   function isRating(data) {
     var instrument = data.instrument;
     return (
@@ -136,6 +153,7 @@
     );
   }
 
+  /** @param {MessageEvent} event - A message to this window, from anyone */
   function onMessage(event) {
     var frame = null;
     for (var i = 0; i < frames.length; i++) {
@@ -152,8 +170,11 @@
       if (!warnedVersion) {
         warnedVersion = true;
         console.warn(
-          "equitas embed: the app speaks protocol version " + JSON.stringify(data.version) +
-            " but this embed.js speaks " + VERSION + "; load embed.js from the app's own server so they match",
+          "equitas embed: the app speaks protocol version " +
+            JSON.stringify(data.version) +
+            " but this embed.js speaks " +
+            VERSION +
+            "; load embed.js from the app's own server so they match",
         );
       }
       return;

@@ -1,3 +1,4 @@
+// @ts-check
 // The framed app's end of the equitas embed protocol (v1).
 //
 // When the app runs inside a partner's page (index.html?embed=1&parent=<origin>&instrument=<id>,
@@ -64,11 +65,18 @@ export function completionRating(detail) {
   if (detail === null || typeof detail !== "object") {
     return { error: `the event's detail is ${JSON.stringify(detail)}, not an object` };
   }
-  const { instrument, overall, band } = detail;
-  if (instrument === null || typeof instrument !== "object" || typeof instrument.id !== "string") {
+  const { instrument, overall, band } = /** @type {{instrument?: unknown, overall?: unknown, band?: unknown}} */ (
+    detail
+  );
+  if (
+    instrument === null ||
+    typeof instrument !== "object" ||
+    !("id" in instrument) ||
+    typeof instrument.id !== "string"
+  ) {
     return { error: `detail.instrument is ${JSON.stringify(instrument)}, not {id, version}` };
   }
-  const version = instrument.version;
+  const version = "version" in instrument ? instrument.version : undefined;
   if (!(typeof version === "string" || (typeof version === "number" && Number.isFinite(version)))) {
     return { error: `detail.instrument.version is ${JSON.stringify(version)}, not a string or number` };
   }
@@ -89,7 +97,7 @@ export function completionRating(detail) {
  * listeners); it is a no-op when the bridge did not start.
  *
  * @param {Element} root the app's root element; `equitas:completed` and `equitas:rendered` bubble from it
- * @param {{parentOrigin: string}} options
+ * @param {{parentOrigin?: string | null}} [options]
  * @returns {() => void}
  */
 export function startEmbedBridge(root, { parentOrigin } = {}) {
@@ -116,6 +124,7 @@ export function startEmbedBridge(root, { parentOrigin } = {}) {
     return noop;
   }
 
+  /** @param {{type: "ready" | "resize" | "completed", [field: string]: unknown}} message - What to post */
   const post = (message) => {
     window.parent.postMessage({ protocol: PROTOCOL, version: VERSION, ...message }, target);
   };
@@ -140,8 +149,9 @@ export function startEmbedBridge(root, { parentOrigin } = {}) {
   observer.observe(document.documentElement);
   root.addEventListener("equitas:rendered", scheduleMeasure);
 
+  /** @param {Event} event - `equitas:completed`, a CustomEvent */
   const onCompleted = (event) => {
-    const rating = completionRating(event.detail);
+    const rating = completionRating(/** @type {CustomEvent} */ (event).detail);
     if ("error" in rating) {
       console.error(`equitas embed: not posting the completion: ${rating.error}`);
       return;
@@ -154,6 +164,7 @@ export function startEmbedBridge(root, { parentOrigin } = {}) {
   // the first page is shown (the contract's data-equitas-ready). If the engine cannot start, the
   // app shows its error page (still sized by resize messages) and no "ready" is sent.
   const html = document.documentElement;
+  /** @type {MutationObserver | null} */
   let readyWatcher = null;
   const isReady = () => html.dataset.equitasReady === "true";
   if (isReady()) {
@@ -161,7 +172,7 @@ export function startEmbedBridge(root, { parentOrigin } = {}) {
   } else {
     readyWatcher = new MutationObserver(() => {
       if (!isReady()) return;
-      readyWatcher.disconnect();
+      readyWatcher?.disconnect();
       readyWatcher = null;
       post({ type: "ready" });
     });

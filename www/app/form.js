@@ -1,3 +1,4 @@
+// @ts-check
 // Question pages: one renderer per question kind, and the read-only rendering of answers used by
 // the check-answers pages and the printed assessment.
 //
@@ -8,6 +9,68 @@
 
 import { h, safeId } from "./dom.js";
 
+/** @import { Instrument, Question, Choice, Answer, SavedFile, ChecklistEntry, Evidence, EvidenceRow } from "./engine.js" */
+/** @import { Child } from "./dom.js" */
+/** @import { Kind } from "../pkg/equitas_wasm.js" */
+
+/**
+ * The kind of question whose `type` is `T`, e.g. `KindOf<"table">` has its `columns`.
+ *
+ * @template {Kind["type"]} T
+ * @typedef {Extract<Kind, {type: T}>} KindOf
+ */
+
+/**
+ * What a question page gives the question's controls.
+ *
+ * @typedef {object} QuestionContext
+ * @property {Instrument} inst - The instrument (an `item_of` column lists another question's items)
+ * @property {SavedFile["answers"]} answers - The draft's answers, read when the controls are drawn
+ * @property {(qid: string, value: Answer | undefined) => void} set - Set (or, with undefined,
+ *   remove) an answer; the autosave follows
+ * @property {string[]} errors - The engine's messages for this question
+ * @property {Map<string, string>} cellErrors - Numbers that could not be read, by element id
+ *   (errors the engine never sees)
+ * @property {Map<string, string>} rawValues - What was typed in number fields, by element id
+ * @property {(focusId: string | null, announce?: string) => void} rebuild - Draw the question
+ *   again (after a row is added or removed), focus `focusId` and announce `announce`
+ */
+
+/**
+ * A table question's answer: one object per row, cell values by column id.
+ *
+ * @typedef {Record<string, string>[]} TableAnswer
+ */
+
+/**
+ * A dimension checklist's answer: an entry per item considered (or noted).
+ *
+ * @typedef {Record<string, ChecklistEntry>} ChecklistAnswer
+ */
+
+/**
+ * The value of the form field an event came from ("" for anything else).
+ *
+ * @param {Event} e - An input or change event
+ * @returns {string} The field's value
+ */
+function fieldValue(e) {
+  const t = e.target;
+  return t instanceof HTMLInputElement || t instanceof HTMLTextAreaElement || t instanceof HTMLSelectElement
+    ? t.value
+    : "";
+}
+
+/**
+ * Whether the checkbox an event came from is ticked.
+ *
+ * @param {Event} e - A change event
+ * @returns {boolean} True when ticked
+ */
+function isChecked(e) {
+  return e.target instanceof HTMLInputElement && e.target.checked;
+}
+
 const FAMILY_LABELS = {
   protected_characteristics: "Protected characteristics",
   socioeconomic: "Socio-economic",
@@ -17,6 +80,7 @@ const FAMILY_LABELS = {
   plus_cyp: "PLUS groups for children and young people",
 };
 
+/** @type {[NonNullable<ChecklistEntry["impact"]>, string][]} Each impact and its words. */
 const IMPACTS = [
   ["positive", "Positive"],
   ["negative", "Negative"],
@@ -24,6 +88,7 @@ const IMPACTS = [
   ["not_known", "Not known"],
 ];
 
+/** @type {[string, string, string | null, boolean][]} Each number of a subgroup: field, label, hint, whole? */
 const EVIDENCE_NUMBERS = [
   ["order", "Order", "1 = most disadvantaged; leave blank if the groups have no order", true],
   ["estimate", "Estimate", null, false],
@@ -33,72 +98,132 @@ const EVIDENCE_NUMBERS = [
   ["upper", "Upper limit", "Of the confidence interval", false],
 ];
 
-/** A family id as words. */
+/**
+ * A family id as words.
+ *
+ * @param {string | undefined} id - The family's id, e.g. "inclusion_health"
+ * @returns {string} Its name, e.g. "Inclusion health groups"
+ */
 export function familyLabel(id) {
   if (!id) return "Other";
-  if (FAMILY_LABELS[id]) return FAMILY_LABELS[id];
+  if (Object.hasOwn(FAMILY_LABELS, id)) return FAMILY_LABELS[/** @type {keyof FAMILY_LABELS} */ (id)];
   const s = id.replace(/[_-]+/g, " ");
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
-/** Engine messages are lower-case phrases; NHS.UK error messages start with a capital. */
+/**
+ * Engine messages are lower-case phrases; NHS.UK error messages start with a capital.
+ *
+ * @param {unknown} msg - A message
+ * @returns {string} The message with a capital first letter
+ */
 export function sentence(msg) {
   const s = String(msg);
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
-/** The id of the question's first control: where an error summary link points. */
+/**
+ * The id of the question's first control: where an error summary link points.
+ *
+ * @param {{id: string}} q - The question
+ * @returns {string} The element id
+ */
 export function fieldId(q) {
   return safeId("q", q.id);
 }
 
+/**
+ * The question of an instrument with id `id`.
+ *
+ * @param {Instrument} inst - The instrument
+ * @param {string} id - The question's id
+ * @returns {Question | null} The question, or null when there is none
+ */
 export function questionById(inst, id) {
   for (const s of inst.sections) for (const q of s.questions) if (q.id === id) return q;
   return null;
 }
 
+/**
+ * @param {Question} q - A question
+ * @returns {string} The id of its error messages
+ */
 function errorId(q) {
   return safeId("q", q.id, "error");
 }
 
+/**
+ * @param {Question} q - A question
+ * @returns {string} The id of its hint
+ */
 function hintId(q) {
   return safeId("q", q.id, "hint");
 }
 
+/**
+ * @param {...(string | null)} ids - Element ids, or null
+ * @returns {string | null} An aria-describedby value, or null for none
+ */
 function describedBy(...ids) {
   const v = ids.filter(Boolean).join(" ");
   return v || null;
 }
 
+/**
+ * @param {string | null} id - The hint's id
+ * @param {string | null | undefined} text - The hint, or nothing
+ * @returns {HTMLElement | null} An NHS.UK hint, or null without text
+ */
 function hint(id, text) {
   return text ? h("div", { class: "nhsuk-hint", id }, text) : null;
 }
 
+/**
+ * @param {string | null} id - The id of the messages' container
+ * @param {string[]} messages - The messages
+ * @returns {HTMLElement | null} NHS.UK error messages, or null for none
+ */
 function errorMessages(id, messages) {
   if (!messages.length) return null;
   return h(
     "div",
     { id },
     messages.map((m) =>
-      h("span", { class: "nhsuk-error-message" }, h("span", { class: "nhsuk-u-visually-hidden" }, "Error: "), sentence(m)),
+      h(
+        "span",
+        { class: "nhsuk-error-message" },
+        h("span", { class: "nhsuk-u-visually-hidden" }, "Error: "),
+        sentence(m),
+      ),
     ),
   );
 }
 
+/**
+ * @param {Question} q - A question
+ * @returns {string} Its label, with " (optional)" when it is not required
+ */
 function labelText(q) {
   return q.required ? q.label : `${q.label} (optional)`;
 }
 
-/** A heading that can take focus when the page changes. */
+/**
+ * A heading that can take focus when the page changes.
+ *
+ * @param {string} cls - Its class
+ * @param {string} text - Its text
+ * @returns {HTMLElement} The h1
+ */
 function pageHeading(cls, text) {
   return h("h1", { class: cls, tabindex: "-1" }, text);
 }
 
 /**
  * Render one question as the body of a page.
- * ctx: {inst, answers (object), set(qid, value|undefined), errors: string[] for this question,
- *       cellErrors: Map(elementId → message) (parse errors the engine never sees),
- *       rebuild(focusId)}
+ *
+ * @param {Question} q - The question
+ * @param {QuestionContext} ctx - The answers, the errors and how to change them
+ * @returns {HTMLElement} The question's form group
  */
 export function renderQuestion(q, ctx) {
   const k = q.kind;
@@ -125,23 +250,43 @@ export function renderQuestion(q, ctx) {
         "div",
         { class: "nhsuk-form-group" },
         pageHeading("nhsuk-heading-l", q.label),
-        h("p", { class: "nhsuk-body" }, `This version of equitas cannot show questions of the kind "${k.type}". Your saved answer to it is kept.`),
+        h(
+          "p",
+          { class: "nhsuk-body" },
+          `This version of equitas cannot show questions of the kind "${/** @type {{type: string}} */ (k).type}". Your saved answer to it is kept.`,
+        ),
       );
   }
 }
 
+/**
+ * @param {QuestionContext} ctx - The question's context
+ * @returns {string} The form group's class, in the error style when the question has errors
+ */
 function groupClass(ctx) {
   return ctx.errors.length ? "nhsuk-form-group nhsuk-form-group--error" : "nhsuk-form-group";
 }
 
+/**
+ * Radios (single choice, rating) or checkboxes (multiple choice).
+ *
+ * @param {Question} q - The question
+ * @param {QuestionContext} ctx - Its context
+ * @param {"radio" | "checkbox"} type - Radios or checkboxes
+ * @param {Choice[]} options - The options
+ * @returns {HTMLElement} The form group
+ */
 function choiceQuestion(q, ctx, type, options) {
   const current = ctx.answers[q.id];
-  const selected = new Set(type === "radio" ? (current ? [current] : []) : Array.isArray(current) ? current : []);
+  const selected = new Set(
+    /** @type {unknown[]} */ (type === "radio" ? (current ? [current] : []) : Array.isArray(current) ? current : []),
+  );
   const eid = ctx.errors.length ? errorId(q) : null;
   const hid = q.help ? hintId(q) : null;
   const name = safeId("q", q.id);
+  /** @param {HTMLElement} fs - The fieldset */
   const read = (fs) => {
-    const ticked = [...fs.querySelectorAll("input:checked")].map((i) => i.value);
+    const ticked = [...fs.querySelectorAll("input:checked")].map((i) => /** @type {HTMLInputElement} */ (i).value);
     if (type === "radio") ctx.set(q.id, ticked[0]);
     else ctx.set(q.id, ticked.length ? options.map((o) => o.id).filter((id) => ticked.includes(id)) : undefined);
   };
@@ -168,7 +313,11 @@ function choiceQuestion(q, ctx, type, options) {
   const fs = h(
     "fieldset",
     { class: "nhsuk-fieldset", "aria-describedby": describedBy(hid, eid) },
-    h("legend", { class: "nhsuk-fieldset__legend nhsuk-fieldset__legend--l" }, h("h1", { class: "nhsuk-fieldset__heading", tabindex: "-1" }, labelText(q))),
+    h(
+      "legend",
+      { class: "nhsuk-fieldset__legend nhsuk-fieldset__legend--l" },
+      h("h1", { class: "nhsuk-fieldset__heading", tabindex: "-1" }, labelText(q)),
+    ),
     hint(hid, q.help),
     type === "checkbox" ? hint(`${name}-multi`, "Select all that apply.") : null,
     errorMessages(eid, ctx.errors),
@@ -178,33 +327,52 @@ function choiceQuestion(q, ctx, type, options) {
   return h("div", { class: groupClass(ctx) }, fs);
 }
 
+/**
+ * A text field, or a text area for a multiline question.
+ *
+ * @param {Question} q - The question
+ * @param {QuestionContext} ctx - Its context
+ * @returns {HTMLElement} The form group
+ */
 function textQuestion(q, ctx) {
   const id = fieldId(q);
   const eid = ctx.errors.length ? errorId(q) : null;
   const hid = q.help ? hintId(q) : null;
-  const value = typeof ctx.answers[q.id] === "string" ? ctx.answers[q.id] : "";
+  const answer = ctx.answers[q.id];
+  const value = typeof answer === "string" ? answer : "";
+  /** @type {import("./dom.js").Attrs} */
   const attrs = {
     id,
     name: id,
     "aria-describedby": describedBy(hid, eid),
     spellcheck: "true",
-    on: { input: (e) => ctx.set(q.id, e.target.value === "" ? undefined : e.target.value) },
+    on: { input: (e) => ctx.set(q.id, fieldValue(e) === "" ? undefined : fieldValue(e)) },
     props: { value },
   };
-  const control = q.kind.multiline
-    ? h("textarea", { ...attrs, class: `nhsuk-textarea${eid ? " nhsuk-textarea--error" : ""}`, rows: "6" })
-    : h("input", { ...attrs, class: `nhsuk-input${eid ? " nhsuk-input--error" : ""}`, type: "text" });
+  const control =
+    q.kind.type === "text" && q.kind.multiline
+      ? h("textarea", { ...attrs, class: `nhsuk-textarea${eid ? " nhsuk-textarea--error" : ""}`, rows: "6" })
+      : h("input", { ...attrs, class: `nhsuk-input${eid ? " nhsuk-input--error" : ""}`, type: "text" });
   return h(
     "div",
     { class: groupClass(ctx) },
-    h("h1", { class: "nhsuk-label-wrapper", tabindex: "-1" }, h("label", { class: "nhsuk-label nhsuk-label--l", for: id }, labelText(q))),
+    h(
+      "h1",
+      { class: "nhsuk-label-wrapper", tabindex: "-1" },
+      h("label", { class: "nhsuk-label nhsuk-label--l", for: id }, labelText(q)),
+    ),
     hint(hid, q.help),
     errorMessages(eid, ctx.errors),
     control,
   );
 }
 
-/** Parse a number typed by a person: blank → undefined, bad → NaN. Commas as thousands allowed. */
+/**
+ * Parse a number typed by a person: blank → undefined, bad → NaN. Commas as thousands allowed.
+ *
+ * @param {unknown} text - What was typed
+ * @returns {number | undefined} The number, NaN when it is not one, undefined when blank
+ */
 export function parseNumber(text) {
   const t = String(text).trim().replace(/,/g, "");
   if (t === "") return undefined;
@@ -212,6 +380,14 @@ export function parseNumber(text) {
   return Number(t);
 }
 
+/**
+ * A number field (with its unit after it, if it has one). What cannot be read as a number is
+ * kept as typed and reported at the field (`ctx.cellErrors`); the answer is then removed.
+ *
+ * @param {Question} q - The question
+ * @param {QuestionContext} ctx - Its context
+ * @returns {HTMLElement} The form group
+ */
 function numberQuestion(q, ctx) {
   const id = fieldId(q);
   const local = ctx.cellErrors.get(id);
@@ -226,11 +402,11 @@ function numberQuestion(q, ctx) {
     type: "text",
     inputmode: "decimal",
     "aria-describedby": describedBy(hid, eid),
-    props: { value: typeof v === "number" ? String(v) : ctx.rawValues.get(id) ?? "" },
+    props: { value: typeof v === "number" ? String(v) : (ctx.rawValues.get(id) ?? "") },
     on: {
       input: (e) => {
-        const n = parseNumber(e.target.value);
-        ctx.rawValues.set(id, e.target.value);
+        const n = parseNumber(fieldValue(e));
+        ctx.rawValues.set(id, fieldValue(e));
         if (Number.isNaN(n)) {
           ctx.cellErrors.set(id, `Enter a number for "${q.label}", like 12 or 3.5`);
           ctx.set(q.id, undefined);
@@ -241,28 +417,51 @@ function numberQuestion(q, ctx) {
       },
     },
   });
-  const unit = q.kind.unit;
+  const unit = q.kind.type === "number" ? q.kind.unit : undefined;
   return h(
     "div",
     { class: errors.length ? "nhsuk-form-group nhsuk-form-group--error" : "nhsuk-form-group" },
-    h("h1", { class: "nhsuk-label-wrapper", tabindex: "-1" }, h("label", { class: "nhsuk-label nhsuk-label--l", for: id }, labelText(q))),
+    h(
+      "h1",
+      { class: "nhsuk-label-wrapper", tabindex: "-1" },
+      h("label", { class: "nhsuk-label nhsuk-label--l", for: id }, labelText(q)),
+    ),
     hint(hid, q.help),
     errorMessages(eid, errors),
-    unit ? h("div", { class: "nhsuk-input-wrapper" }, input, h("div", { class: "nhsuk-input__suffix", "aria-hidden": "true" }, unit)) : input,
+    unit
+      ? h(
+          "div",
+          { class: "nhsuk-input-wrapper" },
+          input,
+          h("div", { class: "nhsuk-input__suffix", "aria-hidden": "true" }, unit),
+        )
+      : input,
   );
 }
 
 const DATE_HINT = "Use year-month-day, for example 2026-03-27";
 
+/**
+ * A date field (year-month-day, as typed).
+ *
+ * @param {Question} q - The question
+ * @param {QuestionContext} ctx - Its context
+ * @returns {HTMLElement} The form group
+ */
 function dateQuestion(q, ctx) {
   const id = fieldId(q);
   const eid = ctx.errors.length ? errorId(q) : null;
   const hid = hintId(q);
-  const v = typeof ctx.answers[q.id] === "string" ? ctx.answers[q.id] : "";
+  const answer = ctx.answers[q.id];
+  const v = typeof answer === "string" ? answer : "";
   return h(
     "div",
     { class: groupClass(ctx) },
-    h("h1", { class: "nhsuk-label-wrapper", tabindex: "-1" }, h("label", { class: "nhsuk-label nhsuk-label--l", for: id }, labelText(q))),
+    h(
+      "h1",
+      { class: "nhsuk-label-wrapper", tabindex: "-1" },
+      h("label", { class: "nhsuk-label nhsuk-label--l", for: id }, labelText(q)),
+    ),
     hint(hid, q.help ? `${q.help} ${DATE_HINT}.` : `${DATE_HINT}.`),
     errorMessages(eid, ctx.errors),
     h("input", {
@@ -274,29 +473,51 @@ function dateQuestion(q, ctx) {
       autocomplete: "off",
       "aria-describedby": describedBy(hid, eid),
       props: { value: v },
-      on: { input: (e) => ctx.set(q.id, e.target.value.trim() === "" ? undefined : e.target.value.trim()) },
+      on: { input: (e) => ctx.set(q.id, fieldValue(e).trim() === "" ? undefined : fieldValue(e).trim()) },
     }),
   );
 }
 
-/** Items of a checklist grouped by family, in the instrument's order. */
+/**
+ * Items of a checklist grouped by family, in the instrument's order.
+ *
+ * @template {{family?: string}} T
+ * @param {T[]} items - The items
+ * @returns {[string, T[]][]} Each family ("" for none) with its items
+ */
 export function byFamily(items) {
+  /** @type {Map<string, T[]>} */
   const groups = new Map();
   for (const it of items) {
     const f = it.family || "";
-    if (!groups.has(f)) groups.set(f, []);
-    groups.get(f).push(it);
+    const group = groups.get(f);
+    if (group) group.push(it);
+    else groups.set(f, [it]);
   }
   return [...groups.entries()];
 }
 
+/**
+ * A dimension checklist: a checkbox per item, grouped by family; ticking one reveals its likely
+ * impact (radios) and a note.
+ *
+ * @param {Question} q - The question
+ * @param {QuestionContext} ctx - Its context
+ * @returns {HTMLElement} The form group
+ */
 function checklistQuestion(q, ctx) {
+  const kind = /** @type {KindOf<"dimension_checklist">} */ (q.kind);
   const eid = ctx.errors.length ? errorId(q) : null;
   const hid = q.help ? hintId(q) : null;
+  /** @returns {ChecklistAnswer} A copy of the answer, or an empty one */
   const answer = () => {
     const a = ctx.answers[q.id];
-    return a && typeof a === "object" && !Array.isArray(a) ? { ...a } : {};
+    return a && typeof a === "object" && !Array.isArray(a) ? { .../** @type {ChecklistAnswer} */ (a) } : {};
   };
+  /**
+   * @param {string} itemId - The item
+   * @param {(entry: ChecklistEntry) => ChecklistEntry} f - Its new entry, from the current one
+   */
   const update = (itemId, f) => {
     const a = answer();
     const e = f({ ...(a[itemId] || { considered: false }) });
@@ -305,11 +526,15 @@ function checklistQuestion(q, ctx) {
     ctx.set(q.id, Object.keys(a).length ? a : undefined);
   };
   const current = answer();
-  const families = byFamily(q.kind.items).map(([family, items], fi) =>
+  const families = byFamily(kind.items).map(([family, items], fi) =>
     h(
       "fieldset",
       { class: "nhsuk-fieldset equitas-family" },
-      h("legend", { class: "nhsuk-fieldset__legend nhsuk-fieldset__legend--m" }, h("h2", { class: "nhsuk-fieldset__heading" }, familyLabel(family))),
+      h(
+        "legend",
+        { class: "nhsuk-fieldset__legend nhsuk-fieldset__legend--m" },
+        h("h2", { class: "nhsuk-fieldset__heading" }, familyLabel(family)),
+      ),
       h(
         "div",
         { class: "nhsuk-checkboxes" },
@@ -324,7 +549,11 @@ function checklistQuestion(q, ctx) {
             h(
               "fieldset",
               { class: "nhsuk-fieldset" },
-              h("legend", { class: "nhsuk-fieldset__legend nhsuk-fieldset__legend--s" }, `Likely impact of the work on ${it.label.charAt(0).toLowerCase()}${it.label.slice(1)}`),
+              h(
+                "legend",
+                { class: "nhsuk-fieldset__legend nhsuk-fieldset__legend--s" },
+                `Likely impact of the work on ${it.label.charAt(0).toLowerCase()}${it.label.slice(1)}`,
+              ),
               h(
                 "div",
                 { class: "nhsuk-radios nhsuk-radios--small nhsuk-radios--inline" },
@@ -340,7 +569,10 @@ function checklistQuestion(q, ctx) {
                       type: "radio",
                       value: v,
                       props: { checked: e.impact === v },
-                      on: { change: () => update(it.id, (x) => ({ ...x, impact: v })) },
+                      on: {
+                        change: () =>
+                          update(it.id, (x) => ({ ...x, impact: /** @type {ChecklistEntry["impact"]} */ (v) })),
+                      },
                     }),
                     h("label", { class: "nhsuk-label nhsuk-radios__label", for: rid }, l),
                   );
@@ -350,7 +582,11 @@ function checklistQuestion(q, ctx) {
             h(
               "div",
               { class: "nhsuk-form-group" },
-              h("label", { class: "nhsuk-label", for: safeId("q", q.id, it.id, "note") }, `Note on ${it.label} (optional)`),
+              h(
+                "label",
+                { class: "nhsuk-label", for: safeId("q", q.id, it.id, "note") },
+                `Note on ${it.label} (optional)`,
+              ),
               h("textarea", {
                 class: "nhsuk-textarea",
                 id: safeId("q", q.id, it.id, "note"),
@@ -360,8 +596,8 @@ function checklistQuestion(q, ctx) {
                   input: (ev) =>
                     update(it.id, (x) => {
                       const y = { ...x };
-                      if (ev.target.value === "") delete y.note;
-                      else y.note = ev.target.value;
+                      if (fieldValue(ev) === "") delete y.note;
+                      else y.note = fieldValue(ev);
                       return y;
                     }),
                 },
@@ -383,8 +619,8 @@ function checklistQuestion(q, ctx) {
                 props: { checked: !!e.considered },
                 on: {
                   change: (ev) => {
-                    const on = ev.target.checked;
-                    ev.target.setAttribute("aria-expanded", on ? "true" : "false");
+                    const on = isChecked(ev);
+                    if (ev.target instanceof Element) ev.target.setAttribute("aria-expanded", on ? "true" : "false");
                     reveal.hidden = !on;
                     update(it.id, (x) => {
                       const y = { ...x, considered: on };
@@ -393,7 +629,9 @@ function checklistQuestion(q, ctx) {
                       if (!on) delete y.impact;
                       return y;
                     });
-                    if (!on) for (const r of reveal.querySelectorAll("input[type=radio]")) r.checked = false;
+                    if (!on)
+                      for (const r of reveal.querySelectorAll("input[type=radio]"))
+                        /** @type {HTMLInputElement} */ (r).checked = false;
                   },
                 },
               }),
@@ -412,9 +650,16 @@ function checklistQuestion(q, ctx) {
     h(
       "fieldset",
       { class: "nhsuk-fieldset", "aria-describedby": describedBy(hid, eid) },
-      h("legend", { class: "nhsuk-fieldset__legend nhsuk-fieldset__legend--l" }, h("h1", { class: "nhsuk-fieldset__heading", tabindex: "-1" }, labelText(q))),
+      h(
+        "legend",
+        { class: "nhsuk-fieldset__legend nhsuk-fieldset__legend--l" },
+        h("h1", { class: "nhsuk-fieldset__heading", tabindex: "-1" }, labelText(q)),
+      ),
       hint(hid, q.help),
-      hint(safeId("q", q.id, "howto"), "Tick each group you have considered, then say what effect the work is likely to have on it."),
+      hint(
+        safeId("q", q.id, "howto"),
+        "Tick each group you have considered, then say what effect the work is likely to have on it.",
+      ),
       errorMessages(eid, ctx.errors),
       families,
     ),
@@ -422,45 +667,97 @@ function checklistQuestion(q, ctx) {
 }
 
 /**
+ * The choices of a question of kind checklist, single or multiple choice, or rating ([] for any
+ * other kind).
+ *
+ * @param {Question | null} q - The question
+ * @returns {Choice[]} Its items, options or levels
+ */
+function choicesOf(q) {
+  if (!q) return [];
+  const k = /** @type {{items?: Choice[], options?: Choice[], levels?: Choice[]}} */ (q.kind);
+  return k.items || k.options || k.levels || [];
+}
+
+/**
  * Options for an `item_of` column: the other question's items, grouped by family. When that
  * question is a checklist the person has started, the groups they marked as considered come
  * first, in their own group, so an action links to an inequality they found; the rest stay
  * available below.
+ *
+ * @param {Instrument} inst - The instrument
+ * @param {string} qid - The other question's id
+ * @param {string} selected - The cell's value ("" for none)
+ * @param {SavedFile["answers"]} answers - The answers
+ * @returns {Child[]} The select's options
  */
 function itemOfOptions(inst, qid, selected, answers) {
-  const other = questionById(inst, qid);
-  const items = other ? other.kind.items || other.kind.options || other.kind.levels || [] : [];
+  const items = choicesOf(questionById(inst, qid));
   const answer = answers && answers[qid];
   const considered =
     answer && typeof answer === "object" && !Array.isArray(answer)
-      ? items.filter((it) => answer[it.id] && answer[it.id].considered)
+      ? items.filter((it) => {
+          const entry = /** @type {ChecklistAnswer} */ (answer)[it.id];
+          return entry && entry.considered;
+        })
       : [];
   const rest = considered.length ? items.filter((it) => !considered.includes(it)) : items;
   const groups = byFamily(rest);
+  /** @param {Choice} it - An item */
   const opt = (it) => h("option", { value: it.id, props: { selected: it.id === selected } }, it.label);
   const known = items.some((it) => it.id === selected);
   const restOptions =
     groups.length === 1 && !groups[0][0] && !considered.length
       ? groups[0][1].map(opt)
-      : groups.map(([f, its]) => h("optgroup", { label: considered.length ? `${familyLabel(f)} (not marked as considered)` : familyLabel(f) }, its.map(opt)));
+      : groups.map(([f, its]) =>
+          h(
+            "optgroup",
+            { label: considered.length ? `${familyLabel(f)} (not marked as considered)` : familyLabel(f) },
+            its.map(opt),
+          ),
+        );
   return [
     h("option", { value: "", props: { selected: !selected } }, "Choose one"),
-    selected && !known ? h("option", { value: selected, props: { selected: true } }, `${selected} (not an item of the list)`) : null,
+    selected && !known
+      ? h("option", { value: selected, props: { selected: true } }, `${selected} (not an item of the list)`)
+      : null,
     considered.length ? h("optgroup", { label: "Groups you marked as considered" }, considered.map(opt)) : null,
     restOptions,
   ];
 }
 
+/**
+ * @param {Question} q - A table question
+ * @param {number} r - A row's index, from 0
+ * @param {string} col - A column's id
+ * @returns {string} The id of that cell's control
+ */
 function rowCellId(q, r, col) {
   return safeId("q", q.id, "row", r + 1, col);
 }
 
+/**
+ * A table (the action plan): a fieldset per row, a control per column, add and remove rows.
+ *
+ * @param {Question} q - The question
+ * @param {QuestionContext} ctx - Its context
+ * @returns {HTMLElement} The form group
+ */
 function tableQuestion(q, ctx) {
   const eid = ctx.errors.length ? errorId(q) : null;
   const hid = q.help ? hintId(q) : null;
-  const cols = q.kind.columns;
-  const rows = () => (Array.isArray(ctx.answers[q.id]) ? ctx.answers[q.id].map((r) => ({ ...r })) : []);
+  const cols = /** @type {KindOf<"table">} */ (q.kind).columns;
+  /** @returns {TableAnswer} A copy of the rows */
+  const rows = () => {
+    const a = ctx.answers[q.id];
+    return Array.isArray(a) ? /** @type {TableAnswer} */ (a).map((r) => ({ ...r })) : [];
+  };
   const current = rows();
+  /**
+   * @param {number} r - The row's index
+   * @param {string} col - The column's id
+   * @param {string} value - The cell's new value ("" removes it)
+   */
   const setCell = (r, col, value) => {
     const all = rows();
     while (all.length <= r) all.push({});
@@ -474,23 +771,45 @@ function tableQuestion(q, ctx) {
     h(
       "fieldset",
       { class: "nhsuk-fieldset equitas-row", "data-testid": `row-${r + 1}` },
-      h("legend", { class: "nhsuk-fieldset__legend nhsuk-fieldset__legend--m" }, h("h2", { class: "nhsuk-fieldset__heading" }, `${rowNoun} ${r + 1}`)),
+      h(
+        "legend",
+        { class: "nhsuk-fieldset__legend nhsuk-fieldset__legend--m" },
+        h("h2", { class: "nhsuk-fieldset__heading" }, `${rowNoun} ${r + 1}`),
+      ),
       cols.map((c, ci) => {
         const id = r === 0 && ci === 0 ? fieldId(q) : rowCellId(q, r, c.id);
         const value = row[c.id] ?? "";
-        const label = h("label", { class: "nhsuk-label", for: id }, c.required ? c.label : `${c.label} (optional)`, h("span", { class: "nhsuk-u-visually-hidden" }, `, ${rowNoun.toLowerCase()} ${r + 1}`));
+        const label = h(
+          "label",
+          { class: "nhsuk-label", for: id },
+          c.required ? c.label : `${c.label} (optional)`,
+          h("span", { class: "nhsuk-u-visually-hidden" }, `, ${rowNoun.toLowerCase()} ${r + 1}`),
+        );
         let control;
         let chint = null;
-        const onInput = (e) => setCell(r, c.id, e.target.value);
+        /** @param {Event} e - The cell's input or change */
+        const onInput = (e) => setCell(r, c.id, fieldValue(e));
         if (c.kind.type === "choice" || c.kind.type === "item_of") {
           const opts =
             c.kind.type === "choice"
-              ? [h("option", { value: "", props: { selected: !value } }, "Choose one"), c.kind.options.map((o) => h("option", { value: o.id, props: { selected: o.id === value } }, o.label))]
+              ? [
+                  h("option", { value: "", props: { selected: !value } }, "Choose one"),
+                  c.kind.options.map((o) => h("option", { value: o.id, props: { selected: o.id === value } }, o.label)),
+                ]
               : itemOfOptions(ctx.inst, c.kind.question, value, ctx.answers);
           control = h("select", { class: "nhsuk-select", id, on: { change: onInput } }, opts);
         } else if (c.kind.type === "date") {
           chint = hint(`${id}-hint`, DATE_HINT);
-          control = h("input", { class: "nhsuk-input nhsuk-input--width-10", id, type: "text", inputmode: "numeric", autocomplete: "off", "aria-describedby": `${id}-hint`, props: { value }, on: { input: onInput } });
+          control = h("input", {
+            class: "nhsuk-input nhsuk-input--width-10",
+            id,
+            type: "text",
+            inputmode: "numeric",
+            autocomplete: "off",
+            "aria-describedby": `${id}-hint`,
+            props: { value },
+            on: { input: onInput },
+          });
         } else {
           control = h("input", { class: "nhsuk-input", id, type: "text", props: { value }, on: { input: onInput } });
         }
@@ -506,7 +825,11 @@ function tableQuestion(q, ctx) {
               const all = rows();
               all.splice(r, 1);
               ctx.set(q.id, all.length ? all : undefined);
-              const focusTo = all.length ? (r > 0 ? rowCellId(q, r - 1, cols[0].id) : fieldId(q)) : safeId("q", q.id, "add");
+              const focusTo = all.length
+                ? r > 0
+                  ? rowCellId(q, r - 1, cols[0].id)
+                  : fieldId(q)
+                : safeId("q", q.id, "add");
               ctx.rebuild(focusTo, `${rowNoun} ${r + 1} removed`);
             },
           },
@@ -543,29 +866,58 @@ function tableQuestion(q, ctx) {
   );
 }
 
+/**
+ * An evidence table being edited: the answer's fields with their defaults, and its rows as
+ * objects whose cells are set by key.
+ *
+ * @typedef {object} EvidenceDraft
+ * @property {string} [indicator] - What the numbers measure
+ * @property {boolean} favourable - Whether a higher value is better
+ * @property {number} scale - 1 for a proportion, 100 for a percentage, …
+ * @property {Record<string, unknown>[]} rows - The subgroups (EvidenceRow's fields)
+ */
+
+/**
+ * The quantitative evidence: the indicator, which way is better, the scale, and a fieldset per
+ * subgroup (dimension, subgroup, order, estimate, population, standard error, limits, reference).
+ *
+ * @param {Question} q - The question
+ * @param {QuestionContext} ctx - Its context
+ * @returns {HTMLElement} The form group
+ */
 function evidenceQuestion(q, ctx) {
   const eid = ctx.errors.length ? errorId(q) : null;
   const hid = q.help ? hintId(q) : null;
+  /** @returns {EvidenceDraft} A copy of the answer, with the defaults filled in */
   const get = () => {
-    const a = ctx.answers[q.id];
+    const a = /** @type {Evidence | string | null | undefined} */ (ctx.answers[q.id]);
     return a && typeof a === "object" && !Array.isArray(a)
       ? { favourable: true, scale: 1, ...a, rows: Array.isArray(a.rows) ? a.rows.map((r) => ({ ...r })) : [] }
       : { favourable: true, scale: 1, rows: [] };
   };
+  /** @param {EvidenceDraft} ev - The new answer; with nothing entered, the answer is removed */
   const put = (ev) => {
     const empty = !ev.indicator && ev.rows.length === 0 && ev.favourable !== false && ev.scale === 1;
-    ctx.set(q.id, empty ? undefined : ev);
+    ctx.set(q.id, empty ? undefined : /** @type {Evidence} */ (/** @type {unknown} */ (ev)));
   };
   const current = get();
   const shownRows = current.rows.length ? current.rows : [{ dimension: "", subgroup: "" }];
   const indicatorId = fieldId(q);
   const scaleId = safeId("q", q.id, "scale");
   const favName = safeId("q", q.id, "favourable");
-  const localErrors = [];
+  /**
+   * A number field of the evidence; what cannot be read is kept as typed and reported at the
+   * field (`ctx.cellErrors`), and the value removed.
+   *
+   * @param {string} id - The field's id
+   * @param {unknown} valueNow - The value in the answer
+   * @param {(value: number | undefined) => void} onValue - Takes each new value
+   * @param {boolean} [integer] - Only a whole number from 0 to 2^32 − 1 is accepted (the order)
+   * @returns {HTMLElement} The input
+   */
   const numberInput = (id, valueNow, onValue, integer) => {
     const raw = ctx.rawValues.get(id);
     const err = ctx.cellErrors.get(id);
-    if (err) localErrors.push([id, err]);
     return h("input", {
       class: `nhsuk-input nhsuk-input--width-5${err ? " nhsuk-input--error" : ""}`,
       id,
@@ -575,11 +927,17 @@ function evidenceQuestion(q, ctx) {
       props: { value: raw ?? (valueNow === undefined || valueNow === null ? "" : String(valueNow)) },
       on: {
         input: (e) => {
-          ctx.rawValues.set(id, e.target.value);
-          const n = parseNumber(e.target.value);
-          const bad = Number.isNaN(n) || (integer && n !== undefined && !(Number.isInteger(n) && n >= 0 && n <= 4294967295));
+          ctx.rawValues.set(id, fieldValue(e));
+          const n = parseNumber(fieldValue(e));
+          const bad =
+            Number.isNaN(n) || (integer && n !== undefined && !(Number.isInteger(n) && n >= 0 && n <= 4294967295));
           if (bad) {
-            ctx.cellErrors.set(id, integer ? "Enter the order as a whole number, 1 or more, or leave it blank" : "Enter a number, like 41.2, or leave it blank");
+            ctx.cellErrors.set(
+              id,
+              integer
+                ? "Enter the order as a whole number, 1 or more, or leave it blank"
+                : "Enter a number, like 41.2, or leave it blank",
+            );
             onValue(undefined);
           } else {
             ctx.cellErrors.delete(id);
@@ -589,6 +947,11 @@ function evidenceQuestion(q, ctx) {
       },
     });
   };
+  /**
+   * @param {number} r - The row's index
+   * @param {string} key - The cell's field
+   * @param {unknown} value - Its new value (undefined, or an order of 0, removes it)
+   */
   const setRow = (r, key, value) => {
     const ev = get();
     while (ev.rows.length <= r) ev.rows.push({ dimension: "", subgroup: "" });
@@ -597,12 +960,24 @@ function evidenceQuestion(q, ctx) {
     put(ev);
   };
   const rowEls = shownRows.map((row, r) => {
+    /** @param {string} k - A field @returns {string} The id of its control in this row */
     const cid = (k) => safeId("q", q.id, "row", r + 1, k);
+    /**
+     * @param {string} k - The field
+     * @param {string} label - Its label
+     * @param {string} hintText - Its hint
+     * @returns {HTMLElement} The form group
+     */
     const textCell = (k, label, hintText) =>
       h(
         "div",
         { class: "nhsuk-form-group" },
-        h("label", { class: "nhsuk-label", for: cid(k) }, label, h("span", { class: "nhsuk-u-visually-hidden" }, `, subgroup ${r + 1}`)),
+        h(
+          "label",
+          { class: "nhsuk-label", for: cid(k) },
+          label,
+          h("span", { class: "nhsuk-u-visually-hidden" }, `, subgroup ${r + 1}`),
+        ),
         hint(`${cid(k)}-hint`, hintText),
         h("input", {
           class: "nhsuk-input",
@@ -610,13 +985,17 @@ function evidenceQuestion(q, ctx) {
           type: "text",
           "aria-describedby": hintText ? `${cid(k)}-hint` : null,
           props: { value: row[k] ?? "" },
-          on: { input: (e) => setRow(r, k, e.target.value) },
+          on: { input: (e) => setRow(r, k, fieldValue(e)) },
         }),
       );
     return h(
       "fieldset",
       { class: "nhsuk-fieldset equitas-row", "data-testid": `evidence-row-${r + 1}` },
-      h("legend", { class: "nhsuk-fieldset__legend nhsuk-fieldset__legend--m" }, h("h2", { class: "nhsuk-fieldset__heading" }, `Subgroup ${r + 1}`)),
+      h(
+        "legend",
+        { class: "nhsuk-fieldset__legend nhsuk-fieldset__legend--m" },
+        h("h2", { class: "nhsuk-fieldset__heading" }, `Subgroup ${r + 1}`),
+      ),
       textCell("dimension", "Dimension", "For example, IMD quintile or Ethnic group"),
       textCell("subgroup", "Subgroup", "For example, Quintile 1 (most deprived)"),
       h(
@@ -626,8 +1005,17 @@ function evidenceQuestion(q, ctx) {
           h(
             "div",
             { class: "nhsuk-form-group" },
-            h("label", { class: "nhsuk-label", for: cid(k) }, `${label} (optional)`, h("span", { class: "nhsuk-u-visually-hidden" }, `, subgroup ${r + 1}`)),
-            h("div", { class: `nhsuk-hint${hintText ? "" : " nhsuk-u-visually-hidden"}`, id: `${cid(k)}-hint` }, hintText || (integer ? "A whole number" : "A number")),
+            h(
+              "label",
+              { class: "nhsuk-label", for: cid(k) },
+              `${label} (optional)`,
+              h("span", { class: "nhsuk-u-visually-hidden" }, `, subgroup ${r + 1}`),
+            ),
+            h(
+              "div",
+              { class: `nhsuk-hint${hintText ? "" : " nhsuk-u-visually-hidden"}`, id: `${cid(k)}-hint` },
+              hintText || (integer ? "A whole number" : "A number"),
+            ),
             numberInput(cid(k), row[k] === 0 && k === "order" ? undefined : row[k], (v) => setRow(r, k, v), integer),
           ),
         ),
@@ -643,9 +1031,13 @@ function evidenceQuestion(q, ctx) {
             id: cid("reference"),
             type: "checkbox",
             props: { checked: !!row.reference },
-            on: { change: (e) => setRow(r, "reference", e.target.checked ? true : undefined) },
+            on: { change: (e) => setRow(r, "reference", isChecked(e) ? true : undefined) },
           }),
-          h("label", { class: "nhsuk-label nhsuk-checkboxes__label", for: cid("reference") }, `Subgroup ${r + 1} is the reference group for comparisons`),
+          h(
+            "label",
+            { class: "nhsuk-label nhsuk-checkboxes__label", for: cid("reference") },
+            `Subgroup ${r + 1} is the reference group for comparisons`,
+          ),
         ),
       ),
       h(
@@ -658,10 +1050,15 @@ function evidenceQuestion(q, ctx) {
               const ev = get();
               ev.rows.splice(r, 1);
               // Parse errors are keyed by row number; rows after this one move up.
-              for (const key of [...ctx.cellErrors.keys()]) if (key.startsWith(safeId("q", q.id, "row"))) ctx.cellErrors.delete(key);
-              for (const key of [...ctx.rawValues.keys()]) if (key.startsWith(safeId("q", q.id, "row"))) ctx.rawValues.delete(key);
+              for (const key of [...ctx.cellErrors.keys()])
+                if (key.startsWith(safeId("q", q.id, "row"))) ctx.cellErrors.delete(key);
+              for (const key of [...ctx.rawValues.keys()])
+                if (key.startsWith(safeId("q", q.id, "row"))) ctx.rawValues.delete(key);
               put(ev);
-              ctx.rebuild(ev.rows.length ? safeId("q", q.id, "row", Math.max(r, 1), "dimension") : safeId("q", q.id, "add"), `Subgroup ${r + 1} removed`);
+              ctx.rebuild(
+                ev.rows.length ? safeId("q", q.id, "row", Math.max(r, 1), "dimension") : safeId("q", q.id, "add"),
+                `Subgroup ${r + 1} removed`,
+              );
             },
           },
         },
@@ -689,8 +1086,8 @@ function evidenceQuestion(q, ctx) {
         on: {
           input: (e) => {
             const ev = get();
-            if (e.target.value === "") delete ev.indicator;
-            else ev.indicator = e.target.value;
+            if (fieldValue(e) === "") delete ev.indicator;
+            else ev.indicator = fieldValue(e);
             put(ev);
           },
         },
@@ -706,10 +1103,10 @@ function evidenceQuestion(q, ctx) {
         h(
           "div",
           { class: "nhsuk-radios nhsuk-radios--inline" },
-          [
+          /** @type {[boolean, string][]} */ ([
             [true, "Yes, higher is better"],
             [false, "No, lower is better"],
-          ].map(([v, l]) =>
+          ]).map(([v, l]) =>
             h(
               "div",
               { class: "nhsuk-radios__item" },
@@ -766,20 +1163,34 @@ function evidenceQuestion(q, ctx) {
     ),
   );
   // The scale's hint sits after its label (numberInput points aria-describedby at it).
-  const scaleInput = el.querySelector(`#${scaleId}`);
-  scaleInput.before(hint(`${scaleId}-hint`, "1 for a proportion, 100 for a percentage, 100000 for a rate per 100,000"));
+  const scaleInput = /** @type {HTMLElement} */ (el.querySelector(`#${scaleId}`));
+  scaleInput.before(
+    /** @type {HTMLElement} */ (
+      hint(`${scaleId}-hint`, "1 for a proportion, 100 for a percentage, 100000 for a rate per 100,000")
+    ),
+  );
   return el;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Read-only answers (check answers, print)
 
+/**
+ * @param {Choice[] | undefined} options - The options
+ * @param {unknown} id - An option's id
+ * @returns {string} The option's label, or the id as it is when no option has it
+ */
 function optionLabel(options, id) {
   const o = (options || []).find((x) => x.id === id);
-  return o ? o.label : id;
+  return o ? o.label : /** @type {string} */ (id);
 }
 
-/** Format a YYYY-MM-DD date as "12 January 2026"; anything else is shown as typed. */
+/**
+ * Format a YYYY-MM-DD date as "12 January 2026"; anything else is shown as typed.
+ *
+ * @param {unknown} s - A date as typed
+ * @returns {string} The date in words, or the text as it was
+ */
 export function formatDate(s) {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(String(s).trim());
   if (!m) return String(s);
@@ -788,16 +1199,40 @@ export function formatDate(s) {
   return d.toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
 }
 
-function isAnswered(v) {
+/**
+ * Whether an answer says anything: text that is not blank, a list with something in it, a finite
+ * number, an evidence table with rows, a checklist with an item considered.
+ *
+ * @param {unknown} v - The answer
+ * @returns {boolean} True when it is answered
+ */
+export function isAnswered(v) {
   if (v === undefined || v === null) return false;
   if (typeof v === "string") return v.trim() !== "";
-  if (Array.isArray(v)) return v.length > 0 && v.some((x) => (typeof x === "string" ? x.trim() !== "" : Object.values(x || {}).some((c) => String(c).trim() !== "")));
+  if (Array.isArray(v)) {
+    return (
+      v.length > 0 &&
+      v.some((x) =>
+        typeof x === "string" ? x.trim() !== "" : Object.values(x || {}).some((c) => String(c).trim() !== ""),
+      )
+    );
+  }
   if (typeof v === "number") return Number.isFinite(v);
-  if (typeof v === "object") return v.rows ? v.rows.length > 0 : Object.values(v).some((e) => e && e.considered);
+  if (typeof v === "object") {
+    const o = /** @type {{rows?: unknown[]} & Record<string, unknown>} */ (v);
+    return o.rows ? o.rows.length > 0 : Object.values(o).some((e) => e && /** @type {ChecklistEntry} */ (e).considered);
+  }
   return true;
 }
 
-/** A question's answer as read-only nodes (free text always as text). */
+/**
+ * A question's answer as read-only nodes (free text always as text).
+ *
+ * @param {Instrument} inst - The instrument (an `item_of` column names another question's items)
+ * @param {Question} q - The question
+ * @param {unknown} v - Its answer
+ * @returns {Node | string} The answer, for a summary list
+ */
 export function formatAnswer(inst, q, v) {
   if (!isAnswered(v)) return h("span", { class: "equitas-not-answered" }, "Not answered");
   const k = q.kind;
@@ -806,20 +1241,28 @@ export function formatAnswer(inst, q, v) {
       return optionLabel(k.options, v);
     case "rating":
       return optionLabel(k.levels, v);
-    case "multiple_choice":
-      return v.length === 1
-        ? optionLabel(k.options, v[0])
-        : h("ul", { class: "nhsuk-list nhsuk-list--bullet" }, v.map((id) => h("li", {}, optionLabel(k.options, id))));
+    case "multiple_choice": {
+      const ids = /** @type {string[]} */ (v);
+      return ids.length === 1
+        ? optionLabel(k.options, ids[0])
+        : h(
+            "ul",
+            { class: "nhsuk-list nhsuk-list--bullet" },
+            ids.map((id) => h("li", {}, optionLabel(k.options, id))),
+          );
+    }
     case "text":
-      return h("span", { class: "equitas-pre" }, v);
+      return h("span", { class: "equitas-pre" }, /** @type {string} */ (v));
     case "number":
       return k.unit ? `${v} ${k.unit}` : String(v);
     case "date":
       return formatDate(v);
     case "dimension_checklist": {
+      const entries = /** @type {ChecklistAnswer} */ (v);
+      /** @type {HTMLElement[]} */
       const lines = [];
       for (const [family, items] of byFamily(k.items)) {
-        const considered = items.filter((it) => v[it.id] && v[it.id].considered);
+        const considered = items.filter((it) => entries[it.id] && entries[it.id].considered);
         if (!considered.length) continue;
         lines.push(
           h(
@@ -830,24 +1273,26 @@ export function formatAnswer(inst, q, v) {
               "ul",
               { class: "nhsuk-list nhsuk-list--bullet" },
               considered.map((it) => {
-                const e = v[it.id];
-                const impact = e.impact ? IMPACTS.find(([x]) => x === e.impact)?.[1] ?? e.impact : "impact not given";
+                const e = entries[it.id];
+                const impact = e.impact ? (IMPACTS.find(([x]) => x === e.impact)?.[1] ?? e.impact) : "impact not given";
                 return h("li", {}, `${it.label}: ${impact.toLowerCase()}`, e.note ? [" (", e.note, ")"] : null);
               }),
             ),
           ),
         );
       }
-      const notConsidered = k.items.filter((it) => !(v[it.id] && v[it.id].considered)).length;
+      const notConsidered = k.items.filter((it) => !(entries[it.id] && entries[it.id].considered)).length;
       return h(
         "div",
         {},
         h("ul", { class: "nhsuk-list" }, lines),
-        notConsidered ? h("p", { class: "nhsuk-body-s" }, `${notConsidered} of ${k.items.length} not considered.`) : null,
+        notConsidered
+          ? h("p", { class: "nhsuk-body-s" }, `${notConsidered} of ${k.items.length} not considered.`)
+          : null,
       );
     }
     case "table": {
-      const rows = v.filter((r) => Object.values(r).some((c) => String(c).trim() !== ""));
+      const rows = /** @type {TableAnswer} */ (v).filter((r) => Object.values(r).some((c) => String(c).trim() !== ""));
       return h(
         "ol",
         { class: "nhsuk-list nhsuk-list--number" },
@@ -863,7 +1308,8 @@ export function formatAnswer(inst, q, v) {
                 if (c.kind.type === "date") val = formatDate(val);
                 if (c.kind.type === "item_of") {
                   const other = questionById(inst, c.kind.question);
-                  val = optionLabel(other ? other.kind.items || other.kind.options : [], val);
+                  const choices = other ? /** @type {{items?: Choice[], options?: Choice[]}} */ (other.kind) : null;
+                  val = optionLabel(choices ? choices.items || choices.options : [], val);
                 }
                 return [i ? h("br") : null, h("span", { class: "equitas-cell-label" }, `${c.label}: `), val];
               }),
@@ -872,6 +1318,7 @@ export function formatAnswer(inst, q, v) {
       );
     }
     case "evidence_table": {
+      const ev = /** @type {Evidence} */ (v);
       const cols = [
         ["dimension", "Dimension"],
         ["subgroup", "Subgroup"],
@@ -885,7 +1332,15 @@ export function formatAnswer(inst, q, v) {
       return h(
         "div",
         {},
-        h("p", { class: "nhsuk-body" }, v.indicator ? v.indicator : "Indicator not named", ". ", v.favourable === false ? "Lower is better" : "Higher is better", v.scale && v.scale !== 1 ? `; scale ${v.scale}` : "", "."),
+        h(
+          "p",
+          { class: "nhsuk-body" },
+          ev.indicator ? ev.indicator : "Indicator not named",
+          ". ",
+          ev.favourable === false ? "Lower is better" : "Higher is better",
+          ev.scale && ev.scale !== 1 ? `; scale ${ev.scale}` : "",
+          ".",
+        ),
         h(
           "div",
           // Focusable so a keyboard user can scroll a wide table (WCAG 2.1.1).
@@ -894,11 +1349,30 @@ export function formatAnswer(inst, q, v) {
             "table",
             { class: "nhsuk-table equitas-evidence-table" },
             h("caption", { class: "nhsuk-u-visually-hidden" }, "Evidence by subgroup"),
-            h("thead", {}, h("tr", {}, cols.map(([, l]) => h("th", { scope: "col" }, l)), h("th", { scope: "col" }, "Reference"))),
+            h(
+              "thead",
+              {},
+              h(
+                "tr",
+                {},
+                cols.map(([, l]) => h("th", { scope: "col" }, l)),
+                h("th", { scope: "col" }, "Reference"),
+              ),
+            ),
             h(
               "tbody",
               {},
-              v.rows.map((r) => h("tr", {}, cols.map(([c]) => h("td", {}, r[c] === undefined || r[c] === null || (c === "order" && !r[c]) ? "" : String(r[c]))), h("td", {}, r.reference ? "Yes" : ""))),
+              (ev.rows || []).map((row) => {
+                const r = /** @type {Record<string, unknown>} */ (/** @type {unknown} */ (row));
+                return h(
+                  "tr",
+                  {},
+                  cols.map(([c]) =>
+                    h("td", {}, r[c] === undefined || r[c] === null || (c === "order" && !r[c]) ? "" : String(r[c])),
+                  ),
+                  h("td", {}, r.reference ? "Yes" : ""),
+                );
+              }),
             ),
           ),
         ),

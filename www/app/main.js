@@ -1,3 +1,4 @@
+// @ts-check
 // Boot for index.html: mount the app in <main id="app">; when framed by a partner site
 // (?embed=1&parent=<origin>&instrument=<id>) hide the page chrome and start the embed bridge.
 import { mount } from "./app.js";
@@ -5,7 +6,7 @@ import { mount } from "./app.js";
 const params = new URLSearchParams(location.search);
 const embedded = params.get("embed") === "1";
 const instrument = params.get("instrument") || undefined;
-const root = document.getElementById("app");
+const root = /** @type {HTMLElement} */ (document.getElementById("app"));
 
 document.body.classList.add("nhsuk-frontend-supported", "js-enabled");
 if (embedded) document.documentElement.classList.add("equitas-embedded");

@@ -3,8 +3,10 @@
 //   node www/bench/web.mjs [--url http://127.0.0.1:PORT/ | --root DIR] [--loads 10] [--calls 200]
 //                          [--subgroups 100000] [--wasm NAME:RAW:GZIP ...]
 //
-// `cargo xtask bench web` runs it against xtask's own server (--url) after building the web
-// package. Without --url it serves --root (default: the www/ beside this file) itself.
+// `cargo xtask bench web` runs it after building the web package. Without --url it serves --root
+// (default: the www/ beside this file) itself, with the repository's one static server
+// (www/tools/server.mjs, the one `cargo xtask serve` runs and the browser tests start); --url
+// measures a server already running instead.
 //
 // It reports, as a Markdown table:
 //   (a) each optimised wasm module's size, raw and gzipped: equitas_wasm (the assessment engine,
@@ -27,13 +29,13 @@
 //       pressing "Measure inequality" with the file chosen to the results shown.
 // Chromium: /usr/bin/chromium (or $CHROMIUM), headless, with the flags of the project contract.
 
-import { createServer } from "node:http";
 import { readFile, stat } from "node:fs/promises";
-import { dirname, extname, join, normalize, resolve, sep } from "node:path";
+import { dirname, join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { cpus } from "node:os";
 import { chromium } from "playwright-core";
+import { startServer } from "../tools/server.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, "..", "..");
@@ -69,21 +71,36 @@ function parseArgs(argv) {
     const arg = argv[i];
     const value = need(i, arg);
     switch (arg) {
-      case "--url": out.url = value.endsWith("/") ? value : `${value}/`; break;
-      case "--root": out.root = resolve(value); break;
-      case "--loads": out.loads = count(value, arg); break;
-      case "--calls": out.calls = count(value, arg); break;
-      case "--subgroups": out.subgroups = count(value, arg); break;
-      case "--fixture": out.fixture = resolve(value); break;
+      case "--url":
+        out.url = value.endsWith("/") ? value : `${value}/`;
+        break;
+      case "--root":
+        out.root = resolve(value);
+        break;
+      case "--loads":
+        out.loads = count(value, arg);
+        break;
+      case "--calls":
+        out.calls = count(value, arg);
+        break;
+      case "--subgroups":
+        out.subgroups = count(value, arg);
+        break;
+      case "--fixture":
+        out.fixture = resolve(value);
+        break;
       case "--wasm": {
         const [name, raw, gzip, ...rest] = value.split(":");
         if (!MODULES.some((m) => m.name === name) || rest.length) {
-          fail(`--wasm takes NAME:RAW:GZIP with NAME one of ${MODULES.map((m) => m.name).join(", ")}, got ${JSON.stringify(value)}`);
+          fail(
+            `--wasm takes NAME:RAW:GZIP with NAME one of ${MODULES.map((m) => m.name).join(", ")}, got ${JSON.stringify(value)}`,
+          );
         }
         out.wasm.push({ name, raw: count(raw, arg), gzip: count(gzip, arg) });
         break;
       }
-      default: fail(`unknown argument ${JSON.stringify(arg)} (see the comment at the top of www/bench/web.mjs)`);
+      default:
+        fail(`unknown argument ${JSON.stringify(arg)} (see the comment at the top of www/bench/web.mjs)`);
     }
   }
   return out;
@@ -91,44 +108,14 @@ function parseArgs(argv) {
 
 /** The first line of an error's message, without Playwright's `page.evaluate: Error: ` prefix. */
 function firstLine(e) {
-  return String(e?.message ?? e).split("\n")[0].replace(/^page\.\w+: (Error: )?/, "");
+  return String(e?.message ?? e)
+    .split("\n")[0]
+    .replace(/^page\.\w+: (Error: )?/, "");
 }
 
 function fail(message) {
   console.error(`web bench: ${message}`);
   process.exit(2);
-}
-
-// ---------------------------------------------------------------------------------------------
-// A static server for --root, with the headers xtask's server sends (for standalone runs).
-
-const CSP =
-  "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; " +
-  "font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'";
-const TYPES = {
-  ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".mjs": "text/javascript; charset=utf-8",
-  ".css": "text/css; charset=utf-8", ".wasm": "application/wasm", ".json": "application/json", ".map": "application/json",
-  ".svg": "image/svg+xml", ".png": "image/png", ".ico": "image/x-icon", ".woff2": "font/woff2", ".csv": "text/csv; charset=utf-8",
-};
-
-async function startServer(root) {
-  const server = createServer(async (req, res) => {
-    const headers = { "Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff", "Content-Security-Policy": CSP };
-    try {
-      let path = decodeURIComponent(new URL(req.url, "http://x").pathname);
-      if (path.endsWith("/")) path += "index.html";
-      const file = normalize(join(root, path));
-      if (!file.startsWith(root + sep) || path.split("/").includes("..")) throw new Error("outside");
-      const body = await readFile(file);
-      res.writeHead(200, { ...headers, "Content-Type": TYPES[extname(file)] ?? "application/octet-stream" });
-      res.end(req.method === "HEAD" ? undefined : body);
-    } catch {
-      res.writeHead(404, { ...headers, "Content-Type": "text/plain; charset=utf-8" });
-      res.end("404 not found\n");
-    }
-  });
-  await new Promise((ok, ko) => server.once("error", ko).listen(0, "127.0.0.1", ok));
-  return { server, url: `http://127.0.0.1:${server.address().port}/` };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -151,8 +138,13 @@ const sized = (bytes) => `${bytes.toLocaleString("en-GB")} bytes`;
 // ---------------------------------------------------------------------------------------------
 
 const FLAGS = [
-  "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
 ];
 
 async function main() {
@@ -161,10 +153,11 @@ async function main() {
   if (!base) {
     for (const { name } of MODULES) {
       await stat(join(options.root, `pkg/${name}_bg.wasm`)).catch(() =>
-        fail(`${join(options.root, `pkg/${name}_bg.wasm`)} is missing: run \`cargo xtask wasm\` first`));
+        fail(`${join(options.root, `pkg/${name}_bg.wasm`)} is missing: run \`cargo xtask wasm\` first`),
+      );
     }
-    own = await startServer(options.root);
-    base = own.url;
+    own = await startServer({ root: options.root });
+    base = own.url("/");
     console.error(`web bench: serving ${options.root} on ${base}`);
   }
 
@@ -182,23 +175,38 @@ async function main() {
       if (!res.ok) fail(`${base}pkg/${name}_bg.wasm: HTTP ${res.status}; run \`cargo xtask wasm\` first`);
       const bytes = Buffer.from(await res.arrayBuffer());
       rows.push([`\`${name}_bg.wasm\`, ${what}, as served, raw`, sized(bytes.length), "< 300,000 bytes"]);
-      rows.push([`\`${name}_bg.wasm\`, as served, gzipped (node zlib level 9)`, sized(gzipSync(bytes, { level: 9 }).length), "< 120,000 bytes"]);
+      rows.push([
+        `\`${name}_bg.wasm\`, as served, gzipped (node zlib level 9)`,
+        sized(gzipSync(bytes, { level: 9 }).length),
+        "< 120,000 bytes",
+      ]);
     }
   }
 
   const executablePath = process.env.CHROMIUM || "/usr/bin/chromium";
-  const browser = await chromium.launch({ executablePath, headless: true, args: FLAGS }).catch((e) =>
-    fail(`cannot start Chromium at ${executablePath}: ${e.message.split("\n")[0]}`));
+  const browser = await chromium
+    .launch({ executablePath, headless: true, args: FLAGS })
+    .catch((e) => fail(`cannot start Chromium at ${executablePath}: ${e.message.split("\n")[0]}`));
   try {
     // (c) first: it needs only the engine, not the app.
-    const fixtureText = await readFile(FIXTURE, "utf8").catch((e) => fail(`cannot read the fixture ${FIXTURE}: ${e.message}`));
+    const fixtureText = await readFile(FIXTURE, "utf8").catch((e) =>
+      fail(`cannot read the fixture ${FIXTURE}: ${e.message}`),
+    );
     try {
       const timings = await engineTimings(browser, base, JSON.parse(fixtureText));
       const name = FIXTURE.split(sep).slice(-1)[0];
       for (const [fn, t] of Object.entries(timings.calls)) {
-        rows.push([`\`${fn}\` (${name}), median / p95 of ${CALLS} calls`, `${ms(t.median, 3)} / ${ms(t.p95, 3)}`, "< 5 ms"]);
+        rows.push([
+          `\`${fn}\` (${name}), median / p95 of ${CALLS} calls`,
+          `${ms(t.median, 3)} / ${ms(t.p95, 3)}`,
+          "< 5 ms",
+        ]);
       }
-      rows.push([`\`summariseAssessments\` of ${PORTFOLIO.toLocaleString("en-GB")} copies of ${name}, median of 5`, ms(timings.summary, 0), "none set"]);
+      rows.push([
+        `\`summariseAssessments\` of ${PORTFOLIO.toLocaleString("en-GB")} copies of ${name}, median of 5`,
+        ms(timings.summary, 0),
+        "none set",
+      ]);
     } catch (e) {
       problems.push(`engine timings: ${firstLine(e)}`);
     }
@@ -206,7 +214,11 @@ async function main() {
     // (c, continued) scoring an evidence table of SUBGROUPS rows.
     try {
       const t = await bigEvidenceScoring(browser, base, JSON.parse(fixtureText));
-      rows.push([`\`scoreAssessment\` with an evidence table of ${SUBGROUPS.toLocaleString("en-GB")} rows (one dimension), median of 3`, ms(t, 0), "none set"]);
+      rows.push([
+        `\`scoreAssessment\` with an evidence table of ${SUBGROUPS.toLocaleString("en-GB")} rows (one dimension), median of 3`,
+        ms(t, 0),
+        "none set",
+      ]);
     } catch (e) {
       problems.push(`big evidence table: ${firstLine(e)}`);
     }
@@ -215,8 +227,16 @@ async function main() {
     try {
       const t = await bigStratum(browser, base);
       const n = SUBGROUPS.toLocaleString("en-GB");
-      rows.push([`\`measureHeatPlus\`, one stratum of ${n} subgroups (${(t.bytes / 1e6).toFixed(1)} MB CSV), median of 3`, ms(t.engine, 0), "within 3× of native (criterion: measures_one_big_stratum)"]);
-      rows.push([`data page, one stratum of ${n} subgroups: "Measure inequality" pressed → results shown`, ms(t.page, 0), "none set"]);
+      rows.push([
+        `\`measureHeatPlus\`, one stratum of ${n} subgroups (${(t.bytes / 1e6).toFixed(1)} MB CSV), median of 3`,
+        ms(t.engine, 0),
+        "within 3× of native (criterion: measures_one_big_stratum)",
+      ]);
+      rows.push([
+        `data page, one stratum of ${n} subgroups: "Measure inequality" pressed → results shown`,
+        ms(t.page, 0),
+        "none set",
+      ]);
     } catch (e) {
       problems.push(`big stratum: ${firstLine(e)}`);
     }
@@ -225,21 +245,29 @@ async function main() {
     try {
       const loads = await startPageLoads(browser, base);
       const sorted = [...loads].sort((a, b) => a - b);
-      rows.push([`start page usable (navigation → equitasReady), median of ${LOADS} cold loads`, ms(median(loads), 0), "< 1 s"]);
+      rows.push([
+        `start page usable (navigation → equitasReady), median of ${LOADS} cold loads`,
+        ms(median(loads), 0),
+        "< 1 s",
+      ]);
       rows.push([`start page usable, slowest of ${LOADS}`, ms(sorted[sorted.length - 1], 0), "< 1 s"]);
     } catch (e) {
       problems.push(`start page: ${firstLine(e)}`);
     }
 
     const cpu = cpus();
-    console.log(`\nWeb benchmark: headless Chromium ${browser.version()} on ${cpu.length} × ${cpu[0]?.model?.trim() ?? "unknown CPU"}, ${new Date().toISOString().slice(0, 10)}\n`);
+    console.log(
+      `\nWeb benchmark: headless Chromium ${browser.version()} on ${cpu.length} × ${cpu[0]?.model?.trim() ?? "unknown CPU"}, ${new Date().toISOString().slice(0, 10)}\n`,
+    );
     console.log("| measure | result | target |");
     console.log("|---|---|---|");
     for (const [what, value, target] of rows) console.log(`| ${what} | ${value} | ${target} |`);
-    console.log(`\nEngine calls are timed one by one with performance.now() (Chromium coarsens it to 0.1 ms without cross-origin isolation), after ${WARMUP} warm-up calls each.`);
+    console.log(
+      `\nEngine calls are timed one by one with performance.now() (Chromium coarsens it to 0.1 ms without cross-origin isolation), after ${WARMUP} warm-up calls each.`,
+    );
   } finally {
     await browser.close();
-    own?.server.close();
+    await own?.close();
   }
   if (problems.length) {
     console.error(`\nweb bench: not everything could be measured:\n  - ${problems.join("\n  - ")}`);
@@ -258,47 +286,54 @@ async function engineTimings(browser, base, assessment) {
     // Any page of the origin will do (the engine is imported by URL); bench/index.html is a
     // blank one with the app's CSP.
     await page.goto(`${base}bench/index.html`);
-    return await page.evaluate(async ({ assessment, calls, warmup, portfolioSize }) => {
-      const eq = await import("/pkg/equitas_wasm.js");
-      await eq.default();
-      const out = {};
-      for (const fn of ["scoreAssessment", "validateAssessment", "assessmentProgress"]) {
-        if (typeof eq[fn] !== "function") {
-          throw new Error(`the wasm exports no ${fn} (this build has: ${Object.keys(eq).filter((k) => k !== "default").join(", ")})`);
+    return await page.evaluate(
+      async ({ assessment, calls, warmup, portfolioSize }) => {
+        const eq = await import("/pkg/equitas_wasm.js");
+        await eq.default();
+        const out = {};
+        for (const fn of ["scoreAssessment", "validateAssessment", "assessmentProgress"]) {
+          if (typeof eq[fn] !== "function") {
+            throw new Error(
+              `the wasm exports no ${fn} (this build has: ${Object.keys(eq)
+                .filter((k) => k !== "default")
+                .join(", ")})`,
+            );
+          }
+          try {
+            eq[fn](assessment);
+          } catch (e) {
+            throw new Error(`${fn} threw on the fixture: ${e.message}`);
+          }
+          for (let i = 0; i < warmup; i++) eq[fn](assessment);
+          const times = new Float64Array(calls);
+          for (let i = 0; i < calls; i++) {
+            const t0 = performance.now();
+            eq[fn](assessment);
+            times[i] = performance.now() - t0;
+          }
+          times.sort();
+          const mid = calls >> 1;
+          out[fn] = {
+            median: calls % 2 ? times[mid] : (times[mid - 1] + times[mid]) / 2,
+            p95: times[Math.min(calls - 1, Math.ceil(0.95 * calls) - 1)],
+          };
         }
-        try {
-          eq[fn](assessment);
-        } catch (e) {
-          throw new Error(`${fn} threw on the fixture: ${e.message}`);
-        }
-        for (let i = 0; i < warmup; i++) eq[fn](assessment);
-        const times = new Float64Array(calls);
-        for (let i = 0; i < calls; i++) {
-          const t0 = performance.now();
-          eq[fn](assessment);
-          times[i] = performance.now() - t0;
-        }
-        times.sort();
-        const mid = calls >> 1;
-        out[fn] = {
-          median: calls % 2 ? times[mid] : (times[mid - 1] + times[mid]) / 2,
-          p95: times[Math.min(calls - 1, Math.ceil(0.95 * calls) - 1)],
-        };
-      }
-      // The heaviest allocation pattern the engine has: a portfolio summary loads every file
-      // (a JSON tree each) while building its counts. What the allocator choice is judged on.
-      const portfolio = Array.from({ length: portfolioSize }, () => assessment);
-      const asOf = "2026-12-04";
-      eq.summariseAssessments(portfolio, asOf);
-      const runs = [];
-      for (let i = 0; i < 5; i++) {
-        const t0 = performance.now();
+        // The heaviest allocation pattern the engine has: a portfolio summary loads every file
+        // (a JSON tree each) while building its counts. What the allocator choice is judged on.
+        const portfolio = Array.from({ length: portfolioSize }, () => assessment);
+        const asOf = "2026-12-04";
         eq.summariseAssessments(portfolio, asOf);
-        runs.push(performance.now() - t0);
-      }
-      runs.sort((a, b) => a - b);
-      return { calls: out, summary: runs[2] };
-    }, { assessment, calls: CALLS, warmup: WARMUP, portfolioSize: PORTFOLIO });
+        const runs = [];
+        for (let i = 0; i < 5; i++) {
+          const t0 = performance.now();
+          eq.summariseAssessments(portfolio, asOf);
+          runs.push(performance.now() - t0);
+        }
+        runs.sort((a, b) => a - b);
+        return { calls: out, summary: runs[2] };
+      },
+      { assessment, calls: CALLS, warmup: WARMUP, portfolioSize: PORTFOLIO },
+    );
   } finally {
     await context.close();
   }
@@ -325,7 +360,9 @@ function bigStratumCsv(n) {
     const estimate = (5 + 90 * unit()).toFixed(2);
     const se = (0.5 + 2.5 * unit()).toFixed(3);
     const population = (100 + 99900 * unit()).toFixed(0);
-    lines.push(`Synthetic,2024,Survey,x,Area,Subgroup ${j},${estimate},${se},${population},1,100,0,0,${j === 1 ? 1 : 0}`);
+    lines.push(
+      `Synthetic,2024,Survey,x,Area,Subgroup ${j},${estimate},${se},${population},1,100,0,0,${j === 1 ? 1 : 0}`,
+    );
   }
   return lines.join("\n") + "\n";
 }
@@ -378,7 +415,9 @@ async function bigStratum(browser, base) {
     const errors = [];
     page.on("pageerror", (e) => errors.push(e.message));
     await page.goto(`${base}data.html`);
-    await page.waitForFunction(() => document.documentElement.dataset.equitasReady === "true", null, { timeout: READY_TIMEOUT_MS });
+    await page.waitForFunction(() => document.documentElement.dataset.equitasReady === "true", null, {
+      timeout: READY_TIMEOUT_MS,
+    });
     const engine = await page.evaluate(async (csv) => {
       const eq = await import("/pkg/equitas_measures.js");
       await eq.default();
@@ -393,7 +432,9 @@ async function bigStratum(browser, base) {
       runs.sort((a, b) => a - b);
       return runs[1];
     }, csv);
-    await page.getByLabel("Your CSV file").setInputFiles({ name: "big-stratum.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+    await page
+      .getByLabel("Your CSV file")
+      .setInputFiles({ name: "big-stratum.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
     const t0 = Date.now();
     await page.getByRole("button", { name: "Measure inequality" }).click();
     await page.getByTestId("data-results-heading").waitFor({ timeout: 300_000 });
@@ -409,7 +450,9 @@ async function bigStratum(browser, base) {
 async function startPageLoads(browser, base) {
   const head = await fetch(`${base}index.html`, { method: "HEAD" });
   if (!head.ok) {
-    throw new Error(`${base}index.html answers HTTP ${head.status}: the app's start page is not there yet (www/index.html)`);
+    throw new Error(
+      `${base}index.html answers HTTP ${head.status}: the app's start page is not there yet (www/index.html)`,
+    );
   }
   const times = [];
   for (let i = 0; i < LOADS; i++) {
@@ -422,7 +465,11 @@ async function startPageLoads(browser, base) {
             window.__equitasReadyAt = performance.now();
           }
         };
-        new MutationObserver(mark).observe(document, { attributes: true, subtree: true, attributeFilter: ["data-equitas-ready"] });
+        new MutationObserver(mark).observe(document, {
+          attributes: true,
+          subtree: true,
+          attributeFilter: ["data-equitas-ready"],
+        });
       });
       const page = await context.newPage();
       const errors = [];
@@ -433,7 +480,9 @@ async function startPageLoads(browser, base) {
       } catch {
         throw new Error(
           `load ${i + 1}: the start page did not set document.documentElement.dataset.equitasReady = "true" ` +
-          `within ${READY_TIMEOUT_MS / 1000} s` + (errors.length ? ` (page errors: ${errors.join("; ")})` : ""));
+            `within ${READY_TIMEOUT_MS / 1000} s` +
+            (errors.length ? ` (page errors: ${errors.join("; ")})` : ""),
+        );
       }
       times.push(await page.evaluate(() => window.__equitasReadyAt));
     } finally {

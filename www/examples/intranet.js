@@ -1,3 +1,4 @@
+// @ts-check
 // The example intranet's own script: shows the rating when the embedded assessment is completed.
 //
 // It listens for the `equitas:completed` event that embed.js dispatches on the host element (it
@@ -13,6 +14,10 @@
 (function () {
   "use strict";
 
+  /**
+   * @param {string} value - The page's ?app=
+   * @returns {string | null} The origin, when it is a loopback http origin
+   */
   function loopbackAppOrigin(value) {
     var url;
     try {
@@ -29,7 +34,8 @@
     var origin = loopbackAppOrigin(requested);
     if (origin === null) {
       console.error(
-        "intranet example: ?app=" + JSON.stringify(requested) +
+        "intranet example: ?app=" +
+          JSON.stringify(requested) +
           " is not a loopback http origin such as http://127.0.0.1:8131; using the app next to embed.js",
       );
     } else {
@@ -38,9 +44,9 @@
     }
   }
 
-  var status = document.getElementById("assessment-status");
+  var status = /** @type {HTMLElement} */ (document.getElementById("assessment-status"));
   document.addEventListener("equitas:completed", function (event) {
-    var detail = event.detail;
+    var detail = /** @type {CustomEvent} */ (event).detail;
     status.textContent = "Assessment completed: " + detail.band + " (" + detail.overall + "/100)";
   });
 })();

@@ -21,7 +21,10 @@ export async function nodeEngine() {
 }
 
 export function questionByLabel(inst, label) {
-  const clean = label.replace(/\s+/g, " ").trim().replace(/ \(optional\)$/, "");
+  const clean = label
+    .replace(/\s+/g, " ")
+    .trim()
+    .replace(/ \(optional\)$/, "");
   for (const s of inst.sections) for (const q of s.questions) if (q.label === clean) return { section: s, question: q };
   return null;
 }
@@ -31,24 +34,38 @@ export function questionByLabel(inst, label) {
 export async function waitForNextPage(page, before, what) {
   const summary = page.locator(".nhsuk-error-summary");
   const changed = page.waitForFunction((h) => location.hash !== h, before, { timeout: 8000 });
-  const err = summary.first().waitFor({ state: "visible", timeout: 8000 }).then(() => "error");
+  const err = summary
+    .first()
+    .waitFor({ state: "visible", timeout: 8000 })
+    .then(() => "error");
   const r = await Promise.race([changed.then(() => "page"), err]).catch((e) => e);
   if (r === "error") {
-    assert.fail(`${what}: the app showed an error summary instead of the next page:\n${await summary.first().innerText()}`);
+    assert.fail(
+      `${what}: the app showed an error summary instead of the next page:\n${await summary.first().innerText()}`,
+    );
   }
   if (r instanceof Error) throw new Error(`${what}: no new page after the key press (${r.message})`);
   // The hash changes before the app renders (hashchange is async): wait for the new page to take
   // focus, which the contract puts on its h1 (or on the error summary). Tabbing earlier would
   // start from the old page's button.
   const focused = await page
-    .waitForFunction(() => {
-      const a = document.activeElement;
-      return !!a && (a.tagName === "H1" || !!a.closest?.(".nhsuk-error-summary"));
-    }, null, { timeout: 3000 })
-    .then(() => true, () => false);
+    .waitForFunction(
+      () => {
+        const a = document.activeElement;
+        return !!a && (a.tagName === "H1" || !!a.closest?.(".nhsuk-error-summary"));
+      },
+      null,
+      { timeout: 3000 },
+    )
+    .then(
+      () => true,
+      () => false,
+    );
   if (!focused) {
     const f = await focusedInfo(page);
-    assert.fail(`${what}: after the page changed to ${await page.evaluate(() => location.hash)}, focus is on ${f.tag} "${f.name}", not the new page's h1`);
+    assert.fail(
+      `${what}: after the page changed to ${await page.evaluate(() => location.hash)}, focus is on ${f.tag} "${f.name}", not the new page's h1`,
+    );
   }
 }
 
@@ -86,7 +103,8 @@ export async function answerByKeyboard(page, inst, typed) {
       case "date": {
         await tabTo(page, (f) => isControl(f) && f.name.startsWith(label), { what: `the field "${label}"` });
         await assertFocusVisible(page, `the field "${label}"`);
-        const text = k.type === "date" ? (q.id.startsWith("review") ? "2027-03-31" : "2026-03-27") : TEXT[q.id] || TEXT.default;
+        const text =
+          k.type === "date" ? (q.id.startsWith("review") ? "2027-03-31" : "2026-03-27") : TEXT[q.id] || TEXT.default;
         await page.keyboard.type(text);
         typed[q.id] = text;
         break;
@@ -104,7 +122,9 @@ export async function answerByKeyboard(page, inst, typed) {
       }
       case "multiple_choice": {
         const first = k.options[0];
-        await tabTo(page, (x) => x.type === "checkbox" && x.name === first.label, { what: `the checkbox "${first.label}"` });
+        await tabTo(page, (x) => x.type === "checkbox" && x.name === first.label, {
+          what: `the checkbox "${first.label}"`,
+        });
         await assertFocusVisible(page, `the checkbox "${first.label}"`);
         await page.keyboard.press("Space");
         assert.ok((await focusedInfo(page)).checked, `Space ticks "${first.label}"`);
@@ -113,18 +133,25 @@ export async function answerByKeyboard(page, inst, typed) {
       }
       case "dimension_checklist": {
         const item = k.items[0];
-        await tabTo(page, (x) => x.type === "checkbox" && x.name === item.label, { what: `the checkbox "${item.label}"` });
+        await tabTo(page, (x) => x.type === "checkbox" && x.name === item.label, {
+          what: `the checkbox "${item.label}"`,
+        });
         await page.keyboard.press("Space");
         assert.ok((await focusedInfo(page)).checked, `Space ticks "${item.label}"`);
         // The impact radios are revealed right after the ticked box.
-        await tabTo(page, (x) => x.type === "radio" && x.name === "Positive", { max: 4, what: `the impact of "${item.label}"` });
+        await tabTo(page, (x) => x.type === "radio" && x.name === "Positive", {
+          max: 4,
+          what: `the impact of "${item.label}"`,
+        });
         await page.keyboard.press("Space");
         typed[q.id] = { [item.id]: { considered: true, impact: "positive" } };
         break;
       }
       case "table": {
         const col = k.columns.find((c) => c.required) || k.columns[0];
-        await tabTo(page, (x) => isControl(x) && x.name.startsWith(col.label), { what: `the "${col.label}" cell of row 1` });
+        await tabTo(page, (x) => isControl(x) && x.name.startsWith(col.label), {
+          what: `the "${col.label}" cell of row 1`,
+        });
         const text = "Run an evening clinic";
         await page.keyboard.type(text);
         typed[q.id] = [{ [col.id]: text }];
@@ -151,7 +178,11 @@ export async function openStart(page, url) {
 
 /** From the start page to the heat task list. */
 export async function startHeat(page) {
-  await page.getByRole("button", { name: "Start now" }).or(page.getByRole("link", { name: "Start now" })).first().click();
+  await page
+    .getByRole("button", { name: "Start now" })
+    .or(page.getByRole("link", { name: "Start now" }))
+    .first()
+    .click();
   // Start leads to the instrument choice or straight to the task list: wait for one of them
   // before looking (the choice page renders after the click returns).
   const heat = page.getByRole("radio", { name: HEAT.title });
@@ -179,7 +210,10 @@ export async function importFile(page, filePathOrPayload, { replace = true } = {
   const which = await Promise.race([
     tasks.then(() => "tasks"),
     confirm.waitFor({ timeout: 8000 }).then(() => "confirm"),
-    page.locator(".nhsuk-error-summary").waitFor({ timeout: 8000 }).then(() => "error"),
+    page
+      .locator(".nhsuk-error-summary")
+      .waitFor({ timeout: 8000 })
+      .then(() => "error"),
   ]);
   if (which === "confirm") {
     if (!replace) return "confirm";

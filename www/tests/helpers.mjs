@@ -4,7 +4,6 @@
 // error, console error (CSP violations are reported there), dialog, or request that leaves the
 // origins the test allowed: that is how "no network request beyond the same origin" is checked.
 
-import http from "node:http";
 import fs from "node:fs/promises";
 import path from "node:path";
 import zlib from "node:zlib";
@@ -13,39 +12,16 @@ import assert from "node:assert/strict";
 import { before, after } from "node:test";
 import { chromium } from "playwright-core";
 import { AxeBuilder } from "@axe-core/playwright";
+import { startServer as startStaticServer } from "../tools/server.mjs";
+import { CSP } from "../tools/csp.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const WWW = path.resolve(here, "..");
 export const REPO = path.resolve(WWW, "..");
 
-/** The Content-Security-Policy every app page must run under (contract, "Page requirements"). */
-export const CSP =
-  "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; " +
-  "img-src 'self' data:; font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'";
+/** The Content-Security-Policy every app page must run under (www/csp.json, its one copy). */
+export { CSP };
 
-const MIME = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".mjs": "text/javascript; charset=utf-8",
-  ".css": "text/css; charset=utf-8",
-  ".json": "application/json; charset=utf-8",
-  ".wasm": "application/wasm",
-  ".svg": "image/svg+xml",
-  ".png": "image/png",
-  ".ico": "image/x-icon",
-  ".csv": "text/csv; charset=utf-8",
-  ".txt": "text/plain; charset=utf-8",
-  ".woff2": "font/woff2",
-  ".webmanifest": "application/manifest+json",
-};
-
-/**
- * Serve `root` (default: www/) on 127.0.0.1 at an ephemeral port.
- * `csp: true` sends the app's CSP as a header as well (the pages also carry it as a meta tag);
- * the partner-host server in the embed test passes `csp: false`, because a partner intranet page
- * has its own policy, and ours (`default-src 'none'`) would forbid it from framing the app at all.
- * Returns {origin, url(path), close()}; `requests` lists every path asked for.
- */
 /**
  * One Chromium and one app server for a whole test file: started before its first test, closed
  * after its last; `set(browser, server)` receives them once started.
@@ -63,54 +39,16 @@ export function sharedBrowserAndServer(set) {
   });
 }
 
-export async function startServer({ root = WWW, csp = true } = {}) {
-  const requests = [];
-  const server = http.createServer(async (req, res) => {
-    const url = new URL(req.url, "http://x");
-    requests.push(url.pathname);
-    let rel;
-    try {
-      rel = decodeURIComponent(url.pathname);
-    } catch {
-      res.writeHead(400).end();
-      return;
-    }
-    let file = path.join(root, path.normalize(rel));
-    if (!file.startsWith(root)) {
-      res.writeHead(403).end();
-      return;
-    }
-    try {
-      let st = await fs.stat(file);
-      if (st.isDirectory()) {
-        file = path.join(file, "index.html");
-        st = await fs.stat(file);
-      }
-      const body = await fs.readFile(file);
-      const headers = {
-        "content-type": MIME[path.extname(file).toLowerCase()] || "application/octet-stream",
-        "cache-control": "no-store",
-        "x-content-type-options": "nosniff",
-      };
-      if (csp) headers["content-security-policy"] = CSP;
-      res.writeHead(200, headers);
-      res.end(req.method === "HEAD" ? undefined : body);
-    } catch {
-      res.writeHead(404, { "content-type": "text/plain" }).end("not found");
-    }
-  });
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const origin = `http://127.0.0.1:${server.address().port}`;
-  return {
-    origin,
-    requests,
-    url: (p = "/") => origin + (p.startsWith("/") ? p : "/" + p),
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections?.();
-        server.close(() => resolve());
-      }),
-  };
+/**
+ * Serve `root` (default: www/) on 127.0.0.1 at an ephemeral port, with the repository's one static
+ * server (tools/server.mjs, the one `cargo xtask serve` runs). `csp: true` sends the app's CSP as
+ * a header as well (the pages also carry it as a meta tag), except under /examples/; the
+ * partner-host server in the embed test passes `csp: false`, because a partner intranet page has
+ * its own policy, and ours (`default-src 'none'`) would forbid it from framing the app at all.
+ * Returns {origin, url(path), close()}; `requests` lists every path asked for.
+ */
+export function startServer({ root = WWW, csp = true } = {}) {
+  return startStaticServer({ root, csp });
 }
 
 export const CHROMIUM_ARGS = [
@@ -204,9 +142,7 @@ export async function openApp(page, url) {
  * `label` names the page state in the failure message.
  */
 export async function axeCheck(page, label) {
-  const result = await new AxeBuilder({ page })
-    .withTags(["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"])
-    .analyze();
+  const result = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"]).analyze();
   const v = result.violations;
   if (v.length === 0) return;
   const lines = v.map(
@@ -230,7 +166,11 @@ async function focusedInfo(page) {
     const labelOf = (e) => {
       if (e.getAttribute("aria-label")) return e.getAttribute("aria-label");
       const lb = e.getAttribute("aria-labelledby");
-      if (lb) return lb.split(/\s+/).map((i) => document.getElementById(i)?.textContent || "").join(" ");
+      if (lb)
+        return lb
+          .split(/\s+/)
+          .map((i) => document.getElementById(i)?.textContent || "")
+          .join(" ");
       if (e.labels && e.labels.length) return [...e.labels].map((l) => l.textContent).join(" ");
       return e.textContent || e.value || "";
     };
@@ -400,9 +340,10 @@ export function pdfText(buf) {
     };
     const decodeLiteral = (lit) =>
       lit.replace(/\\([nrtbf()\\]|\d{1,3})/g, (_, e) =>
-        /\d/.test(e) ? String.fromCharCode(parseInt(e, 8)) : { n: "\n", r: "", t: "\t", b: "", f: "" }[e] ?? e,
+        /\d/.test(e) ? String.fromCharCode(parseInt(e, 8)) : ({ n: "\n", r: "", t: "\t", b: "", f: "" }[e] ?? e),
       );
-    const tokRe = /\/([^\s/<>\[\]()]+)\s+[\d.]+\s+Tf|\[((?:[^\]\\]|\\.)*)\]\s*TJ|<([0-9A-Fa-f\s]*)>\s*Tj|\(((?:[^)\\]|\\.)*)\)\s*Tj|\b(Td|TD|T\*|Tm|ET)\b/g;
+    const tokRe =
+      /\/([^\s/<>\[\]()]+)\s+[\d.]+\s+Tf|\[((?:[^\]\\]|\\.)*)\]\s*TJ|<([0-9A-Fa-f\s]*)>\s*Tj|\(((?:[^)\\]|\\.)*)\)\s*Tj|\b(Td|TD|T\*|Tm|ET)\b/g;
     for (const t of content.matchAll(tokRe)) {
       if (t[1]) cmap = cmapFor(fonts.get(t[1]));
       else if (t[2] != null) {
@@ -454,7 +395,10 @@ export async function assertFocusVisible(page, what) {
     const el = document.activeElement;
     if (!el || el === document.body) return { ok: false, why: "nothing has focus" };
     const cs = getComputedStyle(el);
-    const outline = cs.outlineStyle !== "none" && parseFloat(cs.outlineWidth) > 0 && !/rgba\(\d+, \d+, \d+, 0\)|transparent/.test(cs.outlineColor);
+    const outline =
+      cs.outlineStyle !== "none" &&
+      parseFloat(cs.outlineWidth) > 0 &&
+      !/rgba\(\d+, \d+, \d+, 0\)|transparent/.test(cs.outlineColor);
     const shadow = cs.boxShadow && cs.boxShadow !== "none";
     const yellow = cs.backgroundColor === "rgb(255, 235, 59)";
     let labelShadow = false;
@@ -466,7 +410,12 @@ export async function assertFocusVisible(page, what) {
       }
     }
     const ok = outline || shadow || yellow || labelShadow;
-    return { ok, why: `outline ${cs.outlineStyle} ${cs.outlineWidth} ${cs.outlineColor}; box-shadow ${cs.boxShadow}; background ${cs.backgroundColor}`, tag: el.tagName, id: el.id };
+    return {
+      ok,
+      why: `outline ${cs.outlineStyle} ${cs.outlineWidth} ${cs.outlineColor}; box-shadow ${cs.boxShadow}; background ${cs.backgroundColor}`,
+      tag: el.tagName,
+      id: el.id,
+    };
   });
   assert.ok(r.ok, `${what}: the focused ${r.tag}#${r.id} has no visible focus indicator (${r.why})`);
 }

@@ -5,104 +5,84 @@
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+use clap::{Subcommand, ValueEnum};
 use equitas_core::assessment::{
     Assessment, Date, LoadError, Loaded, MigrationNote, Registry, SCHEMA_VERSION, load, progress,
     render, score, summary, validate,
 };
-use lexopt::prelude::*;
 
-use crate::{Failure, Result, unknown_option, usage_error};
+use crate::{Failure, Result, usage_error};
 
-const HELP: &str = "\
-equitas assess: health equity self-assessments (HEAT stages, or a maturity self-assessment)
+/// The heading of `equitas assess --help`.
+pub(crate) const ABOUT: &str = "equitas assess: health equity self-assessments (HEAT stages, or a \
+                                maturity self-assessment)";
 
-Usage: equitas assess <new|validate|score|summary|migrate> [options]
-
-  new ID            print an empty draft of instrument ID (heat, hi-maturity) to fill in
-  validate FILE     check a saved assessment: what is missing or wrong, section by section
-  score FILE        the scored report: every point explained, gaps and recommendations
-  summary DIR       a portfolio view of every assessment (*.json) in a folder
-  migrate FILE      bring a saved file up to date (the newest file layout and instrument
-                    version), saying what moved and what was kept aside; nothing is dropped
-
+/// `equitas assess`.
+#[derive(clap::Args, Debug)]
+#[command(
+    arg_required_else_help = true,
+    after_help = "\
 Example:
   equitas assess migrate old.json --instrument heat-v2.json --out new.json
 
 Run `equitas assess <command> --help` for options and an example. Scores use equitas's own
 rubric (in the instrument file); they rate how thorough an assessment is, not the service, and
-are not an official OHID score.
-";
+are not an official OHID score."
+)]
+pub(crate) struct Args {
+    #[command(subcommand)]
+    command: Sub,
+}
 
-const NEW_HELP: &str = "\
-equitas assess new: print an empty, valid draft assessment
-
-Usage: equitas assess new ID [--instrument FILE] [--now TIME]
-
-  ID                the instrument: heat (the HEAT stages) or hi-maturity (organisational
-                    maturity), or the id of an instrument loaded with --instrument
-  --instrument FILE load an organisation's own instrument JSON (repeatable)
-  --now TIME        the created/updated timestamp to write (default: the current UTC time)
-
-Example:
-  equitas assess new heat > my-assessment.json
-";
-
-const VALIDATE_HELP: &str = "\
-equitas assess validate: check a saved assessment
-
-Usage: equitas assess validate FILE [--instrument FILE]
-
-  --instrument FILE load an organisation's own instrument JSON (repeatable)
-
+#[derive(Subcommand, Debug)]
+#[command(args_override_self = true)]
+enum Sub {
+    /// print an empty draft of instrument ID (heat, hi-maturity) to fill in
+    #[command(
+        long_about = "equitas assess new: print an empty, valid draft assessment",
+        after_help = "Example:\n  equitas assess new heat > my-assessment.json"
+    )]
+    New(New),
+    /// check a saved assessment: what is missing or wrong, section by section
+    #[command(
+        long_about = "equitas assess validate: check a saved assessment",
+        after_help = "\
 Prints each section's progress and every problem (question id: what to do). Exits 0 when there
 is nothing to fix, 1 when there is, or when the file cannot be read (the error gives the JSON path
 of the bad value). A file from an older instrument version is migrated on the way in, and what
 moved is listed; nothing is dropped.
 
 Example:
-  equitas assess validate my-assessment.json
-";
-
-const SCORE_HELP: &str = "\
-equitas assess score: the scored report of a saved assessment
-
-Usage: equitas assess score FILE [--format md|html|json] [--instrument FILE]
-
-  --format F        md (Markdown, default), html (a self-contained page ready to print) or json
-  --instrument FILE load an organisation's own instrument JSON (repeatable)
-
-Example:
-  equitas assess score my-assessment.json --format html > report.html
-";
-
-const SUMMARY_HELP: &str = "\
-equitas assess summary: a portfolio view of many assessments
-
-Usage: equitas assess summary DIR [--as-of DATE] [--format md|html|json] [--instrument FILE]
-
-  DIR               a folder of saved assessments (every *.json file in it)
-  --as-of DATE      judge reviews overdue as of this date, YYYY-MM-DD (default: today, UTC)
-  --format F        md (default), html or json
-  --instrument FILE load an organisation's own instrument JSON (repeatable)
-
+  equitas assess validate my-assessment.json"
+    )]
+    Validate(Validate),
+    /// the scored report: every point explained, gaps and recommendations
+    #[command(
+        long_about = "equitas assess score: the scored report of a saved assessment",
+        after_help = "Example:\n  equitas assess score my-assessment.json --format html > report.html"
+    )]
+    Score(Score),
+    /// a portfolio view of every assessment (*.json) in a folder
+    #[command(
+        long_about = "equitas assess summary: a portfolio view of many assessments",
+        after_help = "\
 Shows how many assessments fall in each rating band, the most common gaps, the dimensions least
 often considered and the reviews overdue. Every file must load; a bad one is named with the
 JSON path of the problem.
 
 Example:
-  equitas assess summary assessments/ --as-of 2026-04-01 --format html > portfolio.html
-";
+  equitas assess summary assessments/ --as-of 2026-04-01 --format html > portfolio.html"
+    )]
+    Summary(Summary),
+    /// bring a saved file up to date, saying what moved and what was kept aside
+    #[command(
+        long_about = "equitas assess migrate: bring a saved assessment up to date",
+        after_help = MIGRATE_AFTER_HELP
+    )]
+    Migrate(Migrate),
+}
 
-const MIGRATE_HELP: &str = "\
-equitas assess migrate: bring a saved assessment up to date
-
-Usage: equitas assess migrate FILE [--instrument FILE]... [--out FILE]
-
-  --instrument FILE load an organisation's own instrument JSON (repeatable); the file moves to
-                    the newest version of its instrument that is known
-  --out FILE        write the migrated assessment to this file (it may be FILE itself: the new
-                    file replaces the old one whole, or not at all) instead of standard output
-
+const MIGRATE_AFTER_HELP: &str = "\
 Writes the assessment in the newest file layout and at the newest version of its instrument:
 the same JSON as the browser's \"Download your answers\". On standard error it says what
 happened on the way: each answer that moved to a renamed question, and each one kept aside in
@@ -114,111 +94,104 @@ A file that cannot be read is an error (exit 1) and nothing is written.
 
 Example:
   equitas assess migrate old.json --instrument heat-v2.json --out new.json
-  for f in assessments/*.json; do equitas assess migrate \"$f\" --out \"$f\"; done
-";
+  for f in assessments/*.json; do equitas assess migrate \"$f\" --out \"$f\"; done";
 
-#[derive(Clone, Copy, PartialEq, Eq)]
+/// `--instrument`, which every assess command takes.
+#[derive(clap::Args, Debug)]
+struct Instruments {
+    /// load an organisation's own instrument JSON (repeatable)
+    #[arg(long = "instrument", value_name = "FILE")]
+    files: Vec<PathBuf>,
+}
+
+/// `equitas assess new`.
+#[derive(clap::Args, Debug)]
+struct New {
+    /// the instrument: heat (the HEAT stages) or hi-maturity (organisational
+    /// maturity), or the id of an instrument loaded with --instrument
+    #[arg(value_name = "ID", verbatim_doc_comment)]
+    id: String,
+    #[command(flatten)]
+    instruments: Instruments,
+    /// the created/updated timestamp to write (default: the current UTC time)
+    #[arg(long, value_name = "TIME")]
+    now: Option<String>,
+}
+
+/// `equitas assess validate`.
+#[derive(clap::Args, Debug)]
+struct Validate {
+    /// a saved assessment
+    #[arg(value_name = "FILE")]
+    file: PathBuf,
+    #[command(flatten)]
+    instruments: Instruments,
+}
+
+/// `equitas assess score`.
+#[derive(clap::Args, Debug)]
+struct Score {
+    /// a saved assessment
+    #[arg(value_name = "FILE")]
+    file: PathBuf,
+    /// md (Markdown), html (a self-contained page ready to print) or json
+    #[arg(long, value_name = "F", value_enum, default_value_t = Format::Md)]
+    format: Format,
+    #[command(flatten)]
+    instruments: Instruments,
+}
+
+/// `equitas assess summary`.
+#[derive(clap::Args, Debug)]
+struct Summary {
+    /// a folder of saved assessments (every *.json file in it)
+    #[arg(value_name = "DIR")]
+    dir: PathBuf,
+    /// judge reviews overdue as of this date, YYYY-MM-DD (default: today, UTC)
+    #[arg(long, value_name = "DATE", value_parser = date)]
+    as_of: Option<Date>,
+    /// md (Markdown), html or json
+    #[arg(long, value_name = "F", value_enum, default_value_t = Format::Md)]
+    format: Format,
+    #[command(flatten)]
+    instruments: Instruments,
+}
+
+/// `equitas assess migrate`.
+#[derive(clap::Args, Debug)]
+struct Migrate {
+    /// a saved assessment
+    #[arg(value_name = "FILE")]
+    file: PathBuf,
+    #[command(flatten)]
+    instruments: Instruments,
+    /// write the migrated assessment to this file (it may be FILE itself: the new
+    /// file replaces the old one whole, or not at all) instead of standard output
+    #[arg(long, value_name = "FILE", verbatim_doc_comment)]
+    out: Option<PathBuf>,
+}
+
+/// `--format` of score and summary.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, ValueEnum)]
 enum Format {
+    #[value(alias = "markdown")]
     Md,
     Html,
     Json,
 }
 
-fn parse_format(v: &str) -> Result<Format> {
-    match v {
-        "md" | "markdown" => Ok(Format::Md),
-        "html" => Ok(Format::Html),
-        "json" => Ok(Format::Json),
-        _ => Err(usage_error(format!(
-            "--format must be md, html or json, got {v:?}"
-        ))),
-    }
+/// `--as-of`: a date core's [`Date::parse`] reads.
+fn date(text: &str) -> std::result::Result<Date, String> {
+    Date::parse(text).map_err(|e| e.to_string())
 }
 
-/// Options every subcommand shares, and its one positional argument.
-struct Args {
-    target: Option<String>,
-    instruments: Vec<PathBuf>,
-    format: Format,
-    as_of: Option<String>,
-    now: Option<String>,
-    out: Option<PathBuf>,
-}
-
-fn parse(mut parser: lexopt::Parser, help: &str, allowed: &[&str]) -> Result<Option<Args>> {
-    let mut a = Args {
-        target: None,
-        instruments: Vec::new(),
-        format: Format::Md,
-        as_of: None,
-        now: None,
-        out: None,
-    };
-    loop {
-        let name = match parser.next()? {
-            None => break,
-            Some(Value(v)) if a.target.is_none() => {
-                a.target = Some(v.string()?);
-                continue;
-            }
-            Some(Value(v)) => {
-                return Err(usage_error(format!(
-                    "unexpected argument {:?}\n\n{help}",
-                    v.to_string_lossy()
-                )));
-            }
-            Some(Long(n)) => format!("--{n}"),
-            Some(Short(c)) => format!("-{c}"),
-        };
-        if name == "--help" || name == "-h" {
-            crate::out(help)?;
-            return Ok(None);
-        }
-        if !allowed.contains(&name.as_str()) {
-            return Err(unknown_option(&name, help));
-        }
-        match name.as_str() {
-            "--instrument" => a.instruments.push(parser.value()?.into()),
-            "--format" => a.format = parse_format(&parser.value()?.string()?)?,
-            "--as-of" => a.as_of = Some(parser.value()?.string()?),
-            "--now" => a.now = Some(parser.value()?.string()?),
-            "--out" => a.out = Some(parser.value()?.into()),
-            _ => return Err(unknown_option(&name, help)),
-        }
-    }
-    Ok(Some(a))
-}
-
-pub(crate) fn run(mut parser: lexopt::Parser) -> Result<()> {
-    let sub = match next_sub(&mut parser)? {
-        Some(s) => s,
-        None => {
-            crate::out(HELP)?;
-            return Ok(());
-        }
-    };
-    match sub.as_str() {
-        "new" => new(parser),
-        "validate" => validate_cmd(parser),
-        "score" => score_cmd(parser),
-        "summary" => summary_cmd(parser),
-        "migrate" => migrate_cmd(parser),
-        "--help" | "-h" | "help" => {
-            crate::out(HELP)?;
-            Ok(())
-        }
-        other => Err(usage_error(format!(
-            "unknown assess command {other:?}\n\n{HELP}"
-        ))),
-    }
-}
-
-fn next_sub(parser: &mut lexopt::Parser) -> Result<Option<String>> {
-    match parser.next()? {
-        None => Ok(None),
-        Some(Value(v)) => Ok(Some(v.string()?)),
-        Some(Long("help") | Short('h')) => Ok(Some("--help".into())),
-        Some(other) => Err(usage_error(format!("{}\n\n{HELP}", other.unexpected()))),
+pub(crate) fn run(a: Args) -> Result<()> {
+    match a.command {
+        Sub::New(a) => new(a),
+        Sub::Validate(a) => validate_cmd(&a),
+        Sub::Score(a) => score_cmd(&a),
+        Sub::Summary(a) => summary_cmd(&a),
+        Sub::Migrate(a) => migrate_cmd(&a),
     }
 }
 
@@ -249,20 +222,9 @@ fn load_file(p: &Path, registry: &Registry) -> Result<Loaded> {
     })
 }
 
-fn required<'a>(target: Option<&'a String>, what: &str, help: &str) -> Result<&'a String> {
-    target.ok_or_else(|| usage_error(format!("give {what}\n\n{help}")))
-}
-
-fn new(parser: lexopt::Parser) -> Result<()> {
-    let Some(a) = parse(parser, NEW_HELP, &["--instrument", "--now"])? else {
-        return Ok(());
-    };
-    let id = required(
-        a.target.as_ref(),
-        "an instrument id (heat or hi-maturity)",
-        NEW_HELP,
-    )?;
-    let reg = registry(&a.instruments)?;
+fn new(a: New) -> Result<()> {
+    let id = &a.id;
+    let reg = registry(&a.instruments.files)?;
     let instrument = reg.latest(id).ok_or_else(|| {
         let known: Vec<String> = reg.iter().map(|i| i.id.clone()).collect();
         usage_error(format!(
@@ -272,7 +234,7 @@ fn new(parser: lexopt::Parser) -> Result<()> {
     })?;
     let now = a.now.unwrap_or_else(now_utc);
     let draft = Assessment::new(instrument, &now);
-    let mut out = io::stdout().lock();
+    let mut out = crate::stdout();
     out.write_all(draft.to_json().as_bytes())?;
     out.flush()?;
     Ok(())
@@ -283,22 +245,15 @@ fn dedup(mut v: Vec<String>) -> Vec<String> {
     v
 }
 
-fn validate_cmd(parser: lexopt::Parser) -> Result<()> {
-    let Some(a) = parse(parser, VALIDATE_HELP, &["--instrument"])? else {
-        return Ok(());
-    };
-    let file = PathBuf::from(required(
-        a.target.as_ref(),
-        "a saved assessment FILE",
-        VALIDATE_HELP,
-    )?);
-    let reg = registry(&a.instruments)?;
-    let loaded = load_file(&file, &reg)?;
+fn validate_cmd(a: &Validate) -> Result<()> {
+    let file = &a.file;
+    let reg = registry(&a.instruments.files)?;
+    let loaded = load_file(file, &reg)?;
     let assessment = &loaded.assessment;
     let instrument = reg
         .for_assessment(assessment)
         .ok_or_else(|| Failure::from("the loaded instrument went missing"))?;
-    let mut out = io::stdout().lock();
+    let mut out = crate::stdout();
     for n in &loaded.notes {
         writeln!(out, "migrated: {n}")?;
     }
@@ -345,17 +300,10 @@ fn validate_cmd(parser: lexopt::Parser) -> Result<()> {
     }
 }
 
-fn score_cmd(parser: lexopt::Parser) -> Result<()> {
-    let Some(a) = parse(parser, SCORE_HELP, &["--instrument", "--format"])? else {
-        return Ok(());
-    };
-    let file = PathBuf::from(required(
-        a.target.as_ref(),
-        "a saved assessment FILE",
-        SCORE_HELP,
-    )?);
-    let reg = registry(&a.instruments)?;
-    let loaded = load_file(&file, &reg)?;
+fn score_cmd(a: &Score) -> Result<()> {
+    let file = &a.file;
+    let reg = registry(&a.instruments.files)?;
+    let loaded = load_file(file, &reg)?;
     for n in &loaded.notes {
         crate::err(&format!("note: {}: {n}", file.display()));
     }
@@ -372,32 +320,20 @@ fn score_cmd(parser: lexopt::Parser) -> Result<()> {
             s
         }
     };
-    let mut out = io::stdout().lock();
+    let mut out = crate::stdout();
     out.write_all(text.as_bytes())?;
     out.flush()?;
     Ok(())
 }
 
-fn summary_cmd(parser: lexopt::Parser) -> Result<()> {
-    let Some(a) = parse(
-        parser,
-        SUMMARY_HELP,
-        &["--instrument", "--format", "--as-of"],
-    )?
-    else {
-        return Ok(());
-    };
-    let dir = PathBuf::from(required(
-        a.target.as_ref(),
-        "a folder DIR of saved assessments",
-        SUMMARY_HELP,
-    )?);
+fn summary_cmd(a: &Summary) -> Result<()> {
+    let dir = &a.dir;
     let as_of = match &a.as_of {
-        Some(d) => Date::parse(d).map_err(|e| usage_error(format!("--as-of: {e}")))?,
+        Some(d) => *d,
         None => Date::parse(now_utc().get(..10).unwrap_or_default()).map_err(Failure::from)?,
     };
-    let reg = registry(&a.instruments)?;
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+    let reg = registry(&a.instruments.files)?;
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| Failure::from(format!("cannot read folder {}: {e}", dir.display())))?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "json") && p.is_file())
@@ -428,23 +364,16 @@ fn summary_cmd(parser: lexopt::Parser) -> Result<()> {
             t
         }
     };
-    let mut out = io::stdout().lock();
+    let mut out = crate::stdout();
     out.write_all(text.as_bytes())?;
     out.flush()?;
     Ok(())
 }
 
-fn migrate_cmd(parser: lexopt::Parser) -> Result<()> {
-    let Some(a) = parse(parser, MIGRATE_HELP, &["--instrument", "--out"])? else {
-        return Ok(());
-    };
-    let file = PathBuf::from(required(
-        a.target.as_ref(),
-        "a saved assessment FILE",
-        MIGRATE_HELP,
-    )?);
-    let reg = registry(&a.instruments)?;
-    let loaded = load_file(&file, &reg)?;
+fn migrate_cmd(a: &Migrate) -> Result<()> {
+    let file = &a.file;
+    let reg = registry(&a.instruments.files)?;
+    let loaded = load_file(file, &reg)?;
     let assessment = &loaded.assessment;
     // What happened, on stderr: the file is the result, on stdout or in --out.
     let mut err = io::stderr().lock();
@@ -475,7 +404,7 @@ fn migrate_cmd(parser: lexopt::Parser) -> Result<()> {
     match &a.out {
         Some(out) => write_whole(out, text.as_bytes())?,
         None => {
-            let mut out = io::stdout().lock();
+            let mut out = crate::stdout();
             out.write_all(text.as_bytes())?;
             out.flush()?;
         }

@@ -3,43 +3,23 @@
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Read, Write};
 
+use clap::ValueEnum;
 use equitas_core::io::heat_plus;
 use equitas_core::measures::{
     Compat, ConcentrationSe, MAX_CONFIDENCE, MAX_SEED, MAX_SIMULATIONS, MIN_SIMULATIONS, MeasureId,
-    Options, SiiMethod, check_confidence, check_simulations,
+    Options, SiiMethod, check_confidence,
 };
-use lexopt::ValueExt;
 
-use crate::{Format, Result, next_option, parse_format, unknown_option, usage_error};
+use crate::Result;
+use crate::args::{DataFormat, number, whole};
 
-const HELP: &str = "\
-equitas measures: the 21 WHO HEAT summary measures of inequality, per stratum of a HEAT Plus file
+/// The heading of `equitas measures --help`.
+pub(crate) const ABOUT: &str = "equitas measures: the 21 WHO HEAT summary measures of inequality, \
+                                per stratum of a HEAT Plus file";
 
-Usage: equitas measures --input FILE [--measures all|d,r,sii,...] [--compat MODE] [--seed N]
-                        [--format csv|json]
-
-  --input FILE        a CSV in the WHO HEAT Plus template layout (- for standard input): one row
-                      per subgroup with setting,date,source,indicator_abbr,dimension,subgroup,
-                      estimate,favourable_indicator,indicator_scale,ordered_dimension,
-                      subgroup_order,reference_subgroup and optionally se,population,
-                      setting_average (others are kept but not used). Measures are computed per
-                      stratum: setting x date x source x indicator_abbr x dimension.
-  --measures LIST     all (default) or a comma-separated list of: d, r, aci, rci, sii, rii, bgv,
-                      bgsd, cov, mdmu, mdmw, mdbu, mdbw, mdru, mdrw, idisu, idisw, ti, mld, par, paf
-  --compat MODE       heat-v6 (default: as WHO HEAT v6 computes, quirks included), healthequal
-                      (as the R package healthequal 1.0.1 where it differs) or corrected (HEAT v6
-                      with its scale bugs fixed: TI/MLD SE x1000, PAF SE in percent, SII SE on the
-                      indicator scale, MDRU/MDRW simulate the reference subgroup)
-  --seed N            seed of the simulated confidence intervals, 0 to 18446744073709551615
-                      (default 123456, as HEAT)
-  --simulations N     simulated datasets per stratum, 2 to 1000000 (default 100, as HEAT)
-  --confidence C      confidence level of intervals, above 0 and at most 0.999999 (default
-                      0.95)
-  --rci-percent       report RCI x100 (as the technical notes print it) instead of a fraction
-  --sii-method M      logistic (default, HEAT v5+) or linear (weighted least squares)
-  --aci-se M          regression (default, HEAT v5+) or analytic (the technical notes' formula)
-  --format F          csv (default) or json
-
+/// `equitas measures`.
+#[derive(clap::Args, Debug)]
+#[command(after_help = "\
 Output: one row (CSV) or object (JSON) per stratum x measure with setting, date, source,
 indicator_abbr, dimension, measure, estimate, se, ci_lb, ci_ub and reason. A measure that cannot
 be computed (too few subgroups, no reference subgroup, a dimension that is not ordered...) has an
@@ -49,146 +29,149 @@ lines count), column and value, and nothing is computed.
 
 Example (SYNTHETIC data, not real):
   equitas measures --input seeds/examples/heat-plus-synthetic.csv --measures d,r,sii,rii,bgv \\
-      --format json
-";
-
-fn parse_measures(v: &str) -> Result<Vec<MeasureId>> {
-    if v.trim().eq_ignore_ascii_case("all") {
-        return Ok(MeasureId::ALL.to_vec());
-    }
-    v.split(',')
-        .filter(|s| !s.trim().is_empty())
-        .map(|s| MeasureId::parse(s).map_err(|e| usage_error(format!("--measures: {e}"))))
-        .collect::<Result<Vec<_>>>()
-        .and_then(|m| {
-            if m.is_empty() {
-                Err(usage_error("--measures needs at least one measure"))
-            } else {
-                Ok(m)
-            }
-        })
+      --format json")]
+pub(crate) struct Args {
+    /// a CSV in the WHO HEAT Plus template layout (- for standard input): one row
+    /// per subgroup with setting,date,source,indicator_abbr,dimension,subgroup,
+    /// estimate,favourable_indicator,indicator_scale,ordered_dimension,
+    /// subgroup_order,reference_subgroup and optionally se,population,
+    /// setting_average (others are kept but not used). Measures are computed per
+    /// stratum: setting x date x source x indicator_abbr x dimension.
+    #[arg(long, value_name = "FILE", required = true, verbatim_doc_comment)]
+    input: Option<String>,
+    /// all (default) or a comma-separated list of: d, r, aci, rci, sii, rii, bgv,
+    /// bgsd, cov, mdmu, mdmw, mdbu, mdbw, mdru, mdrw, idisu, idisw, ti, mld, par, paf
+    #[arg(long, value_name = "LIST", value_parser = measure_list, default_value = "all",
+          hide_default_value = true, verbatim_doc_comment)]
+    measures: MeasureList,
+    /// heat-v6 (as WHO HEAT v6 computes, quirks included), healthequal (as the R
+    /// package healthequal 1.0.1 where it differs) or corrected (HEAT v6 with its
+    /// scale bugs fixed: TI/MLD SE x1000, PAF SE in percent, SII SE on the indicator
+    /// scale, MDRU/MDRW simulate the reference subgroup)
+    #[arg(long, value_name = "MODE", value_enum, ignore_case = true,
+          default_value_t = CompatArg::HeatV6, verbatim_doc_comment)]
+    compat: CompatArg,
+    #[arg(long, value_name = "N", allow_negative_numbers = true,
+          value_parser = whole(0..=MAX_SEED), default_value_t = Options::default().seed,
+          help = format!("seed of the simulated confidence intervals, 0 to {MAX_SEED} (as HEAT \
+                          by default)"))]
+    seed: u64,
+    #[arg(long, value_name = "N", allow_negative_numbers = true,
+          value_parser = whole(MIN_SIMULATIONS..=MAX_SIMULATIONS),
+          default_value_t = Options::default().simulations,
+          help = format!("simulated datasets per stratum, {MIN_SIMULATIONS} to {MAX_SIMULATIONS} \
+                          (a fixed limit: memory and time grow with it; as HEAT by default)"))]
+    simulations: usize,
+    #[arg(long, value_name = "C", allow_negative_numbers = true, value_parser = confidence,
+          default_value_t = Options::default().confidence,
+          help = format!("confidence level of intervals, above 0 and at most {MAX_CONFIDENCE}"))]
+    confidence: f64,
+    /// report RCI x100 (as the technical notes print it) instead of a fraction
+    #[arg(long)]
+    rci_percent: bool,
+    /// logistic (HEAT v5+) or linear (weighted least squares)
+    #[arg(long, value_name = "M", value_enum, default_value_t = SiiMethodArg::Logistic)]
+    sii_method: SiiMethodArg,
+    /// regression (HEAT v5+) or analytic (the technical notes' formula)
+    #[arg(long, value_name = "M", value_enum, default_value_t = AciSeArg::Regression)]
+    aci_se: AciSeArg,
+    /// output format
+    #[arg(long, value_name = "F", value_enum, default_value_t = DataFormat::Csv)]
+    format: DataFormat,
 }
 
-fn value(parser: &mut lexopt::Parser) -> Result<String> {
-    Ok(parser.value()?.string()?)
+/// `--compat`: the names [`Compat::parse`] reads.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum CompatArg {
+    #[value(name = "heat-v6", alias = "heatv6", alias = "heat")]
+    HeatV6,
+    Healthequal,
+    Corrected,
 }
 
-pub(crate) fn run(mut parser: lexopt::Parser) -> Result<()> {
-    let mut input: Option<String> = None;
-    let mut measures = MeasureId::ALL.to_vec();
-    let mut options = Options::default();
-    let mut format = Format::Csv;
-    while let Some(name) = next_option(&mut parser, HELP)? {
-        match name.as_str() {
-            "--input" => input = Some(value(&mut parser)?),
-            "--measures" => measures = parse_measures(&value(&mut parser)?)?,
-            "--compat" => {
-                let v = value(&mut parser)?;
-                let compat = Compat::parse(&v).ok_or_else(|| {
-                    usage_error(format!(
-                        "--compat must be heat-v6, healthequal or corrected, got {v:?}"
-                    ))
-                })?;
-                options = options.with_compat(compat);
-            }
-            "--seed" => {
-                let v = value(&mut parser)?;
-                let seed = v.trim().parse::<u64>().map_err(|_| {
-                    usage_error(format!(
-                        "--seed must be a whole number from 0 to {MAX_SEED}, got {v:?}"
-                    ))
-                })?;
-                options = options.with_seed(seed);
-            }
-            "--simulations" => {
-                let v = value(&mut parser)?;
-                let n = v
-                    .trim()
-                    .parse::<usize>()
-                    .ok()
-                    .and_then(|n| check_simulations(n).ok())
-                    .ok_or_else(|| {
-                        usage_error(format!(
-                            "--simulations must be a whole number from {MIN_SIMULATIONS} to \
-                             {MAX_SIMULATIONS} (a fixed limit: memory and time grow with it), \
-                             got {v:?}"
-                        ))
-                    })?;
-                options = options.with_simulations(n);
-            }
-            "--confidence" => {
-                let v = value(&mut parser)?;
-                let c = v
-                    .trim()
-                    .parse::<f64>()
-                    .ok()
-                    .and_then(|c| check_confidence(c).ok())
-                    .ok_or_else(|| {
-                        usage_error(format!(
-                            "--confidence must be a number greater than 0 and at most \
-                             {MAX_CONFIDENCE} (a fixed limit), got {v:?}"
-                        ))
-                    })?;
-                options = options.with_confidence(c);
-            }
-            "--rci-percent" => options = options.with_rci_percent(true),
-            "--sii-method" => {
-                let v = value(&mut parser)?;
-                let m = match v.as_str() {
-                    "logistic" => SiiMethod::Logistic,
-                    "linear" => SiiMethod::Linear,
-                    _ => {
-                        return Err(usage_error(format!(
-                            "--sii-method must be logistic or linear, got {v:?}"
-                        )));
-                    }
-                };
-                options = options.with_sii_method(m);
-            }
-            "--aci-se" => {
-                let v = value(&mut parser)?;
-                let m = match v.as_str() {
-                    "regression" => ConcentrationSe::Regression,
-                    "analytic" => ConcentrationSe::Analytic,
-                    _ => {
-                        return Err(usage_error(format!(
-                            "--aci-se must be regression or analytic, got {v:?}"
-                        )));
-                    }
-                };
-                options = options.with_concentration_se(m);
-            }
-            "--format" => {
-                format = parse_format(&value(&mut parser)?)?;
-                if format == Format::Table {
-                    return Err(usage_error(
-                        "equitas measures writes csv or json, not a table",
-                    ));
-                }
-            }
-            "--help" | "-h" => {
-                crate::out(HELP)?;
-                return Ok(());
-            }
-            _ => return Err(unknown_option(&name, HELP)),
+impl From<CompatArg> for Compat {
+    fn from(c: CompatArg) -> Self {
+        match c {
+            CompatArg::HeatV6 => Self::HeatV6,
+            CompatArg::Healthequal => Self::Healthequal,
+            CompatArg::Corrected => Self::Corrected,
         }
     }
-    let input = input.ok_or_else(|| usage_error(format!("--input is required\n\n{HELP}")))?;
+}
+
+/// `--sii-method`.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum SiiMethodArg {
+    Logistic,
+    Linear,
+}
+
+/// `--aci-se`.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum AciSeArg {
+    Regression,
+    Analytic,
+}
+
+/// The measures `--measures` names.
+#[derive(Clone, Debug)]
+struct MeasureList(Vec<MeasureId>);
+
+/// `all`, or measure ids separated by commas (core's [`MeasureId::parse`] names an unknown one).
+fn measure_list(text: &str) -> std::result::Result<MeasureList, String> {
+    if text.trim().eq_ignore_ascii_case("all") {
+        return Ok(MeasureList(MeasureId::ALL.to_vec()));
+    }
+    let list = text
+        .split(',')
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| MeasureId::parse(s).map_err(|e| e.to_string()))
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    if list.is_empty() {
+        return Err("give at least one measure".to_owned());
+    }
+    Ok(MeasureList(list))
+}
+
+/// A confidence level core's [`check_confidence`] takes.
+fn confidence(text: &str) -> std::result::Result<f64, String> {
+    check_confidence(number(text)).map_err(|e| e.to_string())
+}
+
+pub(crate) fn run(a: &Args) -> Result<()> {
+    let options = Options::default()
+        .with_compat(a.compat.into())
+        .with_seed(a.seed)
+        .with_simulations(a.simulations)
+        .with_confidence(a.confidence)
+        .with_rci_percent(a.rci_percent)
+        .with_sii_method(match a.sii_method {
+            SiiMethodArg::Logistic => SiiMethod::Logistic,
+            SiiMethodArg::Linear => SiiMethod::Linear,
+        })
+        .with_concentration_se(match a.aci_se {
+            AciSeArg::Regression => ConcentrationSe::Regression,
+            AciSeArg::Analytic => ConcentrationSe::Analytic,
+        });
+    let Some(input) = &a.input else {
+        return Err("--input is required".into());
+    };
     let reader: Box<dyn Read> = if input == "-" {
         Box::new(io::stdin().lock())
     } else {
-        let file = File::open(&input).map_err(|e| format!("cannot open {input}: {e}"))?;
+        let file = File::open(input).map_err(|e| format!("cannot open {input}: {e}"))?;
         Box::new(BufReader::new(file))
     };
     let strata = heat_plus::read(reader).map_err(|e| format!("{input}: {e}"))?;
     // Results are written as each stratum is computed, never all held at once.
-    let mut out = BufWriter::new(io::stdout().lock());
-    match format {
-        Format::Json => {
-            heat_plus::write_measures_json(&strata, &measures, &options, &mut out)?;
+    let mut out = BufWriter::new(crate::stdout());
+    let measures = &a.measures.0;
+    match a.format {
+        DataFormat::Json => {
+            heat_plus::write_measures_json(&strata, measures, &options, &mut out)?;
             writeln!(out)?;
         }
-        _ => heat_plus::write_measures_csv(&strata, &measures, &options, &mut out)?,
+        DataFormat::Csv => heat_plus::write_measures_csv(&strata, measures, &options, &mut out)?,
     }
     out.flush()?;
     Ok(())

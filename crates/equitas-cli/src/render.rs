@@ -102,44 +102,7 @@ pub fn table(
         "\nAmbitions: rate with Wilson 95% interval; gap = rest minus Core20, percentage points"
     )?;
     for a in &rep.ambitions {
-        let target = a.target.map_or_else(
-            || "no national target".to_owned(),
-            |t| {
-                format!(
-                    "target {:.0}%{}{}",
-                    t * 100.0,
-                    a.target_by
-                        .as_deref()
-                        .map_or(String::new(), |b| format!(" by {b}")),
-                    match a.target_status {
-                        Some(equitas_core::catalogue::Status::Unconfirmed) => " (unconfirmed)",
-                        _ => "",
-                    }
-                )
-            },
-        );
-        writeln!(w, "  {} [{}] - {}", a.label, a.metric, target)?;
-        writeln!(w, "    Core20   {}", rate(&a.core20))?;
-        writeln!(w, "    rest     {}", rate(&a.rest))?;
-        writeln!(w, "    overall  {}", rate(&a.overall))?;
-        let gap = a
-            .gap_pp
-            .map_or_else(|| "-".to_owned(), |g| format!("{g:+.1} pp"));
-        let met = |m: Option<bool>| match m {
-            Some(true) => "met",
-            Some(false) => "not met",
-            None => "no rate",
-        };
-        if a.target.is_some() {
-            writeln!(
-                w,
-                "    gap {gap}; target {} for Core20, {} overall",
-                met(a.core20_meets_target),
-                met(a.overall_meets_target)
-            )?;
-        } else {
-            writeln!(w, "    gap {gap}")?;
-        }
+        ambition(w, a)?;
     }
 
     writeln!(
@@ -149,6 +112,54 @@ pub fn table(
     for (m, n) in &rep.missing {
         writeln!(w, "  {:<22} {:>10}", m.id(), group_digits(*n))?;
     }
+    problems(w, summary)
+}
+
+/// One ambition's lines of the report table: its target, rates and gap.
+fn ambition(w: &mut impl Write, a: &AmbitionRow) -> io::Result<()> {
+    let target = a.target.map_or_else(
+        || "no national target".to_owned(),
+        |t| {
+            format!(
+                "target {:.0}%{}{}",
+                t * 100.0,
+                a.target_by
+                    .as_deref()
+                    .map_or(String::new(), |b| format!(" by {b}")),
+                match a.target_status {
+                    Some(equitas_core::catalogue::Status::Unconfirmed) => " (unconfirmed)",
+                    _ => "",
+                }
+            )
+        },
+    );
+    writeln!(w, "  {} [{}] - {}", a.label, a.metric, target)?;
+    writeln!(w, "    Core20   {}", rate(&a.core20))?;
+    writeln!(w, "    rest     {}", rate(&a.rest))?;
+    writeln!(w, "    overall  {}", rate(&a.overall))?;
+    let gap = a
+        .gap_pp
+        .map_or_else(|| "-".to_owned(), |g| format!("{g:+.1} pp"));
+    let met = |m: Option<bool>| match m {
+        Some(true) => "met",
+        Some(false) => "not met",
+        None => "no rate",
+    };
+    if a.target.is_some() {
+        writeln!(
+            w,
+            "    gap {gap}; target {} for Core20, {} overall",
+            met(a.core20_meets_target),
+            met(a.overall_meets_target)
+        )?;
+    } else {
+        writeln!(w, "    gap {gap}")?;
+    }
+    Ok(())
+}
+
+/// The rows not counted and the unknown area codes, when there are any.
+fn problems(w: &mut impl Write, summary: &ReadSummary) -> io::Result<()> {
     if !summary.problems.is_empty() {
         writeln!(
             w,

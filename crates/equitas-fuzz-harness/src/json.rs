@@ -28,7 +28,9 @@ pub fn json(data: &[u8]) {
     {
         assert!(x.is_infinite(), "ours refuses {x:e} as out of range");
     }
-    let reference = reference(text);
+    // A byte order mark at the very start is skipped by ours (issue 12: editors write one) and
+    // refused by serde_json; compare what follows it.
+    let reference = reference(text.strip_prefix('\u{feff}').unwrap_or(text));
     if let Err((m, line, column)) = &reference
         && m == "number out of range"
         && number_at(text, *line, *column).is_some_and(f64::is_finite)
@@ -51,6 +53,10 @@ pub fn json(data: &[u8]) {
                 ("lone leading surrogate in hex escape", *l, *c),
                 (n.as_str(), k, d)
             );
+        }
+        // A byte order mark after the start: ours names it (issue 12), at the same place.
+        (Err((m, l, c)), Err((n, k, d))) if m.contains("found a byte order mark") => {
+            assert_eq!(("expected value", *l, *c), (n.as_str(), k, d));
         }
         (Err(e), Err(r)) => assert_eq!(e, &r, "errors differ"),
         (Ok(_), Err(r)) => panic!("only serde_json fails: {r:?}"),

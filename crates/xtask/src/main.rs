@@ -34,8 +34,9 @@ commands:
   test              run every check and test: rustfmt, clippy (host and wasm32), host tests
                     (unit, integration, doc), the benches once each, the wasm tests under Node,
                     the web package with its size budget, the TypeScript definitions drift check,
-                    the wasm tests in headless Chromium and the browser tests (npm test in www/);
-                    installs what is missing first (wasm32 target, wasm-bindgen-cli, npm
+                    the app's JavaScript (type check, Prettier, unit tests under Node), the wasm
+                    tests in headless Chromium and the browser tests (npm run test:browser in
+                    www/); installs what is missing first (wasm32 target, wasm-bindgen-cli, npm
                     packages, Chromium)
   bench [web]       run the criterion benches, the Python (polars) peer benchmark and the web
                     benchmark (wasm size, start page time, scoring time in Chromium); `bench web`
@@ -162,12 +163,10 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Task> {
 
 /// `cargo xtask serve`: the web package, then `www/` on 127.0.0.1 until Ctrl-C.
 fn serve_command(root: &Path, port: u16) -> Result {
-    // Bind first: a port already in use should fail before minutes of building.
-    let listener = serve::bind(port)?;
+    // A port already in use should fail before minutes of building.
+    serve::check_port_free(port)?;
     web::package(root, web::Budget::Warn, false)?;
-    println!("equitas: serving www/ on http://127.0.0.1:{port} (Ctrl-C to stop)");
-    let _ = std::io::stdout().flush();
-    serve::serve(&listener, &root.join("www"))
+    serve::serve(root, port)
 }
 
 /// `cargo xtask test`: the one command that runs every test.
@@ -290,6 +289,7 @@ fn test(root: &Path) -> Result {
             "tests/types-check.ts",
         ],
     )?;
+    web::javascript_checks(root)?;
 
     eprintln!("\n==> tools the browser tests need (installed only when missing)");
     web::ensure_chromium(root)?;
@@ -345,7 +345,7 @@ fn browser_tests(root: &Path) -> Result {
         &root.join("www"),
         "the browser tests in www/tests: the app in headless Chromium (playwright-core) with axe",
         "npm",
-        &["test"],
+        &["run", "test:browser"],
         &[("CHROMIUM", OsStr::new(web::CHROMIUM))],
         "",
     )
@@ -367,27 +367,12 @@ fn has_scripts(dir: &Path) -> bool {
 }
 
 /// The web benchmark (`www/bench/web.mjs`): each optimised wasm module's size, the start page's
-/// time to usable and the engine's time per call in Chromium, served by this xtask's own server.
+/// time to usable and the engine's time per call in Chromium. The benchmark serves `www/` itself,
+/// with the same server as `cargo xtask serve` (`www/tools/server.mjs`).
 fn web_benchmark(root: &Path) -> Result {
     let sizes = web::package(root, web::Budget::Warn, false)?;
     web::ensure_chromium(root)?;
-    let listener = serve::bind(0)?;
-    let port = listener
-        .local_addr()
-        .map_err(|e| format!("cannot read the benchmark server's address: {e}"))?
-        .port();
-    let www = root.join("www");
-    std::thread::spawn(move || {
-        if let Err(e) = serve::serve(&listener, &www) {
-            eprintln!("xtask: the benchmark server stopped: {e}");
-        }
-    });
-    let url = format!("http://127.0.0.1:{port}/");
-    let mut args = vec![
-        "www/bench/web.mjs".to_owned(),
-        "--url".to_owned(),
-        url.clone(),
-    ];
+    let mut args = vec!["www/bench/web.mjs".to_owned()];
     for size in &sizes {
         // `--wasm name:raw:gzip`, once per module.
         args.push("--wasm".to_owned());
@@ -395,7 +380,7 @@ fn web_benchmark(root: &Path) -> Result {
     }
     run_expecting(
         root,
-        &format!("the web benchmark in headless Chromium against this xtask's server on {url}"),
+        "the web benchmark in headless Chromium, www/ served by www/tools/server.mjs",
         "node",
         &args,
         &[("CHROMIUM", OsStr::new(web::CHROMIUM))],

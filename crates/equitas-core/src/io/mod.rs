@@ -1,7 +1,10 @@
 //! Readers and writers for interchange formats: the WHO HEAT Plus template ([`heat_plus`]) and
-//! the named-column CSV inputs of the Fingertips commands ([`columns`]).
+//! the named-column CSV inputs of the Fingertips commands ([`columns`]) and the Fingertips
+//! methods run over them, group by group ([`fingertips`]).
 
 #[cfg(feature = "csv")]
 pub mod columns;
+#[cfg(feature = "csv")]
+pub mod fingertips;
 #[cfg(feature = "csv")]
 pub mod heat_plus;

@@ -233,6 +233,16 @@ pub enum PheError {
     /// A quantile given twice.
     #[error("quantile {0} appears more than once")]
     DuplicateQuantile(u32),
+    /// A problem with one quantile of an SII input (its population, value, standard error or
+    /// limits, or a quantile outside the range): the message is the problem's own, and
+    /// [`PheError::quantile`] says which quantile, so a reader can name the row.
+    #[error("{source}")]
+    Quantile {
+        /// The quantile the problem is in.
+        quantile: u32,
+        /// The problem.
+        source: Box<PheError>,
+    },
     /// The number of quantiles is outside [`sii::MIN_QUANTILES`] to [`sii::MAX_QUANTILES`].
     #[error("an SII needs from 5 to 100 quantiles, got {0}")]
     QuantileCount(usize),
@@ -252,6 +262,28 @@ pub enum PheError {
         /// The repetitions that needed them.
         repetitions: u32,
     },
+}
+
+impl PheError {
+    /// The quantile an SII input error is about, if it is about one (a repeated quantile, or a
+    /// problem in one quantile's row).
+    #[must_use]
+    pub fn quantile(&self) -> Option<u32> {
+        match self {
+            Self::DuplicateQuantile(q) | Self::Quantile { quantile: q, .. } => Some(*q),
+            _ => None,
+        }
+    }
+}
+
+/// `multiplier` if a proportion, rate or DSR can take it: above zero and at most
+/// [`MAX_MULTIPLIER`] (what [`rates::phe_proportion`], [`rates::phe_rate`] and
+/// [`dsr::calculate_dsr`] check, for callers that check options before reading data).
+///
+/// # Errors
+/// [`PheError::OutOfRange`] otherwise (NaN included), with the value and the range.
+pub fn check_positive_multiplier(multiplier: f64) -> Result<f64, PheError> {
+    positive_multiplier(multiplier).map(|()| multiplier)
 }
 
 /// The multiplier of a proportion, rate or DSR: above zero and at most [`MAX_MULTIPLIER`].

@@ -293,41 +293,10 @@ fn prepare(rows: &[SiiRow], o: &SiiOptions) -> Result<Result<Prepared, Reason>, 
     let mut sd = Vec::with_capacity(rows.len());
     let mut y = Vec::with_capacity(rows.len());
     for r in &rows {
-        let q = r.quantile;
-        positive(r.population, || format!("the population of quantile {q}"))?;
-        check_value(vt, r.value, || format!("the value of quantile {q}"))?;
-        let se = match (r.se, r.lower_cl, r.upper_cl) {
-            (Some(_), _, _) if o.transform => {
-                return Err(PheError::Options(format!(
-                    "quantile {q} has a standard error, but transform needs lower_cl and upper_cl instead"
-                )));
-            }
-            (Some(se), _, _) => {
-                non_negative(se, || format!("the standard error of quantile {q}"))?;
-                se
-            }
-            (None, Some(l), Some(u)) => {
-                check_value(vt, l, || {
-                    format!("the lower confidence limit of quantile {q}")
-                })?;
-                check_value(vt, u, || {
-                    format!("the upper confidence limit of quantile {q}")
-                })?;
-                let se = (vt.forward(u) - vt.forward(l)) / (2.0 * Z95);
-                require(
-                    se >= 0.0,
-                    || format!("the upper confidence limit minus the lower of quantile {q}"),
-                    "zero or more",
-                    u - l,
-                )?;
-                se
-            }
-            _ => {
-                return Err(PheError::Missing(format!(
-                    "quantile {q} needs a standard error or both confidence limits"
-                )));
-            }
-        };
+        let se = row_se(r, o).map_err(|e| PheError::Quantile {
+            quantile: r.quantile,
+            source: Box::new(e),
+        })?;
         mu.push(vt.forward(r.value));
         sd.push(se);
         y.push(if o.transform {
@@ -345,10 +314,13 @@ fn prepare(rows: &[SiiRow], o: &SiiOptions) -> Result<Result<Prepared, Reason>, 
             .iter()
             .find(|r| r.quantile == 0 || r.quantile > expected)
         {
-            return Err(PheError::Options(format!(
-                "quantile {} is outside 1 to {expected}",
-                r.quantile
-            )));
+            return Err(PheError::Quantile {
+                quantile: r.quantile,
+                source: Box::new(PheError::Options(format!(
+                    "quantile {} is outside 1 to {expected}",
+                    r.quantile
+                ))),
+            });
         }
         return Ok(Err(Reason::MissingQuantiles { missing, expected }));
     }
@@ -384,6 +356,58 @@ fn prepare(rows: &[SiiRow], o: &SiiOptions) -> Result<Result<Prepared, Reason>, 
         c,
         levels,
     }))
+}
+
+/// One quantile's row checked: its population, value and standard error (given, or worked out
+/// from its limits), which is returned.
+fn row_se(r: &SiiRow, o: &SiiOptions) -> Result<f64, PheError> {
+    let (q, vt) = (r.quantile, o.value_type);
+    positive(r.population, || format!("the population of quantile {q}"))?;
+    check_value(vt, r.value, || format!("the value of quantile {q}"))?;
+    match (r.se, r.lower_cl, r.upper_cl) {
+        (Some(_), _, _) if o.transform => Err(PheError::Options(format!(
+            "quantile {q} has a standard error, but transform needs lower_cl and upper_cl instead"
+        ))),
+        (Some(se), _, _) => {
+            non_negative(se, || format!("the standard error of quantile {q}"))?;
+            Ok(se)
+        }
+        (None, Some(l), Some(u)) => {
+            check_value(vt, l, || {
+                format!("the lower confidence limit of quantile {q}")
+            })?;
+            check_value(vt, u, || {
+                format!("the upper confidence limit of quantile {q}")
+            })?;
+            let se = (vt.forward(u) - vt.forward(l)) / (2.0 * Z95);
+            require(
+                se >= 0.0,
+                || format!("the upper confidence limit minus the lower of quantile {q}"),
+                "zero or more",
+                u - l,
+            )?;
+            Ok(se)
+        }
+        _ => Err(PheError::Missing(format!(
+            "quantile {q} needs a standard error or both confidence limits"
+        ))),
+    }
+}
+
+/// `multiplier` if an SII can take it: a finite number at most [`MAX_MULTIPLIER`] in size (what
+/// [`phe_sii`] checks, for callers that check options before reading data).
+///
+/// # Errors
+/// [`PheError::OutOfRange`] otherwise (NaN and infinities included), with the value and the
+/// range.
+pub fn check_multiplier(multiplier: f64) -> Result<f64, PheError> {
+    require(
+        multiplier.is_finite() && multiplier.abs() <= MAX_MULTIPLIER,
+        || "the multiplier".into(),
+        "from -1e12 to 1e12",
+        multiplier,
+    )
+    .map(|()| multiplier)
 }
 
 fn check_value(vt: ValueType, v: f64, what: impl FnOnce() -> String) -> Result<(), PheError> {

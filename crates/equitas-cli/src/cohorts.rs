@@ -1,0 +1,466 @@
+//! `equitas demo|cohorts|synth|merge`: Core20PLUS5 cohorts from person records, synthetic
+//! populations and saved counts.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use equitas_core::cohort::records::{
+    DEFAULT_BLOCK_BYTES, MAX_PERSON_ID_BYTES, MAX_RECORD_BYTES, ReadSummary, count_records,
+    count_records_parallel,
+};
+use equitas_core::cohort::{
+    Classifier, CohortCounts, CohortDefinition, DefinitionError, MAX_COUNTS_FILE_BYTES,
+    MAX_DEFINITION_BYTES, report,
+};
+use equitas_core::deprivation::{AreaCode, DeprivationIndex, ImdEdition, MAX_IMD_AREAS};
+use equitas_core::io::heat_plus;
+use equitas_core::synth::{Areas, CSV_HEADER, MAX_PARAMS_BYTES, MAX_PEOPLE, Synth, SynthParams};
+
+use crate::args::{CsvTable, Format, edition, whole};
+use crate::{Failure, Result, err, read_text, render, stdout, write_whole};
+
+/// The most threads `equitas cohorts --threads` counts on: 64. Each thread holds its own counts
+/// and a few 4 MiB blocks of the file (about 14 MB), and reading, not counting, limits the speed
+/// well before 64; the limit stops a typing slip (`--threads 100000`) from asking the system for
+/// more threads than it can start. Raise it here and rebuild for a machine that needs more.
+pub const MAX_THREADS: usize = 64;
+
+/// The largest `--seed`: any 64-bit number is a seed.
+const MAX_SEED: u64 = u64::MAX;
+
+/// The options of `demo`, `cohorts` and `merge` that say how to count and what to write.
+#[derive(Args, Debug)]
+pub(crate) struct Cohort {
+    /// england-2019 (default) or england-2025: the edition that defines Core20; must match --imd
+    #[arg(long, value_name = "E", value_parser = edition(), hide_possible_values = true)]
+    edition: Option<ImdEdition>,
+    /// cohort definition JSON (default: the built-in national definition;
+    /// seeds/definitions/coventry-warwickshire.json is an example of a local one)
+    #[arg(long, value_name = "FILE", verbatim_doc_comment)]
+    definition: Option<PathBuf>,
+    /// table (for people), csv or json (report with ambitions, counts, problems)
+    #[arg(long, value_name = "F", value_enum, default_value_t = Format::Table)]
+    format: Format,
+    /// with --format csv: counts (long format), ambitions (one row per metric: target, Core20,
+    /// rest, overall and quintile rates with Wilson 95% limits) or heat-plus (each metric's
+    /// rates by IMD quintile in the WHO HEAT Plus layout, ready for `equitas measures`)
+    #[arg(long, value_name = "T", value_enum, default_value_t = CsvTable::Counts, verbatim_doc_comment)]
+    csv_table: CsvTable,
+}
+
+/// `equitas demo`.
+#[derive(Args, Debug)]
+#[command(
+    after_help = "Example:\n  equitas demo --imd ../shared/data/imd/imd2019_england_lsoa11.csv"
+)]
+pub(crate) struct Demo {
+    #[arg(long, value_name = "N", default_value_t = 100_000, allow_negative_numbers = true,
+          value_parser = whole(1..=MAX_PEOPLE),
+          help = format!("people to synthesise, 1 to {MAX_PEOPLE}"))]
+    people: u64,
+    #[arg(long, value_name = "S", default_value_t = 2026, allow_negative_numbers = true,
+          value_parser = whole(0..=MAX_SEED),
+          help = format!("random seed, 0 to {MAX_SEED}; the same seed gives the same people"))]
+    seed: u64,
+    /// draw real areas from this IMD file; without it people get IMD deciles directly
+    #[arg(long, value_name = "FILE")]
+    imd: Option<PathBuf>,
+    #[command(flatten)]
+    cohort: Cohort,
+}
+
+/// `equitas cohorts`.
+#[derive(Args, Debug)]
+#[command(after_help = cohorts_after_help())]
+pub(crate) struct Cohorts {
+    #[arg(long, value_name = "FILE", required = true, help = records_help())]
+    records: Option<PathBuf>,
+    /// IMD lookup to find each lsoa's decile (the shared files or the official File 7 CSV).
+    /// Without it, only the imd_decile column gives deprivation.
+    #[arg(long, value_name = "FILE", verbatim_doc_comment)]
+    imd: Option<PathBuf>,
+    /// stop at the first bad row or unknown area code (reads on one thread)
+    #[arg(long)]
+    strict: bool,
+    #[arg(long, value_name = "N", allow_negative_numbers = true,
+          value_parser = whole(1..=MAX_THREADS),
+          help = format!("threads to count on, 1 to {MAX_THREADS} (default: every core, at most \
+                          {MAX_THREADS}); the counts are the same for any N"))]
+    threads: Option<usize>,
+    /// also save the counts to F, to add up later with `equitas merge` (written whole or not
+    /// at all: to a temporary file beside F, renamed at the end)
+    #[arg(long, value_name = "F", verbatim_doc_comment)]
+    save_counts: Option<PathBuf>,
+    #[command(flatten)]
+    cohort: Cohort,
+}
+
+fn records_help() -> String {
+    format!(
+        "person-record CSV, or - for standard input. Columns:
+person_id,age,sex,ethnicity,lsoa,conditions,groups (required) and
+smoking,events,imd_decile (optional); others are ignored.
+person_id must be filled in and used once only (at most {MAX_PERSON_ID_BYTES} bytes);
+conditions, groups and events are ;-separated catalogue ids (conditions may
+also be ICD-10 codes); age is whole years 0-120 or empty; sex is
+male/female/indeterminate/unknown (or NHS codes 1/2/9/0); ethnicity is an NHS
+ethnic category code (A-Z, 99) or empty."
+    )
+}
+
+fn cohorts_after_help() -> String {
+    format!(
+        "\
+Bad rows (a wrong number of fields, an empty or repeated person_id, unknown ids, impossible
+ages) are not counted and are listed with their row, column and value; a repeated person_id
+names the row where it was first used. Rows are numbered as an editor shows the file's lines:
+the header is row 1, and a line ends with \\n, \\r\\n or a lone \\r. Area codes not in the IMD
+file are counted with deprivation unknown and listed too. Without --imd, only the imd_decile
+column gives deprivation. The report, its counts and its list of problems are the same
+whatever the thread count.
+
+A record longer than 1 MiB ({MAX_RECORD_BYTES} bytes; almost always a field opened with a quote and
+never closed) stops the run with an error naming the row it starts on: nothing after it could
+be read reliably. The limit is fixed.
+
+Memory does not grow with the file, except for the person_ids kept to find repeats: each takes
+its length plus 16 to 29 bytes (about 40 MB for a million people; less when the file is sorted
+by person_id, which also makes the check faster).
+
+Example:
+  equitas cohorts --records people.csv --imd ../shared/data/imd/imd2019_england_lsoa11.csv"
+    )
+}
+
+/// `equitas merge`.
+#[derive(Args, Debug)]
+#[command(after_help = format!("\
+Merging is exact: counting parts separately and merging gives the same answer as counting the
+whole at once.
+
+Example:
+  equitas cohorts --records north.csv --imd imd.csv --save-counts north.json
+  equitas cohorts --records south.csv --imd imd.csv --save-counts south.json
+  equitas merge north.json south.json"))]
+pub(crate) struct Merge {
+    #[arg(value_name = "FILE", required = true, help = format!("\
+counts saved by `equitas cohorts --save-counts`; all must have been made
+with the same cohort definition (and version) as --definition. A file
+larger than any equitas writes ({} MiB), or whose labels describe a larger
+table, is refused before it is read; so is a sum too large for a count.",
+        MAX_COUNTS_FILE_BYTES >> 20))]
+    files: Vec<PathBuf>,
+    /// Accepted (and the file checked) as by demo and cohorts, though merging needs no areas.
+    #[arg(long, value_name = "FILE", hide = true)]
+    imd: Option<PathBuf>,
+    #[command(flatten)]
+    cohort: Cohort,
+}
+
+/// `equitas synth`.
+#[derive(Args, Debug)]
+#[command(after_help = "\
+Example:
+  equitas synth --people 1000000 --seed 7 --imd ../shared/data/imd/imd2019_england_lsoa11.csv \\
+      --out people.csv")]
+pub(crate) struct SynthArgs {
+    #[arg(long, value_name = "N", required = true, allow_negative_numbers = true,
+          value_parser = whole(1..=MAX_PEOPLE),
+          help = format!("how many people, 1 to {MAX_PEOPLE}"))]
+    people: Option<u64>,
+    /// where to write the CSV, or - for standard output. The file appears whole or not at
+    /// all: it is written to a temporary file beside it and renamed when the last row is
+    /// written
+    #[arg(long, value_name = "FILE", required = true, verbatim_doc_comment)]
+    out: Option<PathBuf>,
+    #[arg(long, value_name = "S", default_value_t = 1, allow_negative_numbers = true,
+          value_parser = whole(0..=MAX_SEED),
+          help = format!("random seed, 0 to {MAX_SEED}; the same seed gives the same file"))]
+    seed: u64,
+    /// draw areas from this IMD file (otherwise people get IMD deciles directly)
+    #[arg(long, value_name = "FILE")]
+    imd: Option<PathBuf>,
+    /// draw only from these area codes (one per line, e.g. one local authority's)
+    #[arg(long, value_name = "FILE", requires = "imd")]
+    areas: Option<PathBuf>,
+    /// synthetic population parameters JSON (default seeds/synth/default.json)
+    #[arg(long, value_name = "FILE")]
+    params: Option<PathBuf>,
+}
+
+impl Cohort {
+    /// The definition (with --edition) and the IMD file, if one is given.
+    fn load(&self, imd: Option<&Path>) -> Result<(CohortDefinition, Option<DeprivationIndex>)> {
+        let mut definition = match &self.definition {
+            Some(p) => {
+                let text = read_text(p, MAX_DEFINITION_BYTES, "MAX_DEFINITION_BYTES")?;
+                CohortDefinition::from_json(&text)
+                    .map_err(|e| Failure::from(format!("{}: {e}", p.display())))?
+            }
+            None => CohortDefinition::national(),
+        };
+        if let Some(e) = self.edition {
+            definition.imd_edition = e;
+        }
+        let index = match imd {
+            Some(p) => {
+                let ix = DeprivationIndex::from_path(p)
+                    .map_err(|e| Failure::from(format!("{}: {e}", p.display())))?;
+                ix.require_core20()?;
+                Some(ix)
+            }
+            None => None,
+        };
+        Ok((definition, index))
+    }
+
+    /// The classifier for `definition`; a problem in a definition file names the file.
+    fn classifier<'a>(
+        &self,
+        definition: CohortDefinition,
+        index: Option<&'a DeprivationIndex>,
+    ) -> Result<Classifier<'a>> {
+        Classifier::new(definition, index).map_err(|e| match (&self.definition, &e) {
+            (_, DefinitionError::EditionMismatch { .. }) | (None, _) => Failure::from(e),
+            (Some(p), _) => Failure::from(format!("{}: {e}", p.display())),
+        })
+    }
+}
+
+pub(crate) fn demo(a: &Demo) -> Result<()> {
+    let (people, seed) = (a.people, a.seed);
+    let (definition, index) = a.cohort.load(a.imd.as_deref())?;
+    let classifier = a.cohort.classifier(definition, index.as_ref())?;
+    let params = SynthParams::builtin();
+    let areas = index.as_ref().map_or(Areas::Deciles, Areas::Index);
+    let mut synth = Synth::new(&params, seed, areas)?;
+    let mut counts = CohortCounts::new(&classifier);
+    for _ in 0..people {
+        let record = synth.next_person().to_record();
+        let compact = classifier.compact(&record)?;
+        counts.count(&classifier, &compact);
+    }
+    let summary = ReadSummary {
+        rows: people,
+        counted: people,
+        ..ReadSummary::default()
+    };
+    let source = format!(
+        "SYNTHETIC demo population: {people} people, seed {seed}, {} (not real people)",
+        index.as_ref().map_or_else(
+            || "IMD deciles drawn uniformly".to_owned(),
+            |ix| format!("areas drawn from {} ({} areas)", ix.edition(), ix.len())
+        )
+    );
+    output(&classifier, &counts, &summary, &source, &a.cohort)
+}
+
+pub(crate) fn cohorts(a: &Cohorts) -> Result<()> {
+    let records = a
+        .records
+        .as_ref()
+        .ok_or_else(|| Failure::from("--records is required"))?;
+    let threads = a.threads.unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map_or(1, std::num::NonZero::get)
+            .min(MAX_THREADS)
+    });
+    let (definition, index) = a.cohort.load(a.imd.as_deref())?;
+    if index.is_none() {
+        err(
+            "note: no --imd file, so area codes cannot be looked up; deprivation comes only from the imd_decile column",
+        );
+    }
+    let classifier = a.cohort.classifier(definition, index.as_ref())?;
+    let mut counts = CohortCounts::new(&classifier);
+    let reader: Box<dyn Read> = if records.as_os_str() == "-" {
+        Box::new(io::stdin().lock())
+    } else {
+        Box::new(
+            File::open(records)
+                .map_err(|e| Failure::from(format!("cannot open {}: {e}", records.display())))?,
+        )
+    };
+    let reader = BufReader::with_capacity(1 << 16, reader);
+    let summary = if a.strict || threads <= 1 {
+        count_records(reader, &classifier, &mut counts, a.strict)
+    } else {
+        count_records_parallel(
+            reader,
+            &classifier,
+            &mut counts,
+            threads,
+            DEFAULT_BLOCK_BYTES,
+        )
+    }
+    .map_err(|e| Failure::from(format!("{}: {e}", records.display())))?;
+    let source = format!("{} ({} rows)", records.display(), summary.rows);
+    if let Some(path) = &a.save_counts {
+        let json = counts.to_json()?;
+        write_whole(path, |w| w.write_all(json.as_bytes()))?;
+    }
+    output(&classifier, &counts, &summary, &source, &a.cohort)?;
+    if summary.rejected > 0 || summary.unknown_areas > 0 {
+        err(&format!(
+            "warning: {} row(s) not counted because of problems, {} row(s) with unknown area codes counted as deprivation unknown (see the report)",
+            summary.rejected, summary.unknown_areas
+        ));
+    }
+    Ok(())
+}
+
+pub(crate) fn merge(a: &Merge) -> Result<()> {
+    let (definition, _) = a.cohort.load(a.imd.as_deref())?;
+    let classifier = a.cohort.classifier(definition, None)?;
+    let mut total = CohortCounts::new(&classifier);
+    for f in &a.files {
+        let text = read_text(f, MAX_COUNTS_FILE_BYTES, "MAX_COUNTS_FILE_BYTES")?;
+        let part = CohortCounts::from_json(&text)
+            .map_err(|e| Failure::from(format!("{}: {e}", f.display())))?;
+        total
+            .merge(&part)
+            .map_err(|e| Failure::from(format!("{}: {e}", f.display())))?;
+    }
+    let summary = ReadSummary {
+        rows: total.people(),
+        counted: total.people(),
+        ..ReadSummary::default()
+    };
+    let source = format!("{} saved counts files merged", a.files.len());
+    output(&classifier, &total, &summary, &source, &a.cohort)
+}
+
+fn output(
+    classifier: &Classifier<'_>,
+    counts: &CohortCounts,
+    summary: &ReadSummary,
+    source: &str,
+    how: &Cohort,
+) -> Result<()> {
+    let mut out = BufWriter::new(stdout());
+    let rep = report(counts, classifier);
+    match how.format {
+        Format::Table => render::table(&mut out, &rep, summary, source)?,
+        Format::Csv => match how.csv_table {
+            CsvTable::Counts => render::csv(&mut out, counts)?,
+            CsvTable::Ambitions => render::ambitions_csv(&mut out, &rep.ambitions)?,
+            CsvTable::HeatPlus => {
+                // The date column is the day the rates were computed (the CLI's clock).
+                let today = crate::assess::now_utc();
+                let date = today.get(..10).unwrap_or(&today);
+                let strata =
+                    heat_plus::from_ambitions(&rep.ambitions, &rep.definition, date, source);
+                heat_plus::write(&strata, &mut out)?;
+            }
+        },
+        Format::Json => {
+            let doc = serde_json::json!({
+                "source": source,
+                "report": rep,
+                "read": summary,
+                "counts": counts.rows().collect::<Vec<_>>(),
+            });
+            serde_json::to_writer_pretty(&mut out, &doc)?;
+            writeln!(out)?;
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+pub(crate) fn synth(a: &SynthArgs) -> Result<()> {
+    let (Some(people), Some(target)) = (a.people, a.out.as_ref()) else {
+        return Err(Failure::from("--people and --out are required"));
+    };
+    let seed = a.seed;
+    let params = match &a.params {
+        Some(p) => SynthParams::from_json(&read_text(p, MAX_PARAMS_BYTES, "MAX_PARAMS_BYTES")?)
+            .map_err(|e| Failure::from(format!("{}: {e}", p.display())))?,
+        None => SynthParams::builtin(),
+    };
+    let index = match &a.imd {
+        Some(p) => Some(
+            DeprivationIndex::from_path(p)
+                .map_err(|e| Failure::from(format!("{}: {e}", p.display())))?,
+        ),
+        None => None,
+    };
+    let listed = match &a.areas {
+        Some(p) => Some(read_area_list(p)?),
+        None => None,
+    };
+    let areas = match (&index, &listed) {
+        (Some(ix), Some(codes)) => Areas::Listed(ix, codes),
+        (Some(ix), None) => Areas::Index(ix),
+        // `--areas` requires `--imd` (clap checks it).
+        (None, _) => Areas::Deciles,
+    };
+    let mut synth = Synth::new(&params, seed, areas)?;
+    let mut write = |w: &mut dyn Write| -> io::Result<()> {
+        let mut w = BufWriter::with_capacity(1 << 16, w);
+        w.write_all(CSV_HEADER.as_bytes())?;
+        for _ in 0..people {
+            synth.next_person().write_csv_row(&mut w)?;
+        }
+        w.flush()
+    };
+    if target.as_os_str() == "-" {
+        return write(&mut stdout()).map_err(Failure::from);
+    }
+    write_whole(target, write)?;
+    err(&format!(
+        "wrote {people} SYNTHETIC people (not real) to {} (seed {seed}, {})",
+        target.display(),
+        params.label.split('.').next().unwrap_or("synthetic")
+    ));
+    Ok(())
+}
+
+/// The longest line of an area list read, in bytes (an area code is at most 12 characters).
+const MAX_AREA_LIST_LINE: usize = 1024;
+
+/// Area codes, one per line (blank lines and a `#` comment line allowed; a CSV's first column).
+/// At most [`MAX_IMD_AREAS`] codes (an index has no more areas), each line at most
+/// [`MAX_AREA_LIST_LINE`] bytes.
+fn read_area_list(path: &Path) -> Result<Vec<AreaCode>> {
+    let f = File::open(path)
+        .map_err(|e| Failure::from(format!("cannot open {}: {e}", path.display())))?;
+    let mut reader = BufReader::new(f);
+    let mut codes = Vec::new();
+    let mut line = Vec::new();
+    for n in 1.. {
+        line.clear();
+        let read = reader
+            .by_ref()
+            .take(MAX_AREA_LIST_LINE as u64 + 1)
+            .read_until(b'\n', &mut line)
+            .map_err(|e| Failure::from(format!("cannot read {}: {e}", path.display())))?;
+        if read == 0 {
+            break;
+        }
+        if line.len() > MAX_AREA_LIST_LINE {
+            return Err(Failure::from(format!(
+                "{} line {n}: longer than {MAX_AREA_LIST_LINE} bytes; an area list has one code per line",
+                path.display()
+            )));
+        }
+        let text = String::from_utf8_lossy(&line);
+        let field = text.split(',').next().unwrap_or("").trim();
+        if field.is_empty() || field.starts_with('#') {
+            continue;
+        }
+        if codes.len() == MAX_IMD_AREAS {
+            return Err(Failure::from(format!(
+                "{} line {n}: more than {MAX_IMD_AREAS} area codes, the most an index has \
+                 (MAX_IMD_AREAS)",
+                path.display()
+            )));
+        }
+        let code = AreaCode::parse(field)
+            .map_err(|e| Failure::from(format!("{} line {n}: {e}", path.display())))?;
+        codes.push(code);
+    }
+    Ok(codes)
+}
