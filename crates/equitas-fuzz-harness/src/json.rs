@@ -17,7 +17,7 @@ type Outcome = Result<Value, (String, usize, usize)>;
 ///   too, by other code) on the value, floats bit for bit, and on every message and place,
 ///   except where `equitas_json::parse` says it differs: a byte order mark opening the text is
 ///   skipped and one anywhere else is named; a key named twice is reported at its closing quote
-///   (the reference reports it after any spaces that follow);
+///   (the reference reports it after any spaces that follow), and with its JSON pointer;
 /// - a number refused as out of range is one that Rust's own reader makes infinite (so no
 ///   finite number is refused);
 /// - a value read, written by serde_json (compact and pretty) and read again, is the same value,
@@ -41,10 +41,18 @@ pub fn json(data: &[u8]) {
             assert_eq!(a, &b, "values differ");
             same_floats(a, &b);
         }
-        // A key named twice: the same message, at the key's closing quote in ours, which is
-        // where the reference is or before it (only spaces between).
+        // A key named twice: the same message, then the key's JSON pointer in ours, at the
+        // key's closing quote, which is where the reference is or before it (only spaces
+        // between).
         (Err((m, l, c)), Err((n, k, d))) if m.contains("appears twice") => {
-            assert_eq!(m, &n);
+            let pointer = m
+                .strip_prefix(n.as_str())
+                .and_then(|rest| rest.strip_prefix(", at "))
+                .unwrap_or_else(|| panic!("{m}: not {n}, then a pointer"));
+            // serde_json's own `Value` keeps the last value; the pointer leads to it.
+            if let Ok(last) = serde_json::from_str::<Value>(body) {
+                assert!(last.pointer(pointer).is_some(), "{m}: no value there");
+            }
             assert!(
                 (*l, *c) <= (k, d),
                 "{m} at {l}:{c}, the reference at {k}:{d}"

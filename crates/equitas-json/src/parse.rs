@@ -4,7 +4,7 @@
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 
-use crate::{ReadError, ReadErrorKind};
+use crate::{Place, ReadError, ReadErrorKind};
 
 /// Lists and objects one inside another, at most: the 128th is refused ("recursion limit
 /// exceeded"), so hostile input cannot overflow the stack, natively or in wasm. It is
@@ -14,8 +14,8 @@ pub const MAX_DEPTH: usize = 127;
 /// What serde_json says of a value that cannot start where it does.
 const EXPECTED_VALUE: &str = "expected value";
 
-/// How the message for a key named twice ends.
-const TWICE: &str = " appears twice in one object";
+/// What the message for a key named twice says after the key (then where the key's value is).
+const TWICE: &str = " appears twice in one object, at ";
 
 /// The message for a byte order mark anywhere but at the very start (where [`parse`] skips it).
 const MISPLACED_BOM: &str =
@@ -23,7 +23,8 @@ const MISPLACED_BOM: &str =
 
 /// Parses JSON text (RFC 8259, through serde_json's parser); a syntax error gives its line and
 /// column and serde_json's message. An object that names the same key twice is an error too,
-/// at the key's closing quote (serde_json's own `Value` would keep the last silently).
+/// at the key's closing quote, which also names the key's JSON pointer (serde_json's own
+/// `Value` would keep the last silently).
 ///
 /// A byte order mark (U+FEFF) as the very first character is skipped: Windows Notepad and
 /// "UTF-8 with BOM" in other editors write one before the text, RFC 8259 lets a reader ignore
@@ -41,7 +42,7 @@ const MISPLACED_BOM: &str =
 /// let e = equitas_json::parse(r#"{"a": 1, "a": 2}"#).unwrap_err();
 /// assert_eq!(
 ///     e.to_string(),
-///     r#"not valid JSON at line 1 column 12: the key "a" appears twice in one object"#
+///     r#"not valid JSON at line 1 column 12: the key "a" appears twice in one object, at /a"#
 /// );
 /// # Ok::<(), equitas_json::ReadError>(())
 /// ```
@@ -51,7 +52,7 @@ const MISPLACED_BOM: &str =
 pub fn parse(text: &str) -> Result<Value, ReadError> {
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
     let mut de = serde_json::Deserializer::from_str(text);
-    let value = Strict
+    let value = Strict(&Place::Pointer(""))
         .deserialize(&mut de)
         .and_then(|v| de.end().map(|()| v));
     value.map_err(|e| syntax_error(text, &e))
@@ -73,7 +74,7 @@ fn syntax_error(text: &str, e: &serde_json::Error) -> ReadError {
     };
     // serde_json places an error from a key's visitor after any spaces that follow the key;
     // the place to show is the key's closing quote.
-    let (line, column) = if message.ends_with(TWICE) {
+    let (line, column) = if message.contains(TWICE) {
         before_spaces(text, line, column)
     } else {
         (line, column)
@@ -125,10 +126,10 @@ fn before_spaces(text: &str, line: usize, column: usize) -> (usize, usize) {
 }
 
 /// Reads any JSON value as serde_json's `Value` does, but refuses an object that names a key
-/// twice.
-struct Strict;
+/// twice; the value is at the place given (for the message).
+struct Strict<'a>(&'a Place<'a>);
 
-impl<'de> DeserializeSeed<'de> for Strict {
+impl<'de> DeserializeSeed<'de> for Strict<'_> {
     type Value = Value;
 
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
@@ -136,7 +137,7 @@ impl<'de> DeserializeSeed<'de> for Strict {
     }
 }
 
-impl<'de> Visitor<'de> for Strict {
+impl<'de> Visitor<'de> for Strict<'_> {
     type Value = Value;
 
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -174,7 +175,7 @@ impl<'de> Visitor<'de> for Strict {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         let mut items = Vec::new();
-        while let Some(v) = seq.next_element_seed(Strict)? {
+        while let Some(v) = seq.next_element_seed(Strict(&Place::Index(self.0, items.len())))? {
             items.push(v);
         }
         Ok(Value::Array(items))
@@ -182,17 +183,17 @@ impl<'de> Visitor<'de> for Strict {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let mut out = Map::new();
-        while let Some(key) = map.next_key_seed(NewKey(&out))? {
-            let value = map.next_value_seed(Strict)?;
+        while let Some(key) = map.next_key_seed(NewKey(&out, self.0))? {
+            let value = map.next_value_seed(Strict(&Place::Key(self.0, &key)))?;
             out.insert(key, value);
         }
         Ok(Value::Object(out))
     }
 }
 
-/// An object's key, refused when the object already has it: checked as the key is read, so
-/// serde_json reports it at the key's closing quote.
-struct NewKey<'a>(&'a Map<String, Value>);
+/// An object's key, refused when the object (at the place given) already has it: checked as
+/// the key is read, so serde_json reports it at the key's closing quote.
+struct NewKey<'a>(&'a Map<String, Value>, &'a Place<'a>);
 
 impl<'de> DeserializeSeed<'de> for NewKey<'_> {
     type Value = String;
@@ -211,7 +212,8 @@ impl Visitor<'_> for NewKey<'_> {
 
     fn visit_str<E: de::Error>(self, key: &str) -> Result<String, E> {
         if self.0.contains_key(key) {
-            return Err(E::custom(format_args!("the key {key:?}{TWICE}")));
+            let at = Place::Key(self.1, key);
+            return Err(E::custom(format_args!("the key {key:?}{TWICE}{at}")));
         }
         Ok(key.to_owned())
     }
@@ -333,11 +335,11 @@ mod tests {
     }
 
     #[test]
-    fn a_key_named_twice_is_refused_at_its_closing_quote() {
+    fn a_key_named_twice_is_refused_at_its_closing_quote_and_pointer() {
         assert_eq!(
             ours(r#"{"id": "a", "x": {"id": 1, "id": 2}}"#),
             Err((
-                r#"the key "id" appears twice in one object"#.to_owned(),
+                r#"the key "id" appears twice in one object, at /x/id"#.to_owned(),
                 1,
                 31
             ))
@@ -347,7 +349,7 @@ mod tests {
         assert_eq!(
             ours("{\"a\":1,\n \"a\"\r\n\t: 2}").unwrap_err(),
             (
-                r#"the key "a" appears twice in one object"#.to_owned(),
+                r#"the key "a" appears twice in one object, at /a"#.to_owned(),
                 2,
                 4
             )
@@ -355,8 +357,17 @@ mod tests {
         assert_eq!(ours(r#"{"a":1,"a""#).unwrap_err().2, 10);
         // Written as Rust writes a string (`{:?}`), escapes and all.
         let e = ours("{\"a\\\"\\n\u{e9}\":1,\n\"a\\\"\\n\\u00e9\":2}").unwrap_err();
-        assert_eq!(e.0, r#"the key "a\"\né" appears twice in one object"#);
+        assert_eq!(
+            e.0,
+            "the key \"a\\\"\\né\" appears twice in one object, at /a\"\né"
+        );
         assert_eq!((e.1, e.2), (2, 13));
+        // The pointer goes through lists and objects, escaping `~` and `/` (RFC 6901).
+        let e = ours(r#"{"s": [{}, {"q": [0, {"a/~": 1, "a/~": 2}]}]}"#).unwrap_err();
+        assert_eq!(
+            e.0,
+            r#"the key "a/~" appears twice in one object, at /s/1/q/1/a~1~0"#
+        );
         // The same key in different objects is fine.
         assert!(ours(r#"[{"a":1},{"a":2,"b":{"a":3}}]"#).is_ok());
     }
