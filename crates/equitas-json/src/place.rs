@@ -40,19 +40,14 @@ impl fmt::Display for Place<'_> {
             Self::Key(parent, key) => {
                 parent.fmt(f)?;
                 f.write_str("/")?;
-                // RFC 6901: `~` is `~0` and `/` is `~1`.
-                for part in key.split_inclusive(['~', '/']) {
-                    match part.strip_suffix('~') {
-                        Some(text) => write!(f, "{text}~0")?,
-                        None => match part.strip_suffix('/') {
-                            Some(text) => write!(f, "{text}~1")?,
-                            None => f.write_str(part)?,
-                        },
-                    }
-                }
-                Ok(())
+                // RFC 6901: `~` is `~0` and `/` is `~1`. (Only errors write places out.)
+                f.write_str(&crate::pointer_escape(key))
             }
-            Self::Index(parent, index) => write!(f, "{parent}/{index}"),
+            Self::Index(parent, index) => {
+                parent.fmt(f)?;
+                f.write_str("/")?;
+                fmt::Display::fmt(index, f)
+            }
         }
     }
 }
