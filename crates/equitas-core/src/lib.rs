@@ -77,6 +77,11 @@ pub mod date;
 pub mod deprivation;
 pub mod io;
 pub mod measures;
+#[allow(
+    clippy::disallowed_methods,
+    reason = "the synthetic population is made natively; no browser module reaches it: see \
+              clippy.toml"
+)]
 pub mod synth;
 
 /// Reading JSON into the types, with the JSON pointer of any bad value: the `equitas-json`
