@@ -703,61 +703,12 @@ struct Tally {
     scale: Option<f64>,
 }
 
-/// Rows grouped into strata in first-appearance order, each row checked against its stratum's
-/// first as it arrives (flags, scale, setting average); duplicates, second references and the
-/// orders are checked once every row is in ([`Groups::finish`]).
-#[derive(Debug, Default)]
-struct Groups {
-    /// Stratum by its key, written as length-prefixed parts (so no two keys collide).
-    index: BTreeMap<String, usize>,
-    /// The key of the row being placed, in the same form (a buffer reused row to row).
-    scratch: String,
-    out: Vec<HeatPlusStratum>,
-    tally: Vec<Tally>,
-}
-
-impl Groups {
-    fn add(&mut self, p: Parsed<'_>, problems: &mut Problems) {
-        use std::fmt::Write as _;
-        self.scratch.clear();
-        for part in p.key {
-            let _ = write!(self.scratch, "{}:{part}", part.len());
-        }
-        let slot = if let Some(&i) = self.index.get(self.scratch.as_str()) {
-            i
-        } else {
-            let [setting, date, source, indicator_abbr, dimension] = p.key.map(str::to_owned);
-            self.index.insert(self.scratch.clone(), self.out.len());
-            self.out.push(HeatPlusStratum {
-                key: StratumKey {
-                    setting,
-                    date,
-                    source,
-                    indicator_abbr,
-                    dimension,
-                },
-                stratum: Stratum {
-                    subgroups: Vec::new(),
-                    ordered: p.ordered.unwrap_or(false),
-                    favourable: p.favourable.unwrap_or(true),
-                    scale: p.scale.unwrap_or(1.0),
-                    setting_average: p.setting_average,
-                },
-                extras: Vec::new(),
-            });
-            self.tally.push(Tally {
-                rows: Vec::new(),
-                favourable: None,
-                ordered: None,
-                scale: None,
-            });
-            self.out.len() - 1
-        };
-        let (Some(h), Some(t)) = (self.out.get_mut(slot), self.tally.get_mut(slot)) else {
-            return;
-        };
-        let first = t.rows.first().copied().unwrap_or(p.row);
-        let s = &mut h.stratum;
+impl Tally {
+    /// Checks row `p` against its stratum `s`: the first valid favourable, ordered and scale
+    /// values become the stratum's, and a row that differs from them, or from the stratum's
+    /// setting average, is a problem naming the stratum's first row.
+    fn agree(&mut self, s: &mut Stratum, p: &Parsed<'_>, problems: &mut Problems) {
+        let first = self.rows.first().copied().unwrap_or(p.row);
         let mut differs = |column: &str, here: String, there: String| {
             problems.push(RowProblem {
                 row: p.row,
@@ -766,9 +717,9 @@ impl Groups {
                 message: format!("differs from row {first} of the same stratum ({there})"),
             });
         };
-        match (t.favourable, p.favourable) {
+        match (self.favourable, p.favourable) {
             (None, Some(v)) => {
-                t.favourable = Some(v);
+                self.favourable = Some(v);
                 s.favourable = v;
             }
             (Some(a), Some(b)) if a != b => differs(
@@ -778,9 +729,9 @@ impl Groups {
             ),
             _ => {}
         }
-        match (t.ordered, p.ordered) {
+        match (self.ordered, p.ordered) {
             (None, Some(v)) => {
-                t.ordered = Some(v);
+                self.ordered = Some(v);
                 s.ordered = v;
             }
             (Some(a), Some(b)) if a != b => differs(
@@ -790,9 +741,9 @@ impl Groups {
             ),
             _ => {}
         }
-        match (t.scale, p.scale) {
+        match (self.scale, p.scale) {
             (None, Some(v)) => {
-                t.scale = Some(v);
+                self.scale = Some(v);
                 s.scale = v;
             }
             (Some(a), Some(b)) if a != b => {
@@ -808,6 +759,32 @@ impl Groups {
                 show(s.setting_average),
             );
         }
+    }
+}
+
+/// Rows grouped into strata in first-appearance order, each row checked against its stratum's
+/// first as it arrives (flags, scale, setting average); duplicates, second references and the
+/// orders are checked once every row is in ([`Groups::finish`]).
+#[derive(Debug, Default)]
+struct Groups {
+    /// Stratum by its key, written as length-prefixed parts (so no two keys collide).
+    index: BTreeMap<String, usize>,
+    /// The key of the row being placed, in the same form (a buffer reused row to row).
+    scratch: String,
+    out: Vec<HeatPlusStratum>,
+    tally: Vec<Tally>,
+}
+
+impl Groups {
+    /// Places a row in its stratum (a new one if its key is new), checking it against the
+    /// stratum's first rows.
+    fn add(&mut self, p: Parsed<'_>, problems: &mut Problems) {
+        let slot = self.slot(&p);
+        let (Some(h), Some(t)) = (self.out.get_mut(slot), self.tally.get_mut(slot)) else {
+            return;
+        };
+        let s = &mut h.stratum;
+        t.agree(s, &p, problems);
         t.rows.push(p.row);
         s.subgroups.push(p.subgroup);
         // Most files leave these columns empty: a stratum keeps its extras only from the first
@@ -818,6 +795,45 @@ impl Groups {
                 .resize(s.subgroups.len().saturating_sub(1), RowExtras::default());
             h.extras.push(p.extras);
         }
+    }
+
+    /// The index of the row's stratum; a new stratum, with the row's flags, when its key is
+    /// new.
+    fn slot(&mut self, p: &Parsed<'_>) -> usize {
+        use std::fmt::Write as _;
+        self.scratch.clear();
+        for part in p.key {
+            let _ = write!(self.scratch, "{}:{part}", part.len());
+        }
+        if let Some(&i) = self.index.get(self.scratch.as_str()) {
+            return i;
+        }
+        let [setting, date, source, indicator_abbr, dimension] = p.key.map(str::to_owned);
+        self.index.insert(self.scratch.clone(), self.out.len());
+        self.out.push(HeatPlusStratum {
+            key: StratumKey {
+                setting,
+                date,
+                source,
+                indicator_abbr,
+                dimension,
+            },
+            stratum: Stratum {
+                subgroups: Vec::new(),
+                ordered: p.ordered.unwrap_or(false),
+                favourable: p.favourable.unwrap_or(true),
+                scale: p.scale.unwrap_or(1.0),
+                setting_average: p.setting_average,
+            },
+            extras: Vec::new(),
+        });
+        self.tally.push(Tally {
+            rows: Vec::new(),
+            favourable: None,
+            ordered: None,
+            scale: None,
+        });
+        self.out.len() - 1
     }
 
     /// The checks that need every row of a stratum: a subgroup named twice, a second reference
