@@ -1182,99 +1182,71 @@ mod tests {
         parsed: Vec<OldParsed>,
         problems: &mut Vec<RowProblem>,
     ) -> Vec<HeatPlusStratum> {
-        let mut index: BTreeMap<StratumKey, usize> = BTreeMap::new();
-        let mut out: Vec<HeatPlusStratum> = Vec::new();
-        // Per stratum: first row, rows, and (row, order) for the order check.
-        let mut rows_of: Vec<Vec<(u64, u32)>> = Vec::new();
-        let mut first_row: Vec<u64> = Vec::new();
-        // The first valid favourable, ordered and scale values of each stratum.
-        let mut seen: Vec<(Option<bool>, Option<bool>, Option<f64>)> = Vec::new();
+        let mut groups = SimpleGroups::default();
         for p in parsed.into_iter().filter(|p| p.groupable) {
+            groups.add(p, problems);
+        }
+        groups.check_orders(problems);
+        groups.out
+    }
+
+    /// The strata of [`simple_group`] as the rows come in.
+    #[derive(Default)]
+    struct SimpleGroups {
+        index: BTreeMap<StratumKey, usize>,
+        out: Vec<HeatPlusStratum>,
+        /// Per stratum: (row, order) of each subgroup, for the order check.
+        rows_of: Vec<Vec<(u64, u32)>>,
+        /// Per stratum: its first row.
+        first_row: Vec<u64>,
+        /// The first valid favourable, ordered and scale values of each stratum.
+        seen: Vec<(Option<bool>, Option<bool>, Option<f64>)>,
+    }
+
+    impl SimpleGroups {
+        /// The row's stratum, opened with the row's flags when new.
+        fn slot(&mut self, p: &OldParsed) -> usize {
+            if let Some(&i) = self.index.get(&p.key) {
+                return i;
+            }
+            self.index.insert(p.key.clone(), self.out.len());
+            self.out.push(HeatPlusStratum {
+                key: p.key.clone(),
+                stratum: Stratum {
+                    subgroups: Vec::new(),
+                    ordered: p.ordered.unwrap_or(false),
+                    favourable: p.favourable.unwrap_or(true),
+                    scale: p.scale.unwrap_or(1.0),
+                    setting_average: p.setting_average,
+                },
+                extras: Vec::new(),
+            });
+            self.rows_of.push(Vec::new());
+            self.first_row.push(p.row);
+            self.seen.push((None, None, None));
+            self.out.len() - 1
+        }
+
+        /// One row: checked against its stratum's first values, then its subgroups searched
+        /// for the same label and for a reference.
+        fn add(&mut self, p: OldParsed, problems: &mut Vec<RowProblem>) {
+            let slot = self.slot(&p);
+            let (Some(h), Some(rows), Some(&first), Some(seen)) = (
+                self.out.get_mut(slot),
+                self.rows_of.get_mut(slot),
+                self.first_row.get(slot),
+                self.seen.get_mut(slot),
+            ) else {
+                return;
+            };
+            let s = &mut h.stratum;
+            simple_agree(seen, s, &p, first, problems);
             let problem = |column: &str, value: String, message: String| RowProblem {
                 row: p.row,
                 column: column.to_owned(),
                 value,
                 message,
             };
-            let slot = match index.get(&p.key) {
-                Some(&i) => i,
-                None => {
-                    index.insert(p.key.clone(), out.len());
-                    out.push(HeatPlusStratum {
-                        key: p.key.clone(),
-                        stratum: Stratum {
-                            subgroups: Vec::new(),
-                            ordered: p.ordered.unwrap_or(false),
-                            favourable: p.favourable.unwrap_or(true),
-                            scale: p.scale.unwrap_or(1.0),
-                            setting_average: p.setting_average,
-                        },
-                        extras: Vec::new(),
-                    });
-                    rows_of.push(Vec::new());
-                    first_row.push(p.row);
-                    seen.push((None, None, None));
-                    out.len() - 1
-                }
-            };
-            let (Some(h), Some(rows), Some(&first), Some(seen)) = (
-                out.get_mut(slot),
-                rows_of.get_mut(slot),
-                first_row.get(slot),
-                seen.get_mut(slot),
-            ) else {
-                continue;
-            };
-            let s = &mut h.stratum;
-            let differs = |name: &str, here: String, there: String| {
-                problem(
-                    name,
-                    here,
-                    format!("differs from row {first} of the same stratum ({there})"),
-                )
-            };
-            match (seen.0, p.favourable) {
-                (None, Some(v)) => {
-                    seen.0 = Some(v);
-                    s.favourable = v;
-                }
-                (Some(a), Some(b)) if a != b => problems.push(differs(
-                    "favourable_indicator",
-                    u8::from(b).to_string(),
-                    u8::from(a).to_string(),
-                )),
-                _ => {}
-            }
-            match (seen.1, p.ordered) {
-                (None, Some(v)) => {
-                    seen.1 = Some(v);
-                    s.ordered = v;
-                }
-                (Some(a), Some(b)) if a != b => problems.push(differs(
-                    "ordered_dimension",
-                    u8::from(b).to_string(),
-                    u8::from(a).to_string(),
-                )),
-                _ => {}
-            }
-            match (seen.2, p.scale) {
-                (None, Some(v)) => {
-                    seen.2 = Some(v);
-                    s.scale = v;
-                }
-                (Some(a), Some(b)) if a != b => {
-                    problems.push(differs("indicator_scale", b.to_string(), a.to_string()));
-                }
-                _ => {}
-            }
-            if s.setting_average != p.setting_average {
-                let show = |v: Option<f64>| v.map_or_else(|| "empty".to_owned(), |x| x.to_string());
-                problems.push(differs(
-                    "setting_average",
-                    show(p.setting_average),
-                    show(s.setting_average),
-                ));
-            }
             if let Some(dup) = s.subgroups.iter().position(|g| g.label == p.subgroup.label) {
                 let dup_row = rows.get(dup).map_or(first, |r| r.0);
                 problems.push(problem(
@@ -1297,36 +1269,98 @@ mod tests {
             s.subgroups.push(p.subgroup);
             h.extras.push(p.extras);
         }
-        for (h, rows) in out.iter().zip(&rows_of) {
-            if !h.stratum.ordered {
-                continue;
-            }
-            let mut orders: Vec<u32> = rows.iter().map(|r| r.1).collect();
-            crate::sort::sort_by(&mut orders, u32::cmp);
-            let expected = (1..).take(orders.len());
-            if !orders.iter().copied().eq(expected) {
-                let (row, _) = rows.first().copied().unwrap_or((0, 0));
-                problems.push(RowProblem {
-                    row,
-                    column: "subgroup_order".to_owned(),
-                    value: orders
-                        .iter()
-                        .map(u32::to_string)
-                        .collect::<Vec<_>>()
-                        .join(","),
-                    message: format!(
-                        "an ordered dimension needs subgroup_order 1..{} once each (stratum {} / {} / {} / {} / {})",
-                        orders.len(),
-                        h.key.setting,
-                        h.key.date,
-                        h.key.source,
-                        h.key.indicator_abbr,
-                        h.key.dimension
-                    ),
-                });
+
+        /// Every ordered stratum's orders, sorted, must be 1 to n.
+        fn check_orders(&self, problems: &mut Vec<RowProblem>) {
+            for (h, rows) in self.out.iter().zip(&self.rows_of) {
+                if !h.stratum.ordered {
+                    continue;
+                }
+                let mut orders: Vec<u32> = rows.iter().map(|r| r.1).collect();
+                crate::sort::sort_by(&mut orders, u32::cmp);
+                let expected = (1..).take(orders.len());
+                if !orders.iter().copied().eq(expected) {
+                    let (row, _) = rows.first().copied().unwrap_or((0, 0));
+                    problems.push(RowProblem {
+                        row,
+                        column: "subgroup_order".to_owned(),
+                        value: orders
+                            .iter()
+                            .map(u32::to_string)
+                            .collect::<Vec<_>>()
+                            .join(","),
+                        message: format!(
+                            "an ordered dimension needs subgroup_order 1..{} once each (stratum {} / {} / {} / {} / {})",
+                            orders.len(),
+                            h.key.setting,
+                            h.key.date,
+                            h.key.source,
+                            h.key.indicator_abbr,
+                            h.key.dimension
+                        ),
+                    });
+                }
             }
         }
-        out
+    }
+
+    /// Row `p` against its stratum `s`, whose first row is `first` and whose first valid
+    /// favourable, ordered and scale values are `seen`.
+    fn simple_agree(
+        seen: &mut (Option<bool>, Option<bool>, Option<f64>),
+        s: &mut Stratum,
+        p: &OldParsed,
+        first: u64,
+        problems: &mut Vec<RowProblem>,
+    ) {
+        let differs = |name: &str, here: String, there: String| RowProblem {
+            row: p.row,
+            column: name.to_owned(),
+            value: here,
+            message: format!("differs from row {first} of the same stratum ({there})"),
+        };
+        match (seen.0, p.favourable) {
+            (None, Some(v)) => {
+                seen.0 = Some(v);
+                s.favourable = v;
+            }
+            (Some(a), Some(b)) if a != b => problems.push(differs(
+                "favourable_indicator",
+                u8::from(b).to_string(),
+                u8::from(a).to_string(),
+            )),
+            _ => {}
+        }
+        match (seen.1, p.ordered) {
+            (None, Some(v)) => {
+                seen.1 = Some(v);
+                s.ordered = v;
+            }
+            (Some(a), Some(b)) if a != b => problems.push(differs(
+                "ordered_dimension",
+                u8::from(b).to_string(),
+                u8::from(a).to_string(),
+            )),
+            _ => {}
+        }
+        match (seen.2, p.scale) {
+            (None, Some(v)) => {
+                seen.2 = Some(v);
+                s.scale = v;
+            }
+            (Some(a), Some(b)) if a != b => {
+                problems.push(differs("indicator_scale", b.to_string(), a.to_string()));
+            }
+            _ => {}
+        }
+        if s.setting_average != p.setting_average {
+            let show = |v: Option<f64>| v.map_or_else(|| "empty".to_owned(), |x| x.to_string());
+            problems.push(differs(
+                "setting_average",
+                show(p.setting_average),
+                show(s.setting_average),
+            ));
+        }
     }
 
     /// A row of a small random file: stratum, label, favourable, ordered, scale, setting
