@@ -177,7 +177,20 @@ fn test(root: &Path) -> Result {
     ensure_wasm_target(root)?;
     ensure_wasm_bindgen_cli(root, "wasm-bindgen-test-runner", &pin)?;
     ensure_node(root)?;
+    static_checks(root)?;
+    tests_outside_the_browser(root)?;
+    web_package_checks(root)?;
+    tests_in_the_browser(root)?;
+    eprintln!(
+        "\nxtask test: every step passed in {:.0?}",
+        started.elapsed()
+    );
+    Ok(())
+}
 
+/// `test`'s checks that run nothing: formatting, clippy on the host, on wasm32 and on each
+/// browser module's feature alone, and the core's API docs.
+fn static_checks(root: &Path) -> Result {
     cargo(
         root,
         "formatting matches rustfmt (fix with `cargo fmt --all`)",
@@ -246,7 +259,12 @@ fn test(root: &Path) -> Result {
             "-D",
             "warnings",
         ],
-    )?;
+    )
+}
+
+/// `test`'s tests on the host and under Node: unit, integration and doctests, the benches once
+/// each, and the wasm exports under Node.
+fn tests_outside_the_browser(root: &Path) -> Result {
     cargo(
         root,
         "host tests: core unit tests, the integration tests in tests/ and the doctests",
@@ -262,8 +280,12 @@ fn test(root: &Path) -> Result {
         root,
         "the wasm exports under Node, through wasm-bindgen-test-runner (.cargo/config.toml)",
         &["test", "-p", "equitas-wasm", "--target", WASM_TARGET],
-    )?;
+    )
+}
 
+/// `test`'s checks of the web package: the build and its size budget, the TypeScript
+/// definitions (drift and type check) and the app's JavaScript.
+fn web_package_checks(root: &Path) -> Result {
     web::package(root, web::Budget::Enforce, false)?;
     eprintln!("\n==> the committed TypeScript definitions match the generated ones");
     web::dts_drift(root)?;
@@ -289,8 +311,11 @@ fn test(root: &Path) -> Result {
             "tests/types-check.ts",
         ],
     )?;
-    web::javascript_checks(root)?;
+    web::javascript_checks(root)
+}
 
+/// `test`'s steps in headless Chromium: the wasm tests, then the browser tests.
+fn tests_in_the_browser(root: &Path) -> Result {
     eprintln!("\n==> tools the browser tests need (installed only when missing)");
     web::ensure_chromium(root)?;
     let webdriver_json = root.join("crates/xtask/webdriver.json");
@@ -310,13 +335,7 @@ fn test(root: &Path) -> Result {
         ],
         "Running headless tests in Chrome",
     )?;
-    browser_tests(root)?;
-
-    eprintln!(
-        "\nxtask test: every step passed in {:.0?}",
-        started.elapsed()
-    );
-    Ok(())
+    browser_tests(root)
 }
 
 /// `cargo xtask bench`: the criterion benches, then the Python peer for comparison.
