@@ -9,6 +9,9 @@
 //! Families live in their own files: `simple` (D, R), `ordered` (ACI, RCI, SII, RII),
 //! `nonordered` (BGV, BGSD, COV, MD*, IDIS*, TI, MLD), `impact` (PAR, PAF), `phe` (Fingertips SII
 //! and standardised rates), `lifetable` (Chiang II) and [`intervals`] (Wilson, Byar, exact, t).
+//! What reports show of them is here too: [`names`] (each measure's names and what it tells
+//! you, in our own words) and [`chart`] (the geometry of a chart of subgroup estimates: whiskers,
+//! ridits, the SII line).
 //!
 //! ```
 //! use equitas_core::measures::{MeasureId, Options, Stratum, Subgroup, compute};
@@ -98,9 +101,11 @@
 //!   [`MAX_SIMULATIONS`]. Options outside their ranges are refused ([`Options::check`],
 //!   [`Reason::InvalidOptions`]), never answered with limits left blank.
 
+pub mod chart;
 mod impact;
 pub mod intervals;
 pub mod lifetable;
+pub mod names;
 mod nonordered;
 pub(crate) mod normal;
 mod ordered;
