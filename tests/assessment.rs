@@ -12,8 +12,8 @@ use std::path::PathBuf;
 use equitas_core::assessment::answers::{Answer, ChecklistEntry, Evidence, EvidenceRow, Impact};
 use equitas_core::assessment::instrument::{CatalogueList, ColumnKind, Kind, Rule};
 use equitas_core::assessment::{
-    Assessment, Date, Instrument, LoadError, MigrationNote, QuestionId, Registry, SCHEMA_VERSION,
-    SavedFile, evidence_strata, load, progress, render, score, summary, validate,
+    Assessment, Date, Instrument, LoadError, MigrationNote, QuestionId, Registry, ReportModel,
+    SCHEMA_VERSION, SavedFile, evidence_strata, load, progress, render, score, summary, validate,
 };
 use equitas_core::read::ReadErrorKind;
 use proptest::prelude::*;
@@ -296,7 +296,7 @@ fn assessment_example_reports() {
     for name in EXAMPLES {
         let a = example(name);
         let i = reg.for_assessment(&a).unwrap();
-        let r = score(i, &a.answers);
+        let r = ReportModel::score(i, &a.answers);
         insta::assert_snapshot!(
             format!("assessment_report_{name}"),
             render::report_markdown(&r)
@@ -306,7 +306,7 @@ fn assessment_example_reports() {
     let r = score(reg.for_assessment(&a).unwrap(), &a.answers);
     insta::assert_json_snapshot!("assessment_report_heat_thorough_json", r);
     let a = example("heat-gaps");
-    let r = score(reg.for_assessment(&a).unwrap(), &a.answers);
+    let r = ReportModel::score(reg.for_assessment(&a).unwrap(), &a.answers);
     insta::assert_snapshot!("assessment_report_heat_gaps_html", render::report_html(&r));
 }
 
@@ -365,7 +365,7 @@ fn assessment_html_is_self_contained_and_escaped() {
         QuestionId::new("prepare.title"),
         Answer::Text("<script>alert('x')</script> & \"co\"".into()),
     );
-    let html = render::report_html(&score(&heat, &a.answers));
+    let html = render::report_html(&ReportModel::score(&heat, &a.answers));
     assert!(!html.contains("<script"), "user text not escaped");
     assert!(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;co&quot;"));
     assert!(!html.contains("http://") && !html.contains("https://") && !html.contains("<link"));
@@ -1386,7 +1386,7 @@ proptest! {
             prop_assert!(c.earned >= 0.0 && c.earned <= c.available, "{} {} of {}", c.id, c.earned, c.available);
         }
         // Rendering never fails, whatever the answers.
-        prop_assert!(!render::report_html(&r).is_empty());
+        prop_assert!(!render::report_html(&ReportModel::score(&i, &a)).is_empty());
     }
 
     #[test]

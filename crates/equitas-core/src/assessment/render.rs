@@ -1,11 +1,12 @@
 //! Reports as Markdown and as a self-contained, print-ready HTML page (inline styles, no
 //! external resources; every piece of user text escaped).
 //!
+//! A report is drawn from its [`ReportModel`], the model the browser's results page draws too.
 //! A report or summary is built once as a small document (`report_doc`, `summary_doc`) and
 //! written by the Markdown or HTML backend, which escape every text node.
 
 use super::doc::{Block, Inline, Item, to_html, to_markdown};
-use super::score::Report;
+use super::report::ReportModel;
 use super::summary::Summary;
 
 /// Escape text for HTML element content and attribute values.
@@ -67,12 +68,12 @@ fn list(ordered: bool, items: impl IntoIterator<Item = Vec<Inline>>) -> Block {
     Block::List { ordered, items }
 }
 
-fn report_title(r: &Report) -> &str {
+fn report_title(r: &ReportModel) -> &str {
     r.title.as_deref().unwrap_or("Untitled assessment")
 }
 
 /// The report's content, once, for both backends.
-fn report_doc(r: &Report) -> Vec<Block> {
+fn report_doc(r: &ReportModel) -> Vec<Block> {
     let mut d = vec![
         Block::Heading(1, report_title(r).into()),
         Block::Para(vec![
@@ -242,14 +243,23 @@ fn report_doc(r: &Report) -> Vec<Block> {
 }
 
 /// The report as Markdown.
+///
+/// ```
+/// use equitas_core::assessment::{Answers, Registry, ReportModel, render};
+///
+/// let registry = Registry::builtin()?;
+/// let model = ReportModel::score(registry.latest("heat").unwrap(), &Answers::new());
+/// assert!(render::report_markdown(&model).starts_with("# Untitled assessment"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[must_use]
-pub fn report_markdown(r: &Report) -> String {
+pub fn report_markdown(r: &ReportModel) -> String {
     to_markdown(&report_doc(r))
 }
 
 /// The report as a self-contained HTML page, ready to print.
 #[must_use]
-pub fn report_html(r: &Report) -> String {
+pub fn report_html(r: &ReportModel) -> String {
     to_html(report_title(r), &report_doc(r))
 }
 

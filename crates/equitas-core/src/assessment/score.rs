@@ -14,6 +14,7 @@ use super::validate::{
     FieldError, SectionProgress, is_visible, progress_with, quantified_dimensions,
     uncovered_negatives, validate,
 };
+use crate::measures::intervals::Z95;
 use crate::measures::{Compat, Estimate, MeasureId, Options, Reason, Stratum, Subgroup};
 use crate::number;
 
@@ -205,16 +206,16 @@ pub type Compute<'a> = &'a dyn Fn(&Stratum, MeasureId) -> Result<MeasureValue, S
 /// report shows only SII, RII and D.
 #[must_use]
 pub fn score(instrument: &Instrument, answers: &Answers) -> Report {
-    score_with(
-        instrument,
-        answers,
-        Some(&|stratum: &Stratum, measure| {
-            engine(
-                crate::measures::compute_simple_ordered_impact,
-                stratum,
-                measure,
-            )
-        }),
+    score_with(instrument, answers, Some(&report_engine))
+}
+
+/// The engine [`score`] runs: [`measures_engine`]'s results through
+/// [`compute_simple_ordered_impact`](crate::measures::compute_simple_ordered_impact).
+pub(super) fn report_engine(stratum: &Stratum, measure: MeasureId) -> Result<MeasureValue, String> {
+    engine(
+        crate::measures::compute_simple_ordered_impact,
+        stratum,
+        measure,
     )
 }
 
@@ -256,6 +257,17 @@ pub fn score_with(
     answers: &Answers,
     compute: Option<Compute<'_>>,
 ) -> Report {
+    scored(instrument, answers, compute).0
+}
+
+/// [`score_with`], with the rows of each quantified dimension (their indices in its evidence
+/// table's rows, in order, one list per entry of [`Report::quantified`]): what a chart of it
+/// draws ([`ReportModel`](super::ReportModel)).
+pub(super) fn scored(
+    instrument: &Instrument,
+    answers: &Answers,
+    compute: Option<Compute<'_>>,
+) -> (Report, Vec<Vec<usize>>) {
     let problems = validate(instrument, answers);
     let progress = progress_with(instrument, answers, &problems);
     let criteria: Vec<CriterionScore> = instrument
@@ -314,7 +326,8 @@ pub fn score_with(
         })
         .collect();
     let (profile, objectives) = maturity(instrument, answers);
-    Report {
+    let (quantified, rows) = quantify(instrument, answers, compute).into_iter().unzip();
+    let report = Report {
         instrument: InstrumentRef {
             id: instrument.id.clone(),
             version: instrument.version,
@@ -333,11 +346,12 @@ pub fn score_with(
         sections,
         criteria,
         gaps,
-        quantified: quantify(instrument, answers, compute),
+        quantified,
         profile,
         objectives,
         problems,
-    }
+    };
+    (report, rows)
 }
 
 /// Round to one decimal place, within 0–100.
@@ -856,6 +870,14 @@ fn maturity(instrument: &Instrument, answers: &Answers) -> (Vec<ThemeMaturity>, 
 /// dimension is ordered when every subgroup has an order (1 = most disadvantaged).
 #[must_use]
 pub fn evidence_strata(e: &Evidence) -> Vec<(String, Stratum)> {
+    evidence_groups(e)
+        .into_iter()
+        .map(|(dimension, stratum, _)| (dimension, stratum))
+        .collect()
+}
+
+/// [`evidence_strata`] with each dimension's rows (their indices in `e.rows`, in order).
+fn evidence_groups(e: &Evidence) -> Vec<(String, Stratum, Vec<usize>)> {
     // Rows grouped by dimension with one sort, not a search of the dimensions for every row
     // (100,000 rows of distinct dimensions took 79 s; issue 12 finding 7).
     let mut out = Vec::new();
@@ -871,7 +893,7 @@ pub fn evidence_strata(e: &Evidence) -> Vec<(String, Stratum)> {
             s.ordered &= r.order > 0;
             // A standard error from the interval when only the interval is given (95%, normal).
             let se = r.se.or(match (r.lower, r.upper) {
-                (Some(lo), Some(hi)) if hi >= lo => Some((hi - lo) / (2.0 * 1.959_963_984_540_054)),
+                (Some(lo), Some(hi)) if hi >= lo => Some((hi - lo) / (2.0 * Z95)),
                 _ => None,
             });
             s.subgroups.push(Subgroup {
@@ -884,16 +906,17 @@ pub fn evidence_strata(e: &Evidence) -> Vec<(String, Stratum)> {
             });
         }
         let dim = group.first().and_then(|&i| e.rows.get(i));
-        out.push((dim.map_or("", |r| r.dimension.trim()).to_owned(), s));
+        out.push((dim.map_or("", |r| r.dimension.trim()).to_owned(), s, group));
     }
     out
 }
 
+/// The quantified dimensions of every evidence table, each with its rows' indices in its table.
 fn quantify(
     instrument: &Instrument,
     answers: &Answers,
     compute: Option<Compute<'_>>,
-) -> Vec<Quantified> {
+) -> Vec<(Quantified, Vec<usize>)> {
     let mut out = Vec::new();
     for (_, q) in instrument.questions() {
         if !matches!(q.kind, Kind::EvidenceTable) {
@@ -902,7 +925,7 @@ fn quantify(
         let Some(Answer::Evidence(e)) = answers.answered(q.id.as_str()) else {
             continue;
         };
-        for (dimension, stratum) in evidence_strata(e) {
+        for (dimension, stratum, rows) in evidence_groups(e) {
             let with = stratum
                 .subgroups
                 .iter()
@@ -940,14 +963,15 @@ fn quantify(
                     },
                 })
                 .collect();
-            out.push(Quantified {
+            let quantified = Quantified {
                 question: q.id.clone(),
                 indicator: e.indicator.clone(),
                 dimension,
                 ordered: stratum.ordered,
                 subgroups: with,
                 measures,
-            });
+            };
+            out.push((quantified, rows));
         }
     }
     out
