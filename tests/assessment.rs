@@ -9,6 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
+use approx::{abs_diff_eq, assert_abs_diff_eq};
 use equitas_core::assessment::answers::{Answer, ChecklistEntry, Evidence, EvidenceRow, Impact};
 use equitas_core::assessment::instrument::{CatalogueList, ColumnKind, Kind, Rule};
 use equitas_core::assessment::{
@@ -252,7 +253,7 @@ fn assessment_catalogue_ids_exist_and_heat_covers_the_frameworks() {
     );
     let weights: f64 = heat.rubric.criteria.iter().map(|c| c.weight).sum();
     assert!(
-        (weights - 100.0).abs() < 1e-9,
+        abs_diff_eq!(weights, 100.0, epsilon = 1e-9),
         "heat weights sum to {weights}"
     );
     let breakdowns = heat
@@ -304,7 +305,9 @@ fn assessment_example_reports() {
     }
     let a = example("heat-thorough");
     let r = score(reg.for_assessment(&a).unwrap(), &a.answers);
-    insta::assert_json_snapshot!("assessment_report_heat_thorough_json", r);
+    crate::with_rounded_floats(|| {
+        insta::assert_json_snapshot!("assessment_report_heat_thorough_json", r);
+    });
     let a = example("heat-gaps");
     let r = ReportModel::score(reg.for_assessment(&a).unwrap(), &a.answers);
     insta::assert_snapshot!("assessment_report_heat_gaps_html", render::report_html(&r));
@@ -343,13 +346,13 @@ fn assessment_examples_rank_as_their_names_say() {
         let earned: f64 = c.lines.iter().map(|l| l.earned).sum();
         let lost: f64 = c.lines.iter().map(|l| l.lost).sum();
         assert!(
-            (earned - c.earned).abs() < 1e-9,
+            abs_diff_eq!(earned, c.earned, epsilon = 1e-9),
             "{}: lines earn {earned}, criterion {}",
             c.id,
             c.earned
         );
         assert!(
-            (earned + lost - c.available).abs() < 1e-9,
+            abs_diff_eq!(earned + lost, c.available, epsilon = 1e-9),
             "{}: {earned} + {lost} != {}",
             c.id,
             c.available
@@ -436,7 +439,7 @@ fn assessment_evidence_becomes_strata_for_the_measures_engine() {
     assert_eq!(s.subgroups[0].se, Some(1.1));
     // The last row gives only an interval: the SE is derived from it (95%, normal).
     let se = s.subgroups[4].se.unwrap();
-    assert!((se - 7.0 / (2.0 * 1.959_963_984_540_054)).abs() < 1e-12);
+    assert_abs_diff_eq!(se, 7.0 / (2.0 * 1.959_963_984_540_054), epsilon = 1e-12);
     // A non-ordered dimension mixed in stays separate and unordered.
     let mut e2 = e.clone();
     e2.rows.push(EvidenceRow {
@@ -468,7 +471,7 @@ fn assessment_evidence_becomes_strata_for_the_measures_engine() {
             .unwrap()
     };
     let d = m(equitas_core::measures::MeasureId::D);
-    assert!((d.value - (58.3 - 41.2)).abs() < 1e-9, "{d:?}");
+    assert!(abs_diff_eq!(d.value, 58.3 - 41.2, epsilon = 1e-9), "{d:?}");
     let sii = m(equitas_core::measures::MeasureId::Sii);
     assert!(
         sii.value > 0.0 && sii.lower.unwrap() < sii.value && sii.value < sii.upper.unwrap(),

@@ -1,5 +1,6 @@
 //! The cohort model: classification, streaming records with their errors, merge, ambitions.
 
+use approx::{abs_diff_eq, assert_abs_diff_eq};
 use equitas_core::catalogue::Catalogue;
 use equitas_core::cohort::records::{RecordsError, count_records};
 use equitas_core::cohort::{
@@ -158,9 +159,10 @@ fn ages_from_dates_of_birth_need_a_reference_date() {
         c.classify(&p).unwrap_err().to_string(),
         "date of birth 2010-06-30 is after the reference date 2001-01-01"
     );
+    // One date type for the crate since issue 13: the assessment's message, with an example.
     assert_eq!(
-        Date::parse("2023-02-29").unwrap_err(),
-        "\"2023-02-29\" is not a date in the form YYYY-MM-DD"
+        Date::parse("2023-02-29").unwrap_err().to_string(),
+        "\"2023-02-29\" is not a date: write it as YYYY-MM-DD, e.g. 2026-03-31"
     );
 }
 
@@ -347,22 +349,23 @@ fn ambitions_compare_core20_with_the_rest_against_the_target() {
     assert_eq!(smi.target, Some(0.6));
     assert_eq!((smi.core20.numerator, smi.core20.denominator), (3, 10));
     assert_eq!((smi.rest.numerator, smi.rest.denominator), (14, 20));
-    assert!((smi.gap_pp.unwrap() - 40.0).abs() < 1e-9);
+    assert_abs_diff_eq!(smi.gap_pp.unwrap(), 40.0, epsilon = 1e-9);
     assert_eq!(
         (smi.core20_meets_target, smi.overall_meets_target),
         (Some(false), Some(false))
     );
     assert_eq!(smi.by_quintile[2].denominator, 20);
-    // Wilson 95% for 3 of 10, computed independently with Python statistics.NormalDist.
-    assert!(
-        (smi.core20.lower.unwrap() - 0.107_791_267_406).abs() < 1e-10,
-        "{:?}",
-        smi.core20
+    // Wilson 95% for 3 of 10, computed independently with Python statistics.NormalDist and
+    // written to 12 decimals: 1e-10 absolute.
+    assert_abs_diff_eq!(
+        smi.core20.lower.unwrap(),
+        0.107_791_267_406,
+        epsilon = 1e-10
     );
-    assert!(
-        (smi.core20.upper.unwrap() - 0.603_221_852_539).abs() < 1e-10,
-        "{:?}",
-        smi.core20
+    assert_abs_diff_eq!(
+        smi.core20.upper.unwrap(),
+        0.603_221_852_539,
+        epsilon = 1e-10
     );
     let cancer = rows
         .iter()
@@ -487,12 +490,14 @@ fn wilson_matches_the_reference_vectors() {
         );
         let p = equitas_core::measures::intervals::wilson(x, n, conf).unwrap();
         let ci = case["ci"].as_array().unwrap();
+        // 1e-9 absolute: tighter for these proportions than the vector's own "1e-8 relative"
+        // (tests/phe.rs checks that), and kept.
         assert!(
-            (p.lower - ci[0].as_f64().unwrap()).abs() < 1e-9,
+            abs_diff_eq!(p.lower, ci[0].as_f64().unwrap(), epsilon = 1e-9),
             "{case}: {p:?}"
         );
         assert!(
-            (p.upper - ci[1].as_f64().unwrap()).abs() < 1e-9,
+            abs_diff_eq!(p.upper, ci[1].as_f64().unwrap(), epsilon = 1e-9),
             "{case}: {p:?}"
         );
     }

@@ -2,11 +2,17 @@
 //! the tolerances stated there (1e-6 relative unless noted), and their properties.
 #![allow(clippy::unwrap_used, clippy::float_cmp, reason = "tests")]
 
+use approx::{abs_diff_eq, assert_abs_diff_eq, assert_relative_eq, relative_eq};
 use equitas_core::measures::{
     Compat, ConcentrationSe, Estimate, MeasureId, Options, Reason, SiiMethod, Stratum, Subgroup,
     compute, compute_many,
 };
 use serde_json::Value;
+
+use crate::tolerance::{
+    LAST_PLACES_ABS, LAST_PLACES_REL, PHE_SII_POINT_ABS, PHE_SII_POINT_REL, SAME_FORMULA_ABS,
+    SAME_FORMULA_REL, WHO_ABS, WHO_REL, WHO_TI_ABS, WHO_TI_MLD_SE_ABS,
+};
 
 fn vector(name: &str) -> Value {
     let path = crate::shared(&format!("reference/vectors/{name}"));
@@ -16,18 +22,6 @@ fn vector(name: &str) -> Value {
 fn num(v: &Value) -> f64 {
     v.as_f64().unwrap_or_else(|| panic!("{v} is not a number"))
 }
-
-/// |got − want| ≤ rel·|want|.
-#[track_caller]
-fn close(what: &str, got: f64, want: f64, rel: f64) {
-    assert!(
-        (got - want).abs() <= rel * want.abs(),
-        "{what}: got {got}, want {want} (relative tolerance {rel}, off by {:e})",
-        ((got - want) / want).abs()
-    );
-}
-
-const REL: f64 = 1e-6;
 
 fn ordered_vector() -> (Stratum, Value) {
     let v = vector("who_ordered_synthetic.json");
@@ -87,175 +81,138 @@ fn get(s: &Stratum, m: MeasureId, o: &Options) -> Estimate {
     compute(s, m, o).unwrap_or_else(|e| panic!("{m}: {e}"))
 }
 
+/// Asserts each (what, got, want) at the WHO vectors' tolerance, naming the one that differs.
+#[track_caller]
+fn assert_who(checks: &[(&str, f64, f64)]) {
+    for &(what, got, want) in checks {
+        assert!(
+            relative_eq!(got, want, max_relative = WHO_REL, epsilon = WHO_ABS),
+            "{what}: got {got}, want {want}"
+        );
+    }
+}
+
 #[test]
 fn ordered_vector_matches() {
     let (s, x) = ordered_vector();
     let o = Options::default();
     let z = 1.959_963_984_540_054;
-
-    let sii = get(&s, MeasureId::Sii, &o);
-    close("sii", sii.value, num(&x["sii"]["estimate"]), REL);
-    close(
-        "sii se",
-        sii.se.unwrap(),
-        num(&x["sii"]["se_unscaled"]),
-        REL,
-    );
-    close(
-        "sii lower",
-        sii.lower.unwrap(),
-        num(&x["sii"]["ci"][0]),
-        REL,
-    );
-    close(
-        "sii upper",
-        sii.upper.unwrap(),
-        num(&x["sii"]["ci"][1]),
-        REL,
-    );
-
-    let rii = get(&s, MeasureId::Rii, &o);
-    close("rii", rii.value, num(&x["rii"]["estimate"]), REL);
-    close("rii se", rii.se.unwrap(), num(&x["rii"]["se_log"]), REL);
-    close(
-        "rii lower",
-        rii.lower.unwrap(),
-        num(&x["rii"]["ci"][0]),
-        REL,
-    );
-    close(
-        "rii upper",
-        rii.upper.unwrap(),
-        num(&x["rii"]["ci"][1]),
-        REL,
-    );
-
-    let aci = get(&s, MeasureId::Aci, &o);
-    close("aci", aci.value, num(&x["aci"]["estimate"]), REL);
-    close(
-        "aci se",
-        aci.se.unwrap(),
-        num(&x["aci"]["se_regression"]),
-        REL,
-    );
-    let rci = get(&s, MeasureId::Rci, &o);
-    close("rci", rci.value, num(&x["rci"]["estimate"]), REL);
-    close(
-        "rci se",
-        rci.se.unwrap(),
-        num(&x["rci"]["se_regression"]),
-        REL,
-    );
+    let (sii, rii) = (get(&s, MeasureId::Sii, &o), get(&s, MeasureId::Rii, &o));
+    let (aci, rci) = (get(&s, MeasureId::Aci, &o), get(&s, MeasureId::Rci, &o));
     // The vector's RCI interval was made with z = 1.96 rather than qnorm(0.975) (its half-width
     // is exactly 1.96·SE; healthequal's code uses qnorm). Asking for the confidence level whose z
     // is 1.96 reproduces it at the stated tolerance; at 95% the interval is value ± qnorm·SE.
-    close(
-        "rci lower",
-        rci.lower.unwrap(),
-        rci.value - z * rci.se.unwrap(),
-        1e-12,
-    );
-    let z196 = o.clone().with_confidence(0.950_004_209_703_559_4);
-    let rci196 = get(&s, MeasureId::Rci, &z196);
-    close(
-        "rci lower (z 1.96)",
-        rci196.lower.unwrap(),
-        num(&x["rci"]["ci"][0]),
-        REL,
-    );
-    close(
-        "rci upper (z 1.96)",
-        rci196.upper.unwrap(),
-        num(&x["rci"]["ci"][1]),
-        REL,
+    let rci196 = get(
+        &s,
+        MeasureId::Rci,
+        &o.clone().with_confidence(0.950_004_209_703_559_4),
     );
     let analytic = o.clone().with_concentration_se(ConcentrationSe::Analytic);
-    let aci_a = get(&s, MeasureId::Aci, &analytic);
-    close("aci", aci_a.value, num(&x["aci"]["estimate"]), REL);
-    close(
-        "aci notes se",
-        aci_a.se.unwrap(),
-        num(&x["aci"]["se_notes_formula"]),
-        REL,
-    );
-    let rci_a = get(&s, MeasureId::Rci, &analytic);
-    close(
-        "rci notes se",
-        rci_a.se.unwrap(),
-        num(&x["rci"]["se_notes_formula"]),
-        REL,
+    let (aci_a, rci_a) = (
+        get(&s, MeasureId::Aci, &analytic),
+        get(&s, MeasureId::Rci, &analytic),
     );
     let pct = get(&s, MeasureId::Rci, &o.clone().with_rci_percent(true));
-    close("rci %", pct.value, 100.0 * num(&x["rci"]["estimate"]), REL);
-    close(
-        "rci % se",
-        pct.se.unwrap(),
-        100.0 * num(&x["rci"]["se_regression"]),
-        REL,
-    );
-
     let paf = get(&s, MeasureId::Paf, &o);
-    close("paf", paf.value, num(&x["paf"]["estimate"]), REL);
-    close(
-        "paf se",
-        paf.se.unwrap(),
-        num(&x["paf"]["se_fraction_scale"]),
-        REL,
-    );
-    close(
-        "paf lower",
-        paf.lower.unwrap(),
-        num(&x["paf"]["ci_heat_v6"][0]),
-        REL,
-    );
-    close(
-        "paf upper",
-        paf.upper.unwrap(),
-        num(&x["paf"]["ci_heat_v6"][1]),
-        REL,
-    );
     let paf_c = get(
         &s,
         MeasureId::Paf,
         &o.clone().with_compat(Compat::Corrected),
     );
-    close(
-        "paf corrected se",
-        paf_c.se.unwrap(),
-        100.0 * num(&x["paf"]["se_fraction_scale"]),
-        REL,
+    let (par, d) = (get(&s, MeasureId::Par, &o), get(&s, MeasureId::D, &o));
+    assert_who(&[
+        ("sii", sii.value, num(&x["sii"]["estimate"])),
+        ("sii se", sii.se.unwrap(), num(&x["sii"]["se_unscaled"])),
+        ("sii lower", sii.lower.unwrap(), num(&x["sii"]["ci"][0])),
+        ("sii upper", sii.upper.unwrap(), num(&x["sii"]["ci"][1])),
+        ("rii", rii.value, num(&x["rii"]["estimate"])),
+        ("rii se", rii.se.unwrap(), num(&x["rii"]["se_log"])),
+        ("rii lower", rii.lower.unwrap(), num(&x["rii"]["ci"][0])),
+        ("rii upper", rii.upper.unwrap(), num(&x["rii"]["ci"][1])),
+        ("aci", aci.value, num(&x["aci"]["estimate"])),
+        ("aci se", aci.se.unwrap(), num(&x["aci"]["se_regression"])),
+        ("rci", rci.value, num(&x["rci"]["estimate"])),
+        ("rci se", rci.se.unwrap(), num(&x["rci"]["se_regression"])),
+        (
+            "rci lower (z 1.96)",
+            rci196.lower.unwrap(),
+            num(&x["rci"]["ci"][0]),
+        ),
+        (
+            "rci upper (z 1.96)",
+            rci196.upper.unwrap(),
+            num(&x["rci"]["ci"][1]),
+        ),
+        ("aci (analytic)", aci_a.value, num(&x["aci"]["estimate"])),
+        (
+            "aci notes se",
+            aci_a.se.unwrap(),
+            num(&x["aci"]["se_notes_formula"]),
+        ),
+        (
+            "rci notes se",
+            rci_a.se.unwrap(),
+            num(&x["rci"]["se_notes_formula"]),
+        ),
+        ("rci %", pct.value, 100.0 * num(&x["rci"]["estimate"])),
+        (
+            "rci % se",
+            pct.se.unwrap(),
+            100.0 * num(&x["rci"]["se_regression"]),
+        ),
+        ("paf", paf.value, num(&x["paf"]["estimate"])),
+        (
+            "paf se",
+            paf.se.unwrap(),
+            num(&x["paf"]["se_fraction_scale"]),
+        ),
+        (
+            "paf lower",
+            paf.lower.unwrap(),
+            num(&x["paf"]["ci_heat_v6"][0]),
+        ),
+        (
+            "paf upper",
+            paf.upper.unwrap(),
+            num(&x["paf"]["ci_heat_v6"][1]),
+        ),
+        (
+            "paf corrected se",
+            paf_c.se.unwrap(),
+            100.0 * num(&x["paf"]["se_fraction_scale"]),
+        ),
+        ("par", par.value, num(&x["par"]["estimate"])),
+        ("par se", par.se.unwrap(), num(&x["par"]["se"])),
+        (
+            "par lower",
+            par.lower.unwrap(),
+            num(&x["par"]["ci_qnorm"][0]),
+        ),
+        (
+            "par upper",
+            par.upper.unwrap(),
+            num(&x["par"]["ci_qnorm"][1]),
+        ),
+        ("d", d.value, num(&x["d"]["estimate"])),
+        ("d se", d.se.unwrap(), num(&x["d"]["se"])),
+        (
+            "r",
+            get(&s, MeasureId::R, &o).value,
+            num(&x["r"]["estimate"]),
+        ),
+    ]);
+    // Intervals rebuilt from value and SE: rounding only.
+    assert_relative_eq!(
+        rci.lower.unwrap(),
+        rci.value - z * rci.se.unwrap(),
+        max_relative = SAME_FORMULA_REL,
+        epsilon = SAME_FORMULA_ABS
     );
-    close(
-        "paf corrected lower",
+    assert_relative_eq!(
         paf_c.lower.unwrap(),
         paf.value - z * paf_c.se.unwrap(),
-        1e-12,
-    );
-
-    let par = get(&s, MeasureId::Par, &o);
-    close("par", par.value, num(&x["par"]["estimate"]), REL);
-    close("par se", par.se.unwrap(), num(&x["par"]["se"]), REL);
-    close(
-        "par lower",
-        par.lower.unwrap(),
-        num(&x["par"]["ci_qnorm"][0]),
-        REL,
-    );
-    close(
-        "par upper",
-        par.upper.unwrap(),
-        num(&x["par"]["ci_qnorm"][1]),
-        REL,
-    );
-
-    let d = get(&s, MeasureId::D, &o);
-    close("d", d.value, num(&x["d"]["estimate"]), REL);
-    close("d se", d.se.unwrap(), num(&x["d"]["se"]), REL);
-    close(
-        "r",
-        get(&s, MeasureId::R, &o).value,
-        num(&x["r"]["estimate"]),
-        REL,
+        max_relative = SAME_FORMULA_REL,
+        epsilon = SAME_FORMULA_ABS
     );
 }
 
@@ -280,46 +237,61 @@ fn nonordered_vector_matches() {
     ] {
         for compat in [Compat::HeatV6, Compat::Healthequal, Compat::Corrected] {
             let e = get(&s, m, &o.clone().with_compat(compat));
-            close(key, e.value, num(&x[key]["estimate"]), REL);
+            let what = format!("{key} ({compat:?})");
+            assert_who(&[(&what, e.value, num(&x[key]["estimate"]))]);
         }
     }
     let bgv = get(&s, MeasureId::Bgv, &o);
-    close("bgv se", bgv.se.unwrap(), num(&x["bgv"]["se"]), REL);
+    assert_who(&[("bgv se", bgv.se.unwrap(), num(&x["bgv"]["se"]))]);
 
     // TI and MLD SEs are printed to 5 significant figures in the vector: compare to half a unit
     // of the last digit. The TI interval is healthequal's hard-coded one around its own TI
     // (5.0359201, "tolerance 1e-4" per the vector's note), so it is checked at that tolerance.
     let ti = get(&s, MeasureId::Ti, &o);
-    assert!(
-        (ti.se.unwrap() - num(&x["ti"]["se_unscaled"])).abs() <= 5e-8,
-        "{ti:?}"
+    assert_abs_diff_eq!(
+        ti.se.unwrap(),
+        num(&x["ti"]["se_unscaled"]),
+        epsilon = WHO_TI_MLD_SE_ABS
     );
-    assert!(
-        (ti.lower.unwrap() - num(&x["ti"]["ci_heat_v6"][0])).abs() <= 1e-4,
-        "{ti:?}"
+    assert_abs_diff_eq!(
+        ti.lower.unwrap(),
+        num(&x["ti"]["ci_heat_v6"][0]),
+        epsilon = WHO_TI_ABS
     );
-    assert!(
-        (ti.upper.unwrap() - num(&x["ti"]["ci_heat_v6"][1])).abs() <= 1e-4,
-        "{ti:?}"
+    assert_abs_diff_eq!(
+        ti.upper.unwrap(),
+        num(&x["ti"]["ci_heat_v6"][1]),
+        epsilon = WHO_TI_ABS
     );
     let z = 1.959_963_984_540_054;
-    close(
-        "ti lower",
+    assert_relative_eq!(
         ti.lower.unwrap(),
         ti.value - z * ti.se.unwrap(),
-        1e-12,
+        max_relative = SAME_FORMULA_REL,
+        epsilon = SAME_FORMULA_ABS
     );
     let mld = get(&s, MeasureId::Mld, &o);
-    assert!(
-        (mld.se.unwrap() - num(&x["mld"]["se_unscaled"])).abs() <= 5e-8,
-        "{mld:?}"
+    assert_abs_diff_eq!(
+        mld.se.unwrap(),
+        num(&x["mld"]["se_unscaled"]),
+        epsilon = WHO_TI_MLD_SE_ABS
     );
     // Corrected: SE ×1000, interval 1000× wider.
     let c = o.clone().with_compat(Compat::Corrected);
     for m in [MeasureId::Ti, MeasureId::Mld] {
         let (h, k) = (get(&s, m, &o), get(&s, m, &c));
-        close("corrected se", k.se.unwrap(), 1000.0 * h.se.unwrap(), 1e-12);
-        close("corrected value", k.value, h.value, 1e-15);
+        assert_relative_eq!(
+            k.se.unwrap(),
+            1000.0 * h.se.unwrap(),
+            max_relative = SAME_FORMULA_REL,
+            epsilon = SAME_FORMULA_ABS
+        );
+        assert_relative_eq!(
+            k.value,
+            h.value,
+            max_relative = LAST_PLACES_REL,
+            epsilon = LAST_PLACES_ABS
+        );
     }
 
     // D, R, PAF and PAR in the vector come from healthequal, which ignores the reference flag
@@ -327,61 +299,57 @@ fn nonordered_vector_matches() {
     // without a flagged reference.
     let (plain, _) = nonordered_vector(false);
     let healthequal = o.clone().with_compat(Compat::Healthequal);
-    for (st, opts) in [(&plain, &o), (&s, &healthequal)] {
-        let paf = get(st, MeasureId::Paf, opts);
-        close("paf", paf.value, num(&x["paf"]["estimate"]), REL);
-        close(
-            "paf se",
-            paf.se.unwrap(),
-            num(&x["paf"]["se_fraction_scale"]),
-            REL,
-        );
-        close(
-            "paf lower",
-            paf.lower.unwrap(),
-            num(&x["paf"]["ci_heat_v6"][0]),
-            REL,
-        );
-        close(
-            "paf upper",
-            paf.upper.unwrap(),
-            num(&x["paf"]["ci_heat_v6"][1]),
-            REL,
-        );
-        let par = get(st, MeasureId::Par, opts);
-        close("par", par.value, num(&x["par"]["estimate"]), REL);
-        close("par se", par.se.unwrap(), num(&x["par"]["se"]), REL);
+    for (name, st, opts) in [
+        ("heat-v6, no reference", &plain, &o),
+        ("healthequal, reference flagged", &s, &healthequal),
+    ] {
+        let (paf, par) = (get(st, MeasureId::Paf, opts), get(st, MeasureId::Par, opts));
         // This PAR interval, unlike the ordered vector's "ci_qnorm", was made with z = 1.96.
         let z196 = opts.clone().with_confidence(0.950_004_209_703_559_4);
         let par196 = get(st, MeasureId::Par, &z196);
-        close(
-            "par lower",
-            par196.lower.unwrap(),
-            num(&x["par"]["ci"][0]),
-            REL,
-        );
-        close(
-            "par upper",
-            par196.upper.unwrap(),
-            num(&x["par"]["ci"][1]),
-            REL,
-        );
+        let paf_se = num(&x["paf"]["se_fraction_scale"]);
+        for (what, got, want) in [
+            ("paf", paf.value, num(&x["paf"]["estimate"])),
+            ("paf se", paf.se.unwrap(), paf_se),
+            (
+                "paf lower",
+                paf.lower.unwrap(),
+                num(&x["paf"]["ci_heat_v6"][0]),
+            ),
+            (
+                "paf upper",
+                paf.upper.unwrap(),
+                num(&x["paf"]["ci_heat_v6"][1]),
+            ),
+            ("par", par.value, num(&x["par"]["estimate"])),
+            ("par se", par.se.unwrap(), num(&x["par"]["se"])),
+            ("par lower", par196.lower.unwrap(), num(&x["par"]["ci"][0])),
+            ("par upper", par196.upper.unwrap(), num(&x["par"]["ci"][1])),
+        ] {
+            assert_who(&[(&format!("{what} ({name})"), got, want)]);
+        }
     }
-    close(
-        "d",
-        get(&plain, MeasureId::D, &o).value,
-        num(&x["d"]["estimate"]),
-        REL,
-    );
-    close(
-        "r",
-        get(&plain, MeasureId::R, &o).value,
-        num(&x["r"]["estimate"]),
-        REL,
-    );
-    // With the reference flagged, HEAT v6 takes D = y_ref − lowest other (favourable): 62 − 55.
+    assert_who(&[
+        (
+            "d",
+            get(&plain, MeasureId::D, &o).value,
+            num(&x["d"]["estimate"]),
+        ),
+        (
+            "r",
+            get(&plain, MeasureId::R, &o).value,
+            num(&x["r"]["estimate"]),
+        ),
+    ]);
+    // With the reference flagged, HEAT v6 takes D = y_ref − lowest other (favourable): 62 − 55,
+    // exact in floating point.
     assert_eq!(get(&s, MeasureId::D, &o).value, 7.0);
-    close("r ref", get(&s, MeasureId::R, &o).value, 62.0 / 55.0, 1e-15);
+    assert_relative_eq!(
+        get(&s, MeasureId::R, &o).value,
+        62.0 / 55.0,
+        max_relative = LAST_PLACES_REL,
+        epsilon = LAST_PLACES_ABS
+    );
 }
 
 fn sub(label: &str, y: Option<f64>, se: Option<f64>, n: Option<f64>, order: u32) -> Subgroup {
@@ -743,13 +711,15 @@ fn simulation_is_seeded_and_shared() {
     let (s, x) = nonordered_vector(true);
     let o = Options::default();
     let all = compute_many(&s, &MeasureId::ALL, &o);
-    // compute_many draws once; compute draws per call with the same seed: the same answers.
+    // compute_many draws once; compute draws per call with the same seed: the same answers,
+    // exactly (the same draws in the same order).
     for (m, r) in &all {
         assert_eq!(r, &compute(&s, *m, &o), "{m}");
     }
     let other = o.clone().with_seed(7);
     let a = get(&s, MeasureId::Bgsd, &o);
     let b = get(&s, MeasureId::Bgsd, &other);
+    // Exact: the seed only moves the simulated interval, never the estimate.
     assert_eq!(a.value, b.value);
     assert_ne!((a.lower, a.upper), (b.lower, b.upper));
     // The simulated interval surrounds the estimate (100 draws, as HEAT).
@@ -763,15 +733,18 @@ fn simulation_is_seeded_and_shared() {
             assert!(x[key]["estimate"].is_number(), "{m}");
         }
     }
-    // Recorded so that the wasm build can be checked against the native one.
+    // Recorded to 10 significant digits (`crate::SNAPSHOT_DIGITS`); the exact bits, natively
+    // and in wasm32, are checked by `simulated_limits_have_the_recorded_bits`.
     let bgsd: Vec<_> = all.iter().filter(|(m, _)| *m == MeasureId::Bgsd).collect();
-    insta::assert_json_snapshot!("bgsd_nonordered_seed_123456", bgsd);
-    insta::assert_json_snapshot!("all_measures_nonordered_seed_123456", all);
     let (ord, _) = ordered_vector();
-    insta::assert_json_snapshot!(
-        "all_measures_ordered_seed_123456",
-        compute_many(&ord, &MeasureId::ALL, &o)
-    );
+    crate::with_rounded_floats(|| {
+        insta::assert_json_snapshot!("bgsd_nonordered_seed_123456", bgsd);
+        insta::assert_json_snapshot!("all_measures_nonordered_seed_123456", all);
+        insta::assert_json_snapshot!(
+            "all_measures_ordered_seed_123456",
+            compute_many(&ord, &MeasureId::ALL, &o)
+        );
+    });
 }
 
 #[test]
@@ -786,6 +759,7 @@ fn compat_differences_show() {
         get(&s, MeasureId::Mdru, &co),
         get(&s, MeasureId::Mdru, &he),
     );
+    // Exact: the modes differ in the simulation only.
     assert_eq!(h.value, c.value);
     assert_ne!(h.lower, c.lower);
     assert_eq!(c, q);
@@ -796,18 +770,24 @@ fn compat_differences_show() {
     );
     // PAF: Corrected reports the SE on the percent scale.
     let (ord, _) = ordered_vector();
-    close(
-        "paf se",
+    assert_relative_eq!(
         get(&ord, MeasureId::Paf, &co).se.unwrap(),
         100.0 * get(&ord, MeasureId::Paf, &o).se.unwrap(),
-        1e-12,
+        max_relative = SAME_FORMULA_REL,
+        epsilon = SAME_FORMULA_ABS
     );
     // SII: Corrected reports the SE on the indicator scale; the interval is the same.
     let (a, b) = (
         get(&ord, MeasureId::Sii, &o),
         get(&ord, MeasureId::Sii, &co),
     );
-    close("sii se", b.se.unwrap(), 100.0 * a.se.unwrap(), 1e-12);
+    assert_relative_eq!(
+        b.se.unwrap(),
+        100.0 * a.se.unwrap(),
+        max_relative = SAME_FORMULA_REL,
+        epsilon = SAME_FORMULA_ABS
+    );
+    // Exact: Corrected rescales the reported SE only.
     assert_eq!(a.lower, b.lower);
     // μ priority for MDMU and IDISU: healthequal takes a reported setting average first.
     let mut avg = s.clone();
@@ -815,17 +795,17 @@ fn compat_differences_show() {
     let ys: Vec<f64> = avg.subgroups.iter().filter_map(|g| g.estimate).collect();
     #[allow(clippy::cast_precision_loss, reason = "25 subgroups")]
     let mdmu_60 = ys.iter().map(|y| (y - 60.0).abs()).sum::<f64>() / ys.len() as f64;
-    close(
-        "mdmu healthequal",
+    assert_relative_eq!(
         get(&avg, MeasureId::Mdmu, &he).value,
         mdmu_60,
-        1e-12,
+        max_relative = SAME_FORMULA_REL,
+        epsilon = SAME_FORMULA_ABS
     );
-    close(
-        "idisu healthequal",
+    assert_relative_eq!(
         get(&avg, MeasureId::Idisu, &he).value,
         100.0 * mdmu_60 / 60.0,
-        1e-12,
+        max_relative = SAME_FORMULA_REL,
+        epsilon = SAME_FORMULA_ABS
     );
     assert_eq!(
         get(&avg, MeasureId::Mdmu, &o).value,
@@ -835,6 +815,7 @@ fn compat_differences_show() {
     let mut nopop = avg.clone();
     nopop.subgroups[3].population = None;
     let par = get(&nopop, MeasureId::Par, &o);
+    // Exact: one subtraction of whole numbers.
     assert_eq!(par.value, 62.0 - 60.0, "the flagged reference is 62");
     assert!(par.se.is_none() && par.lower.is_none());
     // Linear SII: WLS with weights n; its point estimate is the WLS slope × scale.
@@ -897,6 +878,16 @@ mod props {
         }
     }
 
+    /// All subgroups equal: a measure is its null value up to the rounding of sums and logs of
+    /// equal numbers (absolute: the null value of most measures is 0).
+    const NULL_ABS: f64 = 1e-7;
+    /// A measure of a stratum scaled by k against k (or k², or 1) times the measure: relative
+    /// and absolute (near 0), both 1e-7.
+    const SCALED_TOL: f64 = 1e-7;
+    /// A measure of the same subgroups in another row order: sums in another order, so rounding
+    /// only; relative and absolute, both 1e-9.
+    const REORDERED_TOL: f64 = 1e-9;
+
     const RELATIVE: [MeasureId; 9] = [
         MeasureId::R,
         MeasureId::Rci,
@@ -921,7 +912,7 @@ mod props {
                 match r {
                     Ok(e) => {
                         let null = null_value(m);
-                        prop_assert!((e.value - null).abs() < 1e-7, "{m}: {e:?}");
+                        prop_assert!(abs_diff_eq!(e.value, null, epsilon = NULL_ABS), "{m}: {e:?}");
                     }
                     Err(Reason::NotOrdered) => prop_assert!(!s.ordered),
                     Err(Reason::NoReference) => prop_assert!(!has_ref),
@@ -953,7 +944,7 @@ mod props {
                 };
                 let factor = if RELATIVE.contains(&m) { 1.0 } else if m == MeasureId::Bgv { k * k } else { k };
                 let want = a.value * factor;
-                prop_assert!((b.value - want).abs() <= 1e-7 * (1.0 + want.abs()), "{m}: {} vs {}", b.value, want);
+                prop_assert!(relative_eq!(b.value, want, max_relative = SCALED_TOL, epsilon = SCALED_TOL), "{m}: {} vs {}", b.value, want);
             }
         }
 
@@ -1004,11 +995,11 @@ mod props {
             for ((m, a), (_, b)) in compute_many(&s, &MeasureId::ALL, &o).into_iter().zip(compute_many(&t, &MeasureId::ALL, &o)) {
                 match (a, b) {
                     (Ok(a), Ok(b)) => {
-                        prop_assert!((a.value - b.value).abs() <= 1e-9 * (1.0 + a.value.abs()), "{m}");
+                        prop_assert!(relative_eq!(a.value, b.value, max_relative = REORDERED_TOL, epsilon = REORDERED_TOL), "{m}");
                         for (u, v) in [(a.lower, b.lower), (a.upper, b.upper), (a.se, b.se)] {
                             prop_assert_eq!(u.is_some(), v.is_some());
                             if let (Some(u), Some(v)) = (u, v) {
-                                prop_assert!((u - v).abs() <= 1e-9 * (1.0 + u.abs()), "{m}: {u} vs {v}");
+                                prop_assert!(relative_eq!(u, v, max_relative = REORDERED_TOL, epsilon = REORDERED_TOL), "{m}: {u} vs {v}");
                             }
                         }
                     }
@@ -1020,6 +1011,7 @@ mod props {
 }
 
 mod heat_plus_io {
+    use approx::assert_abs_diff_eq;
     use equitas_core::io::heat_plus;
     use equitas_core::measures::{MeasureId, Options};
 
@@ -1078,8 +1070,18 @@ mod heat_plus_io {
             (1, Some(50.0), Some(600.0))
         );
         // Binomial SE in percent: 100·√(0.5·0.5/600).
-        assert!((q1.se.unwrap() - 100.0 * (0.25f64 / 600.0).sqrt()).abs() < 1e-12);
-        assert!((s.stratum.setting_average.unwrap() - 100.0 * 1850.0 / 3000.0).abs() < 1e-12);
+        // Rounding only; absolute, as before (values about 2 and 62).
+        const ROUNDING_ABS: f64 = 1e-12;
+        assert_abs_diff_eq!(
+            q1.se.unwrap(),
+            100.0 * (0.25f64 / 600.0).sqrt(),
+            epsilon = ROUNDING_ABS
+        );
+        assert_abs_diff_eq!(
+            s.stratum.setting_average.unwrap(),
+            100.0 * 1850.0 / 3000.0,
+            epsilon = ROUNDING_ABS
+        );
         // Written and read back as the template, nothing changes.
         let mut csv = Vec::new();
         heat_plus::write(&strata, &mut csv).unwrap();
@@ -1317,7 +1319,9 @@ A,2024,s,x,IMD,Q3,4,1,100,,1,100,1,x,0
         let v: serde_json::Value = serde_json::from_slice(&json).unwrap();
         assert_eq!(v[0]["measure"], "d");
         assert_eq!(v.as_array().unwrap().len(), 84);
-        insta::assert_json_snapshot!("heat_plus_example_results", v);
+        crate::with_rounded_floats(|| {
+            insta::assert_json_snapshot!("heat_plus_example_results", v);
+        });
         let mut csv = Vec::new();
         heat_plus::write_results_csv(&results, &mut csv).unwrap();
         let text = String::from_utf8(csv).unwrap();
@@ -1360,17 +1364,33 @@ fn linear_sii_matches_phe_point_estimates() {
             setting_average: None,
         };
         let name = area["area"].as_str().unwrap();
-        close(
-            name,
+        let (g, w) = (
             get(&s, MeasureId::Sii, &o).value,
             num(&area["expected"]["sii"]),
-            1e-9,
         );
-        close(
-            name,
+        assert!(
+            relative_eq!(
+                g,
+                w,
+                max_relative = PHE_SII_POINT_REL,
+                epsilon = PHE_SII_POINT_ABS
+            ),
+            "{}: got {g}, want {w}",
+            name
+        );
+        let (g, w) = (
             get(&s, MeasureId::Rii, &o).value,
             num(&area["expected"]["rii"]),
-            1e-9,
+        );
+        assert!(
+            relative_eq!(
+                g,
+                w,
+                max_relative = PHE_SII_POINT_REL,
+                epsilon = PHE_SII_POINT_ABS
+            ),
+            "{}: got {g}, want {w}",
+            name
         );
     }
 }
@@ -1409,6 +1429,7 @@ fn the_simple_ordered_impact_engine_agrees_with_compute_and_refuses_the_rest() {
             | MeasureId::Rii
             | MeasureId::Par
             | MeasureId::Paf => {
+                // Exact: the same code runs behind both entry points.
                 assert_eq!(narrow, full, "{m}");
                 computed += usize::from(narrow.is_ok());
             }
@@ -1428,6 +1449,8 @@ fn the_simple_ordered_impact_engine_agrees_with_compute_and_refuses_the_rest() {
 /// absolute. The fit has no adverse flip, so the indicator type does not matter: both are checked.
 #[test]
 fn sii_and_rii_rank_on_populations_rounded_up() {
+    /// Printed to 4 decimals; compared to a unit of the last, as before.
+    const PRINTED_4DP_ABS: f64 = 1e-4;
     let estimates = [12.5, 30.0, 47.25, 60.0, 81.0];
     let populations = [7.4, 11.2, 3.6, 9.9, 14.1];
     for favourable in [true, false] {
@@ -1452,11 +1475,11 @@ fn sii_and_rii_rank_on_populations_rounded_up() {
             let sii = get(&s, MeasureId::Sii, &o).value;
             let rii = get(&s, MeasureId::Rii, &o).value;
             assert!(
-                (sii - 75.5924).abs() <= 1e-4,
+                abs_diff_eq!(sii, 75.5924, epsilon = PRINTED_4DP_ABS),
                 "{compat:?}, favourable {favourable}: SII {sii}, the reference gives 75.5924"
             );
             assert!(
-                (rii - 6.9464).abs() <= 1e-4,
+                abs_diff_eq!(rii, 6.9464, epsilon = PRINTED_4DP_ABS),
                 "{compat:?}, favourable {favourable}: RII {rii}, the reference gives 6.9464"
             );
         }
@@ -1502,11 +1525,18 @@ fn idisu_healthequal_recomputes_the_weighted_mean_on_every_draw() {
         &he.clone().with_simulations(1_000_000),
     );
     let lower = many.lower.unwrap();
+    /// Tells recomputing the mean (11.82) from keeping it fixed (15.34); see above.
+    const MONTE_CARLO_ABS: f64 = 0.5;
     assert!(
-        (lower - 11.6).abs() <= 0.5,
+        abs_diff_eq!(lower, 11.6, epsilon = MONTE_CARLO_ABS),
         "IDISU lower limit {lower}, the package gives 11.6"
     );
-    close("idisu", many.value, 100.0 / 3.0, 1e-12);
+    assert_relative_eq!(
+        many.value,
+        100.0 / 3.0,
+        max_relative = SAME_FORMULA_REL,
+        epsilon = SAME_FORMULA_ABS
+    );
     // The package's statistic on each copy is then heatmeasures' (both recompute the mean and
     // the denominator), so the two modes agree bit for bit with the same draws.
     assert_eq!(
@@ -1516,7 +1546,12 @@ fn idisu_healthequal_recomputes_the_weighted_mean_on_every_draw() {
     // Without populations the setting average stays fixed, as in the package.
     let fixed = three(Some(20.0), None);
     let e = get(&fixed, MeasureId::Idisu, &he);
-    close("idisu on the setting average", e.value, 100.0 / 3.0, 1e-12);
+    assert_relative_eq!(
+        e.value,
+        100.0 / 3.0,
+        max_relative = SAME_FORMULA_REL,
+        epsilon = SAME_FORMULA_ABS
+    );
     assert!(e.lower.unwrap() > 0.0 && e.upper.unwrap() > e.lower.unwrap());
 }
 

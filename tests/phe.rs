@@ -7,11 +7,20 @@
     reason = "reference values printed to 17 digits"
 )]
 
+use approx::{abs_diff_eq, assert_abs_diff_eq, assert_relative_eq, relative_eq};
 use equitas_core::measures::intervals::{
     self, byar, chi_square_quantile, confidence_level, confidence_pair, exact_poisson,
     student_t_quantile, wilson_limits,
 };
 use serde_json::Value;
+
+use crate::tolerance::{
+    CHIANG_ABS, FUNNEL_ABS, FUNNEL_REL, INDEPENDENT_ABS, INDEPENDENT_LOWER_TAIL_ABS,
+    INDEPENDENT_LOWER_TAIL_REL, INDEPENDENT_REL, LAST_PLACES_ABS, LAST_PLACES_REL,
+    PHE_SII_ANALYTIC_ABS, PHE_SII_INTERCEPT_ABS, PHE_SII_POINT_ABS, PHE_SII_POINT_REL,
+    PHE_SII_SIMULATED_ABS, PHE_SII_SIMULATED_REL, SAME_FORMULA_ABS, SAME_FORMULA_REL,
+    WILSON_BYAR_ABS, WILSON_BYAR_REL,
+};
 
 fn vector(name: &str) -> Value {
     let path = crate::shared(&format!("reference/vectors/{name}"));
@@ -26,23 +35,6 @@ fn fs(v: &Value) -> Vec<f64> {
     v.as_array().unwrap().iter().map(f).collect()
 }
 
-fn assert_rel(got: f64, want: f64, rel: f64, what: &str) {
-    let err = ((got - want) / want).abs();
-    assert!(
-        err <= rel,
-        "{what}: got {got}, want {want} (relative error {err:e} > {rel:e})"
-    );
-}
-
-#[allow(dead_code, reason = "used by the life-table tests")]
-fn assert_abs(got: f64, want: f64, tol: f64, what: &str) {
-    assert!(
-        (got - want).abs() <= tol,
-        "{what}: got {got}, want {want} (|diff| {} > {tol})",
-        (got - want).abs()
-    );
-}
-
 // ---------------------------------------------------------------------------------------------
 // Intervals and special functions.
 
@@ -54,25 +46,51 @@ fn phe_wilson_byar_vectors() {
         let (x, n, c) = (f(&case["x"]), f(&case["n"]), f(&case["confidence"]));
         let want = fs(&case["ci"]);
         let b = wilson_limits(x, n, c).unwrap();
-        assert_rel(
-            b.lower.unwrap(),
-            want[0],
-            1e-8,
-            &format!("wilson {x}/{n} lower"),
+        let (g, w) = (b.lower.unwrap(), want[0]);
+        assert!(
+            relative_eq!(
+                g,
+                w,
+                max_relative = WILSON_BYAR_REL,
+                epsilon = WILSON_BYAR_ABS
+            ),
+            "wilson {x}/{n} lower: got {g}, want {w}"
         );
-        assert_rel(
-            b.upper.unwrap(),
-            want[1],
-            1e-8,
-            &format!("wilson {x}/{n} upper"),
+        let (g, w) = (b.upper.unwrap(), want[1]);
+        assert!(
+            relative_eq!(
+                g,
+                w,
+                max_relative = WILSON_BYAR_REL,
+                epsilon = WILSON_BYAR_ABS
+            ),
+            "wilson {x}/{n} upper: got {g}, want {w}"
         );
     }
     for case in v["byar"].as_array().unwrap() {
         let (x, c) = (f(&case["x"]), f(&case["confidence"]));
         let want = fs(&case["ci"]);
         let b = byar(x, c).unwrap();
-        assert_rel(b.lower.unwrap(), want[0], 1e-8, &format!("byar {x} lower"));
-        assert_rel(b.upper.unwrap(), want[1], 1e-8, &format!("byar {x} upper"));
+        let (g, w) = (b.lower.unwrap(), want[0]);
+        assert!(
+            relative_eq!(
+                g,
+                w,
+                max_relative = WILSON_BYAR_REL,
+                epsilon = WILSON_BYAR_ABS
+            ),
+            "byar {x} lower: got {g}, want {w}"
+        );
+        let (g, w) = (b.upper.unwrap(), want[1]);
+        assert!(
+            relative_eq!(
+                g,
+                w,
+                max_relative = WILSON_BYAR_REL,
+                epsilon = WILSON_BYAR_ABS
+            ),
+            "byar {x} upper: got {g}, want {w}"
+        );
     }
 }
 
@@ -94,13 +112,18 @@ fn phe_chi_square_quantiles_match_independent_values() {
         (0.95, 10.0, 18.307_038_053_275_144),
         (0.05, 0.5, 8.437_150_840_525_984e-6),
     ] {
-        assert_rel(
-            chi_square_quantile(p, df),
-            want,
-            1e-10,
-            &format!("chi2({p}; {df})"),
+        let (g, w) = (chi_square_quantile(p, df), want);
+        assert!(
+            relative_eq!(
+                g,
+                w,
+                max_relative = INDEPENDENT_REL,
+                epsilon = INDEPENDENT_ABS
+            ),
+            "chi2({p}; {df}): got {g}, want {w}"
         );
     }
+    // Exact: with 0 degrees of freedom every quantile is 0 by definition, not by arithmetic.
     assert_eq!(chi_square_quantile(0.025, 0.0), 0.0);
 }
 
@@ -118,30 +141,39 @@ fn phe_t_quantiles_match_independent_values() {
         (0.9995, 5.0, 6.868_826_625_881_275_1),
         (0.975, 2.5, 3.574_654_842_003_681_8),
     ] {
-        assert_rel(
-            student_t_quantile(p, df),
-            want,
-            1e-10,
-            &format!("t({p}; {df})"),
+        let (g, w) = (student_t_quantile(p, df), want);
+        assert!(
+            relative_eq!(
+                g,
+                w,
+                max_relative = INDEPENDENT_REL,
+                epsilon = INDEPENDENT_ABS
+            ),
+            "t({p}; {df}): got {g}, want {w}"
         );
-        assert_rel(
-            student_t_quantile(1.0 - p, df),
-            -want,
-            1e-9,
-            &format!("t({}; {df})", 1.0 - p),
+        let (g, w) = (student_t_quantile(1.0 - p, df), -want);
+        assert!(
+            relative_eq!(
+                g,
+                w,
+                max_relative = INDEPENDENT_LOWER_TAIL_REL,
+                epsilon = INDEPENDENT_LOWER_TAIL_ABS
+            ),
+            "t({}; {df}): got {g}, want {w}",
+            1.0 - p
         );
     }
-    assert_rel(
+    assert_relative_eq!(
         student_t_quantile(0.975, 1.0),
         12.706_204_736_174_7,
-        1e-12,
-        "t(0.975; 1)",
+        max_relative = SAME_FORMULA_REL,
+        epsilon = SAME_FORMULA_ABS
     );
-    assert_rel(
+    assert_relative_eq!(
         student_t_quantile(0.975, 2.0),
         4.302_652_729_749_464,
-        1e-12,
-        "t(0.975; 2)",
+        max_relative = SAME_FORMULA_REL,
+        epsilon = SAME_FORMULA_ABS
     );
 }
 
@@ -150,20 +182,25 @@ fn phe_exact_poisson_limits() {
     // x = 0: lower is 0 (χ² with 0 df), upper χ²(0.975; 2)/2 = −ln(0.025).
     let b = exact_poisson(0.0, 0.95).unwrap();
     assert_eq!(b.lower, Some(0.0));
-    assert_rel(b.upper.unwrap(), -(0.025_f64.ln()), 1e-12, "x=0 upper");
+    assert_relative_eq!(
+        b.upper.unwrap(),
+        -(0.025_f64.ln()),
+        max_relative = SAME_FORMULA_REL,
+        epsilon = SAME_FORMULA_ABS
+    );
     // x = 9 (the largest exact count): χ²(0.025; 18)/2 and χ²(0.975; 20)/2.
     let b = exact_poisson(9.0, 0.95).unwrap();
-    assert_rel(
+    assert_relative_eq!(
         b.lower.unwrap(),
         8.230_746_194_756_664_9 / 2.0,
-        1e-10,
-        "x=9 lower",
+        max_relative = INDEPENDENT_REL,
+        epsilon = INDEPENDENT_ABS
     );
-    assert_rel(
+    assert_relative_eq!(
         b.upper.unwrap(),
         34.169_606_902_838_337 / 2.0,
-        1e-10,
-        "x=9 upper",
+        max_relative = INDEPENDENT_REL,
+        epsilon = INDEPENDENT_ABS
     );
     let (_, m) = intervals::poisson_limits(9.0, 0.95).unwrap();
     assert_eq!(m, intervals::PoissonMethod::Exact);
@@ -173,6 +210,8 @@ fn phe_exact_poisson_limits() {
 
 #[test]
 fn phe_confidence_rule_and_messages() {
+    // Exact: a percentage is divided by 100 once (95 / 100 is the double nearest 0.95), and a
+    // proportion is passed through.
     assert_eq!(confidence_level(95.0).unwrap(), 0.95);
     assert_eq!(confidence_level(0.9).unwrap(), 0.9);
     assert_eq!(confidence_level(99.9999).unwrap(), 0.999_999);
@@ -289,6 +328,8 @@ mod sii {
             .map(|r| r.as_ref().unwrap().reason.is_some())
             .collect();
         assert_eq!(reasons, [false, false, false, true, false, false, false]);
+        // Exact: every area's draws start from the same seed whichever thread runs it, so any
+        // thread count must give the very same numbers as one area at a time.
         for threads in [1, 2, 3, 16] {
             assert_eq!(phe_sii_many(&refs, &o, threads), alone, "{threads} threads");
         }
@@ -306,7 +347,8 @@ mod sii {
         assert_eq!(a, phe_sii(&rows, &o).unwrap());
         // Exact bits, natively and in wasm32: tests/fixtures/portable-simulation.json, checked by
         // tests/measures.rs and crates/equitas-wasm/tests/node.rs.
-        // A reused workspace gives the same answers as fresh calls, area after area.
+        // A reused workspace gives the same answers as fresh calls, area after area: exactly, as
+        // it only saves allocations.
         let mut ws = SiiWorkspace::default();
         let area2 = area_rows(&v["areas"][1]);
         for r in [&rows, &area2, &rows] {
@@ -333,6 +375,7 @@ mod sii {
             },
         )
         .unwrap();
+        // Exact: the same seed gives the same first set of draws.
         assert_eq!(plain.intervals[0].sii_lower, rel.intervals[0].sii_lower);
         let mad = rel.intervals[0].sii_lower_mad.unwrap();
         assert!(mad > 0.0 && mad < 0.1, "mad {mad}");
@@ -346,22 +389,29 @@ mod sii {
             },
         )
         .unwrap();
-        assert_rel(neg.sii.unwrap(), -plain.sii.unwrap(), 1e-12, "negated sii");
-        assert_rel(
+        assert_relative_eq!(
+            neg.sii.unwrap(),
+            -plain.sii.unwrap(),
+            max_relative = SAME_FORMULA_REL,
+            epsilon = SAME_FORMULA_ABS
+        );
+        assert_relative_eq!(
             neg.rii.unwrap(),
             1.0 / plain.rii.unwrap(),
-            1e-12,
-            "inverted rii",
+            max_relative = SAME_FORMULA_REL,
+            epsilon = SAME_FORMULA_ABS
         );
         let ci = &neg.intervals[0];
         assert!(ci.sii_lower < ci.sii_upper && ci.rii_lower < ci.rii_upper);
         // Mirrored up to one order statistic: positions round(R·0.025) and round(R·0.975) are not
         // symmetric (the reference's convention), so allow a draw's width.
-        assert_rel(
+        const MIRROR_REL: f64 = 1e-2;
+        const MIRROR_ABS: f64 = MIRROR_REL * MIRROR_REL;
+        assert_relative_eq!(
             ci.sii_upper.unwrap(),
             -plain.intervals[0].sii_lower.unwrap(),
-            1e-2,
-            "mirror",
+            max_relative = MIRROR_REL,
+            epsilon = MIRROR_ABS
         );
 
         // Log-transformed rates, falling with less deprivation: SII negative, RII below 1.
@@ -431,11 +481,11 @@ mod sii {
         );
         let ci = r.intervals[0];
         assert!(ci.sii_lower.unwrap() < r.sii.unwrap() && r.sii.unwrap() < ci.sii_upper.unwrap());
-        assert_rel(
+        assert_relative_eq!(
             r.intercept.unwrap(),
             100.0 * r.intercept.unwrap() / 100.0,
-            1e-12,
-            "intercept",
+            max_relative = SAME_FORMULA_REL,
+            epsilon = SAME_FORMULA_ABS
         );
     }
 
@@ -569,24 +619,31 @@ mod sii {
             let want = &area["expected"];
             let rows = area_rows(area);
             let r = phe_sii(&rows, &SiiOptions::default()).unwrap();
-            assert_rel(
-                r.sii.unwrap(),
-                f(&want["sii"]),
-                1e-9,
-                &format!("{name} sii"),
+            let (g, w) = (r.sii.unwrap(), f(&want["sii"]));
+            assert!(
+                relative_eq!(
+                    g,
+                    w,
+                    max_relative = PHE_SII_POINT_REL,
+                    epsilon = PHE_SII_POINT_ABS
+                ),
+                "{name} sii: got {g}, want {w}"
             );
-            assert_rel(
-                r.rii.unwrap(),
-                f(&want["rii"]),
-                1e-9,
-                &format!("{name} rii"),
+            let (g, w) = (r.rii.unwrap(), f(&want["rii"]));
+            assert!(
+                relative_eq!(
+                    g,
+                    w,
+                    max_relative = PHE_SII_POINT_REL,
+                    epsilon = PHE_SII_POINT_ABS
+                ),
+                "{name} rii: got {g}, want {w}"
             );
             // The intercept is printed to 7 decimals in the vector.
-            assert_abs(
-                r.intercept.unwrap(),
-                f(&want["intercept"]),
-                5e-8,
-                &format!("{name} intercept"),
+            let (g, w) = (r.intercept.unwrap(), f(&want["intercept"]));
+            assert!(
+                abs_diff_eq!(g, w, epsilon = PHE_SII_INTERCEPT_ABS),
+                "{name} intercept: got {g}, want {w}"
             );
             let analytic = sii_analytic(&rows, &SiiOptions::default())
                 .unwrap()
@@ -594,46 +651,60 @@ mod sii {
             if area.get("se").is_some() {
                 let sim = fs(&want["sii_ci95_simulated"]);
                 let ci = &r.intervals[0];
-                assert_rel(
-                    ci.sii_lower.unwrap(),
-                    sim[0],
-                    0.05,
-                    &format!("{name} simulated lower"),
+                let (g, w) = (ci.sii_lower.unwrap(), sim[0]);
+                assert!(
+                    relative_eq!(
+                        g,
+                        w,
+                        max_relative = PHE_SII_SIMULATED_REL,
+                        epsilon = PHE_SII_SIMULATED_ABS
+                    ),
+                    "{name} simulated lower: got {g}, want {w}"
                 );
-                assert_rel(
-                    ci.sii_upper.unwrap(),
-                    sim[1],
-                    0.05,
-                    &format!("{name} simulated upper"),
+                let (g, w) = (ci.sii_upper.unwrap(), sim[1]);
+                assert!(
+                    relative_eq!(
+                        g,
+                        w,
+                        max_relative = PHE_SII_SIMULATED_REL,
+                        epsilon = PHE_SII_SIMULATED_ABS
+                    ),
+                    "{name} simulated upper: got {g}, want {w}"
                 );
                 if let Some(rii) = want.get("rii_ci95") {
                     let rii = fs(rii);
-                    assert_rel(
-                        ci.rii_lower.unwrap(),
-                        rii[0],
-                        0.05,
-                        &format!("{name} rii lower"),
+                    let (g, w) = (ci.rii_lower.unwrap(), rii[0]);
+                    assert!(
+                        relative_eq!(
+                            g,
+                            w,
+                            max_relative = PHE_SII_SIMULATED_REL,
+                            epsilon = PHE_SII_SIMULATED_ABS
+                        ),
+                        "{name} rii lower: got {g}, want {w}"
                     );
-                    assert_rel(
-                        ci.rii_upper.unwrap(),
-                        rii[1],
-                        0.05,
-                        &format!("{name} rii upper"),
+                    let (g, w) = (ci.rii_upper.unwrap(), rii[1]);
+                    assert!(
+                        relative_eq!(
+                            g,
+                            w,
+                            max_relative = PHE_SII_SIMULATED_REL,
+                            epsilon = PHE_SII_SIMULATED_ABS
+                        ),
+                        "{name} rii upper: got {g}, want {w}"
                     );
                 }
                 // The analytic limits are printed to 4 decimals.
                 let an = fs(&want["sii_ci95_analytic"]);
-                assert_abs(
-                    analytic[0].lower.unwrap(),
-                    an[0],
-                    5e-5,
-                    &format!("{name} analytic lower"),
+                let (g, w) = (analytic[0].lower.unwrap(), an[0]);
+                assert!(
+                    abs_diff_eq!(g, w, epsilon = PHE_SII_ANALYTIC_ABS),
+                    "{name} analytic lower: got {g}, want {w}"
                 );
-                assert_abs(
-                    analytic[0].upper.unwrap(),
-                    an[1],
-                    5e-5,
-                    &format!("{name} analytic upper"),
+                let (g, w) = (analytic[0].upper.unwrap(), an[1]);
+                assert!(
+                    abs_diff_eq!(g, w, epsilon = PHE_SII_ANALYTIC_ABS),
+                    "{name} analytic upper: got {g}, want {w}"
                 );
             }
         }
@@ -672,50 +743,43 @@ mod lifetable {
     fn phe_chiang_vector() {
         let v = vector("chiang_life_table.json");
         assert_eq!(v["tolerance"], "4 decimal places");
-        let tol = 5e-5;
         let want = &v["expected"];
         let le = life_expectancy(&vector_bands(), &[0.95]).unwrap();
         let at = |age: u32| le.iter().find(|e| e.start_age == age).unwrap();
-        assert_abs(
+        assert_abs_diff_eq!(
             at(0).value.unwrap(),
             f(&want["le_at_birth"]),
-            tol,
-            "le at birth",
+            epsilon = CHIANG_ABS
         );
         let ci = fs(&want["le_at_birth_ci95"]);
-        assert_abs(
+        assert_abs_diff_eq!(
             at(0).intervals[0].lower.unwrap(),
             ci[0],
-            tol,
-            "le at birth lower",
+            epsilon = CHIANG_ABS
         );
-        assert_abs(
+        assert_abs_diff_eq!(
             at(0).intervals[0].upper.unwrap(),
             ci[1],
-            tol,
-            "le at birth upper",
+            epsilon = CHIANG_ABS
         );
         for (age, value) in want["le_by_start_age"].as_object().unwrap() {
             let age: u32 = age.parse().unwrap();
-            assert_abs(
-                at(age).value.unwrap(),
-                f(value),
-                tol,
-                &format!("le at {age}"),
+            let (g, w) = (at(age).value.unwrap(), f(value));
+            assert!(
+                abs_diff_eq!(g, w, epsilon = CHIANG_ABS),
+                "le at {age}: got {g}, want {w}"
             );
         }
         let ci = fs(&want["le_at_90_ci95"]);
-        assert_abs(
+        assert_abs_diff_eq!(
             at(90).intervals[0].lower.unwrap(),
             ci[0],
-            tol,
-            "le at 90 lower",
+            epsilon = CHIANG_ABS
         );
-        assert_abs(
+        assert_abs_diff_eq!(
             at(90).intervals[0].upper.unwrap(),
             ci[1],
-            tol,
-            "le at 90 upper",
+            epsilon = CHIANG_ABS
         );
         assert!(le.iter().all(|e| e.reason.is_none()));
         assert_eq!(le.len(), START_AGES.len());
@@ -871,41 +935,46 @@ mod rates_and_more {
     fn phe_proportion_and_rate() {
         let p = phe_proportion(65.0, 100.0, &[95.0, 99.8], 100.0).unwrap();
         assert_eq!(p.value, Some(65.0));
-        assert_rel(
+        assert_relative_eq!(
             p.intervals[0].lower.unwrap(),
             55.254_443_297,
-            1e-8,
-            "wilson 95 ×100",
+            max_relative = WILSON_BYAR_REL,
+            epsilon = WILSON_BYAR_ABS
         );
-        assert_rel(
+        assert_relative_eq!(
             p.intervals[1].upper.unwrap(),
             77.835_406_14,
-            1e-8,
-            "wilson 99.8 ×100",
+            max_relative = WILSON_BYAR_REL,
+            epsilon = WILSON_BYAR_ABS
         );
         // Below 10 events the rate uses exact limits: χ²(0.025; 18)/2 and χ²(0.975; 20)/2.
         let r = phe_rate(9.0, 50_000.0, &[0.95], 100_000.0).unwrap();
-        assert_rel(r.value.unwrap(), 18.0, 1e-12, "rate");
-        assert_rel(
+        assert_relative_eq!(
+            r.value.unwrap(),
+            18.0,
+            max_relative = SAME_FORMULA_REL,
+            epsilon = SAME_FORMULA_ABS
+        );
+        assert_relative_eq!(
             r.intervals[0].lower.unwrap(),
             8.230_746_194_756_665 / 2.0 * 2.0,
-            1e-10,
-            "exact lower",
+            max_relative = INDEPENDENT_REL,
+            epsilon = INDEPENDENT_ABS
         );
-        assert_rel(
+        assert_relative_eq!(
             r.intervals[0].upper.unwrap(),
             34.169_606_902_838_34,
-            1e-10,
-            "exact upper",
+            max_relative = INDEPENDENT_REL,
+            epsilon = INDEPENDENT_ABS
         );
         let r = phe_rate(0.0, 1000.0, &[0.95], 1000.0).unwrap();
         assert_eq!(r.intervals[0].lower, Some(0.0));
         let r = phe_rate(1045.0, 5000.0, &[0.95], 1.0).unwrap();
-        assert_rel(
+        assert_relative_eq!(
             r.intervals[0].lower.unwrap(),
             982.593_201_807_33 / 5000.0,
-            1e-8,
-            "byar rate",
+            max_relative = WILSON_BYAR_REL,
+            epsilon = WILSON_BYAR_ABS
         );
         let errors = [
             phe_proportion(-1.0, 10.0, &[0.95], 1.0).unwrap_err(),
@@ -942,7 +1011,12 @@ mod rates_and_more {
             .sum::<f64>()
             / (sw * sw);
         let o: f64 = xs.iter().sum();
-        assert_rel(d.value.unwrap(), dsr * 1e5, 1e-12, "dsr");
+        assert_relative_eq!(
+            d.value.unwrap(),
+            dsr * 1e5,
+            max_relative = SAME_FORMULA_REL,
+            epsilon = SAME_FORMULA_ABS
+        );
         for (k, c) in [0.95, 0.998].into_iter().enumerate() {
             let z = intervals::normal_quantile(1.0 - (1.0 - c) / 2.0);
             let ol = o * (1.0 - 1.0 / (9.0 * o) - z / (3.0 * o.sqrt())).powi(3);
@@ -950,8 +1024,18 @@ mod rates_and_more {
                 (o + 1.0) * (1.0 - 1.0 / (9.0 * (o + 1.0)) + z / (3.0 * (o + 1.0).sqrt())).powi(3);
             let lo = (dsr + (var / o).sqrt() * (ol - o)) * 1e5;
             let hi = (dsr + (var / o).sqrt() * (ou - o)) * 1e5;
-            assert_rel(d.intervals[k].lower.unwrap(), lo, 1e-12, "dobson lower");
-            assert_rel(d.intervals[k].upper.unwrap(), hi, 1e-12, "dobson upper");
+            assert_relative_eq!(
+                d.intervals[k].lower.unwrap(),
+                lo,
+                max_relative = SAME_FORMULA_REL,
+                epsilon = SAME_FORMULA_ABS
+            );
+            assert_relative_eq!(
+                d.intervals[k].upper.unwrap(),
+                hi,
+                max_relative = SAME_FORMULA_REL,
+                epsilon = SAME_FORMULA_ABS
+            );
         }
         // Fewer than 10 events: suppressed with a reason.
         let few: Vec<DsrBand> = w
@@ -1002,17 +1086,17 @@ mod rates_and_more {
             .collect();
         let indep = calculate_dsr(&bands, &[0.95], 1e5).unwrap();
         let same = calculate_dsr_nonindependent(&ones, &[0.95], 1e5).unwrap();
-        assert_rel(
+        assert_relative_eq!(
             same.value.unwrap(),
             indep.value.unwrap(),
-            1e-12,
-            "nonindependent value",
+            max_relative = SAME_FORMULA_REL,
+            epsilon = SAME_FORMULA_ABS
         );
-        assert_rel(
+        assert_relative_eq!(
             same.intervals[0].lower.unwrap(),
             indep.intervals[0].lower.unwrap(),
-            1e-12,
-            "nonindependent lower",
+            max_relative = SAME_FORMULA_REL,
+            epsilon = SAME_FORMULA_ABS
         );
         let twos: Vec<NonIndependentBand> = ones
             .iter()
@@ -1025,11 +1109,11 @@ mod rates_and_more {
             })
             .collect();
         let paired = calculate_dsr_nonindependent(&twos, &[0.95], 1e5).unwrap();
-        assert_rel(
+        assert_relative_eq!(
             paired.value.unwrap(),
             indep.value.unwrap(),
-            1e-12,
-            "same events",
+            max_relative = SAME_FORMULA_REL,
+            epsilon = SAME_FORMULA_ABS
         );
         assert!(paired.intervals[0].lower.unwrap() < indep.intervals[0].lower.unwrap());
         assert!(paired.intervals[0].upper.unwrap() > indep.intervals[0].upper.unwrap());
@@ -1059,34 +1143,49 @@ mod rates_and_more {
         ];
         // E = 0.02·1000 + 0.005·2000 = 30; O = 30 (Byar's).
         let r = calculate_isratio(&bands, None, &[0.95], 1.0).unwrap();
-        assert_rel(r.value.unwrap(), 1.0, 1e-12, "isratio");
+        assert_relative_eq!(
+            r.value.unwrap(),
+            1.0,
+            max_relative = SAME_FORMULA_REL,
+            epsilon = SAME_FORMULA_ABS
+        );
         let b = intervals::byar(30.0, 0.95).unwrap();
-        assert_rel(
+        assert_relative_eq!(
             r.intervals[0].lower.unwrap(),
             b.lower.unwrap() / 30.0,
-            1e-12,
-            "isratio lower",
+            max_relative = SAME_FORMULA_REL,
+            epsilon = SAME_FORMULA_ABS
         );
         // Observed given: 5 (< 10, exact); the rate uses ref_rate = 250/20000 × 100000 = 1250.
         let r = calculate_israte(&bands, Some(5.0), &[0.95], 100_000.0).unwrap();
-        assert_rel(r.value.unwrap(), 5.0 / 30.0 * 1250.0, 1e-12, "israte");
+        assert_relative_eq!(
+            r.value.unwrap(),
+            5.0 / 30.0 * 1250.0,
+            max_relative = SAME_FORMULA_REL,
+            epsilon = SAME_FORMULA_ABS
+        );
         let e = intervals::exact_poisson(5.0, 0.95).unwrap();
-        assert_rel(
+        assert_relative_eq!(
             r.intervals[0].upper.unwrap(),
             e.upper.unwrap() / 30.0 * 1250.0,
-            1e-12,
-            "israte upper",
+            max_relative = SAME_FORMULA_REL,
+            epsilon = SAME_FORMULA_ABS
         );
 
         // Mean: t(0.975; 4) = 2.776445105197799 (mpmath; tables 2.7764).
         let m = phe_mean(&[2.0, 4.0, 4.0, 5.0, 10.0], &[0.95]).unwrap();
         let sd = (((2.0f64 - 5.0).powi(2) + 1.0 + 1.0 + 0.0 + 25.0) / 4.0).sqrt();
-        assert_rel(m.sd, sd, 1e-12, "sd");
-        assert_rel(
+        assert_relative_eq!(
+            m.sd,
+            sd,
+            max_relative = SAME_FORMULA_REL,
+            epsilon = SAME_FORMULA_ABS
+        );
+        assert_relative_eq!(
             m.estimate.intervals[0].upper.unwrap(),
             5.0 + 2.776_445_105_197_799 * sd / 5f64.sqrt(),
-            1e-10,
-            "mean upper",
+            max_relative = INDEPENDENT_REL,
+            epsilon = INDEPENDENT_ABS
         );
         assert_eq!(
             phe_mean(&[1.0], &[0.95]).unwrap_err().to_string(),
@@ -1102,17 +1201,17 @@ mod rates_and_more {
             let (lo, hi) = proportion_limits(p, n, sigma, 1.0).unwrap();
             let w_lo = intervals::wilson_limits(lo * n, n, conf).unwrap();
             let w_hi = intervals::wilson_limits(hi * n, n, conf).unwrap();
-            assert_rel(
+            assert_relative_eq!(
                 w_lo.upper.unwrap(),
                 p,
-                1e-9,
-                "wilson of lower limit touches p̄",
+                max_relative = FUNNEL_REL,
+                epsilon = FUNNEL_ABS
             );
-            assert_rel(
+            assert_relative_eq!(
                 w_hi.lower.unwrap(),
                 p,
-                1e-9,
-                "wilson of upper limit touches p̄",
+                max_relative = FUNNEL_REL,
+                epsilon = FUNNEL_ABS
             );
         }
         assert_eq!(
@@ -1140,19 +1239,29 @@ mod rates_and_more {
                 assert_eq!(lo, 0.0);
             } else {
                 let touch = intervals::gamma_quantile(p, lo * e + 1.0);
-                assert_rel(touch, e, 1e-9, "upper limit of the lower count");
+                assert_relative_eq!(touch, e, max_relative = FUNNEL_REL, epsilon = FUNNEL_ABS);
             }
-            assert_rel(
+            assert_relative_eq!(
                 intervals::gamma_quantile(1.0 - p, hi * e),
                 e,
-                1e-9,
-                "lower limit of the upper count",
+                max_relative = FUNNEL_REL,
+                epsilon = FUNNEL_ABS
             );
         }
         let (lo, hi) = rate_limits(250.0, 40_000.0, Sigma::Two, 100_000.0).unwrap();
         let (rlo, rhi) = ratio_limits(100.0, Sigma::Two).unwrap();
-        assert_rel(lo, rlo * 250.0, 1e-12, "rate funnel lower");
-        assert_rel(hi, rhi * 250.0, 1e-12, "rate funnel upper");
+        assert_relative_eq!(
+            lo,
+            rlo * 250.0,
+            max_relative = SAME_FORMULA_REL,
+            epsilon = SAME_FORMULA_ABS
+        );
+        assert_relative_eq!(
+            hi,
+            rhi * 250.0,
+            max_relative = SAME_FORMULA_REL,
+            epsilon = SAME_FORMULA_ABS
+        );
         assert_eq!(ratio_significance(1.0, 12.0).unwrap(), Significance::Low001);
         assert_eq!(ratio_significance(3.0, 12.0).unwrap(), Significance::Low025);
         assert_eq!(
@@ -1217,6 +1326,7 @@ mod rates_and_more {
 // Properties.
 
 mod properties {
+    use approx::{abs_diff_eq, relative_eq};
     use equitas_core::measures::lifetable::{AgeBand, START_AGES, life_expectancy};
     use equitas_core::measures::phe::sii::{SiiOptions, SiiRow, phe_sii};
     use proptest::prelude::*;
@@ -1257,8 +1367,9 @@ mod properties {
         fn sii_is_zero_when_all_quantiles_are_equal(rows in area(), level in 1.0f64..100.0) {
             let rows: Vec<SiiRow> = rows.into_iter().map(|r| SiiRow { value: level, ..r }).collect();
             let r = phe_sii(&rows, &opts(1)).unwrap();
-            prop_assert!(r.sii.unwrap().abs() < 1e-9 * level, "sii {:?}", r.sii);
-            prop_assert!((r.rii.unwrap() - 1.0).abs() < 1e-9);
+            // Rounding only: 1e-9 of the level for SII (absolute, its value is 0), 1e-9 for RII.
+            prop_assert!(abs_diff_eq!(r.sii.unwrap(), 0.0, epsilon = 1e-9 * level), "sii {:?}", r.sii);
+            prop_assert!(abs_diff_eq!(r.rii.unwrap(), 1.0, epsilon = 1e-9), "rii {:?}", r.rii);
         }
 
         /// SII scales with the values (and their SEs, limits included); RII does not.
@@ -1270,7 +1381,8 @@ mod properties {
                 .collect();
             let a = phe_sii(&rows, &opts(seed)).unwrap();
             let b = phe_sii(&scaled, &opts(seed)).unwrap();
-            let close = |x: f64, y: f64| (x - y).abs() <= 1e-9 * x.abs().max(y.abs()).max(1e-6);
+            // Rounding only: 1e-9 relative, and 1e-15 absolute for values near 0.
+            let close = |x: f64, y: f64| relative_eq!(x, y, max_relative = 1e-9, epsilon = 1e-15);
             prop_assert!(close(a.sii.unwrap() * k, b.sii.unwrap()));
             prop_assert!(close(a.rii.unwrap(), b.rii.unwrap()));
             prop_assert!(close(a.intervals[0].sii_lower.unwrap() * k, b.intervals[0].sii_lower.unwrap()));
@@ -1286,6 +1398,7 @@ mod properties {
             let n = shuffled.len();
             shuffled.rotate_left(rot % n);
             let a = phe_sii(&rows, &opts(seed)).unwrap();
+            // Exact: rows are sorted by quantile before anything is summed.
             prop_assert_eq!(&a, &phe_sii(&shuffled, &opts(seed)).unwrap());
             prop_assert_eq!(&a, &phe_sii(&rows, &opts(seed)).unwrap());
         }
@@ -1311,6 +1424,7 @@ mod properties {
             let mut rotated = bands.clone();
             rotated.rotate_left(rot);
             let a = life_expectancy(&bands, &[0.95]).unwrap();
+            // Exact: bands are put in age order before anything is summed.
             prop_assert_eq!(&a, &life_expectancy(&rotated, &[0.95]).unwrap());
             let worse: Vec<AgeBand> = bands.iter().map(|b| AgeBand { deaths: (b.deaths * 1.5).min(b.population), ..*b }).collect();
             let w = life_expectancy(&worse, &[0.95]).unwrap();
@@ -1381,17 +1495,17 @@ mod issue12 {
             ci.rii_lower < ci.rii_upper && ci.rii_upper.unwrap() < 1.0,
             "{ci:?}"
         );
-        assert_rel(
+        assert_relative_eq!(
             ri.rii_lower.unwrap(),
             1.0 / ci.rii_upper.unwrap(),
-            1e-15,
-            "rii lower",
+            max_relative = LAST_PLACES_REL,
+            epsilon = LAST_PLACES_ABS
         );
-        assert_rel(
+        assert_relative_eq!(
             ri.rii_upper.unwrap(),
             1.0 / ci.rii_lower.unwrap(),
-            1e-15,
-            "rii upper",
+            max_relative = LAST_PLACES_REL,
+            epsilon = LAST_PLACES_ABS
         );
         assert!(
             ri.rii_lower.unwrap() > 1.0,
@@ -1597,6 +1711,7 @@ mod issue12 {
             repetitions: 1000,
             ..SiiOptions::default()
         };
+        // Exact, as any thread count must be (the seed is per area).
         let one = phe_sii_many(&areas, &o, 1);
         assert_eq!(phe_sii_many(&areas, &o, usize::MAX), one);
         assert_eq!(phe_sii_many(&areas, &o, 100_000), one);

@@ -3,6 +3,7 @@
 
 mod common;
 
+use approx::assert_abs_diff_eq;
 use std::path::PathBuf;
 
 use common::{equitas, equitas_stdin, text};
@@ -104,7 +105,7 @@ fn compat_corrected_scales_theil_se() {
         v[1]["se"].as_f64().unwrap()
     };
     let ratio = get("corrected") / get("heat-v6");
-    assert!((ratio - 1000.0).abs() < 1e-9, "{ratio}");
+    assert_abs_diff_eq!(ratio, 1000.0, epsilon = 1e-9);
 }
 
 #[test]

@@ -1,9 +1,10 @@
 //! # equitas-core
 //!
-//! The engine behind equitas: deprivation lookups on the real Indices of Multiple Deprivation,
-//! the Core20PLUS5 cohort model, and (as later issues land) inequality measures and Health Equity
-//! Assessment Tool self-assessments. Pure Rust, no I/O beyond `std::io::Read` readers, so the same
-//! code runs in the `equitas` CLI and in the browser through `equitas-wasm`.
+//! The engine behind equitas, for health-equity work in the English NHS: deprivation lookups on
+//! the real Indices of Multiple Deprivation, the Core20PLUS5 cohort model, the 21 WHO HEAT
+//! inequality measures and OHID's Fingertips methods, and Health Equity Assessment Tool
+//! self-assessments. Pure Rust with no I/O beyond `std::io::Read` readers, so the same code runs
+//! in the `equitas` command and in the browser through `equitas-wasm`.
 //!
 //! ```
 //! use equitas_core::cohort::{Classifier, CohortDefinition, PersonRecord};
@@ -19,6 +20,46 @@
 //! assert!(m.adult_areas.contains(classifier.area_index("smi").unwrap()));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! ## Where to start
+//!
+//! - [`deprivation`]: load an IMD file ([`deprivation::DeprivationIndex::from_csv`]), look up an
+//!   area's decile and quintile, ask whether it is Core20.
+//! - [`cohort`]: a [`cohort::CohortDefinition`] compiled into a [`cohort::Classifier`] classifies
+//!   a [`cohort::PersonRecord`]; [`cohort::records::count_records`] counts a whole CSV into
+//!   mergeable [`cohort::CohortCounts`], and [`cohort::report`] and [`cohort::ambitions`] read
+//!   them.
+//! - [`measures`]: [`measures::compute`] gives any of the 21 WHO HEAT measures of a
+//!   [`measures::Stratum`]; [`measures::phe`] holds Fingertips' SII, proportions, rates, DSRs,
+//!   ISRs, means, funnels and quantiles, [`measures::lifetable`] life expectancy (Chiang II), and
+//!   [`measures::intervals`] the confidence intervals.
+//! - [`assessment`]: instruments as data, [`assessment::validate()`], [`assessment::score()`],
+//!   saved files and their migrations ([`assessment::load`]), reports ([`assessment::render`]).
+//! - [`io`]: the WHO HEAT Plus upload template and named-column CSV tables.
+//! - [`catalogue`] (the Core20PLUS5 seeds, typed), [`date`] (calendar dates), [`synth`] (a
+//!   synthetic population, labelled synthetic wherever it appears).
+//!
+//! The `examples/` folder has whole programs: `classify_csv` (a person-record CSV into cohort
+//! counts and ambitions), `sii` (Fingertips SII for each area of a CSV) and `score_assessment`
+//! (load, migrate, check and score a saved assessment); run one with
+//! `cargo run -p equitas-core --example sii`.
+//!
+//! ## Bad input
+//!
+//! Nothing is dropped or guessed: bad input is an error (or, for a row of a file, a reported
+//! problem) naming the value and where it was, as a row and column or a JSON pointer. Every size
+//! or count taken from input has a named limit (`MAX_…`). A measure that cannot be computed
+//! returns the reason, never NaN.
+//!
+//! ## Cargo features
+//!
+//! - `csv` (default): the CSV readers: IMD files ([`deprivation::DeprivationIndex::from_csv`]),
+//!   person records ([`cohort::records`]), the HEAT Plus template and named-column tables
+//!   ([`io`]). The browser's assessment engine builds without it.
+//! - `schema`: JSON Schema derivations (schemars) of the seed files' types, for the schema
+//!   generator and the tests that check the committed schemas.
+//! - `ts`: TypeScript declarations (tsify) of the types the wasm API passes; only `equitas-wasm`
+//!   turns it on.
 #![deny(missing_docs)]
 
 /// The text of a seed file (path relative to `seeds/`), as `build.rs` copied it into `OUT_DIR`:
@@ -32,6 +73,7 @@ macro_rules! seed_text {
 pub mod assessment;
 pub mod catalogue;
 pub mod cohort;
+pub mod date;
 pub mod deprivation;
 pub mod io;
 mod json;

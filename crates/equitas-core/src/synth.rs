@@ -289,6 +289,19 @@ fn cumulative<T>(items: impl Iterator<Item = (T, f64)>) -> Vec<(T, f64)> {
 impl<'a> Synth<'a> {
     /// A generator from parameters, a seed and where people live.
     ///
+    /// ```
+    /// use equitas_core::synth::{Areas, Synth, SynthParams};
+    ///
+    /// let params = SynthParams::builtin();
+    /// let mut synth = Synth::new(&params, 2026, Areas::Deciles)?;
+    /// let first = synth.next_person().to_record();
+    /// assert!(first.id.starts_with("SYN")); // synthetic people say so in their ids
+    /// // The same seed gives the same people.
+    /// let mut again = Synth::new(&params, 2026, Areas::Deciles)?;
+    /// assert_eq!(again.next_person().to_record(), first);
+    /// # Ok::<(), equitas_core::synth::SynthError>(())
+    /// ```
+    ///
     /// # Errors
     /// A listed area not in the index, or an empty list.
     pub fn new(params: &SynthParams, seed: u64, areas: Areas<'a>) -> Result<Self, SynthError> {

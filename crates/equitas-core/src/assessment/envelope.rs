@@ -447,6 +447,46 @@ impl Registry {
 /// Load a saved assessment, migrating it to the current layout and the newest version of its
 /// instrument in `registry`.
 ///
+/// ```
+/// use equitas_core::assessment::{Registry, load};
+///
+/// let registry = Registry::builtin()?;
+/// let saved = r#"{
+///   "format": "equitas-assessment",
+///   "schema_version": 2,
+///   "instrument": {"id": "heat", "version": 1},
+///   "created": "2026-02-01T09:00:00Z",
+///   "updated": "2026-02-01T09:20:00Z",
+///   "answers": {"prepare.title": "New online booking (SYNTHETIC)"}
+/// }"#;
+/// let loaded = load(saved, &registry)?;
+/// assert!(loaded.notes.is_empty()); // already the newest layout and instrument: nothing migrated
+/// assert_eq!(loaded.assessment.answers.len(), 1);
+///
+/// // A version 2 of the instrument renames `prepare.title`; the file written against version 1
+/// // is migrated on loading, the answer following the question, with a note saying so.
+/// let mut registry = registry;
+/// let v1 = registry.json("heat", 1).unwrap().to_string();
+/// let v2 = v1
+///     .replacen(r#""version":1"#, r#""version":2"#, 1)
+///     .replace(r#""prepare.title""#, r#""prepare.name""#) // the rubric and roles follow it
+///     .replacen(
+///         r#""id":"prepare.name""#,
+///         r#""id":"prepare.name","previous_ids":["prepare.title"]"#,
+///         1,
+///     );
+/// registry.add_json(&v2)?;
+/// let migrated = load(saved, &registry)?;
+/// assert_eq!(migrated.assessment.instrument.version, 2);
+/// assert!(migrated.assessment.answers.get("prepare.name").is_some());
+/// assert!(!migrated.notes.is_empty());
+///
+/// // A bad file is refused with the JSON pointer of what is wrong.
+/// let bad = saved.replace(r#""version": 1"#, r#""version": "one""#);
+/// assert!(load(&bad, &registry).unwrap_err().to_string().contains("/instrument/version"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
 /// # Errors
 /// Anything wrong with the file, with the JSON pointer of the problem.
 pub fn load(text: &str, registry: &Registry) -> Result<Loaded, LoadError> {

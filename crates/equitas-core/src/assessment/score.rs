@@ -204,6 +204,33 @@ pub type Compute<'a> = &'a dyn Fn(&Stratum, MeasureId) -> Result<MeasureValue, S
 /// equitas measures engine: [`measures_engine`]'s results, through
 /// [`compute_simple_ordered_impact`](crate::measures::compute_simple_ordered_impact), as the
 /// report shows only SII, RII and D.
+///
+/// ```
+/// use equitas_core::assessment::{
+///     Answer, Answers, QuestionId, Registry, ReportModel, render, score,
+/// };
+///
+/// let registry = Registry::builtin()?;
+/// let heat = registry.latest("heat").unwrap();
+/// let mut answers = Answers::new();
+/// answers.insert(
+///     QuestionId::new("prepare.title"),
+///     Answer::Text("Online booking for the diabetes clinic (SYNTHETIC)".into()),
+/// );
+/// answers.insert(QuestionId::new("assess.evidence_strength"), Answer::Text("assumed".into()));
+/// let report = score(heat, &answers);
+/// assert!(report.overall < 50.0); // a thin assessment scores low ...
+/// assert!(!report.gaps.is_empty()); // ... and every gap comes with a recommendation
+/// // Every point is explained: each criterion's lines add up to its score.
+/// for c in &report.criteria {
+///     let lines: f64 = c.lines.iter().map(|l| l.earned).sum();
+///     assert!((lines - c.earned).abs() < 1e-9);
+/// }
+/// // The report as a reader sees it (names, charts, the plan in words), as Markdown.
+/// let model = ReportModel::score(heat, &answers);
+/// assert!(render::report_markdown(&model).starts_with("# Online booking"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[must_use]
 pub fn score(instrument: &Instrument, answers: &Answers) -> Report {
     score_with(instrument, answers, Some(&report_engine))

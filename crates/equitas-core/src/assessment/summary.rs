@@ -94,6 +94,22 @@ pub struct Summary {
 }
 
 /// Summarise named assessments with their instruments as of a date.
+///
+/// ```
+/// use equitas_core::assessment::{Assessment, Date, Registry, summary};
+///
+/// let registry = Registry::builtin()?;
+/// let heat = registry.latest("heat").unwrap();
+/// let a = Assessment::new(heat, "2026-01-05T09:00:00Z");
+/// let b = Assessment::new(heat, "2026-02-05T09:00:00Z");
+/// let s = summary(
+///     [("clinic-a.json", heat, &a), ("clinic-b.json", heat, &b)],
+///     Date::parse("2026-04-01")?,
+/// );
+/// assert_eq!(s.assessments, 2);
+/// assert_eq!(s.no_review_date.len(), 2); // neither has planned its review yet
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[must_use]
 pub fn summary<'a>(
     items: impl IntoIterator<Item = (&'a str, &'a Instrument, &'a Assessment)>,

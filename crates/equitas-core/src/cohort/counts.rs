@@ -323,6 +323,28 @@ impl CohortCounts {
     /// Add `other` into `self`, cell by cell. Every sum is checked first, so on an error nothing
     /// has been added.
     ///
+    /// ```
+    /// use equitas_core::cohort::{Classifier, CohortCounts, CohortDefinition, PersonRecord};
+    ///
+    /// let classifier = Classifier::new(CohortDefinition::national(), None)?;
+    /// let count = |ages: &[u8]| -> Result<CohortCounts, Box<dyn std::error::Error>> {
+    ///     let mut counts = CohortCounts::new(&classifier);
+    ///     for &age in ages {
+    ///         let mut p = PersonRecord::new("p");
+    ///         p.age = Some(age);
+    ///         counts.count(&classifier, &classifier.compact(&p)?);
+    ///     }
+    ///     Ok(counts)
+    /// };
+    /// // Counted in two parts (two files, two machines) and merged: the same as counted at once.
+    /// let mut part = count(&[5, 40])?;
+    /// part.merge(&count(&[67, 90])?)?;
+    /// assert_eq!(part, count(&[5, 40, 67, 90])?);
+    /// // Saved and read back, nothing changes.
+    /// assert_eq!(CohortCounts::from_json(&part.to_json()?)?, part);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
     /// # Errors
     /// The two were made for different definitions or catalogues ([`MergeError::Different`]), or
     /// a sum does not fit a `u64` ([`MergeError::Overflow`], naming the first such count).

@@ -19,8 +19,6 @@ mod definition;
 pub mod records;
 mod report;
 
-use std::fmt;
-
 use serde::{Deserialize, Serialize};
 
 pub use ambition::{AmbitionRow, RateEstimate, ambitions};
@@ -138,82 +136,17 @@ impl Smoking {
     }
 }
 
+pub use crate::date::Date;
+
+// The TypeScript name of a person record's `date_of_birth`, a `Date` (`YYYY-MM-DD`): this type
+// only declares `DateOfBirth = string` in the generated definitions, which have named it since
+// before the crate's two date types became one; Rust code uses `Date`. Its doc line is the
+// TypeScript comment in the committed .d.ts files, so it stays as it was.
 /// A calendar date (proleptic Gregorian), for ages from dates of birth.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
-#[cfg_attr(feature = "ts", tsify(type = "string", rename = "DateOfBirth"))]
-pub struct Date {
-    /// Year.
-    pub year: i32,
-    /// Month 1..=12.
-    pub month: u8,
-    /// Day 1..=31.
-    pub day: u8,
-}
-
-impl Date {
-    /// Parse `YYYY-MM-DD`.
-    ///
-    /// # Errors
-    /// Text that is not a valid ISO date, named in the message.
-    pub fn parse(s: &str) -> Result<Self, String> {
-        let bad = || format!("{s:?} is not a date in the form YYYY-MM-DD");
-        let mut it = s.splitn(3, '-');
-        let (Some(y), Some(m), Some(d)) = (it.next(), it.next(), it.next()) else {
-            return Err(bad());
-        };
-        if y.len() != 4 || m.len() != 2 || d.len() != 2 {
-            return Err(bad());
-        }
-        let year: i32 = y.parse().map_err(|_| bad())?;
-        let month: u8 = m.parse().map_err(|_| bad())?;
-        let day: u8 = d.parse().map_err(|_| bad())?;
-        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-        let days = match month {
-            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-            4 | 6 | 9 | 11 => 30,
-            2 if leap => 29,
-            2 => 28,
-            _ => return Err(bad()),
-        };
-        if day == 0 || day > days {
-            return Err(bad());
-        }
-        Ok(Self { year, month, day })
-    }
-
-    /// Age in completed years on `on`; `None` if `on` is before the birth.
-    #[must_use]
-    pub fn age_on(self, on: Self) -> Option<u32> {
-        if on < self {
-            return None;
-        }
-        let mut age = on.year - self.year;
-        if (on.month, on.day) < (self.month, self.day) {
-            age -= 1;
-        }
-        u32::try_from(age).ok()
-    }
-}
-
-impl fmt::Display for Date {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
-    }
-}
-
-impl Serialize for Date {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
-
-impl<'de> Deserialize<'de> for Date {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        Self::parse(&s).map_err(serde::de::Error::custom)
-    }
-}
+#[cfg(feature = "ts")]
+#[derive(Debug, tsify::Tsify)]
+#[tsify(type = "string", rename = "DateOfBirth")]
+pub struct DateOfBirth;
 
 /// One person, as an analyst's extract or a form describes them. Ids are catalogue ids
 /// (`seeds/catalogue/`); conditions may also be ICD-10 codes, mapped by the indicative code lists.
@@ -610,6 +543,19 @@ impl CohortDefinition {
 
     /// Parse a definition from JSON and [check](Self::check) it.
     ///
+    /// ```
+    /// use equitas_core::cohort::CohortDefinition;
+    ///
+    /// let national = CohortDefinition::national();
+    /// let text = serde_json::to_string(&national)?;
+    /// assert_eq!(CohortDefinition::from_json(&text)?, national);
+    /// // A bad value is named by its JSON pointer.
+    /// let bad = text.replacen("\"adult_min_age\":18", "\"adult_min_age\":\"18\"", 1);
+    /// let err = CohortDefinition::from_json(&bad).unwrap_err().to_string();
+    /// assert!(err.contains("/adult_min_age"), "{err}");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
     /// # Errors
     /// [`DefinitionError::Parse`] naming the JSON pointer of the bad value (or the line and
     /// column of a syntax error), or what [`Self::check`] finds, with its JSON pointer; text
@@ -724,44 +670,76 @@ fn find_id(
         })
 }
 
-impl<'a> Classifier<'a> {
-    /// Compile `definition` against the built-in catalogue. With an `index`, person areas are
-    /// looked up in it; it must be the definition's English edition.
-    ///
-    /// # Errors
-    /// A rule naming an unknown id, bad age bands, a non-English edition, or an index of another
-    /// edition.
-    pub fn new(
-        definition: CohortDefinition,
-        index: Option<&'a DeprivationIndex>,
-    ) -> Result<Self, DefinitionError> {
-        let catalogue = Catalogue::builtin();
-        let def_id = definition.id.clone();
-        if definition.imd_edition.nation() != Nation::England {
-            return Err(DefinitionError::NotEngland {
-                definition: def_id,
-                edition: definition.imd_edition,
-            });
-        }
-        if let Some(ix) = index
-            && ix.edition() != definition.imd_edition
-        {
-            return Err(DefinitionError::EditionMismatch {
-                index: ix.edition(),
-                definition: definition.imd_edition,
-            });
-        }
-        definition.check()?;
-        let bands = &definition.age_bands;
-        let areas = &catalogue.clinical_areas.areas;
-        let area_ids: Vec<String> = areas.iter().map(|a| a.id.clone()).collect();
-        let cat_err = |m: String| DefinitionError::Catalogue(m);
+/// The catalogue's conditions and metrics, compiled: ids become bit positions.
+struct ClinicalTables {
+    area_ids: Vec<String>,
+    conditions: Vec<CondInfo>,
+    condition_ids: Vec<String>,
+    flag_ids: Vec<String>,
+    event_ids: Vec<String>,
+    metrics: Vec<MetricInfo>,
+    metrics_of_condition: Vec<u64>,
+}
+
+/// The catalogue's ethnic categories, compiled.
+struct EthnicTables {
+    /// Category index → (broad group index, minority).
+    ethnic: Vec<(u8, bool)>,
+    codes: Vec<String>,
+    /// The category of a blank ethnicity (`99`, not known).
+    not_known: u8,
+    /// The last broad group (not stated).
+    broad_not_stated: u8,
+}
+
+/// An error about the built-in catalogue itself (it is checked by the seed tests, so these only
+/// show if a seed file is edited into an inconsistent state).
+fn catalogue_error(message: String) -> DefinitionError {
+    DefinitionError::Catalogue(message)
+}
+
+/// A definition can only be compiled against its own English edition, and an index given with
+/// it must be of that edition.
+fn check_edition(
+    definition: &CohortDefinition,
+    index: Option<&DeprivationIndex>,
+) -> Result<(), DefinitionError> {
+    if definition.imd_edition.nation() != Nation::England {
+        return Err(DefinitionError::NotEngland {
+            definition: definition.id.clone(),
+            edition: definition.imd_edition,
+        });
+    }
+    if let Some(ix) = index
+        && ix.edition() != definition.imd_edition
+    {
+        return Err(DefinitionError::EditionMismatch {
+            index: ix.edition(),
+            definition: definition.imd_edition,
+        });
+    }
+    Ok(())
+}
+
+impl ClinicalTables {
+    /// Clinical areas, conditions (with their adult and CYP areas), group flags and metrics
+    /// (with the condition whose register is their denominator), each id at its bit position;
+    /// the bitsets are `u64`, so at most 64 of each (63 areas).
+    fn compile(catalogue: &Catalogue) -> Result<Self, DefinitionError> {
+        let area_ids: Vec<String> = catalogue
+            .clinical_areas
+            .areas
+            .iter()
+            .map(|a| a.id.clone())
+            .collect();
         let area_index = |id: &Option<String>| -> Result<Option<u8>, DefinitionError> {
             id.as_ref()
                 .map(|id| {
                     position(&area_ids, id)
                         .and_then(|i| u8::try_from(i).ok())
-                        .ok_or_else(|| cat_err(format!("condition refers to unknown area {id}")))
+                        .ok_or_else(|| {
+                            catalogue_error(format!("condition refers to unknown area {id}"))
+                        })
                 })
                 .transpose()
         };
@@ -792,18 +770,22 @@ impl<'a> Classifier<'a> {
             let den = position(&condition_ids, &m.denominator.condition)
                 .and_then(|i| u8::try_from(i).ok())
                 .ok_or_else(|| {
-                    cat_err(format!(
+                    catalogue_error(format!(
                         "metric {} has unknown denominator {}",
                         m.id, m.denominator.condition
                     ))
                 })?;
             let area = position(&area_ids, &area.id)
                 .and_then(|i| u8::try_from(i).ok())
-                .ok_or_else(|| cat_err(format!("metric {} has unknown area", m.id)))?;
+                .ok_or_else(|| catalogue_error(format!("metric {} has unknown area", m.id)))?;
             event_ids.push(m.numerator.event.clone());
             metrics.push(MetricInfo { area });
-            if let Some(mask) = metrics_of_condition.get_mut(usize::from(den)) {
-                *mask |= 1u64 << (metrics.len() - 1);
+            // A 65th metric has no bit: it is refused below, before the tables are used.
+            if let (Some(mask), Some(bit)) = (
+                metrics_of_condition.get_mut(usize::from(den)),
+                1u64.checked_shl(u32::try_from(metrics.len() - 1).unwrap_or(u32::MAX)),
+            ) {
+                *mask |= bit;
             }
         }
         if condition_ids.len() > 64
@@ -811,10 +793,26 @@ impl<'a> Classifier<'a> {
             || event_ids.len() > 64
             || area_ids.len() > 63
         {
-            return Err(cat_err(
+            return Err(catalogue_error(
                 "more than 64 conditions, flags, events or areas".into(),
             ));
         }
+        Ok(Self {
+            area_ids,
+            conditions,
+            condition_ids,
+            flag_ids,
+            event_ids,
+            metrics,
+            metrics_of_condition,
+        })
+    }
+}
+
+impl EthnicTables {
+    /// NHS ethnic categories with their broad group and whether they are a minority; at most
+    /// 64, and `99` (not known) must be one of them.
+    fn compile(catalogue: &Catalogue) -> Result<Self, DefinitionError> {
         let broad: Vec<&str> = catalogue
             .ethnicity
             .broad_groups
@@ -822,38 +820,82 @@ impl<'a> Classifier<'a> {
             .map(|b| b.id.as_str())
             .collect();
         let mut ethnic = Vec::new();
-        let mut ethnic_codes = Vec::new();
+        let mut codes = Vec::new();
         for c in &catalogue.ethnicity.categories {
             let b = broad
                 .iter()
                 .position(|b| *b == c.broad_group)
                 .and_then(|i| u8::try_from(i).ok())
                 .ok_or_else(|| {
-                    cat_err(format!(
+                    catalogue_error(format!(
                         "ethnic category {} has unknown broad group",
                         c.code
                     ))
                 })?;
             ethnic.push((b, c.minority));
-            ethnic_codes.push(c.code.clone());
+            codes.push(c.code.clone());
         }
-        if ethnic_codes.len() > 64 {
-            return Err(cat_err("more than 64 ethnic categories".into()));
+        if codes.len() > 64 {
+            return Err(catalogue_error("more than 64 ethnic categories".into()));
         }
-        let ethnic_not_known = position(&ethnic_codes, "99")
+        let not_known = position(&codes, "99")
             .and_then(|i| u8::try_from(i).ok())
-            .ok_or_else(|| cat_err("ethnicity.json has no code 99 (not known)".into()))?;
-        let broad_not_stated = u8::try_from(broad.len().saturating_sub(1)).unwrap_or(0);
+            .ok_or_else(|| catalogue_error("ethnicity.json has no code 99 (not known)".into()))?;
+        Ok(Self {
+            ethnic,
+            codes,
+            not_known,
+            broad_not_stated: u8::try_from(broad.len().saturating_sub(1)).unwrap_or(0),
+        })
+    }
+}
 
-        let mut age_band_of = [0u8; MAX_AGE as usize + 1];
-        for (age, slot) in age_band_of.iter_mut().enumerate() {
-            let b = bands
-                .iter()
-                .rposition(|lo| usize::from(*lo) <= age)
-                .unwrap_or(0);
-            *slot = u8::try_from(b).unwrap_or(0);
-        }
+/// Age (0 to [`MAX_AGE`]) → the index of its band, for bands given by their lower ends.
+fn age_band_table(bands: &[u8]) -> [u8; MAX_AGE as usize + 1] {
+    let mut age_band_of = [0u8; MAX_AGE as usize + 1];
+    for (age, slot) in age_band_of.iter_mut().enumerate() {
+        let b = bands
+            .iter()
+            .rposition(|lo| usize::from(*lo) <= age)
+            .unwrap_or(0);
+        *slot = u8::try_from(b).unwrap_or(0);
+    }
+    age_band_of
+}
 
+/// The bitset of the positions where `bits` is true (at most 64 of them, checked when the
+/// tables were compiled).
+fn mask_of(bits: impl Iterator<Item = bool>) -> u64 {
+    bits.enumerate()
+        .filter(|(_, on)| *on)
+        .fold(0, |m, (i, _)| m | (1 << i))
+}
+
+impl<'a> Classifier<'a> {
+    /// Compile `definition` against the built-in catalogue. With an `index`, person areas are
+    /// looked up in it; it must be the definition's English edition.
+    ///
+    /// ```
+    /// use equitas_core::cohort::{Classifier, CohortDefinition};
+    ///
+    /// let classifier = Classifier::new(CohortDefinition::national(), None)?;
+    /// assert!(classifier.area_index("smi").is_some());
+    /// # Ok::<(), equitas_core::cohort::DefinitionError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// A rule naming an unknown id, bad age bands, a non-English edition, or an index of another
+    /// edition.
+    pub fn new(
+        definition: CohortDefinition,
+        index: Option<&'a DeprivationIndex>,
+    ) -> Result<Self, DefinitionError> {
+        let catalogue = Catalogue::builtin();
+        check_edition(&definition, index)?;
+        definition.check()?;
+        let clinical = ClinicalTables::compile(catalogue)?;
+        let ethnic = EthnicTables::compile(catalogue)?;
+        let areas = &catalogue.clinical_areas.areas;
         let mut this = Self {
             catalogue,
             index,
@@ -863,48 +905,43 @@ impl<'a> Classifier<'a> {
                 .map(|a| a.age_range.map(|r| (r.min, r.max)))
                 .collect(),
             area_population: areas.iter().map(|a| a.population).collect(),
-            area_ids,
-            conditions,
-            condition_ids,
-            flag_ids,
-            event_ids,
-            metrics,
-            metrics_of_condition,
-            ethnic,
-            ethnic_codes,
-            ethnic_not_known,
-            broad_not_stated,
+            long_term_mask: mask_of(clinical.conditions.iter().map(|c| c.long_term)),
+            minority_mask: mask_of(ethnic.ethnic.iter().map(|(_, minority)| *minority)),
+            area_ids: clinical.area_ids,
+            conditions: clinical.conditions,
+            condition_ids: clinical.condition_ids,
+            flag_ids: clinical.flag_ids,
+            event_ids: clinical.event_ids,
+            metrics: clinical.metrics,
+            metrics_of_condition: clinical.metrics_of_condition,
+            ethnic: ethnic.ethnic,
+            ethnic_codes: ethnic.codes,
+            ethnic_not_known: ethnic.not_known,
+            broad_not_stated: ethnic.broad_not_stated,
             flag_rules: Vec::new(),
             rules: Vec::new(),
-            long_term_mask: 0,
-            minority_mask: 0,
-            age_band_of,
+            age_band_of: age_band_table(&definition.age_bands),
             definition,
         };
+        this.compile_plus_groups()?;
+        Ok(this)
+    }
+
+    /// Compiles the definition's PLUS group rules: a plain `any_flag` becomes one mask test
+    /// (`flag_rules`), anything else a compiled rule (`rules`); group `i` is bit `i`.
+    fn compile_plus_groups(&mut self) -> Result<(), DefinitionError> {
         let mut flag_rules = Vec::new();
         let mut rules = Vec::new();
-        for (i, g) in this.definition.plus_groups.iter().enumerate() {
+        for (i, g) in self.definition.plus_groups.iter().enumerate() {
             let path = definition::at(&definition::at("", "plus_groups", Some(i)), "rule", None);
-            match this.compile(&g.id, &g.rule, &path)? {
+            match self.compile(&g.id, &g.rule, &path)? {
                 Compiled::AnyFlag(mask) => flag_rules.push((mask, 1u64 << i)),
                 other => rules.push((other, 1u64 << i)),
             }
         }
-        this.flag_rules = flag_rules;
-        this.rules = rules;
-        this.long_term_mask = this
-            .conditions
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| c.long_term)
-            .fold(0, |m, (i, _)| m | (1 << i));
-        this.minority_mask = this
-            .ethnic
-            .iter()
-            .enumerate()
-            .filter(|(_, (_, minority))| *minority)
-            .fold(0, |m, (i, _)| m | (1 << i));
-        Ok(this)
+        self.flag_rules = flag_rules;
+        self.rules = rules;
+        Ok(())
     }
 
     /// Use `date` to work out ages from dates of birth.
@@ -1156,6 +1193,21 @@ impl<'a> Classifier<'a> {
     }
 
     /// Classify one person.
+    ///
+    /// ```
+    /// use equitas_core::cohort::{Classifier, CohortDefinition, PersonRecord};
+    ///
+    /// let classifier = Classifier::new(CohortDefinition::national(), None)?;
+    /// let person = PersonRecord::from_json(
+    ///     r#"{"id": "p1", "age": 9, "imd_decile": 1, "conditions": ["asthma"], "ethnicity": "H"}"#,
+    /// )?;
+    /// let m = classifier.describe(&classifier.classify(&person)?);
+    /// assert_eq!(m.core20, Some(true));
+    /// assert_eq!(m.imd_quintile, Some(1));
+    /// assert_eq!(m.cyp_areas, ["cyp_asthma"]);
+    /// assert!(m.plus_groups.contains(&"ethnic_minority".to_owned()));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # Errors
     /// As [`Self::compact`].

@@ -625,6 +625,35 @@ impl<'a, 'c> Counter<'a, 'c> {
 /// unknown area codes are counted (deprivation unknown) and reported. The counts and the summary
 /// are the same as [`count_records_parallel`]'s on any number of threads.
 ///
+/// ```
+/// use equitas_core::cohort::records::count_records;
+/// use equitas_core::cohort::{Classifier, CohortCounts, CohortDefinition, ambitions};
+///
+/// let classifier = Classifier::new(CohortDefinition::national(), None)?;
+/// let csv = "\
+/// person_id,age,sex,ethnicity,lsoa,conditions,groups,smoking,events,imd_decile
+/// p1,45,female,A,,smi,,current,smi_health_check,1
+/// p2,52,male,H,,smi,,never,,7
+/// p3,30,female,,,,,never,,2
+/// p4,200,male,A,,,,,,3
+/// ";
+/// let mut counts = CohortCounts::new(&classifier);
+/// let summary = count_records(csv.as_bytes(), &classifier, &mut counts, false)?;
+/// assert_eq!((summary.rows, summary.counted, summary.rejected), (4, 3, 1));
+/// // The bad row is reported with its row (the header is row 1), column and value.
+/// assert_eq!(summary.problems[0].row, 5);
+/// assert_eq!(summary.problems[0].column, "age");
+/// assert_eq!(summary.problems[0].value, "200");
+/// assert_eq!(counts.people(), 3);
+/// assert_eq!(counts.core20_people(), 2);
+/// let smi = ambitions(&counts, classifier.catalogue())
+///     .into_iter()
+///     .find(|a| a.metric == "smi_health_check")
+///     .unwrap();
+/// assert_eq!((smi.overall.numerator, smi.overall.denominator), (1, 2));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
 /// # Errors
 /// A header lacking required columns; a record longer than [`MAX_RECORD_BYTES`]; a failed read;
 /// under `strict`, the first bad row. After an error `counts` holds part of the file: discard it.

@@ -55,6 +55,24 @@ fn line(counts: &CohortCounts, id: &str, a: usize, p: usize) -> CohortLine {
 }
 
 /// Summarise `counts` made with `classifier`.
+///
+/// ```
+/// use equitas_core::cohort::{Classifier, CohortCounts, CohortDefinition, PersonRecord, report};
+/// use equitas_core::deprivation::ImdDecile;
+///
+/// let classifier = Classifier::new(CohortDefinition::national(), None)?;
+/// let mut counts = CohortCounts::new(&classifier);
+/// for (age, decile) in [(34, 1), (71, 2), (50, 9)] {
+///     let mut p = PersonRecord::new("p");
+///     p.age = Some(age);
+///     p.imd_decile = Some(ImdDecile::new(decile)?);
+///     counts.count(&classifier, &classifier.compact(&p)?);
+/// }
+/// let r = report(&counts, &classifier);
+/// assert_eq!((r.total.people, r.total.core20), (3, 2));
+/// assert_eq!(r.total.by_quintile[..5], [2, 0, 0, 0, 1]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[must_use]
 pub fn report(counts: &CohortCounts, classifier: &Classifier<'_>) -> CohortReport {
     let def = classifier.definition();

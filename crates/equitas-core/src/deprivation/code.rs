@@ -47,6 +47,15 @@ fn digit(b: u8) -> Option<u64> {
 impl AreaCode {
     /// Parse a code from text.
     ///
+    /// ```
+    /// use equitas_core::deprivation::AreaCode;
+    /// let code = AreaCode::parse("E01000001")?;
+    /// assert_eq!(code.to_string(), "E01000001");
+    /// assert_eq!(code.first_char(), 'E');
+    /// assert!(AreaCode::parse("e01000001").is_err()); // codes are upper case, as published
+    /// # Ok::<(), equitas_core::deprivation::AreaCodeError>(())
+    /// ```
+    ///
     /// # Errors
     /// Empty, too long, or a character outside `0-9A-Z`; the message names the text.
     pub fn parse(s: &str) -> Result<Self, AreaCodeError> {

@@ -119,6 +119,15 @@ impl ImdDecile {
     }
 
     /// The quintile this decile falls in (deciles 1–2 → 1, …, 9–10 → 5).
+    ///
+    /// ```
+    /// use equitas_core::deprivation::ImdDecile;
+    /// let decile = ImdDecile::new(2)?;
+    /// assert_eq!(decile.quintile().get(), 1);
+    /// assert!(decile.is_core20());
+    /// assert!(ImdDecile::new(11).is_err()); // deciles are 1 to 10
+    /// # Ok::<(), equitas_core::deprivation::DeprivationError>(())
+    /// ```
     #[must_use]
     pub fn quintile(self) -> ImdQuintile {
         ImdQuintile(self.0.div_ceil(2))
@@ -439,6 +448,17 @@ impl DeprivationIndex {
     }
 
     /// Find an area by code: O(1), no allocation.
+    ///
+    /// ```
+    /// use equitas_core::deprivation::{AreaCode, DeprivationIndex};
+    /// let csv = "lsoa11_code,IMD_decile,IMD_rank\nE01000001,1,10\nE01000002,6,18000\n";
+    /// let index = DeprivationIndex::from_csv(csv.as_bytes())?;
+    /// let id = index.lookup(AreaCode::parse("E01000002")?).expect("in the index");
+    /// let area = index.area(id);
+    /// assert_eq!((area.decile().get(), area.quintile().get(), area.rank()), (6, 3, 18000));
+    /// assert_eq!(index.lookup(AreaCode::parse("E01999999")?), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[inline]
     #[must_use]
     pub fn lookup(&self, code: AreaCode) -> Option<AreaId> {

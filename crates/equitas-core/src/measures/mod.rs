@@ -698,6 +698,44 @@ impl Serialize for Reason {
 
 /// One measure for one stratum (spec §1.1 validation, §7 formulas).
 ///
+/// One example of each family on a non-ordered dimension (three regions, a favourable indicator
+/// in percent: higher is better):
+///
+/// ```
+/// use equitas_core::measures::{MeasureId, Options, Stratum, Subgroup, compute};
+///
+/// let region = |label: &str, y: f64| Subgroup {
+///     label: label.into(),
+///     estimate: Some(y),
+///     se: Some(2.0),
+///     population: Some(100.0),
+///     order: 0,
+///     reference: false,
+/// };
+/// let stratum = Stratum {
+///     subgroups: vec![region("North", 20.0), region("Midlands", 30.0), region("South", 40.0)],
+///     ordered: false,
+///     favourable: true,
+///     scale: 100.0,
+///     setting_average: None,
+/// };
+/// let o = Options::default();
+/// let value = |m| compute(&stratum, m, &o).map(|e| e.value);
+/// // Simple: the difference and ratio of the best and worst subgroups.
+/// assert_eq!(value(MeasureId::D)?, 20.0);
+/// assert_eq!(value(MeasureId::R)?, 2.0);
+/// // Non-ordered: the between-group variance, Σ p (y − μ)² around μ = 30.
+/// assert!((value(MeasureId::Bgv)? - 200.0 / 3.0).abs() < 1e-9);
+/// // Impact: how far the average would move if every region did as well as the best (40).
+/// assert!((value(MeasureId::Par)? - 10.0).abs() < 1e-9);
+/// assert!((value(MeasureId::Paf)? - 100.0 / 3.0).abs() < 1e-9);
+/// // Ordered measures need an ordered dimension: a reason, not a number.
+/// assert!(compute(&stratum, MeasureId::Sii, &o).is_err());
+/// # Ok::<(), equitas_core::measures::Reason>(())
+/// ```
+///
+/// The ordered family (SII, RII, ACI, RCI) is in the module example.
+///
 /// # Errors
 /// The [`Reason`] HEAT's validation (or the arithmetic) gives for not computing it.
 pub fn compute(
@@ -732,6 +770,38 @@ pub fn compute_simple_ordered_impact(
 ///
 /// heatmeasures resets its seed before every measure, so every simulated measure sees the same
 /// draws; here they are drawn once and shared, which is the same thing and faster.
+///
+/// ```
+/// use equitas_core::measures::{MeasureId, Options, Reason, Stratum, Subgroup, compute_many};
+///
+/// // Uptake by IMD quintile (1 = most deprived), rising with advantage.
+/// let quintile = |order: u32, y: f64| Subgroup {
+///     label: format!("Quintile {order}"),
+///     estimate: Some(y),
+///     se: Some(1.5),
+///     population: Some(1000.0),
+///     order,
+///     reference: false,
+/// };
+/// let stratum = Stratum {
+///     subgroups: (1..=5).map(|q| quintile(q, 40.0 + 5.0 * f64::from(q))).collect(),
+///     ordered: true,
+///     favourable: true,
+///     scale: 100.0,
+///     setting_average: None,
+/// };
+/// let results = compute_many(&stratum, &MeasureId::ALL, &Options::default().with_seed(7));
+/// assert_eq!(results.len(), 21);
+/// for (m, r) in &results {
+///     match r {
+///         Ok(e) => assert!(e.value.is_finite(), "{m}"),
+///         // Measures against a reference subgroup need one to be flagged.
+///         Err(reason) => assert_eq!(reason, &Reason::NoReference, "{m}"),
+///     }
+/// }
+/// let sii = results.iter().find(|(m, _)| *m == MeasureId::Sii).unwrap().1.as_ref().unwrap();
+/// assert!(sii.value > 0.0 && sii.lower.unwrap() < sii.value);
+/// ```
 #[must_use]
 pub fn compute_many(
     stratum: &Stratum,

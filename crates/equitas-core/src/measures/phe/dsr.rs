@@ -349,6 +349,20 @@ pub fn calculate_dsr(
 
 /// [`calculate_dsr`] with the ESP2013 weights: `x` and `n` give the 19 bands 0–4 … 90+ in order.
 ///
+/// ```
+/// use equitas_core::measures::phe::dsr::dsr_esp2013;
+///
+/// // Deaths and populations in the 19 bands 0-4, 5-9, …, 90+ (a SYNTHETIC area).
+/// let deaths: Vec<Option<f64>> = (0..19).map(|i| Some(f64::from(i * i))).collect();
+/// let population: Vec<f64> = (0..19).map(|i| 5_000.0 - 150.0 * f64::from(i)).collect();
+/// let dsr = dsr_esp2013(&deaths, &population, &[0.95], 100_000.0)?;
+/// let (value, ci) = (dsr.value.unwrap(), dsr.intervals[0]);
+/// assert!(ci.lower.unwrap() < value && value < ci.upper.unwrap()); // per 100,000, Dobson limits
+/// // A band missing is an error that says what was expected.
+/// assert!(dsr_esp2013(&deaths[..18], &population[..18], &[0.95], 1e5).is_err());
+/// # Ok::<(), equitas_core::measures::phe::PheError>(())
+/// ```
+///
 /// # Errors
 /// As [`calculate_dsr`], and a number of bands other than 19.
 pub fn dsr_esp2013(
