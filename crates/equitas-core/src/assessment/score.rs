@@ -15,7 +15,7 @@ use super::validate::{
     uncovered_negatives, validate,
 };
 use crate::measures::intervals::Z95;
-use crate::measures::{Compat, Estimate, MeasureId, Options, Reason, Stratum, Subgroup};
+use crate::measures::{Estimate, MeasureId, REPORT_OPTIONS, Reason, Stratum, Subgroup};
 use crate::number;
 
 /// One line of a criterion's explanation: the points it earned or lost and why.
@@ -202,8 +202,8 @@ pub type Compute<'a> = &'a dyn Fn(&Stratum, MeasureId) -> Result<MeasureValue, S
 
 /// Score an assessment with its instrument's rubric, computing the quantified gap with the
 /// equitas measures engine: [`measures_engine`]'s results, through
-/// [`compute_simple_ordered_impact`](crate::measures::compute_simple_ordered_impact), as the
-/// report shows only SII, RII and D.
+/// [`compute_report_measure`](crate::measures::compute_report_measure), as the report shows only
+/// SII, RII and D.
 ///
 /// ```
 /// use equitas_core::assessment::{
@@ -236,19 +236,16 @@ pub fn score(instrument: &Instrument, answers: &Answers) -> Report {
     score_with(instrument, answers, Some(&report_engine))
 }
 
-/// The engine [`score`] runs: [`measures_engine`]'s results through
-/// [`compute_simple_ordered_impact`](crate::measures::compute_simple_ordered_impact).
+/// The engine [`score`] runs: [`compute_report_measure`](crate::measures::compute_report_measure),
+/// the same results as [`measures_engine`] for the three measures a report shows.
 pub(super) fn report_engine(stratum: &Stratum, measure: MeasureId) -> Result<MeasureValue, String> {
-    engine(
-        crate::measures::compute_simple_ordered_impact,
-        stratum,
-        measure,
-    )
+    reported(crate::measures::compute_report_measure(stratum, measure))
 }
 
-/// [`crate::measures::compute`] with WHO HEAT's methods and 95% intervals, as a [`Compute`].
+/// [`crate::measures::compute`] with [`REPORT_OPTIONS`] (WHO HEAT's methods, 95% intervals), as a
+/// [`Compute`].
 ///
-/// It uses [`Compat::Corrected`] so that a standard error is
+/// It uses [`Compat::Corrected`](crate::measures::Compat::Corrected) so that a standard error is
 /// on the same scale as its value: HEAT v6 reports the SII's SE on the 0–1 scale next to a value
 /// on the indicator's scale, which would read wrongly in a report. The values and intervals of
 /// SII, RII and D are the same in both modes.
@@ -256,24 +253,19 @@ pub(super) fn report_engine(stratum: &Stratum, measure: MeasureId) -> Result<Mea
 /// # Errors
 /// The measure cannot be computed for the stratum; the text says why.
 pub fn measures_engine(stratum: &Stratum, measure: MeasureId) -> Result<MeasureValue, String> {
-    engine(crate::measures::compute, stratum, measure)
+    reported(crate::measures::compute(stratum, measure, &REPORT_OPTIONS))
 }
 
-type Measure = fn(&Stratum, MeasureId, &Options) -> Result<Estimate, Reason>;
-
-fn engine(compute: Measure, stratum: &Stratum, measure: MeasureId) -> Result<MeasureValue, String> {
-    compute(
-        stratum,
-        measure,
-        &Options::default().with_compat(Compat::Corrected),
-    )
-    .map(|e| MeasureValue {
-        value: e.value,
-        se: e.se,
-        lower: e.lower,
-        upper: e.upper,
-    })
-    .map_err(|r| r.to_string())
+/// A measure's result as the report holds it: its value, or why not in words.
+fn reported(result: Result<Estimate, Reason>) -> Result<MeasureValue, String> {
+    result
+        .map(|e| MeasureValue {
+            value: e.value,
+            se: e.se,
+            lower: e.lower,
+            upper: e.upper,
+        })
+        .map_err(|r| r.to_string())
 }
 
 /// Score an assessment, computing the quantified gap with `compute` when given (`None` leaves
