@@ -40,8 +40,9 @@ fn main() -> Result<(), Box<dyn Error>> {
         eprintln!("to fix: {}: {}", problem.question, problem.message);
     }
 
-    // The report as a reader sees it: scores, every point explained, gaps, the plan, charts.
-    let report = ReportModel::score(instrument, &assessment.answers);
+    // The report as a reader sees it: the scored report, with the measures' names and charts.
+    let model = ReportModel::score(instrument, &assessment.answers);
+    let report = &model.report;
     eprintln!(
         "overall {:.0}/100{}, {} gaps",
         report.overall,
@@ -51,6 +52,6 @@ fn main() -> Result<(), Box<dyn Error>> {
             .map_or_else(String::new, |b| format!(" ({})", b.label)),
         report.gaps.len()
     );
-    print!("{}", render::report_markdown(&report));
+    print!("{}", render::report_markdown(&model));
     Ok(())
 }

@@ -169,10 +169,7 @@ fn exercise(instrument: &Instrument, a: &Assessment) {
         report.overall
     );
     let model = ReportModel::score(instrument, &a.answers);
-    assert_eq!(
-        model.overall, report.overall,
-        "the model's score is the report's"
-    );
+    assert_eq!(model.report, report, "the model holds the scored report");
     let _ = report_markdown(&model);
     let _ = report_html(&model);
     let as_of = Date::parse("2026-06-01").expect("a date");

@@ -68,14 +68,19 @@ fn list(ordered: bool, items: impl IntoIterator<Item = Vec<Inline>>) -> Block {
     Block::List { ordered, items }
 }
 
-fn report_title(r: &ReportModel) -> &str {
-    r.title.as_deref().unwrap_or("Untitled assessment")
+fn report_title(model: &ReportModel) -> &str {
+    model
+        .report
+        .title
+        .as_deref()
+        .unwrap_or("Untitled assessment")
 }
 
 /// The report's content, once, for both backends.
-fn report_doc(r: &ReportModel) -> Vec<Block> {
+fn report_doc(model: &ReportModel) -> Vec<Block> {
+    let r = &model.report;
     let mut d = vec![
-        Block::Heading(1, report_title(r).into()),
+        Block::Heading(1, report_title(model).into()),
         Block::Para(vec![
             text(format!("{} (", r.instrument_title)),
             Inline::MdCode(r.instrument.id.clone()),

@@ -160,12 +160,16 @@ fn measure_table(h: &HeatPlusStratum, options: &Options, level: f64) -> Measured
     }
 }
 
-fn text(s: impl Into<String>) -> NotePart {
-    NotePart::Text(s.into())
+const fn text(s: &'static str) -> NotePart {
+    NotePart::Text(s)
 }
 
 const fn number(value: f64, dp: u8) -> NotePart {
     NotePart::Number { value, dp }
+}
+
+const fn label(point: usize) -> NotePart {
+    NotePart::Label { point }
 }
 
 /// How to read a table's chart, in the data page's words.
@@ -191,37 +195,39 @@ fn notes(chart: &Chart, ordered: bool, fit: SiiMethod) -> Vec<Note> {
         notes.push(vec![text("The square marks the reference subgroup.")]);
     }
     if let Some(d) = &chart.difference {
-        let label = |i: usize| chart.points.get(i).map_or("", |p| p.label.as_str());
-        notes.push(vec![text(format!(
-            "The bracket marks the difference (D) between {} and {}.",
+        notes.push(vec![
+            text("The bracket marks the difference (D) between "),
             label(d.from),
-            label(d.to)
-        ))]);
+            text(" and "),
+            label(d.to),
+            text("."),
+        ]);
     }
-    match (&chart.line, &chart.sii) {
-        (Some(line), Some(sii)) => notes.push(vec![
-            text(format!(
+    match chart.sii.map(|s| (s.line(), s.value)) {
+        Some((Some((at0, at1)), sii)) => notes.push(vec![
+            text(
                 "Each subgroup sits at the middle of its share of the population (its ridit), \
                  from the most disadvantaged (0) to the least (1). The dashed line joins the \
-                 values the engine's {} model fits at the two ends, ",
-                match fit {
-                    SiiMethod::Linear => "straight-line",
-                    SiiMethod::Logistic => "logistic",
-                }
-            )),
-            number(line.at0, 2),
+                 values the engine's ",
+            ),
+            text(match fit {
+                SiiMethod::Linear => "straight-line",
+                SiiMethod::Logistic => "logistic",
+            }),
+            text(" model fits at the two ends, "),
+            number(at0, 2),
             text(" and "),
-            number(line.at1, 2),
+            number(at1, 2),
             text(" (from its SII and RII); its slope is the SII ("),
-            number(sii.value, 1),
+            number(sii, 1),
             text(")."),
         ]),
-        (None, Some(_)) => notes.push(vec![text(
+        Some((None, _)) => notes.push(vec![text(
             "The slope index of inequality (SII) is written above the chart but not drawn: the \
              line needs the RII as well, and it could not be computed here (or is 1, no \
              gradient).",
         )]),
-        _ => {}
+        None => {}
     }
     if !ordered {
         notes.push(vec![text(
@@ -249,13 +255,8 @@ mod tests {
         measure_file(&read(rows), options)
     }
 
-    fn words(note: &Note) -> String {
-        note.iter()
-            .map(|p| match p {
-                NotePart::Text(t) => t.clone(),
-                NotePart::Number { value, dp } => format!("{value:.*}", usize::from(*dp)),
-            })
-            .collect()
+    fn words(chart: &Chart, note: &Note) -> String {
+        chart.words(note, |v, dp| format!("{v:.*}", usize::from(dp)))
     }
 
     #[test]
@@ -288,7 +289,7 @@ mod tests {
         let orders: Vec<u32> = c.points.iter().map(|p| p.order).collect();
         assert_eq!(orders, [1, 2]);
         assert!(c.difference.is_none() && c.sii.is_none() && c.ridit_axis.is_none());
-        let notes: Vec<String> = c.notes.iter().map(words).collect();
+        let notes: Vec<String> = c.notes.iter().map(|n| words(c, n)).collect();
         assert_eq!(
             notes,
             [
@@ -335,7 +336,7 @@ mod tests {
         assert_eq!(Some(label.value), sii.value.map(|e| e.value));
         let d = c.difference.as_ref().unwrap();
         assert_eq!((d.from, d.to), (0, 2));
-        let notes: Vec<String> = c.notes.iter().map(words).collect();
+        let notes: Vec<String> = c.notes.iter().map(|n| words(c, n)).collect();
         assert_eq!(notes.len(), 5, "{notes:?}");
         assert_eq!(
             notes[..4],
@@ -347,7 +348,7 @@ mod tests {
                 "The bracket marks the difference (D) between Q1 and Q3.",
             ]
         );
-        let line = c.line.unwrap();
+        let (at0, at1) = c.sii.unwrap().line().unwrap();
         assert!(
             notes[4].contains("the engine's logistic model"),
             "{notes:?}"
@@ -355,7 +356,7 @@ mod tests {
         assert!(
             notes[4].ends_with(&format!(
                 "{:.2} and {:.2} (from its SII and RII); its slope is the SII ({:.1}).",
-                line.at0, line.at1, label.value
+                at0, at1, label.value
             )),
             "{notes:?}"
         );

@@ -2,15 +2,14 @@
 //! (the browser's SVG) shows what the engine computed: the subgroups in the order drawn, each
 //! one's confidence interval (the one given, or the estimate ± 1.96 standard errors), each one's
 //! ridit (the middle of its share of the population, for the SII's axis), the shares' edges,
-//! the SII line's ends, the difference (D) bracket, the measures' names as the chart writes them,
-//! and the notes under it.
+//! the SII line's ends, the difference (D) bracket and the notes under it. (The measures' names
+//! are the model's: [`names`](super::names).)
 //!
 //! Pixels, axis ticks and number formatting are the drawing's business, not this module's: a
-//! [`Note`] holds its numbers as numbers, for the drawing to format.
+//! [`Note`] holds its numbers as numbers, for the drawing to format, and names points by index.
 
 use serde::Serialize;
 
-use super::MeasureId;
 use super::intervals::Z95;
 
 /// Where a subgroup's whisker (its 95% interval) comes from.
@@ -46,7 +45,9 @@ pub struct ChartPoint {
     pub lower: Option<f64>,
     /// The upper end of its whisker.
     pub upper: Option<f64>,
-    /// Where the whisker comes from; `None` when there is none.
+    /// Where the whisker comes from; `None` when there is none. (The chart's notes say it in
+    /// words, so it is not written out.)
+    #[serde(skip)]
     pub whisker: Option<Whisker>,
     /// The middle of its share of the population on the ridit scale (0 = the most
     /// disadvantaged end, 1 = the least), when the chart has the SII's axis.
@@ -89,36 +90,14 @@ impl ChartPoint {
     }
 }
 
-/// How the chart's legend names the SII line.
-pub const SII_LINE: &str = "SII line";
-
 /// How the x axis is labelled when the points sit at their ridits.
 pub const RIDIT_AXIS: &str = "Position in the population (ridit), most to least disadvantaged";
 
-/// The line joining the values the SII's model fits at the two ends of the ridit scale: v₀ =
-/// SII / (RII − 1) at 0 and v₁ = RII · v₀ at 1 (SII = v₁ − v₀ and RII = v₁ / v₀ for either
-/// fit), so its slope is the SII. (For a logistic fit the model itself is a curve through
-/// those ends; the line is the SII, not the curve.)
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
-pub struct SiiLine {
-    /// Its name in the legend ([`SII_LINE`]).
-    pub label: &'static str,
-    /// The fitted value at ridit 0 (the most disadvantaged end).
-    pub at0: f64,
-    /// The fitted value at ridit 1 (the least disadvantaged end).
-    pub at1: f64,
-}
-
 /// The difference (D) between the two ends of an ordered dimension, as a bracket between two
 /// of the chart's points.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct Bracket {
-    /// D's name, as a chart's description gives it: `"Difference (D)"`.
-    pub title: String,
-    /// D's short name, the bracket's label.
-    pub abbr: &'static str,
     /// D.
     pub value: f64,
     /// The index in [`Chart::points`] of one end (the first point).
@@ -127,12 +106,14 @@ pub struct Bracket {
     pub to: usize,
 }
 
-/// The SII as a chart writes it above the plot.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// The SII as a chart shows it: written above the plot and, when its ends can be told, drawn
+/// as a line. The line joins the values the SII's model fits at the two ends of the ridit
+/// scale: v₀ = SII / (RII − 1) at 0 and v₁ = RII · v₀ at 1 (SII = v₁ − v₀ and RII = v₁ / v₀
+/// for either fit), so its slope is the SII. (For a logistic fit the model itself is a curve
+/// through those ends; the line is the SII, not the curve.)
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct SiiLabel {
-    /// The SII's name: `"Slope index of inequality (SII)"`.
-    pub title: String,
     /// The SII.
     pub value: f64,
     /// Its lower confidence limit.
@@ -141,21 +122,40 @@ pub struct SiiLabel {
     pub upper: Option<f64>,
     /// The confidence level of the limits, in per cent (95, say).
     pub level: f64,
+    /// The line's fitted value at ridit 0 (the most disadvantaged end); `None`, as is `at1`,
+    /// when there is no line: the RII was not computed or is 1 (no gradient), a population is
+    /// missing, or the ends overflow.
+    pub at0: Option<f64>,
+    /// The line's fitted value at ridit 1 (the least disadvantaged end).
+    pub at1: Option<f64>,
 }
 
-/// A piece of a note: text, or a number for the drawing to format.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+impl SiiLabel {
+    /// The line's ends, when it is drawn.
+    #[must_use]
+    pub fn line(&self) -> Option<(f64, f64)> {
+        self.at0.zip(self.at1)
+    }
+}
+
+/// A piece of a note: text, a number for the drawing to format, or a point's label.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(untagged)]
 pub enum NotePart {
     /// Text, as it is shown.
-    Text(String),
+    Text(&'static str),
     /// A number, shown with at most `dp` decimal places.
     Number {
         /// The number.
         value: f64,
         /// The most decimal places to show.
         dp: u8,
+    },
+    /// The label of the chart's point at this index in [`Chart::points`].
+    Label {
+        /// The point's index.
+        point: usize,
     },
 }
 
@@ -175,16 +175,16 @@ pub struct Chart {
     /// ridit scale (0 to 1), when the points have ridits; subgroups of the same order share
     /// one share.
     pub edges: Vec<f64>,
-    /// The SII line, when the SII and the RII were computed and imply two finite ends.
-    pub line: Option<SiiLine>,
     /// The difference (D) bracket, for an ordered dimension whose D was computed.
     pub difference: Option<Bracket>,
-    /// The SII written above the plot, for an ordered dimension whose SII was computed.
+    /// The SII written above the plot and drawn as a line, for an ordered dimension whose SII
+    /// was computed.
     pub sii: Option<SiiLabel>,
     /// The setting's average, drawn as a reference line, when given.
     pub average: Option<f64>,
     /// How to read the chart: where the whiskers come from, what the marks, the bracket and
     /// the line are. Each model words its own (a file's limits, an assessment's interval).
+    #[cfg_attr(feature = "ts", tsify(type = "NotePart[][]"))]
     pub notes: Vec<Note>,
 }
 
@@ -205,12 +205,6 @@ pub struct ChartMeasures {
     pub average: Option<f64>,
 }
 
-/// A measure's name as a chart writes it: `"Slope index of inequality (SII)"`.
-fn title(id: MeasureId) -> String {
-    let info = id.info();
-    format!("{} ({})", info.name, info.abbr)
-}
-
 impl Chart {
     /// The chart of `points`, already in the order they are drawn, with the measures of
     /// `measures`: the D bracket from the first point to the last, and, when the SII and RII
@@ -226,19 +220,18 @@ impl Chart {
             average,
         } = measures;
         let finite = |x: Option<f64>| x.filter(|v| v.is_finite());
-        let sii = sii
+        let mut sii = sii
             .filter(|(value, _, _)| ordered && value.is_finite())
             .map(|(value, lower, upper)| SiiLabel {
-                title: title(MeasureId::Sii),
                 value,
                 lower,
                 upper,
                 level,
+                at0: None,
+                at1: None,
             });
         let difference = match finite(d) {
             Some(value) if ordered && points.len() >= 2 => Some(Bracket {
-                title: title(MeasureId::D),
-                abbr: MeasureId::D.info().abbr,
                 value,
                 from: 0,
                 to: points.len() - 1,
@@ -246,20 +239,36 @@ impl Chart {
             _ => None,
         };
         let mut edges = Vec::new();
-        let (ridits, line) = match (&sii, finite(rii)) {
-            (Some(s), Some(r)) => ridits(&mut points, &mut edges, s.value, r),
-            _ => (false, None),
-        };
+        let mut ridits = false;
+        if let (Some(s), Some(r)) = (&mut sii, finite(rii)) {
+            ridits = self::ridits(&mut points, &mut edges, s, r);
+        }
         Self {
             points,
             ridit_axis: ridits.then_some(RIDIT_AXIS),
             edges,
-            line,
             difference,
             sii,
             average: finite(average),
             notes: Vec::new(),
         }
+    }
+
+    /// A note of this chart in words, its numbers written by `number` (`value`, decimal
+    /// places): what a drawing shows.
+    #[must_use]
+    pub fn words(&self, note: &[NotePart], number: impl Fn(f64, u8) -> String) -> String {
+        let mut out = String::new();
+        for part in note {
+            match *part {
+                NotePart::Text(t) => out.push_str(t),
+                NotePart::Number { value, dp } => out.push_str(&number(value, dp)),
+                NotePart::Label { point } => {
+                    out.push_str(self.points.get(point).map_or("", |p| p.label.as_str()));
+                }
+            }
+        }
+        out
     }
 
     /// Whether any point's whisker comes from `whisker` (`None`: any point has none).
@@ -269,29 +278,24 @@ impl Chart {
     }
 }
 
-/// Sets each point's ridit and lists the shares' edges, then gives the SII line: `(true, line)`
-/// with the ridits set, or `(false, None)`, with no ridits, when the RII is 1 (no gradient: the
-/// ends cannot be told apart), a population is missing or negative, or they add up to nothing.
-/// Points of the same order (next to each other, as they are sorted) share one share and one
-/// ridit. The line is `None` when its ends overflow.
-fn ridits(
-    points: &mut [ChartPoint],
-    edges: &mut Vec<f64>,
-    sii: f64,
-    rii: f64,
-) -> (bool, Option<SiiLine>) {
+/// Sets each point's ridit, lists the shares' edges and sets the SII line's ends in `sii`;
+/// `false`, with no ridits, when the RII is 1 (no gradient: the ends cannot be told apart), a
+/// population is missing or negative, or they add up to nothing. Points of the same order (next
+/// to each other, as they are sorted) share one share and one ridit. The line is left out when
+/// its ends overflow.
+fn ridits(points: &mut [ChartPoint], edges: &mut Vec<f64>, sii: &mut SiiLabel, rii: f64) -> bool {
     if (rii - 1.0).abs() < 1e-12 {
-        return (false, None);
+        return false;
     }
     let mut total = 0.0;
     for p in points.iter() {
         match p.population {
             Some(n) if n.is_finite() && n >= 0.0 => total += n,
-            _ => return (false, None),
+            _ => return false,
         }
     }
     if total <= 0.0 {
-        return (false, None);
+        return false;
     }
     let mut below = 0.0;
     let mut previous: Option<f64> = None;
@@ -316,14 +320,13 @@ fn ridits(
         below += share;
         i = j;
     }
-    let at0 = sii / (rii - 1.0);
+    let at0 = sii.value / (rii - 1.0);
     let at1 = rii * at0;
-    let line = (at0.is_finite() && at1.is_finite()).then_some(SiiLine {
-        label: SII_LINE,
-        at0,
-        at1,
-    });
-    (true, line)
+    if at0.is_finite() && at1.is_finite() {
+        sii.at0 = Some(at0);
+        sii.at1 = Some(at1);
+    }
+    true
 }
 
 #[cfg(test)]
@@ -408,14 +411,12 @@ mod tests {
         assert!((r[2] - 0.7).abs() < 1e-15, "{r:?}");
         assert_eq!(c.edges.len(), 2);
         assert!((c.edges[0] - 0.1).abs() < 1e-15 && (c.edges[1] - 0.4).abs() < 1e-15);
-        let line = c.line.unwrap();
-        assert_eq!((line.at0, line.at1), (40.0, 60.0));
-        assert_eq!(line.at1 - line.at0, 20.0, "the line's slope is the SII");
+        let (at0, at1) = c.sii.unwrap().line().unwrap();
+        assert_eq!((at0, at1), (40.0, 60.0));
+        assert_eq!(at1 - at0, 20.0, "the line's slope is the SII");
         let d = c.difference.unwrap();
         assert_eq!((d.value, d.from, d.to), (3.0, 0, 2));
-        assert_eq!((d.title.as_str(), d.abbr), ("Difference (D)", "D"));
         assert_eq!(c.ridit_axis, Some(RIDIT_AXIS));
-        assert_eq!(c.sii.unwrap().title, "Slope index of inequality (SII)");
     }
 
     /// Tied orders share one share: one ridit, and no edge between them. (The browser used to
@@ -470,7 +471,8 @@ mod tests {
         ];
         for (points, measures) in cases {
             let c = Chart::new(points, measures);
-            assert!(c.line.is_none() && c.edges.is_empty(), "{c:?}");
+            assert!(c.sii.and_then(|s| s.line()).is_none(), "{c:?}");
+            assert!(c.edges.is_empty(), "{c:?}");
             assert!(c.ridit_axis.is_none(), "{c:?}");
             assert!(c.points.iter().all(|p| p.ridit.is_none()), "{c:?}");
         }
@@ -482,7 +484,7 @@ mod tests {
     fn ends_that_overflow_leave_the_ridits_and_no_line() {
         let points = vec![point(1, 1.0, Some(1.0)), point(2, 2.0, Some(1.0))];
         let c = Chart::new(points, ordered(1e300, 1.0 + 1e-11));
-        assert!(c.line.is_none());
+        assert!(c.sii.unwrap().line().is_none());
         assert!(c.points.iter().all(|p| p.ridit.is_some()));
         assert_eq!(c.ridit_axis, Some(RIDIT_AXIS));
     }
