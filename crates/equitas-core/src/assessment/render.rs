@@ -26,7 +26,9 @@ pub fn escape_html(s: &str) -> String {
     out
 }
 
-/// A measure's name as the report prints it.
+/// A measure's name as the CLI's report prints it. Not the model's names ("Slope index of
+/// inequality (SII)", what the page shows): the Markdown and HTML the CLI writes stay as they
+/// were (issue 13: no output a user sees changes), D's wording included.
 fn measure_name(m: crate::measures::MeasureId) -> String {
     match m {
         crate::measures::MeasureId::Sii => "SII (slope index of inequality)".into(),
