@@ -42,7 +42,12 @@ pub struct Module {
 
 /// The browser modules, in build order.
 pub const MODULES: [Module; 3] = [
-    // The assessment engine: 293,115 bytes (118,145 gzipped) with all of issue 12 (+11,985 /
+    // The assessment engine: 296,987 bytes (119,811 gzipped) with the report model (issue 13:
+    // scoreAssessment returns the scored report with the measures' names and a chart of each
+    // quantified dimension, +3,929 / +2,393 on 293,058 / 117,418, after compute_report_measure
+    // took out the measures the report does not show, -4.8 KB / -2.0 KB; the ceilings are the
+    // target, which is 189 bytes gzipped away); 293,115 bytes (118,145 gzipped) with all of
+    // issue 12 (+11,985 /
     // +5,351 on 281,130 / 112,794: answers merged by migration and `retained` lists, a registry no
     // trap can leave borrowed, the input size limit, lone surrogates and NaN/Infinity named at
     // the boundary, evidence tables grouped by sorting, ranges in messages); 281,130 bytes (112,803 gzipped) with the crate's own JSON parser; 287,045
@@ -58,10 +63,14 @@ pub const MODULES: [Module; 3] = [
         name: "equitas_wasm",
         feature: "assess",
         what: "the assessment engine, for the start page, the form and the results",
-        ceiling_raw: 294_000,
-        ceiling_gzip: 118_600,
+        ceiling_raw: 300_000,
+        ceiling_gzip: 120_000,
     },
-    // The data page's measures: 193,092 bytes (93,897 gzipped) with all of issue 12 (+9.8 KB on
+    // The data page's measures: 205,574 bytes (98,865 gzipped) with the data page's model (issue
+    // 13: measureHeatPlus returns each table's 21 measures with their names and what they tell
+    // you, the glossary, and a chart of the subgroups, +12,501 / +4,952 on 193,073 / 93,913, of
+    // which the 21 names and descriptions are 3.0 KB of text); 193,092 bytes (93,897 gzipped)
+    // with all of issue 12 (+9.8 KB on
     // 183,283: the HEAT Plus reader numbering rows as a spreadsheet does, grouping strata without
     // a search per row and bounding its list of problems; measure options refused at their JSON
     // pointer; simulations that hold one copy at a time; the input size limit, lone surrogates
@@ -75,8 +84,8 @@ pub const MODULES: [Module; 3] = [
         name: "equitas_measures",
         feature: "measures",
         what: "the data page's measures: measureHeatPlus",
-        ceiling_raw: 194_000,
-        ceiling_gzip: 94_300,
+        ceiling_raw: 207_600,
+        ceiling_gzip: 99_900,
     },
     // The cohort classifier: 176,914 bytes (73,183 gzipped) once Classifier::new was split into
     // named steps (+667 gzipped: the steps' own frames and Result paths, measured commit by
