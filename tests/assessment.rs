@@ -13,8 +13,8 @@ use approx::{abs_diff_eq, assert_abs_diff_eq};
 use equitas_core::assessment::answers::{Answer, ChecklistEntry, Evidence, EvidenceRow, Impact};
 use equitas_core::assessment::instrument::{CatalogueList, ColumnKind, Kind, Rule};
 use equitas_core::assessment::{
-    Assessment, Date, Instrument, LoadError, MigrationNote, QuestionId, Registry, SCHEMA_VERSION,
-    SavedFile, evidence_strata, load, progress, render, score, summary, validate,
+    Assessment, Date, Instrument, LoadError, MigrationNote, QuestionId, Registry, ReportModel,
+    SCHEMA_VERSION, SavedFile, evidence_strata, load, progress, render, score, summary, validate,
 };
 use equitas_core::read::ReadErrorKind;
 use proptest::prelude::*;
@@ -297,7 +297,7 @@ fn assessment_example_reports() {
     for name in EXAMPLES {
         let a = example(name);
         let i = reg.for_assessment(&a).unwrap();
-        let r = score(i, &a.answers);
+        let r = ReportModel::score(i, &a.answers);
         insta::assert_snapshot!(
             format!("assessment_report_{name}"),
             render::report_markdown(&r)
@@ -309,7 +309,7 @@ fn assessment_example_reports() {
         insta::assert_json_snapshot!("assessment_report_heat_thorough_json", r);
     });
     let a = example("heat-gaps");
-    let r = score(reg.for_assessment(&a).unwrap(), &a.answers);
+    let r = ReportModel::score(reg.for_assessment(&a).unwrap(), &a.answers);
     insta::assert_snapshot!("assessment_report_heat_gaps_html", render::report_html(&r));
 }
 
@@ -360,6 +360,125 @@ fn assessment_examples_rank_as_their_names_say() {
     }
 }
 
+/// The model's report is the scored report, for every example: the CLI's JSON and the page's
+/// report are one.
+#[test]
+fn assessment_report_model_holds_the_scored_report() {
+    let reg = registry();
+    for name in EXAMPLES {
+        let a = example(name);
+        let i = reg.for_assessment(&a).unwrap();
+        let model = ReportModel::score(i, &a.answers);
+        assert_eq!(model.report, score(i, &a.answers), "{name}");
+        assert_eq!(model.charts.len(), model.report.quantified.len(), "{name}");
+    }
+}
+
+/// The model the results page draws, for the thorough example: the measures' names, the chart
+/// of the evidence (floats rounded, as every JSON snapshot here).
+#[test]
+fn assessment_report_model_of_the_thorough_example() {
+    let a = example("heat-thorough");
+    let m = ReportModel::score(registry().for_assessment(&a).unwrap(), &a.answers);
+    crate::with_rounded_floats(|| {
+        insta::assert_json_snapshot!("assessment_report_model_heat_thorough_json", m);
+    });
+}
+
+#[test]
+fn assessment_report_model_charts_the_evidence_with_the_engines_measures() {
+    use equitas_core::measures::MeasureId;
+    use equitas_core::measures::chart::{RIDIT_AXIS, Whisker};
+    let heat = instrument("heat");
+    let a = example("heat-thorough");
+    let m = ReportModel::score(&heat, &a.answers);
+    let i = m
+        .report
+        .quantified
+        .iter()
+        .position(|q| q.ordered)
+        .expect("an ordered dimension");
+    let q = &m.report.quantified[i];
+    // Every measure the report quantifies with is named, with what it tells you.
+    for line in &q.measures {
+        let info = m.measure(line.measure).expect("named");
+        assert_eq!(info.abbr, line.measure.as_str().to_uppercase());
+        assert!(!info.name.is_empty() && !info.about.is_empty());
+    }
+    assert_eq!(
+        m.measure(MeasureId::Sii).unwrap().name,
+        "Slope index of inequality"
+    );
+    let value = |id: MeasureId| {
+        q.measures
+            .iter()
+            .find(|l| l.measure == id)
+            .unwrap()
+            .value
+            .unwrap()
+    };
+    let (sii, rii, d) = (
+        value(MeasureId::Sii),
+        value(MeasureId::Rii),
+        value(MeasureId::D),
+    );
+    let c = &m.charts[i];
+    // Every row of the dimension, by order, each with its ridit: the middle of its share.
+    let orders: Vec<u32> = c.points.iter().map(|p| p.order).collect();
+    assert_eq!(orders, [1, 2, 3, 4, 5]);
+    let total: f64 = c.points.iter().map(|p| p.population.unwrap()).sum();
+    let mut below = 0.0;
+    for p in &c.points {
+        let share = p.population.unwrap() / total;
+        assert_abs_diff_eq!(p.ridit.unwrap(), below + share / 2.0, epsilon = 1e-12);
+        below += share;
+        // Whiskers: the interval given, else from the standard error.
+        let e = p.estimate.unwrap();
+        let (lower, upper, from) = match p.se {
+            Some(se) => (
+                e - 1.959_963_984_540_054 * se,
+                e + 1.959_963_984_540_054 * se,
+                Whisker::Se,
+            ),
+            None => (54.8, 61.8, Whisker::Given),
+        };
+        assert_eq!(p.whisker, Some(from), "{}", p.label);
+        assert_abs_diff_eq!(p.lower.unwrap(), lower, epsilon = 1e-12);
+        assert_abs_diff_eq!(p.upper.unwrap(), upper, epsilon = 1e-12);
+    }
+    assert_eq!(c.points[4].whisker, Some(Whisker::Given));
+    assert_eq!(c.ridit_axis, Some(RIDIT_AXIS));
+    assert_eq!(c.edges.len(), 4);
+    // The SII line's slope is the SII, its ends' ratio the RII.
+    let label = c.sii.unwrap();
+    let (at0, at1) = label.line().unwrap();
+    assert_abs_diff_eq!(at1 - at0, sii.value, epsilon = 1e-9);
+    assert_abs_diff_eq!(at1 / at0, rii.value, epsilon = 1e-9);
+    assert_eq!(
+        (label.value, label.lower, label.upper),
+        (sii.value, sii.lower, sii.upper)
+    );
+    assert_eq!(label.level, 95.0);
+    let bracket = c.difference.unwrap();
+    assert_eq!((bracket.value, bracket.from, bracket.to), (d.value, 0, 4));
+    // The notes: where whiskers come from, the bracket, and the line with its numbers.
+    let text: Vec<String> = c
+        .notes
+        .iter()
+        .map(|n| c.words(n, |v, dp| format!("{v:.*}", usize::from(dp))))
+        .collect();
+    assert_eq!(text.len(), 3, "{text:?}");
+    assert!(text[0].contains("± 1.96 × the standard error"), "{text:?}");
+    assert!(
+        text[1].ends_with("between Quintile 1 (most deprived) and Quintile 5 (least deprived)."),
+        "{text:?}"
+    );
+    assert!(
+        text[2].contains(&format!("{at0:.2} and {at1:.2}")),
+        "{text:?}"
+    );
+}
+
 #[test]
 fn assessment_html_is_self_contained_and_escaped() {
     let heat = instrument("heat");
@@ -368,7 +487,7 @@ fn assessment_html_is_self_contained_and_escaped() {
         QuestionId::new("prepare.title"),
         Answer::Text("<script>alert('x')</script> & \"co\"".into()),
     );
-    let html = render::report_html(&score(&heat, &a.answers));
+    let html = render::report_html(&ReportModel::score(&heat, &a.answers));
     assert!(!html.contains("<script"), "user text not escaped");
     assert!(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;co&quot;"));
     assert!(!html.contains("http://") && !html.contains("https://") && !html.contains("<link"));
@@ -1389,7 +1508,7 @@ proptest! {
             prop_assert!(c.earned >= 0.0 && c.earned <= c.available, "{} {} of {}", c.id, c.earned, c.available);
         }
         // Rendering never fails, whatever the answers.
-        prop_assert!(!render::report_html(&r).is_empty());
+        prop_assert!(!render::report_html(&ReportModel::score(&i, &a)).is_empty());
     }
 
     #[test]

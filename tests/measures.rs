@@ -948,6 +948,41 @@ mod props {
             }
         }
 
+        /// The assessment report's engine gives exactly what `compute` gives with the report's
+        /// options for D, SII and RII, whatever the stratum (a missing estimate, SE or
+        /// population, a setting average, another scale), and refuses every other measure.
+        #[test]
+        fn the_report_engine_is_compute_for_its_three_measures(
+            s in stratum(false),
+            average in proptest::option::of(5.0f64..95.0),
+            drop_estimate in proptest::option::of(0usize..9),
+            drop_se in proptest::option::of(0usize..9),
+            drop_population in proptest::option::of(0usize..9),
+            scale in prop_oneof![Just(1.0), Just(100.0), Just(0.0), Just(f64::NAN)],
+        ) {
+            use equitas_core::measures::{REPORT_OPTIONS, compute_report_measure};
+            let mut s = s;
+            s.setting_average = average;
+            s.scale = scale;
+            let n = s.subgroups.len();
+            if let Some(g) = drop_estimate.and_then(|i| s.subgroups.get_mut(i % n)) { g.estimate = None; }
+            if let Some(g) = drop_se.and_then(|i| s.subgroups.get_mut(i % n)) { g.se = None; }
+            if let Some(g) = drop_population.and_then(|i| s.subgroups.get_mut(i % n)) { g.population = None; }
+            // Compared as written out (`{:?}` shows every bit of a float), so that a NaN scale
+            // compares equal to itself.
+            for m in MeasureId::ALL {
+                let narrow = format!("{:?}", compute_report_measure(&s, m));
+                let want = if matches!(m, MeasureId::D | MeasureId::Sii | MeasureId::Rii) {
+                    compute(&s, m, &REPORT_OPTIONS)
+                } else if s.scale.is_finite() && s.scale > 0.0 {
+                    Err(Reason::NotInReport { measure: m })
+                } else {
+                    Err(Reason::InvalidScale(s.scale))
+                };
+                prop_assert_eq!(narrow, format!("{want:?}"), "{}", m);
+            }
+        }
+
         /// One simulation serves every simulated measure asked of a stratum (issue 12 finding 7:
         /// copies are drawn one at a time, never all held): any set of measures, in any order
         /// and with repeats, in any mode, with or without a setting average or some SEs and
@@ -1409,6 +1444,18 @@ fn simulated_limits_have_the_recorded_bits() {
         "recorded bits differ; actual: {}",
         serde_json::to_string(&got).unwrap()
     );
+}
+
+/// The report's options are `compute`'s defaults with standard errors on their values' scale,
+/// and valid (so its engine may skip checking them).
+#[test]
+fn the_report_options_are_the_defaults_corrected_and_valid() {
+    use equitas_core::measures::{Compat, REPORT_OPTIONS};
+    assert_eq!(
+        REPORT_OPTIONS,
+        Options::default().with_compat(Compat::Corrected)
+    );
+    assert_eq!(REPORT_OPTIONS.check(), Ok(()));
 }
 
 #[test]

@@ -11,6 +11,45 @@ export type DateOfBirth = string;
 export type CatalogueList = "protected_characteristics" | "inclusion_health_groups" | "plus_examples" | "cyp_plus_additional" | "clinical_areas" | "strategic_priorities";
 
 /**
+ * A chart of a dimension's subgroup estimates with their intervals and the engine's measures.
+ */
+export interface Chart {
+    /**
+     * The subgroups, in the order drawn (left to right).
+     */
+    points: ChartPoint[];
+    /**
+     * The x axis's label when the points sit at their ridits ([`RIDIT_AXIS`]); `None` when they
+     * are spaced evenly in their order.
+     */
+    ridit_axis: string | null;
+    /**
+     * Where one subgroup's share of the population ends and the next one's begins, on the
+     * ridit scale (0 to 1), when the points have ridits; subgroups of the same order share
+     * one share.
+     */
+    edges: number[];
+    /**
+     * The difference (D) bracket, for an ordered dimension whose D was computed.
+     */
+    difference: Bracket | null;
+    /**
+     * The SII written above the plot and drawn as a line, for an ordered dimension whose SII
+     * was computed.
+     */
+    sii: SiiLabel | null;
+    /**
+     * The setting's average, drawn as a reference line, when given.
+     */
+    average: number | null;
+    /**
+     * How to read the chart: where the whiskers come from, what the marks, the bracket and
+     * the line are. Each model words its own (a file's limits, an assessment's interval).
+     */
+    notes: NotePart[][];
+}
+
+/**
  * A column of a table question.
  */
 export interface Column {
@@ -164,6 +203,28 @@ export interface EvidenceMeasureResult {
 }
 
 /**
+ * A measure's names and a plain-English sentence on what it tells you.
+ */
+export interface MeasureInfo {
+    /**
+     * Which measure.
+     */
+    id: MeasureId;
+    /**
+     * Its short name, e.g. `"SII"`.
+     */
+    abbr: string;
+    /**
+     * Its full name, e.g. `"Slope index of inequality"`.
+     */
+    name: string;
+    /**
+     * What it tells you.
+     */
+    about: string;
+}
+
+/**
  * A measure's value from the measures engine.
  */
 export interface MeasureValue {
@@ -234,6 +295,11 @@ export interface MembershipReport {
      */
     missing: Missing[];
 }
+
+/**
+ * A piece of a note: text, a number for the drawing to format, or a point's label.
+ */
+export type NotePart = string | { value: number; dp: number } | { point: number };
 
 /**
  * A proleptic Gregorian calendar date.
@@ -428,6 +494,25 @@ export interface Retained {
      * Why it was set aside.
      */
     reason: string;
+}
+
+/**
+ * An assessment's report as a reader sees it: the CLI's Markdown and HTML and the browser's
+ * results page are drawings of it.
+ */
+export interface ReportModel {
+    /**
+     * The scored report: what `equitas assess score --format json` writes.
+     */
+    report: Report;
+    /**
+     * The names of the measures that quantify the evidence, and what each tells you.
+     */
+    measures: MeasureInfo[];
+    /**
+     * A chart of each dimension of [`Report::quantified`], in the same order.
+     */
+    charts: Chart[];
 }
 
 /**
@@ -654,6 +739,37 @@ export interface Line {
 }
 
 /**
+ * One measure's result as a report shows it: its names, and its value with its standard error
+ * and interval, or why it could not be computed.
+ */
+export interface MeasureLine {
+    /**
+     * Which measure.
+     */
+    measure: MeasureId;
+    /**
+     * Its short name.
+     */
+    abbr: string;
+    /**
+     * Its full name.
+     */
+    name: string;
+    /**
+     * What it tells you.
+     */
+    about: string;
+    /**
+     * Its value, standard error and confidence limits; `None` when it could not be computed.
+     */
+    value: Estimate | null;
+    /**
+     * Why it could not be computed.
+     */
+    reason?: string;
+}
+
+/**
  * One person, as an analyst's extract or a form describes them. Ids are catalogue ids
  * (`seeds/catalogue/`); conditions may also be ICD-10 codes, mapped by the indicative code lists.
  */
@@ -796,6 +912,50 @@ export interface SectionProgress {
      * Problems to fix in the section.
      */
     problems: number;
+}
+
+/**
+ * One subgroup as a chart draws it.
+ */
+export interface ChartPoint {
+    /**
+     * The subgroup's label.
+     */
+    label: string;
+    /**
+     * Its position (1 = most disadvantaged in an ordered dimension), as the chart's table
+     * shows it; the points are in this order.
+     */
+    order: number;
+    /**
+     * Its estimate; `None` when missing (no mark is drawn).
+     */
+    estimate: number | null;
+    /**
+     * Its standard error, as given.
+     */
+    se: number | null;
+    /**
+     * Its population, as given.
+     */
+    population: number | null;
+    /**
+     * Whether it is the dimension's reference subgroup.
+     */
+    reference: boolean;
+    /**
+     * The lower end of its whisker.
+     */
+    lower: number | null;
+    /**
+     * The upper end of its whisker.
+     */
+    upper: number | null;
+    /**
+     * The middle of its share of the population on the ridit scale (0 = the most
+     * disadvantaged end, 1 = the least), when the chart has the SII's axis.
+     */
+    ridit: number | null;
 }
 
 /**
@@ -959,6 +1119,42 @@ export type Smoking = "current" | "ex" | "never" | "unknown";
 export type MeasureId = "d" | "r" | "aci" | "rci" | "sii" | "rii" | "bgv" | "bgsd" | "cov" | "mdmu" | "mdmw" | "mdbu" | "mdbw" | "mdru" | "mdrw" | "idisu" | "idisw" | "ti" | "mld" | "par" | "paf";
 
 /**
+ * The SII as a chart shows it: written above the plot and, when its ends can be told, drawn
+ * as a line. The line joins the values the SII's model fits at the two ends of the ridit
+ * scale: v₀ = SII / (RII − 1) at 0 and v₁ = RII · v₀ at 1 (SII = v₁ − v₀ and RII = v₁ / v₀
+ * for either fit), so its slope is the SII. (For a logistic fit the model itself is a curve
+ * through those ends; the line is the SII, not the curve.)
+ */
+export interface SiiLabel {
+    /**
+     * The SII.
+     */
+    value: number;
+    /**
+     * Its lower confidence limit.
+     */
+    lower: number | null;
+    /**
+     * Its upper confidence limit.
+     */
+    upper: number | null;
+    /**
+     * The confidence level of the limits, in per cent (95, say).
+     */
+    level: number;
+    /**
+     * The line's fitted value at ridit 0 (the most disadvantaged end); `None`, as is `at1`,
+     * when there is no line: the RII was not computed or is 1 (no gradient), a population is
+     * missing, or the ends overflow.
+     */
+    at0: number | null;
+    /**
+     * The line's fitted value at ridit 1 (the least disadvantaged end).
+     */
+    at1: number | null;
+}
+
+/**
  * The UK nation an index covers.
  */
 export type Nation = "england" | "wales" | "scotland" | "northern_ireland";
@@ -973,6 +1169,25 @@ export type Answer = string | string[] | number | Record<string, ChecklistEntry>
  * The answers of one assessment, by question id.
  */
 export type Answers = Record<QuestionId, Answer>;
+
+/**
+ * The difference (D) between the two ends of an ordered dimension, as a bracket between two
+ * of the chart's points.
+ */
+export interface Bracket {
+    /**
+     * D.
+     */
+    value: number;
+    /**
+     * The index in [`Chart::points`] of one end (the first point).
+     */
+    from: number;
+    /**
+     * The index of the other end (the last point).
+     */
+    to: number;
+}
 
 /**
  * The gap quantified for one dimension of the evidence table.
@@ -1217,6 +1432,11 @@ export type Problem = "required" | "unknown_option" | "not_a_date" | "out_of_ran
  * Where a section stands, for a task list.
  */
 export type Status = "not_started" | "in_progress" | "completed";
+
+/**
+ * Where a subgroup's whisker (its 95% interval) comes from.
+ */
+export type Whisker = "given" | "se";
 
 /**
  * Which instrument (and version) an assessment answers.

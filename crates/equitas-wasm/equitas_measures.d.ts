@@ -1,6 +1,30 @@
 /* tslint:disable */
 /* eslint-disable */
 /**
+ * A HEAT Plus file measured, as the data page shows it.
+ */
+export interface MeasuredFile {
+    /**
+     * The method the measures follow, named: `"WHO HEAT version 6"`, `"WHO healthequal"` or
+     * `"corrected"`.
+     */
+    method: string;
+    /**
+     * The confidence level of the measures' intervals, in per cent to one decimal place (95,
+     * say).
+     */
+    level: number;
+    /**
+     * Every measure's names and what it tells you, in HEAT's order.
+     */
+    glossary: MeasureInfo[];
+    /**
+     * One per stratum, in the order read.
+     */
+    tables: MeasuredTable[];
+}
+
+/**
  * A calendar date (proleptic Gregorian), for ages from dates of birth.
  */
 export type DateOfBirth = string;
@@ -9,6 +33,45 @@ export type DateOfBirth = string;
  * A catalogue list whose ids an option may reuse.
  */
 export type CatalogueList = "protected_characteristics" | "inclusion_health_groups" | "plus_examples" | "cyp_plus_additional" | "clinical_areas" | "strategic_priorities";
+
+/**
+ * A chart of a dimension's subgroup estimates with their intervals and the engine's measures.
+ */
+export interface Chart {
+    /**
+     * The subgroups, in the order drawn (left to right).
+     */
+    points: ChartPoint[];
+    /**
+     * The x axis's label when the points sit at their ridits ([`RIDIT_AXIS`]); `None` when they
+     * are spaced evenly in their order.
+     */
+    ridit_axis: string | null;
+    /**
+     * Where one subgroup's share of the population ends and the next one's begins, on the
+     * ridit scale (0 to 1), when the points have ridits; subgroups of the same order share
+     * one share.
+     */
+    edges: number[];
+    /**
+     * The difference (D) bracket, for an ordered dimension whose D was computed.
+     */
+    difference: Bracket | null;
+    /**
+     * The SII written above the plot and drawn as a line, for an ordered dimension whose SII
+     * was computed.
+     */
+    sii: SiiLabel | null;
+    /**
+     * The setting's average, drawn as a reference line, when given.
+     */
+    average: number | null;
+    /**
+     * How to read the chart: where the whiskers come from, what the marks, the bracket and
+     * the line are. Each model words its own (a file's limits, an assessment's interval).
+     */
+    notes: NotePart[][];
+}
 
 /**
  * A column of a table question.
@@ -164,6 +227,28 @@ export interface EvidenceMeasureResult {
 }
 
 /**
+ * A measure's names and a plain-English sentence on what it tells you.
+ */
+export interface MeasureInfo {
+    /**
+     * Which measure.
+     */
+    id: MeasureId;
+    /**
+     * Its short name, e.g. `"SII"`.
+     */
+    abbr: string;
+    /**
+     * Its full name, e.g. `"Slope index of inequality"`.
+     */
+    name: string;
+    /**
+     * What it tells you.
+     */
+    about: string;
+}
+
+/**
  * A measure's value from the measures engine.
  */
 export interface MeasureValue {
@@ -234,6 +319,11 @@ export interface MembershipReport {
      */
     missing: Missing[];
 }
+
+/**
+ * A piece of a note: text, a number for the drawing to format, or a point's label.
+ */
+export type NotePart = string | { value: number; dp: number } | { point: number };
 
 /**
  * A proleptic Gregorian calendar date.
@@ -428,6 +518,25 @@ export interface Retained {
      * Why it was set aside.
      */
     reason: string;
+}
+
+/**
+ * An assessment's report as a reader sees it: the CLI's Markdown and HTML and the browser's
+ * results page are drawings of it.
+ */
+export interface ReportModel {
+    /**
+     * The scored report: what `equitas assess score --format json` writes.
+     */
+    report: Report;
+    /**
+     * The names of the measures that quantify the evidence, and what each tells you.
+     */
+    measures: MeasureInfo[];
+    /**
+     * A chart of each dimension of [`Report::quantified`], in the same order.
+     */
+    charts: Chart[];
 }
 
 /**
@@ -704,6 +813,37 @@ export interface MeasureResult {
 }
 
 /**
+ * One measure's result as a report shows it: its names, and its value with its standard error
+ * and interval, or why it could not be computed.
+ */
+export interface MeasureLine {
+    /**
+     * Which measure.
+     */
+    measure: MeasureId;
+    /**
+     * Its short name.
+     */
+    abbr: string;
+    /**
+     * Its full name.
+     */
+    name: string;
+    /**
+     * What it tells you.
+     */
+    about: string;
+    /**
+     * Its value, standard error and confidence limits; `None` when it could not be computed.
+     */
+    value: Estimate | null;
+    /**
+     * Why it could not be computed.
+     */
+    reason?: string;
+}
+
+/**
  * One person, as an analyst's extract or a form describes them. Ids are catalogue ids
  * (`seeds/catalogue/`); conditions may also be ICD-10 codes, mapped by the indicative code lists.
  */
@@ -871,6 +1011,38 @@ export interface SectionProgress {
 }
 
 /**
+ * One stratum measured: its 21 measures with their names, and a chart of its subgroups.
+ */
+export interface MeasuredTable {
+    /**
+     * Which stratum.
+     */
+    key: StratumKey;
+    /**
+     * The indicator's name (its first subgroup's), or its short id when it has none.
+     */
+    indicator: string;
+    /**
+     * Whether the dimension has a natural order.
+     */
+    ordered: boolean;
+    /**
+     * Whether higher values are better.
+     */
+    favourable: boolean;
+    /**
+     * The 21 measures, in HEAT's order, each with its value or why there is none.
+     */
+    measures: MeasureLine[];
+    /**
+     * Every subgroup as a chart draws it: by order for an ordered dimension, in the file's
+     * order otherwise (numbered from 1), with whiskers (95%: the limits given, else from the
+     * standard error), and the setting average.
+     */
+    chart: Chart;
+}
+
+/**
  * One stratum of a HEAT Plus file.
  */
 export interface HeatPlusStratum {
@@ -887,6 +1059,50 @@ export interface HeatPlusStratum {
      * one of them is empty (as [`read`] gives them for a file without those columns).
      */
     extras: RowExtras[];
+}
+
+/**
+ * One subgroup as a chart draws it.
+ */
+export interface ChartPoint {
+    /**
+     * The subgroup's label.
+     */
+    label: string;
+    /**
+     * Its position (1 = most disadvantaged in an ordered dimension), as the chart's table
+     * shows it; the points are in this order.
+     */
+    order: number;
+    /**
+     * Its estimate; `None` when missing (no mark is drawn).
+     */
+    estimate: number | null;
+    /**
+     * Its standard error, as given.
+     */
+    se: number | null;
+    /**
+     * Its population, as given.
+     */
+    population: number | null;
+    /**
+     * Whether it is the dimension's reference subgroup.
+     */
+    reference: boolean;
+    /**
+     * The lower end of its whisker.
+     */
+    lower: number | null;
+    /**
+     * The upper end of its whisker.
+     */
+    upper: number | null;
+    /**
+     * The middle of its share of the population on the ridit scale (0 = the most
+     * disadvantaged end, 1 = the least), when the chart has the SII's axis.
+     */
+    ridit: number | null;
 }
 
 /**
@@ -1050,6 +1266,42 @@ export type Smoking = "current" | "ex" | "never" | "unknown";
 export type MeasureId = "d" | "r" | "aci" | "rci" | "sii" | "rii" | "bgv" | "bgsd" | "cov" | "mdmu" | "mdmw" | "mdbu" | "mdbw" | "mdru" | "mdrw" | "idisu" | "idisw" | "ti" | "mld" | "par" | "paf";
 
 /**
+ * The SII as a chart shows it: written above the plot and, when its ends can be told, drawn
+ * as a line. The line joins the values the SII's model fits at the two ends of the ridit
+ * scale: v₀ = SII / (RII − 1) at 0 and v₁ = RII · v₀ at 1 (SII = v₁ − v₀ and RII = v₁ / v₀
+ * for either fit), so its slope is the SII. (For a logistic fit the model itself is a curve
+ * through those ends; the line is the SII, not the curve.)
+ */
+export interface SiiLabel {
+    /**
+     * The SII.
+     */
+    value: number;
+    /**
+     * Its lower confidence limit.
+     */
+    lower: number | null;
+    /**
+     * Its upper confidence limit.
+     */
+    upper: number | null;
+    /**
+     * The confidence level of the limits, in per cent (95, say).
+     */
+    level: number;
+    /**
+     * The line's fitted value at ridit 0 (the most disadvantaged end); `None`, as is `at1`,
+     * when there is no line: the RII was not computed or is 1 (no gradient), a population is
+     * missing, or the ends overflow.
+     */
+    at0: number | null;
+    /**
+     * The line's fitted value at ridit 1 (the least disadvantaged end).
+     */
+    at1: number | null;
+}
+
+/**
  * The UK nation an index covers.
  */
 export type Nation = "england" | "wales" | "scotland" | "northern_ireland";
@@ -1064,6 +1316,25 @@ export type Answer = string | string[] | number | Record<string, ChecklistEntry>
  * The answers of one assessment, by question id.
  */
 export type Answers = Record<QuestionId, Answer>;
+
+/**
+ * The difference (D) between the two ends of an ordered dimension, as a bracket between two
+ * of the chart's points.
+ */
+export interface Bracket {
+    /**
+     * D.
+     */
+    value: number;
+    /**
+     * The index in [`Chart::points`] of one end (the first point).
+     */
+    from: number;
+    /**
+     * The index of the other end (the last point).
+     */
+    to: number;
+}
 
 /**
  * The gap quantified for one dimension of the evidence table.
@@ -1317,14 +1588,6 @@ export interface RowExtras {
 }
 
 /**
- * What `measureHeatPlus` returns: the strata read and one result per stratum × measure.
- */
-export interface Measured {
-    strata: HeatPlusStratum[];
-    results: MeasureResult[];
-}
-
-/**
  * What a load changed on the way in.
  */
 export type MigrationNote = { Schema: { from: number; to: number } } | { Instrument: { from: number; to: number } } | { Renamed: { from: QuestionId; to: QuestionId } } | { Retained: { question: QuestionId; reason: string } };
@@ -1371,6 +1634,11 @@ export type Problem = "required" | "unknown_option" | "not_a_date" | "out_of_ran
 export type Status = "not_started" | "in_progress" | "completed";
 
 /**
+ * Where a subgroup's whisker (its 95% interval) comes from.
+ */
+export type Whisker = "given" | "se";
+
+/**
  * Which instrument (and version) an assessment answers.
  */
 export interface InstrumentRef {
@@ -1397,7 +1665,11 @@ export type Missing = "unknown_area" | "no_deprivation" | "no_age" | "ethnicity_
 
 
 /**
- * All 21 WHO HEAT summary measures for a CSV in the HEAT Plus layout, computed here.
+ * All 21 WHO HEAT summary measures for a CSV in the HEAT Plus layout, computed here, as the data
+ * page draws them (core's `MeasuredFile`): the method and confidence level named, the glossary
+ * of the measures, and per stratum (`tables`) every measure with its names and value or why
+ * there is none, and a chart of the subgroups (whiskers, ridits, the SII line, the D bracket,
+ * the notes under it).
  *
  * `options` is optional: `{compat: "heat-v6" | "healthequal" | "corrected", seed, simulations,
  * confidence, rci_percent, sii_method: "logistic" | "linear", concentration_se: "regression" |
@@ -1405,7 +1677,7 @@ export type Missing = "unknown_area" | "no_deprivation" | "no_age" | "ethnicity_
  *
  * @throws {Error} listing every bad row, column and value of the file, or naming a bad option
  */
-export function measureHeatPlus(csv: string, options?: Options | null): Measured;
+export function measureHeatPlus(csv: string, options?: Options | null): MeasuredFile;
 
 export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
 

@@ -1,67 +1,45 @@
+// @ts-check
 // The results page: the score, every point explained, the gaps with what to do, the action plan,
-// the maturity profile and the measured evidence, drawn from the engine's Report (never
-// recomputed here). Everything a user typed is put on the page as text nodes through dom.h.
+// the maturity profile and the measured evidence, drawn from the engine's report model
+// (scoreAssessment: the scored report, the names of its measures and a chart of each quantified
+// dimension), never recomputed here. The instrument is only looked up, for its labels. Everything
+// a user typed is put on the page as text nodes through dom.h.
 
 import { h, clear } from "./dom.js";
-import { barChart, gradientChart, chartFigure, dataTable, tableBox, fmt, siiLine } from "./charts.js";
+import { barChart, gradientChart, chartFigure, dataTable, tableBox, fmt, named, noteText } from "./charts.js";
 
-/** z for a two-sided 95% interval (Φ⁻¹(0.975)). */
-export const Z95 = 1.959963984540054;
-
-/**
- * The 21 summary measures: short name, full name and what it tells you, in our own words.
- * Ordered as HEAT lists them.
- */
-export const MEASURES = [
-  ["d", "D", "Difference", "The absolute gap between two subgroups: for an ordered dimension the most advantaged minus the most disadvantaged end; otherwise the two subgroups HEAT compares (highest and lowest, or against the reference subgroup)."],
-  ["r", "R", "Ratio", "The same two subgroups as D, as a ratio: 1 means no gap."],
-  ["aci", "ACI", "Absolute concentration index", "How far the indicator is concentrated among the advantaged (above 0) or the disadvantaged (below 0) across an ordered dimension, on the indicator's own scale."],
-  ["rci", "RCI", "Relative concentration index", "The absolute concentration index relative to the setting average, so indicators on different scales can be compared."],
-  ["sii", "SII", "Slope index of inequality", "The modelled absolute difference between the most advantaged and the most disadvantaged ends of the population when it is ranked by the dimension, using every subgroup and its size, not just the two ends."],
-  ["rii", "RII", "Relative index of inequality", "The same modelled ends as the SII, as a ratio: 1 means no gradient."],
-  ["bgv", "BGV", "Between-group variance", "How spread out the subgroup estimates are around the setting average, each weighted by its population share (in squared units)."],
-  ["bgsd", "BGSD", "Between-group standard deviation", "The square root of the between-group variance, back on the indicator's own scale."],
-  ["cov", "COV", "Coefficient of variation", "The between-group standard deviation as a percentage of the setting average."],
-  ["mdmu", "MDMU", "Mean difference from mean, unweighted", "The average absolute gap between each subgroup and the setting average, every subgroup counting the same."],
-  ["mdmw", "MDMW", "Mean difference from mean, weighted", "As MDMU, with each subgroup weighted by its population share."],
-  ["mdbu", "MDBU", "Mean difference from best-performing subgroup, unweighted", "The average gap between each subgroup and the best-performing one, every subgroup counting the same."],
-  ["mdbw", "MDBW", "Mean difference from best-performing subgroup, weighted", "As MDBU, with each subgroup weighted by its population share."],
-  ["mdru", "MDRU", "Mean difference from reference subgroup, unweighted", "The average gap between each subgroup and the subgroup flagged as the reference, every subgroup counting the same."],
-  ["mdrw", "MDRW", "Mean difference from reference subgroup, weighted", "As MDRU, with each subgroup weighted by its population share."],
-  ["idisu", "IDISU", "Index of disparity, unweighted", "The mean difference from the mean (MDMU) as a percentage of the setting average."],
-  ["idisw", "IDISW", "Index of disparity, weighted", "The weighted mean difference from the mean (MDMW) as a percentage of the setting average."],
-  ["ti", "TI", "Theil index", "How unevenly the indicator is shared out compared with the population shares of the subgroups (an entropy measure); 0 means shared exactly in proportion."],
-  ["mld", "MLD", "Mean log deviation", "Another entropy measure of uneven shares, giving more weight to subgroups far below the average; 0 means no inequality."],
-  ["par", "PAR", "Population attributable risk", "How much the setting average would improve, in the indicator's units, if every subgroup did as well as the best-performing (or reference) subgroup."],
-  ["paf", "PAF", "Population attributable fraction", "The population attributable risk as a percentage of the setting average."],
-].map(([id, abbr, name, about]) => ({ id, abbr, name, about }));
-
-const MEASURE_BY_ID = Object.fromEntries(MEASURES.map((m) => [m.id, m]));
-
-/** The short and full name of a measure id ("sii" → {abbr: "SII", name: …}). */
-export function measureInfo(id) {
-  return MEASURE_BY_ID[id] || { id, abbr: String(id).toUpperCase(), name: String(id).toUpperCase(), about: "" };
-}
-
-/** A subgroup's interval: the limits given, or estimate ± z·SE; null without either. */
-export function interval({ estimate, se, lower, upper }) {
-  if (Number.isFinite(lower) && Number.isFinite(upper)) return { lower, upper, from: "given" };
-  if (Number.isFinite(estimate) && Number.isFinite(se)) {
-    return { lower: estimate - Z95 * se, upper: estimate + Z95 * se, from: "se" };
-  }
-  return null;
-}
+/** @typedef {import("../pkg/equitas_wasm.js").ReportModel} ReportModel */
+/** @typedef {import("../pkg/equitas_wasm.js").Report} Report */
+/** @typedef {import("../pkg/equitas_wasm.js").Quantified} Quantified */
+/** @typedef {import("../pkg/equitas_wasm.js").CriterionScore} CriterionScore */
+/** @typedef {import("../pkg/equitas_wasm.js").Chart} Chart */
+/** @typedef {import("../pkg/equitas_wasm.js").MeasureInfo} MeasureInfo */
+/** @typedef {import("../pkg/equitas_wasm.js").Instrument} Instrument */
+/** @typedef {import("../pkg/equitas_wasm.js").Question} Question */
+/** @typedef {import("../pkg/equitas_wasm.js").Column} Column */
+/** @typedef {import("../pkg/equitas_wasm.js").SavedFile} SavedFile */
+/** @typedef {SavedFile["answers"]} Answers */
+/** @typedef {import("./charts.js").Cell} Cell */
+/** @typedef {(n: number) => "h1" | "h2" | "h3" | "h4" | "h5" | "h6"} Level */
+/** @typedef {Map<string, {label: string, section: string, question: Question}>} Labels */
 
 /**
  * Render the results of a scored assessment into `container` (its children are replaced).
- * report: what scoreAssessment returns; assessment: the saved file (for the action plan and the
- * evidence rows); instrument: the full instrument (labels). options.level: the heading level of
- * the page heading (1 by default; the sections use the levels below it).
- * Returns the page heading (focus it after navigation).
+ * model: what scoreAssessment returns; assessment: the saved file (for the action plan);
+ * instrument: the full instrument (labels). options.level: the heading level of the page heading
+ * (1 by default; the sections use the levels below it).
+ *
+ * @param {HTMLElement} container - Where the report goes
+ * @param {{model: ReportModel, assessment: SavedFile, instrument: Instrument}} results - The
+ *   report model, the saved file and its instrument
+ * @param {{level?: number}} [options] - The page heading's level
+ * @returns {HTMLElement} The page heading (focus it after navigation)
  */
-export function renderResults(container, { report, assessment, instrument }, { level = 1 } = {}) {
+export function renderResults(container, { model, assessment, instrument }, { level = 1 } = {}) {
   clear(container);
-  const H = (n) => `h${Math.min(6, level + n)}`;
+  const report = model.report;
+  /** @type {Level} */
+  const H = (n) => /** @type {ReturnType<Level>} */ (`h${Math.min(6, level + n)}`);
   const labels = questionLabels(instrument);
   const answers = (assessment && assessment.answers) || {};
   const isMaturity = Array.isArray(report.profile) && report.profile.length > 0;
@@ -69,7 +47,9 @@ export function renderResults(container, { report, assessment, instrument }, { l
   const heading = h(
     H(0),
     { class: "nhsuk-heading-l", tabindex: "-1", id: "results-heading", "data-testid": "results-heading" },
-    report.title ? h("span", { class: "nhsuk-caption-l" }, report.title, h("span", { class: "nhsuk-u-visually-hidden" }, " – ")) : null,
+    report.title
+      ? h("span", { class: "nhsuk-caption-l" }, report.title, h("span", { class: "nhsuk-u-visually-hidden" }, " – "))
+      : null,
     "Results",
   );
   const root = h("div", { class: "equitas-results", "data-testid": "results" }, heading);
@@ -81,13 +61,20 @@ export function renderResults(container, { report, assessment, instrument }, { l
   if (isMaturity) root.append(maturityBlock(report, H));
   root.append(gapsBlock(report, labels, H));
   root.append(actionPlan(report, instrument, answers, isMaturity, H));
-  if (!isMaturity) root.append(evidenceBlock(report, answers, H));
+  if (!isMaturity) root.append(evidenceBlock(model, H));
 
   container.append(root);
   return heading;
 }
 
+/**
+ * Every question of the instrument by id, with its label and its section's title.
+ *
+ * @param {Instrument} instrument - The instrument
+ * @returns {Labels} The questions by id
+ */
 function questionLabels(instrument) {
+  /** @type {Labels} */
   const map = new Map();
   for (const sec of (instrument && instrument.sections) || []) {
     for (const q of sec.questions || []) map.set(q.id, { label: q.label, section: sec.title, question: q });
@@ -95,8 +82,17 @@ function questionLabels(instrument) {
   return map;
 }
 
+/**
+ * The overall score, its band and what the bands mean.
+ *
+ * @param {Report} report - The scored report
+ * @param {Instrument} instrument - The instrument (its bands)
+ * @param {boolean} isMaturity - Whether the instrument is a maturity self-assessment
+ * @param {Level} H - Heading levels
+ * @returns {HTMLElement} The section
+ */
 function scoreBlock(report, instrument, isMaturity, H) {
-  const band = report.band || {};
+  const band = report.band;
   const bands = (instrument && instrument.rubric && instrument.rubric.bands) || [];
   const sorted = [...bands].sort((a, b) => a.min - b.min);
   const bandRows = sorted.map((b, i) => {
@@ -116,7 +112,11 @@ function scoreBlock(report, instrument, isMaturity, H) {
       h(
         "div",
         { class: "nhsuk-card__content nhsuk-card__content--feature" },
-        h(H(1), { class: "nhsuk-card__heading nhsuk-card__heading--feature nhsuk-heading-m", id: "results-score-heading" }, "Overall score"),
+        h(
+          H(1),
+          { class: "nhsuk-card__heading nhsuk-card__heading--feature nhsuk-heading-m", id: "results-score-heading" },
+          "Overall score",
+        ),
         h(
           "p",
           { class: "equitas-score", "data-testid": "overall-score" },
@@ -127,9 +127,9 @@ function scoreBlock(report, instrument, isMaturity, H) {
           "p",
           { class: "nhsuk-body-l", "data-testid": "band" },
           "Rating: ",
-          h("strong", { class: "nhsuk-tag nhsuk-tag--blue" }, band.label || "–"),
+          h("strong", { class: "nhsuk-tag nhsuk-tag--blue" }, (band && band.label) || "–"),
         ),
-        band.meaning ? h("p", { class: "nhsuk-body" }, band.meaning) : null,
+        band && band.meaning ? h("p", { class: "nhsuk-body" }, band.meaning) : null,
         h("p", { class: "nhsuk-body equitas-disclaimer", "data-testid": "disclaimer" }, disclaimer),
         report.rubric ? h("p", { class: "nhsuk-body-s" }, "Rubric: ", report.rubric) : null,
         bandRows.length
@@ -147,6 +147,13 @@ function scoreBlock(report, instrument, isMaturity, H) {
   );
 }
 
+/**
+ * An NHS.UK details element.
+ *
+ * @param {string} summary - What it folds
+ * @param {...Node} content - What it holds
+ * @returns {HTMLElement} The element
+ */
 function details(summary, ...content) {
   return h(
     "details",
@@ -156,6 +163,14 @@ function details(summary, ...content) {
   );
 }
 
+/**
+ * What still needs attention before the assessment is complete.
+ *
+ * @param {Report} report - The scored report
+ * @param {Labels} labels - The instrument's questions
+ * @param {Level} H - Heading levels
+ * @returns {HTMLElement} The card
+ */
 function problemsBlock(report, labels, H) {
   return h(
     "div",
@@ -182,6 +197,13 @@ function problemsBlock(report, labels, H) {
   );
 }
 
+/**
+ * The points of each section, as a bar chart and a table.
+ *
+ * @param {Report} report - The scored report
+ * @param {Level} H - Heading levels
+ * @returns {HTMLElement} The section
+ */
 function sectionScores(report, H) {
   const sections = report.sections || [];
   const earned = sections.reduce((a, s) => a + s.earned, 0);
@@ -191,9 +213,18 @@ function sectionScores(report, H) {
     items: sections.map((s) => ({ label: s.title, value: s.earned, max: s.available })),
     valueText: (it) => `${fmt(it.value)} of ${fmt(it.max)}`,
   });
+  /** @type {Cell[][]} */
   const rows = sections.map((s) => [s.title, fmt(s.earned), fmt(s.available), `${fmt(s.score)}%`]);
-  rows.push([h("strong", {}, "All sections"), h("strong", {}, fmt(earned)), h("strong", {}, fmt(available)), h("strong", {}, `${fmt(report.overall)} out of 100`)]);
-  const note = roundingNote(sections.map((s) => s.earned), earned);
+  rows.push([
+    h("strong", {}, "All sections"),
+    h("strong", {}, fmt(earned)),
+    h("strong", {}, fmt(available)),
+    h("strong", {}, `${fmt(report.overall)} out of 100`),
+  ]);
+  const note = roundingNote(
+    sections.map((s) => s.earned),
+    earned,
+  );
   return h(
     "section",
     { class: "equitas-results__sections", "aria-labelledby": "results-sections-heading" },
@@ -219,7 +250,13 @@ function sectionScores(report, H) {
   );
 }
 
-/** A note when the rounded parts shown do not add up to the rounded total shown. */
+/**
+ * A note when the rounded parts shown do not add up to the rounded total shown.
+ *
+ * @param {number[]} parts - The parts
+ * @param {number} total - Their total
+ * @returns {string | null} The note, or null when the shown parts add up
+ */
 function roundingNote(parts, total) {
   const shown = parts.reduce((a, p) => a + Number(fmt(p).replace("−", "-").replace(/,/g, "")), 0);
   const totalShown = Number(fmt(total).replace("−", "-").replace(/,/g, ""));
@@ -229,6 +266,13 @@ function roundingNote(parts, total) {
   return null;
 }
 
+/**
+ * Every criterion's lines: what earned points and what lost them.
+ *
+ * @param {Report} report - The scored report
+ * @param {Level} H - Heading levels
+ * @returns {HTMLElement} The section
+ */
 function pointsExplained(report, H) {
   const block = h(
     "section",
@@ -254,16 +298,31 @@ function pointsExplained(report, H) {
   return block;
 }
 
+/**
+ * One criterion's lines as a table, with its totals.
+ *
+ * @param {CriterionScore} c - The criterion's score
+ * @returns {HTMLElement} The table in its container
+ */
 function criterionTable(c) {
   const lines = c.lines || [];
   const lost = lines.reduce((a, l) => a + l.lost, 0);
+  /** @type {Cell[][]} */
   const rows = lines.map((l) => [l.text, fmt(l.earned), fmt(l.lost)]);
   rows.push([
     h("strong", {}, `Total (${fmt(c.available)} ${c.available === 1 ? "point" : "points"} available)`),
     h("strong", {}, fmt(c.earned)),
     h("strong", {}, fmt(lost)),
   ]);
-  const note = roundingNote(lines.map((l) => l.earned), c.earned) || roundingNote(lines.map((l) => l.lost), lost);
+  const note =
+    roundingNote(
+      lines.map((l) => l.earned),
+      c.earned,
+    ) ||
+    roundingNote(
+      lines.map((l) => l.lost),
+      lost,
+    );
   const table = dataTable({
     caption: `${c.label}: ${fmt(c.earned)} of ${fmt(c.available)} points`,
     head: ["What counted", "Points earned", "Points lost"],
@@ -276,6 +335,14 @@ function criterionTable(c) {
   return h("div", {}, box, note ? h("p", { class: "nhsuk-body-s" }, note) : null);
 }
 
+/**
+ * The gaps the rubric found, with what to do and where each is.
+ *
+ * @param {Report} report - The scored report
+ * @param {Labels} labels - The instrument's questions
+ * @param {Level} H - Heading levels
+ * @returns {HTMLElement} The section
+ */
 function gapsBlock(report, labels, H) {
   const gaps = report.gaps || [];
   const block = h(
@@ -284,17 +351,23 @@ function gapsBlock(report, labels, H) {
     h(H(1), { class: "nhsuk-heading-m", id: "results-gaps-heading" }, "Gaps and what to do about them"),
   );
   if (!gaps.length) {
-    block.append(h("p", { class: "nhsuk-body", "data-testid": "no-gaps" }, "The rubric found no gaps in this assessment."));
+    block.append(
+      h("p", { class: "nhsuk-body", "data-testid": "no-gaps" }, "The rubric found no gaps in this assessment."),
+    );
     return block;
   }
   block.append(
-    h("p", { class: "nhsuk-body" }, `The rubric found ${gaps.length} ${gaps.length === 1 ? "gap" : "gaps"}. Each comes with a recommendation.`),
+    h(
+      "p",
+      { class: "nhsuk-body" },
+      `The rubric found ${gaps.length} ${gaps.length === 1 ? "gap" : "gaps"}. Each comes with a recommendation.`,
+    ),
   );
   const t = dataTable({
     caption: "Gaps found, with recommendations",
     head: ["Gap", "What to do", "Where in the assessment"],
     rows: gaps.map((g) => {
-      const q = labels.get(g.question);
+      const q = g.question === undefined ? undefined : labels.get(g.question);
       return [g.title, g.recommendation, q ? `${q.section}: ${q.label}` : g.question || ""];
     }),
   });
@@ -303,24 +376,42 @@ function gapsBlock(report, labels, H) {
   return block;
 }
 
+/**
+ * The action plan as entered (or, for a maturity instrument, the next objectives), and the
+ * gaps still open as recommended additions.
+ *
+ * @param {Report} report - The scored report
+ * @param {Instrument} instrument - The instrument (its table questions)
+ * @param {Answers} answers - The answers (the tables' rows)
+ * @param {boolean} isMaturity - Whether the instrument is a maturity self-assessment
+ * @param {Level} H - Heading levels
+ * @returns {HTMLElement} The section
+ */
 function actionPlan(report, instrument, answers, isMaturity, H) {
   const block = h(
     "section",
     { class: "equitas-results__actions", "aria-labelledby": "results-actions-heading" },
-    h(H(1), { class: "nhsuk-heading-m", id: "results-actions-heading" }, isMaturity ? "Next objectives" : "Action plan"),
+    h(
+      H(1),
+      { class: "nhsuk-heading-m", id: "results-actions-heading" },
+      isMaturity ? "Next objectives" : "Action plan",
+    ),
   );
+  /** @type {{question: Question, columns: Column[]}[]} */
   const tables = [];
   for (const sec of (instrument && instrument.sections) || []) {
-    for (const q of sec.questions || []) if (q.kind && q.kind.type === "table") tables.push(q);
+    for (const q of sec.questions || []) {
+      if (q.kind && q.kind.type === "table") tables.push({ question: q, columns: q.kind.columns || [] });
+    }
   }
-  for (const q of tables) {
-    const rows = Array.isArray(answers[q.id]) ? answers[q.id] : [];
+  for (const { question: q, columns: cols } of tables) {
+    const answer = answers[q.id];
+    const rows = Array.isArray(answer) ? /** @type {Record<string, string>[]} */ (answer) : [];
     if (tables.length > 1) block.append(h(H(2), { class: "nhsuk-heading-s" }, q.label));
     if (!rows.length) {
       block.append(h("p", { class: "nhsuk-body" }, "No actions have been entered yet."));
       continue;
     }
-    const cols = q.kind.columns || [];
     const t = dataTable({
       caption: tables.length > 1 ? q.label : "Your actions",
       head: cols.map((c) => c.label),
@@ -360,7 +451,11 @@ function actionPlan(report, instrument, answers, isMaturity, H) {
   if (gaps.length) {
     block.append(
       h(H(2), { class: "nhsuk-heading-s" }, "Recommended additions to the plan"),
-      h("p", { class: "nhsuk-body" }, "These gaps are still open. Consider adding an action, with an owner and a date, for each:"),
+      h(
+        "p",
+        { class: "nhsuk-body" },
+        "These gaps are still open. Consider adding an action, with an owner and a date, for each:",
+      ),
       h(
         "ul",
         { class: "nhsuk-list nhsuk-list--bullet", "data-testid": "recommended-actions" },
@@ -374,36 +469,60 @@ function actionPlan(report, instrument, answers, isMaturity, H) {
   return block;
 }
 
+/**
+ * @template {Element} E
+ * @param {E} el - An element
+ * @param {string} id - Its data-testid
+ * @returns {E} The element
+ */
 function withTestId(el, id) {
   el.setAttribute("data-testid", id);
   return el;
 }
 
+/**
+ * A table cell in words: an option's or a checklist item's label rather than its id.
+ *
+ * @param {Column} col - The cell's column
+ * @param {string | undefined} value - The cell as entered
+ * @param {Instrument} instrument - The instrument (for checklist items)
+ * @returns {string} The cell in words
+ */
 function cellText(col, value, instrument) {
   if (value === null || value === undefined || value === "") return "";
-  const kind = col.kind || {};
-  if (kind.type === "choice" || kind.type === "single") {
+  const kind = col.kind;
+  if (kind && kind.type === "choice") {
     const o = (kind.options || []).find((x) => x.id === value);
     return o ? o.label : String(value);
   }
-  if (kind.type === "item_of") {
+  if (kind && kind.type === "item_of") {
     for (const sec of (instrument && instrument.sections) || []) {
       for (const q of sec.questions || []) {
         if (q.id !== kind.question) continue;
-        const it = ((q.kind && q.kind.items) || []).find((x) => x.id === value);
+        const items = q.kind && "items" in q.kind ? q.kind.items : [];
+        const it = items.find((x) => x.id === value);
         if (it) return it.label;
       }
     }
     return String(value);
   }
-  if (typeof value === "boolean") return value ? "Yes" : "No";
   return String(value);
 }
 
+/**
+ * The maturity profile: how many statements of each theme were rated at each level.
+ *
+ * @param {Report} report - The scored report
+ * @param {Level} H - Heading levels
+ * @returns {HTMLElement} The section
+ */
 function maturityBlock(report, H) {
   const profile = report.profile || [];
+  /** @type {{id: string, label: string}[]} */
   const levelNames = [];
-  for (const th of profile) for (const [id, label] of th.levels || []) if (!levelNames.some((l) => l.id === id)) levelNames.push({ id, label });
+  for (const th of profile) {
+    for (const [id, label] of th.levels || []) if (!levelNames.some((l) => l.id === id)) levelNames.push({ id, label });
+  }
   const rows = profile.map((th) => [
     th.title,
     ...levelNames.map((l) => {
@@ -416,7 +535,13 @@ function maturityBlock(report, H) {
   ]);
   const t = dataTable({
     caption: "Maturity by theme: how many statements were rated at each level",
-    head: ["Theme", ...levelNames.map((l) => l.label), "Statements rated", `Mean level (1 = ${levelNames[0] ? levelNames[0].label : "lowest"})`, "Overall level"],
+    head: [
+      "Theme",
+      ...levelNames.map((l) => l.label),
+      "Statements rated",
+      `Mean level (1 = ${levelNames[0] ? levelNames[0].label : "lowest"})`,
+      "Overall level",
+    ],
     rows,
     numeric: levelNames.map((_, i) => i + 1).concat([levelNames.length + 1, levelNames.length + 2]),
   });
@@ -429,13 +554,20 @@ function maturityBlock(report, H) {
   );
 }
 
-function evidenceBlock(report, answers, H) {
+/**
+ * What the numbers show: each quantified dimension's measures and chart.
+ *
+ * @param {ReportModel} model - The report model
+ * @param {Level} H - Heading levels
+ * @returns {HTMLElement} The section
+ */
+function evidenceBlock(model, H) {
   const block = h(
     "section",
     { class: "equitas-results__evidence", "aria-labelledby": "results-evidence-heading" },
     h(H(1), { class: "nhsuk-heading-m", id: "results-evidence-heading" }, "What the numbers show"),
   );
-  const quantified = report.quantified || [];
+  const quantified = model.report.quantified || [];
   if (!quantified.length) {
     block.append(
       h(
@@ -446,25 +578,35 @@ function evidenceBlock(report, answers, H) {
     );
     return block;
   }
-  quantified.forEach((q, qi) => block.append(quantifiedBlock(q, qi, answers, H)));
+  quantified.forEach((q, qi) => {
+    const chart = model.charts[qi];
+    if (chart) block.append(quantifiedBlock(q, chart, model.measures, qi, H));
+  });
   return block;
 }
 
-function quantifiedBlock(q, qi, answers, H) {
-  const evidence = answers[q.question] || {};
-  const rows = (evidence.rows || []).filter((r) => r.dimension === q.dimension);
-  const indicator = q.indicator || evidence.indicator || "Indicator";
+/**
+ * One quantified dimension: the engine's measures, named, and its chart.
+ *
+ * @param {Quantified} q - The dimension as the report quantifies it
+ * @param {Chart} chart - The engine's chart of it
+ * @param {MeasureInfo[]} names - The measures' names
+ * @param {number} qi - Its place among the quantified dimensions
+ * @param {Level} H - Heading levels
+ * @returns {HTMLElement} The block
+ */
+function quantifiedBlock(q, chart, names, qi, H) {
+  const indicator = q.indicator || "Indicator";
   const box = h("div", { class: "equitas-evidence", "data-testid": `evidence-${qi}` });
   box.append(h(H(2), { class: "nhsuk-heading-s" }, `${indicator} by ${q.dimension}`));
 
-  const byId = Object.fromEntries((q.measures || []).map((m) => [m.measure, m]));
   const measureRows = (q.measures || []).map((m) => {
-    const info = measureInfo(m.measure);
+    const info = named(names, m.measure);
     const v = m.value;
     return [
       `${info.name} (${info.abbr})`,
       v ? fmt(v.value, 2) : "Not computed",
-      v && Number.isFinite(v.lower) && Number.isFinite(v.upper) ? `${fmt(v.lower, 2)} to ${fmt(v.upper, 2)}` : v ? "No interval" : "",
+      v && v.lower !== null && v.upper !== null ? `${fmt(v.lower, 2)} to ${fmt(v.upper, 2)}` : v ? "No interval" : "",
       v ? info.about : m.reason || "",
     ];
   });
@@ -482,69 +624,25 @@ function quantifiedBlock(q, qi, answers, H) {
     ),
   );
 
-  if (rows.length) {
-    const subgroups = rows.map((r, i) => {
-      const iv = interval({ estimate: r.estimate, se: r.se, lower: r.lower, upper: r.upper });
-      return {
-        label: r.subgroup,
-        order: Number.isFinite(r.order) ? r.order : i + 1,
-        value: r.estimate,
-        lower: iv ? iv.lower : null,
-        upper: iv ? iv.upper : null,
-        from: iv ? iv.from : null,
-        population: r.population,
-      };
-    });
-    const sorted = [...subgroups].sort((a, b) => a.order - b.order);
-    const d = byId.d && byId.d.value;
-    const sii = byId.sii && byId.sii.value;
-    const rii = byId.rii && byId.rii.value;
-    const line = q.ordered && sii && rii ? siiLine(sorted, sii.value, rii.value) : null;
-    const difference =
-      q.ordered && d && sorted.length >= 2
-        ? { value: d.value, from: sorted[0].label, to: sorted[sorted.length - 1].label }
-        : null;
-    const svg = gradientChart({
-      title: `${indicator} by ${q.dimension}`,
-      subgroups,
-      yLabel: indicator,
-      difference,
-      sii: q.ordered && sii ? sii : null,
-      fitted: line,
-    });
-    const notes = [];
-    if (subgroups.some((g) => g.from === "se")) {
-      notes.push("Where a subgroup has a standard error but no interval, its whisker is the estimate ± 1.96 × the standard error.");
-    }
-    if (subgroups.some((g) => g.from === null)) notes.push("Subgroups without a standard error or interval have no whisker.");
-    if (difference) {
-      notes.push(`The bracket marks the difference (D) the engine measured between ${difference.from} and ${difference.to}.`);
-    }
-    if (line) {
-      notes.push(
-        `Each subgroup sits at the middle of its share of the population (its ridit), from the most deprived (0) to the least (1). The dashed line is the SII: it joins the values the engine's model fits at the two ends, ${fmt(line.at0, 2)} and ${fmt(line.at1, 2)} (from its SII and RII), so its slope is the SII (${fmt(sii.value)}).`,
-      );
-    } else if (q.ordered && sii) {
-      notes.push(
-        "The slope index of inequality (SII) is written above the chart but not drawn: the line needs every subgroup's population and the RII, and they are missing here (or RII is 1, no gradient).",
-      );
-    }
+  const points = chart.points;
+  if (points.length) {
+    const svg = gradientChart({ title: `${indicator} by ${q.dimension}`, chart, names, yLabel: indicator });
     box.append(
       chartFigure({
         svg,
         caption: `${indicator} for each subgroup of ${q.dimension}${q.ordered ? ", in order (1 = most deprived)" : ""}, with 95% confidence intervals`,
-        notes,
+        notes: chart.notes.map((n) => noteText(chart, n)),
         testid: `evidence-chart-${qi}`,
         table: {
           caption: `${indicator} by ${q.dimension}`,
           head: ["Subgroup", "Order", "Estimate", "Lower 95% limit", "Upper 95% limit", "Population"],
-          rows: sorted.map((g) => [
+          rows: points.map((g) => [
             g.label,
             String(g.order),
-            fmt(g.value, 2),
-            Number.isFinite(g.lower) ? fmt(g.lower, 2) : "–",
-            Number.isFinite(g.upper) ? fmt(g.upper, 2) : "–",
-            Number.isFinite(g.population) ? fmt(g.population, 0) : "–",
+            fmt(g.estimate, 2),
+            g.lower !== null ? fmt(g.lower, 2) : "–",
+            g.upper !== null ? fmt(g.upper, 2) : "–",
+            g.population !== null ? fmt(g.population, 0) : "–",
           ]),
           numeric: [1, 2, 3, 4, 5],
         },

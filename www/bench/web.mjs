@@ -393,9 +393,10 @@ async function bigEvidenceScoring(browser, base, assessment) {
       const runs = [];
       for (let i = 0; i < 3; i++) {
         const t0 = performance.now();
-        const report = eq.scoreAssessment(assessment);
+        const model = eq.scoreAssessment(assessment);
         runs.push(performance.now() - t0);
-        if (!report.quantified.length) throw new Error("the evidence table was not quantified");
+        if (!model.report.quantified.length || !model.charts.length)
+          throw new Error("the evidence table was not quantified");
       }
       runs.sort((a, b) => a - b);
       return runs[1];
@@ -427,7 +428,8 @@ async function bigStratum(browser, base) {
         const t0 = performance.now();
         const out = eq.measureHeatPlus(csv);
         runs.push(performance.now() - t0);
-        if (out.results.length !== 21) throw new Error(`expected 21 results, got ${out.results.length}`);
+        const measured = out.tables.reduce((n, t) => n + t.measures.length, 0);
+        if (measured !== 21) throw new Error(`expected 21 results, got ${measured}`);
       }
       runs.sort((a, b) => a - b);
       return runs[1];

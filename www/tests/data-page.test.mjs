@@ -62,6 +62,12 @@ test("loading the synthetic HEAT Plus file through the file input shows the SII 
     const strata = strataOf(LINES);
     const sii = await siiCells(page);
     assert.equal(sii.length, strata.length, `one measures table per stratum (${strata.length}), saw ${sii.map((s) => s.name).join("; ")}`);
+    // Nothing but elements in the results: a file of the person's own has no synthetic-data notice,
+    // and the page wrote its absence as the text "null" under the heading.
+    const loose = await page.evaluate(() =>
+      [...document.getElementById("data-results").childNodes].filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.textContent),
+    );
+    assert.deepEqual(loose, [], "no loose text in the results");
     for (const st of strata) {
       const hit = sii.filter((s) => s.name.includes(`by ${st.dimension}`));
       assert.ok(hit.length >= 1, `a measures table for the dimension ${st.dimension}`);

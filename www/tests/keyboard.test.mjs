@@ -117,7 +117,7 @@ test("keyboard only: start, answer every required question, confirm each section
     }
     const eng = await nodeEngine();
     assert.deepEqual(eng.validateAssessment(draft), [], "the saved answers are complete");
-    const report = eng.scoreAssessment(draft);
+    const report = eng.scoreAssessment(draft).report;
     assert.ok(Math.abs(report.overall - score) <= 0.05, `shown score ${score} = engine score ${report.overall}`);
     assert.deepEqual(gaps.map((g) => g.gap), report.gaps.map((g) => g.title), "the gaps shown are the report's gaps");
   });

@@ -74,10 +74,11 @@ test("no script builds markup from strings (innerHTML and friends) or evaluates 
 });
 
 /**
- * Modules another branch of issue 13 is rewriting (the results report and the data page); they
- * get `// @ts-check` when that lands, and leave this list.
+ * Scripts that do not start with `// @ts-check` yet. None: the last four (the results report,
+ * its charts and the data page) were type-checked when they came to draw the engine's report
+ * models (issue 13).
  */
-const NOT_YET_TYPE_CHECKED = ["app/charts.js", "app/data-engine.js", "app/data-page.js", "app/results.js"];
+const NOT_YET_TYPE_CHECKED = [];
 
 test("every script opts in to the type check (// @ts-check, www/tsconfig.json), but those not yet", () => {
   const unchecked = SCRIPTS.filter((f) => !read(f).startsWith("// @ts-check\n"));

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 
 use clap::{Subcommand, ValueEnum};
 use equitas_core::assessment::{
-    Assessment, Date, LoadError, Loaded, MigrationNote, Registry, SCHEMA_VERSION, load, progress,
-    render, score, summary, validate,
+    Assessment, Date, LoadError, Loaded, MigrationNote, Registry, ReportModel, SCHEMA_VERSION,
+    load, progress, render, score, summary, validate,
 };
 
 use crate::{Failure, Result, usage_error};
@@ -310,12 +310,12 @@ fn score_cmd(a: &Score) -> Result<()> {
     let instrument = reg
         .for_assessment(&loaded.assessment)
         .ok_or_else(|| Failure::from("the loaded instrument went missing"))?;
-    let report = score(instrument, &loaded.assessment.answers);
+    let answers = &loaded.assessment.answers;
     let text = match a.format {
-        Format::Md => render::report_markdown(&report),
-        Format::Html => render::report_html(&report),
+        Format::Md => render::report_markdown(&ReportModel::score(instrument, answers)),
+        Format::Html => render::report_html(&ReportModel::score(instrument, answers)),
         Format::Json => {
-            let mut s = serde_json::to_string_pretty(&report)?;
+            let mut s = serde_json::to_string_pretty(&score(instrument, answers))?;
             s.push('\n');
             s
         }

@@ -11,7 +11,7 @@
 
 use std::error::Error;
 
-use equitas_core::assessment::{Registry, load, render, score, validate};
+use equitas_core::assessment::{Registry, ReportModel, load, render, validate};
 
 /// A thorough example assessment from the repository's tests, compiled in.
 const EXAMPLE: &str =
@@ -40,7 +40,9 @@ fn main() -> Result<(), Box<dyn Error>> {
         eprintln!("to fix: {}: {}", problem.question, problem.message);
     }
 
-    let report = score(instrument, &assessment.answers);
+    // The report as a reader sees it: the scored report, with the measures' names and charts.
+    let model = ReportModel::score(instrument, &assessment.answers);
+    let report = &model.report;
     eprintln!(
         "overall {:.0}/100{}, {} gaps",
         report.overall,
@@ -50,6 +52,6 @@ fn main() -> Result<(), Box<dyn Error>> {
             .map_or_else(String::new, |b| format!(" ({})", b.label)),
         report.gaps.len()
     );
-    print!("{}", render::report_markdown(&report));
+    print!("{}", render::report_markdown(&model));
     Ok(())
 }

@@ -5,7 +5,8 @@ use std::sync::LazyLock;
 
 use equitas_core::assessment::render::{report_html, report_markdown, summary_html};
 use equitas_core::assessment::{
-    Answers, Assessment, Date, Instrument, Registry, load, progress, score, summary, validate,
+    Answers, Assessment, Date, Instrument, Registry, ReportModel, load, progress, score, summary,
+    validate,
 };
 use serde_json::{Value, json};
 
@@ -167,8 +168,10 @@ fn exercise(instrument: &Instrument, a: &Assessment) {
         "overall score {} is not from 0 to 100",
         report.overall
     );
-    let _ = report_markdown(&report);
-    let _ = report_html(&report);
+    let model = ReportModel::score(instrument, &a.answers);
+    assert_eq!(model.report, report, "the model holds the scored report");
+    let _ = report_markdown(&model);
+    let _ = report_html(&model);
     let as_of = Date::parse("2026-06-01").expect("a date");
     let s = summary([("fuzzed", instrument, a)], as_of);
     let _ = summary_html(&s);

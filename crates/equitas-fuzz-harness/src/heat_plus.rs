@@ -2,7 +2,8 @@
 
 use equitas_core::io::heat_plus::{self, MeasureResult};
 use equitas_core::measures::{
-    MeasureId, Options, compute, compute_many, compute_simple_ordered_impact,
+    MeasureId, Options, REPORT_OPTIONS, compute, compute_many, compute_report_measure,
+    compute_simple_ordered_impact,
 };
 
 /// The measures `compute_simple_ordered_impact` covers (the assessment report's engine).
@@ -24,8 +25,9 @@ const SIMPLE_ORDERED_IMPACT: [MeasureId; 8] = [
 /// - every one of the 21 measures either has a value or a reason, and holds no NaN (the
 ///   measures' promise: "a measure that cannot be computed returns a `Reason`, never NaN");
 /// - `compute_many`, which prepares the stratum and draws the simulation once, gives the same
-///   results as `compute` measure by measure; `compute_simple_ordered_impact` (the browser's
-///   smaller engine) gives the same as `compute` for its eight measures.
+///   results as `compute` measure by measure; `compute_simple_ordered_impact` gives the same as
+///   `compute` for its eight measures, and `compute_report_measure` (the browser's assessment
+///   engine) the same as `compute` with the report's options for D, SII and RII.
 pub fn heat_plus(data: &[u8]) {
     let Ok(strata) = heat_plus::read(data) else {
         return;
@@ -54,6 +56,15 @@ pub fn heat_plus(data: &[u8]) {
                 assert_eq!(
                     small, one,
                     "{m:?}: compute_simple_ordered_impact and compute differ"
+                );
+            }
+            if matches!(m, MeasureId::D | MeasureId::Sii | MeasureId::Rii) {
+                // Written out, so that a NaN in a reason compares equal to itself.
+                let report = format!("{:?}", compute_report_measure(&h.stratum, m));
+                let full = format!("{:?}", compute(&h.stratum, m, &REPORT_OPTIONS));
+                assert_eq!(
+                    report, full,
+                    "{m:?}: compute_report_measure and compute differ"
                 );
             }
         }

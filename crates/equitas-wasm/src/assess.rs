@@ -8,7 +8,7 @@ use std::rc::Rc;
 use equitas_core::assessment::{
     self, Assessment, Instrument, InstrumentRef, Loaded, MigrationNote, Registry, SavedFile,
 };
-use equitas_core::assessment::{FieldError, Report, SectionProgress, Summary};
+use equitas_core::assessment::{FieldError, ReportModel, SectionProgress, Summary};
 use serde::Serialize;
 use tsify::{Ts, Tsify};
 use wasm_bindgen::prelude::*;
@@ -177,10 +177,9 @@ pub fn load_assessment(
 /// @throws {Error} when `assessment` is not a saved-file object
 #[wasm_bindgen(js_name = validateAssessment, unchecked_return_type = "FieldError[]")]
 pub fn validate_assessment(assessment: Ts<SavedFile>) -> Result<JsValue, JsError> {
-    with_assessment(assessment, |instrument, a| {
-        let errors: Vec<FieldError> = assessment::validate(instrument, &a.answers);
-        to_js(&errors)
-    })
+    let (registry, a) = loaded(&assessment)?;
+    let errors: Vec<FieldError> = assessment::validate(instrument_of(&registry, &a)?, &a.answers);
+    to_js(&errors)
 }
 
 /// Each section's status (not started, in progress, completed), for the task list.
@@ -188,10 +187,10 @@ pub fn validate_assessment(assessment: Ts<SavedFile>) -> Result<JsValue, JsError
 /// @throws {Error} when `assessment` is not a saved-file object
 #[wasm_bindgen(js_name = assessmentProgress, unchecked_return_type = "SectionProgress[]")]
 pub fn assessment_progress(assessment: Ts<SavedFile>) -> Result<JsValue, JsError> {
-    with_assessment(assessment, |instrument, a| {
-        let progress: Vec<SectionProgress> = assessment::progress(instrument, &a.answers);
-        to_js(&progress)
-    })
+    let (registry, a) = loaded(&assessment)?;
+    let progress: Vec<SectionProgress> =
+        assessment::progress(instrument_of(&registry, &a)?, &a.answers);
+    to_js(&progress)
 }
 
 /// The ids of the questions visible with the current answers (conditions applied).
@@ -199,21 +198,28 @@ pub fn assessment_progress(assessment: Ts<SavedFile>) -> Result<JsValue, JsError
 /// @throws {Error} when `assessment` is not a saved-file object
 #[wasm_bindgen(js_name = visibleQuestions, unchecked_return_type = "string[]")]
 pub fn visible_questions(assessment: Ts<SavedFile>) -> Result<JsValue, JsError> {
-    with_assessment(assessment, |instrument, a| {
-        to_js(&assessment::visible_questions(instrument, &a.answers))
-    })
+    let (registry, a) = loaded(&assessment)?;
+    to_js(&assessment::visible_questions(
+        instrument_of(&registry, &a)?,
+        &a.answers,
+    ))
 }
 
-/// The report: section and overall scores with every point explained, the band, gaps with
-/// recommendations, the maturity profile and the measures of the quantitative evidence.
+/// The report as the results page draws it (core's `ReportModel`, which the CLI's Markdown and
+/// HTML draw too): section and overall scores with every point explained, the band and every
+/// band's range, gaps with recommendations and where they are, the action plan in words, the
+/// maturity profile, and the measures of the quantitative evidence with their names and a chart
+/// of the subgroups. It has every field of the scored report `equitas assess score --format
+/// json` writes, with the same values.
 ///
 /// @throws {Error} when `assessment` is not a saved-file object
 #[wasm_bindgen(js_name = scoreAssessment)]
-pub fn score_assessment(assessment: Ts<SavedFile>) -> Result<Ts<Report>, JsError> {
-    with_assessment(assessment, |instrument, a| {
-        let report: Report = assessment::score(instrument, &a.answers);
-        to_ts(&report)
-    })
+pub fn score_assessment(assessment: Ts<SavedFile>) -> Result<Ts<ReportModel>, JsError> {
+    let (registry, a) = loaded(&assessment)?;
+    to_ts(&ReportModel::score(
+        instrument_of(&registry, &a)?,
+        &a.answers,
+    ))
 }
 
 /// The portfolio view of many assessments as of a date (`YYYY-MM-DD`): counts per band, the
@@ -282,19 +288,15 @@ fn with_registry<T>(f: impl FnOnce(&Registry) -> Result<T, JsError>) -> Result<T
     f(&*registry()?)
 }
 
-/// Reads a saved-file object through core's loader (migrating it) and runs `f` on it.
-fn with_assessment<T>(
-    value: Ts<SavedFile>,
-    f: impl FnOnce(&Instrument, &Assessment) -> Result<T, JsError>,
-) -> Result<T, JsError> {
+/// Reads a saved-file object through core's loader (migrating it); returns it with the
+/// registry that holds its instrument ([`instrument_of`]). Not generic, unlike a closure-taking
+/// helper, so the exports that take an assessment share one copy of the loading code rather
+/// than each compiling its own (about 700 bytes each in the assessment engine).
+fn loaded(value: &Ts<SavedFile>) -> Result<(Rc<Registry>, Assessment), JsError> {
     let value = json_of(&value.js_value(), "assessment")?;
-    with_registry(|registry| {
-        let loaded = assessment::load_value(value, registry).map_err(js_error)?;
-        f(
-            instrument_of(registry, &loaded.assessment)?,
-            &loaded.assessment,
-        )
-    })
+    let registry = registry()?;
+    let loaded = assessment::load_value(value, &registry).map_err(js_error)?;
+    Ok((registry, loaded.assessment))
 }
 
 /// The newest version of instrument `id`.

@@ -29,11 +29,13 @@
 //! const draft = eq.newAssessment("heat", new Date().toISOString());
 //! draft.answers["prepare.title"] = "Smoking cessation service redesign";
 //! eq.validateAssessment(draft);   // [{ question: "prepare.scope", message: "...", ... }, ...]
-//! eq.scoreAssessment(draft);      // { overall: 4.2, band: {...}, sections: [...], gaps: [...] }
+//! eq.scoreAssessment(draft);      // { report: { overall: 4.2, band: {...}, gaps: [...] },
+//!                                 //   measures: [...], charts: [...] }
 //!
 //! import initMeasures, * as measures from "./pkg/equitas_measures.js";
 //! await initMeasures();
-//! measures.measureHeatPlus(csvText);  // { strata: [...], results: [{ measure: "sii", ... }] }
+//! measures.measureHeatPlus(csvText);  // { method, level, glossary: [...],
+//!                                     //   tables: [{ key, measures: [...], chart }] }
 //!
 //! import initCohort, * as cohort from "./pkg/equitas_cohort.js";
 //! await initCohort();

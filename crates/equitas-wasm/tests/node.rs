@@ -287,13 +287,20 @@ fn a_loaded_file_scores_as_core_scores_it() {
     assert!(native_report.overall > 0.0);
 
     let saved: Ts<assessment::SavedFile> = Ts::new_unchecked(js(&loaded["assessment"].to_string()));
-    let report = json(&score_assessment(saved).unwrap().into());
-    assert_same(&report, &via_js(&native_report), "report");
+    let model = json(&score_assessment(saved).unwrap().into());
+    // The report model, the same in wasm as natively: the scored report (what `assess score
+    // --format json` writes) with the measures' names and a chart of each quantified dimension.
+    let native_model = assessment::ReportModel::score(heat, &native.answers);
+    assert_same(&model, &via_js(&native_model), "report model");
+    let report = &model["report"];
+    assert_same(report, &via_js(&native_report), "report");
     assert_eq!(report["overall"], j!(native_report.overall));
     assert_eq!(
         report["band"]["id"],
         j!(native_report.band.as_ref().unwrap().id)
     );
+    assert_eq!(model["measures"][0]["abbr"], "SII");
+    assert!(model["charts"][0]["sii"]["at0"].is_number());
 
     // Progress and visibility as core sees them.
     let progress = json(&assessment_progress(ts(THOROUGH)).unwrap());
@@ -443,22 +450,24 @@ fn a_malformed_file_is_an_error_naming_the_json_path() {
 #[wasm_bindgen_test]
 fn heat_plus_gives_all_21_measures_per_stratum() {
     let measured = json(&measure_heat_plus(HEAT_PLUS, None).unwrap().into());
-    let strata = measured["strata"].as_array().unwrap();
-    let results = measured["results"].as_array().unwrap();
+    let tables = measured["tables"].as_array().unwrap();
     let native = equitas_core::io::heat_plus::read(HEAT_PLUS.as_bytes()).unwrap();
-    assert_eq!(strata.len(), native.len());
-    assert!(strata.len() >= 2);
-    assert_eq!(results.len(), 21 * strata.len());
-    for stratum in strata {
-        let key = &stratum["key"];
-        let measures: std::collections::BTreeSet<&str> = results
+    assert_eq!(tables.len(), native.len());
+    assert!(tables.len() >= 2);
+    // The same model as natively, names and charts included.
+    let options = equitas_core::measures::Options::default();
+    let model = equitas_core::io::measured::measure_file(&native, &options);
+    assert_same(&measured, &via_js(&model), "measured file");
+    assert_eq!(measured["glossary"].as_array().unwrap().len(), 21);
+    assert_eq!(measured["method"], "WHO HEAT version 6");
+    for table in tables {
+        let measures: std::collections::BTreeSet<&str> = table["measures"]
+            .as_array()
+            .unwrap()
             .iter()
-            .filter(|r| {
-                r["indicator_abbr"] == key["indicator_abbr"] && r["dimension"] == key["dimension"]
-            })
             .map(|r| r["measure"].as_str().unwrap())
             .collect();
-        assert_eq!(measures.len(), 21, "{key}");
+        assert_eq!(measures.len(), 21, "{}", table["key"]);
     }
     // Options are applied: another seed changes only simulated measures, the same one nothing.
     let again = json(&measure_heat_plus(HEAT_PLUS, Some(ts("{}"))).unwrap().into());

@@ -41,19 +41,24 @@ export async function check(csv: string, fileText: string): Promise<void> {
   const progress: eq.SectionProgress[] = eq.assessmentProgress(draft);
   const status: "not_started" | "in_progress" | "completed" | undefined = progress[0]?.status;
   const visible: string[] = eq.visibleQuestions(draft);
-  const report: eq.Report = eq.scoreAssessment(draft);
+  const model: eq.ReportModel = eq.scoreAssessment(draft);
+  const report: eq.Report = model.report;
   const overall: number = report.overall;
   const band: string | undefined = report.band?.label;
+  const measureName: string | undefined = model.measures[0]?.name;
+  const ridit: number | null | undefined = model.charts[0]?.points[0]?.ridit;
 
   const loaded: eq.LoadedFile = eq.loadAssessment(fileText);
   const notes: string[] = loaded.notes.map((n) => n.message);
   const summary: eq.Summary = eq.summariseAssessments([loaded.assessment, draft], "2026-06-01");
   const asOf: string = summary.as_of;
 
-  const measured: measures.Measured = measures.measureHeatPlus(csv);
-  const again: measures.Measured = measures.measureHeatPlus(csv, { compat: "healthequal", seed: 7, simulations: 1000 });
-  const sii: measures.MeasureResult[] = again.results.filter((r) => r.measure === "sii");
-  const stratumKey: measures.StratumKey | undefined = measured.strata[0]?.key;
+  const measured: measures.MeasuredFile = measures.measureHeatPlus(csv);
+  const again: measures.MeasuredFile = measures.measureHeatPlus(csv, { compat: "healthequal", seed: 7, simulations: 1000 });
+  const sii: measures.MeasureLine[] = again.tables.flatMap((t) => t.measures.filter((m) => m.measure === "sii"));
+  const stratumKey: measures.StratumKey | undefined = measured.tables[0]?.key;
+  const lineStart: number | null | undefined = measured.tables[0]?.chart.sii?.at0;
+  const note: measures.NotePart | undefined = measured.tables[0]?.chart.notes[0]?.[0];
 
   const person: cohort.MembershipReport = cohort.classifyPerson({ id: "p1", age: 47, imd_decile: 2, conditions: ["smi"] });
   const core20: boolean | null = person.core20;
@@ -82,5 +87,5 @@ export async function check(csv: string, fileText: string): Promise<void> {
   // @ts-expect-error measureHeatPlus is in equitas_measures, not in the cohort classifier
   cohort.measureHeatPlus(csv);
 
-  void [firstSection, version, problem, status, visible, overall, band, notes, asOf, sii, stratumKey, core20, quintile, isCore20];
+  void [firstSection, version, problem, status, visible, overall, band, measureName, ridit, notes, asOf, sii, stratumKey, lineStart, note, core20, quintile, isCore20];
 }

@@ -515,20 +515,74 @@ fn run_target(
     seconds: u64,
 ) -> Result<Outcome> {
     let scratch = target_dir.join("corpus").join(target);
-    fs::create_dir_all(&scratch)
-        .map_err(|e| format!("cannot create {}: {e}", scratch.display()))?;
+    create_dir(&scratch)?;
     let committed = root.join("fuzz/corpus").join(target);
-    fs::create_dir_all(&committed)
-        .map_err(|e| format!("cannot create {}: {e}", committed.display()))?;
+    create_dir(&committed)?;
     let artifacts = root.join("fuzz/artifacts").join(target);
     let before_artifacts = files(&artifacts);
     let before_inputs = corpus_size(&scratch).0;
     let logs = target_dir.join("logs");
-    fs::create_dir_all(&logs).map_err(|e| format!("cannot create {}: {e}", logs.display()))?;
+    create_dir(&logs)?;
     let log_path = logs.join(format!("{target}.log"));
     let mut log = fs::File::create(&log_path)
         .map_err(|e| format!("cannot create {}: {e}", log_path.display()))?;
 
+    let c = fuzz_command(
+        root,
+        toolchain,
+        sanitizer,
+        target_dir,
+        target,
+        seconds,
+        [&scratch, &committed],
+    );
+    let shown = format!("{} {}", toolchain.shown(), shown_command(&c));
+    eprintln!(
+        "\n==> fuzz target `{target}` for {seconds} s (log: {})\n    $ {shown}",
+        log_path.display()
+    );
+    let started = Instant::now();
+    let (status, last_stats) = run_logged(c, &shown, &mut log)?;
+    let elapsed = started.elapsed().as_secs_f64();
+    // In fork mode libFuzzer exits non-zero when it found crashes (they are replayed below);
+    // without a progress line, it never ran.
+    let Some(stats) = last_stats else {
+        return Err(format!(
+            "fuzz target `{target}` did not run ({status}); see {}",
+            log_path.display()
+        ));
+    };
+    let stats = Stats::parse(&stats);
+
+    let new: Vec<PathBuf> = files(&artifacts)
+        .into_iter()
+        .filter(|p| !before_artifacts.contains(p))
+        .collect();
+    let binary = target_dir.join(host_triple()).join("release").join(target);
+    let crashes = replay_crashes(root, &binary, target, new)?;
+    Ok(Outcome {
+        target: target.to_owned(),
+        seconds: elapsed,
+        executions: stats.executions,
+        per_second: stats.per_second,
+        new_inputs: corpus_size(&scratch).0.saturating_sub(before_inputs),
+        coverage: stats.coverage,
+        crashes,
+    })
+}
+
+/// `cargo fuzz run` of one target for `seconds` in fork mode, carrying on past crashes, on
+/// `corpora` (the scratch corpus, which takes the new inputs, then the committed one), with the
+/// target's dictionary when it has one.
+fn fuzz_command(
+    root: &Path,
+    toolchain: &Toolchain,
+    sanitizer: &str,
+    target_dir: &Path,
+    target: &str,
+    seconds: u64,
+    [scratch, committed]: [&Path; 2],
+) -> Command {
     let mut c = toolchain.cargo(root);
     c.args([
         "fuzz",
@@ -541,8 +595,8 @@ fn run_target(
     ])
     .arg(target_dir)
     .arg(target)
-    .arg(&scratch)
-    .arg(&committed)
+    .arg(scratch)
+    .arg(committed)
     .arg("--")
     .args(libfuzzer_limits())
     .arg(format!("-max_total_time={seconds}"))
@@ -558,12 +612,20 @@ fn run_target(
     if dict.exists() {
         c.arg(format!("-dict={}", dict.display()));
     }
-    let shown = format!("{} {}", toolchain.shown(), shown_command(&c));
-    eprintln!(
-        "\n==> fuzz target `{target}` for {seconds} s (log: {})\n    $ {shown}",
-        log_path.display()
-    );
-    let started = Instant::now();
+    c
+}
+
+fn create_dir(dir: &Path) -> Result {
+    fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))
+}
+
+/// Runs a fuzzing command (`shown` is how it is shown), writing all its output to `log` and
+/// showing its progress lines and errors: its exit status and its last progress line.
+fn run_logged(
+    mut c: Command,
+    shown: &str,
+    log: &mut fs::File,
+) -> Result<(std::process::ExitStatus, Option<String>)> {
     let mut child = c
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -605,37 +667,47 @@ fn run_target(
         .map_err(|e| format!("`{shown}` did not finish: {e}"))?;
     let stdout_text = out_thread.join().unwrap_or_default();
     let _ = write!(log, "{stdout_text}");
-    let elapsed = started.elapsed().as_secs_f64();
-    // In fork mode libFuzzer exits non-zero when it found crashes (they are replayed below);
-    // without a progress line, it never ran.
-    if last_stats.is_none() {
-        return Err(format!(
-            "fuzz target `{target}` did not run ({status}); see {}",
-            log_path.display()
-        ));
+    Ok((status, last_stats))
+}
+
+/// What the fork mode's last progress line says.
+struct Stats {
+    executions: Option<u64>,
+    per_second: Option<u64>,
+    /// Edges and features covered.
+    coverage: Option<String>,
+}
+
+impl Stats {
+    /// From a line such as
+    /// `#70154: cov: 4341 ft: 9068 corp: 308 exec/s: 4580 oom/timeout/crash: 0/0/0 time: 20s …`.
+    fn parse(stats: &str) -> Self {
+        let field =
+            |name: &str| -> Option<&str> { stats.split(name).nth(1)?.split_whitespace().next() };
+        Self {
+            executions: stats
+                .strip_prefix('#')
+                .and_then(|s| s.split(':').next())
+                .and_then(|n| n.parse().ok()),
+            per_second: field("exec/s: ").and_then(|v| v.parse().ok()),
+            coverage: field("cov: ")
+                .zip(field("ft: "))
+                .map(|(cov, ft)| format!("{cov} edges, {ft} features")),
+        }
     }
+}
 
-    // The fork mode's last progress line:
-    // `#70154: cov: 4341 ft: 9068 corp: 308 exec/s: 4580 oom/timeout/crash: 0/0/0 time: 20s …`
-    let stats = last_stats.unwrap_or_default();
-    let field =
-        |name: &str| -> Option<&str> { stats.split(name).nth(1)?.split_whitespace().next() };
-    let executions = stats
-        .strip_prefix('#')
-        .and_then(|s| s.split(':').next())
-        .and_then(|n| n.parse().ok());
-    let coverage = field("cov: ")
-        .zip(field("ft: "))
-        .map(|(cov, ft)| format!("{cov} edges, {ft} features"));
-
-    let new: Vec<PathBuf> = files(&artifacts)
-        .into_iter()
-        .filter(|p| !before_artifacts.contains(p))
-        .collect();
-    let binary = target_dir.join(host_triple()).join("release").join(target);
+/// Replays each new crashing input with the target's `binary` and groups them by signature
+/// (a path under `root` shown relative to it), saying each new one as it is found.
+fn replay_crashes(
+    root: &Path,
+    binary: &Path,
+    target: &str,
+    inputs: Vec<PathBuf>,
+) -> Result<Vec<Crash>> {
     let mut crashes: Vec<Crash> = Vec::new();
-    for input in new {
-        let (signature, message) = replay(&binary, &input)?;
+    for input in inputs {
+        let (signature, message) = replay(binary, &input)?;
         let signature = signature
             .strip_prefix(&format!("{}/", root.display()))
             .map_or_else(|| signature.clone(), str::to_owned);
@@ -658,15 +730,7 @@ fn run_target(
             }
         }
     }
-    Ok(Outcome {
-        target: target.to_owned(),
-        seconds: elapsed,
-        executions,
-        per_second: field("exec/s: ").and_then(|v| v.parse().ok()),
-        new_inputs: corpus_size(&scratch).0.saturating_sub(before_inputs),
-        coverage,
-        crashes,
-    })
+    Ok(crashes)
 }
 
 /// The limits every libFuzzer run gets.

@@ -177,7 +177,20 @@ fn test(root: &Path) -> Result {
     ensure_wasm_target(root)?;
     ensure_wasm_bindgen_cli(root, "wasm-bindgen-test-runner", &pin)?;
     ensure_node(root)?;
+    static_checks(root)?;
+    tests_outside_the_browser(root)?;
+    web_package_checks(root)?;
+    tests_in_the_browser(root)?;
+    eprintln!(
+        "\nxtask test: every step passed in {:.0?}",
+        started.elapsed()
+    );
+    Ok(())
+}
 
+/// `test`'s checks that run nothing: formatting, clippy on the host, on wasm32 and on each
+/// browser module's feature alone, and the core's API docs.
+fn static_checks(root: &Path) -> Result {
     cargo(
         root,
         "formatting matches rustfmt (fix with `cargo fmt --all`)",
@@ -246,7 +259,12 @@ fn test(root: &Path) -> Result {
             "-D",
             "warnings",
         ],
-    )?;
+    )
+}
+
+/// `test`'s tests on the host and under Node: unit, integration and doctests, the benches once
+/// each, and the wasm exports under Node.
+fn tests_outside_the_browser(root: &Path) -> Result {
     cargo(
         root,
         "host tests: core unit tests, the integration tests in tests/ and the doctests",
@@ -262,8 +280,12 @@ fn test(root: &Path) -> Result {
         root,
         "the wasm exports under Node, through wasm-bindgen-test-runner (.cargo/config.toml)",
         &["test", "-p", "equitas-wasm", "--target", WASM_TARGET],
-    )?;
+    )
+}
 
+/// `test`'s checks of the web package: the build and its size budget, the TypeScript
+/// definitions (drift and type check) and the app's JavaScript.
+fn web_package_checks(root: &Path) -> Result {
     web::package(root, web::Budget::Enforce, false)?;
     eprintln!("\n==> the committed TypeScript definitions match the generated ones");
     web::dts_drift(root)?;
@@ -289,8 +311,11 @@ fn test(root: &Path) -> Result {
             "tests/types-check.ts",
         ],
     )?;
-    web::javascript_checks(root)?;
+    web::javascript_checks(root)
+}
 
+/// `test`'s steps in headless Chromium: the wasm tests, then the browser tests.
+fn tests_in_the_browser(root: &Path) -> Result {
     eprintln!("\n==> tools the browser tests need (installed only when missing)");
     web::ensure_chromium(root)?;
     let webdriver_json = root.join("crates/xtask/webdriver.json");
@@ -310,13 +335,7 @@ fn test(root: &Path) -> Result {
         ],
         "Running headless tests in Chrome",
     )?;
-    browser_tests(root)?;
-
-    eprintln!(
-        "\nxtask test: every step passed in {:.0?}",
-        started.elapsed()
-    );
-    Ok(())
+    browser_tests(root)
 }
 
 /// `cargo xtask bench`: the criterion benches, then the Python peer for comparison.
@@ -397,23 +416,7 @@ fn web_benchmark(root: &Path) -> Result {
 /// `import polars`, which favours the peer). Best of three runs each. The two outputs must be
 /// identical once sorted, or the step fails.
 fn peer_benchmark(root: &Path) -> Result {
-    const PEOPLE: &str = "1000000";
-    const RUNS: usize = 3;
-    let script = root.join("benches/peers/cohorts_polars.py");
-    let imd = root.join("../shared/data/imd/imd2019_england_lsoa11.csv");
-    if !imd.exists() {
-        return Err(format!(
-            "{} is missing: the peer benchmark needs ../shared",
-            imd.display()
-        ));
-    }
-    let definition = root.join("seeds/definitions/coventry-warwickshire.json");
-    let data = target_dir(root).join("bench-data");
-    fs::create_dir_all(&data).map_err(|e| format!("cannot create {}: {e}", data.display()))?;
-    let records = data.join("people-1m.csv");
-    let rust_counts = data.join("counts-rust.csv");
-    let polars_counts = data.join("counts-polars.csv");
-
+    let files = PeerFiles::new(root)?;
     cargo(
         root,
         "the release build of the equitas CLI",
@@ -428,118 +431,27 @@ fn peer_benchmark(root: &Path) -> Result {
         &[
             OsStr::new("synth"),
             OsStr::new("--people"),
-            OsStr::new(PEOPLE),
+            OsStr::new(PEER_PEOPLE),
             OsStr::new("--seed"),
             OsStr::new("11"),
             OsStr::new("--imd"),
-            imd.as_os_str(),
+            files.imd.as_os_str(),
             OsStr::new("--out"),
-            records.as_os_str(),
+            files.records.as_os_str(),
         ],
     )?;
-
     let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    let mut rust_best = [f64::INFINITY; 2];
-    for (slot, threads) in [1, cores].into_iter().enumerate() {
-        eprintln!(
-            "\n==> equitas cohorts --threads {threads} on the 1,000,000-row file, best of {RUNS}"
-        );
-        let threads = threads.to_string();
-        for _ in 0..RUNS {
-            let out = fs::File::create(&rust_counts)
-                .map_err(|e| format!("cannot create {}: {e}", rust_counts.display()))?;
-            let started = Instant::now();
-            let status = Command::new(&equitas)
-                .args([
-                    OsStr::new("cohorts"),
-                    OsStr::new("--records"),
-                    records.as_os_str(),
-                    OsStr::new("--imd"),
-                    imd.as_os_str(),
-                    OsStr::new("--definition"),
-                    definition.as_os_str(),
-                    OsStr::new("--format"),
-                    OsStr::new("csv"),
-                    OsStr::new("--threads"),
-                    OsStr::new(&threads),
-                ])
-                .current_dir(root)
-                .stdout(out)
-                .status()
-                .map_err(|e| format!("could not start {equitas}: {e}"))?;
-            let secs = started.elapsed().as_secs_f64();
-            if !status.success() {
-                return Err(format!("equitas cohorts failed ({status})"));
-            }
-            rust_best[slot] = rust_best[slot].min(secs);
-        }
-    }
-
+    let rust_best = [
+        time_equitas(root, &equitas, &files, 1)?,
+        time_equitas(root, &equitas, &files, cores)?,
+    ];
     let python = python_with_polars(root)?;
-    eprintln!("\n==> the polars peer on the same file, best of {RUNS}");
-    let mut polars_best = f64::INFINITY;
-    let mut polars_version = String::new();
-    for _ in 0..RUNS {
-        let out = Command::new(&python)
-            .args([
-                script.as_os_str(),
-                OsStr::new("--records"),
-                records.as_os_str(),
-                OsStr::new("--imd"),
-                imd.as_os_str(),
-                OsStr::new("--repo"),
-                root.as_os_str(),
-                OsStr::new("--definition"),
-                definition.as_os_str(),
-                OsStr::new("--out"),
-                polars_counts.as_os_str(),
-            ])
-            .current_dir(root)
-            .output()
-            .map_err(|e| format!("could not start {python}: {e}"))?;
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        if !out.status.success() {
-            return Err(format!("the polars peer failed ({}): {stderr}", out.status));
-        }
-        let line = stderr
-            .lines()
-            .rev()
-            .find(|l| l.contains("\"seconds\""))
-            .unwrap_or_default();
-        let secs = json_number(line, "seconds")
-            .ok_or_else(|| format!("the peer printed no timing: {stderr}"))?;
-        polars_version = json_string(line, "polars").unwrap_or_default();
-        polars_best = polars_best.min(secs);
-    }
+    let (polars_best, polars_version) = time_polars(root, &python, &files)?;
+    let count_rows = same_counts(&files.rust_counts, &files.polars_counts)?;
 
-    let sorted = |p: &Path| -> Result<Vec<String>> {
-        let text =
-            fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
-        let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
-        if lines.len() > 1 {
-            lines[1..].sort_unstable();
-        }
-        Ok(lines)
-    };
-    let (a, b) = (sorted(&rust_counts)?, sorted(&polars_counts)?);
-    if a != b {
-        let first = a
-            .iter()
-            .zip(&b)
-            .position(|(x, y)| x != y)
-            .unwrap_or(a.len().min(b.len()));
-        return Err(format!(
-            "the Rust and polars counts differ ({} and {} lines; first difference at sorted line {}: {:?} vs {:?})",
-            a.len(),
-            b.len(),
-            first + 1,
-            a.get(first),
-            b.get(first)
-        ));
-    }
     let rows = 1_000_000.0;
     println!(
-        "\nSide by side, same 1,000,000-row file, Coventry and Warwickshire definition, best of {RUNS}:"
+        "\nSide by side, same 1,000,000-row file, Coventry and Warwickshire definition, best of {PEER_RUNS}:"
     );
     println!("| implementation | seconds | rows/s |");
     println!("|---|---|---|");
@@ -558,12 +470,165 @@ fn peer_benchmark(root: &Path) -> Result {
         rows / polars_best
     );
     println!(
-        "equitas is {:.1}x faster than polars on one thread and {:.1}x on {cores}; the outputs are identical ({} count rows).",
+        "equitas is {:.1}x faster than polars on one thread and {:.1}x on {cores}; the outputs are identical ({count_rows} count rows).",
         polars_best / rust_best[0],
         polars_best / rust_best[1],
-        a.len() - 1
     );
     Ok(())
+}
+
+/// People in the peer benchmark's synthetic file.
+const PEER_PEOPLE: &str = "1000000";
+
+/// Runs of each program in the peer benchmark; the best is shown.
+const PEER_RUNS: usize = 3;
+
+/// The peer benchmark's inputs and outputs.
+struct PeerFiles {
+    /// The polars peer.
+    script: PathBuf,
+    /// The real England 2019 IMD file, from `../shared`.
+    imd: PathBuf,
+    /// The Coventry and Warwickshire definition.
+    definition: PathBuf,
+    /// The synthetic people, written by `equitas synth`.
+    records: PathBuf,
+    rust_counts: PathBuf,
+    polars_counts: PathBuf,
+}
+
+impl PeerFiles {
+    /// The paths, with the IMD file checked and the folder for the data made.
+    fn new(root: &Path) -> Result<Self> {
+        let imd = root.join("../shared/data/imd/imd2019_england_lsoa11.csv");
+        if !imd.exists() {
+            return Err(format!(
+                "{} is missing: the peer benchmark needs ../shared",
+                imd.display()
+            ));
+        }
+        let data = target_dir(root).join("bench-data");
+        fs::create_dir_all(&data).map_err(|e| format!("cannot create {}: {e}", data.display()))?;
+        Ok(Self {
+            script: root.join("benches/peers/cohorts_polars.py"),
+            imd,
+            definition: root.join("seeds/definitions/coventry-warwickshire.json"),
+            records: data.join("people-1m.csv"),
+            rust_counts: data.join("counts-rust.csv"),
+            polars_counts: data.join("counts-polars.csv"),
+        })
+    }
+}
+
+/// The best of [`PEER_RUNS`] wall-clock times, in seconds, of the whole `equitas cohorts`
+/// process on `threads` threads, its counts written to `rust_counts`.
+fn time_equitas(root: &Path, equitas: &str, files: &PeerFiles, threads: usize) -> Result<f64> {
+    eprintln!(
+        "\n==> equitas cohorts --threads {threads} on the 1,000,000-row file, best of {PEER_RUNS}"
+    );
+    let threads = threads.to_string();
+    let mut best = f64::INFINITY;
+    for _ in 0..PEER_RUNS {
+        let out = fs::File::create(&files.rust_counts)
+            .map_err(|e| format!("cannot create {}: {e}", files.rust_counts.display()))?;
+        let started = Instant::now();
+        let status = Command::new(equitas)
+            .args([
+                OsStr::new("cohorts"),
+                OsStr::new("--records"),
+                files.records.as_os_str(),
+                OsStr::new("--imd"),
+                files.imd.as_os_str(),
+                OsStr::new("--definition"),
+                files.definition.as_os_str(),
+                OsStr::new("--format"),
+                OsStr::new("csv"),
+                OsStr::new("--threads"),
+                OsStr::new(&threads),
+            ])
+            .current_dir(root)
+            .stdout(out)
+            .status()
+            .map_err(|e| format!("could not start {equitas}: {e}"))?;
+        let secs = started.elapsed().as_secs_f64();
+        if !status.success() {
+            return Err(format!("equitas cohorts failed ({status})"));
+        }
+        best = best.min(secs);
+    }
+    Ok(best)
+}
+
+/// The best of [`PEER_RUNS`] of the polars peer's own timings of its job, in seconds, and the
+/// polars version it reports; its counts are written to `polars_counts`.
+fn time_polars(root: &Path, python: &str, files: &PeerFiles) -> Result<(f64, String)> {
+    eprintln!("\n==> the polars peer on the same file, best of {PEER_RUNS}");
+    let mut best = f64::INFINITY;
+    let mut version = String::new();
+    for _ in 0..PEER_RUNS {
+        let out = Command::new(python)
+            .args([
+                files.script.as_os_str(),
+                OsStr::new("--records"),
+                files.records.as_os_str(),
+                OsStr::new("--imd"),
+                files.imd.as_os_str(),
+                OsStr::new("--repo"),
+                root.as_os_str(),
+                OsStr::new("--definition"),
+                files.definition.as_os_str(),
+                OsStr::new("--out"),
+                files.polars_counts.as_os_str(),
+            ])
+            .current_dir(root)
+            .output()
+            .map_err(|e| format!("could not start {python}: {e}"))?;
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        if !out.status.success() {
+            return Err(format!("the polars peer failed ({}): {stderr}", out.status));
+        }
+        let line = stderr
+            .lines()
+            .rev()
+            .find(|l| l.contains("\"seconds\""))
+            .unwrap_or_default();
+        let secs = json_number(line, "seconds")
+            .ok_or_else(|| format!("the peer printed no timing: {stderr}"))?;
+        version = json_string(line, "polars").unwrap_or_default();
+        best = best.min(secs);
+    }
+    Ok((best, version))
+}
+
+/// Checks that two count files hold the same lines once the rows under the header are sorted;
+/// how many count rows they have.
+fn same_counts(rust_counts: &Path, polars_counts: &Path) -> Result<usize> {
+    let sorted = |p: &Path| -> Result<Vec<String>> {
+        let text =
+            fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+        let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+        if lines.len() > 1 {
+            lines[1..].sort_unstable();
+        }
+        Ok(lines)
+    };
+    let (a, b) = (sorted(rust_counts)?, sorted(polars_counts)?);
+    if a != b {
+        let first = a
+            .iter()
+            .zip(&b)
+            .position(|(x, y)| x != y)
+            .unwrap_or(a.len().min(b.len()));
+        return Err(format!(
+            "the Rust and polars counts differ ({} and {} lines; first difference at sorted line {}: {:?} vs {:?})",
+            a.len(),
+            b.len(),
+            first + 1,
+            a.get(first),
+            b.get(first)
+        ));
+    }
+    Ok(a.len() - 1)
 }
 
 /// A number field of a one-line JSON object (the peer's timing line), without a JSON parser.

@@ -35,7 +35,8 @@ function allAnswers(app) {
 export function resultsPage(app) {
   const { state, root } = app;
   const { id, inst, saved } = inUse(app);
-  const report = eng.scoreAssessment(saved);
+  const model = eng.scoreAssessment(saved);
+  const report = model.report;
   const errors = eng.validateAssessment(saved);
   const completed = state.completedNow && errors.length === 0;
   state.completedNow = false;
@@ -71,7 +72,7 @@ export function resultsPage(app) {
     try {
       const mod = await import("../results.js");
       // The page's h1 is "Your results" above: the report's headings start at h2.
-      await mod.renderResults(container, { report, assessment: saved, instrument: inst }, { level: 2 });
+      await mod.renderResults(container, { model, assessment: saved, instrument: inst }, { level: 2 });
     } catch (e) {
       clear(container);
       container.append(

@@ -11,7 +11,10 @@
 //!   recommendations, the maturity profile and the gap quantified from the evidence.
 //! - [`summary()`]: a portfolio view across many assessments.
 //! - [`envelope`]: the saved file, its migrations, and [`load`].
-//! - [`render`]: Markdown and print-ready HTML of a report or summary.
+//! - [`ReportModel`] ([`report`]): the report as a reader sees it, the scores with band ranges,
+//!   where each gap is, the action plan in words, the measures' names and charts of the
+//!   evidence; what the CLI's Markdown and HTML and the browser's results page draw.
+//! - [`render`]: Markdown and print-ready HTML of a report model or summary.
 //!
 //! The score is equitas's rubric for how thorough an assessment is; it is not an official OHID
 //! score and says nothing about the quality of the service assessed.
@@ -36,6 +39,7 @@ mod doc;
 pub mod envelope;
 pub mod instrument;
 pub mod render;
+pub mod report;
 pub mod score;
 pub mod summary;
 pub mod validate;
@@ -47,6 +51,7 @@ pub use envelope::{
     SCHEMA_VERSION, SavedFile, load, load_value,
 };
 pub use instrument::{Instrument, InstrumentError, QuestionId};
+pub use report::ReportModel;
 pub use score::{
     Compute, MeasureValue, Report, evidence_strata, measures_engine, score, score_with,
 };

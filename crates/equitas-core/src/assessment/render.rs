@@ -1,11 +1,12 @@
 //! Reports as Markdown and as a self-contained, print-ready HTML page (inline styles, no
 //! external resources; every piece of user text escaped).
 //!
+//! A report is drawn from its [`ReportModel`], the model the browser's results page draws too.
 //! A report or summary is built once as a small document (`report_doc`, `summary_doc`) and
 //! written by the Markdown or HTML backend, which escape every text node.
 
 use super::doc::{Block, Inline, Item, to_html, to_markdown};
-use super::score::Report;
+use super::report::ReportModel;
 use super::summary::Summary;
 
 /// Escape text for HTML element content and attribute values.
@@ -25,7 +26,9 @@ pub fn escape_html(s: &str) -> String {
     out
 }
 
-/// A measure's name as the report prints it.
+/// A measure's name as the CLI's report prints it. Not the model's names ("Slope index of
+/// inequality (SII)", what the page shows): the Markdown and HTML the CLI writes stay as they
+/// were (issue 13: no output a user sees changes), D's wording included.
 fn measure_name(m: crate::measures::MeasureId) -> String {
     match m {
         crate::measures::MeasureId::Sii => "SII (slope index of inequality)".into(),
@@ -67,14 +70,19 @@ fn list(ordered: bool, items: impl IntoIterator<Item = Vec<Inline>>) -> Block {
     Block::List { ordered, items }
 }
 
-fn report_title(r: &Report) -> &str {
-    r.title.as_deref().unwrap_or("Untitled assessment")
+fn report_title(model: &ReportModel) -> &str {
+    model
+        .report
+        .title
+        .as_deref()
+        .unwrap_or("Untitled assessment")
 }
 
 /// The report's content, once, for both backends.
-fn report_doc(r: &Report) -> Vec<Block> {
+fn report_doc(model: &ReportModel) -> Vec<Block> {
+    let r = &model.report;
     let mut d = vec![
-        Block::Heading(1, report_title(r).into()),
+        Block::Heading(1, report_title(model).into()),
         Block::Para(vec![
             text(format!("{} (", r.instrument_title)),
             Inline::MdCode(r.instrument.id.clone()),
@@ -242,14 +250,23 @@ fn report_doc(r: &Report) -> Vec<Block> {
 }
 
 /// The report as Markdown.
+///
+/// ```
+/// use equitas_core::assessment::{Answers, Registry, ReportModel, render};
+///
+/// let registry = Registry::builtin()?;
+/// let model = ReportModel::score(registry.latest("heat").unwrap(), &Answers::new());
+/// assert!(render::report_markdown(&model).starts_with("# Untitled assessment"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[must_use]
-pub fn report_markdown(r: &Report) -> String {
+pub fn report_markdown(r: &ReportModel) -> String {
     to_markdown(&report_doc(r))
 }
 
 /// The report as a self-contained HTML page, ready to print.
 #[must_use]
-pub fn report_html(r: &Report) -> String {
+pub fn report_html(r: &ReportModel) -> String {
     to_html(report_title(r), &report_doc(r))
 }
 

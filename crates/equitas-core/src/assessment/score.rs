@@ -14,7 +14,8 @@ use super::validate::{
     FieldError, SectionProgress, is_visible, progress_with, quantified_dimensions,
     uncovered_negatives, validate,
 };
-use crate::measures::{Compat, Estimate, MeasureId, Options, Reason, Stratum, Subgroup};
+use crate::measures::intervals::Z95;
+use crate::measures::{Estimate, MeasureId, REPORT_OPTIONS, Reason, Stratum, Subgroup};
 use crate::number;
 
 /// One line of a criterion's explanation: the points it earned or lost and why.
@@ -201,11 +202,13 @@ pub type Compute<'a> = &'a dyn Fn(&Stratum, MeasureId) -> Result<MeasureValue, S
 
 /// Score an assessment with its instrument's rubric, computing the quantified gap with the
 /// equitas measures engine: [`measures_engine`]'s results, through
-/// [`compute_simple_ordered_impact`](crate::measures::compute_simple_ordered_impact), as the
-/// report shows only SII, RII and D.
+/// [`compute_report_measure`](crate::measures::compute_report_measure), as the report shows only
+/// SII, RII and D.
 ///
 /// ```
-/// use equitas_core::assessment::{Answer, Answers, QuestionId, Registry, render, score};
+/// use equitas_core::assessment::{
+///     Answer, Answers, QuestionId, Registry, ReportModel, render, score,
+/// };
 ///
 /// let registry = Registry::builtin()?;
 /// let heat = registry.latest("heat").unwrap();
@@ -223,27 +226,26 @@ pub type Compute<'a> = &'a dyn Fn(&Stratum, MeasureId) -> Result<MeasureValue, S
 ///     let lines: f64 = c.lines.iter().map(|l| l.earned).sum();
 ///     assert!((lines - c.earned).abs() < 1e-9);
 /// }
-/// assert!(render::report_markdown(&report).starts_with("# Online booking"));
+/// // The report as a reader sees it (names, charts, the plan in words), as Markdown.
+/// let model = ReportModel::score(heat, &answers);
+/// assert!(render::report_markdown(&model).starts_with("# Online booking"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[must_use]
 pub fn score(instrument: &Instrument, answers: &Answers) -> Report {
-    score_with(
-        instrument,
-        answers,
-        Some(&|stratum: &Stratum, measure| {
-            engine(
-                crate::measures::compute_simple_ordered_impact,
-                stratum,
-                measure,
-            )
-        }),
-    )
+    score_with(instrument, answers, Some(&report_engine))
 }
 
-/// [`crate::measures::compute`] with WHO HEAT's methods and 95% intervals, as a [`Compute`].
+/// The engine [`score`] runs: [`compute_report_measure`](crate::measures::compute_report_measure),
+/// the same results as [`measures_engine`] for the three measures a report shows.
+pub(super) fn report_engine(stratum: &Stratum, measure: MeasureId) -> Result<MeasureValue, String> {
+    reported(crate::measures::compute_report_measure(stratum, measure))
+}
+
+/// [`crate::measures::compute`] with [`REPORT_OPTIONS`] (WHO HEAT's methods, 95% intervals), as a
+/// [`Compute`].
 ///
-/// It uses [`Compat::Corrected`] so that a standard error is
+/// It uses [`Compat::Corrected`](crate::measures::Compat::Corrected) so that a standard error is
 /// on the same scale as its value: HEAT v6 reports the SII's SE on the 0–1 scale next to a value
 /// on the indicator's scale, which would read wrongly in a report. The values and intervals of
 /// SII, RII and D are the same in both modes.
@@ -251,24 +253,19 @@ pub fn score(instrument: &Instrument, answers: &Answers) -> Report {
 /// # Errors
 /// The measure cannot be computed for the stratum; the text says why.
 pub fn measures_engine(stratum: &Stratum, measure: MeasureId) -> Result<MeasureValue, String> {
-    engine(crate::measures::compute, stratum, measure)
+    reported(crate::measures::compute(stratum, measure, &REPORT_OPTIONS))
 }
 
-type Measure = fn(&Stratum, MeasureId, &Options) -> Result<Estimate, Reason>;
-
-fn engine(compute: Measure, stratum: &Stratum, measure: MeasureId) -> Result<MeasureValue, String> {
-    compute(
-        stratum,
-        measure,
-        &Options::default().with_compat(Compat::Corrected),
-    )
-    .map(|e| MeasureValue {
-        value: e.value,
-        se: e.se,
-        lower: e.lower,
-        upper: e.upper,
-    })
-    .map_err(|r| r.to_string())
+/// A measure's result as the report holds it: its value, or why not in words.
+fn reported(result: Result<Estimate, Reason>) -> Result<MeasureValue, String> {
+    result
+        .map(|e| MeasureValue {
+            value: e.value,
+            se: e.se,
+            lower: e.lower,
+            upper: e.upper,
+        })
+        .map_err(|r| r.to_string())
 }
 
 /// Score an assessment, computing the quantified gap with `compute` when given (`None` leaves
@@ -279,6 +276,17 @@ pub fn score_with(
     answers: &Answers,
     compute: Option<Compute<'_>>,
 ) -> Report {
+    scored(instrument, answers, compute).0
+}
+
+/// [`score_with`], with the rows of each quantified dimension (their indices in its evidence
+/// table's rows, in order, one list per entry of [`Report::quantified`]): what a chart of it
+/// draws ([`ReportModel`](super::ReportModel)).
+pub(super) fn scored(
+    instrument: &Instrument,
+    answers: &Answers,
+    compute: Option<Compute<'_>>,
+) -> (Report, Vec<Vec<usize>>) {
     let problems = validate(instrument, answers);
     let progress = progress_with(instrument, answers, &problems);
     let criteria: Vec<CriterionScore> = instrument
@@ -337,7 +345,8 @@ pub fn score_with(
         })
         .collect();
     let (profile, objectives) = maturity(instrument, answers);
-    Report {
+    let (quantified, rows) = quantify(instrument, answers, compute).into_iter().unzip();
+    let report = Report {
         instrument: InstrumentRef {
             id: instrument.id.clone(),
             version: instrument.version,
@@ -356,11 +365,12 @@ pub fn score_with(
         sections,
         criteria,
         gaps,
-        quantified: quantify(instrument, answers, compute),
+        quantified,
         profile,
         objectives,
         problems,
-    }
+    };
+    (report, rows)
 }
 
 /// Round to one decimal place, within 0–100.
@@ -879,6 +889,14 @@ fn maturity(instrument: &Instrument, answers: &Answers) -> (Vec<ThemeMaturity>, 
 /// dimension is ordered when every subgroup has an order (1 = most disadvantaged).
 #[must_use]
 pub fn evidence_strata(e: &Evidence) -> Vec<(String, Stratum)> {
+    evidence_groups(e)
+        .into_iter()
+        .map(|(dimension, stratum, _)| (dimension, stratum))
+        .collect()
+}
+
+/// [`evidence_strata`] with each dimension's rows (their indices in `e.rows`, in order).
+fn evidence_groups(e: &Evidence) -> Vec<(String, Stratum, Vec<usize>)> {
     // Rows grouped by dimension with one sort, not a search of the dimensions for every row
     // (100,000 rows of distinct dimensions took 79 s; issue 12 finding 7).
     let mut out = Vec::new();
@@ -894,7 +912,7 @@ pub fn evidence_strata(e: &Evidence) -> Vec<(String, Stratum)> {
             s.ordered &= r.order > 0;
             // A standard error from the interval when only the interval is given (95%, normal).
             let se = r.se.or(match (r.lower, r.upper) {
-                (Some(lo), Some(hi)) if hi >= lo => Some((hi - lo) / (2.0 * 1.959_963_984_540_054)),
+                (Some(lo), Some(hi)) if hi >= lo => Some((hi - lo) / (2.0 * Z95)),
                 _ => None,
             });
             s.subgroups.push(Subgroup {
@@ -907,16 +925,17 @@ pub fn evidence_strata(e: &Evidence) -> Vec<(String, Stratum)> {
             });
         }
         let dim = group.first().and_then(|&i| e.rows.get(i));
-        out.push((dim.map_or("", |r| r.dimension.trim()).to_owned(), s));
+        out.push((dim.map_or("", |r| r.dimension.trim()).to_owned(), s, group));
     }
     out
 }
 
+/// The quantified dimensions of every evidence table, each with its rows' indices in its table.
 fn quantify(
     instrument: &Instrument,
     answers: &Answers,
     compute: Option<Compute<'_>>,
-) -> Vec<Quantified> {
+) -> Vec<(Quantified, Vec<usize>)> {
     let mut out = Vec::new();
     for (_, q) in instrument.questions() {
         if !matches!(q.kind, Kind::EvidenceTable) {
@@ -925,7 +944,7 @@ fn quantify(
         let Some(Answer::Evidence(e)) = answers.answered(q.id.as_str()) else {
             continue;
         };
-        for (dimension, stratum) in evidence_strata(e) {
+        for (dimension, stratum, rows) in evidence_groups(e) {
             let with = stratum
                 .subgroups
                 .iter()
@@ -963,14 +982,15 @@ fn quantify(
                     },
                 })
                 .collect();
-            out.push(Quantified {
+            let quantified = Quantified {
                 question: q.id.clone(),
                 indicator: e.indicator.clone(),
                 dimension,
                 ordered: stratum.ordered,
                 subgroups: with,
                 measures,
-            });
+            };
+            out.push((quantified, rows));
         }
     }
     out

@@ -3,11 +3,11 @@
 
 use serde::Serialize;
 
-use super::answers::Answer;
+use super::answers::{Answer, Answers};
 use super::date::Date;
 use super::envelope::Assessment;
-use super::instrument::{Instrument, Kind, QuestionId};
-use super::score::score_with;
+use super::instrument::{Band, Instrument, Kind, QuestionId};
+use super::score::{Gap, score_with};
 
 /// How many assessments fall in a band.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -115,52 +115,98 @@ pub fn summary<'a>(
     items: impl IntoIterator<Item = (&'a str, &'a Instrument, &'a Assessment)>,
     as_of: Date,
 ) -> Summary {
-    // Keyed lists, sorted by key at the end: the same order as B-tree maps, without a copy of
-    // the B-tree code for each of five key and value types in the wasm build (a portfolio has
-    // a few instruments, bands, gaps and dimensions, so the linear lookups cost nothing).
-    let mut bands: Vec<((String, usize), BandCount)> = Vec::new();
-    let mut gaps: Vec<((String, String), GapCount)> = Vec::new();
-    let mut dims: Vec<((String, usize, usize), DimensionCount)> = Vec::new();
-    let mut per_instrument: Vec<(String, usize)> = Vec::new();
-    let mut instruments: Vec<&Instrument> = Vec::new();
-    let mut overdue = Vec::new();
-    let mut no_review_date = Vec::new();
-    let mut n = 0;
+    let mut tally = Tally::default();
     for (name, instrument, assessment) in items {
-        n += 1;
+        tally.add(name, instrument, assessment, as_of);
+    }
+    tally.finish(as_of)
+}
+
+/// The portfolio counted so far, one assessment at a time.
+///
+/// Keyed lists, sorted by key at the end: the same order as B-tree maps, without a copy of the
+/// B-tree code for each of five key and value types in the wasm build (a portfolio has a few
+/// instruments, bands, gaps and dimensions, so the linear lookups cost nothing).
+#[derive(Default)]
+struct Tally<'a> {
+    /// By instrument and the band's place in its rubric.
+    bands: Vec<((String, usize), BandCount)>,
+    /// By instrument and gap id.
+    gaps: Vec<((String, String), GapCount)>,
+    /// By instrument, the checklist's place in the form and the item's in the checklist.
+    dims: Vec<((String, usize, usize), DimensionCount)>,
+    /// Assessments per instrument id.
+    per_instrument: Vec<(String, usize)>,
+    /// Every instrument seen, once each, in first-seen order.
+    instruments: Vec<&'a Instrument>,
+    overdue: Vec<Overdue>,
+    no_review_date: Vec<String>,
+    /// Assessments counted.
+    n: usize,
+}
+
+impl<'a> Tally<'a> {
+    /// Count one named assessment: its band, its gaps, its checklists and its review date.
+    fn add(
+        &mut self,
+        name: &str,
+        instrument: &'a Instrument,
+        assessment: &Assessment,
+        as_of: Date,
+    ) {
+        self.n += 1;
         let answers = &assessment.answers;
-        *slot(&mut per_instrument, instrument.id.clone(), || 0) += 1;
-        if !instruments.iter().any(|i| i.id == instrument.id) {
-            instruments.push(instrument);
+        *slot(&mut self.per_instrument, instrument.id.clone(), || 0) += 1;
+        if !self.instruments.iter().any(|i| i.id == instrument.id) {
+            self.instruments.push(instrument);
         }
         // Bands and gaps only: the measures are not needed for a portfolio view.
         let report = score_with(instrument, answers, None);
         if let Some(b) = &report.band {
-            let i = instrument
-                .rubric
-                .bands
-                .iter()
-                .position(|x| x.id == b.id)
-                .unwrap_or(0);
-            slot(&mut bands, (instrument.id.clone(), i), || BandCount {
-                instrument: instrument.id.clone(),
-                band: b.id.clone(),
-                label: b.label.clone(),
-                count: 0,
-            })
-            .count += 1;
+            self.count_band(instrument, b);
         }
-        for g in report.gaps {
-            slot(&mut gaps, (instrument.id.clone(), g.id.clone()), || {
-                GapCount {
+        self.count_gaps(instrument, report.gaps);
+        self.count_dimensions(instrument, answers);
+        if let Some(q) = &instrument.roles.review_date {
+            self.check_review(name, report.title, answers.answered(q.as_str()), as_of);
+        }
+    }
+
+    fn count_band(&mut self, instrument: &Instrument, b: &Band) {
+        let i = instrument
+            .rubric
+            .bands
+            .iter()
+            .position(|x| x.id == b.id)
+            .unwrap_or(0);
+        slot(&mut self.bands, (instrument.id.clone(), i), || BandCount {
+            instrument: instrument.id.clone(),
+            band: b.id.clone(),
+            label: b.label.clone(),
+            count: 0,
+        })
+        .count += 1;
+    }
+
+    fn count_gaps(&mut self, instrument: &Instrument, gaps: Vec<Gap>) {
+        for g in gaps {
+            slot(
+                &mut self.gaps,
+                (instrument.id.clone(), g.id.clone()),
+                || GapCount {
                     instrument: instrument.id.clone(),
                     id: g.id,
                     title: g.title,
                     count: 0,
-                }
-            })
+                },
+            )
             .count += 1;
         }
+    }
+
+    /// Every item of every dimension checklist the instrument has, counted whether or not it
+    /// was considered (so `of` can be filled in at the end).
+    fn count_dimensions(&mut self, instrument: &Instrument, answers: &Answers) {
         for (qi, (_, q)) in instrument.questions().enumerate() {
             let Kind::DimensionChecklist { items } = &q.kind else {
                 continue;
@@ -170,7 +216,7 @@ pub fn summary<'a>(
                 _ => None,
             };
             for (ii, item) in items.iter().enumerate() {
-                let d = slot(&mut dims, (instrument.id.clone(), qi, ii), || {
+                let d = slot(&mut self.dims, (instrument.id.clone(), qi, ii), || {
                     DimensionCount {
                         instrument: instrument.id.clone(),
                         question: q.id.clone(),
@@ -189,63 +235,78 @@ pub fn summary<'a>(
                 }
             }
         }
-        if let Some(q) = &instrument.roles.review_date {
-            match answers
-                .answered(q.as_str())
-                .and_then(Answer::text)
-                .and_then(|t| Date::parse(t).ok())
-            {
-                Some(d) if d < as_of => overdue.push(Overdue {
-                    name: name.to_owned(),
-                    title: report.title,
-                    review_date: d,
-                    days_overdue: as_of.days() - d.days(),
-                }),
-                Some(_) => {}
-                None => no_review_date.push(name.to_owned()),
+    }
+
+    /// The answer to the instrument's review date question: overdue when before `as_of`, not
+    /// set when missing or not a date.
+    fn check_review(
+        &mut self,
+        name: &str,
+        title: Option<String>,
+        review_date: Option<&Answer>,
+        as_of: Date,
+    ) {
+        match review_date
+            .and_then(Answer::text)
+            .and_then(|t| Date::parse(t).ok())
+        {
+            Some(d) if d < as_of => self.overdue.push(Overdue {
+                name: name.to_owned(),
+                title,
+                review_date: d,
+                days_overdue: as_of.days() - d.days(),
+            }),
+            Some(_) => {}
+            None => self.no_review_date.push(name.to_owned()),
+        }
+    }
+
+    /// The summary: every band of every instrument seen (empty ones too, so a board sees the
+    /// whole scale), dimensions least considered first, gaps most common first, reviews most
+    /// overdue first.
+    fn finish(mut self, as_of: Date) -> Summary {
+        for i in &self.instruments {
+            for (n, b) in i.rubric.bands.iter().enumerate() {
+                slot(&mut self.bands, (i.id.clone(), n), || BandCount {
+                    instrument: i.id.clone(),
+                    band: b.id.clone(),
+                    label: b.label.clone(),
+                    count: 0,
+                });
             }
         }
-    }
-    // Every band of every instrument seen, empty ones too, so a board sees the whole scale.
-    for i in &instruments {
-        for (n, b) in i.rubric.bands.iter().enumerate() {
-            slot(&mut bands, (i.id.clone(), n), || BandCount {
-                instrument: i.id.clone(),
-                band: b.id.clone(),
-                label: b.label.clone(),
-                count: 0,
-            });
+        let per_instrument = &self.per_instrument;
+        let mut dimensions: Vec<DimensionCount> = by_key(self.dims)
+            .map(|mut d| {
+                d.of = per_instrument
+                    .iter()
+                    .find(|(id, _)| *id == d.instrument)
+                    .map_or(0, |(_, n)| *n);
+                d
+            })
+            .collect();
+        // Least considered first (as a share), then in form order (the sort is stable).
+        crate::sort::sort_by(&mut dimensions, |a, b| {
+            let share = |d: &DimensionCount| d.considered as f64 / d.of.max(1) as f64;
+            share(a).total_cmp(&share(b))
+        });
+        let mut gaps: Vec<GapCount> = by_key(self.gaps).collect();
+        crate::sort::sort_by_key(&mut gaps, |g| std::cmp::Reverse(g.count));
+        let mut overdue = self.overdue;
+        crate::sort::sort_by(&mut overdue, |a, b| {
+            b.days_overdue
+                .cmp(&a.days_overdue)
+                .then(a.name.cmp(&b.name))
+        });
+        Summary {
+            as_of,
+            assessments: self.n,
+            bands: by_key(self.bands).collect(),
+            gaps,
+            dimensions,
+            overdue,
+            no_review_date: self.no_review_date,
         }
-    }
-    let mut dimensions: Vec<DimensionCount> = by_key(dims)
-        .map(|mut d| {
-            d.of = per_instrument
-                .iter()
-                .find(|(id, _)| *id == d.instrument)
-                .map_or(0, |(_, n)| *n);
-            d
-        })
-        .collect();
-    // Least considered first (as a share), then in form order (the sort is stable).
-    crate::sort::sort_by(&mut dimensions, |a, b| {
-        let share = |d: &DimensionCount| d.considered as f64 / d.of.max(1) as f64;
-        share(a).total_cmp(&share(b))
-    });
-    let mut gaps: Vec<GapCount> = by_key(gaps).collect();
-    crate::sort::sort_by_key(&mut gaps, |g| std::cmp::Reverse(g.count));
-    crate::sort::sort_by(&mut overdue, |a, b| {
-        b.days_overdue
-            .cmp(&a.days_overdue)
-            .then(a.name.cmp(&b.name))
-    });
-    Summary {
-        as_of,
-        assessments: n,
-        bands: by_key(bands).collect(),
-        gaps,
-        dimensions,
-        overdue,
-        no_review_date,
     }
 }
 

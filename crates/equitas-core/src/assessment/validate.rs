@@ -2,9 +2,12 @@
 
 use serde::Serialize;
 
-use super::answers::{Answer, Answers, Evidence, EvidenceRow, Impact};
+use super::answers::{Answer, Answers, ChecklistEntry, Evidence, EvidenceRow, Impact};
 use super::date::Date;
-use super::instrument::{ColumnKind, Condition, Instrument, Kind, Question, QuestionId};
+use super::instrument::{
+    Choice, Column, ColumnKind, Condition, Instrument, Kind, Question, QuestionId,
+};
+use crate::SortedMap;
 use crate::number::Num;
 
 /// Whether `condition` holds for `answers`.
@@ -270,23 +273,23 @@ fn required_message(kind: &Kind) -> String {
     }
 }
 
-fn options_list(q: &[super::instrument::Choice]) -> String {
+fn options_list(q: &[Choice]) -> String {
     q.iter()
         .map(|c| c.id.as_str())
         .collect::<Vec<_>>()
         .join(", ")
 }
 
+/// The problems with one visible, answered question's answer, by the question's kind.
 fn check_answer(
     instrument: &Instrument,
     q: &Question,
     answer: &Answer,
     push: &mut impl FnMut(Problem, String),
 ) {
-    let known = |id: &str| q.kind.choices().iter().any(|c| c.id == id);
     match (&q.kind, answer) {
         (Kind::SingleChoice { options } | Kind::Rating { levels: options }, Answer::Text(t)) => {
-            if !t.is_empty() && !known(t) {
+            if !t.is_empty() && !is_choice(q, t) {
                 push(
                     Problem::UnknownOption,
                     format!(
@@ -305,7 +308,7 @@ fn check_answer(
             }
         }
         (Kind::MultipleChoice { options }, Answer::Choices(v)) => {
-            for o in v.iter().filter(|o| !known(o)) {
+            for o in v.iter().filter(|o| !is_choice(q, o)) {
                 push(
                     Problem::UnknownOption,
                     format!(
@@ -316,102 +319,14 @@ fn check_answer(
             }
         }
         (Kind::Number { min, max, unit }, Answer::Number(x)) => {
-            let unit = unit.as_deref().map(|u| format!(" {u}")).unwrap_or_default();
-            if let Some(m) = min
-                && x < m
-            {
-                push(
-                    Problem::OutOfRange,
-                    format!("{}{unit} is below the minimum {}{unit}", Num(*x), Num(*m)),
-                );
-            }
-            if let Some(m) = max
-                && x > m
-            {
-                push(
-                    Problem::OutOfRange,
-                    format!("{}{unit} is above the maximum {}{unit}", Num(*x), Num(*m)),
-                );
-            }
+            check_number(*x, *min, *max, unit.as_deref(), push);
         }
         (Kind::DimensionChecklist { items }, Answer::Checklist(m)) => {
-            for (id, e) in m {
-                if !known(id) {
-                    push(
-                        Problem::UnknownOption,
-                        format!(
-                            "{id:?} is not an item of this checklist ({})",
-                            options_list(items)
-                        ),
-                    );
-                } else if !e.considered && e.impact.is_some_and(|i| i != Impact::NotKnown) {
-                    push(
-                        Problem::Inconsistent,
-                        format!(
-                            "{id}: an impact is recorded but the item is not marked considered; tick considered or clear the impact"
-                        ),
-                    );
-                }
-            }
+            check_checklist(q, items, m, push);
         }
         (Kind::Table { columns }, Answer::Table(rows)) => {
             for (i, row) in rows.iter().enumerate() {
-                let n = i + 1;
-                if row.values().all(|c| c.trim().is_empty()) {
-                    continue;
-                }
-                for col in row.keys() {
-                    if !columns.iter().any(|c| &c.id == col) {
-                        push(
-                            Problem::UnknownOption,
-                            format!("row {n}: unknown column {col:?}"),
-                        );
-                    }
-                }
-                for c in columns {
-                    let cell = row.get(&c.id).map_or("", |s| s.trim());
-                    if cell.is_empty() {
-                        if c.required {
-                            push(
-                                Problem::MissingCell,
-                                format!("row {n}: fill in {}", c.label),
-                            );
-                        }
-                        continue;
-                    }
-                    match &c.kind {
-                        ColumnKind::Date => {
-                            if let Err(e) = Date::parse(cell) {
-                                push(Problem::NotADate, format!("row {n}, {}: {e}", c.label));
-                            }
-                        }
-                        ColumnKind::Choice { options } if !options.iter().any(|o| o.id == cell) => {
-                            push(
-                                Problem::UnknownOption,
-                                format!(
-                                    "row {n}, {}: {cell:?} is not one of {}",
-                                    c.label,
-                                    options_list(options)
-                                ),
-                            );
-                        }
-                        ColumnKind::ItemOf { question } => {
-                            let items = instrument
-                                .question(question.as_str())
-                                .map_or(&[][..], |q| q.kind.choices());
-                            if !items.iter().any(|o| o.id == cell) {
-                                push(
-                                    Problem::UnknownOption,
-                                    format!(
-                                        "row {n}, {}: {cell:?} is not an item of {question}",
-                                        c.label
-                                    ),
-                                );
-                            }
-                        }
-                        _ => {}
-                    }
-                }
+                check_table_row(instrument, columns, i + 1, row, push);
             }
         }
         (Kind::EvidenceTable, Answer::Evidence(e)) => check_evidence(e, push),
@@ -422,107 +337,256 @@ fn check_answer(
     }
 }
 
-fn check_evidence(e: &Evidence, push: &mut impl FnMut(Problem, String)) {
-    for (i, r) in e.rows.iter().enumerate() {
-        let n = i + 1;
-        if r.dimension.trim().is_empty() {
+/// Whether `id` is one of the question's options, levels or items.
+fn is_choice(q: &Question, id: &str) -> bool {
+    q.kind.choices().iter().any(|c| c.id == id)
+}
+
+/// A number below `min` or above `max` (both said with the unit, if any).
+fn check_number(
+    x: f64,
+    min: Option<f64>,
+    max: Option<f64>,
+    unit: Option<&str>,
+    push: &mut impl FnMut(Problem, String),
+) {
+    let unit = unit.map(|u| format!(" {u}")).unwrap_or_default();
+    if let Some(m) = min
+        && x < m
+    {
+        push(
+            Problem::OutOfRange,
+            format!("{}{unit} is below the minimum {}{unit}", Num(x), Num(m)),
+        );
+    }
+    if let Some(m) = max
+        && x > m
+    {
+        push(
+            Problem::OutOfRange,
+            format!("{}{unit} is above the maximum {}{unit}", Num(x), Num(m)),
+        );
+    }
+}
+
+/// Items the checklist does not have, and impacts recorded for items not marked considered.
+fn check_checklist(
+    q: &Question,
+    items: &[Choice],
+    m: &SortedMap<String, ChecklistEntry>,
+    push: &mut impl FnMut(Problem, String),
+) {
+    for (id, e) in m {
+        if !is_choice(q, id) {
             push(
-                Problem::BadEvidence,
-                format!("row {n}: give the dimension (e.g. IMD quintile)"),
-            );
-        }
-        if r.subgroup.trim().is_empty() {
-            push(
-                Problem::BadEvidence,
-                format!("row {n}: give the subgroup's name"),
-            );
-        }
-        for (name, v) in [("se", r.se), ("population", r.population)] {
-            if let Some(x) = v
-                && !(x.is_finite() && x >= 0.0)
-            {
-                push(
-                    Problem::BadEvidence,
-                    format!("row {n}: {name} {} must be 0 or more", Num(x)),
-                );
-            }
-        }
-        if let (Some(lo), Some(hi)) = (r.lower, r.upper)
-            && lo > hi
-        {
-            push(
-                Problem::BadEvidence,
+                Problem::UnknownOption,
                 format!(
-                    "row {n}: the lower limit {} is above the upper limit {}",
-                    Num(lo),
-                    Num(hi)
+                    "{id:?} is not an item of this checklist ({})",
+                    options_list(items)
                 ),
             );
-        }
-        if let (Some(x), Some(lo), Some(hi)) = (r.estimate, r.lower, r.upper)
-            && lo <= hi
-            && !(lo <= x && x <= hi)
-        {
+        } else if !e.considered && e.impact.is_some_and(|i| i != Impact::NotKnown) {
             push(
-                Problem::BadEvidence,
+                Problem::Inconsistent,
                 format!(
-                    "row {n}: the estimate {} lies outside its interval {} to {}",
-                    Num(x),
-                    Num(lo),
-                    Num(hi)
+                    "{id}: an impact is recorded but the item is not marked considered; tick considered or clear the impact"
                 ),
             );
         }
     }
-    // Dimensions in name order (as a B-tree map would give them; a sorted list keeps another
-    // copy of the B-tree code out of the wasm build).
-    for group in dimension_groups(&e.rows, &|_| true, false) {
-        let row = |k: usize| group.get(k).and_then(|&i| e.rows.get(i));
-        let dim = row(0).map_or("", |r| r.dimension.trim());
-        let order = |k: usize| row(k).map_or(0, |r| r.order);
-        let mut by_order: Vec<usize> = (0..group.len()).filter(|&k| order(k) > 0).collect();
-        if !by_order.is_empty() && by_order.len() < group.len() {
+}
+
+/// Row `n` of a table answer (skipped when every cell is blank): columns the table does not
+/// have, then each column's cell in the table's column order.
+fn check_table_row(
+    instrument: &Instrument,
+    columns: &[Column],
+    n: usize,
+    row: &SortedMap<String, String>,
+    push: &mut impl FnMut(Problem, String),
+) {
+    if row.values().all(|c| c.trim().is_empty()) {
+        return;
+    }
+    for col in row.keys() {
+        if !columns.iter().any(|c| &c.id == col) {
             push(
-                Problem::BadEvidence,
+                Problem::UnknownOption,
+                format!("row {n}: unknown column {col:?}"),
+            );
+        }
+    }
+    for c in columns {
+        let cell = row.get(&c.id).map_or("", |s| s.trim());
+        if cell.is_empty() {
+            if c.required {
+                push(
+                    Problem::MissingCell,
+                    format!("row {n}: fill in {}", c.label),
+                );
+            }
+            continue;
+        }
+        check_cell(instrument, c, n, cell, push);
+    }
+}
+
+/// A filled cell of column `c` in row `n`: a date, an option of the column, or an item of the
+/// checklist the column names.
+fn check_cell(
+    instrument: &Instrument,
+    c: &Column,
+    n: usize,
+    cell: &str,
+    push: &mut impl FnMut(Problem, String),
+) {
+    match &c.kind {
+        ColumnKind::Date => {
+            if let Err(e) = Date::parse(cell) {
+                push(Problem::NotADate, format!("row {n}, {}: {e}", c.label));
+            }
+        }
+        ColumnKind::Choice { options } if !options.iter().any(|o| o.id == cell) => {
+            push(
+                Problem::UnknownOption,
                 format!(
-                    "dimension {dim:?}: give every subgroup an order (1 = most disadvantaged) or none"
+                    "row {n}, {}: {cell:?} is not one of {}",
+                    c.label,
+                    options_list(options)
                 ),
             );
         }
-        // An order used before in the dimension: by order, each run's rows after its first (a
-        // search of the orders seen for every row was quadratic; finding 7).
-        sort_rows(&mut by_order, &|a, b| order(a).cmp(&order(b)));
-        let mut repeated = vec![false; group.len()];
-        for pair in by_order.windows(2) {
-            if let [a, b] = *pair
-                && order(a) == order(b)
-                && let Some(flag) = repeated.get_mut(b)
-            {
-                *flag = true;
-            }
-        }
-        for (k, &i) in group.iter().enumerate() {
-            if repeated.get(k) == Some(&true) {
+        ColumnKind::ItemOf { question } => {
+            let items = instrument
+                .question(question.as_str())
+                .map_or(&[][..], |q| q.kind.choices());
+            if !items.iter().any(|o| o.id == cell) {
                 push(
-                    Problem::BadEvidence,
+                    Problem::UnknownOption,
                     format!(
-                        "row {}: order {} is used twice in dimension {dim:?}",
-                        i + 1,
-                        order(k)
+                        "row {n}, {}: {cell:?} is not an item of {question}",
+                        c.label
                     ),
                 );
             }
         }
-        if (0..group.len())
-            .filter(|&k| row(k).is_some_and(|r| r.reference))
-            .count()
-            > 1
+        _ => {}
+    }
+}
+
+/// Every row of the evidence on its own, then every dimension's rows together.
+fn check_evidence(e: &Evidence, push: &mut impl FnMut(Problem, String)) {
+    for (i, r) in e.rows.iter().enumerate() {
+        check_evidence_row(i + 1, r, push);
+    }
+    // Dimensions in name order (as a B-tree map would give them; a sorted list keeps another
+    // copy of the B-tree code out of the wasm build).
+    for group in dimension_groups(&e.rows, &|_| true, false) {
+        check_dimension(&e.rows, &group, push);
+    }
+}
+
+/// Row `n` of the evidence: its dimension and subgroup named, no negative standard error or
+/// population, its limits in order and its estimate between them.
+fn check_evidence_row(n: usize, r: &EvidenceRow, push: &mut impl FnMut(Problem, String)) {
+    if r.dimension.trim().is_empty() {
+        push(
+            Problem::BadEvidence,
+            format!("row {n}: give the dimension (e.g. IMD quintile)"),
+        );
+    }
+    if r.subgroup.trim().is_empty() {
+        push(
+            Problem::BadEvidence,
+            format!("row {n}: give the subgroup's name"),
+        );
+    }
+    for (name, v) in [("se", r.se), ("population", r.population)] {
+        if let Some(x) = v
+            && !(x.is_finite() && x >= 0.0)
         {
             push(
                 Problem::BadEvidence,
-                format!("dimension {dim:?}: mark at most one subgroup as the reference"),
+                format!("row {n}: {name} {} must be 0 or more", Num(x)),
             );
         }
+    }
+    if let (Some(lo), Some(hi)) = (r.lower, r.upper)
+        && lo > hi
+    {
+        push(
+            Problem::BadEvidence,
+            format!(
+                "row {n}: the lower limit {} is above the upper limit {}",
+                Num(lo),
+                Num(hi)
+            ),
+        );
+    }
+    if let (Some(x), Some(lo), Some(hi)) = (r.estimate, r.lower, r.upper)
+        && lo <= hi
+        && !(lo <= x && x <= hi)
+    {
+        push(
+            Problem::BadEvidence,
+            format!(
+                "row {n}: the estimate {} lies outside its interval {} to {}",
+                Num(x),
+                Num(lo),
+                Num(hi)
+            ),
+        );
+    }
+}
+
+/// The rows of one dimension (`group`, indices into `rows`): orders given to every subgroup
+/// or none, no order used twice, at most one reference subgroup.
+fn check_dimension(rows: &[EvidenceRow], group: &[usize], push: &mut impl FnMut(Problem, String)) {
+    let row = |k: usize| group.get(k).and_then(|&i| rows.get(i));
+    let dim = row(0).map_or("", |r| r.dimension.trim());
+    let order = |k: usize| row(k).map_or(0, |r| r.order);
+    let mut by_order: Vec<usize> = (0..group.len()).filter(|&k| order(k) > 0).collect();
+    if !by_order.is_empty() && by_order.len() < group.len() {
+        push(
+            Problem::BadEvidence,
+            format!(
+                "dimension {dim:?}: give every subgroup an order (1 = most disadvantaged) or none"
+            ),
+        );
+    }
+    // An order used before in the dimension: by order, each run's rows after its first (a
+    // search of the orders seen for every row was quadratic; finding 7).
+    sort_rows(&mut by_order, &|a, b| order(a).cmp(&order(b)));
+    let mut repeated = vec![false; group.len()];
+    for pair in by_order.windows(2) {
+        if let [a, b] = *pair
+            && order(a) == order(b)
+            && let Some(flag) = repeated.get_mut(b)
+        {
+            *flag = true;
+        }
+    }
+    for (k, &i) in group.iter().enumerate() {
+        if repeated.get(k) == Some(&true) {
+            push(
+                Problem::BadEvidence,
+                format!(
+                    "row {}: order {} is used twice in dimension {dim:?}",
+                    i + 1,
+                    order(k)
+                ),
+            );
+        }
+    }
+    if (0..group.len())
+        .filter(|&k| row(k).is_some_and(|r| r.reference))
+        .count()
+        > 1
+    {
+        push(
+            Problem::BadEvidence,
+            format!("dimension {dim:?}: mark at most one subgroup as the reference"),
+        );
     }
 }
 
@@ -614,4 +678,39 @@ pub fn progress_with(
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn number_problems(
+        x: f64,
+        min: Option<f64>,
+        max: Option<f64>,
+        unit: Option<&str>,
+    ) -> Vec<String> {
+        let mut out = Vec::new();
+        check_number(x, min, max, unit, &mut |problem, message| {
+            assert_eq!(problem, Problem::OutOfRange);
+            out.push(message);
+        });
+        out
+    }
+
+    /// Both ends of a number's range, with and without a unit (the test of a whole assessment
+    /// only reaches the maximum with a unit).
+    #[test]
+    fn numbers_outside_their_range_name_the_limit() {
+        assert_eq!(
+            number_problems(-2.5, Some(0.0), Some(10.0), Some("km")),
+            ["-2.5 km is below the minimum 0 km"]
+        );
+        assert_eq!(
+            number_problems(11.0, Some(0.0), Some(10.0), None),
+            ["11 is above the maximum 10"]
+        );
+        assert!(number_problems(10.0, Some(0.0), Some(10.0), None).is_empty());
+        assert!(number_problems(-1e300, None, None, Some("km")).is_empty());
+    }
 }

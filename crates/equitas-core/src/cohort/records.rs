@@ -702,93 +702,167 @@ pub fn count_records_parallel<R: Read>(
     let block_bytes = block_bytes.max(1);
     let (mut reader, layout) = Reader::new(reader, block_bytes.min(INPUT_BYTES))?;
     let counter = Counter::new(classifier, &layout, false);
-    let thread_error = |problem: String| RecordsError::Threads { threads, problem };
-    let parts = std::thread::scope(|scope| -> Result<Vec<_>, RecordsError> {
+    let parts = std::thread::scope(|scope| -> Result<Vec<Part>, RecordsError> {
         let (jobs, job_queue) = mpsc::sync_channel::<Batch>(threads * 2);
         let (free, free_queue) = mpsc::channel::<Batch>();
         // Only the workers hold the queue: if every one of them stops, sending fails.
         let job_queue = Arc::new(Mutex::new(job_queue));
         // This thread reads, and counts too whenever every worker is busy: `threads` in all.
-        let mut workers = Vec::with_capacity(threads - 1);
-        for i in 1..threads {
-            let (job_queue, free, counter) = (Arc::clone(&job_queue), free.clone(), &counter);
-            let worker = move || -> Result<Option<(CohortCounts, ReadSummary)>, RecordsError> {
-                // Made with the first batch: a thread that gets none costs only its stack.
-                let mut part: Option<(CohortCounts, ReadSummary)> = None;
-                loop {
-                    let job = match job_queue.lock() {
-                        Ok(queue) => queue.recv(),
-                        Err(_) => break,
-                    };
-                    let Ok(mut batch) = job else { break };
-                    let (counts, summary) = part.get_or_insert_with(|| {
-                        (CohortCounts::new(classifier), ReadSummary::default())
-                    });
-                    counter.count(&batch, counts, summary)?;
-                    batch.clear();
-                    // The reader keeps it for the next records (unless it has finished).
-                    free.send(batch).ok();
-                }
-                Ok(part)
-            };
-            let spawned = std::thread::Builder::new()
-                .name(format!("equitas-count-{i}"))
-                .spawn_scoped(scope, worker);
-            match spawned {
-                Ok(w) => workers.push(w),
-                Err(e) => {
-                    return Err(thread_error(format!(
-                        "thread {} could not start: {e}",
-                        i + 1
-                    )));
-                }
-            }
-        }
+        let workers = spawn_workers(scope, threads, &job_queue, &free, &counter)?;
         drop(job_queue);
         drop(free);
-        let mut own: Option<(CohortCounts, ReadSummary)> = None;
-        let mut spare: Option<Batch> = None;
-        loop {
-            let mut batch = spare
-                .take()
-                .or_else(|| free_queue.try_recv().ok())
-                .unwrap_or_default();
-            let more = reader.fill(&mut batch, block_bytes);
-            if !batch.spans.is_empty() {
-                // To a worker; when all are busy (or there are none), counted here.
-                if let Err(TrySendError::Full(mut batch) | TrySendError::Disconnected(mut batch)) =
-                    jobs.try_send(batch)
-                {
-                    let (counts, summary) = own.get_or_insert_with(|| {
-                        (CohortCounts::new(classifier), ReadSummary::default())
-                    });
-                    counter.count(&batch, counts, summary)?;
-                    batch.clear();
-                    spare = Some(batch);
-                }
-            }
-            if !more {
-                break;
-            }
-        }
+        let own = read_and_hand_out(&mut reader, &counter, &jobs, &free_queue, block_bytes)?;
         drop(jobs);
-        // Every worker is joined before any result is looked at.
-        let joined: Vec<_> = workers.into_iter().map(|w| w.join()).collect();
-        let mut parts = vec![own];
-        for result in joined {
-            let part = result
-                .map_err(|_| thread_error("a counting thread stopped unexpectedly".into()))??;
-            parts.push(part);
-        }
-        Ok(parts)
+        join_workers(threads, workers, own)
     });
     reader.finish()?;
     let mut summary = ReadSummary::default();
     for (part, s) in parts?.into_iter().flatten() {
         counts
             .merge(&part)
-            .map_err(|e| thread_error(e.to_string()))?;
+            .map_err(|e| thread_error(threads, e.to_string()))?;
         summary.merge(s);
     }
     Ok(summary)
+}
+
+/// What one thread of [`count_records_parallel`] counted: nothing until its first batch.
+type Part = Option<(CohortCounts, ReadSummary)>;
+
+/// A worker's thread, which gives back what it counted.
+type Worker<'scope> = std::thread::ScopedJoinHandle<'scope, Result<Part, RecordsError>>;
+
+/// [`RecordsError::Threads`] for a count on `threads` threads.
+fn thread_error(threads: usize, problem: String) -> RecordsError {
+    RecordsError::Threads { threads, problem }
+}
+
+/// Starts `threads - 1` workers, each counting batches from `job_queue` ([`work`]) and sending
+/// them back on `free`.
+///
+/// # Errors
+/// A thread that could not start (the workers already started stop when the job queue's
+/// sender is dropped, and the scope joins them).
+fn spawn_workers<'scope, 'env>(
+    scope: &'scope std::thread::Scope<'scope, 'env>,
+    threads: usize,
+    job_queue: &Arc<Mutex<mpsc::Receiver<Batch>>>,
+    free: &mpsc::Sender<Batch>,
+    counter: &'scope Counter<'_, '_>,
+) -> Result<Vec<Worker<'scope>>, RecordsError> {
+    let mut workers = Vec::with_capacity(threads - 1);
+    for i in 1..threads {
+        let (job_queue, free) = (Arc::clone(job_queue), free.clone());
+        let spawned = std::thread::Builder::new()
+            .name(format!("equitas-count-{i}"))
+            .spawn_scoped(scope, move || work(&job_queue, &free, counter));
+        match spawned {
+            Ok(w) => workers.push(w),
+            Err(e) => {
+                return Err(thread_error(
+                    threads,
+                    format!("thread {} could not start: {e}", i + 1),
+                ));
+            }
+        }
+    }
+    Ok(workers)
+}
+
+/// A worker: counts each batch it takes from `job_queue` and sends the emptied batch back on
+/// `free`, until the queue closes.
+///
+/// # Errors
+/// From [`Counter::count`] (none: a parallel count is never strict).
+fn work(
+    job_queue: &Mutex<mpsc::Receiver<Batch>>,
+    free: &mpsc::Sender<Batch>,
+    counter: &Counter<'_, '_>,
+) -> Result<Part, RecordsError> {
+    // Made with the first batch: a thread that gets none costs only its stack.
+    let mut part: Part = None;
+    loop {
+        let job = match job_queue.lock() {
+            Ok(queue) => queue.recv(),
+            Err(_) => break,
+        };
+        let Ok(mut batch) = job else { break };
+        let (counts, summary) = part.get_or_insert_with(|| {
+            (
+                CohortCounts::new(counter.classifier),
+                ReadSummary::default(),
+            )
+        });
+        counter.count(&batch, counts, summary)?;
+        batch.clear();
+        // The reader keeps it for the next records (unless it has finished).
+        free.send(batch).ok();
+    }
+    Ok(part)
+}
+
+/// The reading thread: fills batches of about `block_bytes` (reusing those the workers send
+/// back on `free_queue`) and hands each to a worker on `jobs`; when every worker is busy (or
+/// there are none), counts it itself. Gives back what it counted.
+///
+/// # Errors
+/// From [`Counter::count`] (none: a parallel count is never strict). A failed read is kept by
+/// the reader for [`Reader::finish`].
+fn read_and_hand_out<R: Read>(
+    reader: &mut Reader<R>,
+    counter: &Counter<'_, '_>,
+    jobs: &mpsc::SyncSender<Batch>,
+    free_queue: &mpsc::Receiver<Batch>,
+    block_bytes: usize,
+) -> Result<Part, RecordsError> {
+    let mut own: Part = None;
+    let mut spare: Option<Batch> = None;
+    loop {
+        let mut batch = spare
+            .take()
+            .or_else(|| free_queue.try_recv().ok())
+            .unwrap_or_default();
+        let more = reader.fill(&mut batch, block_bytes);
+        if !batch.spans.is_empty() {
+            // To a worker; when all are busy (or there are none), counted here.
+            if let Err(TrySendError::Full(mut batch) | TrySendError::Disconnected(mut batch)) =
+                jobs.try_send(batch)
+            {
+                let (counts, summary) = own.get_or_insert_with(|| {
+                    (
+                        CohortCounts::new(counter.classifier),
+                        ReadSummary::default(),
+                    )
+                });
+                counter.count(&batch, counts, summary)?;
+                batch.clear();
+                spare = Some(batch);
+            }
+        }
+        if !more {
+            break;
+        }
+    }
+    Ok(own)
+}
+
+/// Every worker joined (before any result is looked at), then the reading thread's part and
+/// each worker's, in that order.
+///
+/// # Errors
+/// A worker that panicked, or a worker's error.
+fn join_workers(
+    threads: usize,
+    workers: Vec<Worker<'_>>,
+    own: Part,
+) -> Result<Vec<Part>, RecordsError> {
+    let joined: Vec<_> = workers.into_iter().map(|w| w.join()).collect();
+    let mut parts = vec![own];
+    for result in joined {
+        let part = result.map_err(|_| {
+            thread_error(threads, "a counting thread stopped unexpectedly".into())
+        })??;
+        parts.push(part);
+    }
+    Ok(parts)
 }

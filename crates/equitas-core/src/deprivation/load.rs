@@ -429,6 +429,228 @@ fn field(rec: &csv::StringRecord, i: usize) -> &str {
     rec.get(i).unwrap_or("").trim()
 }
 
+/// A CSV reader's error as a [`LoadError`]: a failed read, or malformed CSV at its line.
+fn csv_error(e: csv::Error) -> LoadError {
+    let line = e.position().map_or(0, csv::Position::line);
+    let message = e.to_string();
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => LoadError::Io(io),
+        _ => LoadError::Csv { line, message },
+    }
+}
+
+/// The header's column names, trimmed (and without a byte order mark); more than
+/// [`MAX_IMD_COLUMNS`] is an error.
+fn read_header<R: Read>(rdr: &mut csv::Reader<R>) -> Result<Vec<String>, LoadError> {
+    let header: Vec<String> = rdr
+        .headers()
+        .map_err(csv_error)?
+        .iter()
+        .map(|h| h.trim().trim_start_matches('\u{feff}').to_owned())
+        .collect();
+    if header.len() > MAX_IMD_COLUMNS {
+        return Err(LoadError::TooLarge {
+            what: "columns",
+            found: header.len(),
+            limit: MAX_IMD_COLUMNS,
+            name: "MAX_IMD_COLUMNS",
+            why: "the widest published file has fewer than 60",
+        });
+    }
+    Ok(header)
+}
+
+/// One data row of the file, with its line, for reading its cells.
+struct Row<'a> {
+    rec: &'a csv::StringRecord,
+    header: &'a [String],
+    line: u64,
+}
+
+impl<'a> Row<'a> {
+    fn new(rec: &'a csv::StringRecord, header: &'a [String]) -> Self {
+        let line = rec.position().map_or(0, csv::Position::line);
+        Self { rec, header, line }
+    }
+
+    /// The cell in column `col`, trimmed.
+    fn field(&self, col: usize) -> &'a str {
+        field(self.rec, col)
+    }
+
+    /// [`LoadError::BadValue`] for the cell in column `col`.
+    fn bad(&self, col: usize, expected: &'static str) -> LoadError {
+        LoadError::BadValue {
+            line: self.line,
+            column: self.header.get(col).cloned().unwrap_or_default(),
+            value: self.field(col).to_owned(),
+            expected,
+        }
+    }
+}
+
+/// The file's areas as read so far, one column per field, in file order.
+struct Table {
+    codes: Vec<AreaCode>,
+    /// The line of each area, for errors found once every row is in.
+    lines: Vec<u64>,
+    deciles: Vec<ImdDecile>,
+    ranks: Vec<u32>,
+    scores: Option<Vec<f64>>,
+    /// Each area's domain deciles, one after the other (as many per area as domains).
+    domain_deciles: Vec<u8>,
+    /// Each area's domain ranks, likewise (NaN where a domain has no rank column).
+    domain_ranks: Vec<f64>,
+    districts: Option<Vec<AreaCode>>,
+    /// The edition, known from the first area's code.
+    edition: Option<ImdEdition>,
+}
+
+impl Table {
+    /// An empty table for the columns found, with room for a published file's areas.
+    fn new(cols: &Columns) -> Self {
+        let n_domains = cols.domains.len();
+        Self {
+            codes: Vec::with_capacity(33_000),
+            lines: Vec::with_capacity(33_000),
+            deciles: Vec::with_capacity(33_000),
+            ranks: Vec::with_capacity(33_000),
+            scores: cols.score.map(|_| Vec::with_capacity(33_000)),
+            domain_deciles: Vec::with_capacity(33_000 * n_domains),
+            domain_ranks: Vec::with_capacity(33_000 * n_domains),
+            districts: cols.district.map(|_| Vec::with_capacity(33_000)),
+            edition: None,
+        }
+    }
+
+    /// Reads one row: its code (whose nation must be the edition's; the first code decides
+    /// the edition), decile, rank, score, domains and district, in that order, the first bad
+    /// value an error. More than [`MAX_IMD_AREAS`] rows is an error.
+    fn push(&mut self, row: &Row<'_>, cols: &Columns) -> Result<(), LoadError> {
+        if self.codes.len() == MAX_IMD_AREAS {
+            return Err(LoadError::TooLarge {
+                what: "areas",
+                found: MAX_IMD_AREAS + 1,
+                limit: MAX_IMD_AREAS,
+                name: "MAX_IMD_AREAS",
+                why: "the largest published index has 33,755",
+            });
+        }
+        let code = AreaCode::parse(row.field(cols.code))
+            .map_err(|_| row.bad(cols.code, "an area code"))?;
+        let ed = match self.edition {
+            Some(e) => e,
+            None => *self.edition.insert(edition_of(&cols.code_name, code)?),
+        };
+        if !nation_matches(ed, code) {
+            return Err(LoadError::WrongNation {
+                line: row.line,
+                code: code.to_string(),
+                edition: ed,
+                example: example_code(ed),
+            });
+        }
+        let decile = row
+            .field(cols.decile)
+            .parse::<u8>()
+            .ok()
+            .and_then(|d| ImdDecile::new(d).ok())
+            .ok_or_else(|| row.bad(cols.decile, "a decile from 1 to 10"))?;
+        let rank = row
+            .field(cols.rank)
+            .parse::<u32>()
+            .ok()
+            .filter(|r| *r >= 1)
+            .ok_or_else(|| row.bad(cols.rank, "a rank of 1 or more"))?;
+        if let (Some(s), Some(col)) = (self.scores.as_mut(), cols.score) {
+            let v = row
+                .field(col)
+                .parse::<f64>()
+                .ok()
+                .filter(|v| v.is_finite())
+                .ok_or_else(|| row.bad(col, "a number"))?;
+            s.push(v);
+        }
+        self.push_domains(row, cols)?;
+        if let (Some(ds), Some(col)) = (self.districts.as_mut(), cols.district) {
+            ds.push(AreaCode::parse(row.field(col)).map_err(|_| row.bad(col, "a district code"))?);
+        }
+        self.codes.push(code);
+        self.lines.push(row.line);
+        self.deciles.push(decile);
+        self.ranks.push(rank);
+        Ok(())
+    }
+
+    /// Each domain's decile and (when it has a rank column) rank, in column order.
+    fn push_domains(&mut self, row: &Row<'_>, cols: &Columns) -> Result<(), LoadError> {
+        for &(_, dcol, rcol) in &cols.domains {
+            let d = row
+                .field(dcol)
+                .parse::<u8>()
+                .ok()
+                .filter(|d| (1..=10).contains(d))
+                .ok_or_else(|| row.bad(dcol, "a decile from 1 to 10"))?;
+            self.domain_deciles.push(d);
+            let r = match rcol {
+                Some(rc) => row
+                    .field(rc)
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|r| *r >= 1.0 && r.is_finite())
+                    .ok_or_else(|| row.bad(rc, "a rank of 1 or more"))?,
+                None => f64::NAN,
+            };
+            self.domain_ranks.push(r);
+        }
+        Ok(())
+    }
+
+    /// The checks that need every row: no area listed twice, then the IMD's deciles against
+    /// its ranks, then each ranked domain's.
+    fn check(
+        &self,
+        edition: ImdEdition,
+        header: &[String],
+        cols: &Columns,
+    ) -> Result<(), LoadError> {
+        if let Some(e) = duplicate(&self.codes, &self.lines) {
+            return Err(e);
+        }
+        let n_domains = cols.domains.len();
+        let areas = edition.published_areas().max(self.codes.len());
+        let at = |i: usize| (self.lines[i], self.codes[i]);
+        let imd_ranks: Vec<f64> = self.ranks.iter().map(|r| f64::from(*r)).collect();
+        check_deciles(
+            &imd_ranks,
+            |i| self.deciles[i].get(),
+            at,
+            (&header[cols.decile], &header[cols.rank]),
+            areas,
+            edition,
+        )?;
+        for (k, &(_, dcol, rcol)) in cols.domains.iter().enumerate() {
+            let Some(rcol) = rcol else { continue };
+            let domain_rank: Vec<f64> = self
+                .domain_ranks
+                .iter()
+                .skip(k)
+                .step_by(n_domains)
+                .copied()
+                .collect();
+            check_deciles(
+                &domain_rank,
+                |i| self.domain_deciles[i * n_domains + k],
+                at,
+                (&header[dcol], &header[rcol]),
+                areas,
+                edition,
+            )?;
+        }
+        Ok(())
+    }
+}
+
 impl DeprivationIndex {
     /// Load an index from a CSV reader, detecting the layout and the edition, and check every
     /// decile against its rank: decile d holds the d-th tenth of the edition's areas by rank,
@@ -451,168 +673,32 @@ impl DeprivationIndex {
         let mut rdr = csv::ReaderBuilder::new()
             .flexible(false)
             .from_reader(guarded);
-        let csv_err = |e: csv::Error| {
-            let line = e.position().map_or(0, csv::Position::line);
-            let message = e.to_string();
-            match e.into_kind() {
-                csv::ErrorKind::Io(io) => LoadError::Io(io),
-                _ => LoadError::Csv { line, message },
-            }
-        };
-        let header: Vec<String> = rdr
-            .headers()
-            .map_err(csv_err)?
-            .iter()
-            .map(|h| h.trim().trim_start_matches('\u{feff}').to_owned())
-            .collect();
-        if header.len() > MAX_IMD_COLUMNS {
-            return Err(LoadError::TooLarge {
-                what: "columns",
-                found: header.len(),
-                limit: MAX_IMD_COLUMNS,
-                name: "MAX_IMD_COLUMNS",
-                why: "the widest published file has fewer than 60",
-            });
-        }
+        let header = read_header(&mut rdr)?;
         let cols = detect(&header)?;
-        let n_domains = cols.domains.len();
-
-        let mut codes = Vec::with_capacity(33_000);
-        let mut lines = Vec::with_capacity(33_000);
-        let mut deciles = Vec::with_capacity(33_000);
-        let mut ranks = Vec::with_capacity(33_000);
-        let mut scores = cols.score.map(|_| Vec::with_capacity(33_000));
-        let mut domain_deciles = Vec::with_capacity(33_000 * n_domains);
-        let mut domain_ranks = Vec::with_capacity(33_000 * n_domains);
-        let mut districts = cols.district.map(|_| Vec::with_capacity(33_000));
-        let mut edition = None;
-
+        let mut table = Table::new(&cols);
         let mut rec = csv::StringRecord::new();
         loop {
             match rdr.read_record(&mut rec) {
                 Ok(true) => {}
                 Ok(false) => break,
-                Err(e) => return Err(csv_err(e)),
+                Err(e) => return Err(csv_error(e)),
             }
-            let line = rec.position().map_or(0, csv::Position::line);
-            if codes.len() == MAX_IMD_AREAS {
-                return Err(LoadError::TooLarge {
-                    what: "areas",
-                    found: MAX_IMD_AREAS + 1,
-                    limit: MAX_IMD_AREAS,
-                    name: "MAX_IMD_AREAS",
-                    why: "the largest published index has 33,755",
-                });
-            }
-            let bad = |col: usize, expected: &'static str| LoadError::BadValue {
-                line,
-                column: header.get(col).cloned().unwrap_or_default(),
-                value: field(&rec, col).to_owned(),
-                expected,
-            };
-            let code = AreaCode::parse(field(&rec, cols.code))
-                .map_err(|_| bad(cols.code, "an area code"))?;
-            let ed = match edition {
-                Some(e) => e,
-                None => *edition.insert(edition_of(&cols.code_name, code)?),
-            };
-            if !nation_matches(ed, code) {
-                return Err(LoadError::WrongNation {
-                    line,
-                    code: code.to_string(),
-                    edition: ed,
-                    example: example_code(ed),
-                });
-            }
-            let decile = field(&rec, cols.decile)
-                .parse::<u8>()
-                .ok()
-                .and_then(|d| ImdDecile::new(d).ok())
-                .ok_or_else(|| bad(cols.decile, "a decile from 1 to 10"))?;
-            let rank = field(&rec, cols.rank)
-                .parse::<u32>()
-                .ok()
-                .filter(|r| *r >= 1)
-                .ok_or_else(|| bad(cols.rank, "a rank of 1 or more"))?;
-            if let (Some(s), Some(col)) = (scores.as_mut(), cols.score) {
-                let v = field(&rec, col)
-                    .parse::<f64>()
-                    .ok()
-                    .filter(|v| v.is_finite())
-                    .ok_or_else(|| bad(col, "a number"))?;
-                s.push(v);
-            }
-            for &(_, dcol, rcol) in &cols.domains {
-                let d = field(&rec, dcol)
-                    .parse::<u8>()
-                    .ok()
-                    .filter(|d| (1..=10).contains(d))
-                    .ok_or_else(|| bad(dcol, "a decile from 1 to 10"))?;
-                domain_deciles.push(d);
-                let r = match rcol {
-                    Some(rc) => field(&rec, rc)
-                        .parse::<f64>()
-                        .ok()
-                        .filter(|r| *r >= 1.0 && r.is_finite())
-                        .ok_or_else(|| bad(rc, "a rank of 1 or more"))?,
-                    None => f64::NAN,
-                };
-                domain_ranks.push(r);
-            }
-            if let (Some(ds), Some(col)) = (districts.as_mut(), cols.district) {
-                ds.push(
-                    AreaCode::parse(field(&rec, col)).map_err(|_| bad(col, "a district code"))?,
-                );
-            }
-            codes.push(code);
-            lines.push(line);
-            deciles.push(decile);
-            ranks.push(rank);
+            table.push(&Row::new(&rec, &header), &cols)?;
         }
-        let edition = edition.ok_or(LoadError::Empty)?;
-        if let Some(e) = duplicate(&codes, &lines) {
-            return Err(e);
-        }
-        let areas = edition.published_areas().max(codes.len());
-        let at = |i: usize| (lines[i], codes[i]);
-        let imd_ranks: Vec<f64> = ranks.iter().map(|r| f64::from(*r)).collect();
-        check_deciles(
-            &imd_ranks,
-            |i| deciles[i].get(),
-            at,
-            (&header[cols.decile], &header[cols.rank]),
-            areas,
-            edition,
-        )?;
-        for (k, &(_, dcol, rcol)) in cols.domains.iter().enumerate() {
-            let Some(rcol) = rcol else { continue };
-            let domain_rank: Vec<f64> = domain_ranks
-                .iter()
-                .skip(k)
-                .step_by(n_domains)
-                .copied()
-                .collect();
-            check_deciles(
-                &domain_rank,
-                |i| domain_deciles[i * n_domains + k],
-                at,
-                (&header[dcol], &header[rcol]),
-                areas,
-                edition,
-            )?;
-        }
-        let keys: Vec<u64> = codes.iter().map(|c| c.key()).collect();
+        let edition = table.edition.ok_or(LoadError::Empty)?;
+        table.check(edition, &header, &cols)?;
+        let keys: Vec<u64> = table.codes.iter().map(|c| c.key()).collect();
         let lookup = PerfectHash::build(&keys)?;
         Ok(Self {
             edition,
-            codes,
-            deciles,
-            ranks,
-            scores,
+            codes: table.codes,
+            deciles: table.deciles,
+            ranks: table.ranks,
+            scores: table.scores,
             domains: cols.domains.into_iter().map(|(n, _, _)| n).collect(),
-            domain_deciles,
-            domain_ranks,
-            districts,
+            domain_deciles: table.domain_deciles,
+            domain_ranks: table.domain_ranks,
+            districts: table.districts,
             layout: cols.layout,
             lookup,
         })

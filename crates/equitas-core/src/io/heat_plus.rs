@@ -412,7 +412,7 @@ mod col {
 struct Cells<'r, 'p> {
     record: &'r csv::StringRecord,
     /// The record's field of each template column, by its position in [`COLUMNS`].
-    columns: &'r [Option<usize>; COLUMNS.len()],
+    columns: &'r ColumnFields,
     row: u64,
     problems: &'p mut Problems,
 }
@@ -474,6 +474,22 @@ impl<'r> Cells<'r, '_> {
             }
         }
     }
+    /// The indicator scale: required, and a positive number.
+    fn scale(&mut self) -> Option<f64> {
+        match self.number(col::INDICATOR_SCALE, false) {
+            Some(s) if s > 0.0 => Some(s),
+            Some(_) => {
+                self.problem(col::INDICATOR_SCALE, "must be a positive number");
+                None
+            }
+            None => {
+                if self.text(col::INDICATOR_SCALE).is_empty() {
+                    self.problem(col::INDICATOR_SCALE, "is empty but required");
+                }
+                None
+            }
+        }
+    }
 }
 
 /// Read a HEAT Plus CSV into strata.
@@ -489,50 +505,8 @@ pub fn read<R: Read>(reader: R) -> Result<Vec<HeatPlusStratum>, HeatPlusError> {
         .flexible(true)
         .has_headers(false)
         .from_reader(LineBreaks::new(reader));
-    let mut problems = Problems::default();
     let mut record = csv::StringRecord::new();
-    // The header is row 1, unless blank lines come before it.
-    let header_row = match rdr.read_record(&mut record) {
-        Ok(true) => 1 + rdr.get_mut().breaks_before(0),
-        Ok(false) => 1,
-        Err(e) => {
-            problems.push(RowProblem {
-                row: 1,
-                column: String::new(),
-                value: String::new(),
-                message: format!("cannot read the header: {e}"),
-            });
-            return Err(problems.into_error().unwrap_or(HeatPlusError {
-                problems: Vec::new(),
-                unlisted: 0,
-            }));
-        }
-    };
-    // Where each template column is in the record (the first column of that name). A `HashMap`,
-    // here or for the strata, would bring its hasher and random keys into the wasm build for
-    // nothing.
-    let mut columns = [None; COLUMNS.len()];
-    for (i, name) in record.iter().enumerate() {
-        let name = name.trim().trim_start_matches('\u{feff}');
-        if let Some(c) = COLUMNS.iter().position(|c| c.eq_ignore_ascii_case(name))
-            && let Some(slot @ None) = columns.get_mut(c)
-        {
-            *slot = Some(i);
-        }
-    }
-    for (c, name) in COLUMNS.iter().enumerate() {
-        if REQUIRED.contains(name) && columns.get(c).copied().flatten().is_none() {
-            problems.push(RowProblem {
-                row: header_row,
-                column: (*name).to_owned(),
-                value: String::new(),
-                message: "required column is missing from the header".to_owned(),
-            });
-        }
-    }
-    if let Some(e) = problems.into_error() {
-        return Err(e);
-    }
+    let (header_row, columns) = read_header(&mut rdr, &mut record)?;
     let mut problems = Problems::default();
     let mut groups = Groups::default();
     let mut row = header_row;
@@ -557,85 +531,151 @@ pub fn read<R: Read>(reader: R) -> Result<Vec<HeatPlusStratum>, HeatPlusError> {
         if record.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
-        let before = problems.total();
-        let mut cells = Cells {
-            record: &record,
-            columns: &columns,
-            row,
-            problems: &mut problems,
-        };
-        let key = [
-            cells.required_text(col::SETTING),
-            cells.required_text(col::DATE),
-            cells.required_text(col::SOURCE),
-            cells.required_text(col::INDICATOR_ABBR),
-            cells.required_text(col::DIMENSION),
-        ];
-        let label = cells.required_text(col::SUBGROUP);
-        let key_ok = cells.problems.total() == before;
-        let estimate = cells.number(col::ESTIMATE, false);
-        let se = cells.number(col::SE, true);
-        let population = cells.number(col::POPULATION, true);
-        let ci_lb = cells.number(col::CI_LB, false);
-        let ci_ub = cells.number(col::CI_UB, false);
-        let setting_average = cells.number(col::SETTING_AVERAGE, false);
-        let favourable = cells.flag(col::FAVOURABLE_INDICATOR);
-        let ordered = cells.flag(col::ORDERED_DIMENSION);
-        let reference = cells.flag(col::REFERENCE_SUBGROUP).unwrap_or(false);
-        let scale = match cells.number(col::INDICATOR_SCALE, false) {
-            Some(s) if s > 0.0 => Some(s),
-            Some(_) => {
-                cells.problem(col::INDICATOR_SCALE, "must be a positive number");
-                None
-            }
-            None => {
-                if cells.text(col::INDICATOR_SCALE).is_empty() {
-                    cells.problem(col::INDICATOR_SCALE, "is empty but required");
-                }
-                None
-            }
-        };
-        let order = cells.text(col::SUBGROUP_ORDER).parse::<u32>().ok();
-        if order.is_none() {
-            cells.problem(col::SUBGROUP_ORDER, "must be a whole number 0 or more");
+        if let Some(parsed) = parse_row(&record, &columns, row, &mut problems) {
+            groups.add(parsed, &mut problems);
         }
-        let (Some(order), true) = (order, key_ok) else {
-            // Not placed in a stratum: the problems above already stop the file.
-            continue;
-        };
-        let extras = RowExtras {
-            indicator_name: cells.text(col::INDICATOR_NAME).to_owned(),
-            ci_lb,
-            ci_ub,
-            note: cells.text(col::NOTE).to_owned(),
-            iso3: cells.text(col::ISO3).to_owned(),
-        };
-        groups.add(
-            Parsed {
-                row,
-                key,
-                subgroup: Subgroup {
-                    label: label.to_owned(),
-                    estimate,
-                    se,
-                    population,
-                    order,
-                    reference,
-                },
-                extras,
-                favourable,
-                scale,
-                ordered,
-                setting_average,
-            },
-            &mut problems,
-        );
     }
     let strata = groups.finish(&mut problems);
     match problems.into_error() {
         None => Ok(strata),
         Some(e) => Err(e),
     }
+}
+
+/// The record's field of each template column, by its position in [`COLUMNS`].
+type ColumnFields = [Option<usize>; COLUMNS.len()];
+
+/// Reads the header into `record`: its spreadsheet row (1, unless blank lines come before it)
+/// and where each template column is.
+///
+/// # Errors
+/// The header cannot be read, or required columns are missing from it (each one listed).
+fn read_header<R: Read>(
+    rdr: &mut csv::Reader<LineBreaks<R>>,
+    record: &mut csv::StringRecord,
+) -> Result<(u64, ColumnFields), HeatPlusError> {
+    let mut problems = Problems::default();
+    let header_row = match rdr.read_record(record) {
+        Ok(true) => 1 + rdr.get_mut().breaks_before(0),
+        Ok(false) => 1,
+        Err(e) => {
+            problems.push(RowProblem {
+                row: 1,
+                column: String::new(),
+                value: String::new(),
+                message: format!("cannot read the header: {e}"),
+            });
+            return Err(problems.into_error().unwrap_or(HeatPlusError {
+                problems: Vec::new(),
+                unlisted: 0,
+            }));
+        }
+    };
+    let columns = find_columns(record);
+    for (c, name) in COLUMNS.iter().enumerate() {
+        if REQUIRED.contains(name) && columns.get(c).copied().flatten().is_none() {
+            problems.push(RowProblem {
+                row: header_row,
+                column: (*name).to_owned(),
+                value: String::new(),
+                message: "required column is missing from the header".to_owned(),
+            });
+        }
+    }
+    match problems.into_error() {
+        Some(e) => Err(e),
+        None => Ok((header_row, columns)),
+    }
+}
+
+/// Where each template column is in the header (the first column of that name, in any case).
+/// A `HashMap`, here or for the strata, would bring its hasher and random keys into the wasm
+/// build for nothing.
+fn find_columns(header: &csv::StringRecord) -> ColumnFields {
+    let mut columns = [None; COLUMNS.len()];
+    for (i, name) in header.iter().enumerate() {
+        let name = name.trim().trim_start_matches('\u{feff}');
+        if let Some(c) = COLUMNS.iter().position(|c| c.eq_ignore_ascii_case(name))
+            && let Some(slot @ None) = columns.get_mut(c)
+        {
+            *slot = Some(i);
+        }
+    }
+    columns
+}
+
+/// One data row at spreadsheet row `row`, every cell checked (each problem pushed to
+/// `problems`); `None` when it cannot be placed in a stratum (a key cell or the label empty,
+/// or no valid order), which the problems already make an error.
+///
+/// Inlined into [`read`], its one caller, as it was written there: called, it left the measures
+/// module 1.4 KB bigger gzipped (wasm-opt inlines it back into `measureHeatPlus` either way, but
+/// the function it makes compresses worse: 95,254 bytes gzipped instead of 93,945).
+#[inline(always)]
+fn parse_row<'r>(
+    record: &'r csv::StringRecord,
+    columns: &'r ColumnFields,
+    row: u64,
+    problems: &mut Problems,
+) -> Option<Parsed<'r>> {
+    let before = problems.total();
+    let mut cells = Cells {
+        record,
+        columns,
+        row,
+        problems,
+    };
+    let key = [
+        cells.required_text(col::SETTING),
+        cells.required_text(col::DATE),
+        cells.required_text(col::SOURCE),
+        cells.required_text(col::INDICATOR_ABBR),
+        cells.required_text(col::DIMENSION),
+    ];
+    let label = cells.required_text(col::SUBGROUP);
+    let key_ok = cells.problems.total() == before;
+    let estimate = cells.number(col::ESTIMATE, false);
+    let se = cells.number(col::SE, true);
+    let population = cells.number(col::POPULATION, true);
+    let ci_lb = cells.number(col::CI_LB, false);
+    let ci_ub = cells.number(col::CI_UB, false);
+    let setting_average = cells.number(col::SETTING_AVERAGE, false);
+    let favourable = cells.flag(col::FAVOURABLE_INDICATOR);
+    let ordered = cells.flag(col::ORDERED_DIMENSION);
+    let reference = cells.flag(col::REFERENCE_SUBGROUP).unwrap_or(false);
+    let scale = cells.scale();
+    let order = cells.text(col::SUBGROUP_ORDER).parse::<u32>().ok();
+    if order.is_none() {
+        cells.problem(col::SUBGROUP_ORDER, "must be a whole number 0 or more");
+    }
+    let (Some(order), true) = (order, key_ok) else {
+        // Not placed in a stratum: the problems above already stop the file.
+        return None;
+    };
+    let extras = RowExtras {
+        indicator_name: cells.text(col::INDICATOR_NAME).to_owned(),
+        ci_lb,
+        ci_ub,
+        note: cells.text(col::NOTE).to_owned(),
+        iso3: cells.text(col::ISO3).to_owned(),
+    };
+    Some(Parsed {
+        row,
+        key,
+        subgroup: Subgroup {
+            label: label.to_owned(),
+            estimate,
+            se,
+            population,
+            order,
+            reference,
+        },
+        extras,
+        favourable,
+        scale,
+        ordered,
+        setting_average,
+    })
 }
 
 /// A row read and checked, ready for its stratum.
@@ -663,61 +703,12 @@ struct Tally {
     scale: Option<f64>,
 }
 
-/// Rows grouped into strata in first-appearance order, each row checked against its stratum's
-/// first as it arrives (flags, scale, setting average); duplicates, second references and the
-/// orders are checked once every row is in ([`Groups::finish`]).
-#[derive(Debug, Default)]
-struct Groups {
-    /// Stratum by its key, written as length-prefixed parts (so no two keys collide).
-    index: BTreeMap<String, usize>,
-    /// The key of the row being placed, in the same form (a buffer reused row to row).
-    scratch: String,
-    out: Vec<HeatPlusStratum>,
-    tally: Vec<Tally>,
-}
-
-impl Groups {
-    fn add(&mut self, p: Parsed<'_>, problems: &mut Problems) {
-        use std::fmt::Write as _;
-        self.scratch.clear();
-        for part in p.key {
-            let _ = write!(self.scratch, "{}:{part}", part.len());
-        }
-        let slot = if let Some(&i) = self.index.get(self.scratch.as_str()) {
-            i
-        } else {
-            let [setting, date, source, indicator_abbr, dimension] = p.key.map(str::to_owned);
-            self.index.insert(self.scratch.clone(), self.out.len());
-            self.out.push(HeatPlusStratum {
-                key: StratumKey {
-                    setting,
-                    date,
-                    source,
-                    indicator_abbr,
-                    dimension,
-                },
-                stratum: Stratum {
-                    subgroups: Vec::new(),
-                    ordered: p.ordered.unwrap_or(false),
-                    favourable: p.favourable.unwrap_or(true),
-                    scale: p.scale.unwrap_or(1.0),
-                    setting_average: p.setting_average,
-                },
-                extras: Vec::new(),
-            });
-            self.tally.push(Tally {
-                rows: Vec::new(),
-                favourable: None,
-                ordered: None,
-                scale: None,
-            });
-            self.out.len() - 1
-        };
-        let (Some(h), Some(t)) = (self.out.get_mut(slot), self.tally.get_mut(slot)) else {
-            return;
-        };
-        let first = t.rows.first().copied().unwrap_or(p.row);
-        let s = &mut h.stratum;
+impl Tally {
+    /// Checks row `p` against its stratum `s`: the first valid favourable, ordered and scale
+    /// values become the stratum's, and a row that differs from them, or from the stratum's
+    /// setting average, is a problem naming the stratum's first row.
+    fn agree(&mut self, s: &mut Stratum, p: &Parsed<'_>, problems: &mut Problems) {
+        let first = self.rows.first().copied().unwrap_or(p.row);
         let mut differs = |column: &str, here: String, there: String| {
             problems.push(RowProblem {
                 row: p.row,
@@ -726,9 +717,9 @@ impl Groups {
                 message: format!("differs from row {first} of the same stratum ({there})"),
             });
         };
-        match (t.favourable, p.favourable) {
+        match (self.favourable, p.favourable) {
             (None, Some(v)) => {
-                t.favourable = Some(v);
+                self.favourable = Some(v);
                 s.favourable = v;
             }
             (Some(a), Some(b)) if a != b => differs(
@@ -738,9 +729,9 @@ impl Groups {
             ),
             _ => {}
         }
-        match (t.ordered, p.ordered) {
+        match (self.ordered, p.ordered) {
             (None, Some(v)) => {
-                t.ordered = Some(v);
+                self.ordered = Some(v);
                 s.ordered = v;
             }
             (Some(a), Some(b)) if a != b => differs(
@@ -750,9 +741,9 @@ impl Groups {
             ),
             _ => {}
         }
-        match (t.scale, p.scale) {
+        match (self.scale, p.scale) {
             (None, Some(v)) => {
-                t.scale = Some(v);
+                self.scale = Some(v);
                 s.scale = v;
             }
             (Some(a), Some(b)) if a != b => {
@@ -768,6 +759,32 @@ impl Groups {
                 show(s.setting_average),
             );
         }
+    }
+}
+
+/// Rows grouped into strata in first-appearance order, each row checked against its stratum's
+/// first as it arrives (flags, scale, setting average); duplicates, second references and the
+/// orders are checked once every row is in ([`Groups::finish`]).
+#[derive(Debug, Default)]
+struct Groups {
+    /// Stratum by its key, written as length-prefixed parts (so no two keys collide).
+    index: BTreeMap<String, usize>,
+    /// The key of the row being placed, in the same form (a buffer reused row to row).
+    scratch: String,
+    out: Vec<HeatPlusStratum>,
+    tally: Vec<Tally>,
+}
+
+impl Groups {
+    /// Places a row in its stratum (a new one if its key is new), checking it against the
+    /// stratum's first rows.
+    fn add(&mut self, p: Parsed<'_>, problems: &mut Problems) {
+        let slot = self.slot(&p);
+        let (Some(h), Some(t)) = (self.out.get_mut(slot), self.tally.get_mut(slot)) else {
+            return;
+        };
+        let s = &mut h.stratum;
+        t.agree(s, &p, problems);
         t.rows.push(p.row);
         s.subgroups.push(p.subgroup);
         // Most files leave these columns empty: a stratum keeps its extras only from the first
@@ -778,6 +795,45 @@ impl Groups {
                 .resize(s.subgroups.len().saturating_sub(1), RowExtras::default());
             h.extras.push(p.extras);
         }
+    }
+
+    /// The index of the row's stratum; a new stratum, with the row's flags, when its key is
+    /// new.
+    fn slot(&mut self, p: &Parsed<'_>) -> usize {
+        use std::fmt::Write as _;
+        self.scratch.clear();
+        for part in p.key {
+            let _ = write!(self.scratch, "{}:{part}", part.len());
+        }
+        if let Some(&i) = self.index.get(self.scratch.as_str()) {
+            return i;
+        }
+        let [setting, date, source, indicator_abbr, dimension] = p.key.map(str::to_owned);
+        self.index.insert(self.scratch.clone(), self.out.len());
+        self.out.push(HeatPlusStratum {
+            key: StratumKey {
+                setting,
+                date,
+                source,
+                indicator_abbr,
+                dimension,
+            },
+            stratum: Stratum {
+                subgroups: Vec::new(),
+                ordered: p.ordered.unwrap_or(false),
+                favourable: p.favourable.unwrap_or(true),
+                scale: p.scale.unwrap_or(1.0),
+                setting_average: p.setting_average,
+            },
+            extras: Vec::new(),
+        });
+        self.tally.push(Tally {
+            rows: Vec::new(),
+            favourable: None,
+            ordered: None,
+            scale: None,
+        });
+        self.out.len() - 1
     }
 
     /// The checks that need every row of a stratum: a subgroup named twice, a second reference
@@ -1126,99 +1182,71 @@ mod tests {
         parsed: Vec<OldParsed>,
         problems: &mut Vec<RowProblem>,
     ) -> Vec<HeatPlusStratum> {
-        let mut index: BTreeMap<StratumKey, usize> = BTreeMap::new();
-        let mut out: Vec<HeatPlusStratum> = Vec::new();
-        // Per stratum: first row, rows, and (row, order) for the order check.
-        let mut rows_of: Vec<Vec<(u64, u32)>> = Vec::new();
-        let mut first_row: Vec<u64> = Vec::new();
-        // The first valid favourable, ordered and scale values of each stratum.
-        let mut seen: Vec<(Option<bool>, Option<bool>, Option<f64>)> = Vec::new();
+        let mut groups = SimpleGroups::default();
         for p in parsed.into_iter().filter(|p| p.groupable) {
+            groups.add(p, problems);
+        }
+        groups.check_orders(problems);
+        groups.out
+    }
+
+    /// The strata of [`simple_group`] as the rows come in.
+    #[derive(Default)]
+    struct SimpleGroups {
+        index: BTreeMap<StratumKey, usize>,
+        out: Vec<HeatPlusStratum>,
+        /// Per stratum: (row, order) of each subgroup, for the order check.
+        rows_of: Vec<Vec<(u64, u32)>>,
+        /// Per stratum: its first row.
+        first_row: Vec<u64>,
+        /// The first valid favourable, ordered and scale values of each stratum.
+        seen: Vec<(Option<bool>, Option<bool>, Option<f64>)>,
+    }
+
+    impl SimpleGroups {
+        /// The row's stratum, opened with the row's flags when new.
+        fn slot(&mut self, p: &OldParsed) -> usize {
+            if let Some(&i) = self.index.get(&p.key) {
+                return i;
+            }
+            self.index.insert(p.key.clone(), self.out.len());
+            self.out.push(HeatPlusStratum {
+                key: p.key.clone(),
+                stratum: Stratum {
+                    subgroups: Vec::new(),
+                    ordered: p.ordered.unwrap_or(false),
+                    favourable: p.favourable.unwrap_or(true),
+                    scale: p.scale.unwrap_or(1.0),
+                    setting_average: p.setting_average,
+                },
+                extras: Vec::new(),
+            });
+            self.rows_of.push(Vec::new());
+            self.first_row.push(p.row);
+            self.seen.push((None, None, None));
+            self.out.len() - 1
+        }
+
+        /// One row: checked against its stratum's first values, then its subgroups searched
+        /// for the same label and for a reference.
+        fn add(&mut self, p: OldParsed, problems: &mut Vec<RowProblem>) {
+            let slot = self.slot(&p);
+            let (Some(h), Some(rows), Some(&first), Some(seen)) = (
+                self.out.get_mut(slot),
+                self.rows_of.get_mut(slot),
+                self.first_row.get(slot),
+                self.seen.get_mut(slot),
+            ) else {
+                return;
+            };
+            let s = &mut h.stratum;
+            simple_agree(seen, s, &p, first, problems);
             let problem = |column: &str, value: String, message: String| RowProblem {
                 row: p.row,
                 column: column.to_owned(),
                 value,
                 message,
             };
-            let slot = match index.get(&p.key) {
-                Some(&i) => i,
-                None => {
-                    index.insert(p.key.clone(), out.len());
-                    out.push(HeatPlusStratum {
-                        key: p.key.clone(),
-                        stratum: Stratum {
-                            subgroups: Vec::new(),
-                            ordered: p.ordered.unwrap_or(false),
-                            favourable: p.favourable.unwrap_or(true),
-                            scale: p.scale.unwrap_or(1.0),
-                            setting_average: p.setting_average,
-                        },
-                        extras: Vec::new(),
-                    });
-                    rows_of.push(Vec::new());
-                    first_row.push(p.row);
-                    seen.push((None, None, None));
-                    out.len() - 1
-                }
-            };
-            let (Some(h), Some(rows), Some(&first), Some(seen)) = (
-                out.get_mut(slot),
-                rows_of.get_mut(slot),
-                first_row.get(slot),
-                seen.get_mut(slot),
-            ) else {
-                continue;
-            };
-            let s = &mut h.stratum;
-            let differs = |name: &str, here: String, there: String| {
-                problem(
-                    name,
-                    here,
-                    format!("differs from row {first} of the same stratum ({there})"),
-                )
-            };
-            match (seen.0, p.favourable) {
-                (None, Some(v)) => {
-                    seen.0 = Some(v);
-                    s.favourable = v;
-                }
-                (Some(a), Some(b)) if a != b => problems.push(differs(
-                    "favourable_indicator",
-                    u8::from(b).to_string(),
-                    u8::from(a).to_string(),
-                )),
-                _ => {}
-            }
-            match (seen.1, p.ordered) {
-                (None, Some(v)) => {
-                    seen.1 = Some(v);
-                    s.ordered = v;
-                }
-                (Some(a), Some(b)) if a != b => problems.push(differs(
-                    "ordered_dimension",
-                    u8::from(b).to_string(),
-                    u8::from(a).to_string(),
-                )),
-                _ => {}
-            }
-            match (seen.2, p.scale) {
-                (None, Some(v)) => {
-                    seen.2 = Some(v);
-                    s.scale = v;
-                }
-                (Some(a), Some(b)) if a != b => {
-                    problems.push(differs("indicator_scale", b.to_string(), a.to_string()));
-                }
-                _ => {}
-            }
-            if s.setting_average != p.setting_average {
-                let show = |v: Option<f64>| v.map_or_else(|| "empty".to_owned(), |x| x.to_string());
-                problems.push(differs(
-                    "setting_average",
-                    show(p.setting_average),
-                    show(s.setting_average),
-                ));
-            }
             if let Some(dup) = s.subgroups.iter().position(|g| g.label == p.subgroup.label) {
                 let dup_row = rows.get(dup).map_or(first, |r| r.0);
                 problems.push(problem(
@@ -1241,36 +1269,98 @@ mod tests {
             s.subgroups.push(p.subgroup);
             h.extras.push(p.extras);
         }
-        for (h, rows) in out.iter().zip(&rows_of) {
-            if !h.stratum.ordered {
-                continue;
-            }
-            let mut orders: Vec<u32> = rows.iter().map(|r| r.1).collect();
-            crate::sort::sort_by(&mut orders, u32::cmp);
-            let expected = (1..).take(orders.len());
-            if !orders.iter().copied().eq(expected) {
-                let (row, _) = rows.first().copied().unwrap_or((0, 0));
-                problems.push(RowProblem {
-                    row,
-                    column: "subgroup_order".to_owned(),
-                    value: orders
-                        .iter()
-                        .map(u32::to_string)
-                        .collect::<Vec<_>>()
-                        .join(","),
-                    message: format!(
-                        "an ordered dimension needs subgroup_order 1..{} once each (stratum {} / {} / {} / {} / {})",
-                        orders.len(),
-                        h.key.setting,
-                        h.key.date,
-                        h.key.source,
-                        h.key.indicator_abbr,
-                        h.key.dimension
-                    ),
-                });
+
+        /// Every ordered stratum's orders, sorted, must be 1 to n.
+        fn check_orders(&self, problems: &mut Vec<RowProblem>) {
+            for (h, rows) in self.out.iter().zip(&self.rows_of) {
+                if !h.stratum.ordered {
+                    continue;
+                }
+                let mut orders: Vec<u32> = rows.iter().map(|r| r.1).collect();
+                crate::sort::sort_by(&mut orders, u32::cmp);
+                let expected = (1..).take(orders.len());
+                if !orders.iter().copied().eq(expected) {
+                    let (row, _) = rows.first().copied().unwrap_or((0, 0));
+                    problems.push(RowProblem {
+                        row,
+                        column: "subgroup_order".to_owned(),
+                        value: orders
+                            .iter()
+                            .map(u32::to_string)
+                            .collect::<Vec<_>>()
+                            .join(","),
+                        message: format!(
+                            "an ordered dimension needs subgroup_order 1..{} once each (stratum {} / {} / {} / {} / {})",
+                            orders.len(),
+                            h.key.setting,
+                            h.key.date,
+                            h.key.source,
+                            h.key.indicator_abbr,
+                            h.key.dimension
+                        ),
+                    });
+                }
             }
         }
-        out
+    }
+
+    /// Row `p` against its stratum `s`, whose first row is `first` and whose first valid
+    /// favourable, ordered and scale values are `seen`.
+    fn simple_agree(
+        seen: &mut (Option<bool>, Option<bool>, Option<f64>),
+        s: &mut Stratum,
+        p: &OldParsed,
+        first: u64,
+        problems: &mut Vec<RowProblem>,
+    ) {
+        let differs = |name: &str, here: String, there: String| RowProblem {
+            row: p.row,
+            column: name.to_owned(),
+            value: here,
+            message: format!("differs from row {first} of the same stratum ({there})"),
+        };
+        match (seen.0, p.favourable) {
+            (None, Some(v)) => {
+                seen.0 = Some(v);
+                s.favourable = v;
+            }
+            (Some(a), Some(b)) if a != b => problems.push(differs(
+                "favourable_indicator",
+                u8::from(b).to_string(),
+                u8::from(a).to_string(),
+            )),
+            _ => {}
+        }
+        match (seen.1, p.ordered) {
+            (None, Some(v)) => {
+                seen.1 = Some(v);
+                s.ordered = v;
+            }
+            (Some(a), Some(b)) if a != b => problems.push(differs(
+                "ordered_dimension",
+                u8::from(b).to_string(),
+                u8::from(a).to_string(),
+            )),
+            _ => {}
+        }
+        match (seen.2, p.scale) {
+            (None, Some(v)) => {
+                seen.2 = Some(v);
+                s.scale = v;
+            }
+            (Some(a), Some(b)) if a != b => {
+                problems.push(differs("indicator_scale", b.to_string(), a.to_string()));
+            }
+            _ => {}
+        }
+        if s.setting_average != p.setting_average {
+            let show = |v: Option<f64>| v.map_or_else(|| "empty".to_owned(), |x| x.to_string());
+            problems.push(differs(
+                "setting_average",
+                show(p.setting_average),
+                show(s.setting_average),
+            ));
+        }
     }
 
     /// A row of a small random file: stratum, label, favourable, ordered, scale, setting

@@ -20,6 +20,10 @@
 
 use serde::{Deserialize, Serialize};
 
+/// Φ⁻¹(0.975) = 1.959963984540054…: the number of standard errors either side of an estimate
+/// in a two-sided 95% normal interval (what [`normal_quantile`] gives for 0.975).
+pub const Z95: f64 = 1.959_963_984_540_054;
+
 /// A proportion with its confidence interval.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Proportion {
@@ -727,6 +731,7 @@ mod tests {
     fn quantiles_match_r() {
         // qnorm in R
         assert!((normal_quantile(0.975) - 1.959_963_984_540_054).abs() < 1e-14);
+        assert!((normal_quantile(0.975) - Z95).abs() < 1e-14);
         assert!((normal_quantile(0.999) - 3.090_232_306_167_813).abs() < 1e-13);
         assert!((normal_quantile(0.5)).abs() < 1e-16);
         assert!((normal_quantile(1e-10) + 6.361_340_902_404_056).abs() < 1e-12);

@@ -9,6 +9,9 @@
 //! Families live in their own files: `simple` (D, R), `ordered` (ACI, RCI, SII, RII),
 //! `nonordered` (BGV, BGSD, COV, MD*, IDIS*, TI, MLD), `impact` (PAR, PAF), `phe` (Fingertips SII
 //! and standardised rates), `lifetable` (Chiang II) and [`intervals`] (Wilson, Byar, exact, t).
+//! What reports show of them is here too: [`names`] (each measure's names and what it tells
+//! you, in our own words) and [`chart`] (the geometry of a chart of subgroup estimates: whiskers,
+//! ridits, the SII line).
 //!
 //! ```
 //! use equitas_core::measures::{MeasureId, Options, Stratum, Subgroup, compute};
@@ -98,9 +101,11 @@
 //!   [`MAX_SIMULATIONS`]. Options outside their ranges are refused ([`Options::check`],
 //!   [`Reason::InvalidOptions`]), never answered with limits left blank.
 
+pub mod chart;
 mod impact;
 pub mod intervals;
 pub mod lifetable;
+pub mod names;
 mod nonordered;
 pub(crate) mod normal;
 mod ordered;
@@ -670,6 +675,14 @@ pub enum Reason {
         /// The measure asked for.
         measure: MeasureId,
     },
+    /// Asked of [`compute_report_measure`] for a measure other than D, SII and RII.
+    #[error(
+        "{measure} is not one of the report's measures (D, SII, RII); compute it with measures::compute"
+    )]
+    NotInReport {
+        /// The measure asked for.
+        measure: MeasureId,
+    },
     /// The computation gave a non-finite number.
     #[error("the {what} is not a finite number")]
     NotFinite {
@@ -751,9 +764,9 @@ pub fn compute(
 }
 
 /// [`compute`] for the simple, ordered and impact measures only (D, R, ACI, RCI, SII, RII, PAR,
-/// PAF), with the same results. A caller that needs no more (the assessment report, which shows
-/// SII, RII and D) does not carry the non-ordered family's code: the browser's assessment engine
-/// is about 17 KB smaller for it.
+/// PAF), with the same results. A caller that needs no more does not carry the non-ordered
+/// family's code: the browser's assessment engine was about 17 KB smaller for it, before it
+/// took [`compute_report_measure`], narrower still.
 ///
 /// # Errors
 /// As [`compute`]; [`Reason::OtherFamily`] for a non-ordered measure.
@@ -766,6 +779,37 @@ pub fn compute_simple_ordered_impact(
     let e = prep
         .simple_ordered_impact(measure)
         .unwrap_or(Err(Reason::OtherFamily { measure }))?;
+    Prepared::checked(measure, e)
+}
+
+/// The options of an assessment report's measures: WHO HEAT's methods with every standard error
+/// on its value's scale ([`Compat::Corrected`]: HEAT v6 gives the SII's on the 0–1 scale beside
+/// a value on the indicator's, which would read wrongly in a report), 95% intervals, and every
+/// other option at its default (`Options::default().with_compat(Compat::Corrected)`).
+pub const REPORT_OPTIONS: Options = Options {
+    compat: Compat::Corrected,
+    confidence: 0.95,
+    seed: 123_456,
+    simulations: 100,
+    rci_percent: false,
+    sii_method: SiiMethod::Logistic,
+    concentration_se: ConcentrationSe::Regression,
+};
+
+/// [`compute`] with [`REPORT_OPTIONS`] for the measures an assessment report quantifies the gap
+/// with (D, SII and RII) only, with the same results. The browser's assessment engine, which
+/// computes no other, then carries neither the other measures' code nor the options' checks.
+///
+/// # Errors
+/// As [`compute`]; [`Reason::NotInReport`] for any other measure.
+pub fn compute_report_measure(stratum: &Stratum, measure: MeasureId) -> Result<Estimate, Reason> {
+    let prep = Prepared::with_valid_options(stratum, &REPORT_OPTIONS)?;
+    let e = match measure {
+        MeasureId::D => simple::difference(&prep),
+        MeasureId::Sii => ordered::sii(&prep, false),
+        MeasureId::Rii => ordered::sii(&prep, true),
+        _ => Err(Reason::NotInReport { measure }),
+    }?;
     Prepared::checked(measure, e)
 }
 
@@ -864,6 +908,15 @@ impl<'a> Prepared<'a> {
             return Err(Reason::InvalidScale(stratum.scale));
         }
         options.check().map_err(Reason::InvalidOptions)?;
+        Self::with_valid_options(stratum, options)
+    }
+
+    /// [`Prepared::new`] with `options` known to pass [`Options::check`] (constant options a
+    /// test checks), so a build that uses only these does not carry the check.
+    fn with_valid_options(stratum: &'a Stratum, options: &'a Options) -> Result<Self, Reason> {
+        if !(stratum.scale.is_finite() && stratum.scale > 0.0) {
+            return Err(Reason::InvalidScale(stratum.scale));
+        }
         if let Some(a) = stratum.setting_average
             && !a.is_finite()
         {

@@ -1,0 +1,364 @@
+//! The data page's model: a HEAT Plus file measured, as a reader sees it. Each table
+//! (setting × date × source × indicator × dimension) has all 21 measures with their names and
+//! what they tell you, and a chart of its subgroups (whiskers, ridits, the SII line, the D
+//! bracket, the notes under it); the file has the method and confidence level named and the
+//! glossary of the measures. The browser's data page draws it (`measureHeatPlus` returns it)
+//! and works nothing out again: numbers are formatted by the drawing, everything else is here.
+//!
+//! ```
+//! use equitas_core::io::heat_plus;
+//! use equitas_core::io::measured::measure_file;
+//! use equitas_core::measures::Options;
+//!
+//! let csv = "setting,date,source,indicator_abbr,indicator_name,dimension,subgroup,estimate,\
+//!            se,population,favourable_indicator,indicator_scale,ordered_dimension,\
+//!            subgroup_order,reference_subgroup\n\
+//!            Area,2024,Synthetic,smk,Smoking %,IMD quintile,Q1,24,1.2,1000,0,100,1,1,0\n\
+//!            Area,2024,Synthetic,smk,Smoking %,IMD quintile,Q2,19,1.1,1200,0,100,1,2,0\n\
+//!            Area,2024,Synthetic,smk,Smoking %,IMD quintile,Q3,12,0.9,1100,0,100,1,3,0\n";
+//! let strata = heat_plus::read(csv.as_bytes())?;
+//! let file = measure_file(&strata, &Options::default());
+//! assert_eq!((file.method, file.level, file.glossary.len()), ("WHO HEAT version 6", 95.0, 21));
+//! let table = &file.tables[0];
+//! assert_eq!(table.indicator, "Smoking %");
+//! assert_eq!(table.measures.len(), 21);
+//! // Ordered, with every population: each subgroup sits at the middle of its population share.
+//! let ridits: Vec<f64> = table.chart.points.iter().filter_map(|p| p.ridit).collect();
+//! assert_eq!(ridits.len(), 3);
+//! assert!(ridits[0] < ridits[1] && ridits[1] < ridits[2]);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use serde::Serialize;
+
+use super::heat_plus::{HeatPlusStratum, StratumKey};
+use crate::measures::chart::{Chart, ChartMeasures, ChartPoint, Note, NotePart, Whisker};
+use crate::measures::names::{MEASURES, MeasureInfo, MeasureLine};
+use crate::measures::{Compat, Estimate, MeasureId, Options, SiiMethod, compute_many};
+
+/// A HEAT Plus file measured, as the data page shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
+pub struct MeasuredFile {
+    /// The method the measures follow, named: `"WHO HEAT version 6"`, `"WHO healthequal"` or
+    /// `"corrected"`.
+    pub method: &'static str,
+    /// The confidence level of the measures' intervals, in per cent to one decimal place (95,
+    /// say).
+    pub level: f64,
+    /// Every measure's names and what it tells you, in HEAT's order.
+    pub glossary: Vec<MeasureInfo>,
+    /// One per stratum, in the order read.
+    pub tables: Vec<MeasuredTable>,
+}
+
+/// One stratum measured: its 21 measures with their names, and a chart of its subgroups.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
+pub struct MeasuredTable {
+    /// Which stratum.
+    pub key: StratumKey,
+    /// The indicator's name (its first subgroup's), or its short id when it has none.
+    pub indicator: String,
+    /// Whether the dimension has a natural order.
+    pub ordered: bool,
+    /// Whether higher values are better.
+    pub favourable: bool,
+    /// The 21 measures, in HEAT's order, each with its value or why there is none.
+    pub measures: Vec<MeasureLine>,
+    /// Every subgroup as a chart draws it: by order for an ordered dimension, in the file's
+    /// order otherwise (numbered from 1), with whiskers (95%: the limits given, else from the
+    /// standard error), and the setting average.
+    pub chart: Chart,
+}
+
+/// The method `compat` follows, as the page names it.
+const fn method(compat: Compat) -> &'static str {
+    match compat {
+        Compat::HeatV6 => "WHO HEAT version 6",
+        Compat::Healthequal => "WHO healthequal",
+        Compat::Corrected => "corrected",
+    }
+}
+
+/// All 21 measures of every stratum, with names and a chart each.
+#[must_use]
+pub fn measure_file(strata: &[HeatPlusStratum], options: &Options) -> MeasuredFile {
+    let level = (options.confidence * 1000.0).round() / 10.0;
+    MeasuredFile {
+        method: method(options.compat),
+        level,
+        glossary: MEASURES.to_vec(),
+        tables: strata
+            .iter()
+            .map(|h| measure_table(h, options, level))
+            .collect(),
+    }
+}
+
+/// One stratum's measures and chart; `level` is the measures' confidence level in per cent.
+fn measure_table(h: &HeatPlusStratum, options: &Options, level: f64) -> MeasuredTable {
+    let s = &h.stratum;
+    let measures: Vec<MeasureLine> = compute_many(s, &MeasureId::ALL, options)
+        .into_iter()
+        .map(|(m, r)| match r {
+            Ok(e) => MeasureLine::new(m.info(), Some(e), None),
+            Err(reason) => MeasureLine::new(m.info(), None, Some(reason.to_string())),
+        })
+        .collect();
+    let mut points = Vec::with_capacity(s.subgroups.len());
+    for (j, g) in s.subgroups.iter().enumerate() {
+        let extras = h.extras.get(j);
+        let order = if s.ordered {
+            g.order
+        } else {
+            u32::try_from(j + 1).unwrap_or(u32::MAX)
+        };
+        points.push(ChartPoint::new(
+            g.label.clone(),
+            order,
+            g.estimate,
+            g.se,
+            g.population,
+            g.reference,
+            (extras.and_then(|x| x.ci_lb), extras.and_then(|x| x.ci_ub)),
+        ));
+    }
+    crate::sort::sort_by_key(&mut points, |p| p.order);
+    let value = |id: MeasureId| -> Option<Estimate> {
+        measures
+            .iter()
+            .find(|m| m.measure == id)
+            .and_then(|m| m.value)
+    };
+    let mut chart = Chart::new(
+        points,
+        ChartMeasures {
+            ordered: s.ordered,
+            d: value(MeasureId::D).map(|e| e.value),
+            sii: value(MeasureId::Sii).map(|e| (e.value, e.lower, e.upper)),
+            level,
+            rii: value(MeasureId::Rii).map(|e| e.value),
+            average: s.setting_average,
+        },
+    );
+    chart.notes = notes(&chart, s.ordered, options.sii_method);
+    let indicator = h
+        .extras
+        .first()
+        .map(|x| x.indicator_name.as_str())
+        .filter(|name| !name.is_empty())
+        .unwrap_or(&h.key.indicator_abbr)
+        .to_owned();
+    MeasuredTable {
+        key: h.key.clone(),
+        indicator,
+        ordered: s.ordered,
+        favourable: s.favourable,
+        measures,
+        chart,
+    }
+}
+
+const fn text(s: &'static str) -> NotePart {
+    NotePart::Text(s)
+}
+
+const fn number(value: f64, dp: u8) -> NotePart {
+    NotePart::Number { value, dp }
+}
+
+const fn label(point: usize) -> NotePart {
+    NotePart::Label { point }
+}
+
+/// How to read a table's chart, in the data page's words.
+fn notes(chart: &Chart, ordered: bool, fit: SiiMethod) -> Vec<Note> {
+    let mut notes = Vec::new();
+    if chart.any_whisker(Some(Whisker::Given)) {
+        notes.push(vec![text(
+            "Whiskers are the 95% confidence limits given in the file.",
+        )]);
+    }
+    if chart.any_whisker(Some(Whisker::Se)) {
+        notes.push(vec![text(
+            "Where the file gives a standard error but no limits, the whisker is the estimate \
+             ± 1.96 × the standard error (95%).",
+        )]);
+    }
+    if chart.any_whisker(None) {
+        notes.push(vec![text(
+            "Subgroups without a standard error or limits have no whisker.",
+        )]);
+    }
+    if chart.points.iter().any(|p| p.reference) {
+        notes.push(vec![text("The square marks the reference subgroup.")]);
+    }
+    if let Some(d) = &chart.difference {
+        notes.push(vec![
+            text("The bracket marks the difference (D) between "),
+            label(d.from),
+            text(" and "),
+            label(d.to),
+            text("."),
+        ]);
+    }
+    match chart.sii.map(|s| (s.line(), s.value)) {
+        Some((Some((at0, at1)), sii)) => notes.push(vec![
+            text(
+                "Each subgroup sits at the middle of its share of the population (its ridit), \
+                 from the most disadvantaged (0) to the least (1). The dashed line joins the \
+                 values the engine's ",
+            ),
+            text(match fit {
+                SiiMethod::Linear => "straight-line",
+                SiiMethod::Logistic => "logistic",
+            }),
+            text(" model fits at the two ends, "),
+            number(at0, 2),
+            text(" and "),
+            number(at1, 2),
+            text(" (from its SII and RII); its slope is the SII ("),
+            number(sii, 1),
+            text(")."),
+        ]),
+        Some((None, _)) => notes.push(vec![text(
+            "The slope index of inequality (SII) is written above the chart but not drawn: the \
+             line needs the RII as well, and it could not be computed here (or is 1, no \
+             gradient).",
+        )]),
+        None => {}
+    }
+    if !ordered {
+        notes.push(vec![text(
+            "This dimension has no natural order: subgroups are shown in the order of the file.",
+        )]);
+    }
+    notes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::io::heat_plus;
+
+    const HEADER: &str = "setting,date,source,indicator_abbr,indicator_name,dimension,subgroup,\
+                          estimate,se,ci_lb,ci_ub,population,favourable_indicator,\
+                          indicator_scale,ordered_dimension,subgroup_order,reference_subgroup";
+
+    fn read(rows: &[&str]) -> Vec<HeatPlusStratum> {
+        let csv = format!("{HEADER}\n{}\n", rows.join("\n"));
+        heat_plus::read(csv.as_bytes()).unwrap()
+    }
+
+    fn file(rows: &[&str], options: &Options) -> MeasuredFile {
+        measure_file(&read(rows), options)
+    }
+
+    fn words(chart: &Chart, note: &Note) -> String {
+        chart.words(note, |v, dp| format!("{v:.*}", usize::from(dp)))
+    }
+
+    #[test]
+    fn the_measures_are_the_engines_with_their_names() {
+        let options = Options::default().with_seed(7);
+        let rows = [
+            "A,2024,S,x,,Sex,Female,10,1,,,100,1,100,0,0,0",
+            "A,2024,S,x,,Sex,Male,14,1,,,120,1,100,0,0,1",
+        ];
+        let f = file(&rows, &options);
+        assert_eq!(f.glossary, MEASURES.to_vec());
+        let t = &f.tables[0];
+        // No indicator name: its short id.
+        assert_eq!(t.indicator, "x");
+        let strata = read(&rows);
+        let flat = heat_plus::measure_all(&strata, &MeasureId::ALL, &options);
+        assert_eq!(t.measures.len(), flat.len());
+        for (line, r) in t.measures.iter().zip(&flat) {
+            assert_eq!(line.measure, r.measure);
+            assert_eq!(
+                (line.abbr, line.name),
+                (r.measure.info().abbr, r.measure.info().name)
+            );
+            assert_eq!(line.value.map(|e| e.value), r.estimate, "{:?}", r.measure);
+            assert_eq!(line.value.and_then(|e| e.lower), r.ci_lb, "{:?}", r.measure);
+            assert_eq!(line.reason, r.reason, "{:?}", r.measure);
+        }
+        // Not ordered: file order, numbered from 1, no D bracket, and the page says so.
+        let c = &t.chart;
+        let orders: Vec<u32> = c.points.iter().map(|p| p.order).collect();
+        assert_eq!(orders, [1, 2]);
+        assert!(c.difference.is_none() && c.sii.is_none() && c.ridit_axis.is_none());
+        let notes: Vec<String> = c.notes.iter().map(|n| words(c, n)).collect();
+        assert_eq!(
+            notes,
+            [
+                "Where the file gives a standard error but no limits, the whisker is the \
+                 estimate ± 1.96 × the standard error (95%).",
+                "The square marks the reference subgroup.",
+                "This dimension has no natural order: subgroups are shown in the order of the \
+                 file.",
+            ]
+        );
+    }
+
+    #[test]
+    fn an_ordered_table_is_charted_by_order_with_its_line_and_bracket() {
+        let options = Options::default()
+            .with_confidence(0.9)
+            .with_compat(Compat::Corrected);
+        let f = file(
+            &[
+                "A,2024,S,x,Rate,IMD,Q3,30,,28,32,300,1,100,1,3,0",
+                "A,2024,S,x,Rate,IMD,Q1,20,1,,,100,1,100,1,1,0",
+                "A,2024,S,x,Rate,IMD,Q2,25,,,,200,1,100,1,2,0",
+            ],
+            &options,
+        );
+        assert_eq!((f.method, f.level), ("corrected", 90.0));
+        let t = &f.tables[0];
+        assert_eq!(t.indicator, "Rate");
+        let c = &t.chart;
+        let labels: Vec<&str> = c.points.iter().map(|p| p.label.as_str()).collect();
+        assert_eq!(labels, ["Q1", "Q2", "Q3"]);
+        let whiskers: Vec<Option<Whisker>> = c.points.iter().map(|p| p.whisker).collect();
+        assert_eq!(whiskers, [Some(Whisker::Se), None, Some(Whisker::Given)]);
+        let sii = t
+            .measures
+            .iter()
+            .find(|m| m.measure == MeasureId::Sii)
+            .unwrap();
+        let label = c.sii.as_ref().unwrap();
+        assert_eq!(
+            label.level, 90.0,
+            "the SII's limits are at the file's level"
+        );
+        assert_eq!(Some(label.value), sii.value.map(|e| e.value));
+        let d = c.difference.as_ref().unwrap();
+        assert_eq!((d.from, d.to), (0, 2));
+        let notes: Vec<String> = c.notes.iter().map(|n| words(c, n)).collect();
+        assert_eq!(notes.len(), 5, "{notes:?}");
+        assert_eq!(
+            notes[..4],
+            [
+                "Whiskers are the 95% confidence limits given in the file.",
+                "Where the file gives a standard error but no limits, the whisker is the \
+                 estimate ± 1.96 × the standard error (95%).",
+                "Subgroups without a standard error or limits have no whisker.",
+                "The bracket marks the difference (D) between Q1 and Q3.",
+            ]
+        );
+        let (at0, at1) = c.sii.unwrap().line().unwrap();
+        assert!(
+            notes[4].contains("the engine's logistic model"),
+            "{notes:?}"
+        );
+        assert!(
+            notes[4].ends_with(&format!(
+                "{:.2} and {:.2} (from its SII and RII); its slope is the SII ({:.1}).",
+                at0, at1, label.value
+            )),
+            "{notes:?}"
+        );
+    }
+}
