@@ -62,6 +62,14 @@ fn bench_assessment(c: &mut Criterion) {
         b.iter(|| black_box(load(black_box(&saved), &reg).expect("loads")));
     });
     g.throughput(Throughput::Elements(INSTRUMENT_FILES.len() as u64));
+    // The JSON text alone, to a tree (what `read_builtin_instruments` spends parsing).
+    g.bench_function("parse_builtin_instruments", |b| {
+        b.iter(|| {
+            for (_, text) in INSTRUMENT_FILES {
+                black_box(equitas_core::read::parse(black_box(text)).expect("parses"));
+            }
+        });
+    });
     g.bench_function("read_builtin_instruments", |b| {
         b.iter(|| {
             for (_, text) in INSTRUMENT_FILES {

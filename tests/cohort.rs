@@ -1304,3 +1304,45 @@ mod reader {
         }
     }
 }
+
+/// A person record read from JSON names the field and the value that is wrong, as the hand
+/// readers it is now derived from did (issue 13: `#[derive(FromJson)]`, `Date` by `try_from`).
+#[test]
+fn person_records_name_the_field_that_is_wrong() {
+    let err = |text: &str| PersonRecord::from_json(text).unwrap_err().to_string();
+    assert_eq!(
+        err(r#"{"date_of_birth": "2010-02-30"}"#),
+        "at /date_of_birth: \"2010-02-30\" is not allowed; expected a date in the form YYYY-MM-DD"
+    );
+    assert_eq!(
+        err(r#"{"date_of_birth": 20100228}"#),
+        "at /date_of_birth: expected text, found the number 20100228"
+    );
+    assert_eq!(
+        err(r#"{"sex": "yes"}"#),
+        "at /sex: \"yes\" is not allowed; expected male, female, indeterminate or unknown"
+    );
+    assert_eq!(
+        err(r#"{"smoking": 1}"#),
+        "at /smoking: expected current, ex, never or unknown, found the number 1"
+    );
+    assert_eq!(
+        err(r#"{"imd_decile": 11}"#),
+        "at /imd_decile: expected an IMD decile, a whole number from 1 to 10, found the number 11"
+    );
+    assert_eq!(
+        err(r#"{"conditions": null}"#),
+        "at /conditions: expected a list, found null"
+    );
+    assert!(
+        err(r#"{"nhs_number": "1"}"#)
+            .starts_with("at /nhs_number: unknown field; expected one of id, age, date_of_birth")
+    );
+    // Absent fields take their defaults; an optional one may be null.
+    let p = PersonRecord::from_json(r#"{"date_of_birth": "2010-02-28", "age": null}"#).unwrap();
+    assert_eq!(
+        p.date_of_birth.map(|d| d.to_string()).as_deref(),
+        Some("2010-02-28")
+    );
+    assert_eq!((p.age, p.sex, p.id.as_str()), (None, Sex::Unknown, ""));
+}

@@ -8,6 +8,7 @@ mod assessment;
 mod cohort;
 mod deprivation;
 mod fuzz_corpus;
+mod lints;
 mod measures;
 mod phe;
 mod seeds;

@@ -16,10 +16,10 @@ use std::sync::OnceLock;
 
 use serde::Serialize;
 
-use crate::read::{ReadError, read_enum, read_struct};
+use crate::read::{FromJson, ReadError};
 
 /// Whether a fact was checked against a primary source (`../shared/domain/uk-frameworks.md`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, FromJson)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -31,7 +31,7 @@ pub enum Status {
 }
 
 /// Which Core20PLUS5 a clinical area belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, FromJson)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -43,9 +43,10 @@ pub enum Population {
 }
 
 /// An inclusive age range in whole years.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, FromJson)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
+#[json(expected = "an age range: an object")]
 pub struct AgeRange {
     /// Youngest age included.
     pub min: u8,
@@ -62,9 +63,10 @@ impl AgeRange {
 }
 
 /// A link to where a fact came from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, FromJson)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
+#[json(expected = "a source: an object")]
 pub struct Source {
     /// Short title of the source.
     pub title: String,
@@ -73,7 +75,7 @@ pub struct Source {
 }
 
 /// `seeds/catalogue/clinical-areas.json`: the ten clinical areas and the cross-cutting threads.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ClinicalAreas {
@@ -86,9 +88,10 @@ pub struct ClinicalAreas {
 }
 
 /// One Core20PLUS5 clinical area.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
+#[json(expected = "a clinical area: an object")]
 pub struct ClinicalArea {
     /// Stable id, lower snake case (e.g. `smi`).
     pub id: String,
@@ -113,9 +116,10 @@ pub struct ClinicalArea {
 }
 
 /// A metric of an ambition: a numerator event over a denominator register.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
+#[json(expected = "a metric: an object")]
 pub struct Metric {
     /// Stable id (e.g. `smi_annual_health_check`).
     pub id: String,
@@ -136,9 +140,10 @@ pub struct Metric {
 }
 
 /// The numerator of a metric.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, FromJson)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
+#[json(expected = "a numerator: an object")]
 pub struct Numerator {
     /// Event id recorded in a person's `events` (e.g. `smi_health_check`).
     pub event: String,
@@ -147,9 +152,10 @@ pub struct Numerator {
 }
 
 /// The denominator of a metric.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, FromJson)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
+#[json(expected = "a denominator: an object")]
 pub struct Denominator {
     /// Condition id from `conditions.json` whose register forms the denominator.
     pub condition: String,
@@ -158,9 +164,10 @@ pub struct Denominator {
 }
 
 /// A target rate for a metric.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
+#[json(expected = "a target: an object")]
 pub struct Target {
     /// The target as a proportion in 0..=1 that the rate should reach or exceed.
     pub at_least: f64,
@@ -172,7 +179,7 @@ pub struct Target {
 }
 
 /// A theme that runs through every clinical area.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CrossCutting {
@@ -189,7 +196,7 @@ pub struct CrossCutting {
 }
 
 /// `seeds/catalogue/conditions.json`: conditions a person record may carry.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Conditions {
@@ -200,9 +207,10 @@ pub struct Conditions {
 }
 
 /// A recorded condition (a register) and the clinical areas it puts a person in.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, FromJson)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
+#[json(expected = "a condition: an object")]
 pub struct Condition {
     /// Stable id used in the `conditions` column (e.g. `copd`).
     pub id: String,
@@ -219,7 +227,7 @@ pub struct Condition {
 }
 
 /// `seeds/catalogue/icd10.json`: indicative ICD-10 code ranges per condition.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Icd10CodeLists {
@@ -234,7 +242,7 @@ pub struct Icd10CodeLists {
 }
 
 /// How far a code list can be trusted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, FromJson)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -244,9 +252,10 @@ pub enum CodeListStatus {
 }
 
 /// The ICD-10 ranges that map to one condition.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, FromJson)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
+#[json(expected = "a code list: an object")]
 pub struct Icd10List {
     /// Condition id from `conditions.json`.
     pub condition: String,
@@ -257,7 +266,7 @@ pub struct Icd10List {
 
 /// `seeds/catalogue/groups.json`: population groups named by the frameworks, and the flags a
 /// person record can carry in its `groups` column.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Groups {
@@ -274,9 +283,10 @@ pub struct Groups {
 }
 
 /// A named group or flag.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
+#[json(expected = "a group: an object")]
 pub struct GroupItem {
     /// Stable id.
     pub id: String,
@@ -294,7 +304,7 @@ pub struct GroupItem {
 
 /// `seeds/catalogue/protected-characteristics.json`: the nine characteristics of the Equality
 /// Act 2010.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ProtectedCharacteristics {
@@ -305,7 +315,7 @@ pub struct ProtectedCharacteristics {
 }
 
 /// One protected characteristic.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, FromJson)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ProtectedCharacteristic {
@@ -320,7 +330,7 @@ pub struct ProtectedCharacteristic {
 }
 
 /// `seeds/catalogue/strategic-priorities.json`: NHS England's five priority areas.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct StrategicPriorities {
@@ -331,9 +341,10 @@ pub struct StrategicPriorities {
 }
 
 /// One strategic priority.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
+#[json(expected = "a priority: an object")]
 pub struct Priority {
     /// Stable id.
     pub id: String,
@@ -348,7 +359,7 @@ pub struct Priority {
 }
 
 /// `seeds/catalogue/ethnicity.json`: NHS ethnic category codes and their broad groups.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Ethnicity {
@@ -361,7 +372,7 @@ pub struct Ethnicity {
 }
 
 /// A broad ethnic group.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, FromJson)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct BroadGroup {
@@ -375,9 +386,10 @@ pub struct BroadGroup {
 }
 
 /// One NHS ethnic category code.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, FromJson)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
+#[json(expected = "an ethnic category: an object")]
 pub struct EthnicCategory {
     /// The code as recorded (`A`..`Z`, or `99`).
     pub code: String,
@@ -567,50 +579,3 @@ mod tests {
         assert!(range_contains("J44", *b"J44"));
     }
 }
-
-// ---------------------------------------------------------------------------------------------
-// Reading the seed files (see `crate::read`). Field lists follow the structs above.
-
-read_enum!(Status { "confirmed" => Confirmed, "unconfirmed" => Unconfirmed });
-read_enum!(Population { "adult" => Adult, "cyp" => Cyp });
-read_enum!(CodeListStatus { "indicative" => Indicative });
-read_struct!(AgeRange, "an age range: an object" { min: req, max: req });
-read_struct!(Source, "a source: an object" { title: req, url: req });
-read_struct!(ClinicalAreas, "an object" { version: req, areas: req, cross_cutting: req });
-read_struct!(ClinicalArea, "a clinical area: an object" {
-    id: req, population: req, label: req, ambition: req, age_range: opt, status: req,
-    note: opt, sources: req, metrics: req,
-});
-read_struct!(Metric, "a metric: an object" {
-    id: req, label: req, numerator: req, denominator: req, target: opt, status: req, note: opt,
-});
-read_struct!(Numerator, "a numerator: an object" { event: req, description: req });
-read_struct!(Denominator, "a denominator: an object" { condition: req, description: req });
-read_struct!(Target, "a target: an object" { at_least: req, by: opt, status: req });
-read_struct!(CrossCutting, "an object" {
-    id: req, label: req, description: req, status: req, sources: req,
-});
-read_struct!(Conditions, "an object" { version: req, conditions: req });
-read_struct!(Condition, "a condition: an object" {
-    id: req, label: req, adult_area: opt, cyp_area: opt, long_term: req,
-});
-read_struct!(Icd10CodeLists, "an object" { version: req, status: req, note: req, lists: req });
-read_struct!(Icd10List, "a code list: an object" { condition: req, ranges: req });
-read_struct!(Groups, "an object" {
-    version: req, inclusion_health_groups: req, plus_examples: req, cyp_plus_additional: req,
-    record_flags: req,
-});
-read_struct!(GroupItem, "a group: an object" {
-    id: req, label: req, description: opt, status: req, sources: or_default,
-});
-read_struct!(ProtectedCharacteristics, "an object" { version: req, items: req });
-read_struct!(ProtectedCharacteristic, "an object" { id: req, label: req, act_section: req });
-read_struct!(StrategicPriorities, "an object" { version: req, priorities: req });
-read_struct!(Priority, "a priority: an object" {
-    id: req, number: req, label: req, description: req, sources: req,
-});
-read_struct!(Ethnicity, "an object" { version: req, broad_groups: req, categories: req });
-read_struct!(BroadGroup, "an object" { id: req, label: req, stated: req });
-read_struct!(EthnicCategory, "an ethnic category: an object" {
-    code: req, label: req, broad_group: req, minority: req,
-});

@@ -19,6 +19,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::read::FromJson;
+
 /// The first year [`Date::parse`] accepts: dates are written with four digits.
 pub const MIN_YEAR: i32 = 1000;
 /// The last year [`Date::parse`] accepts.
@@ -28,10 +30,13 @@ pub const MAX_YEAR: i32 = 9999;
 // day that exists. The doc line below is also the TypeScript comment of `IsoDate` in the
 // committed .d.ts files, so it stays as it was.
 /// A proleptic Gregorian calendar date.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, FromJson,
+)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[cfg_attr(feature = "ts", tsify(type = "string", rename = "IsoDate"))]
 #[serde(try_from = "String", into = "String")]
+#[json(allowed = "a date in the form YYYY-MM-DD")]
 pub struct Date {
     year: i32,
     month: u8,

@@ -76,10 +76,18 @@ pub mod cohort;
 pub mod date;
 pub mod deprivation;
 pub mod io;
-mod json;
-pub mod map;
 pub mod measures;
-mod number;
-pub mod read;
-mod sort;
+#[allow(
+    clippy::disallowed_methods,
+    reason = "the synthetic population is made natively; no browser module reaches it: see \
+              clippy.toml"
+)]
 pub mod synth;
+
+/// Reading JSON into the types, with the JSON pointer of any bad value: the `equitas-json`
+/// crate, whose derive every readable type here uses.
+pub use equitas_json as read;
+/// The map of the assessment types (answers by question, credit per option, …).
+pub use equitas_lean::SortedMap;
+// Numbers in messages and the one stable sort, small in the browser build.
+use equitas_lean::{num as number, sort};

@@ -1,4 +1,5 @@
-//! JSON text: equitas's own parser (`equitas_core::read::parse`) against serde_json's.
+//! JSON text: equitas's own parser (`equitas_core::read::parse`, from equitas-json) against
+//! serde_json's.
 
 use equitas_core::read::{self, ReadErrorKind};
 use serde_json::{Map, Number, Value};
@@ -11,10 +12,11 @@ type Outcome = Result<Value, (String, usize, usize)>;
 ///
 /// Checks, on any text:
 /// - it never panics, and fails only with a syntax error (line, column, message);
-/// - it agrees with serde_json (the parser it replaced, which promises the same `Value` and the
-///   same messages at the same places) except where `crate::json`'s docs say it differs: a key
-///   named twice is refused (serde_json keeps the last), floats are correctly rounded (serde_json
-///   may be a unit in the last place off), and three messages sit elsewhere or read otherwise;
+/// - it agrees with serde_json (with `float_roundtrip`, as the workspace has it: the same
+///   `Value`, floats bit for bit, and the same messages at the same places) except where
+///   `equitas_json::parse`'s docs say it differs: a key named twice is refused (serde_json keeps
+///   the last) at its closing quote and with its JSON pointer, a byte order mark is skipped at
+///   the start and named elsewhere, and two messages sit elsewhere or read otherwise;
 /// - a value read, written by serde_json (compact and pretty) and read again, is the same value,
 ///   floats bit for bit.
 pub fn json(data: &[u8]) {
@@ -22,30 +24,36 @@ pub fn json(data: &[u8]) {
         return;
     };
     let ours = ours(text);
+    // A byte order mark at the very start is skipped by ours (issue 12: editors write one) and
+    // refused by serde_json; compare what follows it, where ours counts columns from.
+    let body = text.strip_prefix('\u{feff}').unwrap_or(text);
     if let Err((m, line, column)) = &ours
         && m == "number out of range"
-        && let Some(x) = number_at(text, *line, *column)
+        && let Some(x) = number_at(body, *line, *column)
     {
         assert!(x.is_infinite(), "ours refuses {x:e} as out of range");
     }
-    // A byte order mark at the very start is skipped by ours (issue 12: editors write one) and
-    // refused by serde_json; compare what follows it.
-    let reference = reference(text.strip_prefix('\u{feff}').unwrap_or(text));
-    if let Err((m, line, column)) = &reference
-        && m == "number out of range"
-        && number_at(text, *line, *column).is_some_and(f64::is_finite)
-    {
-        // serde_json's default float reader overflows on some numbers just below f64::MAX
-        // (1.7976931348623158e308); ours reads them correctly, so there is nothing to compare.
-        return check_round_trip(ours);
-    }
-    match (&ours, reference) {
+    match (&ours, reference(body)) {
         (Ok(a), Ok(b)) => {
-            assert_eq!(without_floats(a), without_floats(&b), "values differ");
+            assert_eq!(a, &b, "values differ");
             same_floats(a, &b);
         }
-        // A key named twice: the same message, at the key's closing quote in ours.
-        (Err((m, ..)), Err((n, ..))) if m.contains("appears twice") => assert_eq!(m, &n),
+        // A key named twice: the same message, then the key's JSON pointer (which leads to the
+        // value serde_json's own `Value` keeps), at the key's closing quote in ours (the
+        // reference is after any spaces that follow it).
+        (Err((m, l, c)), Err((n, k, d))) if m.contains("appears twice") => {
+            let pointer = m
+                .strip_prefix(n.as_str())
+                .and_then(|rest| rest.strip_prefix(", at "))
+                .unwrap_or_else(|| panic!("{m}: not {n}, then a pointer"));
+            if let Ok(last) = serde_json::from_str::<Value>(body) {
+                assert!(last.pointer(pointer).is_some(), "{m}: no value there");
+            }
+            assert!(
+                (*l, *c) <= (k, d),
+                "{m} at {l}:{c}, the reference at {k}:{d}"
+            );
+        }
         // serde_json stops at the exponent digit that overflows; ours reads the number first.
         (Err((m, ..)), Err((n, ..))) if m == "number out of range" => assert_eq!(m, &n),
         (Err((m, l, c)), Err((n, k, d))) if m == "lone trailing surrogate in hex escape" => {
@@ -116,7 +124,7 @@ fn ours(text: &str) -> Outcome {
 }
 
 /// serde_json's reading of `text`, through a visitor that refuses a key named twice (the
-/// reference `crate::json`'s own tests use).
+/// reference `equitas_json::parse`'s own tests use).
 fn reference(text: &str) -> Outcome {
     struct Strict(Value);
     struct StrictVisitor;
@@ -178,43 +186,13 @@ fn reference(text: &str) -> Outcome {
         })
 }
 
-/// `v` with every float replaced by `null`, so the structure compares exactly and the floats on
-/// their own ([`same_floats`]).
-fn without_floats(v: &Value) -> Value {
-    match v {
-        Value::Number(n) if n.is_f64() => Value::Null,
-        Value::Array(items) => Value::Array(items.iter().map(without_floats).collect()),
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .map(|(k, v)| (k.clone(), without_floats(v)))
-                .collect(),
-        ),
-        other => other.clone(),
-    }
-}
-
-/// Units in the last place by which serde_json's default float reader may miss the correctly
-/// rounded value ours gives ("best effort" in its docs; the exact reader is a feature equitas
-/// does not use). Ours is checked bit for bit by the round trip instead.
-const FLOAT_SLACK_ULPS: u64 = 2;
-
-/// `x`'s place among the floats: neighbours differ by one, and −0 and +0 are both 0.
-fn ordered(x: f64) -> i64 {
-    let magnitude = i64::try_from(x.to_bits() & !(1 << 63)).unwrap_or(i64::MAX);
-    if x.is_sign_negative() {
-        -magnitude
-    } else {
-        magnitude
-    }
-}
-
-/// The floats of `a` and `b` (same structure) agree within [`FLOAT_SLACK_ULPS`].
+/// The floats of `a` and `b` (equal as values) are the same bits (`Value`'s `==` takes −0
+/// for 0).
 fn same_floats(a: &Value, b: &Value) {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) if x.is_f64() || y.is_f64() => {
             let (x, y) = (x.as_f64().expect("a float"), y.as_f64().expect("a float"));
-            let apart = ordered(x).abs_diff(ordered(y));
-            assert!(apart <= FLOAT_SLACK_ULPS, "floats differ: {x:e} vs {y:e}");
+            assert_eq!(x.to_bits(), y.to_bits(), "floats differ: {x:e} vs {y:e}");
         }
         (Value::Array(p), Value::Array(q)) => {
             for (x, y) in p.iter().zip(q) {

@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 
 use super::envelope::LoadError;
 use super::instrument::{Instrument, Kind, QuestionId};
-use crate::map::SortedMap;
+use crate::SortedMap;
 use crate::read::{FromJson, ReadError, ReadErrorKind, wrong};
 
 /// The answer to one question. Serialised in the natural JSON form of its kind (a string, a list

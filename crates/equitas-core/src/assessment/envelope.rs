@@ -36,8 +36,8 @@ use serde_json::{Map, Value};
 
 use super::answers::{Answer, Answers, pointer_escape};
 use super::instrument::{Instrument, InstrumentError, Question, QuestionId};
-use crate::map::SortedMap;
-use crate::read::{FromJson, ReadError, ReadErrorKind, read_struct};
+use crate::SortedMap;
+use crate::read::{FromJson, ReadError, ReadErrorKind};
 
 /// The `format` field of every saved assessment.
 pub const FORMAT: &str = "equitas-assessment";
@@ -47,10 +47,11 @@ pub const FORMAT: &str = "equitas-assessment";
 pub const SCHEMA_VERSION: u32 = 2;
 
 /// Which instrument (and version) an assessment answers.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, FromJson)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
+#[json(expected = "an object with id and version")]
 pub struct InstrumentRef {
     /// Instrument id.
     pub id: String,
@@ -59,10 +60,11 @@ pub struct InstrumentRef {
 }
 
 /// An answer kept aside because its question is gone or changed kind.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
+#[json(expected = "an object with value, from_version and reason")]
 pub struct Retained {
     /// The answer exactly as it was saved.
     #[cfg_attr(feature = "ts", tsify(type = "unknown"))]
@@ -75,7 +77,7 @@ pub struct Retained {
 
 /// The saved file, as JSON sees it (the schema in `seeds/schema/assessment.schema.json`).
 /// Answers are plain JSON here; their types depend on the instrument, so [`load`] reads them.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
@@ -754,17 +756,3 @@ fn u32_at(root: &Map<String, Value>, key: &str, path: &str) -> Result<u32, LoadE
         Some(v) => Ok(u32::from_json(v, path)?),
     }
 }
-
-// ---------------------------------------------------------------------------------------------
-// Reading the envelope (see `read` for why by hand).
-
-read_struct!(InstrumentRef, "an object with id and version" { id: req, version: req });
-
-read_struct!(Retained, "an object with value, from_version and reason" {
-    value: req, from_version: req, reason: req,
-});
-
-read_struct!(SavedFile, "an object" {
-    format: req, schema_version: req, instrument: req, created: req, updated: req, answers: req,
-    retained: or_default,
-});

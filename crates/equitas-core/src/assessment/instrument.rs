@@ -9,16 +9,17 @@ use std::fmt;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::map::SortedMap;
+use crate::SortedMap;
 use crate::number::Num;
-use crate::read::{self, FromJson, Obj, ReadError, ReadErrorKind, one_of, read_struct, wrong};
+use crate::read::{self, FromJson, ReadError};
 
 /// The stable id of a question, e.g. `assess.dimensions`. Answers are keyed by it, so wording can
 /// change between instrument versions without losing work.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, FromJson)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(transparent)]
+#[json(map_key = "an object keyed by question id")]
 pub struct QuestionId(pub String);
 
 impl QuestionId {
@@ -48,10 +49,11 @@ impl std::borrow::Borrow<str> for QuestionId {
 }
 
 /// An instrument: a versioned questionnaire with its scoring rubric and gap rules.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
+#[json(expected = "an instrument: an object")]
 pub struct Instrument {
     /// Stable id (`heat`, `hi-maturity`, or an organisation's own).
     pub id: String,
@@ -76,7 +78,7 @@ pub struct Instrument {
 }
 
 /// Questions with a special role in summaries.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, FromJson)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
@@ -90,10 +92,11 @@ pub struct Roles {
 }
 
 /// A section of an instrument: one task in the form's task list.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
+#[json(expected = "a section: an object")]
 pub struct Section {
     /// Stable id (`prepare`).
     pub id: String,
@@ -107,10 +110,11 @@ pub struct Section {
 }
 
 /// One question.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
+#[json(expected = "a question: an object")]
 pub struct Question {
     /// Stable id; never reuse one for a different meaning.
     pub id: QuestionId,
@@ -140,11 +144,12 @@ pub struct Question {
 }
 
 /// The kinds of answer a question takes.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 #[non_exhaustive]
+#[json(expected = "a kind: an object with a type")]
 pub enum Kind {
     /// One option (answer: the option id).
     SingleChoice {
@@ -228,10 +233,11 @@ impl Kind {
 }
 
 /// An option, a rating level or a checklist item.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, FromJson)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
+#[json(expected = "an option: an object")]
 pub struct Choice {
     /// Stable id, unique within the question.
     pub id: String,
@@ -249,11 +255,12 @@ pub struct Choice {
 }
 
 /// A catalogue list whose ids an option may reuse.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, FromJson)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
+#[json(expected = "text")]
 pub enum CatalogueList {
     /// `protected-characteristics.json`.
     ProtectedCharacteristics,
@@ -299,10 +306,11 @@ impl CatalogueList {
 const CATALOGUE_IDS: &[(&str, &[&str])] = &include!(concat!(env!("OUT_DIR"), "/catalogue_ids.rs"));
 
 /// A column of a table question.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
+#[json(expected = "a column: an object")]
 pub struct Column {
     /// Stable id, unique within the table.
     pub id: String,
@@ -316,11 +324,12 @@ pub struct Column {
 }
 
 /// What a table cell holds (cells are saved as strings).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 #[non_exhaustive]
+#[json(expected = "a column kind: an object with a type")]
 pub enum ColumnKind {
     /// Free text.
     Text,
@@ -340,11 +349,12 @@ pub enum ColumnKind {
 }
 
 /// A condition on the answers: when a question is shown, when a gap is reported.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 #[non_exhaustive]
+#[json(expected = "a condition: an object with one field")]
 pub enum Condition {
     /// The question has an answer.
     Answered(QuestionId),
@@ -396,10 +406,11 @@ pub enum Condition {
 }
 
 /// A gap to report when its condition holds, with what to do about it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
+#[json(expected = "a gap: an object")]
 pub struct GapRule {
     /// Stable id (`no_inclusion_health`).
     pub id: String,
@@ -416,10 +427,11 @@ pub struct GapRule {
 
 /// The scoring rubric: weighted criteria and rating bands. It rates how thorough the assessment
 /// is, not the service assessed.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
+#[json(expected = "a rubric: an object")]
 pub struct Rubric {
     /// Label shown with every score (says whose rubric it is and that it is not official).
     pub label: String,
@@ -433,10 +445,11 @@ pub struct Rubric {
 }
 
 /// A rating band.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
+#[json(expected = "a band: an object")]
 pub struct Band {
     /// Stable id.
     pub id: String,
@@ -449,10 +462,11 @@ pub struct Band {
 }
 
 /// One criterion: up to `weight` points, earned by its rule.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
+#[json(expected = "a criterion: an object")]
 pub struct Criterion {
     /// Stable id.
     pub id: String,
@@ -467,11 +481,12 @@ pub struct Criterion {
 }
 
 /// How a criterion earns its points: each gives a share in 0..=1 of the weight.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 #[non_exhaustive]
+#[json(expected = "a rule: an object with a type")]
 pub enum Rule {
     /// Share of the section's visible questions answered.
     Completeness,
@@ -870,253 +885,6 @@ fn unique<'a>(what: &str, ids: impl Iterator<Item = &'a str>) -> Result<(), Stri
         seen.push(id);
     }
     Ok(())
-}
-
-// ---------------------------------------------------------------------------------------------
-// Reading an instrument file (see `read` for why by hand). Field lists follow the structs above.
-
-impl FromJson for QuestionId {
-    fn from_json(v: &Value, path: &str) -> Result<Self, ReadError> {
-        String::from_json(v, path).map(Self)
-    }
-}
-
-read_struct!(Instrument, "an instrument: an object" {
-    id: req, version: req, title: req, description: req, provenance: req, roles: or_default,
-    sections: req, rubric: req, gaps: or_default,
-});
-
-read_struct!(Roles, "an object" { title: opt, review_date: opt });
-
-read_struct!(Section, "a section: an object" { id: req, title: req, help: opt, questions: req });
-
-read_struct!(Question, "a question: an object" {
-    id: req, label: req, help: opt, required: or_default, visible_if: opt, previous_ids: or_default,
-    next_step: opt, kind: req,
-});
-
-impl FromJson for Kind {
-    fn from_json(v: &Value, path: &str) -> Result<Self, ReadError> {
-        const VARIANTS: &[(&str, &[&str])] = &[
-            ("single_choice", &["options"]),
-            ("multiple_choice", &["options"]),
-            ("text", &["multiline"]),
-            ("number", &["min", "max", "unit"]),
-            ("date", &[]),
-            ("rating", &["levels"]),
-            ("dimension_checklist", &["items"]),
-            ("table", &["columns"]),
-            ("evidence_table", &[]),
-        ];
-        let (name, o) = Obj::tagged(v, path, "a kind: an object with a type", "type", VARIANTS)?;
-        Ok(match name {
-            "single_choice" => Self::SingleChoice {
-                options: o.req("options")?,
-            },
-            "multiple_choice" => Self::MultipleChoice {
-                options: o.req("options")?,
-            },
-            "text" => Self::Text {
-                multiline: o.or_default("multiline")?,
-            },
-            "number" => Self::Number {
-                min: o.opt("min")?,
-                max: o.opt("max")?,
-                unit: o.opt("unit")?,
-            },
-            "date" => Self::Date,
-            "rating" => Self::Rating {
-                levels: o.req("levels")?,
-            },
-            "dimension_checklist" => Self::DimensionChecklist {
-                items: o.req("items")?,
-            },
-            "table" => Self::Table {
-                columns: o.req("columns")?,
-            },
-            _ => Self::EvidenceTable,
-        })
-    }
-}
-
-read_struct!(Choice, "an option: an object" {
-    id: req, label: req, help: opt, family: opt, catalogue: opt,
-});
-
-impl FromJson for CatalogueList {
-    fn from_json(v: &Value, path: &str) -> Result<Self, ReadError> {
-        const ALL: [CatalogueList; 6] = [
-            CatalogueList::ProtectedCharacteristics,
-            CatalogueList::InclusionHealthGroups,
-            CatalogueList::PlusExamples,
-            CatalogueList::CypPlusAdditional,
-            CatalogueList::ClinicalAreas,
-            CatalogueList::StrategicPriorities,
-        ];
-        let name = v.as_str().ok_or_else(|| wrong(path, "text", v))?;
-        ALL.into_iter().find(|l| l.as_str() == name).ok_or_else(|| {
-            ReadError::from(ReadErrorKind::BadValue {
-                path: path.to_owned(),
-                value: name.to_owned(),
-                expected: one_of(&ALL.map(Self::as_str)),
-            })
-        })
-    }
-}
-
-read_struct!(Column, "a column: an object" {
-    id: req, label: req, required: or_default, kind: req,
-});
-
-impl FromJson for ColumnKind {
-    fn from_json(v: &Value, path: &str) -> Result<Self, ReadError> {
-        const VARIANTS: &[(&str, &[&str])] = &[
-            ("text", &[]),
-            ("date", &[]),
-            ("choice", &["options"]),
-            ("item_of", &["question"]),
-        ];
-        let (name, o) = Obj::tagged(
-            v,
-            path,
-            "a column kind: an object with a type",
-            "type",
-            VARIANTS,
-        )?;
-        Ok(match name {
-            "text" => Self::Text,
-            "date" => Self::Date,
-            "choice" => Self::Choice {
-                options: o.req("options")?,
-            },
-            _ => Self::ItemOf {
-                question: o.req("question")?,
-            },
-        })
-    }
-}
-
-impl FromJson for Condition {
-    fn from_json(v: &Value, path: &str) -> Result<Self, ReadError> {
-        const VARIANTS: &[&str] = &[
-            "answered",
-            "equals",
-            "includes",
-            "family_considered",
-            "item_considered",
-            "negative_impact_without_action",
-            "not_quantified",
-            "all_of",
-            "any_of",
-            "not",
-        ];
-        let expected = "a condition: an object with one field";
-        let (name, inner, at) = read::one_field(v, path, expected, VARIANTS)?;
-        let at = at.as_str();
-        let fields = |names: &[&str]| Obj::new(inner, at, "an object", names);
-        Ok(match name {
-            "answered" => Self::Answered(QuestionId::from_json(inner, at)?),
-            "equals" | "includes" => {
-                let o = fields(&["question", "option"])?;
-                let (question, option) = (o.req("question")?, o.req("option")?);
-                if name == "equals" {
-                    Self::Equals { question, option }
-                } else {
-                    Self::Includes { question, option }
-                }
-            }
-            "family_considered" => {
-                let o = fields(&["question", "family"])?;
-                Self::FamilyConsidered {
-                    question: o.req("question")?,
-                    family: o.req("family")?,
-                }
-            }
-            "item_considered" => {
-                let o = fields(&["question", "item"])?;
-                Self::ItemConsidered {
-                    question: o.req("question")?,
-                    item: o.req("item")?,
-                }
-            }
-            "negative_impact_without_action" => {
-                let o = fields(&["checklist", "table", "column"])?;
-                Self::NegativeImpactWithoutAction {
-                    checklist: o.req("checklist")?,
-                    table: o.req("table")?,
-                    column: o.req("column")?,
-                }
-            }
-            "not_quantified" => Self::NotQuantified(QuestionId::from_json(inner, at)?),
-            "all_of" => Self::AllOf(Vec::from_json(inner, at)?),
-            "any_of" => Self::AnyOf(Vec::from_json(inner, at)?),
-            _ => Self::Not(Box::new(Self::from_json(inner, at)?)),
-        })
-    }
-}
-
-read_struct!(GapRule, "a gap: an object" {
-    id: req, title: req, recommendation: req, when: req, question: opt,
-});
-
-read_struct!(Rubric, "a rubric: an object" {
-    label: req, bands: req, criteria: req, max_objectives: opt,
-});
-
-read_struct!(Band, "a band: an object" { id: req, label: req, min: req, meaning: req });
-
-read_struct!(Criterion, "a criterion: an object" {
-    id: req, label: req, section: req, weight: req, rule: req,
-});
-
-impl FromJson for Rule {
-    fn from_json(v: &Value, path: &str) -> Result<Self, ReadError> {
-        const VARIANTS: &[(&str, &[&str])] = &[
-            ("completeness", &[]),
-            ("breadth", &["question"]),
-            ("strength", &["question"]),
-            ("credit", &["question", "credit"]),
-            ("quantified", &["question", "partial"]),
-            ("actions", &["table", "fields", "link", "checklist"]),
-            (
-                "review_date",
-                &["question", "from", "min_months", "max_months", "outside"],
-            ),
-            ("maturity", &[]),
-        ];
-        let (name, o) = Obj::tagged(v, path, "a rule: an object with a type", "type", VARIANTS)?;
-        Ok(match name {
-            "completeness" => Self::Completeness,
-            "breadth" => Self::Breadth {
-                question: o.req("question")?,
-            },
-            "strength" => Self::Strength {
-                question: o.req("question")?,
-            },
-            "credit" => Self::Credit {
-                question: o.req("question")?,
-                credit: o.req("credit")?,
-            },
-            "quantified" => Self::Quantified {
-                question: o.req("question")?,
-                partial: o.req("partial")?,
-            },
-            "actions" => Self::Actions {
-                table: o.req("table")?,
-                fields: o.req("fields")?,
-                link: o.req("link")?,
-                checklist: o.req("checklist")?,
-            },
-            "review_date" => Self::ReviewDate {
-                question: o.req("question")?,
-                from: o.req("from")?,
-                min_months: o.req("min_months")?,
-                max_months: o.req("max_months")?,
-                outside: o.req("outside")?,
-            },
-            _ => Self::Maturity,
-        })
-    }
 }
 
 #[cfg(test)]

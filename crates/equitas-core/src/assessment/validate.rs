@@ -7,7 +7,7 @@ use super::date::Date;
 use super::instrument::{
     Choice, Column, ColumnKind, Condition, Instrument, Kind, Question, QuestionId,
 };
-use crate::map::SortedMap;
+use crate::SortedMap;
 use crate::number::Num;
 
 /// Whether `condition` holds for `answers`.

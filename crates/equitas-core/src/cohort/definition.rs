@@ -1,9 +1,7 @@
 //! `CohortDefinition`: the local choices that turn records into Core20PLUS5 cohorts, as data.
 
+use crate::read::FromJson;
 use serde::Serialize;
-use serde_json::Value;
-
-use crate::read::{self, FromJson, ReadError, ReadErrorKind, read_struct};
 
 use super::{DefinitionError, MAX_AGE, MAX_AGE_BANDS, MAX_PLUS_GROUPS};
 use crate::catalogue::{AgeRange, Status};
@@ -19,9 +17,10 @@ pub const MAX_DEFINITION_BYTES: usize = 1 << 20;
 /// The built-in default (`seeds/definitions/national.json`) uses the national PLUS examples; an
 /// integrated care system loads its own file (for example
 /// `seeds/definitions/coventry-warwickshire.json`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
+#[json(expected = "a cohort definition: an object")]
 pub struct CohortDefinition {
     /// Stable id of this definition.
     pub id: String,
@@ -45,9 +44,10 @@ pub struct CohortDefinition {
 }
 
 /// A locally chosen PLUS group and the rule that puts a person in it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
+#[json(expected = "a PLUS group: an object")]
 pub struct PlusGroup {
     /// Stable id (e.g. `transient_communities`).
     pub id: String,
@@ -61,10 +61,11 @@ pub struct PlusGroup {
 }
 
 /// How membership of a PLUS group is derived from a person record.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 #[non_exhaustive]
+#[json(expected = "a rule: \"ethnic_minority\", \"cyp\" or an object with one field")]
 pub enum Rule {
     /// The record carries at least one of these flags (ids from `groups.json` `record_flags`).
     AnyFlag(Vec<String>),
@@ -217,55 +218,4 @@ fn check_rule(definition: &str, rule: &Rule, path: &str) -> Result<(), Definitio
         .iter()
         .enumerate()
         .try_for_each(|(k, r)| check_rule(definition, r, &at(path, name, Some(k))))
-}
-
-// ---------------------------------------------------------------------------------------------
-// Reading a definition file (see `crate::read`).
-
-read_struct!(CohortDefinition, "a cohort definition: an object" {
-    id: req, label: req, version: req, imd_edition: req, adult_min_age: req, cyp_age_range: req,
-    cyp_age_range_status: req, age_bands: req, plus_groups: req,
-});
-read_struct!(PlusGroup, "a PLUS group: an object" { id: req, label: req, rule: req, note: opt });
-
-impl FromJson for Rule {
-    fn from_json(v: &Value, path: &str) -> Result<Self, ReadError> {
-        const UNIT: &[&str] = &["ethnic_minority", "cyp"];
-        const WITH_VALUE: &[&str] = &[
-            "any_flag",
-            "any_condition",
-            "ethnic_categories",
-            "long_term_conditions_at_least",
-            "age",
-            "any_of",
-            "all_of",
-            "not",
-        ];
-        let expected = "a rule: \"ethnic_minority\", \"cyp\" or an object with one field";
-        if let Some(name) = v.as_str() {
-            return match name {
-                "ethnic_minority" => Ok(Self::EthnicMinority),
-                "cyp" => Ok(Self::Cyp),
-                _ => Err(ReadError::from(ReadErrorKind::BadValue {
-                    path: path.to_owned(),
-                    value: name.to_owned(),
-                    expected: read::one_of(UNIT),
-                })),
-            };
-        }
-        let (name, inner, at) = read::one_field(v, path, expected, WITH_VALUE)?;
-        let at = at.as_str();
-        Ok(match name {
-            "any_flag" => Self::AnyFlag(Vec::from_json(inner, at)?),
-            "any_condition" => Self::AnyCondition(Vec::from_json(inner, at)?),
-            "ethnic_categories" => Self::EthnicCategories(Vec::from_json(inner, at)?),
-            "long_term_conditions_at_least" => {
-                Self::LongTermConditionsAtLeast(u8::from_json(inner, at)?)
-            }
-            "age" => Self::Age(FromJson::from_json(inner, at)?),
-            "any_of" => Self::AnyOf(Vec::from_json(inner, at)?),
-            "all_of" => Self::AllOf(Vec::from_json(inner, at)?),
-            _ => Self::Not(Box::new(Self::from_json(inner, at)?)),
-        })
-    }
 }

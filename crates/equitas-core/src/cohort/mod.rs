@@ -16,6 +16,11 @@ mod compact;
 mod counts;
 mod definition;
 #[cfg(feature = "csv")]
+#[allow(
+    clippy::disallowed_methods,
+    reason = "the streaming record reader runs natively (the CLI); no browser module reaches \
+              it: see clippy.toml"
+)]
 pub mod records;
 mod report;
 
@@ -32,6 +37,7 @@ pub use report::{CohortLine, CohortReport, report};
 
 use crate::catalogue::{Catalogue, Population};
 use crate::deprivation::{AreaCode, DeprivationIndex, ImdDecile, ImdEdition, ImdQuintile, Nation};
+use crate::read::FromJson;
 
 /// The oldest age accepted, in whole years.
 pub const MAX_AGE: u8 = 120;
@@ -44,7 +50,7 @@ pub const MAX_AGE_BANDS: usize = 32;
 
 /// Recorded sex. Accepted spellings (any case): `male`, `m`, `1`; `female`, `f`, `2`;
 /// `indeterminate`, `9`; `unknown`, `0`, `x` or empty.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default, FromJson)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
@@ -106,7 +112,7 @@ impl Sex {
 }
 
 /// Recorded smoking status. Accepted spellings: `current`, `ex`, `never`, `unknown` or empty.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default, FromJson)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -150,9 +156,10 @@ pub struct DateOfBirth;
 
 /// One person, as an analyst's extract or a form describes them. Ids are catalogue ids
 /// (`seeds/catalogue/`); conditions may also be ICD-10 codes, mapped by the indicative code lists.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, FromJson)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(default, deny_unknown_fields)]
+#[json(expected = "a person record: an object")]
 pub struct PersonRecord {
     /// The record's id (kept for error messages; never aggregated).
     pub id: String,
@@ -1376,35 +1383,6 @@ impl<'a> Classifier<'a> {
 
 #[cfg(test)]
 mod tests;
-
-// ---------------------------------------------------------------------------------------------
-// Reading a person record from JSON (see `crate::read`): every field optional, none unknown.
-
-crate::read::read_enum!(Sex {
-    "male" => Male, "female" => Female, "indeterminate" => Indeterminate, "unknown" => Unknown,
-});
-crate::read::read_enum!(Smoking {
-    "current" => Current, "ex" => Ex, "never" => Never, "unknown" => Unknown,
-});
-
-impl crate::read::FromJson for Date {
-    fn from_json(v: &serde_json::Value, path: &str) -> Result<Self, crate::read::ReadError> {
-        let s = String::from_json(v, path)?;
-        Self::parse(&s).map_err(|_| {
-            crate::read::ReadError::from(crate::read::ReadErrorKind::BadValue {
-                path: path.to_owned(),
-                value: s,
-                expected: "a date in the form YYYY-MM-DD".to_owned(),
-            })
-        })
-    }
-}
-
-crate::read::read_struct!(PersonRecord, "a person record: an object" {
-    id: or_default, age: opt, date_of_birth: opt, sex: or_default, ethnicity: opt, area: opt,
-    imd_decile: opt, conditions: or_default, groups: or_default, smoking: or_default,
-    events: or_default,
-});
 
 impl PersonRecord {
     /// Reads a person record from JSON text: an object with any of the fields above, none

@@ -21,12 +21,18 @@
 
 mod code;
 #[cfg(feature = "csv")]
+#[allow(
+    clippy::disallowed_methods,
+    reason = "the CSV loader: no browser module calls it"
+)]
 mod load;
 pub mod phf;
 
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
+
+use crate::read::FromJson;
 
 pub use code::{AreaCode, AreaCodeError};
 #[cfg(feature = "csv")]
@@ -35,10 +41,13 @@ pub use load::{
 };
 
 /// A decile of the IMD, 1 (most deprived 10% of areas) to 10 (least deprived).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, FromJson,
+)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[cfg_attr(feature = "ts", tsify(type = "number"))]
 #[serde(try_from = "u8", into = "u8")]
+#[json(expected = "an IMD decile, a whole number from 1 to 10")]
 pub struct ImdDecile(u8);
 
 /// A quintile of the IMD, 1 (most deprived 20%: deciles 1–2) to 5 (deciles 9–10).
@@ -217,7 +226,7 @@ pub enum Nation {
 
 /// A published edition of a deprivation index. Editions of different nations, or of different
 /// years, are not comparable.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
@@ -555,24 +564,5 @@ mod tests {
             assert!(e.ends_with(&format!("got {bad}")), "{e}");
         }
         assert!(ImdQuintile::new(6).is_err());
-    }
-}
-
-crate::read::read_enum!(ImdEdition {
-    "england-2019" => England2019,
-    "england-2025" => England2025,
-    "wales-2019" => Wales2019,
-    "scotland-2020" => Scotland2020,
-    "northern-ireland-2017" => NorthernIreland2017,
-});
-
-impl crate::read::FromJson for ImdDecile {
-    fn from_json(v: &serde_json::Value, path: &str) -> Result<Self, crate::read::ReadError> {
-        let bad = || crate::read::wrong(path, "an IMD decile, a whole number from 1 to 10", v);
-        let n = v
-            .as_u64()
-            .and_then(|n| u8::try_from(n).ok())
-            .ok_or_else(bad)?;
-        Self::new(n).map_err(|_| bad())
     }
 }

@@ -61,6 +61,11 @@ impl PerfectHash {
         Err(BuildError { keys: keys.len() })
     }
 
+    #[allow(
+        clippy::disallowed_methods,
+        reason = "only the IMD file loader builds a table, and no browser module reaches it: see \
+                  clippy.toml"
+    )]
     fn try_build(keys: &[u64], seed: u64) -> Option<Self> {
         let n = keys.len();
         let n_buckets = n.div_ceil(BUCKET_SIZE).max(1);

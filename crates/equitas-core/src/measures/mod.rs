@@ -109,6 +109,11 @@ pub mod names;
 mod nonordered;
 pub(crate) mod normal;
 mod ordered;
+#[allow(
+    clippy::disallowed_methods,
+    reason = "no browser module reaches the Fingertips methods (the data page's measures are WHO \
+              HEAT's), so their sorts and clamps cost it nothing: see clippy.toml"
+)]
 pub mod phe;
 mod simple;
 mod simulate;
@@ -116,6 +121,7 @@ mod simulate;
 use serde::{Deserialize, Serialize};
 
 use crate::number::Num;
+use crate::read::FromJson;
 
 /// One subgroup of a stratum: a row of the HEAT Plus template.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -284,7 +290,7 @@ impl std::fmt::Display for MeasureId {
 pub struct UnknownMeasure(pub String);
 
 /// Which reference implementation to follow where they differ (spec §5, §7).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(rename_all = "kebab-case")]
 #[non_exhaustive]
@@ -316,7 +322,7 @@ impl Compat {
 }
 
 /// How SII and RII are fitted (spec §7.2).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(rename_all = "lowercase")]
 #[non_exhaustive]
@@ -330,7 +336,7 @@ pub enum SiiMethod {
 }
 
 /// How the standard errors of ACI and RCI are computed (spec §1.2, §5 item 2).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(rename_all = "lowercase")]
 #[non_exhaustive]
@@ -383,10 +389,12 @@ pub enum OptionsError {
 }
 
 /// Options for [`compute`]. Build with [`Options::default`] and the `with_*` setters.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, FromJson)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(default, deny_unknown_fields)]
 #[non_exhaustive]
+#[json(expected = "measure options: an object")]
+#[json(check = "check_read")]
 pub struct Options {
     /// Which reference to follow where they differ.
     pub compat: Compat,
@@ -1180,61 +1188,37 @@ impl<'a> Prepared<'a> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Reading options from JSON (see `crate::read`): every field optional, none unknown.
+// Reading options from JSON (derived; see `crate::read`): every field optional, none unknown.
 
-crate::read::read_enum!(Compat {
-    "heat-v6" => HeatV6, "healthequal" => Healthequal, "corrected" => Corrected,
-});
-crate::read::read_enum!(SiiMethod { "logistic" => Logistic, "linear" => Linear });
-crate::read::read_enum!(ConcentrationSe { "regression" => Regression, "analytic" => Analytic });
-
-impl crate::read::FromJson for Options {
-    fn from_json(v: &serde_json::Value, path: &str) -> Result<Self, crate::read::ReadError> {
-        const FIELDS: &[&str] = &[
-            "compat",
+/// The ranges of options read from JSON: refused there, with the field's place, rather than as a
+/// reason on every result.
+fn check_read(
+    options: &Options,
+    v: &serde_json::Value,
+    at: &crate::read::Place<'_>,
+) -> Result<(), crate::read::ReadError> {
+    let out_of_range = |key: &str, expected: String| {
+        let found = v.get(key).cloned().unwrap_or_default();
+        crate::read::wrong_at(&crate::read::Place::Key(at, key), &expected, &found)
+    };
+    if check_confidence(options.confidence).is_err() {
+        return Err(out_of_range(
             "confidence",
-            "seed",
-            "simulations",
-            "rci_percent",
-            "sii_method",
-            "concentration_se",
-        ];
-        let o = crate::read::Obj::new(v, path, "measure options: an object", FIELDS)?;
-        let d = Self::default();
-        let options = Self {
-            compat: o.or("compat", d.compat)?,
-            confidence: o.or("confidence", d.confidence)?,
-            seed: o.or("seed", d.seed)?,
-            simulations: o.or("simulations", d.simulations)?,
-            rci_percent: o.or("rci_percent", d.rci_percent)?,
-            sii_method: o.or("sii_method", d.sii_method)?,
-            concentration_se: o.or("concentration_se", d.concentration_se)?,
-        };
-        // Refused here, with the field's place, rather than as a reason on every result.
-        let out_of_range = |key: &str, expected: String| {
-            let at = crate::read::child(path, key);
-            let found = v.get(key).cloned().unwrap_or_default();
-            crate::read::wrong(&at, &expected, &found)
-        };
-        if check_confidence(options.confidence).is_err() {
-            return Err(out_of_range(
-                "confidence",
-                format!(
-                    "a confidence level greater than 0 and at most {} (a fixed limit)",
-                    Num(MAX_CONFIDENCE)
-                ),
-            ));
-        }
-        if check_simulations(options.simulations).is_err() {
-            return Err(out_of_range(
-                "simulations",
-                format!(
-                    "a whole number of simulations from {MIN_SIMULATIONS} to {MAX_SIMULATIONS} (a fixed limit)"
-                ),
-            ));
-        }
-        Ok(options)
+            format!(
+                "a confidence level greater than 0 and at most {} (a fixed limit)",
+                Num(MAX_CONFIDENCE)
+            ),
+        ));
     }
+    if check_simulations(options.simulations).is_err() {
+        return Err(out_of_range(
+            "simulations",
+            format!(
+                "a whole number of simulations from {MIN_SIMULATIONS} to {MAX_SIMULATIONS} (a fixed limit)"
+            ),
+        ));
+    }
+    Ok(())
 }
 
 impl Options {

@@ -1,15 +1,22 @@
-//! One stable sort for the whole crate, compiled once.
+//! One stable sort for every element type, compiled once.
 //!
 //! `slice::sort_by` is generic over the element type and the comparison, so every call site
-//! instantiates the whole of the standard library's driftsort (about 3 KB of wasm each). The
-//! collections sorted here are small (report rows, problems, subgroups), so instead the indices
-//! are sorted, through one `dyn` comparison, and the permutation is applied with swaps: the same
-//! result as `sort_by` (stable), with one copy of the sorting code.
+//! instantiates the whole of the standard library's driftsort (ARCHITECTURE.md has the bytes;
+//! clippy.toml refuses the standard sorts in the crates the browser modules are built from). The
+//! collections the browser build sorts are small (report rows, problems, subgroups), so instead
+//! the indices are sorted, through one `dyn` comparison, and the permutation is applied with
+//! swaps: the same result as `sort_by` (stable), with one copy of the sorting code.
 
 use std::cmp::Ordering;
 
 /// Sorts `v` by `cmp`, stably: the same order as `v.sort_by(cmp)`.
-pub(crate) fn sort_by<T>(v: &mut [T], mut cmp: impl FnMut(&T, &T) -> Ordering) {
+///
+/// ```
+/// let mut v = [3, 1, 2];
+/// equitas_lean::sort::sort_by(&mut v, |a, b| b.cmp(a));
+/// assert_eq!(v, [3, 2, 1]);
+/// ```
+pub fn sort_by<T>(v: &mut [T], mut cmp: impl FnMut(&T, &T) -> Ordering) {
     let order = {
         let items: &[T] = v;
         sorted_indices(items.len(), &mut |a, b| cmp(&items[a], &items[b]))
@@ -18,13 +25,18 @@ pub(crate) fn sort_by<T>(v: &mut [T], mut cmp: impl FnMut(&T, &T) -> Ordering) {
 }
 
 /// Sorts `v` by a key, stably: the same order as `v.sort_by_key(key)`.
-pub(crate) fn sort_by_key<T, K: Ord>(v: &mut [T], mut key: impl FnMut(&T) -> K) {
+pub fn sort_by_key<T, K: Ord>(v: &mut [T], mut key: impl FnMut(&T) -> K) {
     sort_by(v, |a, b| key(a).cmp(&key(b)));
 }
 
 /// `0..n` sorted stably by `cmp` on the indices.
+#[expect(
+    clippy::disallowed_methods,
+    reason = "the one instantiation of the standard stable sort, for every caller"
+)]
 fn sorted_indices(n: usize, cmp: &mut dyn FnMut(usize, usize) -> Ordering) -> Vec<usize> {
     let mut order: Vec<usize> = (0..n).collect();
+    // The one instantiation of the standard sort, for every caller.
     order.sort_by(|&a, &b| cmp(a, b));
     order
 }
@@ -44,6 +56,10 @@ fn permute(order: &[usize], swap: &mut dyn FnMut(usize, usize)) {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::disallowed_methods,
+    reason = "the standard sort is what these sorts are checked against"
+)]
 mod tests {
     use super::*;
 

@@ -1,34 +1,41 @@
-//! A small strict JSON parser that builds serde_json's [`Value`].
+//! JSON text to serde_json's [`Value`]: a small strict parser of the crate's own.
 //!
-//! [`crate::read::parse`] used serde_json's deserializer, and in the browser's assessment engine
-//! that deserializer was the largest piece left that the engine did not need: everything else
-//! reads the parsed tree by hand (`crate::read`). The tree type and serde_json's writer stay.
-//!
-//! This parser reads RFC 8259 JSON and nothing else: one value with only space, tab, line feed
-//! and carriage return around it; no comments, trailing commas, single quotes, `NaN`, leading
-//! zeros, `+1`, `.5` or `1.`; no raw control characters in strings; `\u` escapes with surrogates
+//! It reads RFC 8259 JSON and nothing else: one value with only space, tab, line feed and
+//! carriage return around it; no comments, trailing commas, single quotes, `NaN`, leading zeros,
+//! `+1`, `.5` or `1.`; no raw control characters in strings; `\u` escapes with surrogates
 //! properly paired. On top of RFC 8259 it refuses an object that names a key twice.
 //!
-//! It keeps serde_json's behaviour where callers could see it:
+//! It keeps serde_json's behaviour where callers could see it (its tests hold it to serde_json,
+//! read through a visitor that refuses a key named twice, and the `json` fuzz target does too):
 //! - the same `Value` for the same text (integers that fit `u64`, or `i64` when negative, stay
-//!   integers; `-0` is the float −0; everything else is an `f64`), except that every float is
-//!   now the correctly rounded one, as `str::parse::<f64>` gives, where serde_json's default
-//!   float reader could be one unit in the last place off for long or extreme numbers;
+//!   integers; `-0` is the float −0; everything else is the correctly rounded `f64`, as
+//!   `str::parse::<f64>` and serde_json with its `float_roundtrip` feature give);
 //! - serde_json's messages ("EOF while parsing a value", "trailing comma", …) at the same line
 //!   and column: the column counts bytes from the start of the line and points at the byte that
 //!   was wrong, or at the last byte of the text when the text ended too soon (column 0 when that
-//!   byte is a line break). A key named twice is reported at its closing quote;
-//! - serde_json's nesting limit (127 lists or objects inside one another; the 128th is refused),
-//!   so hostile input cannot overflow the stack, in wasm or natively.
+//!   byte is a line break). A key named twice is reported at its closing quote, with its JSON
+//!   pointer; a lone trailing surrogate (`"\uDC00"`) is called that, where serde_json calls it a
+//!   leading one;
+//! - serde_json's nesting limit ([`MAX_DEPTH`]), so hostile input cannot overflow the stack, in
+//!   wasm or natively.
+//!
+//! Why not serde_json's own parser: in the browser it costs more than the size budget has room
+//! for. Measured in issue 13 on the assessment engine (raw / gzipped, after wasm-opt), serde_json
+//! through a strict visitor took it from 291,045 / 116,548 bytes with this parser to 299,274 /
+//! 121,062, and with `float_roundtrip` (without which a float may be a unit in the last place
+//! off) to 315,601 / 130,109, past the 300,000 / 120,000 every module must stay under.
+//! ARCHITECTURE.md, "Reading JSON", has the numbers for every module.
 
 mod float;
 
 use serde_json::{Map, Number, Value};
 
-use crate::read::{ReadError, ReadErrorKind};
+use crate::{ReadError, ReadErrorKind, pointer_escape};
 
-/// Lists and objects one inside another, at most (serde_json's limit).
-const MAX_DEPTH: u32 = 127;
+/// Lists and objects one inside another, at most: the 128th is refused ("recursion limit
+/// exceeded"), so hostile input cannot overflow the stack, natively or in wasm. It is
+/// serde_json's limit, fixed in its parser; a test holds this one to it.
+pub const MAX_DEPTH: usize = 127;
 
 /// The exponent of a number is read up to this size; anything bigger is already far out of the
 /// range of an `f64` either way, and the cap keeps the arithmetic from overflowing.
@@ -58,11 +65,35 @@ const TOO_DEEP: &str = "recursion limit exceeded";
 const MISPLACED_BOM: &str =
     "expected value, found a byte order mark (U+FEFF), which may only come first in the text";
 
-/// Parses `text` as one JSON value.
+/// Parses JSON text (RFC 8259); a syntax error gives its line and column and serde_json's
+/// message. An object that names the same key twice is an error too, at the key's closing quote
+/// and with the key's JSON pointer (serde_json's own `Value` would keep the last silently).
+///
+/// A byte order mark (U+FEFF) as the very first character is skipped: Windows Notepad and
+/// "UTF-8 with BOM" in other editors write one before the text, RFC 8259 lets a reader ignore
+/// it, and it carries nothing, so refusing the file ("expected value at line 1 column 1", for
+/// a character the editor does not show) would only puzzle. Columns on the first line then
+/// count from after it, as the editor shows them. Anywhere else it is an error that names it.
+///
+/// Numbers read as serde_json reads them: integers that fit a `u64` (or an `i64`, when
+/// negative) stay integers, `-0` is the float −0, and every other number is the nearest `f64`,
+/// correctly rounded.
+///
+/// ```
+/// let v = equitas_json::parse(r#"{"a": [1, 2.5]}"#)?;
+/// assert_eq!(v["a"][1], 2.5);
+/// let e = equitas_json::parse(r#"{"a": [{"b": 1, "b": 2}]}"#).unwrap_err();
+/// assert_eq!(
+///     e.to_string(),
+///     r#"not valid JSON at line 1 column 19: the key "b" appears twice in one object, at /a/0/b"#
+/// );
+/// # Ok::<(), equitas_json::ReadError>(())
+/// ```
 ///
 /// # Errors
-/// [`ReadErrorKind::Json`] with the line, column and what was wrong.
-pub(crate) fn parse(text: &str) -> Result<Value, ReadError> {
+/// The text is not JSON, or repeats a key in an object ([`ReadErrorKind::Json`]).
+pub fn parse(text: &str) -> Result<Value, ReadError> {
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
     let mut parser = Parser {
         text,
         bytes: text.as_bytes(),
@@ -80,25 +111,59 @@ pub(crate) fn parse(text: &str) -> Result<Value, ReadError> {
 }
 
 /// What was wrong, and where: `end` is the length of the text up to and including the byte at
-/// fault (serde_json's convention), from which the line and column are worked out.
+/// fault (serde_json's convention), from which the line and column are worked out. Boxed, so a
+/// `Result` of the parser is no larger than the value parsed.
 #[derive(Debug)]
-struct Fail {
+struct Fail(Box<Failure>);
+
+#[derive(Debug)]
+struct Failure {
     end: usize,
     message: String,
+    /// For a key named twice, the key's JSON pointer, written from the inside out as the error
+    /// leaves each list and object; empty otherwise.
+    pointer: String,
 }
 
 impl Fail {
+    fn new(end: usize, message: String) -> Self {
+        Self(Box::new(Failure {
+            end,
+            message,
+            pointer: String::new(),
+        }))
+    }
+
+    /// The error, come out of the member `part` (a key or an index) of a list or object.
+    #[cold]
+    #[inline(never)]
+    fn inside(mut self, part: &str) -> Self {
+        if !self.0.pointer.is_empty() {
+            self.0.pointer = format!("/{}{}", pointer_escape(part), self.0.pointer);
+        }
+        self
+    }
+
     #[cold]
     fn into_error(self, bytes: &[u8]) -> ReadError {
-        let before = bytes.get(..self.end).unwrap_or(bytes);
+        let Failure {
+            end,
+            mut message,
+            pointer,
+        } = *self.0;
+        let before = bytes.get(..end).unwrap_or(bytes);
         let line_start = before
             .iter()
             .rposition(|&b| b == b'\n')
             .map_or(0, |i| i + 1);
+        if !pointer.is_empty() {
+            message.push_str(", at ");
+            message.push_str(&pointer);
+        }
         ReadErrorKind::Json {
             line: 1 + before.iter().filter(|&&b| b == b'\n').count(),
             column: before.len() - line_start,
-            message: self.message,
+            message,
         }
         .into()
     }
@@ -110,7 +175,7 @@ struct Parser<'a> {
     /// The next byte to read.
     pos: usize,
     /// Lists and objects open around `pos`.
-    depth: u32,
+    depth: usize,
 }
 
 impl Parser<'_> {
@@ -141,20 +206,14 @@ impl Parser<'_> {
     #[cold]
     #[inline(never)]
     fn at_last(&self, message: &str) -> Fail {
-        Fail {
-            end: self.pos,
-            message: message.to_owned(),
-        }
+        Fail::new(self.pos, message.to_owned())
     }
 
     /// An error about the next byte, not yet read (or the last byte, at the end of the text).
     #[cold]
     #[inline(never)]
     fn at_next(&self, message: &str) -> Fail {
-        Fail {
-            end: self.bytes.len().min(self.pos + 1),
-            message: message.to_owned(),
-        }
+        Fail::new(self.bytes.len().min(self.pos + 1), message.to_owned())
     }
 
     fn value(&mut self) -> Result<Value, Fail> {
@@ -171,7 +230,7 @@ impl Parser<'_> {
             }
             Some(b'[') => self.container(false),
             Some(b'{') => self.container(true),
-            // The first byte of U+FEFF. (`crate::read::parse` skips one that opens the text.)
+            // The first byte of U+FEFF. (`parse` skips one that opens the text.)
             Some(0xEF) if self.bytes.get(self.pos..self.pos + 3) == Some(b"\xEF\xBB\xBF") => {
                 Err(self.at_next(MISPLACED_BOM))
             }
@@ -230,10 +289,13 @@ impl Parser<'_> {
                     Some(_) => return Err(self.at_next(EXPECTED_COLON)),
                     None => return Err(self.at_next(EOF_OBJECT)),
                 }
-                let value = self.value()?;
+                let value = self.value().map_err(|fail| fail.inside(&key))?;
                 map.insert(key, value);
             } else {
-                items.push(self.value()?);
+                let value = self
+                    .value()
+                    .map_err(|fail| fail.inside(&items.len().to_string()))?;
+                items.push(value);
             }
             self.skip_whitespace();
             match self.peek() {
@@ -258,10 +320,12 @@ impl Parser<'_> {
     #[cold]
     #[inline(never)]
     fn repeated(&self, key: &str) -> Fail {
-        Fail {
-            end: self.pos,
-            message: format!("the key {key:?} appears twice in one object"),
-        }
+        let mut fail = Fail::new(
+            self.pos,
+            format!("the key {key:?} appears twice in one object"),
+        );
+        fail.0.pointer = format!("/{}", pointer_escape(key));
+        fail
     }
 
     /// A string, after its opening quote.
@@ -473,8 +537,9 @@ mod tests {
         })
     }
 
-    /// What `read::parse` gave before this parser: serde_json's deserializer through a visitor
-    /// that refuses a key named twice. The reference for structure, messages and positions.
+    /// serde_json's deserializer through a visitor that refuses a key named twice (what
+    /// `read::parse` was before this parser): the reference for structure, messages and
+    /// positions. With `float_roundtrip`, which the workspace turns on, its floats are exact too.
     fn before(text: &str) -> Outcome {
         struct Strict(Value);
         struct StrictVisitor;
@@ -542,19 +607,22 @@ mod tests {
             })
     }
 
-    /// `v` with every float replaced by `null`: serde_json's default float reader may differ
-    /// from the correctly rounded value in the last place, so floats are checked on their own.
-    fn without_floats(v: &Value) -> Value {
+    /// `v` with every float written as its bits, so that values compare float for float, bit for
+    /// bit (`Value`'s `==` takes −0 for 0).
+    fn bits(v: &Value) -> Value {
         match v {
-            Value::Number(n) if n.is_f64() => Value::Null,
-            Value::Array(items) => Value::Array(items.iter().map(without_floats).collect()),
-            Value::Object(map) => Value::Object(
-                map.iter()
-                    .map(|(k, v)| (k.clone(), without_floats(v)))
-                    .collect(),
-            ),
+            Value::Number(n) if n.is_f64() => json!({"f64": n.as_f64().map(f64::to_bits)}),
+            Value::Array(items) => Value::Array(items.iter().map(bits).collect()),
+            Value::Object(map) => {
+                Value::Object(map.iter().map(|(k, v)| (k.clone(), bits(v))).collect())
+            }
             other => other.clone(),
         }
+    }
+
+    /// serde_json's message for a key named twice, then its JSON pointer, as this parser gives it.
+    fn with_pointer(before: Outcome, pointer: &str) -> Outcome {
+        before.map_err(|(m, l, c)| (format!("{m}, at {pointer}"), l, c))
     }
 
     /// The `f64` our parser reads from a number's text, or its error message.
@@ -707,31 +775,82 @@ mod tests {
     }
 
     #[test]
-    fn a_key_named_twice_is_refused_at_its_closing_quote() {
+    fn a_key_named_twice_is_refused_at_its_closing_quote_with_its_pointer() {
         let text = r#"{"id": "a", "x": {"id": 1, "id": 2}}"#;
         let expected = Err((
-            r#"the key "id" appears twice in one object"#.to_owned(),
+            r#"the key "id" appears twice in one object, at /x/id"#.to_owned(),
             1,
             31,
         ));
         assert_eq!(ours(text), expected);
-        assert_eq!(before(text), expected);
-        // Written as Rust writes a string (`{:?}`), escapes and all.
+        assert_eq!(with_pointer(before(text), "/x/id"), expected);
+        // Written as Rust writes a string (`{:?}`), escapes and all; the pointer as RFC 6901
+        // writes it.
         let e = ours("{\"a\\\"\\n\u{e9}\":1,\n\"a\\\"\\n\\u00e9\":2}").unwrap_err();
-        assert_eq!(e.0, r#"the key "a\"\né" appears twice in one object"#);
+        assert_eq!(
+            e.0,
+            "the key \"a\\\"\\né\" appears twice in one object, at /a\"\né"
+        );
         assert_eq!((e.1, e.2), (2, 13));
+        let text = r#"{"s": [{}, {"q": [0, {"a/~": 1, "a/~" : 2}]}]}"#;
+        let e = ours(text).unwrap_err();
+        assert_eq!(
+            e.0,
+            r#"the key "a/~" appears twice in one object, at /s/1/q/1/a~1~0"#
+        );
+        // At the closing quote (serde_json's visitor was after the spaces that follow it).
+        assert_eq!((e.1, e.2), (1, 37));
+        assert_eq!(ours(r#"{"a" : 1, "a"  : 2}"#).unwrap_err().2, 13);
+        assert_eq!(ours(r#"{"a":1,"a""#).unwrap_err().2, 10);
         // The same key in different objects is fine.
         assert!(ours(r#"[{"a":1},{"a":2,"b":{"a":3}}]"#).is_ok());
+    }
+
+    /// Issue 12, finding 12: a BOM that opens the text is skipped; anywhere else it is named.
+    #[test]
+    fn a_byte_order_mark_is_named_where_it_may_not_be() {
+        assert_eq!(ours("\u{FEFF}[1]"), Ok(json!([1])));
+        assert_eq!(
+            ours("\u{FEFF}{\"a\": x}"),
+            Err((EXPECTED_VALUE.to_owned(), 1, 7))
+        );
+        for (text, line, column) in [
+            ("\u{FEFF}\u{FEFF}{}", 1, 1),
+            (" \u{FEFF}{}", 1, 2),
+            ("{\"a\": \u{FEFF}1}", 1, 7),
+            ("[1,\n\u{FEFF}2]", 2, 1),
+        ] {
+            assert_eq!(
+                ours(text),
+                Err((MISPLACED_BOM.to_owned(), line, column)),
+                "{text:?}"
+            );
+            // serde_json says only "expected value", at the same place.
+            let after_first = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+            assert_eq!(
+                before(after_first),
+                Err((EXPECTED_VALUE.to_owned(), line, column)),
+                "{text:?}"
+            );
+        }
+        // Inside a string it is a character like any other.
+        assert_eq!(ours("\"\u{FEFF}\""), Ok(json!("\u{FEFF}")));
+        // Other text that cannot start a value keeps serde_json's message.
+        assert_eq!(ours("[\u{FEFE}]").unwrap_err().0, EXPECTED_VALUE);
     }
 
     #[test]
     fn nesting_stops_where_serde_json_stops() {
         for (open, close) in [("[", "]"), ("{\"a\":", "}")] {
-            let ok = format!("{}0{}", open.repeat(MAX_DEPTH as usize), close.repeat(127));
+            let ok = format!("{}0{}", open.repeat(MAX_DEPTH), close.repeat(MAX_DEPTH));
             assert!(ours(&ok).is_ok());
             assert_eq!(ours(&ok), before(&ok));
-            let deep = format!("{}0{}", open.repeat(128), close.repeat(128));
-            let column = open.len() * 127 + 1;
+            let deep = format!(
+                "{}0{}",
+                open.repeat(MAX_DEPTH + 1),
+                close.repeat(MAX_DEPTH + 1)
+            );
+            let column = open.len() * MAX_DEPTH + 1;
             assert_eq!(ours(&deep), Err((TOO_DEEP.to_owned(), 1, column)));
             assert_eq!(ours(&deep), before(&deep));
         }
@@ -977,9 +1096,8 @@ mod tests {
         fn any_value_reads_back_as_written(v in arb_value()) {
             for text in [serde_json::to_string(&v).unwrap(), serde_json::to_string_pretty(&v).unwrap()] {
                 let got = ours(&text);
-                prop_assert_eq!(got.as_ref(), Ok(&v), "{}", text);
-                let reference = before(&text).map(|v| without_floats(&v));
-                prop_assert_eq!(got.map(|v| without_floats(&v)), reference);
+                prop_assert_eq!(got.as_ref().map(bits), Ok(bits(&v)), "{}", text);
+                prop_assert_eq!(got.map(|v| bits(&v)), before(&text).map(|v| bits(&v)));
             }
         }
 
@@ -987,8 +1105,13 @@ mod tests {
         fn near_json_gets_serde_jsons_answer(text in arb_near_json()) {
             let got = ours(&text);
             match (got.as_ref(), before(&text)) {
-                (Ok(a), Ok(b)) => prop_assert_eq!(without_floats(a), without_floats(&b)),
-                (Err((m, ..)), Err((n, ..))) if m.contains("appears twice") => prop_assert_eq!(m, &n),
+                (Ok(a), Ok(b)) => prop_assert_eq!(bits(a), bits(&b)),
+                // The same message, then the key's pointer; at the key's closing quote, where
+                // serde_json's visitor is after the spaces that follow the key.
+                (Err((m, l, c)), Err((n, k, d))) if m.contains("appears twice") => {
+                    prop_assert!(m.starts_with(&format!("{n}, at /")), "{} / {}", m, n);
+                    prop_assert!((l, c) <= (&k, &d), "{}:{} / {}:{}", l, c, k, d);
+                }
                 // serde_json stopped at the digit that took an exponent past i32::MAX; this
                 // parser reads the whole number first.
                 (Err((m, ..)), Err((n, ..))) if m == OUT_OF_RANGE => prop_assert_eq!(m, &n),

@@ -4,7 +4,7 @@
 //! These maps hold tens of entries, are read far more often than written, and are written and
 //! read in key order (JSON objects, reports). A `BTreeMap` does the same job, but its code is
 //! compiled again for every key and value type, and the browser's assessment engine had seven of
-//! them (about 22 KB of the module). A sorted `Vec` of pairs needs a binary search and a
+//! them (ARCHITECTURE.md, "What keeps the assessment engine small", has the bytes). A sorted `Vec` of pairs needs a binary search and a
 //! `Vec::insert`, which cost little per type. Lookups are O(log n) as in a B-tree; an insert
 //! moves the entries after it, which for maps this small is as quick.
 

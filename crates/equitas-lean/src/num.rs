@@ -1,9 +1,9 @@
 //! Numbers in messages, written without core's float formatting.
 //!
 //! `format!("{x}")` on an `f64` pulls core's float printer (Grisu with a Dragon4 fallback, and
-//! a second, fixed-precision printer for `{:.1}`) into every build that formats one, about
-//! 20 KB of the browser's assessment engine. serde_json already carries a shortest-digits
-//! printer for writing JSON, so messages use that one through [`Num`].
+//! a second, fixed-precision printer for `{:.1}`) into every build that formats one. serde_json
+//! already carries a shortest-digits printer (zmij) for writing JSON, so messages use that one
+//! through [`Num`].
 
 use std::fmt;
 
@@ -12,7 +12,7 @@ use std::fmt;
 /// others in the fewest digits that read back to the same value (`0.35`, `1e-7`), and `NaN`,
 /// `inf`, `-inf` for the rest.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) struct Num(pub f64);
+pub struct Num(pub f64);
 
 impl fmt::Display for Num {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -23,11 +23,14 @@ impl fmt::Display for Num {
             let whole = x as i64;
             return fmt::Display::fmt(&whole, f);
         }
-        match serde_json::Number::from_f64(x) {
-            Some(n) => fmt::Display::fmt(&n, f),
-            None if x.is_nan() => f.write_str("NaN"),
-            None if x > 0.0 => f.write_str("inf"),
-            None => f.write_str("-inf"),
+        if x.is_finite() {
+            f.write_str(zmij::Buffer::new().format_finite(x))
+        } else if x.is_nan() {
+            f.write_str("NaN")
+        } else if x > 0.0 {
+            f.write_str("inf")
+        } else {
+            f.write_str("-inf")
         }
     }
 }
@@ -35,7 +38,12 @@ impl fmt::Display for Num {
 /// `x` rounded to a whole number, for percentages in messages: what `{:.0}` prints, without
 /// core's fixed-precision printer. Halves go to the even neighbour (12.5 → 12, 13.5 → 14), as
 /// `{:.0}` rounds them.
-pub(crate) fn whole(x: f64) -> Num {
+///
+/// ```
+/// assert_eq!(equitas_lean::num::whole(62.5).to_string(), "62");
+/// ```
+#[must_use]
+pub fn whole(x: f64) -> Num {
     Num(x.round_ties_even())
 }
 
