@@ -1,5 +1,5 @@
 //! Fingertips benchmarks: `phe_sii` with 100,000 repetitions for 300 areas × 10 deciles (target
-//! < 2 s) and Chiang II life tables for 10,000 areas (target < 100 ms).
+//! ≤ 0.5 s on one core, issue 15) and Chiang II life tables for 10,000 areas (target < 100 ms).
 //!
 //! The inputs are SYNTHETIC (made up here, labelled as such). `cargo test --benches` runs each
 //! bench once on a small job (30 areas, 1,000 repetitions; 100 life tables).
