@@ -4,6 +4,7 @@
 
 use equitas_core::io::columns::Table;
 use equitas_core::io::fingertips::{self, Crude};
+use equitas_core::measures::lifetable::OpenBand;
 use equitas_core::measures::phe::Estimate;
 use equitas_core::measures::phe::sii::{
     SiiOptions, SiiResult, SiiRow, SwapRule, ValueType, phe_sii_many,
@@ -31,7 +32,10 @@ pub fn fingertips(data: &[u8]) {
         .into_iter()
         .collect();
     sii(&t, &by);
-    if let Ok(groups) = fingertips::lifetable(&t, &by, &LEVELS) {
+    for open in [OpenBand::Ninety, OpenBand::EightyFive] {
+        let Ok(groups) = fingertips::lifetable(&t, &by, &LEVELS, open) else {
+            continue;
+        };
         for (_, table) in groups {
             for e in table {
                 assert!(
