@@ -100,6 +100,7 @@
 
 mod impact;
 pub mod intervals;
+pub mod legap;
 pub mod lifetable;
 mod nonordered;
 pub(crate) mod normal;
