@@ -303,13 +303,13 @@ fn levels_help(what: &str) -> String {
 
 /// `--group-by`: column names, separated by commas.
 #[derive(Clone, Debug)]
-struct GroupBy(Vec<String>);
+pub(crate) struct GroupBy(pub(crate) Vec<String>);
 
 #[allow(
     clippy::unnecessary_wraps,
     reason = "the shape clap's value parsers take"
 )]
-fn group_by(text: &str) -> std::result::Result<GroupBy, String> {
+pub(crate) fn group_by(text: &str) -> std::result::Result<GroupBy, String> {
     Ok(GroupBy(
         text.split(',')
             .map(|s| s.trim().to_owned())
@@ -376,7 +376,7 @@ fn range_message(e: PheError) -> String {
 }
 
 /// The input table and its name for messages.
-fn table(input: Option<&PathBuf>) -> Result<(Table, String)> {
+pub(crate) fn table(input: Option<&PathBuf>) -> Result<(Table, String)> {
     let path = input.ok_or_else(|| Failure::from("--input is required"))?;
     let name = path.display().to_string();
     let reader: Box<dyn Read> = if path.as_os_str() == "-" {

@@ -1,6 +1,7 @@
 //! Readers and writers for interchange formats: the WHO HEAT Plus template ([`heat_plus`]) and
 //! the named-column CSV inputs of the Fingertips commands ([`columns`]) and the Fingertips
-//! methods run over them, group by group ([`fingertips`]).
+//! methods run over them, group by group ([`fingertips`]), and the input of `equitas le-gap`
+//! ([`legap`]).
 
 #[cfg(feature = "csv")]
 pub mod columns;
@@ -8,3 +9,5 @@ pub mod columns;
 pub mod fingertips;
 #[cfg(feature = "csv")]
 pub mod heat_plus;
+#[cfg(feature = "csv")]
+pub mod legap;
