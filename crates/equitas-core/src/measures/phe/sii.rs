@@ -20,10 +20,11 @@
 //! point estimate. Where nothing is back-transformed (normal values, and any fit with
 //! `transform`) α and β are linear in the draws, so they are drawn directly from their joint
 //! normal distribution with two draws per replicate (one with `transform`) rather than one per
-//! quantile (ten for deciles): the same distribution (see [`Joint`]). The
-//! limits at confidence c are the order statistics at
-//! round(R·(1−c')) and round(R·c') (1-based, ties to even, c' = c + (1−c)/2) of the simulated
-//! SII and RII. With `transform` the simulated slopes s are turned into lines centred on the
+//! quantile (ten for deciles): the same distribution (ARCHITECTURE.md, "The Fingertips SII's
+//! Monte Carlo"). Sets of 8,192 or more replicates are reduced as they are drawn, without
+//! storing them, to the same order statistics. The limits at confidence c are the order
+//! statistics at round(R·(1−c')) and round(R·c') (1-based, ties to even, c' = c + (1−c)/2) of
+//! the simulated SII and RII. With `transform` the simulated slopes s are turned into lines centred on the
 //! fitted midpoint m = α̂ + β̂/2 and back-transformed: SII limit = [inv(m+s/2) − inv(m−s/2)]·mult,
 //! RII limit = inv(m+s/2)/inv(m−s/2). A negative multiplier swaps the limits (and inverts RII).
 //!
