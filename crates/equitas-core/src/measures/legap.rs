@@ -945,8 +945,8 @@ fn check_options(input: &LeGapInput, options: &LeGapOptions) -> Result<(f64, usi
 ///
 /// # Errors
 /// Options out of range (the confidence level, the repetitions, the target's reduction and
-/// year), a baseline that is not a period, a target year not after the baseline, or the SII
-/// method refusing its input.
+/// year), a baseline that is not a period, or a target year not after the baseline. Problems
+/// with the data of one group or period are reasons in the result, not errors.
 pub fn le_gap(input: &LeGapInput, options: &LeGapOptions) -> Result<LeGap, LeGapError> {
     let (confidence, baseline) = check_options(input, options)?;
     let z = z_for(confidence);
@@ -999,7 +999,7 @@ pub fn le_gap(input: &LeGapInput, options: &LeGapOptions) -> Result<LeGap, LeGap
             });
         }
         let gap = gap(&les, input.deprivation, z);
-        let sii = sii(&les, &sii_options, &mut workspace, z)?;
+        let sii = sii(&les, &sii_options, &mut workspace, z);
         let (decomposition, decomposition_reason) = match decompose(input, p, &les, &tables, &gap) {
             Ok(d) => (Some(d), None),
             Err(reason) => (None, Some(reason)),
@@ -1082,12 +1082,7 @@ fn gap(les: &[GroupLe], deprivation: Deprivation, z: f64) -> Estimate {
 
 /// The SII of the groups' life expectancies the Fingertips way, with the analytic standard
 /// error.
-fn sii(
-    les: &[GroupLe],
-    options: &SiiOptions,
-    workspace: &mut SiiWorkspace,
-    z: f64,
-) -> Result<Estimate, LeGapError> {
+fn sii(les: &[GroupLe], options: &SiiOptions, workspace: &mut SiiWorkspace, z: f64) -> Estimate {
     let rows: Vec<SiiRow> = les
         .iter()
         .filter_map(|g| {
@@ -1107,14 +1102,23 @@ fn sii(
             .filter(|g| g.le.value.is_none() || g.le.se.is_none())
             .map(|g| g.group.to_string())
             .collect();
-        return Ok(Estimate::missing(format!(
+        return Estimate::missing(format!(
             "groups {} have no life expectancy",
             missing.join(", ")
-        )));
+        ));
     }
-    let r = phe_sii_with(&rows, options, workspace)?;
+    // The options were checked before; what the SII can still refuse is the data (a group's
+    // population added up beyond double precision), which leaves this period's SII blank with
+    // the reason, not the whole analysis.
+    let r = match phe_sii_with(&rows, options, workspace) {
+        Ok(r) => r,
+        Err(e) => return Estimate::missing(e.to_string()),
+    };
     let interval = r.intervals.first();
-    let analytic = sii_analytic(&rows, options)?;
+    let analytic = match sii_analytic(&rows, options) {
+        Ok(a) => a,
+        Err(e) => return Estimate::missing(e.to_string()),
+    };
     let se = match &analytic {
         Ok(limits) => limits
             .first()
@@ -1125,13 +1129,13 @@ fn sii(
         .reason
         .map(|x| x.to_string())
         .or_else(|| analytic.err().map(|x| x.to_string()));
-    Ok(Estimate {
+    Estimate {
         value: r.sii,
         se,
         lower: interval.and_then(|i| i.sii_lower),
         upper: interval.and_then(|i| i.sii_upper),
         reason,
-    })
+    }
 }
 
 /// A period's value minus the baseline's, and what it says about the gap.
@@ -1864,6 +1868,106 @@ mod tests {
             LeGapError::NoRows
         );
         let _ = START_AGES;
+    }
+
+    /// Every number finite, and every blank with its reason.
+    fn check_estimate(e: &Estimate) -> Result<(), String> {
+        if [e.value, e.se, e.lower, e.upper]
+            .iter()
+            .flatten()
+            .any(|x| !x.is_finite())
+        {
+            return Err(format!("not finite: {e:?}"));
+        }
+        if [e.value, e.lower, e.upper].iter().any(Option::is_none) && e.reason.is_none() {
+            return Err(format!("a blank without a reason: {e:?}"));
+        }
+        Ok(())
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 96, ..Default::default() })]
+
+        /// Hostile rows (huge, tiny and zero counts, missing bands and groups, causes, several
+        /// periods) never panic; every number that comes out is finite, every blank has a
+        /// reason, and the decompositions that come out add up to their gaps.
+        #[test]
+        fn hostile_rows_give_numbers_or_reasons(
+            cells in proptest::collection::vec(
+                (
+                    0usize..3,
+                    1u32..=5,
+                    0usize..20,
+                    0usize..3,
+                    proptest::prop_oneof![0.0f64..500.0, proptest::strategy::Just(0.0), proptest::strategy::Just(1e300), proptest::strategy::Just(5e-324)],
+                    proptest::prop_oneof![1.0f64..50_000.0, proptest::strategy::Just(0.0), proptest::strategy::Just(1e308), proptest::strategy::Just(1e-300)],
+                ),
+                1..300,
+            ),
+            full in proptest::prelude::any::<bool>(),
+            causes in proptest::prelude::any::<bool>(),
+        ) {
+            const PERIODS: [&str; 3] = ["2016", "2017-19", "2022/23"];
+            const CAUSES: [&str; 3] = ["a", "b", "c"];
+            // Optionally a full, plausible table first, so that some numbers come out.
+            let mut rows = if full { rows(&PERIODS, 5, OpenBand::Ninety, 1) } else { Vec::new() };
+            for (p, g, b, c, deaths, population) in cells {
+                rows.push(DeathsRow {
+                    row: rows.len() + 2,
+                    period: PERIODS[p],
+                    group: g,
+                    start_age: START_AGES[b],
+                    cause: None,
+                    deaths: deaths.min(population),
+                    population,
+                });
+                let _ = c;
+            }
+            if causes {
+                let mut k = 0;
+                rows = rows
+                    .iter()
+                    .flat_map(|r| {
+                        k += 1;
+                        CAUSES.iter().map(move |c| DeathsRow {
+                            cause: Some(*c),
+                            deaths: if k % 3 == 0 { r.deaths } else { (r.deaths / 3.0).floor() },
+                            ..*r
+                        })
+                    })
+                    .collect();
+            }
+            let Ok(input) = LeGapInput::from_rows(&rows, Deprivation::Quintile, OpenBand::Ninety) else {
+                return Ok(());
+            };
+            let r = le_gap(&input, &options()).unwrap();
+            for p in &r.periods {
+                for g in &p.groups {
+                    check_estimate(&g.le).map_err(proptest::test_runner::TestCaseError::fail)?;
+                }
+                for e in [&p.gap, &p.sii] {
+                    check_estimate(e).map_err(proptest::test_runner::TestCaseError::fail)?;
+                }
+                for c in [&p.gap_change, &p.sii_change].into_iter().flatten() {
+                    check_estimate(&c.difference).map_err(proptest::test_runner::TestCaseError::fail)?;
+                }
+                match (&p.decomposition, p.gap.value) {
+                    (Some(d), Some(gap)) => {
+                        let total: f64 = d.by_age.iter().map(|a| a.years).sum();
+                        proptest::prop_assert!((total - gap).abs() <= 1e-9 * gap.abs().max(1.0), "{total} vs {gap}");
+                    }
+                    (Some(_), None) => proptest::prop_assert!(false, "a decomposition without a gap"),
+                    (None, _) => proptest::prop_assert!(p.decomposition_reason.is_some()),
+                }
+            }
+            for t in [&r.gap_trajectory, &r.sii_trajectory] {
+                check_estimate(&t.observed_annual_change).map_err(proptest::test_runner::TestCaseError::fail)?;
+                check_estimate(&t.projected).map_err(proptest::test_runner::TestCaseError::fail)?;
+                if t.status == Status::CannotTellYet {
+                    proptest::prop_assert!(t.reason.is_some());
+                }
+            }
+        }
     }
 
     /// Over three periods where the most deprived improve: the gap narrows, and against a 5%
