@@ -857,7 +857,7 @@ mod lifetable {
                 .as_str(),
             "a confidence level is a proportion from 0.9 to 0.999999 or a percentage from 90 to 99.9999, got 0.5"
         ));
-        let _ = Reason::NoDeathsInOldestBand;
+        let _ = Reason::NoDeathsInOldestBand { start_age: 90 };
     }
 }
 

@@ -13,6 +13,7 @@ use equitas_core::io::fingertips::{self, Crude, FingertipsError};
 use equitas_core::measures::intervals::{
     MAX_CONFIDENCE_LEVELS, confidence_levels, confidence_pair,
 };
+use equitas_core::measures::lifetable::OpenBand;
 use equitas_core::measures::phe::sii::{
     MAX_REPETITIONS, MAX_THREADS, MIN_REPETITIONS, SiiOptions, SwapRule, ValueType,
     check_multiplier,
@@ -157,7 +158,8 @@ enum SwapRuleArg {
 Output: one row/object per group and start age with the group columns and start_age, value,
 lower, upper, reason (limit names end in the level when there are several). Areas with a total
 population of 5,000 or less, a population of zero or less, negative deaths, more deaths than
-population, other bands or no deaths at 90+ give a reason instead of values; a value whose 95%
+population, other bands or no deaths in the open band give a reason instead of values; a value
+whose 95%
 interval is wider than 20 years is suppressed with its limits kept. Where everyone alive at the
 start of a band dies in it, later ages have the value 0 and no limits (as PHEindicatormethods
 gives them), with a reason.
@@ -166,7 +168,8 @@ Example:
   equitas lifetable --input seeds/examples/lifetable.csv --group-by area")]
 pub(crate) struct Lifetable {
     /// CSV, or - for standard input: columns start_age, population, deaths; 20
-    /// bands per group with start ages 0,1,5,10,...,85,90
+    /// bands per group with start ages 0,1,5,10,...,85,90 (19 up to 85 with
+    /// --open-band 85)
     #[arg(
         short,
         long,
@@ -180,6 +183,27 @@ pub(crate) struct Lifetable {
     #[arg(long, value_name = "C,...", allow_negative_numbers = true, value_parser = levels_any,
           default_value = "0.95", help = levels_help("levels"))]
     confidence: Levels,
+    /// the last, open age band: 90 (90+, 20 bands, as Fingertips) or 85 (85+, 19 bands)
+    #[arg(long, value_name = "AGE", value_enum, default_value_t = OpenBandArg::Ninety)]
+    open_band: OpenBandArg,
+}
+
+/// `--open-band` of lifetable and le-gap.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, ValueEnum)]
+pub(crate) enum OpenBandArg {
+    #[value(name = "90")]
+    Ninety,
+    #[value(name = "85")]
+    EightyFive,
+}
+
+impl OpenBandArg {
+    pub(crate) const fn band(self) -> OpenBand {
+        match self {
+            Self::Ninety => OpenBand::Ninety,
+            Self::EightyFive => OpenBand::EightyFive,
+        }
+    }
 }
 
 /// `equitas proportion`.
@@ -279,13 +303,13 @@ fn levels_help(what: &str) -> String {
 
 /// `--group-by`: column names, separated by commas.
 #[derive(Clone, Debug)]
-struct GroupBy(Vec<String>);
+pub(crate) struct GroupBy(pub(crate) Vec<String>);
 
 #[allow(
     clippy::unnecessary_wraps,
     reason = "the shape clap's value parsers take"
 )]
-fn group_by(text: &str) -> std::result::Result<GroupBy, String> {
+pub(crate) fn group_by(text: &str) -> std::result::Result<GroupBy, String> {
     Ok(GroupBy(
         text.split(',')
             .map(|s| s.trim().to_owned())
@@ -352,7 +376,7 @@ fn range_message(e: PheError) -> String {
 }
 
 /// The input table and its name for messages.
-fn table(input: Option<&PathBuf>) -> Result<(Table, String)> {
+pub(crate) fn table(input: Option<&PathBuf>) -> Result<(Table, String)> {
     let path = input.ok_or_else(|| Failure::from("--input is required"))?;
     let name = path.display().to_string();
     let reader: Box<dyn Read> = if path.as_os_str() == "-" {
@@ -482,8 +506,13 @@ fn sii_record(g: &fingertips::SiiGroup, o: &SiiOptions, names: &LevelNames) -> R
 
 pub(crate) fn lifetable(a: &Lifetable) -> Result<()> {
     let (t, name) = table(a.input.as_ref())?;
-    let groups = fingertips::lifetable(&t, &a.common.group_by.0, &a.confidence.levels)
-        .map_err(|e| failure(&name, &e))?;
+    let groups = fingertips::lifetable(
+        &t,
+        &a.common.group_by.0,
+        &a.confidence.levels,
+        a.open_band.band(),
+    )
+    .map_err(|e| failure(&name, &e))?;
     let mut records = Output::new(a.common.format);
     for (key, table) in groups {
         for e in table {

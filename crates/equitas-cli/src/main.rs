@@ -15,6 +15,7 @@ mod args;
 mod assess;
 mod cohorts;
 mod fingertips;
+mod legap;
 mod measures;
 mod output;
 mod render;
@@ -89,6 +90,9 @@ enum Command {
     /// directly standardised rates (ESP2013, Dobson intervals)
     #[command(long_about = fingertips::DSR_ABOUT)]
     Dsr(fingertips::Dsr),
+    /// the life-expectancy gap between most and least deprived, over time, with its causes
+    #[command(name = "le-gap", long_about = legap::ABOUT)]
+    LeGap(legap::Args),
     /// Health Equity Assessment Tool self-assessments: new, validate, score, summary, migrate
     #[command(long_about = assess::ABOUT)]
     Assess(assess::Args),
@@ -204,6 +208,7 @@ fn run() -> Result<()> {
         Command::Proportion(a) => fingertips::proportion(&a),
         Command::Rate(a) => fingertips::rate(&a),
         Command::Dsr(a) => fingertips::dsr(&a),
+        Command::LeGap(a) => legap::run(&a),
         Command::Assess(a) => assess::run(a),
     }
 }

@@ -1,9 +1,13 @@
 //! The Fingertips CSVs: `io::columns::Table` read, then each of `equitas sii|lifetable|
-//! proportion|rate|dsr` through the same core readers the CLI calls (`io::fingertips`),
-//! grouped by an `area` column when there is one.
+//! proportion|rate|dsr|le-gap` through the same core readers the CLI calls (`io::fingertips`,
+//! `io::legap`), grouped by an `area` column when there is one.
 
 use equitas_core::io::columns::Table;
 use equitas_core::io::fingertips::{self, Crude};
+use equitas_core::io::legap;
+use equitas_core::measures;
+use equitas_core::measures::legap::{LeGapInput, LeGapOptions};
+use equitas_core::measures::lifetable::OpenBand;
 use equitas_core::measures::phe::Estimate;
 use equitas_core::measures::phe::sii::{
     SiiOptions, SiiResult, SiiRow, SwapRule, ValueType, phe_sii_many,
@@ -20,7 +24,8 @@ const LEVELS: [f64; 2] = [0.95, 0.998];
 /// - every result holds a value or the reason it has none, and no NaN (the methods' promise:
 ///   "they never hold NaN"; issue 12, finding 11);
 /// - `phe_sii_many` gives the same answers on one thread (one reused workspace) as on a thread
-///   per area (a fresh workspace each).
+///   per area (a fresh workspace each);
+/// - `le-gap` leaves no number blank without a reason, and none NaN or infinite.
 pub fn fingertips(data: &[u8]) {
     let Ok(t) = Table::read(data) else {
         return;
@@ -31,7 +36,10 @@ pub fn fingertips(data: &[u8]) {
         .into_iter()
         .collect();
     sii(&t, &by);
-    if let Ok(groups) = fingertips::lifetable(&t, &by, &LEVELS) {
+    for open in [OpenBand::Ninety, OpenBand::EightyFive] {
+        let Ok(groups) = fingertips::lifetable(&t, &by, &LEVELS, open) else {
+            continue;
+        };
         for (_, table) in groups {
             for e in table {
                 assert!(
@@ -61,6 +69,75 @@ pub fn fingertips(data: &[u8]) {
     if let Ok(groups) = fingertips::dsr(&t, &by, &LEVELS, 100_000.0) {
         for g in groups {
             check("a DSR", &g.estimate);
+        }
+    }
+    le_gap(&t, &by);
+}
+
+/// `equitas le-gap` on every analysis, with the open band at 90 and at 85 (the minimum 1,000
+/// draws for the SII): every number finite or missing with its reason.
+fn le_gap(t: &Table, by: &[String]) {
+    let Ok((kind, analyses)) = legap::analyses(t, by) else {
+        return;
+    };
+    let options = LeGapOptions {
+        repetitions: 1000,
+        ..LeGapOptions::default()
+    };
+    for open in [OpenBand::Ninety, OpenBand::EightyFive] {
+        for a in &analyses {
+            let Ok(input) = LeGapInput::from_rows(&a.rows, kind, open) else {
+                continue;
+            };
+            if let Ok(r) = measures::legap::le_gap(&input, &options) {
+                check_le_gap(&r);
+            }
+        }
+    }
+}
+
+/// An le-gap estimate: finite numbers, and a reason for any that is missing.
+fn check_gap_estimate(what: &str, e: &measures::legap::Estimate) {
+    for x in [e.value, e.se, e.lower, e.upper] {
+        crate::not_nan(what, x);
+        assert!(x.is_none_or(f64::is_finite), "{what}: {e:?}");
+    }
+    if [e.value, e.lower, e.upper].iter().any(Option::is_none) {
+        assert!(
+            e.reason.is_some(),
+            "{what}: a blank without a reason: {e:?}"
+        );
+    }
+}
+
+fn check_le_gap(r: &measures::legap::LeGap) {
+    for p in &r.periods {
+        for g in &p.groups {
+            check_gap_estimate("a group's life expectancy", &g.le);
+        }
+        check_gap_estimate("a gap", &p.gap);
+        check_gap_estimate("an SII", &p.sii);
+        for c in [&p.gap_change, &p.sii_change].into_iter().flatten() {
+            check_gap_estimate("a change", &c.difference);
+        }
+        match &p.decomposition {
+            Some(d) => {
+                for a in &d.by_age {
+                    assert!(a.years.is_finite(), "a contribution: {a:?}");
+                    assert!(a.by_cause.iter().all(|x| x.is_finite()), "{a:?}");
+                }
+            }
+            None => assert!(
+                p.decomposition_reason.is_some(),
+                "no decomposition, no reason"
+            ),
+        }
+    }
+    for t in [&r.gap_trajectory, &r.sii_trajectory] {
+        check_gap_estimate("a trend", &t.observed_annual_change);
+        check_gap_estimate("a projection", &t.projected);
+        if t.status == measures::legap::Status::CannotTellYet {
+            assert!(t.reason.is_some(), "cannot tell, without saying why: {t:?}");
         }
     }
 }

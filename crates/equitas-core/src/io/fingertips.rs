@@ -22,7 +22,7 @@
 use std::fmt;
 
 use super::columns::{ColumnError, Table};
-use crate::measures::lifetable::{AgeBand, LifeExpectancy, life_expectancy};
+use crate::measures::lifetable::{AgeBand, LifeExpectancy, OpenBand, life_expectancy_with};
 use crate::measures::phe::dsr::{
     BandError, LabelledBand, StandardPopulation, calculate_dsr_by_label,
 };
@@ -355,18 +355,19 @@ fn analytic_limits(
     }
 }
 
-/// Life expectancy for every group of `t`: columns `start_age` (0, 1, 5, …, 90), `population`
-/// and `deaths`, one row per band, grouped by the columns `by`, at the confidence `levels`.
-/// Groups come in the order they first appear.
+/// Life expectancy for every group of `t`: columns `start_age` (0, 1, 5, …, 90, or …, 85 with
+/// the open band `open` at 85), `population` and `deaths`, one row per band, grouped by the
+/// columns `by`, at the confidence `levels`. Groups come in the order they first appear.
 ///
 /// # Errors
 /// A column missing, a cell that is not a number, a start age that is not a whole number of
-/// years from 0 to [`MAX_START_AGE`], and [`life_expectancy`]'s errors (the confidence levels),
+/// years from 0 to [`MAX_START_AGE`], and [`life_expectancy_with`]'s errors (the confidence levels),
 /// naming the group.
 pub fn lifetable(
     t: &Table,
     by: &[String],
     levels: &[f64],
+    open: OpenBand,
 ) -> Result<Vec<(GroupKey, Vec<LifeExpectancy>)>, FingertipsError> {
     let group_by = group_columns(t, by)?;
     let (age, population, deaths) = (
@@ -390,10 +391,12 @@ pub fn lifetable(
             });
         }
         let group = key(by, &g.key);
-        let table = life_expectancy(&bands, levels).map_err(|source| FingertipsError::Group {
-            group: group.clone(),
-            rows: None,
-            source,
+        let table = life_expectancy_with(&bands, levels, open).map_err(|source| {
+            FingertipsError::Group {
+                group: group.clone(),
+                rows: None,
+                source,
+            }
         })?;
         out.push((group, table));
     }
@@ -701,7 +704,7 @@ mod tests {
     fn lifetable_start_ages_are_whole_years() {
         for (cell, ok) in [("0.5", false), ("-5", false), ("151", false), ("150", true)] {
             let csv = format!("start_age,population,deaths\n{cell},10,1\n");
-            let r = lifetable(&table(&csv), &[], &[0.95]);
+            let r = lifetable(&table(&csv), &[], &[0.95], OpenBand::Ninety);
             assert_eq!(r.is_ok(), ok, "{cell}");
             if !ok {
                 assert_eq!(

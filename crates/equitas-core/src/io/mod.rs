@@ -1,7 +1,8 @@
 //! Readers and writers for interchange formats: the WHO HEAT Plus template ([`heat_plus`]) and
 //! the named-column CSV inputs of the Fingertips commands ([`columns`]) and the Fingertips
-//! methods run over them, group by group ([`fingertips`]). [`measured`] is a HEAT Plus file
-//! measured as the data page shows it: each table's measures with their names, and a chart.
+//! methods run over them, group by group ([`fingertips`]), and the input of `equitas le-gap`
+//! ([`legap`]). [`measured`] is a HEAT Plus file measured as the data page shows it: each
+//! table's measures with their names, and a chart.
 
 #[cfg(feature = "csv")]
 pub mod columns;
@@ -9,5 +10,7 @@ pub mod columns;
 pub mod fingertips;
 #[cfg(feature = "csv")]
 pub mod heat_plus;
+#[cfg(feature = "csv")]
+pub mod legap;
 #[cfg(feature = "csv")]
 pub mod measured;

@@ -104,6 +104,7 @@
 pub mod chart;
 mod impact;
 pub mod intervals;
+pub mod legap;
 pub mod lifetable;
 pub mod names;
 mod nonordered;

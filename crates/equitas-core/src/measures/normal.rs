@@ -113,13 +113,25 @@ impl Ziggurat {
         if x.abs() < next {
             return x;
         }
-        self.slow(rng, i, u, x)
+        // The state goes to the slow path and back by value, so that no reference to it
+        // escapes the fast path and the compiler can keep it in registers in a caller's loop.
+        let (x, state) = self.slow(rng.clone(), i, u, x);
+        *rng = state;
+        x
     }
 
-    /// The base layer's tail and the wedges, then a fresh try.
+    /// The base layer's tail and the wedges, then a fresh try; returns the draw and the
+    /// generator's state after it.
     #[cold]
     #[inline(never)]
-    fn slow(&self, rng: &mut Words, i: usize, u: f64, x: f64) -> f64 {
+    fn slow(&self, mut words: Words, i: usize, u: f64, x: f64) -> (f64, Words) {
+        let rng = &mut words;
+        let x = self.slow_draw(rng, i, u, x);
+        (x, words)
+    }
+
+    /// [`Ziggurat::slow`]'s draw.
+    fn slow_draw(&self, rng: &mut Words, i: usize, u: f64, x: f64) -> f64 {
         let (mut i, mut u, mut x) = (i, u, x);
         loop {
             if i == 0 {

@@ -119,17 +119,26 @@ pub enum Reason {
         /// Its population.
         population: f64,
     },
-    /// Life table: not the 20 standard bands.
-    #[error("expected the 20 age bands 0, 1, 5, 10, …, 90, got {count} bands starting {found:?}")]
+    /// Life table: not the standard bands (20 up to 90+, or 19 up to 85+).
+    #[error(
+        "expected the {} age bands 0, 1, 5, 10, …, {open}, got {count} bands starting {found:?}",
+        open / 5 + 2
+    )]
     WrongBands {
         /// How many bands were given.
         count: usize,
         /// Their start ages.
         found: Vec<u32>,
+        /// The start age of the open band asked for (90 or 85).
+        open: u32,
     },
-    /// Life table: no deaths in the 90+ band, so life expectancy would be infinite.
-    #[error("the 90+ band has no deaths, so life expectancy is infinite")]
-    NoDeathsInOldestBand,
+    /// Life table: no deaths in the open band (90+ or 85+), so life expectancy would be
+    /// infinite.
+    #[error("the {start_age}+ band has no deaths, so life expectancy is infinite")]
+    NoDeathsInOldestBand {
+        /// The open band's start age.
+        start_age: u32,
+    },
     /// Life table: this start age's 95% interval is wider than 20 years (1.959964·SE > 10),
     /// whatever the confidence asked for; the limits are kept (§2.2).
     #[error("the 95% confidence interval is wider than 20 years (standard error {se})")]

@@ -17,9 +17,14 @@
 //! **Monte Carlo limits.** Each replicate draws one normal value per quantile,
 //! N(g(value_i), se_i²); for rates and proportions without `transform` each draw is
 //! back-transformed; the replicate's α and β are the same linear combinations of the draws as the
-//! point estimate. The limits at confidence c are the order statistics at
-//! round(R·(1−c')) and round(R·c') (1-based, ties to even, c' = c + (1−c)/2) of the simulated
-//! SII and RII. With `transform` the simulated slopes s are turned into lines centred on the
+//! point estimate. Where nothing is back-transformed (normal values, and any fit with
+//! `transform`) α and β are linear in the draws, so they are drawn directly from their joint
+//! normal distribution with two draws per replicate (one with `transform`) rather than one per
+//! quantile (ten for deciles): the same distribution (ARCHITECTURE.md, "The Fingertips SII's
+//! Monte Carlo"). Sets of 8,192 or more replicates are reduced as they are drawn, without
+//! storing them, to the same order statistics. The limits at confidence c are the order
+//! statistics at round(R·(1−c')) and round(R·c') (1-based, ties to even, c' = c + (1−c)/2) of
+//! the simulated SII and RII. With `transform` the simulated slopes s are turned into lines centred on the
 //! fitted midpoint m = α̂ + β̂/2 and back-transformed: SII limit = [inv(m+s/2) − inv(m−s/2)]·mult,
 //! RII limit = inv(m+s/2)/inv(m−s/2). A negative multiplier swaps the limits (and inverts RII).
 //!
@@ -581,6 +586,41 @@ pub fn phe_sii_with(
     options: &SiiOptions,
     workspace: &mut SiiWorkspace,
 ) -> Result<SiiResult, PheError> {
+    simulate(rows, options, workspace, Method::for_options(options), true)
+}
+
+/// How the replicates' α and β are drawn (see [`Joint`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Method {
+    /// Two normal draws per replicate (one with `transform`): α and β are linear in the draws,
+    /// so their joint distribution is drawn directly.
+    Joint,
+    /// One normal draw per quantile per replicate, back-transformed: rates and proportions
+    /// without `transform`, whose α and β are not linear in the draws.
+    PerQuantile,
+}
+
+impl Method {
+    /// The joint draw wherever α and β are linear in the quantiles' draws.
+    fn for_options(o: &SiiOptions) -> Self {
+        if o.transform || o.value_type == ValueType::Normal {
+            Self::Joint
+        } else {
+            Self::PerQuantile
+        }
+    }
+}
+
+/// [`phe_sii_with`] by a given [`Method`], and with `stream` false always storing every
+/// replicate and selecting (the tests compare the two methods, and streaming with storing, on
+/// the same inputs).
+fn simulate(
+    rows: &[SiiRow],
+    options: &SiiOptions,
+    workspace: &mut SiiWorkspace,
+    method: Method,
+    stream: bool,
+) -> Result<SiiResult, PheError> {
     let p = match prepare(rows, options)? {
         Ok(p) => p,
         Err(reason) => {
@@ -598,12 +638,17 @@ pub fn phe_sii_with(
     let reps = options.repetitions as usize;
     let sets = if options.reliability { 10 } else { 1 };
     let mut sim = workspace.sim.take().unwrap_or_else(Simulation::empty);
-    sim.reset(&p, options, reps)?;
+    sim.reset(&p, options);
     let sim = workspace.sim.insert(sim);
     let mut limits: Vec<Vec<[f64; 4]>> = Vec::with_capacity(sets);
+    let joint = (method == Method::Joint).then(|| Joint::new(&p));
     for _ in 0..sets {
-        sim.run(&p, options);
-        limits.push(sim.limits(&p.levels, options, alpha, beta));
+        let set = sim.set_limits(&p, joint.as_ref(), options, reps, stream)?;
+        limits.push(
+            set.into_iter()
+                .map(|l| l.limits(options, alpha, beta))
+                .collect(),
+        );
     }
     // Every number is kept only if finite; the names of those left out go into the reason.
     let mut blank: Vec<String> = Vec::new();
@@ -729,6 +774,69 @@ pub fn sii_analytic(
     }
 }
 
+/// A replicate's intercept α and slope β where they are linear in the quantiles' draws
+/// (untransformed normal values, and any fit with `transform`): α = Σ dᵢ(μᵢ + sᵢzᵢ) and
+/// β = Σ cᵢ(μᵢ + sᵢzᵢ) with independent standard normal zᵢ, so (α, β) is bivariate normal with
+/// means α̂ = Σ dᵢμᵢ and β̂ = Σ cᵢμᵢ and covariance given by u = (dᵢsᵢ) and w = (cᵢsᵢ):
+/// Var β = ‖w‖², Var α = ‖u‖², Cov = u·w. Drawing β = β̂ + ‖w‖z₁ and
+/// α = α̂ + (u·ŵ)z₁ + ‖u − (u·ŵ)ŵ‖z₂, with ŵ = w/‖w‖ and z₁, z₂ independent standard normals,
+/// gives exactly that distribution (the Cholesky factor of the 2 × 2 covariance), with two
+/// draws per replicate instead of one per quantile. The norms are computed scaled, so they
+/// overflow only where the quantities themselves would.
+#[derive(Debug, Clone, Copy)]
+struct Joint {
+    /// α̂.
+    alpha: f64,
+    /// β̂.
+    beta: f64,
+    /// ‖w‖, the standard deviation of β.
+    beta_sd: f64,
+    /// u·ŵ, α's loading on z₁.
+    alpha_on_z1: f64,
+    /// ‖u − (u·ŵ)ŵ‖, α's loading on z₂.
+    alpha_sd_rest: f64,
+}
+
+impl Joint {
+    fn new(p: &Prepared) -> Self {
+        let u: Vec<f64> = p.d.iter().zip(&p.sd).map(|(d, s)| d * s).collect();
+        let w: Vec<f64> = p.c.iter().zip(&p.sd).map(|(c, s)| c * s).collect();
+        let beta_sd = norm(&w);
+        let (alpha_on_z1, alpha_sd_rest) = if beta_sd == 0.0 {
+            // β does not vary: α is its own normal.
+            (0.0, norm(&u))
+        } else {
+            let unit: Vec<f64> = w.iter().map(|x| x / beta_sd).collect();
+            let along = dot(&u, &unit);
+            let rest: Vec<f64> = u.iter().zip(&unit).map(|(x, e)| x - along * e).collect();
+            (along, norm(&rest))
+        };
+        Self {
+            alpha: dot(&p.d, &p.mu),
+            beta: dot(&p.c, &p.mu),
+            beta_sd,
+            alpha_on_z1,
+            alpha_sd_rest,
+        }
+    }
+}
+
+/// The Euclidean norm of `v`, scaled by its largest element so that the squares cannot
+/// overflow or underflow; NaN if any element is NaN.
+fn norm(v: &[f64]) -> f64 {
+    let mut big = 0.0_f64;
+    for x in v {
+        if x.is_nan() {
+            return f64::NAN;
+        }
+        big = big.max(x.abs());
+    }
+    if big == 0.0 || big.is_infinite() {
+        return big;
+    }
+    big * v.iter().map(|x| (x / big) * (x / big)).sum::<f64>().sqrt()
+}
+
 /// Replicates drawn per block: the draws of a block are generated in replicate order, then the
 /// block's α and β are accumulated quantile by quantile (same order of additions per replicate as
 /// a scalar loop, but independent across replicates, so the CPU can overlap them).
@@ -740,9 +848,9 @@ const BLOCK: usize = 64;
 struct Simulation {
     rng: Words,
     zig: Ziggurat,
-    /// Simulated slope (or SII) per replicate.
+    /// Simulated slope (or SII) per replicate, when stored.
     slope: Vec<f64>,
-    /// Simulated RII per replicate (untransformed fits only).
+    /// Simulated RII per replicate (untransformed fits only), when stored.
     rii: Vec<f64>,
     /// One block of draws, replicate-major.
     draws: Vec<f64>,
@@ -750,19 +858,199 @@ struct Simulation {
     beta: Vec<f64>,
     /// The values near one order statistic (see [`order_statistics`]).
     window: Vec<f64>,
+    /// The first replicates of a streamed set, from which its pivots are read.
+    pilot: [Vec<f64>; 2],
+    /// The slope's and the RII's windows of a streamed set.
+    windows: [Tails; 2],
 }
 
 /// The most memory one area's simulation can take, in bytes: the simulated SII (or slope) and
 /// RII per repetition and the window `order_statistics` selects in (at most a quarter of the
-/// repetitions' values, allowing for the vector's growth).
+/// repetitions' values, allowing for the vector's growth). A streamed set takes less: a window
+/// of a quarter of the repetitions for the SII and one for the RII, a quarter of what storing
+/// them takes.
 #[must_use]
 pub fn simulation_bytes(o: &SiiOptions) -> u64 {
     let per_rep: u64 = if o.transform { 8 } else { 16 };
     u64::from(o.repetitions) * (per_rep + 2)
 }
 
+/// Replicates drawn per block of a streamed set: generated into a small buffer that stays in
+/// the first-level cache, then scanned by each [`Tails`].
+const STREAM_BLOCK: usize = 256;
+
+/// The order statistics of one simulated quantity (the slope, or the RII) found while its
+/// replicates are drawn, without storing them. Every rank a confidence level asks for is in a
+/// tail (levels are at least 90%, so ranks are in the lowest or highest 5%): a rank in the
+/// lower half lies at or below `high`, a pivot a little above it read from a pilot sample (as
+/// in [`order_statistics`]), and a rank in the upper half at or above `low`. The window keeps
+/// every value at or below `high` or at or above `low` (and any NaN), so the lower ranks are
+/// the first values of the window in order and the upper ranks the last: one test per value,
+/// and no count beside the window's length.
+#[derive(Debug, Default)]
+struct Tails {
+    /// The largest lower-tail pivot (−∞ if no rank is in the lower half).
+    high: f64,
+    /// The smallest upper-tail pivot (+∞ if no rank is in the upper half).
+    low: f64,
+    /// Values kept (those past the window's length are lost: the set is then drawn again and
+    /// stored).
+    kept: usize,
+    /// Values seen.
+    seen: usize,
+    window: Vec<f64>,
+}
+
+impl Tails {
+    /// An empty window for the ranks with these pivots, `cap` values long; `None` if it
+    /// cannot be allocated.
+    fn start(
+        &mut self,
+        wanted: &[usize],
+        pivots: &[(f64, f64)],
+        n: usize,
+        cap: usize,
+    ) -> Option<()> {
+        self.high = f64::NEG_INFINITY;
+        self.low = f64::INFINITY;
+        for (&k, &(lo, hi)) in wanted.iter().zip(pivots) {
+            if 2 * k < n {
+                self.high = self.high.max(hi);
+            } else {
+                self.low = self.low.min(lo);
+            }
+        }
+        self.kept = 0;
+        self.seen = 0;
+        self.window
+            .try_reserve_exact(cap.saturating_sub(self.window.len()))
+            .ok()?;
+        self.window.resize(cap, 0.0);
+        Some(())
+    }
+
+    /// Counts a block of values. No branch depends on a value: each is written to the
+    /// window's next free place and kept unless it is strictly between the pivots (a NaN is
+    /// kept: it is between nothing).
+    fn scan(&mut self, block: &[f64]) {
+        let (high, low) = (self.high, self.low);
+        let mut kept = self.kept;
+        for &x in block {
+            if let Some(slot) = self.window.get_mut(kept) {
+                *slot = x;
+            }
+            kept += usize::from(!((x > high) & (x < low)));
+        }
+        self.kept = kept;
+        self.seen += block.len();
+    }
+
+    /// The values at sorted 0-based ranks `wanted`, if the window holds every one: it held
+    /// every value it kept, no NaN, its two tails do not overlap, and each rank is in its
+    /// tail.
+    fn values_at(&mut self, wanted: &[usize]) -> Option<Vec<f64>> {
+        let (high, low, n) = (self.high, self.low, self.seen);
+        let kept = self.window.get_mut(..self.kept)?;
+        if kept.iter().any(|x| x.is_nan()) {
+            return None;
+        }
+        let below = kept.iter().filter(|&&x| x <= high).count();
+        let above = kept.iter().filter(|&&x| x >= low).count();
+        if below + above != kept.len() {
+            return None;
+        }
+        // In order, the window is the values at or below `high`, then those at or above `low`.
+        let index: Option<Vec<usize>> = wanted
+            .iter()
+            .map(|&k| {
+                if 2 * k < n {
+                    Some(k).filter(|&k| k < below)
+                } else {
+                    (kept.len() + k).checked_sub(n).filter(|_| n - k <= above)
+                }
+            })
+            .collect();
+        Some(select_many(kept, &index?))
+    }
+}
+
+/// A set's order statistics at the ranks asked for: the slope's, and the RII's (empty with
+/// `transform`).
+type Found = (Vec<f64>, Vec<f64>);
+
+/// One set's simulated order statistics at one confidence level: the slope's (the SII's, or
+/// the transformed slope's) and the RII's (NaN with `transform`).
+#[derive(Debug, Clone, Copy)]
+struct SetLimits {
+    slope: (f64, f64),
+    rii: (f64, f64),
+}
+
+impl SetLimits {
+    /// [SII lower, SII upper, RII lower, RII upper].
+    fn limits(self, o: &SiiOptions, alpha: f64, beta: f64) -> [f64; 4] {
+        if o.transform {
+            transformed_limits(o, alpha + beta / 2.0, self.slope.0, self.slope.1)
+        } else {
+            [self.slope.0, self.slope.1, self.rii.0, self.rii.1]
+        }
+    }
+}
+
+/// One replicate of [`Joint`]: (simulated slope or SII, simulated RII), z₁ for β and,
+/// untransformed, z₂ for α (`transform` needs β alone: one draw, and the RII is NaN).
+#[inline(always)]
+fn joint_replicate(j: &Joint, o: &SiiOptions, zig: &Ziggurat, rng: &mut Words) -> (f64, f64) {
+    let z1 = zig.sample(rng);
+    let b = j.beta + j.beta_sd * z1;
+    if o.transform {
+        return (b, f64::NAN);
+    }
+    let z2 = zig.sample(rng);
+    let a = j.alpha + j.alpha_on_z1 * z1 + j.alpha_sd_rest * z2;
+    let m = o.multiplier;
+    let ratio = (a + b) / a;
+    (b * m, if m < 0.0 { 1.0 / ratio } else { ratio })
+}
+
+/// The pivots either side of each rank in `wanted` (of `n` values) from a sample of them (see
+/// [`order_statistics`]); `None` if the sample holds NaN. Reorders `sample`.
+fn pivots(sample: &mut [f64], wanted: &[usize], n: usize) -> Option<Vec<(f64, f64)>> {
+    if sample.iter().any(|x| x.is_nan()) {
+        return None;
+    }
+    let size = sample.len();
+    let at = |k: usize| k * size / n;
+    // The sample's values at the pivot positions, by selection rather than a sort.
+    let mut positions: Vec<usize> = wanted
+        .iter()
+        .flat_map(|&k| [at(k).saturating_sub(SPREAD), at(k) + SPREAD])
+        .filter(|&i| i < size)
+        .collect();
+    positions.sort_unstable();
+    positions.dedup();
+    let picked = select_many(sample, &positions);
+    let sample_at = |i: Option<usize>, beyond: f64| -> f64 {
+        i.and_then(|i| positions.binary_search(&i).ok())
+            .and_then(|j| picked.get(j))
+            .copied()
+            .unwrap_or(beyond)
+    };
+    Some(
+        wanted
+            .iter()
+            .map(|&k| {
+                (
+                    sample_at(at(k).checked_sub(SPREAD), f64::NEG_INFINITY),
+                    sample_at(Some(at(k) + SPREAD), f64::INFINITY),
+                )
+            })
+            .collect(),
+    )
+}
+
 impl Simulation {
-    /// No buffers yet: [`Simulation::reset`] sizes them.
+    /// No buffers yet: they are sized when first needed.
     fn empty() -> Self {
         Self {
             rng: Words::new(0),
@@ -773,18 +1061,25 @@ impl Simulation {
             alpha: vec![0.0; BLOCK],
             beta: vec![0.0; BLOCK],
             window: Vec::new(),
+            pilot: [Vec::new(), Vec::new()],
+            windows: [Tails::default(), Tails::default()],
         }
     }
 
-    /// Start (again) for an area: a fresh generator from the seed, buffers resized in place. The
-    /// large buffers are reserved fallibly, so running out of memory is an error, not an abort.
-    fn reset(&mut self, p: &Prepared, o: &SiiOptions, reps: usize) -> Result<(), PheError> {
+    /// Start (again) for an area: a fresh generator from the seed.
+    fn reset(&mut self, p: &Prepared, o: &SiiOptions) {
+        self.rng = Words::new(o.seed);
+        self.draws.resize(BLOCK * p.mu.len(), 0.0);
+    }
+
+    /// The buffers that store every replicate, resized in place. They are reserved fallibly,
+    /// so running out of memory is an error, not an abort.
+    fn store(&mut self, o: &SiiOptions, reps: usize) -> Result<(), PheError> {
         let rii = if o.transform { 0 } else { reps };
         let out_of_memory = |_| PheError::OutOfMemory {
             bytes: simulation_bytes(o),
             repetitions: o.repetitions,
         };
-        self.rng = Words::new(o.seed);
         self.slope
             .try_reserve_exact(reps.saturating_sub(self.slope.len()))
             .map_err(out_of_memory)?;
@@ -793,12 +1088,181 @@ impl Simulation {
             .map_err(out_of_memory)?;
         self.slope.resize(reps, 0.0);
         self.rii.resize(rii, 0.0);
-        self.draws.resize(BLOCK * p.mu.len(), 0.0);
         Ok(())
     }
 
+    /// One set of replicates' order statistics at each confidence level. With [`Joint`]
+    /// draws and enough repetitions they are found as the replicates are drawn, without storing
+    /// them ([`Simulation::stream`]); otherwise, or if that misses, every replicate is stored
+    /// and selected from. Either way they are the exact order statistics of the same
+    /// replicates, so the answer is the same bit for bit.
+    fn set_limits(
+        &mut self,
+        p: &Prepared,
+        joint: Option<&Joint>,
+        o: &SiiOptions,
+        reps: usize,
+        stream: bool,
+    ) -> Result<Vec<SetLimits>, PheError> {
+        let positions: Vec<(usize, usize)> =
+            p.levels.iter().map(|&c| order_positions(reps, c)).collect();
+        let mut wanted: Vec<usize> = positions.iter().flat_map(|&(l, u)| [l, u]).collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        let streamed = match joint {
+            Some(j) if stream && reps >= 4 * SAMPLE => self.stream(j, o, reps, &wanted)?,
+            _ => None,
+        };
+        let (slope, ratio) = match streamed {
+            Some(found) => found,
+            None => {
+                self.store(o, reps)?;
+                match joint {
+                    Some(j) => self.run_joint(j, o),
+                    None => self.run_per_quantile(p, o),
+                }
+                let slope = order_statistics(&mut self.slope, &wanted, &mut self.window);
+                let ratio = if o.transform {
+                    Vec::new()
+                } else {
+                    order_statistics(&mut self.rii, &wanted, &mut self.window)
+                };
+                (slope, ratio)
+            }
+        };
+        let at = |v: &[f64], i: usize| -> f64 {
+            wanted
+                .binary_search(&i)
+                .ok()
+                .and_then(|k| v.get(k))
+                .copied()
+                .unwrap_or(f64::NAN)
+        };
+        Ok(positions
+            .iter()
+            .map(|&(l, u)| SetLimits {
+                slope: (at(&slope, l), at(&slope, u)),
+                rii: (at(&ratio, l), at(&ratio, u)),
+            })
+            .collect())
+    }
+
+    /// One set of [`Joint`] replicates reduced as they are drawn: the first [`SAMPLE`] are
+    /// kept as a pilot sample whose values give each rank's pivots, then every replicate (the
+    /// pilot's too) goes through the [`Tails`] of the slope and of the RII, a block at a time.
+    /// No replicate is stored beyond the pilot, one block and the windows. `None` (with the
+    /// generator put back where the set started, so it can be drawn again and stored) if a
+    /// window misses a rank or a NaN was drawn; both are rare.
+    fn stream(
+        &mut self,
+        j: &Joint,
+        o: &SiiOptions,
+        reps: usize,
+        wanted: &[usize],
+    ) -> Result<Option<Found>, PheError> {
+        let start = self.rng.clone();
+        let found = self.stream_from_here(j, o, reps, wanted)?;
+        if found.is_none() {
+            self.rng = start;
+        }
+        Ok(found)
+    }
+
+    /// [`Simulation::stream`], leaving the generator wherever it stops.
+    fn stream_from_here(
+        &mut self,
+        j: &Joint,
+        o: &SiiOptions,
+        reps: usize,
+        wanted: &[usize],
+    ) -> Result<Option<Found>, PheError> {
+        let Self {
+            rng,
+            zig,
+            pilot,
+            windows,
+            ..
+        } = self;
+        let [ps, pr] = pilot;
+        ps.clear();
+        pr.clear();
+        for _ in 0..SAMPLE {
+            let (s, r) = joint_replicate(j, o, zig, rng);
+            ps.push(s);
+            pr.push(r);
+        }
+        let arrays = if o.transform { 1 } else { 2 };
+        // A quarter of the replicates per window: the two tails of a 95% interval keep about
+        // an eighth, those of a 90% interval about a sixth.
+        let cap = reps / 4;
+        for (window, values) in windows.iter_mut().zip([&mut *ps, &mut *pr]).take(arrays) {
+            // Selecting the pivots reorders the pilot; a window does not depend on the order
+            // of the values it counts.
+            let Some(bounds) = pivots(values, wanted, reps) else {
+                return Ok(None);
+            };
+            window
+                .start(wanted, &bounds, reps, cap)
+                .ok_or(PheError::OutOfMemory {
+                    bytes: simulation_bytes(o),
+                    repetitions: o.repetitions,
+                })?;
+            window.scan(values);
+        }
+        let [ws, wr] = windows;
+        let mut block = [[0.0; STREAM_BLOCK]; 2];
+        let mut done = SAMPLE;
+        // The generator's state in a local, which the compiler can keep in registers.
+        let mut words = rng.clone();
+        while done < reps {
+            let n = STREAM_BLOCK.min(reps - done);
+            let [bs, br] = &mut block;
+            for (s, r) in bs.iter_mut().zip(br.iter_mut()).take(n) {
+                (*s, *r) = joint_replicate(j, o, zig, &mut words);
+            }
+            ws.scan(bs.get(..n).unwrap_or_default());
+            if arrays == 2 {
+                wr.scan(br.get(..n).unwrap_or_default());
+            }
+            done += n;
+        }
+        *rng = words;
+        let Some(slope) = ws.values_at(wanted) else {
+            return Ok(None);
+        };
+        let ratio = if arrays == 2 {
+            let Some(ratio) = wr.values_at(wanted) else {
+                return Ok(None);
+            };
+            ratio
+        } else {
+            Vec::new()
+        };
+        Ok(Some((slope, ratio)))
+    }
+
+    /// One set of replicates from [`Joint`], stored.
+    fn run_joint(&mut self, j: &Joint, o: &SiiOptions) {
+        let Self {
+            rng,
+            zig,
+            slope,
+            rii,
+            ..
+        } = self;
+        if o.transform {
+            for s in slope.iter_mut() {
+                *s = joint_replicate(j, o, zig, rng).0;
+            }
+            return;
+        }
+        for (s, r) in slope.iter_mut().zip(rii.iter_mut()) {
+            (*s, *r) = joint_replicate(j, o, zig, rng);
+        }
+    }
+
     /// One set of replicates: one normal draw per quantile per replicate.
-    fn run(&mut self, p: &Prepared, o: &SiiOptions) {
+    fn run_per_quantile(&mut self, p: &Prepared, o: &SiiOptions) {
         let back = !o.transform && o.value_type != ValueType::Normal;
         let m = o.multiplier;
         let q = p.mu.len();
@@ -863,40 +1327,6 @@ impl Simulation {
             done += n;
         }
     }
-
-    /// [SII lower, SII upper, RII lower, RII upper] per confidence level.
-    fn limits(&mut self, levels: &[f64], o: &SiiOptions, alpha: f64, beta: f64) -> Vec<[f64; 4]> {
-        let reps = self.slope.len();
-        let positions: Vec<(usize, usize)> =
-            levels.iter().map(|&c| order_positions(reps, c)).collect();
-        let mut wanted: Vec<usize> = positions.iter().flat_map(|&(l, u)| [l, u]).collect();
-        wanted.sort_unstable();
-        wanted.dedup();
-        let slope = order_statistics(&mut self.slope, &wanted, &mut self.window);
-        let ratio = if o.transform {
-            Vec::new()
-        } else {
-            order_statistics(&mut self.rii, &wanted, &mut self.window)
-        };
-        let at = |v: &[f64], i: usize| -> f64 {
-            wanted
-                .binary_search(&i)
-                .ok()
-                .and_then(|k| v.get(k))
-                .copied()
-                .unwrap_or(f64::NAN)
-        };
-        positions
-            .iter()
-            .map(|&(l, u)| {
-                if o.transform {
-                    transformed_limits(o, alpha + beta / 2.0, at(&slope, l), at(&slope, u))
-                } else {
-                    [at(&slope, l), at(&slope, u), at(&ratio, l), at(&ratio, u)]
-                }
-            })
-            .collect()
-    }
 }
 
 /// Back-transform simulated slope limits around the fitted midpoint `mid` (§2.1).
@@ -942,13 +1372,22 @@ fn order_positions(reps: usize, confidence: f64) -> (usize, usize) {
 /// Sample size for [`order_statistics`]' pivots.
 const SAMPLE: usize = 2048;
 
+/// How many sample positions either side of a rank's own [`order_statistics`] takes its
+/// pivots: at the 2.5% and 97.5% ranks this is about nine standard deviations of the rank's
+/// position in the sample, so the window misses its rank (and the slow exact path runs) almost
+/// never.
+const SPREAD: usize = 64;
+
 /// The values at sorted, distinct 0-based ranks `wanted` of `v` (in `f64::total_cmp` order),
 /// exactly. For large `v`, pivots either side of each rank are read from an evenly spaced sample
-/// (the replicates are independent, so it is a random sample), one pass counts the values below
-/// the lower pivot and keeps those between the pivots in `window`, and the rank is selected within
-/// that small window (Floyd and Rivest's idea). If the window misses its rank, or would hold more
-/// than an eighth of `v` (many equal values), `v` itself is selected instead. One window is
-/// reused rank after rank, so the extra memory is at most a quarter of `v`'s.
+/// (the replicates are independent, so it is a random sample), one pass over `v` counts the
+/// values below the lower pivot and copies those between the pivots into `window`, and the rank
+/// is selected within that small window (Floyd and Rivest's idea). The pass has no branch that
+/// depends on the data: every value is written to the window's next free place and kept there
+/// only if it falls between the pivots. If the window misses its rank, or would hold more than
+/// an eighth of `v` (many equal values), or `v` holds NaN (which plain comparisons cannot place),
+/// `v` itself is selected instead. One window is reused rank after rank, so the extra memory is
+/// an eighth of `v`'s.
 fn order_statistics(v: &mut [f64], wanted: &[usize], window: &mut Vec<f64>) -> Vec<f64> {
     let n = v.len();
     if n < 4 * SAMPLE {
@@ -957,61 +1396,41 @@ fn order_statistics(v: &mut [f64], wanted: &[usize], window: &mut Vec<f64>) -> V
     let mut sample: Vec<f64> = (0..SAMPLE)
         .filter_map(|j| v.get(j * n / SAMPLE).copied())
         .collect();
-    sample.sort_unstable_by(f64::total_cmp);
-    let spread = 64;
-    let pivots: Vec<(f64, f64)> = wanted
-        .iter()
-        .map(|&k| {
-            let at = k * SAMPLE / n;
-            let lo = at
-                .checked_sub(spread)
-                .and_then(|i| sample.get(i))
-                .copied()
-                .unwrap_or(f64::NEG_INFINITY);
-            let hi = sample.get(at + spread).copied().unwrap_or(f64::INFINITY);
-            (lo, hi)
-        })
-        .collect();
-    if v.iter().any(|x| x.is_nan()) || pivots.iter().any(|(lo, hi)| lo.is_nan() || hi.is_nan()) {
-        // Plain comparisons agree with `total_cmp` except for NaN (and ±0, which compare equal
-        // and are the same number); with a NaN (an RII whose intercept drew 0), select exactly.
+    let Some(bounds) = pivots(&mut sample, wanted, n) else {
         return select_many(v, wanted);
-    }
+    };
     let cap = n / 8;
+    window.clear();
+    window.resize(cap, 0.0);
     let mut out = Vec::with_capacity(wanted.len());
-    for (&k, &(lo, hi)) in wanted.iter().zip(&pivots) {
-        // One tight pass: count below the lower pivot, keep the values between the pivots.
-        window.clear();
-        let mut below = 0usize;
-        let mut full = false;
+    for (&k, &(lo, hi)) in wanted.iter().zip(&bounds) {
+        let (mut below, mut inside, mut nan) = (0usize, 0usize, 0usize);
         for &x in v.iter() {
             below += usize::from(x < lo);
-            if x >= lo && x <= hi {
-                if window.len() == cap {
-                    full = true;
-                    break;
-                }
-                window.push(x);
+            nan += usize::from(x.is_nan());
+            if let Some(slot) = window.get_mut(inside) {
+                *slot = x;
             }
+            inside += usize::from((x >= lo) & (x <= hi));
         }
-        let inside = if full {
-            None
-        } else {
-            k.checked_sub(below).filter(|&r| r < window.len())
+        if nan > 0 {
+            // Plain comparisons agree with `total_cmp` except for NaN (and ±0, which compare
+            // equal and are the same number); with a NaN (an RII whose intercept drew 0),
+            // select exactly.
+            window.clear();
+            return select_many(v, wanted);
+        }
+        let found = k
+            .checked_sub(below)
+            .filter(|&r| r < inside && inside <= cap)
+            .and_then(|r| window.get_mut(..inside).map(|w| (r, w)));
+        let x = match found {
+            Some((r, w)) => *w.select_nth_unstable_by(r, f64::total_cmp).1,
+            None => *v.select_nth_unstable_by(k.min(n - 1), f64::total_cmp).1,
         };
-        match inside {
-            Some(r) => {
-                let (_, x, _) = window.select_nth_unstable_by(r, f64::total_cmp);
-                out.push(*x);
-            }
-            None => {
-                let (_, x, _) = v.select_nth_unstable_by(k.min(n - 1), f64::total_cmp);
-                out.push(*x);
-            }
-        }
+        out.push(x);
     }
     window.clear();
-    window.shrink_to(cap);
     out
 }
 
@@ -1085,6 +1504,293 @@ mod tests {
         let got = order_statistics(&mut v, &ranks, &mut window);
         assert_eq!(got.iter().map(|x| x.to_bits()).collect::<Vec<_>>(), want);
         assert!(window.capacity() <= 40_000 / 8, "{}", window.capacity());
+    }
+
+    /// Deciles shaped like life expectancy (the Fingertips use), with unequal populations and
+    /// standard errors so that α and β are correlated.
+    fn le_deciles() -> Vec<SiiRow> {
+        (1..=10u32)
+            .map(|q| SiiRow {
+                quantile: q,
+                population: 4000.0 + f64::from((q * 7919) % 3001),
+                value: 74.0 + 0.9 * f64::from(q) + f64::from((q * 37) % 17) / 10.0,
+                se: Some(0.6 + f64::from((q * 13) % 7) / 5.0),
+                lower_cl: None,
+                upper_cl: None,
+            })
+            .collect()
+    }
+
+    /// The covariance of α and β from [`Joint`]'s loadings equals the one from the weights:
+    /// Var β = Σ cᵢ²sᵢ², Var α = Σ dᵢ²sᵢ², Cov = Σ cᵢdᵢsᵢ².
+    #[test]
+    fn the_joint_draw_has_the_covariance_of_the_per_quantile_draws() {
+        for rows in [le_deciles(), le_deciles()[..5].to_vec()] {
+            let o = SiiOptions {
+                quantiles: Some(u32::try_from(rows.len()).unwrap()),
+                ..SiiOptions::default()
+            };
+            let p = prepare(&rows, &o).unwrap().unwrap();
+            let j = Joint::new(&p);
+            let sum = |f: &dyn Fn(usize) -> f64| (0..p.c.len()).map(f).sum::<f64>();
+            let var_b = sum(&|i| (p.c[i] * p.sd[i]).powi(2));
+            let var_a = sum(&|i| (p.d[i] * p.sd[i]).powi(2));
+            let cov = sum(&|i| p.c[i] * p.d[i] * p.sd[i] * p.sd[i]);
+            let close = |a: f64, b: f64| (a - b).abs() <= 1e-12 * a.abs().max(b.abs());
+            assert!(close(j.beta_sd * j.beta_sd, var_b));
+            assert!(close(j.beta_sd * j.alpha_on_z1, cov));
+            assert!(close(
+                j.alpha_on_z1 * j.alpha_on_z1 + j.alpha_sd_rest * j.alpha_sd_rest,
+                var_a
+            ));
+            assert!(close(j.alpha, dot(&p.d, &p.y)) && close(j.beta, dot(&p.c, &p.y)));
+        }
+        // Scaled norms: no overflow where the squares would, NaN kept, zero is zero.
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-15 * b;
+        assert!(close(norm(&[3e200, 4e200]), 5e200));
+        assert!(close(norm(&[3e-200, 4e-200]), 5e-200));
+        assert!(norm(&[1.0, f64::NAN, 2.0]).is_nan());
+        assert_eq!(norm(&[0.0, -0.0]), 0.0);
+        assert_eq!(norm(&[1.0, f64::INFINITY]), f64::INFINITY);
+    }
+
+    /// The joint draw (two normals per replicate) against the draw it replaced (one normal per
+    /// quantile per replicate), on the same inputs over many seeds: both are Monte Carlo
+    /// estimates of the same order statistics, so their mean over seeds must agree within the
+    /// Monte Carlo error of that mean (4 standard errors of the mean difference), and their
+    /// spread from seed to seed must be alike (the same estimator of the same distribution).
+    #[test]
+    fn joint_limits_match_per_quantile_limits_over_many_seeds() {
+        let rates: Vec<SiiRow> = (1..=10u32)
+            .map(|q| {
+                let v = 900.0 - 45.0 * f64::from(q);
+                SiiRow {
+                    quantile: q,
+                    population: 20_000.0 + 500.0 * f64::from(q % 3),
+                    value: v,
+                    se: None,
+                    lower_cl: Some(v * 0.9),
+                    upper_cl: Some(v * 1.1),
+                }
+            })
+            .collect();
+        let plain = SiiOptions {
+            repetitions: 2000,
+            confidence: vec![0.95, 0.998],
+            ..SiiOptions::default()
+        };
+        let cases = [
+            ("life expectancy, deciles", le_deciles(), plain.clone()),
+            (
+                "life expectancy, quintiles, multiplier -1",
+                le_deciles()[..5].to_vec(),
+                SiiOptions {
+                    multiplier: -1.0,
+                    ..plain.clone()
+                },
+            ),
+            (
+                "rates, log-transformed",
+                rates,
+                SiiOptions {
+                    value_type: ValueType::Rate,
+                    transform: true,
+                    ..plain.clone()
+                },
+            ),
+        ];
+        let seeds = 200u32;
+        for (name, rows, o) in cases {
+            let mut limits = [Vec::new(), Vec::new()];
+            for (k, method) in [Method::Joint, Method::PerQuantile].into_iter().enumerate() {
+                let mut ws = SiiWorkspace::default();
+                for seed in 0..seeds {
+                    let o = SiiOptions {
+                        seed: u64::from(seed),
+                        ..o.clone()
+                    };
+                    let r = simulate(&rows, &o, &mut ws, method, true).unwrap();
+                    let v: Vec<f64> = r
+                        .intervals
+                        .iter()
+                        .flat_map(|i| [i.sii_lower, i.sii_upper, i.rii_lower, i.rii_upper])
+                        .map(Option::unwrap)
+                        .collect();
+                    limits[k].push(v);
+                }
+            }
+            let n = f64::from(seeds);
+            let mean = |v: &[f64]| v.iter().sum::<f64>() / n;
+            let sd = |v: &[f64]| {
+                let m = mean(v);
+                (v.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (n - 1.0)).sqrt()
+            };
+            for j in 0..limits[0][0].len() {
+                let new: Vec<f64> = limits[0].iter().map(|v| v[j]).collect();
+                let old: Vec<f64> = limits[1].iter().map(|v| v[j]).collect();
+                let diff: Vec<f64> = new.iter().zip(&old).map(|(a, b)| a - b).collect();
+                let se = sd(&diff) / n.sqrt();
+                assert!(
+                    (mean(&new) - mean(&old)).abs() <= 4.0 * se,
+                    "{name}, limit {j}: mean {} (joint) vs {} (per quantile), se {se}",
+                    mean(&new),
+                    mean(&old)
+                );
+                let ratio = sd(&new) / sd(&old);
+                assert!(
+                    (0.75..=1.33).contains(&ratio),
+                    "{name}, limit {j}: spread {} (joint) vs {} (per quantile)",
+                    sd(&new),
+                    sd(&old)
+                );
+            }
+        }
+    }
+
+    /// With enough repetitions and one or two confidence levels, a set is streamed: its limits
+    /// are found without storing the replicates (nothing falls back to storing on plain input).
+    #[test]
+    fn plain_input_is_streamed() {
+        let rows = le_deciles();
+        for (o, ranks) in [
+            (SiiOptions::default(), vec![2499, 97_499]),
+            (
+                SiiOptions {
+                    value_type: ValueType::Rate,
+                    transform: true,
+                    repetitions: 8192,
+                    ..SiiOptions::default()
+                },
+                vec![204, 7986],
+            ),
+        ] {
+            let o = SiiOptions {
+                quantiles: Some(10),
+                ..o
+            };
+            let rows: Vec<SiiRow> = rows
+                .iter()
+                .map(|r| SiiRow {
+                    se: (!o.transform).then_some(0.8),
+                    lower_cl: Some(r.value * 0.95),
+                    upper_cl: Some(r.value * 1.05),
+                    ..*r
+                })
+                .collect();
+            let p = prepare(&rows, &o).unwrap().unwrap();
+            let mut sim = Simulation::empty();
+            sim.reset(&p, &o);
+            let streamed = sim
+                .stream(&Joint::new(&p), &o, o.repetitions as usize, &ranks)
+                .unwrap();
+            assert!(streamed.is_some());
+            assert!(sim.slope.is_empty() && sim.rii.is_empty(), "nothing stored");
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 64, ..Default::default() })]
+
+        /// Streaming a set gives the very bits that storing every replicate and selecting
+        /// gives, on hostile input too: equal values (every draw the same, so a window holds
+        /// everything and the set is drawn again and stored), zero intercepts (NaN RIIs),
+        /// values near the largest double, one, two or three levels, a
+        /// negative multiplier, transformed rates, and reliability's ten sets (a set drawn
+        /// again must leave the generator where storing leaves it).
+        #[test]
+        fn streaming_gives_the_bits_storing_gives(
+            values in proptest::collection::vec(
+                proptest::prop_oneof![
+                    60.0f64..90.0,
+                    proptest::strategy::Just(0.0),
+                    proptest::strategy::Just(1e308),
+                    proptest::strategy::Just(75.0),
+                ],
+                5..=11,
+            ),
+            se in proptest::prop_oneof![
+                proptest::strategy::Just(0.0),
+                0.01f64..3.0,
+                proptest::strategy::Just(1e300),
+            ],
+            repetitions in proptest::prop_oneof![
+                proptest::strategy::Just(8192u32),
+                8193u32..12_000,
+            ],
+            levels in proptest::prop_oneof![
+                proptest::strategy::Just(vec![0.95]),
+                proptest::strategy::Just(vec![0.95, 0.998]),
+                proptest::strategy::Just(vec![0.9, 0.95, 0.999_999]),
+            ],
+            multiplier in proptest::prop_oneof![
+                proptest::strategy::Just(1.0),
+                proptest::strategy::Just(-100.0),
+            ],
+            rate in proptest::prelude::any::<bool>(),
+            reliability in proptest::prelude::any::<bool>(),
+            seed in 0u64..1000,
+        ) {
+            let rows: Vec<SiiRow> = values
+                .iter()
+                .enumerate()
+                .map(|(i, &v)| {
+                    let v = if rate { v.clamp(1.0, 1e6) } else { v };
+                    SiiRow {
+                        quantile: u32::try_from(i + 1).unwrap(),
+                        population: 1000.0 + 37.0 * f64::from(u32::try_from(i).unwrap()),
+                        value: v,
+                        se: (!rate).then_some(se),
+                        lower_cl: rate.then_some(v * 0.9),
+                        upper_cl: rate.then_some(v * 1.1),
+                    }
+                })
+                .collect();
+            let o = SiiOptions {
+                value_type: if rate { ValueType::Rate } else { ValueType::Normal },
+                transform: rate,
+                multiplier,
+                repetitions,
+                confidence: levels,
+                reliability,
+                seed,
+                ..SiiOptions::default()
+            };
+            let mut ws = SiiWorkspace::default();
+            let streamed = simulate(&rows, &o, &mut ws, Method::Joint, true);
+            let stored = simulate(&rows, &o, &mut SiiWorkspace::default(), Method::Joint, false);
+            proptest::prop_assert_eq!(format!("{streamed:?}"), format!("{stored:?}"));
+            // A workspace used before gives the same bits again.
+            let again = simulate(&rows, &o, &mut ws, Method::Joint, true);
+            proptest::prop_assert_eq!(format!("{again:?}"), format!("{stored:?}"));
+        }
+    }
+
+    /// Streamed sets on several threads give the bits one thread gives (every area starts
+    /// from the seed, whichever thread runs it), reliability's ten sets included.
+    #[test]
+    fn streamed_areas_are_the_same_on_any_number_of_threads() {
+        let areas: Vec<Vec<SiiRow>> = (0..5u32)
+            .map(|k| {
+                le_deciles()
+                    .into_iter()
+                    .map(|r| SiiRow {
+                        value: r.value + f64::from(k) / 3.0,
+                        ..r
+                    })
+                    .collect()
+            })
+            .collect();
+        let refs: Vec<&[SiiRow]> = areas.iter().map(Vec::as_slice).collect();
+        let o = SiiOptions {
+            repetitions: 10_000,
+            reliability: true,
+            confidence: vec![0.95, 0.998],
+            ..SiiOptions::default()
+        };
+        let one = format!("{:?}", phe_sii_many(&refs, &o, 1));
+        for threads in [2, 3, 5] {
+            assert_eq!(format!("{:?}", phe_sii_many(&refs, &o, threads)), one);
+        }
     }
 
     #[test]
