@@ -729,7 +729,7 @@ impl Instrument {
             if !self.sections.iter().any(|s| s.id == c.section) {
                 return Err(at(format!("unknown section {:?}", c.section)));
             }
-            self.check_rule(&c.rule).map_err(at)?;
+            super::rules::check(self, &c.rule).map_err(at)?;
         }
         unique("gap", self.gaps.iter().map(|g| g.id.as_str())).map_err(fail)?;
         for g in &self.gaps {
@@ -743,7 +743,7 @@ impl Instrument {
     }
 
     /// The question `id` exists and, when `kinds` is not empty, is one of them.
-    fn need(&self, id: &QuestionId, kinds: &[&str]) -> Result<&Question, String> {
+    pub(super) fn need(&self, id: &QuestionId, kinds: &[&str]) -> Result<&Question, String> {
         let q = self
             .question(id.as_str())
             .ok_or_else(|| format!("unknown question {id}"))?;
@@ -757,7 +757,13 @@ impl Instrument {
         Ok(q)
     }
 
-    fn need_option(&self, id: &QuestionId, kinds: &[&str], option: &str) -> Result<(), String> {
+    /// The question `id` exists, is one of `kinds`, and has the option `option`.
+    pub(super) fn need_option(
+        &self,
+        id: &QuestionId,
+        kinds: &[&str],
+        option: &str,
+    ) -> Result<(), String> {
         let q = self.need(id, kinds)?;
         if q.kind.choices().iter().any(|c| c.id == option) {
             Ok(())
@@ -806,70 +812,12 @@ impl Instrument {
         }
     }
 
-    fn need_column(&self, table: &QuestionId, column: &str) -> Result<(), String> {
+    /// The question `table` exists, is a table, and has the column `column`.
+    pub(super) fn need_column(&self, table: &QuestionId, column: &str) -> Result<(), String> {
         match &self.need(table, &["table"])?.kind {
             Kind::Table { columns } if columns.iter().any(|c| c.id == column) => Ok(()),
             _ => Err(format!("table {table} has no column {column:?}")),
         }
-    }
-
-    fn check_rule(&self, r: &Rule) -> Result<(), String> {
-        match r {
-            Rule::Completeness | Rule::Maturity => Ok(()),
-            Rule::Breadth { question } => self.need(question, &["dimension_checklist"]).map(|_| ()),
-            Rule::Strength { question } => self.need(question, &["rating"]).map(|_| ()),
-            Rule::Credit { question, credit } => {
-                for (option, share) in credit {
-                    self.need_option(
-                        question,
-                        &["single_choice", "multiple_choice", "rating"],
-                        option,
-                    )?;
-                    share01(*share)?;
-                }
-                Ok(())
-            }
-            Rule::Quantified { question, partial } => {
-                self.need(question, &["evidence_table"])?;
-                share01(*partial)
-            }
-            Rule::Actions {
-                table,
-                fields,
-                link,
-                checklist,
-            } => {
-                self.need(checklist, &["dimension_checklist"])?;
-                for f in fields.iter().chain(std::iter::once(link)) {
-                    self.need_column(table, f)?;
-                }
-                Ok(())
-            }
-            Rule::ReviewDate {
-                question,
-                from,
-                min_months,
-                max_months,
-                outside,
-            } => {
-                self.need(question, &["date"])?;
-                self.need(from, &["date"])?;
-                if min_months > max_months {
-                    return Err(format!(
-                        "min_months {min_months} is after max_months {max_months}"
-                    ));
-                }
-                share01(*outside)
-            }
-        }
-    }
-}
-
-fn share01(x: f64) -> Result<(), String> {
-    if (0.0..=1.0).contains(&x) {
-        Ok(())
-    } else {
-        Err(format!("share {} must lie in 0..=1", Num(x)))
     }
 }
 

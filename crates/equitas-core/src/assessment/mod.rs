@@ -40,6 +40,7 @@ pub mod envelope;
 pub mod instrument;
 pub mod render;
 pub mod report;
+mod rules;
 pub mod score;
 pub mod summary;
 pub mod validate;
