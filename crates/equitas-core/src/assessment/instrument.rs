@@ -713,8 +713,7 @@ impl Instrument {
             _ => {}
         }
         if let Some(cond) = &q.visible_if {
-            self.check_condition(cond)
-                .map_err(|p| format!("visible_if: {p}"))?;
+            super::rules::condition::check(self, cond).map_err(|p| format!("visible_if: {p}"))?;
         }
         Ok(())
     }
@@ -767,7 +766,7 @@ impl Instrument {
         unique("gap", self.gaps.iter().map(|g| g.id.as_str()))?;
         for g in &self.gaps {
             let at = |p: String| format!("gap {}: {p}", g.id);
-            self.check_condition(&g.when).map_err(at)?;
+            super::rules::condition::check(self, &g.when).map_err(at)?;
             if let Some(q) = &g.question {
                 self.need(q, &[]).map_err(at)?;
             }
@@ -802,46 +801,6 @@ impl Instrument {
             Ok(())
         } else {
             Err(format!("question {id} has no option {option:?}"))
-        }
-    }
-
-    fn check_condition(&self, c: &Condition) -> Result<(), String> {
-        const CHOICE: &[&str] = &["single_choice", "rating"];
-        const CHECKLIST: &[&str] = &["dimension_checklist"];
-        match c {
-            Condition::Answered(q) => self.need(q, &[]).map(|_| ()),
-            Condition::Equals { question, option } => self.need_option(question, CHOICE, option),
-            Condition::Includes { question, option } => {
-                self.need_option(question, &["multiple_choice"], option)
-            }
-            Condition::ItemConsidered { question, item } => {
-                self.need_option(question, CHECKLIST, item)
-            }
-            Condition::FamilyConsidered { question, family } => {
-                let q = self.need(question, CHECKLIST)?;
-                if q.kind
-                    .choices()
-                    .iter()
-                    .any(|c| c.family.as_deref() == Some(family))
-                {
-                    Ok(())
-                } else {
-                    Err(format!("question {question} has no family {family:?}"))
-                }
-            }
-            Condition::NegativeImpactWithoutAction {
-                checklist,
-                table,
-                column,
-            } => {
-                self.need(checklist, CHECKLIST)?;
-                self.need_column(table, column)
-            }
-            Condition::NotQuantified(q) => self.need(q, &["evidence_table"]).map(|_| ()),
-            Condition::AllOf(cs) | Condition::AnyOf(cs) => {
-                cs.iter().try_for_each(|c| self.check_condition(c))
-            }
-            Condition::Not(c) => self.check_condition(c),
         }
     }
 

@@ -8,6 +8,10 @@
 //! [`check`] and [`evaluate`] only pass each kind to its module. A new kind of rule is a new
 //! variant of [`Rule`] (with its reader and schema), a module here, and an arm in each.
 //!
+//! The [`Condition`](super::instrument::Condition)s that show a question (`visible_if`) and
+//! report a gap (`when`) are rules too: [`condition`] has their check and their evaluation,
+//! [`holds`](condition::holds).
+//!
 //! The kinds' `evaluate` add to one list of lines that [`evaluate`] owns, rather than each
 //! returning its own: returned lists made the assessment engine bigger (after wasm-opt -Oz,
 //! 295,165 bytes against 294,829 this way; gzipped, 118,661 against 118,546).
@@ -15,6 +19,7 @@
 mod actions;
 mod breadth;
 mod completeness;
+pub(super) mod condition;
 mod credit;
 mod maturity;
 mod quantified;

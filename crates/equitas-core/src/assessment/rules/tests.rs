@@ -1,5 +1,6 @@
 //! Each kind of rule, both halves: what its check refuses, and what it earns with a line for
-//! every point, on one small instrument and one set of answers.
+//! every point (or, for a condition, when it holds), on one small instrument and one set of
+//! answers.
 
 use approx::assert_abs_diff_eq;
 use serde_json::json;
@@ -294,4 +295,84 @@ fn maturity() {
             "mean maturity of 1 statements: 50% of the top level",
         )],
     );
+}
+
+#[test]
+fn conditions() {
+    use crate::assessment::instrument::Condition;
+    use crate::assessment::rules::condition;
+    let (i, a) = (instrument(), answers());
+    let c = |v: serde_json::Value| Condition::from_json(&v, "").unwrap();
+    let holds = |v| condition::holds(&i, &a, &c(v));
+    let checked = |v| condition::check(&i, &c(v));
+    // Each kind: what its check refuses, then when it holds.
+    assert_eq!(
+        checked(json!({"answered": "nope"})),
+        Err("unknown question nope".into())
+    );
+    assert!(holds(json!({"answered": "choice"})) && !holds(json!({"answered": "note"})));
+    assert_eq!(
+        checked(json!({"equals": {"question": "multi", "option": "a"}})),
+        Err("question multi is multiple_choice, expected single_choice or rating".into())
+    );
+    assert!(holds(
+        json!({"equals": {"question": "choice", "option": "a"}})
+    ));
+    assert!(!holds(
+        json!({"equals": {"question": "choice", "option": "b"}})
+    ));
+    assert_eq!(
+        checked(json!({"includes": {"question": "multi", "option": "c"}})),
+        Err("question multi has no option \"c\"".into())
+    );
+    assert!(holds(
+        json!({"includes": {"question": "multi", "option": "b"}})
+    ));
+    assert_eq!(
+        checked(json!({"item_considered": {"question": "list", "item": "w"}})),
+        Err("question list has no option \"w\"".into())
+    );
+    assert!(holds(
+        json!({"item_considered": {"question": "list", "item": "x"}})
+    ));
+    assert!(!holds(
+        json!({"item_considered": {"question": "list", "item": "y"}})
+    ));
+    assert_eq!(
+        checked(json!({"family_considered": {"question": "list", "family": "family_three"}})),
+        Err("question list has no family \"family_three\"".into())
+    );
+    assert!(holds(
+        json!({"family_considered": {"question": "list", "family": "family_one"}})
+    ));
+    assert!(!holds(
+        json!({"family_considered": {"question": "list", "family": "family_two"}})
+    ));
+    let negative = |column: &str| {
+        json!({"negative_impact_without_action": {"checklist": "list", "table": "actions",
+            "column": column}})
+    };
+    assert_eq!(
+        checked(negative("nope")),
+        Err("table actions has no column \"nope\"".into())
+    );
+    // x is a negative impact; the only action names y.
+    assert!(holds(negative("item")));
+    assert_eq!(
+        checked(json!({"not_quantified": "note"})),
+        Err("question note is text, expected evidence_table".into())
+    );
+    assert!(!holds(json!({"not_quantified": "evidence"})));
+    assert!(holds(json!({"not_quantified": "note"})));
+    // The combinations check and evaluate each part.
+    assert_eq!(
+        checked(json!({"any_of": [{"answered": "choice"}, {"not": {"answered": "nope"}}]})),
+        Err("unknown question nope".into())
+    );
+    assert!(holds(
+        json!({"all_of": [{"answered": "choice"}, {"not": {"answered": "note"}}]})
+    ));
+    assert!(!holds(
+        json!({"any_of": [{"answered": "note"}, {"not": {"answered": "choice"}}]})
+    ));
 }
