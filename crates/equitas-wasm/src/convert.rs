@@ -74,6 +74,42 @@ pub(crate) fn json_of(value: &JsValue, what: &str) -> Result<Value, JsError> {
     }
 }
 
+/// The one key a result cannot have: serde-wasm-bindgen sets an object's members one by one
+/// (`object[key] = value`), and `object["__proto__"] = value` sets the object's prototype
+/// instead (`JSON.parse` made it a member). So it is refused where it comes in: in a JS value
+/// ([`json_of`]) and in JSON text ([`refuse_proto_key`]).
+const PROTO: &str = "__proto__";
+
+/// The JSON pointer of the first `"__proto__"` key in `v` (at `at`), if any.
+#[cfg(feature = "assess")]
+fn proto_key(v: &Value, at: &Place<'_>) -> Option<String> {
+    match v {
+        Value::Object(members) => members.iter().find_map(|(key, member)| {
+            let here = Place::Key(at, key);
+            if key == PROTO {
+                Some(shown(&here))
+            } else {
+                proto_key(member, &here)
+            }
+        }),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, item)| proto_key(item, &Place::Index(at, i))),
+        _ => None,
+    }
+}
+
+/// Refuses parsed JSON text with a `"__proto__"` key anywhere (see [`PROTO`]), at its pointer;
+/// `before` opens the message as the reader's own messages for that input open.
+#[cfg(feature = "assess")]
+pub(crate) fn refuse_proto_key(v: &Value, before: &str) -> Result<(), JsError> {
+    match proto_key(v, &Place::Pointer("")) {
+        Some(at) => Err(js_error(format_args!("{before}at {at}: {PROTO_KEY}"))),
+        None => Ok(()),
+    }
+}
+
 /// What serde-wasm-bindgen's error says (its `Display` is `String(error)`: "Error: …").
 fn said(e: &impl Display) -> String {
     let text = e.to_string();
@@ -375,6 +411,9 @@ impl<'de> DeserializeSeed<'de> for Key<'_> {
                 .reading
                 .refuse(&Place::Key(self.at, &key), LONE_SURROGATE_KEY));
         }
+        if key == PROTO {
+            return Err(self.reading.refuse(&Place::Key(self.at, &key), PROTO_KEY));
+        }
         Ok(key)
     }
 }
@@ -470,6 +509,8 @@ const FUNCTION: &str = "a function is not something JSON can hold; leave it out"
 const SYMBOL: &str = "a symbol is not something JSON can hold; leave it out";
 const ITERABLE: &str = "an iterable that is not an array (a Set, say) is not something JSON can \
                         hold; give an array";
+const PROTO_KEY: &str = "the key \"__proto__\" cannot cross into JavaScript (a plain object \
+                         takes it as its prototype, not as a key); rename it";
 const TOO_MANY: &str = "a list too long for the engine's memory; split it";
 const TOO_DEEP: &str = "lists and objects nested more than 127 deep (or a value that holds \
                         itself), which the engine does not read";

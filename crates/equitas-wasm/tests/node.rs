@@ -771,6 +771,44 @@ fn js_values_json_cannot_hold_are_refused_naming_the_pointer() {
     assert!(instruments().is_ok());
 }
 
+/// Issue 13: a `"__proto__"` key is refused where it comes in, at its pointer: serde-wasm-bindgen
+/// writes a result's members as `object[key] = value`, which for `"__proto__"` sets the
+/// object's prototype instead (a member lost, or another object's members showing through),
+/// where `JSON.parse` made it a member.
+#[wasm_bindgen_test]
+fn a_proto_key_is_refused_naming_where() {
+    // In a JS value (an own member, as JSON.parse makes it).
+    let text = error_of(
+        classify_person(ts(r#"{"age": 40, "__proto__": {"age": 3}}"#)),
+        "a __proto__ member",
+    );
+    assert!(
+        text.starts_with(
+            "invalid person record: at /__proto__: the key \"__proto__\" cannot cross"
+        ),
+        "{text}"
+    );
+    // In a file: an answer to a question the instrument does not have (kept, as `retained`),
+    // and a key inside an answer.
+    for (key, pointer) in [
+        ("__proto__", "/answers/__proto__"),
+        ("q", "/answers/q/__proto__"),
+    ] {
+        let mut file: Value = serde_json::from_str(THOROUGH).unwrap();
+        file["answers"][key] = if key == "q" {
+            j!({"__proto__": {"prepare.title": "not the title"}})
+        } else {
+            j!({"prepare.title": "not the title"})
+        };
+        let text = error_of(load_assessment(js_text(&file.to_string())), pointer);
+        assert!(
+            text.starts_with(&format!("at {pointer}: the key \"__proto__\" cannot cross")),
+            "{text}"
+        );
+    }
+    assert!(load_assessment(js_text(THOROUGH)).is_ok());
+}
+
 /// Issue 13: what JSON can hold reads as `JSON.stringify` wrote it: a member that is
 /// `undefined` is absent, an `undefined` item is `null`, `-0` is `0`.
 #[wasm_bindgen_test]
