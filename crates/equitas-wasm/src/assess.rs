@@ -15,7 +15,7 @@ use wasm_bindgen::prelude::*;
 
 use equitas_core::read;
 
-use crate::convert::{WithoutNulls, js_error, json_of, refuse_proto_key, text_of, to_js, to_ts};
+use crate::convert::{WithoutNulls, js_error, json_of, refuse_unholdable, text_of, to_js, to_ts};
 
 /// An instrument as the instrument chooser lists it.
 #[derive(Debug, Serialize, Tsify)]
@@ -91,10 +91,10 @@ pub fn add_instrument(
     #[wasm_bindgen(unchecked_param_type = "string")] json: JsValue,
 ) -> Result<Ts<InstrumentRef>, JsError> {
     let json = text_of(&json, "instrument")?;
-    // The JSON kept is what `instrument()` returns, so it may not hold a key JS cannot (text
+    // The JSON kept is what `instrument()` returns, so it may not hold what JS cannot (text
     // that is not JSON is left to the registry, which says why).
     if let Ok(value) = read::parse(&json) {
-        refuse_proto_key(&value, "instrument is not valid: ")?;
+        refuse_unholdable(&value, "instrument is not valid: ")?;
     }
     // A copy is changed and then put in place: a trap while adding leaves the registry the
     // page had, never a half-added one (see `REGISTRY`).
@@ -163,9 +163,9 @@ pub fn load_assessment(
     #[wasm_bindgen(unchecked_param_type = "string")] json: JsValue,
 ) -> Result<Ts<LoadedFile>, JsError> {
     let json = text_of(&json, "saved assessment")?;
-    // Parsed here, as `assessment::load` would, to refuse a key JS cannot hold first.
+    // Parsed here, as `assessment::load` would, to refuse first what JS cannot hold.
     let value = read::parse(&json).map_err(|e| js_error(assessment::LoadError::from(e)))?;
-    refuse_proto_key(&value, "")?;
+    refuse_unholdable(&value, "")?;
     with_registry(|registry| {
         let Loaded { assessment, notes } =
             assessment::load_value(value, registry).map_err(js_error)?;

@@ -77,35 +77,47 @@ pub(crate) fn json_of(value: &JsValue, what: &str) -> Result<Value, JsError> {
 /// The one key a result cannot have: serde-wasm-bindgen sets an object's members one by one
 /// (`object[key] = value`), and `object["__proto__"] = value` sets the object's prototype
 /// instead (`JSON.parse` made it a member). So it is refused where it comes in: in a JS value
-/// ([`json_of`]) and in JSON text ([`refuse_proto_key`]).
+/// ([`json_of`]) and in JSON text ([`refuse_unholdable`]).
 const PROTO: &str = "__proto__";
 
-/// The JSON pointer of the first `"__proto__"` key in `v` (at `at`), if any.
+/// The largest whole number a JS number holds exactly, 2^53 − 1 (`Number.MAX_SAFE_INTEGER`).
 #[cfg(feature = "assess")]
-fn proto_key(v: &Value, at: &Place<'_>) -> Option<String> {
+const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
+
+/// The first thing in `v` (at `at`) that a result cannot carry into JavaScript as it is, with
+/// its JSON pointer: a `"__proto__"` key ([`PROTO`]), or a whole number past 2^53, which
+/// serde-wasm-bindgen refuses to write (`JSON.parse` rounded it).
+#[cfg(feature = "assess")]
+fn unholdable(v: &Value, at: &Place<'_>) -> Option<(String, String)> {
     match v {
         Value::Object(members) => members.iter().find_map(|(key, member)| {
             let here = Place::Key(at, key);
             if key == PROTO {
-                Some(shown(&here))
+                Some((shown(&here), PROTO_KEY.to_owned()))
             } else {
-                proto_key(member, &here)
+                unholdable(member, &here)
             }
         }),
         Value::Array(items) => items
             .iter()
             .enumerate()
-            .find_map(|(i, item)| proto_key(item, &Place::Index(at, i))),
+            .find_map(|(i, item)| unholdable(item, &Place::Index(at, i))),
+        Value::Number(n)
+            if !n.is_f64() && n.as_i64().map_or(u64::MAX, i64::unsigned_abs) > MAX_SAFE_INTEGER =>
+        {
+            Some((shown(at), format!("{n}{PAST_2_53}")))
+        }
         _ => None,
     }
 }
 
-/// Refuses parsed JSON text with a `"__proto__"` key anywhere (see [`PROTO`]), at its pointer;
-/// `before` opens the message as the reader's own messages for that input open.
+/// Refuses parsed JSON text that holds what a result cannot carry into JavaScript
+/// ([`unholdable`]), at its pointer; `before` opens the message as the reader's own messages
+/// for that input open.
 #[cfg(feature = "assess")]
-pub(crate) fn refuse_proto_key(v: &Value, before: &str) -> Result<(), JsError> {
-    match proto_key(v, &Place::Pointer("")) {
-        Some(at) => Err(js_error(format_args!("{before}at {at}: {PROTO_KEY}"))),
+pub(crate) fn refuse_unholdable(v: &Value, before: &str) -> Result<(), JsError> {
+    match unholdable(v, &Place::Pointer("")) {
+        Some((at, problem)) => Err(js_error(format_args!("{before}at {at}: {problem}"))),
         None => Ok(()),
     }
 }
@@ -509,6 +521,9 @@ const FUNCTION: &str = "a function is not something JSON can hold; leave it out"
 const SYMBOL: &str = "a symbol is not something JSON can hold; leave it out";
 const ITERABLE: &str = "an iterable that is not an array (a Set, say) is not something JSON can \
                         hold; give an array";
+#[cfg(feature = "assess")]
+const PAST_2_53: &str = " is a whole number past 2^53, which a JavaScript number cannot hold \
+                         exactly; give it as text, or a number JavaScript can hold";
 const PROTO_KEY: &str = "the key \"__proto__\" cannot cross into JavaScript (a plain object \
                          takes it as its prototype, not as a key); rename it";
 const TOO_MANY: &str = "a list too long for the engine's memory; split it";
@@ -518,8 +533,9 @@ const TOO_DEEP: &str = "lists and objects nested more than 127 deep (or a value 
 /// Writes a result as a plain JS value, with serde-wasm-bindgen's JSON-compatible serializer:
 /// maps as plain objects, missing values as `null`, whole numbers as numbers; the value
 /// `JSON.parse` gives of the JSON the CLI prints. A whole number past 2^53, which a JS number
-/// cannot hold exactly, is an error naming it (it could only come from a file's answer or an
-/// instrument; `JSON.parse` would round it).
+/// cannot hold exactly, would be an error here: the only ones that could reach a result (a
+/// file's answer, an instrument's JSON) are refused where the text comes in
+/// ([`refuse_unholdable`]), with their place (`JSON.parse` rounded them).
 pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
     value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())

@@ -809,6 +809,38 @@ fn a_proto_key_is_refused_naming_where() {
     assert!(load_assessment(js_text(THOROUGH)).is_ok());
 }
 
+/// Issue 13: a whole number past 2^53 in a file's text is refused at its pointer: it would
+/// come back in the loaded file, and serde-wasm-bindgen will not write a number JavaScript
+/// cannot hold exactly (`JSON.parse` rounded it to 9007199254740992).
+#[wasm_bindgen_test]
+fn a_whole_number_past_2_53_in_a_file_is_refused_naming_where() {
+    for (number, fine) in [
+        ("9007199254740993", false),
+        ("-9007199254740993", false),
+        ("18446744073709551615", false),
+        ("9007199254740991", true),
+        ("-9007199254740991", true),
+        ("9007199254740993.0", true),
+    ] {
+        let mut file: Value = serde_json::from_str(THOROUGH).unwrap();
+        file["answers"]["assess.evidence"]["rows"][0]["estimate"] =
+            serde_json::from_str(number).unwrap();
+        let loaded = load_assessment(js_text(&file.to_string()));
+        if fine {
+            assert!(loaded.is_ok(), "{number}");
+        } else {
+            let message = error_of(loaded, number);
+            assert!(
+                message.starts_with(&format!(
+                    "at /answers/assess.evidence/rows/0/estimate: {number} is a whole number \
+                     past 2^53"
+                )),
+                "{message}"
+            );
+        }
+    }
+}
+
 /// Issue 13: what JSON can hold reads as `JSON.stringify` wrote it: a member that is
 /// `undefined` is absent, an `undefined` item is `null`, `-0` is `0`.
 #[wasm_bindgen_test]
