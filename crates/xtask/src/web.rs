@@ -22,17 +22,22 @@ const BUDGET_RAW: u64 = 300_000;
 /// Size target of each optimised `.wasm`, gzip -9: "under 120 KB", read as 120,000 bytes.
 const BUDGET_GZIP: u64 = 120_000;
 
-/// The assessment engine's size target, raw: issue 5's 300,000 bytes, raised by 25,000 in issue
-/// 13. Issue 13 has text parsed with serde_json ("not a parser of our own"; STYLE.md habit 10:
-/// size never justifies one) with its `float_roundtrip` feature, so that a saved assessment read
-/// and saved again is the same bytes, and allows a budget to grow where a well-kept crate
-/// replaces our own code. serde_json's parser in place of equitas-json's own cost the engine
-/// 24,175 bytes (12,800 gzipped): its deserializer, and the correctly rounded float reader with
-/// its tables. ARCHITECTURE.md, "What keeps the assessment engine small", has the numbers.
-const ENGINE_BUDGET_RAW: u64 = 325_000;
-/// The assessment engine's size target, gzip -9: issue 5's 120,000 bytes, raised by 13,000 in
-/// issue 13 for serde_json's parser ([`ENGINE_BUDGET_RAW`] says why).
-const ENGINE_BUDGET_GZIP: u64 = 133_000;
+/// The assessment engine's size target, raw: issue 5's 300,000 bytes, raised by 80,000 in issue
+/// 13, which asks for well-kept crates where the engine had code of its own (STYLE.md habit 10:
+/// size never justifies our own parser) and allows a budget to grow where one replaces our own
+/// code. Two did: serde_json's parser with its `float_roundtrip` feature (so a saved assessment
+/// read and saved again is the same bytes) in place of equitas-json's own, +24,175 bytes
+/// (+12,800 gzipped: its deserializer and the correctly rounded float reader with its tables);
+/// and serde-wasm-bindgen for the values that cross the boundary, in place of `JSON.stringify`,
+/// our parser and a walk of our own, +55,928 (+24,009 gzipped: its deserializer, a serializer
+/// for every result type, core's float formatting, which serde's invalid-type messages in its
+/// deserializer bring, and refusing what a result cannot carry: a `"__proto__"` key, a whole
+/// number past 2^53).
+/// ARCHITECTURE.md, "What keeps the assessment engine small", has the numbers.
+const ENGINE_BUDGET_RAW: u64 = 380_000;
+/// The assessment engine's size target, gzip -9: issue 5's 120,000 bytes, raised by 37,000 in
+/// issue 13 for serde_json's parser and serde-wasm-bindgen ([`ENGINE_BUDGET_RAW`] says why).
+const ENGINE_BUDGET_GZIP: u64 = 157_000;
 
 /// One browser module: one part of `equitas-wasm`'s exports (a cargo feature), built alone, so
 /// that a page downloads only the functions it uses.
@@ -59,7 +64,12 @@ pub struct Module {
 
 /// The browser modules, in build order.
 pub const MODULES: [Module; 3] = [
-    // The assessment engine: 319,068 bytes (131,633 gzipped) with serde_json's parser, exact
+    // The assessment engine: 374,996 bytes (155,642 gzipped) with serde-wasm-bindgen at the
+    // boundary (issue 13: +55,928 / +24,009 on 319,068 / 131,633, of which core's float
+    // formatting, which serde's invalid-type messages in its deserializer bring, is 18 KB of
+    // code before wasm-opt (twiggy); over the target issue 13 first set, hence
+    // ENGINE_BUDGET_RAW again); 319,068 bytes (131,633 gzipped) with
+    // serde_json's parser, exact
     // floats and all, in place of equitas-json's own (issue 13: +24,175 / +12,800 on 294,893 /
     // 118,833 measured the same way before it; over issue 5's target, hence ENGINE_BUDGET_RAW);
     // 294,859 bytes (118,769 gzipped) with issue 13's reading too (−965 /
@@ -89,10 +99,13 @@ pub const MODULES: [Module; 3] = [
         what: "the assessment engine, for the start page, the form and the results",
         budget_raw: ENGINE_BUDGET_RAW,
         budget_gzip: ENGINE_BUDGET_GZIP,
-        ceiling_raw: 320_000,
-        ceiling_gzip: 132_200,
+        ceiling_raw: 375_900,
+        ceiling_gzip: 155_900,
     },
-    // The data page's measures: 234,837 bytes (113,706 gzipped) with serde_json's parser, exact
+    // The data page's measures: 220,024 bytes (104,979 gzipped) with serde-wasm-bindgen at the
+    // boundary (issue 13: -14,813 / -8,727 on 234,837 / 113,706: its options cross as a value,
+    // so no JSON text is parsed here and serde_json's parser left the module);
+    // 234,837 bytes (113,706 gzipped) with serde_json's parser, exact
     // floats and all, in place of equitas-json's own (issue 13: +28,437 / +14,324 on 206,400 /
     // 99,382 measured the same way before it); 206,412 bytes (99,344 gzipped) with issue 13's
     // reading too
@@ -119,10 +132,13 @@ pub const MODULES: [Module; 3] = [
         what: "the data page's measures: measureHeatPlus",
         budget_raw: BUDGET_RAW,
         budget_gzip: BUDGET_GZIP,
-        ceiling_raw: 235_900,
-        ceiling_gzip: 114_200,
+        ceiling_raw: 220_900,
+        ceiling_gzip: 105_400,
     },
-    // The cohort classifier: 203,513 bytes (87,301 gzipped) with serde_json's parser, exact
+    // The cohort classifier: 224,356 bytes (96,204 gzipped) with serde-wasm-bindgen at the
+    // boundary (issue 13: +20,843 / +8,903 on 203,513 / 87,301; the national definition, JSON
+    // compiled in, still needs serde_json's parser); 203,513 bytes (87,301 gzipped) with
+    // serde_json's parser, exact
     // floats and all, in place of equitas-json's own (issue 13: +28,470 / +14,328 on 175,043 /
     // 72,973 measured the same way before it); 175,043 bytes (72,973 gzipped) with issue 13's
     // reading (−1,637 /
@@ -142,8 +158,8 @@ pub const MODULES: [Module; 3] = [
                it yet",
         budget_raw: BUDGET_RAW,
         budget_gzip: BUDGET_GZIP,
-        ceiling_raw: 204_400,
-        ceiling_gzip: 87_700,
+        ceiling_raw: 225_200,
+        ceiling_gzip: 96_600,
     },
 ];
 
