@@ -36,7 +36,8 @@ use super::answers::{Answer, Answers, Evidence};
 use super::instrument::Instrument;
 use super::score::{self, Compute, Quantified, Report};
 use crate::measures::MeasureId;
-use crate::measures::chart::{Chart, ChartMeasures, ChartPoint, Note, NotePart, Whisker};
+use crate::measures::chart::part::{label, number, text};
+use crate::measures::chart::{Chart, ChartMeasures, ChartPoint, Note, Whisker};
 use crate::measures::names::MeasureInfo;
 
 /// The level, in per cent, of the evidence's intervals: the measures engine's 95%.
@@ -141,18 +142,6 @@ fn evidence_chart(answers: &Answers, q: &Quantified, rows: &[usize]) -> Chart {
     );
     chart.notes = evidence_notes(&chart, q.ordered);
     chart
-}
-
-const fn text(s: &'static str) -> NotePart {
-    NotePart::Text(s)
-}
-
-const fn number(value: f64, dp: u8) -> NotePart {
-    NotePart::Number { value, dp }
-}
-
-const fn label(point: usize) -> NotePart {
-    NotePart::Label { point }
 }
 
 /// How to read an evidence chart, in the results page's words.

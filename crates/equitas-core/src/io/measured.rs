@@ -32,7 +32,8 @@
 use serde::Serialize;
 
 use super::heat_plus::{HeatPlusStratum, StratumKey};
-use crate::measures::chart::{Chart, ChartMeasures, ChartPoint, Note, NotePart, Whisker};
+use crate::measures::chart::part::{label, number, text};
+use crate::measures::chart::{Chart, ChartMeasures, ChartPoint, Note, Whisker};
 use crate::measures::names::{MEASURES, MeasureInfo, MeasureLine};
 use crate::measures::{Compat, Estimate, MeasureId, Options, SiiMethod, compute_many};
 
@@ -158,18 +159,6 @@ fn measure_table(h: &HeatPlusStratum, options: &Options, level: f64) -> Measured
         measures,
         chart,
     }
-}
-
-const fn text(s: &'static str) -> NotePart {
-    NotePart::Text(s)
-}
-
-const fn number(value: f64, dp: u8) -> NotePart {
-    NotePart::Number { value, dp }
-}
-
-const fn label(point: usize) -> NotePart {
-    NotePart::Label { point }
 }
 
 /// How to read a table's chart, in the data page's words.

@@ -162,6 +162,29 @@ pub enum NotePart {
 /// A sentence under a chart saying how to read it, in parts.
 pub type Note = Vec<NotePart>;
 
+/// Builders of a note's parts, so that the pages' notes read as the sentences they are.
+pub mod part {
+    use super::NotePart;
+
+    /// Text, as it is shown.
+    #[must_use]
+    pub const fn text(s: &'static str) -> NotePart {
+        NotePart::Text(s)
+    }
+
+    /// A number, shown with at most `dp` decimal places.
+    #[must_use]
+    pub const fn number(value: f64, dp: u8) -> NotePart {
+        NotePart::Number { value, dp }
+    }
+
+    /// The label of the chart's point at index `point`.
+    #[must_use]
+    pub const fn label(point: usize) -> NotePart {
+        NotePart::Label { point }
+    }
+}
+
 /// A chart of a dimension's subgroup estimates with their intervals and the engine's measures.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
