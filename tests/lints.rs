@@ -4,6 +4,7 @@
 /// rules (clippy reads only the file nearest a crate, so each has a copy).
 const BROWSER_CRATES: &[&str] = &[
     "equitas-core",
+    "equitas-docx",
     "equitas-json",
     "equitas-lean",
     "equitas-wasm",

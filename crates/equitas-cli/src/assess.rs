@@ -2,7 +2,7 @@
 //!
 //! A thin edge: files in, the core's validation, report and summary out.
 
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use clap::{Subcommand, ValueEnum};
@@ -59,7 +59,13 @@ Example:
     /// the scored report: every point explained, gaps and recommendations
     #[command(
         long_about = "equitas assess score: the scored report of a saved assessment",
-        after_help = "Example:\n  equitas assess score my-assessment.json --format html > report.html"
+        after_help = "--format docx writes a Word document (the answers section by section, then \
+the report; each chart's numbers in its table, as the CLI draws no pictures: the browser's \
+Word download has them). It is binary, so it is refused when standard output is a terminal.
+
+Example:
+  equitas assess score my-assessment.json --format html > report.html
+  equitas assess score my-assessment.json --format docx > assessment.docx"
     )]
     Score(Score),
     /// a portfolio view of every assessment (*.json) in a folder
@@ -134,11 +140,22 @@ struct Score {
     /// a saved assessment
     #[arg(value_name = "FILE")]
     file: PathBuf,
-    /// md (Markdown), html (a self-contained page ready to print) or json
-    #[arg(long, value_name = "F", value_enum, default_value_t = Format::Md)]
-    format: Format,
+    /// md (Markdown), html (a self-contained page ready to print), json, or docx (the
+    /// answers and the report as a Word document)
+    #[arg(long, value_name = "F", value_enum, default_value_t = ScoreFormat::Md)]
+    format: ScoreFormat,
     #[command(flatten)]
     instruments: Instruments,
+}
+
+/// `--format` of score: [`Format`]'s, and a Word document.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, ValueEnum)]
+enum ScoreFormat {
+    #[value(alias = "markdown")]
+    Md,
+    Html,
+    Json,
+    Docx,
 }
 
 /// `equitas assess summary`.
@@ -311,17 +328,28 @@ fn score_cmd(a: &Score) -> Result<()> {
         .for_assessment(&loaded.assessment)
         .ok_or_else(|| Failure::from("the loaded instrument went missing"))?;
     let answers = &loaded.assessment.answers;
-    let text = match a.format {
-        Format::Md => render::report_markdown(&ReportModel::score(instrument, answers)),
-        Format::Html => render::report_html(&ReportModel::score(instrument, answers)),
-        Format::Json => {
+    let bytes = match a.format {
+        ScoreFormat::Md => render::report_markdown(&ReportModel::score(instrument, answers)).into(),
+        ScoreFormat::Html => render::report_html(&ReportModel::score(instrument, answers)).into(),
+        ScoreFormat::Json => {
             let mut s = serde_json::to_string_pretty(&score(instrument, answers))?;
             s.push('\n');
-            s
+            s.into_bytes()
+        }
+        ScoreFormat::Docx => {
+            if std::io::stdout().is_terminal() {
+                return Err(usage_error(
+                    "--format docx writes a binary Word document: redirect standard output to \
+                     a file (equitas assess score FILE --format docx > assessment.docx)",
+                ));
+            }
+            let model = ReportModel::score(instrument, answers);
+            equitas_docx::assessment(&model, instrument, answers, &[])
+                .map_err(|e| Failure::from(e.to_string()))?
         }
     };
     let mut out = crate::stdout();
-    out.write_all(text.as_bytes())?;
+    out.write_all(&bytes)?;
     out.flush()?;
     Ok(())
 }

@@ -216,7 +216,7 @@ fn assess_errors_are_clear() {
         ),
         (
             vec!["assess", "score", "x.json", "--format", "pdf"],
-            "error: invalid value 'pdf' for '--format <F>'\n  [possible values: md, html, json]",
+            "error: invalid value 'pdf' for '--format <F>'\n  [possible values: md, html, json, docx]",
         ),
         (
             vec!["assess", "score", "x.json", "--as-of", "2026-01-01"],
@@ -457,4 +457,29 @@ fn assess_migrate_in_place_and_refusing_a_bad_file_writes_nothing() {
     let out = equitas(&["assess", "migrate", f, "--format", "md"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("error: unexpected argument '--format' found"));
+}
+
+#[test]
+fn assess_score_writes_a_word_document_with_the_answers_and_the_report() {
+    let out = equitas(&[
+        "assess",
+        "score",
+        &example("heat-thorough.json"),
+        "--format",
+        "docx",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // A zip file (the .docx container) holding the document, and the same bytes each time
+    // (the library's tests read it back paragraph by paragraph).
+    assert!(out.stdout.starts_with(b"PK\x03\x04"));
+    let again = equitas(&[
+        "assess",
+        "score",
+        &example("heat-thorough.json"),
+        "--format",
+        "docx",
+    ]);
+    assert_eq!(out.stdout, again.stdout);
+    let help = text(&equitas(&["assess", "score", "--help"]).stdout);
+    assert!(help.contains("--format docx > assessment.docx"), "{help}");
 }

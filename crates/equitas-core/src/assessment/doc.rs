@@ -1,13 +1,15 @@
-//! The small document model a report or summary is built as, once, and its two backends:
-//! Markdown and a self-contained HTML page. Every text node is escaped here, by the backend,
-//! so content code never escapes (and cannot forget to).
+//! The small document model a report, a summary or an assessment's annex is built as, once,
+//! and its two backends here: Markdown and a self-contained HTML page. Every text node is
+//! escaped by the backend, so content code never escapes (and cannot forget to). Other backends
+//! (the Word document of crates/equitas-docx) take the same blocks.
 
 use std::fmt::Write as _;
 
 use super::render::escape_html;
 
 /// A run of text inside a paragraph or list item.
-pub(super) enum Inline {
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Inline {
     /// Plain text.
     Text(String),
     /// Bold text.
@@ -20,13 +22,17 @@ pub(super) enum Inline {
 }
 
 /// One list item; `class` styles it in HTML (Markdown ignores it).
-pub(super) struct Item {
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item {
+    /// The HTML class: `lost` or `earned` for a line of the score.
     pub class: Option<&'static str>,
+    /// The item's text.
     pub text: Vec<Inline>,
 }
 
 /// A block of the document.
-pub(super) enum Block {
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Block {
     /// A heading, level 1 to 3.
     Heading(u8, String),
     /// A paragraph.
@@ -37,11 +43,27 @@ pub(super) enum Block {
     Headline(String),
     /// A table of plain-text cells.
     Table {
-        head: &'static [&'static str],
+        /// The column headings.
+        head: Vec<String>,
+        /// The rows, each as long as `head`.
         rows: Vec<Vec<String>>,
     },
     /// A list, numbered or bulleted.
-    List { ordered: bool, items: Vec<Item> },
+    List {
+        /// Numbered (true) or bulleted.
+        ordered: bool,
+        /// The items.
+        items: Vec<Item>,
+    },
+    /// Where the chart of the report model's dimension `index` (in `ReportModel::charts`)
+    /// goes, with its title. Markdown and HTML leave it out (their tables give the numbers);
+    /// the Word document puts the chart's picture here when it has one.
+    Chart {
+        /// The chart's index in the report model.
+        index: usize,
+        /// What the chart shows, the picture's caption and alternative text.
+        title: String,
+    },
 }
 
 /// Escape text for a Markdown table cell or line (pipes, newlines, leading markup).
@@ -83,7 +105,7 @@ fn html_inlines(text: &[Inline]) -> String {
 }
 
 /// The document as Markdown: blocks separated by a blank line.
-pub(super) fn to_markdown(doc: &[Block]) -> String {
+pub(crate) fn to_markdown(doc: &[Block]) -> String {
     let mut s = String::new();
     for (n, block) in doc.iter().enumerate() {
         if n > 0 {
@@ -121,6 +143,7 @@ pub(super) fn to_markdown(doc: &[Block]) -> String {
                     let _ = writeln!(s, "{mark} {}", md_inlines(&item.text));
                 }
             }
+            Block::Chart { .. } => {}
         }
     }
     s
@@ -134,7 +157,7 @@ table{border-collapse:collapse;width:100%}th,td{border:1px solid #d8dde0;padding
 @media print{body{margin:0;max-width:none}h2{break-after:avoid}table,li{break-inside:avoid}}";
 
 /// The document as a self-contained HTML page (inline styles, print rules, nothing external).
-pub(super) fn to_html(title: &str, doc: &[Block]) -> String {
+pub(crate) fn to_html(title: &str, doc: &[Block]) -> String {
     let mut b = String::new();
     for block in doc {
         match block {
@@ -152,7 +175,7 @@ pub(super) fn to_html(title: &str, doc: &[Block]) -> String {
             }
             Block::Table { head, rows } => {
                 b.push_str("<table><thead><tr>");
-                for h in *head {
+                for h in head {
                     let _ = write!(b, "<th>{}</th>", escape_html(h));
                 }
                 b.push_str("</tr></thead><tbody>\n");
@@ -176,6 +199,7 @@ pub(super) fn to_html(title: &str, doc: &[Block]) -> String {
                 }
                 let _ = writeln!(b, "</{tag}>");
             }
+            Block::Chart { .. } => {}
         }
     }
     format!(
@@ -199,7 +223,7 @@ mod tests {
             Block::Notice(t()),
             Block::Headline(t()),
             Block::Table {
-                head: &["H", "M"],
+                head: vec!["H".to_owned(), "M".to_owned()],
                 rows: vec![vec![t(), t()]],
             },
             Block::List {

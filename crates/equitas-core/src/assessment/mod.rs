@@ -38,9 +38,10 @@
 // why in an `#[allow(clippy::too_many_lines, reason = "...")]`.
 #![warn(clippy::too_many_lines)]
 
+pub mod annex;
 pub mod answers;
 pub mod date;
-mod doc;
+pub mod doc;
 pub mod envelope;
 pub mod instrument;
 pub mod render;

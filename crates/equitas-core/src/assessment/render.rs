@@ -59,8 +59,11 @@ fn para(s: impl Into<String>) -> Block {
     Block::Para(vec![text(s)])
 }
 
-fn table(head: &'static [&'static str], rows: Vec<Vec<String>>) -> Block {
-    Block::Table { head, rows }
+fn table(head: &[&str], rows: Vec<Vec<String>>) -> Block {
+    Block::Table {
+        head: head.iter().map(|&h| h.to_owned()).collect(),
+        rows,
+    }
 }
 
 fn list(ordered: bool, items: impl IntoIterator<Item = Vec<Inline>>) -> Block {
@@ -81,11 +84,28 @@ fn report_title(model: &ReportModel) -> &str {
 
 /// The report's content, once, for both backends: its parts in reading order.
 fn report_doc(model: &ReportModel) -> Vec<Block> {
+    let mut d = overview_blocks(model);
+    d.extend(report_body(model));
+    d
+}
+
+/// The report after its overview: sections, maturity, the quantified gap (with a
+/// [`Block::Chart`] for each chart of the model), gaps, how it was scored, problems.
+pub(super) fn report_body(model: &ReportModel) -> Vec<Block> {
     let r = &model.report;
-    let mut d = overview(model);
+    let mut d = Vec::new();
     sections(&mut d, r);
     maturity(&mut d, r);
     quantified(&mut d, r);
+    for (index, q) in r.quantified.iter().enumerate().take(model.charts.len()) {
+        d.push(Block::Chart {
+            index,
+            title: match &q.indicator {
+                Some(i) => format!("{i} by {}", q.dimension),
+                None => q.dimension.clone(),
+            },
+        });
+    }
     gaps(&mut d, r);
     how_scored(&mut d, r);
     problems(&mut d, r);
@@ -93,7 +113,7 @@ fn report_doc(model: &ReportModel) -> Vec<Block> {
 }
 
 /// The title, the instrument, whose rubric it is, the overall score and its band.
-fn overview(model: &ReportModel) -> Vec<Block> {
+pub(super) fn overview_blocks(model: &ReportModel) -> Vec<Block> {
     let r = &model.report;
     let mut d = vec![
         Block::Heading(1, report_title(model).into()),
@@ -211,8 +231,8 @@ fn quantified(d: &mut Vec<Block>, r: &Report) {
         }
     }
     // The print page has always left out the subgroups column.
-    d.push(Block::Table {
-        head: &[
+    d.push(table(
+        &[
             "Indicator",
             "Dimension",
             "Subgroups",
@@ -221,7 +241,7 @@ fn quantified(d: &mut Vec<Block>, r: &Report) {
             "95% CI",
         ],
         rows,
-    });
+    ));
 }
 
 /// The gaps found, each with its recommendation.
