@@ -8,17 +8,37 @@ import { h } from "./dom.js";
 const URL_LIFETIME_MS = 10000;
 
 /**
- * Download `text` as a JSON file called `name`.
+ * Hand `blob` to the browser's download as a file called `name`.
  *
  * @param {string} name - The file's name
- * @param {string} text - Its content
+ * @param {Blob} blob - Its content
  */
-export function downloadText(name, text) {
-  const blob = new Blob([text], { type: "application/json" });
+function save(name, blob) {
   const url = URL.createObjectURL(blob);
   const a = h("a", { href: url, download: name, class: "nhsuk-u-visually-hidden" }, "download");
   document.body.append(a);
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), URL_LIFETIME_MS);
+}
+
+/**
+ * Download `text` as a JSON file called `name`.
+ *
+ * @param {string} name - The file's name
+ * @param {string} text - Its content
+ */
+export function downloadText(name, text) {
+  save(name, new Blob([text], { type: "application/json" }));
+}
+
+/**
+ * Download `bytes` as a file called `name` of media type `type`.
+ *
+ * @param {string} name - The file's name
+ * @param {Uint8Array} bytes - Its content
+ * @param {string} type - Its media type
+ */
+export function downloadBytes(name, bytes, type) {
+  save(name, new Blob([/** @type {BlobPart} */ (bytes)], { type }));
 }

@@ -29,6 +29,17 @@ export function exportFileName(instrumentId, now) {
 }
 
 /**
+ * The name of the Word document "Download as Word" saves: `equitas-<instrument>-<YYYY-MM-DD>.docx`.
+ *
+ * @param {string} instrumentId - The instrument's id
+ * @param {Date} now - The day of the download (its UTC date is used)
+ * @returns {string} The file name
+ */
+export function wordFileName(instrumentId, now) {
+  return `equitas-${instrumentId}-${now.toISOString().slice(0, 10)}.docx`;
+}
+
+/**
  * The name of the file a draft that could not be opened is downloaded as:
  * `equitas-<instrument>-could-not-be-opened-<YYYY-MM-DD>.json`, dated when it was set aside, or
  * `now` for a draft still in place.

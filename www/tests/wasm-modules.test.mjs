@@ -39,6 +39,7 @@ test("the start page, the form and the results download the assessment engine an
     await submitAndSeeResults(page);
     assert.deepEqual(fromPkg(paths, "equitas_measures"), [], `no request for the data page's measures (${MEASURES} or its loader); asked for: ${paths.join(", ")}`);
     assert.deepEqual(fromPkg(paths, "equitas_cohort"), [], `no request for the cohort classifier (${COHORT} or its loader); asked for: ${paths.join(", ")}`);
+    assert.deepEqual(fromPkg(paths, "equitas_team"), [], `no request for the team module (the Word writer) until it is asked for; asked for: ${paths.join(", ")}`);
     assert.deepEqual(fromPkg(paths, "equitas_wasm_bg"), [ENGINE], "the assessment engine is fetched once, however many pages used it");
   });
 });

@@ -10,9 +10,11 @@ use std::fmt::Display;
 use equitas_core::read::FromJson;
 use equitas_core::read::{MAX_DEPTH, Place};
 use js_sys::JsString;
+#[cfg(any(feature = "assess", feature = "measures", feature = "cohort"))]
 use serde::Serialize;
 use serde::de::{self, DeserializeSeed, Deserializer as _, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
+#[cfg(any(feature = "assess", feature = "measures", feature = "cohort"))]
 use tsify::{Ts, Tsify};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -434,7 +436,7 @@ impl<'de> DeserializeSeed<'de> for Key<'_> {
 /// longer than [`MAX_INPUT_BYTES`] (before it is copied into the module's memory), or when it
 /// holds a lone surrogate (wasm-bindgen would otherwise replace it with U+FFFD, silently),
 /// naming the line and column as core's JSON errors do.
-#[cfg(feature = "assess")]
+#[cfg(any(feature = "assess", feature = "team"))]
 pub(crate) fn text_of(value: &JsValue, what: &str) -> Result<String, JsError> {
     let Some(text) = value.dyn_ref::<JsString>() else {
         return Err(js_error(format_args!(
@@ -471,7 +473,7 @@ pub(crate) fn text_of(value: &JsValue, what: &str) -> Result<String, JsError> {
 /// `text` copied into Rust, unless it is over [`MAX_INPUT_BYTES`]: its UTF-16 length is
 /// checked first (each unit is at least one byte of UTF-8), so an oversized string is never
 /// copied, then the UTF-8 length.
-#[cfg(feature = "assess")]
+#[cfg(any(feature = "assess", feature = "team"))]
 fn text_within_limit(text: &JsString, what: &str) -> Result<String, JsError> {
     let too_long = |bytes: usize, at_least: &str| {
         js_error(format_args!(
@@ -505,7 +507,7 @@ macro_rules! not_json {
     };
 }
 
-#[cfg(feature = "assess")]
+#[cfg(any(feature = "assess", feature = "team"))]
 const LONE_SURROGATE: &str = lone_surrogate!();
 const LONE_SURROGATE_TEXT: &str = concat!("the text holds ", lone_surrogate!());
 const LONE_SURROGATE_KEY: &str = concat!("the key holds ", lone_surrogate!());
@@ -536,6 +538,7 @@ const TOO_DEEP: &str = "lists and objects nested more than 127 deep (or a value 
 /// cannot hold exactly, would be an error here: the only ones that could reach a result (a
 /// file's answer, an instrument's JSON) are refused where the text comes in
 /// ([`refuse_unholdable`]), with their place (`JSON.parse` rounded them).
+#[cfg(any(feature = "assess", feature = "measures", feature = "cohort"))]
 pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
     value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
@@ -548,6 +551,7 @@ pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError
 }
 
 /// [`to_js`] typed for the `.d.ts`.
+#[cfg(any(feature = "assess", feature = "measures", feature = "cohort"))]
 pub(crate) fn to_ts<T: Tsify + Serialize>(value: &T) -> Result<Ts<T>, JsError> {
     to_js(value).map(Ts::new_unchecked)
 }

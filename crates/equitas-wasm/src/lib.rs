@@ -63,19 +63,33 @@
 mod assess;
 #[cfg(feature = "cohort")]
 mod cohort;
-#[cfg(any(feature = "assess", feature = "measures", feature = "cohort"))]
+#[cfg(any(
+    feature = "assess",
+    feature = "measures",
+    feature = "cohort",
+    feature = "team"
+))]
 mod convert;
 #[cfg(feature = "measures")]
 mod measures;
+#[cfg(feature = "team")]
+mod team;
 
 #[cfg(feature = "assess")]
 pub use assess::*;
 #[cfg(feature = "cohort")]
 pub use cohort::*;
-#[cfg(any(feature = "assess", feature = "measures", feature = "cohort"))]
+#[cfg(any(
+    feature = "assess",
+    feature = "measures",
+    feature = "cohort",
+    feature = "team"
+))]
 pub use convert::MAX_INPUT_BYTES;
 #[cfg(feature = "measures")]
 pub use measures::*;
+#[cfg(feature = "team")]
+pub use team::*;
 
 /// The modules' memory allocator: rlsf's TLSF (two-level segregated fit), which allocates and
 /// frees in constant time and takes about 7 KB less of each module than the dlmalloc std uses

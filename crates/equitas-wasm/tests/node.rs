@@ -1075,3 +1075,83 @@ fn load_assessment_keeps_both_answers_of_merged_questions() {
     assert_eq!(again["notes"], j!([]));
     assert_eq!(&again["assessment"], saved);
 }
+
+/// A PNG file of one white pixel.
+const PIXEL: &[u8] = &[
+    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x02, 0x00, 0x00, 0x00, 0x90, 0x77, 0x53,
+    0xDE, 0x00, 0x00, 0x00, 0x0C, 0x49, 0x44, 0x41, 0x54, 0x08, 0xD7, 0x63, 0xF8, 0xFF, 0xFF, 0x3F,
+    0x00, 0x05, 0xFE, 0x02, 0xFE, 0xDC, 0xCC, 0x59, 0xE7, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E,
+    0x44, 0xAE, 0x42, 0x60, 0x82,
+];
+
+/// A picture object as the page passes it: `{index, png: Uint8Array, width, height}`.
+fn picture(index: u32, png: &[u8], width: u32) -> JsValue {
+    let p = js(&format!(
+        r#"{{"index": {index}, "width": {width}, "height": 10}}"#
+    ));
+    js_sys::Reflect::set(&p, &"png".into(), &js_sys::Uint8Array::from(png)).unwrap();
+    p
+}
+
+#[wasm_bindgen_test]
+fn the_word_document_is_written_with_its_pictures_and_bad_ones_are_named() {
+    let pictures = js_sys::Array::of1(&picture(0, PIXEL, 10));
+    let bytes = equitas_wasm::assessment_docx(ts(THOROUGH), pictures.into(), js("[]")).unwrap();
+    assert!(bytes.starts_with(b"PK\x03\x04"), "a zip file");
+    // The same as the library writes natively for the same file and picture.
+    let registry = registry();
+    let loaded = assessment::load(THOROUGH, &registry).unwrap();
+    let a = loaded.assessment;
+    let inst = registry.for_assessment(&a).unwrap();
+    let model = assessment::ReportModel::score(inst, &a.answers);
+    let native = equitas_docx::assessment(
+        &model,
+        inst,
+        &a.answers,
+        &[equitas_docx::Picture {
+            index: 0,
+            png: PIXEL.to_vec(),
+            width: 10,
+            height: 10,
+        }],
+    )
+    .unwrap();
+    assert_eq!(bytes, native);
+
+    let bad = |pictures: JsValue, instruments: JsValue| {
+        message(equitas_wasm::assessment_docx(ts(THOROUGH), pictures, instruments).unwrap_err())
+    };
+    assert_eq!(
+        bad(
+            js_sys::Array::of1(&picture(0, b"GIF89a", 10)).into(),
+            js("[]")
+        ),
+        "picture 0 (chart 0): not a PNG file (it does not start as one)"
+    );
+    assert_eq!(
+        bad(js_sys::Array::of1(&picture(7, PIXEL, 10)).into(), js("[]")),
+        "picture 0: chart 7 is not in this report (it has 1 chart(s), numbered from 0)"
+    );
+    let e = bad(
+        js(r#"[{"index": 0, "png": [], "width": 1, "height": 1, "alt": "x"}]"#),
+        js("[]"),
+    );
+    assert!(
+        e.starts_with("invalid picture 0: unknown field `alt`"),
+        "{e}"
+    );
+    let e = bad(
+        js(r#"[{"index": 0, "png": [137, 80], "width": 1, "height": 1}]"#),
+        js("[]"),
+    );
+    assert_eq!(
+        e,
+        "invalid picture 0: png: expected a Uint8Array of the PNG file's bytes"
+    );
+    assert_eq!(
+        bad(js("{}"), js("[]")),
+        "invalid pictures: expected an array"
+    );
+    assert!(bad(js("[]"), js(r#"["{}"]"#)).contains("instrument"));
+}

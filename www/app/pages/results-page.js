@@ -57,6 +57,23 @@ export function resultsPage(app) {
     h("h2", { class: "nhsuk-heading-l" }, "All your answers"),
     allAnswers(app),
   );
+  const wordStatus = h("p", { class: "nhsuk-body-s equitas-no-print", role: "status", "data-testid": "word-status" });
+  /** @param {Event} ev - The click */
+  const downloadWord = async (ev) => {
+    const button = /** @type {HTMLButtonElement} */ (ev.currentTarget);
+    button.disabled = true;
+    wordStatus.textContent = "Writing the Word document…";
+    try {
+      // The .docx writer is a module of its own, fetched only now.
+      const word = await import("../word.js");
+      await word.downloadWord(saved, container, []);
+      wordStatus.textContent = "The Word document has been downloaded.";
+    } catch (e) {
+      wordStatus.textContent = `The Word document could not be written: ${e instanceof Error ? e.message : String(e)}`;
+    } finally {
+      button.disabled = false;
+    }
+  };
   const actions = h(
     "div",
     { class: "nhsuk-button-group equitas-no-print" },
@@ -64,6 +81,11 @@ export function resultsPage(app) {
       "button",
       { class: "nhsuk-button nhsuk-button--secondary", type: "button", on: { click: () => window.print() } },
       "Print or save as PDF",
+    ),
+    h(
+      "button",
+      { class: "nhsuk-button nhsuk-button--secondary", type: "button", on: { click: downloadWord } },
+      "Download as Word (.docx)",
     ),
     h("a", { class: "nhsuk-link", href: `#/${id}/export` }, "Download your answers (JSON)"),
     h("a", { class: "nhsuk-link", href: `#/${id}/tasks` }, "Back to your assessment"),
@@ -113,6 +135,7 @@ export function resultsPage(app) {
       details,
       printAll,
       actions,
+      wordStatus,
     ],
     after,
   };
