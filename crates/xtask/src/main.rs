@@ -41,14 +41,15 @@ commands:
   bench [web]       run the criterion benches, the Python (polars) peer benchmark and the web
                     benchmark (wasm size, start page time, scoring time in Chromium); `bench web`
                     runs only the web benchmark
-  wasm [--bless]    build equitas-wasm for the web into www/pkg as three modules (wasm-bindgen,
+  wasm [--bless]    build equitas-wasm for the web into www/pkg as four modules (wasm-bindgen,
                     wasm-opt): equitas_wasm (the assessment engine), equitas_measures (the data
-                    page's measures) and equitas_cohort (the cohort classifier, for embedders);
-                    copy the NHS.UK frontend's CSS into www/vendor/nhsuk, print each module's
-                    size and check its budget (each under 300,000 bytes raw and 120,000
-                    gzipped, and within its ceiling); --bless also writes the committed
-                    TypeScript definitions crates/equitas-wasm/{equitas_wasm,equitas_measures,
-                    equitas_cohort}.d.ts
+                    page's measures), equitas_cohort (the cohort classifier, for embedders) and
+                    equitas_team (the Word document, fetched only when asked for); copy the
+                    NHS.UK frontend's CSS into www/vendor/nhsuk, print each module's size and
+                    check its budget (each its own target, and within its ceiling); --bless also
+                    writes the committed TypeScript definitions
+                    crates/equitas-wasm/{equitas_wasm,equitas_measures,equitas_cohort,
+                    equitas_team}.d.ts
   fuzz [--seconds N] [--target NAME] [--toolchain auto|nightly|pinned] [--nightly NAME]
        [--sanitizer auto|address|none] [--cmin]
                     run every cargo-fuzz target in fuzz/ (or only NAME) for N seconds each
