@@ -18,8 +18,8 @@ const NOT_ANSWERED: &str = "Not answered.";
 /// The assessment's answers and its scored report, for a document a team can edit and paste
 /// into its own papers: the title, the instrument and the rubric's caveat, each section's
 /// visible questions with their answers (questions the form hides are left out, as on the
-/// form), then the report ([`render::report_blocks`]) with a [`Block::Chart`] after the table
-/// of quantified measures for each chart of the model.
+/// form), then the report as the Markdown and HTML reports have it, with a [`Block::Chart`]
+/// after the table of quantified measures for each chart of the model.
 ///
 /// ```
 /// use equitas_core::assessment::{Answers, Registry, ReportModel, annex};
