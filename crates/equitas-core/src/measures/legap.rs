@@ -35,6 +35,9 @@
 //! Every count taken from the input has a named limit ([`MAX_PERIODS`], [`MAX_CAUSES`]); every
 //! problem in a row names the row, the column and the value ([`LeGapError`]).
 
+// Functions stay under 100 lines (as in `assessment`).
+#![warn(clippy::too_many_lines)]
+
 use std::collections::HashMap;
 
 use serde::Serialize;
@@ -344,61 +347,10 @@ impl LeGapInput {
         open: OpenBand,
     ) -> Result<Self, LeGapError> {
         let bands = open.start_ages();
-        let with_causes = rows.first().is_some_and(|r| r.cause.is_some());
         // First pass: check every row, and find the periods and causes.
-        let mut period_index: HashMap<&str, usize> = HashMap::new();
-        let mut cause_index: HashMap<&str, usize> = HashMap::new();
-        let mut periods: Vec<(Period, usize)> = Vec::new();
-        let mut causes: Vec<String> = Vec::new();
-        let mut last_period: Option<(&str, usize)> = None;
-        for r in rows {
-            check_row(r, deprivation, open)?;
-            if last_period.is_none_or(|(label, _)| label != r.period) {
-                let next = period_index.len();
-                let k = *period_index.entry(r.period).or_insert(next);
-                if k == next {
-                    if next == MAX_PERIODS {
-                        return Err(LeGapError::TooManyPeriods {
-                            row: r.row,
-                            period: r.period.to_owned(),
-                        });
-                    }
-                    let year = period_year(r.period).ok_or_else(|| LeGapError::Period {
-                        row: r.row,
-                        value: r.period.to_owned(),
-                    })?;
-                    periods.push((
-                        Period {
-                            label: r.period.to_owned(),
-                            year,
-                        },
-                        k,
-                    ));
-                }
-                last_period = Some((r.period, k));
-            }
-            match (with_causes, r.cause) {
-                (true, Some(c)) if !c.trim().is_empty() => {
-                    if !cause_index.contains_key(c) {
-                        if causes.len() == MAX_CAUSES {
-                            return Err(LeGapError::TooManyCauses {
-                                row: r.row,
-                                cause: c.to_owned(),
-                            });
-                        }
-                        cause_index.insert(c, causes.len());
-                        causes.push(c.to_owned());
-                    }
-                }
-                (true, _) => return Err(LeGapError::NoCause { row: r.row }),
-                (false, Some(_)) => return Err(LeGapError::UnexpectedCause { row: r.row }),
-                (false, None) => {}
-            }
-        }
-        if rows.is_empty() {
-            return Err(LeGapError::NoRows);
-        }
+        let scan = Scan::of(rows, deprivation, open)?;
         // Periods in time order; `order[k]` is the place of the period first seen k-th.
+        let mut periods = scan.periods;
         periods.sort_by(|a, b| {
             a.0.year
                 .total_cmp(&b.0.year)
@@ -410,88 +362,47 @@ impl LeGapInput {
                 *o = place;
             }
         }
-        let (g, b, c) = (
-            deprivation.groups() as usize,
-            bands.len(),
-            causes.len().max(1),
-        );
-        let cells = periods.len() * g * b;
+        let shape = Shape {
+            groups: deprivation.groups() as usize,
+            bands: bands.len(),
+            causes: scan.causes.len().max(1),
+        };
         // Second pass: add up.
-        let mut sums = vec![Sums::default(); cells * c];
-        let mut last_period: Option<(&str, usize)> = None;
-        for r in rows {
-            let p = match last_period {
-                Some((label, p)) if label == r.period => p,
-                _ => {
-                    let k = period_index.get(r.period).copied().unwrap_or(0);
-                    let p = order.get(k).copied().unwrap_or(0);
-                    last_period = Some((r.period, p));
-                    p
-                }
-            };
-            let band = bands.binary_search(&r.start_age).unwrap_or(0);
-            let cause = r
-                .cause
-                .and_then(|x| cause_index.get(x))
-                .copied()
-                .unwrap_or(0);
-            let cell = (p * g + (r.group as usize - 1)) * b + band;
-            if let Some(s) = sums.get_mut(cell * c + cause) {
-                s.deaths += r.deaths;
-                s.population += r.population;
-                s.rows = true;
+        let sums = add_up(
+            rows,
+            bands,
+            &scan.period_index,
+            &scan.cause_index,
+            &order,
+            periods.len(),
+            shape,
+        );
+        let Collapsed {
+            deaths,
+            population,
+            seen,
+        } = collapse(&sums, shape, |cell, (j, pop), (k, other)| {
+            let (b, g) = (shape.bands, shape.groups);
+            let (pi, gi, bi) = (cell / (g * b), cell / b % g, cell % b);
+            LeGapError::CausePopulations {
+                period: periods
+                    .get(pi)
+                    .map(|p| p.0.label.clone())
+                    .unwrap_or_default(),
+                column: deprivation.column(),
+                group: u32::try_from(gi + 1).unwrap_or(u32::MAX),
+                start_age: bands.get(bi).copied().unwrap_or(0),
+                cause_a: scan.causes.get(j).cloned().unwrap_or_default(),
+                population_a: pop,
+                cause_b: scan.causes.get(k).cloned().unwrap_or_default(),
+                population_b: other,
             }
-        }
-        let mut deaths = vec![0.0; cells * c];
-        let mut population = vec![0.0; cells];
-        let mut seen = vec![false; cells];
-        for cell in 0..cells {
-            let Some(per_cause) = sums.get(cell * c..(cell + 1) * c) else {
-                continue;
-            };
-            let mut first: Option<(usize, f64)> = None;
-            for (k, s) in per_cause.iter().enumerate() {
-                if let Some(d) = deaths.get_mut(cell * c + k) {
-                    *d = s.deaths;
-                }
-                if !s.rows {
-                    continue;
-                }
-                match first {
-                    None => first = Some((k, s.population)),
-                    Some((j, pop)) if !same_population(pop, s.population) => {
-                        let (pi, gi, bi) = (cell / (g * b), cell / b % g, cell % b);
-                        return Err(LeGapError::CausePopulations {
-                            period: periods
-                                .get(pi)
-                                .map(|p| p.0.label.clone())
-                                .unwrap_or_default(),
-                            column: deprivation.column(),
-                            group: u32::try_from(gi + 1).unwrap_or(u32::MAX),
-                            start_age: bands.get(bi).copied().unwrap_or(0),
-                            cause_a: causes.get(j).cloned().unwrap_or_default(),
-                            population_a: pop,
-                            cause_b: causes.get(k).cloned().unwrap_or_default(),
-                            population_b: s.population,
-                        });
-                    }
-                    Some(_) => {}
-                }
-            }
-            if let Some((_, pop)) = first {
-                if let Some(x) = population.get_mut(cell) {
-                    *x = pop;
-                }
-                if let Some(x) = seen.get_mut(cell) {
-                    *x = true;
-                }
-            }
-        }
+        })?;
         Ok(Self {
             deprivation,
             open,
             periods: periods.into_iter().map(|(p, _)| p).collect(),
-            causes,
+            causes: scan.causes,
             deaths,
             population,
             seen,
@@ -552,6 +463,199 @@ impl LeGapInput {
             })
             .collect()
     }
+}
+
+/// What the first pass over the rows finds: the periods (each with the order it was first
+/// seen in) and causes, and where each label is.
+struct Scan<'a> {
+    period_index: HashMap<&'a str, usize>,
+    cause_index: HashMap<&'a str, usize>,
+    periods: Vec<(Period, usize)>,
+    causes: Vec<String>,
+}
+
+impl<'a> Scan<'a> {
+    /// Checks every row and finds the periods and causes, in order of first appearance.
+    fn of(
+        rows: &[DeathsRow<'a>],
+        deprivation: Deprivation,
+        open: OpenBand,
+    ) -> Result<Self, LeGapError> {
+        let with_causes = rows.first().is_some_and(|r| r.cause.is_some());
+        let mut scan = Scan {
+            period_index: HashMap::new(),
+            cause_index: HashMap::new(),
+            periods: Vec::new(),
+            causes: Vec::new(),
+        };
+        let mut last_period: Option<(&str, usize)> = None;
+        for r in rows {
+            check_row(r, deprivation, open)?;
+            if last_period.is_none_or(|(label, _)| label != r.period) {
+                last_period = Some((r.period, scan.period(r)?));
+            }
+            match (with_causes, r.cause) {
+                (true, Some(c)) if !c.trim().is_empty() => scan.cause(r.row, c)?,
+                (true, _) => return Err(LeGapError::NoCause { row: r.row }),
+                (false, Some(_)) => return Err(LeGapError::UnexpectedCause { row: r.row }),
+                (false, None) => {}
+            }
+        }
+        if rows.is_empty() {
+            return Err(LeGapError::NoRows);
+        }
+        Ok(scan)
+    }
+
+    /// The index of `r`'s period, in order of first appearance, adding it when new.
+    fn period(&mut self, r: &DeathsRow<'a>) -> Result<usize, LeGapError> {
+        let next = self.period_index.len();
+        let k = *self.period_index.entry(r.period).or_insert(next);
+        if k == next {
+            if next == MAX_PERIODS {
+                return Err(LeGapError::TooManyPeriods {
+                    row: r.row,
+                    period: r.period.to_owned(),
+                });
+            }
+            let year = period_year(r.period).ok_or_else(|| LeGapError::Period {
+                row: r.row,
+                value: r.period.to_owned(),
+            })?;
+            self.periods.push((
+                Period {
+                    label: r.period.to_owned(),
+                    year,
+                },
+                k,
+            ));
+        }
+        Ok(k)
+    }
+
+    /// Adds cause `c` (of row `row`) when new.
+    fn cause(&mut self, row: usize, c: &'a str) -> Result<(), LeGapError> {
+        if !self.cause_index.contains_key(c) {
+            if self.causes.len() == MAX_CAUSES {
+                return Err(LeGapError::TooManyCauses {
+                    row,
+                    cause: c.to_owned(),
+                });
+            }
+            self.cause_index.insert(c, self.causes.len());
+            self.causes.push(c.to_owned());
+        }
+        Ok(())
+    }
+}
+
+/// The dense arrays' dimensions (after the periods): groups, bands, causes (1 without).
+#[derive(Debug, Clone, Copy)]
+struct Shape {
+    groups: usize,
+    bands: usize,
+    causes: usize,
+}
+
+/// The second pass: the rows added up per (period, group, band, cause), periods in time order
+/// (`order` maps first-seen index to place).
+fn add_up(
+    rows: &[DeathsRow<'_>],
+    bands: &[u32],
+    period_index: &HashMap<&str, usize>,
+    cause_index: &HashMap<&str, usize>,
+    order: &[usize],
+    periods: usize,
+    shape: Shape,
+) -> Vec<Sums> {
+    let Shape {
+        groups: g,
+        bands: b,
+        causes: c,
+    } = shape;
+    let cells = periods * g * b;
+    let mut sums = vec![Sums::default(); cells * c];
+    let mut last_period: Option<(&str, usize)> = None;
+    for r in rows {
+        let p = match last_period {
+            Some((label, p)) if label == r.period => p,
+            _ => {
+                let k = period_index.get(r.period).copied().unwrap_or(0);
+                let p = order.get(k).copied().unwrap_or(0);
+                last_period = Some((r.period, p));
+                p
+            }
+        };
+        let band = bands.binary_search(&r.start_age).unwrap_or(0);
+        let cause = r
+            .cause
+            .and_then(|x| cause_index.get(x))
+            .copied()
+            .unwrap_or(0);
+        let cell = (p * g + (r.group as usize - 1)) * b + band;
+        if let Some(s) = sums.get_mut(cell * c + cause) {
+            s.deaths += r.deaths;
+            s.population += r.population;
+            s.rows = true;
+        }
+    }
+    sums
+}
+
+/// [`LeGapInput`]'s arrays, from the sums.
+struct Collapsed {
+    deaths: Vec<f64>,
+    population: Vec<f64>,
+    seen: Vec<bool>,
+}
+
+/// Deaths per (cell, cause), population and whether seen per cell, from the sums; `differ`
+/// makes the error for a cell whose causes' rows (cause index, population) give different
+/// populations.
+fn collapse(
+    sums: &[Sums],
+    shape: Shape,
+    differ: impl Fn(usize, (usize, f64), (usize, f64)) -> LeGapError,
+) -> Result<Collapsed, LeGapError> {
+    let c = shape.causes;
+    let cells = sums.len() / c;
+    let mut deaths = vec![0.0; cells * c];
+    let mut population = vec![0.0; cells];
+    let mut seen = vec![false; cells];
+    for cell in 0..cells {
+        let Some(per_cause) = sums.get(cell * c..(cell + 1) * c) else {
+            continue;
+        };
+        let mut first: Option<(usize, f64)> = None;
+        for (k, s) in per_cause.iter().enumerate() {
+            if let Some(d) = deaths.get_mut(cell * c + k) {
+                *d = s.deaths;
+            }
+            if !s.rows {
+                continue;
+            }
+            match first {
+                None => first = Some((k, s.population)),
+                Some((j, pop)) if !same_population(pop, s.population) => {
+                    return Err(differ(cell, (j, pop), (k, s.population)));
+                }
+                Some(_) => {}
+            }
+        }
+        if let Some((_, pop)) = first {
+            if let Some(x) = population.get_mut(cell) {
+                *x = pop;
+            }
+            if let Some(x) = seen.get_mut(cell) {
+                *x = true;
+            }
+        }
+    }
+    Ok(Collapsed {
+        deaths,
+        population,
+        seen,
+    })
 }
 
 /// Two sums of the same populations added in a different order: equal, or equal to within
@@ -962,58 +1066,14 @@ pub fn le_gap(input: &LeGapInput, options: &LeGapOptions) -> Result<LeGap, LeGap
     let mut workspace = SiiWorkspace::default();
     let mut periods = Vec::with_capacity(input.periods.len());
     for (p, period) in input.periods.iter().enumerate() {
-        let mut les = Vec::with_capacity(groups as usize);
-        let mut tables: Vec<Result<LifeTable, Reason>> = Vec::with_capacity(groups as usize);
-        for g in 0..groups as usize {
-            let bands = input.bands(p, g);
-            let at_birth = life_expectancy_with(&bands, &[confidence], input.open)?
-                .into_iter()
-                .find(|e| e.start_age == 0);
-            let le = match at_birth {
-                Some(e) if e.reason.is_none() => match (e.value, e.se) {
-                    (Some(v), Some(se)) => Estimate::normal(v, se, z, "life expectancy"),
-                    _ => Estimate::missing("no life expectancy".to_owned()),
-                },
-                Some(e) => {
-                    let interval = e.intervals.first();
-                    Estimate {
-                        value: e.value,
-                        se: e.se,
-                        lower: interval.and_then(|i| i.lower),
-                        upper: interval.and_then(|i| i.upper),
-                        reason: e.reason.map(|r| r.to_string()),
-                    }
-                }
-                None => Estimate::missing(format!(
-                    "no rows for {} {}",
-                    input.deprivation.column(),
-                    g + 1
-                )),
-            };
-            tables.push(life_table(&bands, input.open));
-            les.push(GroupLe {
-                group: u32::try_from(g + 1).unwrap_or(u32::MAX),
-                population: bands.iter().map(|b| b.population).sum(),
-                deaths: bands.iter().map(|b| b.deaths).sum(),
-                le,
-            });
-        }
-        let gap = gap(&les, input.deprivation, z);
-        let sii = sii(&les, &sii_options, &mut workspace, z);
-        let (decomposition, decomposition_reason) = match decompose(input, p, &les, &tables, &gap) {
-            Ok(d) => (Some(d), None),
-            Err(reason) => (None, Some(reason)),
-        };
-        periods.push(PeriodGap {
-            period: period.clone(),
-            groups: les,
-            gap,
-            sii,
-            gap_change: None,
-            sii_change: None,
-            decomposition,
-            decomposition_reason,
-        });
+        periods.push(period_gap(
+            input,
+            p,
+            period,
+            confidence,
+            &sii_options,
+            &mut workspace,
+        )?);
     }
     // Changes against the baseline.
     let (base_gap, base_sii) = periods
@@ -1054,6 +1114,82 @@ pub fn le_gap(input: &LeGapInput, options: &LeGapOptions) -> Result<LeGap, LeGap
         periods,
         gap_trajectory,
         sii_trajectory,
+    })
+}
+
+/// One period's results before the changes against the baseline: life expectancy per group,
+/// the gap, the SII and the decomposition.
+fn period_gap(
+    input: &LeGapInput,
+    p: usize,
+    period: &Period,
+    confidence: f64,
+    sii_options: &SiiOptions,
+    workspace: &mut SiiWorkspace,
+) -> Result<PeriodGap, LeGapError> {
+    let z = z_for(confidence);
+    let groups = input.deprivation.groups();
+    let mut les = Vec::with_capacity(groups as usize);
+    let mut tables: Vec<Result<LifeTable, Reason>> = Vec::with_capacity(groups as usize);
+    for g in 0..groups as usize {
+        let bands = input.bands(p, g);
+        les.push(GroupLe {
+            group: u32::try_from(g + 1).unwrap_or(u32::MAX),
+            population: bands.iter().map(|b| b.population).sum(),
+            deaths: bands.iter().map(|b| b.deaths).sum(),
+            le: group_le(input, g, &bands, confidence, z)?,
+        });
+        tables.push(life_table(&bands, input.open));
+    }
+    let gap = gap(&les, input.deprivation, z);
+    let sii = sii(&les, sii_options, workspace, z);
+    let (decomposition, decomposition_reason) = match decompose(input, p, &les, &tables, &gap) {
+        Ok(d) => (Some(d), None),
+        Err(reason) => (None, Some(reason)),
+    };
+    Ok(PeriodGap {
+        period: period.clone(),
+        groups: les,
+        gap,
+        sii,
+        gap_change: None,
+        sii_change: None,
+        decomposition,
+        decomposition_reason,
+    })
+}
+
+/// Life expectancy at birth of group `g` (0-based) from its bands, or why there is none.
+fn group_le(
+    input: &LeGapInput,
+    g: usize,
+    bands: &[AgeBand],
+    confidence: f64,
+    z: f64,
+) -> Result<Estimate, LeGapError> {
+    let at_birth = life_expectancy_with(bands, &[confidence], input.open)?
+        .into_iter()
+        .find(|e| e.start_age == 0);
+    Ok(match at_birth {
+        Some(e) if e.reason.is_none() => match (e.value, e.se) {
+            (Some(v), Some(se)) => Estimate::normal(v, se, z, "life expectancy"),
+            _ => Estimate::missing("no life expectancy".to_owned()),
+        },
+        Some(e) => {
+            let interval = e.intervals.first();
+            Estimate {
+                value: e.value,
+                se: e.se,
+                lower: interval.and_then(|i| i.lower),
+                upper: interval.and_then(|i| i.upper),
+                reason: e.reason.map(|r| r.to_string()),
+            }
+        }
+        None => Estimate::missing(format!(
+            "no rows for {} {}",
+            input.deprivation.column(),
+            g + 1
+        )),
     })
 }
 
@@ -1385,6 +1521,10 @@ pub fn arriaga_by_cause(by_band: &[f64], most: &[Vec<f64>], least: &[Vec<f64>]) 
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::too_many_lines,
+    reason = "a test walks one table of cases; the limit is for the library's functions"
+)]
 #[allow(clippy::unwrap_used, clippy::float_cmp, reason = "tests")]
 mod tests {
     use super::*;
