@@ -266,6 +266,20 @@ pub enum LeGapError {
 /// ```
 #[must_use]
 pub fn period_year(label: &str) -> Option<f64> {
+    period_span(label).map(|(a, b)| (f64::from(a) + f64::from(b)) / 2.0)
+}
+
+/// A period's first and last years, read as [`period_year`] reads them (`2017-19` is (2017,
+/// 2019), `2019` is (2019, 2019)); `None` for what [`period_year`] refuses.
+///
+/// ```
+/// use equitas_core::measures::legap::period_span;
+/// assert_eq!(period_span("2017-19"), Some((2017, 2019)));
+/// assert_eq!(period_span("2019/20"), Some((2019, 2020)));
+/// assert_eq!(period_span("2021"), Some((2021, 2021)));
+/// ```
+#[must_use]
+pub fn period_span(label: &str) -> Option<(u32, u32)> {
     let text = label.trim();
     let year = |s: &str| -> Option<u32> {
         let s = s.trim();
@@ -275,7 +289,7 @@ pub fn period_year(label: &str) -> Option<f64> {
     };
     let in_range = |y: u32| (MIN_YEAR..=MAX_YEAR).contains(&y);
     if let Some(y) = year(text) {
-        return in_range(y).then_some(f64::from(y));
+        return in_range(y).then_some((y, y));
     }
     let (a, b) = ["to", "-", "/", "–"]
         .iter()
@@ -292,8 +306,7 @@ pub fn period_year(label: &str) -> Option<f64> {
         }
         _ => return None,
     };
-    (in_range(a) && in_range(b) && b >= a && b - a < MAX_PERIOD_YEARS)
-        .then(|| (f64::from(a) + f64::from(b)) / 2.0)
+    (in_range(a) && in_range(b) && b >= a && b - a < MAX_PERIOD_YEARS).then_some((a, b))
 }
 
 /// A period: its label and its time (see [`period_year`]).

@@ -123,6 +123,7 @@ mod ordered;
 pub mod phe;
 mod simple;
 mod simulate;
+pub mod trend;
 
 use serde::{Deserialize, Serialize};
 
