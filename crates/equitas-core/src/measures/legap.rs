@@ -42,6 +42,8 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
+use super::gap::change;
+pub use super::gap::{Change, Estimate, Verdict};
 use super::intervals::{confidence_level, z_for};
 use super::lifetable::{AgeBand, LifeTable, OpenBand, life_expectancy_with, life_table};
 use super::phe::sii::{
@@ -756,51 +758,6 @@ impl Default for LeGapOptions {
     }
 }
 
-/// A number with its standard error and limits, or the reason it has none.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Estimate {
-    /// The value.
-    pub value: Option<f64>,
-    /// Its standard error.
-    pub se: Option<f64>,
-    /// Lower limit.
-    pub lower: Option<f64>,
-    /// Upper limit.
-    pub upper: Option<f64>,
-    /// Why a number is missing; `None` when all are there.
-    pub reason: Option<String>,
-}
-
-impl Estimate {
-    fn missing(reason: String) -> Self {
-        Self {
-            value: None,
-            se: None,
-            lower: None,
-            upper: None,
-            reason: Some(reason),
-        }
-    }
-
-    /// value ± z·se, when both are there and finite.
-    fn normal(value: f64, se: f64, z: f64, what: &str) -> Self {
-        let (lower, upper) = (value - z * se, value + z * se);
-        if [value, se, lower, upper].iter().all(|x| x.is_finite()) {
-            Self {
-                value: Some(value),
-                se: Some(se),
-                lower: Some(lower),
-                upper: Some(upper),
-                reason: None,
-            }
-        } else {
-            Self::missing(format!(
-                "{what} is beyond the range of double-precision numbers"
-            ))
-        }
-    }
-}
-
 /// Life expectancy at birth of one group in one period.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GroupLe {
@@ -813,45 +770,6 @@ pub struct GroupLe {
     /// Life expectancy at birth, its standard error and limits, or why it has none (the life
     /// table's reason: e.g. a band missing, a population of 5,000 or less).
     pub le: Estimate,
-}
-
-/// The change of a measure against the baseline period.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Change {
-    /// This period's value minus the baseline's, with its interval.
-    pub difference: Estimate,
-    /// The difference as a percentage of the baseline value.
-    pub percent: Option<f64>,
-    /// What the interval says.
-    pub verdict: Verdict,
-}
-
-/// Whether a gap narrowed, widened or did neither significantly.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum Verdict {
-    /// The whole interval of the change is toward no gap.
-    Narrowed,
-    /// The whole interval of the change is away from no gap.
-    Widened,
-    /// The interval holds no change.
-    NoSignificantChange,
-    /// No change could be computed (a value is missing).
-    Unknown,
-}
-
-impl Verdict {
-    /// The verdict in words, as reports print it.
-    #[must_use]
-    pub const fn words(self) -> &'static str {
-        match self {
-            Self::Narrowed => "the gap narrowed",
-            Self::Widened => "the gap widened",
-            Self::NoSignificantChange => "no significant change",
-            Self::Unknown => "cannot tell",
-        }
-    }
 }
 
 /// The Arriaga decomposition of one period's gap.
@@ -1284,40 +1202,6 @@ fn sii(les: &[GroupLe], options: &SiiOptions, workspace: &mut SiiWorkspace, z: f
         lower: interval.and_then(|i| i.sii_lower),
         upper: interval.and_then(|i| i.sii_upper),
         reason,
-    }
-}
-
-/// A period's value minus the baseline's, and what it says about the gap.
-fn change(now: &Estimate, base: &Estimate, z: f64) -> Change {
-    let (Some(a), Some(sa), Some(b), Some(sb)) = (now.value, now.se, base.value, base.se) else {
-        let which = if now.value.is_none() || now.se.is_none() {
-            "this period"
-        } else {
-            "the baseline"
-        };
-        return Change {
-            difference: Estimate::missing(format!("{which} has no value")),
-            percent: None,
-            verdict: Verdict::Unknown,
-        };
-    };
-    let difference = Estimate::normal(a - b, sa.hypot(sb), z, "the change");
-    // Toward no gap: down from a positive baseline, up from a negative one.
-    let toward = -b.signum();
-    let verdict = match (difference.lower, difference.upper) {
-        (Some(lo), Some(hi)) if b != 0.0 && toward * lo > 0.0 && toward * hi > 0.0 => {
-            Verdict::Narrowed
-        }
-        (Some(lo), Some(hi)) if (lo > 0.0 || hi < 0.0) => Verdict::Widened,
-        (Some(_), Some(_)) => Verdict::NoSignificantChange,
-        _ => Verdict::Unknown,
-    };
-    Change {
-        percent: (b != 0.0)
-            .then(|| (a - b) / b * 100.0)
-            .filter(|x| x.is_finite()),
-        difference,
-        verdict,
     }
 }
 

@@ -102,6 +102,7 @@
 //!   [`Reason::InvalidOptions`]), never answered with limits left blank.
 
 pub mod chart;
+pub mod gap;
 mod impact;
 pub mod intervals;
 #[allow(
