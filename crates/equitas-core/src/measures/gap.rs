@@ -25,6 +25,7 @@ use super::phe::{PheError, Reason};
 
 /// A number with its standard error and limits, or the reason it has none.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct Estimate {
     /// The value.
     pub value: Option<f64>,
@@ -74,6 +75,7 @@ impl Estimate {
 
 /// The change of a measure against the baseline period.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct Change {
     /// This period's value minus the baseline's, with its interval.
     pub difference: Estimate,
@@ -85,6 +87,7 @@ pub struct Change {
 
 /// Whether a gap narrowed, widened or did neither significantly.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Verdict {

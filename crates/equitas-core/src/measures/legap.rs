@@ -51,6 +51,8 @@ use super::phe::sii::{
     sii_analytic,
 };
 use super::phe::{PheError, Reason};
+use super::trajectory::{Aim, Goal, Observation};
+pub use super::trajectory::{Status, Trajectory};
 
 /// The most periods one analysis (one area and sex, say) may have.
 pub const MAX_PERIODS: usize = 50;
@@ -816,63 +818,6 @@ pub struct PeriodGap {
     pub decomposition_reason: Option<String>,
 }
 
-/// Where a measure is heading against its target (see [`Trajectory`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum Status {
-    /// The projection's whole interval is at or below the target.
-    OnTrack,
-    /// The projection's whole interval is above the target.
-    NotOnTrack,
-    /// The interval holds the target, or there is no trend yet (see the reason).
-    CannotTellYet,
-}
-
-impl Status {
-    /// The status in words.
-    #[must_use]
-    pub const fn words(self) -> &'static str {
-        match self {
-            Self::OnTrack => "on track",
-            Self::NotOnTrack => "not on track",
-            Self::CannotTellYet => "cannot tell yet",
-        }
-    }
-}
-
-/// The trajectory of a measure (the gap, or the SII) to its [`Target`]. The rule:
-///
-/// 1. The target value is the baseline value × (1 − reduction/100); the **required annual
-///    change** is (target value − baseline value)/(target year − baseline mid-year).
-/// 2. The **trend** is the inverse-variance weighted least-squares line through the values of
-///    the baseline and every later period against their mid-years (weights 1/SE², the
-///    sampling variances taken as known, so with two periods it is the line through them);
-///    its slope is the **observed annual change**, with standard error √(1/Σw(x − x̄)²).
-/// 3. The **projection** is the line's value at the target year, with standard error
-///    √(1/Σw + (year − x̄)²/Σw(x − x̄)²) and the interval at the confidence asked for.
-/// 4. **On track** when the projection's upper limit is at or below the target value; **not on
-///    track** when its lower limit is above it; otherwise **cannot tell yet**, as also when
-///    fewer than two periods from the baseline on have a value, or the baseline value is not
-///    above zero (a reduction then has no direction).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Trajectory {
-    /// The baseline value.
-    pub baseline: Option<f64>,
-    /// The target value.
-    pub target: Option<f64>,
-    /// The change a year needed from the baseline to reach the target by its year.
-    pub required_annual_change: Option<f64>,
-    /// The trend's slope, with its standard error and interval.
-    pub observed_annual_change: Estimate,
-    /// The trend's value at the target year, with its interval.
-    pub projected: Estimate,
-    /// On track, not on track, or cannot tell yet.
-    pub status: Status,
-    /// Why the status is "cannot tell yet", in words.
-    pub reason: Option<String>,
-}
-
 /// One analysis's life-expectancy gap over its periods.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LeGap {
@@ -1205,82 +1150,18 @@ fn sii(les: &[GroupLe], options: &SiiOptions, workspace: &mut SiiWorkspace, z: f
     }
 }
 
-/// The trajectory of `series` (mid-year, value, SE; the baseline first) to `target` (see
-/// [`Trajectory`] for the rule).
+/// The trajectory of `series` (mid-year, value, SE; the baseline first) to `target`: the general
+/// rule ([`super::trajectory::trajectory`]) with the aim "reduce by `target.reduction`%".
 fn trajectory(series: &[(f64, Option<f64>, Option<f64>)], target: Target, z: f64) -> Trajectory {
-    let cannot = |reason: &str, baseline: Option<f64>| Trajectory {
-        baseline,
-        target: None,
-        required_annual_change: None,
-        observed_annual_change: Estimate::missing(reason.to_owned()),
-        projected: Estimate::missing(reason.to_owned()),
-        status: Status::CannotTellYet,
-        reason: Some(reason.to_owned()),
-    };
-    let Some(&(base_year, Some(base), _)) = series.first() else {
-        return cannot("the baseline period has no value", None);
-    };
-    if base <= 0.0 {
-        return cannot(
-            "the baseline value is not above zero, so a reduction has no direction",
-            Some(base),
-        );
-    }
-    let goal = base * (1.0 - target.reduction / 100.0);
-    let required = (goal - base) / (target.year - base_year);
-    let points: Vec<(f64, f64, f64)> = series
+    let series: Vec<Observation> = series
         .iter()
-        .filter_map(|&(x, y, se)| Some((x, y?, se?)))
-        .filter(|&(_, _, se)| se > 0.0 && se.is_finite())
+        .map(|&(year, value, se)| Observation { year, value, se })
         .collect();
-    let mut t = cannot("", Some(base));
-    t.target = Some(goal);
-    t.required_annual_change = Some(required);
-    t.reason = None;
-    if points.len() < 2 {
-        let why = "fewer than two periods from the baseline on have a value and a standard error, so there is no trend yet";
-        t.observed_annual_change = Estimate::missing(why.to_owned());
-        t.projected = Estimate::missing(why.to_owned());
-        t.reason = Some(why.to_owned());
-        return t;
-    }
-    let sw: f64 = points.iter().map(|p| 1.0 / (p.2 * p.2)).sum();
-    let xbar = points.iter().map(|p| p.0 / (p.2 * p.2)).sum::<f64>() / sw;
-    let ybar = points.iter().map(|p| p.1 / (p.2 * p.2)).sum::<f64>() / sw;
-    let sxx: f64 = points
-        .iter()
-        .map(|p| (p.0 - xbar) * (p.0 - xbar) / (p.2 * p.2))
-        .sum();
-    if sxx <= 0.0 || !sxx.is_finite() {
-        let why =
-            "the periods from the baseline on all have the same mid-year, so there is no trend";
-        t.observed_annual_change = Estimate::missing(why.to_owned());
-        t.projected = Estimate::missing(why.to_owned());
-        t.reason = Some(why.to_owned());
-        return t;
-    }
-    let sxy: f64 = points
-        .iter()
-        .map(|p| (p.0 - xbar) * (p.1 - ybar) / (p.2 * p.2))
-        .sum();
-    let slope = sxy / sxx;
-    let ahead = target.year - xbar;
-    t.observed_annual_change = Estimate::normal(slope, (1.0 / sxx).sqrt(), z, "the trend");
-    t.projected = Estimate::normal(
-        ybar + slope * ahead,
-        (1.0 / sw + ahead * ahead / sxx).sqrt(),
-        z,
-        "the projection",
-    );
-    match (t.projected.lower, t.projected.upper) {
-        (_, Some(hi)) if hi <= goal => t.status = Status::OnTrack,
-        (Some(lo), _) if lo > goal => t.status = Status::NotOnTrack,
-        (Some(_), Some(_)) => {
-            t.reason = Some("the projection's interval holds the target".to_owned());
-        }
-        _ => t.reason = t.projected.reason.clone(),
-    }
-    t
+    let goal = Goal {
+        aim: Aim::ReduceBy(target.reduction),
+        year: target.year,
+    };
+    super::trajectory::trajectory(&series, &goal, z)
 }
 
 /// The Arriaga decomposition of a period's gap, by age and (with causes) by cause.

@@ -124,6 +124,7 @@ mod ordered;
 pub mod phe;
 mod simple;
 mod simulate;
+pub mod trajectory;
 pub mod trend;
 
 use serde::{Deserialize, Serialize};
