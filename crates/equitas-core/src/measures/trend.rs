@@ -223,7 +223,8 @@ pub struct RecentTrend {
 }
 
 impl RecentTrend {
-    fn cannot(reason: impl Into<String>) -> Self {
+    /// "Cannot be calculated", for `reason`.
+    pub(crate) fn cannot(reason: impl Into<String>) -> Self {
         Self {
             marker: Marker::CannotBeCalculated,
             judgement: None,
