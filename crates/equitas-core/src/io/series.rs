@@ -92,10 +92,17 @@ pub struct MeasureSeries {
     pub values: Vec<Option<Estimate>>,
     /// Why a date has no value.
     pub reasons: Vec<Option<String>>,
+    /// Whether no gap is 1 (R, RII): the change is then the ratio of the last value to the
+    /// first.
+    pub ratio: bool,
     /// The last date's value against the first's, with its interval and verdict.
     pub change: Change,
+    /// The verdict in words ("the gap narrowed", "cannot tell"…).
+    pub verdict_words: &'static str,
     /// The recent trend, or why it cannot be calculated.
     pub trend: RecentTrend,
+    /// The trend's marker in words ("decreasing", "cannot be calculated"…).
+    pub trend_words: String,
 }
 
 /// The time series of `file`: every setting × source × indicator × dimension with tables for
@@ -339,7 +346,10 @@ fn measure_series(
         name: info.name,
         values,
         reasons,
+        ratio: is_ratio(id),
+        verdict_words: change.verdict.words(),
         change,
+        trend_words: trend.words(),
         trend,
     }
 }

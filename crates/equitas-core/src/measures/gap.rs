@@ -18,6 +18,7 @@
 //! whole interval is on the other side of no change; "no significant change" when it holds no
 //! change; "cannot tell" when a value is missing.
 
+use equitas_lean::Num;
 use serde::Serialize;
 
 use super::phe::sii::{SiiOptions, SiiRow, sii_change};
@@ -26,7 +27,7 @@ use super::phe::{PheError, Reason};
 /// A number with its standard error and limits, or the reason it has none.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
-pub struct Estimate {
+pub struct GapEstimate {
     /// The value.
     pub value: Option<f64>,
     /// Its standard error.
@@ -39,7 +40,10 @@ pub struct Estimate {
     pub reason: Option<String>,
 }
 
-impl Estimate {
+/// The name `legap` has always used for a [`GapEstimate`].
+pub type Estimate = GapEstimate;
+
+impl GapEstimate {
     /// No number, for `reason`.
     #[must_use]
     pub fn missing(reason: String) -> Self {
@@ -78,7 +82,7 @@ impl Estimate {
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 pub struct Change {
     /// This period's value minus the baseline's, with its interval.
-    pub difference: Estimate,
+    pub difference: GapEstimate,
     /// The difference as a percentage of the baseline value.
     pub percent: Option<f64>,
     /// What the interval says.
@@ -117,7 +121,7 @@ impl Verdict {
 /// A period's gap minus the baseline's, with the interval of a difference of independent
 /// estimates, a ± z·√(SE² + SE₀²), and what it says about the gap (no gap at 0).
 #[must_use]
-pub fn change(now: &Estimate, base: &Estimate, z: f64) -> Change {
+pub fn change(now: &GapEstimate, base: &GapEstimate, z: f64) -> Change {
     let (Some(a), Some(sa), Some(b), Some(sb)) = (now.value, now.se, base.value, base.se) else {
         let which = if now.value.is_none() || now.se.is_none() {
             "this period"
@@ -125,12 +129,12 @@ pub fn change(now: &Estimate, base: &Estimate, z: f64) -> Change {
             "the baseline"
         };
         return Change {
-            difference: Estimate::missing(format!("{which} has no value")),
+            difference: GapEstimate::missing(format!("{which} has no value")),
             percent: None,
             verdict: Verdict::Unknown,
         };
     };
-    let difference = Estimate::normal(a - b, sa.hypot(sb), z, "the change");
+    let difference = GapEstimate::normal(a - b, sa.hypot(sb), z, "the change");
     let verdict = verdict(b, difference.lower, difference.upper);
     Change {
         percent: (b != 0.0)
@@ -158,12 +162,12 @@ fn verdict(base: f64, lower: Option<f64>, upper: Option<f64>) -> Verdict {
 
 /// The absolute gap `a` − `b` between two groups, with SE √(SE_a² + SE_b²).
 #[must_use]
-pub fn absolute_gap(a: &Estimate, b: &Estimate, z: f64) -> Estimate {
+pub fn absolute_gap(a: &GapEstimate, b: &GapEstimate, z: f64) -> GapEstimate {
     match (a.value, a.se, b.value, b.se) {
         (Some(x), Some(sx), Some(y), Some(sy)) => {
-            Estimate::normal(x - y, sx.hypot(sy), z, "the gap")
+            GapEstimate::normal(x - y, sx.hypot(sy), z, "the gap")
         }
-        _ => Estimate::missing(missing_reason(a, b)),
+        _ => GapEstimate::missing(missing_reason(a, b)),
     }
 }
 
@@ -171,24 +175,26 @@ pub fn absolute_gap(a: &Estimate, b: &Estimate, z: f64) -> Estimate {
 /// exp(ln(a/b) ± z·√((SE_a/a)² + (SE_b/b)²)); `se` is that log-scale standard error. Needs both
 /// values above zero.
 #[must_use]
-pub fn relative_gap(a: &Estimate, b: &Estimate, z: f64) -> Estimate {
+pub fn relative_gap(a: &GapEstimate, b: &GapEstimate, z: f64) -> GapEstimate {
     let (Some(x), Some(sx), Some(y), Some(sy)) = (a.value, a.se, b.value, b.se) else {
-        return Estimate::missing(missing_reason(a, b));
+        return GapEstimate::missing(missing_reason(a, b));
     };
     if x <= 0.0 || y <= 0.0 {
-        return Estimate::missing(format!(
-            "a ratio of {x} to {y} has no log-scale interval: both values must be above zero"
+        return GapEstimate::missing(format!(
+            "a ratio of {} to {} has no log-scale interval: both values must be above zero",
+            Num(x),
+            Num(y)
         ));
     }
-    let log = Estimate::normal(libm::log(x / y), (sx / x).hypot(sy / y), z, "the ratio");
+    let log = GapEstimate::normal(libm::log(x / y), (sx / x).hypot(sy / y), z, "the ratio");
     exp_of(&log)
 }
 
 /// A log-scale estimate back on the ratio scale (`se` stays on the log scale).
-fn exp_of(log: &Estimate) -> Estimate {
+fn exp_of(log: &GapEstimate) -> GapEstimate {
     match (log.value, log.lower, log.upper) {
         (Some(v), Some(lo), Some(hi)) => {
-            let e = Estimate {
+            let e = GapEstimate {
                 value: Some(libm::exp(v)),
                 se: log.se,
                 lower: Some(libm::exp(lo)),
@@ -202,7 +208,7 @@ fn exp_of(log: &Estimate) -> Estimate {
             {
                 e
             } else {
-                Estimate::missing(
+                GapEstimate::missing(
                     "the ratio is beyond the range of double-precision numbers".to_owned(),
                 )
             }
@@ -211,7 +217,7 @@ fn exp_of(log: &Estimate) -> Estimate {
     }
 }
 
-fn missing_reason(a: &Estimate, b: &Estimate) -> String {
+fn missing_reason(a: &GapEstimate, b: &GapEstimate) -> String {
     let which = if a.value.is_none() || a.se.is_none() {
         (a, "the first group")
     } else {
@@ -229,8 +235,8 @@ fn missing_reason(a: &Estimate, b: &Estimate) -> String {
 /// exp(ln(now/base) ± z·√(SE² + SE₀²)); narrowed when the whole interval moves the ratio toward
 /// 1. `percent` is the change of the ratio in percent.
 #[must_use]
-pub fn relative_change(now: &Estimate, base: &Estimate, z: f64) -> Change {
-    let log = |e: &Estimate| Estimate {
+pub fn relative_change(now: &GapEstimate, base: &GapEstimate, z: f64) -> Change {
+    let log = |e: &GapEstimate| GapEstimate {
         value: e.value.filter(|v| *v > 0.0).map(libm::log),
         ..e.clone()
     };
@@ -264,7 +270,7 @@ pub fn sii_rii_change(
     let make = |d: f64, lo: f64, hi: f64, base: f64, none: f64, what: &str| {
         let ok = [d, lo, hi].iter().all(|x| x.is_finite());
         let difference = if ok {
-            Estimate {
+            GapEstimate {
                 value: Some(d),
                 se: None,
                 lower: Some(lo),
@@ -272,7 +278,7 @@ pub fn sii_rii_change(
                 reason: None,
             }
         } else {
-            Estimate::missing(format!(
+            GapEstimate::missing(format!(
                 "{what} is beyond the range of double-precision numbers"
             ))
         };
@@ -311,8 +317,8 @@ mod tests {
     use crate::measures::intervals::z_for;
     use crate::measures::phe::sii::{ValueType, phe_sii, sii_analytic};
 
-    fn e(v: f64, se: f64) -> Estimate {
-        Estimate::normal(v, se, 1.96, "x")
+    fn e(v: f64, se: f64) -> GapEstimate {
+        GapEstimate::normal(v, se, 1.96, "x")
     }
 
     /// 30 (SE 3) against 26 (SE 4): gap 4, SE √(9 + 16) = 5, limits 4 ± 1.96 × 5 = −5.8 to 13.8.
@@ -339,7 +345,11 @@ mod tests {
                 .value
                 .is_none()
         );
-        let none = absolute_gap(&Estimate::missing("suppressed".into()), &e(1.0, 1.0), 1.96);
+        let none = absolute_gap(
+            &GapEstimate::missing("suppressed".into()),
+            &e(1.0, 1.0),
+            1.96,
+        );
         assert_eq!(
             none.reason.as_deref(),
             Some("the first group has no value and standard error (suppressed)")
@@ -384,7 +394,7 @@ mod tests {
     /// and the baseline above 1: narrowed; the ratio of ratios 0.75 (0.6530 to 0.8615), −25%.
     #[test]
     fn relative_changes_by_hand() {
-        let ratio = |v: f64, se: f64| Estimate {
+        let ratio = |v: f64, se: f64| GapEstimate {
             value: Some(v),
             se: Some(se),
             lower: None,

@@ -10,7 +10,7 @@
 
 use serde::Serialize;
 
-use super::gap::Estimate;
+use super::gap::GapEstimate;
 use crate::catalogue;
 
 /// What a target asks of a measure.
@@ -72,7 +72,7 @@ pub struct Observation {
 #[cfg_attr(feature = "ts", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
-pub enum Status {
+pub enum TrajectoryStatus {
     /// The projection's whole interval is on the target's side (at or below it for an aim to
     /// come down, at or above for "at least").
     OnTrack,
@@ -82,7 +82,10 @@ pub enum Status {
     CannotTellYet,
 }
 
-impl Status {
+/// The short name, as `legap` has always used it.
+pub type Status = TrajectoryStatus;
+
+impl TrajectoryStatus {
     /// The status in words.
     #[must_use]
     pub const fn words(self) -> &'static str {
@@ -121,11 +124,11 @@ pub struct Trajectory {
     /// The change a year needed from the baseline to reach the target by its year.
     pub required_annual_change: Option<f64>,
     /// The trend's slope, with its standard error and interval.
-    pub observed_annual_change: Estimate,
+    pub observed_annual_change: GapEstimate,
     /// The trend's value at the target year, with its interval.
-    pub projected: Estimate,
+    pub projected: GapEstimate,
     /// On track, not on track, or cannot tell yet.
-    pub status: Status,
+    pub status: TrajectoryStatus,
     /// Why the status is "cannot tell yet", in words.
     pub reason: Option<String>,
 }
@@ -134,7 +137,7 @@ pub struct Trajectory {
 /// confidence whose normal quantile is `z` (see [`Trajectory`] for the rule).
 ///
 /// ```
-/// use equitas_core::measures::trajectory::{Aim, Goal, Observation, Status, trajectory};
+/// use equitas_core::measures::trajectory::{Aim, Goal, Observation, TrajectoryStatus, trajectory};
 /// // 62% then 67% (SE 0.1) three years later: the line reaches 77% (76.3 to 77.7) in 2028,
 /// // on track for at least 75% by 2028.
 /// let series = [
@@ -142,7 +145,7 @@ pub struct Trajectory {
 ///     Observation { year: 2022.0, value: Some(67.0), se: Some(0.1) },
 /// ];
 /// let t = trajectory(&series, &Goal { aim: Aim::AtLeast(75.0), year: 2028.0 }, 1.96);
-/// assert_eq!(t.status, Status::OnTrack);
+/// assert_eq!(t.status, TrajectoryStatus::OnTrack);
 /// assert_eq!(t.target, Some(75.0));
 /// ```
 #[must_use]
@@ -151,9 +154,9 @@ pub fn trajectory(series: &[Observation], goal: &Goal, z: f64) -> Trajectory {
         baseline,
         target: None,
         required_annual_change: None,
-        observed_annual_change: Estimate::missing(reason.to_owned()),
-        projected: Estimate::missing(reason.to_owned()),
-        status: Status::CannotTellYet,
+        observed_annual_change: GapEstimate::missing(reason.to_owned()),
+        projected: GapEstimate::missing(reason.to_owned()),
+        status: TrajectoryStatus::CannotTellYet,
         reason: Some(reason.to_owned()),
     };
     let Some(&Observation {
@@ -189,8 +192,8 @@ pub fn trajectory(series: &[Observation], goal: &Goal, z: f64) -> Trajectory {
     t.reason = None;
     if points.len() < 2 {
         let why = "fewer than two periods from the baseline on have a value and a standard error, so there is no trend yet";
-        t.observed_annual_change = Estimate::missing(why.to_owned());
-        t.projected = Estimate::missing(why.to_owned());
+        t.observed_annual_change = GapEstimate::missing(why.to_owned());
+        t.projected = GapEstimate::missing(why.to_owned());
         t.reason = Some(why.to_owned());
         return t;
     }
@@ -204,8 +207,8 @@ pub fn trajectory(series: &[Observation], goal: &Goal, z: f64) -> Trajectory {
     if sxx <= 0.0 || !sxx.is_finite() {
         let why =
             "the periods from the baseline on all have the same mid-year, so there is no trend";
-        t.observed_annual_change = Estimate::missing(why.to_owned());
-        t.projected = Estimate::missing(why.to_owned());
+        t.observed_annual_change = GapEstimate::missing(why.to_owned());
+        t.projected = GapEstimate::missing(why.to_owned());
         t.reason = Some(why.to_owned());
         return t;
     }
@@ -215,18 +218,18 @@ pub fn trajectory(series: &[Observation], goal: &Goal, z: f64) -> Trajectory {
         .sum();
     let slope = sxy / sxx;
     let ahead = target.year - xbar;
-    t.observed_annual_change = Estimate::normal(slope, (1.0 / sxx).sqrt(), z, "the trend");
-    t.projected = Estimate::normal(
+    t.observed_annual_change = GapEstimate::normal(slope, (1.0 / sxx).sqrt(), z, "the trend");
+    t.projected = GapEstimate::normal(
         ybar + slope * ahead,
         (1.0 / sw + ahead * ahead / sxx).sqrt(),
         z,
         "the projection",
     );
     match (t.projected.lower, t.projected.upper) {
-        (_, Some(hi)) if down && hi <= goal => t.status = Status::OnTrack,
-        (Some(lo), _) if down && lo > goal => t.status = Status::NotOnTrack,
-        (Some(lo), _) if !down && lo >= goal => t.status = Status::OnTrack,
-        (_, Some(hi)) if !down && hi < goal => t.status = Status::NotOnTrack,
+        (_, Some(hi)) if down && hi <= goal => t.status = TrajectoryStatus::OnTrack,
+        (Some(lo), _) if down && lo > goal => t.status = TrajectoryStatus::NotOnTrack,
+        (Some(lo), _) if !down && lo >= goal => t.status = TrajectoryStatus::OnTrack,
+        (_, Some(hi)) if !down && hi < goal => t.status = TrajectoryStatus::NotOnTrack,
         (Some(_), Some(_)) => {
             t.reason = Some("the projection's interval holds the target".to_owned());
         }
@@ -268,7 +271,7 @@ mod tests {
         assert!((t.required_annual_change.unwrap() - 13.0 / 9.0).abs() < 1e-12);
         assert!((t.projected.value.unwrap() - 74.0).abs() < 1e-9);
         assert!((t.projected.se.unwrap() - 3.25_f64.sqrt()).abs() < 1e-9);
-        assert_eq!(t.status, Status::CannotTellYet);
+        assert_eq!(t.status, TrajectoryStatus::CannotTellYet);
         let t = trajectory(
             &[obs(2019.0, 62.0, 0.1), obs(2022.0, 67.0, 0.1)],
             &goal,
@@ -276,14 +279,14 @@ mod tests {
         );
         assert!((t.projected.value.unwrap() - 77.0).abs() < 1e-9);
         assert!((t.projected.se.unwrap() - 0.13_f64.sqrt()).abs() < 1e-9);
-        assert_eq!(t.status, Status::OnTrack);
+        assert_eq!(t.status, TrajectoryStatus::OnTrack);
         // Falling instead: 62 → 60, projected 56 ± 0.707, below 75: not on track.
         let t = trajectory(
             &[obs(2019.0, 62.0, 0.1), obs(2022.0, 60.0, 0.1)],
             &goal,
             1.96,
         );
-        assert_eq!(t.status, Status::NotOnTrack);
+        assert_eq!(t.status, TrajectoryStatus::NotOnTrack);
     }
 
     /// At most 10 by 2028: 14 → 12 (2019 → 2022, SE 0.1) projects 13 − (2/3)(7.5) = 8 ± 0.707:
@@ -301,19 +304,19 @@ mod tests {
             1.96,
         );
         assert!((t.projected.value.unwrap() - 8.0).abs() < 1e-9, "{t:?}");
-        assert_eq!(t.status, Status::OnTrack);
+        assert_eq!(t.status, TrajectoryStatus::OnTrack);
         let t = trajectory(
             &[obs(2019.0, 14.0, 0.1), obs(2022.0, 14.5, 0.1)],
             &goal,
             1.96,
         );
-        assert_eq!(t.status, Status::NotOnTrack);
+        assert_eq!(t.status, TrajectoryStatus::NotOnTrack);
         let neg = Goal {
             aim: Aim::AtMost(-1.0),
             year: 2028.0,
         };
         let t = trajectory(&[obs(2019.0, 0.0, 0.1), obs(2022.0, -1.0, 0.1)], &neg, 1.96);
-        assert_eq!(t.status, Status::OnTrack);
+        assert_eq!(t.status, TrajectoryStatus::OnTrack);
     }
 
     #[test]

@@ -46,6 +46,7 @@
 //!   the weighted sums with SE = (UCI95 − LCI95)/3.92, and six slopes (all points, then each
 //!   left out) that must agree in sign.
 
+use equitas_lean::Num;
 use serde::Serialize;
 
 use super::intervals::{IntervalError, confidence_level, z_for};
@@ -254,7 +255,7 @@ impl RecentTrend {
 pub enum TrendError {
     /// A number that cannot be (negative, not finite, a numerator above its denominator, a lower
     /// limit above its upper).
-    #[error("period {period:?}, {field}: {value} {problem}")]
+    #[error("period {period:?}, {field}: {} {problem}", Num(*.value))]
     Value {
         /// The period's label.
         period: String,
