@@ -503,3 +503,35 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+
+    proptest::proptest! {
+        /// The change's defining properties: no change against itself (no significant change);
+        /// swapping the periods negates the difference with the same SE; the interval is
+        /// symmetric about the difference; a verdict of narrowed or widened only when the
+        /// interval leaves out 0.
+        #[test]
+        fn change_is_a_difference_of_independent_estimates(
+            a in -100.0f64..100.0, b in -100.0f64..100.0,
+            sa in 0.01f64..10.0, sb in 0.01f64..10.0,
+        ) {
+            let (x, y) = (GapEstimate::normal(a, sa, 1.96, "x"), GapEstimate::normal(b, sb, 1.96, "y"));
+            let same = change(&x, &x, 1.96);
+            proptest::prop_assert_eq!(same.verdict, Verdict::NoSignificantChange);
+            let (c, back) = (change(&x, &y, 1.96), change(&y, &x, 1.96));
+            let (d, e) = (c.difference.value.unwrap_or(f64::NAN), back.difference.value.unwrap_or(f64::NAN));
+            proptest::prop_assert!((d + e).abs() < 1e-9);
+            proptest::prop_assert_eq!(c.difference.se, back.difference.se);
+            let (lo, hi) = (c.difference.lower.unwrap_or(f64::NAN), c.difference.upper.unwrap_or(f64::NAN));
+            proptest::prop_assert!(((hi - d) - (d - lo)).abs() < 1e-9);
+            if matches!(c.verdict, Verdict::Narrowed | Verdict::Widened) {
+                proptest::prop_assert!(lo > 0.0 || hi < 0.0);
+            } else {
+                proptest::prop_assert!(lo <= 0.0 && hi >= 0.0);
+            }
+        }
+    }
+}

@@ -928,3 +928,35 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+
+    proptest::proptest! {
+        /// Moving the series in time (2000s to 2100s, one-year to three-year periods) changes
+        /// neither χ² nor the marker, as the module docs say, so numbering the points 1 to 5
+        /// as Fingertips does gives the same answer as mid-years.
+        #[test]
+        fn shifting_time_changes_nothing(
+            y in proptest::collection::vec(0.0f64..100.0, 5),
+            se in 0.1f64..5.0,
+        ) {
+            let point = |period: &'static str, y: f64| Point {
+                period, value: Some(y), lower: Some(y - 1.96 * se), upper: Some(y + 1.96 * se),
+                numerator: None, denominator: None,
+            };
+            let a: Vec<Point<'_>> = ["2001", "2002", "2003", "2004", "2005"].iter().zip(&y).map(|(p, &y)| point(p, y)).collect();
+            let b: Vec<Point<'_>> = ["2101", "2102", "2103", "2104", "2105"].iter().zip(&y).map(|(p, &y)| point(p, y)).collect();
+            let c: Vec<Point<'_>> = ["2001-03", "2004-06", "2007-09", "2010-12", "2013-15"].iter().zip(&y).map(|(p, &y)| point(p, y)).collect();
+            let t = |p: &[Point<'_>]| recent_trend(p, ValueType::Dsr, Polarity::LowerIsBetter, 0.95);
+            let (ta, tb, tc) = (t(&a), t(&b), t(&c));
+            let (ta, tb, tc) = (ta.as_ref().ok(), tb.as_ref().ok(), tc.as_ref().ok());
+            let chi = |x: Option<&RecentTrend>| x.and_then(|x| x.chi_squared).unwrap_or(f64::NAN);
+            proptest::prop_assert!((chi(ta) - chi(tb)).abs() <= 1e-6 * chi(ta).max(1.0));
+            proptest::prop_assert!((chi(ta) - chi(tc)).abs() <= 1e-6 * chi(ta).max(1.0));
+            proptest::prop_assert_eq!(ta.map(|x| x.marker), tb.map(|x| x.marker));
+            proptest::prop_assert_eq!(ta.map(|x| x.marker), tc.map(|x| x.marker));
+        }
+    }
+}
