@@ -22,7 +22,9 @@ pub struct RateEstimate {
 }
 
 impl RateEstimate {
-    fn new(numerator: u64, denominator: u64) -> Self {
+    /// `numerator` of `denominator`, with its Wilson 95% interval.
+    #[must_use]
+    pub fn new(numerator: u64, denominator: u64) -> Self {
         match wilson(numerator, denominator, 0.95) {
             Ok(p) => Self {
                 numerator,

@@ -1,7 +1,7 @@
 //! The compact, allocation-free form of a person record used on the hot path.
 
 use super::{BitSet, Sex, Smoking};
-use crate::deprivation::ImdDecile;
+use crate::deprivation::{AreaId, ImdDecile};
 
 /// Deprivation as resolved for one record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -26,6 +26,9 @@ pub struct CompactRecord {
     pub ethnic: u8,
     /// Deprivation.
     pub deprivation: Deprivation,
+    /// The row of the deprivation index that gave the deprivation, when one did: the domain
+    /// deciles come from it. `None` when the decile was given directly or is unknown.
+    pub area: Option<AreaId>,
     /// Condition indices.
     pub conditions: BitSet,
     /// Group flag indices.

@@ -12,6 +12,7 @@
 //!   with Wilson 95% intervals, against its target.
 
 mod ambition;
+mod breakdown;
 mod compact;
 mod counts;
 mod definition;
@@ -27,6 +28,11 @@ mod report;
 use serde::{Deserialize, Serialize};
 
 pub use ambition::{AmbitionRow, RateEstimate, ambitions};
+pub use breakdown::{
+    Breakdown, BreakdownCell, BreakdownError, BreakdownMetric, BreakdownReport, CellMetric,
+    Dimension, DimensionCells, MAX_BREAKDOWN_ENTRIES, MAX_BREAKDOWNS, MAX_DIMENSION_CELLS,
+    MAX_DOMAIN_DIMENSIONS,
+};
 pub use compact::CompactRecord;
 pub use counts::{
     COUNTS_FORMAT, COUNTS_VERSION, CohortCounts, CountRow, CountsFileError, MAX_COUNT_CELLS,
@@ -36,7 +42,9 @@ pub use definition::{CohortDefinition, MAX_DEFINITION_BYTES, PlusGroup, Rule};
 pub use report::{CohortLine, CohortReport, report};
 
 use crate::catalogue::{Catalogue, Population};
-use crate::deprivation::{AreaCode, DeprivationIndex, ImdDecile, ImdEdition, ImdQuintile, Nation};
+use crate::deprivation::{
+    AreaCode, AreaId, DeprivationIndex, ImdDecile, ImdEdition, ImdQuintile, Nation,
+};
 use crate::read::FromJson;
 
 /// The oldest age accepted, in whole years.
@@ -101,7 +109,7 @@ impl Sex {
         }
     }
 
-    fn index(self) -> usize {
+    pub(crate) fn index(self) -> usize {
         match self {
             Self::Male => 0,
             Self::Female => 1,
@@ -304,6 +312,13 @@ pub struct Membership {
     pub age_band: Option<u8>,
     /// Broad ethnic group index (catalogue order; the last is not stated/not known).
     pub ethnic_group: u8,
+    /// NHS ethnic category index (catalogue order; `99`, not known, for a blank).
+    pub ethnic_category: u8,
+    /// The deprivation index row the deprivation came from, when one did.
+    pub area: Option<AreaId>,
+    /// The decile of each IMD domain a breakdown asks for, in the order of
+    /// [`Classifier::breakdown_domains`]; 0 when unknown (no index row, or no breakdown asks).
+    pub domain_deciles: [u8; MAX_DOMAIN_DIMENSIONS],
     /// Recorded sex.
     pub sex: Sex,
     /// PLUS groups of the definition.
@@ -652,6 +667,11 @@ pub struct Classifier<'a> {
     /// Ethnic categories that are minorities, as a mask.
     minority_mask: u64,
     age_band_of: [u8; MAX_AGE as usize + 1],
+    /// The breakdowns asked for, compiled ([`Self::with_breakdowns`]).
+    breakdowns: Vec<breakdown::Compiled>,
+    /// The index's domain columns the breakdowns need, in the order of
+    /// [`Membership::domain_deciles`].
+    domain_columns: Vec<usize>,
 }
 
 fn position(ids: &[String], id: &str) -> Option<usize> {
@@ -928,6 +948,8 @@ impl<'a> Classifier<'a> {
             flag_rules: Vec::new(),
             rules: Vec::new(),
             age_band_of: age_band_table(&definition.age_bands),
+            breakdowns: Vec::new(),
+            domain_columns: Vec::new(),
             definition,
         };
         this.compile_plus_groups()?;
@@ -1095,7 +1117,8 @@ impl<'a> Classifier<'a> {
         for e in &p.events {
             r.events.insert(self.event_index(e.as_bytes())?);
         }
-        r.deprivation = self.deprivation(p.area.as_deref().map(str::as_bytes), p.imd_decile)?;
+        (r.deprivation, r.area) =
+            self.resolve_area(p.area.as_deref().map(str::as_bytes), p.imd_decile)?;
         Ok(r)
     }
 
@@ -1109,6 +1132,20 @@ impl<'a> Classifier<'a> {
         area: Option<&[u8]>,
         decile: Option<ImdDecile>,
     ) -> Result<compact::Deprivation, ClassifyError> {
+        Ok(self.resolve_area(area, decile)?.0)
+    }
+
+    /// Resolve deprivation from an area code and/or a decile, with the index row it came from
+    /// (when it came from one).
+    ///
+    /// # Errors
+    /// Text that is not an area code, or a decile that disagrees with the area's.
+    #[inline]
+    pub fn resolve_area(
+        &self,
+        area: Option<&[u8]>,
+        decile: Option<ImdDecile>,
+    ) -> Result<(compact::Deprivation, Option<AreaId>), ClassifyError> {
         use compact::Deprivation as D;
         let area = area.filter(|a| !a.is_empty());
         match (area, self.index) {
@@ -1127,13 +1164,13 @@ impl<'a> Classifier<'a> {
                                 edition: ix.edition(),
                             });
                         }
-                        Ok(D::Known(d))
+                        Ok((D::Known(d), Some(id)))
                     }
-                    None => Ok(D::UnknownArea),
+                    None => Ok((D::UnknownArea, None)),
                 }
             }
             // An area with no index to look it up in: the decile column, if any, decides.
-            (Some(_), None) | (None, _) => Ok(decile.map_or(D::None, D::Known)),
+            (Some(_), None) | (None, _) => Ok((decile.map_or(D::None, D::Known), None)),
         }
     }
 
@@ -1242,6 +1279,15 @@ impl<'a> Classifier<'a> {
         }
         let (broad, _) = self.ethnic[usize::from(r.ethnic)];
         m.ethnic_group = broad;
+        m.ethnic_category = r.ethnic;
+        m.area = r.area;
+        if !self.domain_columns.is_empty()
+            && let (Some(ix), Some(row)) = (self.index, r.area)
+        {
+            for (slot, &column) in m.domain_deciles.iter_mut().zip(&self.domain_columns) {
+                *slot = ix.domain_decile(row, column).map_or(0, ImdDecile::get);
+            }
+        }
         if broad == self.broad_not_stated {
             m.missing |= Missing::EthnicityNotKnown.bit();
         }

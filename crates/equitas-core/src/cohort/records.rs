@@ -329,8 +329,8 @@ fn parse_row<'r>(
         _ => None,
     };
     let lsoa = get(cols.lsoa);
-    r.deprivation = classifier
-        .deprivation(Some(lsoa), decile)
+    (r.deprivation, r.area) = classifier
+        .resolve_area(Some(lsoa), decile)
         .map_err(|e| from_classify(cols.lsoa, e))?;
     let unknown_area = (r.deprivation == Deprivation::UnknownArea).then_some(lsoa);
     Ok(ReadRecord {

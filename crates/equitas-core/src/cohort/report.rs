@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use super::breakdown::{self, BreakdownMetric, BreakdownReport, Shape};
 use super::{AmbitionRow, Classifier, CohortCounts, Missing, ambitions};
 
 /// People in a cohort, with how many of them are in Core20.
@@ -38,6 +39,9 @@ pub struct CohortReport {
     pub missing: Vec<(Missing, u64)>,
     /// Each metric against its ambition.
     pub ambitions: Vec<AmbitionRow>,
+    /// Each breakdown asked for ([`Classifier::with_breakdowns`]): every cell and margin.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub breakdowns: Vec<BreakdownReport>,
 }
 
 fn line(counts: &CohortCounts, id: &str, a: usize, p: usize) -> CohortLine {
@@ -100,5 +104,43 @@ pub fn report(counts: &CohortCounts, classifier: &Classifier<'_>) -> CohortRepor
             .map(|m| (*m, counts.missing(*m)))
             .collect(),
         ambitions: ambitions(counts, classifier.catalogue()),
+        breakdowns: breakdowns(counts, classifier),
     }
+}
+
+/// Each breakdown of `counts`, with its cells and margins.
+fn breakdowns(counts: &CohortCounts, classifier: &Classifier<'_>) -> Vec<BreakdownReport> {
+    let cat = classifier.catalogue();
+    let metrics: Vec<BreakdownMetric> = counts
+        .metric_ids()
+        .iter()
+        .map(|id| {
+            let m = cat.metrics().find(|(_, m)| &m.id == id).map(|(_, m)| m);
+            BreakdownMetric {
+                id: id.clone(),
+                label: m.map_or_else(|| id.clone(), |m| m.label.clone()),
+                target: m.and_then(|m| m.target.as_ref()).map(|t| t.at_least),
+            }
+        })
+        .collect();
+    let targets: Vec<Option<f64>> = metrics.iter().map(|m| m.target).collect();
+    let areas: Vec<String> = counts.area_labels().iter().skip(1).cloned().collect();
+    let plus: Vec<String> = counts.plus_labels().iter().skip(1).cloned().collect();
+    let shape = Shape {
+        n_areas: areas.len(),
+        n_plus: plus.len(),
+        targets: &targets,
+    };
+    let stride = counts.breakdown_layout().stride;
+    counts
+        .breakdown_tables()
+        .map(|(labels, table)| BreakdownReport {
+            id: labels.id.clone(),
+            dimensions: labels.dimensions.clone(),
+            areas: areas.clone(),
+            plus_groups: plus.clone(),
+            metrics: metrics.clone(),
+            cells: breakdown::report_cells(labels, table, stride, &shape),
+        })
+        .collect()
 }
