@@ -11,8 +11,8 @@ use equitas_core::cohort::records::{
     count_records_parallel,
 };
 use equitas_core::cohort::{
-    Classifier, CohortCounts, CohortDefinition, DefinitionError, MAX_COUNTS_FILE_BYTES,
-    MAX_DEFINITION_BYTES, report,
+    Breakdown, Classifier, CohortCounts, CohortDefinition, DefinitionError, MAX_BREAKDOWNS,
+    MAX_COUNTS_FILE_BYTES, MAX_DEFINITION_BYTES, report,
 };
 use equitas_core::deprivation::{AreaCode, DeprivationIndex, ImdEdition, MAX_IMD_AREAS};
 use equitas_core::io::heat_plus;
@@ -45,9 +45,28 @@ pub(crate) struct Cohort {
     format: Format,
     /// with --format csv: counts (long format), ambitions (one row per metric: target, Core20,
     /// rest, overall and quintile rates with Wilson 95% limits) or heat-plus (each metric's
-    /// rates by IMD quintile in the WHO HEAT Plus layout, ready for `equitas measures`)
+    /// rates by IMD quintile, and by every --by breakdown, in the WHO HEAT Plus layout, ready
+    /// for `equitas measures`)
     #[arg(long, value_name = "T", value_enum, default_value_t = CsvTable::Counts, verbatim_doc_comment)]
     csv_table: CsvTable,
+    #[arg(long, value_name = "B", value_delimiter = ',', value_parser = breakdown,
+          help = by_help())]
+    by: Vec<Breakdown>,
+}
+
+fn by_help() -> String {
+    format!(
+        "also break every count and ambition metric down by these (comma-separated, at most
+{MAX_BREAKDOWNS}): a dimension, or two crossed with ':'. Dimensions: imd-decile,
+imd-quintile, core20, domain=NAME (an IMD domain of the --imd file, e.g.
+domain=Income), ethnicity (NHS broad groups), ethnic-category (the codes),
+age-band, sex, plus=ID (a PLUS group). E.g. --by ethnicity:imd-quintile,sex"
+    )
+}
+
+/// The parser of one `--by` item.
+fn breakdown(text: &str) -> std::result::Result<Breakdown, String> {
+    Breakdown::parse(text).map_err(|e| e.to_string())
 }
 
 /// `equitas demo`.
@@ -216,16 +235,21 @@ impl Cohort {
         Ok((definition, index))
     }
 
-    /// The classifier for `definition`; a problem in a definition file names the file.
+    /// The classifier for `definition`, counting the --by breakdowns; a problem in a
+    /// definition file names the file, one in a breakdown the flag.
     fn classifier<'a>(
         &self,
         definition: CohortDefinition,
         index: Option<&'a DeprivationIndex>,
     ) -> Result<Classifier<'a>> {
-        Classifier::new(definition, index).map_err(|e| match (&self.definition, &e) {
-            (_, DefinitionError::EditionMismatch { .. }) | (None, _) => Failure::from(e),
-            (Some(p), _) => Failure::from(format!("{}: {e}", p.display())),
-        })
+        let classifier =
+            Classifier::new(definition, index).map_err(|e| match (&self.definition, &e) {
+                (_, DefinitionError::EditionMismatch { .. }) | (None, _) => Failure::from(e),
+                (Some(p), _) => Failure::from(format!("{}: {e}", p.display())),
+            })?;
+        classifier
+            .with_breakdowns(&self.by)
+            .map_err(|e| Failure::from(format!("--by: {e}")))
     }
 }
 
@@ -350,8 +374,14 @@ fn output(
                 // The date column is the day the rates were computed (the CLI's clock).
                 let today = crate::assess::now_utc();
                 let date = today.get(..10).unwrap_or(&today);
-                let strata =
+                let mut strata =
                     heat_plus::from_ambitions(&rep.ambitions, &rep.definition, date, source);
+                strata.extend(heat_plus::from_breakdowns(
+                    &rep.breakdowns,
+                    &rep.definition,
+                    date,
+                    source,
+                ));
                 heat_plus::write(&strata, &mut out)?;
             }
         },

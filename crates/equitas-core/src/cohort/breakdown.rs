@@ -486,7 +486,10 @@ impl Classifier<'_> {
         }
         let mut domains: Vec<usize> = Vec::new();
         let mut compiled = Vec::with_capacity(breakdowns.len());
-        for b in breakdowns {
+        for (i, b) in breakdowns.iter().enumerate() {
+            if breakdowns[..i].contains(b) {
+                return Err(BreakdownError::Repeated(b.id()));
+            }
             let dimensions = b
                 .dimensions()
                 .into_iter()

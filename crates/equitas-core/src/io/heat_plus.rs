@@ -32,7 +32,7 @@ use std::io::{Read, Write};
 
 use serde::{Deserialize, Serialize};
 
-use crate::cohort::AmbitionRow;
+use crate::cohort::{AmbitionRow, BreakdownCell, BreakdownReport, DimensionCells, RateEstimate};
 use crate::measures::{Estimate, MeasureId, Options, Reason, Stratum, Subgroup, compute_many};
 
 /// The ambition metrics of a cohort report as HEAT Plus strata, so the deprivation gradient of
@@ -101,6 +101,172 @@ pub fn from_ambitions(
             }
         })
         .collect()
+}
+
+/// Every breakdown of a cohort report as HEAT Plus strata: each metric by each breakdown, so
+/// `equitas measures` gives the 21 measures for every dimension.
+///
+/// A one-way breakdown is one dimension, named by its label (`Ethnic group`); a two-way
+/// breakdown A:B is one dimension per known value of A, B within it (`IMD quintile (Ethnic
+/// group: asian)`), so an ordered B keeps its order. Ordered dimensions (deciles, quintiles, age
+/// bands) give their known cells orders 1..n in their order (1 = most deprived, youngest);
+/// unordered ones 0. Cells meaning "unknown" are not subgroups (they have no place in an order,
+/// and are not a population group), nor are cells with no one in the metric's denominator
+/// (children in an adult metric's age bands: there is nothing to estimate, and one empty
+/// subgroup would stop every measure); each row's note says which cells were left out and how
+/// many people the unknown ones hold. Estimates are as in [`from_ambitions`]: the rate in
+/// percent, its binomial standard error, the Wilson limits, the denominator as population,
+/// higher is better; the setting average is the rate of everyone in the dimension (the margin,
+/// unknown cells included). A one-way `imd-quintile`
+/// breakdown is left out: its strata are [`from_ambitions`]'s, under the same key.
+#[must_use]
+pub fn from_breakdowns(
+    breakdowns: &[BreakdownReport],
+    setting: &str,
+    date: &str,
+    source: &str,
+) -> Vec<HeatPlusStratum> {
+    let mut out = Vec::new();
+    for b in breakdowns {
+        match b.dimensions.as_slice() {
+            [d] if d.id == "imd-quintile" => {}
+            [d] => {
+                let cells: Vec<&BreakdownCell> = d
+                    .cells
+                    .iter()
+                    .filter_map(|l| b.cell(&[l.as_str()]))
+                    .collect();
+                let Some(total) = b.cell(&["all"]) else {
+                    continue;
+                };
+                let key = |abbr: &str| StratumKey {
+                    setting: setting.to_owned(),
+                    date: date.to_owned(),
+                    source: source.to_owned(),
+                    indicator_abbr: abbr.to_owned(),
+                    dimension: d.label.clone(),
+                };
+                push_strata(&mut out, b, d, &cells, total, &key);
+            }
+            [a, d] => {
+                for (i, la) in a.cells.iter().enumerate() {
+                    if a.unknown.contains(&i) {
+                        continue;
+                    }
+                    let cells: Vec<&BreakdownCell> = d
+                        .cells
+                        .iter()
+                        .filter_map(|l| b.cell(&[la.as_str(), l.as_str()]))
+                        .collect();
+                    let Some(total) = b.cell(&[la.as_str(), "all"]) else {
+                        continue;
+                    };
+                    let dimension = format!("{} ({}: {la})", d.label, a.label);
+                    let key = |abbr: &str| StratumKey {
+                        setting: setting.to_owned(),
+                        date: date.to_owned(),
+                        source: source.to_owned(),
+                        indicator_abbr: abbr.to_owned(),
+                        dimension: dimension.clone(),
+                    };
+                    push_strata(&mut out, b, d, &cells, total, &key);
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// One stratum per metric of `b`: the known `cells` of dimension `d` (whose margin is `total`).
+fn push_strata(
+    out: &mut Vec<HeatPlusStratum>,
+    b: &BreakdownReport,
+    d: &DimensionCells,
+    cells: &[&BreakdownCell],
+    total: &BreakdownCell,
+    key: &dyn Fn(&str) -> StratumKey,
+) {
+    for (k, metric) in b.metrics.iter().enumerate() {
+        let unknown: u64 = d
+            .unknown
+            .iter()
+            .filter_map(|&i| cells.get(i))
+            .filter_map(|c| c.metrics.get(k))
+            .map(|m| m.estimate.denominator)
+            .sum();
+        let empty: Vec<&str> = cells
+            .iter()
+            .enumerate()
+            .filter(|(i, c)| {
+                !d.unknown.contains(i)
+                    && c.metrics.get(k).is_none_or(|m| m.estimate.denominator == 0)
+            })
+            .map(|(_, c)| c.key.last().map_or("", String::as_str))
+            .collect();
+        let mut note_tail = String::new();
+        if !d.unknown.is_empty() {
+            note_tail.push_str(&format!(
+                "; {unknown} more with {} unknown are in no subgroup",
+                d.label
+            ));
+        }
+        if !empty.is_empty() {
+            note_tail.push_str(&format!(
+                "; left out, no one in the denominator: {}",
+                empty.join(", ")
+            ));
+        }
+        let mut subgroups = Vec::with_capacity(cells.len());
+        let mut extras = Vec::with_capacity(cells.len());
+        let mut order = 0u32;
+        for (i, cell) in cells.iter().enumerate() {
+            if d.unknown.contains(&i) {
+                continue;
+            }
+            let Some(m) = cell.metrics.get(k).filter(|m| m.estimate.denominator > 0) else {
+                continue;
+            };
+            order += 1;
+            let q: &RateEstimate = &m.estimate;
+            #[allow(clippy::cast_precision_loss, reason = "people counts far below 2^52")]
+            let n = q.denominator as f64;
+            subgroups.push(Subgroup {
+                label: cell.key.last().cloned().unwrap_or_default(),
+                estimate: q.rate.map(|p| 100.0 * p),
+                se: q.rate.map(|p| 100.0 * (p * (1.0 - p) / n).sqrt()),
+                population: Some(n),
+                order: if d.ordered { order } else { 0 },
+                reference: false,
+            });
+            extras.push(RowExtras {
+                indicator_name: metric.label.clone(),
+                ci_lb: q.lower.map(|v| 100.0 * v),
+                ci_ub: q.upper.map(|v| 100.0 * v),
+                note: format!("{} of {} people{note_tail}", q.numerator, q.denominator),
+                iso3: "GBR".to_owned(),
+            });
+        }
+        if subgroups.is_empty() {
+            // No one in the denominator anywhere: no stratum to write.
+            continue;
+        }
+        out.push(HeatPlusStratum {
+            key: key(&metric.id),
+            stratum: Stratum {
+                subgroups,
+                ordered: d.ordered,
+                favourable: true,
+                scale: 100.0,
+                setting_average: total
+                    .metrics
+                    .get(k)
+                    .and_then(|m| m.estimate.rate)
+                    .map(|p| 100.0 * p),
+            },
+            extras,
+        });
+    }
 }
 
 /// The template's columns, in its order.

@@ -433,3 +433,40 @@ fn breakdowns_the_classifier_cannot_count_are_refused_naming_the_value() {
     assert_eq!(c.breakdown_domains(), ["Income"]);
     assert_eq!(c.breakdowns()[0].id(), "domain=Income:sex");
 }
+
+/// The one-way IMD quintile breakdown and the ambitions' quintiles are the same counts, kept
+/// apart: they must agree metric for metric (so HEAT Plus output can use either).
+#[test]
+fn the_quintile_breakdown_agrees_with_the_ambitions() {
+    use crate::synth::{Areas, Synth, SynthParams};
+    let c = Classifier::new(CohortDefinition::coventry_warwickshire(), None)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .with_breakdowns(&[Breakdown::one(Dimension::ImdQuintile)])
+        .unwrap_or_else(|e| panic!("{e}"));
+    let params = SynthParams::builtin();
+    let mut s = Synth::new(&params, 5, Areas::Deciles).unwrap_or_else(|e| panic!("{e}"));
+    let mut counts = CohortCounts::new(&c);
+    for _ in 0..20_000 {
+        let r = c
+            .compact(&s.next_person().to_record())
+            .unwrap_or_else(|e| panic!("{e}"));
+        counts.count(&c, &r);
+    }
+    let rep = report(&counts, &c);
+    let b = &rep.breakdowns[0];
+    for (k, a) in rep.ambitions.iter().enumerate() {
+        for (q, want) in a.by_quintile.iter().enumerate() {
+            let cell = b
+                .cell(&[&(q + 1).to_string()])
+                .map(|c| c.metrics[k].estimate);
+            assert_eq!(cell, Some(*want), "{} quintile {}", a.metric, q + 1);
+        }
+        let unknown = b.cell(&["unknown"]).map(|c| c.metrics[k].estimate);
+        assert_eq!(unknown, Some(a.unknown_deprivation), "{}", a.metric);
+        let all = b.cell(&["all"]).map(|c| c.metrics[k].estimate);
+        assert_eq!(all, Some(a.overall), "{}", a.metric);
+    }
+    // Core20 people and the share of those with known deprivation, as the report's total says.
+    let all = b.cell(&["all"]).map(|c| (c.people, c.core20.numerator));
+    assert_eq!(all, Some((rep.total.people, rep.total.core20)));
+}
