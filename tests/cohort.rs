@@ -10,7 +10,7 @@ use equitas_core::cohort::{
 use equitas_core::deprivation::{DeprivationIndex, ImdDecile, ImdEdition};
 use proptest::prelude::*;
 
-fn index19() -> DeprivationIndex {
+pub(crate) fn index19() -> DeprivationIndex {
     DeprivationIndex::from_path(&crate::shared("data/imd/imd2019_england_lsoa11.csv")).unwrap()
 }
 
@@ -794,6 +794,7 @@ mod issue12 {
         d.age_bands = (0..32).map(|b| b * 3).collect();
         d.plus_groups = (0..32)
             .map(|i| PlusGroup {
+                places: Vec::new(),
                 id: format!("g{i}"),
                 label: format!("group {i}"),
                 rule: Rule::Cyp,
@@ -1381,4 +1382,221 @@ fn person_records_name_the_field_that_is_wrong() {
         Some("2010-02-28")
     );
     assert_eq!((p.age, p.sex, p.id.as_str()), (None, Sex::Unknown, ""));
+}
+
+/// Issue 14: Place. A synthetic Coventry and Warwickshire population drawn from the ICB's real
+/// LSOAs, put in the four Places by the ONS lookup to local authorities and the shipped
+/// grouping.
+mod places {
+    use equitas_core::cohort::records::count_records;
+    use equitas_core::cohort::{Breakdown, Classifier, CohortCounts, CohortDefinition, report};
+    use equitas_core::deprivation::{AreaCode, DeprivationIndex};
+    use equitas_core::geography::{PlaceLookup, Places};
+    use equitas_core::synth::{Areas, CSV_HEADER, Synth, SynthParams};
+
+    /// The ONS lookup of 2011 LSOAs to local authorities (and sub-ICB locations, ICBs).
+    pub(crate) fn lad_lookup() -> PlaceLookup {
+        PlaceLookup::from_path(
+            &crate::shared("data/geography/lsoa11_subicb22_icb22_lad22.csv"),
+            None,
+            Some("ltla22_code"),
+        )
+        .unwrap()
+    }
+
+    /// The 2011 LSOAs of Coventry and Warwickshire ICB (E54000018), from the same lookup.
+    pub(crate) fn cw_lsoas() -> Vec<AreaCode> {
+        let text = std::fs::read_to_string(crate::shared(
+            "data/geography/lsoa11_subicb22_icb22_lad22.csv",
+        ))
+        .unwrap();
+        text.lines()
+            .skip(1)
+            .filter_map(|l| {
+                let f: Vec<&str> = l.split(',').collect();
+                (f.get(4) == Some(&"E54000018")).then(|| AreaCode::parse(f[0]).unwrap())
+            })
+            .collect()
+    }
+
+    /// `n` synthetic people of Coventry and Warwickshire as a person-record CSV.
+    pub(crate) fn cw_population(ix: &DeprivationIndex, n: u64, seed: u64) -> Vec<u8> {
+        let lsoas = cw_lsoas();
+        let params = SynthParams::builtin();
+        let mut s = Synth::new(&params, seed, Areas::Listed(ix, &lsoas)).unwrap();
+        let mut csv = CSV_HEADER.as_bytes().to_vec();
+        for _ in 0..n {
+            s.next_person().write_csv_row(&mut csv).unwrap();
+        }
+        csv
+    }
+
+    #[test]
+    fn core20_share_per_place_and_place_scoped_plus_groups() {
+        let ix = crate::cohort::index19();
+        let lookup = lad_lookup();
+        let places = Places::coventry_warwickshire();
+        assert_eq!(cw_lsoas().len(), 534, "the ICB's 2011 LSOAs");
+        let c = Classifier::new(CohortDefinition::coventry_warwickshire(), Some(&ix))
+            .unwrap()
+            .with_places(&lookup, Some(&places))
+            .unwrap()
+            .with_breakdowns(
+                &Breakdown::parse_list("place,lookup,place:plus=long_term_sickness").unwrap(),
+            )
+            .unwrap();
+        let csv = cw_population(&ix, 60_000, 14);
+        let mut counts = CohortCounts::new(&c);
+        let s = count_records(csv.as_slice(), &c, &mut counts, false).unwrap();
+        assert_eq!((s.counted, s.rejected), (60_000, 0));
+        let rep = report(&counts, &c);
+        let place = &rep.breakdowns[0];
+        // Everyone is in one of the four Places: no one in "other" or "unknown".
+        for empty in ["other", "unknown"] {
+            assert_eq!(place.cell(&[empty]).unwrap().people, 0, "{empty}");
+        }
+        // People are drawn uniformly from the LSOAs, so each Place's Core20 share is close to
+        // its share of Core20 LSOAs (the geography README: 25.6%, 3.3%, 16.0%, 0.6%), itself
+        // close to the ICB's published population shares.
+        for (id, lsoa_share) in [
+            ("coventry", 0.256),
+            ("rugby", 0.033),
+            ("warwickshire_north", 0.160),
+            ("south_warwickshire", 0.006),
+        ] {
+            let cell = place.cell(&[id]).unwrap();
+            let share = cell.core20.rate.unwrap();
+            assert!(
+                (share - lsoa_share).abs() < 0.02,
+                "{id}: {share} vs {lsoa_share}"
+            );
+            assert!(cell.core20.lower.unwrap() <= share && share <= cell.core20.upper.unwrap());
+        }
+        // Per local authority too: the Places are sums of their authorities.
+        let lad = &rep.breakdowns[1];
+        let people =
+            |b: &equitas_core::cohort::BreakdownReport, k: &str| b.cell(&[k]).unwrap().people;
+        assert_eq!(
+            people(place, "warwickshire_north"),
+            people(lad, "E07000218") + people(lad, "E07000219")
+        );
+        assert_eq!(
+            people(place, "south_warwickshire"),
+            people(lad, "E07000221") + people(lad, "E07000222")
+        );
+        assert_eq!(people(place, "coventry"), people(lad, "E08000026"));
+        // Place-scoped PLUS groups apply only to people of their Place.
+        let g = |id: &str| place.plus_groups.iter().position(|x| x == id).unwrap();
+        for (group, home) in [
+            ("long_term_sickness", "coventry"),
+            ("inadequate_housing", "warwickshire_north"),
+            ("rural_poverty", "south_warwickshire"),
+            ("older_people", "south_warwickshire"),
+        ] {
+            for p in [
+                "coventry",
+                "rugby",
+                "warwickshire_north",
+                "south_warwickshire",
+            ] {
+                let n = place.cell(&[p]).unwrap().plus_groups[g(group)];
+                if p == home {
+                    assert!(n > 0, "{group} in {p}");
+                } else {
+                    assert_eq!(n, 0, "{group} in {p}");
+                }
+            }
+        }
+        // The ICS-wide groups stay everywhere.
+        for p in [
+            "coventry",
+            "rugby",
+            "warwickshire_north",
+            "south_warwickshire",
+        ] {
+            assert!(
+                place.cell(&[p]).unwrap().plus_groups[g("ethnic_minority")] > 0,
+                "{p}"
+            );
+        }
+        // The long-term sickness group is exactly the Coventry people with the flag: the
+        // two-way table's member cells are in Coventry only.
+        let x = &rep.breakdowns[2];
+        assert_eq!(
+            x.cell(&["all", "member"]).unwrap().people,
+            x.cell(&["coventry", "member"]).unwrap().people
+        );
+        let flagged_in_coventry = csv
+            .split(|b| *b == b'\n')
+            .skip(1)
+            .filter(|l| {
+                let line = String::from_utf8_lossy(l);
+                let f: Vec<&str> = line.split(',').collect();
+                f.len() > 6
+                    && f[6].split(';').any(|g| g == "long_term_sickness_benefit")
+                    && AreaCode::parse(f[4])
+                        .ok()
+                        .and_then(|a| lookup.get(a))
+                        .map(|v| lookup.value(v))
+                        == Some("E08000026")
+            })
+            .count() as u64;
+        assert_eq!(
+            x.cell(&["coventry", "member"]).unwrap().people,
+            flagged_in_coventry
+        );
+    }
+
+    #[test]
+    fn places_and_definitions_that_do_not_fit_the_lookup_are_refused() {
+        let lookup = lad_lookup();
+        // A Place made of a value the chosen column does not have (ICB codes, not authorities).
+        let by_icb = PlaceLookup::from_path(
+            &crate::shared("data/geography/lsoa11_subicb22_icb22_lad22.csv"),
+            None,
+            Some("icb22_code"),
+        )
+        .unwrap();
+        let err = Classifier::new(CohortDefinition::coventry_warwickshire(), None)
+            .unwrap()
+            .with_places(&by_icb, Some(&Places::coventry_warwickshire()))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "places file coventry-warwickshire at /places/0/areas/0: Place \"coventry\" is made of \"E08000026\", which no area of the place lookup has in its column \"icb22_code\"; is the lookup's column the right one?"
+        );
+        // A group scoped to a Place that is not in use.
+        let mut d = CohortDefinition::coventry_warwickshire();
+        d.plus_groups[1].places = vec!["nuneaton".into()];
+        let err = Classifier::new(d, None)
+            .unwrap()
+            .with_places(&lookup, Some(&Places::coventry_warwickshire()))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "cohort definition coventry-warwickshire at /plus_groups/1/places/0: PLUS group \"long_term_sickness\" is scoped to Place \"nuneaton\", which is not one of the Places in use (coventry, rugby, warwickshire_north, south_warwickshire)"
+        );
+        // Without a lookup, the scoped groups are named: no one can be in them.
+        let c = Classifier::new(CohortDefinition::coventry_warwickshire(), None).unwrap();
+        assert_eq!(
+            c.unplaced_groups(),
+            [
+                "long_term_sickness",
+                "inadequate_housing",
+                "rural_poverty",
+                "older_people"
+            ]
+        );
+        // A place breakdown needs a lookup.
+        let err = c
+            .with_breakdowns(&Breakdown::parse_list("place").unwrap())
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "breakdown dimension place needs a place lookup (--place-lookup)"
+        );
+    }
 }

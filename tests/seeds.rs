@@ -170,6 +170,36 @@ fn seeds_definitions_schema() {
 }
 
 #[test]
+fn seeds_places_schema() {
+    let places = check_seed::<equitas_core::geography::Places>(
+        "places/coventry-warwickshire.json",
+        "places",
+    );
+    assert_eq!(
+        places,
+        equitas_core::geography::Places::coventry_warwickshire()
+    );
+    // The six local authorities of the ICB, as the geography README lists them.
+    let mut areas: Vec<&str> = places
+        .places
+        .iter()
+        .flat_map(|p| p.areas.iter().map(String::as_str))
+        .collect();
+    areas.sort_unstable();
+    assert_eq!(
+        areas,
+        [
+            "E07000218",
+            "E07000219",
+            "E07000220",
+            "E07000221",
+            "E07000222",
+            "E08000026"
+        ]
+    );
+}
+
+#[test]
 fn seeds_synth_params_schema() {
     let params = check_seed_with::<equitas_core::synth::SynthParams>(
         "synth/default.json",
@@ -221,6 +251,7 @@ fn seeds_schema_folder_has_no_strays() {
         .collect();
     expected.insert("cohort-definition.schema.json".to_owned());
     expected.insert("synth-params.schema.json".to_owned());
+    expected.insert("places.schema.json".to_owned());
     // Checked in tests/assessment.rs.
     expected.insert("instrument.schema.json".to_owned());
     expected.insert("assessment.schema.json".to_owned());
@@ -904,8 +935,19 @@ fn seeds_definitions_content() {
         let g = cw.plus_groups.iter().find(|g| g.id == id).unwrap();
         let note = g.note.as_deref().unwrap_or_default();
         assert!(
-            note.contains("2.6") && note.contains("not modelled"),
-            "coventry-warwickshire/{id}: the note must cite §2.6 and say place scoping is not modelled"
+            note.contains("2.6") && note.contains("Scoped to the"),
+            "coventry-warwickshire/{id}: the note must cite §2.6 and say which Place it is scoped to"
+        );
+        assert_eq!(
+            g.places.len(),
+            1,
+            "coventry-warwickshire/{id}: scoped to one Place"
+        );
+        let places = equitas_core::geography::Places::coventry_warwickshire();
+        assert!(
+            places.places.iter().any(|p| p.id == g.places[0]),
+            "coventry-warwickshire/{id}: {} is a Place of seeds/places",
+            g.places[0]
         );
     }
 }

@@ -6,6 +6,7 @@ use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
 use clap::Args;
+use equitas_core::cohort::Dimension;
 use equitas_core::cohort::records::{
     DEFAULT_BLOCK_BYTES, MAX_PERSON_ID_BYTES, MAX_RECORD_BYTES, ReadSummary, count_records,
     count_records_parallel,
@@ -15,6 +16,7 @@ use equitas_core::cohort::{
     MAX_COUNTS_FILE_BYTES, MAX_DEFINITION_BYTES, report,
 };
 use equitas_core::deprivation::{AreaCode, DeprivationIndex, ImdEdition, MAX_IMD_AREAS};
+use equitas_core::geography::{MAX_PLACES_BYTES, PlaceLookup, Places};
 use equitas_core::io::heat_plus;
 use equitas_core::synth::{Areas, CSV_HEADER, MAX_PARAMS_BYTES, MAX_PEOPLE, Synth, SynthParams};
 
@@ -52,6 +54,39 @@ pub(crate) struct Cohort {
     #[arg(long, value_name = "B", value_delimiter = ',', value_parser = breakdown,
           help = by_help())]
     by: Vec<Breakdown>,
+    /// put every person in a Place by their area: a CSV with a header, area codes (LSOAs) in
+    /// its first column, e.g. ../shared/data/geography/lsoa11_subicb22_icb22_lad22.csv, or your
+    /// own two-column file (LSOA, then PCN, practice, neighbourhood or ward). Adds a `place`
+    /// breakdown; PLUS groups scoped to Places apply only to people of those Places
+    #[arg(long, value_name = "FILE", verbatim_doc_comment)]
+    place_lookup: Option<PathBuf>,
+    /// the column of --place-lookup holding the Place (needed when it has more than two
+    /// columns: ltla22_code for local authorities, sicbl22_code, icb22_code, …)
+    #[arg(
+        long,
+        value_name = "NAME",
+        requires = "place_lookup",
+        verbatim_doc_comment
+    )]
+    place_column: Option<String>,
+    /// group the lookup's values into Places (JSON): seeds/places/coventry-warwickshire.json
+    /// makes Coventry, Rugby, Warwickshire North and South Warwickshire of local authorities
+    /// (with --place-column ltla22_code)
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "place_lookup",
+        verbatim_doc_comment
+    )]
+    places: Option<PathBuf>,
+}
+
+/// What the cohort options load: the definition, and the files given.
+pub(crate) struct Inputs {
+    definition: CohortDefinition,
+    index: Option<DeprivationIndex>,
+    lookup: Option<PlaceLookup>,
+    places: Option<Places>,
 }
 
 fn by_help() -> String {
@@ -171,7 +206,8 @@ larger than any equitas writes ({} MiB), or whose labels describe a larger
 table, is refused before it is read; so is a sum too large for a count.",
         MAX_COUNTS_FILE_BYTES >> 20))]
     files: Vec<PathBuf>,
-    /// Accepted (and the file checked) as by demo and cohorts, though merging needs no areas.
+    /// Accepted (and the file checked) as by demo and cohorts; merging needs no areas, but a
+    /// domain=NAME breakdown needs the file's domains.
     #[arg(long, value_name = "FILE", hide = true)]
     imd: Option<PathBuf>,
     #[command(flatten)]
@@ -210,8 +246,9 @@ pub(crate) struct SynthArgs {
 }
 
 impl Cohort {
-    /// The definition (with --edition) and the IMD file, if one is given.
-    fn load(&self, imd: Option<&Path>) -> Result<(CohortDefinition, Option<DeprivationIndex>)> {
+    /// The definition (with --edition), the IMD file, the place lookup and the Places, when
+    /// given.
+    fn load(&self, imd: Option<&Path>) -> Result<Inputs> {
         let mut definition = match &self.definition {
             Some(p) => {
                 let text = read_text(p, MAX_DEFINITION_BYTES, "MAX_DEFINITION_BYTES")?;
@@ -232,31 +269,80 @@ impl Cohort {
             }
             None => None,
         };
-        Ok((definition, index))
+        let lookup = match &self.place_lookup {
+            Some(p) => Some(
+                PlaceLookup::from_path(p, None, self.place_column.as_deref())
+                    .map_err(|e| Failure::from(format!("{}: {e}", p.display())))?,
+            ),
+            None => None,
+        };
+        let places = match &self.places {
+            Some(p) => Some(
+                Places::from_json(&read_text(p, MAX_PLACES_BYTES, "MAX_PLACES_BYTES")?)
+                    .map_err(|e| Failure::from(format!("{}: {e}", p.display())))?,
+            ),
+            None => None,
+        };
+        Ok(Inputs {
+            definition,
+            index,
+            lookup,
+            places,
+        })
     }
 
     /// The classifier for `definition`, counting the --by breakdowns; a problem in a
     /// definition file names the file, one in a breakdown the flag.
-    fn classifier<'a>(
-        &self,
-        definition: CohortDefinition,
-        index: Option<&'a DeprivationIndex>,
-    ) -> Result<Classifier<'a>> {
-        let classifier =
-            Classifier::new(definition, index).map_err(|e| match (&self.definition, &e) {
-                (_, DefinitionError::EditionMismatch { .. }) | (None, _) => Failure::from(e),
-                (Some(p), _) => Failure::from(format!("{}: {e}", p.display())),
+    fn classifier<'a>(&self, inputs: &'a Inputs) -> Result<Classifier<'a>> {
+        let in_definition = |e: &dyn std::fmt::Display| match &self.definition {
+            Some(p) => Failure::from(format!("{}: {e}", p.display())),
+            None => Failure::from(e.to_string()),
+        };
+        let mut classifier = Classifier::new(inputs.definition.clone(), inputs.index.as_ref())
+            .map_err(|e| match e {
+                DefinitionError::EditionMismatch { .. } => Failure::from(e),
+                e => in_definition(&e),
             })?;
+        let mut by = self.by.clone();
+        if let Some(lookup) = &inputs.lookup {
+            classifier = classifier
+                .with_places(lookup, inputs.places.as_ref())
+                .map_err(|e| match e {
+                    equitas_core::cohort::PlaceError::Definition(e) => in_definition(&e),
+                    e => Failure::from(format!(
+                        "{}: {e}",
+                        self.places
+                            .as_ref()
+                            .or(self.place_lookup.as_ref())
+                            .map_or_else(String::new, |p| p.display().to_string())
+                    )),
+                })?;
+            // Counts per Place whenever there is a lookup.
+            let has_place = by
+                .iter()
+                .any(|b| b.dimensions().contains(&&Dimension::Place));
+            if !has_place {
+                by.insert(0, Breakdown::one(Dimension::Place));
+            }
+        }
+        let unplaced = classifier.unplaced_groups();
+        if !unplaced.is_empty() {
+            err(&format!(
+                "note: PLUS group(s) {} are scoped to Places, and without --place-lookup no one is counted in them",
+                unplaced.join(", ")
+            ));
+        }
         classifier
-            .with_breakdowns(&self.by)
+            .with_breakdowns(&by)
             .map_err(|e| Failure::from(format!("--by: {e}")))
     }
 }
 
 pub(crate) fn demo(a: &Demo) -> Result<()> {
     let (people, seed) = (a.people, a.seed);
-    let (definition, index) = a.cohort.load(a.imd.as_deref())?;
-    let classifier = a.cohort.classifier(definition, index.as_ref())?;
+    let inputs = a.cohort.load(a.imd.as_deref())?;
+    let classifier = a.cohort.classifier(&inputs)?;
+    let index = &inputs.index;
     let params = SynthParams::builtin();
     let areas = index.as_ref().map_or(Areas::Deciles, Areas::Index);
     let mut synth = Synth::new(&params, seed, areas)?;
@@ -291,13 +377,13 @@ pub(crate) fn cohorts(a: &Cohorts) -> Result<()> {
             .map_or(1, std::num::NonZero::get)
             .min(MAX_THREADS)
     });
-    let (definition, index) = a.cohort.load(a.imd.as_deref())?;
-    if index.is_none() {
+    let inputs = a.cohort.load(a.imd.as_deref())?;
+    if inputs.index.is_none() {
         err(
             "note: no --imd file, so area codes cannot be looked up; deprivation comes only from the imd_decile column",
         );
     }
-    let classifier = a.cohort.classifier(definition, index.as_ref())?;
+    let classifier = a.cohort.classifier(&inputs)?;
     let mut counts = CohortCounts::new(&classifier);
     let reader: Box<dyn Read> = if records.as_os_str() == "-" {
         Box::new(io::stdin().lock())
@@ -336,8 +422,9 @@ pub(crate) fn cohorts(a: &Cohorts) -> Result<()> {
 }
 
 pub(crate) fn merge(a: &Merge) -> Result<()> {
-    let (definition, _) = a.cohort.load(a.imd.as_deref())?;
-    let classifier = a.cohort.classifier(definition, None)?;
+    let inputs = a.cohort.load(a.imd.as_deref())?;
+    // Merging needs no areas; the index names the domains of any domain breakdown.
+    let classifier = a.cohort.classifier(&inputs)?;
     let mut total = CohortCounts::new(&classifier);
     for f in &a.files {
         let text = read_text(f, MAX_COUNTS_FILE_BYTES, "MAX_COUNTS_FILE_BYTES")?;

@@ -1000,3 +1000,148 @@ mod issue12 {
         assert!(out.status.success(), "{}", text(&out.stderr));
     }
 }
+
+fn geography(name: &str) -> String {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data/geography")
+        .join(name);
+    assert!(p.exists(), "{} is missing", p.display());
+    p.to_string_lossy().into_owned()
+}
+
+fn seed(rel: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../seeds")
+        .join(rel)
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// Issue 14: `--place-lookup`, `--place-column` and `--places` put people in Places; the
+/// report counts per Place (a `place` breakdown is added), and the lookup's problems are named.
+#[test]
+fn places_from_the_ons_lookup_and_a_grouping() {
+    let dir = tempfile::tempdir().unwrap();
+    let people = dir.path().join("people.csv");
+    let lookup = geography("lsoa11_subicb22_icb22_lad22.csv");
+    // A two-column lookup of our own: three LSOAs to two PCNs.
+    let own = dir.path().join("pcn.csv");
+    std::fs::write(
+        &own,
+        "lsoa,pcn\nE01009569,Central PCN\nE01009570,Central PCN\nE01031321,South PCN\n",
+    )
+    .unwrap();
+    let codes = dir.path().join("areas.txt");
+    std::fs::write(&codes, "E01009569\nE01009570\nE01031321\n").unwrap();
+    let out = equitas(&[
+        "synth",
+        "--people",
+        "2000",
+        "--imd",
+        &imd("imd2019_england_lsoa11.csv"),
+        "--areas",
+        codes.to_str().unwrap(),
+        "--out",
+        people.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let definition = seed("definitions/coventry-warwickshire.json");
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "cohorts",
+            "--records",
+            people.to_str().unwrap(),
+            "--definition",
+            &definition,
+        ];
+        args.extend_from_slice(extra);
+        equitas(&args)
+    };
+    let places = seed("places/coventry-warwickshire.json");
+    let out = run(&[
+        "--place-lookup",
+        &lookup,
+        "--place-column",
+        "ltla22_code",
+        "--places",
+        &places,
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let b = &v["report"]["breakdowns"][0];
+    assert_eq!(b["id"], "place");
+    let people_in = |key: &str| {
+        b["cells"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["key"][0] == key)
+            .unwrap()["people"]
+            .as_u64()
+            .unwrap()
+    };
+    assert_eq!(
+        people_in("coventry") + people_in("south_warwickshire"),
+        2000
+    );
+    assert_eq!(
+        people_in("rugby") + people_in("other") + people_in("unknown"),
+        0
+    );
+
+    // Our own two-column file: no column needed (with the national definition: Coventry and
+    // Warwickshire's is scoped to its own Places, which a PCN file does not have).
+    let out = run(&["--place-lookup", own.to_str().unwrap()]);
+    assert!(
+        text(&out.stderr).contains(
+            "at /plus_groups/1/places/0: PLUS group \"long_term_sickness\" is scoped to Place \"coventry\", which is not one of the Places in use (Central PCN, South PCN)"
+        ),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = equitas(&[
+        "cohorts",
+        "--records",
+        people.to_str().unwrap(),
+        "--place-lookup",
+        own.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        v["report"]["breakdowns"][0]["dimensions"][0]["cells"],
+        serde_json::json!(["Central PCN", "South PCN", "unknown"])
+    );
+
+    // The ONS file has nine columns: which one is the Place must be said.
+    let out = run(&["--place-lookup", &lookup]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("place lookup has 9 columns (lsoa11_code,sicbl22_code"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = run(&["--place-lookup", &lookup, "--place-column", "ward"]);
+    assert!(
+        text(&out.stderr).contains("place lookup has no column \"ward\""),
+        "{}",
+        text(&out.stderr)
+    );
+    // --places needs a lookup to group.
+    let out = run(&["--places", &places]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    // Without a lookup, the Place-scoped PLUS groups are named on standard error.
+    let out = run(&[]);
+    assert!(out.status.success());
+    assert!(
+        text(&out.stderr).contains(
+            "note: PLUS group(s) long_term_sickness, inadequate_housing, rural_poverty, older_people are scoped to Places"
+        ),
+        "{}",
+        text(&out.stderr)
+    );
+}

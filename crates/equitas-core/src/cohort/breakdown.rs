@@ -68,10 +68,17 @@ pub enum Dimension {
     /// In one PLUS group of the definition (`member`) or not (`not_member`)
     /// (`plus=ID`).
     PlusGroup(String),
+    /// The person's Place: each Place (or each value of the place lookup, with no grouping),
+    /// then `other` (with a grouping: in no Place), then `unknown` (`place`). Needs a place
+    /// lookup ([`Classifier::with_places`]).
+    Place,
+    /// The place lookup's own value for the person's area (with Coventry and Warwickshire's
+    /// Places, the local authority), then `unknown` (`lookup`). Needs a place lookup.
+    PlaceLookup,
 }
 
 /// The dimension ids without a parameter, for help and errors.
-const PLAIN_IDS: [&str; 7] = [
+const PLAIN_IDS: [&str; 9] = [
     "imd-decile",
     "imd-quintile",
     "core20",
@@ -79,6 +86,8 @@ const PLAIN_IDS: [&str; 7] = [
     "ethnic-category",
     "age-band",
     "sex",
+    "place",
+    "lookup",
 ];
 
 impl Dimension {
@@ -96,6 +105,8 @@ impl Dimension {
             Self::AgeBand => "age-band".to_owned(),
             Self::Sex => "sex".to_owned(),
             Self::PlusGroup(g) => format!("plus={g}"),
+            Self::Place => "place".to_owned(),
+            Self::PlaceLookup => "lookup".to_owned(),
         }
     }
 
@@ -128,6 +139,8 @@ impl Dimension {
             "ethnic-category" => Self::EthnicCategory,
             "age-band" => Self::AgeBand,
             "sex" => Self::Sex,
+            "place" => Self::Place,
+            "lookup" => Self::PlaceLookup,
             _ => return Err(unknown()),
         })
     }
@@ -137,6 +150,7 @@ impl Dimension {
 fn known_ids() -> String {
     let mut s = PLAIN_IDS.join(", ");
     s.push_str(", domain=NAME (an IMD domain of the file), plus=ID (a PLUS group)");
+    s.push_str("; place and lookup need a place lookup");
     s
 }
 
@@ -327,6 +341,9 @@ pub enum BreakdownError {
         /// The definition's groups.
         groups: String,
     },
+    /// A Place dimension with no place lookup.
+    #[error("breakdown dimension {0} needs a place lookup (--place-lookup)")]
+    NoPlaces(String),
     /// Breakdowns too large to count together.
     #[error(
         "the breakdowns need {entries} counts, more than the {MAX_BREAKDOWN_ENTRIES} one count may hold (MAX_BREAKDOWN_ENTRIES); ask for fewer or smaller breakdowns"
@@ -409,6 +426,8 @@ pub(super) enum Kind {
     Sex,
     /// The PLUS group's bit.
     Plus(usize),
+    Place,
+    Lookup,
 }
 
 impl Kind {
@@ -434,6 +453,8 @@ impl Kind {
             Self::AgeBand => m.age_band.map_or(usize::MAX, usize::from),
             Self::Sex => m.sex.index(),
             Self::Plus(bit) => usize::from(!m.plus_groups.contains(bit)),
+            Self::Place => usize::from(m.place),
+            Self::Lookup => usize::from(m.place_value),
         };
         c.min(n - 1)
     }
@@ -673,6 +694,27 @@ impl Classifier<'_> {
                     false,
                 )
             }
+            Dimension::Place => {
+                let p = self
+                    .place_tables()
+                    .ok_or_else(|| BreakdownError::NoPlaces(d.id()))?;
+                let n = p.cells.len();
+                ("Place".into(), p.cells.clone(), vec![n - 1], false)
+            }
+            Dimension::PlaceLookup => {
+                let p = self
+                    .place_tables()
+                    .ok_or_else(|| BreakdownError::NoPlaces(d.id()))?;
+                let mut cells = p.lookup.values().to_vec();
+                cells.push("unknown".to_owned());
+                let n = cells.len();
+                (
+                    p.lookup.value_column().to_owned(),
+                    cells,
+                    vec![n - 1],
+                    false,
+                )
+            }
         };
         Ok(DimensionCells {
             id,
@@ -734,6 +776,8 @@ pub(super) fn kinds(
                         Dimension::EthnicCategory => Kind::EthnicCategory,
                         Dimension::AgeBand => Kind::AgeBand,
                         Dimension::Sex => Kind::Sex,
+                        Dimension::Place => Kind::Place,
+                        Dimension::PlaceLookup => Kind::Lookup,
                         Dimension::PlusGroup(g) => {
                             let bit = plus
                                 .iter()

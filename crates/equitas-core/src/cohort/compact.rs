@@ -15,8 +15,22 @@ pub enum Deprivation {
     None,
 }
 
+/// No place: the area is not in the place lookup, or there is no area (or no lookup).
+pub const NO_PLACE: u16 = u16::MAX;
+
+/// What a record's area and decile resolve to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResolvedArea {
+    /// Deprivation.
+    pub deprivation: Deprivation,
+    /// The deprivation index row it came from, when one did.
+    pub area: Option<AreaId>,
+    /// The place lookup's value for the area ([`NO_PLACE`] when none).
+    pub place: u16,
+}
+
 /// A person record with every id turned into a bit index by a [`super::Classifier`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CompactRecord {
     /// Age in whole years.
     pub age: Option<u8>,
@@ -29,6 +43,8 @@ pub struct CompactRecord {
     /// The row of the deprivation index that gave the deprivation, when one did: the domain
     /// deciles come from it. `None` when the decile was given directly or is unknown.
     pub area: Option<AreaId>,
+    /// The place lookup's value index for the area ([`NO_PLACE`] when none).
+    pub place: u16,
     /// Condition indices.
     pub conditions: BitSet,
     /// Group flag indices.
@@ -37,4 +53,21 @@ pub struct CompactRecord {
     pub events: BitSet,
     /// Smoking status.
     pub smoking: Smoking,
+}
+
+impl Default for CompactRecord {
+    fn default() -> Self {
+        Self {
+            age: None,
+            sex: Sex::default(),
+            ethnic: 0,
+            deprivation: Deprivation::default(),
+            area: None,
+            place: NO_PLACE,
+            conditions: BitSet::default(),
+            flags: BitSet::default(),
+            events: BitSet::default(),
+            smoking: Smoking::default(),
+        }
+    }
 }

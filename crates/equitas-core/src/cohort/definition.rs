@@ -55,6 +55,11 @@ pub struct PlusGroup {
     pub label: String,
     /// Who is in the group.
     pub rule: Rule,
+    /// The Places the group applies in (ids of the Places in use, or values of the place
+    /// lookup when there is no grouping); empty: everywhere. A person of another Place, or
+    /// whose Place is unknown, is not in a scoped group.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub places: Vec<String>,
     /// Where the choice is documented.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
@@ -163,6 +168,25 @@ impl CohortDefinition {
                 });
             }
             check_rule(&self.id, &g.rule, &at(&group, "rule", None))?;
+            for (k, p) in g.places.iter().enumerate() {
+                let problem = if p.is_empty() {
+                    Some("a Place id may not be empty".to_owned())
+                } else {
+                    g.places[..k].iter().position(|q| q == p).map(|first| {
+                        format!(
+                            "Place {p:?} is listed twice (first at {})",
+                            at(&at(&group, "places", Some(first)), "", None).trim_end_matches('/')
+                        )
+                    })
+                };
+                if let Some(problem) = problem {
+                    return Err(DefinitionError::BadPlace {
+                        definition: id(),
+                        path: at(&group, "places", Some(k)),
+                        problem,
+                    });
+                }
+            }
         }
         Ok(())
     }

@@ -16,6 +16,7 @@ mod breakdown;
 mod compact;
 mod counts;
 mod definition;
+mod place;
 #[cfg(feature = "csv")]
 #[allow(
     clippy::disallowed_methods,
@@ -33,12 +34,13 @@ pub use breakdown::{
     Dimension, DimensionCells, MAX_BREAKDOWN_ENTRIES, MAX_BREAKDOWNS, MAX_DIMENSION_CELLS,
     MAX_DOMAIN_DIMENSIONS,
 };
-pub use compact::CompactRecord;
+pub use compact::{CompactRecord, NO_PLACE, ResolvedArea};
 pub use counts::{
     COUNTS_FORMAT, COUNTS_VERSION, CohortCounts, CountRow, CountsFileError, MAX_COUNT_CELLS,
     MAX_COUNTS_FILE_BYTES, MAX_LABELS, MergeError,
 };
 pub use definition::{CohortDefinition, MAX_DEFINITION_BYTES, PlusGroup, Rule};
+pub use place::PlaceError;
 pub use report::{CohortLine, CohortReport, report};
 
 use crate::catalogue::{Catalogue, Population};
@@ -319,6 +321,12 @@ pub struct Membership {
     /// The decile of each IMD domain a breakdown asks for, in the order of
     /// [`Classifier::breakdown_domains`]; 0 when unknown (no index row, or no breakdown asks).
     pub domain_deciles: [u8; MAX_DOMAIN_DIMENSIONS],
+    /// The person's Place, as a cell of [`Classifier::place_cells`] (the last cells are "other"
+    /// and "unknown"); 0 without a place lookup.
+    pub place: u16,
+    /// The place lookup's value for the person's area, as an index into its values (the
+    /// values' count when unknown); 0 without a place lookup.
+    pub place_value: u16,
     /// Recorded sex.
     pub sex: Sex,
     /// PLUS groups of the definition.
@@ -501,6 +509,17 @@ pub enum DefinitionError {
         /// What is wrong (`the age range 30 to 5 is empty: min is above max`).
         problem: String,
     },
+    /// A PLUS group's Places: an empty or repeated id, or (with a place lookup) one that is no
+    /// Place in use.
+    #[error("cohort definition {definition} at {path}: {problem}")]
+    BadPlace {
+        /// Definition id.
+        definition: String,
+        /// JSON pointer of the Place id.
+        path: String,
+        /// What is wrong, naming the id.
+        problem: String,
+    },
     /// The definition's edition is not English, so Core20 is undefined.
     #[error(
         "cohort definition {definition} at /imd_edition: Core20 is defined on the English IMD only, but the definition names {edition}"
@@ -672,6 +691,10 @@ pub struct Classifier<'a> {
     /// The index's domain columns the breakdowns need, in the order of
     /// [`Membership::domain_deciles`].
     domain_columns: Vec<usize>,
+    /// The place lookup and Places, compiled ([`Self::with_places`]).
+    places: Option<place::Tables<'a>>,
+    /// The PLUS groups scoped to Places, as bits.
+    scoped_groups: u64,
 }
 
 fn position(ids: &[String], id: &str) -> Option<usize> {
@@ -950,6 +973,8 @@ impl<'a> Classifier<'a> {
             age_band_of: age_band_table(&definition.age_bands),
             breakdowns: Vec::new(),
             domain_columns: Vec::new(),
+            places: None,
+            scoped_groups: mask_of(definition.plus_groups.iter().map(|g| !g.places.is_empty())),
             definition,
         };
         this.compile_plus_groups()?;
@@ -1117,8 +1142,8 @@ impl<'a> Classifier<'a> {
         for e in &p.events {
             r.events.insert(self.event_index(e.as_bytes())?);
         }
-        (r.deprivation, r.area) =
-            self.resolve_area(p.area.as_deref().map(str::as_bytes), p.imd_decile)?;
+        let resolved = self.resolve_area(p.area.as_deref().map(str::as_bytes), p.imd_decile)?;
+        (r.deprivation, r.area, r.place) = (resolved.deprivation, resolved.area, resolved.place);
         Ok(r)
     }
 
@@ -1132,11 +1157,11 @@ impl<'a> Classifier<'a> {
         area: Option<&[u8]>,
         decile: Option<ImdDecile>,
     ) -> Result<compact::Deprivation, ClassifyError> {
-        Ok(self.resolve_area(area, decile)?.0)
+        Ok(self.resolve_area(area, decile)?.deprivation)
     }
 
-    /// Resolve deprivation from an area code and/or a decile, with the index row it came from
-    /// (when it came from one).
+    /// Resolve an area code and/or a decile: deprivation, the index row it came from (when it
+    /// came from one), and the area's value in the place lookup (when there is one).
     ///
     /// # Errors
     /// Text that is not an area code, or a decile that disagrees with the area's.
@@ -1145,33 +1170,46 @@ impl<'a> Classifier<'a> {
         &self,
         area: Option<&[u8]>,
         decile: Option<ImdDecile>,
-    ) -> Result<(compact::Deprivation, Option<AreaId>), ClassifyError> {
+    ) -> Result<ResolvedArea, ClassifyError> {
         use compact::Deprivation as D;
-        let area = area.filter(|a| !a.is_empty());
-        match (area, self.index) {
-            (Some(code), Some(ix)) => {
-                let code = AreaCode::parse_bytes(code)?;
-                match ix.lookup(code) {
-                    Some(id) => {
-                        let d = ix.decile(id);
-                        if let Some(given) = decile
-                            && given != d
-                        {
-                            return Err(ClassifyError::DecileDisagrees {
-                                given: given.get(),
-                                area: code.to_string(),
-                                indexed: d.get(),
-                                edition: ix.edition(),
-                            });
-                        }
-                        Ok((D::Known(d), Some(id)))
-                    }
-                    None => Ok((D::UnknownArea, None)),
-                }
-            }
-            // An area with no index to look it up in: the decile column, if any, decides.
-            (Some(_), None) | (None, _) => Ok((decile.map_or(D::None, D::Known), None)),
+        let mut out = ResolvedArea {
+            // With no area, or an area and no index to look it up in, the decile column (if
+            // any) decides.
+            deprivation: decile.map_or(D::None, D::Known),
+            area: None,
+            place: NO_PLACE,
+        };
+        let Some(text) = area.filter(|a| !a.is_empty()) else {
+            return Ok(out);
+        };
+        if self.index.is_none() && self.places.is_none() {
+            return Ok(out);
         }
+        let code = AreaCode::parse_bytes(text)?;
+        if let Some(p) = &self.places {
+            out.place = p.lookup.get(code).unwrap_or(NO_PLACE);
+        }
+        if let Some(ix) = self.index {
+            match ix.lookup(code) {
+                Some(id) => {
+                    let d = ix.decile(id);
+                    if let Some(given) = decile
+                        && given != d
+                    {
+                        return Err(ClassifyError::DecileDisagrees {
+                            given: given.get(),
+                            area: code.to_string(),
+                            indexed: d.get(),
+                            edition: ix.edition(),
+                        });
+                    }
+                    out.deprivation = D::Known(d);
+                    out.area = Some(id);
+                }
+                None => out.deprivation = D::UnknownArea,
+            }
+        }
+        Ok(out)
     }
 
     /// The ethnic category index of a code (blank → not known).
@@ -1281,6 +1319,11 @@ impl<'a> Classifier<'a> {
         m.ethnic_group = broad;
         m.ethnic_category = r.ethnic;
         m.area = r.area;
+        if let Some(p) = &self.places {
+            let v = usize::from(r.place).min(p.cell_of_value.len() - 1);
+            m.place_value = u16::try_from(v).unwrap_or(u16::MAX);
+            m.place = p.cell_of_value[v];
+        }
         if !self.domain_columns.is_empty()
             && let (Some(ix), Some(row)) = (self.index, r.area)
         {
@@ -1328,6 +1371,16 @@ impl<'a> Classifier<'a> {
         }
         for (rule, bit) in &self.rules {
             plus |= bit * u64::from(self.eval_leaf(rule, r));
+        }
+        if self.scoped_groups != 0 {
+            // A group scoped to Places holds only for people of those Places.
+            let allowed = self
+                .places
+                .as_ref()
+                .and_then(|p| p.allowed.get(usize::from(m.place)))
+                .copied()
+                .unwrap_or(0);
+            plus &= !self.scoped_groups | allowed;
         }
         m.plus_groups = BitSet(plus);
         m

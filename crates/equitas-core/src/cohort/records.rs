@@ -329,9 +329,10 @@ fn parse_row<'r>(
         _ => None,
     };
     let lsoa = get(cols.lsoa);
-    (r.deprivation, r.area) = classifier
+    let resolved = classifier
         .resolve_area(Some(lsoa), decile)
         .map_err(|e| from_classify(cols.lsoa, e))?;
+    (r.deprivation, r.area, r.place) = (resolved.deprivation, resolved.area, resolved.place);
     let unknown_area = (r.deprivation == Deprivation::UnknownArea).then_some(lsoa);
     Ok(ReadRecord {
         record: r,

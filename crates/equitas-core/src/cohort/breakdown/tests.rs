@@ -8,7 +8,8 @@ use crate::cohort::compact::Deprivation;
 use crate::cohort::{
     CohortCounts, CohortDefinition, CompactRecord, PlusGroup, Rule, Sex, Smoking, report,
 };
-use crate::deprivation::{AreaId, DeprivationIndex, ImdDecile};
+use crate::deprivation::{AreaCode, AreaId, DeprivationIndex, ImdDecile};
+use crate::geography::{PlaceLookup, Places};
 
 /// England 2019's published number of LSOAs: ranks are checked against it.
 const N_2019: u32 = 32_844;
@@ -84,6 +85,7 @@ fn definition() -> impl Strategy<Value = CohortDefinition> {
                 .into_iter()
                 .enumerate()
                 .map(|(i, rule)| PlusGroup {
+                    places: Vec::new(),
                     id: format!("g{i}"),
                     label: format!("Group {i}"),
                     rule,
@@ -106,6 +108,8 @@ fn dimension(groups: usize) -> impl Strategy<Value = Dimension> {
         Just(Dimension::EthnicCategory),
         Just(Dimension::AgeBand),
         Just(Dimension::Sex),
+        Just(Dimension::Place),
+        Just(Dimension::PlaceLookup),
         (0..groups).prop_map(|g| Dimension::PlusGroup(format!("g{g}"))),
     ]
 }
@@ -158,6 +162,7 @@ fn record(rows: usize) -> impl Strategy<Value = (CompactRecord, u8, Option<u8>)>
                     ethnic,
                     deprivation: Deprivation::None,
                     area: None,
+                    place: crate::cohort::NO_PLACE,
                     conditions: crate::cohort::BitSet(mask(c, n_cond)),
                     flags: crate::cohort::BitSet(mask(f, n_flags)),
                     events: crate::cohort::BitSet(mask(e, n_events)),
@@ -177,9 +182,39 @@ fn record(rows: usize) -> impl Strategy<Value = (CompactRecord, u8, Option<u8>)>
         )
 }
 
-/// The record with its deprivation filled in from the index, as the readers do.
+/// The code of the index's area `row`.
+fn code(row: usize) -> String {
+    format!("E0100{row:04}")
+}
+
+/// A place lookup of the index's areas (all but every fourth, which are in no row of it) to
+/// three values, `v0`, `v1` and `v2`.
+fn lookup(rows: usize) -> PlaceLookup {
+    let pairs: Vec<(String, String)> = (0..rows)
+        .filter(|i| i % 4 != 3)
+        .map(|i| (code(i), format!("v{}", i % 3)))
+        .collect();
+    PlaceLookup::from_pairs(
+        "lsoa",
+        "value",
+        pairs.iter().map(|(a, b)| (a.as_str(), b.as_str())),
+    )
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Places `p0` (made of `v0`) and `p1` (of `v1`); `v2` is in no Place.
+fn places() -> Places {
+    let text = r#"{"id": "t", "label": "T", "version": 1, "level": "value", "places": [
+        {"id": "p0", "label": "P0", "areas": ["v0"]},
+        {"id": "p1", "label": "P1", "areas": ["v1"]}]}"#;
+    Places::from_json(text).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The record with its deprivation and place filled in from the index and the lookup, as the
+/// readers do.
 fn resolve(
     ix: &DeprivationIndex,
+    lookup: &PlaceLookup,
     (mut r, dep, v): (CompactRecord, u8, Option<u8>),
 ) -> CompactRecord {
     match (dep, v) {
@@ -187,6 +222,10 @@ fn resolve(
             let id = AreaId(u32::from(row));
             r.deprivation = Deprivation::Known(ix.decile(id));
             r.area = Some(id);
+            let area = AreaCode::parse(&code(usize::from(row))).ok();
+            r.place = area
+                .and_then(|a| lookup.get(a))
+                .unwrap_or(crate::cohort::NO_PLACE);
         }
         (1, Some(d)) => {
             r.deprivation =
@@ -199,7 +238,27 @@ fn resolve(
 }
 
 /// A person's label in dimension `d`, worked out without the breakdown code.
-fn label(c: &Classifier<'_>, ix: &DeprivationIndex, r: &CompactRecord, d: &str) -> String {
+fn label(
+    c: &Classifier<'_>,
+    ix: &DeprivationIndex,
+    (lookup, grouped): (&PlaceLookup, bool),
+    r: &CompactRecord,
+    d: &str,
+) -> String {
+    let value = (r.place != crate::cohort::NO_PLACE).then(|| lookup.value(r.place).to_owned());
+    match d {
+        "lookup" => return value.unwrap_or_else(|| "unknown".into()),
+        "place" if !grouped => return value.unwrap_or_else(|| "unknown".into()),
+        "place" => {
+            return match value.as_deref() {
+                Some("v0") => "p0".into(),
+                Some("v1") => "p1".into(),
+                Some(_) => "other".into(),
+                None => "unknown".into(),
+            };
+        }
+        _ => {}
+    }
     let m = c.classify_compact(r);
     let report = c.describe(&m);
     let cat = c.catalogue();
@@ -287,12 +346,27 @@ proptest! {
     /// it describes, the cells add up to their margins, and the grand total is everyone.
     #[test]
     fn breakdowns_equal_a_brute_force_recount(
-        rows in proptest::collection::vec((1u8..=10, 1u8..=10, 1u8..=10), 1..30),
+        rows in proptest::collection::vec((1u8..=10, 1u8..=10, 1u8..=10), 6..30),
         def in definition(),
         picks in (1usize..6).prop_flat_map(breakdowns),
         raw in proptest::collection::vec(record(30), 0..200),
+        grouped in any::<bool>(),
+        scopes in proptest::collection::vec(0u8..4, 6),
     ) {
         let ix = index(&rows);
+        let lookup = lookup(rows.len());
+        let places = places();
+        let mut def = def;
+        // Some groups scoped to a Place (or, with no grouping, to a lookup value).
+        for (g, scope) in def.plus_groups.iter_mut().zip(&scopes) {
+            let name = if grouped { "p" } else { "v" };
+            match scope {
+                0 => g.places = vec![format!("{name}0")],
+                1 => g.places = vec![format!("{name}1"), format!("{name}0")],
+                _ => {}
+            }
+        }
+        let scoped: Vec<Vec<String>> = def.plus_groups.iter().map(|g| g.places.clone()).collect();
         let groups = def.plus_groups.len();
         let picks: Vec<Breakdown> = picks
             .into_iter()
@@ -302,8 +376,20 @@ proptest! {
             }))
             .collect();
         let c = Classifier::new(def, Some(&ix)).unwrap_or_else(|e| panic!("{e}"))
+            .with_places(&lookup, grouped.then_some(&places)).unwrap_or_else(|e| panic!("{e}"))
             .with_breakdowns(&picks).unwrap_or_else(|e| panic!("{e}"));
-        let records: Vec<CompactRecord> = raw.into_iter().map(|r| resolve(&ix, r)).collect();
+        let records: Vec<CompactRecord> =
+            raw.into_iter().map(|r| resolve(&ix, &lookup, r)).collect();
+        // A group scoped to Places holds only for people of those Places.
+        for r in &records {
+            let m = c.classify_compact(r);
+            let place = label(&c, &ix, (&lookup, grouped), r, "place");
+            for (g, places) in scoped.iter().enumerate() {
+                if m.plus_groups.contains(g) && !places.is_empty() {
+                    prop_assert!(places.contains(&place), "group {g} in {place}");
+                }
+            }
+        }
         let mut counts = CohortCounts::new(&c);
         for r in &records {
             counts.count(&c, r);
@@ -314,7 +400,7 @@ proptest! {
             let dims: Vec<&str> = b.dimensions.iter().map(|d| d.id.as_str()).collect();
             let labels: Vec<Vec<String>> = records
                 .iter()
-                .map(|r| dims.iter().map(|d| label(&c, &ix, r, d)).collect())
+                .map(|r| dims.iter().map(|d| label(&c, &ix, (&lookup, grouped), r, d)).collect())
                 .collect();
             let expected_cells: usize = b.dimensions.iter().map(|d| d.cells.len()).product();
             let margins = match b.dimensions.len() {
