@@ -1600,3 +1600,238 @@ mod places {
         );
     }
 }
+
+/// Issue 14: records on one LSOA vintage, deprivation on the other, joined by the ONS best-fit
+/// lookup and its change codes.
+mod bridging {
+    use std::collections::BTreeMap;
+
+    use equitas_core::cohort::records::count_records;
+    use equitas_core::cohort::{
+        Breakdown, BridgeRule, Classifier, CohortCounts, CohortDefinition, PersonRecord, report,
+    };
+    use equitas_core::deprivation::{AreaCode, DeprivationIndex};
+    use equitas_core::geography::Bridge;
+
+    fn bridge() -> Bridge {
+        Bridge::from_path(&crate::shared("data/geography/lsoa11_lsoa21_lad22.csv")).unwrap()
+    }
+
+    /// The lookup read plainly: for each area of vintage `from_2021 ? 2021 : 2011`, the areas of
+    /// the other vintage and the change codes.
+    fn rows_by(from_2021: bool) -> BTreeMap<String, (Vec<String>, Vec<String>)> {
+        let text = std::fs::read_to_string(crate::shared("data/geography/lsoa11_lsoa21_lad22.csv"))
+            .unwrap();
+        let mut out: BTreeMap<String, (Vec<String>, Vec<String>)> = BTreeMap::new();
+        for line in text.lines().skip(1) {
+            let f: Vec<&str> = line.split(',').collect();
+            let (key, other) = if from_2021 {
+                (f[1], f[0])
+            } else {
+                (f[0], f[1])
+            };
+            let e = out.entry(key.to_owned()).or_default();
+            e.0.push(other.to_owned());
+            e.1.push(f[2].to_owned());
+        }
+        out
+    }
+
+    /// The rule and decile the lookup implies for one area, worked out plainly.
+    fn expected(
+        ix: &DeprivationIndex,
+        others: &[String],
+        changes: &[String],
+    ) -> (&'static str, Option<u8>) {
+        if changes.iter().any(|c| c == "X") {
+            return ("irregular", None);
+        }
+        let deciles: Vec<Option<u8>> = others
+            .iter()
+            .map(|c| {
+                ix.lookup(AreaCode::parse(c).unwrap())
+                    .map(|id| ix.decile(id).get())
+            })
+            .collect();
+        if deciles.iter().any(Option::is_none) {
+            return ("not_in_index", None);
+        }
+        let d: Vec<u8> = deciles.into_iter().flatten().collect();
+        let same = d.iter().all(|x| *x == d[0]);
+        let (rule, known) = match (changes[0].as_str(), d.len() == 1, same) {
+            ("U", ..) => ("unchanged", true),
+            ("S", true, _) => ("split", true),
+            ("S", false, true) => ("split_same_decile", true),
+            ("S", false, false) => ("split_deciles_differ", false),
+            ("M", true, _) => ("merged", true),
+            ("M", false, true) => ("merged_same_decile", true),
+            _ => ("merged_deciles_differ", false),
+        };
+        (rule, known.then_some(d[0]))
+    }
+
+    /// One synthetic person in every area of a vintage (plus one with no area and one with a
+    /// code the lookup does not have), counted against the other vintage's IMD.
+    fn check_vintage(ix: &DeprivationIndex, from_2021: bool) -> BTreeMap<String, u64> {
+        let bridge = bridge();
+        let c = Classifier::new(
+            {
+                let mut d = CohortDefinition::national();
+                d.imd_edition = ix.edition();
+                d
+            },
+            Some(ix),
+        )
+        .unwrap()
+        .with_bridge(&bridge)
+        .unwrap()
+        .with_breakdowns(&Breakdown::parse_list("imd-decile").unwrap())
+        .unwrap();
+        assert_eq!(
+            c.bridged_from(),
+            Some(if from_2021 { "2021" } else { "2011" })
+        );
+        let rows = rows_by(from_2021);
+        let mut csv = String::from("person_id,age,sex,ethnicity,lsoa,conditions,groups\n");
+        let mut want: BTreeMap<String, u64> = BTreeMap::new();
+        let mut want_deciles = [0u64; 11];
+        for (i, (code, (others, changes))) in rows.iter().enumerate() {
+            csv.push_str(&format!("p{i},40,female,A,{code},,\n"));
+            let (rule, decile) = expected(ix, others, changes);
+            *want.entry(rule.to_owned()).or_default() += 1;
+            want_deciles[decile.map_or(10, |d| usize::from(d) - 1)] += 1;
+            // The person's own classification agrees.
+            let mut p = PersonRecord::new(format!("p{i}"));
+            p.age = Some(40);
+            p.area = Some(code.clone());
+            let m = c.classify(&p).unwrap();
+            assert_eq!(m.imd_decile.map(|d| d.get()), decile, "{code}: {rule}");
+            assert_eq!(BridgeRule::from_index(m.bridge).id(), rule, "{code}");
+        }
+        csv.push_str("nobody-area,40,female,A,,,\n");
+        csv.push_str("elsewhere,40,female,A,S01006506,,\n");
+        *want.entry("no_area".into()).or_default() += 1;
+        *want.entry("not_in_lookup".into()).or_default() += 1;
+        want_deciles[10] += 2;
+        let mut counts = CohortCounts::new(&c);
+        let summary = count_records(csv.as_bytes(), &c, &mut counts, false).unwrap();
+        assert_eq!(summary.counted, rows.len() as u64 + 2);
+        let rep = report(&counts, &c);
+        let bridging = rep.bridging.as_ref().unwrap();
+        let got: BTreeMap<String, u64> = bridging
+            .rules
+            .iter()
+            .filter(|l| l.people > 0)
+            .map(|l| (l.rule.clone(), l.people))
+            .collect();
+        assert_eq!(got, want);
+        // Every person is counted, in their decile or in "unknown".
+        let cells: Vec<u64> = rep.breakdowns[0]
+            .cells
+            .iter()
+            .filter(|c| !c.margin)
+            .map(|c| c.people)
+            .collect();
+        assert_eq!(cells, want_deciles);
+        // The areas left unknown are reported with why, row by row.
+        assert!(summary.unknown_areas > 0);
+        let first = &summary.unknown_area_examples[0];
+        assert!(
+            first.problem.contains(&format!(
+                "(an LSOA of {}",
+                if from_2021 { "2021" } else { "2011" }
+            )),
+            "{first}"
+        );
+        got
+    }
+
+    /// Records on 2021 LSOAs with IMD 2019 (2011 LSOAs): unchanged and split areas get their
+    /// decile; merged areas with differing deciles and irregular areas are counted with
+    /// deprivation unknown and reported, per rule.
+    #[test]
+    fn records_on_2021_lsoas_with_imd_2019() {
+        let got = check_vintage(&crate::cohort::index19(), true);
+        // The lookup's 2021 areas: 33,647 unchanged and 1,900 split from one parent (each
+        // exact), 119 merged from several, 6 irregular; Welsh areas are not in the English index.
+        assert!(got["unchanged"] > 30_000, "{got:?}");
+        assert!(got["split"] > 1_000, "{got:?}");
+        assert!(got["merged_deciles_differ"] > 0, "{got:?}");
+        assert!(got["irregular"] > 0, "{got:?}");
+        assert!(got["not_in_index"] > 0, "{got:?}");
+        let merged: u64 = ["merged_same_decile", "merged_deciles_differ"]
+            .iter()
+            .map(|r| got.get(*r).copied().unwrap_or(0))
+            .sum();
+        assert!(merged <= 119, "{got:?}");
+        // As the shared lookup and IMD 2019 have them (1,917 Welsh 2021 areas are in neither
+        // English index).
+        let exact: BTreeMap<String, u64> = [
+            ("unchanged", 31_810),
+            ("split", 1_842),
+            ("merged_same_decile", 28),
+            ("merged_deciles_differ", 69),
+            ("irregular", 6),
+            ("not_in_index", 1_917),
+            ("no_area", 1),
+            ("not_in_lookup", 1),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+        assert_eq!(got, exact);
+    }
+
+    /// Records on 2011 LSOAs with IMD 2025 (2021 LSOAs): a split area's children must agree on
+    /// a decile for it to have one; a merged area's one child gives its decile.
+    #[test]
+    fn records_on_2011_lsoas_with_imd_2025() {
+        let ix = DeprivationIndex::from_path(&crate::shared("data/imd/imd2025_england_lsoa21.csv"))
+            .unwrap();
+        let got = check_vintage(&ix, false);
+        assert!(got["merged"] > 0, "{got:?}");
+        assert!(got["split_deciles_differ"] > 0, "{got:?}");
+        assert_eq!(
+            (
+                got["merged"],
+                got["split_same_decile"],
+                got["split_deciles_differ"]
+            ),
+            (194, 181, 653)
+        );
+    }
+
+    #[test]
+    fn a_bridge_needs_an_english_index_and_a_well_formed_file() {
+        let err = Classifier::new(CohortDefinition::national(), None)
+            .unwrap()
+            .with_bridge(&bridge())
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "the LSOA 2011-2021 lookup needs an IMD file (--imd) to bridge to"
+        );
+        for (csv, want) in [
+            (
+                "lsoa11_code,lsoa21_code\nE01000001,E01000001\n",
+                "LSOA 2011-2021 lookup is missing the column(s) change_code; it needs lsoa11_code,lsoa21_code,change_code",
+            ),
+            (
+                "lsoa11_code,lsoa21_code,change_code\nE01000001,E01000001,Q\n",
+                "LSOA 2011-2021 lookup row 2, column \"change_code\": \"Q\" is not a change code",
+            ),
+            (
+                "lsoa11_code,lsoa21_code,change_code\nE01000001,E01000001,U\nE01000001,E01000001,U\n",
+                "LSOA 2011-2021 lookup row 3: the pair E01000001 -> E01000001 is listed twice (first at row 2)",
+            ),
+            (
+                "lsoa11_code,lsoa21_code,change_code\nE01000001,nope!,U\n",
+                "LSOA 2011-2021 lookup row 2, column \"lsoa21_code\": \"nope!\" is not an area code",
+            ),
+        ] {
+            let err = Bridge::from_csv(csv.as_bytes()).unwrap_err().to_string();
+            assert!(err.starts_with(want), "{err}\nwant {want}");
+        }
+    }
+}

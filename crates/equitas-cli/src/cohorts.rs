@@ -16,7 +16,7 @@ use equitas_core::cohort::{
     MAX_COUNTS_FILE_BYTES, MAX_DEFINITION_BYTES, report,
 };
 use equitas_core::deprivation::{AreaCode, DeprivationIndex, ImdEdition, MAX_IMD_AREAS};
-use equitas_core::geography::{MAX_PLACES_BYTES, PlaceLookup, Places};
+use equitas_core::geography::{Bridge, MAX_PLACES_BYTES, PlaceLookup, Places};
 use equitas_core::io::heat_plus;
 use equitas_core::synth::{Areas, CSV_HEADER, MAX_PARAMS_BYTES, MAX_PEOPLE, Synth, SynthParams};
 
@@ -79,6 +79,13 @@ pub(crate) struct Cohort {
         verbatim_doc_comment
     )]
     places: Option<PathBuf>,
+    /// records on the other LSOA vintage than --imd (2021 LSOAs with IMD 2019, 2011 with IMD
+    /// 2025): bridge them with the ONS best-fit lookup and its change codes, e.g.
+    /// ../shared/data/geography/lsoa11_lsoa21_lad22.csv. Unchanged areas and those with one
+    /// parent keep its decile; areas whose several parents differ, and irregular ones, are
+    /// counted with deprivation unknown. The report says how many people each rule touched
+    #[arg(long, value_name = "FILE", requires = "imd", verbatim_doc_comment)]
+    lsoa_bridge: Option<PathBuf>,
 }
 
 /// What the cohort options load: the definition, and the files given.
@@ -87,6 +94,7 @@ pub(crate) struct Inputs {
     index: Option<DeprivationIndex>,
     lookup: Option<PlaceLookup>,
     places: Option<Places>,
+    bridge: Option<Bridge>,
 }
 
 fn by_help() -> String {
@@ -283,11 +291,18 @@ impl Cohort {
             ),
             None => None,
         };
+        let bridge = match &self.lsoa_bridge {
+            Some(p) => Some(
+                Bridge::from_path(p).map_err(|e| Failure::from(format!("{}: {e}", p.display())))?,
+            ),
+            None => None,
+        };
         Ok(Inputs {
             definition,
             index,
             lookup,
             places,
+            bridge,
         })
     }
 
@@ -303,6 +318,16 @@ impl Cohort {
                 DefinitionError::EditionMismatch { .. } => Failure::from(e),
                 e => in_definition(&e),
             })?;
+        if let Some(bridge) = &inputs.bridge {
+            classifier = classifier.with_bridge(bridge).map_err(|e| {
+                Failure::from(format!(
+                    "--lsoa-bridge {}: {e}",
+                    self.lsoa_bridge
+                        .as_ref()
+                        .map_or_else(String::new, |p| p.display().to_string())
+                ))
+            })?;
+        }
         let mut by = self.by.clone();
         if let Some(lookup) = &inputs.lookup {
             classifier = classifier

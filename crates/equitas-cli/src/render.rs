@@ -105,6 +105,23 @@ pub fn table(
         ambition(w, a)?;
     }
 
+    if let Some(b) = &rep.bridging {
+        writeln!(
+            w,
+            "\nAreas bridged from {} LSOAs to the IMD file's (ONS best-fit lookup): people per rule",
+            b.from
+        )?;
+        for l in b.rules.iter().filter(|l| l.people > 0) {
+            writeln!(
+                w,
+                "  {:<24} {:>10}  {}",
+                l.rule,
+                group_digits(l.people),
+                l.description
+            )?;
+        }
+    }
+
     writeln!(
         w,
         "\nMissing information (people counted, with the part that is unknown)"

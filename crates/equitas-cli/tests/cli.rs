@@ -1145,3 +1145,69 @@ fn places_from_the_ons_lookup_and_a_grouping() {
         text(&out.stderr)
     );
 }
+
+/// Issue 14: `--lsoa-bridge` reads 2021 LSOAs against IMD 2019 and says how many people each
+/// rule of the ONS lookup touched, and why an area has no decile.
+#[test]
+fn records_on_2021_lsoas_are_bridged_to_imd_2019() {
+    let dir = tempfile::tempdir().unwrap();
+    let records = dir.path().join("people.csv");
+    // Unchanged (E01000001), split from one 2011 area (E01035637 is irregular, X), and a 2021
+    // area merged from 2011 areas of different deciles (E01033879).
+    std::fs::write(
+        &records,
+        "person_id,age,sex,ethnicity,lsoa,conditions,groups\n\
+         a,40,female,A,E01000001,,\n\
+         b,40,female,A,E01035637,,\n\
+         c,40,female,A,E01033879,,\n",
+    )
+    .unwrap();
+    let out = equitas(&[
+        "cohorts",
+        "--records",
+        records.to_str().unwrap(),
+        "--imd",
+        &imd("imd2019_england_lsoa11.csv"),
+        "--lsoa-bridge",
+        &geography("lsoa11_lsoa21_lad22.csv"),
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rules: Vec<(String, u64)> = v["report"]["bridging"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["people"].as_u64() > Some(0))
+        .map(|r| {
+            (
+                r["rule"].as_str().unwrap().to_owned(),
+                r["people"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            ("unchanged".to_owned(), 1),
+            ("merged_deciles_differ".to_owned(), 1),
+            ("irregular".to_owned(), 1)
+        ]
+    );
+    assert_eq!(v["report"]["total"]["by_quintile"][5], 2);
+    let problems = v["read"]["unknown_area_examples"].to_string();
+    assert!(
+        problems.contains("area E01035637 (an LSOA of 2021, bridged to the england-2019 index): irregular change (X)"),
+        "{problems}"
+    );
+    // The bridge needs the IMD file it bridges to.
+    let out = equitas(&[
+        "cohorts",
+        "--records",
+        records.to_str().unwrap(),
+        "--lsoa-bridge",
+        &geography("lsoa11_lsoa21_lad22.csv"),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+}

@@ -27,6 +27,9 @@ pub struct ResolvedArea {
     pub area: Option<AreaId>,
     /// The place lookup's value for the area ([`NO_PLACE`] when none).
     pub place: u16,
+    /// What the LSOA 2011-2021 bridge did with the area (an index into
+    /// [`super::BridgeRule::ALL`]; 0 when not bridging).
+    pub bridge: u8,
 }
 
 /// A person record with every id turned into a bit index by a [`super::Classifier`].
@@ -45,6 +48,9 @@ pub struct CompactRecord {
     pub area: Option<AreaId>,
     /// The place lookup's value index for the area ([`NO_PLACE`] when none).
     pub place: u16,
+    /// What the LSOA 2011-2021 bridge did with the area (an index into
+    /// [`super::BridgeRule::ALL`]; 0 when not bridging).
+    pub bridge: u8,
     /// Condition indices.
     pub conditions: BitSet,
     /// Group flag indices.
@@ -64,6 +70,7 @@ impl Default for CompactRecord {
             deprivation: Deprivation::default(),
             area: None,
             place: NO_PLACE,
+            bridge: 0,
             conditions: BitSet::default(),
             flags: BitSet::default(),
             events: BitSet::default(),

@@ -40,6 +40,8 @@ pub struct CohortCounts {
     people: u64,
     /// One table per breakdown, in the order of the labels' breakdowns.
     breakdowns: Vec<Table>,
+    /// People under each LSOA 2011-2021 bridge rule (empty when not bridging).
+    bridge: Vec<u64>,
     /// Where things are among a breakdown cell's counts.
     layout: CellLayout,
 }
@@ -67,6 +69,13 @@ struct Labels {
         deserialize_with = "breakdown_list"
     )]
     breakdowns: Vec<BreakdownLabels>,
+    /// The LSOA 2011-2021 bridge rules counted (none when not bridging): their ids.
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "label_list"
+    )]
+    bridge: Vec<String>,
 }
 
 const QUINTILES: usize = 6;
@@ -267,6 +276,14 @@ impl CohortCounts {
             plus,
             metrics: cat.metrics().map(|(_, m)| m.id.clone()).collect(),
             breakdowns: classifier.breakdown_labels(),
+            bridge: if classifier.bridged_from().is_some() {
+                super::BridgeRule::ALL
+                    .iter()
+                    .map(|r| r.id().to_owned())
+                    .collect()
+            } else {
+                Vec::new()
+            },
         };
         let n_cells = QUINTILES * labels.ethnic.len() * SEXES * labels.bands.len();
         let n = n_cells * labels.areas.len() * labels.plus.len();
@@ -290,6 +307,7 @@ impl CohortCounts {
             missing: [0; Missing::ALL.len()],
             people: 0,
             breakdowns,
+            bridge: vec![0; labels.bridge.len()],
             layout,
             labels,
         }
@@ -334,6 +352,9 @@ impl CohortCounts {
             self.missing[i] += 1;
         }
         self.people += 1;
+        if let Some(slot) = self.bridge.get_mut(usize::from(m.bridge)) {
+            *slot += 1;
+        }
         if !self.breakdowns.is_empty() {
             self.add_breakdowns(m, metric_bits);
         }
@@ -427,6 +448,7 @@ impl CohortCounts {
         for (a, b) in self.breakdowns.iter_mut().zip(&other.breakdowns) {
             add(&mut a.data, &b.data);
         }
+        add(&mut self.bridge, &other.bridge);
         self.people = self.people.saturating_add(other.people);
         Ok(())
     }
@@ -461,6 +483,14 @@ impl CohortCounts {
                 format!("people missing {reason}"),
                 self.missing[i],
                 other.missing[i],
+            ));
+        }
+        if let Some(i) = first(&self.bridge, &other.bridge) {
+            let rule = self.labels.bridge.get(i).map_or("?", String::as_str);
+            return Err(overflow(
+                format!("people bridged by rule {rule}"),
+                self.bridge[i],
+                other.bridge[i],
             ));
         }
         for (k, (a, b)) in self.breakdowns.iter().zip(&other.breakdowns).enumerate() {
@@ -633,6 +663,15 @@ impl CohortCounts {
         (self.cells.len() + self.metric_num.len() + self.metric_den.len() + tables) * 8
     }
 
+    /// People under each LSOA 2011-2021 bridge rule, by rule id (empty when not bridging).
+    pub fn bridged(&self) -> impl Iterator<Item = (&str, u64)> + '_ {
+        self.labels
+            .bridge
+            .iter()
+            .map(String::as_str)
+            .zip(self.bridge.iter().copied())
+    }
+
     /// Each breakdown's labels, table and the counts per cell.
     pub(super) fn breakdown_tables(&self) -> impl Iterator<Item = (&BreakdownLabels, &Table)> + '_ {
         self.labels.breakdowns.iter().zip(&self.breakdowns)
@@ -680,6 +719,13 @@ struct CountsFile {
     metric_num: Vec<(usize, u64)>,
     #[serde(deserialize_with = "metric_list")]
     metric_den: Vec<(usize, u64)>,
+    /// People under each bridge rule (absent when not bridging).
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "missing_list"
+    )]
+    bridge: Vec<u64>,
     /// Each breakdown's non-zero counts (absent when there are no breakdowns).
     #[serde(
         default,
@@ -817,6 +863,7 @@ impl CohortCounts {
             cells: sparse(&self.cells),
             metric_num: sparse(&self.metric_num),
             metric_den: sparse(&self.metric_den),
+            bridge: self.bridge.clone(),
             breakdowns: self
                 .breakdowns
                 .iter()
@@ -906,9 +953,17 @@ impl CohortCounts {
             missing,
             people: f.people,
             breakdowns,
+            bridge: f.bridge,
             layout,
             labels: f.labels,
         };
+        if counts.bridge.len() != counts.labels.bridge.len() {
+            return Err(CountsFileError::Inconsistent(format!(
+                "{} bridge rules are labelled but {} counted",
+                counts.labels.bridge.len(),
+                counts.bridge.len()
+            )));
+        }
         let all = counts.cells[..n_cells]
             .iter()
             .try_fold(0u64, |sum, c| sum.checked_add(*c));

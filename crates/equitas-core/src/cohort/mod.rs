@@ -13,6 +13,7 @@
 
 mod ambition;
 mod breakdown;
+mod bridge;
 mod compact;
 mod counts;
 mod definition;
@@ -34,6 +35,7 @@ pub use breakdown::{
     Dimension, DimensionCells, MAX_BREAKDOWN_ENTRIES, MAX_BREAKDOWNS, MAX_DIMENSION_CELLS,
     MAX_DOMAIN_DIMENSIONS,
 };
+pub use bridge::BridgeRule;
 pub use compact::{CompactRecord, NO_PLACE, ResolvedArea};
 pub use counts::{
     COUNTS_FORMAT, COUNTS_VERSION, CohortCounts, CountRow, CountsFileError, MAX_COUNT_CELLS,
@@ -41,7 +43,7 @@ pub use counts::{
 };
 pub use definition::{CohortDefinition, MAX_DEFINITION_BYTES, PlusGroup, Rule};
 pub use place::PlaceError;
-pub use report::{CohortLine, CohortReport, report};
+pub use report::{BridgeLine, Bridging, CohortLine, CohortReport, report};
 
 use crate::catalogue::{Catalogue, Population};
 use crate::deprivation::{
@@ -327,6 +329,9 @@ pub struct Membership {
     /// The place lookup's value for the person's area, as an index into its values (the
     /// values' count when unknown); 0 without a place lookup.
     pub place_value: u16,
+    /// What the LSOA 2011-2021 bridge did with the area ([`BridgeRule::from_index`]); 0 when
+    /// not bridging.
+    pub bridge: u8,
     /// Recorded sex.
     pub sex: Sex,
     /// PLUS groups of the definition.
@@ -695,6 +700,8 @@ pub struct Classifier<'a> {
     places: Option<place::Tables<'a>>,
     /// The PLUS groups scoped to Places, as bits.
     scoped_groups: u64,
+    /// The LSOA 2011-2021 bridge, compiled ([`Self::with_bridge`]).
+    bridge: Option<bridge::Tables>,
 }
 
 fn position(ids: &[String], id: &str) -> Option<usize> {
@@ -974,6 +981,7 @@ impl<'a> Classifier<'a> {
             breakdowns: Vec::new(),
             domain_columns: Vec::new(),
             places: None,
+            bridge: None,
             scoped_groups: mask_of(definition.plus_groups.iter().map(|g| !g.places.is_empty())),
             definition,
         };
@@ -1143,7 +1151,12 @@ impl<'a> Classifier<'a> {
             r.events.insert(self.event_index(e.as_bytes())?);
         }
         let resolved = self.resolve_area(p.area.as_deref().map(str::as_bytes), p.imd_decile)?;
-        (r.deprivation, r.area, r.place) = (resolved.deprivation, resolved.area, resolved.place);
+        (r.deprivation, r.area, r.place, r.bridge) = (
+            resolved.deprivation,
+            resolved.area,
+            resolved.place,
+            resolved.bridge,
+        );
         Ok(r)
     }
 
@@ -1178,6 +1191,7 @@ impl<'a> Classifier<'a> {
             deprivation: decile.map_or(D::None, D::Known),
             area: None,
             place: NO_PLACE,
+            bridge: 0,
         };
         let Some(text) = area.filter(|a| !a.is_empty()) else {
             return Ok(out);
@@ -1188,6 +1202,31 @@ impl<'a> Classifier<'a> {
         let code = AreaCode::parse_bytes(text)?;
         if let Some(p) = &self.places {
             out.place = p.lookup.get(code).unwrap_or(NO_PLACE);
+        }
+        if let Some(b) = &self.bridge {
+            let (d, id, rule) =
+                b.get(code)
+                    .unwrap_or((None, None, BridgeRule::NotInLookup.index()));
+            out.bridge = rule;
+            out.area = id;
+            out.deprivation = match d {
+                Some(d) => {
+                    if let Some(given) = decile
+                        && given != d
+                        && let Some(ix) = self.index
+                    {
+                        return Err(ClassifyError::DecileDisagrees {
+                            given: given.get(),
+                            area: code.to_string(),
+                            indexed: d.get(),
+                            edition: ix.edition(),
+                        });
+                    }
+                    D::Known(d)
+                }
+                None => D::UnknownArea,
+            };
+            return Ok(out);
         }
         if let Some(ix) = self.index {
             match ix.lookup(code) {
@@ -1319,6 +1358,7 @@ impl<'a> Classifier<'a> {
         m.ethnic_group = broad;
         m.ethnic_category = r.ethnic;
         m.area = r.area;
+        m.bridge = r.bridge;
         if let Some(p) = &self.places {
             let v = usize::from(r.place).min(p.cell_of_value.len() - 1);
             m.place_value = u16::try_from(v).unwrap_or(u16::MAX);

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::breakdown::{self, BreakdownMetric, BreakdownReport, Shape};
-use super::{AmbitionRow, Classifier, CohortCounts, Missing, ambitions};
+use super::{AmbitionRow, BridgeRule, Classifier, CohortCounts, Missing, ambitions};
 
 /// People in a cohort, with how many of them are in Core20.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -42,6 +42,32 @@ pub struct CohortReport {
     /// Each breakdown asked for ([`Classifier::with_breakdowns`]): every cell and margin.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub breakdowns: Vec<BreakdownReport>,
+    /// When areas were bridged between LSOA vintages ([`Classifier::with_bridge`]): how many
+    /// people each rule touched.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bridging: Option<Bridging>,
+}
+
+/// How many people each LSOA 2011-2021 bridge rule touched.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Bridging {
+    /// The records' LSOA vintage (`2011` or `2021`), bridged to the IMD file's.
+    pub from: String,
+    /// One line per rule, in [`BridgeRule::ALL`] order.
+    pub rules: Vec<BridgeLine>,
+}
+
+/// People under one bridge rule.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BridgeLine {
+    /// Rule id (`merged_deciles_differ`).
+    pub rule: String,
+    /// What the rule means.
+    pub description: String,
+    /// Whether the people under it got a decile.
+    pub decile_known: bool,
+    /// People under it.
+    pub people: u64,
 }
 
 fn line(counts: &CohortCounts, id: &str, a: usize, p: usize) -> CohortLine {
@@ -105,6 +131,25 @@ pub fn report(counts: &CohortCounts, classifier: &Classifier<'_>) -> CohortRepor
             .collect(),
         ambitions: ambitions(counts, classifier.catalogue()),
         breakdowns: breakdowns(counts, classifier),
+        bridging: classifier.bridged_from().map(|from| Bridging {
+            from: from.to_owned(),
+            rules: counts
+                .bridged()
+                .map(|(id, people)| {
+                    let rule = BridgeRule::ALL
+                        .iter()
+                        .find(|r| r.id() == id)
+                        .copied()
+                        .unwrap_or(BridgeRule::NoArea);
+                    BridgeLine {
+                        rule: id.to_owned(),
+                        description: rule.describe().to_owned(),
+                        decile_known: rule.decile_known(),
+                        people,
+                    }
+                })
+                .collect(),
+        }),
     }
 }
 

@@ -20,11 +20,19 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+#[cfg(feature = "csv")]
+#[allow(
+    clippy::disallowed_methods,
+    reason = "the lookup readers run natively (the CLI); no browser module reaches them"
+)]
+mod bridge;
 mod places;
 
 use crate::deprivation::AreaCode;
 use crate::deprivation::phf::PerfectHash;
 
+#[cfg(feature = "csv")]
+pub use bridge::{BRIDGE_COLUMNS, Bridge, BridgeError, Change, MAX_BRIDGE_BYTES, MAX_BRIDGE_ROWS};
 pub use places::{MAX_PLACES, MAX_PLACES_BYTES, NamedPlace, Places, PlacesError};
 
 /// The most areas a place lookup may map: 1,000,000 (England has 35,672 LSOAs of 2021).

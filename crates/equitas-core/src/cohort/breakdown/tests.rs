@@ -163,6 +163,7 @@ fn record(rows: usize) -> impl Strategy<Value = (CompactRecord, u8, Option<u8>)>
                     deprivation: Deprivation::None,
                     area: None,
                     place: crate::cohort::NO_PLACE,
+                    bridge: 0,
                     conditions: crate::cohort::BitSet(mask(c, n_cond)),
                     flags: crate::cohort::BitSet(mask(f, n_flags)),
                     events: crate::cohort::BitSet(mask(e, n_events)),
