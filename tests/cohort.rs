@@ -795,6 +795,8 @@ mod issue12 {
         d.plus_groups = (0..32)
             .map(|i| PlusGroup {
                 places: Vec::new(),
+                age: None,
+                sex: Vec::new(),
                 id: format!("g{i}"),
                 label: format!("group {i}"),
                 rule: Rule::Cyp,
@@ -1833,5 +1835,351 @@ mod bridging {
             let err = Bridge::from_csv(csv.as_bytes()).unwrap_err().to_string();
             assert!(err.starts_with(want), "{err}\nwant {want}");
         }
+    }
+}
+
+/// Issue 14: local definitions read at run time, layered on the built-in ones.
+mod local_definitions {
+    use equitas_core::cohort::{
+        Breakdown, Classifier, CohortCounts, CohortDefinition, PersonRecord, report,
+    };
+    use equitas_core::synth::{Areas, Synth, SynthParams};
+
+    fn local_text() -> String {
+        std::fs::read_to_string(
+            crate::root().join("seeds/definitions/coventry-warwickshire-local.json"),
+        )
+        .unwrap()
+    }
+
+    fn counted(def: CohortDefinition, n: usize) -> (Classifier<'static>, CohortCounts) {
+        let c = Classifier::new(def, None).unwrap();
+        let params = SynthParams::builtin();
+        let mut s = Synth::new(&params, 14, Areas::Deciles).unwrap();
+        let mut counts = CohortCounts::new(&c);
+        for _ in 0..n {
+            counts.count(&c, &c.compact(&s.next_person().to_record()).unwrap());
+        }
+        (c, counts)
+    }
+
+    /// The shipped local file sets the SMI target to 75% and adds the multiple complex needs
+    /// cohort: read at run time, it changes the report, which names both changes.
+    #[test]
+    fn the_smi_target_and_the_multiple_complex_needs_cohort_change_the_report() {
+        let local = CohortDefinition::from_json(&local_text()).unwrap();
+        assert_eq!(local.based_on.as_deref(), Some("coventry-warwickshire v1"));
+        let (cb, base) = counted(CohortDefinition::coventry_warwickshire(), 50_000);
+        let (cl, with) = counted(local, 50_000);
+        let (rb, rl) = (report(&base, &cb), report(&with, &cl));
+        let smi = |r: &equitas_core::cohort::CohortReport| {
+            r.ambitions
+                .iter()
+                .find(|a| a.metric == "smi_health_check")
+                .unwrap()
+                .clone()
+        };
+        assert_eq!(
+            (smi(&rb).target, smi(&rb).target_is_local),
+            (Some(0.6), false)
+        );
+        assert_eq!(
+            (smi(&rl).target, smi(&rl).target_is_local),
+            (Some(0.75), true)
+        );
+        // The same people, so the same rates; only the judgement against the target moves.
+        assert_eq!(smi(&rb).overall, smi(&rl).overall);
+        for (r, target) in [(&rb, 0.6), (&rl, 0.75)] {
+            let a = smi(r);
+            assert_eq!(
+                a.overall_meets_target,
+                Some(a.overall.rate.unwrap() >= target)
+            );
+            assert_eq!(
+                a.core20_meets_target,
+                Some(a.core20.rate.unwrap() >= target)
+            );
+        }
+        // The new cohort, at least two of the four needs.
+        assert!(
+            rb.plus_groups
+                .iter()
+                .all(|g| g.id != "multiple_complex_needs")
+        );
+        let mcn = rl
+            .plus_groups
+            .iter()
+            .find(|g| g.id == "multiple_complex_needs")
+            .unwrap();
+        assert!(mcn.people > 100, "{}", mcn.people);
+        // The report names both changes.
+        let named: Vec<(&str, &str)> = rl
+            .provenance
+            .iter()
+            .map(|p| (p.kind.as_str(), p.id.as_str()))
+            .collect();
+        assert!(named.contains(&("target", "smi_health_check")), "{named:?}");
+        assert!(
+            named.contains(&("plus_group", "multiple_complex_needs")),
+            "{named:?}"
+        );
+        let target = rl.provenance.iter().find(|p| p.kind == "target").unwrap();
+        assert!(
+            target
+                .change
+                .starts_with("target 60% in the catalogue, 75% in coventry-warwickshire-local"),
+            "{}",
+            target.change
+        );
+        assert!(
+            rb.provenance
+                .iter()
+                .all(|p| p.kind != "target" && p.kind != "definition")
+        );
+    }
+
+    /// At least two of the four needs, and the list is data.
+    #[test]
+    fn multiple_complex_needs_is_at_least_two_of_the_four() {
+        let c = Classifier::new(CohortDefinition::from_json(&local_text()).unwrap(), None).unwrap();
+        let mcn = |conditions: &[&str], groups: &[&str]| {
+            let mut p = PersonRecord::new("p");
+            p.age = Some(40);
+            p.conditions = conditions.iter().map(|s| (*s).to_owned()).collect();
+            p.groups = groups.iter().map(|s| (*s).to_owned()).collect();
+            c.describe(&c.classify(&p).unwrap())
+                .plus_groups
+                .contains(&"multiple_complex_needs".to_owned())
+        };
+        assert!(!mcn(&[], &["substance_misuse"]));
+        assert!(
+            !mcn(&["smi", "mental_health_condition"], &[]),
+            "one need, twice"
+        );
+        assert!(mcn(&["smi"], &["domestic_abuse"]));
+        assert!(mcn(&["copd"], &["drug_alcohol_dependence"]));
+        assert!(mcn(&["copd", "smi"], &[]));
+        assert!(
+            !mcn(&["hypertension"], &["domestic_abuse"]),
+            "hypertension is not on the list"
+        );
+        // Add homelessness to the list and make it three of five: data, not code.
+        let text = local_text()
+            .replacen("\"count\": 2,", "\"count\": 3,", 1)
+            .replacen(
+                "{ \"any_flag\": [\"domestic_abuse\"] }",
+                "{ \"any_flag\": [\"domestic_abuse\"] }, { \"any_flag\": [\"homelessness\"] }",
+                1,
+            );
+        let c = Classifier::new(CohortDefinition::from_json(&text).unwrap(), None).unwrap();
+        let mut p = PersonRecord::new("p");
+        p.age = Some(40);
+        p.conditions = vec!["smi".into()];
+        p.groups = vec!["domestic_abuse".into(), "homelessness".into()];
+        assert!(
+            c.describe(&c.classify(&p).unwrap())
+                .plus_groups
+                .contains(&"multiple_complex_needs".to_owned())
+        );
+        p.groups.pop();
+        assert!(
+            !c.describe(&c.classify(&p).unwrap())
+                .plus_groups
+                .contains(&"multiple_complex_needs".to_owned())
+        );
+    }
+
+    /// A local metric (a proportion with an age range) and an observed ÷ expected one with its
+    /// expected prevalence as data, and a PLUS group qualified by age and sex.
+    #[test]
+    fn local_metrics_and_qualified_groups() {
+        let text = r#"{
+            "id": "t", "label": "T", "version": 1, "extends": "national",
+            "metrics": [
+                {"id": "smi_check_young", "label": "SMI checks, 18-39", "area": "smi",
+                 "numerator": {"event": "smi_health_check", "description": "checked"},
+                 "denominator": {"condition": "smi", "description": "SMI register"},
+                 "age": {"min": 18, "max": 39},
+                 "target": {"at_least": 0.7, "status": "unconfirmed"}},
+                {"id": "htn_detection", "label": "Hypertension detection", "area": "hypertension_lipids",
+                 "observed": {"condition": "hypertension", "description": "on the register"},
+                 "expected": {"prevalence": 0.25},
+                 "age": {"min": 16, "max": 120},
+                 "target": {"at_least": 0.8, "status": "unconfirmed"}},
+                {"id": "lipid_check", "label": "Lipid review", "area": "hypertension_lipids",
+                 "numerator": {"event": "lipid_review", "description": "reviewed"},
+                 "denominator": {"condition": "high_cvd_risk", "description": "high risk"}}
+            ],
+            "plus_groups": [
+                {"id": "working_age_sick", "label": "Working-age people on sickness benefit",
+                 "rule": {"any_flag": ["long_term_sickness_benefit"]},
+                 "age": {"min": 16, "max": 64}, "sex": ["female", "male"]}
+            ]
+        }"#;
+        let def = CohortDefinition::from_json(text).unwrap();
+        let c = Classifier::new(def, None)
+            .unwrap()
+            .with_breakdowns(&Breakdown::parse_list("sex").unwrap())
+            .unwrap();
+        let ids: Vec<&str> = c.metrics().iter().map(|m| m.id.as_str()).collect();
+        assert_eq!(
+            &ids[ids.len() - 3..],
+            ["smi_check_young", "htn_detection", "lipid_check"]
+        );
+        let person = |age: u8, conds: &[&str], events: &[&str], groups: &[&str]| {
+            let mut p = PersonRecord::new("p");
+            p.age = Some(age);
+            p.sex = equitas_core::cohort::Sex::Female;
+            p.conditions = conds.iter().map(|s| (*s).to_owned()).collect();
+            p.events = events.iter().map(|s| (*s).to_owned()).collect();
+            p.groups = groups.iter().map(|s| (*s).to_owned()).collect();
+            c.compact(&p).unwrap()
+        };
+        let mut counts = CohortCounts::new(&c);
+        let people = [
+            person(
+                25,
+                &["smi"],
+                &["smi_health_check"],
+                &["long_term_sickness_benefit"],
+            ),
+            person(30, &["smi"], &[], &[]),
+            person(
+                50,
+                &["smi"],
+                &["smi_health_check"],
+                &["long_term_sickness_benefit"],
+            ),
+            person(70, &["hypertension"], &[], &["long_term_sickness_benefit"]),
+            person(
+                40,
+                &["hypertension", "high_cvd_risk"],
+                &["lipid_review"],
+                &[],
+            ),
+            person(10, &[], &[], &[]),
+            person(60, &[], &[], &[]),
+            person(45, &[], &[], &[]),
+        ];
+        for p in &people {
+            counts.count(&c, p);
+        }
+        let rep = report(&counts, &c);
+        let row = |id: &str| {
+            rep.ambitions
+                .iter()
+                .find(|a| a.metric == id)
+                .unwrap()
+                .clone()
+        };
+        // 18-39 on the SMI register: two, one checked.
+        let young = row("smi_check_young");
+        assert_eq!((young.overall.numerator, young.overall.denominator), (1, 2));
+        assert!(young.local && young.target_is_local);
+        // The catalogue's SMI metric still counts all three.
+        assert_eq!(row("smi_health_check").overall.denominator, 3);
+        // 16 and over: seven people, two on the hypertension register; expected 25% of seven.
+        let htn = row("htn_detection");
+        assert_eq!((htn.overall.numerator, htn.overall.denominator), (2, 7));
+        assert_eq!(htn.expected_prevalence, Some(0.25));
+        let ratio = htn.overall.rate.unwrap();
+        assert!((ratio - (2.0 / 7.0) / 0.25).abs() < 1e-12, "{ratio}");
+        assert_eq!(htn.overall_meets_target, Some(ratio >= 0.8));
+        // A new event, read from the records' events.
+        let lipid = row("lipid_check");
+        assert_eq!((lipid.overall.numerator, lipid.overall.denominator), (1, 1));
+        // The group holds only at 16 to 64.
+        let g = rep
+            .plus_groups
+            .iter()
+            .find(|g| g.id == "working_age_sick")
+            .unwrap();
+        assert_eq!(g.people, 2);
+        // Breakdown cells show the ratio too.
+        let female = rep.breakdowns[0].cell(&["female"]).unwrap();
+        let k = rep.breakdowns[0]
+            .metrics
+            .iter()
+            .position(|m| m.id == "htn_detection")
+            .unwrap();
+        assert_eq!(female.metrics[k].estimate, htn.overall);
+        // Both local metrics are in the provenance.
+        let metrics: Vec<&str> = rep
+            .provenance
+            .iter()
+            .filter(|p| p.kind == "metric")
+            .map(|p| p.id.as_str())
+            .collect();
+        assert_eq!(metrics, ["smi_check_young", "htn_detection", "lipid_check"]);
+    }
+
+    /// Every problem in a local file is named by its JSON pointer in that file.
+    #[test]
+    fn problems_in_local_files_name_their_json_pointer() {
+        let base = r#"{"id": "t", "label": "T", "version": 1, "extends": "national""#;
+        let err = |rest: &str| {
+            let text = format!("{base}{rest}}}");
+            match CohortDefinition::from_json(&text) {
+                Ok(d) => Classifier::new(d, None)
+                    .map(|_| String::new())
+                    .unwrap_or_else(|e| e.to_string()),
+                Err(e) => e.to_string(),
+            }
+        };
+        for (rest, want) in [
+            (
+                r#", "targets": [{"metric": "smi_health_check", "at_least": 75}]"#,
+                "cohort definition t at /targets/0/at_least: the target 75 is not a proportion from 0 to 1",
+            ),
+            (
+                r#", "targets": [{"metric": "smi_checks", "at_least": 0.75}]"#,
+                "cohort definition t at /targets/0/metric: \"smi_checks\" is neither a catalogue metric nor a local one",
+            ),
+            (
+                r#", "targets": [{"metric": "smi_health_check", "at_least": 0.75, "by": "2026-02-30"}]"#,
+                "cohort definition t at /targets/0/by: \"2026-02-30\" is not a date (YYYY-MM-DD)",
+            ),
+            (
+                r#", "metrics": [{"id": "x", "label": "X", "area": "smi"}]"#,
+                "cohort definition t at /metrics/0: metric \"x\" needs either numerator and denominator",
+            ),
+            (
+                r#", "metrics": [{"id": "x", "label": "X", "area": "smi", "observed": {"condition": "gout", "description": "d"}, "expected": {"prevalence": 0.1}}]"#,
+                "cohort definition t at /metrics/0/observed/condition: \"gout\" is not a condition",
+            ),
+            (
+                r#", "metrics": [{"id": "x", "label": "X", "area": "smi", "observed": {"condition": "smi", "description": "d"}, "expected": {"prevalence": 0}}]"#,
+                "cohort definition t at /metrics/0/expected/prevalence: the expected prevalence 0 is not a share above 0 and at most 1",
+            ),
+            (
+                r#", "metrics": [{"id": "smi_health_check", "label": "X", "area": "smi", "observed": {"condition": "smi", "description": "d"}, "expected": {"prevalence": 0.1}}]"#,
+                "cohort definition t at /metrics/0/id: metric id \"smi_health_check\" is a catalogue metric's",
+            ),
+            (
+                r#", "plus_groups": [{"id": "g", "label": "G", "rule": {"at_least": {"count": 0, "of": ["cyp"]}}}]"#,
+                "cohort definition t at /plus_groups/0/rule/at_least/count: at least 0 of 1 rules",
+            ),
+            (
+                r#", "plus_groups": [{"id": "g", "label": "G", "rule": "cyp", "age": {"min": 70, "max": 60}}]"#,
+                "cohort definition t at /plus_groups/0/age: the age range 70 to 60 is empty",
+            ),
+            (
+                r#", "plus_groups": [{"id": "g", "label": "G", "rule": {"sex": ["woman"]}}]"#,
+                "at /plus_groups/0/rule/sex/0: \"woman\" is not allowed",
+            ),
+            (r#", "colour": "red""#, "at /colour: unknown field"),
+        ] {
+            let got = err(rest);
+            assert!(got.contains(want), "{got}\nwant {want}");
+        }
+        let got = CohortDefinition::from_json(
+            r#"{"id": "t", "label": "T", "version": 1, "extends": "leeds"}"#,
+        )
+        .unwrap_err()
+        .to_string();
+        assert_eq!(
+            got,
+            "cohort definition t at /extends: \"leeds\" is not a built-in definition; extend national or coventry-warwickshire"
+        );
     }
 }

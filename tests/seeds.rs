@@ -169,6 +169,23 @@ fn seeds_definitions_schema() {
     }
 }
 
+/// Local definition files: layered on a built-in definition at run time.
+const LOCAL_DEFINITION_FILES: &[&str] = &["coventry-warwickshire-local.json"];
+
+#[test]
+fn seeds_local_definitions_schema() {
+    for file in LOCAL_DEFINITION_FILES {
+        let local = check_seed::<equitas_core::cohort::LocalDefinition>(
+            &format!("definitions/{file}"),
+            "local-definition",
+        );
+        // It applies to a whole definition the classifier takes.
+        let whole = local.apply().unwrap_or_else(|e| panic!("{file}: {e}"));
+        equitas_core::cohort::Classifier::new(whole, None)
+            .unwrap_or_else(|e| panic!("{file}: {e}"));
+    }
+}
+
 #[test]
 fn seeds_places_schema() {
     let places = check_seed::<equitas_core::geography::Places>(
@@ -252,6 +269,7 @@ fn seeds_schema_folder_has_no_strays() {
     expected.insert("cohort-definition.schema.json".to_owned());
     expected.insert("synth-params.schema.json".to_owned());
     expected.insert("places.schema.json".to_owned());
+    expected.insert("local-definition.schema.json".to_owned());
     // Checked in tests/assessment.rs.
     expected.insert("instrument.schema.json".to_owned());
     expected.insert("assessment.schema.json".to_owned());
@@ -339,6 +357,11 @@ fn seeds_every_file_is_version_1() {
         .map(|(f, _)| format!("catalogue/{f}"))
         .collect();
     files.extend(DEFINITION_FILES.iter().map(|f| format!("definitions/{f}")));
+    files.extend(
+        LOCAL_DEFINITION_FILES
+            .iter()
+            .map(|f| format!("definitions/{f}")),
+    );
     for f in files {
         let v = read_json(&seeds(&f));
         assert_eq!(
@@ -676,10 +699,13 @@ fn seeds_groups_content() {
         "long_term_sickness_benefit",
         "inadequate_housing",
         "rural_poverty",
+        // Coventry's multiple complex needs (issue 14).
+        "substance_misuse",
+        "domestic_abuse",
     ] {
         assert!(flags.iter().any(|f| f == id), "record flag {id} missing");
     }
-    assert_eq!(flags.len(), 18);
+    assert_eq!(flags.len(), 20);
     for (what, list) in [
         ("inclusion_health_groups", &g.inclusion_health_groups),
         ("plus_examples", &g.plus_examples),

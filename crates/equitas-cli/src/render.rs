@@ -82,6 +82,12 @@ pub fn table(
         group_digits(summary.rejected),
         group_digits(summary.unknown_areas)
     )?;
+    if !rep.provenance.is_empty() {
+        writeln!(w, "  changes from the built-in catalogue and definitions:")?;
+        for p in &rep.provenance {
+            writeln!(w, "    {} {}: {}", p.kind, p.id, p.change)?;
+        }
+    }
     let t = &rep.total;
     writeln!(
         w,
@@ -143,14 +149,22 @@ fn ambition(w: &mut impl Write, a: &AmbitionRow) -> io::Result<()> {
                 a.target_by
                     .as_deref()
                     .map_or(String::new(), |b| format!(" by {b}")),
-                match a.target_status {
-                    Some(equitas_core::catalogue::Status::Unconfirmed) => " (unconfirmed)",
+                match (a.target_is_local, a.target_status) {
+                    (true, _) => " (local target)",
+                    (false, Some(equitas_core::catalogue::Status::Unconfirmed)) => " (unconfirmed)",
                     _ => "",
                 }
             )
         },
     );
     writeln!(w, "  {} [{}] - {}", a.label, a.metric, target)?;
+    if let Some(p) = a.expected_prevalence {
+        writeln!(
+            w,
+            "    observed / expected: rates are people on the register / ({:.1}% of people in the age range)",
+            p * 100.0
+        )?;
+    }
     writeln!(w, "    Core20   {}", rate(&a.core20))?;
     writeln!(w, "    rest     {}", rate(&a.rest))?;
     writeln!(w, "    overall  {}", rate(&a.overall))?;

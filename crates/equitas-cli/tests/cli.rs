@@ -1211,3 +1211,48 @@ fn records_on_2021_lsoas_are_bridged_to_imd_2019() {
     ]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
 }
+
+/// Issue 14: a local definition file changes the report without a rebuild, and the report
+/// names what it changed.
+#[test]
+fn a_local_definition_file_changes_the_report_and_says_so() {
+    let local = seed("definitions/coventry-warwickshire-local.json");
+    let out = equitas(&["demo", "--people", "20000", "--definition", &local]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let s = text(&out.stdout);
+    for want in [
+        "definition:  coventry-warwickshire-local v1",
+        "definition coventry-warwickshire-local: coventry-warwickshire-local v1 is layered on the built-in definition coventry-warwickshire v1",
+        "target smi_health_check: target 60% in the catalogue, 75% in coventry-warwickshire-local",
+        "plus_group multiple_complex_needs: PLUS group \"People with multiple complex needs\" added by coventry-warwickshire-local",
+        "Annual physical health check [smi_health_check] - target 75% (local target)",
+        "  multiple_complex_needs ",
+    ] {
+        assert!(s.contains(want), "{want:?} not in\n{s}");
+    }
+    // A bad local file is named, with the JSON pointer.
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.json");
+    std::fs::write(
+        &bad,
+        std::fs::read_to_string(&local)
+            .unwrap()
+            .replace("\"at_least\": 0.75", "\"at_least\": 75"),
+    )
+    .unwrap();
+    let out = equitas(&[
+        "demo",
+        "--people",
+        "10",
+        "--definition",
+        bad.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains(
+            "bad.json: cohort definition coventry-warwickshire-local at /targets/0/at_least: the target 75 is not a proportion from 0 to 1"
+        ),
+        "{}",
+        text(&out.stderr)
+    );
+}

@@ -899,6 +899,10 @@ pub struct BreakdownMetric {
     pub label: String,
     /// The target proportion, if there is one.
     pub target: Option<f64>,
+    /// For an observed ÷ expected metric, the expected prevalence (its rates are then ratios:
+    /// see [`super::AmbitionRow::expected_prevalence`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected_prevalence: Option<f64>,
 }
 
 /// A metric's rate in one cell, and whether it reaches the target.
@@ -963,7 +967,8 @@ impl BreakdownReport {
 pub(super) struct Shape<'a> {
     pub n_areas: usize,
     pub n_plus: usize,
-    pub targets: &'a [Option<f64>],
+    /// Each metric's target and expected prevalence.
+    pub targets: &'a [(Option<f64>, Option<f64>)],
 }
 
 /// A cell's counts (summed already, for a margin) as a report cell.
@@ -986,8 +991,12 @@ pub(super) fn report_cell(
             .targets
             .iter()
             .enumerate()
-            .map(|(i, target)| {
-                let estimate = RateEstimate::new(t[metrics_at + 2 * i + 1], t[metrics_at + 2 * i]);
+            .map(|(i, (target, expected))| {
+                let estimate = RateEstimate::for_metric(
+                    t[metrics_at + 2 * i + 1],
+                    t[metrics_at + 2 * i],
+                    *expected,
+                );
                 CellMetric {
                     estimate,
                     meets_target: estimate.rate.zip(*target).map(|(r, t)| r >= t),

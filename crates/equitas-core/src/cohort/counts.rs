@@ -274,7 +274,7 @@ impl CohortCounts {
             bands,
             areas,
             plus,
-            metrics: cat.metrics().map(|(_, m)| m.id.clone()).collect(),
+            metrics: classifier.metrics().iter().map(|m| m.id.clone()).collect(),
             breakdowns: classifier.breakdown_labels(),
             bridge: if classifier.bridged_from().is_some() {
                 super::BridgeRule::ALL

@@ -17,6 +17,7 @@ mod bridge;
 mod compact;
 mod counts;
 mod definition;
+mod metrics;
 mod place;
 #[cfg(feature = "csv")]
 #[allow(
@@ -41,9 +42,13 @@ pub use counts::{
     COUNTS_FORMAT, COUNTS_VERSION, CohortCounts, CountRow, CountsFileError, MAX_COUNT_CELLS,
     MAX_COUNTS_FILE_BYTES, MAX_LABELS, MergeError,
 };
-pub use definition::{CohortDefinition, MAX_DEFINITION_BYTES, PlusGroup, Rule};
+pub use definition::{
+    AtLeast, CohortDefinition, ExpectedPrevalence, LocalDefinition, LocalMetric,
+    MAX_DEFINITION_BYTES, MAX_LOCAL_METRICS, PlusGroup, Rule, TargetOverride,
+};
+pub use metrics::CountedMetric;
 pub use place::PlaceError;
-pub use report::{BridgeLine, Bridging, CohortLine, CohortReport, report};
+pub use report::{BridgeLine, Bridging, CohortLine, CohortReport, Provenance, report};
 
 use crate::catalogue::{Catalogue, Population};
 use crate::deprivation::{
@@ -525,6 +530,17 @@ pub enum DefinitionError {
         /// What is wrong, naming the id.
         problem: String,
     },
+    /// A value that contradicts the rest of the definition or the catalogue (a target that is no
+    /// proportion, a local metric of neither form, an id used twice, …).
+    #[error("cohort definition {definition} at {path}: {problem}")]
+    Bad {
+        /// Definition id.
+        definition: String,
+        /// JSON pointer of the value.
+        path: String,
+        /// What is wrong, naming the value.
+        problem: String,
+    },
     /// The definition's edition is not English, so Core20 is undefined.
     #[error(
         "cohort definition {definition} at /imd_edition: Core20 is defined on the English IMD only, but the definition names {edition}"
@@ -613,8 +629,13 @@ impl CohortDefinition {
                 text.len()
             )));
         }
-        let definition: Self =
-            crate::read::from_str(text).map_err(|e| DefinitionError::Parse(e.to_string()))?;
+        let parse = |e: crate::read::ReadError| DefinitionError::Parse(e.to_string());
+        let value = crate::read::parse(text).map_err(parse)?;
+        if value.get("extends").is_some() {
+            let local = <LocalDefinition as FromJson>::from_json(&value, "").map_err(parse)?;
+            return local.apply();
+        }
+        let definition = <Self as FromJson>::from_json(&value, "").map_err(parse)?;
         definition.check()?;
         Ok(definition)
     }
@@ -640,6 +661,9 @@ enum Compiled {
     LtcAtLeast(u8),
     Age(u8, u8),
     Cyp,
+    /// Sexes as bits of [`Sex::index`].
+    Sex(u8),
+    AtLeast(u8, Vec<Compiled>),
     AnyOf(Vec<Compiled>),
     AllOf(Vec<Compiled>),
     Not(Box<Compiled>),
@@ -651,12 +675,6 @@ struct CondInfo {
     adult_area: Option<u8>,
     cyp_area: Option<u8>,
     long_term: bool,
-}
-
-/// One metric, compiled.
-#[derive(Debug, Clone)]
-struct MetricInfo {
-    area: u8,
 }
 
 /// The definition and catalogue compiled for fast classification.
@@ -673,7 +691,14 @@ pub struct Classifier<'a> {
     condition_ids: Vec<String>,
     flag_ids: Vec<String>,
     event_ids: Vec<String>,
-    metrics: Vec<MetricInfo>,
+    metrics: Vec<metrics::MetricInfo>,
+    /// The metrics counted, as a report shows them.
+    metric_defs: Vec<CountedMetric>,
+    /// Observed ÷ expected metrics, as bits.
+    observed_metrics: u64,
+    /// Whether every proportion metric's event has the metric's own index (the catalogue's
+    /// do), so numerators are a mask of the events.
+    events_identity: bool,
     /// Condition index → metrics whose denominator register it is.
     metrics_of_condition: Vec<u64>,
     /// Ethnic category index → (broad group index, minority).
@@ -733,9 +758,6 @@ struct ClinicalTables {
     conditions: Vec<CondInfo>,
     condition_ids: Vec<String>,
     flag_ids: Vec<String>,
-    event_ids: Vec<String>,
-    metrics: Vec<MetricInfo>,
-    metrics_of_condition: Vec<u64>,
 }
 
 /// The catalogue's ethnic categories, compiled.
@@ -820,38 +842,9 @@ impl ClinicalTables {
             .iter()
             .map(|g| g.id.clone())
             .collect();
-        let mut event_ids = Vec::new();
-        let mut metrics = Vec::new();
-        let mut metrics_of_condition = vec![0u64; condition_ids.len()];
-        for (area, m) in catalogue.metrics() {
-            let den = position(&condition_ids, &m.denominator.condition)
-                .and_then(|i| u8::try_from(i).ok())
-                .ok_or_else(|| {
-                    catalogue_error(format!(
-                        "metric {} has unknown denominator {}",
-                        m.id, m.denominator.condition
-                    ))
-                })?;
-            let area = position(&area_ids, &area.id)
-                .and_then(|i| u8::try_from(i).ok())
-                .ok_or_else(|| catalogue_error(format!("metric {} has unknown area", m.id)))?;
-            event_ids.push(m.numerator.event.clone());
-            metrics.push(MetricInfo { area });
-            // A 65th metric has no bit: it is refused below, before the tables are used.
-            if let (Some(mask), Some(bit)) = (
-                metrics_of_condition.get_mut(usize::from(den)),
-                1u64.checked_shl(u32::try_from(metrics.len() - 1).unwrap_or(u32::MAX)),
-            ) {
-                *mask |= bit;
-            }
-        }
-        if condition_ids.len() > 64
-            || flag_ids.len() > 64
-            || event_ids.len() > 64
-            || area_ids.len() > 63
-        {
+        if condition_ids.len() > 64 || flag_ids.len() > 64 || area_ids.len() > 63 {
             return Err(catalogue_error(
-                "more than 64 conditions, flags, events or areas".into(),
+                "more than 64 conditions or flags, or 63 areas".into(),
             ));
         }
         Ok(Self {
@@ -859,9 +852,6 @@ impl ClinicalTables {
             conditions,
             condition_ids,
             flag_ids,
-            event_ids,
-            metrics,
-            metrics_of_condition,
         })
     }
 }
@@ -920,6 +910,11 @@ fn age_band_table(bands: &[u8]) -> [u8; MAX_AGE as usize + 1] {
     age_band_of
 }
 
+/// Sexes as a bitset of [`Sex::index`].
+fn sex_mask(sexes: &[Sex]) -> u8 {
+    sexes.iter().fold(0, |m, s| m | (1 << s.index()))
+}
+
 /// The bitset of the positions where `bits` is true (at most 64 of them, checked when the
 /// tables were compiled).
 fn mask_of(bits: impl Iterator<Item = bool>) -> u64 {
@@ -951,6 +946,12 @@ impl<'a> Classifier<'a> {
         check_edition(&definition, index)?;
         definition.check()?;
         let clinical = ClinicalTables::compile(catalogue)?;
+        let counted = metrics::compile(
+            catalogue,
+            &definition,
+            &clinical.area_ids,
+            &clinical.condition_ids,
+        )?;
         let ethnic = EthnicTables::compile(catalogue)?;
         let areas = &catalogue.clinical_areas.areas;
         let mut this = Self {
@@ -968,9 +969,16 @@ impl<'a> Classifier<'a> {
             conditions: clinical.conditions,
             condition_ids: clinical.condition_ids,
             flag_ids: clinical.flag_ids,
-            event_ids: clinical.event_ids,
-            metrics: clinical.metrics,
-            metrics_of_condition: clinical.metrics_of_condition,
+            observed_metrics: mask_of(counted.infos.iter().map(|m| m.observed)),
+            events_identity: counted
+                .infos
+                .iter()
+                .enumerate()
+                .all(|(i, m)| m.observed || usize::from(m.event) == i),
+            event_ids: counted.event_ids,
+            metrics: counted.infos,
+            metric_defs: counted.defs,
+            metrics_of_condition: counted.metrics_of_condition,
             ethnic: ethnic.ethnic,
             ethnic_codes: ethnic.codes,
             ethnic_not_known: ethnic.not_known,
@@ -996,7 +1004,19 @@ impl<'a> Classifier<'a> {
         let mut rules = Vec::new();
         for (i, g) in self.definition.plus_groups.iter().enumerate() {
             let path = definition::at(&definition::at("", "plus_groups", Some(i)), "rule", None);
-            match self.compile(&g.id, &g.rule, &path)? {
+            let mut rule = self.compile(&g.id, &g.rule, &path)?;
+            // The group's qualifiers: its rule, and of these ages and sexes only.
+            if g.age.is_some() || !g.sex.is_empty() {
+                let mut all = vec![rule];
+                if let Some(a) = g.age {
+                    all.push(Compiled::Age(a.min, a.max));
+                }
+                if !g.sex.is_empty() {
+                    all.push(Compiled::Sex(sex_mask(&g.sex)));
+                }
+                rule = Compiled::AllOf(all);
+            }
+            match rule {
                 Compiled::AnyFlag(mask) => flag_rules.push((mask, 1u64 << i)),
                 other => rules.push((other, 1u64 << i)),
             }
@@ -1055,6 +1075,20 @@ impl<'a> Classifier<'a> {
             Rule::LongTermConditionsAtLeast(n) => Compiled::LtcAtLeast(*n),
             Rule::Age(r) => Compiled::Age(r.min, r.max),
             Rule::Cyp => Compiled::Cyp,
+            Rule::Sex(sexes) => Compiled::Sex(sex_mask(sexes)),
+            Rule::AtLeast(a) => Compiled::AtLeast(
+                a.count,
+                a.of.iter()
+                    .enumerate()
+                    .map(|(k, r)| {
+                        self.compile(
+                            group,
+                            r,
+                            &definition::at(&definition::at(path, "at_least", None), "of", Some(k)),
+                        )
+                    })
+                    .collect::<Result<Vec<_>, _>>()?,
+            ),
             Rule::AnyOf(rs) => Compiled::AnyOf(list(rs, "any_of")?),
             Rule::AllOf(rs) => Compiled::AllOf(list(rs, "all_of")?),
             Rule::Not(r) => Compiled::Not(Box::new(self.compile(
@@ -1110,6 +1144,13 @@ impl<'a> Classifier<'a> {
     #[must_use]
     pub fn metric_count(&self) -> usize {
         self.metrics.len()
+    }
+
+    /// The metrics counted, in order: the catalogue's (with the targets in force), then the
+    /// definition's own.
+    #[must_use]
+    pub fn metrics(&self) -> &[CountedMetric] {
+        &self.metric_defs
     }
 
     /// Turn a person record into its compact form (ids to bit indices).
@@ -1441,7 +1482,10 @@ impl<'a> Classifier<'a> {
             Compiled::Cyp => r
                 .age
                 .is_some_and(|a| self.definition.cyp_age_range.contains(a)),
-            Compiled::AnyOf(_) | Compiled::AllOf(_) | Compiled::Not(_) => self.eval(rule, r),
+            Compiled::Sex(mask) => mask & (1 << r.sex.index()) != 0,
+            Compiled::AtLeast(..) | Compiled::AnyOf(_) | Compiled::AllOf(_) | Compiled::Not(_) => {
+                self.eval(rule, r)
+            }
         }
     }
 
@@ -1449,6 +1493,9 @@ impl<'a> Classifier<'a> {
         match rule {
             Compiled::AnyOf(rs) => rs.iter().any(|x| self.eval(x, r)),
             Compiled::AllOf(rs) => rs.iter().all(|x| self.eval(x, r)),
+            Compiled::AtLeast(k, rs) => {
+                rs.iter().filter(|x| self.eval(x, r)).count() >= usize::from(*k)
+            }
             Compiled::Not(x) => !self.eval(x, r),
             leaf => self.eval_leaf(leaf, r),
         }
@@ -1466,16 +1513,45 @@ impl<'a> Classifier<'a> {
             candidates |= self.metrics_of_condition[c];
         }
         let areas = m.areas();
+        let in_ages = |age: Option<(u8, u8)>| {
+            age.is_none_or(|(lo, hi)| r.age.is_some_and(|a| (lo..=hi).contains(&a)))
+        };
         let mut den = 0u64;
-        let mut bits = candidates;
+        let mut bits = candidates & !self.observed_metrics;
         while bits != 0 {
             let i = bits.trailing_zeros() as usize;
             bits &= bits - 1;
-            if areas.contains(usize::from(self.metrics[i].area)) {
+            let info = &self.metrics[i];
+            if areas.contains(usize::from(info.area)) && in_ages(info.age) {
                 den |= 1 << i;
             }
         }
-        (den, den & r.events.0)
+        let mut num = if self.events_identity {
+            den & r.events.0
+        } else {
+            let mut num = 0u64;
+            let mut bits = den;
+            while bits != 0 {
+                let i = bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                if r.events.contains(usize::from(self.metrics[i].event)) {
+                    num |= 1 << i;
+                }
+            }
+            num
+        };
+        // Observed ÷ expected: everyone in the age range is in the denominator (the expected
+        // number is a share of them), those on the register in the numerator.
+        let mut bits = self.observed_metrics;
+        while bits != 0 {
+            let i = bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            if in_ages(self.metrics[i].age) {
+                den |= 1 << i;
+                num |= candidates & (1 << i);
+            }
+        }
+        (den, num)
     }
 
     /// A membership with ids instead of indices.

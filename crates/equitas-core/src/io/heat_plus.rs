@@ -58,7 +58,7 @@ pub fn from_ambitions(
             for (order, q) in (1u32..).zip(&row.by_quintile) {
                 #[allow(clippy::cast_precision_loss, reason = "people counts far below 2^52")]
                 let n = q.denominator as f64;
-                let se = q.rate.map(|p| 100.0 * (p * (1.0 - p) / n).sqrt());
+                let se = q.rate.map(|r| binomial_se(r, n, row.expected_prevalence));
                 subgroups.push(Subgroup {
                     label: match order {
                         1 => "Quintile 1 (most deprived)".to_owned(),
@@ -234,7 +234,9 @@ fn push_strata(
             subgroups.push(Subgroup {
                 label: cell.key.last().cloned().unwrap_or_default(),
                 estimate: q.rate.map(|p| 100.0 * p),
-                se: q.rate.map(|p| 100.0 * (p * (1.0 - p) / n).sqrt()),
+                se: q
+                    .rate
+                    .map(|r| binomial_se(r, n, metric.expected_prevalence)),
                 population: Some(n),
                 order: if d.ordered { order } else { 0 },
                 reference: false,
@@ -267,6 +269,15 @@ fn push_strata(
             extras,
         });
     }
+}
+
+/// The standard error, in percent, of a rate `r` of `n` people: √(p(1 − p)/n) for a
+/// proportion p = r; for an observed ÷ expected ratio r (expected prevalence e), the observed
+/// proportion is p = r·e and the ratio's standard error √(p(1 − p)/n) ÷ e.
+fn binomial_se(r: f64, n: f64, expected: Option<f64>) -> f64 {
+    let e = expected.filter(|e| *e > 0.0).unwrap_or(1.0);
+    let p = r * e;
+    100.0 * (p * (1.0 - p) / n).sqrt() / e
 }
 
 /// The template's columns, in its order.

@@ -86,6 +86,8 @@ fn definition() -> impl Strategy<Value = CohortDefinition> {
                 .enumerate()
                 .map(|(i, rule)| PlusGroup {
                     places: Vec::new(),
+                    age: None,
+                    sex: Vec::new(),
                     id: format!("g{i}"),
                     label: format!("Group {i}"),
                     rule,
