@@ -6,7 +6,6 @@ use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use equitas_core::cohort::Dimension;
 use equitas_core::cohort::records::{
     DEFAULT_BLOCK_BYTES, MAX_PERSON_ID_BYTES, MAX_RECORD_BYTES, ReadSummary, count_records,
     count_records_parallel,
@@ -15,7 +14,9 @@ use equitas_core::cohort::{
     Breakdown, Classifier, CohortCounts, CohortDefinition, DefinitionError, MAX_BREAKDOWNS,
     MAX_COUNTS_FILE_BYTES, MAX_DEFINITION_BYTES, report,
 };
+use equitas_core::cohort::{Dimension, ProtectedReport};
 use equitas_core::deprivation::{AreaCode, DeprivationIndex, ImdEdition, MAX_IMD_AREAS};
+use equitas_core::disclosure::Rule;
 use equitas_core::geography::{Bridge, MAX_PLACES_BYTES, PlaceLookup, Places};
 use equitas_core::io::heat_plus;
 use equitas_core::synth::{Areas, CSV_HEADER, MAX_PARAMS_BYTES, MAX_PEOPLE, Synth, SynthParams};
@@ -54,6 +55,14 @@ pub(crate) struct Cohort {
     #[arg(long, value_name = "B", value_delimiter = ',', value_parser = breakdown,
           help = by_help())]
     by: Vec<Breakdown>,
+    /// small-number disclosure control of the CSV and JSON outputs (the table for people on
+    /// screen is not changed): nhs-digital (NHS Digital's HES rule: counts 1 to 7 suppressed,
+    /// others rounded to the nearest 5), below:N (counts from 1 to N-1 suppressed, others
+    /// exact) or none. Secondary suppression keeps every suppressed count from being worked
+    /// out from the published totals. The output states the rule
+    #[arg(long, value_name = "RULE", default_value = "nhs-digital",
+          value_parser = disclosure_rule, verbatim_doc_comment)]
+    suppress: Rule,
     /// put every person in a Place by their area: a CSV with a header, area codes (LSOAs) in
     /// its first column, e.g. ../shared/data/geography/lsoa11_subicb22_icb22_lad22.csv, or your
     /// own two-column file (LSOA, then PCN, practice, neighbourhood or ward). Adds a `place`
@@ -105,6 +114,11 @@ imd-quintile, core20, domain=NAME (an IMD domain of the --imd file, e.g.
 domain=Income), ethnicity (NHS broad groups), ethnic-category (the codes),
 age-band, sex, plus=ID (a PLUS group). E.g. --by ethnicity:imd-quintile,sex"
     )
+}
+
+/// The parser of `--suppress`.
+fn disclosure_rule(text: &str) -> std::result::Result<Rule, String> {
+    Rule::parse(text)
 }
 
 /// The parser of one `--by` item.
@@ -477,32 +491,50 @@ fn output(
 ) -> Result<()> {
     let mut out = BufWriter::new(stdout());
     let rep = report(counts, classifier);
+    let rule = how.suppress;
+    // Every count of an export, as published under the rule.
+    let protected = (how.format != Format::Table).then(|| ProtectedReport::new(&rep, rule));
+    let protected = protected.as_ref();
     match how.format {
         Format::Table => render::table(&mut out, &rep, summary, source)?,
         Format::Csv => match how.csv_table {
-            CsvTable::Counts => render::csv(&mut out, counts)?,
-            CsvTable::Ambitions => render::ambitions_csv(&mut out, &rep.ambitions)?,
+            CsvTable::Counts => {
+                refuse_counts_under(rule)?;
+                render::csv(&mut out, counts, rule)?;
+            }
+            CsvTable::Ambitions => render::ambitions_csv(&mut out, &rep.ambitions, protected)?,
+            CsvTable::Breakdowns => render::breakdowns_csv(&mut out, &rep, protected)?,
             CsvTable::HeatPlus => {
                 // The date column is the day the rates were computed (the CLI's clock).
                 let today = crate::assess::now_utc();
                 let date = today.get(..10).unwrap_or(&today);
-                let mut strata =
-                    heat_plus::from_ambitions(&rep.ambitions, &rep.definition, date, source);
-                strata.extend(heat_plus::from_breakdowns(
-                    &rep.breakdowns,
-                    &rep.definition,
-                    date,
-                    source,
-                ));
+                let source = format!("{source}; disclosure control: {}", rule.id());
+                let strata = heat_plus::from_report(&rep, protected, date, &source);
                 heat_plus::write(&strata, &mut out)?;
             }
         },
         Format::Json => {
+            let report = protected.map_or_else(
+                || serde_json::to_value(&rep).unwrap_or_default(),
+                |p| p.report_json(&rep),
+            );
+            let counts_rows = if matches!(rule, Rule::Below(_)) {
+                serde_json::json!(format!(
+                    "left out: the full cross-classification has margins in seven dimensions, which suppression below {} cannot protect; use --suppress nhs-digital (rounding) or --suppress none",
+                    match rule {
+                        Rule::Below(n) => n,
+                        _ => 0,
+                    }
+                ))
+            } else {
+                serde_json::to_value(render::count_rows(counts, rule))?
+            };
             let doc = serde_json::json!({
                 "source": source,
-                "report": rep,
+                "disclosure": {"rule": rule.id(), "description": rule.describe()},
+                "report": report,
                 "read": summary,
-                "counts": counts.rows().collect::<Vec<_>>(),
+                "counts": counts_rows,
             });
             serde_json::to_writer_pretty(&mut out, &doc)?;
             writeln!(out)?;
@@ -510,6 +542,17 @@ fn output(
     }
     out.flush()?;
     Ok(())
+}
+
+/// The full cross-classification (`--csv-table counts`) has margins in seven dimensions; under a
+/// threshold rule, without rounding, its suppressed cells could be worked out from them.
+fn refuse_counts_under(rule: Rule) -> Result<()> {
+    match rule {
+        Rule::Below(n) => Err(Failure::from(format!(
+            "--csv-table counts with --suppress below:{n}: the full cross-classification has margins in seven dimensions, which suppression without rounding cannot protect; use --suppress nhs-digital (counts rounded to the nearest 5), --csv-table breakdowns, or --suppress none"
+        ))),
+        _ => Ok(()),
+    }
 }
 
 pub(crate) fn synth(a: &SynthArgs) -> Result<()> {

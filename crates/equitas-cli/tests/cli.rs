@@ -356,16 +356,24 @@ fn the_ambition_table_as_csv_matches_the_json_report() {
     let ambitions = v["report"]["ambitions"].as_array().unwrap();
     assert_eq!(rows.len(), ambitions.len());
     let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    // Both are published under the default disclosure rule: a suppressed count is an empty
+    // field in the CSV and null in the JSON.
+    let json_field = |v: &serde_json::Value| match v {
+        serde_json::Value::Null => String::new(),
+        v => v.to_string(),
+    };
+    assert_eq!(v["disclosure"]["rule"], "nhs-digital");
     for (row, a) in rows.iter().zip(ambitions) {
         assert_eq!(row[col("metric")], a["metric"].as_str().unwrap());
         assert_eq!(
             row[col("core20_denominator")],
-            a["core20"]["denominator"].to_string()
+            json_field(&a["core20"]["denominator"])
         );
         assert_eq!(
             row[col("q3_numerator")],
-            a["by_quintile"][2]["numerator"].to_string()
+            json_field(&a["by_quintile"][2]["numerator"])
         );
+        assert_eq!(row[col("disclosure")], "nhs-digital");
         if let Some(rate) = a["rest"]["rate"].as_f64() {
             let printed: f64 = row[col("rest_rate")].parse().unwrap();
             // The CSV prints the rate rounded; the JSON has it in full.
@@ -377,7 +385,7 @@ fn the_ambition_table_as_csv_matches_the_json_report() {
         &out,
         "--csv-table",
         "gaps",
-        "[possible values: counts, ambitions, heat-plus]",
+        "[possible values: counts, ambitions, heat-plus, breakdowns]",
     );
 }
 
@@ -1067,6 +1075,8 @@ fn places_from_the_ons_lookup_and_a_grouping() {
         &places,
         "--format",
         "json",
+        "--suppress",
+        "none",
     ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -1172,6 +1182,9 @@ fn records_on_2021_lsoas_are_bridged_to_imd_2019() {
         &geography("lsoa11_lsoa21_lad22.csv"),
         "--format",
         "json",
+        // Three people: every count is small; this test is about the bridge.
+        "--suppress",
+        "none",
     ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -1255,4 +1268,96 @@ fn a_local_definition_file_changes_the_report_and_says_so() {
         "{}",
         text(&out.stderr)
     );
+}
+
+/// Issue 14: CSV and JSON exports are protected by default (NHS Digital's rule), state the rule,
+/// and show each suppressed count with the reason; `--suppress none` turns it off and says so.
+#[test]
+fn exports_are_disclosure_controlled_by_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let people = dir.path().join("people.csv");
+    // 203 people: 200 women, 3 men, all in IMD decile 5.
+    let mut csv = String::from("person_id,age,sex,ethnicity,lsoa,conditions,groups,imd_decile\n");
+    for i in 0..203 {
+        let sex = if i < 3 { "male" } else { "female" };
+        csv.push_str(&format!("p{i},40,{sex},A,,,,5\n"));
+    }
+    std::fs::write(&people, csv).unwrap();
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "cohorts",
+            "--records",
+            people.to_str().unwrap(),
+            "--by",
+            "sex",
+        ];
+        args.extend_from_slice(extra);
+        equitas(&args)
+    };
+    let out = run(&["--format", "json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["disclosure"]["rule"], "nhs-digital");
+    let cells = &v["report"]["breakdowns"][0]["cells"];
+    let cell = |key: &str| {
+        cells
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["key"][0] == key)
+            .unwrap()
+            .clone()
+    };
+    // Three men: suppressed; the women would give them away (203 - 200): suppressed too; the
+    // total is published, rounded to the nearest 5.
+    assert!(cell("male")["people"].is_null());
+    assert!(cell("female")["people"].is_null());
+    assert_eq!(cell("all")["people"], 205);
+    let listed = v["report"]["disclosure"]["suppressed"].to_string();
+    assert!(listed.contains("suppressed: from 1 to 7"), "{listed}");
+    assert!(
+        listed.contains("suppressed: would reveal a suppressed count from the published totals"),
+        "{listed}"
+    );
+    // The breakdowns as CSV: each count with its status and the rule.
+    let out = run(&["--format", "csv", "--csv-table", "breakdowns"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let body = text(&out.stdout);
+    assert!(
+        body.lines().next().unwrap().ends_with(",status,disclosure"),
+        "{body}"
+    );
+    assert!(
+        body.contains("sex,sex,male,,,people,,,,suppressed: from 1 to 7,nhs-digital"),
+        "{body}"
+    );
+    assert!(
+        body.contains("sex,sex,all,,,people,205,,,rounded,nhs-digital"),
+        "{body}"
+    );
+    // Turned off: exact, and said so.
+    let out = run(&["--format", "json", "--suppress", "none"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["disclosure"]["rule"], "none");
+    assert_eq!(v["report"]["breakdowns"][0]["cells"][0]["people"], 3);
+    // The full cross-classification cannot be protected by a threshold alone.
+    let out = run(&["--format", "csv", "--suppress", "below:5"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("--csv-table counts with --suppress below:5"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = run(&[
+        "--format",
+        "csv",
+        "--csv-table",
+        "breakdowns",
+        "--suppress",
+        "below:5",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("sex,sex,all,,,people,203,,,shown,below:5"));
+    let out = run(&["--suppress", "below:1"]);
+    common::assert_bad_value(&out, "--suppress", "below:1", "is not a disclosure rule");
 }

@@ -372,6 +372,42 @@ pub struct DimensionCells {
     pub unknown: Vec<usize>,
     /// Whether the known cells have a natural order (the order of `cells`).
     pub ordered: bool,
+    /// For a dimension that groups a finer one, what each cell is made of, in the finer
+    /// one's labels: deciles for quintiles and Core20 (`["1", "2"]`), the NHS ethnic category
+    /// codes for broad ethnic groups, the place lookup's values for Places. Empty for a
+    /// dimension whose cells are their own. Disclosure control uses it: a quintile is the sum
+    /// of its deciles, whichever table each is published in.
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "cell_list"
+    )]
+    pub parts: Vec<Vec<String>>,
+}
+
+impl DimensionCells {
+    /// The family of dimensions this one belongs to: dimensions of one family split the same
+    /// people ever more finely (`deprivation`: decile, quintile, Core20; `ethnicity`: broad
+    /// groups and categories; `place`: Places and the lookup's values); any other dimension is
+    /// a family of its own (its id).
+    #[must_use]
+    pub fn family(&self) -> &str {
+        match self.id.as_str() {
+            "imd-decile" | "imd-quintile" | "core20" => "deprivation",
+            "ethnicity" | "ethnic-category" => "ethnicity",
+            "place" | "lookup" => "place",
+            other => other,
+        }
+    }
+
+    /// What cell `i` is made of, in the family's finest labels.
+    #[must_use]
+    pub fn parts_of(&self, i: usize) -> Vec<String> {
+        match self.parts.get(i) {
+            Some(p) => p.clone(),
+            None => self.cells.get(i).cloned().into_iter().collect(),
+        }
+    }
 }
 
 /// What the counts know about one breakdown, compared when counts merge and saved with them.
@@ -590,19 +626,28 @@ impl Classifier<'_> {
     ) -> Result<DimensionCells, BreakdownError> {
         let cat = self.catalogue;
         let mut id = d.id();
+        let mut parts: Vec<Vec<String>> = Vec::new();
+        let deciles =
+            |r: std::ops::RangeInclusive<u8>| r.map(|d| d.to_string()).collect::<Vec<_>>();
+        let unknown_part = || vec!["unknown".to_owned()];
         let (label, cells, unknown, ordered): (String, Vec<String>, Vec<usize>, bool) = match d {
             Dimension::ImdDecile => ("IMD decile".into(), decile_cells(), vec![10], true),
             Dimension::ImdQuintile => {
                 let mut cells: Vec<String> = (1..=5).map(|q| q.to_string()).collect();
                 cells.push("unknown".to_owned());
+                parts = (1..=5u8).map(|q| deciles(2 * q - 1..=2 * q)).collect();
+                parts.push(unknown_part());
                 ("IMD quintile".into(), cells, vec![5], true)
             }
-            Dimension::Core20 => (
-                "Core20".into(),
-                vec!["yes".into(), "no".into(), "unknown".into()],
-                vec![2],
-                false,
-            ),
+            Dimension::Core20 => {
+                parts = vec![deciles(1..=2), deciles(3..=10), unknown_part()];
+                (
+                    "Core20".into(),
+                    vec!["yes".into(), "no".into(), "unknown".into()],
+                    vec![2],
+                    false,
+                )
+            }
             Dimension::Domain(name) => {
                 let ix = self
                     .index
@@ -639,6 +684,17 @@ impl Classifier<'_> {
                     .broad_groups
                     .iter()
                     .map(|b| b.id.clone())
+                    .collect();
+                parts = cells
+                    .iter()
+                    .map(|g| {
+                        cat.ethnicity
+                            .categories
+                            .iter()
+                            .filter(|c| &c.broad_group == g)
+                            .map(|c| c.code.clone())
+                            .collect()
+                    })
                     .collect();
                 let last = cells.len().saturating_sub(1);
                 ("Ethnic group".into(), cells, vec![last], false)
@@ -699,6 +755,18 @@ impl Classifier<'_> {
                     .place_tables()
                     .ok_or_else(|| BreakdownError::NoPlaces(d.id()))?;
                 let n = p.cells.len();
+                let values = p.lookup.values();
+                parts = (0..n)
+                    .map(|c| {
+                        if c == n - 1 {
+                            return unknown_part();
+                        }
+                        (0..values.len())
+                            .filter(|&v| usize::from(p.cell_of_value[v]) == c)
+                            .map(|v| values[v].clone())
+                            .collect()
+                    })
+                    .collect();
                 ("Place".into(), p.cells.clone(), vec![n - 1], false)
             }
             Dimension::PlaceLookup => {
@@ -722,6 +790,7 @@ impl Classifier<'_> {
             cells,
             unknown,
             ordered,
+            parts,
         })
     }
 }

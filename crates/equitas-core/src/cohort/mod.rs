@@ -17,6 +17,7 @@ mod bridge;
 mod compact;
 mod counts;
 mod definition;
+mod disclosure;
 mod metrics;
 mod place;
 #[cfg(feature = "csv")]
@@ -46,6 +47,7 @@ pub use definition::{
     AtLeast, CohortDefinition, ExpectedPrevalence, LocalDefinition, LocalMetric,
     MAX_DEFINITION_BYTES, MAX_LOCAL_METRICS, PlusGroup, Rule, TargetOverride,
 };
+pub use disclosure::ProtectedReport;
 pub use metrics::CountedMetric;
 pub use place::PlaceError;
 pub use report::{BridgeLine, Bridging, CohortLine, CohortReport, Provenance, report};

@@ -32,7 +32,11 @@ use std::io::{Read, Write};
 
 use serde::{Deserialize, Serialize};
 
-use crate::cohort::{AmbitionRow, BreakdownCell, BreakdownReport, DimensionCells, RateEstimate};
+use crate::cohort::{
+    AmbitionRow, BreakdownCell, BreakdownReport, CohortReport, DimensionCells, ProtectedReport,
+    RateEstimate,
+};
+use crate::disclosure::Shown;
 use crate::measures::{Estimate, MeasureId, Options, Reason, Stratum, Subgroup, compute_many};
 
 /// The ambition metrics of a cohort report as HEAT Plus strata, so the deprivation gradient of
@@ -51,37 +55,125 @@ pub fn from_ambitions(
     date: &str,
     source: &str,
 ) -> Vec<HeatPlusStratum> {
+    ambition_strata(rows, setting, date, source, None)
+}
+
+/// Every stratum of a cohort report ([`from_ambitions`], then [`from_breakdowns`]), with its
+/// counts published as `protected` says when given: a subgroup whose numerator or denominator
+/// is suppressed keeps no estimate, limits or population, and its note says why; the others
+/// have the published (rounded) denominator as population and in the note, and the rate of the
+/// exact counts. The setting of every stratum is the report's definition id.
+#[must_use]
+pub fn from_report(
+    report: &CohortReport,
+    protected: Option<&ProtectedReport>,
+    date: &str,
+    source: &str,
+) -> Vec<HeatPlusStratum> {
+    let setting = &report.definition;
+    let mut out = ambition_strata(&report.ambitions, setting, date, source, protected);
+    out.extend(breakdown_strata(
+        &report.breakdowns,
+        setting,
+        date,
+        source,
+        protected,
+    ));
+    out
+}
+
+/// One subgroup's row: its estimate from the exact counts, its population and note from the
+/// published ones (`shown`: numerator, denominator), or nothing but the reason when either is
+/// suppressed.
+fn subgroup_row(
+    q: &RateEstimate,
+    shown: Option<(Shown, Shown, crate::disclosure::Rule)>,
+    expected: Option<f64>,
+    label: String,
+    order: u32,
+    indicator_name: &str,
+    note_tail: &str,
+) -> (Subgroup, RowExtras) {
+    let (num, den, rule) = shown.unwrap_or((
+        Shown::Value(q.numerator),
+        Shown::Value(q.denominator),
+        crate::disclosure::Rule::None,
+    ));
+    let suppressed = match (num, den) {
+        (Shown::Suppressed(r), _) | (_, Shown::Suppressed(r)) => Some(r),
+        _ => None,
+    };
+    #[allow(clippy::cast_precision_loss, reason = "people counts far below 2^52")]
+    let n = q.denominator as f64;
+    let visible = suppressed.is_none();
+    let note = match suppressed {
+        Some(r) => format!("{}{note_tail}", r.describe(rule)),
+        None => format!(
+            "{} of {} people{note_tail}",
+            num.value().unwrap_or(0),
+            den.value().unwrap_or(0)
+        ),
+    };
+    #[allow(clippy::cast_precision_loss, reason = "people counts far below 2^52")]
+    let population = den.value().map(|d| d as f64);
+    (
+        Subgroup {
+            label,
+            estimate: q.rate.filter(|_| visible).map(|p| 100.0 * p),
+            se: q
+                .rate
+                .filter(|_| visible)
+                .map(|r| binomial_se(r, n, expected)),
+            population: if visible { population } else { None },
+            order,
+            reference: false,
+        },
+        RowExtras {
+            indicator_name: indicator_name.to_owned(),
+            ci_lb: q.lower.filter(|_| visible).map(|v| 100.0 * v),
+            ci_ub: q.upper.filter(|_| visible).map(|v| 100.0 * v),
+            note,
+            iso3: "GBR".to_owned(),
+        },
+    )
+}
+
+fn ambition_strata(
+    rows: &[AmbitionRow],
+    setting: &str,
+    date: &str,
+    source: &str,
+    protected: Option<&ProtectedReport>,
+) -> Vec<HeatPlusStratum> {
     rows.iter()
         .map(|row| {
             let mut subgroups = Vec::with_capacity(5);
             let mut extras = Vec::with_capacity(5);
             for (order, q) in (1u32..).zip(&row.by_quintile) {
-                #[allow(clippy::cast_precision_loss, reason = "people counts far below 2^52")]
-                let n = q.denominator as f64;
-                let se = q.rate.map(|r| binomial_se(r, n, row.expected_prevalence));
-                subgroups.push(Subgroup {
-                    label: match order {
+                let shown = protected.map(|p| {
+                    let (n, d) = p.ambition(&row.metric, &format!("q{order}"), q);
+                    (n, d, p.rule())
+                });
+                let (subgroup, extra) = subgroup_row(
+                    q,
+                    shown,
+                    row.expected_prevalence,
+                    match order {
                         1 => "Quintile 1 (most deprived)".to_owned(),
                         5 => "Quintile 5 (least deprived)".to_owned(),
                         _ => format!("Quintile {order}"),
                     },
-                    estimate: q.rate.map(|p| 100.0 * p),
-                    se,
-                    population: Some(n),
                     order,
-                    reference: false,
-                });
-                extras.push(RowExtras {
-                    indicator_name: row.label.clone(),
-                    ci_lb: q.lower.map(|v| 100.0 * v),
-                    ci_ub: q.upper.map(|v| 100.0 * v),
-                    note: format!(
-                        "{} of {} people (clinical area {})",
-                        q.numerator, q.denominator, row.area
-                    ),
-                    iso3: "GBR".to_owned(),
-                });
+                    &row.label,
+                    &format!(" (clinical area {})", row.area),
+                );
+                subgroups.push(subgroup);
+                extras.push(extra);
             }
+            let overall_hidden = protected.is_some_and(|p| {
+                let (n, d) = p.ambition(&row.metric, "overall", &row.overall);
+                n.is_suppressed() || d.is_suppressed()
+            });
             HeatPlusStratum {
                 key: StratumKey {
                     setting: setting.to_owned(),
@@ -95,7 +187,11 @@ pub fn from_ambitions(
                     ordered: true,
                     favourable: true,
                     scale: 100.0,
-                    setting_average: row.overall.rate.map(|p| 100.0 * p),
+                    setting_average: row
+                        .overall
+                        .rate
+                        .filter(|_| !overall_hidden)
+                        .map(|p| 100.0 * p),
                 },
                 extras,
             }
@@ -126,6 +222,16 @@ pub fn from_breakdowns(
     date: &str,
     source: &str,
 ) -> Vec<HeatPlusStratum> {
+    breakdown_strata(breakdowns, setting, date, source, None)
+}
+
+fn breakdown_strata(
+    breakdowns: &[BreakdownReport],
+    setting: &str,
+    date: &str,
+    source: &str,
+    protected: Option<&ProtectedReport>,
+) -> Vec<HeatPlusStratum> {
     let mut out = Vec::new();
     for b in breakdowns {
         match b.dimensions.as_slice() {
@@ -146,7 +252,7 @@ pub fn from_breakdowns(
                     indicator_abbr: abbr.to_owned(),
                     dimension: d.label.clone(),
                 };
-                push_strata(&mut out, b, d, &cells, total, &key);
+                push_strata(&mut out, (b, protected), d, &cells, total, &key);
             }
             [a, d] => {
                 for (i, la) in a.cells.iter().enumerate() {
@@ -169,7 +275,7 @@ pub fn from_breakdowns(
                         indicator_abbr: abbr.to_owned(),
                         dimension: dimension.clone(),
                     };
-                    push_strata(&mut out, b, d, &cells, total, &key);
+                    push_strata(&mut out, (b, protected), d, &cells, total, &key);
                 }
             }
             _ => {}
@@ -181,20 +287,25 @@ pub fn from_breakdowns(
 /// One stratum per metric of `b`: the known `cells` of dimension `d` (whose margin is `total`).
 fn push_strata(
     out: &mut Vec<HeatPlusStratum>,
-    b: &BreakdownReport,
+    (b, protected): (&BreakdownReport, Option<&ProtectedReport>),
     d: &DimensionCells,
     cells: &[&BreakdownCell],
     total: &BreakdownCell,
     key: &dyn Fn(&str) -> StratumKey,
 ) {
     for (k, metric) in b.metrics.iter().enumerate() {
-        let unknown: u64 = d
+        let at = 3 + b.areas.len() + b.plus_groups.len() + 2 * k;
+        // People in the unknown cells, as published (a suppressed one makes the sum unknown).
+        let unknown: Option<u64> = d
             .unknown
             .iter()
             .filter_map(|&i| cells.get(i))
-            .filter_map(|c| c.metrics.get(k))
-            .map(|m| m.estimate.denominator)
+            .map(|c| match protected {
+                Some(p) => p.cell(b, c).get(at).and_then(|s| s.value()),
+                None => c.metrics.get(k).map(|m| m.estimate.denominator),
+            })
             .sum();
+        let unknown = unknown.map_or_else(|| "some".to_owned(), |n| n.to_string());
         let empty: Vec<&str> = cells
             .iter()
             .enumerate()
@@ -228,26 +339,25 @@ fn push_strata(
                 continue;
             };
             order += 1;
-            let q: &RateEstimate = &m.estimate;
-            #[allow(clippy::cast_precision_loss, reason = "people counts far below 2^52")]
-            let n = q.denominator as f64;
-            subgroups.push(Subgroup {
-                label: cell.key.last().cloned().unwrap_or_default(),
-                estimate: q.rate.map(|p| 100.0 * p),
-                se: q
-                    .rate
-                    .map(|r| binomial_se(r, n, metric.expected_prevalence)),
-                population: Some(n),
-                order: if d.ordered { order } else { 0 },
-                reference: false,
+            let shown = protected.map(|p| {
+                let s = p.cell(b, cell);
+                (
+                    s.get(at + 1).copied().unwrap_or(Shown::Value(0)),
+                    s.get(at).copied().unwrap_or(Shown::Value(0)),
+                    p.rule(),
+                )
             });
-            extras.push(RowExtras {
-                indicator_name: metric.label.clone(),
-                ci_lb: q.lower.map(|v| 100.0 * v),
-                ci_ub: q.upper.map(|v| 100.0 * v),
-                note: format!("{} of {} people{note_tail}", q.numerator, q.denominator),
-                iso3: "GBR".to_owned(),
-            });
+            let (subgroup, extra) = subgroup_row(
+                &m.estimate,
+                shown,
+                metric.expected_prevalence,
+                cell.key.last().cloned().unwrap_or_default(),
+                if d.ordered { order } else { 0 },
+                &metric.label,
+                &note_tail,
+            );
+            subgroups.push(subgroup);
+            extras.push(extra);
         }
         if subgroups.is_empty() {
             // No one in the denominator anywhere: no stratum to write.
