@@ -205,8 +205,20 @@ Memory does not grow with the file, except for the person_ids kept to find repea
 its length plus 16 to 29 bytes (about 40 MB for a million people; less when the file is sorted
 by person_id, which also makes the check faster).
 
+Breakdowns (--by) give every count and ambition metric by one dimension or two crossed, each
+cell with its Wilson 95% interval, in the table, the JSON, --csv-table breakdowns and
+--csv-table heat-plus. CSV and JSON outputs are disclosure-controlled (--suppress).
+
 Example:
-  equitas cohorts --records people.csv --imd ../shared/data/imd/imd2019_england_lsoa11.csv"
+  equitas cohorts --records people.csv --imd ../shared/data/imd/imd2019_england_lsoa11.csv
+
+Example with breakdowns, Places, a local definition and disclosure control:
+  equitas cohorts --records people.csv --imd ../shared/data/imd/imd2019_england_lsoa11.csv \\
+      --by ethnicity:imd-quintile,place,lookup \\
+      --place-lookup ../shared/data/geography/lsoa11_subicb22_icb22_lad22.csv \\
+      --place-column ltla22_code --places seeds/places/coventry-warwickshire.json \\
+      --definition seeds/definitions/coventry-warwickshire-local.json \\
+      --suppress nhs-digital --format json"
     )
 }
 

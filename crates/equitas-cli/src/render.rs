@@ -107,6 +107,10 @@ pub fn table(
     )?;
     cohort_lines(w, "PLUS groups of this definition", &rep.plus_groups)?;
 
+    for b in &rep.breakdowns {
+        breakdown(w, b)?;
+    }
+
     writeln!(
         w,
         "\nAmbitions: rate with Wilson 95% interval; gap = rest minus Core20, percentage points"
@@ -140,6 +144,46 @@ pub fn table(
         writeln!(w, "  {:<22} {:>10}", m.id(), group_digits(*n))?;
     }
     problems(w, summary)
+}
+
+/// One breakdown's cells and margins: people, the Core20 share, and the rate of every metric
+/// with a target (with its denominator), cells with no one left out.
+fn breakdown(w: &mut impl Write, b: &equitas_core::cohort::BreakdownReport) -> io::Result<()> {
+    let dims: Vec<&str> = b.dimensions.iter().map(|d| d.label.as_str()).collect();
+    writeln!(
+        w,
+        "\nBy {} ({}): people, Core20 share, and each metric with a target (rate, n)",
+        dims.join(" x "),
+        b.id
+    )?;
+    let targeted: Vec<usize> = (0..b.metrics.len())
+        .filter(|&k| b.metrics[k].target.is_some())
+        .collect();
+    write!(w, "  {:<40} {:>10} {:>8}", "cell", "people", "Core20%")?;
+    for &k in &targeted {
+        write!(w, "  {:>22}", b.metrics[k].id)?;
+    }
+    writeln!(w)?;
+    for c in b.cells.iter().filter(|c| c.people > 0 || c.margin) {
+        let key = c.key.join(" / ");
+        write!(
+            w,
+            "  {:<40} {:>10} {:>8}",
+            key,
+            group_digits(c.people),
+            pct(c.core20.rate)
+        )?;
+        for &k in &targeted {
+            let e = &c.metrics[k].estimate;
+            let text = match e.rate {
+                Some(r) => format!("{:.1}% (n={})", r * 100.0, e.denominator),
+                None => "-".to_owned(),
+            };
+            write!(w, "  {text:>22}")?;
+        }
+        writeln!(w)?;
+    }
+    Ok(())
 }
 
 /// One ambition's lines of the report table: its target, rates and gap.
