@@ -1549,6 +1549,123 @@ mod places {
         );
     }
 
+    /// Issue 14, must show: on a synthetic Coventry and Warwickshire population drawn from the
+    /// ICB's real LSOAs, with the local definition (SMI target 75%, multiple complex needs),
+    /// ambitions per local authority and per Place, and by ethnicity × quintile.
+    #[test]
+    fn ambitions_per_local_authority_place_and_ethnicity_by_quintile() {
+        let ix = crate::cohort::index19();
+        let lookup = lad_lookup();
+        let places = Places::coventry_warwickshire();
+        let local = std::fs::read_to_string(
+            crate::root().join("seeds/definitions/coventry-warwickshire-local.json"),
+        )
+        .unwrap();
+        let c = Classifier::new(CohortDefinition::from_json(&local).unwrap(), Some(&ix))
+            .unwrap()
+            .with_places(&lookup, Some(&places))
+            .unwrap()
+            .with_breakdowns(
+                &Breakdown::parse_list("place,lookup,ethnicity:imd-quintile,place:core20").unwrap(),
+            )
+            .unwrap();
+        let csv = cw_population(&ix, 60_000, 8);
+        let mut counts = CohortCounts::new(&c);
+        count_records(csv.as_slice(), &c, &mut counts, false).unwrap();
+        let rep = report(&counts, &c);
+        let (place, lad, eq, pc) = (
+            &rep.breakdowns[0],
+            &rep.breakdowns[1],
+            &rep.breakdowns[2],
+            &rep.breakdowns[3],
+        );
+        let smi = place
+            .metrics
+            .iter()
+            .position(|m| m.id == "smi_health_check")
+            .unwrap();
+        assert_eq!(place.metrics[smi].target, Some(0.75), "the local target");
+        let overall = rep
+            .ambitions
+            .iter()
+            .find(|a| a.metric == "smi_health_check")
+            .unwrap();
+        // Every metric, per Place and per local authority: each area's denominators add up to
+        // the whole, and each cell has its Wilson interval and its verdict against the target.
+        for (k, m) in place.metrics.iter().enumerate() {
+            let whole = rep
+                .ambitions
+                .iter()
+                .find(|a| a.metric == m.id)
+                .unwrap()
+                .overall;
+            for b in [place, lad] {
+                let cells: Vec<_> = b.cells.iter().filter(|c| !c.margin).collect();
+                let den: u64 = cells
+                    .iter()
+                    .map(|c| c.metrics[k].estimate.denominator)
+                    .sum();
+                let num: u64 = cells.iter().map(|c| c.metrics[k].estimate.numerator).sum();
+                assert_eq!(
+                    (num, den),
+                    (whole.numerator, whole.denominator),
+                    "{} {}",
+                    b.id,
+                    m.id
+                );
+                for c in cells {
+                    let e = c.metrics[k].estimate;
+                    if let (Some(r), Some(lo), Some(hi)) = (e.rate, e.lower, e.upper) {
+                        assert!(lo <= r && r <= hi, "{} {:?} {}", b.id, c.key, m.id);
+                        assert_eq!(c.metrics[k].meets_target, m.target.map(|t| r >= t));
+                    }
+                }
+            }
+        }
+        assert!(overall.target_is_local);
+        // The Core20 gap within each Place: Place × Core20, yes against no.
+        for p in ["coventry", "warwickshire_north"] {
+            let yes = pc.cell(&[p, "yes"]).unwrap();
+            let no = pc.cell(&[p, "no"]).unwrap();
+            assert!(yes.people > 0 && no.people > 0, "{p}");
+            assert_eq!(
+                yes.people + no.people + pc.cell(&[p, "unknown"]).unwrap().people,
+                place.cell(&[p]).unwrap().people
+            );
+        }
+        // Ethnicity × quintile: the margins are the one-way tables the report already has.
+        for (q, want) in rep.total.by_quintile.iter().enumerate() {
+            let label = if q < 5 {
+                (q + 1).to_string()
+            } else {
+                "unknown".to_owned()
+            };
+            assert_eq!(eq.cell(&["all", &label]).unwrap().people, *want);
+        }
+        let white = eq.cell(&["white", "all"]).unwrap().people;
+        let by_q: u64 = ["1", "2", "3", "4", "5", "unknown"]
+            .iter()
+            .map(|q| eq.cell(&["white", q]).unwrap().people)
+            .sum();
+        assert_eq!(white, by_q);
+        // 6 ethnic groups × 6 quintile slots, then 6 row margins, 6 column margins, the total.
+        assert_eq!(eq.cells.len(), 6 * 6 + 6 + 6 + 1);
+        // The multiple complex needs cohort is counted in every Place.
+        let mcn = place
+            .plus_groups
+            .iter()
+            .position(|g| g == "multiple_complex_needs")
+            .unwrap();
+        for p in [
+            "coventry",
+            "rugby",
+            "warwickshire_north",
+            "south_warwickshire",
+        ] {
+            assert!(place.cell(&[p]).unwrap().plus_groups[mcn] > 0, "{p}");
+        }
+    }
+
     #[test]
     fn places_and_definitions_that_do_not_fit_the_lookup_are_refused() {
         let lookup = lad_lookup();
