@@ -10,8 +10,11 @@
 //!   (ECDS)",
 //!   <https://digital.nhs.uk/data-and-information/data-tools-and-services/data-services/hospital-episode-statistics/change-to-disclosure-control-methodology-for-hes-and-ecds-from-september-2018>).
 //! - [`Rule::Below`]`(n)`: counts from 1 to n − 1 suppressed, the others shown exactly; the
-//!   threshold rules of the ONS's confidentiality guidance for health statistics (counts of 1
-//!   and 2 unsafe, 3 and 4 for small areas and sensitive data).
+//!   threshold rules of the ONS's confidentiality guidance for health statistics (2006: counts
+//!   of 1 and 2 unsafe, 3 and 4 for small areas and sensitive data; summarised by Cambridgeshire
+//!   Insight, "Maintaining confidentiality in disseminated data", 2013,
+//!   <https://paperzz.com/doc/8181728/public---cambridgeshire-insight>). OHID publishes no
+//!   small-number rule of its own that we could find, so none is offered under its name.
 //! - [`Rule::None`]: nothing suppressed; outputs say so.
 //!
 //! Suppressing a small count is not enough when the table's margins are published too: a
