@@ -1,5 +1,5 @@
-//! Assessment benchmarks: scoring one assessment (target under 50 µs) and a portfolio summary of
-//! 10,000 assessments (target under 1 s). The assessments are the synthetic examples in
+//! Assessment benchmarks: scoring one assessment (target under 50 µs), one whose evidence table
+//! has 100,000 rows, and a portfolio summary of 10,000 assessments (target under 1 s). The assessments are the synthetic examples in
 //! `tests/fixtures/assessments/examples/`, repeated. Also the two readers the browser runs:
 //! loading a saved file (every `validateAssessment`, `assessmentProgress` and `scoreAssessment`
 //! call loads the draft it is given) and reading the built-in instruments (once, at start).
@@ -10,7 +10,9 @@ use std::path::PathBuf;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use equitas_core::assessment::Instrument;
 use equitas_core::assessment::envelope::INSTRUMENT_FILES;
-use equitas_core::assessment::{Assessment, Date, Registry, load, score, summary};
+use equitas_core::assessment::{
+    Answer, Assessment, Date, Evidence, EvidenceRow, QuestionId, Registry, load, score, summary,
+};
 
 /// Assessments in the summary; `cargo test --benches` runs each bench once on a small portfolio.
 fn portfolio() -> usize {
@@ -56,6 +58,51 @@ fn bench_assessment(c: &mut Criterion) {
     g.bench_function("score_thorough_heat", |b| {
         b.iter(|| black_box(score(heat, black_box(&thorough.answers))));
     });
+
+    // The thorough example with its evidence table grown to 100,000 rows (issue 12 finding 7:
+    // 24 s in the browser): 20 ordered dimensions of 5,000 subgroups each, every row with an
+    // estimate, a population and a standard error, so validation, grouping, the quantified rule
+    // and the measures (SII, RII, D of each dimension) all see every row.
+    let mut big = thorough.answers.clone();
+    let rows = (0..100_000u32)
+        .map(|i| EvidenceRow {
+            dimension: format!("Dimension {}", i / 5_000),
+            subgroup: format!("Subgroup {}", i % 5_000),
+            order: i % 5_000 + 1,
+            estimate: Some(40.0 + f64::from(i % 5_000) * 0.004),
+            population: Some(1_000.0 + f64::from(i % 7)),
+            se: Some(1.0 + f64::from(i % 3) * 0.1),
+            lower: None,
+            upper: None,
+            reference: false,
+        })
+        .collect();
+    big.insert(
+        QuestionId::new("assess.evidence"),
+        Answer::Evidence(Evidence {
+            indicator: Some("uptake, % (SYNTHETIC)".into()),
+            favourable: true,
+            scale: 100.0,
+            rows,
+        }),
+    );
+    let report = score(heat, &big);
+    assert_eq!(report.quantified.len(), 20, "every dimension is quantified");
+    assert!(
+        report
+            .quantified
+            .iter()
+            .flat_map(|q| &q.measures)
+            .all(|m| m.value.is_some()),
+        "every measure is computed"
+    );
+    g.throughput(Throughput::Elements(100_000));
+    g.sample_size(10);
+    g.bench_function("score_evidence_100k_rows", |b| {
+        b.iter(|| black_box(score(heat, black_box(&big))));
+    });
+    g.sample_size(100);
+    g.throughput(Throughput::Elements(1));
 
     let saved = thorough.to_json();
     g.bench_function("load_thorough_heat", |b| {

@@ -1,7 +1,7 @@
 // The web benchmark: what a user of the browser app waits for.
 //
 //   node www/bench/web.mjs [--url http://127.0.0.1:PORT/ | --root DIR] [--loads 10] [--calls 200]
-//                          [--subgroups 100000] [--wasm NAME:RAW:GZIP ...]
+//                          [--subgroups 100000] [--wasm NAME:RAW:GZIP:TARGET_RAW:TARGET_GZIP ...]
 //
 // `cargo xtask bench web` runs it after building the web package. Without --url it serves --root
 // (default: the www/ beside this file) itself, with the repository's one static server
@@ -12,7 +12,8 @@
 //   (a) each optimised wasm module's size, raw and gzipped: equitas_wasm (the assessment engine,
 //       what the start page and the form load), equitas_measures (the data page's measures) and
 //       equitas_cohort (the cohort classifier, which no page loads);
-//       from xtask's `--wasm name:raw:gzip` (gzip -9) when given, else fetched and gzipped here;
+//       from xtask's `--wasm name:raw:gzip:target-raw:target-gzip` (gzip -9) when given, else
+//       fetched and gzipped here (the targets are then xtask's, not shown);
 //   (b) the start page's time to usable: navigation start → the app sets
 //       document.documentElement.dataset.equitasReady = "true" (wasm loaded, start button
 //       working), over N cold loads, each in a fresh browser context (empty cache);
@@ -90,13 +91,19 @@ function parseArgs(argv) {
         out.fixture = resolve(value);
         break;
       case "--wasm": {
-        const [name, raw, gzip, ...rest] = value.split(":");
-        if (!MODULES.some((m) => m.name === name) || rest.length) {
+        const [name, raw, gzip, targetRaw, targetGzip, ...rest] = value.split(":");
+        if (!MODULES.some((m) => m.name === name) || targetGzip === undefined || rest.length) {
           fail(
-            `--wasm takes NAME:RAW:GZIP with NAME one of ${MODULES.map((m) => m.name).join(", ")}, got ${JSON.stringify(value)}`,
+            `--wasm takes NAME:RAW:GZIP:TARGET_RAW:TARGET_GZIP with NAME one of ${MODULES.map((m) => m.name).join(", ")}, got ${JSON.stringify(value)}`,
           );
         }
-        out.wasm.push({ name, raw: count(raw, arg), gzip: count(gzip, arg) });
+        out.wasm.push({
+          name,
+          raw: count(raw, arg),
+          gzip: count(gzip, arg),
+          targetRaw: count(targetRaw, arg),
+          targetGzip: count(targetGzip, arg),
+        });
         break;
       }
       default:
@@ -134,6 +141,8 @@ function median(values) {
 
 const ms = (v, digits = 2) => `${v.toFixed(digits)} ms`;
 const sized = (bytes) => `${bytes.toLocaleString("en-GB")} bytes`;
+/** The target column of a module measured here: the targets are xtask's (`MODULES` in crates/xtask/src/web.rs). */
+const TARGET_ELSEWHERE = "as `cargo xtask wasm` checks";
 
 // ---------------------------------------------------------------------------------------------
 
@@ -168,17 +177,25 @@ async function main() {
   for (const { name, what } of MODULES) {
     const given = options.wasm.find((w) => w.name === name);
     if (given) {
-      rows.push([`\`${name}_bg.wasm\`, ${what}, optimised (wasm-opt -Oz), raw`, sized(given.raw), "< 300,000 bytes"]);
-      rows.push([`\`${name}_bg.wasm\`, optimised, gzipped (\`gzip -9\`)`, sized(given.gzip), "< 120,000 bytes"]);
+      rows.push([
+        `\`${name}_bg.wasm\`, ${what}, optimised (wasm-opt -Oz), raw`,
+        sized(given.raw),
+        `< ${sized(given.targetRaw)}`,
+      ]);
+      rows.push([
+        `\`${name}_bg.wasm\`, optimised, gzipped (\`gzip -9\`)`,
+        sized(given.gzip),
+        `< ${sized(given.targetGzip)}`,
+      ]);
     } else {
       const res = await fetch(`${base}pkg/${name}_bg.wasm`);
       if (!res.ok) fail(`${base}pkg/${name}_bg.wasm: HTTP ${res.status}; run \`cargo xtask wasm\` first`);
       const bytes = Buffer.from(await res.arrayBuffer());
-      rows.push([`\`${name}_bg.wasm\`, ${what}, as served, raw`, sized(bytes.length), "< 300,000 bytes"]);
+      rows.push([`\`${name}_bg.wasm\`, ${what}, as served, raw`, sized(bytes.length), TARGET_ELSEWHERE]);
       rows.push([
         `\`${name}_bg.wasm\`, as served, gzipped (node zlib level 9)`,
         sized(gzipSync(bytes, { level: 9 }).length),
-        "< 120,000 bytes",
+        TARGET_ELSEWHERE,
       ]);
     }
   }

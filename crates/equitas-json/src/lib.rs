@@ -44,10 +44,10 @@
 //! may be absent or `null`, and a field with a default may be absent (`null` is read as a value,
 //! and refused unless the type takes it).
 //!
-//! Text is parsed ([`parse`], a strict parser of the crate's own, smaller in the browser build
-//! than serde_json's) into serde_json's `Value`, which the readers walk: the browser build then
-//! carries one small walker per type instead of serde's deserializer for every type, and every
-//! error knows its place as a JSON pointer.
+//! Text is parsed ([`parse`]: serde_json's parser, through a visitor that refuses a key named
+//! twice) into serde_json's `Value`, which the readers walk: the browser build then carries one
+//! small walker per type instead of serde's deserializer for every type, and every error knows
+//! its place as a JSON pointer.
 
 // The derive names this crate as `::equitas_json`, here too (in the tests).
 extern crate self as equitas_json;

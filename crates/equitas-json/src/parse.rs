@@ -1,73 +1,45 @@
-//! JSON text to serde_json's [`Value`]: a small strict parser of the crate's own.
+//! JSON text to serde_json's [`Value`], strictly: serde_json's parser, driven through a visitor
+//! of the crate's own that refuses an object naming a key twice and nesting past [`MAX_DEPTH`].
 //!
-//! It reads RFC 8259 JSON and nothing else: one value with only space, tab, line feed and
-//! carriage return around it; no comments, trailing commas, single quotes, `NaN`, leading zeros,
-//! `+1`, `.5` or `1.`; no raw control characters in strings; `\u` escapes with surrogates
-//! properly paired. On top of RFC 8259 it refuses an object that names a key twice.
-//!
-//! It keeps serde_json's behaviour where callers could see it (its tests hold it to serde_json,
-//! read through a visitor that refuses a key named twice, and the `json` fuzz target does too):
-//! - the same `Value` for the same text (integers that fit `u64`, or `i64` when negative, stay
-//!   integers; `-0` is the float −0; everything else is the correctly rounded `f64`, as
-//!   `str::parse::<f64>` and serde_json with its `float_roundtrip` feature give);
-//! - serde_json's messages ("EOF while parsing a value", "trailing comma", …) at the same line
-//!   and column: the column counts bytes from the start of the line and points at the byte that
-//!   was wrong, or at the last byte of the text when the text ended too soon (column 0 when that
-//!   byte is a line break). A key named twice is reported at its closing quote, with its JSON
-//!   pointer; a lone trailing surrogate (`"\uDC00"`) is called that, where serde_json calls it a
-//!   leading one;
-//! - serde_json's nesting limit ([`MAX_DEPTH`]), so hostile input cannot overflow the stack, in
-//!   wasm or natively.
-//!
-//! Why not serde_json's own parser: in the browser it costs more than the size budget has room
-//! for. Measured in issue 13 on the assessment engine (raw / gzipped, after wasm-opt), serde_json
-//! through a strict visitor took it from 291,045 / 116,548 bytes with this parser to 299,274 /
-//! 121,062, and with `float_roundtrip` (without which a float may be a unit in the last place
-//! off) to 315,601 / 130,109, past the 300,000 / 120,000 every module must stay under.
-//! ARCHITECTURE.md, "Reading JSON", has the numbers for every module.
+//! serde_json reads RFC 8259 JSON and nothing else (no comments, trailing commas, single quotes,
+//! `NaN`, leading zeros, raw control characters in strings, unpaired surrogate escapes), with
+//! its messages, line and column. Its floats are correctly rounded because the workspace turns
+//! on its `float_roundtrip` feature, in every build, native and wasm alike: without it a long
+//! number (the 17 digits JavaScript writes for 0.1 + 0.2, the measured values saved in an
+//! assessment) may read back a unit in the last place off, and a saved file read and saved again
+//! would not be the same bytes. ARCHITECTURE.md ("JSON text is parsed by serde_json") has what
+//! it costs in the browser.
 
-mod float;
-
+use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
+use serde_json::error::Category;
 use serde_json::{Map, Number, Value};
 
-use crate::{ReadError, ReadErrorKind, pointer_escape};
+use crate::{Place, ReadError, ReadErrorKind};
 
-/// Lists and objects one inside another, at most: the 128th is refused ("recursion limit
-/// exceeded"), so hostile input cannot overflow the stack, natively or in wasm. It is
-/// serde_json's limit, fixed in its parser; a test holds this one to it.
+/// Lists and objects one inside another, at most: the one inside the 127th is refused
+/// ("recursion limit exceeded", at its opening bracket), so hostile input cannot overflow the
+/// stack, natively or in wasm. The parser's visitor holds the text to it; serde_json's own
+/// parser also stops there whatever this says (its limit is fixed), so it may be lowered but not
+/// raised. A test holds both.
 pub const MAX_DEPTH: usize = 127;
 
-/// The exponent of a number is read up to this size; anything bigger is already far out of the
-/// range of an `f64` either way, and the cap keeps the arithmetic from overflowing.
-const EXPONENT_CAP: i64 = 1_000_000;
-
-const EOF_VALUE: &str = "EOF while parsing a value";
-const EOF_LIST: &str = "EOF while parsing a list";
-const EOF_OBJECT: &str = "EOF while parsing an object";
-const EOF_STRING: &str = "EOF while parsing a string";
+/// What serde_json says of a value that cannot start where it does.
 const EXPECTED_VALUE: &str = "expected value";
-const EXPECTED_IDENT: &str = "expected ident";
-const EXPECTED_COLON: &str = "expected `:`";
-const EXPECTED_LIST_NEXT: &str = "expected `,` or `]`";
-const EXPECTED_OBJECT_NEXT: &str = "expected `,` or `}`";
-const KEY_NOT_STRING: &str = "key must be a string";
-const TRAILING_COMMA: &str = "trailing comma";
-const TRAILING_CHARACTERS: &str = "trailing characters";
-const INVALID_NUMBER: &str = "invalid number";
-const OUT_OF_RANGE: &str = "number out of range";
-const INVALID_ESCAPE: &str = "invalid escape";
-const CONTROL_CHARACTER: &str = "control character (\\u0000-\\u001F) found while parsing a string";
-const LONE_LEADING_SURROGATE: &str = "lone leading surrogate in hex escape";
-const LONE_TRAILING_SURROGATE: &str = "lone trailing surrogate in hex escape";
-const END_OF_HEX_ESCAPE: &str = "unexpected end of hex escape";
-const INVALID_CODE_POINT: &str = "invalid unicode code point";
+
+/// What serde_json, and the visitor, say of nesting past the limit.
 const TOO_DEEP: &str = "recursion limit exceeded";
+
+/// What the message for a key named twice says after the key (then where the key's value is).
+const TWICE: &str = " appears twice in one object, at ";
+
+/// The message for a byte order mark anywhere but at the very start (where [`parse`] skips it).
 const MISPLACED_BOM: &str =
     "expected value, found a byte order mark (U+FEFF), which may only come first in the text";
 
-/// Parses JSON text (RFC 8259); a syntax error gives its line and column and serde_json's
-/// message. An object that names the same key twice is an error too, at the key's closing quote
-/// and with the key's JSON pointer (serde_json's own `Value` would keep the last silently).
+/// Parses JSON text (RFC 8259, with serde_json's parser); a syntax error gives its line and
+/// column and serde_json's message. An object that names the same key twice is an error too,
+/// at the key's closing quote and with the key's JSON pointer (serde_json's own `Value` would
+/// keep the last silently), and so is nesting deeper than [`MAX_DEPTH`].
 ///
 /// A byte order mark (U+FEFF) as the very first character is skipped: Windows Notepad and
 /// "UTF-8 with BOM" in other editors write one before the text, RFC 8259 lets a reader ignore
@@ -77,7 +49,7 @@ const MISPLACED_BOM: &str =
 ///
 /// Numbers read as serde_json reads them: integers that fit a `u64` (or an `i64`, when
 /// negative) stay integers, `-0` is the float −0, and every other number is the nearest `f64`,
-/// correctly rounded.
+/// correctly rounded (serde_json's `float_roundtrip` feature, which the workspace turns on).
 ///
 /// ```
 /// let v = equitas_json::parse(r#"{"a": [1, 2.5]}"#)?;
@@ -91,431 +63,230 @@ const MISPLACED_BOM: &str =
 /// ```
 ///
 /// # Errors
-/// The text is not JSON, or repeats a key in an object ([`ReadErrorKind::Json`]).
+/// The text is not JSON, repeats a key in an object or nests too deep
+/// ([`ReadErrorKind::Json`]).
 pub fn parse(text: &str) -> Result<Value, ReadError> {
+    parse_nested(text, MAX_DEPTH)
+}
+
+/// [`parse`], with lists and objects nested `max_depth` deep at most (at most [`MAX_DEPTH`]:
+/// serde_json stops there anyway).
+fn parse_nested(text: &str, max_depth: usize) -> Result<Value, ReadError> {
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
-    let mut parser = Parser {
-        text,
-        bytes: text.as_bytes(),
-        pos: 0,
+    let mut de = serde_json::Deserializer::from_str(text);
+    let root = Place::Pointer("");
+    let strict = Strict {
+        at: &root,
         depth: 0,
+        max_depth,
     };
-    let result = parser.value().and_then(|value| {
-        parser.skip_whitespace();
-        match parser.peek() {
-            None => Ok(value),
-            Some(_) => Err(parser.at_next(TRAILING_CHARACTERS)),
-        }
-    });
-    result.map_err(|fail| fail.into_error(parser.bytes))
+    let value = strict
+        .deserialize(&mut de)
+        .and_then(|v| de.end().map(|()| v));
+    value.map_err(|e| syntax_error(text, &e))
 }
 
-/// What was wrong, and where: `end` is the length of the text up to and including the byte at
-/// fault (serde_json's convention), from which the line and column are worked out. Boxed, so a
-/// `Result` of the parser is no larger than the value parsed.
-#[derive(Debug)]
-struct Fail(Box<Failure>);
-
-#[derive(Debug)]
-struct Failure {
-    end: usize,
-    message: String,
-    /// For a key named twice, the key's JSON pointer, written from the inside out as the error
-    /// leaves each list and object; empty otherwise.
-    pointer: String,
+/// A serde_json error as a [`ReadErrorKind::Json`]: its message without the position serde_json
+/// appends, and the position on its own.
+#[cold]
+fn syntax_error(text: &str, e: &serde_json::Error) -> ReadError {
+    let (line, column) = (e.line(), e.column());
+    let said = e.to_string();
+    let message = said
+        .strip_suffix(&format!(" at line {line} column {column}"))
+        .unwrap_or(&said);
+    let message = if message == EXPECTED_VALUE && bom_at(text, line, column) {
+        MISPLACED_BOM
+    } else {
+        message
+    };
+    // The visitor's own errors (a key named twice, nesting too deep) are "data" errors to
+    // serde_json, which places them where it stopped: after the spaces that follow the key or
+    // the opening bracket, and after a closing brace or bracket that came next. The place to
+    // show is the key's closing quote, or the bracket.
+    let (line, column) = if e.classify() == Category::Data {
+        token_end(text, line, column)
+    } else {
+        (line, column)
+    };
+    ReadErrorKind::Json {
+        line,
+        column,
+        message: message.to_owned(),
+    }
+    .into()
 }
 
-impl Fail {
-    fn new(end: usize, message: String) -> Self {
-        Self(Box::new(Failure {
-            end,
-            message,
-            pointer: String::new(),
-        }))
-    }
-
-    /// The error, come out of the member `part` (a key or an index) of a list or object.
-    #[cold]
-    #[inline(never)]
-    fn inside(mut self, part: &str) -> Self {
-        if !self.0.pointer.is_empty() {
-            self.0.pointer = format!("/{}{}", pointer_escape(part), self.0.pointer);
-        }
-        self
-    }
-
-    #[cold]
-    fn into_error(self, bytes: &[u8]) -> ReadError {
-        let Failure {
-            end,
-            mut message,
-            pointer,
-        } = *self.0;
-        let before = bytes.get(..end).unwrap_or(bytes);
-        let line_start = before
-            .iter()
-            .rposition(|&b| b == b'\n')
-            .map_or(0, |i| i + 1);
-        if !pointer.is_empty() {
-            message.push_str(", at ");
-            message.push_str(&pointer);
-        }
-        ReadErrorKind::Json {
-            line: 1 + before.iter().filter(|&&b| b == b'\n').count(),
-            column: before.len() - line_start,
-            message,
-        }
-        .into()
-    }
+/// The byte offset of `line` and `column` (both from 1; serde_json counts columns in bytes; a
+/// column of 0 is the line break before the line).
+fn offset(text: &str, line: usize, column: usize) -> Option<usize> {
+    let line_start = match line.checked_sub(2) {
+        None => 0,
+        Some(breaks) => text.match_indices('\n').nth(breaks)?.0 + 1,
+    };
+    (line_start + column).checked_sub(1)
 }
 
-struct Parser<'a> {
-    text: &'a str,
-    bytes: &'a [u8],
-    /// The next byte to read.
-    pos: usize,
-    /// Lists and objects open around `pos`.
+/// Whether the byte at `line` and `column` starts a byte order mark.
+fn bom_at(text: &str, line: usize, column: usize) -> bool {
+    offset(text, line, column)
+        .is_some_and(|at| text.as_bytes().get(at..at + 3) == Some("\u{FEFF}".as_bytes()))
+}
+
+/// The line and column of the token serde_json had read when the visitor refused something:
+/// back from `line` and `column` over one closing brace or bracket, then over JSON whitespace.
+fn token_end(text: &str, line: usize, column: usize) -> (usize, usize) {
+    let Some(at) = offset(text, line, column) else {
+        return (line, column);
+    };
+    let bytes = text.as_bytes();
+    let mut at = at.min(bytes.len().saturating_sub(1));
+    if at > 0 && matches!(bytes.get(at), Some(b'}' | b']')) {
+        at -= 1;
+    }
+    while at > 0 && matches!(bytes.get(at), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+        at -= 1;
+    }
+    let before = bytes.get(..=at).unwrap_or(bytes);
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    (
+        1 + before.iter().filter(|&&b| b == b'\n').count(),
+        before.len() - line_start,
+    )
+}
+
+/// Reads any JSON value as serde_json's `Value` does, but refuses an object that names a key
+/// twice and a list or object nested past `max_depth`. The value is at `at` (for the message),
+/// inside `depth` lists and objects.
+struct Strict<'a> {
+    at: &'a Place<'a>,
     depth: usize,
+    max_depth: usize,
 }
 
-impl Parser<'_> {
-    fn peek(&self) -> Option<u8> {
-        self.bytes.get(self.pos).copied()
-    }
-
-    /// The next byte, consumed.
-    fn next(&mut self) -> Option<u8> {
-        let b = self.peek()?;
-        self.pos += 1;
-        Some(b)
-    }
-
-    fn skip_whitespace(&mut self) {
-        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
-            self.pos += 1;
+impl Strict<'_> {
+    /// The list or object this value opens: refused past the limit.
+    fn open<E: de::Error>(&self) -> Result<usize, E> {
+        if self.depth >= self.max_depth {
+            return Err(E::custom(TOO_DEEP));
         }
+        Ok(self.depth + 1)
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Strict<'_> {
+    type Value = Value;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Strict<'_> {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
     }
 
-    fn skip_digits(&mut self) {
-        while let Some(b'0'..=b'9') = self.peek() {
-            self.pos += 1;
-        }
+    fn visit_bool<E>(self, b: bool) -> Result<Value, E> {
+        Ok(Value::Bool(b))
     }
 
-    /// An error about the byte just read (or, at the end of the text, its last byte).
-    #[cold]
-    #[inline(never)]
-    fn at_last(&self, message: &str) -> Fail {
-        Fail::new(self.pos, message.to_owned())
+    fn visit_i64<E>(self, n: i64) -> Result<Value, E> {
+        Ok(Value::from(n))
     }
 
-    /// An error about the next byte, not yet read (or the last byte, at the end of the text).
-    #[cold]
-    #[inline(never)]
-    fn at_next(&self, message: &str) -> Fail {
-        Fail::new(self.bytes.len().min(self.pos + 1), message.to_owned())
+    fn visit_u64<E>(self, n: u64) -> Result<Value, E> {
+        Ok(Value::from(n))
     }
 
-    fn value(&mut self) -> Result<Value, Fail> {
-        self.skip_whitespace();
-        match self.peek() {
-            None => Err(self.at_next(EOF_VALUE)),
-            Some(b'n') => self.word(b"null").map(|()| Value::Null),
-            Some(b't') => self.word(b"true").map(|()| Value::Bool(true)),
-            Some(b'f') => self.word(b"false").map(|()| Value::Bool(false)),
-            Some(b'-' | b'0'..=b'9') => self.number(),
-            Some(b'"') => {
-                self.pos += 1;
-                self.string().map(Value::String)
-            }
-            Some(b'[') => self.container(false),
-            Some(b'{') => self.container(true),
-            // The first byte of U+FEFF. (`parse` skips one that opens the text.)
-            Some(0xEF) if self.bytes.get(self.pos..self.pos + 3) == Some(b"\xEF\xBB\xBF") => {
-                Err(self.at_next(MISPLACED_BOM))
-            }
-            Some(_) => Err(self.at_next(EXPECTED_VALUE)),
-        }
+    fn visit_f64<E>(self, x: f64) -> Result<Value, E> {
+        // serde_json never gives a number that is not finite (it refuses `1e400`).
+        Ok(Number::from_f64(x).map_or(Value::Null, Value::Number))
     }
 
-    /// `null`, `true` or `false`, whose first byte has been seen.
-    fn word(&mut self, word: &[u8]) -> Result<(), Fail> {
-        for &want in word {
-            match self.next() {
-                None => return Err(self.at_last(EOF_VALUE)),
-                Some(b) if b != want => return Err(self.at_last(EXPECTED_IDENT)),
-                Some(_) => {}
-            }
-        }
-        Ok(())
+    fn visit_str<E>(self, s: &str) -> Result<Value, E> {
+        Ok(Value::String(s.to_owned()))
     }
 
-    /// A list, or an object when `object`, one level deeper, from its opening bracket.
-    fn container(&mut self, object: bool) -> Result<Value, Fail> {
-        if self.depth >= MAX_DEPTH {
-            return Err(self.at_next(TOO_DEEP));
-        }
-        self.depth += 1;
-        self.pos += 1;
-        let (close, eof, expected_next) = if object {
-            (b'}', EOF_OBJECT, EXPECTED_OBJECT_NEXT)
-        } else {
-            (b']', EOF_LIST, EXPECTED_LIST_NEXT)
-        };
+    fn visit_string<E>(self, s: String) -> Result<Value, E> {
+        Ok(Value::String(s))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let depth = self.open()?;
         let mut items = Vec::new();
-        let mut map = Map::new();
-        let mut first = true;
         loop {
-            self.skip_whitespace();
-            match self.peek() {
-                Some(b) if b == close && first => break,
-                Some(b) if b == close => return Err(self.at_next(TRAILING_COMMA)),
-                None if first => return Err(self.at_next(eof)),
-                None => return Err(self.at_next(EOF_VALUE)),
-                Some(b) if object && b != b'"' => return Err(self.at_next(KEY_NOT_STRING)),
-                Some(_) => {}
-            }
-            if object {
-                self.pos += 1;
-                let key = self.string()?;
-                if map.contains_key(&key) {
-                    // At the key's closing quote. (Through serde_json, the visitor this
-                    // parser replaced reported it after any spaces between key and colon.)
-                    return Err(self.repeated(&key));
-                }
-                self.skip_whitespace();
-                match self.peek() {
-                    Some(b':') => self.pos += 1,
-                    Some(_) => return Err(self.at_next(EXPECTED_COLON)),
-                    None => return Err(self.at_next(EOF_OBJECT)),
-                }
-                let value = self.value().map_err(|fail| fail.inside(&key))?;
-                map.insert(key, value);
-            } else {
-                let value = self
-                    .value()
-                    .map_err(|fail| fail.inside(&items.len().to_string()))?;
-                items.push(value);
-            }
-            self.skip_whitespace();
-            match self.peek() {
-                Some(b',') => {
-                    self.pos += 1;
-                    first = false;
-                }
-                Some(b) if b == close => break,
-                Some(_) => return Err(self.at_next(expected_next)),
-                None => return Err(self.at_next(eof)),
-            }
-        }
-        self.pos += 1;
-        self.depth -= 1;
-        Ok(if object {
-            Value::Object(map)
-        } else {
-            Value::Array(items)
-        })
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn repeated(&self, key: &str) -> Fail {
-        let mut fail = Fail::new(
-            self.pos,
-            format!("the key {key:?} appears twice in one object"),
-        );
-        fail.0.pointer = format!("/{}", pointer_escape(key));
-        fail
-    }
-
-    /// A string, after its opening quote.
-    fn string(&mut self) -> Result<String, Fail> {
-        let mut out = String::new();
-        // The first byte not yet copied to `out`.
-        let mut start = self.pos;
-        loop {
-            match self.peek() {
-                None => return Err(self.at_last(EOF_STRING)),
-                Some(b @ (b'"' | b'\\')) => {
-                    // Both ends are next to an ASCII byte, so on character boundaries.
-                    out.push_str(self.text.get(start..self.pos).unwrap_or_default());
-                    self.pos += 1;
-                    if b == b'"' {
-                        return Ok(out);
-                    }
-                    out.push(self.escape()?);
-                    start = self.pos;
-                }
-                Some(0..=0x1F) => {
-                    self.pos += 1;
-                    return Err(self.at_last(CONTROL_CHARACTER));
-                }
-                Some(_) => self.pos += 1,
-            }
-        }
-    }
-
-    /// The character an escape stands for, after its backslash.
-    fn escape(&mut self) -> Result<char, Fail> {
-        Ok(match self.next() {
-            None => return Err(self.at_last(EOF_STRING)),
-            Some(b'"') => '"',
-            Some(b'\\') => '\\',
-            Some(b'/') => '/',
-            Some(b'b') => '\u{8}',
-            Some(b'f') => '\u{c}',
-            Some(b'n') => '\n',
-            Some(b'r') => '\r',
-            Some(b't') => '\t',
-            Some(b'u') => return self.unicode(),
-            Some(_) => return Err(self.at_last(INVALID_ESCAPE)),
-        })
-    }
-
-    /// A `\u` escape after its `u`: one code unit, or a surrogate pair written as two escapes.
-    fn unicode(&mut self) -> Result<char, Fail> {
-        let first = self.hex4()?;
-        let code = match first {
-            0xDC00..=0xDFFF => return Err(self.at_last(LONE_TRAILING_SURROGATE)),
-            0xD800..=0xDBFF => {
-                for want in [b'\\', b'u'] {
-                    match self.next() {
-                        None => return Err(self.at_last(EOF_STRING)),
-                        Some(b) if b != want => return Err(self.at_last(END_OF_HEX_ESCAPE)),
-                        Some(_) => {}
-                    }
-                }
-                let second = self.hex4()?;
-                if !(0xDC00..=0xDFFF).contains(&second) {
-                    return Err(self.at_last(LONE_LEADING_SURROGATE));
-                }
-                0x1_0000 + ((first - 0xD800) << 10) + (second - 0xDC00)
-            }
-            _ => first,
-        };
-        char::from_u32(code).ok_or_else(|| self.at_last(INVALID_CODE_POINT))
-    }
-
-    /// Four hex digits.
-    fn hex4(&mut self) -> Result<u32, Fail> {
-        let Some(digits) = self.bytes.get(self.pos..self.pos + 4) else {
-            self.pos = self.bytes.len();
-            return Err(self.at_last(EOF_STRING));
-        };
-        self.pos += 4;
-        let mut n = 0;
-        for &b in digits {
-            let digit = char::from(b)
-                .to_digit(16)
-                .ok_or_else(|| self.at_last(INVALID_ESCAPE))?;
-            n = n * 16 + digit;
-        }
-        Ok(n)
-    }
-
-    /// A number: an integer when it has neither fraction nor exponent and fits (as serde_json
-    /// reads it), otherwise the nearest `f64`.
-    fn number(&mut self) -> Result<Value, Fail> {
-        let negative = self.peek() == Some(b'-');
-        if negative {
-            self.pos += 1;
-        }
-        let int_start = self.pos;
-        match self.next() {
-            None => return Err(self.at_last(EOF_VALUE)),
-            Some(b'0') => {
-                if let Some(b'0'..=b'9') = self.peek() {
-                    return Err(self.at_next(INVALID_NUMBER));
-                }
-            }
-            Some(b'1'..=b'9') => self.skip_digits(),
-            Some(_) => return Err(self.at_last(INVALID_NUMBER)),
-        }
-        let int = self.bytes.get(int_start..self.pos).unwrap_or_default();
-
-        let mut fraction: &[u8] = &[];
-        if self.peek() == Some(b'.') {
-            self.pos += 1;
-            let start = self.pos;
-            self.skip_digits();
-            fraction = self.bytes.get(start..self.pos).unwrap_or_default();
-            if fraction.is_empty() {
-                return Err(match self.peek() {
-                    Some(_) => self.at_next(INVALID_NUMBER),
-                    None => self.at_next(EOF_VALUE),
-                });
-            }
-        }
-
-        let fraction_end = self.pos;
-        let mut exponent = None;
-        if let Some(b'e' | b'E') = self.peek() {
-            self.pos += 1;
-            let negative_exponent = match self.peek() {
-                Some(b'-') => {
-                    self.pos += 1;
-                    true
-                }
-                Some(b'+') => {
-                    self.pos += 1;
-                    false
-                }
-                _ => false,
+            let at = Place::Index(self.at, items.len());
+            let item = Strict {
+                at: &at,
+                depth,
+                max_depth: self.max_depth,
             };
-            let mut e = match self.next() {
-                None => return Err(self.at_last(EOF_VALUE)),
-                Some(d @ b'0'..=b'9') => i64::from(d - b'0'),
-                Some(_) => return Err(self.at_last(INVALID_NUMBER)),
-            };
-            while let Some(d @ b'0'..=b'9') = self.peek() {
-                self.pos += 1;
-                e = (e * 10 + i64::from(d - b'0')).min(EXPONENT_CAP);
+            match seq.next_element_seed(item)? {
+                Some(v) => items.push(v),
+                None => return Ok(Value::Array(items)),
             }
-            exponent = Some(if negative_exponent { -e } else { e });
         }
+    }
 
-        if fraction.is_empty()
-            && exponent.is_none()
-            && let Some(n) = integer(int, negative)
-        {
-            return Ok(Value::Number(n));
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let depth = self.open()?;
+        let mut out = Map::new();
+        while let Some(key) = map.next_key_seed(NewKey(&out, self.at))? {
+            let at = Place::Key(self.at, &key);
+            let value = map.next_value_seed(Strict {
+                at: &at,
+                depth,
+                max_depth: self.max_depth,
+            })?;
+            out.insert(key, value);
         }
-        // The digits with the decimal point, if any, and where the point goes.
-        let digits = self.bytes.get(int_start..fraction_end).unwrap_or_default();
-        let point = i64::try_from(int.len())
-            .unwrap_or(i64::MAX)
-            .saturating_add(exponent.unwrap_or(0));
-        match float::to_f64(digits, point) {
-            Some(x) => {
-                let x = if negative { -x } else { x };
-                Ok(Number::from_f64(x).map_or(Value::Null, Value::Number))
-            }
-            None => Err(self.at_last(OUT_OF_RANGE)),
-        }
+        Ok(Value::Object(out))
     }
 }
 
-/// A number written without fraction or exponent as serde_json keeps it: `u64` when it fits,
-/// `i64` when negative and it fits, −0 as the float −0 and a negative number below `i64::MIN` as
-/// the nearest `f64`; `None` past `u64::MAX`.
-fn integer(digits: &[u8], negative: bool) -> Option<Number> {
-    let mut n: u64 = 0;
-    for &d in digits {
-        n = n
-            .checked_mul(10)?
-            .checked_add(u64::from(d.wrapping_sub(b'0')))?;
+/// An object's key, refused when the object (at the place given) already has it: checked as
+/// the key is read, before its value.
+struct NewKey<'a>(&'a Map<String, Value>, &'a Place<'a>);
+
+impl<'de> DeserializeSeed<'de> for NewKey<'_> {
+    type Value = String;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<String, D::Error> {
+        d.deserialize_str(self)
     }
-    if !negative {
-        return Some(n.into());
+}
+
+impl Visitor<'_> for NewKey<'_> {
+    type Value = String;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a key")
     }
-    if n == 0 {
-        return Number::from_f64(-0.0);
+
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<String, E> {
+        if self.0.contains_key(key) {
+            return Err(repeated(key, self.1));
+        }
+        Ok(key.to_owned())
     }
-    match 0_i64.checked_sub_unsigned(n) {
-        Some(i) => Some(i.into()),
-        #[allow(clippy::cast_precision_loss)] // u64 to f64 rounds to nearest, as serde_json does
-        None => Number::from_f64(-(n as f64)),
-    }
+}
+
+/// The error for `key` named twice in the object at `object`.
+#[cold]
+#[inline(never)]
+fn repeated<E: de::Error>(key: &str, object: &Place<'_>) -> E {
+    let at = Place::Key(object, key);
+    E::custom(format_args!("the key {key:?}{TWICE}{at}"))
 }
 
 #[cfg(test)]
@@ -526,8 +297,8 @@ mod tests {
 
     type Outcome = Result<Value, (String, usize, usize)>;
 
-    fn ours(text: &str) -> Outcome {
-        parse(text).map_err(|e| match e.kind().clone() {
+    fn outcome(parsed: Result<Value, ReadError>) -> Outcome {
+        parsed.map_err(|e| match e.kind().clone() {
             ReadErrorKind::Json {
                 line,
                 column,
@@ -537,74 +308,18 @@ mod tests {
         })
     }
 
-    /// serde_json's deserializer through a visitor that refuses a key named twice (what
-    /// `read::parse` was before this parser): the reference for structure, messages and
-    /// positions. With `float_roundtrip`, which the workspace turns on, its floats are exact too.
-    fn before(text: &str) -> Outcome {
-        struct Strict(Value);
-        struct StrictVisitor;
-        impl<'de> serde::Deserialize<'de> for Strict {
-            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                d.deserialize_any(StrictVisitor).map(Strict)
-            }
-        }
-        impl<'de> serde::de::Visitor<'de> for StrictVisitor {
-            type Value = Value;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a JSON value")
-            }
-            fn visit_bool<E>(self, b: bool) -> Result<Value, E> {
-                Ok(Value::Bool(b))
-            }
-            fn visit_i64<E>(self, n: i64) -> Result<Value, E> {
-                Ok(Value::from(n))
-            }
-            fn visit_u64<E>(self, n: u64) -> Result<Value, E> {
-                Ok(Value::from(n))
-            }
-            fn visit_f64<E>(self, x: f64) -> Result<Value, E> {
-                Ok(Number::from_f64(x).map_or(Value::Null, Value::Number))
-            }
-            fn visit_str<E>(self, s: &str) -> Result<Value, E> {
-                Ok(Value::String(s.to_owned()))
-            }
-            fn visit_unit<E>(self) -> Result<Value, E> {
-                Ok(Value::Null)
-            }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(
-                self,
-                mut seq: A,
-            ) -> Result<Value, A::Error> {
-                let mut items = Vec::new();
-                while let Some(Strict(v)) = seq.next_element()? {
-                    items.push(v);
-                }
-                Ok(Value::Array(items))
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Value, A::Error> {
-                let mut out = Map::new();
-                while let Some(key) = map.next_key::<String>()? {
-                    if out.contains_key(&key) {
-                        return Err(serde::de::Error::custom(format_args!(
-                            "the key {key:?} appears twice in one object"
-                        )));
-                    }
-                    let Strict(v) = map.next_value()?;
-                    out.insert(key, v);
-                }
-                Ok(Value::Object(out))
-            }
-        }
-        serde_json::from_str::<Strict>(text)
-            .map(|Strict(v)| v)
-            .map_err(|e| {
-                let message = e.to_string();
-                let message = message.split(" at line ").next().unwrap_or("").to_owned();
-                (message, e.line(), e.column())
-            })
+    fn ours(text: &str) -> Outcome {
+        outcome(parse(text))
+    }
+
+    /// serde_json's own reading of `text` into its `Value` (which keeps the last of a key named
+    /// twice): the reference for everything but what `parse` refuses on top.
+    fn serde_jsons(text: &str) -> Outcome {
+        serde_json::from_str::<Value>(text).map_err(|e| {
+            let message = e.to_string();
+            let message = message.split(" at line ").next().unwrap_or("").to_owned();
+            (message, e.line(), e.column())
+        })
     }
 
     /// `v` with every float written as its bits, so that values compare float for float, bit for
@@ -620,11 +335,6 @@ mod tests {
         }
     }
 
-    /// serde_json's message for a key named twice, then its JSON pointer, as this parser gives it.
-    fn with_pointer(before: Outcome, pointer: &str) -> Outcome {
-        before.map_err(|(m, l, c)| (format!("{m}, at {pointer}"), l, c))
-    }
-
     /// The `f64` our parser reads from a number's text, or its error message.
     fn float(text: &str) -> Result<f64, String> {
         match ours(text) {
@@ -634,8 +344,10 @@ mod tests {
         }
     }
 
+    const OUT_OF_RANGE: &str = "number out of range";
+
     /// Checks our reading of `text` against core's (`str::parse`), bit for bit; a number past
-    /// `f64::MAX` must be refused.
+    /// `f64::MAX` must be refused. (It fails if `float_roundtrip` is ever turned off.)
     fn same_as_core(text: &str) -> Result<(), TestCaseError> {
         let expected: f64 = text.parse().expect("core reads it");
         if expected.is_infinite() {
@@ -686,6 +398,8 @@ mod tests {
         format!("{s}e-{scale}")
     }
 
+    /// The messages and places callers and snapshots saw: each (text, message, line, column).
+    /// All are serde_json's, and were the crate's own parser's too, but for the one marked.
     #[test]
     fn values_and_errors_at_serde_jsons_places() {
         let v =
@@ -694,70 +408,95 @@ mod tests {
             v,
             json!({"a": [1, -2, 2.5, "x\ny", {"b": null}], "c": true, "d": false})
         );
-        // (text, message, line, column): serde_json's answers, which callers and snapshots saw.
         let cases: &[(&str, &str, usize, usize)] = &[
-            ("", EOF_VALUE, 1, 0),
-            ("  ", EOF_VALUE, 1, 2),
-            ("[1,\n", EOF_VALUE, 2, 0),
-            ("{", EOF_OBJECT, 1, 1),
-            ("[", EOF_LIST, 1, 1),
-            ("[1", EOF_LIST, 1, 2),
-            (r#"{"format": "equitas-assessment","#, EOF_VALUE, 1, 32),
-            (r#"{"a":1"#, EOF_OBJECT, 1, 6),
-            (r#"{"a""#, EOF_OBJECT, 1, 4),
-            ("\"abc", EOF_STRING, 1, 4),
-            ("-", EOF_VALUE, 1, 1),
-            ("[-]", INVALID_NUMBER, 1, 3),
-            ("nul", EOF_VALUE, 1, 3),
-            ("nulx", EXPECTED_IDENT, 1, 4),
-            ("True", EXPECTED_VALUE, 1, 1),
-            ("01", INVALID_NUMBER, 1, 2),
-            ("-01", INVALID_NUMBER, 1, 3),
-            ("1.", EOF_VALUE, 1, 2),
-            ("1.x", INVALID_NUMBER, 1, 3),
-            ("[1.]", INVALID_NUMBER, 1, 4),
-            ("1e", EOF_VALUE, 1, 2),
-            ("1e+", EOF_VALUE, 1, 3),
-            ("1ex", INVALID_NUMBER, 1, 3),
-            ("+1", EXPECTED_VALUE, 1, 1),
-            (".5", EXPECTED_VALUE, 1, 1),
-            ("NaN", EXPECTED_VALUE, 1, 1),
-            ("Infinity", EXPECTED_VALUE, 1, 1),
-            ("-Infinity", INVALID_NUMBER, 1, 2),
-            ("'a'", EXPECTED_VALUE, 1, 1),
-            ("\"a\u{1}\"", CONTROL_CHARACTER, 1, 3),
-            ("\"a\tb\"", CONTROL_CHARACTER, 1, 3),
-            ("\"\\x\"", INVALID_ESCAPE, 1, 3),
-            ("\"\\", EOF_STRING, 1, 2),
-            ("\"\\u12\"", EOF_STRING, 1, 6),
-            ("\"\\u12G4\"", INVALID_ESCAPE, 1, 7),
-            ("\"\\uD800\"", END_OF_HEX_ESCAPE, 1, 8),
-            ("\"\\uD800x\"", END_OF_HEX_ESCAPE, 1, 8),
-            ("\"\\uD800\\n\"", END_OF_HEX_ESCAPE, 1, 9),
-            ("\"\\uD800", EOF_STRING, 1, 7),
-            ("\"\\uD800\\u0041\"", LONE_LEADING_SURROGATE, 1, 13),
-            ("\"\\uD800\\uD800\"", LONE_LEADING_SURROGATE, 1, 13),
-            // serde_json called this one a lone *leading* surrogate too.
-            ("\"\\uDC00\"", LONE_TRAILING_SURROGATE, 1, 7),
-            ("[1,]", TRAILING_COMMA, 1, 4),
-            ("[1,\n  ]", TRAILING_COMMA, 2, 3),
-            (r#"{"a":1,}"#, TRAILING_COMMA, 1, 8),
-            ("{,}", KEY_NOT_STRING, 1, 2),
-            ("{1:2}", KEY_NOT_STRING, 1, 2),
-            (r#"{"a":1,2}"#, KEY_NOT_STRING, 1, 8),
-            (r#"{"a":1,"#, EOF_VALUE, 1, 7),
-            ("{'a':1}", KEY_NOT_STRING, 1, 2),
-            (r#"{"a" 1}"#, EXPECTED_COLON, 1, 6),
-            ("[1 2]", EXPECTED_LIST_NEXT, 1, 4),
-            (r#"{"a":1 "b"}"#, EXPECTED_OBJECT_NEXT, 1, 8),
-            ("1 2", TRAILING_CHARACTERS, 1, 3),
-            ("{} x", TRAILING_CHARACTERS, 1, 4),
-            ("[1]/*c*/", TRAILING_CHARACTERS, 1, 4),
-            ("[1] // c", TRAILING_CHARACTERS, 1, 5),
-            ("/* c */ 1", EXPECTED_VALUE, 1, 1),
-            ("\t\r\n x", EXPECTED_VALUE, 2, 2),
-            ("[\n1,\n\u{a0}]", EXPECTED_VALUE, 3, 1),
-            ("[\"é\", x]", EXPECTED_VALUE, 1, 8),
+            ("", "EOF while parsing a value", 1, 0),
+            ("  ", "EOF while parsing a value", 1, 2),
+            ("[1,\n", "EOF while parsing a value", 2, 0),
+            ("{", "EOF while parsing an object", 1, 1),
+            ("[", "EOF while parsing a list", 1, 1),
+            ("[1", "EOF while parsing a list", 1, 2),
+            (
+                r#"{"format": "equitas-assessment","#,
+                "EOF while parsing a value",
+                1,
+                32,
+            ),
+            (r#"{"a":1"#, "EOF while parsing an object", 1, 6),
+            (r#"{"a""#, "EOF while parsing an object", 1, 4),
+            ("\"abc", "EOF while parsing a string", 1, 4),
+            ("-", "EOF while parsing a value", 1, 1),
+            ("[-]", "invalid number", 1, 3),
+            ("nul", "EOF while parsing a value", 1, 3),
+            ("nulx", "expected ident", 1, 4),
+            ("True", "expected value", 1, 1),
+            ("01", "invalid number", 1, 2),
+            ("-01", "invalid number", 1, 3),
+            ("1.", "EOF while parsing a value", 1, 2),
+            ("1.x", "invalid number", 1, 3),
+            ("[1.]", "invalid number", 1, 4),
+            ("1e", "EOF while parsing a value", 1, 2),
+            ("1e+", "EOF while parsing a value", 1, 3),
+            ("1ex", "invalid number", 1, 3),
+            ("+1", "expected value", 1, 1),
+            (".5", "expected value", 1, 1),
+            ("NaN", "expected value", 1, 1),
+            ("Infinity", "expected value", 1, 1),
+            ("-Infinity", "invalid number", 1, 2),
+            ("'a'", "expected value", 1, 1),
+            (
+                "\"a\u{1}\"",
+                "control character (\\u0000-\\u001F) found while parsing a string",
+                1,
+                3,
+            ),
+            (
+                "\"a\tb\"",
+                "control character (\\u0000-\\u001F) found while parsing a string",
+                1,
+                3,
+            ),
+            ("\"\\x\"", "invalid escape", 1, 3),
+            ("\"\\", "EOF while parsing a string", 1, 2),
+            ("\"\\u12\"", "EOF while parsing a string", 1, 6),
+            ("\"\\u12G4\"", "invalid escape", 1, 7),
+            ("\"\\uD800\"", "unexpected end of hex escape", 1, 8),
+            ("\"\\uD800x\"", "unexpected end of hex escape", 1, 8),
+            ("\"\\uD800\\n\"", "unexpected end of hex escape", 1, 9),
+            ("\"\\uD800", "EOF while parsing a string", 1, 7),
+            (
+                "\"\\uD800\\u0041\"",
+                "lone leading surrogate in hex escape",
+                1,
+                13,
+            ),
+            (
+                "\"\\uD800\\uD800\"",
+                "lone leading surrogate in hex escape",
+                1,
+                13,
+            ),
+            // serde_json's words: the crate's own parser called this a lone *trailing*
+            // surrogate, which it is (issue 13 changed the wording, and no snapshot holds it).
+            ("\"\\uDC00\"", "lone leading surrogate in hex escape", 1, 7),
+            ("[1,]", "trailing comma", 1, 4),
+            ("[1,\n  ]", "trailing comma", 2, 3),
+            (r#"{"a":1,}"#, "trailing comma", 1, 8),
+            ("{,}", "key must be a string", 1, 2),
+            ("{1:2}", "key must be a string", 1, 2),
+            (r#"{"a":1,2}"#, "key must be a string", 1, 8),
+            (r#"{"a":1,"#, "EOF while parsing a value", 1, 7),
+            ("{'a':1}", "key must be a string", 1, 2),
+            (r#"{"a" 1}"#, "expected `:`", 1, 6),
+            ("[1 2]", "expected `,` or `]`", 1, 4),
+            (r#"{"a":1 "b"}"#, "expected `,` or `}`", 1, 8),
+            ("1 2", "trailing characters", 1, 3),
+            ("{} x", "trailing characters", 1, 4),
+            ("[1]/*c*/", "trailing characters", 1, 4),
+            ("[1] // c", "trailing characters", 1, 5),
+            ("/* c */ 1", "expected value", 1, 1),
+            ("\t\r\n x", "expected value", 2, 2),
+            ("[\n1,\n\u{a0}]", "expected value", 3, 1),
+            ("[\"é\", x]", "expected value", 1, 8),
             ("1e400", OUT_OF_RANGE, 1, 5),
             ("-1e400", OUT_OF_RANGE, 1, 6),
             ("[1.7976931348623159e308]", OUT_OF_RANGE, 1, 23),
@@ -768,22 +507,18 @@ mod tests {
                 Err((message.to_owned(), line, column)),
                 "{text:?}"
             );
-            if message != LONE_TRAILING_SURROGATE {
-                assert_eq!(ours(text), before(text), "{text:?}");
-            }
+            assert_eq!(ours(text), serde_jsons(text), "{text:?}");
         }
     }
 
     #[test]
     fn a_key_named_twice_is_refused_at_its_closing_quote_with_its_pointer() {
-        let text = r#"{"id": "a", "x": {"id": 1, "id": 2}}"#;
         let expected = Err((
             r#"the key "id" appears twice in one object, at /x/id"#.to_owned(),
             1,
             31,
         ));
-        assert_eq!(ours(text), expected);
-        assert_eq!(with_pointer(before(text), "/x/id"), expected);
+        assert_eq!(ours(r#"{"id": "a", "x": {"id": 1, "id": 2}}"#), expected);
         // Written as Rust writes a string (`{:?}`), escapes and all; the pointer as RFC 6901
         // writes it.
         let e = ours("{\"a\\\"\\n\u{e9}\":1,\n\"a\\\"\\n\\u00e9\":2}").unwrap_err();
@@ -798,10 +533,27 @@ mod tests {
             e.0,
             r#"the key "a/~" appears twice in one object, at /s/1/q/1/a~1~0"#
         );
-        // At the closing quote (serde_json's visitor was after the spaces that follow it).
+        // At the closing quote, whatever follows it (serde_json stops after the spaces that
+        // follow the key, and after a closing brace).
         assert_eq!((e.1, e.2), (1, 37));
-        assert_eq!(ours(r#"{"a" : 1, "a"  : 2}"#).unwrap_err().2, 13);
-        assert_eq!(ours(r#"{"a":1,"a""#).unwrap_err().2, 10);
+        for (text, column) in [
+            (r#"{"a" : 1, "a"  : 2}"#, 13),
+            (r#"{"a":1,"a""#, 10),
+            (r#"{"a":1,"a"}"#, 10),
+            (r#"{"a":1,"a"  }"#, 10),
+            (r#"{"a":1,"a","b":2}"#, 10),
+            (r#"{"a":1,"a"x"#, 10),
+        ] {
+            assert_eq!(ours(text).unwrap_err().2, column, "{text}");
+        }
+        assert_eq!(
+            ours("{\"a\":1,\n \"a\"\r\n\t: 2}").unwrap_err(),
+            (
+                r#"the key "a" appears twice in one object, at /a"#.to_owned(),
+                2,
+                4
+            )
+        );
         // The same key in different objects is fine.
         assert!(ours(r#"[{"a":1},{"a":2,"b":{"a":3}}]"#).is_ok());
     }
@@ -828,7 +580,7 @@ mod tests {
             // serde_json says only "expected value", at the same place.
             let after_first = text.strip_prefix('\u{FEFF}').unwrap_or(text);
             assert_eq!(
-                before(after_first),
+                serde_jsons(after_first),
                 Err((EXPECTED_VALUE.to_owned(), line, column)),
                 "{text:?}"
             );
@@ -839,20 +591,27 @@ mod tests {
         assert_eq!(ours("[\u{FEFE}]").unwrap_err().0, EXPECTED_VALUE);
     }
 
+    /// `depth` lists or objects one inside another (`open` and `close` around each), a 0 in
+    /// the middle.
+    fn nested(open: &str, close: &str, depth: usize) -> String {
+        format!("{}0{}", open.repeat(depth), close.repeat(depth))
+    }
+
     #[test]
-    fn nesting_stops_where_serde_json_stops() {
+    fn nesting_stops_at_max_depth_where_serde_json_stops() {
         for (open, close) in [("[", "]"), ("{\"a\":", "}")] {
-            let ok = format!("{}0{}", open.repeat(MAX_DEPTH), close.repeat(MAX_DEPTH));
+            let ok = nested(open, close, MAX_DEPTH);
             assert!(ours(&ok).is_ok());
-            assert_eq!(ours(&ok), before(&ok));
-            let deep = format!(
-                "{}0{}",
-                open.repeat(MAX_DEPTH + 1),
-                close.repeat(MAX_DEPTH + 1)
-            );
+            let deep = nested(open, close, MAX_DEPTH + 1);
+            // At the opening bracket of the one too many.
             let column = open.len() * MAX_DEPTH + 1;
             assert_eq!(ours(&deep), Err((TOO_DEEP.to_owned(), 1, column)));
-            assert_eq!(ours(&deep), before(&deep));
+            // serde_json's own limit is the same, so it cannot be raised past it.
+            assert_eq!(
+                serde_jsons(&ok).map(|v| bits(&v)),
+                ours(&ok).map(|v| bits(&v))
+            );
+            assert_eq!(serde_jsons(&deep), ours(&deep));
         }
         // Hostile input is an error, not a stack overflow.
         for text in ["[".repeat(1_000_000), "{\"a\":".repeat(200_000)] {
@@ -865,6 +624,33 @@ mod tests {
         );
     }
 
+    /// The visitor holds the text to the limit it is given (the one the parser has is
+    /// [`MAX_DEPTH`]), at the opening bracket of the list or object one too deep.
+    #[test]
+    fn the_visitor_holds_a_lower_limit_at_the_bracket() {
+        let deep = |text: &str, limit| outcome(parse_nested(text, limit));
+        assert!(deep("[[[0]]]", 3).is_ok());
+        assert!(deep(r#"{"a":{"b":[]}}"#, 3).is_ok());
+        for (text, limit, line, column) in [
+            ("[[[[0]]]]", 3, 1, 4),
+            ("[[[[]]]]", 3, 1, 4),
+            ("[[[[ ] ]]]", 3, 1, 4),
+            ("[ [ [\n  [ 0 ]]]]", 3, 2, 3),
+            (r#"{"a":{"b":{"c":{}}}}"#, 3, 1, 16),
+            (r#"{"a":{"b":{"c":{ "d": 1 }}}}"#, 3, 1, 16),
+            ("[1, [2, {}], 3]", 2, 1, 9),
+            ("0", 0, 0, 0),
+            ("[]", 0, 1, 1),
+        ] {
+            let got = deep(text, limit);
+            if line == 0 {
+                assert!(got.is_ok(), "{text}");
+            } else {
+                assert_eq!(got, Err((TOO_DEEP.to_owned(), line, column)), "{text}");
+            }
+        }
+    }
+
     #[test]
     fn strings_unescape_and_keep_unicode() {
         let v = ours(r#""\"\\\/\b\f\n\r\t\u0041\u00e9\u4E2D\ud83d\ude00\u0000 é中😀""#).unwrap();
@@ -875,7 +661,7 @@ mod tests {
     }
 
     #[test]
-    fn integers_stay_integers_as_serde_json_keeps_them() {
+    fn integers_stay_integers() {
         for text in [
             "0",
             "7",
@@ -886,7 +672,6 @@ mod tests {
         ] {
             let v = ours(text).unwrap();
             assert!(!v.as_number().unwrap().is_f64(), "{text}");
-            assert_eq!(v, before(text).unwrap(), "{text}");
         }
         assert_eq!(
             ours("9007199254740993").unwrap().as_u64(),
@@ -932,12 +717,12 @@ mod tests {
                 "{text}"
             );
         }
-        assert_eq!(ours("-0"), before("-0"));
         assert_eq!(ours("0"), Ok(json!(0)));
         assert_eq!(float("0.0").map(f64::to_bits), Ok(0));
         assert_eq!(float("0e99999999999").map(f64::to_bits), Ok(0));
     }
 
+    /// Floats are correctly rounded (serde_json's `float_roundtrip`): these fail without it.
     #[test]
     fn floats_round_to_nearest_even() {
         let cases: &[(&str, f64)] = &[
@@ -992,10 +777,8 @@ mod tests {
         above.push(1);
         assert_eq!(float(&written(&above, scale + 1)).map(f64::to_bits), Ok(1));
         // A long run of digits past the ones that decide.
-        let long = format!("0.{}1e-300", "0".repeat(5_000));
-        same_as_core(&long).unwrap();
-        let long = format!("1{}e-5000", "0".repeat(5_000));
-        same_as_core(&long).unwrap();
+        same_as_core(&format!("0.{}1e-300", "0".repeat(5_000))).unwrap();
+        same_as_core(&format!("1{}e-5000", "0".repeat(5_000))).unwrap();
     }
 
     /// A JSON number's text from its parts.
@@ -1088,38 +871,60 @@ mod tests {
         "{", "}", "[", "]", ",", ":", "\"a\"", "\"b\"", "\"", "\\", "\\u", "\\uD83D", "\\uDE00",
         "00", "1", "-", "0", "9", ".", "e", "E", "+", "1.5", "2e3", "tru", "true", "null", "n",
         "f", " ", "\n", "\t", "\r", "x", "\u{1}", "é", "😀", "\"a\":1", "[1,2]", ",]", ",}",
-        "\u{c}",
+        "\u{c}", "\u{feff}",
     ];
+
+    /// Our reading of `text` agrees with serde_json's `Value` (floats bit for bit, errors word
+    /// for word at the same place) except where `parse` refuses more: a key named twice (at the
+    /// key, no later than where serde_json's visitor would be, with a pointer to the value
+    /// serde_json keeps), and a byte order mark (skipped at the start, named elsewhere).
+    fn agrees_with_serde_json(text: &str) -> Result<(), TestCaseError> {
+        let got = ours(text);
+        let body = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+        match (&got, serde_jsons(body)) {
+            (Ok(a), Ok(b)) => prop_assert_eq!(bits(a), bits(&b)),
+            (Err((m, l, c)), reference) if m.contains(TWICE) => {
+                let pointer = m
+                    .split_once(TWICE)
+                    .map(|(_, p)| p)
+                    .ok_or_else(|| TestCaseError::fail(m.clone()))?;
+                match reference {
+                    Ok(kept) => prop_assert!(kept.pointer(pointer).is_some(), "{}", m),
+                    Err((_, k, d)) => prop_assert!((*l, *c) <= (k, d), "{} {}:{}", m, k, d),
+                }
+            }
+            (Err((m, l, c)), Err((n, k, d))) if m == MISPLACED_BOM => {
+                prop_assert_eq!((EXPECTED_VALUE, *l, *c), (n.as_str(), k, d));
+            }
+            (_, reference) => prop_assert_eq!(got, reference),
+        }
+        Ok(())
+    }
 
     proptest! {
         #[test]
         fn any_value_reads_back_as_written(v in arb_value()) {
             for text in [serde_json::to_string(&v).unwrap(), serde_json::to_string_pretty(&v).unwrap()] {
-                let got = ours(&text);
-                prop_assert_eq!(got.as_ref().map(bits), Ok(bits(&v)), "{}", text);
-                prop_assert_eq!(got.map(|v| bits(&v)), before(&text).map(|v| bits(&v)));
+                prop_assert_eq!(ours(&text).map(|v| bits(&v)), Ok(bits(&v)), "{}", text);
             }
+        }
+
+        /// Issue 13: any finite `f64`, written (shortest digits, as saved files are written)
+        /// and read back, is the same bits.
+        #[test]
+        fn any_float_written_reads_back_to_the_same_bits(bits in any::<u64>()) {
+            let x = f64::from_bits(bits);
+            prop_assume!(x.is_finite());
+            let text = serde_json::to_string(&x).unwrap();
+            prop_assert_eq!(float(&text).map(f64::to_bits), Ok(bits), "{}", text);
+            let text = serde_json::to_string(&json!({"v": [x]})).unwrap();
+            let back = ours(&text).ok().and_then(|v| v["v"][0].as_f64());
+            prop_assert_eq!(back.map(f64::to_bits), Some(bits), "{}", text);
         }
 
         #[test]
         fn near_json_gets_serde_jsons_answer(text in arb_near_json()) {
-            let got = ours(&text);
-            match (got.as_ref(), before(&text)) {
-                (Ok(a), Ok(b)) => prop_assert_eq!(bits(a), bits(&b)),
-                // The same message, then the key's pointer; at the key's closing quote, where
-                // serde_json's visitor is after the spaces that follow the key.
-                (Err((m, l, c)), Err((n, k, d))) if m.contains("appears twice") => {
-                    prop_assert!(m.starts_with(&format!("{n}, at /")), "{} / {}", m, n);
-                    prop_assert!((l, c) <= (&k, &d), "{}:{} / {}:{}", l, c, k, d);
-                }
-                // serde_json stopped at the digit that took an exponent past i32::MAX; this
-                // parser reads the whole number first.
-                (Err((m, ..)), Err((n, ..))) if m == OUT_OF_RANGE => prop_assert_eq!(m, &n),
-                (Err((m, l, c)), Err((n, k, d))) if m == LONE_TRAILING_SURROGATE => {
-                    prop_assert_eq!((LONE_LEADING_SURROGATE, *l, *c), (n.as_str(), k, d));
-                }
-                (_, reference) => prop_assert_eq!(got, reference),
-            }
+            agrees_with_serde_json(&text)?;
         }
 
         #[test]
@@ -1130,14 +935,6 @@ mod tests {
             exponent in prop::option::of((any::<bool>(), -400_i32..400)),
         ) {
             same_as_core(&number_text(negative, &int, &fraction, exponent))?;
-        }
-
-        #[test]
-        fn numbers_at_the_edges_read_as_core_reads_them(
-            int in prop::collection::vec(0_u8..10, 1..=20),
-            exponent in prop_oneof![-345_i32..-290, 290_i32..320],
-        ) {
-            same_as_core(&number_text(false, &int, &[], Some((false, exponent))))?;
         }
 
         #[test]
@@ -1152,20 +949,11 @@ mod tests {
             let mut above = digits.clone();
             above.extend([0, 0, 0, 1]);
             same_as_core(&written(&above, scale + 4))?;
-            // Past the digits kept, only the flag that nonzero ones were dropped tells.
-            let mut far_above = digits.clone();
-            far_above.resize(900, 0);
-            far_above.push(1);
-            let extra = u32::try_from(far_above.len() - digits.len()).unwrap();
-            same_as_core(&written(&far_above, scale + extra))?;
             let keep = digits.len().saturating_sub(cut).max(1);
             let dropped = u32::try_from(digits.len() - keep).unwrap();
-            let below = &digits[..keep];
             if scale >= dropped {
-                same_as_core(&written(below, scale - dropped))?;
+                same_as_core(&written(&digits[..keep], scale - dropped))?;
             }
-            // The float itself, in the shortest digits that read back to it.
-            same_as_core(&serde_json::to_string(&f64::from_bits(bits)).unwrap())?;
         }
     }
 }

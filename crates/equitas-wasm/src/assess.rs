@@ -13,7 +13,9 @@ use serde::Serialize;
 use tsify::{Ts, Tsify};
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{WithoutNulls, js_error, json_of, text_of, to_js, to_ts};
+use equitas_core::read;
+
+use crate::convert::{WithoutNulls, js_error, json_of, refuse_unholdable, text_of, to_js, to_ts};
 
 /// An instrument as the instrument chooser lists it.
 #[derive(Debug, Serialize, Tsify)]
@@ -89,6 +91,11 @@ pub fn add_instrument(
     #[wasm_bindgen(unchecked_param_type = "string")] json: JsValue,
 ) -> Result<Ts<InstrumentRef>, JsError> {
     let json = text_of(&json, "instrument")?;
+    // The JSON kept is what `instrument()` returns, so it may not hold what JS cannot (text
+    // that is not JSON is left to the registry, which says why).
+    if let Ok(value) = read::parse(&json) {
+        refuse_unholdable(&value, "instrument is not valid: ")?;
+    }
     // A copy is changed and then put in place: a trap while adding leaves the registry the
     // page had, never a half-added one (see `REGISTRY`).
     let mut next = Registry::clone(&*registry()?);
@@ -156,8 +163,12 @@ pub fn load_assessment(
     #[wasm_bindgen(unchecked_param_type = "string")] json: JsValue,
 ) -> Result<Ts<LoadedFile>, JsError> {
     let json = text_of(&json, "saved assessment")?;
+    // Parsed here, as `assessment::load` would, to refuse first what JS cannot hold.
+    let value = read::parse(&json).map_err(|e| js_error(assessment::LoadError::from(e)))?;
+    refuse_unholdable(&value, "")?;
     with_registry(|registry| {
-        let Loaded { assessment, notes } = assessment::load(&json, registry).map_err(js_error)?;
+        let Loaded { assessment, notes } =
+            assessment::load_value(value, registry).map_err(js_error)?;
         to_ts(&LoadedFile {
             assessment: assessment.to_saved(),
             notes: notes

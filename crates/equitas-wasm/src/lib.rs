@@ -43,9 +43,11 @@
 //! cohort.classifyPerson({ id: "p1", age: 47, imd_decile: 2, conditions: ["smi"] });
 //! ```
 //!
-//! Every call reads at most [`MAX_INPUT_BYTES`] (64 MiB) of JSON; longer input is an error that
-//! names its size and the limit, as is a value JSON cannot hold exactly (`NaN`, `Infinity`, a
-//! string with a lone surrogate), naming its JSON pointer. A call that fails, even by trapping,
+//! Values cross as JS values (serde-wasm-bindgen), read as the JSON they stand for; JSON text
+//! only where the input is text (a file). Every call reads at most [`MAX_INPUT_BYTES`] (64 MiB)
+//! of JSON; longer input is an error that names its size and the limit, as is a value JSON
+//! cannot hold exactly (`NaN`, `Infinity`, a string with a lone surrogate, a `BigInt`, a `Map`,
+//! a function), naming its JSON pointer. A call that fails, even by trapping,
 //! leaves the engine as it was: the next call works.
 //!
 //! Assessments cross the boundary as saved-file objects (the JSON `equitas assess` writes).

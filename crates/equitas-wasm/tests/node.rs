@@ -648,7 +648,10 @@ fn input_over_the_limit_is_an_error_naming_the_size_and_the_limit() {
     );
     let text = error_of(add_instrument(long.into()), "an instrument over the limit");
     assert!(text.contains(&limit.to_string()), "{text}");
-    // Too long for JSON.stringify itself (V8 strings stop near 2^29 characters): said so.
+    // Too long for JSON.stringify itself (V8 strings stop near 2^29 characters): refused by
+    // the first string's length, before it is copied (values no longer go through
+    // JSON.stringify, which said "JSON.stringify cannot write it (RangeError: Invalid string
+    // length)" here).
     let huge = js_sys::JsString::from("x").repeat(280_000_000);
     let both = object_with("a", &huge);
     js_sys::Reflect::set(&both, &JsValue::from_str("b"), &huge).unwrap();
@@ -657,12 +660,232 @@ fn input_over_the_limit_is_an_error_naming_the_size_and_the_limit() {
         "a value too long to write",
     );
     assert!(
-        text.contains("JSON.stringify cannot write it (RangeError: Invalid string length)"),
+        text.starts_with("invalid list of assessments: at least 28000"),
         "{text}"
     );
     assert!(text.contains(&limit.to_string()), "{text}");
     assert!(!text.contains("not a JSON value"), "{text}");
     assert!(instruments().is_ok());
+}
+
+/// Issue 13: values cross with serde-wasm-bindgen, not as `JSON.stringify`'s text. What JSON
+/// cannot hold is refused with the JSON pointer of the value, where `JSON.stringify` dropped it
+/// (a function), emptied it (a `Map`, a `Set`, which became `{}`), refused it without saying
+/// where (a `BigInt`, a value that holds itself) or rounded it (a whole number past 2^53).
+#[wasm_bindgen_test]
+fn js_values_json_cannot_hold_are_refused_naming_the_pointer() {
+    let map = js_sys::Map::new();
+    map.set(&JsValue::from_str("smi"), &JsValue::TRUE);
+    let set = js_sys::Set::new(&js(r#"["smi"]"#));
+    let refused = |field: &str, value: &JsValue| {
+        error_of(
+            classify_person(Ts::new_unchecked(object_with(field, value))),
+            field,
+        )
+    };
+    for (field, value, problem) in [
+        (
+            "age",
+            JsValue::from(js_sys::BigInt::from(40_u32)),
+            "a BigInt is not a number JSON can hold",
+        ),
+        (
+            "conditions",
+            map.into(),
+            "a Map is not an object JSON can hold",
+        ),
+        (
+            "conditions",
+            set.into(),
+            "an iterable that is not an array (a Set, say) is not something JSON can hold",
+        ),
+        (
+            "sex",
+            js_sys::Function::new_no_args("return 'F'").into(),
+            "a function is not something JSON can hold",
+        ),
+        (
+            "sex",
+            JsValue::symbol(Some("F")),
+            "a symbol is not something JSON can hold",
+        ),
+        (
+            "conditions",
+            js_sys::Uint8Array::new_with_length(2).into(),
+            "binary data (a typed array or an ArrayBuffer) is not something JSON can hold",
+        ),
+    ] {
+        let text = refused(field, &value);
+        assert!(
+            text.starts_with(&format!("invalid person record: at /{field}: {problem}")),
+            "{field}: {text}"
+        );
+    }
+    // Deep in an assessment, the pointer goes all the way down.
+    let file = thorough_with_answer(
+        "prepare.title",
+        &object_with("x", &js_sys::Function::new_no_args("").into()),
+    );
+    let text = error_of(validate_assessment(Ts::new_unchecked(file)), "a function");
+    assert!(
+        text.starts_with("invalid assessment: at /answers/prepare.title/x: a function"),
+        "{text}"
+    );
+    // Lists and objects past core's nesting limit, and a value that holds itself.
+    // The record is one object, so 126 lists inside it are 127 deep, and 127 are one too many.
+    let deep = js(&format!("{}0{}", "[".repeat(127), "]".repeat(127)));
+    let text = refused("conditions", &deep);
+    let pointer = format!("/conditions{}", "/0".repeat(126));
+    assert!(
+        text.starts_with(&format!(
+            "invalid person record: at {pointer}: lists and objects nested more than 127 deep"
+        )),
+        "{text}"
+    );
+    let fine = js(&format!("{}0{}", "[".repeat(126), "]".repeat(126)));
+    assert!(!refused("conditions", &fine).contains("nested"));
+    let itself = js_sys::Object::new();
+    js_sys::Reflect::set(&itself, &JsValue::from_str("me"), &itself).unwrap();
+    let text = refused("conditions", &itself);
+    assert!(
+        text.starts_with("invalid person record: at /conditions/me/me/me/")
+            && text.contains("(or a value that holds itself)"),
+        "{text}"
+    );
+    // A whole number past 2^53 is a float (it may not be the number written), so a field
+    // that takes a whole number refuses it; 2^53 - 1 is exact.
+    let options = object_with("seed", &JsValue::from_f64(9_007_199_254_740_994.0));
+    let text = error_of(
+        measure_heat_plus(HEAT_PLUS, Some(Ts::new_unchecked(options))),
+        "a seed past 2^53",
+    );
+    assert!(
+        text.starts_with(
+            "invalid measure options: at /seed: expected a whole number from 0 to \
+             18446744073709551615, found the number 9007199254740994"
+        ),
+        "{text}"
+    );
+    let options = object_with("seed", &JsValue::from_f64(9_007_199_254_740_991.0));
+    assert!(measure_heat_plus(HEAT_PLUS, Some(Ts::new_unchecked(options))).is_ok());
+    assert!(instruments().is_ok());
+}
+
+/// Issue 13: a `"__proto__"` key is refused where it comes in, at its pointer: serde-wasm-bindgen
+/// writes a result's members as `object[key] = value`, which for `"__proto__"` sets the
+/// object's prototype instead (a member lost, or another object's members showing through),
+/// where `JSON.parse` made it a member.
+#[wasm_bindgen_test]
+fn a_proto_key_is_refused_naming_where() {
+    // In a JS value (an own member, as JSON.parse makes it).
+    let text = error_of(
+        classify_person(ts(r#"{"age": 40, "__proto__": {"age": 3}}"#)),
+        "a __proto__ member",
+    );
+    assert!(
+        text.starts_with(
+            "invalid person record: at /__proto__: the key \"__proto__\" cannot cross"
+        ),
+        "{text}"
+    );
+    // In a file: an answer to a question the instrument does not have (kept, as `retained`),
+    // and a key inside an answer.
+    for (key, pointer) in [
+        ("__proto__", "/answers/__proto__"),
+        ("q", "/answers/q/__proto__"),
+    ] {
+        let mut file: Value = serde_json::from_str(THOROUGH).unwrap();
+        file["answers"][key] = if key == "q" {
+            j!({"__proto__": {"prepare.title": "not the title"}})
+        } else {
+            j!({"prepare.title": "not the title"})
+        };
+        let text = error_of(load_assessment(js_text(&file.to_string())), pointer);
+        assert!(
+            text.starts_with(&format!("at {pointer}: the key \"__proto__\" cannot cross")),
+            "{text}"
+        );
+    }
+    assert!(load_assessment(js_text(THOROUGH)).is_ok());
+}
+
+/// Issue 13: a whole number past 2^53 in a file's text is refused at its pointer: it would
+/// come back in the loaded file, and serde-wasm-bindgen will not write a number JavaScript
+/// cannot hold exactly (`JSON.parse` rounded it to 9007199254740992).
+#[wasm_bindgen_test]
+fn a_whole_number_past_2_53_in_a_file_is_refused_naming_where() {
+    for (number, fine) in [
+        ("9007199254740993", false),
+        ("-9007199254740993", false),
+        ("18446744073709551615", false),
+        ("9007199254740991", true),
+        ("-9007199254740991", true),
+        ("9007199254740993.0", true),
+    ] {
+        let mut file: Value = serde_json::from_str(THOROUGH).unwrap();
+        file["answers"]["assess.evidence"]["rows"][0]["estimate"] =
+            serde_json::from_str(number).unwrap();
+        let loaded = load_assessment(js_text(&file.to_string()));
+        if fine {
+            assert!(loaded.is_ok(), "{number}");
+        } else {
+            let message = error_of(loaded, number);
+            assert!(
+                message.starts_with(&format!(
+                    "at /answers/assess.evidence/rows/0/estimate: {number} is a whole number \
+                     past 2^53"
+                )),
+                "{message}"
+            );
+        }
+    }
+}
+
+/// Issue 13: what JSON can hold reads as `JSON.stringify` wrote it: a member that is
+/// `undefined` is absent, an `undefined` item is `null`, `-0` is `0`.
+#[wasm_bindgen_test]
+fn undefined_and_minus_zero_read_as_json_stringify_wrote_them() {
+    // `{sex: undefined, conditions: undefined}` is a record without them.
+    let record = object_with("age", &JsValue::from_f64(47.0));
+    for field in ["sex", "conditions", "imd_decile"] {
+        js_sys::Reflect::set(&record, &JsValue::from_str(field), &JsValue::UNDEFINED).unwrap();
+    }
+    let with = json(&classify_person(Ts::new_unchecked(record)).unwrap().into());
+    let without = json(&classify_person(ts(r#"{"age": 47}"#)).unwrap().into());
+    assert_eq!(with, without);
+    // An answer that is `undefined` is no answer.
+    let file = thorough_with_answer("prepare.title", &JsValue::UNDEFINED);
+    let problems = json(&validate_assessment(Ts::new_unchecked(file)).unwrap());
+    let mut absent: Value = serde_json::from_str(THOROUGH).unwrap();
+    absent["answers"]
+        .as_object_mut()
+        .unwrap()
+        .remove("prepare.title");
+    let expected = json(&validate_assessment(ts(&absent.to_string())).unwrap());
+    assert_eq!(problems, expected);
+    // An `undefined` item is `null` (refused where the list takes text, at its index).
+    let list = js_sys::Array::of2(&JsValue::from_str("smi"), &JsValue::UNDEFINED);
+    let text = error_of(
+        classify_person(Ts::new_unchecked(object_with("conditions", &list))),
+        "an undefined item",
+    );
+    assert!(text.contains("at /conditions/1:"), "{text}");
+    assert!(text.contains("null"), "{text}");
+    // -0 is 0 (as JSON.stringify writes it): the same seed.
+    let measured = |seed: f64| {
+        json(
+            &measure_heat_plus(
+                HEAT_PLUS,
+                Some(Ts::new_unchecked(object_with(
+                    "seed",
+                    &JsValue::from_f64(seed),
+                ))),
+            )
+            .unwrap()
+            .into(),
+        )
+    };
+    assert_eq!(measured(-0.0), measured(0.0));
 }
 
 /// Issue 12, finding 13: a lone surrogate in a JS string fails that call only, with the JSON

@@ -393,9 +393,12 @@ fn web_benchmark(root: &Path) -> Result {
     web::ensure_chromium(root)?;
     let mut args = vec!["www/bench/web.mjs".to_owned()];
     for size in &sizes {
-        // `--wasm name:raw:gzip`, once per module.
+        // `--wasm name:raw:gzip:target-raw:target-gzip`, once per module.
         args.push("--wasm".to_owned());
-        args.push(format!("{}:{}:{}", size.name, size.raw, size.gzip));
+        args.push(format!(
+            "{}:{}:{}:{}:{}",
+            size.name, size.raw, size.gzip, size.budget_raw, size.budget_gzip
+        ));
     }
     run_expecting(
         root,

@@ -15,11 +15,29 @@ use crate::{Result, WASM_TARGET, capture, cargo, run};
 pub const WASM_PROFILE: &str = "wasm-release";
 
 /// Size target of each optimised `.wasm`, raw: issue 5's "under 300 KB", read as 300,000 bytes
-/// (the stricter reading; 300 KiB would be 307,200). Every module meets it, and a build that
-/// does not fails, as one over its ceiling does.
+/// (the stricter reading; 300 KiB would be 307,200). Every module but the assessment engine
+/// ([`ENGINE_BUDGET_RAW`]) has it, and a build that does not meet its target fails, as one over
+/// its ceiling does.
 const BUDGET_RAW: u64 = 300_000;
 /// Size target of each optimised `.wasm`, gzip -9: "under 120 KB", read as 120,000 bytes.
 const BUDGET_GZIP: u64 = 120_000;
+
+/// The assessment engine's size target, raw: issue 5's 300,000 bytes, raised by 80,000 in issue
+/// 13, which asks for well-kept crates where the engine had code of its own (STYLE.md habit 10:
+/// size never justifies our own parser) and allows a budget to grow where one replaces our own
+/// code. Two did: serde_json's parser with its `float_roundtrip` feature (so a saved assessment
+/// read and saved again is the same bytes) in place of equitas-json's own, +24,175 bytes
+/// (+12,800 gzipped: its deserializer and the correctly rounded float reader with its tables);
+/// and serde-wasm-bindgen for the values that cross the boundary, in place of `JSON.stringify`,
+/// our parser and a walk of our own, +55,928 (+24,009 gzipped: its deserializer, a serializer
+/// for every result type, core's float formatting, which serde's invalid-type messages in its
+/// deserializer bring, and refusing what a result cannot carry: a `"__proto__"` key, a whole
+/// number past 2^53).
+/// ARCHITECTURE.md, "What keeps the assessment engine small", has the numbers.
+const ENGINE_BUDGET_RAW: u64 = 380_000;
+/// The assessment engine's size target, gzip -9: issue 5's 120,000 bytes, raised by 37,000 in
+/// issue 13 for serde_json's parser and serde-wasm-bindgen ([`ENGINE_BUDGET_RAW`] says why).
+const ENGINE_BUDGET_GZIP: u64 = 157_000;
 
 /// One browser module: one part of `equitas-wasm`'s exports (a cargo feature), built alone, so
 /// that a page downloads only the functions it uses.
@@ -32,8 +50,12 @@ pub struct Module {
     pub feature: &'static str,
     /// What it holds and which pages load it, for messages.
     what: &'static str,
+    /// The size target, raw and gzip -9: [`BUDGET_RAW`] and [`BUDGET_GZIP`], but for the
+    /// assessment engine's.
+    budget_raw: u64,
+    budget_gzip: u64,
     /// The enforced ceilings, raw and gzip -9: the module's size when last measured, plus
-    /// about 1% for toolchain noise. A change that makes a module bigger fails `cargo xtask test`
+    /// a little (under 1%) for toolchain noise. A change that makes a module bigger fails `cargo xtask test`
     /// and `cargo xtask wasm`; lower these when a module shrinks, raise them only with a reason
     /// in the commit message.
     ceiling_raw: u64,
@@ -42,7 +64,15 @@ pub struct Module {
 
 /// The browser modules, in build order.
 pub const MODULES: [Module; 3] = [
-    // The assessment engine: 294,859 bytes (118,769 gzipped) with issue 13's reading too (−965 /
+    // The assessment engine: 374,996 bytes (155,642 gzipped) with serde-wasm-bindgen at the
+    // boundary (issue 13: +55,928 / +24,009 on 319,068 / 131,633, of which core's float
+    // formatting, which serde's invalid-type messages in its deserializer bring, is 18 KB of
+    // code before wasm-opt (twiggy); over the target issue 13 first set, hence
+    // ENGINE_BUDGET_RAW again); 319,068 bytes (131,633 gzipped) with
+    // serde_json's parser, exact
+    // floats and all, in place of equitas-json's own (issue 13: +24,175 / +12,800 on 294,893 /
+    // 118,833 measured the same way before it; over issue 5's target, hence ENGINE_BUDGET_RAW);
+    // 294,859 bytes (118,769 gzipped) with issue 13's reading too (−965 /
     // −583 on 295,824 / 119,352 measured the same way before it: readers derived from the types,
     // and the JSON parser moved to equitas-json; serde_json's parser in its place made the module
     // 8.5 KB / 4.5 KB bigger, and with its exact floats 25 KB / 14 KB: over the target;
@@ -67,10 +97,18 @@ pub const MODULES: [Module; 3] = [
         name: "equitas_wasm",
         feature: "assess",
         what: "the assessment engine, for the start page, the form and the results",
-        ceiling_raw: 295_800,
-        ceiling_gzip: 119_250,
+        budget_raw: ENGINE_BUDGET_RAW,
+        budget_gzip: ENGINE_BUDGET_GZIP,
+        ceiling_raw: 375_900,
+        ceiling_gzip: 155_900,
     },
-    // The data page's measures: 206,412 bytes (99,344 gzipped) with issue 13's reading too
+    // The data page's measures: 220,024 bytes (104,979 gzipped) with serde-wasm-bindgen at the
+    // boundary (issue 13: -14,813 / -8,727 on 234,837 / 113,706: its options cross as a value,
+    // so no JSON text is parsed here and serde_json's parser left the module);
+    // 234,837 bytes (113,706 gzipped) with serde_json's parser, exact
+    // floats and all, in place of equitas-json's own (issue 13: +28,437 / +14,324 on 206,400 /
+    // 99,382 measured the same way before it); 206,412 bytes (99,344 gzipped) with issue 13's
+    // reading too
     // (+1,224 / +110 on 205,188 / 99,234 measured the same way before it: no one piece; LLVM keeps
     // equitas-lean's sort apart from its callers across the crate line, and the option names'
     // derived readers share one function where the hand ones were inlined; serde_json's parser
@@ -92,10 +130,18 @@ pub const MODULES: [Module; 3] = [
         name: "equitas_measures",
         feature: "measures",
         what: "the data page's measures: measureHeatPlus",
-        ceiling_raw: 207_600,
-        ceiling_gzip: 99_900,
+        budget_raw: BUDGET_RAW,
+        budget_gzip: BUDGET_GZIP,
+        ceiling_raw: 220_900,
+        ceiling_gzip: 105_400,
     },
-    // The cohort classifier: 175,043 bytes (72,973 gzipped) with issue 13's reading (−1,637 /
+    // The cohort classifier: 224,356 bytes (96,204 gzipped) with serde-wasm-bindgen at the
+    // boundary (issue 13: +20,843 / +8,903 on 203,513 / 87,301; the national definition, JSON
+    // compiled in, still needs serde_json's parser); 203,513 bytes (87,301 gzipped) with
+    // serde_json's parser, exact
+    // floats and all, in place of equitas-json's own (issue 13: +28,470 / +14,328 on 175,043 /
+    // 72,973 measured the same way before it); 175,043 bytes (72,973 gzipped) with issue 13's
+    // reading (−1,637 /
     // −200 on 176,680 / 73,173 measured the same way before it; serde_json's parser would have
     // added 28 KB / 15 KB); 176,914 bytes (73,183 gzipped) once Classifier::new was split into
     // named steps (+667 gzipped: the steps' own frames and Result paths, measured commit by
@@ -110,8 +156,10 @@ pub const MODULES: [Module; 3] = [
         feature: "cohort",
         what: "the cohort classifier: classifyPerson, imdQuintile, isCore20Decile; no page loads \
                it yet",
-        ceiling_raw: 175_700,
-        ceiling_gzip: 73_300,
+        budget_raw: BUDGET_RAW,
+        budget_gzip: BUDGET_GZIP,
+        ceiling_raw: 225_200,
+        ceiling_gzip: 96_600,
     },
 ];
 
@@ -148,6 +196,9 @@ pub struct WasmSize {
     pub name: &'static str,
     pub raw: u64,
     pub gzip: u64,
+    /// Its size target, raw and gzipped, for the web benchmark's table.
+    pub budget_raw: u64,
+    pub budget_gzip: u64,
 }
 
 /// Builds the whole web package into `www/`: npm packages, each wasm module (built, bound,
@@ -173,6 +224,8 @@ pub fn package(root: &Path, budget: Budget, bless: bool) -> Result<Vec<WasmSize>
             name: module.name,
             raw: file_size(&wasm)?,
             gzip: gzip_size(&wasm)?,
+            budget_raw: module.budget_raw,
+            budget_gzip: module.budget_gzip,
         };
         // On stdout: the sizes are this command's result.
         println!(
@@ -336,10 +389,11 @@ fn build_stamp(built: &Path, module: &Module, pin: &str) -> Result<String> {
 /// → a warning on every build that the target is not met, with both sizes.
 fn check_budget(module: &Module, size: WasmSize, budget: Budget) -> Result {
     let (ceiling_raw, ceiling_gzip) = (module.ceiling_raw, module.ceiling_gzip);
+    let (budget_raw, budget_gzip) = (module.budget_raw, module.budget_gzip);
     let mut over = Vec::new();
-    if size.raw >= BUDGET_RAW {
+    if size.raw >= budget_raw {
         over.push(format!(
-            "{} bytes raw is not under the size target of {BUDGET_RAW} bytes",
+            "{} bytes raw is not under the size target of {budget_raw} bytes",
             size.raw
         ));
     } else if size.raw > ceiling_raw {
@@ -348,9 +402,9 @@ fn check_budget(module: &Module, size: WasmSize, budget: Budget) -> Result {
             size.raw
         ));
     }
-    if size.gzip >= BUDGET_GZIP {
+    if size.gzip >= budget_gzip {
         over.push(format!(
-            "{} bytes gzipped is not under the size target of {BUDGET_GZIP} bytes",
+            "{} bytes gzipped is not under the size target of {budget_gzip} bytes",
             size.gzip
         ));
     } else if size.gzip > ceiling_gzip {
@@ -364,7 +418,7 @@ fn check_budget(module: &Module, size: WasmSize, budget: Budget) -> Result {
             "the optimised www/pkg/{}_bg.wasm ({}) grew: {}; it may not grow (keep heavy \
              dependencies, formatting and big tables out of the wasm graph, STYLE.md habit 10, \
              and see ARCHITECTURE.md on what keeps the assessment engine small), and the size \
-             target is under {BUDGET_RAW} bytes raw, {BUDGET_GZIP} gzipped",
+             target is under {budget_raw} bytes raw, {budget_gzip} gzipped",
             module.name,
             module.what,
             over.join("; "),
@@ -382,10 +436,10 @@ fn check_budget(module: &Module, size: WasmSize, budget: Budget) -> Result {
     eprintln!(
         "    {}: size target met ({:.0}% of {} KB raw, {:.0}% of {} KB gzipped)",
         module.name,
-        percent(size.raw, BUDGET_RAW),
-        BUDGET_RAW / 1000,
-        percent(size.gzip, BUDGET_GZIP),
-        BUDGET_GZIP / 1000
+        percent(size.raw, budget_raw),
+        budget_raw / 1000,
+        percent(size.gzip, budget_gzip),
+        budget_gzip / 1000
     );
     Ok(())
 }

@@ -617,124 +617,156 @@ impl Instrument {
     /// # Errors
     /// The first problem found, naming the id.
     pub fn check(&self) -> Result<(), InstrumentError> {
-        let fail = |problem: String| InstrumentError::Invalid {
-            instrument: self.id.clone(),
-            version: self.version,
-            problem,
-        };
-        unique("section", self.sections.iter().map(|s| s.id.as_str())).map_err(fail)?;
-        unique("question", self.questions().map(|(_, q)| q.id.as_str())).map_err(fail)?;
+        self.check_parts()
+            .map_err(|problem| InstrumentError::Invalid {
+                instrument: self.id.clone(),
+                version: self.version,
+                problem,
+            })
+    }
+
+    /// [`Instrument::check`]'s steps, in order: ids, each question, roles, rubric, gaps.
+    fn check_parts(&self) -> Result<(), String> {
+        unique("section", self.sections.iter().map(|s| s.id.as_str()))?;
+        unique("question", self.questions().map(|(_, q)| q.id.as_str()))?;
+        self.check_previous_ids()?;
         // A list, not a B-tree set: lookups only, and no B-tree code in the wasm build for it.
         let all_ids: Vec<&str> = self.questions().map(|(_, q)| q.id.as_str()).collect();
-        // An old answer can move to one place only: an id listed twice, by one question or by two,
-        // would be a silent choice. (A list searched in turn, like `unique`: quadratic in the
-        // number of previous ids, which are few; a sort would cost the browser build 3 KB.)
+        for (_, q) in self.questions() {
+            self.check_question(q, &all_ids)
+                .map_err(|p| format!("question {}: {p}", q.id))?;
+        }
+        self.check_roles().map_err(|p| format!("roles: {p}"))?;
+        self.check_rubric()?;
+        self.check_gaps()
+    }
+
+    /// An old answer can move to one place only: an id listed twice, by one question or by two,
+    /// would be a silent choice.
+    fn check_previous_ids(&self) -> Result<(), String> {
+        // A list searched in turn, like `unique`: quadratic in the number of previous ids, which
+        // are few; a sort would cost the browser build 3 KB.
         let mut previous: Vec<(&str, &str)> = Vec::new();
         for (_, q) in self.questions() {
             for old in &q.previous_ids {
                 if let Some((_, first)) = previous.iter().find(|(seen, _)| *seen == old.as_str()) {
-                    return Err(fail(format!(
+                    return Err(format!(
                         "previous id {old} is listed by question {first} and again by question {}",
                         q.id
-                    )));
+                    ));
                 }
                 previous.push((old.as_str(), q.id.as_str()));
             }
         }
-        for (_, q) in self.questions() {
-            let at = |p: String| fail(format!("question {}: {p}", q.id));
-            unique("option", q.kind.choices().iter().map(|c| c.id.as_str())).map_err(at)?;
-            for c in q.kind.choices() {
-                if let Some(list) = c.catalogue
-                    && !list.contains(&c.id)
-                {
-                    return Err(at(format!(
-                        "option {:?} is not in the catalogue list {}",
-                        c.id,
-                        list.as_str()
-                    )));
-                }
-            }
-            for old in &q.previous_ids {
-                if all_ids.contains(&old.as_str()) {
-                    return Err(at(format!("previous id {old} is still in use")));
-                }
-            }
-            match &q.kind {
-                Kind::SingleChoice { options } | Kind::MultipleChoice { options }
-                    if options.is_empty() =>
-                {
-                    return Err(at("has no options".into()));
-                }
-                Kind::Rating { levels } if levels.len() < 2 => {
-                    return Err(at("a rating needs at least two levels".into()));
-                }
-                Kind::DimensionChecklist { items } => {
-                    if items.is_empty() {
-                        return Err(at("has no items".into()));
-                    }
-                    if let Some(c) = items.iter().find(|c| c.family.is_none()) {
-                        return Err(at(format!("checklist item {:?} has no family", c.id)));
-                    }
-                }
-                Kind::Table { columns } => {
-                    unique("column", columns.iter().map(|c| c.id.as_str())).map_err(at)?;
-                    for c in columns {
-                        if let ColumnKind::ItemOf { question } = &c.kind {
-                            self.need(
-                                question,
-                                &["dimension_checklist", "multiple_choice", "single_choice"],
-                            )
-                            .map_err(|p| at(format!("column {}: {p}", c.id)))?;
-                        }
-                    }
-                }
-                _ => {}
-            }
-            if let Some(cond) = &q.visible_if {
-                self.check_condition(cond)
-                    .map_err(|p| at(format!("visible_if: {p}")))?;
+        Ok(())
+    }
+
+    /// One question: its options, catalogue ids, previous ids (none still in use: `all_ids`),
+    /// what its kind needs, and its visibility condition.
+    fn check_question(&self, q: &Question, all_ids: &[&str]) -> Result<(), String> {
+        unique("option", q.kind.choices().iter().map(|c| c.id.as_str()))?;
+        for c in q.kind.choices() {
+            if let Some(list) = c.catalogue
+                && !list.contains(&c.id)
+            {
+                return Err(format!(
+                    "option {:?} is not in the catalogue list {}",
+                    c.id,
+                    list.as_str()
+                ));
             }
         }
+        for old in &q.previous_ids {
+            if all_ids.contains(&old.as_str()) {
+                return Err(format!("previous id {old} is still in use"));
+            }
+        }
+        match &q.kind {
+            Kind::SingleChoice { options } | Kind::MultipleChoice { options }
+                if options.is_empty() =>
+            {
+                return Err("has no options".into());
+            }
+            Kind::Rating { levels } if levels.len() < 2 => {
+                return Err("a rating needs at least two levels".into());
+            }
+            Kind::DimensionChecklist { items } => {
+                if items.is_empty() {
+                    return Err("has no items".into());
+                }
+                if let Some(c) = items.iter().find(|c| c.family.is_none()) {
+                    return Err(format!("checklist item {:?} has no family", c.id));
+                }
+            }
+            Kind::Table { columns } => {
+                unique("column", columns.iter().map(|c| c.id.as_str()))?;
+                for c in columns {
+                    if let ColumnKind::ItemOf { question } = &c.kind {
+                        self.need(
+                            question,
+                            &["dimension_checklist", "multiple_choice", "single_choice"],
+                        )
+                        .map_err(|p| format!("column {}: {p}", c.id))?;
+                    }
+                }
+            }
+            _ => {}
+        }
+        if let Some(cond) = &q.visible_if {
+            super::rules::condition::check(self, cond).map_err(|p| format!("visible_if: {p}"))?;
+        }
+        Ok(())
+    }
+
+    /// The questions with a role exist; the review date's is a date.
+    fn check_roles(&self) -> Result<(), String> {
         for q in [&self.roles.title, &self.roles.review_date]
             .into_iter()
             .flatten()
         {
-            self.need(q, &[]).map_err(|p| fail(format!("roles: {p}")))?;
+            self.need(q, &[])?;
         }
         if let Some(q) = &self.roles.review_date {
-            self.need(q, &["date"])
-                .map_err(|p| fail(format!("roles: {p}")))?;
+            self.need(q, &["date"])?;
         }
+        Ok(())
+    }
+
+    /// Bands unique and ascending from 0 within 0-100; criteria unique, each with a positive
+    /// weight, a section that exists and a rule that holds together ([`super::rules::check`]).
+    fn check_rubric(&self) -> Result<(), String> {
         let r = &self.rubric;
-        unique("band", r.bands.iter().map(|b| b.id.as_str())).map_err(fail)?;
+        unique("band", r.bands.iter().map(|b| b.id.as_str()))?;
         if r.bands.first().is_none_or(|b| b.min != 0.0) {
-            return Err(fail("the first rubric band must start at 0".into()));
+            return Err("the first rubric band must start at 0".into());
         }
         if r.bands.windows(2).any(|w| match w {
             [a, b] => a.min.partial_cmp(&b.min) != Some(std::cmp::Ordering::Less),
             _ => false,
         }) || r.bands.iter().any(|b| b.min > 100.0)
         {
-            return Err(fail(
-                "rubric bands must ascend strictly within 0-100".into(),
-            ));
+            return Err("rubric bands must ascend strictly within 0-100".into());
         }
-        unique("criterion", r.criteria.iter().map(|c| c.id.as_str())).map_err(fail)?;
+        unique("criterion", r.criteria.iter().map(|c| c.id.as_str()))?;
         for c in &r.criteria {
-            let at = |p: String| fail(format!("criterion {}: {p}", c.id));
+            let at = |p: String| format!("criterion {}: {p}", c.id);
             if !(c.weight.is_finite() && c.weight > 0.0) {
                 return Err(at(format!("weight {} must be positive", Num(c.weight))));
             }
             if !self.sections.iter().any(|s| s.id == c.section) {
                 return Err(at(format!("unknown section {:?}", c.section)));
             }
-            self.check_rule(&c.rule).map_err(at)?;
+            super::rules::check(self, &c.rule).map_err(at)?;
         }
-        unique("gap", self.gaps.iter().map(|g| g.id.as_str())).map_err(fail)?;
+        Ok(())
+    }
+
+    /// Gaps unique, each with a condition that holds together and a question that exists.
+    fn check_gaps(&self) -> Result<(), String> {
+        unique("gap", self.gaps.iter().map(|g| g.id.as_str()))?;
         for g in &self.gaps {
-            let at = |p: String| fail(format!("gap {}: {p}", g.id));
-            self.check_condition(&g.when).map_err(at)?;
+            let at = |p: String| format!("gap {}: {p}", g.id);
+            super::rules::condition::check(self, &g.when).map_err(at)?;
             if let Some(q) = &g.question {
                 self.need(q, &[]).map_err(at)?;
             }
@@ -743,7 +775,7 @@ impl Instrument {
     }
 
     /// The question `id` exists and, when `kinds` is not empty, is one of them.
-    fn need(&self, id: &QuestionId, kinds: &[&str]) -> Result<&Question, String> {
+    pub(super) fn need(&self, id: &QuestionId, kinds: &[&str]) -> Result<&Question, String> {
         let q = self
             .question(id.as_str())
             .ok_or_else(|| format!("unknown question {id}"))?;
@@ -757,7 +789,13 @@ impl Instrument {
         Ok(q)
     }
 
-    fn need_option(&self, id: &QuestionId, kinds: &[&str], option: &str) -> Result<(), String> {
+    /// The question `id` exists, is one of `kinds`, and has the option `option`.
+    pub(super) fn need_option(
+        &self,
+        id: &QuestionId,
+        kinds: &[&str],
+        option: &str,
+    ) -> Result<(), String> {
         let q = self.need(id, kinds)?;
         if q.kind.choices().iter().any(|c| c.id == option) {
             Ok(())
@@ -766,110 +804,12 @@ impl Instrument {
         }
     }
 
-    fn check_condition(&self, c: &Condition) -> Result<(), String> {
-        const CHOICE: &[&str] = &["single_choice", "rating"];
-        const CHECKLIST: &[&str] = &["dimension_checklist"];
-        match c {
-            Condition::Answered(q) => self.need(q, &[]).map(|_| ()),
-            Condition::Equals { question, option } => self.need_option(question, CHOICE, option),
-            Condition::Includes { question, option } => {
-                self.need_option(question, &["multiple_choice"], option)
-            }
-            Condition::ItemConsidered { question, item } => {
-                self.need_option(question, CHECKLIST, item)
-            }
-            Condition::FamilyConsidered { question, family } => {
-                let q = self.need(question, CHECKLIST)?;
-                if q.kind
-                    .choices()
-                    .iter()
-                    .any(|c| c.family.as_deref() == Some(family))
-                {
-                    Ok(())
-                } else {
-                    Err(format!("question {question} has no family {family:?}"))
-                }
-            }
-            Condition::NegativeImpactWithoutAction {
-                checklist,
-                table,
-                column,
-            } => {
-                self.need(checklist, CHECKLIST)?;
-                self.need_column(table, column)
-            }
-            Condition::NotQuantified(q) => self.need(q, &["evidence_table"]).map(|_| ()),
-            Condition::AllOf(cs) | Condition::AnyOf(cs) => {
-                cs.iter().try_for_each(|c| self.check_condition(c))
-            }
-            Condition::Not(c) => self.check_condition(c),
-        }
-    }
-
-    fn need_column(&self, table: &QuestionId, column: &str) -> Result<(), String> {
+    /// The question `table` exists, is a table, and has the column `column`.
+    pub(super) fn need_column(&self, table: &QuestionId, column: &str) -> Result<(), String> {
         match &self.need(table, &["table"])?.kind {
             Kind::Table { columns } if columns.iter().any(|c| c.id == column) => Ok(()),
             _ => Err(format!("table {table} has no column {column:?}")),
         }
-    }
-
-    fn check_rule(&self, r: &Rule) -> Result<(), String> {
-        match r {
-            Rule::Completeness | Rule::Maturity => Ok(()),
-            Rule::Breadth { question } => self.need(question, &["dimension_checklist"]).map(|_| ()),
-            Rule::Strength { question } => self.need(question, &["rating"]).map(|_| ()),
-            Rule::Credit { question, credit } => {
-                for (option, share) in credit {
-                    self.need_option(
-                        question,
-                        &["single_choice", "multiple_choice", "rating"],
-                        option,
-                    )?;
-                    share01(*share)?;
-                }
-                Ok(())
-            }
-            Rule::Quantified { question, partial } => {
-                self.need(question, &["evidence_table"])?;
-                share01(*partial)
-            }
-            Rule::Actions {
-                table,
-                fields,
-                link,
-                checklist,
-            } => {
-                self.need(checklist, &["dimension_checklist"])?;
-                for f in fields.iter().chain(std::iter::once(link)) {
-                    self.need_column(table, f)?;
-                }
-                Ok(())
-            }
-            Rule::ReviewDate {
-                question,
-                from,
-                min_months,
-                max_months,
-                outside,
-            } => {
-                self.need(question, &["date"])?;
-                self.need(from, &["date"])?;
-                if min_months > max_months {
-                    return Err(format!(
-                        "min_months {min_months} is after max_months {max_months}"
-                    ));
-                }
-                share01(*outside)
-            }
-        }
-    }
-}
-
-fn share01(x: f64) -> Result<(), String> {
-    if (0.0..=1.0).contains(&x) {
-        Ok(())
-    } else {
-        Err(format!("share {} must lie in 0..=1", Num(x)))
     }
 }
 

@@ -7,6 +7,7 @@
 
 use super::doc::{Block, Inline, Item, to_html, to_markdown};
 use super::report::ReportModel;
+use super::score::Report;
 use super::summary::Summary;
 
 /// Escape text for HTML element content and attribute values.
@@ -78,8 +79,21 @@ fn report_title(model: &ReportModel) -> &str {
         .unwrap_or("Untitled assessment")
 }
 
-/// The report's content, once, for both backends.
+/// The report's content, once, for both backends: its parts in reading order.
 fn report_doc(model: &ReportModel) -> Vec<Block> {
+    let r = &model.report;
+    let mut d = overview(model);
+    sections(&mut d, r);
+    maturity(&mut d, r);
+    quantified(&mut d, r);
+    gaps(&mut d, r);
+    how_scored(&mut d, r);
+    problems(&mut d, r);
+    d
+}
+
+/// The title, the instrument, whose rubric it is, the overall score and its band.
+fn overview(model: &ReportModel) -> Vec<Block> {
     let r = &model.report;
     let mut d = vec![
         Block::Heading(1, report_title(model).into()),
@@ -98,6 +112,11 @@ fn report_doc(model: &ReportModel) -> Vec<Block> {
     if let Some(b) = &r.band {
         d.push(para(&b.meaning));
     }
+    d
+}
+
+/// Each section's progress and score.
+fn sections(d: &mut Vec<Block>, r: &Report) {
     d.push(h2("Sections"));
     d.push(table(
         &["Section", "Progress", "Score"],
@@ -117,6 +136,10 @@ fn report_doc(model: &ReportModel) -> Vec<Block> {
             })
             .collect(),
     ));
+}
+
+/// For maturity instruments: the profile by theme and the next objectives.
+fn maturity(d: &mut Vec<Block>, r: &Report) {
     if !r.profile.is_empty() {
         d.push(h2("Maturity profile"));
         d.push(table(
@@ -151,49 +174,58 @@ fn report_doc(model: &ReportModel) -> Vec<Block> {
             }),
         ));
     }
-    if !r.quantified.is_empty() {
-        d.push(h2("The gap, quantified"));
-        let mut rows = Vec::new();
-        for q in &r.quantified {
-            for m in &q.measures {
-                let (value, ci) = match (&m.value, &m.reason) {
-                    (Some(v), _) => (
-                        format!("{:.3}", v.value),
-                        match (v.lower, v.upper) {
-                            (Some(l), Some(u)) => format!("{l:.3} to {u:.3}"),
-                            _ => "–".into(),
-                        },
-                    ),
-                    (None, Some(reason)) => (format!("not computed: {reason}"), "–".into()),
-                    (None, None) => ("–".into(), "–".into()),
-                };
-                rows.push(vec![
-                    q.indicator.clone().unwrap_or_else(|| "–".into()),
-                    q.dimension.clone(),
-                    format!(
-                        "{}{}",
-                        q.subgroups,
-                        if q.ordered { ", ordered" } else { "" }
-                    ),
-                    measure_name(m.measure),
-                    value,
-                    ci,
-                ]);
-            }
-        }
-        // The print page has always left out the subgroups column.
-        d.push(Block::Table {
-            head: &[
-                "Indicator",
-                "Dimension",
-                "Subgroups",
-                "Measure",
-                "Value",
-                "95% CI",
-            ],
-            rows,
-        });
+}
+
+/// The measures of each quantified dimension of the evidence, when there is any.
+fn quantified(d: &mut Vec<Block>, r: &Report) {
+    if r.quantified.is_empty() {
+        return;
     }
+    d.push(h2("The gap, quantified"));
+    let mut rows = Vec::new();
+    for q in &r.quantified {
+        for m in &q.measures {
+            let (value, ci) = match (&m.value, &m.reason) {
+                (Some(v), _) => (
+                    format!("{:.3}", v.value),
+                    match (v.lower, v.upper) {
+                        (Some(l), Some(u)) => format!("{l:.3} to {u:.3}"),
+                        _ => "–".into(),
+                    },
+                ),
+                (None, Some(reason)) => (format!("not computed: {reason}"), "–".into()),
+                (None, None) => ("–".into(), "–".into()),
+            };
+            rows.push(vec![
+                q.indicator.clone().unwrap_or_else(|| "–".into()),
+                q.dimension.clone(),
+                format!(
+                    "{}{}",
+                    q.subgroups,
+                    if q.ordered { ", ordered" } else { "" }
+                ),
+                measure_name(m.measure),
+                value,
+                ci,
+            ]);
+        }
+    }
+    // The print page has always left out the subgroups column.
+    d.push(Block::Table {
+        head: &[
+            "Indicator",
+            "Dimension",
+            "Subgroups",
+            "Measure",
+            "Value",
+            "95% CI",
+        ],
+        rows,
+    });
+}
+
+/// The gaps found, each with its recommendation.
+fn gaps(d: &mut Vec<Block>, r: &Report) {
     d.push(h2("Gaps and recommendations"));
     if r.gaps.is_empty() {
         d.push(para("No gaps found by the rubric's rules."));
@@ -205,6 +237,10 @@ fn report_doc(model: &ReportModel) -> Vec<Block> {
                 .map(|g| vec![strong(&g.title), text(format!(": {}", g.recommendation))]),
         ));
     }
+}
+
+/// Every criterion with every point it earned or lost.
+fn how_scored(d: &mut Vec<Block>, r: &Report) {
     d.push(h2("How the score was reached"));
     for c in &r.criteria {
         d.push(Block::Heading(
@@ -234,6 +270,10 @@ fn report_doc(model: &ReportModel) -> Vec<Block> {
             items: items.collect(),
         });
     }
+}
+
+/// The problems to fix before the assessment is complete, when there are any.
+fn problems(d: &mut Vec<Block>, r: &Report) {
     if !r.problems.is_empty() {
         d.push(h2("Problems to fix"));
         d.push(list(
@@ -246,7 +286,6 @@ fn report_doc(model: &ReportModel) -> Vec<Block> {
             }),
         ));
     }
-    d
 }
 
 /// The report as Markdown.

@@ -4,55 +4,11 @@ use serde::Serialize;
 
 use super::answers::{Answer, Answers, ChecklistEntry, Evidence, EvidenceRow, Impact};
 use super::date::Date;
-use super::instrument::{
-    Choice, Column, ColumnKind, Condition, Instrument, Kind, Question, QuestionId,
-};
+use super::instrument::{Choice, Column, ColumnKind, Instrument, Kind, Question, QuestionId};
 use crate::SortedMap;
 use crate::number::Num;
 
-/// Whether `condition` holds for `answers`.
-#[must_use]
-pub fn holds(instrument: &Instrument, answers: &Answers, condition: &Condition) -> bool {
-    match condition {
-        Condition::Answered(q) => answers.answered(q.as_str()).is_some(),
-        Condition::Equals { question, option } => answers
-            .get(question.as_str())
-            .and_then(Answer::text)
-            .is_some_and(|t| t == option),
-        Condition::Includes { question, option } => matches!(
-            answers.get(question.as_str()),
-            Some(Answer::Choices(v)) if v.iter().any(|o| o == option)
-        ),
-        Condition::ItemConsidered { question, item } => matches!(
-            answers.get(question.as_str()),
-            Some(Answer::Checklist(m)) if m.get(item).is_some_and(|e| e.considered)
-        ),
-        Condition::FamilyConsidered { question, family } => {
-            let (Some(q), Some(Answer::Checklist(m))) = (
-                instrument.question(question.as_str()),
-                answers.get(question.as_str()),
-            ) else {
-                return false;
-            };
-            q.kind.choices().iter().any(|c| {
-                c.family.as_deref() == Some(family.as_str())
-                    && m.get(&c.id).is_some_and(|e| e.considered)
-            })
-        }
-        Condition::NegativeImpactWithoutAction {
-            checklist,
-            table,
-            column,
-        } => !uncovered_negatives(answers, checklist, table, column).is_empty(),
-        Condition::NotQuantified(q) => match answers.get(q.as_str()) {
-            Some(Answer::Evidence(e)) => quantified_dimensions(e).is_empty(),
-            _ => true,
-        },
-        Condition::AllOf(cs) => cs.iter().all(|c| holds(instrument, answers, c)),
-        Condition::AnyOf(cs) => cs.iter().any(|c| holds(instrument, answers, c)),
-        Condition::Not(c) => !holds(instrument, answers, c),
-    }
-}
+pub use super::rules::condition::holds;
 
 /// Whether a question is shown for these answers.
 #[must_use]
