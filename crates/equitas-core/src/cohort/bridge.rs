@@ -2,7 +2,9 @@
 //! the ONS best-fit lookup and its change codes, never by a guess.
 
 use super::Classifier;
-use crate::deprivation::{AreaCode, AreaId, ImdDecile, ImdEdition};
+#[cfg(feature = "csv")]
+use crate::deprivation::ImdEdition;
+use crate::deprivation::{AreaCode, AreaId, ImdDecile};
 #[cfg(feature = "csv")]
 use crate::geography::{Bridge, BridgeError, Change};
 

@@ -631,13 +631,24 @@ impl CohortDefinition {
                 text.len()
             )));
         }
+        let value = crate::read::parse(text)
+            .map_err(|e: crate::read::ReadError| DefinitionError::Parse(e.to_string()))?;
+        Self::from_value(&value, "")
+    }
+
+    /// A definition, whole or local (with `extends`, layered on the built-in one it names), from
+    /// a JSON value already parsed (as the browser's cohort module receives it) at JSON pointer
+    /// `at`, which errors in reading it are named under.
+    ///
+    /// # Errors
+    /// As [`Self::from_json`], but no size limit: the caller has bounded the value.
+    pub fn from_value(value: &serde_json::Value, at: &str) -> Result<Self, DefinitionError> {
         let parse = |e: crate::read::ReadError| DefinitionError::Parse(e.to_string());
-        let value = crate::read::parse(text).map_err(parse)?;
         if value.get("extends").is_some() {
-            let local = <LocalDefinition as FromJson>::from_json(&value, "").map_err(parse)?;
+            let local = <LocalDefinition as FromJson>::from_json(value, at).map_err(parse)?;
             return local.apply();
         }
-        let definition = <Self as FromJson>::from_json(&value, "").map_err(parse)?;
+        let definition = <Self as FromJson>::from_json(value, at).map_err(parse)?;
         definition.check()?;
         Ok(definition)
     }
