@@ -1254,10 +1254,11 @@ impl<'a> Classifier<'a> {
             return Ok(out);
         }
         let code = AreaCode::parse_bytes(text)?;
-        if let Some(p) = &self.places {
-            out.place = p.lookup.get(code).unwrap_or(NO_PLACE);
-        }
         if let Some(b) = &self.bridge {
+            // Records of the other vintage: their codes are the lookup's, not the index's.
+            if let Some(p) = &self.places {
+                out.place = p.lookup.get(code).unwrap_or(NO_PLACE);
+            }
             let (d, id, rule) =
                 b.get(code)
                     .unwrap_or((None, None, BridgeRule::NotInLookup.index()));
@@ -1301,6 +1302,14 @@ impl<'a> Classifier<'a> {
                 }
                 None => out.deprivation = D::UnknownArea,
             }
+        }
+        if let Some(p) = &self.places {
+            // The area's Place: by its index row when the area is in the index (one array
+            // read), else through the lookup's own hash.
+            out.place = out
+                .area
+                .and_then(|id| p.value_of_row.get(id.0 as usize).copied())
+                .unwrap_or_else(|| p.lookup.get(code).unwrap_or(NO_PLACE));
         }
         Ok(out)
     }

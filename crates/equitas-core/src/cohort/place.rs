@@ -46,6 +46,9 @@ pub(super) struct Tables<'a> {
     pub cells: Vec<String>,
     /// For each Place cell, the PLUS groups scoped to it (as bits).
     pub allowed: Vec<u64>,
+    /// The lookup's value of each row of the deprivation index ([`super::NO_PLACE`] when the
+    /// lookup lacks it): an area found in the index needs no second hash lookup.
+    pub value_of_row: Vec<u16>,
 }
 
 impl<'a> Classifier<'a> {
@@ -163,11 +166,18 @@ impl<'a> Classifier<'a> {
                 allowed[c] |= 1 << g;
             }
         }
+        let value_of_row = self.index.map_or_else(Vec::new, |ix| {
+            ix.codes()
+                .iter()
+                .map(|c| lookup.get(*c).unwrap_or(super::NO_PLACE))
+                .collect()
+        });
         self.places = Some(Tables {
             lookup,
             cell_of_value,
             cells,
             allowed,
+            value_of_row,
         });
         Ok(self)
     }

@@ -559,3 +559,52 @@ fn the_quintile_breakdown_agrees_with_the_ambitions() {
     let all = b.cell(&["all"]).map(|c| (c.people, c.core20.numerator));
     assert_eq!(all, Some((rep.total.people, rep.total.core20)));
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// An area's Place found by its index row (the fast path `resolve_area` takes for areas
+    /// in the index) is the one the lookup's own hash gives, for areas in the index and the
+    /// lookup, in only one of them, or in neither; with and without a grouping into Places.
+    #[test]
+    fn places_by_index_row_equal_the_lookups_own(
+        rows in proptest::collection::vec((1u8..=10, 1u8..=10, 1u8..=10), 6..30),
+        beyond in proptest::collection::btree_set(0usize..40, 0..12),
+        left_out in proptest::collection::btree_set(0usize..30, 0..10),
+        probes in proptest::collection::vec(0usize..80, 1..60),
+        grouped in any::<bool>(),
+    ) {
+        let ix = index(&rows);
+        // Index rows (but those left out) and areas beyond the index, to three values.
+        let areas: Vec<usize> = (0..rows.len())
+            .filter(|i| !left_out.contains(i))
+            .chain(beyond.iter().map(|b| rows.len() + b))
+            .collect();
+        prop_assume!(!areas.is_empty());
+        let pairs: Vec<(String, String)> =
+            areas.iter().map(|&i| (code(i), format!("v{}", i % 3))).collect();
+        let lookup = PlaceLookup::from_pairs(
+            "lsoa",
+            "value",
+            pairs.iter().map(|(a, b)| (a.as_str(), b.as_str())),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let places = places();
+        let c = Classifier::new(CohortDefinition::national(), Some(&ix))
+            .unwrap_or_else(|e| panic!("{e}"))
+            .with_places(&lookup, grouped.then_some(&places))
+            .unwrap_or_else(|e| panic!("{e}"));
+        for p in probes {
+            let text = code(p);
+            let got = c
+                .resolve_area(Some(text.as_bytes()), None)
+                .unwrap_or_else(|e| panic!("{e}"))
+                .place;
+            let want = AreaCode::parse(&text)
+                .ok()
+                .and_then(|a| lookup.get(a))
+                .unwrap_or(crate::cohort::NO_PLACE);
+            prop_assert_eq!(got, want, "{}", text);
+        }
+    }
+}
