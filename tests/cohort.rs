@@ -10,7 +10,7 @@ use equitas_core::cohort::{
 use equitas_core::deprivation::{DeprivationIndex, ImdDecile, ImdEdition};
 use proptest::prelude::*;
 
-fn index19() -> DeprivationIndex {
+pub(crate) fn index19() -> DeprivationIndex {
     DeprivationIndex::from_path(&crate::shared("data/imd/imd2019_england_lsoa11.csv")).unwrap()
 }
 
@@ -605,6 +605,42 @@ proptest! {
         prop_assert_eq!(&s1, &s2);
         prop_assert!(seq == par);
     }
+
+    /// With breakdowns (two dimensions crossed, a domain of the IMD file, a PLUS group), the
+    /// threaded count is still the one-thread count, table for table and byte for byte.
+    #[test]
+    fn parallel_counting_with_breakdowns_equals_sequential(
+        n in 0usize..400,
+        seed in any::<u64>(),
+        threads in 2usize..5,
+        block in 64usize..3000,
+    ) {
+        use equitas_core::cohort::Breakdown;
+        use equitas_core::cohort::records::count_records_parallel;
+        let ix = Box::leak(Box::new(index19()));
+        let c = Classifier::new(CohortDefinition::coventry_warwickshire(), Some(ix))
+            .unwrap()
+            .with_breakdowns(
+                &Breakdown::parse_list(
+                    "ethnicity:imd-quintile,domain=Income,age-band:sex,plus=transient_communities,ethnic-category",
+                )
+                .unwrap(),
+            )
+            .unwrap();
+        let csv = messy_csv(n, seed);
+        let mut seq = CohortCounts::new(&c);
+        let s1 = count_records(csv.as_bytes(), &c, &mut seq, false).unwrap();
+        let mut par = CohortCounts::new(&c);
+        let s2 = count_records_parallel(csv.as_bytes(), &c, &mut par, threads, block).unwrap();
+        prop_assert_eq!(&s1, &s2);
+        prop_assert!(seq == par);
+        let (r1, r2) = (
+            equitas_core::cohort::report(&seq, &c),
+            equitas_core::cohort::report(&par, &c),
+        );
+        prop_assert_eq!(serde_json::to_string(&r1).unwrap(), serde_json::to_string(&r2).unwrap());
+        prop_assert_eq!(r1.breakdowns.len(), 5);
+    }
 }
 
 /// Issue 12, findings 4 (hostile saved counts), 14 (definitions that contradict themselves) and
@@ -758,6 +794,9 @@ mod issue12 {
         d.age_bands = (0..32).map(|b| b * 3).collect();
         d.plus_groups = (0..32)
             .map(|i| PlusGroup {
+                places: Vec::new(),
+                age: None,
+                sex: Vec::new(),
                 id: format!("g{i}"),
                 label: format!("group {i}"),
                 rule: Rule::Cyp,
@@ -1345,4 +1384,919 @@ fn person_records_name_the_field_that_is_wrong() {
         Some("2010-02-28")
     );
     assert_eq!((p.age, p.sex, p.id.as_str()), (None, Sex::Unknown, ""));
+}
+
+/// Issue 14: Place. A synthetic Coventry and Warwickshire population drawn from the ICB's real
+/// LSOAs, put in the four Places by the ONS lookup to local authorities and the shipped
+/// grouping.
+mod places {
+    use equitas_core::cohort::records::count_records;
+    use equitas_core::cohort::{Breakdown, Classifier, CohortCounts, CohortDefinition, report};
+    use equitas_core::deprivation::{AreaCode, DeprivationIndex};
+    use equitas_core::geography::{PlaceLookup, Places};
+    use equitas_core::synth::{Areas, CSV_HEADER, Synth, SynthParams};
+
+    /// The ONS lookup of 2011 LSOAs to local authorities (and sub-ICB locations, ICBs).
+    pub(crate) fn lad_lookup() -> PlaceLookup {
+        PlaceLookup::from_path(
+            &crate::shared("data/geography/lsoa11_subicb22_icb22_lad22.csv"),
+            None,
+            Some("ltla22_code"),
+        )
+        .unwrap()
+    }
+
+    /// The 2011 LSOAs of Coventry and Warwickshire ICB (E54000018), from the same lookup.
+    pub(crate) fn cw_lsoas() -> Vec<AreaCode> {
+        let text = std::fs::read_to_string(crate::shared(
+            "data/geography/lsoa11_subicb22_icb22_lad22.csv",
+        ))
+        .unwrap();
+        text.lines()
+            .skip(1)
+            .filter_map(|l| {
+                let f: Vec<&str> = l.split(',').collect();
+                (f.get(4) == Some(&"E54000018")).then(|| AreaCode::parse(f[0]).unwrap())
+            })
+            .collect()
+    }
+
+    /// `n` synthetic people of Coventry and Warwickshire as a person-record CSV.
+    pub(crate) fn cw_population(ix: &DeprivationIndex, n: u64, seed: u64) -> Vec<u8> {
+        let lsoas = cw_lsoas();
+        let params = SynthParams::builtin();
+        let mut s = Synth::new(&params, seed, Areas::Listed(ix, &lsoas)).unwrap();
+        let mut csv = CSV_HEADER.as_bytes().to_vec();
+        for _ in 0..n {
+            s.next_person().write_csv_row(&mut csv).unwrap();
+        }
+        csv
+    }
+
+    #[test]
+    fn core20_share_per_place_and_place_scoped_plus_groups() {
+        let ix = crate::cohort::index19();
+        let lookup = lad_lookup();
+        let places = Places::coventry_warwickshire();
+        assert_eq!(cw_lsoas().len(), 534, "the ICB's 2011 LSOAs");
+        let c = Classifier::new(CohortDefinition::coventry_warwickshire(), Some(&ix))
+            .unwrap()
+            .with_places(&lookup, Some(&places))
+            .unwrap()
+            .with_breakdowns(
+                &Breakdown::parse_list("place,lookup,place:plus=long_term_sickness").unwrap(),
+            )
+            .unwrap();
+        let csv = cw_population(&ix, 60_000, 14);
+        let mut counts = CohortCounts::new(&c);
+        let s = count_records(csv.as_slice(), &c, &mut counts, false).unwrap();
+        assert_eq!((s.counted, s.rejected), (60_000, 0));
+        let rep = report(&counts, &c);
+        let place = &rep.breakdowns[0];
+        // Everyone is in one of the four Places: no one in "other" or "unknown".
+        for empty in ["other", "unknown"] {
+            assert_eq!(place.cell(&[empty]).unwrap().people, 0, "{empty}");
+        }
+        // People are drawn uniformly from the LSOAs, so each Place's Core20 share is close to
+        // its share of Core20 LSOAs (the geography README: 25.6%, 3.3%, 16.0%, 0.6%), itself
+        // close to the ICB's published population shares.
+        for (id, lsoa_share) in [
+            ("coventry", 0.256),
+            ("rugby", 0.033),
+            ("warwickshire_north", 0.160),
+            ("south_warwickshire", 0.006),
+        ] {
+            let cell = place.cell(&[id]).unwrap();
+            let share = cell.core20.rate.unwrap();
+            assert!(
+                (share - lsoa_share).abs() < 0.02,
+                "{id}: {share} vs {lsoa_share}"
+            );
+            assert!(cell.core20.lower.unwrap() <= share && share <= cell.core20.upper.unwrap());
+        }
+        // Per local authority too: the Places are sums of their authorities.
+        let lad = &rep.breakdowns[1];
+        let people =
+            |b: &equitas_core::cohort::BreakdownReport, k: &str| b.cell(&[k]).unwrap().people;
+        assert_eq!(
+            people(place, "warwickshire_north"),
+            people(lad, "E07000218") + people(lad, "E07000219")
+        );
+        assert_eq!(
+            people(place, "south_warwickshire"),
+            people(lad, "E07000221") + people(lad, "E07000222")
+        );
+        assert_eq!(people(place, "coventry"), people(lad, "E08000026"));
+        // Place-scoped PLUS groups apply only to people of their Place.
+        let g = |id: &str| place.plus_groups.iter().position(|x| x == id).unwrap();
+        for (group, home) in [
+            ("long_term_sickness", "coventry"),
+            ("inadequate_housing", "warwickshire_north"),
+            ("rural_poverty", "south_warwickshire"),
+            ("older_people", "south_warwickshire"),
+        ] {
+            for p in [
+                "coventry",
+                "rugby",
+                "warwickshire_north",
+                "south_warwickshire",
+            ] {
+                let n = place.cell(&[p]).unwrap().plus_groups[g(group)];
+                if p == home {
+                    assert!(n > 0, "{group} in {p}");
+                } else {
+                    assert_eq!(n, 0, "{group} in {p}");
+                }
+            }
+        }
+        // The ICS-wide groups stay everywhere.
+        for p in [
+            "coventry",
+            "rugby",
+            "warwickshire_north",
+            "south_warwickshire",
+        ] {
+            assert!(
+                place.cell(&[p]).unwrap().plus_groups[g("ethnic_minority")] > 0,
+                "{p}"
+            );
+        }
+        // The long-term sickness group is exactly the Coventry people with the flag: the
+        // two-way table's member cells are in Coventry only.
+        let x = &rep.breakdowns[2];
+        assert_eq!(
+            x.cell(&["all", "member"]).unwrap().people,
+            x.cell(&["coventry", "member"]).unwrap().people
+        );
+        let flagged_in_coventry = csv
+            .split(|b| *b == b'\n')
+            .skip(1)
+            .filter(|l| {
+                let line = String::from_utf8_lossy(l);
+                let f: Vec<&str> = line.split(',').collect();
+                f.len() > 6
+                    && f[6].split(';').any(|g| g == "long_term_sickness_benefit")
+                    && AreaCode::parse(f[4])
+                        .ok()
+                        .and_then(|a| lookup.get(a))
+                        .map(|v| lookup.value(v))
+                        == Some("E08000026")
+            })
+            .count() as u64;
+        assert_eq!(
+            x.cell(&["coventry", "member"]).unwrap().people,
+            flagged_in_coventry
+        );
+    }
+
+    /// Issue 14, must show: on a synthetic Coventry and Warwickshire population drawn from the
+    /// ICB's real LSOAs, with the local definition (SMI target 75%, multiple complex needs),
+    /// ambitions per local authority and per Place, and by ethnicity × quintile.
+    #[test]
+    fn ambitions_per_local_authority_place_and_ethnicity_by_quintile() {
+        let ix = crate::cohort::index19();
+        let lookup = lad_lookup();
+        let places = Places::coventry_warwickshire();
+        let local = std::fs::read_to_string(
+            crate::root().join("seeds/definitions/coventry-warwickshire-local.json"),
+        )
+        .unwrap();
+        let c = Classifier::new(CohortDefinition::from_json(&local).unwrap(), Some(&ix))
+            .unwrap()
+            .with_places(&lookup, Some(&places))
+            .unwrap()
+            .with_breakdowns(
+                &Breakdown::parse_list("place,lookup,ethnicity:imd-quintile,place:core20").unwrap(),
+            )
+            .unwrap();
+        let csv = cw_population(&ix, 60_000, 8);
+        let mut counts = CohortCounts::new(&c);
+        count_records(csv.as_slice(), &c, &mut counts, false).unwrap();
+        let rep = report(&counts, &c);
+        let (place, lad, eq, pc) = (
+            &rep.breakdowns[0],
+            &rep.breakdowns[1],
+            &rep.breakdowns[2],
+            &rep.breakdowns[3],
+        );
+        let smi = place
+            .metrics
+            .iter()
+            .position(|m| m.id == "smi_health_check")
+            .unwrap();
+        assert_eq!(place.metrics[smi].target, Some(0.75), "the local target");
+        let overall = rep
+            .ambitions
+            .iter()
+            .find(|a| a.metric == "smi_health_check")
+            .unwrap();
+        // Every metric, per Place and per local authority: each area's denominators add up to
+        // the whole, and each cell has its Wilson interval and its verdict against the target.
+        for (k, m) in place.metrics.iter().enumerate() {
+            let whole = rep
+                .ambitions
+                .iter()
+                .find(|a| a.metric == m.id)
+                .unwrap()
+                .overall;
+            for b in [place, lad] {
+                let cells: Vec<_> = b.cells.iter().filter(|c| !c.margin).collect();
+                let den: u64 = cells
+                    .iter()
+                    .map(|c| c.metrics[k].estimate.denominator)
+                    .sum();
+                let num: u64 = cells.iter().map(|c| c.metrics[k].estimate.numerator).sum();
+                assert_eq!(
+                    (num, den),
+                    (whole.numerator, whole.denominator),
+                    "{} {}",
+                    b.id,
+                    m.id
+                );
+                for c in cells {
+                    let e = c.metrics[k].estimate;
+                    if let (Some(r), Some(lo), Some(hi)) = (e.rate, e.lower, e.upper) {
+                        assert!(lo <= r && r <= hi, "{} {:?} {}", b.id, c.key, m.id);
+                        assert_eq!(c.metrics[k].meets_target, m.target.map(|t| r >= t));
+                    }
+                }
+            }
+        }
+        assert!(overall.target_is_local);
+        // The Core20 gap within each Place: Place × Core20, yes against no.
+        for p in ["coventry", "warwickshire_north"] {
+            let yes = pc.cell(&[p, "yes"]).unwrap();
+            let no = pc.cell(&[p, "no"]).unwrap();
+            assert!(yes.people > 0 && no.people > 0, "{p}");
+            assert_eq!(
+                yes.people + no.people + pc.cell(&[p, "unknown"]).unwrap().people,
+                place.cell(&[p]).unwrap().people
+            );
+        }
+        // Ethnicity × quintile: the margins are the one-way tables the report already has.
+        for (q, want) in rep.total.by_quintile.iter().enumerate() {
+            let label = if q < 5 {
+                (q + 1).to_string()
+            } else {
+                "unknown".to_owned()
+            };
+            assert_eq!(eq.cell(&["all", &label]).unwrap().people, *want);
+        }
+        let white = eq.cell(&["white", "all"]).unwrap().people;
+        let by_q: u64 = ["1", "2", "3", "4", "5", "unknown"]
+            .iter()
+            .map(|q| eq.cell(&["white", q]).unwrap().people)
+            .sum();
+        assert_eq!(white, by_q);
+        // 6 ethnic groups × 6 quintile slots, then 6 row margins, 6 column margins, the total.
+        assert_eq!(eq.cells.len(), 6 * 6 + 6 + 6 + 1);
+        // The multiple complex needs cohort is counted in every Place.
+        let mcn = place
+            .plus_groups
+            .iter()
+            .position(|g| g == "multiple_complex_needs")
+            .unwrap();
+        for p in [
+            "coventry",
+            "rugby",
+            "warwickshire_north",
+            "south_warwickshire",
+        ] {
+            assert!(place.cell(&[p]).unwrap().plus_groups[mcn] > 0, "{p}");
+        }
+    }
+
+    #[test]
+    fn places_and_definitions_that_do_not_fit_the_lookup_are_refused() {
+        let lookup = lad_lookup();
+        // A Place made of a value the chosen column does not have (ICB codes, not authorities).
+        let by_icb = PlaceLookup::from_path(
+            &crate::shared("data/geography/lsoa11_subicb22_icb22_lad22.csv"),
+            None,
+            Some("icb22_code"),
+        )
+        .unwrap();
+        let err = Classifier::new(CohortDefinition::coventry_warwickshire(), None)
+            .unwrap()
+            .with_places(&by_icb, Some(&Places::coventry_warwickshire()))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "places file coventry-warwickshire at /places/0/areas/0: Place \"coventry\" is made of \"E08000026\", which no area of the place lookup has in its column \"icb22_code\"; is the lookup's column the right one?"
+        );
+        // A group scoped to a Place that is not in use.
+        let mut d = CohortDefinition::coventry_warwickshire();
+        d.plus_groups[1].places = vec!["nuneaton".into()];
+        let err = Classifier::new(d, None)
+            .unwrap()
+            .with_places(&lookup, Some(&Places::coventry_warwickshire()))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "cohort definition coventry-warwickshire at /plus_groups/1/places/0: PLUS group \"long_term_sickness\" is scoped to Place \"nuneaton\", which is not one of the Places in use (coventry, rugby, warwickshire_north, south_warwickshire)"
+        );
+        // Without a lookup, the scoped groups are named: no one can be in them.
+        let c = Classifier::new(CohortDefinition::coventry_warwickshire(), None).unwrap();
+        assert_eq!(
+            c.unplaced_groups(),
+            [
+                "long_term_sickness",
+                "inadequate_housing",
+                "rural_poverty",
+                "older_people"
+            ]
+        );
+        // A place breakdown needs a lookup.
+        let err = c
+            .with_breakdowns(&Breakdown::parse_list("place").unwrap())
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "breakdown dimension place needs a place lookup (--place-lookup)"
+        );
+    }
+}
+
+/// Issue 14: records on one LSOA vintage, deprivation on the other, joined by the ONS best-fit
+/// lookup and its change codes.
+mod bridging {
+    use std::collections::BTreeMap;
+
+    use equitas_core::cohort::records::count_records;
+    use equitas_core::cohort::{
+        Breakdown, BridgeRule, Classifier, CohortCounts, CohortDefinition, PersonRecord, report,
+    };
+    use equitas_core::deprivation::{AreaCode, DeprivationIndex};
+    use equitas_core::geography::Bridge;
+
+    fn bridge() -> Bridge {
+        Bridge::from_path(&crate::shared("data/geography/lsoa11_lsoa21_lad22.csv")).unwrap()
+    }
+
+    /// The lookup read plainly: for each area of vintage `from_2021 ? 2021 : 2011`, the areas of
+    /// the other vintage and the change codes.
+    fn rows_by(from_2021: bool) -> BTreeMap<String, (Vec<String>, Vec<String>)> {
+        let text = std::fs::read_to_string(crate::shared("data/geography/lsoa11_lsoa21_lad22.csv"))
+            .unwrap();
+        let mut out: BTreeMap<String, (Vec<String>, Vec<String>)> = BTreeMap::new();
+        for line in text.lines().skip(1) {
+            let f: Vec<&str> = line.split(',').collect();
+            let (key, other) = if from_2021 {
+                (f[1], f[0])
+            } else {
+                (f[0], f[1])
+            };
+            let e = out.entry(key.to_owned()).or_default();
+            e.0.push(other.to_owned());
+            e.1.push(f[2].to_owned());
+        }
+        out
+    }
+
+    /// The rule and decile the lookup implies for one area, worked out plainly.
+    fn expected(
+        ix: &DeprivationIndex,
+        others: &[String],
+        changes: &[String],
+    ) -> (&'static str, Option<u8>) {
+        if changes.iter().any(|c| c == "X") {
+            return ("irregular", None);
+        }
+        let deciles: Vec<Option<u8>> = others
+            .iter()
+            .map(|c| {
+                ix.lookup(AreaCode::parse(c).unwrap())
+                    .map(|id| ix.decile(id).get())
+            })
+            .collect();
+        if deciles.iter().any(Option::is_none) {
+            return ("not_in_index", None);
+        }
+        let d: Vec<u8> = deciles.into_iter().flatten().collect();
+        let same = d.iter().all(|x| *x == d[0]);
+        let (rule, known) = match (changes[0].as_str(), d.len() == 1, same) {
+            ("U", ..) => ("unchanged", true),
+            ("S", true, _) => ("split", true),
+            ("S", false, true) => ("split_same_decile", true),
+            ("S", false, false) => ("split_deciles_differ", false),
+            ("M", true, _) => ("merged", true),
+            ("M", false, true) => ("merged_same_decile", true),
+            _ => ("merged_deciles_differ", false),
+        };
+        (rule, known.then_some(d[0]))
+    }
+
+    /// One synthetic person in every area of a vintage (plus one with no area and one with a
+    /// code the lookup does not have), counted against the other vintage's IMD.
+    fn check_vintage(ix: &DeprivationIndex, from_2021: bool) -> BTreeMap<String, u64> {
+        let bridge = bridge();
+        let c = Classifier::new(
+            {
+                let mut d = CohortDefinition::national();
+                d.imd_edition = ix.edition();
+                d
+            },
+            Some(ix),
+        )
+        .unwrap()
+        .with_bridge(&bridge)
+        .unwrap()
+        .with_breakdowns(&Breakdown::parse_list("imd-decile").unwrap())
+        .unwrap();
+        assert_eq!(
+            c.bridged_from(),
+            Some(if from_2021 { "2021" } else { "2011" })
+        );
+        let rows = rows_by(from_2021);
+        let mut csv = String::from("person_id,age,sex,ethnicity,lsoa,conditions,groups\n");
+        let mut want: BTreeMap<String, u64> = BTreeMap::new();
+        let mut want_deciles = [0u64; 11];
+        for (i, (code, (others, changes))) in rows.iter().enumerate() {
+            csv.push_str(&format!("p{i},40,female,A,{code},,\n"));
+            let (rule, decile) = expected(ix, others, changes);
+            *want.entry(rule.to_owned()).or_default() += 1;
+            want_deciles[decile.map_or(10, |d| usize::from(d) - 1)] += 1;
+            // The person's own classification agrees.
+            let mut p = PersonRecord::new(format!("p{i}"));
+            p.age = Some(40);
+            p.area = Some(code.clone());
+            let m = c.classify(&p).unwrap();
+            assert_eq!(m.imd_decile.map(|d| d.get()), decile, "{code}: {rule}");
+            assert_eq!(BridgeRule::from_index(m.bridge).id(), rule, "{code}");
+        }
+        csv.push_str("nobody-area,40,female,A,,,\n");
+        csv.push_str("elsewhere,40,female,A,S01006506,,\n");
+        *want.entry("no_area".into()).or_default() += 1;
+        *want.entry("not_in_lookup".into()).or_default() += 1;
+        want_deciles[10] += 2;
+        let mut counts = CohortCounts::new(&c);
+        let summary = count_records(csv.as_bytes(), &c, &mut counts, false).unwrap();
+        assert_eq!(summary.counted, rows.len() as u64 + 2);
+        let rep = report(&counts, &c);
+        let bridging = rep.bridging.as_ref().unwrap();
+        let got: BTreeMap<String, u64> = bridging
+            .rules
+            .iter()
+            .filter(|l| l.people > 0)
+            .map(|l| (l.rule.clone(), l.people))
+            .collect();
+        assert_eq!(got, want);
+        // Every person is counted, in their decile or in "unknown".
+        let cells: Vec<u64> = rep.breakdowns[0]
+            .cells
+            .iter()
+            .filter(|c| !c.margin)
+            .map(|c| c.people)
+            .collect();
+        assert_eq!(cells, want_deciles);
+        // The areas left unknown are reported with why, row by row.
+        assert!(summary.unknown_areas > 0);
+        let first = &summary.unknown_area_examples[0];
+        assert!(
+            first.problem.contains(&format!(
+                "(an LSOA of {}",
+                if from_2021 { "2021" } else { "2011" }
+            )),
+            "{first}"
+        );
+        got
+    }
+
+    /// Records on 2021 LSOAs with IMD 2019 (2011 LSOAs): unchanged and split areas get their
+    /// decile; merged areas with differing deciles and irregular areas are counted with
+    /// deprivation unknown and reported, per rule.
+    #[test]
+    fn records_on_2021_lsoas_with_imd_2019() {
+        let got = check_vintage(&crate::cohort::index19(), true);
+        // The lookup's 2021 areas: 33,647 unchanged and 1,900 split from one parent (each
+        // exact), 119 merged from several, 6 irregular; Welsh areas are not in the English index.
+        assert!(got["unchanged"] > 30_000, "{got:?}");
+        assert!(got["split"] > 1_000, "{got:?}");
+        assert!(got["merged_deciles_differ"] > 0, "{got:?}");
+        assert!(got["irregular"] > 0, "{got:?}");
+        assert!(got["not_in_index"] > 0, "{got:?}");
+        let merged: u64 = ["merged_same_decile", "merged_deciles_differ"]
+            .iter()
+            .map(|r| got.get(*r).copied().unwrap_or(0))
+            .sum();
+        assert!(merged <= 119, "{got:?}");
+        // As the shared lookup and IMD 2019 have them (1,917 Welsh 2021 areas are in neither
+        // English index).
+        let exact: BTreeMap<String, u64> = [
+            ("unchanged", 31_810),
+            ("split", 1_842),
+            ("merged_same_decile", 28),
+            ("merged_deciles_differ", 69),
+            ("irregular", 6),
+            ("not_in_index", 1_917),
+            ("no_area", 1),
+            ("not_in_lookup", 1),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+        assert_eq!(got, exact);
+    }
+
+    /// Records on 2011 LSOAs with IMD 2025 (2021 LSOAs): a split area's children must agree on
+    /// a decile for it to have one; a merged area's one child gives its decile.
+    #[test]
+    fn records_on_2011_lsoas_with_imd_2025() {
+        let ix = DeprivationIndex::from_path(&crate::shared("data/imd/imd2025_england_lsoa21.csv"))
+            .unwrap();
+        let got = check_vintage(&ix, false);
+        assert!(got["merged"] > 0, "{got:?}");
+        assert!(got["split_deciles_differ"] > 0, "{got:?}");
+        assert_eq!(
+            (
+                got["merged"],
+                got["split_same_decile"],
+                got["split_deciles_differ"]
+            ),
+            (194, 181, 653)
+        );
+    }
+
+    #[test]
+    fn a_bridge_needs_an_english_index_and_a_well_formed_file() {
+        let err = Classifier::new(CohortDefinition::national(), None)
+            .unwrap()
+            .with_bridge(&bridge())
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "the LSOA 2011-2021 lookup needs an IMD file (--imd) to bridge to"
+        );
+        for (csv, want) in [
+            (
+                "lsoa11_code,lsoa21_code\nE01000001,E01000001\n",
+                "LSOA 2011-2021 lookup is missing the column(s) change_code; it needs lsoa11_code,lsoa21_code,change_code",
+            ),
+            (
+                "lsoa11_code,lsoa21_code,change_code\nE01000001,E01000001,Q\n",
+                "LSOA 2011-2021 lookup row 2, column \"change_code\": \"Q\" is not a change code",
+            ),
+            (
+                "lsoa11_code,lsoa21_code,change_code\nE01000001,E01000001,U\nE01000001,E01000001,U\n",
+                "LSOA 2011-2021 lookup row 3: the pair E01000001 -> E01000001 is listed twice (first at row 2)",
+            ),
+            (
+                "lsoa11_code,lsoa21_code,change_code\nE01000001,nope!,U\n",
+                "LSOA 2011-2021 lookup row 2, column \"lsoa21_code\": \"nope!\" is not an area code",
+            ),
+        ] {
+            let err = Bridge::from_csv(csv.as_bytes()).unwrap_err().to_string();
+            assert!(err.starts_with(want), "{err}\nwant {want}");
+        }
+    }
+}
+
+/// Issue 14: local definitions read at run time, layered on the built-in ones.
+mod local_definitions {
+    use equitas_core::cohort::{
+        Breakdown, Classifier, CohortCounts, CohortDefinition, PersonRecord, report,
+    };
+    use equitas_core::synth::{Areas, Synth, SynthParams};
+
+    fn local_text() -> String {
+        std::fs::read_to_string(
+            crate::root().join("seeds/definitions/coventry-warwickshire-local.json"),
+        )
+        .unwrap()
+    }
+
+    fn counted(def: CohortDefinition, n: usize) -> (Classifier<'static>, CohortCounts) {
+        let c = Classifier::new(def, None).unwrap();
+        let params = SynthParams::builtin();
+        let mut s = Synth::new(&params, 14, Areas::Deciles).unwrap();
+        let mut counts = CohortCounts::new(&c);
+        for _ in 0..n {
+            counts.count(&c, &c.compact(&s.next_person().to_record()).unwrap());
+        }
+        (c, counts)
+    }
+
+    /// The shipped local file sets the SMI target to 75% and adds the multiple complex needs
+    /// cohort: read at run time, it changes the report, which names both changes.
+    #[test]
+    fn the_smi_target_and_the_multiple_complex_needs_cohort_change_the_report() {
+        let local = CohortDefinition::from_json(&local_text()).unwrap();
+        assert_eq!(local.based_on.as_deref(), Some("coventry-warwickshire v1"));
+        let (cb, base) = counted(CohortDefinition::coventry_warwickshire(), 50_000);
+        let (cl, with) = counted(local, 50_000);
+        let (rb, rl) = (report(&base, &cb), report(&with, &cl));
+        let smi = |r: &equitas_core::cohort::CohortReport| {
+            r.ambitions
+                .iter()
+                .find(|a| a.metric == "smi_health_check")
+                .unwrap()
+                .clone()
+        };
+        assert_eq!(
+            (smi(&rb).target, smi(&rb).target_is_local),
+            (Some(0.6), false)
+        );
+        assert_eq!(
+            (smi(&rl).target, smi(&rl).target_is_local),
+            (Some(0.75), true)
+        );
+        // The same people, so the same rates; only the judgement against the target moves.
+        assert_eq!(smi(&rb).overall, smi(&rl).overall);
+        for (r, target) in [(&rb, 0.6), (&rl, 0.75)] {
+            let a = smi(r);
+            assert_eq!(
+                a.overall_meets_target,
+                Some(a.overall.rate.unwrap() >= target)
+            );
+            assert_eq!(
+                a.core20_meets_target,
+                Some(a.core20.rate.unwrap() >= target)
+            );
+        }
+        // The new cohort, at least two of the four needs.
+        assert!(
+            rb.plus_groups
+                .iter()
+                .all(|g| g.id != "multiple_complex_needs")
+        );
+        let mcn = rl
+            .plus_groups
+            .iter()
+            .find(|g| g.id == "multiple_complex_needs")
+            .unwrap();
+        assert!(mcn.people > 100, "{}", mcn.people);
+        // The report names both changes.
+        let named: Vec<(&str, &str)> = rl
+            .provenance
+            .iter()
+            .map(|p| (p.kind.as_str(), p.id.as_str()))
+            .collect();
+        assert!(named.contains(&("target", "smi_health_check")), "{named:?}");
+        assert!(
+            named.contains(&("plus_group", "multiple_complex_needs")),
+            "{named:?}"
+        );
+        let target = rl.provenance.iter().find(|p| p.kind == "target").unwrap();
+        assert!(
+            target
+                .change
+                .starts_with("target 60% in the catalogue, 75% in coventry-warwickshire-local"),
+            "{}",
+            target.change
+        );
+        assert!(
+            rb.provenance
+                .iter()
+                .all(|p| p.kind != "target" && p.kind != "definition")
+        );
+    }
+
+    /// At least two of the four needs, and the list is data.
+    #[test]
+    fn multiple_complex_needs_is_at_least_two_of_the_four() {
+        let c = Classifier::new(CohortDefinition::from_json(&local_text()).unwrap(), None).unwrap();
+        let mcn = |conditions: &[&str], groups: &[&str]| {
+            let mut p = PersonRecord::new("p");
+            p.age = Some(40);
+            p.conditions = conditions.iter().map(|s| (*s).to_owned()).collect();
+            p.groups = groups.iter().map(|s| (*s).to_owned()).collect();
+            c.describe(&c.classify(&p).unwrap())
+                .plus_groups
+                .contains(&"multiple_complex_needs".to_owned())
+        };
+        assert!(!mcn(&[], &["substance_misuse"]));
+        assert!(
+            !mcn(&["smi", "mental_health_condition"], &[]),
+            "one need, twice"
+        );
+        assert!(mcn(&["smi"], &["domestic_abuse"]));
+        assert!(mcn(&["copd"], &["drug_alcohol_dependence"]));
+        assert!(mcn(&["copd", "smi"], &[]));
+        assert!(
+            !mcn(&["hypertension"], &["domestic_abuse"]),
+            "hypertension is not on the list"
+        );
+        // Add homelessness to the list and make it three of five: data, not code.
+        let text = local_text()
+            .replacen("\"count\": 2,", "\"count\": 3,", 1)
+            .replacen(
+                "{ \"any_flag\": [\"domestic_abuse\"] }",
+                "{ \"any_flag\": [\"domestic_abuse\"] }, { \"any_flag\": [\"homelessness\"] }",
+                1,
+            );
+        let c = Classifier::new(CohortDefinition::from_json(&text).unwrap(), None).unwrap();
+        let mut p = PersonRecord::new("p");
+        p.age = Some(40);
+        p.conditions = vec!["smi".into()];
+        p.groups = vec!["domestic_abuse".into(), "homelessness".into()];
+        assert!(
+            c.describe(&c.classify(&p).unwrap())
+                .plus_groups
+                .contains(&"multiple_complex_needs".to_owned())
+        );
+        p.groups.pop();
+        assert!(
+            !c.describe(&c.classify(&p).unwrap())
+                .plus_groups
+                .contains(&"multiple_complex_needs".to_owned())
+        );
+    }
+
+    /// A local metric (a proportion with an age range) and an observed ÷ expected one with its
+    /// expected prevalence as data, and a PLUS group qualified by age and sex.
+    #[test]
+    fn local_metrics_and_qualified_groups() {
+        let text = r#"{
+            "id": "t", "label": "T", "version": 1, "extends": "national",
+            "metrics": [
+                {"id": "smi_check_young", "label": "SMI checks, 18-39", "area": "smi",
+                 "numerator": {"event": "smi_health_check", "description": "checked"},
+                 "denominator": {"condition": "smi", "description": "SMI register"},
+                 "age": {"min": 18, "max": 39},
+                 "target": {"at_least": 0.7, "status": "unconfirmed"}},
+                {"id": "htn_detection", "label": "Hypertension detection", "area": "hypertension_lipids",
+                 "observed": {"condition": "hypertension", "description": "on the register"},
+                 "expected": {"prevalence": 0.25},
+                 "age": {"min": 16, "max": 120},
+                 "target": {"at_least": 0.8, "status": "unconfirmed"}},
+                {"id": "lipid_check", "label": "Lipid review", "area": "hypertension_lipids",
+                 "numerator": {"event": "lipid_review", "description": "reviewed"},
+                 "denominator": {"condition": "high_cvd_risk", "description": "high risk"}}
+            ],
+            "plus_groups": [
+                {"id": "working_age_sick", "label": "Working-age people on sickness benefit",
+                 "rule": {"any_flag": ["long_term_sickness_benefit"]},
+                 "age": {"min": 16, "max": 64}, "sex": ["female", "male"]}
+            ]
+        }"#;
+        let def = CohortDefinition::from_json(text).unwrap();
+        let c = Classifier::new(def, None)
+            .unwrap()
+            .with_breakdowns(&Breakdown::parse_list("sex").unwrap())
+            .unwrap();
+        let ids: Vec<&str> = c.metrics().iter().map(|m| m.id.as_str()).collect();
+        assert_eq!(
+            &ids[ids.len() - 3..],
+            ["smi_check_young", "htn_detection", "lipid_check"]
+        );
+        let person = |age: u8, conds: &[&str], events: &[&str], groups: &[&str]| {
+            let mut p = PersonRecord::new("p");
+            p.age = Some(age);
+            p.sex = equitas_core::cohort::Sex::Female;
+            p.conditions = conds.iter().map(|s| (*s).to_owned()).collect();
+            p.events = events.iter().map(|s| (*s).to_owned()).collect();
+            p.groups = groups.iter().map(|s| (*s).to_owned()).collect();
+            c.compact(&p).unwrap()
+        };
+        let mut counts = CohortCounts::new(&c);
+        let people = [
+            person(
+                25,
+                &["smi"],
+                &["smi_health_check"],
+                &["long_term_sickness_benefit"],
+            ),
+            person(30, &["smi"], &[], &[]),
+            person(
+                50,
+                &["smi"],
+                &["smi_health_check"],
+                &["long_term_sickness_benefit"],
+            ),
+            person(70, &["hypertension"], &[], &["long_term_sickness_benefit"]),
+            person(
+                40,
+                &["hypertension", "high_cvd_risk"],
+                &["lipid_review"],
+                &[],
+            ),
+            person(10, &[], &[], &[]),
+            person(60, &[], &[], &[]),
+            person(45, &[], &[], &[]),
+        ];
+        for p in &people {
+            counts.count(&c, p);
+        }
+        let rep = report(&counts, &c);
+        let row = |id: &str| {
+            rep.ambitions
+                .iter()
+                .find(|a| a.metric == id)
+                .unwrap()
+                .clone()
+        };
+        // 18-39 on the SMI register: two, one checked.
+        let young = row("smi_check_young");
+        assert_eq!((young.overall.numerator, young.overall.denominator), (1, 2));
+        assert!(young.local && young.target_is_local);
+        // The catalogue's SMI metric still counts all three.
+        assert_eq!(row("smi_health_check").overall.denominator, 3);
+        // 16 and over: seven people, two on the hypertension register; expected 25% of seven.
+        let htn = row("htn_detection");
+        assert_eq!((htn.overall.numerator, htn.overall.denominator), (2, 7));
+        assert_eq!(htn.expected_prevalence, Some(0.25));
+        let ratio = htn.overall.rate.unwrap();
+        assert!((ratio - (2.0 / 7.0) / 0.25).abs() < 1e-12, "{ratio}");
+        assert_eq!(htn.overall_meets_target, Some(ratio >= 0.8));
+        // A new event, read from the records' events.
+        let lipid = row("lipid_check");
+        assert_eq!((lipid.overall.numerator, lipid.overall.denominator), (1, 1));
+        // The group holds only at 16 to 64.
+        let g = rep
+            .plus_groups
+            .iter()
+            .find(|g| g.id == "working_age_sick")
+            .unwrap();
+        assert_eq!(g.people, 2);
+        // Breakdown cells show the ratio too.
+        let female = rep.breakdowns[0].cell(&["female"]).unwrap();
+        let k = rep.breakdowns[0]
+            .metrics
+            .iter()
+            .position(|m| m.id == "htn_detection")
+            .unwrap();
+        assert_eq!(female.metrics[k].estimate, htn.overall);
+        // Both local metrics are in the provenance.
+        let metrics: Vec<&str> = rep
+            .provenance
+            .iter()
+            .filter(|p| p.kind == "metric")
+            .map(|p| p.id.as_str())
+            .collect();
+        assert_eq!(metrics, ["smi_check_young", "htn_detection", "lipid_check"]);
+    }
+
+    /// Every problem in a local file is named by its JSON pointer in that file.
+    #[test]
+    fn problems_in_local_files_name_their_json_pointer() {
+        let base = r#"{"id": "t", "label": "T", "version": 1, "extends": "national""#;
+        let err = |rest: &str| {
+            let text = format!("{base}{rest}}}");
+            match CohortDefinition::from_json(&text) {
+                Ok(d) => Classifier::new(d, None)
+                    .map(|_| String::new())
+                    .unwrap_or_else(|e| e.to_string()),
+                Err(e) => e.to_string(),
+            }
+        };
+        for (rest, want) in [
+            (
+                r#", "targets": [{"metric": "smi_health_check", "at_least": 75}]"#,
+                "cohort definition t at /targets/0/at_least: the target 75 is not a proportion from 0 to 1",
+            ),
+            (
+                r#", "targets": [{"metric": "smi_checks", "at_least": 0.75}]"#,
+                "cohort definition t at /targets/0/metric: \"smi_checks\" is neither a catalogue metric nor a local one",
+            ),
+            (
+                r#", "targets": [{"metric": "smi_health_check", "at_least": 0.75, "by": "2026-02-30"}]"#,
+                "cohort definition t at /targets/0/by: \"2026-02-30\" is not a date (YYYY-MM-DD)",
+            ),
+            (
+                r#", "metrics": [{"id": "x", "label": "X", "area": "smi"}]"#,
+                "cohort definition t at /metrics/0: metric \"x\" needs either numerator and denominator",
+            ),
+            (
+                r#", "metrics": [{"id": "x", "label": "X", "area": "smi", "observed": {"condition": "gout", "description": "d"}, "expected": {"prevalence": 0.1}}]"#,
+                "cohort definition t at /metrics/0/observed/condition: \"gout\" is not a condition",
+            ),
+            (
+                r#", "metrics": [{"id": "x", "label": "X", "area": "smi", "observed": {"condition": "smi", "description": "d"}, "expected": {"prevalence": 0}}]"#,
+                "cohort definition t at /metrics/0/expected/prevalence: the expected prevalence 0 is not a share above 0 and at most 1",
+            ),
+            (
+                r#", "metrics": [{"id": "smi_health_check", "label": "X", "area": "smi", "observed": {"condition": "smi", "description": "d"}, "expected": {"prevalence": 0.1}}]"#,
+                "cohort definition t at /metrics/0/id: metric id \"smi_health_check\" is a catalogue metric's",
+            ),
+            (
+                r#", "plus_groups": [{"id": "g", "label": "G", "rule": {"at_least": {"count": 0, "of": ["cyp"]}}}]"#,
+                "cohort definition t at /plus_groups/0/rule/at_least/count: at least 0 of 1 rules",
+            ),
+            (
+                r#", "plus_groups": [{"id": "g", "label": "G", "rule": "cyp", "age": {"min": 70, "max": 60}}]"#,
+                "cohort definition t at /plus_groups/0/age: the age range 70 to 60 is empty",
+            ),
+            (
+                r#", "plus_groups": [{"id": "g", "label": "G", "rule": {"sex": ["woman"]}}]"#,
+                "at /plus_groups/0/rule/sex/0: \"woman\" is not allowed",
+            ),
+            (r#", "colour": "red""#, "at /colour: unknown field"),
+        ] {
+            let got = err(rest);
+            assert!(got.contains(want), "{got}\nwant {want}");
+        }
+        let got = CohortDefinition::from_json(
+            r#"{"id": "t", "label": "T", "version": 1, "extends": "leeds"}"#,
+        )
+        .unwrap_err()
+        .to_string();
+        assert_eq!(
+            got,
+            "cohort definition t at /extends: \"leeds\" is not a built-in definition; extend national or coventry-warwickshire"
+        );
+    }
 }

@@ -1082,6 +1082,9 @@ mod heat_plus_io {
             gap_pp: None,
             core20_meets_target: None,
             overall_meets_target: None,
+            expected_prevalence: None,
+            local: false,
+            target_is_local: false,
         }
     }
 

@@ -169,6 +169,53 @@ fn seeds_definitions_schema() {
     }
 }
 
+/// Local definition files: layered on a built-in definition at run time.
+const LOCAL_DEFINITION_FILES: &[&str] = &["coventry-warwickshire-local.json"];
+
+#[test]
+fn seeds_local_definitions_schema() {
+    for file in LOCAL_DEFINITION_FILES {
+        let local = check_seed::<equitas_core::cohort::LocalDefinition>(
+            &format!("definitions/{file}"),
+            "local-definition",
+        );
+        // It applies to a whole definition the classifier takes.
+        let whole = local.apply().unwrap_or_else(|e| panic!("{file}: {e}"));
+        equitas_core::cohort::Classifier::new(whole, None)
+            .unwrap_or_else(|e| panic!("{file}: {e}"));
+    }
+}
+
+#[test]
+fn seeds_places_schema() {
+    let places = check_seed::<equitas_core::geography::Places>(
+        "places/coventry-warwickshire.json",
+        "places",
+    );
+    assert_eq!(
+        places,
+        equitas_core::geography::Places::coventry_warwickshire()
+    );
+    // The six local authorities of the ICB, as the geography README lists them.
+    let mut areas: Vec<&str> = places
+        .places
+        .iter()
+        .flat_map(|p| p.areas.iter().map(String::as_str))
+        .collect();
+    areas.sort_unstable();
+    assert_eq!(
+        areas,
+        [
+            "E07000218",
+            "E07000219",
+            "E07000220",
+            "E07000221",
+            "E07000222",
+            "E08000026"
+        ]
+    );
+}
+
 #[test]
 fn seeds_synth_params_schema() {
     let params = check_seed_with::<equitas_core::synth::SynthParams>(
@@ -221,6 +268,8 @@ fn seeds_schema_folder_has_no_strays() {
         .collect();
     expected.insert("cohort-definition.schema.json".to_owned());
     expected.insert("synth-params.schema.json".to_owned());
+    expected.insert("places.schema.json".to_owned());
+    expected.insert("local-definition.schema.json".to_owned());
     // Checked in tests/assessment.rs.
     expected.insert("instrument.schema.json".to_owned());
     expected.insert("assessment.schema.json".to_owned());
@@ -308,6 +357,11 @@ fn seeds_every_file_is_version_1() {
         .map(|(f, _)| format!("catalogue/{f}"))
         .collect();
     files.extend(DEFINITION_FILES.iter().map(|f| format!("definitions/{f}")));
+    files.extend(
+        LOCAL_DEFINITION_FILES
+            .iter()
+            .map(|f| format!("definitions/{f}")),
+    );
     for f in files {
         let v = read_json(&seeds(&f));
         assert_eq!(
@@ -645,10 +699,13 @@ fn seeds_groups_content() {
         "long_term_sickness_benefit",
         "inadequate_housing",
         "rural_poverty",
+        // Coventry's multiple complex needs (issue 14).
+        "substance_misuse",
+        "domestic_abuse",
     ] {
         assert!(flags.iter().any(|f| f == id), "record flag {id} missing");
     }
-    assert_eq!(flags.len(), 18);
+    assert_eq!(flags.len(), 20);
     for (what, list) in [
         ("inclusion_health_groups", &g.inclusion_health_groups),
         ("plus_examples", &g.plus_examples),
@@ -904,8 +961,19 @@ fn seeds_definitions_content() {
         let g = cw.plus_groups.iter().find(|g| g.id == id).unwrap();
         let note = g.note.as_deref().unwrap_or_default();
         assert!(
-            note.contains("2.6") && note.contains("not modelled"),
-            "coventry-warwickshire/{id}: the note must cite §2.6 and say place scoping is not modelled"
+            note.contains("2.6") && note.contains("Scoped to the"),
+            "coventry-warwickshire/{id}: the note must cite §2.6 and say which Place it is scoped to"
+        );
+        assert_eq!(
+            g.places.len(),
+            1,
+            "coventry-warwickshire/{id}: scoped to one Place"
+        );
+        let places = equitas_core::geography::Places::coventry_warwickshire();
+        assert!(
+            places.places.iter().any(|p| p.id == g.places[0]),
+            "coventry-warwickshire/{id}: {} is a Place of seeds/places",
+            g.places[0]
         );
     }
 }

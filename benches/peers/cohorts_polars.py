@@ -88,7 +88,11 @@ class Seeds:
         self.age_bands = bands
         self.band_labels = [f"{lo}-{nxt - 1}" for lo, nxt in zip(bands, bands[1:])]
         self.band_labels.append(f"{bands[-1]}+")
-        self.plus_groups = [(g["id"], g["rule"]) for g in d["plus_groups"]]
+        # A group scoped to Places holds for no one without a place lookup (equitas counts it
+        # so when no --place-lookup is given, as here).
+        self.plus_groups = [
+            (g["id"], "never" if g.get("places") else g["rule"]) for g in d["plus_groups"]
+        ]
 
         # (condition, area, min_age, max_age): an adult area applies from adult_min_age; a CYP
         # area within the CYP age range intersected with the area's own age_range, if any.
@@ -140,6 +144,8 @@ def rule_expr(rule, seeds: Seeds) -> pl.Expr:
     Every leaf is false rather than null for unknown data, so `not` of an age rule holds for a
     person of unknown age.
     """
+    if rule == "never":
+        return pl.lit(False)
     if isinstance(rule, str):
         name, arg = rule, None
     elif isinstance(rule, dict) and len(rule) == 1:

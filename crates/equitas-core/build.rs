@@ -13,6 +13,7 @@ use std::{env, fs};
 const DIRS: &[&str] = &[
     "catalogue",
     "definitions",
+    "places",
     "instruments",
     "standard-populations",
     "synth",

@@ -1648,17 +1648,21 @@ export type Missing = "unknown_area" | "no_deprivation" | "no_age" | "ethnicity_
 
 
 /**
- * Classifies one person against the national Core20PLUS5 definition.
+ * Classifies one person against the national Core20PLUS5 definition, or the caller's own.
  *
  * `record` is a plain object with the fields of a person record (`id`, `age`, `date_of_birth`,
  * `sex`, `ethnicity`, `area`, `imd_decile`, `conditions`, `groups`, `smoking`, `events`; all
- * optional, unknown fields refused). The result is a JSON-safe object: Core20, IMD decile and
+ * optional, unknown fields refused). `options` is optional: `{definition}`, a cohort
+ * definition as its JSON file holds it, whole or local (`{"extends": "national", "targets":
+ * [...], "plus_groups": [...], ...}`, layered on the built-in one it names, as `equitas
+ * cohorts --definition` reads it). The result is a JSON-safe object: Core20, IMD decile and
  * quintile, age band, ethnic group, sex, PLUS groups, adult and children's clinical areas, and
  * the reasons for anything that could not be decided.
  *
- * @throws {Error} when the record is malformed or cannot be classified
+ * @throws {Error} when the record or the options are malformed (naming the JSON pointer, in
+ * the definition too) or the record cannot be classified
  */
-export function classifyPerson(record: PersonRecord): MembershipReport;
+export function classifyPerson(record: PersonRecord, options?: any | null): MembershipReport;
 
 /**
  * The IMD quintile (1 = most deprived fifth of areas) that an IMD decile (1 = most deprived
@@ -1679,7 +1683,7 @@ export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembl
 
 export interface InitOutput {
     readonly memory: WebAssembly.Memory;
-    readonly classifyPerson: (a: any) => [number, number, number];
+    readonly classifyPerson: (a: any, b: number) => [number, number, number];
     readonly imdQuintile: (a: number) => [number, number, number];
     readonly isCore20Decile: (a: number) => [number, number, number];
     readonly __wbindgen_malloc: (a: number, b: number) => number;

@@ -81,6 +81,8 @@ pub(crate) enum CsvTable {
     Ambitions,
     // The ambition rates by IMD quintile, in the WHO HEAT Plus layout.
     HeatPlus,
+    // Every breakdown's cells and margins, one row per count.
+    Breakdowns,
 }
 
 #[cfg(test)]

@@ -11,10 +11,13 @@ use equitas_core::cohort::records::{
     count_records_parallel,
 };
 use equitas_core::cohort::{
-    Classifier, CohortCounts, CohortDefinition, DefinitionError, MAX_COUNTS_FILE_BYTES,
-    MAX_DEFINITION_BYTES, report,
+    Breakdown, Classifier, CohortCounts, CohortDefinition, DefinitionError, MAX_BREAKDOWNS,
+    MAX_COUNTS_FILE_BYTES, MAX_DEFINITION_BYTES, report,
 };
+use equitas_core::cohort::{Dimension, ProtectedReport};
 use equitas_core::deprivation::{AreaCode, DeprivationIndex, ImdEdition, MAX_IMD_AREAS};
+use equitas_core::disclosure::Rule;
+use equitas_core::geography::{Bridge, MAX_PLACES_BYTES, PlaceLookup, Places};
 use equitas_core::io::heat_plus;
 use equitas_core::synth::{Areas, CSV_HEADER, MAX_PARAMS_BYTES, MAX_PEOPLE, Synth, SynthParams};
 
@@ -45,9 +48,82 @@ pub(crate) struct Cohort {
     format: Format,
     /// with --format csv: counts (long format), ambitions (one row per metric: target, Core20,
     /// rest, overall and quintile rates with Wilson 95% limits) or heat-plus (each metric's
-    /// rates by IMD quintile in the WHO HEAT Plus layout, ready for `equitas measures`)
+    /// rates by IMD quintile, and by every --by breakdown, in the WHO HEAT Plus layout, ready
+    /// for `equitas measures`)
     #[arg(long, value_name = "T", value_enum, default_value_t = CsvTable::Counts, verbatim_doc_comment)]
     csv_table: CsvTable,
+    #[arg(long, value_name = "B", value_delimiter = ',', value_parser = breakdown,
+          help = by_help())]
+    by: Vec<Breakdown>,
+    /// small-number disclosure control of the CSV and JSON outputs (the table for people on
+    /// screen is not changed): nhs-digital (NHS Digital's HES rule: counts 1 to 7 suppressed,
+    /// others rounded to the nearest 5), below:N (counts from 1 to N-1 suppressed, others
+    /// exact) or none. Secondary suppression keeps every suppressed count from being worked
+    /// out from the published totals. The output states the rule
+    #[arg(long, value_name = "RULE", default_value = "nhs-digital",
+          value_parser = disclosure_rule, verbatim_doc_comment)]
+    suppress: Rule,
+    /// put every person in a Place by their area: a CSV with a header, area codes (LSOAs) in
+    /// its first column, e.g. ../shared/data/geography/lsoa11_subicb22_icb22_lad22.csv, or your
+    /// own two-column file (LSOA, then PCN, practice, neighbourhood or ward). Adds a `place`
+    /// breakdown; PLUS groups scoped to Places apply only to people of those Places
+    #[arg(long, value_name = "FILE", verbatim_doc_comment)]
+    place_lookup: Option<PathBuf>,
+    /// the column of --place-lookup holding the Place (needed when it has more than two
+    /// columns: ltla22_code for local authorities, sicbl22_code, icb22_code, …)
+    #[arg(
+        long,
+        value_name = "NAME",
+        requires = "place_lookup",
+        verbatim_doc_comment
+    )]
+    place_column: Option<String>,
+    /// group the lookup's values into Places (JSON): seeds/places/coventry-warwickshire.json
+    /// makes Coventry, Rugby, Warwickshire North and South Warwickshire of local authorities
+    /// (with --place-column ltla22_code)
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "place_lookup",
+        verbatim_doc_comment
+    )]
+    places: Option<PathBuf>,
+    /// records on the other LSOA vintage than --imd (2021 LSOAs with IMD 2019, 2011 with IMD
+    /// 2025): bridge them with the ONS best-fit lookup and its change codes, e.g.
+    /// ../shared/data/geography/lsoa11_lsoa21_lad22.csv. Unchanged areas and those with one
+    /// parent keep its decile; areas whose several parents differ, and irregular ones, are
+    /// counted with deprivation unknown. The report says how many people each rule touched
+    #[arg(long, value_name = "FILE", requires = "imd", verbatim_doc_comment)]
+    lsoa_bridge: Option<PathBuf>,
+}
+
+/// What the cohort options load: the definition, and the files given.
+pub(crate) struct Inputs {
+    definition: CohortDefinition,
+    index: Option<DeprivationIndex>,
+    lookup: Option<PlaceLookup>,
+    places: Option<Places>,
+    bridge: Option<Bridge>,
+}
+
+fn by_help() -> String {
+    format!(
+        "also break every count and ambition metric down by these (comma-separated, at most
+{MAX_BREAKDOWNS}): a dimension, or two crossed with ':'. Dimensions: imd-decile,
+imd-quintile, core20, domain=NAME (an IMD domain of the --imd file, e.g.
+domain=Income), ethnicity (NHS broad groups), ethnic-category (the codes),
+age-band, sex, plus=ID (a PLUS group). E.g. --by ethnicity:imd-quintile,sex"
+    )
+}
+
+/// The parser of `--suppress`.
+fn disclosure_rule(text: &str) -> std::result::Result<Rule, String> {
+    Rule::parse(text)
+}
+
+/// The parser of one `--by` item.
+fn breakdown(text: &str) -> std::result::Result<Breakdown, String> {
+    Breakdown::parse(text).map_err(|e| e.to_string())
 }
 
 /// `equitas demo`.
@@ -129,8 +205,20 @@ Memory does not grow with the file, except for the person_ids kept to find repea
 its length plus 16 to 29 bytes (about 40 MB for a million people; less when the file is sorted
 by person_id, which also makes the check faster).
 
+Breakdowns (--by) give every count and ambition metric by one dimension or two crossed, each
+cell with its Wilson 95% interval, in the table, the JSON, --csv-table breakdowns and
+--csv-table heat-plus. CSV and JSON outputs are disclosure-controlled (--suppress).
+
 Example:
-  equitas cohorts --records people.csv --imd ../shared/data/imd/imd2019_england_lsoa11.csv"
+  equitas cohorts --records people.csv --imd ../shared/data/imd/imd2019_england_lsoa11.csv
+
+Example with breakdowns, Places, a local definition and disclosure control:
+  equitas cohorts --records people.csv --imd ../shared/data/imd/imd2019_england_lsoa11.csv \\
+      --by ethnicity:imd-quintile,place,lookup \\
+      --place-lookup ../shared/data/geography/lsoa11_subicb22_icb22_lad22.csv \\
+      --place-column ltla22_code --places seeds/places/coventry-warwickshire.json \\
+      --definition seeds/definitions/coventry-warwickshire-local.json \\
+      --suppress nhs-digital --format json"
     )
 }
 
@@ -152,7 +240,8 @@ larger than any equitas writes ({} MiB), or whose labels describe a larger
 table, is refused before it is read; so is a sum too large for a count.",
         MAX_COUNTS_FILE_BYTES >> 20))]
     files: Vec<PathBuf>,
-    /// Accepted (and the file checked) as by demo and cohorts, though merging needs no areas.
+    /// Accepted (and the file checked) as by demo and cohorts; merging needs no areas, but a
+    /// domain=NAME breakdown needs the file's domains.
     #[arg(long, value_name = "FILE", hide = true)]
     imd: Option<PathBuf>,
     #[command(flatten)]
@@ -191,8 +280,9 @@ pub(crate) struct SynthArgs {
 }
 
 impl Cohort {
-    /// The definition (with --edition) and the IMD file, if one is given.
-    fn load(&self, imd: Option<&Path>) -> Result<(CohortDefinition, Option<DeprivationIndex>)> {
+    /// The definition (with --edition), the IMD file, the place lookup and the Places, when
+    /// given.
+    fn load(&self, imd: Option<&Path>) -> Result<Inputs> {
         let mut definition = match &self.definition {
             Some(p) => {
                 let text = read_text(p, MAX_DEFINITION_BYTES, "MAX_DEFINITION_BYTES")?;
@@ -213,26 +303,97 @@ impl Cohort {
             }
             None => None,
         };
-        Ok((definition, index))
+        let lookup = match &self.place_lookup {
+            Some(p) => Some(
+                PlaceLookup::from_path(p, None, self.place_column.as_deref())
+                    .map_err(|e| Failure::from(format!("{}: {e}", p.display())))?,
+            ),
+            None => None,
+        };
+        let places = match &self.places {
+            Some(p) => Some(
+                Places::from_json(&read_text(p, MAX_PLACES_BYTES, "MAX_PLACES_BYTES")?)
+                    .map_err(|e| Failure::from(format!("{}: {e}", p.display())))?,
+            ),
+            None => None,
+        };
+        let bridge = match &self.lsoa_bridge {
+            Some(p) => Some(
+                Bridge::from_path(p).map_err(|e| Failure::from(format!("{}: {e}", p.display())))?,
+            ),
+            None => None,
+        };
+        Ok(Inputs {
+            definition,
+            index,
+            lookup,
+            places,
+            bridge,
+        })
     }
 
-    /// The classifier for `definition`; a problem in a definition file names the file.
-    fn classifier<'a>(
-        &self,
-        definition: CohortDefinition,
-        index: Option<&'a DeprivationIndex>,
-    ) -> Result<Classifier<'a>> {
-        Classifier::new(definition, index).map_err(|e| match (&self.definition, &e) {
-            (_, DefinitionError::EditionMismatch { .. }) | (None, _) => Failure::from(e),
-            (Some(p), _) => Failure::from(format!("{}: {e}", p.display())),
-        })
+    /// The classifier for `definition`, counting the --by breakdowns; a problem in a
+    /// definition file names the file, one in a breakdown the flag.
+    fn classifier<'a>(&self, inputs: &'a Inputs) -> Result<Classifier<'a>> {
+        let in_definition = |e: &dyn std::fmt::Display| match &self.definition {
+            Some(p) => Failure::from(format!("{}: {e}", p.display())),
+            None => Failure::from(e.to_string()),
+        };
+        let mut classifier = Classifier::new(inputs.definition.clone(), inputs.index.as_ref())
+            .map_err(|e| match e {
+                DefinitionError::EditionMismatch { .. } => Failure::from(e),
+                e => in_definition(&e),
+            })?;
+        if let Some(bridge) = &inputs.bridge {
+            classifier = classifier.with_bridge(bridge).map_err(|e| {
+                Failure::from(format!(
+                    "--lsoa-bridge {}: {e}",
+                    self.lsoa_bridge
+                        .as_ref()
+                        .map_or_else(String::new, |p| p.display().to_string())
+                ))
+            })?;
+        }
+        let mut by = self.by.clone();
+        if let Some(lookup) = &inputs.lookup {
+            classifier = classifier
+                .with_places(lookup, inputs.places.as_ref())
+                .map_err(|e| match e {
+                    equitas_core::cohort::PlaceError::Definition(e) => in_definition(&e),
+                    e => Failure::from(format!(
+                        "{}: {e}",
+                        self.places
+                            .as_ref()
+                            .or(self.place_lookup.as_ref())
+                            .map_or_else(String::new, |p| p.display().to_string())
+                    )),
+                })?;
+            // Counts per Place whenever there is a lookup.
+            let has_place = by
+                .iter()
+                .any(|b| b.dimensions().contains(&&Dimension::Place));
+            if !has_place {
+                by.insert(0, Breakdown::one(Dimension::Place));
+            }
+        }
+        let unplaced = classifier.unplaced_groups();
+        if !unplaced.is_empty() {
+            err(&format!(
+                "note: PLUS group(s) {} are scoped to Places, and without --place-lookup no one is counted in them",
+                unplaced.join(", ")
+            ));
+        }
+        classifier
+            .with_breakdowns(&by)
+            .map_err(|e| Failure::from(format!("--by: {e}")))
     }
 }
 
 pub(crate) fn demo(a: &Demo) -> Result<()> {
     let (people, seed) = (a.people, a.seed);
-    let (definition, index) = a.cohort.load(a.imd.as_deref())?;
-    let classifier = a.cohort.classifier(definition, index.as_ref())?;
+    let inputs = a.cohort.load(a.imd.as_deref())?;
+    let classifier = a.cohort.classifier(&inputs)?;
+    let index = &inputs.index;
     let params = SynthParams::builtin();
     let areas = index.as_ref().map_or(Areas::Deciles, Areas::Index);
     let mut synth = Synth::new(&params, seed, areas)?;
@@ -267,13 +428,13 @@ pub(crate) fn cohorts(a: &Cohorts) -> Result<()> {
             .map_or(1, std::num::NonZero::get)
             .min(MAX_THREADS)
     });
-    let (definition, index) = a.cohort.load(a.imd.as_deref())?;
-    if index.is_none() {
+    let inputs = a.cohort.load(a.imd.as_deref())?;
+    if inputs.index.is_none() {
         err(
             "note: no --imd file, so area codes cannot be looked up; deprivation comes only from the imd_decile column",
         );
     }
-    let classifier = a.cohort.classifier(definition, index.as_ref())?;
+    let classifier = a.cohort.classifier(&inputs)?;
     let mut counts = CohortCounts::new(&classifier);
     let reader: Box<dyn Read> = if records.as_os_str() == "-" {
         Box::new(io::stdin().lock())
@@ -312,8 +473,9 @@ pub(crate) fn cohorts(a: &Cohorts) -> Result<()> {
 }
 
 pub(crate) fn merge(a: &Merge) -> Result<()> {
-    let (definition, _) = a.cohort.load(a.imd.as_deref())?;
-    let classifier = a.cohort.classifier(definition, None)?;
+    let inputs = a.cohort.load(a.imd.as_deref())?;
+    // Merging needs no areas; the index names the domains of any domain breakdown.
+    let classifier = a.cohort.classifier(&inputs)?;
     let mut total = CohortCounts::new(&classifier);
     for f in &a.files {
         let text = read_text(f, MAX_COUNTS_FILE_BYTES, "MAX_COUNTS_FILE_BYTES")?;
@@ -341,26 +503,50 @@ fn output(
 ) -> Result<()> {
     let mut out = BufWriter::new(stdout());
     let rep = report(counts, classifier);
+    let rule = how.suppress;
+    // Every count of an export, as published under the rule.
+    let protected = (how.format != Format::Table).then(|| ProtectedReport::new(&rep, rule));
+    let protected = protected.as_ref();
     match how.format {
         Format::Table => render::table(&mut out, &rep, summary, source)?,
         Format::Csv => match how.csv_table {
-            CsvTable::Counts => render::csv(&mut out, counts)?,
-            CsvTable::Ambitions => render::ambitions_csv(&mut out, &rep.ambitions)?,
+            CsvTable::Counts => {
+                refuse_counts_under(rule)?;
+                render::csv(&mut out, counts, rule)?;
+            }
+            CsvTable::Ambitions => render::ambitions_csv(&mut out, &rep.ambitions, protected)?,
+            CsvTable::Breakdowns => render::breakdowns_csv(&mut out, &rep, protected)?,
             CsvTable::HeatPlus => {
                 // The date column is the day the rates were computed (the CLI's clock).
                 let today = crate::assess::now_utc();
                 let date = today.get(..10).unwrap_or(&today);
-                let strata =
-                    heat_plus::from_ambitions(&rep.ambitions, &rep.definition, date, source);
+                let source = format!("{source}; disclosure control: {}", rule.id());
+                let strata = heat_plus::from_report(&rep, protected, date, &source);
                 heat_plus::write(&strata, &mut out)?;
             }
         },
         Format::Json => {
+            let report = protected.map_or_else(
+                || serde_json::to_value(&rep).unwrap_or_default(),
+                |p| p.report_json(&rep),
+            );
+            let counts_rows = if matches!(rule, Rule::Below(_)) {
+                serde_json::json!(format!(
+                    "left out: the full cross-classification has margins in seven dimensions, which suppression below {} cannot protect; use --suppress nhs-digital (rounding) or --suppress none",
+                    match rule {
+                        Rule::Below(n) => n,
+                        _ => 0,
+                    }
+                ))
+            } else {
+                serde_json::to_value(render::count_rows(counts, rule))?
+            };
             let doc = serde_json::json!({
                 "source": source,
-                "report": rep,
+                "disclosure": {"rule": rule.id(), "description": rule.describe()},
+                "report": report,
                 "read": summary,
-                "counts": counts.rows().collect::<Vec<_>>(),
+                "counts": counts_rows,
             });
             serde_json::to_writer_pretty(&mut out, &doc)?;
             writeln!(out)?;
@@ -368,6 +554,17 @@ fn output(
     }
     out.flush()?;
     Ok(())
+}
+
+/// The full cross-classification (`--csv-table counts`) has margins in seven dimensions; under a
+/// threshold rule, without rounding, its suppressed cells could be worked out from them.
+fn refuse_counts_under(rule: Rule) -> Result<()> {
+    match rule {
+        Rule::Below(n) => Err(Failure::from(format!(
+            "--csv-table counts with --suppress below:{n}: the full cross-classification has margins in seven dimensions, which suppression without rounding cannot protect; use --suppress nhs-digital (counts rounded to the nearest 5), --csv-table breakdowns, or --suppress none"
+        ))),
+        _ => Ok(()),
+    }
 }
 
 pub(crate) fn synth(a: &SynthArgs) -> Result<()> {

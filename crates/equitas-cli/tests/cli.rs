@@ -356,16 +356,24 @@ fn the_ambition_table_as_csv_matches_the_json_report() {
     let ambitions = v["report"]["ambitions"].as_array().unwrap();
     assert_eq!(rows.len(), ambitions.len());
     let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    // Both are published under the default disclosure rule: a suppressed count is an empty
+    // field in the CSV and null in the JSON.
+    let json_field = |v: &serde_json::Value| match v {
+        serde_json::Value::Null => String::new(),
+        v => v.to_string(),
+    };
+    assert_eq!(v["disclosure"]["rule"], "nhs-digital");
     for (row, a) in rows.iter().zip(ambitions) {
         assert_eq!(row[col("metric")], a["metric"].as_str().unwrap());
         assert_eq!(
             row[col("core20_denominator")],
-            a["core20"]["denominator"].to_string()
+            json_field(&a["core20"]["denominator"])
         );
         assert_eq!(
             row[col("q3_numerator")],
-            a["by_quintile"][2]["numerator"].to_string()
+            json_field(&a["by_quintile"][2]["numerator"])
         );
+        assert_eq!(row[col("disclosure")], "nhs-digital");
         if let Some(rate) = a["rest"]["rate"].as_f64() {
             let printed: f64 = row[col("rest_rate")].parse().unwrap();
             // The CSV prints the rate rounded; the JSON has it in full.
@@ -377,7 +385,7 @@ fn the_ambition_table_as_csv_matches_the_json_report() {
         &out,
         "--csv-table",
         "gaps",
-        "[possible values: counts, ambitions, heat-plus]",
+        "[possible values: counts, ambitions, heat-plus, breakdowns]",
     );
 }
 
@@ -998,5 +1006,453 @@ mod issue12 {
             &imd("imd2019_england_lsoa11.csv"),
         ]);
         assert!(out.status.success(), "{}", text(&out.stderr));
+    }
+}
+
+fn geography(name: &str) -> String {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data/geography")
+        .join(name);
+    assert!(p.exists(), "{} is missing", p.display());
+    p.to_string_lossy().into_owned()
+}
+
+fn seed(rel: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../seeds")
+        .join(rel)
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// Issue 14: `--place-lookup`, `--place-column` and `--places` put people in Places; the
+/// report counts per Place (a `place` breakdown is added), and the lookup's problems are named.
+#[test]
+fn places_from_the_ons_lookup_and_a_grouping() {
+    let dir = tempfile::tempdir().unwrap();
+    let people = dir.path().join("people.csv");
+    let lookup = geography("lsoa11_subicb22_icb22_lad22.csv");
+    // A two-column lookup of our own: three LSOAs to two PCNs.
+    let own = dir.path().join("pcn.csv");
+    std::fs::write(
+        &own,
+        "lsoa,pcn\nE01009569,Central PCN\nE01009570,Central PCN\nE01031321,South PCN\n",
+    )
+    .unwrap();
+    let codes = dir.path().join("areas.txt");
+    std::fs::write(&codes, "E01009569\nE01009570\nE01031321\n").unwrap();
+    let out = equitas(&[
+        "synth",
+        "--people",
+        "2000",
+        "--imd",
+        &imd("imd2019_england_lsoa11.csv"),
+        "--areas",
+        codes.to_str().unwrap(),
+        "--out",
+        people.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let definition = seed("definitions/coventry-warwickshire.json");
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "cohorts",
+            "--records",
+            people.to_str().unwrap(),
+            "--definition",
+            &definition,
+        ];
+        args.extend_from_slice(extra);
+        equitas(&args)
+    };
+    let places = seed("places/coventry-warwickshire.json");
+    let out = run(&[
+        "--place-lookup",
+        &lookup,
+        "--place-column",
+        "ltla22_code",
+        "--places",
+        &places,
+        "--format",
+        "json",
+        "--suppress",
+        "none",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let b = &v["report"]["breakdowns"][0];
+    assert_eq!(b["id"], "place");
+    let people_in = |key: &str| {
+        b["cells"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["key"][0] == key)
+            .unwrap()["people"]
+            .as_u64()
+            .unwrap()
+    };
+    assert_eq!(
+        people_in("coventry") + people_in("south_warwickshire"),
+        2000
+    );
+    assert_eq!(
+        people_in("rugby") + people_in("other") + people_in("unknown"),
+        0
+    );
+
+    // Our own two-column file: no column needed (with the national definition: Coventry and
+    // Warwickshire's is scoped to its own Places, which a PCN file does not have).
+    let out = run(&["--place-lookup", own.to_str().unwrap()]);
+    assert!(
+        text(&out.stderr).contains(
+            "at /plus_groups/1/places/0: PLUS group \"long_term_sickness\" is scoped to Place \"coventry\", which is not one of the Places in use (Central PCN, South PCN)"
+        ),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = equitas(&[
+        "cohorts",
+        "--records",
+        people.to_str().unwrap(),
+        "--place-lookup",
+        own.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        v["report"]["breakdowns"][0]["dimensions"][0]["cells"],
+        serde_json::json!(["Central PCN", "South PCN", "unknown"])
+    );
+
+    // The ONS file has nine columns: which one is the Place must be said.
+    let out = run(&["--place-lookup", &lookup]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("place lookup has 9 columns (lsoa11_code,sicbl22_code"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = run(&["--place-lookup", &lookup, "--place-column", "ward"]);
+    assert!(
+        text(&out.stderr).contains("place lookup has no column \"ward\""),
+        "{}",
+        text(&out.stderr)
+    );
+    // --places needs a lookup to group.
+    let out = run(&["--places", &places]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    // Without a lookup, the Place-scoped PLUS groups are named on standard error.
+    let out = run(&[]);
+    assert!(out.status.success());
+    assert!(
+        text(&out.stderr).contains(
+            "note: PLUS group(s) long_term_sickness, inadequate_housing, rural_poverty, older_people are scoped to Places"
+        ),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+/// Issue 14: `--lsoa-bridge` reads 2021 LSOAs against IMD 2019 and says how many people each
+/// rule of the ONS lookup touched, and why an area has no decile.
+#[test]
+fn records_on_2021_lsoas_are_bridged_to_imd_2019() {
+    let dir = tempfile::tempdir().unwrap();
+    let records = dir.path().join("people.csv");
+    // Unchanged (E01000001), split from one 2011 area (E01035637 is irregular, X), and a 2021
+    // area merged from 2011 areas of different deciles (E01033879).
+    std::fs::write(
+        &records,
+        "person_id,age,sex,ethnicity,lsoa,conditions,groups\n\
+         a,40,female,A,E01000001,,\n\
+         b,40,female,A,E01035637,,\n\
+         c,40,female,A,E01033879,,\n",
+    )
+    .unwrap();
+    let out = equitas(&[
+        "cohorts",
+        "--records",
+        records.to_str().unwrap(),
+        "--imd",
+        &imd("imd2019_england_lsoa11.csv"),
+        "--lsoa-bridge",
+        &geography("lsoa11_lsoa21_lad22.csv"),
+        "--format",
+        "json",
+        // Three people: every count is small; this test is about the bridge.
+        "--suppress",
+        "none",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rules: Vec<(String, u64)> = v["report"]["bridging"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["people"].as_u64() > Some(0))
+        .map(|r| {
+            (
+                r["rule"].as_str().unwrap().to_owned(),
+                r["people"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            ("unchanged".to_owned(), 1),
+            ("merged_deciles_differ".to_owned(), 1),
+            ("irregular".to_owned(), 1)
+        ]
+    );
+    assert_eq!(v["report"]["total"]["by_quintile"][5], 2);
+    let problems = v["read"]["unknown_area_examples"].to_string();
+    assert!(
+        problems.contains("area E01035637 (an LSOA of 2021, bridged to the england-2019 index): irregular change (X)"),
+        "{problems}"
+    );
+    // The bridge needs the IMD file it bridges to.
+    let out = equitas(&[
+        "cohorts",
+        "--records",
+        records.to_str().unwrap(),
+        "--lsoa-bridge",
+        &geography("lsoa11_lsoa21_lad22.csv"),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+}
+
+/// Issue 14: a local definition file changes the report without a rebuild, and the report
+/// names what it changed.
+#[test]
+fn a_local_definition_file_changes_the_report_and_says_so() {
+    let local = seed("definitions/coventry-warwickshire-local.json");
+    let out = equitas(&["demo", "--people", "20000", "--definition", &local]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let s = text(&out.stdout);
+    for want in [
+        "definition:  coventry-warwickshire-local v1",
+        "definition coventry-warwickshire-local: coventry-warwickshire-local v1 is layered on the built-in definition coventry-warwickshire v1",
+        "target smi_health_check: target 60% in the catalogue, 75% in coventry-warwickshire-local",
+        "plus_group multiple_complex_needs: PLUS group \"People with multiple complex needs\" added by coventry-warwickshire-local",
+        "Annual physical health check [smi_health_check] - target 75% (local target)",
+        "  multiple_complex_needs ",
+    ] {
+        assert!(s.contains(want), "{want:?} not in\n{s}");
+    }
+    // A bad local file is named, with the JSON pointer.
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.json");
+    std::fs::write(
+        &bad,
+        std::fs::read_to_string(&local)
+            .unwrap()
+            .replace("\"at_least\": 0.75", "\"at_least\": 75"),
+    )
+    .unwrap();
+    let out = equitas(&[
+        "demo",
+        "--people",
+        "10",
+        "--definition",
+        bad.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains(
+            "bad.json: cohort definition coventry-warwickshire-local at /targets/0/at_least: the target 75 is not a proportion from 0 to 1"
+        ),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+/// Issue 14: CSV and JSON exports are protected by default (NHS Digital's rule), state the rule,
+/// and show each suppressed count with the reason; `--suppress none` turns it off and says so.
+#[test]
+fn exports_are_disclosure_controlled_by_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let people = dir.path().join("people.csv");
+    // 203 people: 200 women, 3 men, all in IMD decile 5.
+    let mut csv = String::from("person_id,age,sex,ethnicity,lsoa,conditions,groups,imd_decile\n");
+    for i in 0..203 {
+        let sex = if i < 3 { "male" } else { "female" };
+        csv.push_str(&format!("p{i},40,{sex},A,,,,5\n"));
+    }
+    std::fs::write(&people, csv).unwrap();
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "cohorts",
+            "--records",
+            people.to_str().unwrap(),
+            "--by",
+            "sex",
+        ];
+        args.extend_from_slice(extra);
+        equitas(&args)
+    };
+    let out = run(&["--format", "json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["disclosure"]["rule"], "nhs-digital");
+    let cells = &v["report"]["breakdowns"][0]["cells"];
+    let cell = |key: &str| {
+        cells
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["key"][0] == key)
+            .unwrap()
+            .clone()
+    };
+    // Three men: suppressed; the women would give them away (203 - 200): suppressed too; the
+    // total is published, rounded to the nearest 5.
+    assert!(cell("male")["people"].is_null());
+    assert!(cell("female")["people"].is_null());
+    assert_eq!(cell("all")["people"], 205);
+    let listed = v["report"]["disclosure"]["suppressed"].to_string();
+    assert!(listed.contains("suppressed: from 1 to 7"), "{listed}");
+    assert!(
+        listed.contains("suppressed: would reveal a suppressed count from the published totals"),
+        "{listed}"
+    );
+    // The breakdowns as CSV: each count with its status and the rule.
+    let out = run(&["--format", "csv", "--csv-table", "breakdowns"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let body = text(&out.stdout);
+    assert!(
+        body.lines().next().unwrap().ends_with(",status,disclosure"),
+        "{body}"
+    );
+    assert!(
+        body.contains("sex,sex,male,,,people,,,,suppressed: from 1 to 7,nhs-digital"),
+        "{body}"
+    );
+    assert!(
+        body.contains("sex,sex,all,,,people,205,,,rounded,nhs-digital"),
+        "{body}"
+    );
+    // Turned off: exact, and said so.
+    let out = run(&["--format", "json", "--suppress", "none"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["disclosure"]["rule"], "none");
+    assert_eq!(v["report"]["breakdowns"][0]["cells"][0]["people"], 3);
+    // The full cross-classification cannot be protected by a threshold alone.
+    let out = run(&["--format", "csv", "--suppress", "below:5"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("--csv-table counts with --suppress below:5"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = run(&[
+        "--format",
+        "csv",
+        "--csv-table",
+        "breakdowns",
+        "--suppress",
+        "below:5",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("sex,sex,all,,,people,203,,,shown,below:5"));
+    let out = run(&["--suppress", "below:1"]);
+    common::assert_bad_value(&out, "--suppress", "below:1", "is not a disclosure rule");
+}
+
+/// Issue 14, step 7: what `equitas cohorts --by … --place-lookup … --place-column …
+/// --places … --definition … --suppress …` does, a Rust caller does through the library: the
+/// same definition file (a local one layered on the built-in), lookup, Places, breakdowns and
+/// disclosure rule give the same protected report, value for value.
+#[test]
+fn the_cohorts_flags_have_library_equivalents() {
+    use equitas_core::cohort::records::count_records;
+    use equitas_core::cohort::{
+        Breakdown, Classifier, CohortCounts, CohortDefinition, ProtectedReport, report,
+    };
+    use equitas_core::deprivation::DeprivationIndex;
+    use equitas_core::disclosure::Rule;
+    use equitas_core::geography::{PlaceLookup, Places};
+
+    let dir = tempfile::tempdir().unwrap();
+    let people = dir.path().join("people.csv");
+    let imd_file = imd("imd2019_england_lsoa11.csv");
+    let lookup_file = geography("lsoa11_subicb22_icb22_lad22.csv");
+    let places_file = seed("places/coventry-warwickshire.json");
+    let definition_file = seed("definitions/coventry-warwickshire-local.json");
+    // People in Coventry (E01009569, E01009570) and South Warwickshire (E01031321).
+    let codes = dir.path().join("areas.txt");
+    std::fs::write(&codes, "E01009569\nE01009570\nE01031321\n").unwrap();
+    let out = equitas(&[
+        "synth",
+        "--people",
+        "3000",
+        "--imd",
+        &imd_file,
+        "--areas",
+        codes.to_str().unwrap(),
+        "--out",
+        people.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    for rule in ["nhs-digital", "below:10", "none"] {
+        let out = equitas(&[
+            "cohorts",
+            "--records",
+            people.to_str().unwrap(),
+            "--imd",
+            &imd_file,
+            "--definition",
+            &definition_file,
+            "--by",
+            "ethnicity,imd-quintile",
+            "--place-lookup",
+            &lookup_file,
+            "--place-column",
+            "ltla22_code",
+            "--places",
+            &places_file,
+            "--suppress",
+            rule,
+            "--format",
+            "json",
+        ]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let cli: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+
+        // The library: each flag is one call.
+        let definition =
+            CohortDefinition::from_json(&std::fs::read_to_string(&definition_file).unwrap())
+                .unwrap();
+        let index = DeprivationIndex::from_path(std::path::Path::new(&imd_file)).unwrap();
+        let lookup = PlaceLookup::from_path(
+            std::path::Path::new(&lookup_file),
+            None,
+            Some("ltla22_code"),
+        )
+        .unwrap();
+        let places = Places::from_json(&std::fs::read_to_string(&places_file).unwrap()).unwrap();
+        // With a lookup the CLI counts per Place first, as `--by place,…` would.
+        let by = Breakdown::parse_list("place,ethnicity,imd-quintile").unwrap();
+        let classifier = Classifier::new(definition, Some(&index))
+            .unwrap()
+            .with_places(&lookup, Some(&places))
+            .unwrap()
+            .with_breakdowns(&by)
+            .unwrap();
+        let mut counts = CohortCounts::new(&classifier);
+        let file = std::fs::File::open(&people).unwrap();
+        let read = count_records(file, &classifier, &mut counts, false).unwrap();
+        assert_eq!(read.counted, 3000);
+        let rep = report(&counts, &classifier);
+        let rule = Rule::parse(rule).unwrap();
+        let protected = ProtectedReport::new(&rep, rule).report_json(&rep);
+        assert_eq!(protected, cli["report"], "--suppress {}", rule.id());
+        // The local definition's overrides are in the report's provenance, Places counted.
+        let provenance = protected["provenance"].to_string();
+        assert!(provenance.contains("75"), "{provenance}");
+        assert_eq!(protected["breakdowns"][0]["id"], "place");
     }
 }

@@ -214,6 +214,95 @@ fn cohort_ambitions_feed_the_measures() {
     }
 }
 
+/// Issue 14: every breakdown goes to the measures as HEAT Plus dimensions, each with the 21
+/// measures, ordered where the dimension is ordered: `cohorts --by … --csv-table heat-plus`
+/// and then `measures`, end to end.
+#[test]
+fn every_breakdown_feeds_the_measures() {
+    let dir = tempfile::tempdir().unwrap();
+    let records = dir.path().join("people.csv");
+    let synth = equitas(&[
+        "synth",
+        "--people",
+        "30000",
+        "--seed",
+        "14",
+        "--out",
+        records.to_str().unwrap(),
+    ]);
+    assert!(synth.status.success(), "{}", text(&synth.stderr));
+    let cohorts = equitas(&[
+        "cohorts",
+        "--records",
+        records.to_str().unwrap(),
+        "--by",
+        "ethnicity:imd-quintile,age-band",
+        "--by",
+        "sex,imd-quintile",
+        "--format",
+        "csv",
+        "--csv-table",
+        "heat-plus",
+    ]);
+    assert!(cohorts.status.success(), "{}", text(&cohorts.stderr));
+    let out = equitas_stdin(
+        &["measures", "--input", "-", "--format", "json"],
+        &cohorts.stdout,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let mut per_stratum = std::collections::BTreeMap::<(String, String), Vec<String>>::new();
+    for r in &rows {
+        per_stratum
+            .entry((r["indicator_abbr"].to_string(), r["dimension"].to_string()))
+            .or_default()
+            .push(r["measure"].as_str().unwrap().to_owned());
+    }
+    let dimensions: std::collections::BTreeSet<&str> = rows
+        .iter()
+        .map(|r| r["dimension"].as_str().unwrap())
+        .collect();
+    for want in [
+        "IMD quintile",
+        "IMD quintile (Ethnic group: white)",
+        "IMD quintile (Ethnic group: asian)",
+        "Age band",
+        "Sex",
+    ] {
+        assert!(dimensions.contains(want), "{want} not in {dimensions:?}");
+    }
+    // The one-way imd-quintile breakdown is the ambitions' own stratum, not a second copy.
+    assert_eq!(
+        dimensions.iter().filter(|d| **d == "IMD quintile").count(),
+        1
+    );
+    for (key, measures) in &per_stratum {
+        assert_eq!(measures.len(), 21, "{key:?}: {measures:?}");
+    }
+    let sii = |dimension: &str| {
+        rows.iter()
+            .find(|r| {
+                r["dimension"] == dimension
+                    && r["measure"] == "sii"
+                    && r["indicator_abbr"] == "htn_treated_to_target"
+            })
+            .unwrap()
+            .clone()
+    };
+    // Ordered dimensions get the ordered measures; unordered ones say why not.
+    assert!(
+        sii("Age band")["estimate"].is_number(),
+        "{}",
+        sii("Age band")
+    );
+    assert!(
+        sii("IMD quintile (Ethnic group: white)")["estimate"].is_number(),
+        "{}",
+        sii("IMD quintile (Ethnic group: white)")
+    );
+    assert_eq!(sii("Sex")["reason"], "the dimension is not ordered");
+}
+
 /// Issue 12 finding 6 (and 11 for `--confidence`): every numeric option has a range, from core's
 /// named limits, and a value outside it is a usage error (exit 2) that says the range; none
 /// panics (2^64 − 1 simulations did, exit 101), tries to hold a billion simulated datasets

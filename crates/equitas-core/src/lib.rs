@@ -75,6 +75,8 @@ pub mod catalogue;
 pub mod cohort;
 pub mod date;
 pub mod deprivation;
+pub mod disclosure;
+pub mod geography;
 pub mod io;
 pub mod measures;
 #[allow(

@@ -17,8 +17,9 @@
 //!   `www/pkg/equitas_wasm.js` for the start page, the form and the results;
 //! - `measures`: the data page's measures (`measureHeatPlus`), built as
 //!   `www/pkg/equitas_measures.js`; only this feature enables core's `csv` feature;
-//! - `cohort`: the cohort classifier (`classifyPerson`, `imdQuintile`, `isCore20Decile`), built
-//!   as `www/pkg/equitas_cohort.js`; no page loads it yet, it is there for embedders.
+//! - `cohort`: the cohort classifier (`classifyPerson`, under the national definition or a
+//!   caller's own, local ones too; `imdQuintile`, `isCore20Decile`), built as
+//!   `www/pkg/equitas_cohort.js`; no page loads it yet, it is there for embedders.
 //!
 //! All three are on by default, so host checks, clippy and the tests in `tests/node.rs` cover
 //! every export in one build.
@@ -41,6 +42,7 @@
 //! await initCohort();
 //! cohort.imdQuintile(3);              // 2
 //! cohort.classifyPerson({ id: "p1", age: 47, imd_decile: 2, conditions: ["smi"] });
+//! cohort.classifyPerson(record, { definition: localDefinition });  // its PLUS groups too
 //! ```
 //!
 //! Values cross as JS values (serde-wasm-bindgen), read as the JSON they stand for; JSON text

@@ -8,9 +8,9 @@
 
 use equitas_core::assessment::{self, Registry};
 use equitas_wasm::{
-    add_instrument, assessment_progress, classify_person, imd_quintile, instrument, instruments,
-    is_core20_decile, load_assessment, measure_heat_plus, new_assessment, score_assessment,
-    summarise_assessments, validate_assessment, visible_questions,
+    add_instrument, assessment_progress, classify_person as classify_with, imd_quintile,
+    instrument, instruments, is_core20_decile, load_assessment, measure_heat_plus, new_assessment,
+    score_assessment, summarise_assessments, validate_assessment, visible_questions,
 };
 use serde_json::{Value, json as j};
 use tsify::Ts;
@@ -42,6 +42,13 @@ fn json(value: &JsValue) -> serde_json::Value {
 fn message(error: JsError) -> String {
     let error: js_sys::Error = JsValue::from(error).dyn_into().unwrap();
     error.message().into()
+}
+
+/// `classifyPerson` with no options: the national definition.
+fn classify_person(
+    record: Ts<equitas_core::cohort::PersonRecord>,
+) -> Result<Ts<equitas_core::cohort::MembershipReport>, JsError> {
+    classify_with(record, None)
 }
 
 /// Whether `number` appears in `text` as a whole number (so 0 is not found in "10").
@@ -139,6 +146,84 @@ fn bad_records_are_errors_saying_what_is_wrong() {
 fn records_core_cannot_classify_are_errors_naming_the_value() {
     let text = message(classify_person(ts(r#"{"id": "p7", "age": 130}"#)).unwrap_err());
     assert!(names_number(&text, 130), "{text}");
+}
+
+/// The seeds' local Coventry and Warwickshire definition (a local SMI target, the multiple
+/// complex needs cohort), as a page would pass it.
+const LOCAL_DEFINITION: &str =
+    include_str!("../../../seeds/definitions/coventry-warwickshire-local.json");
+
+/// Issue 14: `classifyPerson` takes a local definition (layered on the built-in one it
+/// extends): its multiple complex needs cohort holds for a person with two of its needs, as
+/// core's own classifier under the same file says, and not under the national definition.
+#[wasm_bindgen_test]
+fn a_person_is_classified_under_a_local_definition_as_core_does() {
+    use equitas_core::cohort::{Classifier, CohortDefinition, PersonRecord};
+
+    let record = r#"{"id": "p1", "age": 40, "imd_decile": 1, "groups": ["substance_misuse", "domestic_abuse"]}"#;
+    let options = j!({"definition": serde_json::from_str::<Value>(LOCAL_DEFINITION).unwrap()});
+    let got = json(
+        &classify_with(ts(record), Some(js(&options.to_string())))
+            .unwrap()
+            .into(),
+    );
+    let classifier =
+        Classifier::new(CohortDefinition::from_json(LOCAL_DEFINITION).unwrap(), None).unwrap();
+    let membership = classifier
+        .classify(&PersonRecord::from_json(record).unwrap())
+        .unwrap();
+    assert!(got == via_js(&classifier.describe(&membership)), "{got}");
+    assert!(got.to_string().contains("multiple_complex_needs"), "{got}");
+    let national = json(&classify_person(ts(record)).unwrap().into());
+    assert!(
+        !national.to_string().contains("multiple_complex_needs"),
+        "{national}"
+    );
+    // No options, null or an empty object: the national definition.
+    for none in [JsValue::UNDEFINED, JsValue::NULL, js("{}")] {
+        let same = json(&classify_with(ts(record), Some(none)).unwrap().into());
+        assert_eq!(same, national);
+    }
+}
+
+/// Bad options are errors naming the JSON pointer of the value (inside the definition too);
+/// unknown fields are refused.
+#[wasm_bindgen_test]
+fn bad_classify_options_are_errors_naming_the_pointer() {
+    let record = r#"{"id": "a", "age": 40, "imd_decile": 3}"#;
+    let mut bad_target: Value = serde_json::from_str(LOCAL_DEFINITION).unwrap();
+    bad_target["targets"][0]["at_least"] = j!("most");
+    let mut unknown_in_definition: Value = serde_json::from_str(LOCAL_DEFINITION).unwrap();
+    unknown_in_definition["targets"][0]["atleast"] = j!(0.8);
+    let cases = [
+        (j!({"defintion": {}}), vec!["defintion"]),
+        (
+            j!({"definition": bad_target}),
+            vec!["/definition/targets/0/at_least", "most"],
+        ),
+        (
+            j!({"definition": unknown_in_definition}),
+            vec!["/definition/targets/0", "atleast"],
+        ),
+        (
+            j!({"definition": {"extends": "leeds", "id": "x", "label": "x", "version": 1}}),
+            vec!["/extends", "leeds"],
+        ),
+        (j!({"definition": 3}), vec!["/definition"]),
+    ];
+    for (options, named) in cases {
+        let text = match classify_with(ts(record), Some(js(&options.to_string()))) {
+            Ok(v) => panic!("{options} was accepted: {}", json(&v.into())),
+            Err(e) => message(e),
+        };
+        assert!(
+            text.starts_with("invalid classify options"),
+            "{options}: {text}"
+        );
+        for n in named {
+            assert!(text.contains(n), "{options}: {n:?} not in {text:?}");
+        }
+    }
 }
 
 #[path = "../../../tests/fixtures/portable_simulation.rs"]

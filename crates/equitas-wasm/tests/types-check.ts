@@ -64,6 +64,7 @@ export async function check(csv: string, fileText: string): Promise<void> {
   const core20: boolean | null = person.core20;
   const quintile: number = cohort.imdQuintile(3);
   const isCore20: boolean = cohort.isCore20Decile(2);
+  const local: cohort.MembershipReport = cohort.classifyPerson({ id: "p1", age: 47, imd_decile: 2 }, { definition: { extends: "national", id: "l", label: "l", version: 1 } });
 
   // @ts-expect-error compat is one of the listed names
   measures.measureHeatPlus(csv, { compat: "nope" });
@@ -87,5 +88,5 @@ export async function check(csv: string, fileText: string): Promise<void> {
   // @ts-expect-error measureHeatPlus is in equitas_measures, not in the cohort classifier
   cohort.measureHeatPlus(csv);
 
-  void [firstSection, version, problem, status, visible, overall, band, measureName, ridit, notes, asOf, sii, stratumKey, lineStart, note, core20, quintile, isCore20];
+  void [firstSection, version, problem, status, visible, overall, band, measureName, ridit, notes, asOf, sii, stratumKey, lineStart, note, core20, quintile, isCore20, local];
 }

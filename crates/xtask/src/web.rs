@@ -140,7 +140,12 @@ pub const MODULES: [Module; 4] = [
         ceiling_raw: 254_900,
         ceiling_gzip: 119_900,
     },
-    // The cohort classifier: 224,356 bytes (96,204 gzipped) with serde-wasm-bindgen at the
+    // The cohort classifier: 255,493 bytes (106,781 gzipped) once classifyPerson takes a
+    // definition of the caller's, local ones layered on the built-in ones (issue 14: +31,137 /
+    // +10,577: the local definition's reader and layering, and the local metrics, Place scoping
+    // and `at_least` rules the definitions gained; a cohort report with breakdowns and disclosure
+    // control in the module measured 424,228 / 176,633, over the size target, so it is not
+    // here); 224,356 bytes (96,204 gzipped) with serde-wasm-bindgen at the
     // boundary (issue 13: +20,843 / +8,903 on 203,513 / 87,301; the national definition, JSON
     // compiled in, still needs serde_json's parser); 203,513 bytes (87,301 gzipped) with
     // serde_json's parser, exact
@@ -163,8 +168,8 @@ pub const MODULES: [Module; 4] = [
                it yet",
         budget_raw: BUDGET_RAW,
         budget_gzip: BUDGET_GZIP,
-        ceiling_raw: 225_200,
-        ceiling_gzip: 96_600,
+        ceiling_raw: 256_300,
+        ceiling_gzip: 107_200,
     },
     // A team's tools, loaded only when asked for (issue 16): the Word document of an
     // assessment, 964,074 bytes (387,741 gzipped) when it was added. It holds core's assessment

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::CohortCounts;
+use super::{CohortCounts, CountedMetric};
 use crate::catalogue::{Catalogue, Status};
 use crate::measures::intervals::wilson;
 
@@ -22,7 +22,9 @@ pub struct RateEstimate {
 }
 
 impl RateEstimate {
-    fn new(numerator: u64, denominator: u64) -> Self {
+    /// `numerator` of `denominator`, with its Wilson 95% interval.
+    #[must_use]
+    pub fn new(numerator: u64, denominator: u64) -> Self {
         match wilson(numerator, denominator, 0.95) {
             Ok(p) => Self {
                 numerator,
@@ -38,6 +40,30 @@ impl RateEstimate {
                 lower: None,
                 upper: None,
             },
+        }
+    }
+
+    /// The estimate with its rate and limits multiplied by `factor` (numerator and
+    /// denominator unchanged): an observed ÷ expected ratio from an observed proportion.
+    #[must_use]
+    pub fn scaled(self, factor: f64) -> Self {
+        Self {
+            rate: self.rate.map(|v| v * factor),
+            lower: self.lower.map(|v| v * factor),
+            upper: self.upper.map(|v| v * factor),
+            ..self
+        }
+    }
+
+    /// `numerator` of `denominator` as a metric shows it: a proportion, or for an observed ÷
+    /// expected metric (`expected` prevalence given), observed ÷ (prevalence × people): the
+    /// proportion's rate and Wilson limits divided by the prevalence.
+    #[must_use]
+    pub fn for_metric(numerator: u64, denominator: u64, expected: Option<f64>) -> Self {
+        let e = Self::new(numerator, denominator);
+        match expected {
+            Some(p) if p > 0.0 => e.scaled(1.0 / p),
+            _ => e,
         }
     }
 }
@@ -73,30 +99,49 @@ pub struct AmbitionRow {
     pub core20_meets_target: Option<bool>,
     /// Whether the overall rate reaches the target.
     pub overall_meets_target: Option<bool>,
+    /// For an observed ÷ expected metric, the expected prevalence: every rate above is then
+    /// observed people ÷ (prevalence × people in the metric's age range), and its limits the
+    /// observed proportion's Wilson limits divided by the prevalence; numerators are the
+    /// observed people and denominators the people in the age range.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected_prevalence: Option<f64>,
+    /// Whether the metric is the cohort definition's own, not the catalogue's.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub local: bool,
+    /// Whether the target is the cohort definition's own (replacing the catalogue's).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub target_is_local: bool,
 }
 
-/// Every metric's rates from `counts`, in catalogue order.
+/// Every catalogue metric's rates from `counts`, in catalogue order, against the catalogue's
+/// targets. (The report uses the classifier's metrics, with a definition's own targets and
+/// metrics: [`super::report`].)
 #[must_use]
 pub fn ambitions(counts: &CohortCounts, catalogue: &Catalogue) -> Vec<AmbitionRow> {
-    catalogue
-        .metrics()
-        .filter_map(|(area, metric)| {
+    ambitions_of(counts, &super::metrics::of_catalogue(catalogue))
+}
+
+/// The rates of `metrics` from `counts` (those `counts` has), against their targets.
+pub(super) fn ambitions_of(counts: &CohortCounts, metrics: &[CountedMetric]) -> Vec<AmbitionRow> {
+    metrics
+        .iter()
+        .filter_map(|metric| {
             let i = counts.metric_ids().iter().position(|m| *m == metric.id)?;
             let q: Vec<(u64, u64)> = (0..6).map(|q| counts.metric(i, q)).collect();
             let sum = |r: std::ops::Range<usize>| {
                 q[r].iter().fold((0, 0), |(n, d), (a, b)| (n + a, d + b))
             };
-            let (on, od) = sum(0..6);
-            let (rn, rd) = sum(1..5);
-            let core20 = RateEstimate::new(q[0].0, q[0].1);
-            let rest = RateEstimate::new(rn, rd);
-            let overall = RateEstimate::new(on, od);
+            let e = metric.expected_prevalence;
+            let est = |(n, d): (u64, u64)| RateEstimate::for_metric(n, d, e);
+            let core20 = est(q[0]);
+            let rest = est(sum(1..5));
+            let overall = est(sum(0..6));
             let target = metric.target.as_ref();
             let meets = |r: &RateEstimate| Some(r.rate? >= target?.at_least);
             Some(AmbitionRow {
                 metric: metric.id.clone(),
                 label: metric.label.clone(),
-                area: area.id.clone(),
+                area: metric.area.clone(),
                 target: target.map(|t| t.at_least),
                 target_by: target.and_then(|t| t.by.clone()),
                 target_status: target.map(|t| t.status),
@@ -106,11 +151,14 @@ pub fn ambitions(counts: &CohortCounts, catalogue: &Catalogue) -> Vec<AmbitionRo
                 },
                 core20_meets_target: meets(&core20),
                 overall_meets_target: meets(&overall),
-                by_quintile: [0, 1, 2, 3, 4].map(|k| RateEstimate::new(q[k].0, q[k].1)),
-                unknown_deprivation: RateEstimate::new(q[5].0, q[5].1),
+                by_quintile: [0, 1, 2, 3, 4].map(|k| est(q[k])),
+                unknown_deprivation: est(q[5]),
                 overall,
                 core20,
                 rest,
+                expected_prevalence: e,
+                local: metric.local,
+                target_is_local: metric.target_is_local,
             })
         })
         .collect()

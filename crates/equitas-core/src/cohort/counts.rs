@@ -6,7 +6,10 @@ use std::marker::PhantomData;
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
-use super::{Classifier, CompactRecord, Membership, Missing, Sex};
+use super::breakdown::{self, BreakdownLabels, CellLayout, Contribution, Table};
+use super::{
+    Classifier, CompactRecord, MAX_BREAKDOWN_ENTRIES, MAX_BREAKDOWNS, Membership, Missing, Sex,
+};
 
 /// Counts of people by IMD quintile (Core20 is quintile 1; unknown kept apart) × broad ethnic
 /// group × sex × age band × clinical area × PLUS group, plus each metric's numerator and
@@ -35,6 +38,12 @@ pub struct CohortCounts {
     metric_den: Vec<u64>,
     missing: [u64; Missing::ALL.len()],
     people: u64,
+    /// One table per breakdown, in the order of the labels' breakdowns.
+    breakdowns: Vec<Table>,
+    /// People under each LSOA 2011-2021 bridge rule (empty when not bridging).
+    bridge: Vec<u64>,
+    /// Where things are among a breakdown cell's counts.
+    layout: CellLayout,
 }
 
 /// What each index of each dimension means; two counts merge only when these are equal.
@@ -53,6 +62,20 @@ struct Labels {
     plus: Vec<String>,
     #[serde(deserialize_with = "label_list")]
     metrics: Vec<String>,
+    /// The breakdowns counted (none in counts made without any, which then save as before).
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "breakdown_list"
+    )]
+    breakdowns: Vec<BreakdownLabels>,
+    /// The LSOA 2011-2021 bridge rules counted (none when not bridging): their ids.
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "label_list"
+    )]
+    bridge: Vec<String>,
 }
 
 const QUINTILES: usize = 6;
@@ -92,6 +115,21 @@ fn label_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> 
     at_most(d, MAX_LABELS, "labels in one dimension", "MAX_LABELS")
 }
 
+/// Breakdowns, refused as soon as there are more than [`MAX_BREAKDOWNS`].
+fn breakdown_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<BreakdownLabels>, D::Error> {
+    at_most(d, MAX_BREAKDOWNS, "breakdowns", "MAX_BREAKDOWNS")
+}
+
+/// Sparse breakdown counts, refused as soon as there are more than [`MAX_BREAKDOWN_ENTRIES`].
+fn entry_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(usize, u64)>, D::Error> {
+    at_most(
+        d,
+        MAX_BREAKDOWN_ENTRIES,
+        "breakdown counts",
+        "MAX_BREAKDOWN_ENTRIES",
+    )
+}
+
 /// Sparse cells, refused as soon as there are more than [`MAX_COUNT_CELLS`].
 fn cell_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(usize, u64)>, D::Error> {
     at_most(d, MAX_COUNT_CELLS, "cells", "MAX_COUNT_CELLS")
@@ -115,7 +153,7 @@ fn missing_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u64>, D::Error> {
 
 /// A JSON list read item by item that stops with an error at item `limit + 1`, so a hostile
 /// file cannot make the list grow past the limit.
-fn at_most<'de, D, T>(
+pub(super) fn at_most<'de, D, T>(
     d: D,
     limit: usize,
     what: &'static str,
@@ -236,11 +274,27 @@ impl CohortCounts {
             bands,
             areas,
             plus,
-            metrics: cat.metrics().map(|(_, m)| m.id.clone()).collect(),
+            metrics: classifier.metrics().iter().map(|m| m.id.clone()).collect(),
+            breakdowns: classifier.breakdown_labels(),
+            bridge: if classifier.bridged_from().is_some() {
+                super::BridgeRule::ALL
+                    .iter()
+                    .map(|r| r.id().to_owned())
+                    .collect()
+            } else {
+                Vec::new()
+            },
         };
         let n_cells = QUINTILES * labels.ethnic.len() * SEXES * labels.bands.len();
         let n = n_cells * labels.areas.len() * labels.plus.len();
         let m = labels.metrics.len() * QUINTILES;
+        let layout = layout(&labels);
+        // The classifier checked the breakdowns against these very labels and limits.
+        let breakdowns = breakdown::kinds(&labels.breakdowns, &labels.plus)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|dims| Table::new(dims, layout.stride))
+            .collect();
         Self {
             n_cells,
             n_ethnic: labels.ethnic.len(),
@@ -252,6 +306,9 @@ impl CohortCounts {
             metric_den: vec![0; m],
             missing: [0; Missing::ALL.len()],
             people: 0,
+            breakdowns,
+            bridge: vec![0; labels.bridge.len()],
+            layout,
             labels,
         }
     }
@@ -295,6 +352,29 @@ impl CohortCounts {
             self.missing[i] += 1;
         }
         self.people += 1;
+        if let Some(slot) = self.bridge.get_mut(usize::from(m.bridge)) {
+            *slot += 1;
+        }
+        if !self.breakdowns.is_empty() {
+            self.add_breakdowns(m, metric_bits);
+        }
+    }
+
+    /// Add one person to every breakdown: what they contribute is worked out once.
+    fn add_breakdowns(&mut self, m: &Membership, (den, num): (u64, u64)) {
+        // Clinical areas, then the smoking thread after them.
+        let n_clinical = self.n_areas - 2;
+        let c = Contribution {
+            core20: u64::from(m.core20 == Some(true)),
+            known: u64::from(m.core20.is_some()),
+            areas: m.areas().0 | (u64::from(m.smoking_thread) << n_clinical),
+            plus: m.plus_groups.0,
+            den,
+            num,
+        };
+        for t in &mut self.breakdowns {
+            t.add(m, &c, self.layout);
+        }
     }
 
     /// Increment every (area, PLUS) pair of a person who is in more than the alls.
@@ -365,6 +445,10 @@ impl CohortCounts {
         add(&mut self.metric_num, &other.metric_num);
         add(&mut self.metric_den, &other.metric_den);
         add(&mut self.missing, &other.missing);
+        for (a, b) in self.breakdowns.iter_mut().zip(&other.breakdowns) {
+            add(&mut a.data, &b.data);
+        }
+        add(&mut self.bridge, &other.bridge);
         self.people = self.people.saturating_add(other.people);
         Ok(())
     }
@@ -400,6 +484,24 @@ impl CohortCounts {
                 self.missing[i],
                 other.missing[i],
             ));
+        }
+        if let Some(i) = first(&self.bridge, &other.bridge) {
+            let rule = self.labels.bridge.get(i).map_or("?", String::as_str);
+            return Err(overflow(
+                format!("people bridged by rule {rule}"),
+                self.bridge[i],
+                other.bridge[i],
+            ));
+        }
+        for (k, (a, b)) in self.breakdowns.iter().zip(&other.breakdowns).enumerate() {
+            if let Some(i) = first(&a.data, &b.data) {
+                let id = self.labels.breakdowns.get(k).map_or("?", |l| l.id.as_str());
+                return Err(overflow(
+                    format!("breakdown {id} count {i}"),
+                    a.data[i],
+                    b.data[i],
+                ));
+            }
         }
         Ok(())
     }
@@ -554,10 +656,43 @@ impl CohortCounts {
             })
     }
 
-    /// Bytes held (fixed by the definition).
+    /// Bytes held (fixed by the definition and the breakdowns).
     #[must_use]
     pub fn heap_bytes(&self) -> usize {
-        (self.cells.len() + self.metric_num.len() + self.metric_den.len()) * 8
+        let tables: usize = self.breakdowns.iter().map(|t| t.data.len()).sum();
+        (self.cells.len() + self.metric_num.len() + self.metric_den.len() + tables) * 8
+    }
+
+    /// People under each LSOA 2011-2021 bridge rule, by rule id (empty when not bridging).
+    pub fn bridged(&self) -> impl Iterator<Item = (&str, u64)> + '_ {
+        self.labels
+            .bridge
+            .iter()
+            .map(String::as_str)
+            .zip(self.bridge.iter().copied())
+    }
+
+    /// Each breakdown's labels, table and the counts per cell.
+    pub(super) fn breakdown_tables(&self) -> impl Iterator<Item = (&BreakdownLabels, &Table)> + '_ {
+        self.labels.breakdowns.iter().zip(&self.breakdowns)
+    }
+
+    /// Where things are among a breakdown cell's counts.
+    pub(super) fn breakdown_layout(&self) -> CellLayout {
+        self.layout
+    }
+}
+
+/// Where the PLUS and metric counts start in a breakdown's cell, and how many counts a cell has.
+fn layout(l: &Labels) -> CellLayout {
+    // Area labels are `all`, the clinical areas and the smoking thread; PLUS labels `all` and
+    // the groups.
+    let plus_at = breakdown::COHORTS + l.areas.len().saturating_sub(1);
+    let metrics_at = plus_at + l.plus.len().saturating_sub(1);
+    CellLayout {
+        plus_at,
+        metrics_at,
+        stride: metrics_at + 2 * l.metrics.len(),
     }
 }
 
@@ -584,6 +719,33 @@ struct CountsFile {
     metric_num: Vec<(usize, u64)>,
     #[serde(deserialize_with = "metric_list")]
     metric_den: Vec<(usize, u64)>,
+    /// People under each bridge rule (absent when not bridging).
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "missing_list"
+    )]
+    bridge: Vec<u64>,
+    /// Each breakdown's non-zero counts (absent when there are no breakdowns).
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "sparse_tables"
+    )]
+    breakdowns: Vec<SparseTable>,
+}
+
+/// One breakdown's non-zero counts: (index, count).
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SparseTable {
+    #[serde(deserialize_with = "entry_list")]
+    entries: Vec<(usize, u64)>,
+}
+
+/// Breakdown tables, refused as soon as there are more than [`MAX_BREAKDOWNS`].
+fn sparse_tables<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<SparseTable>, D::Error> {
+    at_most(d, MAX_BREAKDOWNS, "breakdown tables", "MAX_BREAKDOWNS")
 }
 
 /// The two fields read before the rest, to refuse another format or a newer version before
@@ -625,6 +787,46 @@ fn sparse(v: &[u64]) -> Vec<(usize, u64)> {
         .collect()
 }
 
+/// The breakdown tables of a saved file: their layout and counts, checked against the labels
+/// (one table per breakdown, dimensions the labels can describe, at most
+/// [`MAX_BREAKDOWN_ENTRIES`] counts in all) before anything is allocated for them.
+fn read_breakdowns(
+    l: &Labels,
+    tables: &[SparseTable],
+) -> Result<(CellLayout, Vec<Table>), CountsFileError> {
+    let layout = layout(l);
+    if tables.len() != l.breakdowns.len() {
+        return Err(CountsFileError::Inconsistent(format!(
+            "{} breakdowns are labelled but {} tables given",
+            l.breakdowns.len(),
+            tables.len()
+        )));
+    }
+    let kinds = breakdown::kinds(&l.breakdowns, &l.plus).map_err(CountsFileError::Inconsistent)?;
+    let entries = kinds.iter().try_fold(0usize, |sum, dims| {
+        dims.iter()
+            .try_fold(layout.stride, |n, (_, cells)| n.checked_mul(*cells))
+            .and_then(|n| sum.checked_add(n))
+    });
+    if entries.is_none_or(|n| n > MAX_BREAKDOWN_ENTRIES) {
+        return Err(CountsFileError::TooLarge(format!(
+            "its breakdowns describe more than the {MAX_BREAKDOWN_ENTRIES} counts they may hold \
+             (MAX_BREAKDOWN_ENTRIES: every file equitas writes has fewer)"
+        )));
+    }
+    let mut out = Vec::with_capacity(kinds.len());
+    for ((dims, sparse), b) in kinds.into_iter().zip(tables).zip(&l.breakdowns) {
+        let mut t = Table::new(dims, layout.stride);
+        t.data = dense(
+            &format!("breakdown {}", b.id),
+            &sparse.entries,
+            t.data.len(),
+        )?;
+        out.push(t);
+    }
+    Ok((layout, out))
+}
+
 /// The dense table of `len` counts from (index, count) pairs. `len` is at most
 /// [`MAX_COUNT_CELLS`] (checked by the caller). Each index may be listed once.
 fn dense(name: &str, pairs: &[(usize, u64)], len: usize) -> Result<Vec<u64>, CountsFileError> {
@@ -661,6 +863,14 @@ impl CohortCounts {
             cells: sparse(&self.cells),
             metric_num: sparse(&self.metric_num),
             metric_den: sparse(&self.metric_den),
+            bridge: self.bridge.clone(),
+            breakdowns: self
+                .breakdowns
+                .iter()
+                .map(|t| SparseTable {
+                    entries: sparse(&t.data),
+                })
+                .collect(),
         };
         serde_json::to_string(&file)
     }
@@ -730,6 +940,7 @@ impl CohortCounts {
                 Missing::ALL.len()
             ))
         })?;
+        let (layout, breakdowns) = read_breakdowns(l, &f.breakdowns)?;
         let counts = Self {
             n_cells,
             n_ethnic: l.ethnic.len(),
@@ -741,8 +952,18 @@ impl CohortCounts {
             metric_den: dense("metric_den", &f.metric_den, m)?,
             missing,
             people: f.people,
+            breakdowns,
+            bridge: f.bridge,
+            layout,
             labels: f.labels,
         };
+        if counts.bridge.len() != counts.labels.bridge.len() {
+            return Err(CountsFileError::Inconsistent(format!(
+                "{} bridge rules are labelled but {} counted",
+                counts.labels.bridge.len(),
+                counts.bridge.len()
+            )));
+        }
         let all = counts.cells[..n_cells]
             .iter()
             .try_fold(0u64, |sum, c| sum.checked_add(*c));
@@ -758,6 +979,23 @@ impl CohortCounts {
                     counts.people
                 ),
             }));
+        }
+        for (b, t) in counts.labels.breakdowns.iter().zip(&counts.breakdowns) {
+            let people = t
+                .data
+                .chunks_exact(layout.stride)
+                .try_fold(0u64, |sum, cell| sum.checked_add(cell[breakdown::PEOPLE]));
+            if people != Some(counts.people) {
+                return Err(CountsFileError::Inconsistent(format!(
+                    "people is {} but the cells of breakdown {} add up to {}",
+                    counts.people,
+                    b.id,
+                    people.map_or_else(
+                        || "more than a count can hold".to_owned(),
+                        |p| p.to_string()
+                    )
+                )));
+            }
         }
         Ok(counts)
     }

@@ -12,9 +12,14 @@
 //!   with Wilson 95% intervals, against its target.
 
 mod ambition;
+mod breakdown;
+mod bridge;
 mod compact;
 mod counts;
 mod definition;
+mod disclosure;
+mod metrics;
+mod place;
 #[cfg(feature = "csv")]
 #[allow(
     clippy::disallowed_methods,
@@ -27,16 +32,30 @@ mod report;
 use serde::{Deserialize, Serialize};
 
 pub use ambition::{AmbitionRow, RateEstimate, ambitions};
-pub use compact::CompactRecord;
+pub use breakdown::{
+    Breakdown, BreakdownCell, BreakdownError, BreakdownMetric, BreakdownReport, CellMetric,
+    Dimension, DimensionCells, MAX_BREAKDOWN_ENTRIES, MAX_BREAKDOWNS, MAX_DIMENSION_CELLS,
+    MAX_DOMAIN_DIMENSIONS,
+};
+pub use bridge::BridgeRule;
+pub use compact::{CompactRecord, NO_PLACE, ResolvedArea};
 pub use counts::{
     COUNTS_FORMAT, COUNTS_VERSION, CohortCounts, CountRow, CountsFileError, MAX_COUNT_CELLS,
     MAX_COUNTS_FILE_BYTES, MAX_LABELS, MergeError,
 };
-pub use definition::{CohortDefinition, MAX_DEFINITION_BYTES, PlusGroup, Rule};
-pub use report::{CohortLine, CohortReport, report};
+pub use definition::{
+    AtLeast, CohortDefinition, ExpectedPrevalence, LocalDefinition, LocalMetric,
+    MAX_DEFINITION_BYTES, MAX_LOCAL_METRICS, PlusGroup, Rule, TargetOverride,
+};
+pub use disclosure::ProtectedReport;
+pub use metrics::CountedMetric;
+pub use place::PlaceError;
+pub use report::{BridgeLine, Bridging, CohortLine, CohortReport, Provenance, report};
 
 use crate::catalogue::{Catalogue, Population};
-use crate::deprivation::{AreaCode, DeprivationIndex, ImdDecile, ImdEdition, ImdQuintile, Nation};
+use crate::deprivation::{
+    AreaCode, AreaId, DeprivationIndex, ImdDecile, ImdEdition, ImdQuintile, Nation,
+};
 use crate::read::FromJson;
 
 /// The oldest age accepted, in whole years.
@@ -101,7 +120,7 @@ impl Sex {
         }
     }
 
-    fn index(self) -> usize {
+    pub(crate) fn index(self) -> usize {
         match self {
             Self::Male => 0,
             Self::Female => 1,
@@ -304,6 +323,22 @@ pub struct Membership {
     pub age_band: Option<u8>,
     /// Broad ethnic group index (catalogue order; the last is not stated/not known).
     pub ethnic_group: u8,
+    /// NHS ethnic category index (catalogue order; `99`, not known, for a blank).
+    pub ethnic_category: u8,
+    /// The deprivation index row the deprivation came from, when one did.
+    pub area: Option<AreaId>,
+    /// The decile of each IMD domain a breakdown asks for, in the order of
+    /// [`Classifier::breakdown_domains`]; 0 when unknown (no index row, or no breakdown asks).
+    pub domain_deciles: [u8; MAX_DOMAIN_DIMENSIONS],
+    /// The person's Place, as a cell of [`Classifier::place_cells`] (the last cells are "other"
+    /// and "unknown"); 0 without a place lookup.
+    pub place: u16,
+    /// The place lookup's value for the person's area, as an index into its values (the
+    /// values' count when unknown); 0 without a place lookup.
+    pub place_value: u16,
+    /// What the LSOA 2011-2021 bridge did with the area ([`BridgeRule::from_index`]); 0 when
+    /// not bridging.
+    pub bridge: u8,
     /// Recorded sex.
     pub sex: Sex,
     /// PLUS groups of the definition.
@@ -486,6 +521,28 @@ pub enum DefinitionError {
         /// What is wrong (`the age range 30 to 5 is empty: min is above max`).
         problem: String,
     },
+    /// A PLUS group's Places: an empty or repeated id, or (with a place lookup) one that is no
+    /// Place in use.
+    #[error("cohort definition {definition} at {path}: {problem}")]
+    BadPlace {
+        /// Definition id.
+        definition: String,
+        /// JSON pointer of the Place id.
+        path: String,
+        /// What is wrong, naming the id.
+        problem: String,
+    },
+    /// A value that contradicts the rest of the definition or the catalogue (a target that is no
+    /// proportion, a local metric of neither form, an id used twice, …).
+    #[error("cohort definition {definition} at {path}: {problem}")]
+    Bad {
+        /// Definition id.
+        definition: String,
+        /// JSON pointer of the value.
+        path: String,
+        /// What is wrong, naming the value.
+        problem: String,
+    },
     /// The definition's edition is not English, so Core20 is undefined.
     #[error(
         "cohort definition {definition} at /imd_edition: Core20 is defined on the English IMD only, but the definition names {edition}"
@@ -574,8 +631,24 @@ impl CohortDefinition {
                 text.len()
             )));
         }
-        let definition: Self =
-            crate::read::from_str(text).map_err(|e| DefinitionError::Parse(e.to_string()))?;
+        let value = crate::read::parse(text)
+            .map_err(|e: crate::read::ReadError| DefinitionError::Parse(e.to_string()))?;
+        Self::from_value(&value, "")
+    }
+
+    /// A definition, whole or local (with `extends`, layered on the built-in one it names), from
+    /// a JSON value already parsed (as the browser's cohort module receives it) at JSON pointer
+    /// `at`, which errors in reading it are named under.
+    ///
+    /// # Errors
+    /// As [`Self::from_json`], but no size limit: the caller has bounded the value.
+    pub fn from_value(value: &serde_json::Value, at: &str) -> Result<Self, DefinitionError> {
+        let parse = |e: crate::read::ReadError| DefinitionError::Parse(e.to_string());
+        if value.get("extends").is_some() {
+            let local = <LocalDefinition as FromJson>::from_json(value, at).map_err(parse)?;
+            return local.apply();
+        }
+        let definition = <Self as FromJson>::from_json(value, at).map_err(parse)?;
         definition.check()?;
         Ok(definition)
     }
@@ -601,6 +674,9 @@ enum Compiled {
     LtcAtLeast(u8),
     Age(u8, u8),
     Cyp,
+    /// Sexes as bits of [`Sex::index`].
+    Sex(u8),
+    AtLeast(u8, Vec<Compiled>),
     AnyOf(Vec<Compiled>),
     AllOf(Vec<Compiled>),
     Not(Box<Compiled>),
@@ -612,12 +688,6 @@ struct CondInfo {
     adult_area: Option<u8>,
     cyp_area: Option<u8>,
     long_term: bool,
-}
-
-/// One metric, compiled.
-#[derive(Debug, Clone)]
-struct MetricInfo {
-    area: u8,
 }
 
 /// The definition and catalogue compiled for fast classification.
@@ -634,7 +704,14 @@ pub struct Classifier<'a> {
     condition_ids: Vec<String>,
     flag_ids: Vec<String>,
     event_ids: Vec<String>,
-    metrics: Vec<MetricInfo>,
+    metrics: Vec<metrics::MetricInfo>,
+    /// The metrics counted, as a report shows them.
+    metric_defs: Vec<CountedMetric>,
+    /// Observed ÷ expected metrics, as bits.
+    observed_metrics: u64,
+    /// Whether every proportion metric's event has the metric's own index (the catalogue's
+    /// do), so numerators are a mask of the events.
+    events_identity: bool,
     /// Condition index → metrics whose denominator register it is.
     metrics_of_condition: Vec<u64>,
     /// Ethnic category index → (broad group index, minority).
@@ -652,6 +729,17 @@ pub struct Classifier<'a> {
     /// Ethnic categories that are minorities, as a mask.
     minority_mask: u64,
     age_band_of: [u8; MAX_AGE as usize + 1],
+    /// The breakdowns asked for, compiled ([`Self::with_breakdowns`]).
+    breakdowns: Vec<breakdown::Compiled>,
+    /// The index's domain columns the breakdowns need, in the order of
+    /// [`Membership::domain_deciles`].
+    domain_columns: Vec<usize>,
+    /// The place lookup and Places, compiled ([`Self::with_places`]).
+    places: Option<place::Tables<'a>>,
+    /// The PLUS groups scoped to Places, as bits.
+    scoped_groups: u64,
+    /// The LSOA 2011-2021 bridge, compiled ([`Self::with_bridge`]).
+    bridge: Option<bridge::Tables>,
 }
 
 fn position(ids: &[String], id: &str) -> Option<usize> {
@@ -683,9 +771,6 @@ struct ClinicalTables {
     conditions: Vec<CondInfo>,
     condition_ids: Vec<String>,
     flag_ids: Vec<String>,
-    event_ids: Vec<String>,
-    metrics: Vec<MetricInfo>,
-    metrics_of_condition: Vec<u64>,
 }
 
 /// The catalogue's ethnic categories, compiled.
@@ -770,38 +855,9 @@ impl ClinicalTables {
             .iter()
             .map(|g| g.id.clone())
             .collect();
-        let mut event_ids = Vec::new();
-        let mut metrics = Vec::new();
-        let mut metrics_of_condition = vec![0u64; condition_ids.len()];
-        for (area, m) in catalogue.metrics() {
-            let den = position(&condition_ids, &m.denominator.condition)
-                .and_then(|i| u8::try_from(i).ok())
-                .ok_or_else(|| {
-                    catalogue_error(format!(
-                        "metric {} has unknown denominator {}",
-                        m.id, m.denominator.condition
-                    ))
-                })?;
-            let area = position(&area_ids, &area.id)
-                .and_then(|i| u8::try_from(i).ok())
-                .ok_or_else(|| catalogue_error(format!("metric {} has unknown area", m.id)))?;
-            event_ids.push(m.numerator.event.clone());
-            metrics.push(MetricInfo { area });
-            // A 65th metric has no bit: it is refused below, before the tables are used.
-            if let (Some(mask), Some(bit)) = (
-                metrics_of_condition.get_mut(usize::from(den)),
-                1u64.checked_shl(u32::try_from(metrics.len() - 1).unwrap_or(u32::MAX)),
-            ) {
-                *mask |= bit;
-            }
-        }
-        if condition_ids.len() > 64
-            || flag_ids.len() > 64
-            || event_ids.len() > 64
-            || area_ids.len() > 63
-        {
+        if condition_ids.len() > 64 || flag_ids.len() > 64 || area_ids.len() > 63 {
             return Err(catalogue_error(
-                "more than 64 conditions, flags, events or areas".into(),
+                "more than 64 conditions or flags, or 63 areas".into(),
             ));
         }
         Ok(Self {
@@ -809,9 +865,6 @@ impl ClinicalTables {
             conditions,
             condition_ids,
             flag_ids,
-            event_ids,
-            metrics,
-            metrics_of_condition,
         })
     }
 }
@@ -870,6 +923,11 @@ fn age_band_table(bands: &[u8]) -> [u8; MAX_AGE as usize + 1] {
     age_band_of
 }
 
+/// Sexes as a bitset of [`Sex::index`].
+fn sex_mask(sexes: &[Sex]) -> u8 {
+    sexes.iter().fold(0, |m, s| m | (1 << s.index()))
+}
+
 /// The bitset of the positions where `bits` is true (at most 64 of them, checked when the
 /// tables were compiled).
 fn mask_of(bits: impl Iterator<Item = bool>) -> u64 {
@@ -901,6 +959,12 @@ impl<'a> Classifier<'a> {
         check_edition(&definition, index)?;
         definition.check()?;
         let clinical = ClinicalTables::compile(catalogue)?;
+        let counted = metrics::compile(
+            catalogue,
+            &definition,
+            &clinical.area_ids,
+            &clinical.condition_ids,
+        )?;
         let ethnic = EthnicTables::compile(catalogue)?;
         let areas = &catalogue.clinical_areas.areas;
         let mut this = Self {
@@ -918,9 +982,16 @@ impl<'a> Classifier<'a> {
             conditions: clinical.conditions,
             condition_ids: clinical.condition_ids,
             flag_ids: clinical.flag_ids,
-            event_ids: clinical.event_ids,
-            metrics: clinical.metrics,
-            metrics_of_condition: clinical.metrics_of_condition,
+            observed_metrics: mask_of(counted.infos.iter().map(|m| m.observed)),
+            events_identity: counted
+                .infos
+                .iter()
+                .enumerate()
+                .all(|(i, m)| m.observed || usize::from(m.event) == i),
+            event_ids: counted.event_ids,
+            metrics: counted.infos,
+            metric_defs: counted.defs,
+            metrics_of_condition: counted.metrics_of_condition,
             ethnic: ethnic.ethnic,
             ethnic_codes: ethnic.codes,
             ethnic_not_known: ethnic.not_known,
@@ -928,6 +999,11 @@ impl<'a> Classifier<'a> {
             flag_rules: Vec::new(),
             rules: Vec::new(),
             age_band_of: age_band_table(&definition.age_bands),
+            breakdowns: Vec::new(),
+            domain_columns: Vec::new(),
+            places: None,
+            bridge: None,
+            scoped_groups: mask_of(definition.plus_groups.iter().map(|g| !g.places.is_empty())),
             definition,
         };
         this.compile_plus_groups()?;
@@ -941,7 +1017,19 @@ impl<'a> Classifier<'a> {
         let mut rules = Vec::new();
         for (i, g) in self.definition.plus_groups.iter().enumerate() {
             let path = definition::at(&definition::at("", "plus_groups", Some(i)), "rule", None);
-            match self.compile(&g.id, &g.rule, &path)? {
+            let mut rule = self.compile(&g.id, &g.rule, &path)?;
+            // The group's qualifiers: its rule, and of these ages and sexes only.
+            if g.age.is_some() || !g.sex.is_empty() {
+                let mut all = vec![rule];
+                if let Some(a) = g.age {
+                    all.push(Compiled::Age(a.min, a.max));
+                }
+                if !g.sex.is_empty() {
+                    all.push(Compiled::Sex(sex_mask(&g.sex)));
+                }
+                rule = Compiled::AllOf(all);
+            }
+            match rule {
                 Compiled::AnyFlag(mask) => flag_rules.push((mask, 1u64 << i)),
                 other => rules.push((other, 1u64 << i)),
             }
@@ -1000,6 +1088,20 @@ impl<'a> Classifier<'a> {
             Rule::LongTermConditionsAtLeast(n) => Compiled::LtcAtLeast(*n),
             Rule::Age(r) => Compiled::Age(r.min, r.max),
             Rule::Cyp => Compiled::Cyp,
+            Rule::Sex(sexes) => Compiled::Sex(sex_mask(sexes)),
+            Rule::AtLeast(a) => Compiled::AtLeast(
+                a.count,
+                a.of.iter()
+                    .enumerate()
+                    .map(|(k, r)| {
+                        self.compile(
+                            group,
+                            r,
+                            &definition::at(&definition::at(path, "at_least", None), "of", Some(k)),
+                        )
+                    })
+                    .collect::<Result<Vec<_>, _>>()?,
+            ),
             Rule::AnyOf(rs) => Compiled::AnyOf(list(rs, "any_of")?),
             Rule::AllOf(rs) => Compiled::AllOf(list(rs, "all_of")?),
             Rule::Not(r) => Compiled::Not(Box::new(self.compile(
@@ -1057,6 +1159,13 @@ impl<'a> Classifier<'a> {
         self.metrics.len()
     }
 
+    /// The metrics counted, in order: the catalogue's (with the targets in force), then the
+    /// definition's own.
+    #[must_use]
+    pub fn metrics(&self) -> &[CountedMetric] {
+        &self.metric_defs
+    }
+
     /// Turn a person record into its compact form (ids to bit indices).
     ///
     /// # Errors
@@ -1095,7 +1204,13 @@ impl<'a> Classifier<'a> {
         for e in &p.events {
             r.events.insert(self.event_index(e.as_bytes())?);
         }
-        r.deprivation = self.deprivation(p.area.as_deref().map(str::as_bytes), p.imd_decile)?;
+        let resolved = self.resolve_area(p.area.as_deref().map(str::as_bytes), p.imd_decile)?;
+        (r.deprivation, r.area, r.place, r.bridge) = (
+            resolved.deprivation,
+            resolved.area,
+            resolved.place,
+            resolved.bridge,
+        );
         Ok(r)
     }
 
@@ -1109,32 +1224,94 @@ impl<'a> Classifier<'a> {
         area: Option<&[u8]>,
         decile: Option<ImdDecile>,
     ) -> Result<compact::Deprivation, ClassifyError> {
+        Ok(self.resolve_area(area, decile)?.deprivation)
+    }
+
+    /// Resolve an area code and/or a decile: deprivation, the index row it came from (when it
+    /// came from one), and the area's value in the place lookup (when there is one).
+    ///
+    /// # Errors
+    /// Text that is not an area code, or a decile that disagrees with the area's.
+    #[inline]
+    pub fn resolve_area(
+        &self,
+        area: Option<&[u8]>,
+        decile: Option<ImdDecile>,
+    ) -> Result<ResolvedArea, ClassifyError> {
         use compact::Deprivation as D;
-        let area = area.filter(|a| !a.is_empty());
-        match (area, self.index) {
-            (Some(code), Some(ix)) => {
-                let code = AreaCode::parse_bytes(code)?;
-                match ix.lookup(code) {
-                    Some(id) => {
-                        let d = ix.decile(id);
-                        if let Some(given) = decile
-                            && given != d
-                        {
-                            return Err(ClassifyError::DecileDisagrees {
-                                given: given.get(),
-                                area: code.to_string(),
-                                indexed: d.get(),
-                                edition: ix.edition(),
-                            });
-                        }
-                        Ok(D::Known(d))
-                    }
-                    None => Ok(D::UnknownArea),
-                }
-            }
-            // An area with no index to look it up in: the decile column, if any, decides.
-            (Some(_), None) | (None, _) => Ok(decile.map_or(D::None, D::Known)),
+        let mut out = ResolvedArea {
+            // With no area, or an area and no index to look it up in, the decile column (if
+            // any) decides.
+            deprivation: decile.map_or(D::None, D::Known),
+            area: None,
+            place: NO_PLACE,
+            bridge: 0,
+        };
+        let Some(text) = area.filter(|a| !a.is_empty()) else {
+            return Ok(out);
+        };
+        if self.index.is_none() && self.places.is_none() {
+            return Ok(out);
         }
+        let code = AreaCode::parse_bytes(text)?;
+        if let Some(b) = &self.bridge {
+            // Records of the other vintage: their codes are the lookup's, not the index's.
+            if let Some(p) = &self.places {
+                out.place = p.lookup.get(code).unwrap_or(NO_PLACE);
+            }
+            let (d, id, rule) =
+                b.get(code)
+                    .unwrap_or((None, None, BridgeRule::NotInLookup.index()));
+            out.bridge = rule;
+            out.area = id;
+            out.deprivation = match d {
+                Some(d) => {
+                    if let Some(given) = decile
+                        && given != d
+                        && let Some(ix) = self.index
+                    {
+                        return Err(ClassifyError::DecileDisagrees {
+                            given: given.get(),
+                            area: code.to_string(),
+                            indexed: d.get(),
+                            edition: ix.edition(),
+                        });
+                    }
+                    D::Known(d)
+                }
+                None => D::UnknownArea,
+            };
+            return Ok(out);
+        }
+        if let Some(ix) = self.index {
+            match ix.lookup(code) {
+                Some(id) => {
+                    let d = ix.decile(id);
+                    if let Some(given) = decile
+                        && given != d
+                    {
+                        return Err(ClassifyError::DecileDisagrees {
+                            given: given.get(),
+                            area: code.to_string(),
+                            indexed: d.get(),
+                            edition: ix.edition(),
+                        });
+                    }
+                    out.deprivation = D::Known(d);
+                    out.area = Some(id);
+                }
+                None => out.deprivation = D::UnknownArea,
+            }
+        }
+        if let Some(p) = &self.places {
+            // The area's Place: by its index row when the area is in the index (one array
+            // read), else through the lookup's own hash.
+            out.place = out
+                .area
+                .and_then(|id| p.value_of_row.get(id.0 as usize).copied())
+                .unwrap_or_else(|| p.lookup.get(code).unwrap_or(NO_PLACE));
+        }
+        Ok(out)
     }
 
     /// The ethnic category index of a code (blank → not known).
@@ -1242,6 +1419,21 @@ impl<'a> Classifier<'a> {
         }
         let (broad, _) = self.ethnic[usize::from(r.ethnic)];
         m.ethnic_group = broad;
+        m.ethnic_category = r.ethnic;
+        m.area = r.area;
+        m.bridge = r.bridge;
+        if let Some(p) = &self.places {
+            let v = usize::from(r.place).min(p.cell_of_value.len() - 1);
+            m.place_value = u16::try_from(v).unwrap_or(u16::MAX);
+            m.place = p.cell_of_value[v];
+        }
+        if !self.domain_columns.is_empty()
+            && let (Some(ix), Some(row)) = (self.index, r.area)
+        {
+            for (slot, &column) in m.domain_deciles.iter_mut().zip(&self.domain_columns) {
+                *slot = ix.domain_decile(row, column).map_or(0, ImdDecile::get);
+            }
+        }
         if broad == self.broad_not_stated {
             m.missing |= Missing::EthnicityNotKnown.bit();
         }
@@ -1283,6 +1475,16 @@ impl<'a> Classifier<'a> {
         for (rule, bit) in &self.rules {
             plus |= bit * u64::from(self.eval_leaf(rule, r));
         }
+        if self.scoped_groups != 0 {
+            // A group scoped to Places holds only for people of those Places.
+            let allowed = self
+                .places
+                .as_ref()
+                .and_then(|p| p.allowed.get(usize::from(m.place)))
+                .copied()
+                .unwrap_or(0);
+            plus &= !self.scoped_groups | allowed;
+        }
         m.plus_groups = BitSet(plus);
         m
     }
@@ -1302,7 +1504,10 @@ impl<'a> Classifier<'a> {
             Compiled::Cyp => r
                 .age
                 .is_some_and(|a| self.definition.cyp_age_range.contains(a)),
-            Compiled::AnyOf(_) | Compiled::AllOf(_) | Compiled::Not(_) => self.eval(rule, r),
+            Compiled::Sex(mask) => mask & (1 << r.sex.index()) != 0,
+            Compiled::AtLeast(..) | Compiled::AnyOf(_) | Compiled::AllOf(_) | Compiled::Not(_) => {
+                self.eval(rule, r)
+            }
         }
     }
 
@@ -1310,6 +1515,9 @@ impl<'a> Classifier<'a> {
         match rule {
             Compiled::AnyOf(rs) => rs.iter().any(|x| self.eval(x, r)),
             Compiled::AllOf(rs) => rs.iter().all(|x| self.eval(x, r)),
+            Compiled::AtLeast(k, rs) => {
+                rs.iter().filter(|x| self.eval(x, r)).count() >= usize::from(*k)
+            }
             Compiled::Not(x) => !self.eval(x, r),
             leaf => self.eval_leaf(leaf, r),
         }
@@ -1327,16 +1535,45 @@ impl<'a> Classifier<'a> {
             candidates |= self.metrics_of_condition[c];
         }
         let areas = m.areas();
+        let in_ages = |age: Option<(u8, u8)>| {
+            age.is_none_or(|(lo, hi)| r.age.is_some_and(|a| (lo..=hi).contains(&a)))
+        };
         let mut den = 0u64;
-        let mut bits = candidates;
+        let mut bits = candidates & !self.observed_metrics;
         while bits != 0 {
             let i = bits.trailing_zeros() as usize;
             bits &= bits - 1;
-            if areas.contains(usize::from(self.metrics[i].area)) {
+            let info = &self.metrics[i];
+            if areas.contains(usize::from(info.area)) && in_ages(info.age) {
                 den |= 1 << i;
             }
         }
-        (den, den & r.events.0)
+        let mut num = if self.events_identity {
+            den & r.events.0
+        } else {
+            let mut num = 0u64;
+            let mut bits = den;
+            while bits != 0 {
+                let i = bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                if r.events.contains(usize::from(self.metrics[i].event)) {
+                    num |= 1 << i;
+                }
+            }
+            num
+        };
+        // Observed ÷ expected: everyone in the age range is in the denominator (the expected
+        // number is a share of them), those on the register in the numerator.
+        let mut bits = self.observed_metrics;
+        while bits != 0 {
+            let i = bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            if in_ages(self.metrics[i].age) {
+                den |= 1 << i;
+                num |= candidates & (1 << i);
+            }
+        }
+        (den, num)
     }
 
     /// A membership with ids instead of indices.

@@ -329,9 +329,15 @@ fn parse_row<'r>(
         _ => None,
     };
     let lsoa = get(cols.lsoa);
-    r.deprivation = classifier
-        .deprivation(Some(lsoa), decile)
+    let resolved = classifier
+        .resolve_area(Some(lsoa), decile)
         .map_err(|e| from_classify(cols.lsoa, e))?;
+    (r.deprivation, r.area, r.place, r.bridge) = (
+        resolved.deprivation,
+        resolved.area,
+        resolved.place,
+        resolved.bridge,
+    );
     let unknown_area = (r.deprivation == Deprivation::UnknownArea).then_some(lsoa);
     Ok(ReadRecord {
         record: r,
@@ -560,7 +566,7 @@ impl<'a, 'c> Counter<'a, 'c> {
             match parse_row(cols, header, batch.fields(span), span.row, self.classifier) {
                 Ok(rec) => {
                     if let Some(code) = rec.unknown_area {
-                        self.unknown_area(code, span.row, summary)?;
+                        self.unknown_area(code, rec.record.bridge, span.row, summary)?;
                     }
                     counts.count(self.classifier, &rec.record);
                     summary.counted += 1;
@@ -588,6 +594,7 @@ impl<'a, 'c> Counter<'a, 'c> {
     fn unknown_area(
         &self,
         code: &[u8],
+        bridge: u8,
         row: u64,
         summary: &mut ReadSummary,
     ) -> Result<(), RecordsError> {
@@ -597,7 +604,18 @@ impl<'a, 'c> Counter<'a, 'c> {
         }
         let code = String::from_utf8_lossy(code).into_owned();
         let index = &self.index;
-        let problem = if self.strict {
+        let bridged = self
+            .classifier
+            .bridged_from()
+            .map(|from| (from, super::BridgeRule::from_index(bridge).describe()));
+        let problem = if let Some((from, rule)) = bridged {
+            let strict = if self.strict {
+                "; a strict count stops here"
+            } else {
+                ""
+            };
+            format!("area {code} (an LSOA of {from}, bridged to the {index} index): {rule}{strict}")
+        } else if self.strict {
             format!(
                 "area {code} is not in the {index} index; a strict count stops here (without strict, the row would be counted with deprivation unknown)"
             )

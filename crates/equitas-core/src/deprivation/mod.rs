@@ -498,6 +498,19 @@ impl DeprivationIndex {
         self.deciles[id.0 as usize]
     }
 
+    /// The decile of domain `domain` (in the order of [`Self::domains`]) of a looked-up area;
+    /// `None` when the index has no such domain.
+    #[inline]
+    #[must_use]
+    pub fn domain_decile(&self, id: AreaId, domain: usize) -> Option<ImdDecile> {
+        let n = self.domains.len();
+        if domain >= n {
+            return None;
+        }
+        let d = *self.domain_deciles.get(id.0 as usize * n + domain)?;
+        ImdDecile::new(d).ok()
+    }
+
     /// Whether Core20 can be asked of this index (it is English).
     ///
     /// # Errors

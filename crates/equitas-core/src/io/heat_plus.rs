@@ -32,7 +32,11 @@ use std::io::{Read, Write};
 
 use serde::{Deserialize, Serialize};
 
-use crate::cohort::AmbitionRow;
+use crate::cohort::{
+    AmbitionRow, BreakdownCell, BreakdownReport, CohortReport, DimensionCells, ProtectedReport,
+    RateEstimate,
+};
+use crate::disclosure::Shown;
 use crate::measures::{Estimate, MeasureId, Options, Reason, Stratum, Subgroup, compute_many};
 
 /// The ambition metrics of a cohort report as HEAT Plus strata, so the deprivation gradient of
@@ -51,37 +55,125 @@ pub fn from_ambitions(
     date: &str,
     source: &str,
 ) -> Vec<HeatPlusStratum> {
+    ambition_strata(rows, setting, date, source, None)
+}
+
+/// Every stratum of a cohort report ([`from_ambitions`], then [`from_breakdowns`]), with its
+/// counts published as `protected` says when given: a subgroup whose numerator or denominator
+/// is suppressed keeps no estimate, limits or population, and its note says why; the others
+/// have the published (rounded) denominator as population and in the note, and the rate of the
+/// exact counts. The setting of every stratum is the report's definition id.
+#[must_use]
+pub fn from_report(
+    report: &CohortReport,
+    protected: Option<&ProtectedReport>,
+    date: &str,
+    source: &str,
+) -> Vec<HeatPlusStratum> {
+    let setting = &report.definition;
+    let mut out = ambition_strata(&report.ambitions, setting, date, source, protected);
+    out.extend(breakdown_strata(
+        &report.breakdowns,
+        setting,
+        date,
+        source,
+        protected,
+    ));
+    out
+}
+
+/// One subgroup's row: its estimate from the exact counts, its population and note from the
+/// published ones (`shown`: numerator, denominator), or nothing but the reason when either is
+/// suppressed.
+fn subgroup_row(
+    q: &RateEstimate,
+    shown: Option<(Shown, Shown, crate::disclosure::Rule)>,
+    expected: Option<f64>,
+    label: String,
+    order: u32,
+    indicator_name: &str,
+    note_tail: &str,
+) -> (Subgroup, RowExtras) {
+    let (num, den, rule) = shown.unwrap_or((
+        Shown::Value(q.numerator),
+        Shown::Value(q.denominator),
+        crate::disclosure::Rule::None,
+    ));
+    let suppressed = match (num, den) {
+        (Shown::Suppressed(r), _) | (_, Shown::Suppressed(r)) => Some(r),
+        _ => None,
+    };
+    #[allow(clippy::cast_precision_loss, reason = "people counts far below 2^52")]
+    let n = q.denominator as f64;
+    let visible = suppressed.is_none();
+    let note = match suppressed {
+        Some(r) => format!("{}{note_tail}", r.describe(rule)),
+        None => format!(
+            "{} of {} people{note_tail}",
+            num.value().unwrap_or(0),
+            den.value().unwrap_or(0)
+        ),
+    };
+    #[allow(clippy::cast_precision_loss, reason = "people counts far below 2^52")]
+    let population = den.value().map(|d| d as f64);
+    (
+        Subgroup {
+            label,
+            estimate: q.rate.filter(|_| visible).map(|p| 100.0 * p),
+            se: q
+                .rate
+                .filter(|_| visible)
+                .map(|r| binomial_se(r, n, expected)),
+            population: if visible { population } else { None },
+            order,
+            reference: false,
+        },
+        RowExtras {
+            indicator_name: indicator_name.to_owned(),
+            ci_lb: q.lower.filter(|_| visible).map(|v| 100.0 * v),
+            ci_ub: q.upper.filter(|_| visible).map(|v| 100.0 * v),
+            note,
+            iso3: "GBR".to_owned(),
+        },
+    )
+}
+
+fn ambition_strata(
+    rows: &[AmbitionRow],
+    setting: &str,
+    date: &str,
+    source: &str,
+    protected: Option<&ProtectedReport>,
+) -> Vec<HeatPlusStratum> {
     rows.iter()
         .map(|row| {
             let mut subgroups = Vec::with_capacity(5);
             let mut extras = Vec::with_capacity(5);
             for (order, q) in (1u32..).zip(&row.by_quintile) {
-                #[allow(clippy::cast_precision_loss, reason = "people counts far below 2^52")]
-                let n = q.denominator as f64;
-                let se = q.rate.map(|p| 100.0 * (p * (1.0 - p) / n).sqrt());
-                subgroups.push(Subgroup {
-                    label: match order {
+                let shown = protected.map(|p| {
+                    let (n, d) = p.ambition(&row.metric, &format!("q{order}"), q);
+                    (n, d, p.rule())
+                });
+                let (subgroup, extra) = subgroup_row(
+                    q,
+                    shown,
+                    row.expected_prevalence,
+                    match order {
                         1 => "Quintile 1 (most deprived)".to_owned(),
                         5 => "Quintile 5 (least deprived)".to_owned(),
                         _ => format!("Quintile {order}"),
                     },
-                    estimate: q.rate.map(|p| 100.0 * p),
-                    se,
-                    population: Some(n),
                     order,
-                    reference: false,
-                });
-                extras.push(RowExtras {
-                    indicator_name: row.label.clone(),
-                    ci_lb: q.lower.map(|v| 100.0 * v),
-                    ci_ub: q.upper.map(|v| 100.0 * v),
-                    note: format!(
-                        "{} of {} people (clinical area {})",
-                        q.numerator, q.denominator, row.area
-                    ),
-                    iso3: "GBR".to_owned(),
-                });
+                    &row.label,
+                    &format!(" (clinical area {})", row.area),
+                );
+                subgroups.push(subgroup);
+                extras.push(extra);
             }
+            let overall_hidden = protected.is_some_and(|p| {
+                let (n, d) = p.ambition(&row.metric, "overall", &row.overall);
+                n.is_suppressed() || d.is_suppressed()
+            });
             HeatPlusStratum {
                 key: StratumKey {
                     setting: setting.to_owned(),
@@ -95,12 +187,207 @@ pub fn from_ambitions(
                     ordered: true,
                     favourable: true,
                     scale: 100.0,
-                    setting_average: row.overall.rate.map(|p| 100.0 * p),
+                    setting_average: row
+                        .overall
+                        .rate
+                        .filter(|_| !overall_hidden)
+                        .map(|p| 100.0 * p),
                 },
                 extras,
             }
         })
         .collect()
+}
+
+/// Every breakdown of a cohort report as HEAT Plus strata: each metric by each breakdown, so
+/// `equitas measures` gives the 21 measures for every dimension.
+///
+/// A one-way breakdown is one dimension, named by its label (`Ethnic group`); a two-way
+/// breakdown A:B is one dimension per known value of A, B within it (`IMD quintile (Ethnic
+/// group: asian)`), so an ordered B keeps its order. Ordered dimensions (deciles, quintiles, age
+/// bands) give their known cells orders 1..n in their order (1 = most deprived, youngest);
+/// unordered ones 0. Cells meaning "unknown" are not subgroups (they have no place in an order,
+/// and are not a population group), nor are cells with no one in the metric's denominator
+/// (children in an adult metric's age bands: there is nothing to estimate, and one empty
+/// subgroup would stop every measure); each row's note says which cells were left out and how
+/// many people the unknown ones hold. Estimates are as in [`from_ambitions`]: the rate in
+/// percent, its binomial standard error, the Wilson limits, the denominator as population,
+/// higher is better; the setting average is the rate of everyone in the dimension (the margin,
+/// unknown cells included). A one-way `imd-quintile`
+/// breakdown is left out: its strata are [`from_ambitions`]'s, under the same key.
+#[must_use]
+pub fn from_breakdowns(
+    breakdowns: &[BreakdownReport],
+    setting: &str,
+    date: &str,
+    source: &str,
+) -> Vec<HeatPlusStratum> {
+    breakdown_strata(breakdowns, setting, date, source, None)
+}
+
+fn breakdown_strata(
+    breakdowns: &[BreakdownReport],
+    setting: &str,
+    date: &str,
+    source: &str,
+    protected: Option<&ProtectedReport>,
+) -> Vec<HeatPlusStratum> {
+    let mut out = Vec::new();
+    for b in breakdowns {
+        match b.dimensions.as_slice() {
+            [d] if d.id == "imd-quintile" => {}
+            [d] => {
+                let cells: Vec<&BreakdownCell> = d
+                    .cells
+                    .iter()
+                    .filter_map(|l| b.cell(&[l.as_str()]))
+                    .collect();
+                let Some(total) = b.cell(&["all"]) else {
+                    continue;
+                };
+                let key = |abbr: &str| StratumKey {
+                    setting: setting.to_owned(),
+                    date: date.to_owned(),
+                    source: source.to_owned(),
+                    indicator_abbr: abbr.to_owned(),
+                    dimension: d.label.clone(),
+                };
+                push_strata(&mut out, (b, protected), d, &cells, total, &key);
+            }
+            [a, d] => {
+                for (i, la) in a.cells.iter().enumerate() {
+                    if a.unknown.contains(&i) {
+                        continue;
+                    }
+                    let cells: Vec<&BreakdownCell> = d
+                        .cells
+                        .iter()
+                        .filter_map(|l| b.cell(&[la.as_str(), l.as_str()]))
+                        .collect();
+                    let Some(total) = b.cell(&[la.as_str(), "all"]) else {
+                        continue;
+                    };
+                    let dimension = format!("{} ({}: {la})", d.label, a.label);
+                    let key = |abbr: &str| StratumKey {
+                        setting: setting.to_owned(),
+                        date: date.to_owned(),
+                        source: source.to_owned(),
+                        indicator_abbr: abbr.to_owned(),
+                        dimension: dimension.clone(),
+                    };
+                    push_strata(&mut out, (b, protected), d, &cells, total, &key);
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// One stratum per metric of `b`: the known `cells` of dimension `d` (whose margin is `total`).
+fn push_strata(
+    out: &mut Vec<HeatPlusStratum>,
+    (b, protected): (&BreakdownReport, Option<&ProtectedReport>),
+    d: &DimensionCells,
+    cells: &[&BreakdownCell],
+    total: &BreakdownCell,
+    key: &dyn Fn(&str) -> StratumKey,
+) {
+    for (k, metric) in b.metrics.iter().enumerate() {
+        let at = 3 + b.areas.len() + b.plus_groups.len() + 2 * k;
+        // People in the unknown cells, as published (a suppressed one makes the sum unknown).
+        let unknown: Option<u64> = d
+            .unknown
+            .iter()
+            .filter_map(|&i| cells.get(i))
+            .map(|c| match protected {
+                Some(p) => p.cell(b, c).get(at).and_then(|s| s.value()),
+                None => c.metrics.get(k).map(|m| m.estimate.denominator),
+            })
+            .sum();
+        let unknown = unknown.map_or_else(|| "some".to_owned(), |n| n.to_string());
+        let empty: Vec<&str> = cells
+            .iter()
+            .enumerate()
+            .filter(|(i, c)| {
+                !d.unknown.contains(i)
+                    && c.metrics.get(k).is_none_or(|m| m.estimate.denominator == 0)
+            })
+            .map(|(_, c)| c.key.last().map_or("", String::as_str))
+            .collect();
+        let mut note_tail = String::new();
+        if !d.unknown.is_empty() {
+            note_tail.push_str(&format!(
+                "; {unknown} more with {} unknown are in no subgroup",
+                d.label
+            ));
+        }
+        if !empty.is_empty() {
+            note_tail.push_str(&format!(
+                "; left out, no one in the denominator: {}",
+                empty.join(", ")
+            ));
+        }
+        let mut subgroups = Vec::with_capacity(cells.len());
+        let mut extras = Vec::with_capacity(cells.len());
+        let mut order = 0u32;
+        for (i, cell) in cells.iter().enumerate() {
+            if d.unknown.contains(&i) {
+                continue;
+            }
+            let Some(m) = cell.metrics.get(k).filter(|m| m.estimate.denominator > 0) else {
+                continue;
+            };
+            order += 1;
+            let shown = protected.map(|p| {
+                let s = p.cell(b, cell);
+                (
+                    s.get(at + 1).copied().unwrap_or(Shown::Value(0)),
+                    s.get(at).copied().unwrap_or(Shown::Value(0)),
+                    p.rule(),
+                )
+            });
+            let (subgroup, extra) = subgroup_row(
+                &m.estimate,
+                shown,
+                metric.expected_prevalence,
+                cell.key.last().cloned().unwrap_or_default(),
+                if d.ordered { order } else { 0 },
+                &metric.label,
+                &note_tail,
+            );
+            subgroups.push(subgroup);
+            extras.push(extra);
+        }
+        if subgroups.is_empty() {
+            // No one in the denominator anywhere: no stratum to write.
+            continue;
+        }
+        out.push(HeatPlusStratum {
+            key: key(&metric.id),
+            stratum: Stratum {
+                subgroups,
+                ordered: d.ordered,
+                favourable: true,
+                scale: 100.0,
+                setting_average: total
+                    .metrics
+                    .get(k)
+                    .and_then(|m| m.estimate.rate)
+                    .map(|p| 100.0 * p),
+            },
+            extras,
+        });
+    }
+}
+
+/// The standard error, in percent, of a rate `r` of `n` people: √(p(1 − p)/n) for a
+/// proportion p = r; for an observed ÷ expected ratio r (expected prevalence e), the observed
+/// proportion is p = r·e and the ratio's standard error √(p(1 − p)/n) ÷ e.
+fn binomial_se(r: f64, n: f64, expected: Option<f64>) -> f64 {
+    let e = expected.filter(|e| *e > 0.0).unwrap_or(1.0);
+    let p = r * e;
+    100.0 * (p * (1.0 - p) / n).sqrt() / e
 }
 
 /// The template's columns, in its order.
