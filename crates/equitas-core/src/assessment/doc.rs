@@ -107,7 +107,9 @@ fn html_inlines(text: &[Inline]) -> String {
 /// The document as Markdown: blocks separated by a blank line.
 pub(crate) fn to_markdown(doc: &[Block]) -> String {
     let mut s = String::new();
-    for (n, block) in doc.iter().enumerate() {
+    // A chart's place is for backends that draw pictures; Markdown has its table.
+    let shown = doc.iter().filter(|b| !matches!(b, Block::Chart { .. }));
+    for (n, block) in shown.enumerate() {
         if n > 0 {
             s.push('\n');
         }
