@@ -421,7 +421,8 @@ fn columns(rows: &[Vec<String>]) -> String {
     out
 }
 
-/// One analysis as tables for people.
+/// One analysis as tables for people: life expectancy, the change against the baseline, the
+/// trajectory, the Arriaga decomposition, then what was not computed and why.
 fn render(key: &GroupKey, r: &LeGap) -> String {
     let column = r.deprivation.column();
     let groups = r.deprivation.groups();
@@ -459,6 +460,20 @@ fn render(key: &GroupKey, r: &LeGap) -> String {
     rows.push(sii_row);
     s.push_str(&columns(&rows));
 
+    render_changes(&mut s, r, &mut notes);
+    render_trajectories(&mut s, r, &mut notes);
+    render_decomposition(&mut s, r, &mut notes);
+    if !notes.0.is_empty() {
+        s.push_str("\nNot computed:\n");
+        for (k, n) in notes.0.iter().enumerate() {
+            let _ = writeln!(s, "  [{}] {n}", k + 1);
+        }
+    }
+    s
+}
+
+/// Each later period's change of the gap and the SII against the baseline, with verdicts.
+fn render_changes(s: &mut String, r: &LeGap, notes: &mut Notes) {
     let later: Vec<_> = r
         .periods
         .iter()
@@ -483,7 +498,7 @@ fn render(key: &GroupKey, r: &LeGap) -> String {
                         verdict,
                         ..
                     }) => (
-                        with_limits(difference, 2, &mut notes, format!("{label} {name} change")),
+                        with_limits(difference, 2, notes, format!("{label} {name} change")),
                         verdict.words().to_owned(),
                     ),
                     None => ("-".to_owned(), String::new()),
@@ -495,7 +510,10 @@ fn render(key: &GroupKey, r: &LeGap) -> String {
         }
         s.push_str(&columns(&rows));
     }
+}
 
+/// The gap's and the SII's trajectories to the target.
+fn render_trajectories(s: &mut String, r: &LeGap, notes: &mut Notes) {
     let _ = writeln!(
         s,
         "\nTrajectory to a {}% smaller value by {} from the baseline {} (rule: equitas le-gap --help):",
@@ -525,19 +543,22 @@ fn render(key: &GroupKey, r: &LeGap) -> String {
                 &t.observed_annual_change.lower,
             ) {
                 (Some(_), Some(_)) => {
-                    with_limits(&t.observed_annual_change, 3, &mut notes, String::new())
+                    with_limits(&t.observed_annual_change, 3, notes, String::new())
                 }
                 _ => "-".to_owned(),
             },
             match t.projected.value {
-                Some(_) => with_limits(&t.projected, 2, &mut notes, String::new()),
+                Some(_) => with_limits(&t.projected, 2, notes, String::new()),
                 None => "-".to_owned(),
             },
             status,
         ]);
     }
     s.push_str(&columns(&rows));
+}
 
+/// The Arriaga decomposition of the gap by age band and, with causes, by cause.
+fn render_decomposition(s: &mut String, r: &LeGap, notes: &mut Notes) {
     let _ = writeln!(
         s,
         "\nArriaga decomposition of the gap by age band (years; the bands add up to the gap):"
@@ -600,11 +621,4 @@ fn render(key: &GroupKey, r: &LeGap) -> String {
         s.push_str(&columns(&rows));
         s.push_str("(Each age band by cause: --format csv or json.)\n");
     }
-    if !notes.0.is_empty() {
-        s.push_str("\nNot computed:\n");
-        for (k, n) in notes.0.iter().enumerate() {
-            let _ = writeln!(s, "  [{}] {n}", k + 1);
-        }
-    }
-    s
 }
