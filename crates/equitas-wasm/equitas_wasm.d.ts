@@ -303,6 +303,32 @@ export interface MembershipReport {
 export type NoteOut = { message: string } & MigrationNote;
 
 /**
+ * A number with its standard error and limits, or the reason it has none.
+ */
+export interface GapEstimate {
+    /**
+     * The value.
+     */
+    value: number | null;
+    /**
+     * Its standard error.
+     */
+    se: number | null;
+    /**
+     * Lower limit.
+     */
+    lower: number | null;
+    /**
+     * Upper limit.
+     */
+    upper: number | null;
+    /**
+     * Why a number is missing; `None` when all are there.
+     */
+    reason: string | null;
+}
+
+/**
  * A piece of a note: text, a number for the drawing to format, or a point's label.
  */
 export type NotePart = string | { value: number; dp: number } | { point: number };
@@ -456,6 +482,20 @@ export interface Objective {
      * What to work on.
      */
     next_step: string;
+}
+
+/**
+ * A target: what, and by when.
+ */
+export interface Goal {
+    /**
+     * What the measure should do.
+     */
+    aim: Aim;
+    /**
+     * The year by which, on the periods' mid-year scale.
+     */
+    year: number;
 }
 
 /**
@@ -1196,6 +1236,24 @@ export type Answer = string | string[] | number | Record<string, ChecklistEntry>
 export type Answers = Record<QuestionId, Answer>;
 
 /**
+ * The change of a measure against the baseline period.
+ */
+export interface Change {
+    /**
+     * This period's value minus the baseline's, with its interval.
+     */
+    difference: GapEstimate;
+    /**
+     * The difference as a percentage of the baseline value.
+     */
+    percent: number | null;
+    /**
+     * What the interval says.
+     */
+    verdict: Verdict;
+}
+
+/**
  * The difference (D) between the two ends of an ordered dimension, as a bracket between two
  * of the chart's points.
  */
@@ -1256,6 +1314,11 @@ export type Kind = { type: "single_choice"; options: Choice[] } | { type: "multi
 export type Impact = "positive" | "negative" | "neutral" | "not_known";
 
 /**
+ * The method Fingertips uses for a value type.
+ */
+export type Method = "chi_squared_for_trend" | "weighted_regression";
+
+/**
  * The portfolio summary.
  */
 export interface Summary {
@@ -1288,6 +1351,46 @@ export interface Summary {
      */
     no_review_date: string[];
 }
+
+/**
+ * The recent trend of one series.
+ */
+export interface RecentTrend {
+    /**
+     * Increasing, decreasing, no significant change, or cannot be calculated.
+     */
+    marker: Marker;
+    /**
+     * Better or worse, for a significant trend of an indicator with a polarity.
+     */
+    judgement: Judgement | null;
+    /**
+     * The method used, when one applied.
+     */
+    method: Method | null;
+    /**
+     * The periods the test used, oldest first.
+     */
+    periods: string[];
+    /**
+     * The test statistic.
+     */
+    chi_squared: number | null;
+    /**
+     * The slope per year (of the log-odds for proportions, of the value otherwise).
+     */
+    slope: number | null;
+    /**
+     * Why, in words: "significant trend, no outlier", "no significant trend", "outlier found",
+     * or why the trend cannot be calculated.
+     */
+    reason: string;
+}
+
+/**
+ * The recent trend's marker.
+ */
+export type Marker = "increasing" | "decreasing" | "no_significant_change" | "cannot_be_calculated";
 
 /**
  * The saved file, as JSON sees it (the schema in `seeds/schema/assessment.schema.json`).
@@ -1439,6 +1542,56 @@ export interface Stratum {
 }
 
 /**
+ * The trajectory of a measure to its [`Goal`]. The rule:
+ *
+ * 1. The **target value** is the baseline value × (1 − percent/100) for
+ *    [`Aim::ReduceBy`], or the value of [`Aim::AtLeast`] / [`Aim::AtMost`]; the **required
+ *    annual change** is (target value − baseline value)/(target year − baseline mid-year).
+ * 2. The **trend** is the inverse-variance weighted least-squares line through the values of
+ *    the baseline and every later period against their mid-years (weights 1/SE², the
+ *    sampling variances taken as known, so with two periods it is the line through them);
+ *    its slope is the **observed annual change**, with standard error √(1/Σw(x − x̄)²).
+ * 3. The **projection** is the line's value at the target year, with standard error
+ *    √(1/Σw + (year − x̄)²/Σw(x − x̄)²) and the interval at the confidence asked for.
+ * 4. For an aim to come down (a reduction, or "at most"): **on track** when the projection's
+ *    upper limit is at or below the target value; **not on track** when its lower limit is
+ *    above it. For "at least", mirrored: on track when the lower limit is at or above the
+ *    target, not on track when the upper limit is below it. Otherwise **cannot tell yet**, as
+ *    also when fewer than two periods from the baseline on have a value, or, for a reduction,
+ *    the baseline value is not above zero (a reduction then has no direction).
+ */
+export interface Trajectory {
+    /**
+     * The baseline value.
+     */
+    baseline: number | null;
+    /**
+     * The target value.
+     */
+    target: number | null;
+    /**
+     * The change a year needed from the baseline to reach the target by its year.
+     */
+    required_annual_change: number | null;
+    /**
+     * The trend's slope, with its standard error and interval.
+     */
+    observed_annual_change: GapEstimate;
+    /**
+     * The trend's value at the target year, with its interval.
+     */
+    projected: GapEstimate;
+    /**
+     * On track, not on track, or cannot tell yet.
+     */
+    status: TrajectoryStatus;
+    /**
+     * Why the status is "cannot tell yet", in words.
+     */
+    reason: string | null;
+}
+
+/**
  * What `loadAssessment` returns.
  */
 export interface LoadedFile {
@@ -1457,9 +1610,24 @@ export type MigrationNote = { Schema: { from: number; to: number } } | { Instrum
 export type ColumnKind = { type: "text" } | { type: "date" } | { type: "choice"; options: Choice[] } | { type: "item_of"; question: QuestionId };
 
 /**
+ * What a target asks of a measure.
+ */
+export type Aim = { reduce_by: number } | { at_least: number } | { at_most: number };
+
+/**
+ * What an indicator's values are, which decides the method.
+ */
+export type ValueType = "proportion" | "crude_rate" | "dsr" | "isr" | "ratio" | "life_expectancy" | "sii" | "mean" | "median" | "gap" | "count" | "other";
+
+/**
  * What is wrong with an answer.
  */
 export type Problem = "required" | "unknown_option" | "not_a_date" | "out_of_range" | "missing_cell" | "bad_evidence" | "inconsistent" | "unknown_question" | "wrong_kind";
+
+/**
+ * Where a measure is heading against its target (see [`Trajectory`]).
+ */
+export type TrajectoryStatus = "on_track" | "not_on_track" | "cannot_tell_yet";
 
 /**
  * Where a section stands, for a task list.
@@ -1470,6 +1638,21 @@ export type Status = "not_started" | "in_progress" | "completed";
  * Where a subgroup's whisker (its 95% interval) comes from.
  */
 export type Whisker = "given" | "se";
+
+/**
+ * Whether a gap narrowed, widened or did neither significantly.
+ */
+export type Verdict = "narrowed" | "widened" | "no_significant_change" | "unknown";
+
+/**
+ * Whether a significant trend is for the better or the worse.
+ */
+export type Judgement = "better" | "worse";
+
+/**
+ * Which direction is better for an indicator.
+ */
+export type Polarity = "higher_is_better" | "lower_is_better" | "no_judgement";
 
 /**
  * Which instrument (and version) an assessment answers.

@@ -13,6 +13,8 @@ import init, * as wasm from "../pkg/equitas_measures.js";
 /** @typedef {import("../pkg/equitas_measures.js").MeasuredTable} MeasuredTable */
 /** @typedef {import("../pkg/equitas_measures.js").MeasureInfo} MeasureInfo */
 /** @typedef {import("../pkg/equitas_measures.js").Options} Options */
+/** @typedef {import("../pkg/equitas_measures.js").SeriesTable} SeriesTable */
+/** @typedef {import("../pkg/equitas_measures.js").MeasureSeries} MeasureSeries */
 
 /** @type {ReturnType<typeof init> | null} */
 let started = null;

@@ -10,6 +10,7 @@
 import { ready, measureHeatPlus } from "./data-engine.js";
 import { h, clear, append } from "./dom.js";
 import { gradientChart, chartFigure, dataTable, tableBox, fmt, noteText } from "./charts.js";
+import { seriesBlock } from "./series-view.js";
 
 /** @typedef {import("./data-engine.js").MeasuredFile} MeasuredFile */
 /** @typedef {import("./data-engine.js").MeasuredTable} MeasuredTable */
@@ -264,6 +265,8 @@ function renderMeasured(file, name, synthetic) {
     ),
     glossary(file.glossary),
   ]);
+  // Over time (issue 15): each indicator x dimension with several dates, before the tables.
+  file.series.forEach((series, i) => resultsBox.append(seriesBlock(series, i, level)));
   tables.forEach((t, i) => resultsBox.append(stratumBlock(t, i, level, file.glossary)));
   heading.focus();
 }

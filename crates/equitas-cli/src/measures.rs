@@ -5,6 +5,8 @@ use std::io::{self, BufReader, BufWriter, Read, Write};
 
 use clap::ValueEnum;
 use equitas_core::io::heat_plus;
+use equitas_core::io::measured::measure_file;
+use equitas_core::io::series;
 use equitas_core::measures::{
     Compat, ConcentrationSe, MAX_CONFIDENCE, MAX_SEED, MAX_SIMULATIONS, MIN_SIMULATIONS, MeasureId,
     Options, SiiMethod, check_confidence,
@@ -27,9 +29,13 @@ empty estimate and says why in reason. Bad rows in the file are all listed (the 
 row, the others counted) with their row as a spreadsheet shows it (the header is row 1, blank
 lines count), column and value, and nothing is computed.
 
+With --over-time, one row per series x measure instead (see --over-time); a file
+whose strata have one date each gives the header only.
+
 Example (SYNTHETIC data, not real):
   equitas measures --input seeds/examples/heat-plus-synthetic.csv --measures d,r,sii,rii,bgv \\
-      --format json")]
+      --format json
+  equitas measures --input seeds/examples/heat-plus-over-time.csv --over-time --measures d,sii")]
 pub(crate) struct Args {
     /// a CSV in the WHO HEAT Plus template layout (- for standard input): one row
     /// per subgroup with setting,date,source,indicator_abbr,dimension,subgroup,
@@ -75,6 +81,13 @@ pub(crate) struct Args {
     /// regression (HEAT v5+) or analytic (the technical notes' formula)
     #[arg(long, value_name = "M", value_enum, default_value_t = AciSeArg::Regression)]
     aci_se: AciSeArg,
+    /// the file over time: per setting x source x indicator x dimension with two or
+    /// more dates, each measure's first and last values, its change with limits, the
+    /// verdict (the gap narrowed / widened / no significant change) and the recent
+    /// trend as Fingertips tests it (five or more yearly dates); JSON gives every
+    /// date's values and each subgroup's series
+    #[arg(long, verbatim_doc_comment)]
+    over_time: bool,
     /// output format
     #[arg(long, value_name = "F", value_enum, default_value_t = DataFormat::Csv)]
     format: DataFormat,
@@ -166,6 +179,28 @@ pub(crate) fn run(a: &Args) -> Result<()> {
     // Results are written as each stratum is computed, never all held at once.
     let mut out = BufWriter::new(crate::stdout());
     let measures = &a.measures.0;
+    if a.over_time {
+        // Over time every date's tables are needed together: the whole file is measured.
+        let file = measure_file(&strata, &options);
+        match a.format {
+            DataFormat::Json => {
+                let wanted: Vec<&series::SeriesTable> = file.series.iter().collect();
+                let filtered: Vec<series::SeriesTable> = wanted
+                    .into_iter()
+                    .map(|t| {
+                        let mut t = t.clone();
+                        t.measures.retain(|m| measures.contains(&m.measure));
+                        t
+                    })
+                    .collect();
+                serde_json::to_writer_pretty(&mut out, &filtered)?;
+                writeln!(out)?;
+            }
+            DataFormat::Csv => series::write_series_csv(&file.series, measures, &mut out)?,
+        }
+        out.flush()?;
+        return Ok(());
+    }
     match a.format {
         DataFormat::Json => {
             heat_plus::write_measures_json(&strata, measures, &options, &mut out)?;

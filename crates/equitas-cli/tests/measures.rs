@@ -442,3 +442,76 @@ fn bad_rows_are_numbered_as_a_spreadsheet_shows_them_and_listed_up_to_a_limit() 
         "{err}"
     );
 }
+
+fn over_time_example() -> String {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../seeds/examples/heat-plus-over-time.csv");
+    assert!(p.exists(), "{} is missing", p.display());
+    p.to_string_lossy().into_owned()
+}
+
+/// Issue 15: five yearly dates of SYNTHETIC flu uptake by IMD quintile whose gradient shrinks
+/// (D from 12.8 to 6.4 points): `--over-time` says the gap narrowed, with D's change and the
+/// recent trend (decreasing); smoking by sex, unchanged, says no significant change. A file
+/// with one date per stratum gives the header only.
+#[test]
+fn over_time_says_whether_the_gap_narrowed() {
+    let out = equitas(&[
+        "measures",
+        "--input",
+        &over_time_example(),
+        "--over-time",
+        "--measures",
+        "d,sii",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let csv = text(&out.stdout);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines[0],
+        "setting,source,indicator_abbr,dimension,measure,first_date,last_date,first,last,change,change_lb,change_ub,verdict,trend,trend_reason,dates"
+    );
+    assert_eq!(lines.len(), 1 + 2 * 2);
+    let d: Vec<&str> = lines[1].split(',').collect();
+    assert_eq!(
+        d[..7],
+        [
+            "Synthetic ICB",
+            "SYNTHETIC example",
+            "flu65",
+            "IMD quintile",
+            "D",
+            "2021",
+            "2025"
+        ]
+    );
+    assert_abs_diff_eq!(d[7].parse::<f64>().unwrap(), 12.8, epsilon = 1e-9);
+    assert_abs_diff_eq!(d[8].parse::<f64>().unwrap(), 6.4, epsilon = 1e-9);
+    assert_abs_diff_eq!(d[9].parse::<f64>().unwrap(), -6.4, epsilon = 1e-9);
+    assert_eq!(d[12..14], ["the gap narrowed", "decreasing"]);
+    assert!(lines[2].contains(",SII,") && lines[2].contains("the gap narrowed"));
+    assert!(lines[3].starts_with("Synthetic ICB,SYNTHETIC example,smoke,Sex,D,"));
+    assert!(lines[3].contains(",no significant change,no significant change,"));
+    // JSON: every date's values and each subgroup's series.
+    let out = equitas(&[
+        "measures",
+        "--input",
+        &over_time_example(),
+        "--over-time",
+        "--measures",
+        "sii",
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let flu = &v[0];
+    assert_eq!(flu["dates"].as_array().unwrap().len(), 5);
+    assert_eq!(flu["subgroups"].as_array().unwrap().len(), 5);
+    assert_eq!(flu["measures"].as_array().unwrap().len(), 1);
+    assert_eq!(flu["verdict"], "narrowed");
+    assert_eq!(flu["measures"][0]["trend"]["marker"], "decreasing");
+    let out = equitas(&["measures", "--input", &example(), "--over-time"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout).lines().count(), 1);
+}

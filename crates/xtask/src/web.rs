@@ -102,7 +102,12 @@ pub const MODULES: [Module; 3] = [
         ceiling_raw: 375_900,
         ceiling_gzip: 155_900,
     },
-    // The data page's measures: 220,024 bytes (104,979 gzipped) with serde-wasm-bindgen at the
+    // The data page's measures: 253,577 bytes (119,345 gzipped) with the file over time (issue 15:
+    // +33,553 / +14,366 on 220,024 / 104,979: `MeasuredFile.series`, each indicator x dimension's
+    // subgroups and 21 measures per date, their changes and verdicts (measures::gap) and the
+    // Fingertips recent trend (measures::trend), and their serializers; messages' numbers go
+    // through equitas-lean's Num, which changed nothing measurable); 220,024 bytes (104,979
+    // gzipped) with serde-wasm-bindgen at the
     // boundary (issue 13: -14,813 / -8,727 on 234,837 / 113,706: its options cross as a value,
     // so no JSON text is parsed here and serde_json's parser left the module);
     // 234,837 bytes (113,706 gzipped) with serde_json's parser, exact
@@ -132,8 +137,8 @@ pub const MODULES: [Module; 3] = [
         what: "the data page's measures: measureHeatPlus",
         budget_raw: BUDGET_RAW,
         budget_gzip: BUDGET_GZIP,
-        ceiling_raw: 220_900,
-        ceiling_gzip: 105_400,
+        ceiling_raw: 254_900,
+        ceiling_gzip: 119_900,
     },
     // The cohort classifier: 255,493 bytes (106,781 gzipped) once classifyPerson takes a
     // definition of the caller's, local ones layered on the built-in ones (issue 14: +31,137 /

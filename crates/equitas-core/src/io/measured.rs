@@ -32,6 +32,7 @@
 use serde::Serialize;
 
 use super::heat_plus::{HeatPlusStratum, StratumKey};
+use super::series::{SeriesTable, time_series};
 use crate::measures::chart::{Chart, ChartMeasures, ChartPoint, Note, NotePart, Whisker};
 use crate::measures::names::{MEASURES, MeasureInfo, MeasureLine};
 use crate::measures::{Compat, Estimate, MeasureId, Options, SiiMethod, compute_many};
@@ -50,6 +51,9 @@ pub struct MeasuredFile {
     pub glossary: Vec<MeasureInfo>,
     /// One per stratum, in the order read.
     pub tables: Vec<MeasuredTable>,
+    /// The time series: each setting × source × indicator × dimension with tables for two or
+    /// more dates, over its dates ([`super::series`]); empty when every one has a single date.
+    pub series: Vec<SeriesTable>,
 }
 
 /// One stratum measured: its 21 measures with their names, and a chart of its subgroups.
@@ -85,7 +89,7 @@ const fn method(compat: Compat) -> &'static str {
 #[must_use]
 pub fn measure_file(strata: &[HeatPlusStratum], options: &Options) -> MeasuredFile {
     let level = (options.confidence * 1000.0).round() / 10.0;
-    MeasuredFile {
+    let mut file = MeasuredFile {
         method: method(options.compat),
         level,
         glossary: MEASURES.to_vec(),
@@ -93,7 +97,10 @@ pub fn measure_file(strata: &[HeatPlusStratum], options: &Options) -> MeasuredFi
             .iter()
             .map(|h| measure_table(h, options, level))
             .collect(),
-    }
+        series: Vec::new(),
+    };
+    file.series = time_series(&file, options.confidence);
+    file
 }
 
 /// One stratum's measures and chart; `level` is the measures' confidence level in per cent.

@@ -14,3 +14,5 @@ pub mod heat_plus;
 pub mod legap;
 #[cfg(feature = "csv")]
 pub mod measured;
+#[cfg(feature = "csv")]
+pub mod series;

@@ -35,10 +35,15 @@
 //! Every count taken from the input has a named limit ([`MAX_PERIODS`], [`MAX_CAUSES`]); every
 //! problem in a row names the row, the column and the value ([`LeGapError`]).
 
+// Functions stay under 100 lines (as in `assessment`).
+#![warn(clippy::too_many_lines)]
+
 use std::collections::HashMap;
 
 use serde::Serialize;
 
+use super::gap::change;
+pub use super::gap::{Change, Estimate, Verdict};
 use super::intervals::{confidence_level, z_for};
 use super::lifetable::{AgeBand, LifeTable, OpenBand, life_expectancy_with, life_table};
 use super::phe::sii::{
@@ -46,6 +51,8 @@ use super::phe::sii::{
     sii_analytic,
 };
 use super::phe::{PheError, Reason};
+use super::trajectory::{Aim, Goal, Observation};
+pub use super::trajectory::{Status, Trajectory};
 
 /// The most periods one analysis (one area and sex, say) may have.
 pub const MAX_PERIODS: usize = 50;
@@ -263,6 +270,20 @@ pub enum LeGapError {
 /// ```
 #[must_use]
 pub fn period_year(label: &str) -> Option<f64> {
+    period_span(label).map(|(a, b)| (f64::from(a) + f64::from(b)) / 2.0)
+}
+
+/// A period's first and last years, read as [`period_year`] reads them (`2017-19` is (2017,
+/// 2019), `2019` is (2019, 2019)); `None` for what [`period_year`] refuses.
+///
+/// ```
+/// use equitas_core::measures::legap::period_span;
+/// assert_eq!(period_span("2017-19"), Some((2017, 2019)));
+/// assert_eq!(period_span("2019/20"), Some((2019, 2020)));
+/// assert_eq!(period_span("2021"), Some((2021, 2021)));
+/// ```
+#[must_use]
+pub fn period_span(label: &str) -> Option<(u32, u32)> {
     let text = label.trim();
     let year = |s: &str| -> Option<u32> {
         let s = s.trim();
@@ -272,7 +293,7 @@ pub fn period_year(label: &str) -> Option<f64> {
     };
     let in_range = |y: u32| (MIN_YEAR..=MAX_YEAR).contains(&y);
     if let Some(y) = year(text) {
-        return in_range(y).then_some(f64::from(y));
+        return in_range(y).then_some((y, y));
     }
     let (a, b) = ["to", "-", "/", "–"]
         .iter()
@@ -289,8 +310,7 @@ pub fn period_year(label: &str) -> Option<f64> {
         }
         _ => return None,
     };
-    (in_range(a) && in_range(b) && b >= a && b - a < MAX_PERIOD_YEARS)
-        .then(|| (f64::from(a) + f64::from(b)) / 2.0)
+    (in_range(a) && in_range(b) && b >= a && b - a < MAX_PERIOD_YEARS).then_some((a, b))
 }
 
 /// A period: its label and its time (see [`period_year`]).
@@ -344,61 +364,10 @@ impl LeGapInput {
         open: OpenBand,
     ) -> Result<Self, LeGapError> {
         let bands = open.start_ages();
-        let with_causes = rows.first().is_some_and(|r| r.cause.is_some());
         // First pass: check every row, and find the periods and causes.
-        let mut period_index: HashMap<&str, usize> = HashMap::new();
-        let mut cause_index: HashMap<&str, usize> = HashMap::new();
-        let mut periods: Vec<(Period, usize)> = Vec::new();
-        let mut causes: Vec<String> = Vec::new();
-        let mut last_period: Option<(&str, usize)> = None;
-        for r in rows {
-            check_row(r, deprivation, open)?;
-            if last_period.is_none_or(|(label, _)| label != r.period) {
-                let next = period_index.len();
-                let k = *period_index.entry(r.period).or_insert(next);
-                if k == next {
-                    if next == MAX_PERIODS {
-                        return Err(LeGapError::TooManyPeriods {
-                            row: r.row,
-                            period: r.period.to_owned(),
-                        });
-                    }
-                    let year = period_year(r.period).ok_or_else(|| LeGapError::Period {
-                        row: r.row,
-                        value: r.period.to_owned(),
-                    })?;
-                    periods.push((
-                        Period {
-                            label: r.period.to_owned(),
-                            year,
-                        },
-                        k,
-                    ));
-                }
-                last_period = Some((r.period, k));
-            }
-            match (with_causes, r.cause) {
-                (true, Some(c)) if !c.trim().is_empty() => {
-                    if !cause_index.contains_key(c) {
-                        if causes.len() == MAX_CAUSES {
-                            return Err(LeGapError::TooManyCauses {
-                                row: r.row,
-                                cause: c.to_owned(),
-                            });
-                        }
-                        cause_index.insert(c, causes.len());
-                        causes.push(c.to_owned());
-                    }
-                }
-                (true, _) => return Err(LeGapError::NoCause { row: r.row }),
-                (false, Some(_)) => return Err(LeGapError::UnexpectedCause { row: r.row }),
-                (false, None) => {}
-            }
-        }
-        if rows.is_empty() {
-            return Err(LeGapError::NoRows);
-        }
+        let scan = Scan::of(rows, deprivation, open)?;
         // Periods in time order; `order[k]` is the place of the period first seen k-th.
+        let mut periods = scan.periods;
         periods.sort_by(|a, b| {
             a.0.year
                 .total_cmp(&b.0.year)
@@ -410,88 +379,47 @@ impl LeGapInput {
                 *o = place;
             }
         }
-        let (g, b, c) = (
-            deprivation.groups() as usize,
-            bands.len(),
-            causes.len().max(1),
-        );
-        let cells = periods.len() * g * b;
+        let shape = Shape {
+            groups: deprivation.groups() as usize,
+            bands: bands.len(),
+            causes: scan.causes.len().max(1),
+        };
         // Second pass: add up.
-        let mut sums = vec![Sums::default(); cells * c];
-        let mut last_period: Option<(&str, usize)> = None;
-        for r in rows {
-            let p = match last_period {
-                Some((label, p)) if label == r.period => p,
-                _ => {
-                    let k = period_index.get(r.period).copied().unwrap_or(0);
-                    let p = order.get(k).copied().unwrap_or(0);
-                    last_period = Some((r.period, p));
-                    p
-                }
-            };
-            let band = bands.binary_search(&r.start_age).unwrap_or(0);
-            let cause = r
-                .cause
-                .and_then(|x| cause_index.get(x))
-                .copied()
-                .unwrap_or(0);
-            let cell = (p * g + (r.group as usize - 1)) * b + band;
-            if let Some(s) = sums.get_mut(cell * c + cause) {
-                s.deaths += r.deaths;
-                s.population += r.population;
-                s.rows = true;
+        let sums = add_up(
+            rows,
+            bands,
+            &scan.period_index,
+            &scan.cause_index,
+            &order,
+            periods.len(),
+            shape,
+        );
+        let Collapsed {
+            deaths,
+            population,
+            seen,
+        } = collapse(&sums, shape, |cell, (j, pop), (k, other)| {
+            let (b, g) = (shape.bands, shape.groups);
+            let (pi, gi, bi) = (cell / (g * b), cell / b % g, cell % b);
+            LeGapError::CausePopulations {
+                period: periods
+                    .get(pi)
+                    .map(|p| p.0.label.clone())
+                    .unwrap_or_default(),
+                column: deprivation.column(),
+                group: u32::try_from(gi + 1).unwrap_or(u32::MAX),
+                start_age: bands.get(bi).copied().unwrap_or(0),
+                cause_a: scan.causes.get(j).cloned().unwrap_or_default(),
+                population_a: pop,
+                cause_b: scan.causes.get(k).cloned().unwrap_or_default(),
+                population_b: other,
             }
-        }
-        let mut deaths = vec![0.0; cells * c];
-        let mut population = vec![0.0; cells];
-        let mut seen = vec![false; cells];
-        for cell in 0..cells {
-            let Some(per_cause) = sums.get(cell * c..(cell + 1) * c) else {
-                continue;
-            };
-            let mut first: Option<(usize, f64)> = None;
-            for (k, s) in per_cause.iter().enumerate() {
-                if let Some(d) = deaths.get_mut(cell * c + k) {
-                    *d = s.deaths;
-                }
-                if !s.rows {
-                    continue;
-                }
-                match first {
-                    None => first = Some((k, s.population)),
-                    Some((j, pop)) if !same_population(pop, s.population) => {
-                        let (pi, gi, bi) = (cell / (g * b), cell / b % g, cell % b);
-                        return Err(LeGapError::CausePopulations {
-                            period: periods
-                                .get(pi)
-                                .map(|p| p.0.label.clone())
-                                .unwrap_or_default(),
-                            column: deprivation.column(),
-                            group: u32::try_from(gi + 1).unwrap_or(u32::MAX),
-                            start_age: bands.get(bi).copied().unwrap_or(0),
-                            cause_a: causes.get(j).cloned().unwrap_or_default(),
-                            population_a: pop,
-                            cause_b: causes.get(k).cloned().unwrap_or_default(),
-                            population_b: s.population,
-                        });
-                    }
-                    Some(_) => {}
-                }
-            }
-            if let Some((_, pop)) = first {
-                if let Some(x) = population.get_mut(cell) {
-                    *x = pop;
-                }
-                if let Some(x) = seen.get_mut(cell) {
-                    *x = true;
-                }
-            }
-        }
+        })?;
         Ok(Self {
             deprivation,
             open,
             periods: periods.into_iter().map(|(p, _)| p).collect(),
-            causes,
+            causes: scan.causes,
             deaths,
             population,
             seen,
@@ -552,6 +480,199 @@ impl LeGapInput {
             })
             .collect()
     }
+}
+
+/// What the first pass over the rows finds: the periods (each with the order it was first
+/// seen in) and causes, and where each label is.
+struct Scan<'a> {
+    period_index: HashMap<&'a str, usize>,
+    cause_index: HashMap<&'a str, usize>,
+    periods: Vec<(Period, usize)>,
+    causes: Vec<String>,
+}
+
+impl<'a> Scan<'a> {
+    /// Checks every row and finds the periods and causes, in order of first appearance.
+    fn of(
+        rows: &[DeathsRow<'a>],
+        deprivation: Deprivation,
+        open: OpenBand,
+    ) -> Result<Self, LeGapError> {
+        let with_causes = rows.first().is_some_and(|r| r.cause.is_some());
+        let mut scan = Scan {
+            period_index: HashMap::new(),
+            cause_index: HashMap::new(),
+            periods: Vec::new(),
+            causes: Vec::new(),
+        };
+        let mut last_period: Option<(&str, usize)> = None;
+        for r in rows {
+            check_row(r, deprivation, open)?;
+            if last_period.is_none_or(|(label, _)| label != r.period) {
+                last_period = Some((r.period, scan.period(r)?));
+            }
+            match (with_causes, r.cause) {
+                (true, Some(c)) if !c.trim().is_empty() => scan.cause(r.row, c)?,
+                (true, _) => return Err(LeGapError::NoCause { row: r.row }),
+                (false, Some(_)) => return Err(LeGapError::UnexpectedCause { row: r.row }),
+                (false, None) => {}
+            }
+        }
+        if rows.is_empty() {
+            return Err(LeGapError::NoRows);
+        }
+        Ok(scan)
+    }
+
+    /// The index of `r`'s period, in order of first appearance, adding it when new.
+    fn period(&mut self, r: &DeathsRow<'a>) -> Result<usize, LeGapError> {
+        let next = self.period_index.len();
+        let k = *self.period_index.entry(r.period).or_insert(next);
+        if k == next {
+            if next == MAX_PERIODS {
+                return Err(LeGapError::TooManyPeriods {
+                    row: r.row,
+                    period: r.period.to_owned(),
+                });
+            }
+            let year = period_year(r.period).ok_or_else(|| LeGapError::Period {
+                row: r.row,
+                value: r.period.to_owned(),
+            })?;
+            self.periods.push((
+                Period {
+                    label: r.period.to_owned(),
+                    year,
+                },
+                k,
+            ));
+        }
+        Ok(k)
+    }
+
+    /// Adds cause `c` (of row `row`) when new.
+    fn cause(&mut self, row: usize, c: &'a str) -> Result<(), LeGapError> {
+        if !self.cause_index.contains_key(c) {
+            if self.causes.len() == MAX_CAUSES {
+                return Err(LeGapError::TooManyCauses {
+                    row,
+                    cause: c.to_owned(),
+                });
+            }
+            self.cause_index.insert(c, self.causes.len());
+            self.causes.push(c.to_owned());
+        }
+        Ok(())
+    }
+}
+
+/// The dense arrays' dimensions (after the periods): groups, bands, causes (1 without).
+#[derive(Debug, Clone, Copy)]
+struct Shape {
+    groups: usize,
+    bands: usize,
+    causes: usize,
+}
+
+/// The second pass: the rows added up per (period, group, band, cause), periods in time order
+/// (`order` maps first-seen index to place).
+fn add_up(
+    rows: &[DeathsRow<'_>],
+    bands: &[u32],
+    period_index: &HashMap<&str, usize>,
+    cause_index: &HashMap<&str, usize>,
+    order: &[usize],
+    periods: usize,
+    shape: Shape,
+) -> Vec<Sums> {
+    let Shape {
+        groups: g,
+        bands: b,
+        causes: c,
+    } = shape;
+    let cells = periods * g * b;
+    let mut sums = vec![Sums::default(); cells * c];
+    let mut last_period: Option<(&str, usize)> = None;
+    for r in rows {
+        let p = match last_period {
+            Some((label, p)) if label == r.period => p,
+            _ => {
+                let k = period_index.get(r.period).copied().unwrap_or(0);
+                let p = order.get(k).copied().unwrap_or(0);
+                last_period = Some((r.period, p));
+                p
+            }
+        };
+        let band = bands.binary_search(&r.start_age).unwrap_or(0);
+        let cause = r
+            .cause
+            .and_then(|x| cause_index.get(x))
+            .copied()
+            .unwrap_or(0);
+        let cell = (p * g + (r.group as usize - 1)) * b + band;
+        if let Some(s) = sums.get_mut(cell * c + cause) {
+            s.deaths += r.deaths;
+            s.population += r.population;
+            s.rows = true;
+        }
+    }
+    sums
+}
+
+/// [`LeGapInput`]'s arrays, from the sums.
+struct Collapsed {
+    deaths: Vec<f64>,
+    population: Vec<f64>,
+    seen: Vec<bool>,
+}
+
+/// Deaths per (cell, cause), population and whether seen per cell, from the sums; `differ`
+/// makes the error for a cell whose causes' rows (cause index, population) give different
+/// populations.
+fn collapse(
+    sums: &[Sums],
+    shape: Shape,
+    differ: impl Fn(usize, (usize, f64), (usize, f64)) -> LeGapError,
+) -> Result<Collapsed, LeGapError> {
+    let c = shape.causes;
+    let cells = sums.len() / c;
+    let mut deaths = vec![0.0; cells * c];
+    let mut population = vec![0.0; cells];
+    let mut seen = vec![false; cells];
+    for cell in 0..cells {
+        let Some(per_cause) = sums.get(cell * c..(cell + 1) * c) else {
+            continue;
+        };
+        let mut first: Option<(usize, f64)> = None;
+        for (k, s) in per_cause.iter().enumerate() {
+            if let Some(d) = deaths.get_mut(cell * c + k) {
+                *d = s.deaths;
+            }
+            if !s.rows {
+                continue;
+            }
+            match first {
+                None => first = Some((k, s.population)),
+                Some((j, pop)) if !same_population(pop, s.population) => {
+                    return Err(differ(cell, (j, pop), (k, s.population)));
+                }
+                Some(_) => {}
+            }
+        }
+        if let Some((_, pop)) = first {
+            if let Some(x) = population.get_mut(cell) {
+                *x = pop;
+            }
+            if let Some(x) = seen.get_mut(cell) {
+                *x = true;
+            }
+        }
+    }
+    Ok(Collapsed {
+        deaths,
+        population,
+        seen,
+    })
 }
 
 /// Two sums of the same populations added in a different order: equal, or equal to within
@@ -639,51 +760,6 @@ impl Default for LeGapOptions {
     }
 }
 
-/// A number with its standard error and limits, or the reason it has none.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Estimate {
-    /// The value.
-    pub value: Option<f64>,
-    /// Its standard error.
-    pub se: Option<f64>,
-    /// Lower limit.
-    pub lower: Option<f64>,
-    /// Upper limit.
-    pub upper: Option<f64>,
-    /// Why a number is missing; `None` when all are there.
-    pub reason: Option<String>,
-}
-
-impl Estimate {
-    fn missing(reason: String) -> Self {
-        Self {
-            value: None,
-            se: None,
-            lower: None,
-            upper: None,
-            reason: Some(reason),
-        }
-    }
-
-    /// value ± z·se, when both are there and finite.
-    fn normal(value: f64, se: f64, z: f64, what: &str) -> Self {
-        let (lower, upper) = (value - z * se, value + z * se);
-        if [value, se, lower, upper].iter().all(|x| x.is_finite()) {
-            Self {
-                value: Some(value),
-                se: Some(se),
-                lower: Some(lower),
-                upper: Some(upper),
-                reason: None,
-            }
-        } else {
-            Self::missing(format!(
-                "{what} is beyond the range of double-precision numbers"
-            ))
-        }
-    }
-}
-
 /// Life expectancy at birth of one group in one period.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GroupLe {
@@ -696,45 +772,6 @@ pub struct GroupLe {
     /// Life expectancy at birth, its standard error and limits, or why it has none (the life
     /// table's reason: e.g. a band missing, a population of 5,000 or less).
     pub le: Estimate,
-}
-
-/// The change of a measure against the baseline period.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Change {
-    /// This period's value minus the baseline's, with its interval.
-    pub difference: Estimate,
-    /// The difference as a percentage of the baseline value.
-    pub percent: Option<f64>,
-    /// What the interval says.
-    pub verdict: Verdict,
-}
-
-/// Whether a gap narrowed, widened or did neither significantly.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum Verdict {
-    /// The whole interval of the change is toward no gap.
-    Narrowed,
-    /// The whole interval of the change is away from no gap.
-    Widened,
-    /// The interval holds no change.
-    NoSignificantChange,
-    /// No change could be computed (a value is missing).
-    Unknown,
-}
-
-impl Verdict {
-    /// The verdict in words, as reports print it.
-    #[must_use]
-    pub const fn words(self) -> &'static str {
-        match self {
-            Self::Narrowed => "the gap narrowed",
-            Self::Widened => "the gap widened",
-            Self::NoSignificantChange => "no significant change",
-            Self::Unknown => "cannot tell",
-        }
-    }
 }
 
 /// The Arriaga decomposition of one period's gap.
@@ -779,63 +816,6 @@ pub struct PeriodGap {
     pub decomposition: Option<Decomposition>,
     /// Why there is no decomposition.
     pub decomposition_reason: Option<String>,
-}
-
-/// Where a measure is heading against its target (see [`Trajectory`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum Status {
-    /// The projection's whole interval is at or below the target.
-    OnTrack,
-    /// The projection's whole interval is above the target.
-    NotOnTrack,
-    /// The interval holds the target, or there is no trend yet (see the reason).
-    CannotTellYet,
-}
-
-impl Status {
-    /// The status in words.
-    #[must_use]
-    pub const fn words(self) -> &'static str {
-        match self {
-            Self::OnTrack => "on track",
-            Self::NotOnTrack => "not on track",
-            Self::CannotTellYet => "cannot tell yet",
-        }
-    }
-}
-
-/// The trajectory of a measure (the gap, or the SII) to its [`Target`]. The rule:
-///
-/// 1. The target value is the baseline value × (1 − reduction/100); the **required annual
-///    change** is (target value − baseline value)/(target year − baseline mid-year).
-/// 2. The **trend** is the inverse-variance weighted least-squares line through the values of
-///    the baseline and every later period against their mid-years (weights 1/SE², the
-///    sampling variances taken as known, so with two periods it is the line through them);
-///    its slope is the **observed annual change**, with standard error √(1/Σw(x − x̄)²).
-/// 3. The **projection** is the line's value at the target year, with standard error
-///    √(1/Σw + (year − x̄)²/Σw(x − x̄)²) and the interval at the confidence asked for.
-/// 4. **On track** when the projection's upper limit is at or below the target value; **not on
-///    track** when its lower limit is above it; otherwise **cannot tell yet**, as also when
-///    fewer than two periods from the baseline on have a value, or the baseline value is not
-///    above zero (a reduction then has no direction).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Trajectory {
-    /// The baseline value.
-    pub baseline: Option<f64>,
-    /// The target value.
-    pub target: Option<f64>,
-    /// The change a year needed from the baseline to reach the target by its year.
-    pub required_annual_change: Option<f64>,
-    /// The trend's slope, with its standard error and interval.
-    pub observed_annual_change: Estimate,
-    /// The trend's value at the target year, with its interval.
-    pub projected: Estimate,
-    /// On track, not on track, or cannot tell yet.
-    pub status: Status,
-    /// Why the status is "cannot tell yet", in words.
-    pub reason: Option<String>,
 }
 
 /// One analysis's life-expectancy gap over its periods.
@@ -962,58 +942,14 @@ pub fn le_gap(input: &LeGapInput, options: &LeGapOptions) -> Result<LeGap, LeGap
     let mut workspace = SiiWorkspace::default();
     let mut periods = Vec::with_capacity(input.periods.len());
     for (p, period) in input.periods.iter().enumerate() {
-        let mut les = Vec::with_capacity(groups as usize);
-        let mut tables: Vec<Result<LifeTable, Reason>> = Vec::with_capacity(groups as usize);
-        for g in 0..groups as usize {
-            let bands = input.bands(p, g);
-            let at_birth = life_expectancy_with(&bands, &[confidence], input.open)?
-                .into_iter()
-                .find(|e| e.start_age == 0);
-            let le = match at_birth {
-                Some(e) if e.reason.is_none() => match (e.value, e.se) {
-                    (Some(v), Some(se)) => Estimate::normal(v, se, z, "life expectancy"),
-                    _ => Estimate::missing("no life expectancy".to_owned()),
-                },
-                Some(e) => {
-                    let interval = e.intervals.first();
-                    Estimate {
-                        value: e.value,
-                        se: e.se,
-                        lower: interval.and_then(|i| i.lower),
-                        upper: interval.and_then(|i| i.upper),
-                        reason: e.reason.map(|r| r.to_string()),
-                    }
-                }
-                None => Estimate::missing(format!(
-                    "no rows for {} {}",
-                    input.deprivation.column(),
-                    g + 1
-                )),
-            };
-            tables.push(life_table(&bands, input.open));
-            les.push(GroupLe {
-                group: u32::try_from(g + 1).unwrap_or(u32::MAX),
-                population: bands.iter().map(|b| b.population).sum(),
-                deaths: bands.iter().map(|b| b.deaths).sum(),
-                le,
-            });
-        }
-        let gap = gap(&les, input.deprivation, z);
-        let sii = sii(&les, &sii_options, &mut workspace, z);
-        let (decomposition, decomposition_reason) = match decompose(input, p, &les, &tables, &gap) {
-            Ok(d) => (Some(d), None),
-            Err(reason) => (None, Some(reason)),
-        };
-        periods.push(PeriodGap {
-            period: period.clone(),
-            groups: les,
-            gap,
-            sii,
-            gap_change: None,
-            sii_change: None,
-            decomposition,
-            decomposition_reason,
-        });
+        periods.push(period_gap(
+            input,
+            p,
+            period,
+            confidence,
+            &sii_options,
+            &mut workspace,
+        )?);
     }
     // Changes against the baseline.
     let (base_gap, base_sii) = periods
@@ -1054,6 +990,82 @@ pub fn le_gap(input: &LeGapInput, options: &LeGapOptions) -> Result<LeGap, LeGap
         periods,
         gap_trajectory,
         sii_trajectory,
+    })
+}
+
+/// One period's results before the changes against the baseline: life expectancy per group,
+/// the gap, the SII and the decomposition.
+fn period_gap(
+    input: &LeGapInput,
+    p: usize,
+    period: &Period,
+    confidence: f64,
+    sii_options: &SiiOptions,
+    workspace: &mut SiiWorkspace,
+) -> Result<PeriodGap, LeGapError> {
+    let z = z_for(confidence);
+    let groups = input.deprivation.groups();
+    let mut les = Vec::with_capacity(groups as usize);
+    let mut tables: Vec<Result<LifeTable, Reason>> = Vec::with_capacity(groups as usize);
+    for g in 0..groups as usize {
+        let bands = input.bands(p, g);
+        les.push(GroupLe {
+            group: u32::try_from(g + 1).unwrap_or(u32::MAX),
+            population: bands.iter().map(|b| b.population).sum(),
+            deaths: bands.iter().map(|b| b.deaths).sum(),
+            le: group_le(input, g, &bands, confidence, z)?,
+        });
+        tables.push(life_table(&bands, input.open));
+    }
+    let gap = gap(&les, input.deprivation, z);
+    let sii = sii(&les, sii_options, workspace, z);
+    let (decomposition, decomposition_reason) = match decompose(input, p, &les, &tables, &gap) {
+        Ok(d) => (Some(d), None),
+        Err(reason) => (None, Some(reason)),
+    };
+    Ok(PeriodGap {
+        period: period.clone(),
+        groups: les,
+        gap,
+        sii,
+        gap_change: None,
+        sii_change: None,
+        decomposition,
+        decomposition_reason,
+    })
+}
+
+/// Life expectancy at birth of group `g` (0-based) from its bands, or why there is none.
+fn group_le(
+    input: &LeGapInput,
+    g: usize,
+    bands: &[AgeBand],
+    confidence: f64,
+    z: f64,
+) -> Result<Estimate, LeGapError> {
+    let at_birth = life_expectancy_with(bands, &[confidence], input.open)?
+        .into_iter()
+        .find(|e| e.start_age == 0);
+    Ok(match at_birth {
+        Some(e) if e.reason.is_none() => match (e.value, e.se) {
+            (Some(v), Some(se)) => Estimate::normal(v, se, z, "life expectancy"),
+            _ => Estimate::missing("no life expectancy".to_owned()),
+        },
+        Some(e) => {
+            let interval = e.intervals.first();
+            Estimate {
+                value: e.value,
+                se: e.se,
+                lower: interval.and_then(|i| i.lower),
+                upper: interval.and_then(|i| i.upper),
+                reason: e.reason.map(|r| r.to_string()),
+            }
+        }
+        None => Estimate::missing(format!(
+            "no rows for {} {}",
+            input.deprivation.column(),
+            g + 1
+        )),
     })
 }
 
@@ -1138,116 +1150,18 @@ fn sii(les: &[GroupLe], options: &SiiOptions, workspace: &mut SiiWorkspace, z: f
     }
 }
 
-/// A period's value minus the baseline's, and what it says about the gap.
-fn change(now: &Estimate, base: &Estimate, z: f64) -> Change {
-    let (Some(a), Some(sa), Some(b), Some(sb)) = (now.value, now.se, base.value, base.se) else {
-        let which = if now.value.is_none() || now.se.is_none() {
-            "this period"
-        } else {
-            "the baseline"
-        };
-        return Change {
-            difference: Estimate::missing(format!("{which} has no value")),
-            percent: None,
-            verdict: Verdict::Unknown,
-        };
-    };
-    let difference = Estimate::normal(a - b, sa.hypot(sb), z, "the change");
-    // Toward no gap: down from a positive baseline, up from a negative one.
-    let toward = -b.signum();
-    let verdict = match (difference.lower, difference.upper) {
-        (Some(lo), Some(hi)) if b != 0.0 && toward * lo > 0.0 && toward * hi > 0.0 => {
-            Verdict::Narrowed
-        }
-        (Some(lo), Some(hi)) if (lo > 0.0 || hi < 0.0) => Verdict::Widened,
-        (Some(_), Some(_)) => Verdict::NoSignificantChange,
-        _ => Verdict::Unknown,
-    };
-    Change {
-        percent: (b != 0.0)
-            .then(|| (a - b) / b * 100.0)
-            .filter(|x| x.is_finite()),
-        difference,
-        verdict,
-    }
-}
-
-/// The trajectory of `series` (mid-year, value, SE; the baseline first) to `target` (see
-/// [`Trajectory`] for the rule).
+/// The trajectory of `series` (mid-year, value, SE; the baseline first) to `target`: the general
+/// rule ([`super::trajectory::trajectory`]) with the aim "reduce by `target.reduction`%".
 fn trajectory(series: &[(f64, Option<f64>, Option<f64>)], target: Target, z: f64) -> Trajectory {
-    let cannot = |reason: &str, baseline: Option<f64>| Trajectory {
-        baseline,
-        target: None,
-        required_annual_change: None,
-        observed_annual_change: Estimate::missing(reason.to_owned()),
-        projected: Estimate::missing(reason.to_owned()),
-        status: Status::CannotTellYet,
-        reason: Some(reason.to_owned()),
-    };
-    let Some(&(base_year, Some(base), _)) = series.first() else {
-        return cannot("the baseline period has no value", None);
-    };
-    if base <= 0.0 {
-        return cannot(
-            "the baseline value is not above zero, so a reduction has no direction",
-            Some(base),
-        );
-    }
-    let goal = base * (1.0 - target.reduction / 100.0);
-    let required = (goal - base) / (target.year - base_year);
-    let points: Vec<(f64, f64, f64)> = series
+    let series: Vec<Observation> = series
         .iter()
-        .filter_map(|&(x, y, se)| Some((x, y?, se?)))
-        .filter(|&(_, _, se)| se > 0.0 && se.is_finite())
+        .map(|&(year, value, se)| Observation { year, value, se })
         .collect();
-    let mut t = cannot("", Some(base));
-    t.target = Some(goal);
-    t.required_annual_change = Some(required);
-    t.reason = None;
-    if points.len() < 2 {
-        let why = "fewer than two periods from the baseline on have a value and a standard error, so there is no trend yet";
-        t.observed_annual_change = Estimate::missing(why.to_owned());
-        t.projected = Estimate::missing(why.to_owned());
-        t.reason = Some(why.to_owned());
-        return t;
-    }
-    let sw: f64 = points.iter().map(|p| 1.0 / (p.2 * p.2)).sum();
-    let xbar = points.iter().map(|p| p.0 / (p.2 * p.2)).sum::<f64>() / sw;
-    let ybar = points.iter().map(|p| p.1 / (p.2 * p.2)).sum::<f64>() / sw;
-    let sxx: f64 = points
-        .iter()
-        .map(|p| (p.0 - xbar) * (p.0 - xbar) / (p.2 * p.2))
-        .sum();
-    if sxx <= 0.0 || !sxx.is_finite() {
-        let why =
-            "the periods from the baseline on all have the same mid-year, so there is no trend";
-        t.observed_annual_change = Estimate::missing(why.to_owned());
-        t.projected = Estimate::missing(why.to_owned());
-        t.reason = Some(why.to_owned());
-        return t;
-    }
-    let sxy: f64 = points
-        .iter()
-        .map(|p| (p.0 - xbar) * (p.1 - ybar) / (p.2 * p.2))
-        .sum();
-    let slope = sxy / sxx;
-    let ahead = target.year - xbar;
-    t.observed_annual_change = Estimate::normal(slope, (1.0 / sxx).sqrt(), z, "the trend");
-    t.projected = Estimate::normal(
-        ybar + slope * ahead,
-        (1.0 / sw + ahead * ahead / sxx).sqrt(),
-        z,
-        "the projection",
-    );
-    match (t.projected.lower, t.projected.upper) {
-        (_, Some(hi)) if hi <= goal => t.status = Status::OnTrack,
-        (Some(lo), _) if lo > goal => t.status = Status::NotOnTrack,
-        (Some(_), Some(_)) => {
-            t.reason = Some("the projection's interval holds the target".to_owned());
-        }
-        _ => t.reason = t.projected.reason.clone(),
-    }
-    t
+    let goal = Goal {
+        aim: Aim::ReduceBy(target.reduction),
+        year: target.year,
+    };
+    super::trajectory::trajectory(&series, &goal, z)
 }
 
 /// The Arriaga decomposition of a period's gap, by age and (with causes) by cause.
@@ -1385,6 +1299,10 @@ pub fn arriaga_by_cause(by_band: &[f64], most: &[Vec<f64>], least: &[Vec<f64>]) 
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::too_many_lines,
+    reason = "a test walks one table of cases; the limit is for the library's functions"
+)]
 #[allow(clippy::unwrap_used, clippy::float_cmp, reason = "tests")]
 mod tests {
     use super::*;

@@ -102,6 +102,7 @@
 //!   [`Reason::InvalidOptions`]), never answered with limits left blank.
 
 pub mod chart;
+pub mod gap;
 mod impact;
 pub mod intervals;
 #[allow(
@@ -123,6 +124,8 @@ mod ordered;
 pub mod phe;
 mod simple;
 mod simulate;
+pub mod trajectory;
+pub mod trend;
 
 use serde::{Deserialize, Serialize};
 

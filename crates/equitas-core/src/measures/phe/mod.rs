@@ -183,6 +183,9 @@ pub enum Reason {
         /// The start age of the band where q = 1.
         start_age: u32,
     },
+    /// SII change between periods: a transformed fit's change is not simulated.
+    #[error("the change of a transformed SII is not simulated; use the untransformed fit")]
+    TransformedChange,
     /// Quantile assignment: fewer small areas with values than quantiles (§2.9).
     #[error("{areas} small areas with values are too few to assign {quantiles} quantiles")]
     TooFewAreas {
