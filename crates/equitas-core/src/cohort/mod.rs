@@ -19,6 +19,7 @@ mod counts;
 mod definition;
 mod disclosure;
 mod metrics;
+pub mod period;
 mod place;
 #[cfg(feature = "csv")]
 #[allow(
