@@ -41,8 +41,8 @@ pub use breakdown::{
 pub use bridge::BridgeRule;
 pub use compact::{CompactRecord, NO_PLACE, ResolvedArea};
 pub use counts::{
-    COUNTS_FORMAT, COUNTS_VERSION, CohortCounts, CountRow, CountsFileError, MAX_COUNT_CELLS,
-    MAX_COUNTS_FILE_BYTES, MAX_LABELS, MergeError,
+    COUNTS_FORMAT, COUNTS_VERSION, COUNTS_VERSION_WITHOUT_PERIODS, CohortCounts, CountRow,
+    CountsFileError, MAX_COUNT_CELLS, MAX_COUNTS_FILE_BYTES, MAX_LABELS, MergeError,
 };
 pub use definition::{
     AtLeast, CohortDefinition, ExpectedPrevalence, LocalDefinition, LocalMetric,

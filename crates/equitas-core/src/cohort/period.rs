@@ -16,7 +16,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Classifier, CohortCounts, MergeError};
+use super::counts::{CountsFile, Probe};
+use super::{COUNTS_FORMAT, COUNTS_VERSION, Classifier, CohortCounts, CountsFileError, MergeError};
 use crate::date::Date;
 
 /// The most periods one count may hold (64): far more than the years of any series a report
@@ -292,6 +293,112 @@ impl PeriodCounts {
     }
 }
 
+/// A saved counts file of version 2: each period's counts (a version 1 object) and label.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PeriodsFile {
+    format: String,
+    version: u32,
+    /// How the periods were found.
+    period_by: PeriodScheme,
+    /// Each period, ordered by label.
+    #[serde(deserialize_with = "period_list")]
+    periods: Vec<PeriodBlock>,
+}
+
+/// One period of a [`PeriodsFile`].
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PeriodBlock {
+    period: String,
+    counts: CountsFile,
+}
+
+/// Periods, refused as soon as there are more than [`MAX_PERIODS`].
+fn period_list<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<PeriodBlock>, D::Error> {
+    super::counts::at_most(d, MAX_PERIODS, "periods", "MAX_PERIODS")
+}
+
+impl PeriodCounts {
+    /// The counts as a saved counts file: version 2 with each period's counts and label, or,
+    /// for one unnamed period, version 1 as [`CohortCounts::to_json`] writes it (so an older
+    /// equitas still reads counts made without periods).
+    ///
+    /// # Errors
+    /// Only if serialisation itself fails (it does not for these plain types).
+    pub fn to_json(&self) -> Result<String, serde_json::Error> {
+        match (self.scheme, self.periods.as_slice()) {
+            (None, [(_, counts)]) => counts.to_json(),
+            (scheme, periods) => serde_json::to_string(&PeriodsFile {
+                format: COUNTS_FORMAT.to_owned(),
+                version: COUNTS_VERSION,
+                period_by: scheme.unwrap_or(PeriodScheme::Column),
+                periods: periods
+                    .iter()
+                    .map(|(p, c)| PeriodBlock {
+                        period: p.clone(),
+                        counts: c.to_file(),
+                    })
+                    .collect(),
+            }),
+        }
+    }
+
+    /// Read a saved counts file: version 2 (counts by period), or version 1 as one unnamed
+    /// period. Every period's counts are checked as [`CohortCounts::from_json`] checks them;
+    /// labels must be valid, different and in order, and every period made with the same
+    /// definition.
+    ///
+    /// # Errors
+    /// As [`CohortCounts::from_json`]; more than [`MAX_PERIODS`] periods; a label repeated, out
+    /// of order or not a label [`PeriodScheme::Column`] accepts; periods of different
+    /// definitions.
+    pub fn from_json(text: &str) -> Result<Self, CountsFileError> {
+        if Probe::version_of(text)? != Some(u64::from(COUNTS_VERSION)) {
+            return CohortCounts::from_json(text).map(Self::unnamed);
+        }
+        let f: PeriodsFile =
+            serde_json::from_str(text).map_err(|e| CountsFileError::Malformed(e.to_string()))?;
+        let mut periods: Vec<(String, CohortCounts)> = Vec::with_capacity(f.periods.len());
+        for block in f.periods {
+            let label = PeriodScheme::Column
+                .period_of(block.period.as_bytes())
+                .map_err(|e| CountsFileError::Inconsistent(format!("period label: {e}")))?;
+            if label != block.period {
+                return Err(CountsFileError::Inconsistent(format!(
+                    "period label {:?} has spaces around it",
+                    block.period
+                )));
+            }
+            if let Some((last, _)) = periods.last()
+                && *last >= label
+            {
+                return Err(CountsFileError::Inconsistent(format!(
+                    "period {label:?} comes after {last:?}: periods must be listed once each, in order"
+                )));
+            }
+            let counts = CohortCounts::from_file(block.counts)
+                .map_err(|e| CountsFileError::Inconsistent(format!("period {label}: {e}")))?;
+            if let Some((first, c)) = periods.first()
+                && c.definition() != counts.definition()
+            {
+                return Err(CountsFileError::Inconsistent(format!(
+                    "period {label} was counted with definition {:?} version {}, period {first} with {:?} version {}",
+                    counts.definition().0,
+                    counts.definition().1,
+                    c.definition().0,
+                    c.definition().1
+                )));
+            }
+            periods.push((label, counts));
+        }
+        Ok(Self {
+            scheme: Some(f.period_by),
+            periods,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -477,5 +584,151 @@ mod tests {
                 .unwrap_err()
                 .contains("\"month\"")
         );
+    }
+
+    #[test]
+    fn counts_by_period_round_trip_as_version_2() {
+        let csv =
+            format!("{HEAD}p1,40,female,A,,smi,,1,2023-05-01,\np2,41,male,A,,,,4,2024-05-01,\n");
+        let (a, _) = count(&csv, PeriodScheme::FinancialYear);
+        let text = a.to_json().unwrap();
+        assert!(text.starts_with(r#"{"format":"equitas-cohort-counts","version":2,"period_by":"fy","periods":[{"period":"2023/24""#), "{}", &text[..120]);
+        assert_eq!(PeriodCounts::from_json(&text).unwrap(), a);
+        // One set of counts cannot be read from it.
+        let e = CohortCounts::from_json(&text).unwrap_err();
+        assert_eq!(e, CountsFileError::ByPeriod);
+        assert!(e.to_string().contains("counts by period (version 2)"));
+    }
+
+    #[test]
+    fn an_older_file_is_one_unnamed_period_and_merges_only_with_its_kind() {
+        let csv = format!("{HEAD}p1,40,female,A,,smi,,1,2023-05-01,\n");
+        let c = Classifier::new(CohortDefinition::national(), None).unwrap();
+        let mut plain = CohortCounts::new(&c);
+        crate::cohort::records::count_records(csv.as_bytes(), &c, &mut plain, false).unwrap();
+        let v1 = plain.to_json().unwrap();
+        assert!(v1.contains(r#""version":1"#));
+        let old = PeriodCounts::from_json(&v1).unwrap();
+        assert_eq!(old.scheme(), None);
+        let periods: Vec<(&str, u64)> = old.periods().map(|(p, c)| (p, c.people())).collect();
+        assert_eq!(periods, [("", 1)]);
+        // Written back as version 1, byte for byte.
+        assert_eq!(old.to_json().unwrap(), v1);
+        let mut twice = old.clone();
+        twice.merge(&old).unwrap();
+        assert_eq!(twice.periods().next().unwrap().1.people(), 2);
+        // Refused, clearly, beside counts by period.
+        let (by, _) = count(&csv, PeriodScheme::Year);
+        let e = twice.merge(&by).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "counts without periods (counted without --period-by, or an older counts file of version 1) cannot be merged with counts by period (--period-by year): periods must be found the same way in every file (count again with the same --period-by)"
+        );
+    }
+
+    #[test]
+    fn bad_version_2_files_are_refused() {
+        let csv = format!("{HEAD}p1,40,female,A,,,,1,2023-05-01,\np2,41,male,A,,,,4,2024-05-01,\n");
+        let (a, _) = count(&csv, PeriodScheme::Year);
+        let text = a.to_json().unwrap();
+        let swapped = text.replacen(r#""period":"2024""#, r#""period":"2023""#, 1);
+        let e = PeriodCounts::from_json(&swapped).unwrap_err().to_string();
+        assert!(e.contains(r#"period "2023" comes after "2023""#), "{e}");
+        let bad = text.replacen(r#""period":"2024""#, r#""period":"20,24""#, 1);
+        let e = PeriodCounts::from_json(&bad).unwrap_err().to_string();
+        assert!(e.contains("period label"), "{e}");
+        let newer = text.replacen(r#""version":2"#, r#""version":3"#, 1);
+        assert_eq!(
+            PeriodCounts::from_json(&newer).unwrap_err(),
+            CountsFileError::TooNew(3)
+        );
+        let block = text
+            .split_once(r#"[{"#)
+            .unwrap()
+            .1
+            .rsplit_once("}]")
+            .unwrap()
+            .0;
+        let many = vec![format!("{{{block}}}"); MAX_PERIODS + 1].join(",");
+        let head = text.split_once(r#"[{"#).unwrap().0;
+        let e = PeriodCounts::from_json(&format!("{head}[{many}]}}"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("MAX_PERIODS"), "{e}");
+    }
+
+    fn records() -> impl proptest::strategy::Strategy<Value = Vec<(u8, u8, u8, bool, bool, u8)>> {
+        // (period, age/10, decile, smi, health check, sex)
+        proptest::collection::vec(
+            (
+                0u8..4,
+                0u8..10,
+                0u8..11,
+                proptest::bool::ANY,
+                proptest::bool::ANY,
+                0u8..2,
+            ),
+            1..60,
+        )
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config::with_cases(64))]
+
+        /// Merging the saved counts of any split of a file, in any order, equals counting the
+        /// whole file at once.
+        #[test]
+        fn merging_per_period_files_equals_counting_the_whole(
+            rows in records(),
+            cuts in proptest::collection::vec(0usize..60, 0..4),
+            order in proptest::collection::vec(proptest::num::usize::ANY, 5),
+        ) {
+            use std::fmt::Write;
+            let periods = ["2020-06-01", "2021-02-01", "2021-07-31", "2023-12-31"];
+            let line = |i: usize, r: &(u8, u8, u8, bool, bool, u8)| {
+                let decile = if r.2 == 0 { String::new() } else { r.2.to_string() };
+                format!(
+                    "p{i},{},{},A,,{},,{decile},{},,{}\n",
+                    u16::from(r.1) * 10 + 5,
+                    ["male", "female"][usize::from(r.5)],
+                    if r.3 { "smi" } else { "" },
+                    periods[usize::from(r.0)],
+                    if r.4 { "smi_health_check" } else { "" },
+                )
+            };
+            let head = "person_id,age,sex,ethnicity,lsoa,conditions,groups,imd_decile,date,period,events\n";
+            let mut whole = head.to_owned();
+            for (i, r) in rows.iter().enumerate() {
+                whole.push_str(&line(i, r));
+            }
+            let (want, _) = count(&whole, PeriodScheme::FinancialYear);
+            let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(rows.len())).collect();
+            cuts.push(0);
+            cuts.push(rows.len());
+            equitas_lean::sort::sort_by_key(&mut cuts, |c| *c);
+            let mut files: Vec<String> = cuts
+                .windows(2)
+                .map(|w| {
+                    let mut f = head.to_owned();
+                    for (i, r) in rows.iter().enumerate().take(w[1]).skip(w[0]) {
+                        write!(f, "{}", line(i, r)).unwrap();
+                    }
+                    count(&f, PeriodScheme::FinancialYear).0.to_json().unwrap()
+                })
+                .collect();
+            for (i, o) in order.iter().enumerate() {
+                let n = files.len();
+                files.swap(i % n, o % n);
+            }
+            let mut merged = PeriodCounts::from_json(&files[0]).unwrap();
+            for f in &files[1..] {
+                merged.merge(&PeriodCounts::from_json(f).unwrap()).unwrap();
+            }
+            // Parts with no records of a period have no block for it: compare non-empty ones.
+            let nonempty = |p: &PeriodCounts| -> Vec<(String, CohortCounts)> {
+                p.periods().filter(|(_, c)| c.people() > 0).map(|(l, c)| (l.to_owned(), c.clone())).collect()
+            };
+            proptest::prop_assert_eq!(nonempty(&merged), nonempty(&want));
+        }
     }
 }
