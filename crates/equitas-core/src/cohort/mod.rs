@@ -19,6 +19,7 @@ mod counts;
 mod definition;
 mod disclosure;
 mod metrics;
+pub mod over_time;
 pub mod period;
 mod place;
 #[cfg(feature = "csv")]
