@@ -436,3 +436,266 @@ fn withheld(
         withheld: Some(why),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! Issue 15's must-show: the cohort report for two (and three) periods of synthetic records,
+    //! each ambition's change, trend marker, gap change and 2028 status, checked against hand
+    //! arithmetic written out here (not the library's functions).
+
+    use super::*;
+    use crate::cohort::CohortDefinition;
+    use crate::cohort::records::count_records_by_period;
+    use crate::measures::gap::Verdict;
+    use crate::measures::trajectory::TrajectoryStatus;
+    use crate::measures::trend::Marker;
+    use crate::synth::{Areas, CSV_HEADER, Synth, SynthParams};
+
+    const Z: f64 = 1.959_963_984_540_054;
+
+    /// SYNTHETIC records: `people` per period, one period per date, cancer common (20% at the
+    /// middle of the deprivation scale) so the register is large, and in period i a cancer
+    /// staged early with probability `uptake[i]` (and `ratio[i]` decile 1 to decile 10).
+    fn records(dates: &[&str], uptake: &[f64], ratio: &[f64], people: u64) -> String {
+        let mut out = CSV_HEADER.trim_end().to_owned() + ",date\n";
+        for (i, date) in dates.iter().enumerate() {
+            let mut params = SynthParams::builtin();
+            for c in &mut params.conditions {
+                if c.id == "cancer" {
+                    c.p = 0.2;
+                }
+            }
+            for e in &mut params.events {
+                if e.id == "cancer_stage_1_2" {
+                    (e.p, e.deprivation_ratio) = (uptake[i], ratio[i]);
+                }
+            }
+            let mut synth = Synth::new(&params, 100 + i as u64, Areas::Deciles).unwrap();
+            for _ in 0..people {
+                let mut row = Vec::new();
+                synth.next_person().write_csv_row(&mut row).unwrap();
+                let row = String::from_utf8(row).unwrap();
+                // Ids are per period: prefix the period so rows stay distinct people.
+                out.push_str(&format!("P{i}{},{date}\n", row.trim_end()));
+            }
+        }
+        out
+    }
+
+    /// Wilson 95% limits of n of d, by the textbook formula.
+    fn wilson(n: u64, d: u64) -> (f64, f64, f64) {
+        let (n, d) = (n as f64, d as f64);
+        let p = n / d;
+        let denom = 1.0 + Z * Z / d;
+        let centre = (p + Z * Z / (2.0 * d)) / denom;
+        let half = Z * (p * (1.0 - p) / d + Z * Z / (4.0 * d * d)).sqrt() / denom;
+        (p * 100.0, (centre - half) * 100.0, (centre + half) * 100.0)
+    }
+
+    /// Percent and SE from the Wilson limits.
+    fn pct(e: &RateEstimate) -> (f64, f64) {
+        let (p, lo, hi) = wilson(e.numerator, e.denominator);
+        (p, (hi - lo) / (2.0 * Z))
+    }
+
+    fn close(a: Option<f64>, b: f64) {
+        let a = a.unwrap();
+        assert!((a - b).abs() < 1e-9 * b.abs().max(1.0), "{a} against {b}");
+    }
+
+    fn cancer(rep: &PeriodsReport) -> (&AmbitionChange, Vec<&AmbitionRow>) {
+        let c = rep
+            .changes
+            .iter()
+            .find(|c| c.metric == "cancer_stage_1_2")
+            .unwrap();
+        let rows = rep
+            .periods
+            .iter()
+            .map(|p| {
+                p.report
+                    .ambitions
+                    .iter()
+                    .find(|a| a.metric == "cancer_stage_1_2")
+                    .unwrap()
+            })
+            .collect();
+        (c, rows)
+    }
+
+    fn report_of(csv: &str) -> PeriodsReport {
+        let classifier = Classifier::new(CohortDefinition::national(), None).unwrap();
+        let (counts, summary) = count_records_by_period(
+            csv.as_bytes(),
+            &classifier,
+            PeriodScheme::FinancialYear,
+            true,
+        )
+        .unwrap();
+        assert_eq!(summary.rejected, 0);
+        over_time(&counts, &classifier)
+    }
+
+    /// Everything the report says of one metric, against hand arithmetic from its counts.
+    fn check_by_hand(c: &AmbitionChange, rows: &[&AmbitionRow], years: &[f64]) {
+        let (first, last) = (rows[0], rows[rows.len() - 1]);
+        // The change: difference of the percentages, SE from the Wilson limits.
+        let ((p0, s0), (p1, s1)) = (pct(&first.overall), pct(&last.overall));
+        let se = (s0 * s0 + s1 * s1).sqrt();
+        close(c.change.difference.value, p1 - p0);
+        close(c.change.difference.lower, p1 - p0 - Z * se);
+        close(c.change.difference.upper, p1 - p0 + Z * se);
+        let dir = if p1 - p0 - Z * se > 0.0 {
+            Direction::Increased
+        } else if p1 - p0 + Z * se < 0.0 {
+            Direction::Decreased
+        } else {
+            Direction::NoSignificantChange
+        };
+        assert_eq!(c.change.direction, dir);
+        // The gap rest - Core20, and its change.
+        let gap = |a: &AmbitionRow| {
+            let ((r, sr), (k, sk)) = (pct(&a.rest), pct(&a.core20));
+            (r - k, (sr * sr + sk * sk).sqrt())
+        };
+        let ((g0, sg0), (g1, sg1)) = (gap(first), gap(last));
+        close(c.gap_baseline.value, g0);
+        close(c.gap_latest.value, g1);
+        let sg = (sg0 * sg0 + sg1 * sg1).sqrt();
+        let (lo, hi) = (g1 - g0 - Z * sg, g1 - g0 + Z * sg);
+        close(c.gap_change.difference.value, g1 - g0);
+        close(c.gap_change.difference.lower, lo);
+        let toward = -g0.signum();
+        let verdict = if toward * lo > 0.0 && toward * hi > 0.0 {
+            Verdict::Narrowed
+        } else if lo > 0.0 || hi < 0.0 {
+            Verdict::Widened
+        } else {
+            Verdict::NoSignificantChange
+        };
+        assert_eq!(c.gap_change.verdict, verdict);
+        // The 2028 status: the weighted line through every period's rate, at 2028.
+        let pts: Vec<(f64, f64, f64)> = rows
+            .iter()
+            .zip(years)
+            .map(|(a, &x)| {
+                let (p, s) = pct(&a.overall);
+                (x, p, 1.0 / (s * s))
+            })
+            .collect();
+        let sw: f64 = pts.iter().map(|p| p.2).sum();
+        let xbar = pts.iter().map(|p| p.2 * p.0).sum::<f64>() / sw;
+        let ybar = pts.iter().map(|p| p.2 * p.1).sum::<f64>() / sw;
+        let sxx: f64 = pts.iter().map(|p| p.2 * (p.0 - xbar).powi(2)).sum();
+        let sxy: f64 = pts.iter().map(|p| p.2 * (p.0 - xbar) * (p.1 - ybar)).sum();
+        let slope = sxy / sxx;
+        let projected = ybar + slope * (2028.0 - xbar);
+        let se = (1.0 / sw + (2028.0 - xbar).powi(2) / sxx).sqrt();
+        let t = c.status.as_ref().unwrap();
+        assert_eq!(t.target, Some(75.0));
+        close(t.observed_annual_change.value, slope);
+        close(t.projected.value, projected);
+        close(t.projected.lower, projected - Z * se);
+        let status = if projected - Z * se >= 75.0 {
+            TrajectoryStatus::OnTrack
+        } else if projected + Z * se < 75.0 {
+            TrajectoryStatus::NotOnTrack
+        } else {
+            TrajectoryStatus::CannotTellYet
+        };
+        assert_eq!(t.status, status);
+        close(t.required_annual_change, (75.0 - p0) / (2028.0 - years[0]));
+    }
+
+    #[test]
+    fn two_periods_of_synthetic_records_show_change_trend_gap_and_2028_status() {
+        // 2023/24: 50% staged early, no deprivation gradient; 2024/25: 60%, decile 1 at 0.6
+        // of decile 10's rate.
+        let csv = records(
+            &["2023-09-01", "2024-09-01"],
+            &[0.5, 0.6],
+            &[1.0, 0.6],
+            60_000,
+        );
+        let rep = report_of(&csv);
+        assert_eq!(rep.periods.len(), 2);
+        assert_eq!(
+            (rep.baseline.as_deref(), rep.latest.as_deref()),
+            (Some("2023/24"), Some("2024/25"))
+        );
+        // Every ambition gets a change, and every period its cohorts and ambitions.
+        assert_eq!(rep.changes.len(), rep.periods[0].report.ambitions.len());
+        assert!(rep.periods.iter().all(|p| p.report.total.people == 60_000));
+        let (c, rows) = cancer(&rep);
+        check_by_hand(c, &rows, &[2023.5, 2024.5]);
+        // What the synthetic uptake makes known: up by about 10 points, the gap opened, on
+        // track for 75% by 2028 (60% + 10 a year); the trend test needs five periods.
+        assert_eq!(c.change.direction, Direction::Increased);
+        let d = c.change.difference.value.unwrap();
+        assert!((d - 10.0).abs() < 3.0, "{d}");
+        assert_eq!(c.gap_change.verdict, Verdict::Widened);
+        assert_eq!(c.status.as_ref().unwrap().status, TrajectoryStatus::OnTrack);
+        assert_eq!(c.trend.marker, Marker::CannotBeCalculated);
+        assert_eq!(
+            c.trend.reason,
+            "fewer than 5 points (2): the test needs the 5 most recent"
+        );
+        // A metric without a dated target says why it has no status.
+        let smi = rep
+            .changes
+            .iter()
+            .find(|c| c.metric == "smi_health_check")
+            .unwrap();
+        assert_eq!(smi.status_reason.as_deref(), Some("the target has no date"));
+    }
+
+    #[test]
+    fn three_periods_falling_short_of_2028_are_not_on_track() {
+        // 60%, 55%, 50%: falling 5 points a year against a target of 75% by 2028.
+        let dates = ["2022-05-01", "2023-05-01", "2024-05-01"];
+        let csv = records(&dates, &[0.6, 0.55, 0.5], &[0.8, 0.8, 0.8], 40_000);
+        let rep = report_of(&csv);
+        let (c, rows) = cancer(&rep);
+        check_by_hand(c, &rows, &[2022.5, 2023.5, 2024.5]);
+        assert_eq!(c.change.direction, Direction::Decreased);
+        assert_eq!(
+            c.status.as_ref().unwrap().status,
+            TrajectoryStatus::NotOnTrack
+        );
+        assert_eq!(c.gap_change.verdict, Verdict::NoSignificantChange);
+        assert!(c.trend.reason.contains("fewer than 5 points (3)"));
+    }
+
+    #[test]
+    fn five_periods_give_a_trend_marker_with_its_judgement() {
+        let dates = [
+            "2019-06-01",
+            "2020-06-01",
+            "2021-06-01",
+            "2022-06-01",
+            "2023-06-01",
+        ];
+        let csv = records(&dates, &[0.4, 0.45, 0.5, 0.55, 0.6], &[1.0; 5], 20_000);
+        let rep = report_of(&csv);
+        let (c, rows) = cancer(&rep);
+        assert_eq!(c.trend.marker, Marker::Increasing);
+        assert_eq!(c.trend.words(), "increasing and getting better");
+        // The periods as labelled, not the first years the test read.
+        assert_eq!(
+            c.trend.periods,
+            ["2019/20", "2020/21", "2021/22", "2022/23", "2023/24"]
+        );
+        // The chi-squared test for trend, by hand over t = 1..5 (moving time changes nothing).
+        let (mut nn, mut rr, mut st, mut snt, mut snt2) = (0.0, 0.0, 0.0, 0.0, 0.0);
+        for (t, a) in rows.iter().enumerate() {
+            let (r, n, t) = (
+                a.overall.numerator as f64,
+                a.overall.denominator as f64,
+                t as f64 + 1.0,
+            );
+            (nn, rr, st, snt, snt2) = (nn + n, rr + r, st + r * t, snt + n * t, snt2 + n * t * t);
+        }
+        let chi = nn * (nn * st - rr * snt).powi(2) / (rr * (nn - rr) * (nn * snt2 - snt * snt));
+        close(c.trend.chi_squared, chi);
+    }
+}
