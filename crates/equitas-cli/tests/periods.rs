@@ -316,3 +316,124 @@ fn changes_made_from_a_suppressed_count_are_withheld_from_exports() {
         .unwrap();
     assert!(row.contains(",10.000000,30.000000,20.000000,"), "{row}");
 }
+
+#[test]
+fn a_local_dated_target_gives_a_status_and_breakdowns_come_per_period() {
+    // 50% then 70% of 1,000 people with SMI; a local target of 80% by 2028-03-31.
+    let p = tmp(
+        "local.csv",
+        &records(&["2023-06-01", "2024-06-01"], 100, &[50, 70]),
+    );
+    let def = tmp(
+        "local.json",
+        r#"{"id": "local-smi", "label": "A dated local SMI target", "version": 1,
+            "extends": "national",
+            "targets": [{"metric": "smi_health_check", "at_least": 0.8, "by": "2028-03-31"}]}"#,
+    );
+    let (p, def) = (p.to_str().unwrap(), def.to_str().unwrap());
+    let v = json(&[
+        "cohorts",
+        "--records",
+        p,
+        "--period-by",
+        "fy",
+        "--definition",
+        def,
+        "--by",
+        "sex",
+        "--format",
+        "json",
+        "--suppress",
+        "none",
+    ]);
+    let smi = v["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["metric"] == "smi_health_check")
+        .unwrap();
+    assert_eq!(smi["target_is_local"], true);
+    assert_eq!(smi["target_by"], "2028-03-31");
+    // 50% (2023.5) to 70% (2024.5): 20 points a year, 80% needs 30/4.5 = 6.67 a year; the line
+    // reaches 140% by 2028, far above the target: on track.
+    let st = &smi["status"];
+    assert_eq!(st["status"], "on_track");
+    let need = st["required_annual_change"].as_f64().unwrap();
+    assert!((need - 30.0 / 4.5).abs() < 1e-9, "{need}");
+    let slope = st["observed_annual_change"]["value"].as_f64().unwrap();
+    assert!((slope - 20.0).abs() < 1e-9, "{slope}");
+    // Each period's report has the breakdown by sex, its cells adding up to the period.
+    for p in v["periods"].as_array().unwrap() {
+        let b = &p["report"]["breakdowns"][0];
+        assert_eq!(b["id"], "sex", "{b}");
+    }
+    let csv = run(&[
+        "cohorts",
+        "--records",
+        p,
+        "--period-by",
+        "fy",
+        "--by",
+        "sex",
+        "--format",
+        "csv",
+        "--csv-table",
+        "breakdowns",
+        "--suppress",
+        "none",
+    ]);
+    assert!(csv.starts_with("period,"), "{csv}");
+    for period in ["2023/24", "2024/25"] {
+        assert!(
+            csv.lines()
+                .any(|l| l.starts_with(&format!("{period},sex,"))),
+            "{period}"
+        );
+    }
+}
+
+#[test]
+fn heat_plus_by_period_is_a_time_series_for_measures() {
+    let p = tmp(
+        "series.csv",
+        &records(
+            &["2022-06-01", "2023-06-01", "2024-06-01"],
+            100,
+            &[40, 55, 70],
+        ),
+    );
+    let hp = run(&[
+        "cohorts",
+        "--records",
+        p.to_str().unwrap(),
+        "--period-by",
+        "fy",
+        "--format",
+        "csv",
+        "--csv-table",
+        "heat-plus",
+        "--suppress",
+        "none",
+    ]);
+    // One header, then each period's rows with the period as the date.
+    assert_eq!(
+        hp.lines()
+            .filter(|l| l.starts_with("setting,date,"))
+            .count(),
+        1
+    );
+    for period in ["2022/23", "2023/24", "2024/25"] {
+        assert!(
+            hp.lines().any(|l| l.contains(&format!(",{period},"))),
+            "{period}"
+        );
+    }
+    let path = tmp("series-heat-plus.csv", &hp);
+    let out = run(&["measures", "--input", path.to_str().unwrap(), "--over-time"]);
+    // Read as one series of three dates per indicator, dimension and measure.
+    let d = out
+        .lines()
+        .find(|l| l.contains(",smi_health_check,IMD quintile,D,2022/23,2024/25,"))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(d.ends_with(",3"), "{d}");
+}
