@@ -528,10 +528,16 @@ fn saved_counts_load_back_identical_and_merge_across_machines() {
     assert!(merged == whole);
 
     // Refusals: nothing is half-loaded.
-    let newer = saved.replacen("\"version\":1", "\"version\":2", 1);
+    let newer = saved.replacen("\"version\":1", "\"version\":3", 1);
     assert_eq!(
         CohortCounts::from_json(&newer).unwrap_err(),
-        CountsFileError::TooNew(2)
+        CountsFileError::TooNew(3)
+    );
+    // Version 2 is counts by period (issue 15): refused as one set of counts, by name.
+    let by_period = saved.replacen("\"version\":1", "\"version\":2", 1);
+    assert_eq!(
+        CohortCounts::from_json(&by_period).unwrap_err(),
+        CountsFileError::ByPeriod
     );
     let other = saved.replacen("equitas-cohort-counts", "equitas-assessment", 1);
     assert!(

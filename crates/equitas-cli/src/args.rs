@@ -83,6 +83,8 @@ pub(crate) enum CsvTable {
     HeatPlus,
     // Every breakdown's cells and margins, one row per count.
     Breakdowns,
+    // With periods: each ambition's change, trend, gap change and status, one row per metric.
+    Changes,
 }
 
 #[cfg(test)]

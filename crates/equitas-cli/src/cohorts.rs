@@ -6,9 +6,10 @@ use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
 use clap::Args;
+use equitas_core::cohort::period::{MAX_PERIODS, PeriodCounts, PeriodScheme};
 use equitas_core::cohort::records::{
     DEFAULT_BLOCK_BYTES, MAX_PERSON_ID_BYTES, MAX_RECORD_BYTES, ReadSummary, count_records,
-    count_records_parallel,
+    count_records_by_period, count_records_by_period_parallel, count_records_parallel,
 };
 use equitas_core::cohort::{
     Breakdown, Classifier, CohortCounts, CohortDefinition, DefinitionError, MAX_BREAKDOWNS,
@@ -49,7 +50,9 @@ pub(crate) struct Cohort {
     /// with --format csv: counts (long format), ambitions (one row per metric: target, Core20,
     /// rest, overall and quintile rates with Wilson 95% limits) or heat-plus (each metric's
     /// rates by IMD quintile, and by every --by breakdown, in the WHO HEAT Plus layout, ready
-    /// for `equitas measures`)
+    /// for `equitas measures`; with --period-by, its date column is the period), or with
+    /// --period-by changes (each ambition's change, trend, gap change and status); with
+    /// --period-by every other table gains a period column
     #[arg(long, value_name = "T", value_enum, default_value_t = CsvTable::Counts, verbatim_doc_comment)]
     csv_table: CsvTable,
     #[arg(long, value_name = "B", value_delimiter = ',', value_parser = breakdown,
@@ -169,15 +172,29 @@ pub(crate) struct Cohorts {
     /// at all: to a temporary file beside F, renamed at the end)
     #[arg(long, value_name = "F", verbatim_doc_comment)]
     save_counts: Option<PathBuf>,
+    #[arg(long, value_name = "P", value_parser = PeriodScheme::parse, help = period_by_help())]
+    period_by: Option<PeriodScheme>,
     #[command(flatten)]
     cohort: Cohort,
+}
+
+fn period_by_help() -> String {
+    format!(
+        "count by period: fy (the NHS financial year, April to March, of a date column
+YYYY-MM-DD: 2023-04-01 to 2024-03-31 is 2023/24), year (the calendar year of the
+date column) or column (the period column's label as given). Cohorts, ambitions
+and breakdowns come out per period; with two or more, each ambition's change,
+recent trend, gap change (rest vs Core20) and status against its target and date.
+A person may appear once in each period; at most {MAX_PERIODS} periods (a fixed limit)"
+    )
 }
 
 fn records_help() -> String {
     format!(
         "person-record CSV, or - for standard input. Columns:
 person_id,age,sex,ethnicity,lsoa,conditions,groups (required) and
-smoking,events,imd_decile (optional); others are ignored.
+smoking,events,imd_decile (optional), date (YYYY-MM-DD) or period
+(read with --period-by); others are ignored.
 person_id must be filled in and used once only (at most {MAX_PERSON_ID_BYTES} bytes);
 conditions, groups and events are ;-separated catalogue ids (conditions may
 also be ICD-10 codes); age is whole years 0-120 or empty; sex is
@@ -445,6 +462,27 @@ pub(crate) fn cohorts(a: &Cohorts) -> Result<()> {
         )
     };
     let reader = BufReader::with_capacity(1 << 16, reader);
+    if let Some(scheme) = a.period_by {
+        let (counts, summary) = if a.strict || threads <= 1 {
+            count_records_by_period(reader, &classifier, scheme, a.strict)
+        } else {
+            count_records_by_period_parallel(
+                reader,
+                &classifier,
+                scheme,
+                threads,
+                DEFAULT_BLOCK_BYTES,
+            )
+        }
+        .map_err(|e| Failure::from(format!("{}: {e}", records.display())))?;
+        let source = format!("{} ({} rows)", records.display(), summary.rows);
+        if let Some(path) = &a.save_counts {
+            let json = counts.to_json()?;
+            write_whole(path, |w| w.write_all(json.as_bytes()))?;
+        }
+        output_periods(&classifier, &counts, &summary, &source, &a.cohort)?;
+        return warn_problems(&summary);
+    }
     let summary = if a.strict || threads <= 1 {
         count_records(reader, &classifier, &mut counts, a.strict)
     } else {
@@ -463,6 +501,10 @@ pub(crate) fn cohorts(a: &Cohorts) -> Result<()> {
         write_whole(path, |w| w.write_all(json.as_bytes()))?;
     }
     output(&classifier, &counts, &summary, &source, &a.cohort)?;
+    warn_problems(&summary)
+}
+
+fn warn_problems(summary: &ReadSummary) -> Result<()> {
     if summary.rejected > 0 || summary.unknown_areas > 0 {
         err(&format!(
             "warning: {} row(s) not counted because of problems, {} row(s) with unknown area codes counted as deprivation unknown (see the report)",
@@ -472,18 +514,74 @@ pub(crate) fn cohorts(a: &Cohorts) -> Result<()> {
     Ok(())
 }
 
+/// The report of counts by period, on standard output.
+fn output_periods(
+    classifier: &Classifier<'_>,
+    counts: &PeriodCounts,
+    summary: &ReadSummary,
+    source: &str,
+    how: &Cohort,
+) -> Result<()> {
+    let mut out = BufWriter::new(stdout());
+    crate::periods::output(
+        &mut out,
+        classifier,
+        counts,
+        summary,
+        source,
+        &crate::periods::How {
+            format: how.format,
+            csv_table: how.csv_table,
+            rule: how.suppress,
+        },
+    )?;
+    out.flush()?;
+    Ok(())
+}
+
 pub(crate) fn merge(a: &Merge) -> Result<()> {
     let inputs = a.cohort.load(a.imd.as_deref())?;
     // Merging needs no areas; the index names the domains of any domain breakdown.
     let classifier = a.cohort.classifier(&inputs)?;
-    let mut total = CohortCounts::new(&classifier);
+    let mut parts: Option<PeriodCounts> = None;
     for f in &a.files {
         let text = read_text(f, MAX_COUNTS_FILE_BYTES, "MAX_COUNTS_FILE_BYTES")?;
-        let part = CohortCounts::from_json(&text)
+        let part = PeriodCounts::from_json(&text)
             .map_err(|e| Failure::from(format!("{}: {e}", f.display())))?;
-        total
-            .merge(&part)
-            .map_err(|e| Failure::from(format!("{}: {e}", f.display())))?;
+        // Every period must have been counted with --definition.
+        for (p, c) in part.periods() {
+            CohortCounts::new(&classifier).merge(c).map_err(|e| {
+                let at = if p.is_empty() {
+                    String::new()
+                } else {
+                    format!(", period {p}")
+                };
+                Failure::from(format!("{}{at}: {e}", f.display()))
+            })?;
+        }
+        match &mut parts {
+            None => parts = Some(part),
+            Some(total) => total
+                .merge(&part)
+                .map_err(|e| Failure::from(format!("{}: {e}", f.display())))?,
+        }
+    }
+    let Some(parts) = parts else {
+        return Err(Failure::from("no saved counts files given"));
+    };
+    if parts.scheme().is_some() {
+        let people: u64 = parts.periods().map(|(_, c)| c.people()).sum();
+        let summary = ReadSummary {
+            rows: people,
+            counted: people,
+            ..ReadSummary::default()
+        };
+        let source = format!("{} saved counts files merged", a.files.len());
+        return output_periods(&classifier, &parts, &summary, &source, &a.cohort);
+    }
+    let mut total = CohortCounts::new(&classifier);
+    for (_, c) in parts.periods() {
+        total.merge(c).map_err(|e| Failure::from(e.to_string()))?;
     }
     let summary = ReadSummary {
         rows: total.people(),
@@ -515,6 +613,11 @@ fn output(
                 render::csv(&mut out, counts, rule)?;
             }
             CsvTable::Ambitions => render::ambitions_csv(&mut out, &rep.ambitions, protected)?,
+            CsvTable::Changes => {
+                return Err(Failure::from(
+                    "--csv-table changes needs counts by period: count with --period-by (or merge saved counts by period)",
+                ));
+            }
             CsvTable::Breakdowns => render::breakdowns_csv(&mut out, &rep, protected)?,
             CsvTable::HeatPlus => {
                 // The date column is the day the rates were computed (the CLI's clock).

@@ -18,6 +18,7 @@ mod fingertips;
 mod legap;
 mod measures;
 mod output;
+mod periods;
 mod render;
 
 use std::any::Any;

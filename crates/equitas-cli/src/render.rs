@@ -238,7 +238,7 @@ fn ambition(w: &mut impl Write, a: &AmbitionRow) -> io::Result<()> {
 }
 
 /// The rows not counted and the unknown area codes, when there are any.
-fn problems(w: &mut impl Write, summary: &ReadSummary) -> io::Result<()> {
+pub(crate) fn problems(w: &mut impl Write, summary: &ReadSummary) -> io::Result<()> {
     if !summary.problems.is_empty() {
         writeln!(
             w,
@@ -326,7 +326,7 @@ pub fn csv(w: &mut impl Write, counts: &CohortCounts, rule: Rule) -> io::Result<
 }
 
 /// A CSV field: quoted when it holds a comma, quote or line break.
-fn field(s: &str) -> String {
+pub(crate) fn field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {

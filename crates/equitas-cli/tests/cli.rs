@@ -385,7 +385,7 @@ fn the_ambition_table_as_csv_matches_the_json_report() {
         &out,
         "--csv-table",
         "gaps",
-        "[possible values: counts, ambitions, heat-plus, breakdowns]",
+        "[possible values: counts, ambitions, heat-plus, breakdowns, changes]",
     );
 }
 

@@ -260,11 +260,24 @@ fn round_trip(counts: &CohortCounts) {
 /// - saving it again reads back the same counts (and the same text);
 /// - `equitas merge` of the file with itself under the national definition either refuses
 ///   cleanly or gives exactly twice every total, never a total that wrapped past `u64::MAX`
-///   (issue 12, finding 4); its report and rows do not panic.
+///   (issue 12, finding 4); its report and rows do not panic;
+/// - a file of counts by period (version 2) written again reads back the same, and merges
+///   with itself or refuses cleanly.
 pub fn counts(data: &[u8]) {
     let Some(text) = crate::text(data) else {
         return;
     };
+    if let Ok(by_period) = equitas_core::cohort::period::PeriodCounts::from_json(text) {
+        let saved = by_period.to_json().expect("counts by period serialise");
+        let back = equitas_core::cohort::period::PeriodCounts::from_json(&saved)
+            .unwrap_or_else(|e| panic!("saved counts by period do not read back: {e}"));
+        assert_eq!(
+            back, by_period,
+            "counts by period changed on the round trip"
+        );
+        let mut twice = by_period.clone();
+        let _ = twice.merge(&by_period);
+    }
     let Ok(part) = CohortCounts::from_json(text) else {
         return;
     };

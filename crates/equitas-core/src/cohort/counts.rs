@@ -698,14 +698,21 @@ fn layout(l: &Labels) -> CellLayout {
 
 /// The identifier of a saved counts file.
 pub const COUNTS_FORMAT: &str = "equitas-cohort-counts";
-/// The version of the saved counts format this build writes and reads.
-pub const COUNTS_VERSION: u32 = 1;
+/// The newest version of the saved counts format this build reads and writes: 2, counts kept
+/// apart by period ([`super::period::PeriodCounts`]). Counts without periods are still written
+/// as version 1 ([`COUNTS_VERSION_WITHOUT_PERIODS`]), and a version 1 file reads as one unnamed
+/// period.
+pub const COUNTS_VERSION: u32 = 2;
+
+/// The version of a saved counts file of one set of counts, without periods: 1. Each period of
+/// a version 2 file is one of these.
+pub const COUNTS_VERSION_WITHOUT_PERIODS: u32 = 1;
 
 /// A saved counts file: sparse, labelled, versioned JSON, so counts made on different machines
 /// can be merged later.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct CountsFile {
+pub(super) struct CountsFile {
     format: String,
     version: u32,
     labels: Labels,
@@ -751,9 +758,40 @@ fn sparse_tables<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<SparseTable>, D:
 /// The two fields read before the rest, to refuse another format or a newer version before
 /// reading a shape this build may not know. Other fields are skipped unread.
 #[derive(Deserialize)]
-struct Probe {
+pub(super) struct Probe {
     format: Option<serde_json::Value>,
     version: Option<serde_json::Value>,
+}
+
+impl Probe {
+    /// Read the format and version of a saved counts file of at most [`MAX_COUNTS_FILE_BYTES`]:
+    /// the version, when the format is right and the version not newer than this build's.
+    pub(super) fn version_of(text: &str) -> Result<Option<u64>, CountsFileError> {
+        if text.len() > MAX_COUNTS_FILE_BYTES {
+            return Err(CountsFileError::TooLarge(format!(
+                "{} bytes; at most {MAX_COUNTS_FILE_BYTES} are read (MAX_COUNTS_FILE_BYTES: \
+                 every file equitas writes is smaller)",
+                text.len()
+            )));
+        }
+        let probe: Self =
+            serde_json::from_str(text).map_err(|e| CountsFileError::Malformed(e.to_string()))?;
+        match probe.format.as_ref().map(|f| f.as_str()) {
+            Some(Some(COUNTS_FORMAT)) => {}
+            Some(Some(other)) => return Err(CountsFileError::WrongFormat(other.to_owned())),
+            Some(None) => return Err(CountsFileError::WrongFormat("not text".to_owned())),
+            None => return Err(CountsFileError::WrongFormat("missing".to_owned())),
+        }
+        let v = probe.version.as_ref().and_then(serde_json::Value::as_u64);
+        if let Some(v) = v
+            && v > u64::from(COUNTS_VERSION)
+        {
+            return Err(CountsFileError::TooNew(
+                u32::try_from(v).unwrap_or(u32::MAX),
+            ));
+        }
+        Ok(v)
+    }
 }
 
 /// A saved counts file that cannot be read.
@@ -771,6 +809,11 @@ pub enum CountsFileError {
         "saved counts file version {0} is newer than this equitas reads ({COUNTS_VERSION}); upgrade equitas"
     )]
     TooNew(u32),
+    /// A file of counts by period (version 2) read as one set of counts.
+    #[error(
+        "saved counts file has counts by period (version {COUNTS_VERSION}); read it as counts by period (PeriodCounts::from_json; equitas merge does)"
+    )]
+    ByPeriod,
     /// An index or length that does not fit the labels.
     #[error("saved counts file is inconsistent: {0}")]
     Inconsistent(String),
@@ -854,9 +897,14 @@ impl CohortCounts {
     /// # Errors
     /// Only if serialisation itself fails (it does not for these plain types).
     pub fn to_json(&self) -> Result<String, serde_json::Error> {
-        let file = CountsFile {
+        serde_json::to_string(&self.to_file())
+    }
+
+    /// The counts as the saved file's object.
+    pub(super) fn to_file(&self) -> CountsFile {
+        CountsFile {
             format: COUNTS_FORMAT.to_owned(),
-            version: COUNTS_VERSION,
+            version: COUNTS_VERSION_WITHOUT_PERIODS,
             labels: self.labels.clone(),
             people: self.people,
             missing: self.missing.to_vec(),
@@ -871,8 +919,7 @@ impl CohortCounts {
                     entries: sparse(&t.data),
                 })
                 .collect(),
-        };
-        serde_json::to_string(&file)
+        }
     }
 
     /// Read a saved counts file. Nothing is half-loaded: any problem refuses the whole file.
@@ -884,30 +931,22 @@ impl CohortCounts {
     /// Malformed JSON, another format, a newer version, a file or table larger than the limits
     /// ([`CountsFileError::TooLarge`]), or indices and totals that do not fit the labels.
     pub fn from_json(text: &str) -> Result<Self, CountsFileError> {
-        if text.len() > MAX_COUNTS_FILE_BYTES {
-            return Err(CountsFileError::TooLarge(format!(
-                "{} bytes; at most {MAX_COUNTS_FILE_BYTES} are read (MAX_COUNTS_FILE_BYTES: \
-                 every file equitas writes is smaller)",
-                text.len()
-            )));
-        }
-        let probe: Probe =
-            serde_json::from_str(text).map_err(|e| CountsFileError::Malformed(e.to_string()))?;
-        match probe.format.as_ref().map(|f| f.as_str()) {
-            Some(Some(COUNTS_FORMAT)) => {}
-            Some(Some(other)) => return Err(CountsFileError::WrongFormat(other.to_owned())),
-            Some(None) => return Err(CountsFileError::WrongFormat("not text".to_owned())),
-            None => return Err(CountsFileError::WrongFormat("missing".to_owned())),
-        }
-        if let Some(v) = probe.version.as_ref().and_then(serde_json::Value::as_u64)
-            && v > u64::from(COUNTS_VERSION)
-        {
-            return Err(CountsFileError::TooNew(
-                u32::try_from(v).unwrap_or(u32::MAX),
-            ));
+        if Probe::version_of(text)? == Some(u64::from(COUNTS_VERSION)) {
+            return Err(CountsFileError::ByPeriod);
         }
         let f: CountsFile =
             serde_json::from_str(text).map_err(|e| CountsFileError::Malformed(e.to_string()))?;
+        Self::from_file(f)
+    }
+
+    /// The counts of a saved file's object, checked (see [`CohortCounts::from_json`]).
+    pub(super) fn from_file(f: CountsFile) -> Result<Self, CountsFileError> {
+        if f.version > COUNTS_VERSION_WITHOUT_PERIODS {
+            return Err(CountsFileError::Inconsistent(format!(
+                "a set of counts has version {}, expected {COUNTS_VERSION_WITHOUT_PERIODS}",
+                f.version
+            )));
+        }
         let l = &f.labels;
         if l.ethnic.is_empty() || l.bands.is_empty() || l.areas.len() < 2 || l.plus.is_empty() {
             return Err(CountsFileError::Inconsistent(

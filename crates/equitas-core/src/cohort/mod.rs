@@ -19,6 +19,8 @@ mod counts;
 mod definition;
 mod disclosure;
 mod metrics;
+pub mod over_time;
+pub mod period;
 mod place;
 #[cfg(feature = "csv")]
 #[allow(
@@ -40,8 +42,8 @@ pub use breakdown::{
 pub use bridge::BridgeRule;
 pub use compact::{CompactRecord, NO_PLACE, ResolvedArea};
 pub use counts::{
-    COUNTS_FORMAT, COUNTS_VERSION, CohortCounts, CountRow, CountsFileError, MAX_COUNT_CELLS,
-    MAX_COUNTS_FILE_BYTES, MAX_LABELS, MergeError,
+    COUNTS_FORMAT, COUNTS_VERSION, COUNTS_VERSION_WITHOUT_PERIODS, CohortCounts, CountRow,
+    CountsFileError, MAX_COUNT_CELLS, MAX_COUNTS_FILE_BYTES, MAX_LABELS, MergeError,
 };
 pub use definition::{
     AtLeast, CohortDefinition, ExpectedPrevalence, LocalDefinition, LocalMetric,

@@ -52,6 +52,9 @@ pub(super) struct Span {
     /// A problem found while reading it (a wrong field count, a bad or repeated `person_id`):
     /// such a record is reported, never classified.
     pub(super) problem: Option<Box<super::RowError>>,
+    /// The record's period: its index among the periods in the order first seen (0 when the
+    /// count has no periods).
+    pub(super) period: u16,
 }
 
 /// The fields of one record.
@@ -279,6 +282,7 @@ impl<R: Read> Stream<R> {
                         first_end,
                         fields: nends,
                         problem: None,
+                        period: 0,
                     });
                     return Ok(Some(row + lines_inside));
                 }
