@@ -186,17 +186,6 @@ fn rate_change(base: &RateEstimate, now: &RateEstimate) -> RateChange {
     }
 }
 
-/// The label the trend test reads for `period`: a financial year `2023/24` as its first year
-/// (the test uses differences of time only, so the shift changes nothing; `legap::period_span`
-/// reads `2023/24` as the years 2023 to 2024, which would make consecutive financial years
-/// overlap).
-fn trend_label(period: &str) -> &str {
-    match period.split_once('/') {
-        Some((a, b)) if a.len() == 4 && b.len() == 2 => a,
-        _ => period,
-    }
-}
-
 /// The year of a target date (`2028-03-31` is 2028).
 fn target_year(by: &str) -> Option<f64> {
     by.get(..4)
@@ -237,7 +226,7 @@ fn change_of(a0: &AmbitionRow, an: &AmbitionRow, rows: &[(&str, &AmbitionRow)]) 
     let points: Vec<Point<'_>> = rows
         .iter()
         .map(|(p, a)| Point {
-            period: trend_label(p),
+            period: p,
             value: None,
             lower: None,
             upper: None,
@@ -248,19 +237,13 @@ fn change_of(a0: &AmbitionRow, an: &AmbitionRow, rows: &[(&str, &AmbitionRow)]) 
             denominator: Some(a.overall.denominator as f64),
         })
         .collect();
-    let mut trend = trend::recent_trend(
+    let trend = trend::recent_trend(
         &points,
         ValueType::Proportion,
         Polarity::HigherIsBetter,
         0.95,
     )
     .unwrap_or_else(|e| RecentTrend::cannot(e.to_string()));
-    // The periods as labelled (the test read financial years by their first year).
-    for p in &mut trend.periods {
-        if let Some((label, _)) = rows.iter().find(|(l, _)| trend_label(l) == p.as_str()) {
-            *p = (*label).to_owned();
-        }
-    }
     let gap_of = |a: &AmbitionRow| gap::absolute_gap(&percent(&a.rest), &percent(&a.core20), Z95);
     let (gap_baseline, gap_latest) = (gap_of(a0), gap_of(an));
     let gap_change = gap::change(&gap_latest, &gap_baseline, Z95);

@@ -465,8 +465,8 @@ fn recent_points<'p, 'a>(points: &'p [Point<'a>]) -> Result<Vec<(f64, &'p Point<
     }
     let recent = timed.get(timed.len() - RECENT_POINTS..).unwrap_or_default();
     for pair in recent.windows(2) {
-        if let [(_, (_, end), a), (_, (start, _), b)] = pair
-            && start <= end
+        if let [(_, first, a), (_, second, b)] = pair
+            && interval(b.period, *second).0 < interval(a.period, *first).1
         {
             return Err(format!(
                 "periods {:?} and {:?} overlap: rolling periods are not independent",
@@ -475,6 +475,18 @@ fn recent_points<'p, 'a>(points: &'p [Point<'a>]) -> Result<Vec<(f64, &'p Point<
         }
     }
     Ok(recent.iter().map(|&(year, _, p)| (year, p)).collect())
+}
+
+/// The time a period covers, in years from the start of its first (inclusive) to the end
+/// (exclusive), from its first and last years `span`: a year or a range of years (`2017-19`,
+/// three pooled calendar years) from 1 January, and an NHS financial year (`2023/24`: a slash
+/// and consecutive years) from 1 April to 31 March, so consecutive financial years meet and do
+/// not overlap.
+fn interval(label: &str, (first, last): (u32, u32)) -> (f64, f64) {
+    let financial = last == first + 1 && label.contains('/');
+    let offset = if financial { 0.25 } else { 0.0 };
+    let end = if financial { first + 1 } else { last + 1 };
+    (f64::from(first) + offset, f64::from(end) + offset)
 }
 
 /// Time, numerator, denominator and log-odds of each point, or why a point has none.
@@ -866,6 +878,25 @@ mod tests {
         assert_eq!(
             trend(&five, ValueType::Proportion, Polarity::HigherIsBetter).reason,
             "period \"2019\" has no numerator and denominator (a proportion's trend needs both)"
+        );
+        // Consecutive financial years meet without overlapping (April to March); a range of
+        // calendar years written with a slash still overlaps the next.
+        let financial = with_limits(
+            &["2019/20", "2020/21", "2021/22", "2022/23", "2023/24"],
+            &[10.0, 11.0, 12.0, 13.0, 14.0],
+            1.0,
+        );
+        let t = trend(&financial, ValueType::Dsr, Polarity::LowerIsBetter);
+        assert_ne!(t.marker, Marker::CannotBeCalculated, "{}", t.reason);
+        let slashed = with_limits(
+            &["2015/17", "2016/18", "2017/19", "2018/20", "2019/21"],
+            &[1.0, 2.0, 3.0, 4.0, 5.0],
+            0.1,
+        );
+        assert!(
+            trend(&slashed, ValueType::Dsr, Polarity::LowerIsBetter)
+                .reason
+                .contains("overlap")
         );
         // Non-overlapping three-year periods are fine.
         let pooled = with_limits(
