@@ -16,8 +16,10 @@
 
 use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "csv")]
+use super::Classifier;
 use super::counts::{CountsFile, Probe};
-use super::{COUNTS_FORMAT, COUNTS_VERSION, Classifier, CohortCounts, CountsFileError, MergeError};
+use super::{COUNTS_FORMAT, COUNTS_VERSION, CohortCounts, CountsFileError, MergeError};
 use crate::date::Date;
 
 /// The most periods one count may hold (64): far more than the years of any series a report
@@ -198,7 +200,9 @@ impl PeriodCounts {
     }
 
     /// The counts of periods `labels` (in the order first seen), `parts[i]` for `labels[i]`
-    /// (empty counts where a period has no part), ordered by label.
+    /// (empty counts where a period has no part), ordered by label. Only the record reader
+    /// (core's `csv` feature) makes counts by period from parts.
+    #[cfg(feature = "csv")]
     pub(crate) fn from_parts(
         scheme: PeriodScheme,
         labels: Vec<String>,
