@@ -21,6 +21,7 @@ import { importPage, importConfirmPage } from "./pages/import.js";
 import { deletePage } from "./pages/delete.js";
 import { removeUnreadablePage } from "./pages/unreadable.js";
 import { notFound } from "./pages/errors.js";
+import { assessmentsPage, renamePage, openPage, newPage } from "./pages/assessments.js";
 
 /** @import { App, Page } from "./app.js" */
 /** @import { ParsedRoute } from "./router.js" */
@@ -42,6 +43,10 @@ export const ROUTES = Object.freeze([
     page: (app) => (app.state.fixed ? { redirect: `/${app.state.fixed}/tasks` } : choosePage(app)),
   },
   { path: "/set-aside/:key/remove", page: (app, { key }) => removeUnreadablePage(app, key) },
+  { path: "/assessments/:key/rename", page: (app, { key }) => renamePage(app, key) },
+  { path: "/assessments", page: (app) => assessmentsPage(app) },
+  { path: "/open/:key", page: (app, { key }) => openPage(app, key) },
+  { path: "/new/:id", page: (app, { id }) => newPage(app, id) },
   { path: "/:instrument/tasks", page: (app) => tasksPage(app) },
   {
     path: "/:instrument/q/:section/:n",

@@ -216,6 +216,7 @@ pub fn package(root: &Path, budget: Budget, bless: bool) -> Result<Vec<WasmSize>
         build_module(root, module, &pin, &out_dir)?;
     }
     copy_nhsuk_frontend(root)?;
+    copy_idb(root)?;
 
     let mut sizes = Vec::with_capacity(MODULES.len());
     for module in &MODULES {
@@ -637,6 +638,38 @@ fn copy_nhsuk_frontend(root: &Path) -> Result {
         }
     }
     eprintln!("    ok: www/vendor/nhsuk/nhsuk.css and assets/images/");
+    Ok(())
+}
+
+/// Puts the `idb` npm package (a small promise wrapper of IndexedDB, which the app's store of
+/// assessments uses) into `www/vendor/idb/`: its one ES module `index.js` (self-contained: it
+/// imports nothing), its TypeScript definitions for the type check and its licence. The app
+/// imports `vendor/idb/index.js` from its own origin, as it links the NHS.UK CSS.
+fn copy_idb(root: &Path) -> Result {
+    let package = root.join("www/node_modules/idb");
+    let build = package.join("build");
+    let vendor = root.join("www/vendor/idb");
+    eprintln!("\n==> the idb package's ES module and types into www/vendor/idb");
+    if vendor.exists() {
+        fs::remove_dir_all(&vendor)
+            .map_err(|e| format!("cannot clear {}: {e}", vendor.display()))?;
+    }
+    fs::create_dir_all(&vendor).map_err(|e| format!("cannot create {}: {e}", vendor.display()))?;
+    let entries = fs::read_dir(&build)
+        .map_err(|e| format!("cannot list {} (is idb installed?): {e}", build.display()))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| format!("cannot list {}: {e}", build.display()))?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name == "index.js" || name.ends_with(".d.ts") {
+            copy(&entry.path(), &vendor.join(&*name))?;
+        }
+    }
+    if !vendor.join("index.js").is_file() {
+        return Err(format!("{} has no index.js", build.display()));
+    }
+    copy(&package.join("LICENSE"), &vendor.join("LICENSE"))?;
+    eprintln!("    ok: www/vendor/idb/index.js");
     Ok(())
 }
 

@@ -71,7 +71,8 @@ export function choosePage(app, errors) {
             app.show(choosePage(app, true));
             return;
           }
-          app.navigate(`/${v.value}/tasks`);
+          // With many assessments kept (the library), Continue starts a new one.
+          app.navigate(app.library ? `/new/${v.value}` : `/${v.value}/tasks`);
         },
       },
     },
