@@ -22,6 +22,7 @@ import { deletePage } from "./pages/delete.js";
 import { removeUnreadablePage } from "./pages/unreadable.js";
 import { notFound } from "./pages/errors.js";
 import { assessmentsPage, renamePage, openPage, newPage } from "./pages/assessments.js";
+import { portfolioPage } from "./pages/portfolio.js";
 
 /** @import { App, Page } from "./app.js" */
 /** @import { ParsedRoute } from "./router.js" */
@@ -45,6 +46,7 @@ export const ROUTES = Object.freeze([
   { path: "/set-aside/:key/remove", page: (app, { key }) => removeUnreadablePage(app, key) },
   { path: "/assessments/:key/rename", page: (app, { key }) => renamePage(app, key) },
   { path: "/assessments", page: (app) => assessmentsPage(app) },
+  { path: "/portfolio", page: (app) => portfolioPage(app) },
   { path: "/open/:key", page: (app, { key }) => openPage(app, key) },
   { path: "/new/:id", page: (app, { id }) => newPage(app, id) },
   { path: "/:instrument/tasks", page: (app) => tasksPage(app) },

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import fs from "node:fs/promises";
 import { sharedBrowserAndServer, withPage, axeCheck, storedAssessments, waitForStoredDraft, localDrafts } from "./helpers.mjs";
-import { HEAT, DRAFT_KEY, FIXTURES, openStart, openSection } from "./app-driver.mjs";
+import { HEAT, DRAFT_KEY, FIXTURES, openStart, openSection, nodeEngine } from "./app-driver.mjs";
 
 let browser, server;
 sharedBrowserAndServer((b, s) => ([browser, server] = [b, s]));
@@ -117,6 +117,50 @@ test("create three, duplicate one, import two at once, export all; a reload show
     await page.waitForURL(/#\/heat\/tasks$/);
     await page.goto(server.url("/#/heat/check/prepare"));
     assert.match(await page.locator(".nhsuk-summary-list").innerText(), /Clinic C/);
+
+    // The copy of Clinic A becomes its review: change one answer.
+    await openList(page);
+    await page.getByRole("link", { name: "Copy of Clinic A", exact: true }).click();
+    await page.waitForURL(/#\/heat\/tasks$/);
+    await openSection(page, "Prepare");
+    const scopeLabel = HEAT.sections.flatMap((s) => s.questions).find((x) => x.id === "prepare.scope").label;
+    await page.goto(server.url("/#/heat/q/prepare/2"));
+    await page.getByLabel(scopeLabel).fill("Evening clinics, reviewed");
+    await waitForStoredDraft(page, (d) => d?.answers?.["prepare.scope"] === "Evening clinics, reviewed");
+
+    // The portfolio: the engine's summary of the six, each overdue review linked.
+    await openList(page);
+    await page.getByRole("link", { name: "See the portfolio summary" }).click();
+    await page.getByRole("heading", { level: 1, name: "Portfolio summary" }).waitFor();
+    const records = await storedAssessments(page);
+    const eng = await nodeEngine();
+    const asOf = await page.evaluate(() => {
+      const d = new Date();
+      return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+    });
+    // The page gives the engine the records most recently changed first, as the list shows them.
+    records.sort((a, b) => (a.changed < b.changed ? 1 : a.changed > b.changed ? -1 : 0));
+    const expected = eng.summariseAssessments(
+      records.map((r) => r.saved),
+      asOf,
+    );
+    assert.equal(expected.assessments, 6);
+    const bandRows = await page.getByTestId("bands").locator("tbody tr").allInnerTexts();
+    assert.deepEqual(
+      bandRows.map((t) => t.split("\t").slice(1).join(" ").trim()),
+      expected.bands.map((b) => `${b.label} ${b.count}`),
+      "the bands and their counts are the engine's",
+    );
+    const overdue = page.getByTestId("overdue");
+    const overdueRows = await overdue.locator("tbody tr").allInnerTexts();
+    assert.equal(overdueRows.length, expected.overdue.length, "every overdue review is listed");
+    assert.ok(expected.overdue.length >= 1, "maturity-gaps.json's review (2025-11-30) is overdue");
+    for (const o of expected.overdue) {
+      assert.ok(overdueRows.some((t) => t.includes(o.review_date) && t.includes(String(o.days_overdue))), `${o.review_date} listed`);
+    }
+    await overdue.getByRole("link").first().waitFor();
+    await axeCheck(page, "the portfolio summary");
+
   });
 });
 

@@ -39,6 +39,7 @@
 #![warn(clippy::too_many_lines)]
 
 pub mod answers;
+pub mod compare;
 pub mod date;
 mod doc;
 pub mod envelope;
@@ -51,6 +52,7 @@ pub mod summary;
 pub mod validate;
 
 pub use answers::{Answer, Answers, ChecklistEntry, Evidence, EvidenceRow, Impact};
+pub use compare::{Change, CompareError, compare};
 pub use date::{Date, DateError};
 pub use envelope::{
     Assessment, FORMAT, InstrumentRef, LoadError, Loaded, MigrationNote, Registry, Retained,
