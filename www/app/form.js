@@ -368,16 +368,37 @@ function textQuestion(q, ctx) {
 }
 
 /**
- * Parse a number typed by a person: blank → undefined, bad → NaN. Commas as thousands allowed.
+ * Parse a number typed by a person: blank → undefined, bad → NaN. A comma may only group
+ * thousands ("1,234,567"); "42,1" (a decimal comma) is NaN, never 421 (`numberError` says why).
  *
  * @param {unknown} text - What was typed
  * @returns {number | undefined} The number, NaN when it is not one, undefined when blank
  */
 export function parseNumber(text) {
-  const t = String(text).trim().replace(/,/g, "");
+  let t = String(text).trim();
   if (t === "") return undefined;
+  if (t.includes(",")) {
+    if (!/^[-+]?\d{1,3}(,\d{3})+(\.\d*)?([eE][-+]?\d+)?$/.test(t)) return NaN;
+    t = t.replace(/,/g, "");
+  }
   if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(t)) return NaN;
   return Number(t);
+}
+
+/**
+ * What to tell a person whose typing `parseNumber` could not read, naming what was read: a
+ * decimal comma gets its own message, anything else `otherwise`.
+ *
+ * @param {unknown} text - What was typed
+ * @param {string} otherwise - The message for any other unreadable text
+ * @returns {string} The message
+ */
+export function numberError(text, otherwise) {
+  const t = String(text).trim();
+  if (/^[-+]?\d*,\d+$/.test(t) && !/^[-+]?\d{1,3}(,\d{3})+$/.test(t)) {
+    return `"${t}" has a decimal comma: use a full stop, like ${t.replace(",", ".")} (a comma can only separate thousands, like 1,234)`;
+  }
+  return `"${t}" is not a number: ${otherwise[0].toLowerCase()}${otherwise.slice(1)}`;
 }
 
 /**
@@ -408,7 +429,7 @@ function numberQuestion(q, ctx) {
         const n = parseNumber(fieldValue(e));
         ctx.rawValues.set(id, fieldValue(e));
         if (Number.isNaN(n)) {
-          ctx.cellErrors.set(id, `Enter a number for "${q.label}", like 12 or 3.5`);
+          ctx.cellErrors.set(id, numberError(fieldValue(e), `Enter a number for "${q.label}", like 12 or 3.5`));
           ctx.set(q.id, undefined);
         } else {
           ctx.cellErrors.delete(id);
@@ -439,10 +460,112 @@ function numberQuestion(q, ctx) {
   );
 }
 
-const DATE_HINT = "Use year-month-day, for example 2026-03-27";
+const DATE_HINT = "For example, 27 3 2026";
 
 /**
- * A date field (year-month-day, as typed).
+ * A saved date's day, month and year for the three fields of the NHS.UK date input: a
+ * `YYYY-MM-DD` answer split (without leading zeros), anything else left blank (its error, from
+ * the engine, names the text).
+ *
+ * @param {unknown} value - The saved answer or cell
+ * @returns {{day: string, month: string, year: string}} The fields
+ */
+export function dateParts(value) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(typeof value === "string" ? value.trim() : "");
+  return m ? { day: String(+m[3]), month: String(+m[2]), year: m[1] } : { day: "", month: "", year: "" };
+}
+
+/**
+ * The answer the three fields of a date input give: nothing when all are blank, `YYYY-MM-DD`
+ * when each is a number of the right length, else an error in the NHS.UK design system's words
+ * naming what was typed. Whether the day exists (30 February) is the engine's check.
+ *
+ * @param {{day: string, month: string, year: string}} parts - What was typed
+ * @param {string} label - The question or column, for the messages
+ * @returns {{value?: string, error?: string}} The date, or what is wrong with it
+ */
+export function dateFromParts(parts, label) {
+  const day = parts.day.trim();
+  const month = parts.month.trim();
+  const year = parts.year.trim();
+  if (!day && !month && !year) return {};
+  const missing = [
+    ["a day", day],
+    ["a month", month],
+    ["a year", year],
+  ].filter(([, v]) => !v);
+  if (missing.length) {
+    return { error: `${label} must include ${missing.map(([w]) => w).join(" and ")}` };
+  }
+  for (const [name, v] of [
+    ["Day", day],
+    ["Month", month],
+  ]) {
+    if (!/^\d{1,2}$/.test(v)) return { error: `${name} "${v}" must be a number, like ${name === "Day" ? "27" : "3"}` };
+  }
+  if (!/^\d{4}$/.test(year)) return { error: `Year "${year}" must include 4 numbers, like 2026` };
+  return { value: `${year}-${month.padStart(2, "0")}-${day.padStart(2, "0")}` };
+}
+
+/**
+ * The three fields of the NHS.UK date input (day, month, year), each with its label. What they
+ * give (`dateFromParts`) goes to `onValue`; an error is kept at the day field
+ * (`ctx.cellErrors`, the first field, where the error summary's link leads) and the answer
+ * removed, as for a number that cannot be read.
+ *
+ * @param {string} id - The day field's id; the month's and year's add -month and -year
+ * @param {unknown} value - The saved date
+ * @param {QuestionContext} ctx - The question's context (raw values and local errors)
+ * @param {string} label - The question or column, for the messages
+ * @param {(value: string | undefined) => void} onValue - Takes each new date
+ * @param {string | null} [describedby] - Ids describing the fields (hint, error)
+ * @returns {HTMLElement} The `nhsuk-date-input`
+ */
+function dateInputs(id, value, ctx, label, onValue, describedby) {
+  const saved = dateParts(value);
+  const ids = { day: id, month: `${id}-month`, year: `${id}-year` };
+  /** @param {"day" | "month" | "year"} part */
+  const current = (part) => ctx.rawValues.get(ids[part]) ?? saved[part];
+  const error = ctx.cellErrors.get(id);
+  /** @param {"day" | "month" | "year"} part */
+  const item = (part) =>
+    h(
+      "div",
+      { class: "nhsuk-date-input__item" },
+      h(
+        "label",
+        { class: "nhsuk-label nhsuk-date-input__label", for: ids[part] },
+        part[0].toUpperCase() + part.slice(1),
+      ),
+      h("input", {
+        class: `nhsuk-input nhsuk-date-input__input nhsuk-input--width-${part === "year" ? 4 : 2}${error ? " nhsuk-input--error" : ""}`,
+        id: ids[part],
+        name: ids[part],
+        type: "text",
+        inputmode: "numeric",
+        autocomplete: "off",
+        "aria-describedby": describedby || null,
+        props: { value: current(part) },
+        on: {
+          input: (e) => {
+            ctx.rawValues.set(ids[part], fieldValue(e));
+            const got = dateFromParts({ day: current("day"), month: current("month"), year: current("year") }, label);
+            if (got.error) {
+              ctx.cellErrors.set(id, got.error);
+              onValue(undefined);
+            } else {
+              ctx.cellErrors.delete(id);
+              onValue(got.value);
+            }
+          },
+        },
+      }),
+    );
+  return h("div", { class: "nhsuk-date-input", id: `${id}-date` }, item("day"), item("month"), item("year"));
+}
+
+/**
+ * A date question: the NHS.UK date input in a fieldset whose legend is the page's heading.
  *
  * @param {Question} q - The question
  * @param {QuestionContext} ctx - Its context
@@ -452,29 +575,21 @@ function dateQuestion(q, ctx) {
   const id = fieldId(q);
   const eid = ctx.errors.length ? errorId(q) : null;
   const hid = hintId(q);
-  const answer = ctx.answers[q.id];
-  const v = typeof answer === "string" ? answer : "";
   return h(
     "div",
     { class: groupClass(ctx) },
     h(
-      "h1",
-      { class: "nhsuk-label-wrapper", tabindex: "-1" },
-      h("label", { class: "nhsuk-label nhsuk-label--l", for: id }, labelText(q)),
+      "fieldset",
+      { class: "nhsuk-fieldset", role: "group", "aria-describedby": describedBy(hid, eid) },
+      h(
+        "legend",
+        { class: "nhsuk-fieldset__legend nhsuk-fieldset__legend--l" },
+        h("h1", { class: "nhsuk-fieldset__heading", tabindex: "-1" }, labelText(q)),
+      ),
+      hint(hid, q.help ? `${q.help} ${DATE_HINT}.` : `${DATE_HINT}.`),
+      errorMessages(eid, ctx.errors),
+      dateInputs(id, ctx.answers[q.id], ctx, q.label, (v) => ctx.set(q.id, v)),
     ),
-    hint(hid, q.help ? `${q.help} ${DATE_HINT}.` : `${DATE_HINT}.`),
-    errorMessages(eid, ctx.errors),
-    h("input", {
-      class: `nhsuk-input nhsuk-input--width-10${eid ? " nhsuk-input--error" : ""}`,
-      id,
-      name: id,
-      type: "text",
-      inputmode: "numeric",
-      autocomplete: "off",
-      "aria-describedby": describedBy(hid, eid),
-      props: { value: v },
-      on: { input: (e) => ctx.set(q.id, fieldValue(e).trim() === "" ? undefined : fieldValue(e).trim()) },
-    }),
   );
 }
 
@@ -785,8 +900,27 @@ function tableQuestion(q, ctx) {
           c.required ? c.label : `${c.label} (optional)`,
           h("span", { class: "nhsuk-u-visually-hidden" }, `, ${rowNoun.toLowerCase()} ${r + 1}`),
         );
+        if (c.kind.type === "date") {
+          return h(
+            "div",
+            { class: "nhsuk-form-group" },
+            h(
+              "fieldset",
+              { class: "nhsuk-fieldset", role: "group", "aria-describedby": `${id}-hint` },
+              h(
+                "legend",
+                { class: "nhsuk-fieldset__legend nhsuk-fieldset__legend--s" },
+                c.required ? c.label : `${c.label} (optional)`,
+                h("span", { class: "nhsuk-u-visually-hidden" }, `, ${rowNoun.toLowerCase()} ${r + 1}`),
+              ),
+              hint(`${id}-hint`, DATE_HINT),
+              dateInputs(id, value, ctx, `${c.label} of ${rowNoun.toLowerCase()} ${r + 1}`, (v) =>
+                setCell(r, c.id, v ?? ""),
+              ),
+            ),
+          );
+        }
         let control;
-        let chint = null;
         /** @param {Event} e - The cell's input or change */
         const onInput = (e) => setCell(r, c.id, fieldValue(e));
         if (c.kind.type === "choice" || c.kind.type === "item_of") {
@@ -798,22 +932,10 @@ function tableQuestion(q, ctx) {
                 ]
               : itemOfOptions(ctx.inst, c.kind.question, value, ctx.answers);
           control = h("select", { class: "nhsuk-select", id, on: { change: onInput } }, opts);
-        } else if (c.kind.type === "date") {
-          chint = hint(`${id}-hint`, DATE_HINT);
-          control = h("input", {
-            class: "nhsuk-input nhsuk-input--width-10",
-            id,
-            type: "text",
-            inputmode: "numeric",
-            autocomplete: "off",
-            "aria-describedby": `${id}-hint`,
-            props: { value },
-            on: { input: onInput },
-          });
         } else {
           control = h("input", { class: "nhsuk-input", id, type: "text", props: { value }, on: { input: onInput } });
         }
-        return h("div", { class: "nhsuk-form-group" }, label, chint, control);
+        return h("div", { class: "nhsuk-form-group" }, label, control);
       }),
       h(
         "button",
@@ -932,12 +1054,10 @@ function evidenceQuestion(q, ctx) {
           const bad =
             Number.isNaN(n) || (integer && n !== undefined && !(Number.isInteger(n) && n >= 0 && n <= 4294967295));
           if (bad) {
-            ctx.cellErrors.set(
-              id,
-              integer
-                ? "Enter the order as a whole number, 1 or more, or leave it blank"
-                : "Enter a number, like 41.2, or leave it blank",
-            );
+            const msg = integer
+              ? "Enter the order as a whole number, 1 or more, or leave it blank"
+              : "Enter a number, like 41.2, or leave it blank";
+            ctx.cellErrors.set(id, Number.isNaN(n) ? numberError(fieldValue(e), msg) : msg);
             onValue(undefined);
           } else {
             ctx.cellErrors.delete(id);

@@ -93,14 +93,18 @@ pub const MODULES: [Module; 3] = [
     // (206,869) when the data page's functions were split off; the one module before that was
     // 701,230 bytes (259,260 gzipped). ARCHITECTURE.md, "What keeps the assessment engine small",
     // says what each step was.
+    // 376,534 bytes (156,411 gzipped) with issue 16's cross-field checks (+2,594 / +1,783 on
+    // 373,940 / 154,628: the review after the assessment date, the assessment date not after
+    // the `today` validateAssessment and assessmentProgress take, an impact for every item
+    // considered, and the instrument's `assessment_date` role); the ceilings rose to hold it.
     Module {
         name: "equitas_wasm",
         feature: "assess",
         what: "the assessment engine, for the start page, the form and the results",
         budget_raw: ENGINE_BUDGET_RAW,
         budget_gzip: ENGINE_BUDGET_GZIP,
-        ceiling_raw: 375_900,
-        ceiling_gzip: 155_900,
+        ceiling_raw: 376_700,
+        ceiling_gzip: 156_550,
     },
     // The data page's measures: 220,024 bytes (104,979 gzipped) with serde-wasm-bindgen at the
     // boundary (issue 13: -14,813 / -8,727 on 234,837 / 113,706: its options cross as a value,

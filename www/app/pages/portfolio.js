@@ -7,6 +7,7 @@
 import { h } from "../dom.js";
 import * as eng from "../engine.js";
 import { displayName, readRecord } from "../drafts.js";
+import { today } from "../format.js";
 
 /** @import { App, Page } from "../app.js" */
 /** @import { SavedFile } from "../engine.js" */
@@ -23,17 +24,6 @@ const DIMENSIONS_SHOWN = 10;
  * @property {SavedFile} saved - Its saved file
  * @property {string} name - Its name
  */
-
-/**
- * Today's date as `YYYY-MM-DD`, in this browser's time zone.
- *
- * @returns {string} The date
- */
-function today() {
-  const d = new Date();
-  const p = (/** @type {number} */ n) => String(n).padStart(2, "0");
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
-}
 
 /**
  * A table with a caption, header cells and rows of cells.

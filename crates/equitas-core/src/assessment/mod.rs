@@ -65,5 +65,6 @@ pub use score::{
 };
 pub use summary::{Summary, summary};
 pub use validate::{
-    FieldError, Problem, SectionProgress, Status, is_visible, progress, validate, visible_questions,
+    FieldError, Problem, SectionProgress, Status, is_visible, progress, progress_with, validate,
+    validate_as_of, visible_questions,
 };
