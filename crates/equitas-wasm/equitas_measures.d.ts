@@ -1710,11 +1710,24 @@ export type Missing = "unknown_area" | "no_deprivation" | "no_age" | "ethnicity_
  */
 export function measureHeatPlus(csv: string, options?: Options | null): MeasuredFile;
 
+/**
+ * The rows of an evidence table (`EvidenceRow`s, as a saved assessment holds them) from a range
+ * pasted from a spreadsheet (tab-separated) or a CSV file: a first row naming the columns is a
+ * header; without one the cells are subgroup, order, estimate, population, standard error,
+ * lower limit, upper limit. `dimension` fills every row that does not name its own.
+ *
+ * @throws {Error} naming the row and column of every cell that cannot be read (a decimal comma,
+ * an order that is not a whole number, a row without a subgroup), or when there are no rows or
+ * more than 1,000
+ */
+export function readEvidence(text: string, dimension?: string | null): EvidenceRow[];
+
 export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
 
 export interface InitOutput {
     readonly memory: WebAssembly.Memory;
     readonly measureHeatPlus: (a: number, b: number, c: number) => [number, number, number];
+    readonly readEvidence: (a: number, b: number, c: number, d: number) => [number, number, number];
     readonly __wbindgen_malloc: (a: number, b: number) => number;
     readonly __wbindgen_realloc: (a: number, b: number, c: number, d: number) => number;
     readonly __wbindgen_free: (a: number, b: number, c: number) => void;

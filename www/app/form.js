@@ -1000,6 +1000,135 @@ function tableQuestion(q, ctx) {
  */
 
 /**
+ * Whether an evidence row has nothing in it (the blank first row the form shows).
+ *
+ * @param {Record<string, unknown>} r - The row
+ * @returns {boolean} Blank
+ */
+function blankRow(r) {
+  return Object.values(r).every((v) => v === "" || v === undefined || v === false || v === 0);
+}
+
+/**
+ * Rows of evidence from a spreadsheet or a file: a range pasted (tab-separated) or a CSV file
+ * chosen, read by the engine's `readEvidence` (core's io::evidence, in the data page's module,
+ * loaded only now, so the form's start-up does not grow), with the dimension asked once. The
+ * rows are added after those already there (the blank first row is replaced); what cannot be
+ * read is said at the field, naming each row and column.
+ *
+ * @param {Question} q - The evidence question
+ * @param {QuestionContext} ctx - Its context
+ * @param {() => EvidenceDraft} get - The answer now
+ * @param {(ev: EvidenceDraft) => void} put - Save the answer
+ * @returns {HTMLElement} The section
+ */
+function evidenceFromData(q, ctx, get, put) {
+  const pasteId = safeId("q", q.id, "paste");
+  const dimId = safeId("q", q.id, "paste-dimension");
+  const fileId = safeId("q", q.id, "csv");
+  const error = ctx.cellErrors.get(pasteId);
+  /**
+   * @param {string} text - The pasted cells or the file's text
+   * @param {string} what - "pasted cells" or the file's name, for the message
+   */
+  const add = async (text, what) => {
+    const dimension = (ctx.rawValues.get(dimId) ?? "").trim();
+    try {
+      const de = await import("./data-engine.js");
+      await de.ready();
+      const rows = /** @type {Record<string, unknown>[]} */ (
+        /** @type {unknown} */ (de.readEvidence(text, dimension || undefined))
+      );
+      const ev = get();
+      ev.rows = [...ev.rows.filter((r) => !blankRow(r)), ...rows];
+      const first = ev.rows.length - rows.length + 1;
+      put(ev);
+      ctx.cellErrors.delete(pasteId);
+      ctx.rawValues.delete(pasteId);
+      ctx.rebuild(
+        safeId("q", q.id, "row", first, "subgroup"),
+        `${rows.length} ${rows.length === 1 ? "subgroup" : "subgroups"} added from the ${what}`,
+      );
+    } catch (e) {
+      ctx.cellErrors.set(pasteId, `The ${what} could not be read: ${e instanceof Error ? e.message : String(e)}`);
+      ctx.rebuild(pasteId, "The rows could not be read");
+    }
+  };
+  return h(
+    "div",
+    { class: `nhsuk-form-group${error ? " nhsuk-form-group--error" : ""}`, "data-testid": "evidence-from-data" },
+    h("h2", { class: "nhsuk-heading-m" }, "Add subgroups from a spreadsheet or a CSV file"),
+    h(
+      "div",
+      { class: "nhsuk-form-group" },
+      h("label", { class: "nhsuk-label", for: dimId }, "Dimension of these subgroups"),
+      hint(`${dimId}-hint`, "Asked once for all the rows, for example IMD quintile"),
+      h("input", {
+        class: "nhsuk-input nhsuk-input--width-20",
+        id: dimId,
+        type: "text",
+        "aria-describedby": `${dimId}-hint`,
+        props: { value: ctx.rawValues.get(dimId) ?? "" },
+        on: { input: (e) => ctx.rawValues.set(dimId, fieldValue(e)) },
+      }),
+    ),
+    h("label", { class: "nhsuk-label", for: pasteId }, "Paste cells from a spreadsheet"),
+    hint(
+      `${pasteId}-hint`,
+      "One subgroup per row: subgroup, order, estimate, population, standard error, lower limit, upper limit (leave a cell empty if you do not have it), or a first row naming the columns.",
+    ),
+    error
+      ? h(
+          "span",
+          { class: "nhsuk-error-message", id: `${pasteId}-error` },
+          h("span", { class: "nhsuk-u-visually-hidden" }, "Error: "),
+          error,
+        )
+      : null,
+    h("textarea", {
+      class: `nhsuk-textarea${error ? " nhsuk-textarea--error" : ""}`,
+      id: pasteId,
+      rows: "5",
+      spellcheck: "false",
+      "aria-describedby": describedBy(`${pasteId}-hint`, error ? `${pasteId}-error` : null),
+      props: { value: ctx.rawValues.get(pasteId) ?? "" },
+      on: { input: (e) => ctx.rawValues.set(pasteId, fieldValue(e)) },
+    }),
+    h(
+      "button",
+      {
+        class: "nhsuk-button nhsuk-button--secondary",
+        type: "button",
+        on: { click: () => void add(ctx.rawValues.get(pasteId) ?? "", "pasted cells") },
+      },
+      "Add the pasted subgroups",
+    ),
+    h(
+      "div",
+      { class: "nhsuk-form-group" },
+      h("label", { class: "nhsuk-label", for: fileId }, "Or choose a CSV file"),
+      hint(
+        `${fileId}-hint`,
+        "With a first row naming the columns, as above; a dimension column may name each row's own.",
+      ),
+      h("input", {
+        class: "nhsuk-file-upload",
+        id: fileId,
+        type: "file",
+        accept: ".csv,text/csv",
+        "aria-describedby": `${fileId}-hint`,
+        on: {
+          change: (e) => {
+            const file = /** @type {HTMLInputElement} */ (e.target).files?.[0];
+            if (file) void file.text().then((text) => add(text, `file ${file.name}`));
+          },
+        },
+      }),
+    ),
+  );
+}
+
+/**
  * The quantitative evidence: the indicator, which way is better, the scale, and a fieldset per
  * subgroup (dimension, subgroup, order, estimate, population, standard error, limits, reference).
  *
@@ -1262,6 +1391,7 @@ function evidenceQuestion(q, ctx) {
       }),
       null,
     ),
+    evidenceFromData(q, ctx, get, put),
     rowEls,
     h(
       "button",
