@@ -1066,6 +1066,13 @@ export interface MeasuredTable {
      * standard error), and the setting average.
      */
     chart: Chart;
+    /**
+     * The stratum as an assessment's evidence table holds it, for the data page's "Use these
+     * numbers": the indicator, which way is better and the scale, and per subgroup in the
+     * file's order its dimension, label, order (0 for an unordered dimension), estimate,
+     * population, standard error, the limits as the file gives them, and the reference flag.
+     */
+    evidence: Evidence;
 }
 
 /**

@@ -8,6 +8,7 @@
 // value and the page shows that list in an error summary.
 
 import { ready, measureHeatPlus } from "./data-engine.js";
+import { EVIDENCE_HANDOFF } from "./storage.js";
 import { h, clear, append } from "./dom.js";
 import { gradientChart, chartFigure, dataTable, tableBox, fmt, noteText } from "./charts.js";
 
@@ -416,5 +417,35 @@ function stratumBlock(table, i, level, names) {
   measures.classList.add("equitas-measures-table");
   measures.setAttribute("data-testid", `stratum-measures-${i}`);
   box.append(tableBox(measures));
+  box.append(
+    h(
+      "button",
+      {
+        class: "nhsuk-button nhsuk-button--secondary",
+        type: "button",
+        "data-testid": `stratum-use-${i}`,
+        on: { click: () => useInAssessment(title, table) },
+      },
+      "Use these numbers in an assessment",
+      h("span", { class: "nhsuk-u-visually-hidden" }, `: ${title}`),
+    ),
+  );
   return box;
+}
+
+/**
+ * Hand a table's subgroups to the assessment form (the engine's `evidence`: rows as an
+ * assessment's evidence table holds them) and open the evidence question there, where the
+ * person chooses to add them. Kept in this tab's sessionStorage, so nothing leaves the browser.
+ *
+ * @param {string} title - The table's name, "<indicator> by <dimension>"
+ * @param {MeasuredTable} table - The engine's model of the table
+ */
+function useInAssessment(title, table) {
+  try {
+    sessionStorage.setItem(EVIDENCE_HANDOFF, JSON.stringify({ title, evidence: table.evidence }));
+  } catch {
+    // No storage: the form opens without the numbers and says nothing is waiting.
+  }
+  location.assign("./#/heat/evidence");
 }

@@ -8,6 +8,7 @@
 // question block and put focus back where the user was.
 
 import { h, safeId } from "./dom.js";
+import { EVIDENCE_HANDOFF } from "./storage.js";
 
 /** @import { Instrument, Question, Choice, Answer, SavedFile, ChecklistEntry, Evidence, EvidenceRow } from "./engine.js" */
 /** @import { Child } from "./dom.js" */
@@ -1010,6 +1011,68 @@ function blankRow(r) {
 }
 
 /**
+ * The numbers the data page handed over ("Use these numbers in an assessment": a table's
+ * subgroups as the engine gave them, in sessionStorage), if any: what they are, and a button that
+ * adds them after the rows already there (the indicator, which way is better and the scale too,
+ * when the table has no rows yet).
+ *
+ * @param {Question} q - The evidence question
+ * @param {QuestionContext} ctx - Its context
+ * @param {() => EvidenceDraft} get - The answer now
+ * @param {(ev: EvidenceDraft) => void} put - Save the answer
+ * @returns {HTMLElement | null} The inset, or nothing when no numbers are waiting
+ */
+function fromDataPage(q, ctx, get, put) {
+  /** @type {{title: string, evidence: EvidenceDraft} | null} */
+  let handed = null;
+  try {
+    const text = sessionStorage.getItem(EVIDENCE_HANDOFF);
+    handed = text ? JSON.parse(text) : null;
+  } catch {
+    handed = null;
+  }
+  if (!handed || !handed.evidence || !Array.isArray(handed.evidence.rows)) return null;
+  const { title, evidence } = handed;
+  const n = evidence.rows.length;
+  return h(
+    "div",
+    { class: "nhsuk-inset-text", "data-testid": "evidence-handoff" },
+    h("span", { class: "nhsuk-u-visually-hidden" }, "Information: "),
+    h("p", {}, `Numbers from the data page: ${title}, ${n} ${n === 1 ? "subgroup" : "subgroups"}.`),
+    h(
+      "button",
+      {
+        class: "nhsuk-button nhsuk-button--secondary",
+        type: "button",
+        on: {
+          click: () => {
+            const ev = get();
+            const kept = ev.rows.filter((r) => !blankRow(r));
+            if (!kept.length) {
+              if (evidence.indicator) ev.indicator = evidence.indicator;
+              ev.favourable = evidence.favourable;
+              ev.scale = evidence.scale;
+            }
+            ev.rows = [...kept, ...evidence.rows];
+            put(ev);
+            try {
+              sessionStorage.removeItem(EVIDENCE_HANDOFF);
+            } catch {
+              // No storage to clear: the inset offers the same numbers again on the next visit.
+            }
+            ctx.rebuild(
+              safeId("q", q.id, "row", kept.length + 1, "subgroup"),
+              `${n} subgroups added from the data page`,
+            );
+          },
+        },
+      },
+      "Use these numbers",
+    ),
+  );
+}
+
+/**
  * Rows of evidence from a spreadsheet or a file: a range pasted (tab-separated) or a CSV file
  * chosen, read by the engine's `readEvidence` (core's io::evidence, in the data page's module,
  * loaded only now, so the form's start-up does not grow), with the dimension asked once. The
@@ -1057,6 +1120,7 @@ function evidenceFromData(q, ctx, get, put) {
   return h(
     "div",
     { class: `nhsuk-form-group${error ? " nhsuk-form-group--error" : ""}`, "data-testid": "evidence-from-data" },
+    fromDataPage(q, ctx, get, put),
     h("h2", { class: "nhsuk-heading-m" }, "Add subgroups from a spreadsheet or a CSV file"),
     h(
       "div",

@@ -8,8 +8,9 @@
 // (drafts.js, `use`), so the page finds the assessment in use in the app's state.
 
 import * as eng from "./engine.js";
-import { use } from "./drafts.js";
+import { use, inUse } from "./drafts.js";
 import { matchRoute } from "./router.js";
+import { questionRoute } from "./questions.js";
 import { startPage } from "./pages/start.js";
 import { choosePage } from "./pages/choose.js";
 import { tasksPage } from "./pages/tasks.js";
@@ -54,6 +55,8 @@ export const ROUTES = Object.freeze([
     path: "/:instrument/q/:section/:n",
     page: (app, { section, n }, params) => questionPage(app, section, Number(n), params),
   },
+  // The instrument's evidence table (the data page's "Use these numbers" leads here).
+  { path: "/:instrument/evidence", page: (app) => evidencePage(app) },
   { path: "/:instrument/check/:section", page: (app, { section }) => checkSectionPage(app, section) },
   { path: "/:instrument/check", page: (app) => checkAllPage(app) },
   { path: "/:instrument/results", page: (app) => resultsPage(app) },
@@ -83,4 +86,19 @@ export function pageFor(app, { parts, params }) {
     use(app, instrument);
   }
   return match.route.page(app, match.args, params);
+}
+
+/**
+ * The instrument's first evidence table question, or its task list when it has none.
+ *
+ * @param {App} app - The app (the instrument is in use)
+ * @returns {Page} A redirect
+ */
+function evidencePage(app) {
+  const { id, inst } = inUse(app);
+  for (const s of inst.sections) {
+    const n = s.questions.findIndex((q) => q.kind.type === "evidence_table");
+    if (n >= 0) return { redirect: questionRoute(id, s.id, n + 1) };
+  }
+  return { redirect: `/${id}/tasks` };
 }

@@ -218,3 +218,9 @@ export function autosaver(current, { delay = 300, onSaved = () => {}, store = wr
  * @property {() => void} cancel - Drop a pending change
  * @property {boolean} pending - Whether a change is waiting to be written
  */
+
+/**
+ * The sessionStorage key under which the data page hands a table's subgroups to the form
+ * (`{title, evidence}`), until the person adds them to an assessment.
+ */
+export const EVIDENCE_HANDOFF = "equitas:evidence-from-data";

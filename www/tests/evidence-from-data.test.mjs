@@ -4,7 +4,7 @@
 // page's module, which the form loads only now).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { sharedBrowserAndServer, withPage, axeCheck } from "./helpers.mjs";
+import { sharedBrowserAndServer, withPage, axeCheck, readRepo } from "./helpers.mjs";
 import { openStart, startHeat } from "./app-driver.mjs";
 
 let browser, server;
@@ -93,4 +93,40 @@ test("a range pasted from a spreadsheet fills the evidence table; a CSV adds row
     },
     { contextOptions: { permissions: ["clipboard-read", "clipboard-write"] } },
   );
+});
+
+test("'Use these numbers' on the data page fills an assessment's evidence table", async () => {
+  const csv = (await readRepo("seeds/examples/heat-plus-synthetic.csv")).trim().split(/\r?\n/);
+  const head = csv[0].split(",");
+  const col = (cells, name) => cells[head.indexOf(name)];
+  await withPage(browser, server.origin, async (page) => {
+    await openStart(page, server.url("/"));
+    await startHeat(page);
+    await page.goto(server.url("/data.html"));
+    await page.getByRole("button", { name: "Try the synthetic example" }).click();
+    await page.getByTestId("stratum-use-0").click();
+    await page.waitForURL(/#\/heat\/q\/assess\/\d+$/);
+    const inset = page.getByTestId("evidence-handoff");
+    await inset.waitFor();
+    await axeCheck(page, "the evidence table with numbers from the data page waiting");
+    const m = /Numbers from the data page: (.+) by (.+), (\d+) subgroups\./.exec(await inset.innerText());
+    assert.ok(m, await inset.innerText());
+    const [, indicator, dimension, count] = m;
+    const expected = csv
+      .slice(1)
+      .map((l) => l.split(","))
+      .filter((c) => col(c, "indicator_name") === indicator && col(c, "dimension") === dimension)
+      .map((c) => [
+        col(c, "subgroup"),
+        dimension,
+        col(c, "ordered_dimension") === "1" ? col(c, "subgroup_order") : "",
+        String(Number(col(c, "estimate"))),
+      ]);
+    assert.equal(expected.length, Number(count), "the inset counts the table's subgroups");
+    await page.getByRole("button", { name: "Use these numbers" }).click();
+    await page.getByTestId(`evidence-row-${expected.length}`).waitFor();
+    assert.deepEqual(await shownRows(page), expected, "the table's subgroups, in the file's order");
+    assert.equal(await page.getByLabel("Indicator (optional)").inputValue(), indicator);
+    assert.equal(await inset.count(), 0, "the numbers are used once");
+  });
 });

@@ -106,7 +106,9 @@ pub const MODULES: [Module; 3] = [
         ceiling_raw: 376_700,
         ceiling_gzip: 156_550,
     },
-    // The data page's measures: 234,426 bytes (110,766 gzipped) with readEvidence (issue 16:
+    // The data page's measures: 235,887 bytes (111,274 gzipped) with each table's subgroups as
+    // evidence rows for the form's "Use these numbers" (issue 16, +1,461 / +533);
+    // 234,426 bytes (110,766 gzipped) with readEvidence (issue 16:
     // +14,402 / +5,787 on 220,024 / 104,979: core's io::evidence, the rows of an evidence table
     // pasted or from a CSV, which the form loads this module for; sharing the HEAT Plus
     // reader's csv::Reader type saved 5.8 KB, header names compared in place 2 KB);
@@ -140,8 +142,8 @@ pub const MODULES: [Module; 3] = [
         what: "the data page's measures: measureHeatPlus, readEvidence",
         budget_raw: BUDGET_RAW,
         budget_gzip: BUDGET_GZIP,
-        ceiling_raw: 235_300,
-        ceiling_gzip: 111_200,
+        ceiling_raw: 236_800,
+        ceiling_gzip: 111_800,
     },
     // The cohort classifier: 224,356 bytes (96,204 gzipped) with serde-wasm-bindgen at the
     // boundary (issue 13: +20,843 / +8,903 on 203,513 / 87,301; the national definition, JSON

@@ -32,6 +32,7 @@
 use serde::Serialize;
 
 use super::heat_plus::{HeatPlusStratum, StratumKey};
+use crate::assessment::{Evidence, EvidenceRow};
 use crate::measures::chart::{Chart, ChartMeasures, ChartPoint, Note, NotePart, Whisker};
 use crate::measures::names::{MEASURES, MeasureInfo, MeasureLine};
 use crate::measures::{Compat, Estimate, MeasureId, Options, SiiMethod, compute_many};
@@ -70,6 +71,11 @@ pub struct MeasuredTable {
     /// order otherwise (numbered from 1), with whiskers (95%: the limits given, else from the
     /// standard error), and the setting average.
     pub chart: Chart,
+    /// The stratum as an assessment's evidence table holds it, for the data page's "Use these
+    /// numbers": the indicator, which way is better and the scale, and per subgroup in the
+    /// file's order its dimension, label, order (0 for an unordered dimension), estimate,
+    /// population, standard error, the limits as the file gives them, and the reference flag.
+    pub evidence: Evidence,
 }
 
 /// The method `compat` follows, as the page names it.
@@ -150,8 +156,33 @@ fn measure_table(h: &HeatPlusStratum, options: &Options, level: f64) -> Measured
         .filter(|name| !name.is_empty())
         .unwrap_or(&h.key.indicator_abbr)
         .to_owned();
+    let evidence = Evidence {
+        indicator: Some(indicator.clone()),
+        favourable: s.favourable,
+        scale: s.scale,
+        rows: s
+            .subgroups
+            .iter()
+            .enumerate()
+            .map(|(j, g)| {
+                let extras = h.extras.get(j);
+                EvidenceRow {
+                    dimension: h.key.dimension.clone(),
+                    subgroup: g.label.clone(),
+                    order: if s.ordered { g.order } else { 0 },
+                    estimate: g.estimate,
+                    population: g.population,
+                    se: g.se,
+                    lower: extras.and_then(|x| x.ci_lb),
+                    upper: extras.and_then(|x| x.ci_ub),
+                    reference: g.reference,
+                }
+            })
+            .collect(),
+    };
     MeasuredTable {
         key: h.key.clone(),
+        evidence,
         indicator,
         ordered: s.ordered,
         favourable: s.favourable,
@@ -257,6 +288,60 @@ mod tests {
 
     fn words(chart: &Chart, note: &Note) -> String {
         chart.words(note, |v, dp| format!("{v:.*}", usize::from(dp)))
+    }
+
+    /// "Use these numbers": each subgroup as an evidence row, in the file's order, the limits
+    /// as given (none made from the standard error), order 0 when the dimension is unordered.
+    #[test]
+    fn each_table_carries_its_subgroups_as_evidence_rows() {
+        let options = Options::default().with_seed(7);
+        let f = file(
+            &[
+                "A,2024,S,x,Uptake %,IMD,Q2,40,1,38,42,100,1,100,1,2,0",
+                "A,2024,S,x,Uptake %,IMD,Q1,30,1.5,,,90,1,100,1,1,0",
+                "A,2024,S,x,Uptake %,Sex,Male,14,1,,,120,1,100,0,0,1",
+                "A,2024,S,x,Uptake %,Sex,Female,10,1,,,100,1,100,0,0,0",
+            ],
+            &options,
+        );
+        let imd = &f.tables[0].evidence;
+        assert_eq!(imd.indicator.as_deref(), Some("Uptake %"));
+        assert!(imd.favourable);
+        assert_eq!(imd.scale, 100.0);
+        let row = |e: &Evidence, i: usize| {
+            let r = &e.rows[i];
+            (
+                r.dimension.clone(),
+                r.subgroup.clone(),
+                r.order,
+                r.estimate,
+                r.lower,
+                r.upper,
+            )
+        };
+        assert_eq!(
+            row(imd, 0),
+            (
+                "IMD".into(),
+                "Q2".into(),
+                2,
+                Some(40.0),
+                Some(38.0),
+                Some(42.0)
+            )
+        );
+        assert_eq!(
+            row(imd, 1),
+            ("IMD".into(), "Q1".into(), 1, Some(30.0), None, None)
+        );
+        assert_eq!(imd.rows[1].se, Some(1.5));
+        assert_eq!(imd.rows[1].population, Some(90.0));
+        let sex = &f.tables[1].evidence;
+        assert_eq!(
+            row(sex, 0),
+            ("Sex".into(), "Male".into(), 0, Some(14.0), None, None)
+        );
+        assert!(sex.rows[0].reference && !sex.rows[1].reference);
     }
 
     #[test]
