@@ -1073,6 +1073,12 @@ export interface MeasuredTable {
      * population, standard error, the limits as the file gives them, and the reference flag.
      */
     evidence: Evidence;
+    /**
+     * The SII by both methods, for an ordered dimension (empty otherwise): the Fingertips
+     * method first, the default in England, then WHO HEAT's as chosen (`sii_method`), each
+     * naming its method and saying what its interval includes.
+     */
+    sii: SiiLine[];
 }
 
 /**
@@ -1337,6 +1343,36 @@ export interface SiiLabel {
      * The line's fitted value at ridit 1 (the least disadvantaged end).
      */
     at1: number | null;
+}
+
+/**
+ * The SII by one method, as the data page lists it beside the other.
+ */
+export interface SiiLine {
+    /**
+     * The method, named.
+     */
+    method: string;
+    /**
+     * The SII, on the indicator's scale; `None` when it could not be computed.
+     */
+    value: number | null;
+    /**
+     * Its interval's lower end, at the file's confidence level.
+     */
+    lower: number | null;
+    /**
+     * Its interval's upper end.
+     */
+    upper: number | null;
+    /**
+     * Why it could not be computed.
+     */
+    reason: string | null;
+    /**
+     * One sentence on what its interval includes and leaves out.
+     */
+    interval: string;
 }
 
 /**

@@ -398,6 +398,23 @@ function stratumBlock(table, i, level, names) {
     );
   }
 
+  if (table.sii.length) {
+    const sii = dataTable({
+      caption: `${title}: the slope index of inequality (SII) by two methods, the Fingertips method first (England's)`,
+      head: ["Method", "SII", `${level}% confidence interval`, "What the interval includes"],
+      rows: table.sii.map((l) => [
+        l.method,
+        l.value !== null ? fmt(l.value, 2) : "Not computed",
+        l.value !== null && l.lower !== null && l.upper !== null
+          ? `${fmt(l.lower, 2)} to ${fmt(l.upper, 2)}`
+          : l.reason || "No interval",
+        l.interval,
+      ]),
+      numeric: [1],
+    });
+    sii.setAttribute("data-testid", `stratum-sii-${i}`);
+    box.append(tableBox(sii));
+  }
   const measureRows = table.measures.map((r) => {
     const v = r.value;
     const ok = v !== null && Number.isFinite(v.value);

@@ -158,3 +158,28 @@ test("one stratum of 100,000 subgroups is measured, listed without a chart, and 
     assert.match(bgv, /\t\d+(\.\d+)?\t/, `BGV is computed: ${bgv}`);
   });
 });
+
+test("every ordered table gives the SII by both methods, the Fingertips method first, each saying what its interval includes", async () => {
+  await withPage(browser, server.origin, async (page) => {
+    await openDataPage(page);
+    await page.getByRole("button", { name: "Try the synthetic example" }).click();
+    const tables = page.getByRole("table", { name: /the slope index of inequality \(SII\) by two methods/ });
+    await tables.first().waitFor({ timeout: 10000 });
+    const ordered = strataOf(LINES).filter((s) => s.ordered).length;
+    assert.equal(await tables.count(), ordered, "one per ordered table, none for an unordered one");
+    for (const t of await tables.all()) {
+      const rows = await t.locator("tbody tr").all();
+      const cells = await Promise.all(rows.map((r) => r.locator("th, td").allInnerTexts()));
+      assert.equal(cells.length, 2);
+      const [fingertips, heat] = cells;
+      assert.match(fingertips[0], /^Fingertips \(OHID\)/);
+      assert.match(fingertips[3], /each subgroup's own confidence interval/);
+      assert.match(heat[0], /^WHO HEAT: logistic regression/);
+      assert.match(heat[3], /not from the subgroups' own intervals/);
+      for (const [method, value, interval] of [fingertips, heat]) {
+        const m = /^(−?-?[\d.]+) to (−?-?[\d.]+)$/.exec(interval);
+        assert.ok(m && Number.isFinite(Number(value.replace("−", "-"))), `${method}: ${value} (${interval})`);
+      }
+    }
+  });
+});

@@ -106,7 +106,11 @@ pub const MODULES: [Module; 3] = [
         ceiling_raw: 376_700,
         ceiling_gzip: 156_550,
     },
-    // The data page's measures: 235,887 bytes (111,274 gzipped) with each table's subgroups as
+    // The data page's measures: 256,142 bytes (119,689 gzipped) with the Fingertips SII beside
+    // HEAT's (issue 16, +20,255 / +8,415: sii_analytic's closed-form limits and its checks;
+    // phe_sii's simulation was +45 KB / +18.6 KB, and PheError's messages +2.9 KB / +0.8 KB,
+    // over the target; 311 bytes gzipped are left under it);
+    // 235,887 bytes (111,274 gzipped) with each table's subgroups as
     // evidence rows for the form's "Use these numbers" (issue 16, +1,461 / +533);
     // 234,426 bytes (110,766 gzipped) with readEvidence (issue 16:
     // +14,402 / +5,787 on 220,024 / 104,979: core's io::evidence, the rows of an evidence table
@@ -142,8 +146,8 @@ pub const MODULES: [Module; 3] = [
         what: "the data page's measures: measureHeatPlus, readEvidence",
         budget_raw: BUDGET_RAW,
         budget_gzip: BUDGET_GZIP,
-        ceiling_raw: 236_800,
-        ceiling_gzip: 111_800,
+        ceiling_raw: 256_700,
+        ceiling_gzip: 119_990,
     },
     // The cohort classifier: 224,356 bytes (96,204 gzipped) with serde-wasm-bindgen at the
     // boundary (issue 13: +20,843 / +8,903 on 203,513 / 87,301; the national definition, JSON
