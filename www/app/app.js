@@ -155,6 +155,20 @@ export class App {
       };
       return;
     }
+    // The organisation's own instruments first, so their drafts can be read. One the engine no
+    // longer accepts stays in the database, untouched, and the first page says why.
+    /** @type {string[]} */
+    const refused = [];
+    for (const r of this.library.instruments.values()) {
+      try {
+        eng.addInstrument(r.text);
+      } catch (e) {
+        refused.push(`${r.id} version ${r.version}: ${messageOf(e)}`);
+      }
+    }
+    if (refused.length) {
+      this.state.flash = { title: "Some of your own instruments could not be loaded", lines: refused, kind: "warning" };
+    }
     await replayPending(this);
     const moved = await migrateLocalDrafts(this);
     if (moved.length) this.state.flash = { title: "Your drafts were moved", lines: moved, kind: "info" };

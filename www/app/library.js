@@ -12,10 +12,15 @@ import { openDB } from "../vendor/idb/index.js";
 
 /** The database's name (one per origin). */
 export const DB_NAME = "equitas";
-/** Its layout version: 1, one object store of assessments keyed by `id`. */
-export const DB_VERSION = 1;
+/**
+ * Its layout version: 2, an object store of assessments keyed by `id` (version 1's only store)
+ * and one of organisations' own instruments keyed by `key`.
+ */
+export const DB_VERSION = 2;
 /** The object store of assessments. */
 export const STORE = "assessments";
+/** The object store of organisations' own instruments. */
+export const INSTRUMENTS = "instruments";
 /** The longest name a person can give an assessment, in characters. */
 export const MAX_NAME_CHARS = 200;
 
@@ -32,6 +37,18 @@ export const MAX_NAME_CHARS = 200;
  *   the one opened last
  */
 
+/**
+ * An organisation's own instrument kept in this browser, added again to the engine
+ * (`addInstrument`) each time the app starts.
+ *
+ * @typedef {object} StoredInstrument
+ * @property {string} key - `<id>@<version>`
+ * @property {string} id - The instrument's id
+ * @property {number} version - Its version
+ * @property {string} text - The file's JSON text, exactly as it was chosen
+ * @property {string} added - When it was added (ISO 8601)
+ */
+
 /** @typedef {import("../vendor/idb/index.js").IDBPDatabase} Database */
 
 /**
@@ -41,12 +58,15 @@ export class Library {
   /**
    * @param {Database} db - The open database
    * @param {StoredAssessment[]} records - Every record in it
+   * @param {StoredInstrument[]} [instruments] - Every instrument in it
    */
-  constructor(db, records) {
+  constructor(db, records, instruments = []) {
     /** @type {Database} */
     this.db = db;
     /** @type {Map<string, StoredAssessment>} */
     this.records = new Map(records.map((r) => [r.id, r]));
+    /** @type {Map<string, StoredInstrument>} */
+    this.instruments = new Map(instruments.map((r) => [r.key, r]));
   }
 
   /**
@@ -58,10 +78,30 @@ export class Library {
     const db = await openDB(DB_NAME, DB_VERSION, {
       upgrade(d) {
         if (!d.objectStoreNames.contains(STORE)) d.createObjectStore(STORE, { keyPath: "id" });
+        if (!d.objectStoreNames.contains(INSTRUMENTS)) d.createObjectStore(INSTRUMENTS, { keyPath: "key" });
       },
     });
     const all = /** @type {StoredAssessment[]} */ (await db.getAll(STORE));
-    return new Library(db, all);
+    const instruments = /** @type {StoredInstrument[]} */ (await db.getAll(INSTRUMENTS));
+    return new Library(db, all, instruments);
+  }
+
+  /**
+   * Keep an organisation's own instrument (over any kept with the same id and version) and read
+   * it back.
+   *
+   * @param {StoredInstrument} record - The instrument
+   * @returns {Promise<boolean>} True when the database holds it as given
+   */
+  async putInstrument(record) {
+    this.instruments.set(record.key, record);
+    try {
+      await this.db.put(INSTRUMENTS, record);
+      const back = /** @type {StoredInstrument | undefined} */ (await this.db.get(INSTRUMENTS, record.key));
+      return !!back && back.text === record.text;
+    } catch {
+      return false;
+    }
   }
 
   /**
