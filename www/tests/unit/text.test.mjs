@@ -152,3 +152,25 @@ test("today: the local calendar day as YYYY-MM-DD", () => {
   assert.equal(today(new Date(2026, 0, 5, 23, 59)), "2026-01-05");
   assert.equal(today(new Date(2026, 11, 31, 0, 0)), "2026-12-31");
 });
+
+test("labelled: a question's label and a message, never '.:' or '?:'", async () => {
+  const { labelled } = await import("../../app/pages/check.js");
+  assert.equal(labelled("Owner", "Fill in the owner"), "Owner: Fill in the owner");
+  assert.equal(
+    labelled("Resources are allocated in proportion to need.", "Choose one option"),
+    "Resources are allocated in proportion to need. Choose one option",
+  );
+  assert.equal(labelled("Who is affected? ", "Choose one option"), "Who is affected? Choose one option");
+});
+
+test("csvCell: quoted when needed, formulas defused, numbers in full", async () => {
+  const { csvCell } = await import("../../app/download.js");
+  assert.equal(csvCell("plain"), "plain");
+  assert.equal(csvCell('a "b", c'), '"a ""b"", c"');
+  assert.equal(csvCell("=SUM(A1)"), "'=SUM(A1)");
+  assert.equal(csvCell("-x,y"), `"'-x,y"`);
+  assert.equal(csvCell(-0.125), "-0.125");
+  assert.equal(csvCell(0.1 + 0.2), "0.30000000000000004");
+  assert.equal(csvCell(null), "");
+  assert.equal(csvCell(Number.NaN), "");
+});
