@@ -167,7 +167,9 @@ test("create three, duplicate one, import two at once, export all; a reload show
 test("a draft an older version kept in localStorage moves into the list, byte for byte, and the page says so", async () => {
   await withPage(browser, server.origin, async (page) => {
     const text = await fs.readFile(path.join(FIXTURES, "heat-gaps.json"), "utf8");
-    await page.goto(server.url("/?seed"));
+    // The page that seeds localStorage must have finished starting (its library opened and
+    // its own move of drafts done) first, or that page moves the draft and the next finds none.
+    await openStart(page, server.url("/?seed"));
     await page.evaluate(([k, v]) => localStorage.setItem(k, v), [DRAFT_KEY, text]);
     await openStart(page, server.url("/"));
     const note = page.getByTestId("notification");
