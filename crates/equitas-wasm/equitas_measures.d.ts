@@ -984,6 +984,32 @@ export interface FieldError {
 }
 
 /**
+ * One question whose answer differs between the two assessments.
+ */
+export interface Change {
+    /**
+     * The question.
+     */
+    question: QuestionId;
+    /**
+     * Its section's title.
+     */
+    section: string;
+    /**
+     * Its label.
+     */
+    label: string;
+    /**
+     * The answer in the first assessment (none: not answered).
+     */
+    before: Answer | null;
+    /**
+     * The answer in the second (none: not answered).
+     */
+    after: Answer | null;
+}
+
+/**
  * One question.
  */
 export interface Question {
@@ -1143,6 +1169,19 @@ export interface MeasuredTable {
      * standard error), and the setting average.
      */
     chart: Chart;
+    /**
+     * The stratum as an assessment's evidence table holds it, for the data page's "Use these
+     * numbers": the indicator, which way is better and the scale, and per subgroup in the
+     * file's order its dimension, label, order (0 for an unordered dimension), estimate,
+     * population, standard error, the limits as the file gives them, and the reference flag.
+     */
+    evidence: Evidence;
+    /**
+     * The SII by both methods, for an ordered dimension (empty otherwise): the Fingertips
+     * method first, the default in England, then WHO HEAT's as chosen (`sii_method`), each
+     * naming its method and saying what its interval includes.
+     */
+    sii: SiiLine[];
 }
 
 /**
@@ -1419,6 +1458,11 @@ export interface Roles {
      * The date question holding the planned review date.
      */
     review_date?: QuestionId;
+    /**
+     * The date question holding the day the assessment was made: the review date must come
+     * after it, and it may not be in the future ([`validate_as_of`](super::validate_as_of)).
+     */
+    assessment_date?: QuestionId;
 }
 
 /**
@@ -1471,6 +1515,36 @@ export interface SiiLabel {
      * The line's fitted value at ridit 1 (the least disadvantaged end).
      */
     at1: number | null;
+}
+
+/**
+ * The SII by one method, as the data page lists it beside the other.
+ */
+export interface SiiLine {
+    /**
+     * The method, named.
+     */
+    method: string;
+    /**
+     * The SII, on the indicator's scale; `None` when it could not be computed.
+     */
+    value: number | null;
+    /**
+     * Its interval's lower end, at the file's confidence level.
+     */
+    lower: number | null;
+    /**
+     * Its interval's upper end.
+     */
+    upper: number | null;
+    /**
+     * Why it could not be computed.
+     */
+    reason: string | null;
+    /**
+     * One sentence on what its interval includes and leaves out.
+     */
+    interval: string;
 }
 
 /**
@@ -1994,11 +2068,24 @@ export type Missing = "unknown_area" | "no_deprivation" | "no_age" | "ethnicity_
  */
 export function measureHeatPlus(csv: string, options?: Options | null): MeasuredFile;
 
+/**
+ * The rows of an evidence table (`EvidenceRow`s, as a saved assessment holds them) from a range
+ * pasted from a spreadsheet (tab-separated) or a CSV file: a first row naming the columns is a
+ * header; without one the cells are subgroup, order, estimate, population, standard error,
+ * lower limit, upper limit. `dimension` fills every row that does not name its own.
+ *
+ * @throws {Error} naming the row and column of every cell that cannot be read (a decimal comma,
+ * an order that is not a whole number, a row without a subgroup), or when there are no rows or
+ * more than 1,000
+ */
+export function readEvidence(text: string, dimension?: string | null): EvidenceRow[];
+
 export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
 
 export interface InitOutput {
     readonly memory: WebAssembly.Memory;
     readonly measureHeatPlus: (a: number, b: number, c: number) => [number, number, number];
+    readonly readEvidence: (a: number, b: number, c: number, d: number) => [number, number, number];
     readonly __wbindgen_malloc: (a: number, b: number) => number;
     readonly __wbindgen_realloc: (a: number, b: number, c: number, d: number) => number;
     readonly __wbindgen_free: (a: number, b: number, c: number) => void;

@@ -908,6 +908,32 @@ export interface FieldError {
 }
 
 /**
+ * One question whose answer differs between the two assessments.
+ */
+export interface Change {
+    /**
+     * The question.
+     */
+    question: QuestionId;
+    /**
+     * Its section's title.
+     */
+    section: string;
+    /**
+     * Its label.
+     */
+    label: string;
+    /**
+     * The answer in the first assessment (none: not answered).
+     */
+    before: Answer | null;
+    /**
+     * The answer in the second (none: not answered).
+     */
+    after: Answer | null;
+}
+
+/**
  * One question.
  */
 export interface Question {
@@ -1165,6 +1191,11 @@ export interface Roles {
      * The date question holding the planned review date.
      */
     review_date?: QuestionId;
+    /**
+     * The date question holding the day the assessment was made: the review date must come
+     * after it, and it may not be in the future ([`validate_as_of`](super::validate_as_of)).
+     */
+    assessment_date?: QuestionId;
 }
 
 /**
@@ -1690,11 +1721,12 @@ export type Missing = "unknown_area" | "no_deprivation" | "no_age" | "ethnicity_
 export function addInstrument(json: string): InstrumentRef;
 
 /**
- * Each section's status (not started, in progress, completed), for the task list.
+ * Each section's status (not started, in progress, completed), for the task list; `today` as
+ * for `validateAssessment`, so the two agree.
  *
- * @throws {Error} when `assessment` is not a saved-file object
+ * @throws {Error} when `assessment` is not a saved-file object, or `today` is not a date
  */
-export function assessmentProgress(assessment: SavedFile): SectionProgress[];
+export function assessmentProgress(assessment: SavedFile, today?: string | null): SectionProgress[];
 
 /**
  * The newest version of instrument `id`, whole: sections, questions, rubric and gap rules, in
@@ -1752,11 +1784,13 @@ export function summariseAssessments(assessments: SavedFile[], as_of: string): S
 
 /**
  * The problems a person must fix before the assessment is complete (`[]` when there are
- * none): `{question, kind, message}` for each, as the form shows them.
+ * none): `{question, kind, message}` for each, as the form shows them. Given `today`
+ * (`YYYY-MM-DD`, from the page's clock; the engine has none), an assessment date after it is
+ * one of them.
  *
- * @throws {Error} when `assessment` is not a saved-file object
+ * @throws {Error} when `assessment` is not a saved-file object, or `today` is not a date
  */
-export function validateAssessment(assessment: SavedFile): FieldError[];
+export function validateAssessment(assessment: SavedFile, today?: string | null): FieldError[];
 
 /**
  * The ids of the questions visible with the current answers (conditions applied).
@@ -1770,14 +1804,14 @@ export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembl
 export interface InitOutput {
     readonly memory: WebAssembly.Memory;
     readonly addInstrument: (a: any) => [number, number, number];
-    readonly assessmentProgress: (a: any) => [number, number, number];
+    readonly assessmentProgress: (a: any, b: number, c: number) => [number, number, number];
     readonly instrument: (a: number, b: number) => [number, number, number];
     readonly instruments: () => [number, number, number];
     readonly loadAssessment: (a: any) => [number, number, number];
     readonly newAssessment: (a: number, b: number, c: number, d: number) => [number, number, number];
     readonly scoreAssessment: (a: any) => [number, number, number];
     readonly summariseAssessments: (a: any, b: number, c: number) => [number, number, number];
-    readonly validateAssessment: (a: any) => [number, number, number];
+    readonly validateAssessment: (a: any, b: number, c: number) => [number, number, number];
     readonly visibleQuestions: (a: any) => [number, number, number];
     readonly __wbindgen_malloc: (a: number, b: number) => number;
     readonly __wbindgen_realloc: (a: number, b: number, c: number, d: number) => number;

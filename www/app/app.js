@@ -20,9 +20,12 @@ import { routeOf, parseRoute } from "./router.js";
 import { pageFor } from "./routes.js";
 import { notificationBanner, NOT_SAVED } from "./components.js";
 import { errorPage } from "./pages/errors.js";
+import { Library } from "./library.js";
+import { store, migrateLocalDrafts, replayPending, messageOf } from "./drafts.js";
 
 /** @import { AppState } from "./state.js" */
 /** @import { Autosaver } from "./storage.js" */
+/** @import { SavedFile } from "./engine.js" */
 
 /** What follows every page's title in the browser's title bar. */
 const TITLE_SUFFIX = " – equitas";
@@ -96,7 +99,18 @@ export class App {
     /** @type {AppState} Everything the app remembers between pages. */
     this.state = createState(this.options.instrument || null);
     /** @type {Autosaver} Writes the draft once the user pauses typing. */
-    this.saver = autosaver(() => this.toSave(), { onSaved: (ok) => this.onSaved(ok) });
+    this.saver = autosaver(() => this.toSave(), {
+      onSaved: (ok) => this.onSaved(ok),
+      store: (key, saved) => store(this, key, /** @type {SavedFile} */ (saved)),
+    });
+    /**
+     * The assessments kept in this browser's IndexedDB (library.js), when the app keeps many; null
+     * when it keeps one draft per instrument in localStorage (embedded, or given a `storageKey`),
+     * or when IndexedDB cannot be opened.
+     *
+     * @type {Library | null}
+     */
+    this.library = null;
 
     window.addEventListener("beforeprint", this.openForPrint);
     window.addEventListener("afterprint", this.closeAfterPrint);
@@ -110,6 +124,7 @@ export class App {
   start() {
     eng
       .ready()
+      .then(() => this.openLibrary())
       .then(() => {
         this.render();
         document.documentElement.dataset.equitasReady = "true";
@@ -121,6 +136,42 @@ export class App {
           ),
         ),
       );
+  }
+
+  /**
+   * Open the library (IndexedDB) and move the localStorage drafts into it, unless the app keeps
+   * one draft in localStorage (embedded, or given a `storageKey`). When IndexedDB cannot be
+   * opened, the app keeps working with localStorage and says so on the first page.
+   */
+  async openLibrary() {
+    if (this.options.embedded || this.options.storageKey) return;
+    try {
+      this.library = await Library.open();
+    } catch (e) {
+      this.state.flash = {
+        title: "This browser would not open its database, so only one draft per assessment can be kept",
+        lines: [`The browser said: ${messageOf(e)}.`],
+        kind: "warning",
+      };
+      return;
+    }
+    // The organisation's own instruments first, so their drafts can be read. One the engine no
+    // longer accepts stays in the database, untouched, and the first page says why.
+    /** @type {string[]} */
+    const refused = [];
+    for (const r of this.library.instruments.values()) {
+      try {
+        eng.addInstrument(r.text);
+      } catch (e) {
+        refused.push(`${r.id} version ${r.version}: ${messageOf(e)}`);
+      }
+    }
+    if (refused.length) {
+      this.state.flash = { title: "Some of your own instruments could not be loaded", lines: refused, kind: "warning" };
+    }
+    await replayPending(this);
+    const moved = await migrateLocalDrafts(this);
+    if (moved.length) this.state.flash = { title: "Your drafts were moved", lines: moved, kind: "info" };
   }
 
   /** Save a pending change, drop the window listeners and empty the element. */

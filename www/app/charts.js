@@ -363,7 +363,11 @@ export function gradientChart({ title, chart, names, yLabel = "Estimate" }) {
   const top = sii ? 64 : 40;
   const plotH = 220;
   const bottom = riditMode ? 92 : 78;
-  const height = top + plotH + bottom;
+  // The fitted line's legend goes below the plot, under the x axis's label, so it can never
+  // overlap the y axis's label above the plot, however long the indicator's name.
+  const hasLine = riditMode && !!sii && sii.at0 !== null && sii.at1 !== null;
+  const legendH = hasLine ? 28 : 0;
+  const height = top + plotH + bottom + legendH;
   const plotW = width - left - right;
 
   /** @type {number[]} */
@@ -525,19 +529,25 @@ export function gradientChart({ title, chart, names, yLabel = "Estimate" }) {
         "stroke-width": 2.5,
         "stroke-dasharray": "14 6",
       }),
-      // legend above the plot, right-aligned, so the label never covers a point
+      // legend below the plot and the x axis's label, so it covers neither a point nor a label
       s("line", {
-        x1: left + plotW - 200,
-        x2: left + plotW - 160,
-        y1: top - 23,
-        y2: top - 23,
+        x1: left,
+        x2: left + 40,
+        y1: top + plotH + bottom + 10,
+        y2: top + plotH + bottom + 10,
         stroke: COLOURS.darkBlue,
         "stroke-width": 2.5,
         "stroke-dasharray": "14 6",
       }),
       s(
         "text",
-        { x: left + plotW - 152, y: top - 18, fill: COLOURS.darkBlue, "font-size": SMALL, "font-weight": "bold" },
+        {
+          x: left + 48,
+          y: top + plotH + bottom + 15,
+          fill: COLOURS.darkBlue,
+          "font-size": SMALL,
+          "font-weight": "bold",
+        },
         `${siiName.abbr} line`,
       ),
     );

@@ -1,8 +1,9 @@
 // @ts-check
 // The one module that imports the data page's wasm build (equitas_measures: the HEAT Plus
-// measures), as engine.js does for the assessment engine. Only the data page imports it, so the
-// start page and the form never download this wasm, and the data page never downloads the
-// assessment engine's. The cohort classifier (equitas_cohort) is a module of its own that no page
+// measures, and the reader of pasted or CSV evidence rows), as engine.js does for the assessment
+// engine. The data page imports it; the form imports it dynamically only when a person pastes
+// cells or chooses a CSV file for the evidence table, so the start page and the form never
+// download this wasm otherwise, and the data page never downloads the assessment engine's. The cohort classifier (equitas_cohort) is a module of its own that no page
 // uses, so the data page does not download it either.
 //
 // The types below are the engine's own, from the TypeScript declarations wasm-bindgen generates
@@ -31,4 +32,4 @@ export function ready() {
   return started;
 }
 
-export const { measureHeatPlus } = wasm;
+export const { measureHeatPlus, readEvidence } = wasm;

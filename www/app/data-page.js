@@ -8,6 +8,8 @@
 // value and the page shows that list in an error summary.
 
 import { ready, measureHeatPlus } from "./data-engine.js";
+import { EVIDENCE_HANDOFF } from "./storage.js";
+import { downloadText, downloadBlob, svgText, pngOf, csvCell } from "./download.js";
 import { h, clear, append } from "./dom.js";
 import { gradientChart, chartFigure, dataTable, tableBox, fmt, noteText } from "./charts.js";
 import { seriesBlock } from "./series-view.js";
@@ -85,7 +87,12 @@ form.addEventListener("submit", async (ev) => {
   try {
     text = await file.text();
   } catch (e) {
-    showErrors("There is a problem", [`The file ${file.name} could not be read: ${messageOf(e)}`], fileInput);
+    showErrors(
+      "There is a problem",
+      [`The file ${file.name} could not be read: ${messageOf(e)}`],
+      fileInput,
+      "Nothing was measured. Choose the file again, or save it as CSV (UTF-8) and choose that.",
+    );
     return;
   }
   await measure(text, file.name, false);
@@ -140,7 +147,12 @@ async function measure(text, name, synthetic) {
     status.textContent = "";
     clear(resultsBox);
     const { title, items } = splitProblems(messageOf(e));
-    showErrors(`${name} could not be measured: ${title}`, items, synthetic ? null : fileInput);
+    showErrors(
+      `${name} could not be measured: ${title}`,
+      items,
+      synthetic ? null : fileInput,
+      synthetic ? "Nothing was measured." : "Nothing was measured. Correct the file and load it again.",
+    );
     return;
   }
   clearErrors();
@@ -169,8 +181,9 @@ export function splitProblems(message) {
  * @param {string} title - What went wrong
  * @param {string[]} items - Each problem
  * @param {HTMLInputElement | null} field - The field to go back to, if any
+ * @param {string | null} [lead] - What to do, before the list (only when a file was read)
  */
-function showErrors(title, items, field) {
+function showErrors(title, items, field, lead = null) {
   clear(errorsBox);
   const list = h(
     "ul",
@@ -189,12 +202,7 @@ function showErrors(title, items, field) {
       "div",
       { role: "alert" },
       h("h2", { class: "nhsuk-error-summary__title", id: "data-error-title" }, title),
-      h(
-        "div",
-        { class: "nhsuk-error-summary__body" },
-        h("p", {}, "Nothing was measured. Correct the file and load it again."),
-        list,
-      ),
+      h("div", { class: "nhsuk-error-summary__body" }, lead ? h("p", {}, lead) : null, list),
     ),
   );
   errorsBox.append(summary);
@@ -264,11 +272,99 @@ function renderMeasured(file, name, synthetic) {
       `${tables.length} ${tables.length === 1 ? "table" : "tables"} (setting, date, source, indicator and dimension), ${level}% confidence intervals, method: ${file.method}.`,
     ),
     glossary(file.glossary),
+    h(
+      "button",
+      {
+        class: "nhsuk-button nhsuk-button--secondary",
+        type: "button",
+        "data-testid": "download-measures",
+        on: { click: () => downloadText(`${stem(name)}-measures.csv`, measuresCsv(file), "text/csv") },
+      },
+      "Download the measures (CSV)",
+    ),
   ]);
   // Over time (issue 15): each indicator x dimension with several dates, before the tables.
   file.series.forEach((series, i) => resultsBox.append(seriesBlock(series, i, level)));
   tables.forEach((t, i) => resultsBox.append(stratumBlock(t, i, level, file.glossary)));
   heading.focus();
+}
+
+/**
+ * A file's name without its extension, for the names of what is downloaded from it.
+ *
+ * @param {string} name - The file's name
+ * @returns {string} The stem
+ */
+function stem(name) {
+  return name.replace(/\.[^.]*$/, "") || "results";
+}
+
+/**
+ * Every table's measures as CSV, one row per table and measure, as the page shows them (the
+ * engine's values, written in full), then each ordered table's Fingertips SII.
+ *
+ * @param {MeasuredFile} file - The engine's model of the file
+ * @returns {string} The CSV text
+ */
+function measuresCsv(file) {
+  const head = ["setting", "date", "source", "indicator_abbr", "indicator", "dimension", "measure", "name"];
+  const lines = [[...head, "value", "lower", "upper", "confidence", "reason"].join(",")];
+  for (const t of file.tables) {
+    const k = t.key;
+    const at = [k.setting, k.date, k.source, k.indicator_abbr, t.indicator, k.dimension];
+    for (const m of t.measures) {
+      const v = m.value;
+      lines.push(
+        [...at, m.abbr, m.name, v?.value, v?.lower, v?.upper, file.level, v ? null : m.reason].map(csvCell).join(","),
+      );
+    }
+    const f = t.sii[0];
+    if (f) lines.push([...at, "SII", f.method, f.value, f.lower, f.upper, file.level, f.reason].map(csvCell).join(","));
+  }
+  return `${lines.join("\r\n")}\r\n`;
+}
+
+/**
+ * Buttons that download a chart as SVG and as PNG.
+ *
+ * @param {HTMLElement} figure - The chart's figure
+ * @param {string} title - The chart's title, for the files' names and the buttons' names
+ * @param {number} i - The table's place, for the names
+ * @returns {HTMLElement} The buttons
+ */
+function chartDownloads(figure, title, i) {
+  const svg = /** @type {SVGSVGElement} */ (figure.querySelector("svg"));
+  const base = `chart-${i + 1}-${title
+    .replace(/[^A-Za-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "")
+    .toLowerCase()}`;
+  const hidden = h("span", { class: "nhsuk-u-visually-hidden" }, `: ${title}`);
+  return h(
+    "div",
+    { class: "nhsuk-button-group" },
+    h(
+      "button",
+      {
+        class: "nhsuk-button nhsuk-button--secondary nhsuk-button--small",
+        type: "button",
+        "data-testid": `chart-svg-${i}`,
+        on: { click: () => downloadText(`${base}.svg`, svgText(svg), "image/svg+xml") },
+      },
+      "Download the chart (SVG)",
+      hidden,
+    ),
+    h(
+      "button",
+      {
+        class: "nhsuk-button nhsuk-button--secondary nhsuk-button--small",
+        type: "button",
+        "data-testid": `chart-png-${i}`,
+        on: { click: () => void pngOf(svg).then((png) => downloadBlob(`${base}.png`, png)) },
+      },
+      "Download the chart (PNG)",
+      hidden.cloneNode(true),
+    ),
+  );
 }
 
 /**
@@ -384,22 +480,38 @@ function stratumBlock(table, i, level, names) {
       ),
     );
   } else {
-    box.append(
-      chartFigure({
-        svg: gradientChart({
-          title,
-          chart: table.chart,
-          names,
-          yLabel: `${indicator}${table.favourable ? " (higher is better)" : " (lower is better)"}`,
-        }),
-        caption: `${title}: estimate for each subgroup${ordered ? ", in order (1 = most disadvantaged)" : ""}, with 95% confidence intervals`,
-        notes: table.chart.notes.map((n) => noteText(table.chart, n)),
-        testid: `stratum-chart-${i}`,
-        table: subgroupTable,
+    const figure = chartFigure({
+      svg: gradientChart({
+        title,
+        chart: table.chart,
+        names,
+        yLabel: `${indicator}${table.favourable ? " (higher is better)" : " (lower is better)"}`,
       }),
-    );
+      caption: `${title}: estimate for each subgroup${ordered ? ", in order (1 = most disadvantaged)" : ""}, with 95% confidence intervals`,
+      notes: table.chart.notes.map((n) => noteText(table.chart, n)),
+      testid: `stratum-chart-${i}`,
+      table: subgroupTable,
+    });
+    box.append(figure, chartDownloads(figure, title, i));
   }
 
+  if (table.sii.length) {
+    const sii = dataTable({
+      caption: `${title}: the slope index of inequality (SII) by two methods, the Fingertips method first (England's)`,
+      head: ["Method", "SII", `${level}% confidence interval`, "What the interval includes"],
+      rows: table.sii.map((l) => [
+        l.method,
+        l.value !== null ? fmt(l.value, 2) : "Not computed",
+        l.value !== null && l.lower !== null && l.upper !== null
+          ? `${fmt(l.lower, 2)} to ${fmt(l.upper, 2)}`
+          : l.reason || "No interval",
+        l.interval,
+      ]),
+      numeric: [1],
+    });
+    sii.setAttribute("data-testid", `stratum-sii-${i}`);
+    box.append(tableBox(sii));
+  }
   const measureRows = table.measures.map((r) => {
     const v = r.value;
     const ok = v !== null && Number.isFinite(v.value);
@@ -419,5 +531,35 @@ function stratumBlock(table, i, level, names) {
   measures.classList.add("equitas-measures-table");
   measures.setAttribute("data-testid", `stratum-measures-${i}`);
   box.append(tableBox(measures));
+  box.append(
+    h(
+      "button",
+      {
+        class: "nhsuk-button nhsuk-button--secondary",
+        type: "button",
+        "data-testid": `stratum-use-${i}`,
+        on: { click: () => useInAssessment(title, table) },
+      },
+      "Use these numbers in an assessment",
+      h("span", { class: "nhsuk-u-visually-hidden" }, `: ${title}`),
+    ),
+  );
   return box;
+}
+
+/**
+ * Hand a table's subgroups to the assessment form (the engine's `evidence`: rows as an
+ * assessment's evidence table holds them) and open the evidence question there, where the
+ * person chooses to add them. Kept in this tab's sessionStorage, so nothing leaves the browser.
+ *
+ * @param {string} title - The table's name, "<indicator> by <dimension>"
+ * @param {MeasuredTable} table - The engine's model of the table
+ */
+function useInAssessment(title, table) {
+  try {
+    sessionStorage.setItem(EVIDENCE_HANDOFF, JSON.stringify({ title, evidence: table.evidence }));
+  } catch {
+    // No storage: the form opens without the numbers and says nothing is waiting.
+  }
+  location.assign("./#/heat/evidence");
 }

@@ -9,6 +9,7 @@
 // (crates/equitas-wasm/equitas_wasm.d.ts, committed and drift-checked); the app's modules name
 // them from here.
 import init, * as wasm from "../pkg/equitas_wasm.js";
+import { today } from "./format.js";
 
 /** @typedef {import("../pkg/equitas_wasm.js").Instrument} Instrument */
 /** @typedef {import("../pkg/equitas_wasm.js").InstrumentListing} InstrumentListing */
@@ -49,9 +50,28 @@ export const {
   addInstrument,
   newAssessment,
   loadAssessment,
-  validateAssessment,
-  assessmentProgress,
   visibleQuestions,
   scoreAssessment,
   summariseAssessments,
 } = wasm;
+
+/**
+ * The problems to fix before the assessment is complete, as of today (an assessment date after
+ * today is one; the engine has no clock).
+ *
+ * @param {SavedFile} saved - The assessment
+ * @returns {FieldError[]} The problems
+ */
+export function validateAssessment(saved) {
+  return wasm.validateAssessment(saved, today());
+}
+
+/**
+ * Each section's status, as of today (agreeing with `validateAssessment`).
+ *
+ * @param {SavedFile} saved - The assessment
+ * @returns {SectionProgress[]} The sections
+ */
+export function assessmentProgress(saved) {
+  return wasm.assessmentProgress(saved, today());
+}

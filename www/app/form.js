@@ -8,6 +8,7 @@
 // question block and put focus back where the user was.
 
 import { h, safeId } from "./dom.js";
+import { EVIDENCE_HANDOFF } from "./storage.js";
 
 /** @import { Instrument, Question, Choice, Answer, SavedFile, ChecklistEntry, Evidence, EvidenceRow } from "./engine.js" */
 /** @import { Child } from "./dom.js" */
@@ -368,16 +369,37 @@ function textQuestion(q, ctx) {
 }
 
 /**
- * Parse a number typed by a person: blank → undefined, bad → NaN. Commas as thousands allowed.
+ * Parse a number typed by a person: blank → undefined, bad → NaN. A comma may only group
+ * thousands ("1,234,567"); "42,1" (a decimal comma) is NaN, never 421 (`numberError` says why).
  *
  * @param {unknown} text - What was typed
  * @returns {number | undefined} The number, NaN when it is not one, undefined when blank
  */
 export function parseNumber(text) {
-  const t = String(text).trim().replace(/,/g, "");
+  let t = String(text).trim();
   if (t === "") return undefined;
+  if (t.includes(",")) {
+    if (!/^[-+]?\d{1,3}(,\d{3})+(\.\d*)?([eE][-+]?\d+)?$/.test(t)) return NaN;
+    t = t.replace(/,/g, "");
+  }
   if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(t)) return NaN;
   return Number(t);
+}
+
+/**
+ * What to tell a person whose typing `parseNumber` could not read, naming what was read: a
+ * decimal comma gets its own message, anything else `otherwise`.
+ *
+ * @param {unknown} text - What was typed
+ * @param {string} otherwise - The message for any other unreadable text
+ * @returns {string} The message
+ */
+export function numberError(text, otherwise) {
+  const t = String(text).trim();
+  if (/^[-+]?\d*,\d+$/.test(t) && !/^[-+]?\d{1,3}(,\d{3})+$/.test(t)) {
+    return `"${t}" has a decimal comma: use a full stop, like ${t.replace(",", ".")} (a comma can only separate thousands, like 1,234)`;
+  }
+  return `"${t}" is not a number: ${otherwise[0].toLowerCase()}${otherwise.slice(1)}`;
 }
 
 /**
@@ -408,7 +430,7 @@ function numberQuestion(q, ctx) {
         const n = parseNumber(fieldValue(e));
         ctx.rawValues.set(id, fieldValue(e));
         if (Number.isNaN(n)) {
-          ctx.cellErrors.set(id, `Enter a number for "${q.label}", like 12 or 3.5`);
+          ctx.cellErrors.set(id, numberError(fieldValue(e), `Enter a number for "${q.label}", like 12 or 3.5`));
           ctx.set(q.id, undefined);
         } else {
           ctx.cellErrors.delete(id);
@@ -439,10 +461,112 @@ function numberQuestion(q, ctx) {
   );
 }
 
-const DATE_HINT = "Use year-month-day, for example 2026-03-27";
+const DATE_HINT = "For example, 27 3 2026";
 
 /**
- * A date field (year-month-day, as typed).
+ * A saved date's day, month and year for the three fields of the NHS.UK date input: a
+ * `YYYY-MM-DD` answer split (without leading zeros), anything else left blank (its error, from
+ * the engine, names the text).
+ *
+ * @param {unknown} value - The saved answer or cell
+ * @returns {{day: string, month: string, year: string}} The fields
+ */
+export function dateParts(value) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(typeof value === "string" ? value.trim() : "");
+  return m ? { day: String(+m[3]), month: String(+m[2]), year: m[1] } : { day: "", month: "", year: "" };
+}
+
+/**
+ * The answer the three fields of a date input give: nothing when all are blank, `YYYY-MM-DD`
+ * when each is a number of the right length, else an error in the NHS.UK design system's words
+ * naming what was typed. Whether the day exists (30 February) is the engine's check.
+ *
+ * @param {{day: string, month: string, year: string}} parts - What was typed
+ * @param {string} label - The question or column, for the messages
+ * @returns {{value?: string, error?: string}} The date, or what is wrong with it
+ */
+export function dateFromParts(parts, label) {
+  const day = parts.day.trim();
+  const month = parts.month.trim();
+  const year = parts.year.trim();
+  if (!day && !month && !year) return {};
+  const missing = [
+    ["a day", day],
+    ["a month", month],
+    ["a year", year],
+  ].filter(([, v]) => !v);
+  if (missing.length) {
+    return { error: `${label} must include ${missing.map(([w]) => w).join(" and ")}` };
+  }
+  for (const [name, v] of [
+    ["Day", day],
+    ["Month", month],
+  ]) {
+    if (!/^\d{1,2}$/.test(v)) return { error: `${name} "${v}" must be a number, like ${name === "Day" ? "27" : "3"}` };
+  }
+  if (!/^\d{4}$/.test(year)) return { error: `Year "${year}" must include 4 numbers, like 2026` };
+  return { value: `${year}-${month.padStart(2, "0")}-${day.padStart(2, "0")}` };
+}
+
+/**
+ * The three fields of the NHS.UK date input (day, month, year), each with its label. What they
+ * give (`dateFromParts`) goes to `onValue`; an error is kept at the day field
+ * (`ctx.cellErrors`, the first field, where the error summary's link leads) and the answer
+ * removed, as for a number that cannot be read.
+ *
+ * @param {string} id - The day field's id; the month's and year's add -month and -year
+ * @param {unknown} value - The saved date
+ * @param {QuestionContext} ctx - The question's context (raw values and local errors)
+ * @param {string} label - The question or column, for the messages
+ * @param {(value: string | undefined) => void} onValue - Takes each new date
+ * @param {string | null} [describedby] - Ids describing the fields (hint, error)
+ * @returns {HTMLElement} The `nhsuk-date-input`
+ */
+function dateInputs(id, value, ctx, label, onValue, describedby) {
+  const saved = dateParts(value);
+  const ids = { day: id, month: `${id}-month`, year: `${id}-year` };
+  /** @param {"day" | "month" | "year"} part */
+  const current = (part) => ctx.rawValues.get(ids[part]) ?? saved[part];
+  const error = ctx.cellErrors.get(id);
+  /** @param {"day" | "month" | "year"} part */
+  const item = (part) =>
+    h(
+      "div",
+      { class: "nhsuk-date-input__item" },
+      h(
+        "label",
+        { class: "nhsuk-label nhsuk-date-input__label", for: ids[part] },
+        part[0].toUpperCase() + part.slice(1),
+      ),
+      h("input", {
+        class: `nhsuk-input nhsuk-date-input__input nhsuk-input--width-${part === "year" ? 4 : 2}${error ? " nhsuk-input--error" : ""}`,
+        id: ids[part],
+        name: ids[part],
+        type: "text",
+        inputmode: "numeric",
+        autocomplete: "off",
+        "aria-describedby": describedby || null,
+        props: { value: current(part) },
+        on: {
+          input: (e) => {
+            ctx.rawValues.set(ids[part], fieldValue(e));
+            const got = dateFromParts({ day: current("day"), month: current("month"), year: current("year") }, label);
+            if (got.error) {
+              ctx.cellErrors.set(id, got.error);
+              onValue(undefined);
+            } else {
+              ctx.cellErrors.delete(id);
+              onValue(got.value);
+            }
+          },
+        },
+      }),
+    );
+  return h("div", { class: "nhsuk-date-input", id: `${id}-date` }, item("day"), item("month"), item("year"));
+}
+
+/**
+ * A date question: the NHS.UK date input in a fieldset whose legend is the page's heading.
  *
  * @param {Question} q - The question
  * @param {QuestionContext} ctx - Its context
@@ -452,29 +576,21 @@ function dateQuestion(q, ctx) {
   const id = fieldId(q);
   const eid = ctx.errors.length ? errorId(q) : null;
   const hid = hintId(q);
-  const answer = ctx.answers[q.id];
-  const v = typeof answer === "string" ? answer : "";
   return h(
     "div",
     { class: groupClass(ctx) },
     h(
-      "h1",
-      { class: "nhsuk-label-wrapper", tabindex: "-1" },
-      h("label", { class: "nhsuk-label nhsuk-label--l", for: id }, labelText(q)),
+      "fieldset",
+      { class: "nhsuk-fieldset", role: "group", "aria-describedby": describedBy(hid, eid) },
+      h(
+        "legend",
+        { class: "nhsuk-fieldset__legend nhsuk-fieldset__legend--l" },
+        h("h1", { class: "nhsuk-fieldset__heading", tabindex: "-1" }, labelText(q)),
+      ),
+      hint(hid, q.help ? `${q.help} ${DATE_HINT}.` : `${DATE_HINT}.`),
+      errorMessages(eid, ctx.errors),
+      dateInputs(id, ctx.answers[q.id], ctx, q.label, (v) => ctx.set(q.id, v)),
     ),
-    hint(hid, q.help ? `${q.help} ${DATE_HINT}.` : `${DATE_HINT}.`),
-    errorMessages(eid, ctx.errors),
-    h("input", {
-      class: `nhsuk-input nhsuk-input--width-10${eid ? " nhsuk-input--error" : ""}`,
-      id,
-      name: id,
-      type: "text",
-      inputmode: "numeric",
-      autocomplete: "off",
-      "aria-describedby": describedBy(hid, eid),
-      props: { value: v },
-      on: { input: (e) => ctx.set(q.id, fieldValue(e).trim() === "" ? undefined : fieldValue(e).trim()) },
-    }),
   );
 }
 
@@ -785,8 +901,27 @@ function tableQuestion(q, ctx) {
           c.required ? c.label : `${c.label} (optional)`,
           h("span", { class: "nhsuk-u-visually-hidden" }, `, ${rowNoun.toLowerCase()} ${r + 1}`),
         );
+        if (c.kind.type === "date") {
+          return h(
+            "div",
+            { class: "nhsuk-form-group" },
+            h(
+              "fieldset",
+              { class: "nhsuk-fieldset", role: "group", "aria-describedby": `${id}-hint` },
+              h(
+                "legend",
+                { class: "nhsuk-fieldset__legend nhsuk-fieldset__legend--s" },
+                c.required ? c.label : `${c.label} (optional)`,
+                h("span", { class: "nhsuk-u-visually-hidden" }, `, ${rowNoun.toLowerCase()} ${r + 1}`),
+              ),
+              hint(`${id}-hint`, DATE_HINT),
+              dateInputs(id, value, ctx, `${c.label} of ${rowNoun.toLowerCase()} ${r + 1}`, (v) =>
+                setCell(r, c.id, v ?? ""),
+              ),
+            ),
+          );
+        }
         let control;
-        let chint = null;
         /** @param {Event} e - The cell's input or change */
         const onInput = (e) => setCell(r, c.id, fieldValue(e));
         if (c.kind.type === "choice" || c.kind.type === "item_of") {
@@ -798,22 +933,10 @@ function tableQuestion(q, ctx) {
                 ]
               : itemOfOptions(ctx.inst, c.kind.question, value, ctx.answers);
           control = h("select", { class: "nhsuk-select", id, on: { change: onInput } }, opts);
-        } else if (c.kind.type === "date") {
-          chint = hint(`${id}-hint`, DATE_HINT);
-          control = h("input", {
-            class: "nhsuk-input nhsuk-input--width-10",
-            id,
-            type: "text",
-            inputmode: "numeric",
-            autocomplete: "off",
-            "aria-describedby": `${id}-hint`,
-            props: { value },
-            on: { input: onInput },
-          });
         } else {
           control = h("input", { class: "nhsuk-input", id, type: "text", props: { value }, on: { input: onInput } });
         }
-        return h("div", { class: "nhsuk-form-group" }, label, chint, control);
+        return h("div", { class: "nhsuk-form-group" }, label, control);
       }),
       h(
         "button",
@@ -878,6 +1001,198 @@ function tableQuestion(q, ctx) {
  */
 
 /**
+ * Whether an evidence row has nothing in it (the blank first row the form shows).
+ *
+ * @param {Record<string, unknown>} r - The row
+ * @returns {boolean} Blank
+ */
+function blankRow(r) {
+  return Object.values(r).every((v) => v === "" || v === undefined || v === false || v === 0);
+}
+
+/**
+ * The numbers the data page handed over ("Use these numbers in an assessment": a table's
+ * subgroups as the engine gave them, in sessionStorage), if any: what they are, and a button that
+ * adds them after the rows already there (the indicator, which way is better and the scale too,
+ * when the table has no rows yet).
+ *
+ * @param {Question} q - The evidence question
+ * @param {QuestionContext} ctx - Its context
+ * @param {() => EvidenceDraft} get - The answer now
+ * @param {(ev: EvidenceDraft) => void} put - Save the answer
+ * @returns {HTMLElement | null} The inset, or nothing when no numbers are waiting
+ */
+function fromDataPage(q, ctx, get, put) {
+  /** @type {{title: string, evidence: EvidenceDraft} | null} */
+  let handed = null;
+  try {
+    const text = sessionStorage.getItem(EVIDENCE_HANDOFF);
+    handed = text ? JSON.parse(text) : null;
+  } catch {
+    handed = null;
+  }
+  if (!handed || !handed.evidence || !Array.isArray(handed.evidence.rows)) return null;
+  const { title, evidence } = handed;
+  const n = evidence.rows.length;
+  return h(
+    "div",
+    { class: "nhsuk-inset-text", "data-testid": "evidence-handoff" },
+    h("span", { class: "nhsuk-u-visually-hidden" }, "Information: "),
+    h("p", {}, `Numbers from the data page: ${title}, ${n} ${n === 1 ? "subgroup" : "subgroups"}.`),
+    h(
+      "button",
+      {
+        class: "nhsuk-button nhsuk-button--secondary",
+        type: "button",
+        on: {
+          click: () => {
+            const ev = get();
+            const kept = ev.rows.filter((r) => !blankRow(r));
+            if (!kept.length) {
+              if (evidence.indicator) ev.indicator = evidence.indicator;
+              ev.favourable = evidence.favourable;
+              ev.scale = evidence.scale;
+            }
+            ev.rows = [...kept, ...evidence.rows];
+            put(ev);
+            try {
+              sessionStorage.removeItem(EVIDENCE_HANDOFF);
+            } catch {
+              // No storage to clear: the inset offers the same numbers again on the next visit.
+            }
+            ctx.rebuild(
+              safeId("q", q.id, "row", kept.length + 1, "subgroup"),
+              `${n} subgroups added from the data page`,
+            );
+          },
+        },
+      },
+      "Use these numbers",
+    ),
+  );
+}
+
+/**
+ * Rows of evidence from a spreadsheet or a file: a range pasted (tab-separated) or a CSV file
+ * chosen, read by the engine's `readEvidence` (core's io::evidence, in the data page's module,
+ * loaded only now, so the form's start-up does not grow), with the dimension asked once. The
+ * rows are added after those already there (the blank first row is replaced); what cannot be
+ * read is said at the field, naming each row and column.
+ *
+ * @param {Question} q - The evidence question
+ * @param {QuestionContext} ctx - Its context
+ * @param {() => EvidenceDraft} get - The answer now
+ * @param {(ev: EvidenceDraft) => void} put - Save the answer
+ * @returns {HTMLElement} The section
+ */
+function evidenceFromData(q, ctx, get, put) {
+  const pasteId = safeId("q", q.id, "paste");
+  const dimId = safeId("q", q.id, "paste-dimension");
+  const fileId = safeId("q", q.id, "csv");
+  const error = ctx.cellErrors.get(pasteId);
+  /**
+   * @param {string} text - The pasted cells or the file's text
+   * @param {string} what - "pasted cells" or the file's name, for the message
+   */
+  const add = async (text, what) => {
+    const dimension = (ctx.rawValues.get(dimId) ?? "").trim();
+    try {
+      const de = await import("./data-engine.js");
+      await de.ready();
+      const rows = /** @type {Record<string, unknown>[]} */ (
+        /** @type {unknown} */ (de.readEvidence(text, dimension || undefined))
+      );
+      const ev = get();
+      ev.rows = [...ev.rows.filter((r) => !blankRow(r)), ...rows];
+      const first = ev.rows.length - rows.length + 1;
+      put(ev);
+      ctx.cellErrors.delete(pasteId);
+      ctx.rawValues.delete(pasteId);
+      ctx.rebuild(
+        safeId("q", q.id, "row", first, "subgroup"),
+        `${rows.length} ${rows.length === 1 ? "subgroup" : "subgroups"} added from the ${what}`,
+      );
+    } catch (e) {
+      ctx.cellErrors.set(pasteId, `The ${what} could not be read: ${e instanceof Error ? e.message : String(e)}`);
+      ctx.rebuild(pasteId, "The rows could not be read");
+    }
+  };
+  return h(
+    "div",
+    { class: `nhsuk-form-group${error ? " nhsuk-form-group--error" : ""}`, "data-testid": "evidence-from-data" },
+    fromDataPage(q, ctx, get, put),
+    h("h2", { class: "nhsuk-heading-m" }, "Add subgroups from a spreadsheet or a CSV file"),
+    h(
+      "div",
+      { class: "nhsuk-form-group" },
+      h("label", { class: "nhsuk-label", for: dimId }, "Dimension of these subgroups"),
+      hint(`${dimId}-hint`, "Asked once for all the rows, for example IMD quintile"),
+      h("input", {
+        class: "nhsuk-input nhsuk-input--width-20",
+        id: dimId,
+        type: "text",
+        "aria-describedby": `${dimId}-hint`,
+        props: { value: ctx.rawValues.get(dimId) ?? "" },
+        on: { input: (e) => ctx.rawValues.set(dimId, fieldValue(e)) },
+      }),
+    ),
+    h("label", { class: "nhsuk-label", for: pasteId }, "Paste cells from a spreadsheet"),
+    hint(
+      `${pasteId}-hint`,
+      "One subgroup per row: subgroup, order, estimate, population, standard error, lower limit, upper limit (leave a cell empty if you do not have it), or a first row naming the columns.",
+    ),
+    error
+      ? h(
+          "span",
+          { class: "nhsuk-error-message", id: `${pasteId}-error` },
+          h("span", { class: "nhsuk-u-visually-hidden" }, "Error: "),
+          error,
+        )
+      : null,
+    h("textarea", {
+      class: `nhsuk-textarea${error ? " nhsuk-textarea--error" : ""}`,
+      id: pasteId,
+      rows: "5",
+      spellcheck: "false",
+      "aria-describedby": describedBy(`${pasteId}-hint`, error ? `${pasteId}-error` : null),
+      props: { value: ctx.rawValues.get(pasteId) ?? "" },
+      on: { input: (e) => ctx.rawValues.set(pasteId, fieldValue(e)) },
+    }),
+    h(
+      "button",
+      {
+        class: "nhsuk-button nhsuk-button--secondary",
+        type: "button",
+        on: { click: () => void add(ctx.rawValues.get(pasteId) ?? "", "pasted cells") },
+      },
+      "Add the pasted subgroups",
+    ),
+    h(
+      "div",
+      { class: "nhsuk-form-group" },
+      h("label", { class: "nhsuk-label", for: fileId }, "Or choose a CSV file"),
+      hint(
+        `${fileId}-hint`,
+        "With a first row naming the columns, as above; a dimension column may name each row's own.",
+      ),
+      h("input", {
+        class: "nhsuk-file-upload",
+        id: fileId,
+        type: "file",
+        accept: ".csv,text/csv",
+        "aria-describedby": `${fileId}-hint`,
+        on: {
+          change: (e) => {
+            const file = /** @type {HTMLInputElement} */ (e.target).files?.[0];
+            if (file) void file.text().then((text) => add(text, `file ${file.name}`));
+          },
+        },
+      }),
+    ),
+  );
+}
+
+/**
  * The quantitative evidence: the indicator, which way is better, the scale, and a fieldset per
  * subgroup (dimension, subgroup, order, estimate, population, standard error, limits, reference).
  *
@@ -932,12 +1247,10 @@ function evidenceQuestion(q, ctx) {
           const bad =
             Number.isNaN(n) || (integer && n !== undefined && !(Number.isInteger(n) && n >= 0 && n <= 4294967295));
           if (bad) {
-            ctx.cellErrors.set(
-              id,
-              integer
-                ? "Enter the order as a whole number, 1 or more, or leave it blank"
-                : "Enter a number, like 41.2, or leave it blank",
-            );
+            const msg = integer
+              ? "Enter the order as a whole number, 1 or more, or leave it blank"
+              : "Enter a number, like 41.2, or leave it blank";
+            ctx.cellErrors.set(id, Number.isNaN(n) ? numberError(fieldValue(e), msg) : msg);
             onValue(undefined);
           } else {
             ctx.cellErrors.delete(id);
@@ -1142,6 +1455,7 @@ function evidenceQuestion(q, ctx) {
       }),
       null,
     ),
+    evidenceFromData(q, ctx, get, put),
     rowEls,
     h(
       "button",

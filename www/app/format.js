@@ -52,3 +52,15 @@ export function wordFileName(instrumentId, now) {
 export function unreadableFileName(instrumentId, setAsideAt, now) {
   return `equitas-${instrumentId}-could-not-be-opened-${(setAsideAt || now.toISOString()).slice(0, 10)}.json`;
 }
+
+/**
+ * Today's date as `YYYY-MM-DD`, in this browser's time zone: the "today" the engine's checks of
+ * dates take (it has no clock).
+ *
+ * @param {Date} [now] - The time (the page's clock by default)
+ * @returns {string} The date
+ */
+export function today(now = new Date()) {
+  const p = (/** @type {number} */ n) => String(n).padStart(2, "0");
+  return `${now.getFullYear()}-${p(now.getMonth() + 1)}-${p(now.getDate())}`;
+}

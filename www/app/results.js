@@ -352,7 +352,11 @@ function gapsBlock(report, labels, H) {
   );
   if (!gaps.length) {
     block.append(
-      h("p", { class: "nhsuk-body", "data-testid": "no-gaps" }, "The rubric found no gaps in this assessment."),
+      h(
+        "p",
+        { class: "nhsuk-body", "data-testid": "no-gaps" },
+        "None of the rubric's gap rules applies to this assessment. That is not the same as every group having been considered: the points above say, for each criterion, what was and was not covered.",
+      ),
     );
     return block;
   }

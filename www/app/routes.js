@@ -8,8 +8,9 @@
 // (drafts.js, `use`), so the page finds the assessment in use in the app's state.
 
 import * as eng from "./engine.js";
-import { use } from "./drafts.js";
+import { use, inUse } from "./drafts.js";
 import { matchRoute } from "./router.js";
+import { questionRoute } from "./questions.js";
 import { startPage } from "./pages/start.js";
 import { choosePage } from "./pages/choose.js";
 import { tasksPage } from "./pages/tasks.js";
@@ -21,6 +22,8 @@ import { importPage, importConfirmPage } from "./pages/import.js";
 import { deletePage } from "./pages/delete.js";
 import { removeUnreadablePage } from "./pages/unreadable.js";
 import { notFound } from "./pages/errors.js";
+import { assessmentsPage, renamePage, openPage, newPage } from "./pages/assessments.js";
+import { portfolioPage } from "./pages/portfolio.js";
 
 /** @import { App, Page } from "./app.js" */
 /** @import { ParsedRoute } from "./router.js" */
@@ -42,11 +45,18 @@ export const ROUTES = Object.freeze([
     page: (app) => (app.state.fixed ? { redirect: `/${app.state.fixed}/tasks` } : choosePage(app)),
   },
   { path: "/set-aside/:key/remove", page: (app, { key }) => removeUnreadablePage(app, key) },
+  { path: "/assessments/:key/rename", page: (app, { key }) => renamePage(app, key) },
+  { path: "/assessments", page: (app) => assessmentsPage(app) },
+  { path: "/portfolio", page: (app) => portfolioPage(app) },
+  { path: "/open/:key", page: (app, { key }) => openPage(app, key) },
+  { path: "/new/:id", page: (app, { id }) => newPage(app, id) },
   { path: "/:instrument/tasks", page: (app) => tasksPage(app) },
   {
     path: "/:instrument/q/:section/:n",
     page: (app, { section, n }, params) => questionPage(app, section, Number(n), params),
   },
+  // The instrument's evidence table (the data page's "Use these numbers" leads here).
+  { path: "/:instrument/evidence", page: (app) => evidencePage(app) },
   { path: "/:instrument/check/:section", page: (app, { section }) => checkSectionPage(app, section) },
   { path: "/:instrument/check", page: (app) => checkAllPage(app) },
   { path: "/:instrument/results", page: (app) => resultsPage(app) },
@@ -76,4 +86,19 @@ export function pageFor(app, { parts, params }) {
     use(app, instrument);
   }
   return match.route.page(app, match.args, params);
+}
+
+/**
+ * The instrument's first evidence table question, or its task list when it has none.
+ *
+ * @param {App} app - The app (the instrument is in use)
+ * @returns {Page} A redirect
+ */
+function evidencePage(app) {
+  const { id, inst } = inUse(app);
+  for (const s of inst.sections) {
+    const n = s.questions.findIndex((q) => q.kind.type === "evidence_table");
+    if (n >= 0) return { redirect: questionRoute(id, s.id, n + 1) };
+  }
+  return { redirect: `/${id}/tasks` };
 }

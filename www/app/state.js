@@ -7,6 +7,7 @@
 // (`flash`, `pendingImport`, `completedNow`, `pageErrors`) before it navigates.
 
 /** @import { Instrument, SavedFile, FieldError, NoteOut } from "./engine.js" */
+/** @import { StoredAssessment } from "./library.js" */
 
 /**
  * A banner shown once, at the top of the next page.
@@ -62,7 +63,8 @@
  *   or null when the person chooses
  * @property {string | null} id - The instrument being worked on
  * @property {Instrument | null} inst - Its definition, from the engine
- * @property {string | null} key - The localStorage key of its draft
+ * @property {string | null} key - Where its draft is kept: its localStorage key, or its key in the
+ *   library (IndexedDB) when the app keeps many assessments
  * @property {SavedFile | null} saved - The draft: the saved-file object the engine reads and
  *   the autosave writes
  * @property {Flash | null} flash - A banner for the next page only
@@ -79,6 +81,8 @@
  * @property {Map<string, string>} rawValues - What was typed in number fields, by element id, so
  *   a redraw shows the text as typed
  * @property {PageErrors | null} pageErrors - Errors to show on the current question page
+ * @property {StoredAssessment | null} undo - The assessment deleted last, which "Undo delete" puts
+ *   back (until the next delete)
  */
 
 /**
@@ -105,5 +109,6 @@ export function createState(fixed) {
     cellErrors: new Map(),
     rawValues: new Map(),
     pageErrors: null,
+    undo: null,
   };
 }

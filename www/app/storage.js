@@ -168,20 +168,25 @@ export function isSetAside(key) {
  * user pauses for `delay` ms; `flush()` writes a pending change at once (before leaving a page,
  * on pagehide); `cancel()` drops it (after "Delete my answers"). `onSaved(ok, when)` reports.
  *
+ * `store(key, saved)` does the writing (localStorage's `writeDraft` unless told otherwise); when it
+ * returns a promise (IndexedDB), `onSaved` is called once it settles.
+ *
  * @param {() => ({key: string, saved: unknown} | null)} current - What to write now, or null for nothing
- * @param {{delay?: number, onSaved?: (ok: boolean, when: Date) => void}} [options] - The pause
- *   before a write, in ms, and what to call after each write
+ * @param {{delay?: number, onSaved?: (ok: boolean, when: Date) => void,
+ *   store?: (key: string, saved: unknown) => boolean | Promise<boolean>}} [options] - The pause
+ *   before a write, in ms, what to call after each write, and what writes
  * @returns {Autosaver} The saver
  */
-export function autosaver(current, { delay = 300, onSaved = () => {} } = {}) {
+export function autosaver(current, { delay = 300, onSaved = () => {}, store = writeDraft } = {}) {
   /** @type {ReturnType<typeof setTimeout> | null} */
   let timer = null;
   const write = () => {
     timer = null;
     const c = current();
     if (!c) return;
-    const ok = writeDraft(c.key, c.saved);
-    onSaved(ok, new Date());
+    const ok = store(c.key, c.saved);
+    if (typeof ok === "boolean") onSaved(ok, new Date());
+    else ok.then((done) => onSaved(done, new Date()));
   };
   return {
     schedule() {
@@ -213,3 +218,9 @@ export function autosaver(current, { delay = 300, onSaved = () => {} } = {}) {
  * @property {() => void} cancel - Drop a pending change
  * @property {boolean} pending - Whether a change is waiting to be written
  */
+
+/**
+ * The sessionStorage key under which the data page hands a table's subgroups to the form
+ * (`{title, evidence}`), until the person adds them to an assessment.
+ */
+export const EVIDENCE_HANDOFF = "equitas:evidence-from-data";

@@ -2,18 +2,15 @@
 // "Download as Word (.docx)": the Word document of the assessment and its report. The team
 // module (pkg/equitas_team.js, with the .docx writer) is fetched only when this is first used,
 // so the form's own module carries none of it; the engine writes the document, and this file
-// only draws each evidence chart on the page as a PNG picture for it.
+// only hands it a PNG picture of each evidence chart on the page.
 
-import { downloadBytes } from "./download.js";
+import { downloadBytes, pngOf, PNG_SCALE } from "./download.js";
 import { wordFileName } from "./format.js";
 
 /** @typedef {import("../pkg/equitas_wasm.js").SavedFile} SavedFile */
 
 /** The media type of a .docx file. */
 const DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
-
-/** How many pixels of the picture each unit of a chart's viewBox becomes (sharp when printed). */
-const SCALE = 2;
 
 /** @type {Promise<typeof import("../pkg/equitas_team.js")> | null} */
 let team = null;
@@ -38,36 +35,20 @@ function teamModule() {
 }
 
 /**
- * A chart's SVG drawn as a PNG: its viewBox's size times SCALE, on white, in a sans-serif font
- * (on the page it inherits the page's font, which a picture cannot).
+ * A chart's picture for the document: its PNG (drawn as the data page's download draws it) and
+ * its size in pixels.
  *
  * @param {SVGSVGElement} svg - The chart on the page
  * @returns {Promise<{png: Uint8Array, width: number, height: number}>} The picture
  */
 async function picture(svg) {
   const box = svg.viewBox.baseVal;
-  const width = Math.round(box.width * SCALE);
-  const height = Math.round(box.height * SCALE);
-  const copy = /** @type {SVGSVGElement} */ (svg.cloneNode(true));
-  copy.setAttribute("width", String(width));
-  copy.setAttribute("height", String(height));
-  copy.setAttribute("font-family", "Arial, Helvetica, sans-serif");
-  const text = new XMLSerializer().serializeToString(copy);
-  const img = new Image(width, height);
-  img.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(text)}`;
-  await img.decode();
-  const canvas = document.createElement("canvas");
-  canvas.width = width;
-  canvas.height = height;
-  const ctx = canvas.getContext("2d");
-  if (!ctx) throw new Error("this browser cannot draw the chart as a picture");
-  ctx.fillStyle = "#ffffff";
-  ctx.fillRect(0, 0, width, height);
-  ctx.drawImage(img, 0, 0, width, height);
-  const blob = await new Promise((resolve, reject) =>
-    canvas.toBlob((b) => (b ? resolve(b) : reject(new Error("the chart could not be drawn"))), "image/png"),
-  );
-  return { png: new Uint8Array(await blob.arrayBuffer()), width, height };
+  const blob = await pngOf(svg);
+  return {
+    png: new Uint8Array(await blob.arrayBuffer()),
+    width: Math.round(box.width * PNG_SCALE),
+    height: Math.round(box.height * PNG_SCALE),
+  };
 }
 
 /**

@@ -99,14 +99,27 @@ export async function answerByKeyboard(page, inst, typed) {
   const label = q.label;
   if (q.required) {
     switch (k.type) {
-      case "text":
-      case "date": {
+      case "text": {
         await tabTo(page, (f) => isControl(f) && f.name.startsWith(label), { what: `the field "${label}"` });
         await assertFocusVisible(page, `the field "${label}"`);
-        const text =
-          k.type === "date" ? (q.id.startsWith("review") ? "2027-03-31" : "2026-03-27") : TEXT[q.id] || TEXT.default;
+        const text = TEXT[q.id] || TEXT.default;
         await page.keyboard.type(text);
         typed[q.id] = text;
+        break;
+      }
+      case "date": {
+        // The NHS.UK date input: day, month and year, each a field of its own, Tab between them.
+        const [year, month, day] = q.id.startsWith("review") ? ["2027", "3", "31"] : ["2026", "3", "27"];
+        for (const [name, text] of [
+          ["Day", day],
+          ["Month", month],
+          ["Year", year],
+        ]) {
+          await tabTo(page, (f) => isControl(f) && f.name === name, { max: 4, what: `the ${name} of "${label}"` });
+          await assertFocusVisible(page, `the ${name} of "${label}"`);
+          await page.keyboard.type(text);
+        }
+        typed[q.id] = `${year}-${month.padStart(2, "0")}-${day.padStart(2, "0")}`;
         break;
       }
       case "single_choice":

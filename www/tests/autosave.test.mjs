@@ -2,7 +2,7 @@
 // restored and the answers are still there; "Delete my answers", once confirmed, removes them.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { sharedBrowserAndServer, withPage, localDrafts } from "./helpers.mjs";
+import { sharedBrowserAndServer, withPage, localDrafts, storedDraft, storedAssessments, waitForStoredDraft } from "./helpers.mjs";
 import { HEAT, DRAFT_KEY, openStart, startHeat, openSection } from "./app-driver.mjs";
 
 let browser, server;
@@ -19,11 +19,7 @@ test("typed answers survive a reload and a return visit; the start page says the
     const title = page.getByLabel(q("prepare.title").label);
     await title.pressSequentially("Autosave check: evening clinics");
     // Saved while typing, without pressing Continue (debounced: give it up to 3 s).
-    await page.waitForFunction(
-      ([k, v]) => JSON.parse(localStorage.getItem(k) || "{}")?.answers?.["prepare.title"] === v,
-      [DRAFT_KEY, "Autosave check: evening clinics"],
-      { timeout: 3000 },
-    );
+    await waitForStoredDraft(page, (d) => d?.answers?.["prepare.title"] === "Autosave check: evening clinics");
     await page.getByRole("button", { name: "Continue" }).click();
     const scope = page.getByLabel(q("prepare.scope").label);
     await scope.pressSequentially("Run two evening clinics a week.");
@@ -49,14 +45,14 @@ test("typed answers survive a reload and a return visit; the start page says the
   });
 });
 
-test("'Delete my answers' asks first, then removes the draft from localStorage and the banner from the start page", async () => {
+test("'Delete my answers' asks first, then removes the draft from the browser's storage and the banner from the start page", async () => {
   await withPage(browser, server.origin, async (page) => {
     await openStart(page, server.url("/"));
     await startHeat(page);
     await openSection(page, "Prepare");
     await page.getByLabel(q("prepare.title").label).pressSequentially("To be deleted");
     await page.getByRole("button", { name: "Continue" }).click();
-    assert.equal((await localDrafts(page))[DRAFT_KEY]?.answers?.["prepare.title"], "To be deleted");
+    await waitForStoredDraft(page, (d) => d?.answers?.["prepare.title"] === "To be deleted");
 
     await page.goto(server.url("/"));
     await page.waitForFunction(() => document.documentElement.dataset.equitasReady === "true");
@@ -64,7 +60,7 @@ test("'Delete my answers' asks first, then removes the draft from localStorage a
     await banner.getByRole("link", { name: /Delete my answers/ }).click();
     // Confirmation first: nothing is deleted yet.
     await page.getByRole("heading", { level: 1, name: /Are you sure/ }).waitFor();
-    assert.ok((await localDrafts(page))[DRAFT_KEY], "the draft is still there before confirming");
+    assert.ok(await storedDraft(page), "the draft is still there before confirming");
     await page.getByRole("button", { name: "Delete my answers" }).click();
     await page.waitForFunction(() => location.hash === "#/" || location.hash === "");
     // The start page is rendered when it says the answers were deleted.
@@ -72,12 +68,14 @@ test("'Delete my answers' asks first, then removes the draft from localStorage a
     await page.getByRole("button", { name: "Start now" }).waitFor();
     const drafts = await localDrafts(page);
     assert.equal(drafts[DRAFT_KEY], undefined, `no draft left in localStorage: ${JSON.stringify(drafts)}`);
+    assert.deepEqual(await storedAssessments(page), [], "no assessment left in IndexedDB");
     assert.equal(await page.getByTestId("restore-banner").count(), 0, "no restore banner after deleting");
     // And after a reload, still nothing to restore.
     await page.reload();
     await page.waitForFunction(() => document.documentElement.dataset.equitasReady === "true");
     assert.equal(await page.getByTestId("restore-banner").count(), 0, "no restore banner after a reload");
     assert.equal((await localDrafts(page))[DRAFT_KEY], undefined);
+    assert.deepEqual(await storedAssessments(page), []);
   });
 });
 
@@ -87,8 +85,12 @@ test("when the browser cannot store the draft (storage full), the app says so ra
     server.origin,
     async (page, { context }) => {
       // localStorage.setItem throws as it does when the origin's quota is used up.
+      // So does IndexedDB's put, where the app keeps its assessments.
       await context.addInitScript(() => {
         Storage.prototype.setItem = function () {
+          throw new DOMException("The quota has been exceeded.", "QuotaExceededError");
+        };
+        IDBObjectStore.prototype.put = function () {
           throw new DOMException("The quota has been exceeded.", "QuotaExceededError");
         };
       });

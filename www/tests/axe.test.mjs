@@ -259,6 +259,9 @@ test("axe: the maturity instrument (ratings): a question with an error and the s
     // A fresh maturity assessment: Continue with nothing on its first question.
     await page.goto(server.url("/#/hi-maturity/delete"));
     await page.getByRole("button", { name: "Delete my answers" }).click();
+    // The deletion is written to IndexedDB, then the app goes to the start page: wait for that,
+    // or its navigation can land after the next one.
+    await page.waitForURL(/#\/$/);
     await page.goto(server.url("/#/hi-maturity/tasks"));
     await page.getByRole("link", { name: "Check your answers and submit" }).waitFor();
     await page.locator(".nhsuk-task-list__link").first().click();

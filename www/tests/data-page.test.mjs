@@ -158,3 +158,110 @@ test("one stratum of 100,000 subgroups is measured, listed without a chart, and 
     assert.match(bgv, /\t\d+(\.\d+)?\t/, `BGV is computed: ${bgv}`);
   });
 });
+
+test("every ordered table gives the SII by both methods, the Fingertips method first, each saying what its interval includes", async () => {
+  await withPage(browser, server.origin, async (page) => {
+    await openDataPage(page);
+    await page.getByRole("button", { name: "Try the synthetic example" }).click();
+    const tables = page.getByRole("table", { name: /the slope index of inequality \(SII\) by two methods/ });
+    await tables.first().waitFor({ timeout: 10000 });
+    const ordered = strataOf(LINES).filter((s) => s.ordered).length;
+    assert.equal(await tables.count(), ordered, "one per ordered table, none for an unordered one");
+    for (const t of await tables.all()) {
+      const rows = await t.locator("tbody tr").all();
+      const cells = await Promise.all(rows.map((r) => r.locator("th, td").allInnerTexts()));
+      assert.equal(cells.length, 2);
+      const [fingertips, heat] = cells;
+      assert.match(fingertips[0], /^Fingertips \(OHID\)/);
+      assert.match(fingertips[3], /each subgroup's own confidence interval/);
+      assert.match(heat[0], /^WHO HEAT: logistic regression/);
+      assert.match(heat[3], /not from the subgroups' own intervals/);
+      for (const [method, value, interval] of [fingertips, heat]) {
+        const m = /^(−?-?[\d.]+) to (−?-?[\d.]+)$/.exec(interval);
+        assert.ok(m && Number.isFinite(Number(value.replace("−", "-"))), `${method}: ${value} (${interval})`);
+      }
+    }
+  });
+});
+
+/** Click `button` and return the download it starts: its name and bytes. */
+async function downloaded(page, button) {
+  const [d] = await Promise.all([page.waitForEvent("download", { timeout: 8000 }), button.click()]);
+  return { name: d.suggestedFilename(), bytes: fs.readFileSync(await d.path()) };
+}
+
+test("the measures download as CSV, with the page's values; each chart downloads as SVG and as PNG", async () => {
+  await withPage(browser, server.origin, async (page) => {
+    await openDataPage(page);
+    await page.getByRole("button", { name: "Try the synthetic example" }).click();
+    const button = page.getByRole("button", { name: "Download the measures (CSV)" });
+    await button.waitFor({ timeout: 10000 });
+    const csv = await downloaded(page, button);
+    assert.equal(csv.name, "heat-plus-synthetic-measures.csv");
+    const lines = csv.bytes.toString("utf8").trim().split("\r\n");
+    assert.equal(
+      lines[0],
+      "setting,date,source,indicator_abbr,indicator,dimension,measure,name,value,lower,upper,confidence,reason",
+    );
+    const strata = strataOf(LINES);
+    const ordered = strata.filter((s) => s.ordered).length;
+    assert.equal(lines.length - 1, strata.length * 21 + ordered, "21 measures per table and a Fingertips SII per ordered one");
+    // The first table's SII on the page is the CSV's, rounded as the page rounds it.
+    const sii = (await siiCells(page))[0];
+    const row = lines.find((l) => l.includes(",SII,Slope index of inequality,"));
+    assert.ok(row, "the SII row of the first table");
+    const value = Number(row.split(",")[8]);
+    assert.equal(sii.cells[0].replace("−", "-"), value.toFixed(3));
+
+    const svg = await downloaded(page, page.getByTestId("chart-svg-0"));
+    assert.match(svg.name, /^chart-1-.+\.svg$/);
+    const text = svg.bytes.toString("utf8");
+    assert.ok(text.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<svg'), text.slice(0, 80));
+    assert.ok(text.includes('xmlns="http://www.w3.org/2000/svg"'));
+    const png = await downloaded(page, page.getByTestId("chart-png-0"));
+    assert.match(png.name, /^chart-1-.+\.png$/);
+    assert.deepEqual([...png.bytes.subarray(0, 8)], [137, 80, 78, 71, 13, 10, 26, 10], "a PNG file");
+    assert.ok(png.bytes.length > 5000, `a drawn chart, ${png.bytes.length} bytes`);
+  });
+});
+
+test("with no file chosen the error says to choose one, not to correct a file", async () => {
+  await withPage(browser, server.origin, async (page) => {
+    await openDataPage(page);
+    await page.getByRole("button", { name: "Measure inequality" }).click();
+    const summary = page.getByTestId("data-errors");
+    await summary.waitFor();
+    const text = await summary.innerText();
+    assert.match(text, /Choose a CSV file to measure/);
+    assert.doesNotMatch(text, /Correct the file/);
+  });
+});
+
+test("the fitted line's legend overlaps no other text, however long the indicator's name", async () => {
+  const head = LINES[0].split(",");
+  const long = "Proportion of adults aged 65 and over vaccinated against seasonal influenza by 31 January";
+  const lines = LINES.map((l, i) => {
+    if (i === 0) return l;
+    const c = l.split(",");
+    c[head.indexOf("indicator_name")] = long;
+    return c.join(",");
+  });
+  await withPage(browser, server.origin, async (page) => {
+    await openDataPage(page);
+    await page.getByLabel("Linear regression weighted by population").check();
+    await measureFile(page, { name: "long.csv", mimeType: "text/csv", buffer: Buffer.from(lines.join("\n")) });
+    const chart = page.getByTestId("stratum-chart-0").locator("svg");
+    await chart.waitFor({ timeout: 10000 });
+    const overlaps = await chart.evaluate((svg) => {
+      const boxes = [...svg.querySelectorAll("text")].map((t) => ({ text: t.textContent, b: t.getBBox() }));
+      const legend = boxes.filter((x) => / line$/.test(x.text ?? ""));
+      const hit = (a, b) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+      return {
+        legends: legend.length,
+        overlaps: legend.flatMap((l) => boxes.filter((o) => o !== l && hit(l.b, o.b)).map((o) => `${l.text} / ${o.text}`)),
+      };
+    });
+    assert.equal(overlaps.legends, 1, "the chart has the line's legend");
+    assert.deepEqual(overlaps.overlaps, []);
+  });
+});

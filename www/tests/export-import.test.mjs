@@ -4,10 +4,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs/promises";
-import { sharedBrowserAndServer, withPage, localDrafts } from "./helpers.mjs";
+import { sharedBrowserAndServer, withPage, localDrafts, storedAssessments, storedDraft, waitForStoredDraft } from "./helpers.mjs";
 import { HEAT, DRAFT_KEY, openStart, startHeat, openSection, importFile } from "./app-driver.mjs";
 
 let browser, server;
+
+/** Everything the app keeps in this browser: localStorage and the assessments in IndexedDB. */
+const storedState = async (page) => ({ local: await localDrafts(page), assessments: await storedAssessments(page) });
 sharedBrowserAndServer((b, s) => ([browser, server] = [b, s]));
 
 const q = (id) => HEAT.sections.flatMap((s) => s.questions).find((x) => x.id === id);
@@ -49,7 +52,7 @@ test("export downloads the answers as an equitas JSON file; importing it in a fr
     const download = await exportDownload(page);
     assert.match(download.suggestedFilename(), /^equitas-heat-\d{4}-\d{2}-\d{2}\.json$/);
     exported = await fs.readFile(await download.path(), "utf8");
-    answersA = (await localDrafts(page))[DRAFT_KEY].answers;
+    answersA = (await storedDraft(page)).answers;
     checkA = await prepareCheckText(page);
   });
   const file = JSON.parse(exported);
@@ -64,7 +67,7 @@ test("export downloads the answers as an equitas JSON file; importing it in a fr
     const to = await importFile(page, { name: "moved.json", mimeType: "application/json", buffer: Buffer.from(exported) });
     assert.equal(to, "tasks", "an import into an empty browser goes straight to the task list");
     assert.match(await page.getByTestId("notification").innerText(), /imported/i);
-    const answersB = (await localDrafts(page))[DRAFT_KEY]?.answers;
+    const answersB = (await waitForStoredDraft(page, (d) => !!d?.answers)).answers;
     assert.deepEqual(answersB, answersA, "the imported answers are the exported ones");
     assert.equal(await prepareCheckText(page), checkA, "check answers reads the same in both browsers");
   });
@@ -82,8 +85,8 @@ for (const [what, make, names] of BROKEN) {
   test(`importing ${what} shows a linked error summary and leaves the draft unchanged`, async () => {
     await withPage(browser, server.origin, async (page) => {
       await answerSome(page, "Draft that must survive");
-      const good = JSON.stringify((await localDrafts(page))[DRAFT_KEY]);
-      const before = await localDrafts(page);
+      const good = JSON.stringify(await storedDraft(page));
+      const before = await storedState(page);
       await page.getByRole("link", { name: "Import answers from a file" }).click();
       const to = await importFile(page, { name: "broken.json", mimeType: "application/json", buffer: Buffer.from(make(good)) });
       assert.equal(to, "error", `the import is refused with an error summary (got: ${to})`);
@@ -100,7 +103,7 @@ for (const [what, make, names] of BROKEN) {
       await link.click();
       assert.equal(await page.evaluate(() => document.activeElement.id), target, "the summary's link moves focus to the file input");
       assert.equal(await page.evaluate((id) => document.getElementById(id)?.type, target), "file");
-      assert.deepEqual(await localDrafts(page), before, "localStorage is exactly as before the import");
+      assert.deepEqual(await storedState(page), before, "the browser's storage is exactly as before the import");
       await page.goto(server.url("/#/heat/check/prepare"));
       assert.match(await page.locator(".nhsuk-summary-list").innerText(), /Draft that must survive/);
     });
@@ -109,17 +112,17 @@ for (const [what, make, names] of BROKEN) {
 test("importing over a draft asks first: 'Keep my current answers' changes nothing, 'Replace my answers' replaces them", async () => {
   await withPage(browser, server.origin, async (page) => {
     await answerSome(page, "The draft in this browser");
-    const before = await localDrafts(page);
-    const other = JSON.stringify({ ...before[DRAFT_KEY], answers: { "prepare.title": "The answers in the file" } });
+    const before = await storedState(page);
+    const other = JSON.stringify({ ...(await storedDraft(page)), answers: { "prepare.title": "The answers in the file" } });
     const payload = { name: "colleague.json", mimeType: "application/json", buffer: Buffer.from(other) };
     await page.getByRole("link", { name: "Import answers from a file" }).click();
     assert.equal(await importFile(page, payload, { replace: false }), "confirm", "an import over a draft asks first");
     await page.getByRole("button", { name: "Keep my current answers" }).click();
     await page.waitForURL(/#\/heat\/tasks$/);
-    assert.deepEqual(await localDrafts(page), before, "keeping the current answers leaves localStorage as it was");
+    assert.deepEqual(await storedState(page), before, "keeping the current answers leaves the browser's storage as it was");
     await page.getByRole("link", { name: "Import answers from a file" }).click();
     assert.equal(await importFile(page, payload), "tasks");
-    const after = (await localDrafts(page))[DRAFT_KEY].answers;
+    const after = (await storedDraft(page)).answers;
     assert.deepEqual(after, { "prepare.title": "The answers in the file" }, "replacing takes the file's answers, and only those");
   });
 });

@@ -419,3 +419,63 @@ export async function assertFocusVisible(page, what) {
   });
   assert.ok(r.ok, `${what}: the focused ${r.tag}#${r.id} has no visible focus indicator (${r.why})`);
 }
+
+/**
+ * The assessments the app keeps in IndexedDB (app/library.js, database "equitas", store
+ * "assessments"): every record, with its text parsed as `saved` (or the raw text when it is not
+ * JSON). An empty list when the database has not been made yet (it is not made here: that would
+ * leave it without its store).
+ */
+export async function storedAssessments(page) {
+  return page.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open("equitas");
+        open.onupgradeneeded = () => open.transaction.abort();
+        open.onerror = () => resolve([]);
+        open.onsuccess = () => {
+          const db = open.result;
+          if (!db.objectStoreNames.contains("assessments")) {
+            db.close();
+            resolve([]);
+            return;
+          }
+          const req = db.transaction("assessments").objectStore("assessments").getAll();
+          req.onerror = () => reject(req.error);
+          req.onsuccess = () => {
+            db.close();
+            resolve(
+              req.result.map((r) => {
+                let saved;
+                try {
+                  saved = JSON.parse(r.text);
+                } catch {
+                  saved = r.text;
+                }
+                return { ...r, saved };
+              }),
+            );
+          };
+        };
+      }),
+  );
+}
+
+/** The saved file of instrument `instrument`'s assessment opened last (the one its pages show). */
+export async function storedDraft(page, instrument = "heat") {
+  const all = (await storedAssessments(page)).filter((r) => r.instrument === instrument);
+  all.sort((a, b) => (a.opened < b.opened ? 1 : a.opened > b.opened ? -1 : 0));
+  return all[0]?.saved;
+}
+
+/** Wait (up to `timeout` ms) until `check(await storedDraft(page, instrument))` is true. */
+export async function waitForStoredDraft(page, check, { instrument = "heat", timeout = 3000 } = {}) {
+  const end = Date.now() + timeout;
+  for (;;) {
+    const d = await storedDraft(page, instrument);
+    if (check(d)) return d;
+    if (Date.now() > end)
+      assert.fail(`the stored ${instrument} draft did not reach the expected state: ${JSON.stringify(d)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -4,7 +4,7 @@
 // page shows), so the path is realistic but short. At the end the person sees a score and gaps.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { sharedBrowserAndServer, withPage, tabTo, focusedInfo, localDrafts } from "./helpers.mjs";
+import { sharedBrowserAndServer, withPage, tabTo, focusedInfo, storedDraft } from "./helpers.mjs";
 import { HEAT, DRAFT_KEY, answerByKeyboard, activate, waitForNextPage, openStart, shownScore, shownGaps, nodeEngine } from "./app-driver.mjs";
 
 let browser, server;
@@ -110,8 +110,8 @@ test("keyboard only: start, answer every required question, confirm each section
       assert.equal(g.todo, rule.recommendation, `the gap "${g.gap}" shows its recommendation`);
     }
     // The score shown is the engine's score of the answers the person gave (saved as they typed).
-    const draft = (await localDrafts(page))[DRAFT_KEY];
-    assert.ok(draft && draft.answers, "the draft is saved in localStorage");
+    const draft = await storedDraft(page);
+    assert.ok(draft && draft.answers, "the draft is saved in this browser (IndexedDB)");
     for (const [qid, v] of Object.entries(typed)) {
       if (typeof v === "string") assert.equal(draft.answers[qid], v, `saved answer to ${qid}`);
     }

@@ -7,7 +7,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs/promises";
-import { sharedBrowserAndServer, withPage, localDrafts, axeCheck } from "./helpers.mjs";
+import { sharedBrowserAndServer, withPage, localDrafts, axeCheck, storedDraft, waitForStoredDraft } from "./helpers.mjs";
 import { HEAT, DRAFT_KEY, openStart, startHeat, openSection } from "./app-driver.mjs";
 
 let browser, server;
@@ -78,11 +78,7 @@ test("a draft the engine cannot read is set aside under its own key, offered for
     await axeCheck(page, "the task list with a draft that could not be opened");
     await openSection(page, "Prepare");
     await page.getByLabel(q("prepare.title").label).pressSequentially("A fresh start");
-    await page.waitForFunction(
-      ([k, v]) => JSON.parse(localStorage.getItem(k) || "{}")?.answers?.["prepare.title"] === v,
-      [DRAFT_KEY, "A fresh start"],
-      { timeout: 3000 },
-    );
+    await waitForStoredDraft(page, (d) => d?.answers?.["prepare.title"] === "A fresh start");
     await page.getByRole("button", { name: "Save and come back later" }).click();
     await page.waitForURL(/#\/heat\/tasks$/);
     aside = await setAside(page);
@@ -109,11 +105,11 @@ test("a draft the engine cannot read is set aside under its own key, offered for
     await page.getByTestId("notification").filter({ hasText: /has been removed/ }).waitFor();
     assert.deepEqual(await setAside(page), {});
     assert.equal(await page.getByTestId("unreadable-draft").count(), 0);
-    assert.equal((await localDrafts(page))[DRAFT_KEY]?.answers?.["prepare.title"], "A fresh start");
+    assert.equal((await storedDraft(page))?.answers?.["prepare.title"], "A fresh start");
   });
 });
 
-test("with no room in storage to set it aside, the unreadable draft stays where it is and nothing is saved over it", async () => {
+test("with no room in storage to set it aside, the unreadable draft stays where it is and nothing is saved over it (new answers go to the list of assessments)", async () => {
   await withPage(browser, server.origin, async (page, { context }) => {
     // Storage refuses the copy, as a full origin quota would.
     await context.addInitScript(() => {
@@ -126,16 +122,15 @@ test("with no room in storage to set it aside, the unreadable draft stays where 
     await seedDraft(page, UNREADABLE);
     const notice = page.getByTestId("unreadable-draft");
     await notice.waitFor();
-    assert.match(await notice.innerText(), /not being saved/i);
+    assert.match(await notice.innerText(), /no room to set them aside/i);
+    assert.match(await notice.innerText(), /saved apart from them/i);
     await startHeat(page);
     await openSection(page, "Prepare");
     await page.getByLabel(q("prepare.title").label).pressSequentially("Typed while storage is full");
     await page.waitForTimeout(700); // past the autosave's debounce
     await page.getByRole("button", { name: "Save and come back later" }).click();
     await page.waitForURL(/#\/heat\/tasks$/);
-    const main = await page.locator("main").innerText();
-    assert.match(main, /not being saved/i, main);
-    assert.doesNotMatch(main, /are saved in this browser as you type/i, main);
+    await waitForStoredDraft(page, (d) => d?.answers?.["prepare.title"] === "Typed while storage is full");
     assert.equal(await page.evaluate((k) => localStorage.getItem(k), DRAFT_KEY), UNREADABLE, "the unreadable draft is exactly as it was");
     const got = await downloadFrom(page, page.getByTestId("download-unreadable"));
     assert.equal(got.text, UNREADABLE);
@@ -154,16 +149,12 @@ test("an answer with a lone surrogate (a broken paste) is kept as U+FFFD, and th
       el.value = "Clinic \uD83D review";
       el.dispatchEvent(new Event("input", { bubbles: true }));
     });
-    await page.waitForFunction(
-      (k) => (JSON.parse(localStorage.getItem(k) || "{}")?.answers?.["prepare.title"] || "").startsWith("Clinic "),
-      DRAFT_KEY,
-      { timeout: 3000 },
-    );
+    await waitForStoredDraft(page, (d) => (d?.answers?.["prepare.title"] || "").startsWith("Clinic "));
     await page.getByRole("button", { name: "Save and come back later" }).click();
     await page.waitForURL(/#\/heat\/tasks$/);
     await page.getByTestId("task-list").waitFor();
     assert.match(await page.getByTestId("sections-done").innerText(), /completed 0 of/);
-    assert.equal((await localDrafts(page))[DRAFT_KEY].answers["prepare.title"], "Clinic \uFFFD review");
+    assert.equal((await storedDraft(page)).answers["prepare.title"], "Clinic \uFFFD review");
     // And the draft opens again after a reload, with nothing set aside.
     await page.reload();
     await page.waitForFunction(() => document.documentElement.dataset.equitasReady === "true");

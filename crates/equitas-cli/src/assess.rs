@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use clap::{Subcommand, ValueEnum};
 use equitas_core::assessment::{
     Assessment, Date, LoadError, Loaded, MigrationNote, Registry, ReportModel, SCHEMA_VERSION,
-    load, progress, render, score, summary, validate,
+    load, progress_with, render, score, summary, validate_as_of,
 };
 
 use crate::{Failure, Result, usage_error};
@@ -130,6 +130,9 @@ struct Validate {
     /// a saved assessment
     #[arg(value_name = "FILE")]
     file: PathBuf,
+    /// refuse an assessment date after this date, YYYY-MM-DD (default: today, UTC)
+    #[arg(long, value_name = "DATE", value_parser = date)]
+    as_of: Option<Date>,
     #[command(flatten)]
     instruments: Instruments,
 }
@@ -274,7 +277,11 @@ fn validate_cmd(a: &Validate) -> Result<()> {
     for n in &loaded.notes {
         writeln!(out, "migrated: {n}")?;
     }
-    let errors = validate(instrument, &assessment.answers);
+    let as_of = match &a.as_of {
+        Some(d) => *d,
+        None => Date::parse(now_utc().get(..10).unwrap_or_default()).map_err(Failure::from)?,
+    };
+    let errors = validate_as_of(instrument, &assessment.answers, Some(as_of));
     writeln!(
         out,
         "{}: {} v{}",
@@ -282,7 +289,7 @@ fn validate_cmd(a: &Validate) -> Result<()> {
         instrument.id,
         instrument.version
     )?;
-    for p in progress(instrument, &assessment.answers) {
+    for p in progress_with(instrument, &assessment.answers, &errors) {
         writeln!(
             out,
             "  {:<20} {:<12} {} of {} answered",

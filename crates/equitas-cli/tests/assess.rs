@@ -67,6 +67,21 @@ fn assess_validate_and_score_the_examples() {
         text(&out.stdout)
     );
 
+    // Judged as of a day before it was made, the thorough example's assessment date
+    // (2026-01-12) is in the future (issue 16).
+    let thorough = example("heat-thorough.json");
+    let out = equitas(&["assess", "validate", &thorough, "--as-of", "2026-01-11"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stdout).contains(
+            "prepare.assessment_date: the assessment date 2026-01-12 is in the future (today is 2026-01-11)"
+        ),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = equitas(&["assess", "validate", &thorough, "--as-of", "2026-01-12"]);
+    assert!(out.status.success(), "{}", text(&out.stdout));
+
     let out = equitas(&["assess", "score", &example("heat-gaps.json")]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let md = text(&out.stdout);

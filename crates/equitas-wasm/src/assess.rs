@@ -183,25 +183,51 @@ pub fn load_assessment(
 }
 
 /// The problems a person must fix before the assessment is complete (`[]` when there are
-/// none): `{question, kind, message}` for each, as the form shows them.
+/// none): `{question, kind, message}` for each, as the form shows them. Given `today`
+/// (`YYYY-MM-DD`, from the page's clock; the engine has none), an assessment date after it is
+/// one of them.
 ///
-/// @throws {Error} when `assessment` is not a saved-file object
+/// @throws {Error} when `assessment` is not a saved-file object, or `today` is not a date
 #[wasm_bindgen(js_name = validateAssessment, unchecked_return_type = "FieldError[]")]
-pub fn validate_assessment(assessment: Ts<SavedFile>) -> Result<JsValue, JsError> {
+pub fn validate_assessment(
+    assessment: Ts<SavedFile>,
+    today: Option<String>,
+) -> Result<JsValue, JsError> {
     let (registry, a) = loaded(&assessment)?;
-    let errors: Vec<FieldError> = assessment::validate(instrument_of(&registry, &a)?, &a.answers);
-    to_js(&errors)
+    to_js(&problems(&registry, &a, today)?)
 }
 
-/// Each section's status (not started, in progress, completed), for the task list.
+/// Each section's status (not started, in progress, completed), for the task list; `today` as
+/// for `validateAssessment`, so the two agree.
 ///
-/// @throws {Error} when `assessment` is not a saved-file object
+/// @throws {Error} when `assessment` is not a saved-file object, or `today` is not a date
 #[wasm_bindgen(js_name = assessmentProgress, unchecked_return_type = "SectionProgress[]")]
-pub fn assessment_progress(assessment: Ts<SavedFile>) -> Result<JsValue, JsError> {
+pub fn assessment_progress(
+    assessment: Ts<SavedFile>,
+    today: Option<String>,
+) -> Result<JsValue, JsError> {
     let (registry, a) = loaded(&assessment)?;
+    let errors = problems(&registry, &a, today)?;
     let progress: Vec<SectionProgress> =
-        assessment::progress(instrument_of(&registry, &a)?, &a.answers);
+        assessment::progress_with(instrument_of(&registry, &a)?, &a.answers, &errors);
     to_js(&progress)
+}
+
+/// Core's validation of `a` as of `today`, if given.
+fn problems(
+    registry: &Registry,
+    a: &Assessment,
+    today: Option<String>,
+) -> Result<Vec<FieldError>, JsError> {
+    let today = today
+        .map(|t| assessment::Date::parse(&t))
+        .transpose()
+        .map_err(|e| js_error(format_args!("today: {e}")))?;
+    Ok(assessment::validate_as_of(
+        instrument_of(registry, a)?,
+        &a.answers,
+        today,
+    ))
 }
 
 /// The ids of the questions visible with the current answers (conditions applied).

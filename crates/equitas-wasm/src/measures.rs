@@ -1,14 +1,15 @@
 //! The data page's measures (cargo feature `measures`; the browser's `equitas_measures.js`): the
-//! WHO HEAT measures of a HEAT Plus file. Only this side reads CSV, so only it enables core's
-//! `csv` feature.
+//! WHO HEAT measures of a HEAT Plus file, and the rows of an evidence table from a pasted range
+//! or a CSV file (which the form loads this module for, only when asked). Only this side reads
+//! CSV, so only it enables core's `csv` feature.
 
-use equitas_core::io::heat_plus;
 use equitas_core::io::measured::{MeasuredFile, measure_file};
+use equitas_core::io::{evidence, heat_plus};
 use equitas_core::measures::Options;
 use tsify::Ts;
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{from_js, js_error, to_ts};
+use crate::convert::{from_js, js_error, to_js, to_ts};
 
 /// All 21 WHO HEAT summary measures for a CSV in the HEAT Plus layout, computed here, as the data
 /// page draws them (core's `MeasuredFile`): the method and confidence level named, the glossary
@@ -32,4 +33,18 @@ pub fn measure_heat_plus(
     };
     let strata = heat_plus::read(csv.as_bytes()).map_err(js_error)?;
     to_ts(&measure_file(&strata, &options))
+}
+
+/// The rows of an evidence table (`EvidenceRow`s, as a saved assessment holds them) from a range
+/// pasted from a spreadsheet (tab-separated) or a CSV file: a first row naming the columns is a
+/// header; without one the cells are subgroup, order, estimate, population, standard error,
+/// lower limit, upper limit. `dimension` fills every row that does not name its own.
+///
+/// @throws {Error} naming the row and column of every cell that cannot be read (a decimal comma,
+/// an order that is not a whole number, a row without a subgroup), or when there are no rows or
+/// more than 1,000
+#[wasm_bindgen(js_name = readEvidence, unchecked_return_type = "EvidenceRow[]")]
+pub fn read_evidence(text: &str, dimension: Option<String>) -> Result<JsValue, JsError> {
+    let rows = evidence::read(text, dimension.as_deref()).map_err(js_error)?;
+    to_js(&rows)
 }

@@ -336,7 +336,7 @@ fn a_new_assessment_has_every_required_question_to_answer() {
     assert_eq!(saved["created"], "2026-03-01T09:00:00Z");
     assert_eq!(saved["answers"], j!({}));
 
-    let errors = json(&validate_assessment(draft).unwrap());
+    let errors = json(&validate_assessment(draft, None).unwrap());
     let registry = registry();
     let heat = registry.latest("heat").unwrap();
     let native = assessment::validate(heat, &assessment::Answers::new());
@@ -388,7 +388,7 @@ fn a_loaded_file_scores_as_core_scores_it() {
     assert!(model["charts"][0]["sii"]["at0"].is_number());
 
     // Progress and visibility as core sees them.
-    let progress = json(&assessment_progress(ts(THOROUGH)).unwrap());
+    let progress = json(&assessment_progress(ts(THOROUGH), None).unwrap());
     let native_progress = assessment::progress(heat, &native.answers);
     assert_same(&progress, &via_js(&native_progress), "progress");
     assert_eq!(progress.as_array().unwrap().len(), heat.sections.len());
@@ -525,7 +525,7 @@ fn a_malformed_file_is_an_error_naming_the_json_path() {
     );
     assert!(text.contains("/answers/prepare.title"), "{text}");
     // The same object passed to the per-keystroke functions fails the same way.
-    let text = error_of(validate_assessment(ts(&file.to_string())), "validate");
+    let text = error_of(validate_assessment(ts(&file.to_string()), None), "validate");
     assert!(text.contains("/answers/prepare.title"), "{text}");
 
     let text = error_of(load_assessment(js_text("{\"format\": ")), "truncated JSON");
@@ -698,7 +698,21 @@ fn after_a_trap_the_engine_answers_the_next_call() {
     assert!(json(&instruments().unwrap()).as_array().unwrap().len() >= 2);
     let loaded = json(&load_assessment(js_text(THOROUGH)).unwrap().into());
     assert_eq!(loaded["notes"], j!([]));
-    assert!(validate_assessment(ts(THOROUGH)).is_ok());
+    assert!(validate_assessment(ts(THOROUGH), None).is_ok());
+    // Given a today before its assessment date (2026-01-12), the engine says it is in the
+    // future, and the task list agrees; a today that is not a date is refused by name.
+    let early = json(&validate_assessment(ts(THOROUGH), Some("2026-01-11".into())).unwrap());
+    assert_eq!(early[0]["question"], "prepare.assessment_date", "{early}");
+    let progress = json(&assessment_progress(ts(THOROUGH), Some("2026-01-11".into())).unwrap());
+    assert_eq!(progress[0]["status"], "in_progress", "{progress}");
+    let text = error_of(
+        validate_assessment(ts(THOROUGH), Some("11/01/2026".into())),
+        "today",
+    );
+    assert!(
+        text.contains("today: \"11/01/2026\" is not a date"),
+        "{text}"
+    );
     assert!(score_assessment(ts(THOROUGH)).is_ok());
 }
 
@@ -712,10 +726,10 @@ fn input_over_the_limit_is_an_error_naming_the_size_and_the_limit() {
     let long = js_sys::JsString::from("x").repeat(i32::try_from(over).unwrap());
     // As an answer in an assessment object.
     let text = error_of(
-        validate_assessment(Ts::new_unchecked(thorough_with_answer(
-            "prepare.scope",
-            &long,
-        ))),
+        validate_assessment(
+            Ts::new_unchecked(thorough_with_answer("prepare.scope", &long)),
+            None,
+        ),
         "an answer over the limit",
     );
     assert!(text.starts_with("invalid assessment: at least "), "{text}");
@@ -811,7 +825,10 @@ fn js_values_json_cannot_hold_are_refused_naming_the_pointer() {
         "prepare.title",
         &object_with("x", &js_sys::Function::new_no_args("").into()),
     );
-    let text = error_of(validate_assessment(Ts::new_unchecked(file)), "a function");
+    let text = error_of(
+        validate_assessment(Ts::new_unchecked(file), None),
+        "a function",
+    );
     assert!(
         text.starts_with("invalid assessment: at /answers/prepare.title/x: a function"),
         "{text}"
@@ -940,13 +957,13 @@ fn undefined_and_minus_zero_read_as_json_stringify_wrote_them() {
     assert_eq!(with, without);
     // An answer that is `undefined` is no answer.
     let file = thorough_with_answer("prepare.title", &JsValue::UNDEFINED);
-    let problems = json(&validate_assessment(Ts::new_unchecked(file)).unwrap());
+    let problems = json(&validate_assessment(Ts::new_unchecked(file), None).unwrap());
     let mut absent: Value = serde_json::from_str(THOROUGH).unwrap();
     absent["answers"]
         .as_object_mut()
         .unwrap()
         .remove("prepare.title");
-    let expected = json(&validate_assessment(ts(&absent.to_string())).unwrap());
+    let expected = json(&validate_assessment(ts(&absent.to_string()), None).unwrap());
     assert_eq!(problems, expected);
     // An `undefined` item is `null` (refused where the list takes text, at its index).
     let list = js_sys::Array::of2(&JsValue::from_str("smi"), &JsValue::UNDEFINED);
@@ -984,11 +1001,11 @@ fn a_lone_surrogate_fails_only_that_call_and_says_where() {
     for (what, result) in [
         (
             "validate",
-            validate_assessment(Ts::new_unchecked(file.clone())).map(drop),
+            validate_assessment(Ts::new_unchecked(file.clone()), None).map(drop),
         ),
         (
             "progress",
-            assessment_progress(Ts::new_unchecked(file.clone())).map(drop),
+            assessment_progress(Ts::new_unchecked(file.clone()), None).map(drop),
         ),
         (
             "score",
@@ -1009,7 +1026,7 @@ fn a_lone_surrogate_fails_only_that_call_and_says_where() {
     let file = js(THOROUGH);
     js_sys::Reflect::set(&file, &JsValue::from_str("answers"), &answers).unwrap();
     let text = error_of(
-        validate_assessment(Ts::new_unchecked(file)),
+        validate_assessment(Ts::new_unchecked(file), None),
         "a lone surrogate in a key",
     );
     assert!(text.contains("at /answers/Smoking"), "{text}");
@@ -1027,7 +1044,7 @@ fn a_lone_surrogate_fails_only_that_call_and_says_where() {
         "{text}"
     );
     // And every other call still works.
-    assert!(validate_assessment(ts(THOROUGH)).is_ok());
+    assert!(validate_assessment(ts(THOROUGH), None).is_ok());
     assert!(load_assessment(js_text(THOROUGH)).is_ok());
     assert!(instruments().is_ok());
 }
@@ -1071,7 +1088,7 @@ fn non_finite_numbers_are_errors_naming_the_field_and_value() {
     );
     // A real null is still null (a cleared answer), and a record without the field is fine.
     let file = thorough_with_answer("prepare.data_gaps", &JsValue::NULL);
-    assert!(validate_assessment(Ts::new_unchecked(file)).is_ok());
+    assert!(validate_assessment(Ts::new_unchecked(file), None).is_ok());
     assert!(
         classify_person(Ts::new_unchecked(object_with(
             "age",

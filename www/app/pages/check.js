@@ -28,9 +28,22 @@ function errorItems(app, errors, from) {
     const q = questionById(inst, e.question);
     return {
       href: questionLink(id, inst, e.question, from),
-      text: q ? `${q.label}: ${sentence(e.message)}` : sentence(e.message),
+      text: q ? labelled(q.label, sentence(e.message)) : sentence(e.message),
     };
   });
+}
+
+/**
+ * A question's label and a message about it: "Label: message", or "Label. Message" when the
+ * label ends a sentence itself (never ".:" or "?:").
+ *
+ * @param {string} label - The question's label
+ * @param {string} message - The message, as a sentence
+ * @returns {string} The two together
+ */
+export function labelled(label, message) {
+  const l = label.trim();
+  return /[.?!:]$/.test(l) ? `${l} ${message}` : `${l}: ${message}`;
 }
 
 /**

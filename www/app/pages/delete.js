@@ -4,7 +4,8 @@
 import { h } from "../dom.js";
 import * as eng from "../engine.js";
 import { deleteDraft } from "../storage.js";
-import { inUse } from "../drafts.js";
+import { inUse, dropPending } from "../drafts.js";
+import { newId } from "../library.js";
 
 /** @import { App, ShownPage } from "../app.js" */
 
@@ -18,12 +19,17 @@ import { inUse } from "../drafts.js";
 export function deletePage(app) {
   const { state } = app;
   const { id, inst } = inUse(app);
-  const remove = () => {
+  const remove = async () => {
     app.saver.cancel();
     const { key } = inUse(app);
-    const ok = deleteDraft(key);
+    const record = app.library?.get(key);
+    if (app.library) dropPending(key);
+    const ok = app.library ? !record || (await app.library.remove(key)) : deleteDraft(key);
+    // In the library, "Undo delete" (start page, Your assessments) can put it back.
+    if (ok && record) state.undo = record;
     if (ok) state.blocked.delete(key);
     state.saved = eng.newAssessment(id, new Date().toISOString());
+    if (app.library) state.key = newId();
     state.cellErrors.clear();
     state.rawValues.clear();
     state.flash = {
@@ -41,7 +47,7 @@ export function deletePage(app) {
       h(
         "p",
         { class: "nhsuk-body" },
-        `This removes every answer to "${inst.title}" saved in this browser. You cannot undo this. `,
+        `This removes every answer to "${inst.title}" saved in this browser. ${app.library ? "You can undo this until you delete another assessment." : "You cannot undo this."} `,
         h("a", { href: `#/${id}/export` }, "Download your answers"),
         " first if you want to keep a copy.",
       ),

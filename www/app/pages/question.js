@@ -144,7 +144,7 @@ export function questionPage(app, sid, n, params) {
 }
 
 /**
- * Show a number that could not be read at its field: the error style and an error message
+ * Show a number or date that could not be read at its field: the error style and an error message
  * before the input, which the input's aria-describedby then names.
  *
  * @param {HTMLElement} form - The question's form
@@ -154,12 +154,14 @@ export function questionPage(app, sid, n, params) {
 function markCell(form, id, msg) {
   const el = form.querySelector(`[id="${CSS.escape(id)}"]`);
   if (!el) return;
-  el.classList.add("nhsuk-input--error");
+  // A date's three fields share one message, before them all.
+  const dateInput = el.closest(".nhsuk-date-input");
+  for (const input of dateInput ? dateInput.querySelectorAll("input") : [el]) input.classList.add("nhsuk-input--error");
   const group = el.closest(".nhsuk-form-group");
   if (group) group.classList.add("nhsuk-form-group--error");
   const mid = `${id}-error`;
   if (!form.querySelector(`[id="${CSS.escape(mid)}"]`)) {
-    el.before(
+    (dateInput || el).before(
       h(
         "span",
         { class: "nhsuk-error-message", id: mid },

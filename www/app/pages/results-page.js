@@ -66,7 +66,12 @@ export function resultsPage(app) {
     try {
       // The .docx writer is a module of its own, fetched only now.
       const word = await import("../word.js");
-      await word.downloadWord(saved, container, []);
+      // The organisation's own instrument, when the assessment answers one (the team module
+      // knows only the built-in ones).
+      const own = app.library
+        ? [...app.library.instruments.values()].filter((r) => r.id === saved.instrument.id).map((r) => r.text)
+        : [];
+      await word.downloadWord(saved, container, own);
       wordStatus.textContent = "The Word document has been downloaded.";
     } catch (e) {
       wordStatus.textContent = `The Word document could not be written: ${e instanceof Error ? e.message : String(e)}`;

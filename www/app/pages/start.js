@@ -6,6 +6,7 @@ import { h, safeId } from "../dom.js";
 import { findDrafts, listInstruments } from "../drafts.js";
 import { when } from "../format.js";
 import { unreadableNotices } from "./unreadable.js";
+import { undoBanner, undoDelete, nameOf } from "./assessments.js";
 
 /** @import { App, ShownPage } from "../app.js" */
 /** @import { RestoredDraft } from "../state.js" */
@@ -68,6 +69,7 @@ export function startPage(app) {
   return {
     title: only ? only.title : "Health equity self-assessment",
     nodes: [
+      app.library && app.state.undo ? undoBanner(nameOf(app.state.undo), () => undoDelete(app)) : null,
       restored.map((d) => restoredBanner(d, restored.length > 1)),
       unreadableNotices(app),
       h(
@@ -106,6 +108,14 @@ export function startPage(app) {
         },
         "Start now",
       ),
+      app.library
+        ? h(
+            "p",
+            { class: "nhsuk-body" },
+            h("a", { href: "#/assessments", "data-testid": "your-assessments" }, "Your assessments"),
+            `: the ${app.library.records.size === 1 ? "one" : app.library.records.size} saved in this browser, with a portfolio summary; import files and download them.`,
+          )
+        : null,
       h(
         "p",
         { class: "nhsuk-body" },

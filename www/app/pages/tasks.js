@@ -85,6 +85,7 @@ export function tasksPage(app) {
         h("li", {}, h("a", { href: `#/${id}/import` }, "Import answers from a file")),
         h("li", {}, h("a", { href: `#/${id}/delete` }, "Delete my answers")),
         fixed ? null : h("li", {}, h("a", { href: "#/choose" }, "Choose a different assessment")),
+        app.library ? h("li", {}, h("a", { href: "#/assessments" }, "Your assessments")) : null,
       ),
       saveStatus(app),
     ],

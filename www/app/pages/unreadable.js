@@ -51,7 +51,9 @@ export function unreadableNotices(app, id) {
         "p",
         {},
         d.blocked
-          ? "This browser's storage had no room to set them aside, so they are still where your draft is kept and your new answers are not being saved. Download them, then remove them from this browser."
+          ? app.library
+            ? "This browser's storage had no room to set them aside, so they are still where they were kept; your new answers are saved apart from them, in your list of assessments. Download them, then remove them from this browser."
+            : "This browser's storage had no room to set them aside, so they are still where your draft is kept and your new answers are not being saved. Download them, then remove them from this browser."
           : "They have been kept in this browser, apart from your current answers, so nothing is lost. Download them to keep a copy, or to ask for help with them.",
       ),
       h(

@@ -2,8 +2,18 @@
 // names, parsing what was typed in a number field, messages as sentences, checklist families.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { when, exportFileName, unreadableFileName } from "../../app/format.js";
-import { formatDate, parseNumber, sentence, familyLabel, byFamily, isAnswered } from "../../app/form.js";
+import { when, exportFileName, unreadableFileName, today } from "../../app/format.js";
+import {
+  formatDate,
+  parseNumber,
+  numberError,
+  dateParts,
+  dateFromParts,
+  sentence,
+  familyLabel,
+  byFamily,
+  isAnswered,
+} from "../../app/form.js";
 
 test("when: a timestamp as a date and a time, in the browser's time zone; anything else as it is", () => {
   const zone = process.env.TZ;
@@ -97,4 +107,70 @@ test("isAnswered: something said, for every kind of answer", () => {
   for (const yes of ["x", ["a"], [{ action: "Run a clinic" }], 0, { rows: [{}] }, checklist, true]) {
     assert.equal(isAnswered(yes), true, JSON.stringify(yes));
   }
+});
+
+test("parseNumber: a decimal comma is refused, never read as thousands", () => {
+  for (const bad of ["42,1", "0,5", "1,23", "1,2345", ",5", "12,3.4"]) {
+    assert.ok(Number.isNaN(parseNumber(bad)), `${JSON.stringify(bad)} is refused`);
+  }
+  assert.equal(parseNumber("1,234.5"), 1234.5);
+  assert.equal(parseNumber("-12,345"), -12345);
+  assert.equal(
+    numberError("42,1", "Enter a number, like 41.2"),
+    '"42,1" has a decimal comma: use a full stop, like 42.1 (a comma can only separate thousands, like 1,234)',
+  );
+  assert.equal(
+    numberError(" 12 people ", "Enter a number, like 41.2"),
+    '"12 people" is not a number: enter a number, like 41.2',
+  );
+});
+
+test("date input: a saved date split into day, month and year, and put back together", () => {
+  assert.deepEqual(dateParts("2026-03-07"), { day: "7", month: "3", year: "2026" });
+  assert.deepEqual(dateParts("07/03/2026"), { day: "", month: "", year: "" }, "not ISO: left to the engine's error");
+  assert.deepEqual(dateParts(undefined), { day: "", month: "", year: "" });
+  assert.deepEqual(dateFromParts({ day: "7", month: "3", year: "2026" }, "Date"), { value: "2026-03-07" });
+  assert.deepEqual(dateFromParts({ day: " 31 ", month: "12", year: "2026" }, "Date"), { value: "2026-12-31" });
+  assert.deepEqual(dateFromParts({ day: "", month: " ", year: "" }, "Date"), {});
+  assert.deepEqual(dateFromParts({ day: "7", month: "", year: "" }, "Review date"), {
+    error: "Review date must include a month and a year",
+  });
+  assert.deepEqual(dateFromParts({ day: "7", month: "March", year: "2026" }, "Date"), {
+    error: 'Month "March" must be a number, like 3',
+  });
+  assert.deepEqual(dateFromParts({ day: "7", month: "3", year: "26" }, "Date"), {
+    error: 'Year "26" must include 4 numbers, like 2026',
+  });
+  assert.deepEqual(dateFromParts({ day: "123", month: "3", year: "2026" }, "Date"), {
+    error: 'Day "123" must be a number, like 27',
+  });
+  // 30 February has the right shape: the engine says it is not a date.
+  assert.deepEqual(dateFromParts({ day: "30", month: "2", year: "2026" }, "Date"), { value: "2026-02-30" });
+});
+
+test("today: the local calendar day as YYYY-MM-DD", () => {
+  assert.equal(today(new Date(2026, 0, 5, 23, 59)), "2026-01-05");
+  assert.equal(today(new Date(2026, 11, 31, 0, 0)), "2026-12-31");
+});
+
+test("labelled: a question's label and a message, never '.:' or '?:'", async () => {
+  const { labelled } = await import("../../app/pages/check.js");
+  assert.equal(labelled("Owner", "Fill in the owner"), "Owner: Fill in the owner");
+  assert.equal(
+    labelled("Resources are allocated in proportion to need.", "Choose one option"),
+    "Resources are allocated in proportion to need. Choose one option",
+  );
+  assert.equal(labelled("Who is affected? ", "Choose one option"), "Who is affected? Choose one option");
+});
+
+test("csvCell: quoted when needed, formulas defused, numbers in full", async () => {
+  const { csvCell } = await import("../../app/download.js");
+  assert.equal(csvCell("plain"), "plain");
+  assert.equal(csvCell('a "b", c'), '"a ""b"", c"');
+  assert.equal(csvCell("=SUM(A1)"), "'=SUM(A1)");
+  assert.equal(csvCell("-x,y"), `"'-x,y"`);
+  assert.equal(csvCell(-0.125), "-0.125");
+  assert.equal(csvCell(0.1 + 0.2), "0.30000000000000004");
+  assert.equal(csvCell(null), "");
+  assert.equal(csvCell(Number.NaN), "");
 });

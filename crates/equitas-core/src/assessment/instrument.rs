@@ -89,6 +89,10 @@ pub struct Roles {
     /// The date question holding the planned review date.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub review_date: Option<QuestionId>,
+    /// The date question holding the day the assessment was made: the review date must come
+    /// after it, and it may not be in the future ([`validate_as_of`](super::validate_as_of)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assessment_date: Option<QuestionId>,
 }
 
 /// A section of an instrument: one task in the form's task list.
@@ -718,15 +722,15 @@ impl Instrument {
         Ok(())
     }
 
-    /// The questions with a role exist; the review date's is a date.
+    /// The questions with a role exist; the review and assessment dates' are dates.
     fn check_roles(&self) -> Result<(), String> {
-        for q in [&self.roles.title, &self.roles.review_date]
+        if let Some(q) = &self.roles.title {
+            self.need(q, &[])?;
+        }
+        for q in [&self.roles.review_date, &self.roles.assessment_date]
             .into_iter()
             .flatten()
         {
-            self.need(q, &[])?;
-        }
-        if let Some(q) = &self.roles.review_date {
             self.need(q, &["date"])?;
         }
         Ok(())

@@ -40,6 +40,7 @@
 
 pub mod annex;
 pub mod answers;
+pub mod compare;
 pub mod date;
 pub mod doc;
 pub mod envelope;
@@ -52,6 +53,7 @@ pub mod summary;
 pub mod validate;
 
 pub use answers::{Answer, Answers, ChecklistEntry, Evidence, EvidenceRow, Impact};
+pub use compare::{Change, CompareError, compare};
 pub use date::{Date, DateError};
 pub use envelope::{
     Assessment, FORMAT, InstrumentRef, LoadError, Loaded, MigrationNote, Registry, Retained,
@@ -64,5 +66,6 @@ pub use score::{
 };
 pub use summary::{Summary, summary};
 pub use validate::{
-    FieldError, Problem, SectionProgress, Status, is_visible, progress, validate, visible_questions,
+    FieldError, Problem, SectionProgress, Status, is_visible, progress, progress_with, validate,
+    validate_as_of, visible_questions,
 };

@@ -167,11 +167,29 @@ pub struct FieldError {
 }
 
 /// Every problem with the answers: required questions shown but unanswered (hidden questions
-/// are neither required nor checked, though their answers are kept), unknown options, bad dates, numbers out of range, incomplete table rows,
-/// unusable evidence rows. An empty list means the assessment can be submitted.
+/// are neither required nor checked, though their answers are kept), unknown options, bad
+/// dates, numbers out of range, incomplete table rows, unusable evidence rows, checklist items
+/// marked considered with no impact, and a review date not after the assessment date (the
+/// instrument's `roles`). An empty list means the assessment can be submitted. What depends
+/// on the day it is asked is in [`validate_as_of`].
 #[must_use]
 pub fn validate(instrument: &Instrument, answers: &Answers) -> Vec<FieldError> {
+    validate_as_of(instrument, answers, None)
+}
+
+/// [`validate`], and, given `today` (the engine has no clock), an assessment date after today.
+///
+/// The cross-field checks are errors, not warnings: each contradiction has a fix the person can
+/// make (correct a date; choose "not known" as the impact), and one left in would reach the
+/// report and the portfolio (a review "overdue" before the assessment was made).
+#[must_use]
+pub fn validate_as_of(
+    instrument: &Instrument,
+    answers: &Answers,
+    today: Option<Date>,
+) -> Vec<FieldError> {
     let mut out = Vec::new();
+    let (mut made, mut review) = (None, None);
     for (section, q) in instrument.questions() {
         let mut push = |problem: Problem, message: String| {
             out.push(FieldError {
@@ -197,7 +215,19 @@ pub fn validate(instrument: &Instrument, answers: &Answers) -> Vec<FieldError> {
             continue;
         }
         check_answer(instrument, q, answer, &mut push);
+        if let (Kind::Date, Answer::Text(t)) = (&q.kind, answer)
+            && let Ok(d) = Date::parse(t)
+        {
+            let roles = &instrument.roles;
+            let slot = Some((section.id.as_str(), &q.id, d));
+            if roles.assessment_date.as_ref() == Some(&q.id) {
+                made = slot;
+            } else if roles.review_date.as_ref() == Some(&q.id) {
+                review = slot;
+            }
+        }
     }
+    check_dates(made, review, today, &mut out);
     for (id, _) in answers.iter() {
         if instrument.question(id.as_str()).is_none() {
             out.push(FieldError {
@@ -214,6 +244,46 @@ pub fn validate(instrument: &Instrument, answers: &Answers) -> Vec<FieldError> {
         }
     }
     out
+}
+
+/// The assessment and review dates against each other and against `today` (each a shown
+/// question's real date, `(section, question, date)`; a bad date has its own error already).
+fn check_dates(
+    made: Option<(&str, &QuestionId, Date)>,
+    review: Option<(&str, &QuestionId, Date)>,
+    today: Option<Date>,
+    out: &mut Vec<FieldError>,
+) {
+    let mut push = |(section, question, _): (&str, &QuestionId, Date), message: String| {
+        out.push(FieldError {
+            question: question.clone(),
+            section: section.to_owned(),
+            problem: Problem::Inconsistent,
+            message,
+        });
+    };
+    if let (Some((_, _, m)), Some(r)) = (made, review)
+        && r.2 <= m
+    {
+        push(
+            r,
+            format!(
+                "the review date {} is not after the assessment date {m}; give a later review date",
+                r.2
+            ),
+        );
+    }
+    if let (Some(m), Some(today)) = (made, today)
+        && m.2 > today
+    {
+        push(
+            m,
+            format!(
+                "the assessment date {} is in the future (today is {today}); give the date it was made",
+                m.2
+            ),
+        );
+    }
 }
 
 fn required_message(kind: &Kind) -> String {
@@ -346,6 +416,13 @@ fn check_checklist(
                 Problem::Inconsistent,
                 format!(
                     "{id}: an impact is recorded but the item is not marked considered; tick considered or clear the impact"
+                ),
+            );
+        } else if e.considered && e.impact.is_none() {
+            push(
+                Problem::Inconsistent,
+                format!(
+                    "{id}: marked considered with no impact; choose its likely impact, or \"not known\""
                 ),
             );
         }
@@ -668,5 +745,121 @@ mod tests {
         );
         assert!(number_problems(10.0, Some(0.0), Some(10.0), None).is_empty());
         assert!(number_problems(-1e300, None, None, Some("km")).is_empty());
+    }
+
+    mod cross_field {
+        use crate::SortedMap;
+        use crate::assessment::{Answer, Answers, ChecklistEntry, Date, QuestionId, Registry};
+
+        use super::super::{FieldError, Problem, validate, validate_as_of};
+
+        fn dated(made: &str, review: &str) -> Answers {
+            let mut a = Answers::new();
+            a.insert(
+                QuestionId::new("prepare.assessment_date"),
+                Answer::Text(made.into()),
+            );
+            a.insert(QuestionId::new("review.date"), Answer::Text(review.into()));
+            a
+        }
+
+        fn inconsistent(errors: &[FieldError]) -> Vec<(&str, &str)> {
+            errors
+                .iter()
+                .filter(|e| e.problem == Problem::Inconsistent)
+                .map(|e| (e.question.as_str(), e.message.as_str()))
+                .collect()
+        }
+
+        #[test]
+        fn a_review_on_or_before_the_assessment_date_is_an_error_at_the_review() {
+            let registry = Registry::builtin().unwrap();
+            let heat = registry.latest("heat").unwrap();
+            for review in ["2026-03-01", "2026-02-28"] {
+                let errors = validate(heat, &dated("2026-03-01", review));
+                assert_eq!(
+                    inconsistent(&errors),
+                    [(
+                        "review.date",
+                        format!(
+                            "the review date {review} is not after the assessment date 2026-03-01; give a later review date"
+                        )
+                        .as_str()
+                    )]
+                );
+            }
+            assert!(inconsistent(&validate(heat, &dated("2026-03-01", "2026-03-02"))).is_empty());
+            // A bad date has its own error, and no comparison is made with it.
+            let errors = validate(heat, &dated("2026-03-01", "01/02/2026"));
+            assert!(inconsistent(&errors).is_empty(), "{errors:?}");
+            assert!(errors.iter().any(|e| e.problem == Problem::NotADate));
+        }
+
+        #[test]
+        fn an_assessment_date_after_today_is_an_error_only_when_today_is_given() {
+            let registry = Registry::builtin().unwrap();
+            let heat = registry.latest("heat").unwrap();
+            let a = dated("2026-12-07", "2027-06-01");
+            let today = Date::parse("2026-12-06").ok();
+            assert_eq!(
+                inconsistent(&validate_as_of(heat, &a, today)),
+                [(
+                    "prepare.assessment_date",
+                    "the assessment date 2026-12-07 is in the future (today is 2026-12-06); give the date it was made"
+                )]
+            );
+            assert!(inconsistent(&validate(heat, &a)).is_empty());
+            let on_the_day = Date::parse("2026-12-07").ok();
+            assert!(inconsistent(&validate_as_of(heat, &a, on_the_day)).is_empty());
+            // The maturity self-assessment names its dates through its roles too.
+            let maturity = registry.latest("hi-maturity").unwrap();
+            let mut m = Answers::new();
+            m.insert(
+                QuestionId::new("about.date"),
+                Answer::Text("2026-12-07".into()),
+            );
+            m.insert(
+                QuestionId::new("about.review_date"),
+                Answer::Text("2026-01-01".into()),
+            );
+            let got = validate_as_of(maturity, &m, today);
+            let questions: Vec<&str> = inconsistent(&got).iter().map(|(q, _)| *q).collect();
+            assert_eq!(questions, ["about.review_date", "about.date"]);
+        }
+
+        #[test]
+        fn an_item_considered_needs_an_impact() {
+            let registry = Registry::builtin().unwrap();
+            let heat = registry.latest("heat").unwrap();
+            let mut items = SortedMap::new();
+            items.insert(
+                "age".to_owned(),
+                ChecklistEntry {
+                    considered: true,
+                    impact: None,
+                    note: None,
+                },
+            );
+            items.insert(
+                "disability".to_owned(),
+                ChecklistEntry {
+                    considered: true,
+                    impact: Some(crate::assessment::Impact::NotKnown),
+                    note: None,
+                },
+            );
+            let mut a = Answers::new();
+            a.insert(
+                QuestionId::new("assess.dimensions"),
+                Answer::Checklist(items),
+            );
+            assert_eq!(
+                inconsistent(&validate(heat, &a)),
+                [(
+                    "assess.dimensions",
+                    "age: marked considered with no impact; choose its likely impact, or \"not known\""
+                )]
+            );
+        }
     }
 }

@@ -594,7 +594,7 @@ impl Problems {
 /// such a record as one row. Only runs the CSV reader has not yet passed are kept: its buffer's
 /// worth, or one record's if a record is longer.
 #[derive(Debug)]
-struct LineBreaks<R> {
+pub(crate) struct LineBreaks<R> {
     inner: R,
     /// Bytes read so far.
     offset: u64,
@@ -607,7 +607,7 @@ struct LineBreaks<R> {
 }
 
 impl<R> LineBreaks<R> {
-    const fn new(inner: R) -> Self {
+    pub(crate) const fn new(inner: R) -> Self {
         Self {
             inner,
             offset: 0,
@@ -619,7 +619,7 @@ impl<R> LineBreaks<R> {
 
     /// The line breaks between the previous record and the one the CSV reader started looking
     /// for at byte `start`: those of the run that holds `start` or ends there.
-    fn breaks_before(&mut self, start: u64) -> u64 {
+    pub(crate) fn breaks_before(&mut self, start: u64) -> u64 {
         while self.runs.front().is_some_and(|&(_, end, _)| end < start) {
             self.runs.pop_front();
         }

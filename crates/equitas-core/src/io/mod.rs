@@ -2,10 +2,13 @@
 //! the named-column CSV inputs of the Fingertips commands ([`columns`]) and the Fingertips
 //! methods run over them, group by group ([`fingertips`]), and the input of `equitas le-gap`
 //! ([`legap`]). [`measured`] is a HEAT Plus file measured as the data page shows it: each
-//! table's measures with their names, and a chart.
+//! table's measures with their names, and a chart. [`evidence`] reads the rows of an
+//! assessment's evidence table from a pasted spreadsheet range or a CSV file.
 
 #[cfg(feature = "csv")]
 pub mod columns;
+#[cfg(feature = "csv")]
+pub mod evidence;
 #[cfg(feature = "csv")]
 pub mod fingertips;
 #[cfg(feature = "csv")]
