@@ -894,6 +894,32 @@ export interface FieldError {
 }
 
 /**
+ * One question whose answer differs between the two assessments.
+ */
+export interface Change {
+    /**
+     * The question.
+     */
+    question: QuestionId;
+    /**
+     * Its section's title.
+     */
+    section: string;
+    /**
+     * Its label.
+     */
+    label: string;
+    /**
+     * The answer in the first assessment (none: not answered).
+     */
+    before: Answer | null;
+    /**
+     * The answer in the second (none: not answered).
+     */
+    after: Answer | null;
+}
+
+/**
  * One question.
  */
 export interface Question {
@@ -1151,6 +1177,11 @@ export interface Roles {
      * The date question holding the planned review date.
      */
     review_date?: QuestionId;
+    /**
+     * The date question holding the day the assessment was made: the review date must come
+     * after it, and it may not be in the future ([`validate_as_of`](super::validate_as_of)).
+     */
+    assessment_date?: QuestionId;
 }
 
 /**
