@@ -18,7 +18,7 @@
 //!   definition's), for everyone and for Core20: [`trajectory::trajectory`] from the baseline,
 //!   "on track", "not on track" or "cannot tell yet", with the rule written there. The target's
 //!   year is its date's year (`2028-03-31` is 2028), on the periods' mid-year scale
-//!   ([`legap::period_year`]: `2023/24` is 2023.5).
+//!   ([`crate::measures::legap::period_year`]: `2023/24` is 2023.5).
 //!
 //! Rates of an observed ÷ expected metric are that ratio, as in the report.
 
