@@ -1216,7 +1216,17 @@ function evidenceQuestion(q, ctx) {
     ctx.set(q.id, empty ? undefined : /** @type {Evidence} */ (/** @type {unknown} */ (ev)));
   };
   const current = get();
-  const shownRows = current.rows.length ? current.rows : [{ dimension: "", subgroup: "" }];
+  // The dimension is asked once, above the rows, while the rows have at most one: each row then
+  // shows one subgroup on one line (a compact table). Rows of several dimensions (from a file, or
+  // "Use these numbers" twice) each show their own.
+  const dimId = safeId("q", q.id, "dimension");
+  const named = [...new Set(current.rows.map((r) => String(r.dimension ?? "").trim()).filter(Boolean))];
+  const compact = named.length <= 1;
+  /** @returns {string} The dimension asked once */
+  const sharedDimension = () => ctx.rawValues.get(dimId) ?? named[0] ?? "";
+  /** @returns {Record<string, unknown>} A new, empty row (of the shared dimension, if asked once) */
+  const newRow = () => ({ dimension: compact ? sharedDimension() : "", subgroup: "" });
+  const shownRows = current.rows.length ? current.rows : [newRow()];
   const indicatorId = fieldId(q);
   const scaleId = safeId("q", q.id, "scale");
   const favName = safeId("q", q.id, "favourable");
@@ -1267,7 +1277,7 @@ function evidenceQuestion(q, ctx) {
    */
   const setRow = (r, key, value) => {
     const ev = get();
-    while (ev.rows.length <= r) ev.rows.push({ dimension: "", subgroup: "" });
+    while (ev.rows.length <= r) ev.rows.push(newRow());
     if (value === undefined || (key === "order" && value === 0)) delete ev.rows[r][key];
     else ev.rows[r][key] = value;
     put(ev);
@@ -1278,7 +1288,7 @@ function evidenceQuestion(q, ctx) {
     /**
      * @param {string} k - The field
      * @param {string} label - Its label
-     * @param {string} hintText - Its hint
+     * @param {string | null} hintText - Its hint, if any
      * @returns {HTMLElement} The form group
      */
     const textCell = (k, label, hintText) =>
@@ -1303,14 +1313,17 @@ function evidenceQuestion(q, ctx) {
       );
     return h(
       "fieldset",
-      { class: "nhsuk-fieldset equitas-row", "data-testid": `evidence-row-${r + 1}` },
+      {
+        class: `nhsuk-fieldset equitas-row${compact ? " equitas-row--compact" : ""}`,
+        "data-testid": `evidence-row-${r + 1}`,
+      },
       h(
         "legend",
         { class: "nhsuk-fieldset__legend nhsuk-fieldset__legend--m" },
         h("h2", { class: "nhsuk-fieldset__heading" }, `Subgroup ${r + 1}`),
       ),
-      textCell("dimension", "Dimension", "For example, IMD quintile or Ethnic group"),
-      textCell("subgroup", "Subgroup", "For example, Quintile 1 (most deprived)"),
+      compact ? null : textCell("dimension", "Dimension", "For example, IMD quintile or Ethnic group"),
+      textCell("subgroup", "Subgroup", compact ? null : "For example, Quintile 1 (most deprived)"),
       h(
         "div",
         { class: "equitas-number-grid" },
@@ -1326,7 +1339,7 @@ function evidenceQuestion(q, ctx) {
             ),
             h(
               "div",
-              { class: `nhsuk-hint${hintText ? "" : " nhsuk-u-visually-hidden"}`, id: `${cid(k)}-hint` },
+              { class: `nhsuk-hint${hintText && !compact ? "" : " nhsuk-u-visually-hidden"}`, id: `${cid(k)}-hint` },
               hintText || (integer ? "A whole number" : "A number"),
             ),
             numberInput(cid(k), row[k] === 0 && k === "order" ? undefined : row[k], (v) => setRow(r, k, v), integer),
@@ -1369,7 +1382,9 @@ function evidenceQuestion(q, ctx) {
                 if (key.startsWith(safeId("q", q.id, "row"))) ctx.rawValues.delete(key);
               put(ev);
               ctx.rebuild(
-                ev.rows.length ? safeId("q", q.id, "row", Math.max(r, 1), "dimension") : safeId("q", q.id, "add"),
+                ev.rows.length
+                  ? safeId("q", q.id, "row", Math.max(r, 1), compact ? "subgroup" : "dimension")
+                  : safeId("q", q.id, "add"),
                 `Subgroup ${r + 1} removed`,
               );
             },
@@ -1379,6 +1394,36 @@ function evidenceQuestion(q, ctx) {
       ),
     );
   });
+  /** @returns {HTMLElement} The dimension, asked once for every row, and what the numbers are */
+  const sharedDimensionField = () =>
+    h(
+      "div",
+      { class: "nhsuk-form-group" },
+      h("h2", { class: "nhsuk-heading-m" }, "Subgroups"),
+      h("label", { class: "nhsuk-label nhsuk-label--s", for: dimId }, "Dimension"),
+      hint(`${dimId}-hint`, "What the subgroups divide people by, for example IMD quintile or Ethnic group"),
+      h("input", {
+        class: "nhsuk-input nhsuk-input--width-20",
+        id: dimId,
+        type: "text",
+        "aria-describedby": `${dimId}-hint`,
+        props: { value: sharedDimension() },
+        on: {
+          input: (e) => {
+            ctx.rawValues.set(dimId, fieldValue(e));
+            const ev = get();
+            if (!ev.rows.length) return;
+            for (const row of ev.rows) row.dimension = fieldValue(e);
+            put(ev);
+          },
+        },
+      }),
+      h(
+        "p",
+        { class: "nhsuk-body-s" },
+        "One subgroup per row. Order: 1 = most disadvantaged; leave it blank if the subgroups have no order. Population: the number of people in the subgroup. Lower and upper limits: of the estimate's confidence interval. Every number is optional.",
+      ),
+    );
   const el = h(
     "div",
     { class: groupClass(ctx) },
@@ -1456,6 +1501,7 @@ function evidenceQuestion(q, ctx) {
       null,
     ),
     evidenceFromData(q, ctx, get, put),
+    compact ? sharedDimensionField() : null,
     rowEls,
     h(
       "button",
@@ -1466,10 +1512,13 @@ function evidenceQuestion(q, ctx) {
         on: {
           click: () => {
             const ev = get();
-            if (!ev.rows.length) ev.rows.push({ dimension: "", subgroup: "" });
-            ev.rows.push({ dimension: "", subgroup: "" });
+            if (!ev.rows.length) ev.rows.push(newRow());
+            ev.rows.push(newRow());
             put(ev);
-            ctx.rebuild(safeId("q", q.id, "row", ev.rows.length, "dimension"), `Subgroup ${ev.rows.length} added`);
+            ctx.rebuild(
+              safeId("q", q.id, "row", ev.rows.length, compact ? "subgroup" : "dimension"),
+              `Subgroup ${ev.rows.length} added`,
+            );
           },
         },
       },

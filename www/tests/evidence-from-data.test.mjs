@@ -20,14 +20,20 @@ const RANGE = [
   .map((r) => r.join("\t"))
   .join("\r\n");
 
-/** The subgroup, order and estimate shown in each evidence row. */
+/**
+ * The subgroup, dimension, order and estimate shown in each evidence row: the dimension the row's
+ * own, or, when it is asked once above the rows (a compact table), that one.
+ */
 async function shownRows(page) {
   const rows = await page.locator('[data-testid^="evidence-row-"]').all();
+  const once = page.getByLabel("Dimension", { exact: true });
+  const shared = (await once.count()) ? await once.inputValue() : null;
   const out = [];
   for (const r of rows) {
+    const own = r.getByLabel(/^Dimension,/);
     out.push([
       await r.getByLabel(/^Subgroup,/).inputValue(),
-      await r.getByLabel(/^Dimension,/).inputValue(),
+      shared ?? (await own.inputValue()),
       await r.getByLabel(/^Order/).inputValue(),
       await r.getByLabel(/^Estimate/).inputValue(),
     ]);
@@ -62,6 +68,15 @@ test("a range pasted from a spreadsheet fills the evidence table; a CSV adds row
         ["Quintile 4", "IMD quintile", "4", "31.7"],
         ["Quintile 5 (least deprived)", "IMD quintile", "5", "28.3"],
       ]);
+      // One dimension: asked once, each subgroup a line of its own (no Dimension field per row).
+      assert.equal(await page.getByLabel(/^Dimension, subgroup/).count(), 0);
+      assert.equal(await page.getByLabel("Dimension", { exact: true }).inputValue(), "IMD quintile");
+      const rowsHeight = await page.evaluate(() => {
+        const rows = [...document.querySelectorAll('[data-testid^="evidence-row-"]')];
+        return rows[rows.length - 1].getBoundingClientRect().bottom - rows[0].getBoundingClientRect().top;
+      });
+      console.log(`five subgroups' rows: ${Math.round(rowsHeight)} px high at ${page.viewportSize()?.width} px wide`);
+      await axeCheck(page, "the compact evidence table");
       const first = page.getByTestId("evidence-row-1");
       assert.equal(await first.getByLabel(/^Population/).inputValue(), "12000");
       assert.equal(await first.getByLabel(/^Upper limit/).inputValue(), "44.3");
@@ -74,6 +89,9 @@ test("a range pasted from a spreadsheet fills the evidence table; a CSV adds row
         buffer: Buffer.from("Dimension,Subgroup,Estimate\r\nSex,Men,30.5\r\nSex,Women,33.0\r\n"),
       });
       await page.getByTestId("evidence-row-7").waitFor();
+      // Two dimensions now: each row shows its own.
+      assert.equal(await page.getByLabel("Dimension", { exact: true }).count(), 0);
+      assert.equal(await page.getByLabel(/^Dimension, subgroup/).count(), 7);
       const rows = await shownRows(page);
       assert.deepEqual(rows.slice(5), [
         ["Men", "Sex", "", "30.5"],

@@ -112,6 +112,11 @@ for (const [what, make, names] of BROKEN) {
 test("importing over a draft asks first: 'Keep my current answers' changes nothing, 'Replace my answers' replaces them", async () => {
   await withPage(browser, server.origin, async (page) => {
     await answerSome(page, "The draft in this browser");
+    // The autosave writes to localStorage first and removes that copy once IndexedDB holds the
+    // draft: compare settled states, not one caught between the two writes.
+    const settled = () =>
+      page.waitForFunction(() => !Object.keys(localStorage).some((k) => k.startsWith("equitas:pending:")));
+    await settled();
     const before = await storedState(page);
     const other = JSON.stringify({ ...(await storedDraft(page)), answers: { "prepare.title": "The answers in the file" } });
     const payload = { name: "colleague.json", mimeType: "application/json", buffer: Buffer.from(other) };
@@ -119,6 +124,7 @@ test("importing over a draft asks first: 'Keep my current answers' changes nothi
     assert.equal(await importFile(page, payload, { replace: false }), "confirm", "an import over a draft asks first");
     await page.getByRole("button", { name: "Keep my current answers" }).click();
     await page.waitForURL(/#\/heat\/tasks$/);
+    await settled();
     assert.deepEqual(await storedState(page), before, "keeping the current answers leaves the browser's storage as it was");
     await page.getByRole("link", { name: "Import answers from a file" }).click();
     assert.equal(await importFile(page, payload), "tasks");
