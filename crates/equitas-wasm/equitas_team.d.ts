@@ -920,6 +920,32 @@ export interface Change {
 }
 
 /**
+ * One question whose answer differs between two assessments, in words.
+ */
+export interface ChangedAnswer {
+    /**
+     * The question's id.
+     */
+    question: string;
+    /**
+     * Its section's title.
+     */
+    section: string;
+    /**
+     * The question as the form asks it.
+     */
+    label: string;
+    /**
+     * The first assessment's answer in words (`null`: not answered).
+     */
+    before: string | null;
+    /**
+     * The second's (`null`: not answered).
+     */
+    after: string | null;
+}
+
+/**
  * One question.
  */
 export interface Question {
@@ -1702,11 +1728,22 @@ export type Missing = "unknown_area" | "no_deprivation" | "no_age" | "ethnicity_
  */
 export function assessmentDocx(assessment: SavedFile, pictures: ChartPicture[], instruments: string[]): Uint8Array;
 
+/**
+ * What changed between two assessments of the same instrument (a scheme's first assessment
+ * and its review): each question whose answer differs, in the form's order, with both answers
+ * in words (core's `assessment::compare`). `instruments` as for `assessmentDocx`.
+ *
+ * @throws {Error} when either cannot be loaded (naming which and what is wrong, with its JSON
+ * path), when they answer different instruments or versions, or an instrument is not valid
+ */
+export function compareAssessments(first: SavedFile, second: SavedFile, instruments: string[]): ChangedAnswer[];
+
 export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
 
 export interface InitOutput {
     readonly memory: WebAssembly.Memory;
     readonly assessmentDocx: (a: any, b: any, c: any) => [number, number, number, number];
+    readonly compareAssessments: (a: any, b: any, c: any) => [number, number, number];
     readonly __wbindgen_malloc: (a: number, b: number) => number;
     readonly __wbindgen_realloc: (a: number, b: number, c: number, d: number) => number;
     readonly __wbindgen_free: (a: number, b: number, c: number) => void;

@@ -6,33 +6,12 @@
 
 import { downloadBytes, pngOf, PNG_SCALE } from "./download.js";
 import { wordFileName } from "./format.js";
+import { teamModule } from "./team.js";
 
 /** @typedef {import("../pkg/equitas_wasm.js").SavedFile} SavedFile */
 
 /** The media type of a .docx file. */
 const DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
-
-/** @type {Promise<typeof import("../pkg/equitas_team.js")> | null} */
-let team = null;
-
-/**
- * The team module, fetched and started once.
- *
- * @returns {Promise<typeof import("../pkg/equitas_team.js")>} The module, ready to call
- */
-function teamModule() {
-  if (!team) {
-    team = import("../pkg/equitas_team.js").then(async (mod) => {
-      await mod.default({ module_or_path: new URL("../pkg/equitas_team_bg.wasm", import.meta.url) });
-      return mod;
-    });
-    // A failed fetch may be tried again.
-    team.catch(() => {
-      team = null;
-    });
-  }
-  return team;
-}
 
 /**
  * A chart's picture for the document: its PNG (drawn as the data page's download draws it) and

@@ -1,9 +1,9 @@
 //! A team's tools (cargo feature `team`; the browser's `equitas_team.js`), loaded only when a
 //! page asks for one, so the form's module carries none of them: the Word document of an
-//! assessment (equitas-docx).
+//! assessment (equitas-docx), and what changed between two assessments.
 
-use equitas_core::assessment::{self, Registry, ReportModel, SavedFile};
-use serde::Deserialize;
+use equitas_core::assessment::{self, Assessment, Instrument, Registry, ReportModel, SavedFile};
+use serde::{Deserialize, Serialize};
 use tsify::{Ts, Tsify};
 use wasm_bindgen::prelude::*;
 
@@ -43,20 +43,9 @@ pub fn assessment_docx(
     #[wasm_bindgen(unchecked_param_type = "ChartPicture[]")] pictures: JsValue,
     #[wasm_bindgen(unchecked_param_type = "string[]")] instruments: JsValue,
 ) -> Result<Vec<u8>, JsError> {
-    let mut registry = Registry::builtin().map_err(js_error)?;
-    for text in list(&instruments, "instruments", MAX_OWN_INSTRUMENTS)? {
-        let json = text_of(&text, "instrument")?;
-        registry.add_json(&json).map_err(js_error)?;
-    }
-    let value = json_of(&assessment.js_value(), "assessment")?;
-    let loaded = assessment::load_value(value, &registry).map_err(js_error)?;
-    let a = loaded.assessment;
-    let instrument = registry.for_assessment(&a).ok_or_else(|| {
-        js_error(format_args!(
-            "instrument {} version {} is not loaded",
-            a.instrument.id, a.instrument.version
-        ))
-    })?;
+    let registry = registry_with(&instruments)?;
+    let a = load(&assessment, "assessment", &registry)?;
+    let instrument = instrument_of(&registry, &a)?;
     let pictures = list(&pictures, "pictures", MAX_PICTURES)?
         .into_iter()
         .enumerate()
@@ -72,6 +61,91 @@ pub fn assessment_docx(
         .collect::<Result<Vec<_>, JsError>>()?;
     let model = ReportModel::score(instrument, &a.answers);
     equitas_docx::assessment(&model, instrument, &a.answers, &pictures).map_err(js_error)
+}
+
+/// One question whose answer differs between two assessments, in words.
+#[derive(Debug, Serialize, Tsify)]
+pub struct ChangedAnswer {
+    /// The question's id.
+    question: String,
+    /// Its section's title.
+    section: String,
+    /// The question as the form asks it.
+    label: String,
+    /// The first assessment's answer in words (`null`: not answered).
+    before: Option<String>,
+    /// The second's (`null`: not answered).
+    after: Option<String>,
+}
+
+/// What changed between two assessments of the same instrument (a scheme's first assessment
+/// and its review): each question whose answer differs, in the form's order, with both answers
+/// in words (core's `assessment::compare`). `instruments` as for `assessmentDocx`.
+///
+/// @throws {Error} when either cannot be loaded (naming which and what is wrong, with its JSON
+/// path), when they answer different instruments or versions, or an instrument is not valid
+#[wasm_bindgen(js_name = compareAssessments, unchecked_return_type = "ChangedAnswer[]")]
+pub fn compare_assessments(
+    first: Ts<SavedFile>,
+    second: Ts<SavedFile>,
+    #[wasm_bindgen(unchecked_param_type = "string[]")] instruments: JsValue,
+) -> Result<JsValue, JsError> {
+    let registry = registry_with(&instruments)?;
+    let a = load(&first, "first assessment", &registry)?;
+    let b = load(&second, "second assessment", &registry)?;
+    let instrument = instrument_of(&registry, &a)?;
+    let changes = assessment::compare::compare(instrument, &a, &b).map_err(js_error)?;
+    let words = |q: &assessment::instrument::Question, x: Option<&assessment::Answer>| {
+        x.map(|x| assessment::annex::answer_words(instrument, q, x))
+    };
+    let out: Vec<ChangedAnswer> = changes
+        .into_iter()
+        .filter_map(|c| {
+            let q = instrument.question(c.question.as_str())?;
+            Some(ChangedAnswer {
+                before: words(q, c.before.as_ref()),
+                after: words(q, c.after.as_ref()),
+                question: c.question.as_str().to_owned(),
+                section: c.section,
+                label: c.label,
+            })
+        })
+        .collect();
+    out.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| {
+            js_error(format_args!(
+                "the result cannot be given to JavaScript: {e}"
+            ))
+        })
+}
+
+/// The built-in instruments and the organisation's own ones given as JSON texts.
+fn registry_with(instruments: &JsValue) -> Result<Registry, JsError> {
+    let mut registry = Registry::builtin().map_err(js_error)?;
+    for text in list(instruments, "instruments", MAX_OWN_INSTRUMENTS)? {
+        let json = text_of(&text, "instrument")?;
+        registry.add_json(&json).map_err(js_error)?;
+    }
+    Ok(registry)
+}
+
+/// A saved-file object (`what`, for messages) through core's loader, migrated to the newest
+/// version `registry` knows.
+fn load(saved: &Ts<SavedFile>, what: &str, registry: &Registry) -> Result<Assessment, JsError> {
+    let value = json_of(&saved.js_value(), what)?;
+    let loaded = assessment::load_value(value, registry)
+        .map_err(|e| js_error(format_args!("{what}: {e}")))?;
+    Ok(loaded.assessment)
+}
+
+/// The instrument a loaded assessment answers.
+fn instrument_of<'r>(registry: &'r Registry, a: &Assessment) -> Result<&'r Instrument, JsError> {
+    registry.for_assessment(a).ok_or_else(|| {
+        js_error(format_args!(
+            "instrument {} version {} is not loaded",
+            a.instrument.id, a.instrument.version
+        ))
+    })
 }
 
 /// The fields a picture has ([`ChartPicture`]).

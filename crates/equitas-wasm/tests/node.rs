@@ -1257,3 +1257,40 @@ fn the_word_document_is_written_with_its_pictures_and_bad_ones_are_named() {
     );
     assert!(bad(js("[]"), js(r#"["{}"]"#)).contains("instrument"));
 }
+
+#[wasm_bindgen_test]
+fn compare_lists_changed_answers_in_words_and_refuses_two_instruments() {
+    let gaps = include_str!("../../../tests/fixtures/assessments/examples/heat-gaps.json");
+    let maturity = include_str!("../../../tests/fixtures/assessments/examples/maturity-gaps.json");
+    let changes =
+        json(&equitas_wasm::compare_assessments(ts(gaps), ts(THOROUGH), js("[]")).unwrap());
+    let changes = changes.as_array().unwrap();
+    // The same questions core's compare finds, in the same order.
+    let registry = registry();
+    let a = assessment::load(gaps, &registry).unwrap().assessment;
+    let b = assessment::load(THOROUGH, &registry).unwrap().assessment;
+    let inst = registry.for_assessment(&a).unwrap();
+    let native = assessment::compare::compare(inst, &a, &b).unwrap();
+    assert_eq!(changes.len(), native.len());
+    for (c, n) in changes.iter().zip(&native) {
+        assert_eq!(c["question"], n.question.as_str());
+        assert_eq!(c["label"], n.label.as_str());
+    }
+    let title = changes
+        .iter()
+        .find(|c| c["question"] == "prepare.title")
+        .unwrap();
+    assert_eq!(
+        title["after"],
+        b.answers.get("prepare.title").unwrap().text().unwrap()
+    );
+    let e =
+        message(equitas_wasm::compare_assessments(ts(gaps), ts(maturity), js("[]")).unwrap_err());
+    assert!(
+        e.starts_with("cannot compare an assessment of heat version 1 with one of hi-maturity"),
+        "{e}"
+    );
+    let e =
+        message(equitas_wasm::compare_assessments(ts("{}"), ts(THOROUGH), js("[]")).unwrap_err());
+    assert!(e.starts_with("first assessment: "), "{e}");
+}

@@ -194,19 +194,21 @@ pub const MODULES: [Module; 4] = [
         ceiling_raw: 256_300,
         ceiling_gzip: 107_200,
     },
-    // A team's tools, loaded only when asked for (issue 16): the Word document of an
-    // assessment, 964,074 bytes (387,741 gzipped) when it was added. It holds core's assessment
+    // A team's tools, loaded only when asked for (issue 16): 974,580 bytes (392,967 gzipped)
+    // with compareAssessments (+8,752 / +4,488: core's compare and answers in words); the Word
+    // document of an assessment, 964,074 bytes (387,741 gzipped) when it was added. It holds core's assessment
     // code (loading, scoring, the annex) again, as the engine does, and equitas-docx with
     // docx-rs's XML writer (quick-xml with its encodings) and zip writer; no page loads it until
     // "Download as Word" is pressed, so its size costs that download only, never the start page.
     Module {
         name: "equitas_team",
         feature: "team",
-        what: "a team's tools, loaded when asked for: assessmentDocx (the Word document)",
+        what: "a team's tools, loaded when asked for: assessmentDocx (the Word document), \
+               compareAssessments",
         budget_raw: TEAM_BUDGET_RAW,
         budget_gzip: TEAM_BUDGET_GZIP,
-        ceiling_raw: 966_800,
-        ceiling_gzip: 389_100,
+        ceiling_raw: 979_500,
+        ceiling_gzip: 394_900,
     },
 ];
 

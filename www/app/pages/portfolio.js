@@ -4,8 +4,9 @@
 // per rating band, the commonest gaps, the dimensions least often considered, reviews overdue,
 // each assessment linked. The page only draws what the engine computed.
 
-import { h } from "../dom.js";
+import { h, clear } from "../dom.js";
 import * as eng from "../engine.js";
+import { errorSummary } from "../components.js";
 import { displayName, readRecord } from "../drafts.js";
 import { today } from "../format.js";
 
@@ -59,6 +60,89 @@ function table(caption, head, rows, testid) {
         ),
       ),
     ),
+  );
+}
+
+/**
+ * "Compare two assessments": two choices of the saved assessments and, when asked, each question
+ * whose answer differs, both answers in words. The engine (the team module, fetched on the first
+ * press) compares; the page lists what it says.
+ *
+ * @param {App} app - The app
+ * @param {Readable[]} all - The readable assessments
+ * @returns {HTMLElement} The section
+ */
+function compareSection(app, all) {
+  const result = h("div", { "data-testid": "compare-result", "aria-live": "polite" });
+  /**
+   * One of the two choices.
+   *
+   * @param {string} id - The select's id
+   * @param {string} label - Its label
+   * @param {number} chosen - The index chosen at first
+   * @returns {[HTMLElement, HTMLSelectElement]} The form group and the select
+   */
+  const choice = (id, label, chosen) => {
+    const select = /** @type {HTMLSelectElement} */ (
+      h(
+        "select",
+        { class: "nhsuk-select", id, name: id },
+        all.map((r, i) =>
+          h(
+            "option",
+            { value: String(i), ...(i === chosen ? { selected: "" } : {}) },
+            `${r.name} (${r.record.instrument})`,
+          ),
+        ),
+      )
+    );
+    return [
+      h("div", { class: "nhsuk-form-group" }, h("label", { class: "nhsuk-label", for: id }, label), select),
+      select,
+    ];
+  };
+  const [firstGroup, first] = choice("compare-first", "First assessment (before)", Math.min(1, all.length - 1));
+  const [secondGroup, second] = choice("compare-second", "Second assessment (after)", 0);
+  const compare = async () => {
+    clear(result);
+    result.append(h("p", { class: "nhsuk-body" }, "Comparing…"));
+    try {
+      const a = all[Number(first.value)];
+      const b = all[Number(second.value)];
+      const own = app.library
+        ? [...app.library.instruments.values()].filter((r) => r.id === a.saved.instrument.id).map((r) => r.text)
+        : [];
+      const team = await (await import("../team.js")).teamModule();
+      const changes = team.compareAssessments(a.saved, b.saved, own);
+      clear(result);
+      result.append(
+        changes.length
+          ? table(
+              `What changed from ${a.name} to ${b.name}`,
+              ["Section", "Question", "Before", "After"],
+              changes.map((c) => [c.section, c.label, c.before ?? "Not answered", c.after ?? "Not answered"]),
+              "changes",
+            )
+          : h("p", { class: "nhsuk-body", "data-testid": "changes" }, "No answer differs between the two."),
+      );
+    } catch (e) {
+      clear(result);
+      result.append(errorSummary([{ href: "#compare-first", text: e instanceof Error ? e.message : String(e) }]));
+    }
+  };
+  return h(
+    "section",
+    { "aria-labelledby": "compare-heading" },
+    h("h2", { class: "nhsuk-heading-m", id: "compare-heading" }, "Compare two assessments"),
+    h(
+      "p",
+      { class: "nhsuk-body" },
+      "For a scheme's first assessment and its review: every question whose answer differs. Both must use the same instrument.",
+    ),
+    firstGroup,
+    secondGroup,
+    h("button", { class: "nhsuk-button nhsuk-button--secondary", type: "button", on: { click: compare } }, "Compare"),
+    result,
   );
 }
 
@@ -153,6 +237,10 @@ export function portfolioPage(app) {
   return {
     title: "Portfolio summary",
     back: { href: "/assessments", text: "Your assessments" },
-    nodes: [h("h1", { class: "nhsuk-heading-l", tabindex: "-1" }, "Portfolio summary"), summaryNodes],
+    nodes: [
+      h("h1", { class: "nhsuk-heading-l", tabindex: "-1" }, "Portfolio summary"),
+      summaryNodes,
+      all.length > 1 ? compareSection(app, all) : null,
+    ],
   };
 }

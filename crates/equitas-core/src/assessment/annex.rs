@@ -60,6 +60,49 @@ pub fn annex(model: &ReportModel, instrument: &Instrument, answers: &Answers) ->
     d
 }
 
+/// An answer to question `q` in words, as the document writes it, flattened to text: option
+/// labels, dates in UK prose, a list's items joined with "; ", a table's rows one to a line with
+/// their cells joined with ", ". What compare shows in the browser (`compareAssessments`).
+#[must_use]
+pub fn answer_words(instrument: &Instrument, q: &Question, a: &Answer) -> String {
+    let mut blocks = Vec::new();
+    answer_blocks(&mut blocks, instrument, q, a);
+    let inline = |text: &[Inline]| -> String {
+        text.iter()
+            .map(|i| match i {
+                Inline::Text(t) | Inline::Strong(t) | Inline::Code(t) | Inline::MdCode(t) => {
+                    t.as_str()
+                }
+            })
+            .collect()
+    };
+    let lines: Vec<String> = blocks
+        .iter()
+        .map(|b| match b {
+            Block::Para(text) => inline(text),
+            Block::List { items, .. } => items
+                .iter()
+                .map(|i| inline(&i.text))
+                .collect::<Vec<_>>()
+                .join("; "),
+            Block::Table { rows, .. } => rows
+                .iter()
+                .map(|r| {
+                    r.iter()
+                        .filter(|c| !c.is_empty())
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
+            Block::Heading(_, t) | Block::Notice(t) | Block::Headline(t) => t.clone(),
+            Block::Chart { title, .. } => title.clone(),
+        })
+        .collect();
+    lines.join("\n")
+}
+
 fn para(s: impl Into<String>) -> Block {
     Block::Para(vec![Inline::Text(s.into())])
 }
@@ -268,7 +311,34 @@ fn evidence(d: &mut Vec<Block>, e: &Evidence) {
 
 #[cfg(test)]
 mod tests {
-    use super::uk_date;
+    use super::{Kind, uk_date};
+
+    #[test]
+    fn answers_in_words_use_labels_and_uk_dates() {
+        use crate::assessment::{Answer, Registry};
+        let registry = Registry::builtin().unwrap();
+        let heat = registry.latest("heat").unwrap();
+        let (_, date_q) = heat
+            .questions()
+            .find(|(_, q)| matches!(q.kind, Kind::Date))
+            .unwrap();
+        let words = super::answer_words(heat, date_q, &Answer::Text("2026-01-12".into()));
+        assert_eq!(words, "12 January 2026");
+        let (_, multi) = heat
+            .questions()
+            .find(|(_, q)| matches!(q.kind, Kind::MultipleChoice { .. }))
+            .unwrap();
+        let options = multi.kind.choices();
+        let ids = vec![
+            options[0].id.clone(),
+            options[1].id.clone(),
+            "not-an-option".into(),
+        ];
+        assert_eq!(
+            super::answer_words(heat, multi, &Answer::Choices(ids)),
+            format!("{}; {}; not-an-option", options[0].label, options[1].label)
+        );
+    }
 
     #[test]
     fn dates_read_as_uk_prose_and_anything_else_as_saved() {
