@@ -11,7 +11,8 @@
 // It reports, as a Markdown table:
 //   (a) each optimised wasm module's size, raw and gzipped: equitas_wasm (the assessment engine,
 //       what the start page and the form load), equitas_measures (the data page's measures) and
-//       equitas_cohort (the cohort classifier, which no page loads);
+//       equitas_cohort (the cohort classifier, which no page loads), equitas_team (the Word
+//       document and compare, fetched only when asked for);
 //       from xtask's `--wasm name:raw:gzip:target-raw:target-gzip` (gzip -9) when given, else
 //       fetched and gzipped here (the targets are then xtask's, not shown);
 //   (b) the start page's time to usable: navigation start → the app sets
@@ -46,6 +47,7 @@ const MODULES = [
   { name: "equitas_wasm", what: "the assessment engine (start page, form, results)" },
   { name: "equitas_measures", what: "the data page's measures (measureHeatPlus)" },
   { name: "equitas_cohort", what: "the cohort classifier (no page; for embedders)" },
+  { name: "equitas_team", what: "a team's tools (the Word document, compare; fetched only when asked for)" },
 ];
 
 const options = parseArgs(process.argv.slice(2));
