@@ -287,8 +287,29 @@ fn measure_table(h: &HeatPlusStratum, options: &Options, level: f64) -> Measured
         .filter(|name| !name.is_empty())
         .unwrap_or(&h.key.indicator_abbr)
         .to_owned();
-    let evidence = Evidence {
-        indicator: Some(indicator.clone()),
+    let evidence = evidence_of(h, &indicator);
+    let sii = if s.ordered {
+        sii_lines(h, options, &measures)
+    } else {
+        Vec::new()
+    };
+    MeasuredTable {
+        key: h.key.clone(),
+        evidence,
+        sii,
+        indicator,
+        ordered: s.ordered,
+        favourable: s.favourable,
+        measures,
+        chart,
+    }
+}
+
+/// The stratum as an assessment's evidence table, for the form's "Use these numbers".
+fn evidence_of(h: &HeatPlusStratum, indicator: &str) -> Evidence {
+    let s = &h.stratum;
+    Evidence {
+        indicator: Some(indicator.to_owned()),
         favourable: s.favourable,
         scale: s.scale,
         rows: s
@@ -310,34 +331,24 @@ fn measure_table(h: &HeatPlusStratum, options: &Options, level: f64) -> Measured
                 }
             })
             .collect(),
-    };
-    let sii = if s.ordered {
-        let (method, interval) = heat_sii(options.sii_method);
-        let heat = measures.iter().find(|m| m.measure == MeasureId::Sii);
-        vec![
-            fingertips_sii(h, options),
-            SiiLine {
-                method,
-                value: heat.and_then(|m| m.value).map(|e| e.value),
-                lower: heat.and_then(|m| m.value).and_then(|e| e.lower),
-                upper: heat.and_then(|m| m.value).and_then(|e| e.upper),
-                reason: heat.and_then(|m| m.reason.clone()),
-                interval,
-            },
-        ]
-    } else {
-        Vec::new()
-    };
-    MeasuredTable {
-        key: h.key.clone(),
-        evidence,
-        sii,
-        indicator,
-        ordered: s.ordered,
-        favourable: s.favourable,
-        measures,
-        chart,
     }
+}
+
+/// An ordered stratum's SII by both methods: the Fingertips method first, then HEAT's.
+fn sii_lines(h: &HeatPlusStratum, options: &Options, measures: &[MeasureLine]) -> Vec<SiiLine> {
+    let (method, interval) = heat_sii(options.sii_method);
+    let heat = measures.iter().find(|m| m.measure == MeasureId::Sii);
+    vec![
+        fingertips_sii(h, options),
+        SiiLine {
+            method,
+            value: heat.and_then(|m| m.value).map(|e| e.value),
+            lower: heat.and_then(|m| m.value).and_then(|e| e.lower),
+            upper: heat.and_then(|m| m.value).and_then(|e| e.upper),
+            reason: heat.and_then(|m| m.reason.clone()),
+            interval,
+        },
+    ]
 }
 
 /// How to read a table's chart, in the data page's words.
