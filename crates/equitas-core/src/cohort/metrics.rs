@@ -70,31 +70,61 @@ pub(super) fn compile(
     area_ids: &[String],
     condition_ids: &[String],
 ) -> Result<Compiled, DefinitionError> {
-    let bad = |path: String, problem: String| DefinitionError::Bad {
-        definition: definition.id.clone(),
-        path,
-        problem,
-    };
-    let catalogue_error = |m: String| DefinitionError::Catalogue(m);
-    let position = |ids: &[String], id: &str| ids.iter().position(|x| x == id);
     let mut out = Compiled {
         defs: Vec::new(),
         infos: Vec::new(),
         event_ids: Vec::new(),
         metrics_of_condition: vec![0; condition_ids.len()],
     };
-    let push = |out: &mut Compiled, def: CountedMetric, info: MetricInfo, register: usize| {
-        let bit = out.infos.len();
+    catalogue_metrics(&mut out, catalogue, definition, area_ids, condition_ids)?;
+    local_metrics(&mut out, catalogue, definition, area_ids, condition_ids)?;
+    check_targets_and_size(&out, definition)?;
+    Ok(out)
+}
+
+/// A problem at `path` in `definition`.
+fn bad(definition: &CohortDefinition, path: String, problem: String) -> DefinitionError {
+    DefinitionError::Bad {
+        definition: definition.id.clone(),
+        path,
+        problem,
+    }
+}
+
+/// Where `id` is in `ids`.
+fn position(ids: &[String], id: &str) -> Option<usize> {
+    ids.iter().position(|x| x == id)
+}
+
+/// An index as a byte (the limits keep every index far below 256).
+fn u8_of(i: usize) -> u8 {
+    u8::try_from(i).unwrap_or(u8::MAX)
+}
+
+impl Compiled {
+    /// Adds a metric, counted on the register (condition) at `register`.
+    fn push(&mut self, def: CountedMetric, info: MetricInfo, register: usize) {
+        let bit = self.infos.len();
         if let (Some(mask), Some(b)) = (
-            out.metrics_of_condition.get_mut(register),
+            self.metrics_of_condition.get_mut(register),
             1u64.checked_shl(u32::try_from(bit).unwrap_or(u32::MAX)),
         ) {
             *mask |= b;
         }
-        out.defs.push(def);
-        out.infos.push(info);
-    };
-    let u8_of = |i: usize| u8::try_from(i).unwrap_or(u8::MAX);
+        self.defs.push(def);
+        self.infos.push(info);
+    }
+}
+
+/// The catalogue's metrics, each with the definition's target where it sets one.
+fn catalogue_metrics(
+    out: &mut Compiled,
+    catalogue: &Catalogue,
+    definition: &CohortDefinition,
+    area_ids: &[String],
+    condition_ids: &[String],
+) -> Result<(), DefinitionError> {
+    let catalogue_error = |m: String| DefinitionError::Catalogue(m);
     for (area, m) in catalogue.metrics() {
         let register = position(condition_ids, &m.denominator.condition).ok_or_else(|| {
             catalogue_error(format!(
@@ -123,12 +153,25 @@ pub(super) fn compile(
             observed: false,
             event: u8_of(event),
         };
-        push(&mut out, def, info, register);
+        out.push(def, info, register);
     }
+    Ok(())
+}
+
+/// The definition's own metrics, each checked against the catalogue (its id, area and
+/// register), a new numerator event added to the events counted.
+fn local_metrics(
+    out: &mut Compiled,
+    catalogue: &Catalogue,
+    definition: &CohortDefinition,
+    area_ids: &[String],
+    condition_ids: &[String],
+) -> Result<(), DefinitionError> {
     for (i, m) in definition.metrics.iter().enumerate() {
         let here = at("", "metrics", Some(i));
         if catalogue.metrics().any(|(_, c)| c.id == m.id) {
             return Err(bad(
+                definition,
                 at(&here, "id", None),
                 format!(
                     "metric id {:?} is a catalogue metric's; give a local metric its own id (a catalogue metric's target is set under targets)",
@@ -138,6 +181,7 @@ pub(super) fn compile(
         }
         let area_bit = position(area_ids, &m.area).ok_or_else(|| {
             bad(
+                definition,
                 at(&here, "area", None),
                 format!(
                     "{:?} is not a clinical area; areas are {}",
@@ -153,6 +197,7 @@ pub(super) fn compile(
         };
         let register_index = position(condition_ids, register).ok_or_else(|| {
             bad(
+                definition,
                 at(&at(&here, reg_path, None), "condition", None),
                 format!(
                     "{register:?} is not a condition; conditions are {}",
@@ -187,11 +232,20 @@ pub(super) fn compile(
             observed,
             event: u8_of(event),
         };
-        push(&mut out, def, info, register_index);
+        out.push(def, info, register_index);
     }
+    Ok(())
+}
+
+/// Every target names a metric, and the metrics and events fit the 64-bit sets.
+fn check_targets_and_size(
+    out: &Compiled,
+    definition: &CohortDefinition,
+) -> Result<(), DefinitionError> {
     for (i, t) in definition.targets.iter().enumerate() {
         if !out.defs.iter().any(|d| d.id == t.metric) {
             return Err(bad(
+                definition,
                 at(&at("", "targets", Some(i)), "metric", None),
                 format!(
                     "{:?} is neither a catalogue metric nor a local one; metrics are {}",
@@ -207,6 +261,7 @@ pub(super) fn compile(
     }
     if out.defs.len() > MAX_METRICS || out.event_ids.len() > MAX_METRICS {
         return Err(bad(
+            definition,
             "/metrics".into(),
             format!(
                 "the catalogue's and the local metrics come to {} metrics and {} events; at most {MAX_METRICS} of each can be counted",
@@ -215,7 +270,7 @@ pub(super) fn compile(
             ),
         ));
     }
-    Ok(out)
+    Ok(())
 }
 
 /// A target override as a target: confirmed when it names its source.
