@@ -179,6 +179,52 @@ fn number(text: &str) -> Result<f64, String> {
 /// number, a number with a decimal comma, a row with more cells than the columns, a row with no
 /// subgroup).
 pub fn read(text: &str, dimension: Option<&str>) -> Result<Vec<EvidenceRow>, EvidenceTextError> {
+    let records = records_of(text)?;
+    let header: Option<Vec<&'static str>> = records.first().and_then(|(_, cells)| {
+        cells
+            .iter()
+            .filter(|c| !c.is_empty())
+            .map(|c| column_named(c))
+            .collect::<Option<Vec<_>>>()
+            .map(|_| {
+                cells
+                    .iter()
+                    .map(|c| column_named(c).unwrap_or(""))
+                    .collect()
+            })
+    });
+    let columns: Vec<&str> = match &header {
+        Some(h) => h.clone(),
+        None => POSITIONAL.to_vec(),
+    };
+    let body = if header.is_some() {
+        records.get(1..).unwrap_or(&[])
+    } else {
+        &records[..]
+    };
+    if body.is_empty() {
+        return Err(EvidenceTextError::Empty);
+    }
+    if body.len() > MAX_EVIDENCE_ROWS {
+        return Err(EvidenceTextError::TooManyRows { rows: body.len() });
+    }
+    let mut problems = Vec::new();
+    let mut rows = Vec::with_capacity(body.len());
+    for (n, cells) in body {
+        rows.push(row_of(*n, cells, &columns, dimension, &mut problems));
+    }
+    if problems.is_empty() {
+        Ok(rows)
+    } else {
+        let more = problems.len().saturating_sub(MAX_LISTED_PROBLEMS);
+        problems.truncate(MAX_LISTED_PROBLEMS);
+        Err(EvidenceTextError::Cells { problems, more })
+    }
+}
+
+/// The non-blank records of `text` with their row numbers, cells trimmed: tab-separated when
+/// its first line has a tab, else CSV.
+fn records_of(text: &str) -> Result<Vec<(u64, Vec<String>)>, EvidenceTextError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let first_line = text.lines().next().unwrap_or("");
     let delimiter = if first_line.contains('\t') {
@@ -219,110 +265,83 @@ pub fn read(text: &str, dimension: Option<&str>) -> Result<Vec<EvidenceRow>, Evi
             records.push((row, cells));
         }
     }
-    let header: Option<Vec<&'static str>> = records.first().and_then(|(_, cells)| {
-        cells
-            .iter()
-            .filter(|c| !c.is_empty())
-            .map(|c| column_named(c))
-            .collect::<Option<Vec<_>>>()
-            .map(|_| {
-                cells
+    Ok(records)
+}
+
+/// Row `n` of the body as an evidence row, under `columns`; each cell that cannot be read goes to
+/// `problems`, named by row and column.
+fn row_of(
+    n: u64,
+    cells: &[String],
+    columns: &[&str],
+    dimension: Option<&str>,
+    problems: &mut Vec<String>,
+) -> EvidenceRow {
+    let mut r = EvidenceRow {
+        dimension: dimension.unwrap_or("").trim().to_owned(),
+        subgroup: String::new(),
+        order: 0,
+        estimate: None,
+        population: None,
+        se: None,
+        lower: None,
+        upper: None,
+        reference: false,
+    };
+    for (c, cell) in cells.iter().enumerate() {
+        if cell.is_empty() {
+            continue;
+        }
+        let Some(&name) = columns.get(c).filter(|n| !n.is_empty()) else {
+            problems.push(format!(
+                "row {n}, column {}: {cell:?} is beyond the columns ({})",
+                letter(c),
+                columns
                     .iter()
-                    .map(|c| column_named(c).unwrap_or(""))
-                    .collect()
-            })
-    });
-    let columns: Vec<&str> = match &header {
-        Some(h) => h.clone(),
-        None => POSITIONAL.to_vec(),
-    };
-    let body = if header.is_some() {
-        records.get(1..).unwrap_or(&[])
-    } else {
-        &records[..]
-    };
-    if body.is_empty() {
-        return Err(EvidenceTextError::Empty);
-    }
-    if body.len() > MAX_EVIDENCE_ROWS {
-        return Err(EvidenceTextError::TooManyRows { rows: body.len() });
-    }
-    let mut problems = Vec::new();
-    let mut rows = Vec::with_capacity(body.len());
-    for (n, cells) in body {
-        let mut r = EvidenceRow {
-            dimension: dimension.unwrap_or("").trim().to_owned(),
-            subgroup: String::new(),
-            order: 0,
-            estimate: None,
-            population: None,
-            se: None,
-            lower: None,
-            upper: None,
-            reference: false,
+                    .filter(|n| !n.is_empty())
+                    .copied()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+            continue;
         };
-        for (c, cell) in cells.iter().enumerate() {
-            if cell.is_empty() {
-                continue;
-            }
-            let Some(&name) = columns.get(c).filter(|n| !n.is_empty()) else {
-                problems.push(format!(
-                    "row {n}, column {}: {cell:?} is beyond the columns ({})",
-                    letter(c),
-                    columns
-                        .iter()
-                        .filter(|n| !n.is_empty())
-                        .copied()
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ));
-                continue;
-            };
-            let at = |p: String| format!("row {n}, column {} ({name}): {p}", letter(c));
-            match name {
-                "dimension" => r.dimension.clone_from(cell),
-                "subgroup" => r.subgroup.clone_from(cell),
-                "order" => match cell.parse::<u32>() {
-                    Ok(o) => r.order = o,
-                    Err(_) => problems.push(at(format!(
-                        "{cell:?} is not an order: give a whole number, 1 = most disadvantaged"
-                    ))),
-                },
-                "reference" => {
-                    let is = |words: &[&str]| words.iter().any(|w| w.eq_ignore_ascii_case(cell));
-                    if is(&["yes", "true", "y", "1", "reference"]) {
-                        r.reference = true;
-                    } else if !is(&["no", "false", "n", "0"]) {
-                        problems.push(at(format!("{cell:?} is not yes or no")));
-                    }
+        let at = |p: String| format!("row {n}, column {} ({name}): {p}", letter(c));
+        match name {
+            "dimension" => r.dimension.clone_from(cell),
+            "subgroup" => r.subgroup.clone_from(cell),
+            "order" => match cell.parse::<u32>() {
+                Ok(o) => r.order = o,
+                Err(_) => problems.push(at(format!(
+                    "{cell:?} is not an order: give a whole number, 1 = most disadvantaged"
+                ))),
+            },
+            "reference" => {
+                let is = |words: &[&str]| words.iter().any(|w| w.eq_ignore_ascii_case(cell));
+                if is(&["yes", "true", "y", "1", "reference"]) {
+                    r.reference = true;
+                } else if !is(&["no", "false", "n", "0"]) {
+                    problems.push(at(format!("{cell:?} is not yes or no")));
                 }
-                _ => match number(cell) {
-                    Ok(x) => {
-                        let slot = match name {
-                            "estimate" => &mut r.estimate,
-                            "population" => &mut r.population,
-                            "se" => &mut r.se,
-                            "lower" => &mut r.lower,
-                            _ => &mut r.upper,
-                        };
-                        *slot = Some(x);
-                    }
-                    Err(p) => problems.push(at(p)),
-                },
             }
+            _ => match number(cell) {
+                Ok(x) => {
+                    let slot = match name {
+                        "estimate" => &mut r.estimate,
+                        "population" => &mut r.population,
+                        "se" => &mut r.se,
+                        "lower" => &mut r.lower,
+                        _ => &mut r.upper,
+                    };
+                    *slot = Some(x);
+                }
+                Err(p) => problems.push(at(p)),
+            },
         }
-        if r.subgroup.is_empty() {
-            problems.push(format!("row {n}: give the subgroup's name"));
-        }
-        rows.push(r);
     }
-    if problems.is_empty() {
-        Ok(rows)
-    } else {
-        let more = problems.len().saturating_sub(MAX_LISTED_PROBLEMS);
-        problems.truncate(MAX_LISTED_PROBLEMS);
-        Err(EvidenceTextError::Cells { problems, more })
+    if r.subgroup.is_empty() {
+        problems.push(format!("row {n}: give the subgroup's name"));
     }
+    r
 }
 
 #[cfg(test)]
