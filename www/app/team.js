@@ -3,6 +3,7 @@
 // only when a page first asks for one of its tools; the start page and the form never load it.
 
 /** @typedef {import("../pkg/equitas_team.js").ChangedAnswer} ChangedAnswer */
+/** @typedef {import("./library.js").Library} Library */
 
 /** @type {Promise<typeof import("../pkg/equitas_team.js")> | null} */
 let team = null;
@@ -24,4 +25,16 @@ export function teamModule() {
     });
   }
   return team;
+}
+
+/**
+ * The JSON texts of the organisation's own instruments with this id, kept in the library (the
+ * team module knows only the built-in ones); none when the app keeps no library (an embed).
+ *
+ * @param {Library | null} library - The app's library
+ * @param {string} id - The instrument's id
+ * @returns {string[]} The texts
+ */
+export function ownInstrumentTexts(library, id) {
+  return library ? [...library.instruments.values()].filter((r) => r.id === id).map((r) => r.text) : [];
 }

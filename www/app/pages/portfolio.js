@@ -109,10 +109,9 @@ function compareSection(app, all) {
     try {
       const a = all[Number(first.value)];
       const b = all[Number(second.value)];
-      const own = app.library
-        ? [...app.library.instruments.values()].filter((r) => r.id === a.saved.instrument.id).map((r) => r.text)
-        : [];
-      const team = await (await import("../team.js")).teamModule();
+      const { teamModule, ownInstrumentTexts } = await import("../team.js");
+      const own = ownInstrumentTexts(app.library, a.saved.instrument.id);
+      const team = await teamModule();
       const changes = team.compareAssessments(a.saved, b.saved, own);
       clear(result);
       result.append(

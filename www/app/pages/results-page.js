@@ -68,10 +68,8 @@ export function resultsPage(app) {
       const word = await import("../word.js");
       // The organisation's own instrument, when the assessment answers one (the team module
       // knows only the built-in ones).
-      const own = app.library
-        ? [...app.library.instruments.values()].filter((r) => r.id === saved.instrument.id).map((r) => r.text)
-        : [];
-      await word.downloadWord(saved, container, own);
+      const { ownInstrumentTexts } = await import("../team.js");
+      await word.downloadWord(saved, container, ownInstrumentTexts(app.library, saved.instrument.id));
       wordStatus.textContent = "The Word document has been downloaded.";
     } catch (e) {
       wordStatus.textContent = `The Word document could not be written: ${e instanceof Error ? e.message : String(e)}`;
