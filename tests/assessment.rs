@@ -16,6 +16,7 @@ use equitas_core::assessment::{
     Assessment, Date, Instrument, LoadError, MigrationNote, QuestionId, Registry, ReportModel,
     SCHEMA_VERSION, SavedFile, evidence_strata, load, progress, render, score, summary, validate,
 };
+use equitas_core::measures::sii_line::FINGERTIPS_SII;
 use equitas_core::read::ReadErrorKind;
 use proptest::prelude::*;
 use serde_json::{Value, json};
@@ -449,14 +450,43 @@ fn assessment_report_model_charts_the_evidence_with_the_engines_measures() {
     assert_eq!(c.points[4].whisker, Some(Whisker::Given));
     assert_eq!(c.ridit_axis, Some(RIDIT_AXIS));
     assert_eq!(c.edges.len(), 4);
-    // The SII line's slope is the SII, its ends' ratio the RII.
+    // Issue 16: the SII by both methods, the Fingertips method first and named, then HEAT's
+    // logistic SII (the one in the measures), each saying what its interval includes.
+    let [fingertips, heat_line] = &q.sii[..] else {
+        panic!("two SII lines: {:?}", q.sii)
+    };
+    assert_eq!(fingertips.method, FINGERTIPS_SII);
+    assert!(
+        fingertips
+            .interval
+            .contains("each subgroup's own confidence interval")
+    );
+    assert_eq!(heat_line.method, "WHO HEAT: logistic regression");
+    assert!(
+        heat_line
+            .interval
+            .contains("not from the subgroups' own intervals")
+    );
+    assert_eq!(
+        (
+            heat_line.value,
+            heat_line.lower,
+            heat_line.upper,
+            heat_line.rii
+        ),
+        (Some(sii.value), sii.lower, sii.upper, Some(rii.value))
+    );
+    let f = fingertips.value.unwrap();
+    let (fl, fu) = (fingertips.lower.unwrap(), fingertips.upper.unwrap());
+    assert!(fl < f && f < fu, "{fl} {f} {fu}");
+    // The chart draws the Fingertips line: its slope is that SII, its ends' ratio that RII.
     let label = c.sii.unwrap();
     let (at0, at1) = label.line().unwrap();
-    assert_abs_diff_eq!(at1 - at0, sii.value, epsilon = 1e-9);
-    assert_abs_diff_eq!(at1 / at0, rii.value, epsilon = 1e-9);
+    assert_abs_diff_eq!(at1 - at0, f, epsilon = 1e-9);
+    assert_abs_diff_eq!(at1 / at0, fingertips.rii.unwrap(), epsilon = 1e-9);
     assert_eq!(
         (label.value, label.lower, label.upper),
-        (sii.value, sii.lower, sii.upper)
+        (f, Some(fl), Some(fu))
     );
     assert_eq!(label.level, 95.0);
     let bracket = c.difference.unwrap();
@@ -475,6 +505,10 @@ fn assessment_report_model_charts_the_evidence_with_the_engines_measures() {
     );
     assert!(
         text[2].contains(&format!("{at0:.2} and {at1:.2}")),
+        "{text:?}"
+    );
+    assert!(
+        text[2].contains(&format!("the SII by {FINGERTIPS_SII}.")),
         "{text:?}"
     );
 }

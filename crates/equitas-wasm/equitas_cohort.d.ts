@@ -1226,6 +1226,41 @@ export interface SiiLabel {
 }
 
 /**
+ * The SII by one method, with what its interval includes.
+ */
+export interface SiiLine {
+    /**
+     * The method, named.
+     */
+    method: string;
+    /**
+     * The SII, on the indicator's scale; `None` when it could not be computed.
+     */
+    value: number | null;
+    /**
+     * Its interval's lower end.
+     */
+    lower: number | null;
+    /**
+     * Its interval's upper end.
+     */
+    upper: number | null;
+    /**
+     * The relative index of inequality the same fit gives: with the SII it places the fitted
+     * line's ends on a chart (the value at the most disadvantaged end is SII / (RII − 1)).
+     */
+    rii: number | null;
+    /**
+     * Why it could not be computed.
+     */
+    reason: string | null;
+    /**
+     * One sentence on what its interval includes and leaves out.
+     */
+    interval: string;
+}
+
+/**
  * The UK nation an index covers.
  */
 export type Nation = "england" | "wales" | "scotland" | "northern_ireland";
@@ -1307,6 +1342,13 @@ export interface Quantified {
      * others.
      */
     measures: EvidenceMeasureResult[];
+    /**
+     * The SII by both methods, for an ordered dimension (empty otherwise): the Fingertips
+     * method first, the default in England, then WHO HEAT's logistic SII (the one in
+     * `measures`), each naming its method and saying what its interval includes. The chart
+     * draws the first that was computed.
+     */
+    sii: SiiLine[];
 }
 
 /**

@@ -1518,7 +1518,7 @@ export interface SiiLabel {
 }
 
 /**
- * The SII by one method, as the data page lists it beside the other.
+ * The SII by one method, with what its interval includes.
  */
 export interface SiiLine {
     /**
@@ -1530,13 +1530,18 @@ export interface SiiLine {
      */
     value: number | null;
     /**
-     * Its interval's lower end, at the file's confidence level.
+     * Its interval's lower end.
      */
     lower: number | null;
     /**
      * Its interval's upper end.
      */
     upper: number | null;
+    /**
+     * The relative index of inequality the same fit gives: with the SII it places the fitted
+     * line's ends on a chart (the value at the most disadvantaged end is SII / (RII − 1)).
+     */
+    rii: number | null;
     /**
      * Why it could not be computed.
      */
@@ -1629,6 +1634,13 @@ export interface Quantified {
      * others.
      */
     measures: EvidenceMeasureResult[];
+    /**
+     * The SII by both methods, for an ordered dimension (empty otherwise): the Fingertips
+     * method first, the default in England, then WHO HEAT's logistic SII (the one in
+     * `measures`), each naming its method and saying what its interval includes. The chart
+     * draws the first that was computed.
+     */
+    sii: SiiLine[];
 }
 
 /**

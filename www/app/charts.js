@@ -17,6 +17,7 @@
 /** @typedef {import("../pkg/equitas_wasm.js").Chart} Chart */
 /** @typedef {import("../pkg/equitas_wasm.js").ChartPoint} ChartPoint */
 /** @typedef {import("../pkg/equitas_wasm.js").SiiLabel} SiiLabel */
+/** @typedef {import("../pkg/equitas_wasm.js").SiiLine} SiiLine */
 /** @typedef {import("../pkg/equitas_wasm.js").NotePart} NotePart */
 /** @typedef {import("../pkg/equitas_wasm.js").MeasureInfo} MeasureInfo */
 /** @typedef {string | number | boolean | null | undefined} SvgAttr */
@@ -764,6 +765,32 @@ export function dataTable({ caption, head, rows, numeric = [] }) {
   }
   t.append(thead, tb);
   return t;
+}
+
+/**
+ * The slope index of inequality by the methods the engine lists, the Fingertips method first
+ * (England's default): each named, with its value, interval, and what the interval includes (or
+ * why it could not be computed).
+ *
+ * @param {readonly SiiLine[]} lines - The engine's lines
+ * @param {string} caption - The table's caption
+ * @param {number} level - The intervals' confidence level, in per cent
+ * @returns {HTMLTableElement} The table
+ */
+export function siiMethodsTable(lines, caption, level) {
+  return dataTable({
+    caption,
+    head: ["Method", "SII", `${level}% confidence interval`, "What the interval includes"],
+    rows: lines.map((l) => [
+      l.method,
+      l.value !== null ? fmt(l.value, 2) : "Not computed",
+      l.value !== null && l.lower !== null && l.upper !== null
+        ? `${fmt(l.lower, 2)} to ${fmt(l.upper, 2)}`
+        : l.reason || "No interval",
+      l.interval,
+    ]),
+    numeric: [1],
+  });
 }
 
 /**

@@ -11,7 +11,7 @@ import { ready, measureHeatPlus } from "./data-engine.js";
 import { EVIDENCE_HANDOFF } from "./storage.js";
 import { downloadText, downloadBlob, svgText, pngOf, csvCell } from "./download.js";
 import { h, clear, append } from "./dom.js";
-import { gradientChart, chartFigure, dataTable, tableBox, fmt, noteText } from "./charts.js";
+import { gradientChart, chartFigure, dataTable, tableBox, fmt, noteText, siiMethodsTable } from "./charts.js";
 import { seriesBlock } from "./series-view.js";
 
 /** @typedef {import("./data-engine.js").MeasuredFile} MeasuredFile */
@@ -496,19 +496,11 @@ function stratumBlock(table, i, level, names) {
   }
 
   if (table.sii.length) {
-    const sii = dataTable({
-      caption: `${title}: the slope index of inequality (SII) by two methods, the Fingertips method first (England's)`,
-      head: ["Method", "SII", `${level}% confidence interval`, "What the interval includes"],
-      rows: table.sii.map((l) => [
-        l.method,
-        l.value !== null ? fmt(l.value, 2) : "Not computed",
-        l.value !== null && l.lower !== null && l.upper !== null
-          ? `${fmt(l.lower, 2)} to ${fmt(l.upper, 2)}`
-          : l.reason || "No interval",
-        l.interval,
-      ]),
-      numeric: [1],
-    });
+    const sii = siiMethodsTable(
+      table.sii,
+      `${title}: the slope index of inequality (SII) by two methods, the Fingertips method first (England's)`,
+      level,
+    );
     sii.setAttribute("data-testid", `stratum-sii-${i}`);
     box.append(tableBox(sii));
   }

@@ -6,7 +6,17 @@
 // a user typed is put on the page as text nodes through dom.h.
 
 import { h, clear } from "./dom.js";
-import { barChart, gradientChart, chartFigure, dataTable, tableBox, fmt, named, noteText } from "./charts.js";
+import {
+  barChart,
+  gradientChart,
+  chartFigure,
+  dataTable,
+  tableBox,
+  fmt,
+  named,
+  noteText,
+  siiMethodsTable,
+} from "./charts.js";
 
 /** @typedef {import("../pkg/equitas_wasm.js").ReportModel} ReportModel */
 /** @typedef {import("../pkg/equitas_wasm.js").Report} Report */
@@ -627,6 +637,20 @@ function quantifiedBlock(q, chart, names, qi, H) {
       ),
     ),
   );
+  if (q.sii.length) {
+    box.append(
+      tableBox(
+        withTestId(
+          siiMethodsTable(
+            q.sii,
+            `The slope index of inequality (SII) of ${indicator} by ${q.dimension} by two methods: the Fingertips method first, England's default and the one the chart draws when it can be computed; then WHO HEAT's, the SII above`,
+            95,
+          ),
+          `evidence-sii-${qi}`,
+        ),
+      ),
+    );
+  }
 
   const points = chart.points;
   if (points.length) {

@@ -146,5 +146,32 @@ test("'Use these numbers' on the data page fills an assessment's evidence table"
     assert.deepEqual(await shownRows(page), expected, "the table's subgroups, in the file's order");
     assert.equal(await page.getByLabel("Indicator (optional)").inputValue(), indicator);
     assert.equal(await inset.count(), 0, "the numbers are used once");
+
+    // The report shows the SII by both methods, the Fingertips method first and named, with the
+    // same numbers as the data page's table of them, and its chart draws the Fingertips line.
+    await page.goto(server.url("/#/heat/results"));
+    const reportSii = page.getByTestId("evidence-sii-0");
+    await reportSii.waitFor();
+    await axeCheck(page, "the results with the SII by two methods");
+    const cells = async (table) =>
+      table
+        .locator("tbody tr")
+        .evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll("th, td")].map((c) => c.textContent?.trim() ?? "")));
+    const reported = await cells(reportSii);
+    assert.equal(reported.length, 2, JSON.stringify(reported));
+    assert.match(reported[0][0], /^Fingertips \(OHID\)/);
+    assert.match(reported[0][3], /each subgroup's own confidence interval/);
+    assert.match(reported[1][0], /^WHO HEAT: logistic regression/);
+    assert.match(reported[1][3], /not from the subgroups' own intervals/);
+    const note = await page.getByTestId("evidence-chart-0").innerText();
+    assert.ok(note.includes("The dashed line is the SII by Fingertips (OHID)"), note);
+    await page.goto(server.url("/data.html"));
+    await page.getByRole("button", { name: "Try the synthetic example" }).click();
+    const dataSii = await cells(page.getByTestId("stratum-sii-0"));
+    assert.deepEqual(
+      reported.map((r) => r.slice(0, 3)),
+      dataSii.map((r) => r.slice(0, 3)),
+      "the report's SII lines are the data page's",
+    );
   });
 });

@@ -196,6 +196,23 @@ fn every_heading_answer_and_the_rating_are_in_the_document() {
             answers_checked > 10,
             "{name}: only {answers_checked} answers"
         );
+        // The SII of each ordered dimension by both methods, each named with what its interval
+        // includes (issue 16), and the value in the document as the report has it.
+        for q in &model.report.quantified {
+            for line in &q.sii {
+                assert!(has(line.method), "{name}: the method {:?}", line.method);
+                assert!(has(line.interval), "{name}: {:?}", line.interval);
+                if let Some(v) = line.value {
+                    assert!(has(&format!("{v:.3}")), "{name}: the SII {v:.3}");
+                }
+            }
+        }
+        if name == "heat-thorough" {
+            assert!(
+                model.report.quantified.iter().any(|q| q.sii.len() == 2),
+                "{name}: an ordered dimension with the SII by both methods"
+            );
+        }
         let media = parts(&bytes)
             .iter()
             .filter(|(n, data)| n.starts_with("word/media/") && data.as_slice() == PIXEL)

@@ -41,10 +41,15 @@ const MEASURES_BUDGET_GZIP: u64 = 140_000;
 /// deserializer bring, and refusing what a result cannot carry: a `"__proto__"` key, a whole
 /// number past 2^53).
 /// ARCHITECTURE.md, "What keeps the assessment engine small", has the numbers.
-const ENGINE_BUDGET_RAW: u64 = 380_000;
+/// Raised again by 20,000 in issue 16, whose report must show the Fingertips SII beside HEAT's,
+/// computed where the report is scored: the closed-form limits with the Fingertips method's
+/// checks of its input, +18,458 bytes (+7,410 gzipped); the start page stayed far inside
+/// issue 16's one second.
+const ENGINE_BUDGET_RAW: u64 = 400_000;
 /// The assessment engine's size target, gzip -9: issue 5's 120,000 bytes, raised by 37,000 in
-/// issue 13 for serde_json's parser and serde-wasm-bindgen ([`ENGINE_BUDGET_RAW`] says why).
-const ENGINE_BUDGET_GZIP: u64 = 157_000;
+/// issue 13 for serde_json's parser and serde-wasm-bindgen, and by 9,000 in issue 16 for the
+/// report's Fingertips SII ([`ENGINE_BUDGET_RAW`] says why).
+const ENGINE_BUDGET_GZIP: u64 = 166_000;
 
 /// One browser module: one part of `equitas-wasm`'s exports (a cargo feature), built alone, so
 /// that a page downloads only the functions it uses.
@@ -104,16 +109,22 @@ pub const MODULES: [Module; 4] = [
     // 373,940 / 154,628: the review after the assessment date, the assessment date not after
     // the `today` validateAssessment and assessmentProgress take, an impact for every item
     // considered, and the instrument's `assessment_date` role); the ceilings rose to hold it.
+    // 394,991 bytes (163,721 gzipped) with the report's SII by both methods (issue 16: +18,458 /
+    // +7,410 on 376,533 / 156,311: the Fingertips SII's closed form and its input checks
+    // (phe::sii's prepare, 4.0 KB before wasm-opt), its reasons in words, the two methods' names
+    // and sentences); over the target, hence ENGINE_BUDGET_RAW again.
     Module {
         name: "equitas_wasm",
         feature: "assess",
         what: "the assessment engine, for the start page, the form and the results",
         budget_raw: ENGINE_BUDGET_RAW,
         budget_gzip: ENGINE_BUDGET_GZIP,
-        ceiling_raw: 376_700,
-        ceiling_gzip: 156_550,
+        ceiling_raw: 395_300,
+        ceiling_gzip: 163_900,
     },
-    // The data page's measures: 289,751 bytes (133,401 gzipped) with both issue 15's file over time and issue
+    // The data page's measures: 287,704 bytes (132,279 gzipped) once its Fingertips SII came from the
+    // shared measures::sii_line (−2,047 / −1,122: the point estimate from the fit, not the
+    // interval's middle); 289,751 bytes (133,401 gzipped) with both issue 15's file over time and issue
     // 16's evidence reading and Fingertips SII (measured after the merge, below); before it, on
     // issue 15's branch, 253,577 bytes (119,345 gzipped) with the file over time (issue 15:
     // +33,553 / +14,366 on 220,024 / 104,979: `MeasuredFile.series`, each indicator x
@@ -160,8 +171,8 @@ pub const MODULES: [Module; 4] = [
         what: "the data page's measures: measureHeatPlus, readEvidence",
         budget_raw: BUDGET_RAW,
         budget_gzip: MEASURES_BUDGET_GZIP,
-        ceiling_raw: 290_600,
-        ceiling_gzip: 134_100,
+        ceiling_raw: 288_000,
+        ceiling_gzip: 132_500,
     },
     // The cohort classifier: 255,493 bytes (106,781 gzipped) once classifyPerson takes a
     // definition of the caller's, local ones layered on the built-in ones (issue 14: +31,137 /
@@ -194,7 +205,9 @@ pub const MODULES: [Module; 4] = [
         ceiling_raw: 256_300,
         ceiling_gzip: 107_200,
     },
-    // A team's tools, loaded only when asked for (issue 16): 974,580 bytes (392,967 gzipped)
+    // A team's tools, loaded only when asked for (issue 16): 992,693 bytes (400,593 gzipped)
+    // once the report it writes has the SII by both methods (+18,113 / +7,626, as the engine);
+    // 974,580 bytes (392,967 gzipped)
     // with compareAssessments (+8,752 / +4,488: core's compare and answers in words); the Word
     // document of an assessment, 964,074 bytes (387,741 gzipped) when it was added. It holds core's assessment
     // code (loading, scoring, the annex) again, as the engine does, and equitas-docx with
@@ -207,16 +220,17 @@ pub const MODULES: [Module; 4] = [
                compareAssessments",
         budget_raw: TEAM_BUDGET_RAW,
         budget_gzip: TEAM_BUDGET_GZIP,
-        ceiling_raw: 979_500,
-        ceiling_gzip: 394_900,
+        ceiling_raw: 993_500,
+        ceiling_gzip: 401_000,
     },
 ];
 
 /// The size target of the team module (raw): it is loaded only when a tool is asked for, so
 /// it is held to the size of a page's large image rather than the start page's budget.
 const TEAM_BUDGET_RAW: u64 = 1_000_000;
-/// [`TEAM_BUDGET_RAW`], gzip -9.
-const TEAM_BUDGET_GZIP: u64 = 400_000;
+/// [`TEAM_BUDGET_RAW`], gzip -9: 400,000 until the report it writes gained the Fingertips SII
+/// (issue 16, +18,113 / +7,626), which took it 593 bytes over.
+const TEAM_BUDGET_GZIP: u64 = 405_000;
 
 /// The wasm features rustc 1.95 enables by default for wasm32-unknown-unknown
 /// (`rustc --print cfg --target wasm32-unknown-unknown`); wasm-opt refuses instructions of

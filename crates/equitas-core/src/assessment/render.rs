@@ -242,6 +242,61 @@ fn quantified(d: &mut Vec<Block>, r: &Report) {
         ],
         rows,
     ));
+    sii_methods(d, r);
+}
+
+/// Each ordered dimension's SII by both methods, the Fingertips method first, each with what
+/// its interval includes.
+fn sii_methods(d: &mut Vec<Block>, r: &Report) {
+    let mut rows = Vec::new();
+    for q in &r.quantified {
+        for l in &q.sii {
+            let (value, ci) = match (l.value, &l.reason) {
+                (Some(v), _) => (
+                    format!("{v:.3}"),
+                    match (l.lower, l.upper) {
+                        (Some(lo), Some(hi)) => format!("{lo:.3} to {hi:.3}"),
+                        _ => "–".into(),
+                    },
+                ),
+                (None, reason) => (
+                    format!(
+                        "not computed: {}",
+                        reason.as_deref().unwrap_or("no reason given")
+                    ),
+                    "–".into(),
+                ),
+            };
+            rows.push(vec![
+                q.indicator.clone().unwrap_or_else(|| "–".into()),
+                q.dimension.clone(),
+                l.method.to_owned(),
+                value,
+                ci,
+                l.interval.to_owned(),
+            ]);
+        }
+    }
+    if rows.is_empty() {
+        return;
+    }
+    d.push(para(
+        "The slope index of inequality (SII) by two methods: the Fingertips method first, \
+         England's default and the one each chart draws when it can be computed, then WHO \
+         HEAT's logistic SII (the SII in the table above). They differ in what their intervals \
+         include.",
+    ));
+    d.push(table(
+        &[
+            "Indicator",
+            "Dimension",
+            "Method",
+            "SII",
+            "95% CI",
+            "What the interval includes",
+        ],
+        rows,
+    ));
 }
 
 /// The gaps found, each with its recommendation.

@@ -35,10 +35,11 @@ use serde::Serialize;
 use super::answers::{Answer, Answers, Evidence};
 use super::instrument::Instrument;
 use super::score::{self, Compute, Quantified, Report};
-use crate::measures::MeasureId;
-use crate::measures::chart::part::{label, number, text};
+use crate::measures::chart::part::{label, text};
 use crate::measures::chart::{Chart, ChartMeasures, ChartPoint, Note, Whisker};
 use crate::measures::names::MeasureInfo;
+use crate::measures::sii_line::{SiiLine, drawn, heat_method, line_note};
+use crate::measures::{MeasureId, SiiMethod};
 
 /// The level, in per cent, of the evidence's intervals: the measures engine's 95%.
 const EVIDENCE_LEVEL: f64 = 95.0;
@@ -129,23 +130,36 @@ fn evidence_chart(answers: &Answers, q: &Quantified, rows: &[usize]) -> Chart {
             .find(|m| m.measure == id)
             .and_then(|m| m.value)
     };
+    // The SII the chart draws: the first of the report's lines that was computed (the
+    // Fingertips method's when it could be); a report scored without them draws HEAT's.
+    let line = drawn(&q.sii);
+    let (sii, rii) = line.map_or_else(
+        || {
+            (
+                value(MeasureId::Sii).map(|v| (v.value, v.lower, v.upper)),
+                value(MeasureId::Rii).map(|v| v.value),
+            )
+        },
+        SiiLine::for_chart,
+    );
     let mut chart = Chart::new(
         points,
         ChartMeasures {
             ordered: q.ordered,
             d: value(MeasureId::D).map(|v| v.value),
-            sii: value(MeasureId::Sii).map(|v| (v.value, v.lower, v.upper)),
+            sii,
             level: EVIDENCE_LEVEL,
-            rii: value(MeasureId::Rii).map(|v| v.value),
+            rii,
             average: None,
         },
     );
-    chart.notes = evidence_notes(&chart, q.ordered);
+    let method = line.map_or(heat_method(SiiMethod::Logistic).0, |l| l.method);
+    chart.notes = evidence_notes(&chart, q.ordered, method);
     chart
 }
 
 /// How to read an evidence chart, in the results page's words.
-fn evidence_notes(chart: &Chart, ordered: bool) -> Vec<Note> {
+fn evidence_notes(chart: &Chart, ordered: bool, method: &'static str) -> Vec<Note> {
     let mut notes = Vec::new();
     if chart.any_whisker(Some(Whisker::Se)) {
         notes.push(vec![text(
@@ -170,21 +184,9 @@ fn evidence_notes(chart: &Chart, ordered: bool) -> Vec<Note> {
             text("."),
         ]);
     }
-    match chart.sii.map(|s| (s.line(), s.value)) {
-        Some((Some((at0, at1)), sii)) => notes.push(vec![
-            text(
-                "Each subgroup sits at the middle of its share of the population (its ridit), \
-                 from the most deprived (0) to the least (1). The dashed line is the SII: it \
-                 joins the values the engine's model fits at the two ends, ",
-            ),
-            number(at0, 2),
-            text(" and "),
-            number(at1, 2),
-            text(" (from its SII and RII), so its slope is the SII ("),
-            number(sii, 1),
-            text(")."),
-        ]),
-        Some((None, _)) if ordered => notes.push(vec![text(
+    match chart.sii.map(|s| s.line()) {
+        Some(Some(_)) => notes.extend(line_note(chart, method)),
+        Some(None) if ordered => notes.push(vec![text(
             "The slope index of inequality (SII) is written above the chart but not drawn: the \
              line needs every subgroup's population and the RII, and they are missing here (or \
              RII is 1, no gradient).",

@@ -12,6 +12,7 @@ use super::instrument::{Band, Instrument, Kind, QuestionId, Rule};
 use super::rules::Scoring;
 use super::validate::{FieldError, SectionProgress, is_visible, progress_with, validate};
 use crate::measures::intervals::Z95;
+use crate::measures::sii_line::{FingertipsInput, SiiLine};
 use crate::measures::{Estimate, MeasureId, REPORT_OPTIONS, Reason, Stratum, Subgroup};
 
 /// One line of a criterion's explanation: the points it earned or lost and why.
@@ -123,6 +124,11 @@ pub struct Quantified {
     /// others.
     #[cfg_attr(feature = "ts", tsify(type = "EvidenceMeasureResult[]"))]
     pub measures: Vec<MeasureResult>,
+    /// The SII by both methods, for an ordered dimension (empty otherwise): the Fingertips
+    /// method first, the default in England, then WHO HEAT's logistic SII (the one in
+    /// `measures`), each naming its method and saying what its interval includes. The chart
+    /// draws the first that was computed.
+    pub sii: Vec<SiiLine>,
 }
 
 /// A theme's maturity.
@@ -527,6 +533,37 @@ fn evidence_groups(e: &Evidence) -> Vec<(String, Stratum, Vec<usize>)> {
     out
 }
 
+/// An ordered dimension's SII by both methods, at 95%: the Fingertips method's from its
+/// subgroups (limits from their standard errors, or from their intervals when only those are
+/// given), then WHO HEAT's logistic SII as `measures` has it, with the RII of the same fit.
+fn sii_lines(stratum: &Stratum, measures: &[MeasureResult]) -> Vec<SiiLine> {
+    let find = |id| measures.iter().find(|m| m.measure == id);
+    let heat = find(MeasureId::Sii).map_or_else(
+        || Err("not computed".to_owned()),
+        |m| match (m.value, &m.reason) {
+            (Some(v), _) => Ok((v.value, v.lower, v.upper)),
+            (None, reason) => Err(reason.clone().unwrap_or_default()),
+        },
+    );
+    let rii = find(MeasureId::Rii).and_then(|m| m.value).map(|v| v.value);
+    let fingertips = SiiLine::fingertips(
+        stratum.subgroups.iter().map(|g| FingertipsInput {
+            label: &g.label,
+            order: g.order,
+            estimate: g.estimate,
+            population: g.population,
+            se: g.se,
+            lower: None,
+            upper: None,
+        }),
+        REPORT_OPTIONS.confidence,
+    );
+    vec![
+        fingertips,
+        SiiLine::heat(REPORT_OPTIONS.sii_method, heat, rii),
+    ]
+}
+
 /// The quantified dimensions of every evidence table, each with its rows' indices in its table.
 fn quantify(
     instrument: &Instrument,
@@ -557,7 +594,7 @@ fn quantify(
             } else {
                 &[MeasureId::D]
             };
-            let measures = wanted
+            let measures: Vec<MeasureResult> = wanted
                 .iter()
                 .map(|&m| match compute {
                     Some(f) => match f(&stratum, m) {
@@ -579,6 +616,11 @@ fn quantify(
                     },
                 })
                 .collect();
+            let sii = if stratum.ordered && compute.is_some() {
+                sii_lines(&stratum, &measures)
+            } else {
+                Vec::new()
+            };
             let quantified = Quantified {
                 question: q.id.clone(),
                 indicator: e.indicator.clone(),
@@ -586,6 +628,7 @@ fn quantify(
                 ordered: stratum.ordered,
                 subgroups: with,
                 measures,
+                sii,
             };
             out.push((quantified, rows));
         }

@@ -34,10 +34,11 @@ use serde::Serialize;
 use super::heat_plus::{HeatPlusStratum, StratumKey};
 use super::series::{SeriesTable, time_series};
 use crate::assessment::{Evidence, EvidenceRow};
-use crate::measures::chart::part::{label, number, text};
+use crate::measures::chart::part::{label, text};
 use crate::measures::chart::{Chart, ChartMeasures, ChartPoint, Note, Whisker};
 use crate::measures::names::{MEASURES, MeasureInfo, MeasureLine};
-use crate::measures::{Compat, Estimate, MeasureId, Options, SiiMethod, compute_many};
+use crate::measures::sii_line::{FingertipsInput, SiiLine, drawn, line_note};
+use crate::measures::{Compat, Estimate, MeasureId, Options, compute_many};
 
 /// A HEAT Plus file measured, as the data page shows it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -87,124 +88,25 @@ pub struct MeasuredTable {
     pub sii: Vec<SiiLine>,
 }
 
-/// The SII by one method, as the data page lists it beside the other.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
-pub struct SiiLine {
-    /// The method, named.
-    pub method: &'static str,
-    /// The SII, on the indicator's scale; `None` when it could not be computed.
-    pub value: Option<f64>,
-    /// Its interval's lower end, at the file's confidence level.
-    pub lower: Option<f64>,
-    /// Its interval's upper end.
-    pub upper: Option<f64>,
-    /// Why it could not be computed.
-    pub reason: Option<String>,
-    /// One sentence on what its interval includes and leaves out.
-    pub interval: &'static str,
-}
-
-/// The Fingertips method's name.
-pub const FINGERTIPS_SII: &str = "Fingertips (OHID): weighted regression on the ridits";
-
-/// What the Fingertips SII's interval includes.
-pub const FINGERTIPS_INTERVAL: &str = "Its interval comes from each subgroup's own confidence interval (or standard error), as the Fingertips simulation draws them, so it includes the uncertainty in the subgroups' estimates.";
-
-/// HEAT's method's name and what its interval includes, by `sii_method`.
-const fn heat_sii(method: SiiMethod) -> (&'static str, &'static str) {
-    match method {
-        SiiMethod::Logistic => (
-            "WHO HEAT: logistic regression",
-            "Its interval comes from the population sizes the regression is fitted to, not from the subgroups' own intervals, so it leaves out the uncertainty in their estimates and narrows as populations grow.",
-        ),
-        SiiMethod::Linear => (
-            "WHO HEAT: linear regression weighted by population",
-            "Its interval comes from the scatter of the subgroups about the fitted line (a robust standard error), not from the subgroups' own intervals.",
-        ),
-    }
-}
-
-/// The Fingertips SII of an ordered stratum, as a line: values as the file gives them (normal,
-/// untransformed), with the limits of `sii_analytic`, the closed form SII ± z·√(Σ cᵢ² seᵢ²) that
-/// the Fingertips Monte Carlo limits (draws from each subgroup's own standard error or limits)
-/// converge to for such values (the SII is linear in them, so its draws are exactly normal).
-/// The simulation itself cost the data page's module 45 KB (+18.6 KB gzipped, over its
-/// target); the point is the interval's middle, the interval being symmetric.
+/// The Fingertips SII of an ordered stratum ([`SiiLine::fingertips`]), from its subgroups'
+/// values, populations, standard errors and the limits the file gives.
 fn fingertips_sii(h: &HeatPlusStratum, options: &Options) -> SiiLine {
-    use crate::measures::phe::sii::{SiiOptions, SiiRow, sii_analytic};
-    let line = |value, lower, upper, reason| SiiLine {
-        method: FINGERTIPS_SII,
-        value,
-        lower,
-        upper,
-        reason,
-        interval: FINGERTIPS_INTERVAL,
-    };
-    let mut rows = Vec::with_capacity(h.stratum.subgroups.len());
-    for (j, g) in h.stratum.subgroups.iter().enumerate() {
-        let (Some(value), Some(population)) = (g.estimate, g.population) else {
-            return line(
-                None,
-                None,
-                None,
-                Some(format!(
-                    "subgroup {:?} has no estimate or no population",
-                    g.label
-                )),
-            );
-        };
-        let extras = h.extras.get(j);
-        if g.se.is_none() && extras.and_then(|x| x.ci_lb.zip(x.ci_ub)).is_none() {
-            return line(
-                None,
-                None,
-                None,
-                Some(format!(
-                    "subgroup {:?} has no standard error or limits",
-                    g.label
-                )),
-            );
-        }
-        rows.push(SiiRow {
-            quantile: g.order,
-            population,
-            value,
-            se: g.se,
-            lower_cl: extras.and_then(|x| x.ci_lb),
-            upper_cl: extras.and_then(|x| x.ci_ub),
-        });
-    }
-    if !(5..=100).contains(&rows.len()) {
-        return line(
-            None,
-            None,
-            None,
-            Some(format!(
-                "the Fingertips method needs 5 to 100 subgroups; this table has {}",
-                rows.len()
-            )),
-        );
-    }
-    let sii_options = SiiOptions {
-        confidence: vec![options.confidence],
-        ..SiiOptions::default()
-    };
-    match sii_analytic(&rows, &sii_options) {
-        Ok(Ok(limits)) => {
-            let (lower, upper) = limits.first().map_or((None, None), |i| (i.lower, i.upper));
-            let middle = lower.zip(upper).map(|(l, u)| l + (u - l) / 2.0);
-            line(middle, lower, upper, None)
-        }
-        Ok(Err(reason)) => line(None, None, None, Some(reason.to_string())),
-        Err(_) => line(None, None, None, Some(FINGERTIPS_NEEDS.to_owned())),
-    }
+    SiiLine::fingertips(
+        h.stratum.subgroups.iter().enumerate().map(|(j, g)| {
+            let extras = h.extras.get(j);
+            FingertipsInput {
+                label: &g.label,
+                order: g.order,
+                estimate: g.estimate,
+                population: g.population,
+                se: g.se,
+                lower: extras.and_then(|x| x.ci_lb),
+                upper: extras.and_then(|x| x.ci_ub),
+            }
+        }),
+        options.confidence,
+    )
 }
-
-/// Why the Fingertips SII was not computed when its inputs do not fit the method otherwise
-/// (orders not 1 to n, a population of 0, …): the method's own messages (`PheError`) cost the
-/// data page's module 2.9 KB raw, 0.8 KB gzipped, which took it over its target.
-const FINGERTIPS_NEEDS: &str = "the Fingertips method needs 5 to 100 subgroups in order (1, 2, 3, …), each with a population above 0 and a standard error or limits";
 
 /// The method `compat` follows, as the page names it.
 const fn method(compat: Compat) -> &'static str {
@@ -268,18 +170,25 @@ fn measure_table(h: &HeatPlusStratum, options: &Options, level: f64) -> Measured
             .find(|m| m.measure == id)
             .and_then(|m| m.value)
     };
+    let sii = if s.ordered {
+        sii_lines(h, options, &measures)
+    } else {
+        Vec::new()
+    };
+    let line = drawn(&sii);
+    let (sii_value, rii) = line.map_or((None, None), SiiLine::for_chart);
     let mut chart = Chart::new(
         points,
         ChartMeasures {
             ordered: s.ordered,
             d: value(MeasureId::D).map(|e| e.value),
-            sii: value(MeasureId::Sii).map(|e| (e.value, e.lower, e.upper)),
+            sii: sii_value,
             level,
-            rii: value(MeasureId::Rii).map(|e| e.value),
+            rii,
             average: s.setting_average,
         },
     );
-    chart.notes = notes(&chart, s.ordered, options.sii_method);
+    chart.notes = notes(&chart, s.ordered, line.map_or("", |l| l.method));
     let indicator = h
         .extras
         .first()
@@ -288,11 +197,6 @@ fn measure_table(h: &HeatPlusStratum, options: &Options, level: f64) -> Measured
         .unwrap_or(&h.key.indicator_abbr)
         .to_owned();
     let evidence = evidence_of(h, &indicator);
-    let sii = if s.ordered {
-        sii_lines(h, options, &measures)
-    } else {
-        Vec::new()
-    };
     MeasuredTable {
         key: h.key.clone(),
         evidence,
@@ -336,23 +240,23 @@ fn evidence_of(h: &HeatPlusStratum, indicator: &str) -> Evidence {
 
 /// An ordered stratum's SII by both methods: the Fingertips method first, then HEAT's.
 fn sii_lines(h: &HeatPlusStratum, options: &Options, measures: &[MeasureLine]) -> Vec<SiiLine> {
-    let (method, interval) = heat_sii(options.sii_method);
-    let heat = measures.iter().find(|m| m.measure == MeasureId::Sii);
+    let line = |id| measures.iter().find(|m| m.measure == id);
+    let heat = line(MeasureId::Sii).map_or_else(
+        || Err("not computed".to_owned()),
+        |m| match (m.value, &m.reason) {
+            (Some(e), _) => Ok((e.value, e.lower, e.upper)),
+            (None, reason) => Err(reason.clone().unwrap_or_default()),
+        },
+    );
+    let rii = line(MeasureId::Rii).and_then(|m| m.value).map(|e| e.value);
     vec![
         fingertips_sii(h, options),
-        SiiLine {
-            method,
-            value: heat.and_then(|m| m.value).map(|e| e.value),
-            lower: heat.and_then(|m| m.value).and_then(|e| e.lower),
-            upper: heat.and_then(|m| m.value).and_then(|e| e.upper),
-            reason: heat.and_then(|m| m.reason.clone()),
-            interval,
-        },
+        SiiLine::heat(options.sii_method, heat, rii),
     ]
 }
 
 /// How to read a table's chart, in the data page's words.
-fn notes(chart: &Chart, ordered: bool, fit: SiiMethod) -> Vec<Note> {
+fn notes(chart: &Chart, ordered: bool, method: &'static str) -> Vec<Note> {
     let mut notes = Vec::new();
     if chart.any_whisker(Some(Whisker::Given)) {
         notes.push(vec![text(
@@ -382,26 +286,9 @@ fn notes(chart: &Chart, ordered: bool, fit: SiiMethod) -> Vec<Note> {
             text("."),
         ]);
     }
-    match chart.sii.map(|s| (s.line(), s.value)) {
-        Some((Some((at0, at1)), sii)) => notes.push(vec![
-            text(
-                "Each subgroup sits at the middle of its share of the population (its ridit), \
-                 from the most disadvantaged (0) to the least (1). The dashed line joins the \
-                 values the engine's ",
-            ),
-            text(match fit {
-                SiiMethod::Linear => "straight-line",
-                SiiMethod::Logistic => "logistic",
-            }),
-            text(" model fits at the two ends, "),
-            number(at0, 2),
-            text(" and "),
-            number(at1, 2),
-            text(" (from its SII and RII); its slope is the SII ("),
-            number(sii, 1),
-            text(")."),
-        ]),
-        Some((None, _)) => notes.push(vec![text(
+    match chart.sii.map(|s| s.line()) {
+        Some(Some(_)) => notes.extend(line_note(chart, method)),
+        Some(None) => notes.push(vec![text(
             "The slope index of inequality (SII) is written above the chart but not drawn: the \
              line needs the RII as well, and it could not be computed here (or is 1, no \
              gradient).",
@@ -420,6 +307,7 @@ fn notes(chart: &Chart, ordered: bool, fit: SiiMethod) -> Vec<Note> {
 mod tests {
     use super::*;
     use crate::io::heat_plus;
+    use crate::measures::sii_line::FINGERTIPS_SII;
 
     const HEADER: &str = "setting,date,source,indicator_abbr,indicator_name,dimension,subgroup,\
                           estimate,se,ci_lb,ci_ub,population,favourable_indicator,\
@@ -569,6 +457,23 @@ mod tests {
         );
         assert!((ml - fl).abs() < 0.02 * (fu - fl), "{ml} vs {fl}");
         assert!((mu - fu).abs() < 0.02 * (fu - fl), "{mu} vs {fu}");
+        // The chart draws the Fingertips line, the default, and its note names the method; its
+        // ends are the Fingertips fit's, so its slope is that SII.
+        let chart = &f.tables[0].chart;
+        let label = chart.sii.unwrap();
+        assert_eq!(
+            (label.value, label.lower, label.upper),
+            (fv, Some(fl), Some(fu))
+        );
+        let (at0, at1) = label.line().unwrap();
+        assert!((at1 - at0 - fv).abs() < 1e-9, "{at0} {at1} {fv}");
+        let notes: Vec<String> = chart.notes.iter().map(|n| words(chart, n)).collect();
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.contains(&format!("the SII by {FINGERTIPS_SII}."))),
+            "{notes:?}"
+        );
         // An unordered dimension has no SII; a subgroup without a population has no
         // Fingertips SII, and says why.
         assert!(f.tables[1].sii.is_empty());
@@ -682,13 +587,14 @@ mod tests {
             ]
         );
         let (at0, at1) = c.sii.unwrap().line().unwrap();
+        // Three subgroups are too few for the Fingertips method, so the line is HEAT's, named.
         assert!(
-            notes[4].contains("the engine's logistic model"),
+            notes[4].contains("the SII by WHO HEAT: logistic regression."),
             "{notes:?}"
         );
         assert!(
             notes[4].ends_with(&format!(
-                "{:.2} and {:.2} (from its SII and RII); its slope is the SII ({:.1}).",
+                "{:.2} and {:.2} (from its SII and RII), so its slope is the SII ({:.1}).",
                 at0, at1, label.value
             )),
             "{notes:?}"

@@ -118,10 +118,12 @@ pub(crate) mod normal;
 mod ordered;
 #[allow(
     clippy::disallowed_methods,
-    reason = "no browser module reaches the Fingertips methods (the data page's measures are WHO \
-              HEAT's), so their sorts and clamps cost it nothing: see clippy.toml"
+    reason = "the browser modules reach only the Fingertips SII's closed form (`sii_line`), whose \
+              one sort is the lean one; the rest of the Fingertips methods, with their sorts and \
+              clamps, are in no browser module: see clippy.toml"
 )]
 pub mod phe;
+pub mod sii_line;
 mod simple;
 mod simulate;
 pub mod trajectory;

@@ -283,7 +283,7 @@ fn check_options(o: &SiiOptions) -> Result<Vec<f64>, PheError> {
 fn prepare(rows: &[SiiRow], o: &SiiOptions) -> Result<Result<Prepared, Reason>, PheError> {
     let levels = check_options(o)?;
     let mut rows: Vec<SiiRow> = rows.to_vec();
-    rows.sort_by_key(|r| r.quantile);
+    crate::sort::sort_by_key(&mut rows, |r| r.quantile);
     if let Some(w) = rows.windows(2).find(|w| w[0].quantile == w[1].quantile) {
         return Err(PheError::DuplicateQuantile(w[0].quantile));
     }
@@ -813,12 +813,36 @@ pub fn sii_change(
 /// (§2.1, §7.2): SII ± z·|multiplier|·√(Σ c_i² se_i²). RII has no analytic limits here.
 ///
 /// # Errors
-/// As [`phe_sii`], and value types other than normal or a transform. A group missing quantiles
-/// gives `Ok(Err(reason))`, and so do limits that overflow ([`Reason::Overflow`], naming them).
+/// As [`sii_analytic_fit`].
 pub fn sii_analytic(
     rows: &[SiiRow],
     options: &SiiOptions,
 ) -> Result<Result<Vec<Interval>, Reason>, PheError> {
+    Ok(sii_analytic_fit(rows, options)?.map(|fit| fit.limits))
+}
+
+/// The SII and RII of untransformed normal values with the SII's analytic limits: what
+/// [`sii_analytic`] gives, with the point estimates of the same fit (as [`phe_sii`] gives them).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnalyticSii {
+    /// The SII (the slope times the multiplier).
+    pub sii: f64,
+    /// The RII, (α̂ + β̂) / α̂ (inverted for a negative multiplier); `None` when it is not finite
+    /// (an intercept of 0).
+    pub rii: Option<f64>,
+    /// The SII's limits at each confidence level.
+    pub limits: Vec<Interval>,
+}
+
+/// [`sii_analytic`] with the SII and RII of the fit.
+///
+/// # Errors
+/// As [`phe_sii`], and value types other than normal or a transform. A group missing quantiles
+/// gives `Ok(Err(reason))`, and so do limits that overflow ([`Reason::Overflow`], naming them).
+pub fn sii_analytic_fit(
+    rows: &[SiiRow],
+    options: &SiiOptions,
+) -> Result<Result<AnalyticSii, Reason>, PheError> {
     if options.value_type != ValueType::Normal || options.transform {
         return Err(PheError::Options(
             "analytic SII limits are only for untransformed normal values".into(),
@@ -828,7 +852,7 @@ pub fn sii_analytic(
         Ok(p) => p,
         Err(reason) => return Ok(Err(reason)),
     };
-    let sii = dot(&p.c, &p.y) * options.multiplier;
+    let (sii, rii, _) = point(options, dot(&p.d, &p.y), dot(&p.c, &p.y));
     let se =
         p.c.iter()
             .zip(&p.sd)
@@ -856,7 +880,11 @@ pub fn sii_analytic(
         })
         .collect();
     if blank.is_empty() {
-        Ok(Ok(limits))
+        Ok(Ok(AnalyticSii {
+            sii,
+            rii: finite(rii),
+            limits,
+        }))
     } else {
         Ok(Err(Reason::Overflow { fields: blank }))
     }
