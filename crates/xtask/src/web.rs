@@ -113,7 +113,13 @@ pub const MODULES: [Module; 4] = [
         ceiling_raw: 376_700,
         ceiling_gzip: 156_550,
     },
-    // The data page's measures: 289,751 bytes (133,401 gzipped) with both issue 15's file over time and issue
+    // The data page's measures: 299,846 bytes (138,038 gzipped) with a cohort report's HEAT
+    // Plus table read into an evidence table and pasted rows put in place (issue 16: +10,095 /
+    // +4,637: the HEAT Plus stratum as evidence rows, the list of strata to choose from,
+    // `evidenceStrata`, a subgroup given twice refused, `placeEvidence`; keyed by one string in
+    // the BTreeMap<String, usize> the HEAT Plus reader already has, and by its `get` and
+    // `insert` only: a map of tuple keys and `remove` made it 314,505 / 144,292);
+    // 289,751 bytes (133,401 gzipped) with both issue 15's file over time and issue
     // 16's evidence reading and Fingertips SII (measured after the merge, below); before it, on
     // issue 15's branch, 253,577 bytes (119,345 gzipped) with the file over time (issue 15:
     // +33,553 / +14,366 on 220,024 / 104,979: `MeasuredFile.series`, each indicator x
@@ -157,11 +163,12 @@ pub const MODULES: [Module; 4] = [
     Module {
         name: "equitas_measures",
         feature: "measures",
-        what: "the data page's measures: measureHeatPlus, readEvidence",
+        what: "the data page's measures: measureHeatPlus, readEvidence, evidenceStrata, \
+               placeEvidence",
         budget_raw: BUDGET_RAW,
         budget_gzip: MEASURES_BUDGET_GZIP,
-        ceiling_raw: 290_600,
-        ceiling_gzip: 134_100,
+        ceiling_raw: 300_000,
+        ceiling_gzip: 138_900,
     },
     // The cohort classifier: 255,493 bytes (106,781 gzipped) once classifyPerson takes a
     // definition of the caller's, local ones layered on the built-in ones (issue 14: +31,137 /
