@@ -1204,6 +1204,25 @@ export interface HeatPlusStratum {
 }
 
 /**
+ * One stratum of a HEAT Plus table, to choose from.
+ */
+export interface StratumChoice {
+    /**
+     * Its number, 1 = the first in the file: what [`read_with`] takes.
+     */
+    number: number;
+    /**
+     * What it is: "Flu vaccination (COPD) by IMD quintile, national, 2026-12-06" (the source
+     * too, after a semicolon, where two strata would read the same without it).
+     */
+    label: string;
+    /**
+     * How many subgroups it has.
+     */
+    subgroups: number;
+}
+
+/**
  * One subgroup as a chart draws it.
  */
 export interface ChartPoint {
@@ -1606,6 +1625,26 @@ export interface Bracket {
 }
 
 /**
+ * The evidence table after new rows are put in it ([`place`]).
+ */
+export interface Placement {
+    /**
+     * The table's rows, in order, each as its index in the table's rows followed by the new
+     * ones: `i` < the table's length is the table's row `i`, kept; `table.len() + j` is the new
+     * row `j`, in place of a table row of the same subgroup or added after them.
+     */
+    rows: number[];
+    /**
+     * How many new rows were added after the table's.
+     */
+    added: number;
+    /**
+     * How many new rows took the place of a table row of the same subgroup.
+     */
+    replaced: number;
+}
+
+/**
  * The gap quantified for one dimension of the evidence table.
  */
 export interface Quantified {
@@ -1856,6 +1895,48 @@ export interface Rubric {
 export type QuestionId = string;
 
 /**
+ * The strata of a HEAT Plus table ([`strata`]): empty for text that is not one.
+ */
+export interface Strata {
+    /**
+     * The first [`MAX_LISTED_STRATA`], in file order.
+     */
+    strata: StratumChoice[];
+    /**
+     * How many more there are.
+     */
+    more: number;
+}
+
+/**
+ * The stratum of a HEAT Plus table that evidence rows were read from, and what the evidence
+ * table's other fields are for it.
+ */
+export interface FromHeatPlus {
+    /**
+     * Which stratum: "Flu vaccination (COPD) by IMD quintile, national, 2026-12-06".
+     */
+    stratum: string;
+    /**
+     * The indicator: its name in the file, or its short id when the file names none.
+     */
+    indicator: string;
+    /**
+     * Whether a higher value is better (`favourable_indicator`).
+     */
+    favourable: boolean;
+    /**
+     * The indicator's scale (`indicator_scale`).
+     */
+    scale: number;
+    /**
+     * Each subgroup the file gives no estimate, with the file's note where it has one
+     * ("Quintile 1 (most deprived): suppressed: from 1 to 7 …"): its row keeps no estimate.
+     */
+    without_estimate: string[];
+}
+
+/**
  * The subgroups of one stratum and how to read them.
  */
 export interface Stratum {
@@ -1964,6 +2045,20 @@ export interface Trajectory {
 export type MigrationNote = { Schema: { from: number; to: number } } | { Instrument: { from: number; to: number } } | { Renamed: { from: QuestionId; to: QuestionId } } | { Retained: { question: QuestionId; reason: string } };
 
 /**
+ * What a paste or a file gave: the rows, and for a HEAT Plus table the stratum they are from.
+ */
+export interface EvidenceRead {
+    /**
+     * The rows, in the text's order.
+     */
+    rows: EvidenceRow[];
+    /**
+     * The stratum, when the text is a HEAT Plus table.
+     */
+    heat_plus?: FromHeatPlus;
+}
+
+/**
  * What a table cell holds (cells are saved as strings).
  */
 export type ColumnKind = { type: "text" } | { type: "date" } | { type: "choice"; options: Choice[] } | { type: "item_of"; question: QuestionId };
@@ -2059,11 +2154,35 @@ export interface InstrumentRef {
 export type Compat = "heat-v6" | "healthequal" | "corrected";
 
 /**
+ * Which subgroup of which dimension a row is: two rows are the same subgroup when their
+ * dimensions and subgroups are the same, ignoring spaces around them and the case of ASCII
+ * letters ("IMD quintile" / "Quintile 1" is "imd Quintile" / " quintile 1").
+ */
+export interface SubgroupKey {
+    /**
+     * The row's dimension ("" when it has none).
+     */
+    dimension: string;
+    /**
+     * The row's subgroup.
+     */
+    subgroup: string;
+}
+
+/**
  * Why part of a membership could not be worked out. A bitset of these travels with every
  * membership and is counted in [`CohortCounts`].
  */
 export type Missing = "unknown_area" | "no_deprivation" | "no_age" | "ethnicity_not_known" | "sex_not_known";
 
+
+/**
+ * The strata of a HEAT Plus table, to choose one for `readEvidence` (the first 200, the rest
+ * counted); none for text that is not one.
+ *
+ * @throws {Error} listing the HEAT Plus table's problems by row and column
+ */
+export function evidenceStrata(text: string): Strata;
 
 /**
  * All 21 WHO HEAT summary measures for a CSV in the HEAT Plus layout, computed here, as the data
@@ -2081,23 +2200,40 @@ export type Missing = "unknown_area" | "no_deprivation" | "no_age" | "ethnicity_
 export function measureHeatPlus(csv: string, options?: Options | null): MeasuredFile;
 
 /**
+ * Where rows go in an evidence table: `table` is the table's rows now and `rows` the new ones,
+ * each `{dimension, subgroup}`. A new row of a subgroup already in the table (the same
+ * dimension and subgroup, spaces around them and the case of letters aside) takes that row's
+ * place; the others are added after the table's rows. The result lists the table's rows in
+ * order, each as its index in `[...table, ...rows]`, and how many were added and replaced.
+ *
+ * @throws {Error} naming the place of an item that is not `{dimension, subgroup}`
+ */
+export function placeEvidence(table: SubgroupKey[], rows: SubgroupKey[]): Placement;
+
+/**
  * The rows of an evidence table (`EvidenceRow`s, as a saved assessment holds them) from a range
  * pasted from a spreadsheet (tab-separated) or a CSV file: a first row naming the columns is a
  * header; without one the cells are subgroup, order, estimate, population, standard error,
- * lower limit, upper limit. `dimension` fills every row that does not name its own.
+ * lower limit, upper limit. `dimension` fills every row that does not name its own. A table in
+ * the WHO HEAT Plus layout (`equitas cohorts --csv-table heat-plus`) gives the rows of its
+ * stratum number `stratum` (1 = the first; see `evidenceStrata`), with its indicator, direction,
+ * scale and the subgroups it gives no estimate (`heat_plus`).
  *
  * @throws {Error} naming the row and column of every cell that cannot be read (a decimal comma,
  * an order that is not a whole number, a row without a subgroup), or when there are no rows or
- * more than 1,000
+ * more than 1,000; for a HEAT Plus table, its problems, or its strata when it holds several and
+ * none is named
  */
-export function readEvidence(text: string, dimension?: string | null): EvidenceRow[];
+export function readEvidence(text: string, dimension?: string | null, stratum?: number | null): EvidenceRead;
 
 export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
 
 export interface InitOutput {
     readonly memory: WebAssembly.Memory;
+    readonly evidenceStrata: (a: number, b: number) => [number, number, number];
     readonly measureHeatPlus: (a: number, b: number, c: number) => [number, number, number];
-    readonly readEvidence: (a: number, b: number, c: number, d: number) => [number, number, number];
+    readonly placeEvidence: (a: any, b: any) => [number, number, number];
+    readonly readEvidence: (a: number, b: number, c: number, d: number, e: number) => [number, number, number];
     readonly __wbindgen_malloc: (a: number, b: number) => number;
     readonly __wbindgen_realloc: (a: number, b: number, c: number, d: number) => number;
     readonly __wbindgen_free: (a: number, b: number, c: number) => void;

@@ -1,6 +1,6 @@
 // @ts-check
 // The one module that imports the data page's wasm build (equitas_measures: the HEAT Plus
-// measures, and the reader of pasted or CSV evidence rows), as engine.js does for the assessment
+// measures, and the reader of pasted or CSV evidence rows and where they go in the table), as engine.js does for the assessment
 // engine. The data page imports it; the form imports it dynamically only when a person pastes
 // cells or chooses a CSV file for the evidence table, so the start page and the form never
 // download this wasm otherwise, and the data page never downloads the assessment engine's. The cohort classifier (equitas_cohort) is a module of its own that no page
@@ -32,4 +32,4 @@ export function ready() {
   return started;
 }
 
-export const { measureHeatPlus, readEvidence } = wasm;
+export const { measureHeatPlus, readEvidence, evidenceStrata, placeEvidence } = wasm;

@@ -1013,8 +1013,8 @@ function blankRow(r) {
 /**
  * The numbers the data page handed over ("Use these numbers in an assessment": a table's
  * subgroups as the engine gave them, in sessionStorage), if any: what they are, and a button that
- * adds them after the rows already there (the indicator, which way is better and the scale too,
- * when the table has no rows yet).
+ * puts them in the table as a paste does (`placeRows`: a subgroup already there is replaced; the
+ * indicator, which way is better and the scale too, when the table has no rows yet).
  *
  * @param {Question} q - The evidence question
  * @param {QuestionContext} ctx - Its context
@@ -1045,25 +1045,20 @@ function fromDataPage(q, ctx, get, put) {
         class: "nhsuk-button nhsuk-button--secondary",
         type: "button",
         on: {
-          click: () => {
+          click: async () => {
+            const de = await import("./data-engine.js");
+            await de.ready();
             const ev = get();
-            const kept = ev.rows.filter((r) => !blankRow(r));
-            if (!kept.length) {
-              if (evidence.indicator) ev.indicator = evidence.indicator;
-              ev.favourable = evidence.favourable;
-              ev.scale = evidence.scale;
-            }
-            ev.rows = [...kept, ...evidence.rows];
+            const placed = placeRows(de, ev, evidence.rows, evidence);
             put(ev);
             try {
               sessionStorage.removeItem(EVIDENCE_HANDOFF);
             } catch {
               // No storage to clear: the inset offers the same numbers again on the next visit.
             }
-            ctx.rebuild(
-              safeId("q", q.id, "row", kept.length + 1, "subgroup"),
-              `${n} subgroups added from the data page`,
-            );
+            const sentence = `${addedInWords(placed)} from the data page: ${title}.`;
+            ctx.rawValues.set(safeId("q", q.id, "added"), sentence);
+            ctx.rebuild(safeId("q", q.id, "row", placed.first, "subgroup"), sentence);
           },
         },
       },
@@ -1073,11 +1068,56 @@ function fromDataPage(q, ctx, get, put) {
 }
 
 /**
+ * Put new evidence rows into the table, where the engine's `placeEvidence` (core's
+ * io::evidence::place) says: a row of a subgroup already there takes its place, the others are
+ * added after the table's rows (the blank first row is dropped). When the table had no rows, the
+ * indicator, direction and scale given come with them.
+ *
+ * @param {typeof import("./data-engine.js")} de - The data page's engine, ready
+ * @param {EvidenceDraft} ev - The answer now (changed in place)
+ * @param {Record<string, unknown>[]} rows - The new rows
+ * @param {{indicator?: string, favourable: boolean, scale: number} | undefined} about - What the
+ *   numbers are, when known
+ * @returns {{added: number, replaced: number, first: number}} How many added and replaced, and
+ *   the first changed row (1 = the first)
+ */
+function placeRows(de, ev, rows, about) {
+  const kept = ev.rows.filter((r) => !blankRow(r));
+  /** @param {Record<string, unknown>} r - A row @returns {{dimension: string, subgroup: string}} Its key */
+  const key = (r) => ({ dimension: String(r.dimension ?? ""), subgroup: String(r.subgroup ?? "") });
+  const placed = de.placeEvidence(kept.map(key), rows.map(key));
+  if (!kept.length && about) {
+    if (about.indicator) ev.indicator = about.indicator;
+    ev.favourable = about.favourable;
+    ev.scale = about.scale;
+  }
+  const both = [...kept, ...rows];
+  ev.rows = placed.rows.map((i) => both[i]);
+  const first = placed.rows.findIndex((i) => i >= kept.length) + 1;
+  return { added: placed.added, replaced: placed.replaced, first: Math.max(first, 1) };
+}
+
+/**
+ * What adding rows did, in words: "5 subgroups added, 2 replaced".
+ *
+ * @param {{added: number, replaced: number}} n - The counts
+ * @returns {string} The sentence's start
+ */
+function addedInWords({ added, replaced }) {
+  const parts = [`${added} ${added === 1 ? "subgroup" : "subgroups"} added`];
+  if (replaced) parts.push(`${replaced} replaced (the same subgroup was in the table)`);
+  return parts.join(", ");
+}
+
+/**
  * Rows of evidence from a spreadsheet or a file: a range pasted (tab-separated) or a CSV file
  * chosen, read by the engine's `readEvidence` (core's io::evidence, in the data page's module,
- * loaded only now, so the form's start-up does not grow), with the dimension asked once. The
- * rows are added after those already there (the blank first row is replaced); what cannot be
- * read is said at the field, naming each row and column.
+ * loaded only now, so the form's start-up does not grow), with the dimension asked once. A
+ * table in the WHO HEAT Plus layout (a cohort report's `--csv-table heat-plus`) holding several
+ * tables (indicator by dimension) offers a choice of them (`evidenceStrata`). Rows of subgroups
+ * already in the table replace them, the others are added (`placeEvidence`); the page says how
+ * many of each, and which subgroups the file gives no estimate (suppressed counts: their cells
+ * stay empty). What cannot be read is said at the field, naming each row and column.
  *
  * @param {Question} q - The evidence question
  * @param {QuestionContext} ctx - Its context
@@ -1089,39 +1129,132 @@ function evidenceFromData(q, ctx, get, put) {
   const pasteId = safeId("q", q.id, "paste");
   const dimId = safeId("q", q.id, "paste-dimension");
   const fileId = safeId("q", q.id, "csv");
+  const stratumId = safeId("q", q.id, "stratum");
+  const doneId = safeId("q", q.id, "added");
   const error = ctx.cellErrors.get(pasteId);
+  // A HEAT Plus file of several tables waiting for a choice: its text, name and tables.
+  const pendingText = ctx.rawValues.get(`${stratumId}-text`);
+  const pendingName = ctx.rawValues.get(`${stratumId}-name`) ?? "";
+  /** @type {{strata: {number: number, label: string, subgroups: number}[], more: number} | null} */
+  const pending = pendingText === undefined ? null : JSON.parse(ctx.rawValues.get(`${stratumId}-strata`) ?? "null");
+  const done = ctx.rawValues.get(doneId);
+  const clearPending = () => {
+    for (const k of ["text", "name", "strata"]) ctx.rawValues.delete(`${stratumId}-${k}`);
+  };
   /**
    * @param {string} text - The pasted cells or the file's text
    * @param {string} what - "pasted cells" or the file's name, for the message
+   * @param {number} [stratum] - The HEAT Plus table's stratum chosen (1 = the first)
    */
-  const add = async (text, what) => {
+  const add = async (text, what, stratum) => {
     const dimension = (ctx.rawValues.get(dimId) ?? "").trim();
+    ctx.rawValues.delete(doneId);
     try {
       const de = await import("./data-engine.js");
       await de.ready();
-      const rows = /** @type {Record<string, unknown>[]} */ (
-        /** @type {unknown} */ (de.readEvidence(text, dimension || undefined))
-      );
+      if (stratum === undefined) {
+        const found = de.evidenceStrata(text);
+        if (found.strata.length > 1) {
+          ctx.rawValues.set(`${stratumId}-text`, text);
+          ctx.rawValues.set(`${stratumId}-name`, what);
+          ctx.rawValues.set(`${stratumId}-strata`, JSON.stringify(found));
+          ctx.cellErrors.delete(pasteId);
+          ctx.rebuild(stratumId, `The ${what} holds ${found.strata.length + found.more} tables: choose one`);
+          return;
+        }
+      }
+      const read = de.readEvidence(text, dimension || undefined, stratum);
+      const rows = /** @type {Record<string, unknown>[]} */ (/** @type {unknown} */ (read.rows));
       const ev = get();
-      ev.rows = [...ev.rows.filter((r) => !blankRow(r)), ...rows];
-      const first = ev.rows.length - rows.length + 1;
+      const n = placeRows(de, ev, rows, read.heat_plus);
       put(ev);
       ctx.cellErrors.delete(pasteId);
       ctx.rawValues.delete(pasteId);
-      ctx.rebuild(
-        safeId("q", q.id, "row", first, "subgroup"),
-        `${rows.length} ${rows.length === 1 ? "subgroup" : "subgroups"} added from the ${what}`,
-      );
+      clearPending();
+      const from = read.heat_plus ? `${what}: ${read.heat_plus.stratum}` : what;
+      const missing = read.heat_plus?.without_estimate ?? [];
+      const sentence =
+        `${addedInWords(n)} from the ${from}.` +
+        (missing.length
+          ? ` The file gives no estimate for ${missing.length} of them, left empty: ${missing.join("; ")}.`
+          : "");
+      ctx.rawValues.set(doneId, sentence);
+      ctx.rebuild(safeId("q", q.id, "row", n.first, "subgroup"), sentence);
     } catch (e) {
       ctx.cellErrors.set(pasteId, `The ${what} could not be read: ${e instanceof Error ? e.message : String(e)}`);
       ctx.rebuild(pasteId, "The rows could not be read");
     }
   };
+  const choice = pending
+    ? h(
+        "div",
+        { class: "nhsuk-form-group", "data-testid": "evidence-strata" },
+        h("label", { class: "nhsuk-label nhsuk-label--s", for: stratumId }, `Which table of the ${pendingName}?`),
+        hint(
+          `${stratumId}-hint`,
+          `It holds ${pending.strata.length + pending.more} tables, one for each indicator and dimension; an evidence table shows one.` +
+            (pending.more
+              ? ` The first ${pending.strata.length} are listed; for another, cut the file to the indicator you want.`
+              : ""),
+        ),
+        h(
+          "select",
+          { class: "nhsuk-select", id: stratumId, "aria-describedby": `${stratumId}-hint` },
+          pending.strata.map((c) =>
+            h(
+              "option",
+              { value: String(c.number) },
+              `${c.label} (${c.subgroups} ${c.subgroups === 1 ? "subgroup" : "subgroups"})`,
+            ),
+          ),
+        ),
+        h(
+          "div",
+          { class: "nhsuk-button-group" },
+          h(
+            "button",
+            {
+              class: "nhsuk-button nhsuk-button--secondary",
+              type: "button",
+              on: {
+                click: () => {
+                  const select = /** @type {HTMLSelectElement | null} */ (document.getElementById(stratumId));
+                  void add(pendingText ?? "", pendingName, Number(select?.value ?? "1"));
+                },
+              },
+            },
+            "Add this table's subgroups",
+          ),
+          h(
+            "button",
+            {
+              class: "nhsuk-button nhsuk-button--secondary",
+              type: "button",
+              on: {
+                click: () => {
+                  clearPending();
+                  ctx.rebuild(fileId, "No table chosen");
+                },
+              },
+            },
+            "Cancel",
+          ),
+        ),
+      )
+    : null;
   return h(
     "div",
     { class: `nhsuk-form-group${error ? " nhsuk-form-group--error" : ""}`, "data-testid": "evidence-from-data" },
     fromDataPage(q, ctx, get, put),
     h("h2", { class: "nhsuk-heading-m" }, "Add subgroups from a spreadsheet or a CSV file"),
+    done
+      ? h(
+          "div",
+          { class: "nhsuk-inset-text", "data-testid": "evidence-added" },
+          h("span", { class: "nhsuk-u-visually-hidden" }, "Information: "),
+          h("p", {}, done),
+        )
+      : null,
     h(
       "div",
       { class: "nhsuk-form-group" },
@@ -1173,7 +1306,7 @@ function evidenceFromData(q, ctx, get, put) {
       h("label", { class: "nhsuk-label", for: fileId }, "Or choose a CSV file"),
       hint(
         `${fileId}-hint`,
-        "With a first row naming the columns, as above; a dimension column may name each row's own.",
+        "With a first row naming the columns, as above; a dimension column may name each row's own. A HEAT Plus table (from the data page or the cohort report) works too: you choose which of its tables to use.",
       ),
       h("input", {
         class: "nhsuk-file-upload",
@@ -1189,6 +1322,7 @@ function evidenceFromData(q, ctx, get, put) {
         },
       }),
     ),
+    choice,
   );
 }
 

@@ -175,3 +175,172 @@ test("'Use these numbers' on the data page fills an assessment's evidence table"
     );
   });
 });
+
+// A cohort report's HEAT Plus table, as `equitas demo --people 2000 --by sex --format csv
+// --csv-table heat-plus` writes it (crates/equitas-cli/tests/measures.rs checks it still is):
+// 26 tables (13 metrics by IMD quintile and by sex), counts of 1 to 7 suppressed.
+const COHORT_HEAT_PLUS = "www/tests/fixtures/cohort-heat-plus.csv";
+
+/**
+ * A CSV line's cells (quoted cells may hold commas and doubled quotes; the fixture has no line
+ * breaks inside a cell).
+ */
+function csvCells(line) {
+  const cells = [];
+  let cell = "";
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (quoted) {
+      if (c === '"' && line[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else cell += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ",") {
+      cells.push(cell);
+      cell = "";
+    } else cell += c;
+  }
+  cells.push(cell);
+  return cells;
+}
+
+/** Every fixture row, its cells by column name. */
+async function fixtureRows() {
+  const lines = (await readRepo(COHORT_HEAT_PLUS)).trim().split(/\r?\n/);
+  const head = csvCells(lines[0]);
+  return lines.slice(1).map((l) => {
+    const cells = csvCells(l);
+    return Object.fromEntries(head.map((k, i) => [k, cells[i] ?? ""]));
+  });
+}
+
+test("a cohort report's HEAT Plus table: choose one of its tables, its rows fill the evidence table", async () => {
+  const all = await fixtureRows();
+  const flu = all.filter((r) => r.indicator_abbr === "copd_flu_vaccination" && r.dimension === "IMD quintile");
+  assert.equal(flu.length, 5);
+  assert.ok(flu.some((r) => r.estimate === "") && flu.some((r) => r.estimate !== ""), "suppressed and shown cells");
+  await withPage(
+    browser,
+    server.origin,
+    async (page) => {
+      await openStart(page, server.url("/"));
+      await startHeat(page);
+      await page.goto(server.url("/#/heat/q/assess/9"));
+      await page.getByLabel("Or choose a CSV file").setInputFiles({
+        name: "cohort-heat-plus.csv",
+        mimeType: "text/csv",
+        buffer: Buffer.from(await readRepo(COHORT_HEAT_PLUS)),
+      });
+      // Several tables: a choice of them, nothing added yet.
+      const choose = page.getByLabel("Which table of the file cohort-heat-plus.csv?");
+      await choose.waitFor();
+      assert.match(await page.getByTestId("evidence-strata").innerText(), /It holds 26 tables/);
+      const options = await choose.locator("option").allInnerTexts();
+      assert.equal(options.length, 26);
+      assert.equal(await page.locator('[data-testid^="evidence-row-"]').count(), 1, "only the blank row");
+      assert.equal(await page.evaluate(() => document.activeElement?.id ?? ""), await choose.getAttribute("id"), "focus on the choice");
+      await axeCheck(page, "the choice of a HEAT Plus table's strata");
+      const wanted = options.find((o) => o.startsWith("Flu vaccination (COPD) by IMD quintile, national, "));
+      assert.ok(wanted, options.join("\n"));
+      assert.ok(wanted.endsWith("(5 subgroups)"), wanted);
+      await choose.selectOption({ label: wanted });
+      await page.getByRole("button", { name: "Add this table's subgroups" }).click();
+      await page.getByTestId("evidence-row-5").waitFor();
+      assert.deepEqual(
+        await shownRows(page),
+        flu.map((r) => [r.subgroup, "IMD quintile", r.subgroup_order, r.estimate === "" ? "" : String(Number(r.estimate))]),
+      );
+      // A suppressed subgroup: every number empty, never 0.
+      const q2 = page.getByTestId("evidence-row-2");
+      for (const label of [/^Estimate/, /^Population/, /^Standard error/, /^Lower limit/, /^Upper limit/])
+        assert.equal(await q2.getByLabel(label).inputValue(), "", String(label));
+      assert.equal(await page.getByTestId("evidence-row-1").getByLabel(/^Population/).inputValue(), flu[0].population);
+      const said = await page.getByTestId("evidence-added").innerText();
+      assert.match(said, /5 subgroups added from the file cohort-heat-plus\.csv: Flu vaccination \(COPD\) by IMD quintile/);
+      assert.match(said, /The file gives no estimate for 4 of them, left empty: Quintile 2: suppressed: from 1 to 7/);
+      assert.equal(await page.getByLabel("Indicator (optional)").inputValue(), "Flu vaccination (COPD)");
+      assert.equal(await page.getByTestId("evidence-strata").count(), 0, "the choice is gone");
+      await axeCheck(page, "the evidence table filled from a HEAT Plus table");
+
+      // The same subgroups again with numbers: each replaces its row, a new one is added.
+      await page.getByLabel("Dimension of these subgroups").fill("IMD quintile");
+      await page.getByLabel("Paste cells from a spreadsheet").fill("Quintile 2\t2\t70.5\t40\nAll quintiles\t\t72");
+      await page.getByRole("button", { name: "Add the pasted subgroups" }).click();
+      await page.getByTestId("evidence-row-6").waitFor();
+      assert.match(
+        await page.getByTestId("evidence-added").innerText(),
+        /1 subgroup added, 1 replaced \(the same subgroup was in the table\) from the pasted cells\./,
+      );
+      const rows = await shownRows(page);
+      assert.equal(rows.length, 6);
+      assert.deepEqual(rows[1], ["Quintile 2", "IMD quintile", "2", "70.5"], "replaced in its place");
+      assert.deepEqual(rows[5], ["All quintiles", "IMD quintile", "", "72"], "added after");
+      assert.deepEqual(rows.slice(2, 5), (await shownRowsOf(flu)).slice(2, 5), "the others untouched");
+
+      // The same subgroup twice in one paste: both rows named, nothing added.
+      await page.getByLabel("Paste cells from a spreadsheet").fill("Quintile 3\t3\t60\nQuintile 3\t3\t61");
+      await page.getByRole("button", { name: "Add the pasted subgroups" }).click();
+      const error = page.locator(`[id$="paste-error"]`);
+      await error.waitFor();
+      assert.match(await error.innerText(), /row 2: Quintile 3 is on row 1 too: give each subgroup of a dimension once/);
+      assert.equal((await shownRows(page)).length, 6, "nothing added");
+      await axeCheck(page, "a paste that gives a subgroup twice");
+    },
+  );
+});
+
+/** The rows shownRows gives for fixture rows of IMD quintile. */
+async function shownRowsOf(rows) {
+  return rows.map((r) => [r.subgroup, "IMD quintile", r.subgroup_order, r.estimate === "" ? "" : String(Number(r.estimate))]);
+}
+
+test("the data page measures a cohort report's HEAT Plus table and 'Use these numbers' takes a stratum, twice replacing", async () => {
+  const all = await fixtureRows();
+  const flu = all.filter((r) => r.indicator_abbr === "copd_flu_vaccination" && r.dimension === "IMD quintile");
+  await withPage(browser, server.origin, async (page) => {
+    await openStart(page, server.url("/"));
+    await startHeat(page);
+    await page.goto(server.url("/data.html"));
+    await page.waitForFunction(() => document.documentElement.dataset.equitasReady === "true", null, { timeout: 15000 });
+    await page.getByLabel("Your CSV file").setInputFiles({
+      name: "cohort-heat-plus.csv",
+      mimeType: "text/csv",
+      buffer: Buffer.from(await readRepo(COHORT_HEAT_PLUS)),
+    });
+    await page.getByRole("button", { name: "Measure inequality" }).click();
+    // The third table is Flu vaccination (COPD) by IMD quintile: one shown quintile, four suppressed.
+    const use = page.getByTestId("stratum-use-2");
+    await use.waitFor({ timeout: 15000 });
+    assert.equal(await page.locator('[data-testid^="stratum-use-"]').count(), 26, "a table per stratum");
+    await use.click();
+    await page.waitForURL(/#\/heat\/q\/assess\/\d+$/);
+    const inset = page.getByTestId("evidence-handoff");
+    await inset.waitFor();
+    assert.match(await inset.innerText(), /Numbers from the data page: Flu vaccination \(COPD\) by IMD quintile, 5 subgroups\./);
+    await page.getByRole("button", { name: "Use these numbers" }).click();
+    await page.getByTestId("evidence-row-5").waitFor();
+    assert.deepEqual(await shownRows(page), await shownRowsOf(flu));
+    assert.equal(await page.getByTestId("evidence-row-3").getByLabel(/^Estimate/).inputValue(), "", "suppressed: empty");
+    assert.match(await page.getByTestId("evidence-added").innerText(), /Information: \s*5 subgroups added from the data page/);
+
+    // The same table handed over again replaces its rows rather than adding them twice.
+    await page.goto(server.url("/data.html"));
+    await page.waitForFunction(() => document.documentElement.dataset.equitasReady === "true", null, { timeout: 15000 });
+    await page.getByLabel("Your CSV file").setInputFiles({
+      name: "cohort-heat-plus.csv",
+      mimeType: "text/csv",
+      buffer: Buffer.from(await readRepo(COHORT_HEAT_PLUS)),
+    });
+    await page.getByRole("button", { name: "Measure inequality" }).click();
+    await page.getByTestId("stratum-use-2").click();
+    await page.waitForURL(/#\/heat\/q\/assess\/\d+$/);
+    await page.getByRole("button", { name: "Use these numbers" }).click();
+    await page.getByTestId("evidence-added").waitFor();
+    assert.match(await page.getByTestId("evidence-added").innerText(), /Information: \s*0 subgroups added, 5 replaced/);
+    assert.deepEqual(await shownRows(page), await shownRowsOf(flu), "still five rows");
+    await axeCheck(page, "numbers from the data page used twice");
+  });
+});

@@ -515,3 +515,64 @@ fn over_time_says_whether_the_gap_narrowed() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(text(&out.stdout).lines().count(), 1);
 }
+
+/// The cohort report's HEAT Plus table that the browser test loads into an evidence table
+/// (`www/tests/fixtures/cohort-heat-plus.csv`) is what `equitas demo --by sex --csv-table
+/// heat-plus` writes, bar the date column (the day it was made), and core's evidence reader
+/// takes its strata: listed when none is named, suppressed subgroups without an estimate.
+#[test]
+fn the_browsers_cohort_heat_plus_fixture_is_the_clis_output() {
+    let out = equitas(&[
+        "demo",
+        "--people",
+        "2000",
+        "--by",
+        "sex",
+        "--format",
+        "csv",
+        "--csv-table",
+        "heat-plus",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../www/tests/fixtures/cohort-heat-plus.csv");
+    let fixture = std::fs::read_to_string(&path).unwrap();
+    // Every line with its second cell (the date) left out: no cell before it holds a comma.
+    let undated = |t: &str| -> Vec<String> {
+        t.lines()
+            .map(|l| {
+                let (setting, rest) = l.split_once(',').unwrap();
+                let (_date, rest) = rest.split_once(',').unwrap();
+                format!("{setting},{rest}")
+            })
+            .collect()
+    };
+    assert_eq!(
+        undated(&text(&out.stdout)),
+        undated(&fixture),
+        "regenerate the fixture: equitas demo --people 2000 --by sex --format csv --csv-table heat-plus"
+    );
+
+    use equitas_core::io::evidence::{EvidenceTextError, read_with};
+    let Err(EvidenceTextError::ChooseStratum { strata, more }) = read_with(&fixture, None, None)
+    else {
+        panic!("a choice of strata");
+    };
+    assert_eq!((strata.len(), more), (26, 0));
+    assert!(
+        strata[2]
+            .label
+            .starts_with("Flu vaccination (COPD) by IMD quintile, national, "),
+        "{:?}",
+        strata[2]
+    );
+    let flu = read_with(&fixture, None, Some(3)).unwrap();
+    let estimates: Vec<Option<f64>> = flu.rows.iter().map(|r| r.estimate).collect();
+    assert!(estimates[0].is_some(), "{estimates:?}");
+    assert_eq!(
+        estimates[1..],
+        [None; 4],
+        "suppressed: no estimate, never 0"
+    );
+    assert_eq!(flu.heat_plus.unwrap().without_estimate.len(), 4);
+}

@@ -9,7 +9,7 @@ use equitas_core::measures::Options;
 use tsify::Ts;
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{from_js, js_error, to_js, to_ts};
+use crate::convert::{from_js, js_error, to_ts};
 
 /// All 21 WHO HEAT summary measures for a CSV in the HEAT Plus layout, computed here, as the data
 /// page draws them (core's `MeasuredFile`): the method and confidence level named, the glossary
@@ -38,13 +38,47 @@ pub fn measure_heat_plus(
 /// The rows of an evidence table (`EvidenceRow`s, as a saved assessment holds them) from a range
 /// pasted from a spreadsheet (tab-separated) or a CSV file: a first row naming the columns is a
 /// header; without one the cells are subgroup, order, estimate, population, standard error,
-/// lower limit, upper limit. `dimension` fills every row that does not name its own.
+/// lower limit, upper limit. `dimension` fills every row that does not name its own. A table in
+/// the WHO HEAT Plus layout (`equitas cohorts --csv-table heat-plus`) gives the rows of its
+/// stratum number `stratum` (1 = the first; see `evidenceStrata`), with its indicator, direction,
+/// scale and the subgroups it gives no estimate (`heat_plus`).
 ///
 /// @throws {Error} naming the row and column of every cell that cannot be read (a decimal comma,
 /// an order that is not a whole number, a row without a subgroup), or when there are no rows or
-/// more than 1,000
-#[wasm_bindgen(js_name = readEvidence, unchecked_return_type = "EvidenceRow[]")]
-pub fn read_evidence(text: &str, dimension: Option<String>) -> Result<JsValue, JsError> {
-    let rows = evidence::read(text, dimension.as_deref()).map_err(js_error)?;
-    to_js(&rows)
+/// more than 1,000; for a HEAT Plus table, its problems, or its strata when it holds several and
+/// none is named
+#[wasm_bindgen(js_name = readEvidence)]
+pub fn read_evidence(
+    text: &str,
+    dimension: Option<String>,
+    stratum: Option<usize>,
+) -> Result<Ts<evidence::EvidenceRead>, JsError> {
+    let read = evidence::read_with(text, dimension.as_deref(), stratum).map_err(js_error)?;
+    to_ts(&read)
+}
+
+/// The strata of a HEAT Plus table, to choose one for `readEvidence` (the first 200, the rest
+/// counted); none for text that is not one.
+///
+/// @throws {Error} listing the HEAT Plus table's problems by row and column
+#[wasm_bindgen(js_name = evidenceStrata)]
+pub fn evidence_strata(text: &str) -> Result<Ts<evidence::Strata>, JsError> {
+    to_ts(&evidence::strata(text).map_err(js_error)?)
+}
+
+/// Where rows go in an evidence table: `table` is the table's rows now and `rows` the new ones,
+/// each `{dimension, subgroup}`. A new row of a subgroup already in the table (the same
+/// dimension and subgroup, spaces around them and the case of letters aside) takes that row's
+/// place; the others are added after the table's rows. The result lists the table's rows in
+/// order, each as its index in `[...table, ...rows]`, and how many were added and replaced.
+///
+/// @throws {Error} naming the place of an item that is not `{dimension, subgroup}`
+#[wasm_bindgen(js_name = placeEvidence)]
+pub fn place_evidence(
+    #[wasm_bindgen(unchecked_param_type = "SubgroupKey[]")] table: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "SubgroupKey[]")] rows: JsValue,
+) -> Result<Ts<evidence::Placement>, JsError> {
+    let table: Vec<evidence::SubgroupKey> = from_js(&table, "evidence table")?;
+    let rows: Vec<evidence::SubgroupKey> = from_js(&rows, "evidence rows")?;
+    to_ts(&evidence::place(&table, &rows))
 }

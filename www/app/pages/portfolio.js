@@ -18,6 +18,23 @@ import { today } from "../format.js";
 const DIMENSIONS_SHOWN = 10;
 
 /**
+ * The most assessment files one folder summary reads (as many as one import takes): a folder
+ * with more is refused whole, saying so, rather than summarised in part. Choose a smaller
+ * folder, or some of its files.
+ */
+export const MAX_FOLDER_FILES = 500;
+
+/**
+ * The largest file a folder summary reads, in bytes (16 MiB): a saved assessment is tens of
+ * kilobytes, so a larger file is named as unreadable, with its size, without being read.
+ */
+export const MAX_FOLDER_FILE_BYTES = 16 * 1024 * 1024;
+
+/** The ids of the folder and the files inputs. */
+const FOLDER_INPUT = "portfolio-folder";
+const FILES_INPUT = "portfolio-files";
+
+/**
  * An assessment the engine can read, with its name.
  *
  * @typedef {object} Readable
@@ -146,6 +163,253 @@ function compareSection(app, all) {
 }
 
 /**
+ * The summary of some assessments as the engine gives it (`summariseAssessments`): the bands,
+ * the reviews overdue, those without a review date, the commonest gaps and the dimensions least
+ * often considered.
+ *
+ * @param {ReturnType<typeof eng.summariseAssessments>} s - The engine's summary
+ * @param {(name: string) => Node | string} link - An assessment the summary names, as shown
+ * @param {string} count - The sentence that says what was summarised
+ * @returns {(HTMLElement | HTMLElement[] | null)[]} The nodes
+ */
+function summaryView(s, link, count) {
+  const titleOf = (/** @type {string} */ id) => eng.instruments().find((i) => i.id === id)?.title ?? id;
+  return [
+    h("p", { class: "nhsuk-body", "data-testid": "portfolio-count" }, count),
+    table(
+      "Assessments by rating band",
+      ["Instrument", "Band", "Assessments"],
+      s.bands.map((b) => [titleOf(b.instrument), b.label, String(b.count)]),
+      "bands",
+    ),
+    s.overdue.length
+      ? table(
+          "Reviews overdue",
+          ["Assessment", "Review was due", "Days overdue"],
+          s.overdue.map((o) => [link(o.name), o.review_date, String(o.days_overdue)]),
+          "overdue",
+        )
+      : h("p", { class: "nhsuk-body", "data-testid": "overdue" }, "No review is overdue."),
+    s.no_review_date.length
+      ? [
+          h("h2", { class: "nhsuk-heading-m" }, "No review date set"),
+          h(
+            "ul",
+            { class: "nhsuk-list nhsuk-list--bullet", "data-testid": "no-review-date" },
+            s.no_review_date.map((k) => h("li", {}, link(k))),
+          ),
+        ]
+      : null,
+    s.gaps.length
+      ? table(
+          "The commonest gaps",
+          ["Instrument", "Gap", "Assessments with it"],
+          s.gaps.map((g) => [titleOf(g.instrument), g.title, String(g.count)]),
+          "gaps",
+        )
+      : null,
+    s.dimensions.length
+      ? table(
+          "Dimensions least often considered",
+          ["Instrument", "Dimension", "Considered in"],
+          s.dimensions
+            .slice(0, DIMENSIONS_SHOWN)
+            .map((d) => [titleOf(d.instrument), d.label, `${d.considered} of ${d.of}`]),
+          "dimensions",
+        )
+      : null,
+  ];
+}
+
+/**
+ * One file of a folder read for the summary: its saved assessment, or why it could not be read.
+ *
+ * @param {File} file - The file
+ * @returns {Promise<{saved: SavedFile} | {problem: string}>} What it holds
+ */
+async function readFile(file) {
+  if (file.size > MAX_FOLDER_FILE_BYTES) {
+    return {
+      problem: `it is ${file.size.toLocaleString("en-GB")} bytes, larger than the ${MAX_FOLDER_FILE_BYTES.toLocaleString("en-GB")} a summary reads (an assessment is tens of kilobytes)`,
+    };
+  }
+  try {
+    return { saved: eng.loadAssessment(await file.text()).assessment };
+  } catch (e) {
+    return { problem: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+/**
+ * "Summarise a folder of files": a folder (or some files) chosen, each .json file read by the
+ * engine and summarised as the saved ones are, WITHOUT saving anything; each file that cannot be
+ * read named with the engine's reason, files that are not .json named as left out, and a way
+ * back to the saved assessments' summary.
+ *
+ * @param {HTMLElement} shown - The element the summary is drawn in
+ * @param {() => void} showSaved - Draw the saved assessments' summary in it again
+ * @returns {HTMLElement} The section
+ */
+function folderSection(shown, showSaved) {
+  /** @param {FileList | null} list - The files chosen */
+  const summarise = async (list) => {
+    const files = list ? [...list] : [];
+    if (!files.length) return;
+    /** @param {File} f - A file @returns {string} Its name, with its folder when it has one */
+    const nameOf = (f) => f.webkitRelativePath || f.name;
+    const json = files.filter((f) => f.name.toLowerCase().endsWith(".json"));
+    const others = files.filter((f) => !f.name.toLowerCase().endsWith(".json"));
+    clear(shown);
+    shown.dataset.source = "files";
+    const heading = h(
+      "h2",
+      { class: "nhsuk-heading-l", tabindex: "-1", id: "files-summary-heading" },
+      "Summary of the files chosen",
+    );
+    const back = h(
+      "button",
+      { class: "nhsuk-button nhsuk-button--secondary", type: "button", on: { click: showSaved } },
+      "Back to the saved assessments",
+    );
+    if (json.length > MAX_FOLDER_FILES) {
+      shown.append(
+        heading,
+        errorSummary([
+          {
+            href: `#${FOLDER_INPUT}`,
+            text: `Choose at most ${MAX_FOLDER_FILES} assessment files at a time (there are ${json.length}); summarise a smaller folder or some of its files`,
+          },
+        ]),
+        back,
+      );
+      heading.focus();
+      return;
+    }
+    /** @type {{name: string, saved: SavedFile}[]} */
+    const read = [];
+    /** @type {string[]} */
+    const unreadable = [];
+    for (const file of json) {
+      const r = await readFile(file);
+      if ("saved" in r) read.push({ name: nameOf(file), saved: r.saved });
+      else unreadable.push(`${nameOf(file)}: ${r.problem}`);
+    }
+    const asOf = today();
+    const s = eng.summariseAssessments(
+      read.map((r) => r.saved),
+      asOf,
+    );
+    /** @param {string} name - The engine's name for an assessment ("assessment n") @returns {string} Its file's */
+    const fileOf = (name) => {
+      const m = /^assessment (\d+)$/.exec(name);
+      return (m && read[Number(m[1]) - 1]?.name) || name;
+    };
+    shown.append(
+      h(
+        "div",
+        {},
+        heading,
+        h(
+          "p",
+          { class: "nhsuk-body" },
+          "Read in this browser only: nothing was saved, and the saved assessments are as they were.",
+        ),
+        unreadable.length
+          ? h(
+              "div",
+              { class: "nhsuk-warning-callout", "data-testid": "unreadable-files" },
+              h(
+                "h3",
+                { class: "nhsuk-warning-callout__label" },
+                h("span", { class: "nhsuk-u-visually-hidden" }, "Important: "),
+                `${unreadable.length} ${unreadable.length === 1 ? "file" : "files"} could not be read`,
+              ),
+              h(
+                "ul",
+                { class: "nhsuk-list nhsuk-list--bullet" },
+                unreadable.map((t) => h("li", {}, t)),
+              ),
+            )
+          : null,
+        others.length
+          ? h(
+              "p",
+              { class: "nhsuk-body", "data-testid": "other-files" },
+              `Left out, not assessment files (.json): ${others.map(nameOf).join(", ")}.`,
+            )
+          : null,
+        read.length
+          ? summaryView(
+              s,
+              fileOf,
+              `${read.length} ${read.length === 1 ? "assessment" : "assessments"} read from ${json.length} ${json.length === 1 ? "file" : "files"}, as of ${asOf}.`,
+            )
+          : h(
+              "p",
+              { class: "nhsuk-body", "data-testid": "portfolio-count" },
+              "No file could be read as an assessment.",
+            ),
+        back,
+      ),
+    );
+    heading.focus();
+  };
+  /**
+   * @param {string} id - The input's id
+   * @param {string} label - Its label
+   * @param {string} hintText - Its hint
+   * @param {boolean} folder - Whether it chooses a folder
+   * @returns {HTMLElement} The form group
+   */
+  const input = (id, label, hintText, folder) =>
+    h(
+      "div",
+      { class: "nhsuk-form-group" },
+      h("label", { class: "nhsuk-label", for: id }, label),
+      h("div", { class: "nhsuk-hint", id: `${id}-hint` }, hintText),
+      h("input", {
+        class: "nhsuk-file-upload",
+        id,
+        name: id,
+        type: "file",
+        multiple: true,
+        ...(folder ? { webkitdirectory: "" } : { accept: ".json,application/json" }),
+        "aria-describedby": `${id}-hint`,
+        on: {
+          change: (e) => {
+            const target = /** @type {HTMLInputElement} */ (e.target);
+            void summarise(target.files).finally(() => {
+              target.value = "";
+            });
+          },
+        },
+      }),
+    );
+  return h(
+    "section",
+    { "aria-labelledby": "files-heading" },
+    h("h2", { class: "nhsuk-heading-m", id: "files-heading" }, "Summarise a folder of assessment files"),
+    h(
+      "p",
+      { class: "nhsuk-body" },
+      `For assessments shared with you as files (from partners, say): the same summary, read in this browser without saving them. At most ${MAX_FOLDER_FILES} files at a time.`,
+    ),
+    input(
+      FOLDER_INPUT,
+      "Open a folder of assessment files",
+      "Every file in the folder that ends in .json is read; other files are named and left out.",
+      true,
+    ),
+    input(
+      FILES_INPUT,
+      "Or choose the files",
+      "If your browser cannot open a folder: select the files in it (they end in .json).",
+      false,
+    ),
+  );
+}
+
+/**
  * The portfolio page.
  *
  * @param {App} app - The app
@@ -179,66 +443,38 @@ export function portfolioPage(app) {
     all.map((r) => r.saved),
     asOf,
   );
-  const titleOf = (/** @type {string} */ id) => eng.instruments().find((i) => i.id === id)?.title ?? id;
-
-  const summaryNodes = all.length
-    ? [
-        h(
-          "p",
-          { class: "nhsuk-body", "data-testid": "portfolio-count" },
-          `${s.assessments} ${s.assessments === 1 ? "assessment" : "assessments"} saved in this browser, as of ${asOf}.`,
-        ),
-        table(
-          "Assessments by rating band",
-          ["Instrument", "Band", "Assessments"],
-          s.bands.map((b) => [titleOf(b.instrument), b.label, String(b.count)]),
-          "bands",
-        ),
-        s.overdue.length
-          ? table(
-              "Reviews overdue",
-              ["Assessment", "Review was due", "Days overdue"],
-              s.overdue.map((o) => [link(o.name), o.review_date, String(o.days_overdue)]),
-              "overdue",
+  const shown = h("div", { "data-testid": "portfolio-summary" });
+  const showSaved = () => {
+    clear(shown);
+    shown.dataset.source = "saved";
+    shown.append(
+      h(
+        "div",
+        {},
+        all.length
+          ? summaryView(
+              s,
+              link,
+              `${s.assessments} ${s.assessments === 1 ? "assessment" : "assessments"} saved in this browser, as of ${asOf}.`,
             )
-          : h("p", { class: "nhsuk-body", "data-testid": "overdue" }, "No review is overdue."),
-        s.no_review_date.length
-          ? [
-              h("h2", { class: "nhsuk-heading-m" }, "No review date set"),
-              h(
-                "ul",
-                { class: "nhsuk-list nhsuk-list--bullet", "data-testid": "no-review-date" },
-                s.no_review_date.map((k) => h("li", {}, link(k))),
-              ),
-            ]
-          : null,
-        s.gaps.length
-          ? table(
-              "The commonest gaps",
-              ["Instrument", "Gap", "Assessments with it"],
-              s.gaps.map((g) => [titleOf(g.instrument), g.title, String(g.count)]),
-              "gaps",
-            )
-          : null,
-        s.dimensions.length
-          ? table(
-              "Dimensions least often considered",
-              ["Instrument", "Dimension", "Considered in"],
-              s.dimensions
-                .slice(0, DIMENSIONS_SHOWN)
-                .map((d) => [titleOf(d.instrument), d.label, `${d.considered} of ${d.of}`]),
-              "dimensions",
-            )
-          : null,
-      ]
-    : h("p", { class: "nhsuk-body" }, "There are no saved assessments to summarise yet.");
+          : h("p", { class: "nhsuk-body" }, "There are no saved assessments to summarise yet."),
+      ),
+    );
+  };
+  showSaved();
+  /** Back from the files' summary: the saved one, focus on the page's heading. */
+  const backToSaved = () => {
+    showSaved();
+    document.getElementById("portfolio-heading")?.focus();
+  };
 
   return {
     title: "Portfolio summary",
     back: { href: "/assessments", text: "Your assessments" },
     nodes: [
-      h("h1", { class: "nhsuk-heading-l", tabindex: "-1" }, "Portfolio summary"),
-      summaryNodes,
+      h("h1", { class: "nhsuk-heading-l", tabindex: "-1", id: "portfolio-heading" }, "Portfolio summary"),
+      shown,
+      folderSection(shown, backToSaved),
       all.length > 1 ? compareSection(app, all) : null,
     ],
   };

@@ -788,9 +788,22 @@ impl<'r> Cells<'r, '_> {
 /// Every problem in the file (missing columns, bad values, inconsistent strata), each with its
 /// row, column and value; the first [`MAX_LISTED_PROBLEMS`] by row are listed.
 pub fn read<R: Read>(reader: R) -> Result<Vec<HeatPlusStratum>, HeatPlusError> {
+    read_delimited(reader, b',')
+}
+
+/// [`read`] with cells separated by `delimiter` rather than a comma: a tab for a range pasted
+/// from a spreadsheet.
+///
+/// # Errors
+/// As [`read`].
+pub fn read_delimited<R: Read>(
+    reader: R,
+    delimiter: u8,
+) -> Result<Vec<HeatPlusStratum>, HeatPlusError> {
     let mut rdr = csv::ReaderBuilder::new()
         .flexible(true)
         .has_headers(false)
+        .delimiter(delimiter)
         .from_reader(LineBreaks::new(reader));
     let mut record = csv::StringRecord::new();
     let (header_row, columns) = read_header(&mut rdr, &mut record)?;
