@@ -11,6 +11,8 @@ use crate::cohort::{
 use crate::deprivation::{AreaCode, AreaId, DeprivationIndex, ImdDecile};
 use crate::geography::{PlaceLookup, Places};
 
+mod before_split;
+
 /// England 2019's published number of LSOAs: ranks are checked against it.
 const N_2019: u32 = 32_844;
 
@@ -139,7 +141,9 @@ fn breakdowns(groups: usize) -> impl Strategy<Value = Vec<Breakdown>> {
 
 /// A random record over an index of `rows` areas: deprivation from the index, given directly,
 /// of an unknown area, or none.
-fn record(rows: usize) -> impl Strategy<Value = (CompactRecord, u8, Option<u8>)> {
+fn record(
+    rows: usize,
+) -> impl Strategy<Value = (CompactRecord, u8, Option<u8>)> {
     let cat = Catalogue::builtin();
     let n_ethnic = cat.ethnicity.categories.len() as u8;
     let n_cond = cat.conditions.conditions.len();
