@@ -1182,5 +1182,6 @@ pub(super) fn report_cells(
     out
 }
 
+// Its random definitions, records and breakdowns feed disclosure control's tests too.
 #[cfg(test)]
-mod tests;
+pub(super) mod tests;
