@@ -386,6 +386,24 @@ pub struct DimensionCells {
 }
 
 impl DimensionCells {
+    /// Cells that are their own (no `parts`).
+    fn plain(
+        id: String,
+        label: String,
+        cells: Vec<String>,
+        unknown: Vec<usize>,
+        ordered: bool,
+    ) -> Self {
+        Self {
+            id,
+            label,
+            cells,
+            unknown,
+            ordered,
+            parts: Vec::new(),
+        }
+    }
+
     /// The family of dimensions this one belongs to: dimensions of one family split the same
     /// people ever more finely (`deprivation`: decile, quintile, Core20; `ethnicity`: broad
     /// groups and categories; `place`: Places and the lookup's values); any other dimension is
@@ -624,174 +642,208 @@ impl Classifier<'_> {
         d: &Dimension,
         domains: &mut Vec<usize>,
     ) -> Result<DimensionCells, BreakdownError> {
-        let cat = self.catalogue;
-        let mut id = d.id();
-        let mut parts: Vec<Vec<String>> = Vec::new();
-        let deciles =
-            |r: std::ops::RangeInclusive<u8>| r.map(|d| d.to_string()).collect::<Vec<_>>();
-        let unknown_part = || vec!["unknown".to_owned()];
-        let (label, cells, unknown, ordered): (String, Vec<String>, Vec<usize>, bool) = match d {
-            Dimension::ImdDecile => ("IMD decile".into(), decile_cells(), vec![10], true),
-            Dimension::ImdQuintile => {
-                let mut cells: Vec<String> = (1..=5).map(|q| q.to_string()).collect();
-                cells.push("unknown".to_owned());
-                parts = (1..=5u8).map(|q| deciles(2 * q - 1..=2 * q)).collect();
-                parts.push(unknown_part());
-                ("IMD quintile".into(), cells, vec![5], true)
-            }
-            Dimension::Core20 => {
-                parts = vec![deciles(1..=2), deciles(3..=10), unknown_part()];
-                (
-                    "Core20".into(),
-                    vec!["yes".into(), "no".into(), "unknown".into()],
-                    vec![2],
-                    false,
-                )
-            }
-            Dimension::Domain(name) => {
-                let ix = self
-                    .index
-                    .ok_or_else(|| BreakdownError::NoIndex(name.clone()))?;
-                let wanted = normalise(name);
-                let column = ix
-                    .domains()
-                    .iter()
-                    .position(|n| normalise(n) == wanted)
-                    .ok_or_else(|| BreakdownError::UnknownDomain {
-                        name: name.clone(),
-                        domains: if ix.domains().is_empty() {
-                            "none".to_owned()
-                        } else {
-                            ix.domains().join(", ")
-                        },
-                    })?;
-                if !domains.contains(&column) {
-                    domains.push(column);
-                }
-                // The canonical id: the name as the file spells it.
-                let name = &ix.domains()[column];
-                id = format!("domain={name}");
-                (
-                    format!("{name} domain decile"),
-                    decile_cells(),
-                    vec![10],
-                    true,
-                )
-            }
-            Dimension::EthnicGroup => {
-                let cells: Vec<String> = cat
-                    .ethnicity
-                    .broad_groups
-                    .iter()
-                    .map(|b| b.id.clone())
-                    .collect();
-                parts = cells
-                    .iter()
-                    .map(|g| {
-                        cat.ethnicity
-                            .categories
-                            .iter()
-                            .filter(|c| &c.broad_group == g)
-                            .map(|c| c.code.clone())
-                            .collect()
-                    })
-                    .collect();
-                let last = cells.len().saturating_sub(1);
-                ("Ethnic group".into(), cells, vec![last], false)
-            }
-            Dimension::EthnicCategory => {
-                let not_stated = cat.ethnicity.broad_groups.last().map(|b| b.id.as_str());
-                let unknown = cat
-                    .ethnicity
-                    .categories
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, c)| Some(c.broad_group.as_str()) == not_stated)
-                    .map(|(i, _)| i)
-                    .collect();
-                (
-                    "Ethnic category".into(),
-                    self.ethnic_codes.clone(),
-                    unknown,
-                    false,
-                )
-            }
+        let plain = |label: &str, cells: Vec<String>, unknown: Vec<usize>, ordered: bool| {
+            DimensionCells::plain(d.id(), label.to_owned(), cells, unknown, ordered)
+        };
+        Ok(match d {
+            Dimension::ImdDecile => plain("IMD decile", decile_cells(), vec![10], true),
+            Dimension::ImdQuintile => quintile_cells(d),
+            Dimension::Core20 => core20_cells(d),
+            Dimension::Domain(name) => self.domain_cells(name, domains)?,
+            Dimension::EthnicGroup => self.ethnic_group_cells(d),
+            Dimension::EthnicCategory => self.ethnic_category_cells(d),
             Dimension::AgeBand => {
                 let n = self.definition.age_bands.len();
                 let cells = (0..=n).map(|i| self.definition.age_band_label(i)).collect();
-                ("Age band".into(), cells, vec![n], true)
+                plain("Age band", cells, vec![n], true)
             }
-            Dimension::Sex => (
-                "Sex".into(),
-                super::Sex::ALL.iter().map(|s| s.id().to_owned()).collect(),
-                vec![3],
-                false,
-            ),
+            Dimension::Sex => {
+                let cells = super::Sex::ALL.iter().map(|s| s.id().to_owned()).collect();
+                plain("Sex", cells, vec![3], false)
+            }
             Dimension::PlusGroup(id) => {
-                let group = self
-                    .definition
-                    .plus_groups
-                    .iter()
-                    .find(|g| &g.id == id)
-                    .ok_or_else(|| BreakdownError::UnknownPlusGroup {
-                        id: id.clone(),
-                        groups: self
-                            .definition
-                            .plus_groups
-                            .iter()
-                            .map(|g| g.id.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", "),
-                    })?;
-                (
-                    group.label.clone(),
-                    vec!["member".into(), "not_member".into()],
-                    Vec::new(),
-                    false,
-                )
+                let label = self.plus_group(id)?.label.clone();
+                let cells = vec!["member".into(), "not_member".into()];
+                DimensionCells::plain(d.id(), label, cells, Vec::new(), false)
             }
-            Dimension::Place => {
-                let p = self
-                    .place_tables()
-                    .ok_or_else(|| BreakdownError::NoPlaces(d.id()))?;
-                let n = p.cells.len();
-                let values = p.lookup.values();
-                parts = (0..n)
-                    .map(|c| {
-                        if c == n - 1 {
-                            return unknown_part();
-                        }
-                        (0..values.len())
-                            .filter(|&v| usize::from(p.cell_of_value[v]) == c)
-                            .map(|v| values[v].clone())
-                            .collect()
-                    })
-                    .collect();
-                ("Place".into(), p.cells.clone(), vec![n - 1], false)
-            }
-            Dimension::PlaceLookup => {
-                let p = self
-                    .place_tables()
-                    .ok_or_else(|| BreakdownError::NoPlaces(d.id()))?;
-                let mut cells = p.lookup.values().to_vec();
-                cells.push("unknown".to_owned());
-                let n = cells.len();
-                (
-                    p.lookup.value_column().to_owned(),
-                    cells,
-                    vec![n - 1],
-                    false,
-                )
-            }
-        };
-        Ok(DimensionCells {
-            id,
-            label,
-            cells,
-            unknown,
-            ordered,
-            parts,
+            Dimension::Place => self.place_dimension_cells(d)?,
+            Dimension::PlaceLookup => self.place_lookup_cells(d)?,
         })
+    }
+
+    /// The deciles of the IMD domain `name` (found without case or punctuation), its index
+    /// column given the next slot in `domains` unless it has one. The id names the domain as
+    /// the file spells it.
+    fn domain_cells(
+        &self,
+        name: &str,
+        domains: &mut Vec<usize>,
+    ) -> Result<DimensionCells, BreakdownError> {
+        let ix = self
+            .index
+            .ok_or_else(|| BreakdownError::NoIndex(name.to_owned()))?;
+        let wanted = normalise(name);
+        let column = ix
+            .domains()
+            .iter()
+            .position(|n| normalise(n) == wanted)
+            .ok_or_else(|| BreakdownError::UnknownDomain {
+                name: name.to_owned(),
+                domains: if ix.domains().is_empty() {
+                    "none".to_owned()
+                } else {
+                    ix.domains().join(", ")
+                },
+            })?;
+        if !domains.contains(&column) {
+            domains.push(column);
+        }
+        let name = &ix.domains()[column];
+        Ok(DimensionCells::plain(
+            format!("domain={name}"),
+            format!("{name} domain decile"),
+            decile_cells(),
+            vec![10],
+            true,
+        ))
+    }
+
+    /// The NHS broad ethnic groups, each made of its detailed categories; the last group (not
+    /// stated) is the unknown cell.
+    fn ethnic_group_cells(&self, d: &Dimension) -> DimensionCells {
+        let ethnicity = &self.catalogue.ethnicity;
+        let cells: Vec<String> = ethnicity
+            .broad_groups
+            .iter()
+            .map(|b| b.id.clone())
+            .collect();
+        let parts = cells
+            .iter()
+            .map(|g| {
+                ethnicity
+                    .categories
+                    .iter()
+                    .filter(|c| &c.broad_group == g)
+                    .map(|c| c.code.clone())
+                    .collect()
+            })
+            .collect();
+        let last = cells.len().saturating_sub(1);
+        DimensionCells {
+            parts,
+            ..DimensionCells::plain(d.id(), "Ethnic group".into(), cells, vec![last], false)
+        }
+    }
+
+    /// The detailed NHS ethnic categories; those of the last broad group (not stated) are the
+    /// unknown cells.
+    fn ethnic_category_cells(&self, d: &Dimension) -> DimensionCells {
+        let ethnicity = &self.catalogue.ethnicity;
+        let not_stated = ethnicity.broad_groups.last().map(|b| b.id.as_str());
+        let unknown = ethnicity
+            .categories
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| Some(c.broad_group.as_str()) == not_stated)
+            .map(|(i, _)| i)
+            .collect();
+        DimensionCells::plain(
+            d.id(),
+            "Ethnic category".into(),
+            self.ethnic_codes.clone(),
+            unknown,
+            false,
+        )
+    }
+
+    /// The definition's PLUS group `id`, or an error listing the groups it has.
+    fn plus_group(&self, id: &str) -> Result<&super::PlusGroup, BreakdownError> {
+        let groups = &self.definition.plus_groups;
+        groups
+            .iter()
+            .find(|g| g.id == id)
+            .ok_or_else(|| BreakdownError::UnknownPlusGroup {
+                id: id.to_owned(),
+                groups: groups
+                    .iter()
+                    .map(|g| g.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
+    }
+
+    /// The Places (or the place lookup's values, with no grouping), each made of its lookup
+    /// values; the last cell is unknown.
+    fn place_dimension_cells(&self, d: &Dimension) -> Result<DimensionCells, BreakdownError> {
+        let p = self
+            .place_tables()
+            .ok_or_else(|| BreakdownError::NoPlaces(d.id()))?;
+        let n = p.cells.len();
+        let values = p.lookup.values();
+        let parts = (0..n)
+            .map(|c| {
+                if c == n - 1 {
+                    return vec!["unknown".to_owned()];
+                }
+                (0..values.len())
+                    .filter(|&v| usize::from(p.cell_of_value[v]) == c)
+                    .map(|v| values[v].clone())
+                    .collect()
+            })
+            .collect();
+        Ok(DimensionCells {
+            parts,
+            ..DimensionCells::plain(d.id(), "Place".into(), p.cells.clone(), vec![n - 1], false)
+        })
+    }
+
+    /// The place lookup's own values, then unknown, labelled with the lookup's value column.
+    fn place_lookup_cells(&self, d: &Dimension) -> Result<DimensionCells, BreakdownError> {
+        let p = self
+            .place_tables()
+            .ok_or_else(|| BreakdownError::NoPlaces(d.id()))?;
+        let mut cells = p.lookup.values().to_vec();
+        cells.push("unknown".to_owned());
+        let n = cells.len();
+        Ok(DimensionCells::plain(
+            d.id(),
+            p.lookup.value_column().to_owned(),
+            cells,
+            vec![n - 1],
+            false,
+        ))
+    }
+}
+
+/// Deciles `r` as labels.
+fn decile_labels(r: std::ops::RangeInclusive<u8>) -> Vec<String> {
+    r.map(|d| d.to_string()).collect()
+}
+
+/// National IMD quintiles 1 to 5, then unknown, each made of its two deciles.
+fn quintile_cells(d: &Dimension) -> DimensionCells {
+    let mut cells: Vec<String> = (1..=5).map(|q| q.to_string()).collect();
+    cells.push("unknown".to_owned());
+    let mut parts: Vec<Vec<String>> = (1..=5u8)
+        .map(|q| decile_labels(2 * q - 1..=2 * q))
+        .collect();
+    parts.push(vec!["unknown".to_owned()]);
+    DimensionCells {
+        parts,
+        ..DimensionCells::plain(d.id(), "IMD quintile".into(), cells, vec![5], true)
+    }
+}
+
+/// Core20 `yes` (deciles 1 and 2), `no` (3 to 10), then unknown.
+fn core20_cells(d: &Dimension) -> DimensionCells {
+    let cells = vec!["yes".into(), "no".into(), "unknown".into()];
+    DimensionCells {
+        parts: vec![
+            decile_labels(1..=2),
+            decile_labels(3..=10),
+            vec!["unknown".to_owned()],
+        ],
+        ..DimensionCells::plain(d.id(), "Core20".into(), cells, vec![2], false)
     }
 }
 
@@ -1130,5 +1182,6 @@ pub(super) fn report_cells(
     out
 }
 
+// Its random definitions, records and breakdowns feed disclosure control's tests too.
 #[cfg(test)]
-mod tests;
+pub(super) mod tests;

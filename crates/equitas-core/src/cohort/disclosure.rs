@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use super::{BreakdownCell, BreakdownReport, CohortLine, CohortReport, RateEstimate};
+use super::{AmbitionRow, BreakdownCell, BreakdownReport, CohortLine, CohortReport, RateEstimate};
 use crate::disclosure::{Reason, Rule, Shown, Table, protect};
 
 /// A cell's identity: for each family of dimensions it is restricted in, the finest labels
@@ -223,137 +223,18 @@ impl ProtectedReport {
     #[must_use]
     pub fn new(report: &CohortReport, rule: Rule) -> Self {
         let families = Families::of(report);
-        let mut kinds: BTreeMap<String, Kind> = BTreeMap::new();
-        // The entry of a count of kind `kind` restricted by `parts`; `None` for a cell no one
-        // can be in.
-        let entry = |kinds: &mut BTreeMap<String, Kind>,
-                     kind: &str,
-                     parts: Vec<(String, BTreeSet<String>)>,
-                     value: u64|
-         -> Option<(String, usize)> {
-            let (name, extra) = canonical_kind(kind);
-            let key = families.key(parts.into_iter().chain(extra))?;
-            let k = kinds.entry(name.clone()).or_default();
-            Some((name, k.entry(key, value)))
+        let mut linked = Linked {
+            families: &families,
+            kinds: BTreeMap::new(),
         };
-        // `total` is the sum of `parts`, all of one kind (cells no one can be in left out).
-        let sum = |kinds: &mut BTreeMap<String, Kind>,
-                   total: Option<(String, usize)>,
-                   parts: Vec<Option<(String, usize)>>| {
-            if let Some((name, t)) = total {
-                let parts: Vec<usize> = parts.into_iter().flatten().map(|(_, i)| i).collect();
-                if let Some(k) = kinds.get_mut(&name) {
-                    k.table.sum(t, parts);
-                }
-            }
-        };
-        let dep = |q: usize| vec![("deprivation".to_owned(), quintile_parts(q))];
-        // The report's lines: everyone, each area and the smoking thread, each PLUS group; a
-        // line's people are the sum of its quintiles (unknown included).
-        let lines = std::iter::once(("people".to_owned(), &report.total))
-            .chain(report.areas.iter().map(|l| (format!("area:{}", l.id), l)))
-            .chain(
-                report
-                    .plus_groups
-                    .iter()
-                    .map(|l| (format!("plus:{}", l.id), l)),
-            );
-        for (kind, l) in lines {
-            let total = entry(&mut kinds, &kind, Vec::new(), l.people);
-            let parts = (0..6)
-                .map(|q| entry(&mut kinds, &kind, dep(q), l.by_quintile[q]))
-                .collect();
-            sum(&mut kinds, total, parts);
-        }
-        // Each ambition: its quintiles and unknown add up to everyone; the rest (quintiles 2 to
-        // 5) is the people not in Core20 with deprivation known.
+        linked.add_lines(report);
         for a in &report.ambitions {
-            for side in ["denominator", "numerator"] {
-                let pick = |e: &RateEstimate| {
-                    if side == "numerator" {
-                        e.numerator
-                    } else {
-                        e.denominator
-                    }
-                };
-                let kind = format!("metric:{}:{side}", a.metric);
-                let total = entry(&mut kinds, &kind, Vec::new(), pick(&a.overall));
-                let mut parts: Vec<_> = (0..5)
-                    .map(|q| entry(&mut kinds, &kind, dep(q), pick(&a.by_quintile[q])))
-                    .collect();
-                parts.push(entry(
-                    &mut kinds,
-                    &kind,
-                    dep(5),
-                    pick(&a.unknown_deprivation),
-                ));
-                let rest_parts = vec![(
-                    "deprivation".to_owned(),
-                    (3..=10u8).map(|d| d.to_string()).collect(),
-                )];
-                let rest = entry(&mut kinds, &kind, rest_parts, pick(&a.rest));
-                sum(&mut kinds, rest, parts[1..5].to_vec());
-                sum(&mut kinds, total, parts);
-            }
+            linked.add_ambition(a);
         }
-        // Each breakdown: its cells, and the sums that make its margins.
         for b in &report.breakdowns {
-            let names = cell_kinds(b);
-            let entries: Vec<Vec<Option<(String, usize)>>> = b
-                .cells
-                .iter()
-                .map(|c| {
-                    let parts = cell_parts(b, c);
-                    cell_counts(c)
-                        .into_iter()
-                        .zip(&names)
-                        .map(|(v, n)| entry(&mut kinds, n, parts.clone(), v))
-                        .collect()
-                })
-                .collect();
-            let find = |key: &[&str]| {
-                b.cells
-                    .iter()
-                    .position(|c| c.key.iter().map(String::as_str).eq(key.iter().copied()))
-            };
-            for (k, _) in names.iter().enumerate() {
-                let at = |i: Option<usize>| i.and_then(|i| entries[i][k].clone());
-                match b.dimensions.as_slice() {
-                    [a] => {
-                        let parts = a.cells.iter().map(|l| at(find(&[l]))).collect();
-                        sum(&mut kinds, at(find(&["all"])), parts);
-                    }
-                    [a, d] => {
-                        for la in &a.cells {
-                            let parts = d.cells.iter().map(|l| at(find(&[la, l]))).collect();
-                            sum(&mut kinds, at(find(&[la, "all"])), parts);
-                        }
-                        for lb in &d.cells {
-                            let parts = a.cells.iter().map(|l| at(find(&[l, lb]))).collect();
-                            sum(&mut kinds, at(find(&["all", lb])), parts);
-                        }
-                        let rows = a.cells.iter().map(|l| at(find(&[l, "all"]))).collect();
-                        sum(&mut kinds, at(find(&["all", "all"])), rows);
-                        let cols = d.cells.iter().map(|l| at(find(&["all", l]))).collect();
-                        sum(&mut kinds, at(find(&["all", "all"])), cols);
-                    }
-                    _ => {}
-                }
-            }
+            linked.add_breakdown(b);
         }
-        // Across tables: a cell made of finer cells published elsewhere is their sum (a
-        // quintile its two deciles, a Place its local authorities, a broad ethnic group its
-        // categories).
-        for kind in kinds.values_mut() {
-            nest(kind, &families);
-        }
-        let mut shown = BTreeMap::new();
-        for (name, kind) in kinds {
-            let published = protect(&kind.table, rule, &BTreeMap::new());
-            for (key, i) in kind.index {
-                shown.insert((name.clone(), key), published[i]);
-            }
-        }
+        let shown = linked.publish(rule);
         Self {
             rule,
             shown,
@@ -461,113 +342,105 @@ impl ProtectedReport {
     #[must_use]
     pub fn report_json(&self, report: &CohortReport) -> Value {
         let mut v = serde_json::to_value(report).unwrap_or(Value::Null);
-        let put = |slot: &mut Value, s: Shown| {
-            *slot = s.value().map_or(Value::Null, Value::from);
-        };
-        // A rate estimate: counts as published, and its rate and limits only when both are.
-        let estimate = |slot: &mut Value, (num, den): (Shown, Shown)| {
-            put(&mut slot["numerator"], num);
-            put(&mut slot["denominator"], den);
-            if num.is_suppressed() || den.is_suppressed() {
-                for f in ["rate", "lower", "upper"] {
-                    slot[f] = Value::Null;
-                }
-            }
-        };
-        let lines = |v: &mut Value,
-                     name: &str,
-                     list: &[CohortLine],
-                     kind: &dyn Fn(&CohortLine) -> String| {
-            for (i, l) in list.iter().enumerate() {
-                let (people, q) = self.line(&kind(l), l);
-                let slot = &mut v[name][i];
-                put(&mut slot["people"], people);
-                put(&mut slot["core20"], q[0]);
-                for (k, s) in q.iter().enumerate() {
-                    put(&mut slot["by_quintile"][k], *s);
-                }
-                let known: u64 = l.by_quintile[..5].iter().sum();
-                if q[0].is_suppressed() || self.rule.is_small(known) {
-                    slot["core20_share"] = Value::Null;
-                }
-            }
-        };
-        {
-            let (people, q) = self.line("people", &report.total);
-            let slot = &mut v["total"];
-            put(&mut slot["people"], people);
-            put(&mut slot["core20"], q[0]);
-            for (k, s) in q.iter().enumerate() {
-                put(&mut slot["by_quintile"][k], *s);
-            }
-            let known: u64 = report.total.by_quintile[..5].iter().sum();
-            if q[0].is_suppressed() || self.rule.is_small(known) {
-                slot["core20_share"] = Value::Null;
-            }
+        self.line_json(&mut v["total"], "people", &report.total);
+        for (i, l) in report.areas.iter().enumerate() {
+            self.line_json(&mut v["areas"][i], &format!("area:{}", l.id), l);
         }
-        lines(&mut v, "areas", &report.areas, &|l| {
-            format!("area:{}", l.id)
-        });
-        lines(&mut v, "plus_groups", &report.plus_groups, &|l| {
-            format!("plus:{}", l.id)
-        });
+        for (i, l) in report.plus_groups.iter().enumerate() {
+            self.line_json(&mut v["plus_groups"][i], &format!("plus:{}", l.id), l);
+        }
         for (i, a) in report.ambitions.iter().enumerate() {
-            let slot = &mut v["ambitions"][i];
-            let hidden = |group: &str, e: &RateEstimate, slot: &mut Value| {
-                let pair = self.ambition(&a.metric, group, e);
-                estimate(slot, pair);
-                pair.0.is_suppressed() || pair.1.is_suppressed()
-            };
-            let c = hidden("core20", &a.core20, &mut slot["core20"]);
-            let r = hidden("rest", &a.rest, &mut slot["rest"]);
-            let o = hidden("overall", &a.overall, &mut slot["overall"]);
+            self.ambition_json(&mut v["ambitions"][i], a);
+        }
+        for (i, b) in report.breakdowns.iter().enumerate() {
+            self.breakdown_json(&mut v["breakdowns"][i]["cells"], b);
+        }
+        self.alone_json(&mut v);
+        v["disclosure"] = self.disclosure_json();
+        v
+    }
+
+    /// A line of the report JSON (`slot`) as published: its people, Core20 and quintiles, and
+    /// no Core20 share when its Core20 count is suppressed or the people whose deprivation is
+    /// known are few.
+    fn line_json(&self, slot: &mut Value, kind: &str, l: &CohortLine) {
+        let (people, q) = self.line(kind, l);
+        put(&mut slot["people"], people);
+        put(&mut slot["core20"], q[0]);
+        for (k, s) in q.iter().enumerate() {
+            put(&mut slot["by_quintile"][k], *s);
+        }
+        let known: u64 = l.by_quintile[..5].iter().sum();
+        if q[0].is_suppressed() || self.rule.is_small(known) {
+            slot["core20_share"] = Value::Null;
+        }
+    }
+
+    /// An ambition of the report JSON (`slot`) as published: each group's estimate, and no gap
+    /// or target flag made from a suppressed count.
+    fn ambition_json(&self, slot: &mut Value, a: &AmbitionRow) {
+        // Puts a group's estimate; whether a count of it is suppressed.
+        let hidden = |group: &str, e: &RateEstimate, slot: &mut Value| {
+            let pair = self.ambition(&a.metric, group, e);
+            put_estimate(slot, pair);
+            pair.0.is_suppressed() || pair.1.is_suppressed()
+        };
+        let c = hidden("core20", &a.core20, &mut slot["core20"]);
+        let r = hidden("rest", &a.rest, &mut slot["rest"]);
+        let o = hidden("overall", &a.overall, &mut slot["overall"]);
+        hidden(
+            "unknown",
+            &a.unknown_deprivation,
+            &mut slot["unknown_deprivation"],
+        );
+        for q in 0..5 {
             hidden(
-                "unknown",
-                &a.unknown_deprivation,
-                &mut slot["unknown_deprivation"],
+                &format!("q{}", q + 1),
+                &a.by_quintile[q],
+                &mut slot["by_quintile"][q],
             );
-            for q in 0..5 {
-                hidden(
-                    &format!("q{}", q + 1),
-                    &a.by_quintile[q],
-                    &mut slot["by_quintile"][q],
-                );
-            }
-            if c || r {
-                slot["gap_pp"] = Value::Null;
-            }
-            if c {
-                slot["core20_meets_target"] = Value::Null;
-            }
-            if o {
-                slot["overall_meets_target"] = Value::Null;
-            }
         }
-        for (bi, b) in report.breakdowns.iter().enumerate() {
-            let n_areas = b.areas.len();
-            let n_plus = b.plus_groups.len();
-            for (ci, c) in b.cells.iter().enumerate() {
-                let s = self.cell(b, c);
-                let slot = &mut v["breakdowns"][bi]["cells"][ci];
-                put(&mut slot["people"], s[0]);
-                estimate(&mut slot["core20"], (s[1], s[2]));
-                for a in 0..n_areas {
-                    put(&mut slot["areas"][a], s[3 + a]);
-                }
-                for g in 0..n_plus {
-                    put(&mut slot["plus_groups"][g], s[3 + n_areas + g]);
-                }
-                for m in 0..b.metrics.len() {
-                    let at = 3 + n_areas + n_plus + 2 * m;
-                    let (den, num) = (s[at], s[at + 1]);
-                    estimate(&mut slot["metrics"][m]["estimate"], (num, den));
-                    if num.is_suppressed() || den.is_suppressed() {
-                        slot["metrics"][m]["meets_target"] = Value::Null;
-                    }
+        if c || r {
+            slot["gap_pp"] = Value::Null;
+        }
+        if c {
+            slot["core20_meets_target"] = Value::Null;
+        }
+        if o {
+            slot["overall_meets_target"] = Value::Null;
+        }
+    }
+
+    /// The cells of breakdown `b` in the report JSON (`cells`) as published, with no rate or
+    /// target flag made from a suppressed count.
+    fn breakdown_json(&self, cells: &mut Value, b: &BreakdownReport) {
+        let n_areas = b.areas.len();
+        let n_plus = b.plus_groups.len();
+        for (ci, c) in b.cells.iter().enumerate() {
+            let s = self.cell(b, c);
+            let slot = &mut cells[ci];
+            put(&mut slot["people"], s[0]);
+            put_estimate(&mut slot["core20"], (s[1], s[2]));
+            for a in 0..n_areas {
+                put(&mut slot["areas"][a], s[3 + a]);
+            }
+            for g in 0..n_plus {
+                put(&mut slot["plus_groups"][g], s[3 + n_areas + g]);
+            }
+            for m in 0..b.metrics.len() {
+                let at = 3 + n_areas + n_plus + 2 * m;
+                let (den, num) = (s[at], s[at + 1]);
+                put_estimate(&mut slot["metrics"][m]["estimate"], (num, den));
+                if num.is_suppressed() || den.is_suppressed() {
+                    slot["metrics"][m]["meets_target"] = Value::Null;
                 }
             }
         }
-        // Counts not in any sum: each on its own (a person may have several missing reasons).
+    }
+
+    /// The counts of the report JSON `v` not in any sum, each as published on its own: the
+    /// missing reasons (a person may have several) and the people each bridging rule moved.
+    fn alone_json(&self, v: &mut Value) {
         if let Some(list) = v["missing"].as_array_mut() {
             for pair in list {
                 if let Some(n) = pair[1].as_u64() {
@@ -582,18 +455,21 @@ impl ProtectedReport {
                 }
             }
         }
+    }
+
+    /// The report JSON's `disclosure`: the rule, and every suppressed count with its reason.
+    fn disclosure_json(&self) -> Value {
         let suppressed: Vec<Value> = self
             .suppressed()
             .map(|(kind, cell, reason)| {
                 serde_json::json!({"count": kind, "cell": cell, "reason": reason.describe(self.rule)})
             })
             .collect();
-        v["disclosure"] = serde_json::json!({
+        serde_json::json!({
             "rule": self.rule.id(),
             "description": self.rule.describe(),
             "suppressed": suppressed,
-        });
-        v
+        })
     }
 
     /// A count in no sum, as published: small ones suppressed, the rest as the rule shows them.
@@ -605,6 +481,175 @@ impl ProtectedReport {
             Shown::Value(self.rule.shown(v))
         }
     }
+}
+
+/// A count as published in the report JSON: null when suppressed.
+fn put(slot: &mut Value, s: Shown) {
+    *slot = s.value().map_or(Value::Null, Value::from);
+}
+
+/// A rate estimate in the report JSON: its counts as published, and its rate and limits only
+/// when both are.
+fn put_estimate(slot: &mut Value, (num, den): (Shown, Shown)) {
+    put(&mut slot["numerator"], num);
+    put(&mut slot["denominator"], den);
+    if num.is_suppressed() || den.is_suppressed() {
+        for f in ["rate", "lower", "upper"] {
+            slot[f] = Value::Null;
+        }
+    }
+}
+
+/// An entry of a kind's table: the kind's name and the entry's index; `None` for a cell no one
+/// can be in.
+type Entry = Option<(String, usize)>;
+
+/// The linked tables of a report's counts as they are built: for each kind of count, an entry
+/// per distinct cell and every sum between them.
+struct Linked<'a> {
+    families: &'a Families,
+    kinds: BTreeMap<String, Kind>,
+}
+
+impl Linked<'_> {
+    /// The entry of a count of kind `kind` restricted by `parts`.
+    fn entry(&mut self, kind: &str, parts: Vec<(String, BTreeSet<String>)>, value: u64) -> Entry {
+        let (name, extra) = canonical_kind(kind);
+        let key = self.families.key(parts.into_iter().chain(extra))?;
+        let k = self.kinds.entry(name.clone()).or_default();
+        Some((name, k.entry(key, value)))
+    }
+
+    /// `total` is the sum of `parts`, all of one kind (cells no one can be in left out).
+    fn sum(&mut self, total: Entry, parts: Vec<Entry>) {
+        if let Some((name, t)) = total {
+            let parts: Vec<usize> = parts.into_iter().flatten().map(|(_, i)| i).collect();
+            if let Some(k) = self.kinds.get_mut(&name) {
+                k.table.sum(t, parts);
+            }
+        }
+    }
+
+    /// The report's lines: everyone, each area and the smoking thread, each PLUS group; a
+    /// line's people are the sum of its quintiles (unknown included).
+    fn add_lines(&mut self, report: &CohortReport) {
+        let lines = std::iter::once(("people".to_owned(), &report.total))
+            .chain(report.areas.iter().map(|l| (format!("area:{}", l.id), l)))
+            .chain(
+                report
+                    .plus_groups
+                    .iter()
+                    .map(|l| (format!("plus:{}", l.id), l)),
+            );
+        for (kind, l) in lines {
+            let total = self.entry(&kind, Vec::new(), l.people);
+            let parts = (0..6)
+                .map(|q| self.entry(&kind, quintile(q), l.by_quintile[q]))
+                .collect();
+            self.sum(total, parts);
+        }
+    }
+
+    /// An ambition: its quintiles and unknown add up to everyone; the rest (quintiles 2 to 5)
+    /// is the people not in Core20 with deprivation known. Denominators, then numerators.
+    fn add_ambition(&mut self, a: &AmbitionRow) {
+        for side in ["denominator", "numerator"] {
+            let pick = |e: &RateEstimate| {
+                if side == "numerator" {
+                    e.numerator
+                } else {
+                    e.denominator
+                }
+            };
+            let kind = format!("metric:{}:{side}", a.metric);
+            let total = self.entry(&kind, Vec::new(), pick(&a.overall));
+            let mut parts: Vec<_> = (0..5)
+                .map(|q| self.entry(&kind, quintile(q), pick(&a.by_quintile[q])))
+                .collect();
+            parts.push(self.entry(&kind, quintile(5), pick(&a.unknown_deprivation)));
+            let rest_parts = vec![(
+                "deprivation".to_owned(),
+                (3..=10u8).map(|d| d.to_string()).collect(),
+            )];
+            let rest = self.entry(&kind, rest_parts, pick(&a.rest));
+            self.sum(rest, parts[1..5].to_vec());
+            self.sum(total, parts);
+        }
+    }
+
+    /// A breakdown: its cells, and the sums that make its margins.
+    fn add_breakdown(&mut self, b: &BreakdownReport) {
+        let names = cell_kinds(b);
+        let entries: Vec<Vec<Entry>> = b
+            .cells
+            .iter()
+            .map(|c| {
+                let parts = cell_parts(b, c);
+                cell_counts(c)
+                    .into_iter()
+                    .zip(&names)
+                    .map(|(v, n)| self.entry(n, parts.clone(), v))
+                    .collect()
+            })
+            .collect();
+        for (k, _) in names.iter().enumerate() {
+            self.add_margins(b, |i: Option<usize>| i.and_then(|i| entries[i][k].clone()));
+        }
+    }
+
+    /// The margins of breakdown `b` for one kind of count, whose entry for the cell at an index
+    /// `at` gives: a one-way table's total is the sum of its cells; a two-way table's rows and
+    /// columns are sums of their cells, and its total the sum of its rows and of its columns.
+    fn add_margins(&mut self, b: &BreakdownReport, at: impl Fn(Option<usize>) -> Entry) {
+        let find = |key: &[&str]| {
+            b.cells
+                .iter()
+                .position(|c| c.key.iter().map(String::as_str).eq(key.iter().copied()))
+        };
+        match b.dimensions.as_slice() {
+            [a] => {
+                let parts = a.cells.iter().map(|l| at(find(&[l]))).collect();
+                self.sum(at(find(&["all"])), parts);
+            }
+            [a, d] => {
+                for la in &a.cells {
+                    let parts = d.cells.iter().map(|l| at(find(&[la, l]))).collect();
+                    self.sum(at(find(&[la, "all"])), parts);
+                }
+                for lb in &d.cells {
+                    let parts = a.cells.iter().map(|l| at(find(&[l, lb]))).collect();
+                    self.sum(at(find(&["all", lb])), parts);
+                }
+                let rows = a.cells.iter().map(|l| at(find(&[l, "all"]))).collect();
+                self.sum(at(find(&["all", "all"])), rows);
+                let cols = d.cells.iter().map(|l| at(find(&["all", l]))).collect();
+                self.sum(at(find(&["all", "all"])), cols);
+            }
+            _ => {}
+        }
+    }
+
+    /// Every count as published under `rule`, once the sums across tables are added: a cell
+    /// made of finer cells published elsewhere is their sum (a quintile its two deciles, a
+    /// Place its local authorities, a broad ethnic group its categories).
+    fn publish(mut self, rule: Rule) -> BTreeMap<(String, Key), Shown> {
+        for kind in self.kinds.values_mut() {
+            nest(kind, self.families);
+        }
+        let mut shown = BTreeMap::new();
+        for (name, kind) in self.kinds {
+            let published = protect(&kind.table, rule, &BTreeMap::new());
+            for (key, i) in kind.index {
+                shown.insert((name.clone(), key), published[i]);
+            }
+        }
+        shown
+    }
+}
+
+/// The restriction to quintile slot `q` (0..5; 5 is unknown).
+fn quintile(q: usize) -> Vec<(String, BTreeSet<String>)> {
+    vec![("deprivation".to_owned(), quintile_parts(q))]
 }
 
 /// The sums across tables of one kind: for each family, every entry whose restriction in it is

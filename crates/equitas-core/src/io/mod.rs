@@ -5,6 +5,11 @@
 //! table's measures with their names, and a chart. [`evidence`] reads the rows of an
 //! assessment's evidence table from a pasted spreadsheet range or a CSV file.
 
+// No function over about 100 lines without a reason (the crate root turns this on for every
+// module; it is stated here too, as in assessment/): a longer function says why in an
+// `#[allow(clippy::too_many_lines, reason = "...")]`.
+#![warn(clippy::too_many_lines)]
+
 #[cfg(feature = "csv")]
 pub mod columns;
 #[cfg(feature = "csv")]

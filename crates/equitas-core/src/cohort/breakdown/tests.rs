@@ -11,11 +11,13 @@ use crate::cohort::{
 use crate::deprivation::{AreaCode, AreaId, DeprivationIndex, ImdDecile};
 use crate::geography::{PlaceLookup, Places};
 
+mod before_split;
+
 /// England 2019's published number of LSOAs: ranks are checked against it.
 const N_2019: u32 = 32_844;
 
 /// A small England 2019 index with two domains (Income, Health), `rows` areas.
-fn index(rows: &[(u8, u8, u8)]) -> DeprivationIndex {
+pub(in crate::cohort) fn index(rows: &[(u8, u8, u8)]) -> DeprivationIndex {
     let mut csv = String::from("lsoa11_code,IMD_decile,Income_decile,Health_decile,IMD_rank\n");
     for (i, (d, inc, h)) in rows.iter().enumerate() {
         let rank = N_2019 * u32::from(d - 1) / 10 + 1;
@@ -73,7 +75,7 @@ fn rule(depth: u32) -> BoxedStrategy<Rule> {
 }
 
 /// A random definition: the national one with random age bands and PLUS groups.
-fn definition() -> impl Strategy<Value = CohortDefinition> {
+pub(in crate::cohort) fn definition() -> impl Strategy<Value = CohortDefinition> {
     (
         proptest::collection::btree_set(1u8..=110, 0..8),
         proptest::collection::vec(rule(2), 1..6),
@@ -117,7 +119,7 @@ fn dimension(groups: usize) -> impl Strategy<Value = Dimension> {
 }
 
 /// Random breakdowns: each a dimension or two different ones.
-fn breakdowns(groups: usize) -> impl Strategy<Value = Vec<Breakdown>> {
+pub(in crate::cohort) fn breakdowns(groups: usize) -> impl Strategy<Value = Vec<Breakdown>> {
     proptest::collection::vec(
         (dimension(groups), proptest::option::of(dimension(groups))),
         1..5,
@@ -139,7 +141,9 @@ fn breakdowns(groups: usize) -> impl Strategy<Value = Vec<Breakdown>> {
 
 /// A random record over an index of `rows` areas: deprivation from the index, given directly,
 /// of an unknown area, or none.
-fn record(rows: usize) -> impl Strategy<Value = (CompactRecord, u8, Option<u8>)> {
+pub(in crate::cohort) fn record(
+    rows: usize,
+) -> impl Strategy<Value = (CompactRecord, u8, Option<u8>)> {
     let cat = Catalogue::builtin();
     let n_ethnic = cat.ethnicity.categories.len() as u8;
     let n_cond = cat.conditions.conditions.len();
@@ -192,7 +196,7 @@ fn code(row: usize) -> String {
 
 /// A place lookup of the index's areas (all but every fourth, which are in no row of it) to
 /// three values, `v0`, `v1` and `v2`.
-fn lookup(rows: usize) -> PlaceLookup {
+pub(in crate::cohort) fn lookup(rows: usize) -> PlaceLookup {
     let pairs: Vec<(String, String)> = (0..rows)
         .filter(|i| i % 4 != 3)
         .map(|i| (code(i), format!("v{}", i % 3)))
@@ -206,7 +210,7 @@ fn lookup(rows: usize) -> PlaceLookup {
 }
 
 /// Places `p0` (made of `v0`) and `p1` (of `v1`); `v2` is in no Place.
-fn places() -> Places {
+pub(in crate::cohort) fn places() -> Places {
     let text = r#"{"id": "t", "label": "T", "version": 1, "level": "value", "places": [
         {"id": "p0", "label": "P0", "areas": ["v0"]},
         {"id": "p1", "label": "P1", "areas": ["v1"]}]}"#;
@@ -215,7 +219,7 @@ fn places() -> Places {
 
 /// The record with its deprivation and place filled in from the index and the lookup, as the
 /// readers do.
-fn resolve(
+pub(in crate::cohort) fn resolve(
     ix: &DeprivationIndex,
     lookup: &PlaceLookup,
     (mut r, dep, v): (CompactRecord, u8, Option<u8>),

@@ -10,6 +10,8 @@ use super::*;
 use crate::cohort::{Breakdown, Classifier, CohortCounts, CohortDefinition, CompactRecord, Sex};
 use crate::deprivation::ImdDecile;
 
+mod before_split;
+
 /// The finest cells: decile slot (0..10, 10 unknown) × sex (0..4).
 const ATOMS: usize = 11 * 4;
 
