@@ -389,6 +389,27 @@ fn listed(all: &[HeatPlusStratum]) -> Vec<StratumChoice> {
         .collect()
 }
 
+/// Subgroup `j` of a HEAT Plus stratum as an evidence row: its dimension, label, order (0 for an
+/// unordered dimension), estimate, population, standard error, the limits as the file gives
+/// them (none made from the standard error) and the reference flag. The data page's "Use these
+/// numbers" and a HEAT Plus file read into an evidence table both take their rows from here.
+pub(crate) fn stratum_row(h: &HeatPlusStratum, j: usize) -> EvidenceRow {
+    let s = &h.stratum;
+    let extras = h.extras.get(j);
+    let g = &s.subgroups[j];
+    EvidenceRow {
+        dimension: h.key.dimension.clone(),
+        subgroup: g.label.clone(),
+        order: if s.ordered { g.order } else { 0 },
+        estimate: g.estimate,
+        population: g.population,
+        se: g.se,
+        lower: extras.and_then(|x| x.ci_lb),
+        upper: extras.and_then(|x| x.ci_ub),
+        reference: g.reference,
+    }
+}
+
 /// Stratum number `stratum` of `all` as evidence rows (the only one when `stratum` is not given).
 fn from_stratum(
     all: &[HeatPlusStratum],
@@ -432,17 +453,7 @@ fn from_stratum(
                     format!("{}: {note}", g.label)
                 });
             }
-            EvidenceRow {
-                dimension: h.key.dimension.clone(),
-                subgroup: g.label.clone(),
-                order: if s.ordered { g.order } else { 0 },
-                estimate: g.estimate,
-                population: g.population,
-                se: g.se,
-                lower: extras.and_then(|x| x.ci_lb),
-                upper: extras.and_then(|x| x.ci_ub),
-                reference: g.reference,
-            }
+            stratum_row(h, j)
         })
         .collect();
     Ok(EvidenceRead {

@@ -33,7 +33,7 @@ use serde::Serialize;
 
 use super::heat_plus::{HeatPlusStratum, StratumKey};
 use super::series::{SeriesTable, time_series};
-use crate::assessment::{Evidence, EvidenceRow};
+use crate::assessment::Evidence;
 use crate::measures::chart::part::{label, text};
 use crate::measures::chart::{Chart, ChartMeasures, ChartPoint, Note, Whisker};
 use crate::measures::names::{MEASURES, MeasureInfo, MeasureLine};
@@ -216,24 +216,8 @@ fn evidence_of(h: &HeatPlusStratum, indicator: &str) -> Evidence {
         indicator: Some(indicator.to_owned()),
         favourable: s.favourable,
         scale: s.scale,
-        rows: s
-            .subgroups
-            .iter()
-            .enumerate()
-            .map(|(j, g)| {
-                let extras = h.extras.get(j);
-                EvidenceRow {
-                    dimension: h.key.dimension.clone(),
-                    subgroup: g.label.clone(),
-                    order: if s.ordered { g.order } else { 0 },
-                    estimate: g.estimate,
-                    population: g.population,
-                    se: g.se,
-                    lower: extras.and_then(|x| x.ci_lb),
-                    upper: extras.and_then(|x| x.ci_ub),
-                    reference: g.reference,
-                }
-            })
+        rows: (0..s.subgroups.len())
+            .map(|j| super::evidence::stratum_row(h, j))
             .collect(),
     }
 }
@@ -383,18 +367,21 @@ mod tests {
     /// Issue 16 item 5: an ordered table gives the SII by both methods, Fingertips first, each
     /// named with what its interval includes; HEAT's logistic interval, from the populations
     /// alone, is the narrower for large populations; the Fingertips value is `phe_sii`'s.
+    /// Five quintiles, then an unordered dimension.
+    const QUINTILES: [&str; 7] = [
+        "A,2024,S,x,Uptake %,IMD,Q1,68.2,0.9,,,21400,1,100,1,1,0",
+        "A,2024,S,x,Uptake %,IMD,Q2,72.5,0.8,,,23900,1,100,1,2,0",
+        "A,2024,S,x,Uptake %,IMD,Q3,76.1,0.7,,,26800,1,100,1,3,0",
+        "A,2024,S,x,Uptake %,IMD,Q4,78.9,0.7,,,28100,1,100,1,4,0",
+        "A,2024,S,x,Uptake %,IMD,Q5,81.4,0.6,,,29700,1,100,1,5,0",
+        "A,2024,S,x,Uptake %,Sex,Male,14,1,,,120,1,100,0,0,1",
+        "A,2024,S,x,Uptake %,Sex,Female,10,1,,,100,1,100,0,0,0",
+    ];
+
     #[test]
     fn an_ordered_table_gives_the_sii_by_both_methods() {
         let options = Options::default().with_seed(7);
-        let rows = [
-            "A,2024,S,x,Uptake %,IMD,Q1,68.2,0.9,,,21400,1,100,1,1,0",
-            "A,2024,S,x,Uptake %,IMD,Q2,72.5,0.8,,,23900,1,100,1,2,0",
-            "A,2024,S,x,Uptake %,IMD,Q3,76.1,0.7,,,26800,1,100,1,3,0",
-            "A,2024,S,x,Uptake %,IMD,Q4,78.9,0.7,,,28100,1,100,1,4,0",
-            "A,2024,S,x,Uptake %,IMD,Q5,81.4,0.6,,,29700,1,100,1,5,0",
-            "A,2024,S,x,Uptake %,Sex,Male,14,1,,,120,1,100,0,0,1",
-            "A,2024,S,x,Uptake %,Sex,Female,10,1,,,100,1,100,0,0,0",
-        ];
+        let rows = QUINTILES;
         let f = file(&rows, &options);
         let sii = &f.tables[0].sii;
         assert_eq!(sii.len(), 2);
@@ -457,23 +444,6 @@ mod tests {
         );
         assert!((ml - fl).abs() < 0.02 * (fu - fl), "{ml} vs {fl}");
         assert!((mu - fu).abs() < 0.02 * (fu - fl), "{mu} vs {fu}");
-        // The chart draws the Fingertips line, the default, and its note names the method; its
-        // ends are the Fingertips fit's, so its slope is that SII.
-        let chart = &f.tables[0].chart;
-        let label = chart.sii.unwrap();
-        assert_eq!(
-            (label.value, label.lower, label.upper),
-            (fv, Some(fl), Some(fu))
-        );
-        let (at0, at1) = label.line().unwrap();
-        assert!((at1 - at0 - fv).abs() < 1e-9, "{at0} {at1} {fv}");
-        let notes: Vec<String> = chart.notes.iter().map(|n| words(chart, n)).collect();
-        assert!(
-            notes
-                .iter()
-                .any(|n| n.contains(&format!("the SII by {FINGERTIPS_SII}."))),
-            "{notes:?}"
-        );
         // An unordered dimension has no SII; a subgroup without a population has no
         // Fingertips SII, and says why.
         assert!(f.tables[1].sii.is_empty());
@@ -494,6 +464,31 @@ mod tests {
         assert_eq!(
             file(&no_se, &options).tables[0].sii[0].reason.as_deref(),
             Some("subgroup \"Q1\" has no standard error or limits")
+        );
+    }
+
+    /// The chart draws the Fingertips line, the default, and its note names the method; its
+    /// ends are the Fingertips fit's, so its slope is that SII.
+    #[test]
+    fn the_chart_draws_the_fingertips_line_when_it_can() {
+        let f = file(&QUINTILES, &Options::default().with_seed(7));
+        let fingertips = &f.tables[0].sii[0];
+        let chart = &f.tables[0].chart;
+        let label = chart.sii.unwrap();
+        assert_eq!(
+            (Some(label.value), label.lower, label.upper),
+            (fingertips.value, fingertips.lower, fingertips.upper)
+        );
+        let (at0, at1) = label.line().unwrap();
+        let fv = fingertips.value.unwrap();
+        assert!((at1 - at0 - fv).abs() < 1e-9, "{at0} {at1} {fv}");
+        assert!((at1 / at0 - fingertips.rii.unwrap()).abs() < 1e-9);
+        let notes: Vec<String> = chart.notes.iter().map(|n| words(chart, n)).collect();
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.contains(&format!("the SII by {FINGERTIPS_SII}."))),
+            "{notes:?}"
         );
     }
 
