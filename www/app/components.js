@@ -64,19 +64,20 @@ export function notificationBanner(flash) {
  * An error summary linking each problem to its field.
  *
  * @param {{href: string, text: string}[]} items - The links: `#<field id>` or a route, and the text
+ * @param {string} [id] - Its title's id, unique on the page (a page with two summaries names each)
  * @returns {HTMLElement} The summary (focusable: pages focus it)
  */
-export function errorSummary(items) {
+export function errorSummary(items, id = "error-summary-title") {
   return h(
     "div",
     {
       class: "nhsuk-error-summary",
-      "aria-labelledby": "error-summary-title",
+      "aria-labelledby": id,
       role: "alert",
       tabindex: "-1",
       "data-testid": "error-summary",
     },
-    h("h2", { class: "nhsuk-error-summary__title", id: "error-summary-title" }, "There is a problem"),
+    h("h2", { class: "nhsuk-error-summary__title", id }, "There is a problem"),
     h(
       "div",
       { class: "nhsuk-error-summary__body" },

@@ -143,7 +143,12 @@ function compareSection(app, all) {
       );
     } catch (e) {
       clear(result);
-      result.append(errorSummary([{ href: "#compare-first", text: e instanceof Error ? e.message : String(e) }]));
+      result.append(
+        errorSummary(
+          [{ href: "#compare-first", text: e instanceof Error ? e.message : String(e) }],
+          "compare-error-title",
+        ),
+      );
     }
   };
   return h(
@@ -274,12 +279,15 @@ function folderSection(shown, showSaved) {
     if (json.length > MAX_FOLDER_FILES) {
       shown.append(
         heading,
-        errorSummary([
-          {
-            href: `#${FOLDER_INPUT}`,
-            text: `Choose at most ${MAX_FOLDER_FILES} assessment files at a time (there are ${json.length}); summarise a smaller folder or some of its files`,
-          },
-        ]),
+        errorSummary(
+          [
+            {
+              href: `#${FOLDER_INPUT}`,
+              text: `Choose at most ${MAX_FOLDER_FILES} assessment files at a time (there are ${json.length}); summarise a smaller folder or some of its files`,
+            },
+          ],
+          "folder-error-title",
+        ),
         back,
       );
       heading.focus();
