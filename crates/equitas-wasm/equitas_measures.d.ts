@@ -2222,7 +2222,7 @@ export function placeEvidence(table: SubgroupKey[], rows: SubgroupKey[]): Placem
  * @throws {Error} naming the row and column of every cell that cannot be read (a decimal comma,
  * an order that is not a whole number, a row without a subgroup), or when there are no rows or
  * more than 1,000; for a HEAT Plus table, its problems, or its strata when it holds several and
- * none is named
+ * none is named, or when `stratum` is not a whole number from 1 up
  */
 export function readEvidence(text: string, dimension?: string | null, stratum?: number | null): EvidenceRead;
 
@@ -2233,7 +2233,7 @@ export interface InitOutput {
     readonly evidenceStrata: (a: number, b: number) => [number, number, number];
     readonly measureHeatPlus: (a: number, b: number, c: number) => [number, number, number];
     readonly placeEvidence: (a: any, b: any) => [number, number, number];
-    readonly readEvidence: (a: number, b: number, c: number, d: number, e: number) => [number, number, number];
+    readonly readEvidence: (a: number, b: number, c: number, d: number, e: number, f: number) => [number, number, number];
     readonly __wbindgen_malloc: (a: number, b: number) => number;
     readonly __wbindgen_realloc: (a: number, b: number, c: number, d: number) => number;
     readonly __wbindgen_free: (a: number, b: number, c: number) => void;

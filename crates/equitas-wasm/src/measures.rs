@@ -46,13 +46,18 @@ pub fn measure_heat_plus(
 /// @throws {Error} naming the row and column of every cell that cannot be read (a decimal comma,
 /// an order that is not a whole number, a row without a subgroup), or when there are no rows or
 /// more than 1,000; for a HEAT Plus table, its problems, or its strata when it holds several and
-/// none is named
+/// none is named, or when `stratum` is not a whole number from 1 up
 #[wasm_bindgen(js_name = readEvidence)]
 pub fn read_evidence(
     text: &str,
     dimension: Option<String>,
-    stratum: Option<usize>,
+    stratum: Option<f64>,
 ) -> Result<Ts<evidence::EvidenceRead>, JsError> {
+    // A number from JavaScript, checked rather than wrapped (-1 is not stratum 4294967295).
+    let stratum = stratum
+        .map(evidence::stratum_number)
+        .transpose()
+        .map_err(js_error)?;
     let read = evidence::read_with(text, dimension.as_deref(), stratum).map_err(js_error)?;
     to_ts(&read)
 }

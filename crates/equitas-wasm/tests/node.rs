@@ -10,6 +10,7 @@ use equitas_core::assessment::{self, Registry};
 use equitas_wasm::{
     add_instrument, assessment_progress, classify_person as classify_with, imd_quintile,
     instrument, instruments, is_core20_decile, load_assessment, measure_heat_plus, new_assessment,
+    read_evidence,
     score_assessment, summarise_assessments, validate_assessment, visible_questions,
 };
 use serde_json::{Value, json as j};
@@ -92,6 +93,19 @@ fn deciles_out_of_range_are_errors_naming_the_value() {
     }
     let text = message(imd_quintile(2.7).unwrap_err());
     assert!(text.ends_with("got 2.7"), "{text}");
+}
+
+/// A stratum number from JavaScript is checked, never wrapped: -1 is not stratum 4294967295,
+/// and 1.5 is not stratum 1.
+#[wasm_bindgen_test]
+fn a_stratum_number_that_is_not_whole_and_positive_is_refused() {
+    for (bad, shown) in [(-1.0, "-1"), (0.0, "0"), (1.5, "1.5"), (f64::NAN, "NaN")] {
+        let text = message(read_evidence("Q1\t1\t40", None, Some(bad)).unwrap_err());
+        assert_eq!(
+            text,
+            format!("a stratum number is a whole number from 1 up, not {shown}")
+        );
+    }
 }
 
 #[wasm_bindgen_test]

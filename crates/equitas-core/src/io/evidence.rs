@@ -115,6 +115,10 @@ pub enum EvidenceTextError {
         /// How many more there are beyond [`MAX_LISTED_STRATA`].
         more: usize,
     },
+    /// A stratum number that is not a whole number from 1 up (as a caller in JavaScript may
+    /// give one), shown as given.
+    #[error("a stratum number is a whole number from 1 up, not {0}")]
+    BadStratum(String),
     /// A stratum number the HEAT Plus table does not have.
     #[error("there is no stratum {number}: the HEAT Plus table holds {count}, numbered from 1")]
     NoStratum {
@@ -407,6 +411,26 @@ pub(crate) fn stratum_row(h: &HeatPlusStratum, j: usize) -> EvidenceRow {
         lower: extras.and_then(|x| x.ci_lb),
         upper: extras.and_then(|x| x.ci_ub),
         reference: g.reference,
+    }
+}
+
+/// A stratum number given as a JavaScript number: a whole number from 1 up (at most 2^32, far
+/// past any table's strata), never rounded or wrapped.
+///
+/// # Errors
+/// [`EvidenceTextError::BadStratum`] for anything else (0, -1, 1.5, NaN), shown as given.
+pub fn stratum_number(x: f64) -> Result<usize, EvidenceTextError> {
+    if x.fract() == 0.0 && (1.0..=4_294_967_296.0).contains(&x) {
+        #[allow(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "checked: a whole number from 1 to 2^32"
+        )]
+        Ok(x as usize)
+    } else {
+        Err(EvidenceTextError::BadStratum(
+            crate::number::Num(x).to_string(),
+        ))
     }
 }
 
@@ -859,6 +883,18 @@ national,2026-12-06,demo,flu,Flu vaccination,Sex,male,76.2,9.29,54.9,89.4,20,,81
              3. Flu vaccination by Sex, national, 2026-12-06"
         );
         assert_eq!(strata, &super::strata(HEAT_PLUS).unwrap().strata);
+        for bad in [0.0, -1.0, 1.5, f64::NAN, f64::INFINITY] {
+            let e = stratum_number(bad).unwrap_err().to_string();
+            assert!(
+                e.starts_with("a stratum number is a whole number from 1 up, not "),
+                "{e}"
+            );
+        }
+        assert_eq!(
+            stratum_number(-1.0).unwrap_err().to_string(),
+            "a stratum number is a whole number from 1 up, not -1"
+        );
+        assert_eq!(stratum_number(3.0), Ok(3));
         assert_eq!(
             read_with(HEAT_PLUS, None, Some(4)),
             Err(EvidenceTextError::NoStratum {
