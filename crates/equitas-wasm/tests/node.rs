@@ -10,8 +10,7 @@ use equitas_core::assessment::{self, Registry};
 use equitas_wasm::{
     add_instrument, assessment_progress, classify_person as classify_with, imd_quintile,
     instrument, instruments, is_core20_decile, load_assessment, measure_heat_plus, new_assessment,
-    read_evidence,
-    score_assessment, summarise_assessments, validate_assessment, visible_questions,
+    read_evidence, score_assessment, summarise_assessments, validate_assessment, visible_questions,
 };
 use serde_json::{Value, json as j};
 use tsify::Ts;
