@@ -32,7 +32,9 @@ import { EVIDENCE_HANDOFF } from "./storage.js";
  * @property {string[]} errors - The engine's messages for this question
  * @property {Map<string, string>} cellErrors - Numbers that could not be read, by element id
  *   (errors the engine never sees)
- * @property {Map<string, string>} rawValues - What was typed in number fields, by element id
+ * @property {Map<string, string>} rawValues - Text the form holds between redraws, by element id:
+ *   what was typed in number and date fields (so a redraw shows it as typed), a paste not yet
+ *   added, a file waiting for its table to be chosen, and the sentence saying what was added
  * @property {(focusId: string | null, announce?: string) => void} rebuild - Draw the question
  *   again (after a row is added or removed), focus `focusId` and announce `announce`
  */

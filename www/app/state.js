@@ -78,8 +78,9 @@
  * @property {boolean} firstRender - True until the first page is shown (which takes no focus)
  * @property {Map<string, string>} cellErrors - Numbers that could not be read, by element id:
  *   errors the engine never sees because the text never reaches the answers
- * @property {Map<string, string>} rawValues - What was typed in number fields, by element id, so
- *   a redraw shows the text as typed
+ * @property {Map<string, string>} rawValues - Text the form holds between redraws, by element id:
+ *   what was typed in number and date fields (so a redraw shows it as typed), a paste not yet
+ *   added, a file waiting for its table to be chosen, and the sentence saying what was added
  * @property {PageErrors | null} pageErrors - Errors to show on the current question page
  * @property {StoredAssessment | null} undo - The assessment deleted last, which "Undo delete" puts
  *   back (until the next delete)
