@@ -27,7 +27,7 @@
 //! none is. Under every rule, secondary suppression is applied (with rounding it is a second
 //! line of defence: NHS Digital rely on rounding alone).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use serde::Serialize;
@@ -219,8 +219,25 @@ impl Table {
 /// The prime of the row reduction: 2^61 − 1.
 const P: u64 = (1 << 61) - 1;
 
+/// `a · b` modulo [`P`], for `a`, `b` below it: as P is a Mersenne prime, 2^61 ≡ 1, so the
+/// product's high bits add to its low ones (no 128-bit division).
 fn mul(a: u64, b: u64) -> u64 {
-    ((u128::from(a) * u128::from(b)) % u128::from(P)) as u64
+    let x = u128::from(a) * u128::from(b);
+    // x < 2^122: its low 61 bits plus the rest (each below 2^61), then once more.
+    let s = (x as u64 & P) + (x >> 61) as u64;
+    let s = (s & P) + (s >> 61);
+    if s >= P { s - P } else { s }
+}
+
+/// `a + b` modulo [`P`], for `a`, `b` below it.
+fn add(a: u64, b: u64) -> u64 {
+    let s = a + b;
+    if s >= P { s - P } else { s }
+}
+
+/// `a − b` modulo [`P`], for `a`, `b` below it.
+fn sub(a: u64, b: u64) -> u64 {
+    if a >= b { a - b } else { a + P - b }
 }
 
 fn inv(a: u64) -> u64 {
@@ -236,27 +253,11 @@ fn inv(a: u64) -> u64 {
     out
 }
 
-/// Which of the `unknown` counts are determined by the equations (given every other count):
-/// row reduction of the equations restricted to the unknowns; an unknown is determined exactly
-/// when its column is a pivot whose row has no other non-zero entry.
-#[must_use]
-pub fn determined(equations: &[Vec<(usize, i8)>], unknown: &[usize]) -> Vec<usize> {
-    let col: BTreeMap<usize, usize> = unknown.iter().enumerate().map(|(i, &u)| (u, i)).collect();
-    let n = unknown.len();
-    let mut rows: Vec<Vec<u64>> = equations
-        .iter()
-        .filter_map(|eq| {
-            let mut row = vec![0u64; n];
-            let mut any = false;
-            for &(k, s) in eq {
-                if let Some(&c) = col.get(&k) {
-                    row[c] = (row[c] + if s > 0 { 1 } else { P - 1 }) % P;
-                    any = true;
-                }
-            }
-            any.then_some(row)
-        })
-        .collect();
+/// The determined columns of `rows` (dense, modulo [`P`]): full row reduction; a column is
+/// determined exactly when it is a pivot whose row has no other non-zero entry (its unit
+/// vector is in the row space). The reduced form is unique, so neither the order of the rows
+/// nor splitting them into blocks with no column in common changes the answer.
+fn determined_columns(mut rows: Vec<Vec<u64>>, n: usize) -> Vec<usize> {
     let mut pivots: Vec<(usize, usize)> = Vec::new();
     let mut r = 0;
     for c in 0..n {
@@ -265,26 +266,228 @@ pub fn determined(equations: &[Vec<(usize, i8)>], unknown: &[usize]) -> Vec<usiz
         };
         rows.swap(r, p);
         let f = inv(rows[r][c]);
-        for x in &mut rows[r] {
+        // Columns before c are zero in the pivot row: earlier pivots were cleared from it and
+        // earlier columns without a pivot are zero from row r on.
+        for x in &mut rows[r][c..] {
             *x = mul(*x, f);
         }
-        let pivot = rows[r].clone();
+        let pivot = rows[r][c..].to_vec();
         for (i, row) in rows.iter_mut().enumerate() {
             if i != r && row[c] != 0 {
                 let g = row[c];
-                for (x, &y) in row.iter_mut().zip(&pivot) {
-                    *x = (*x + P - mul(g, y)) % P;
+                for (x, &y) in row[c..].iter_mut().zip(&pivot) {
+                    if y != 0 {
+                        *x = sub(*x, mul(g, y));
+                    }
                 }
             }
         }
         pivots.push((r, c));
         r += 1;
+        if r == rows.len() {
+            break;
+        }
     }
     pivots
         .into_iter()
         .filter(|&(r, c)| rows[r].iter().enumerate().all(|(j, &x)| j == c || x == 0))
-        .map(|(_, c)| unknown[c])
+        .map(|(_, c)| c)
         .collect()
+}
+
+/// The counts of `members` (sorted) determined by the equations `eqs` (those with a member),
+/// given every other count: the equations restricted to the members, row reduced. `slot` is
+/// scratch of one entry per count, all `usize::MAX`, and is left so.
+fn determined_block(
+    equations: &[Vec<(usize, i8)>],
+    eqs: &[usize],
+    members: &[usize],
+    slot: &mut [usize],
+) -> Vec<usize> {
+    for (c, &m) in members.iter().enumerate() {
+        slot[m] = c;
+    }
+    let n = members.len();
+    let rows: Vec<Vec<u64>> = eqs
+        .iter()
+        .map(|&e| {
+            let mut row = vec![0u64; n];
+            for &(k, s) in &equations[e] {
+                if let Some(&c) = slot.get(k).filter(|&&c| c != usize::MAX) {
+                    row[c] = add(row[c], if s > 0 { 1 } else { P - 1 });
+                }
+            }
+            row
+        })
+        .collect();
+    for &m in members {
+        slot[m] = usize::MAX;
+    }
+    determined_columns(rows, n)
+        .into_iter()
+        .map(|c| members[c])
+        .collect()
+}
+
+/// Which of the `unknown` counts are determined by the equations (given every other count):
+/// row reduction of the equations restricted to the unknowns; an unknown is determined exactly
+/// when its column is a pivot whose row has no other non-zero entry. The unknowns fall into
+/// blocks that share no equation, each reduced on its own.
+#[must_use]
+pub fn determined(equations: &[Vec<(usize, i8)>], unknown: &[usize]) -> Vec<usize> {
+    // Each count's column: its last place in `unknown` (an earlier repeat is a column that no
+    // equation touches, so never determined).
+    let col: BTreeMap<usize, usize> = unknown.iter().enumerate().map(|(i, &u)| (u, i)).collect();
+    let mut blocks = Blocks::new(unknown.len());
+    let mut of: Vec<Vec<usize>> = vec![Vec::new(); unknown.len()];
+    let local: Vec<Vec<(usize, i8)>> = equations
+        .iter()
+        .enumerate()
+        .map(|(e, eq)| {
+            let row: Vec<(usize, i8)> = eq
+                .iter()
+                .filter_map(|(k, s)| col.get(k).map(|&c| (c, *s)))
+                .collect();
+            for &(c, _) in &row {
+                of[c].push(e);
+            }
+            row
+        })
+        .collect();
+    blocks.start(&local, |_| true);
+    // In the order of the columns, as they are worked out.
+    blocks
+        .refresh(&local, &of)
+        .into_iter()
+        .map(|c| unknown[c])
+        .collect()
+}
+
+/// The suppressed counts of a table in blocks that share no equation (a union-find that only
+/// grows, as counts are only ever added to the suppressed), with the counts each block's
+/// equations determine, kept until a count joins the block.
+struct Blocks {
+    parent: Vec<usize>,
+    /// At each root: the block's counts.
+    members: Vec<Vec<usize>>,
+    /// At each root: the block's determined counts, as last worked out.
+    exposed: Vec<Vec<usize>>,
+    /// Roots whose blocks changed since.
+    dirty: Vec<usize>,
+    /// Every determined count.
+    all: BTreeSet<usize>,
+    /// Scratch for [`determined_block`].
+    slot: Vec<usize>,
+}
+
+impl Blocks {
+    fn new(n: usize) -> Self {
+        Self {
+            parent: (0..n).collect(),
+            members: vec![Vec::new(); n],
+            exposed: vec![Vec::new(); n],
+            dirty: Vec::new(),
+            all: BTreeSet::new(),
+            slot: vec![usize::MAX; n],
+        }
+    }
+
+    fn find(&mut self, mut k: usize) -> usize {
+        let mut root = k;
+        while self.parent[root] != root {
+            root = self.parent[root];
+        }
+        while self.parent[k] != root {
+            k = std::mem::replace(&mut self.parent[k], root);
+        }
+        root
+    }
+
+    /// Forget what a block's equations determined: it is to be worked out again.
+    fn stale(&mut self, root: usize) {
+        for k in std::mem::take(&mut self.exposed[root]) {
+            self.all.remove(&k);
+        }
+        self.dirty.push(root);
+    }
+
+    fn union(&mut self, a: usize, b: usize) {
+        let (mut a, mut b) = (self.find(a), self.find(b));
+        if a == b {
+            return;
+        }
+        if self.members[a].len() < self.members[b].len() {
+            std::mem::swap(&mut a, &mut b);
+        }
+        self.stale(a);
+        self.stale(b);
+        let moved = std::mem::take(&mut self.members[b]);
+        self.members[a].extend(moved);
+        self.parent[b] = a;
+    }
+
+    /// A count becomes suppressed: it joins the blocks of the suppressed counts it shares an
+    /// equation with (`state` says which are suppressed).
+    fn add(
+        &mut self,
+        equations: &[Vec<(usize, i8)>],
+        of: &[Vec<usize>],
+        k: usize,
+        suppressed: impl Fn(usize) -> bool,
+    ) {
+        self.members[k].push(k);
+        self.stale(k);
+        for &e in &of[k] {
+            for &(j, _) in &equations[e] {
+                if j < self.parent.len() && suppressed(j) {
+                    self.union(k, j);
+                }
+            }
+        }
+    }
+
+    /// The first suppressed counts (`suppressed` says which), each a block, joined through
+    /// their equations.
+    fn start(&mut self, equations: &[Vec<(usize, i8)>], suppressed: impl Fn(usize) -> bool) {
+        for k in 0..self.parent.len() {
+            if suppressed(k) {
+                self.members[k].push(k);
+                self.dirty.push(k);
+            }
+        }
+        for eq in equations {
+            let mut first = None;
+            for &(j, _) in eq {
+                if j < self.parent.len() && suppressed(j) {
+                    match first {
+                        None => first = Some(j),
+                        Some(f) => self.union(f, j),
+                    }
+                }
+            }
+        }
+    }
+
+    /// Work out again the blocks that changed; every determined count, in order.
+    fn refresh(&mut self, equations: &[Vec<(usize, i8)>], of: &[Vec<usize>]) -> Vec<usize> {
+        let dirty: Vec<usize> = std::mem::take(&mut self.dirty);
+        let roots: BTreeSet<usize> = dirty.into_iter().map(|r| self.find(r)).collect();
+        for root in roots {
+            let mut members = std::mem::take(&mut self.members[root]);
+            equitas_lean::sort::sort_by_key(&mut members, |&m| m);
+            let eqs: Vec<usize> = members
+                .iter()
+                .flat_map(|&m| of[m].iter().copied())
+                .collect::<BTreeSet<usize>>()
+                .into_iter()
+                .collect();
+            let exposed = determined_block(equations, &eqs, &members, &mut self.slot);
+            self.all.extend(exposed.iter().copied());
+            self.exposed[root] = exposed;
+            self.members[root] = members;
+        }
+        self.all.iter().copied().collect()
+    }
 }
 
 /// The smallest published count of an equation in which `k` is the only suppressed count.
@@ -371,12 +574,11 @@ pub fn protect(table: &Table, rule: Rule, fixed: &BTreeMap<usize, Reason>) -> Ve
             }
         }
     }
+    let mut blocks = Blocks::new(n);
+    blocks.start(&table.equations, |k| state[k].is_some());
     loop {
-        let unknown: Vec<usize> = (0..n).filter(|&i| state[i].is_some()).collect();
-        if unknown.is_empty() {
-            break;
-        }
-        let exposed = determined(&table.equations, &unknown);
+        // Only the blocks a new suppressed count joined are worked out again.
+        let exposed = blocks.refresh(&table.equations, &of);
         if exposed.is_empty() {
             break;
         }
@@ -393,15 +595,11 @@ pub fn protect(table: &Table, rule: Rule, fixed: &BTreeMap<usize, Reason>) -> Ve
                     .iter()
                     .find_map(|&k| complement(table, &of, &state, k))
             });
-        let changed = if let Some(j) = pick {
-            state[j] = Some(Reason::Secondary);
-            true
-        } else {
-            false
-        };
-        if !changed {
+        let Some(j) = pick else {
             break;
-        }
+        };
+        state[j] = Some(Reason::Secondary);
+        blocks.add(&table.equations, &of, j, |k| state[k].is_some());
     }
     (0..n)
         .map(|i| match state[i] {
@@ -411,5 +609,7 @@ pub fn protect(table: &Table, rule: Rule, fixed: &BTreeMap<usize, Reason>) -> Ve
         .collect()
 }
 
+#[cfg(test)]
+pub(crate) mod oracle;
 #[cfg(test)]
 mod tests;
