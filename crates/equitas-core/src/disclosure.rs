@@ -27,7 +27,8 @@
 //! none is. Under every rule, secondary suppression is applied (with rounding it is a second
 //! line of defence: NHS Digital rely on rounding alone).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
 use std::fmt;
 
 use serde::Serialize;
@@ -253,92 +254,15 @@ fn inv(a: u64) -> u64 {
     out
 }
 
-/// The determined columns of `rows` (dense, modulo [`P`]): full row reduction; a column is
-/// determined exactly when it is a pivot whose row has no other non-zero entry (its unit
-/// vector is in the row space). The reduced form is unique, so neither the order of the rows
-/// nor splitting them into blocks with no column in common changes the answer.
-fn determined_columns(mut rows: Vec<Vec<u64>>, n: usize) -> Vec<usize> {
-    let mut pivots: Vec<(usize, usize)> = Vec::new();
-    let mut r = 0;
-    for c in 0..n {
-        let Some(p) = (r..rows.len()).find(|&i| rows[i][c] != 0) else {
-            continue;
-        };
-        rows.swap(r, p);
-        let f = inv(rows[r][c]);
-        // Columns before c are zero in the pivot row: earlier pivots were cleared from it and
-        // earlier columns without a pivot are zero from row r on.
-        for x in &mut rows[r][c..] {
-            *x = mul(*x, f);
-        }
-        let pivot = rows[r][c..].to_vec();
-        for (i, row) in rows.iter_mut().enumerate() {
-            if i != r && row[c] != 0 {
-                let g = row[c];
-                for (x, &y) in row[c..].iter_mut().zip(&pivot) {
-                    if y != 0 {
-                        *x = sub(*x, mul(g, y));
-                    }
-                }
-            }
-        }
-        pivots.push((r, c));
-        r += 1;
-        if r == rows.len() {
-            break;
-        }
-    }
-    pivots
-        .into_iter()
-        .filter(|&(r, c)| rows[r].iter().enumerate().all(|(j, &x)| j == c || x == 0))
-        .map(|(_, c)| c)
-        .collect()
-}
-
-/// The counts of `members` (sorted) determined by the equations `eqs` (those with a member),
-/// given every other count: the equations restricted to the members, row reduced. `slot` is
-/// scratch of one entry per count, all `usize::MAX`, and is left so.
-fn determined_block(
-    equations: &[Vec<(usize, i8)>],
-    eqs: &[usize],
-    members: &[usize],
-    slot: &mut [usize],
-) -> Vec<usize> {
-    for (c, &m) in members.iter().enumerate() {
-        slot[m] = c;
-    }
-    let n = members.len();
-    let rows: Vec<Vec<u64>> = eqs
-        .iter()
-        .map(|&e| {
-            let mut row = vec![0u64; n];
-            for &(k, s) in &equations[e] {
-                if let Some(&c) = slot.get(k).filter(|&&c| c != usize::MAX) {
-                    row[c] = add(row[c], if s > 0 { 1 } else { P - 1 });
-                }
-            }
-            row
-        })
-        .collect();
-    for &m in members {
-        slot[m] = usize::MAX;
-    }
-    determined_columns(rows, n)
-        .into_iter()
-        .map(|c| members[c])
-        .collect()
-}
-
 /// Which of the `unknown` counts are determined by the equations (given every other count):
-/// row reduction of the equations restricted to the unknowns; an unknown is determined exactly
-/// when its column is a pivot whose row has no other non-zero entry. The unknowns fall into
-/// blocks that share no equation, each reduced on its own.
+/// an unknown is determined exactly when its unit vector is in the row space of the equations
+/// restricted to the unknowns, that is, when every solution of the restricted equations with
+/// right-hand side zero is zero at it ([`Solver`]).
 #[must_use]
 pub fn determined(equations: &[Vec<(usize, i8)>], unknown: &[usize]) -> Vec<usize> {
     // Each count's column: its last place in `unknown` (an earlier repeat is a column that no
     // equation touches, so never determined).
     let col: BTreeMap<usize, usize> = unknown.iter().enumerate().map(|(i, &u)| (u, i)).collect();
-    let mut blocks = Blocks::new(unknown.len());
     let mut of: Vec<Vec<usize>> = vec![Vec::new(); unknown.len()];
     let local: Vec<Vec<(usize, i8)>> = equations
         .iter()
@@ -354,139 +278,126 @@ pub fn determined(equations: &[Vec<(usize, i8)>], unknown: &[usize]) -> Vec<usiz
             row
         })
         .collect();
-    blocks.start(&local, |_| true);
-    // In the order of the columns, as they are worked out.
-    blocks
-        .refresh(&local, &of)
-        .into_iter()
-        .map(|c| unknown[c])
-        .collect()
+    let mut solver = Solver::new(unknown.len(), equations.len());
+    for c in 0..unknown.len() {
+        solver.add(&local, &of, c);
+    }
+    // In the order of the columns.
+    solver.exposed.iter().map(|&c| unknown[c]).collect()
 }
 
-/// The suppressed counts of a table in blocks that share no equation (a union-find that only
-/// grows, as counts are only ever added to the suppressed), with the counts each block's
-/// equations determine, kept until a count joins the block.
-struct Blocks {
-    parent: Vec<usize>,
-    /// At each root: the block's counts.
-    members: Vec<Vec<usize>>,
-    /// At each root: the block's determined counts, as last worked out.
-    exposed: Vec<Vec<usize>>,
-    /// Roots whose blocks changed since.
-    dirty: Vec<usize>,
-    /// Every determined count.
-    all: BTreeSet<usize>,
-    /// Scratch for [`determined_block`].
-    slot: Vec<usize>,
+/// A sparse vector modulo [`P`]: (index, non-zero value), by index.
+type Sparse = BTreeMap<usize, u64>;
+
+/// `x − f · y` into `x`, for the entries of `y`; `touched` hears of each index left non-zero.
+fn axpy(x: &mut Sparse, f: u64, y: &[(usize, u64)], mut touched: impl FnMut(usize)) {
+    for &(i, v) in y {
+        let slot = x.entry(i).or_insert(0);
+        *slot = sub(*slot, mul(f, v));
+        if *slot == 0 {
+            x.remove(&i);
+        } else {
+            touched(i);
+        }
+    }
 }
 
-impl Blocks {
-    fn new(n: usize) -> Self {
+/// A reduced column of [`Solver`]: its pivot equation, its entries by equation (1 at the
+/// pivot), and the combination of suppressed counts' columns it is, by count.
+type Reduced = (usize, Vec<(usize, u64)>, Vec<(usize, u64)>);
+
+/// The suppressed counts that the equations determine, kept up to date as counts are suppressed
+/// one at a time, exactly (modulo the prime [`P`], exact for these systems).
+///
+/// A suppressed count is determined exactly when its unit vector is in the row space of the
+/// equations restricted to the suppressed counts, that is, when every vector of their null
+/// space is zero at it. Suppressing a count adds a column; the null space of the old columns
+/// stays, and gains one vector if and only if the new column is a combination of the old ones.
+/// So the solver keeps the columns in echelon form (each reduced column with its pivot
+/// equation and the combination of counts' columns it is) and a basis of the null space that
+/// only ever grows: a new column reduced to zero gives a null vector (its combination), and
+/// each count remembers how many null vectors are non-zero at it. A count is determined while
+/// none is. The answer is that of reducing the whole system again, as the null space is the
+/// same whichever way it is found.
+struct Solver {
+    /// For each equation, the reduced column whose pivot it is.
+    pivot: Vec<Option<usize>>,
+    /// The reduced columns.
+    columns: Vec<Reduced>,
+    /// For each count, how many null vectors are non-zero at it.
+    free: Vec<u32>,
+    /// The suppressed counts no null vector touches: the determined ones.
+    exposed: BTreeSet<usize>,
+}
+
+impl Solver {
+    fn new(counts: usize, equations: usize) -> Self {
         Self {
-            parent: (0..n).collect(),
-            members: vec![Vec::new(); n],
-            exposed: vec![Vec::new(); n],
-            dirty: Vec::new(),
-            all: BTreeSet::new(),
-            slot: vec![usize::MAX; n],
+            pivot: vec![None; equations],
+            columns: Vec::new(),
+            free: vec![0; counts],
+            exposed: BTreeSet::new(),
         }
     }
 
-    fn find(&mut self, mut k: usize) -> usize {
-        let mut root = k;
-        while self.parent[root] != root {
-            root = self.parent[root];
-        }
-        while self.parent[k] != root {
-            k = std::mem::replace(&mut self.parent[k], root);
-        }
-        root
-    }
-
-    /// Forget what a block's equations determined: it is to be worked out again.
-    fn stale(&mut self, root: usize) {
-        for k in std::mem::take(&mut self.exposed[root]) {
-            self.all.remove(&k);
-        }
-        self.dirty.push(root);
-    }
-
-    fn union(&mut self, a: usize, b: usize) {
-        let (mut a, mut b) = (self.find(a), self.find(b));
-        if a == b {
-            return;
-        }
-        if self.members[a].len() < self.members[b].len() {
-            std::mem::swap(&mut a, &mut b);
-        }
-        self.stale(a);
-        self.stale(b);
-        let moved = std::mem::take(&mut self.members[b]);
-        self.members[a].extend(moved);
-        self.parent[b] = a;
-    }
-
-    /// A count becomes suppressed: it joins the blocks of the suppressed counts it shares an
-    /// equation with (`state` says which are suppressed).
-    fn add(
-        &mut self,
-        equations: &[Vec<(usize, i8)>],
-        of: &[Vec<usize>],
-        k: usize,
-        suppressed: impl Fn(usize) -> bool,
-    ) {
-        self.members[k].push(k);
-        self.stale(k);
+    /// Count `k` becomes suppressed: its column is reduced against the others.
+    fn add(&mut self, equations: &[Vec<(usize, i8)>], of: &[Vec<usize>], k: usize) {
+        // The column: k's coefficient in each of its equations (once each).
+        let mut w = Sparse::new();
+        let mut last = None;
         for &e in &of[k] {
-            for &(j, _) in &equations[e] {
-                if j < self.parent.len() && suppressed(j) {
-                    self.union(k, j);
-                }
+            if last == Some(e) {
+                continue;
             }
-        }
-    }
-
-    /// The first suppressed counts (`suppressed` says which), each a block, joined through
-    /// their equations.
-    fn start(&mut self, equations: &[Vec<(usize, i8)>], suppressed: impl Fn(usize) -> bool) {
-        for k in 0..self.parent.len() {
-            if suppressed(k) {
-                self.members[k].push(k);
-                self.dirty.push(k);
-            }
-        }
-        for eq in equations {
-            let mut first = None;
-            for &(j, _) in eq {
-                if j < self.parent.len() && suppressed(j) {
-                    match first {
-                        None => first = Some(j),
-                        Some(f) => self.union(f, j),
-                    }
-                }
-            }
-        }
-    }
-
-    /// Work out again the blocks that changed; every determined count, in order.
-    fn refresh(&mut self, equations: &[Vec<(usize, i8)>], of: &[Vec<usize>]) -> Vec<usize> {
-        let dirty: Vec<usize> = std::mem::take(&mut self.dirty);
-        let roots: BTreeSet<usize> = dirty.into_iter().map(|r| self.find(r)).collect();
-        for root in roots {
-            let mut members = std::mem::take(&mut self.members[root]);
-            equitas_lean::sort::sort_by_key(&mut members, |&m| m);
-            let eqs: Vec<usize> = members
+            last = Some(e);
+            let c = equations[e]
                 .iter()
-                .flat_map(|&m| of[m].iter().copied())
-                .collect::<BTreeSet<usize>>()
-                .into_iter()
-                .collect();
-            let exposed = determined_block(equations, &eqs, &members, &mut self.slot);
-            self.all.extend(exposed.iter().copied());
-            self.exposed[root] = exposed;
-            self.members[root] = members;
+                .filter(|(j, _)| *j == k)
+                .fold(0, |c, &(_, s)| add(c, if s > 0 { 1 } else { P - 1 }));
+            if c != 0 {
+                w.insert(e, c);
+            }
         }
-        self.all.iter().copied().collect()
+        let mut combination = Sparse::from([(k, 1)]);
+        // Eliminate the pivots in the order their columns came: a reduced column is zero at
+        // the pivots of those before it, so each pivot is cleared once and stays so.
+        let mut due: BinaryHeap<Reverse<usize>> = w
+            .keys()
+            .filter_map(|&e| self.pivot[e])
+            .map(Reverse)
+            .collect();
+        while let Some(Reverse(b)) = due.pop() {
+            let (p, ref entries, ref comb) = self.columns[b];
+            let Some(&f) = w.get(&p) else {
+                continue;
+            };
+            let pivot = &self.pivot;
+            axpy(&mut w, f, entries, |e| {
+                if let Some(c) = pivot[e].filter(|&c| c > b) {
+                    due.push(Reverse(c));
+                }
+            });
+            axpy(&mut combination, f, comb, |_| {});
+        }
+        match w.first_key_value() {
+            None => {
+                // A null vector: the counts of the combination are no longer determined.
+                for &j in combination.keys() {
+                    if self.free[j] == 0 {
+                        self.exposed.remove(&j);
+                    }
+                    self.free[j] += 1;
+                }
+            }
+            Some((&p, &v)) => {
+                let f = inv(v);
+                let scale = |m: &Sparse| m.iter().map(|(&i, &x)| (i, mul(x, f))).collect();
+                self.pivot[p] = Some(self.columns.len());
+                self.columns.push((p, scale(&w), scale(&combination)));
+                // No null vector is non-zero at a new count: it is determined.
+                self.exposed.insert(k);
+            }
+        }
     }
 }
 
@@ -574,11 +485,14 @@ pub fn protect(table: &Table, rule: Rule, fixed: &BTreeMap<usize, Reason>) -> Ve
             }
         }
     }
-    let mut blocks = Blocks::new(n);
-    blocks.start(&table.equations, |k| state[k].is_some());
+    let mut solver = Solver::new(n, table.equations.len());
+    for (k, s) in state.iter().enumerate() {
+        if s.is_some() {
+            solver.add(&table.equations, &of, k);
+        }
+    }
     loop {
-        // Only the blocks a new suppressed count joined are worked out again.
-        let exposed = blocks.refresh(&table.equations, &of);
+        let exposed: Vec<usize> = solver.exposed.iter().copied().collect();
         if exposed.is_empty() {
             break;
         }
@@ -599,7 +513,7 @@ pub fn protect(table: &Table, rule: Rule, fixed: &BTreeMap<usize, Reason>) -> Ve
             break;
         };
         state[j] = Some(Reason::Secondary);
-        blocks.add(&table.equations, &of, j, |k| state[k].is_some());
+        solver.add(&table.equations, &of, j);
     }
     (0..n)
         .map(|i| match state[i] {
