@@ -603,20 +603,32 @@ impl Linked<'_> {
                     .collect()
             })
             .collect();
+        // Each cell's place by its key (the first, as a search would find it), looked up once
+        // per cell and kind of count: a search through the cells made this quadratic.
+        let mut positions: BTreeMap<Vec<&str>, usize> = BTreeMap::new();
+        for (i, c) in b.cells.iter().enumerate() {
+            positions
+                .entry(c.key.iter().map(String::as_str).collect())
+                .or_insert(i);
+        }
+        let find = |key: &[&str]| positions.get(key).copied();
         for (k, _) in names.iter().enumerate() {
-            self.add_margins(b, |i: Option<usize>| i.and_then(|i| entries[i][k].clone()));
+            self.add_margins(b, &find, |i: Option<usize>| {
+                i.and_then(|i| entries[i][k].clone())
+            });
         }
     }
 
     /// The margins of breakdown `b` for one kind of count, whose entry for the cell at an index
     /// `at` gives: a one-way table's total is the sum of its cells; a two-way table's rows and
     /// columns are sums of their cells, and its total the sum of its rows and of its columns.
-    fn add_margins(&mut self, b: &BreakdownReport, at: impl Fn(Option<usize>) -> Entry) {
-        let find = |key: &[&str]| {
-            b.cells
-                .iter()
-                .position(|c| c.key.iter().map(String::as_str).eq(key.iter().copied()))
-        };
+    /// `find` gives the index of the cell with a key.
+    fn add_margins(
+        &mut self,
+        b: &BreakdownReport,
+        find: &dyn Fn(&[&str]) -> Option<usize>,
+        at: impl Fn(Option<usize>) -> Entry,
+    ) {
         match b.dimensions.as_slice() {
             [a] => {
                 let parts = a.cells.iter().map(|l| at(find(&[l]))).collect();
