@@ -22,10 +22,11 @@
 //! suppression until no suppressed count can be worked out from the published ones by any
 //! combination of the table's sums (not only one subtraction): a suppressed count is
 //! recoverable exactly when it is determined by the linear equations the table satisfies,
-//! which [`protect`] checks exactly (row reduction modulo a large prime, exact for these 0/±1
-//! systems), and it suppresses one more count of an equation of each recoverable one until
-//! none is. Under every rule, secondary suppression is applied (with rounding it is a second
-//! line of defence: NHS Digital rely on rounding alone).
+//! which [`protect`] checks exactly (elimination modulo a large prime, exact for these 0/±1
+//! systems, kept up to date as counts are suppressed rather than redone), and it suppresses
+//! one more count of an equation of each recoverable one until none is. Under every rule,
+//! secondary suppression is applied (with rounding it is a second line of defence: NHS Digital
+//! rely on rounding alone).
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
@@ -257,7 +258,7 @@ fn inv(a: u64) -> u64 {
 /// Which of the `unknown` counts are determined by the equations (given every other count):
 /// an unknown is determined exactly when its unit vector is in the row space of the equations
 /// restricted to the unknowns, that is, when every solution of the restricted equations with
-/// right-hand side zero is zero at it ([`Solver`]).
+/// right-hand side zero is zero at it, worked out one count at a time.
 #[must_use]
 pub fn determined(equations: &[Vec<(usize, i8)>], unknown: &[usize]) -> Vec<usize> {
     // Each count's column: its last place in `unknown` (an earlier repeat is a column that no
