@@ -22,12 +22,14 @@
 //! suppression until no suppressed count can be worked out from the published ones by any
 //! combination of the table's sums (not only one subtraction): a suppressed count is
 //! recoverable exactly when it is determined by the linear equations the table satisfies,
-//! which [`protect`] checks exactly (row reduction modulo a large prime, exact for these 0/±1
-//! systems), and it suppresses one more count of an equation of each recoverable one until
-//! none is. Under every rule, secondary suppression is applied (with rounding it is a second
-//! line of defence: NHS Digital rely on rounding alone).
+//! which [`protect`] checks exactly (elimination modulo a large prime, exact for these 0/±1
+//! systems, kept up to date as counts are suppressed rather than redone), and it suppresses
+//! one more count of an equation of each recoverable one until none is. Under every rule,
+//! secondary suppression is applied (with rounding it is a second line of defence: NHS Digital
+//! rely on rounding alone).
 
-use std::collections::BTreeMap;
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
 use std::fmt;
 
 use serde::Serialize;
@@ -219,8 +221,25 @@ impl Table {
 /// The prime of the row reduction: 2^61 − 1.
 const P: u64 = (1 << 61) - 1;
 
+/// `a · b` modulo [`P`], for `a`, `b` below it: as P is a Mersenne prime, 2^61 ≡ 1, so the
+/// product's high bits add to its low ones (no 128-bit division).
 fn mul(a: u64, b: u64) -> u64 {
-    ((u128::from(a) * u128::from(b)) % u128::from(P)) as u64
+    let x = u128::from(a) * u128::from(b);
+    // x < 2^122: its low 61 bits plus the rest (each below 2^61), then once more.
+    let s = (x as u64 & P) + (x >> 61) as u64;
+    let s = (s & P) + (s >> 61);
+    if s >= P { s - P } else { s }
+}
+
+/// `a + b` modulo [`P`], for `a`, `b` below it.
+fn add(a: u64, b: u64) -> u64 {
+    let s = a + b;
+    if s >= P { s - P } else { s }
+}
+
+/// `a − b` modulo [`P`], for `a`, `b` below it.
+fn sub(a: u64, b: u64) -> u64 {
+    if a >= b { a - b } else { a + P - b }
 }
 
 fn inv(a: u64) -> u64 {
@@ -237,54 +256,150 @@ fn inv(a: u64) -> u64 {
 }
 
 /// Which of the `unknown` counts are determined by the equations (given every other count):
-/// row reduction of the equations restricted to the unknowns; an unknown is determined exactly
-/// when its column is a pivot whose row has no other non-zero entry.
+/// an unknown is determined exactly when its unit vector is in the row space of the equations
+/// restricted to the unknowns, that is, when every solution of the restricted equations with
+/// right-hand side zero is zero at it, worked out one count at a time.
 #[must_use]
 pub fn determined(equations: &[Vec<(usize, i8)>], unknown: &[usize]) -> Vec<usize> {
+    // Each count's column: its last place in `unknown` (an earlier repeat is a column that no
+    // equation touches, so never determined).
     let col: BTreeMap<usize, usize> = unknown.iter().enumerate().map(|(i, &u)| (u, i)).collect();
-    let n = unknown.len();
-    let mut rows: Vec<Vec<u64>> = equations
+    let mut of: Vec<Vec<usize>> = vec![Vec::new(); unknown.len()];
+    let local: Vec<Vec<(usize, i8)>> = equations
         .iter()
-        .filter_map(|eq| {
-            let mut row = vec![0u64; n];
-            let mut any = false;
-            for &(k, s) in eq {
-                if let Some(&c) = col.get(&k) {
-                    row[c] = (row[c] + if s > 0 { 1 } else { P - 1 }) % P;
-                    any = true;
-                }
+        .enumerate()
+        .map(|(e, eq)| {
+            let row: Vec<(usize, i8)> = eq
+                .iter()
+                .filter_map(|(k, s)| col.get(k).map(|&c| (c, *s)))
+                .collect();
+            for &(c, _) in &row {
+                of[c].push(e);
             }
-            any.then_some(row)
+            row
         })
         .collect();
-    let mut pivots: Vec<(usize, usize)> = Vec::new();
-    let mut r = 0;
-    for c in 0..n {
-        let Some(p) = (r..rows.len()).find(|&i| rows[i][c] != 0) else {
-            continue;
-        };
-        rows.swap(r, p);
-        let f = inv(rows[r][c]);
-        for x in &mut rows[r] {
-            *x = mul(*x, f);
+    let mut solver = Solver::new(unknown.len(), equations.len());
+    for c in 0..unknown.len() {
+        solver.add(&local, &of, c);
+    }
+    // In the order of the columns.
+    solver.exposed.iter().map(|&c| unknown[c]).collect()
+}
+
+/// A sparse vector modulo [`P`]: (index, non-zero value), by index.
+type Sparse = BTreeMap<usize, u64>;
+
+/// `x − f · y` into `x`, for the entries of `y`; `touched` hears of each index left non-zero.
+fn axpy(x: &mut Sparse, f: u64, y: &[(usize, u64)], mut touched: impl FnMut(usize)) {
+    for &(i, v) in y {
+        let slot = x.entry(i).or_insert(0);
+        *slot = sub(*slot, mul(f, v));
+        if *slot == 0 {
+            x.remove(&i);
+        } else {
+            touched(i);
         }
-        let pivot = rows[r].clone();
-        for (i, row) in rows.iter_mut().enumerate() {
-            if i != r && row[c] != 0 {
-                let g = row[c];
-                for (x, &y) in row.iter_mut().zip(&pivot) {
-                    *x = (*x + P - mul(g, y)) % P;
-                }
+    }
+}
+
+/// A reduced column of [`Solver`]: its pivot equation, its entries by equation (1 at the
+/// pivot), and the combination of suppressed counts' columns it is, by count.
+type Reduced = (usize, Vec<(usize, u64)>, Vec<(usize, u64)>);
+
+/// The suppressed counts that the equations determine, kept up to date as counts are suppressed
+/// one at a time, exactly (modulo the prime [`P`], exact for these systems).
+///
+/// A suppressed count is determined exactly when its unit vector is in the row space of the
+/// equations restricted to the suppressed counts, that is, when every vector of their null
+/// space is zero at it. Suppressing a count adds a column; the null space of the old columns
+/// stays, and gains one vector if and only if the new column is a combination of the old ones.
+/// So the solver keeps the columns in echelon form (each reduced column with its pivot
+/// equation and the combination of counts' columns it is) and a basis of the null space that
+/// only ever grows: a new column reduced to zero gives a null vector (its combination), and
+/// each count remembers how many null vectors are non-zero at it. A count is determined while
+/// none is. The answer is that of reducing the whole system again, as the null space is the
+/// same whichever way it is found.
+struct Solver {
+    /// For each equation, the reduced column whose pivot it is.
+    pivot: Vec<Option<usize>>,
+    /// The reduced columns.
+    columns: Vec<Reduced>,
+    /// For each count, how many null vectors are non-zero at it.
+    free: Vec<u32>,
+    /// The suppressed counts no null vector touches: the determined ones.
+    exposed: BTreeSet<usize>,
+}
+
+impl Solver {
+    fn new(counts: usize, equations: usize) -> Self {
+        Self {
+            pivot: vec![None; equations],
+            columns: Vec::new(),
+            free: vec![0; counts],
+            exposed: BTreeSet::new(),
+        }
+    }
+
+    /// Count `k` becomes suppressed: its column is reduced against the others.
+    fn add(&mut self, equations: &[Vec<(usize, i8)>], of: &[Vec<usize>], k: usize) {
+        // The column: k's coefficient in each of its equations (once each).
+        let mut w = Sparse::new();
+        let mut last = None;
+        for &e in &of[k] {
+            if last == Some(e) {
+                continue;
+            }
+            last = Some(e);
+            let c = equations[e]
+                .iter()
+                .filter(|(j, _)| *j == k)
+                .fold(0, |c, &(_, s)| add(c, if s > 0 { 1 } else { P - 1 }));
+            if c != 0 {
+                w.insert(e, c);
             }
         }
-        pivots.push((r, c));
-        r += 1;
+        let mut combination = Sparse::from([(k, 1)]);
+        // Eliminate the pivots in the order their columns came: a reduced column is zero at
+        // the pivots of those before it, so each pivot is cleared once and stays so.
+        let mut due: BinaryHeap<Reverse<usize>> = w
+            .keys()
+            .filter_map(|&e| self.pivot[e])
+            .map(Reverse)
+            .collect();
+        while let Some(Reverse(b)) = due.pop() {
+            let (p, ref entries, ref comb) = self.columns[b];
+            let Some(&f) = w.get(&p) else {
+                continue;
+            };
+            let pivot = &self.pivot;
+            axpy(&mut w, f, entries, |e| {
+                if let Some(c) = pivot[e].filter(|&c| c > b) {
+                    due.push(Reverse(c));
+                }
+            });
+            axpy(&mut combination, f, comb, |_| {});
+        }
+        match w.first_key_value() {
+            None => {
+                // A null vector: the counts of the combination are no longer determined.
+                for &j in combination.keys() {
+                    if self.free[j] == 0 {
+                        self.exposed.remove(&j);
+                    }
+                    self.free[j] += 1;
+                }
+            }
+            Some((&p, &v)) => {
+                let f = inv(v);
+                let scale = |m: &Sparse| m.iter().map(|(&i, &x)| (i, mul(x, f))).collect();
+                self.pivot[p] = Some(self.columns.len());
+                self.columns.push((p, scale(&w), scale(&combination)));
+                // No null vector is non-zero at a new count: it is determined.
+                self.exposed.insert(k);
+            }
+        }
     }
-    pivots
-        .into_iter()
-        .filter(|&(r, c)| rows[r].iter().enumerate().all(|(j, &x)| j == c || x == 0))
-        .map(|(_, c)| unknown[c])
-        .collect()
 }
 
 /// The smallest published count of an equation in which `k` is the only suppressed count.
@@ -371,12 +486,14 @@ pub fn protect(table: &Table, rule: Rule, fixed: &BTreeMap<usize, Reason>) -> Ve
             }
         }
     }
-    loop {
-        let unknown: Vec<usize> = (0..n).filter(|&i| state[i].is_some()).collect();
-        if unknown.is_empty() {
-            break;
+    let mut solver = Solver::new(n, table.equations.len());
+    for (k, s) in state.iter().enumerate() {
+        if s.is_some() {
+            solver.add(&table.equations, &of, k);
         }
-        let exposed = determined(&table.equations, &unknown);
+    }
+    loop {
+        let exposed: Vec<usize> = solver.exposed.iter().copied().collect();
         if exposed.is_empty() {
             break;
         }
@@ -393,15 +510,11 @@ pub fn protect(table: &Table, rule: Rule, fixed: &BTreeMap<usize, Reason>) -> Ve
                     .iter()
                     .find_map(|&k| complement(table, &of, &state, k))
             });
-        let changed = if let Some(j) = pick {
-            state[j] = Some(Reason::Secondary);
-            true
-        } else {
-            false
-        };
-        if !changed {
+        let Some(j) = pick else {
             break;
-        }
+        };
+        state[j] = Some(Reason::Secondary);
+        solver.add(&table.equations, &of, j);
     }
     (0..n)
         .map(|i| match state[i] {
@@ -411,5 +524,7 @@ pub fn protect(table: &Table, rule: Rule, fixed: &BTreeMap<usize, Reason>) -> Ve
         .collect()
 }
 
+#[cfg(test)]
+pub(crate) mod oracle;
 #[cfg(test)]
 mod tests;

@@ -222,6 +222,17 @@ impl ProtectedReport {
     /// ```
     #[must_use]
     pub fn new(report: &CohortReport, rule: Rule) -> Self {
+        Self::with(report, rule, nest, protect)
+    }
+
+    /// [`Self::new`] with the nesting of tables and their protection given (the tests give
+    /// the simple versions they are checked against).
+    fn with(
+        report: &CohortReport,
+        rule: Rule,
+        nest: fn(&mut Kind, &Families),
+        protect: fn(&Table, Rule, &BTreeMap<usize, Reason>) -> Vec<Shown>,
+    ) -> Self {
         let families = Families::of(report);
         let mut linked = Linked {
             families: &families,
@@ -234,7 +245,7 @@ impl ProtectedReport {
         for b in &report.breakdowns {
             linked.add_breakdown(b);
         }
-        let shown = linked.publish(rule);
+        let shown = linked.publish(rule, nest, protect);
         Self {
             rule,
             shown,
@@ -592,20 +603,32 @@ impl Linked<'_> {
                     .collect()
             })
             .collect();
+        // Each cell's place by its key (the first, as a search would find it), looked up once
+        // per cell and kind of count: a search through the cells made this quadratic.
+        let mut positions: BTreeMap<Vec<&str>, usize> = BTreeMap::new();
+        for (i, c) in b.cells.iter().enumerate() {
+            positions
+                .entry(c.key.iter().map(String::as_str).collect())
+                .or_insert(i);
+        }
+        let find = |key: &[&str]| positions.get(key).copied();
         for (k, _) in names.iter().enumerate() {
-            self.add_margins(b, |i: Option<usize>| i.and_then(|i| entries[i][k].clone()));
+            self.add_margins(b, &find, |i: Option<usize>| {
+                i.and_then(|i| entries[i][k].clone())
+            });
         }
     }
 
     /// The margins of breakdown `b` for one kind of count, whose entry for the cell at an index
     /// `at` gives: a one-way table's total is the sum of its cells; a two-way table's rows and
     /// columns are sums of their cells, and its total the sum of its rows and of its columns.
-    fn add_margins(&mut self, b: &BreakdownReport, at: impl Fn(Option<usize>) -> Entry) {
-        let find = |key: &[&str]| {
-            b.cells
-                .iter()
-                .position(|c| c.key.iter().map(String::as_str).eq(key.iter().copied()))
-        };
+    /// `find` gives the index of the cell with a key.
+    fn add_margins(
+        &mut self,
+        b: &BreakdownReport,
+        find: &dyn Fn(&[&str]) -> Option<usize>,
+        at: impl Fn(Option<usize>) -> Entry,
+    ) {
         match b.dimensions.as_slice() {
             [a] => {
                 let parts = a.cells.iter().map(|l| at(find(&[l]))).collect();
@@ -632,7 +655,12 @@ impl Linked<'_> {
     /// Every count as published under `rule`, once the sums across tables are added: a cell
     /// made of finer cells published elsewhere is their sum (a quintile its two deciles, a
     /// Place its local authorities, a broad ethnic group its categories).
-    fn publish(mut self, rule: Rule) -> BTreeMap<(String, Key), Shown> {
+    fn publish(
+        mut self,
+        rule: Rule,
+        nest: fn(&mut Kind, &Families),
+        protect: fn(&Table, Rule, &BTreeMap<usize, Reason>) -> Vec<Shown>,
+    ) -> BTreeMap<(String, Key), Shown> {
         for kind in self.kinds.values_mut() {
             nest(kind, self.families);
         }
@@ -655,41 +683,123 @@ fn quintile(q: usize) -> Vec<(String, BTreeSet<String>)> {
 /// The sums across tables of one kind: for each family, every entry whose restriction in it is
 /// exactly covered, without overlap, by the largest finer entries otherwise the same (a quintile
 /// by its deciles, Core20's "no" by quintiles 2 to 5, a Place by its local authorities, everyone
-/// by the cells of any one-way table) is their sum.
+/// by the cells of any one-way table) is their sum. Sets of labels are bit sets over the
+/// family's labels, so a Place of 300 local authorities costs a few words per comparison.
 fn nest(kind: &mut Kind, families: &Families) {
-    let entries: Vec<(Key, usize)> = kind.index.iter().map(|(k, &i)| (k.clone(), i)).collect();
+    let mut sums: Vec<(usize, Vec<usize>)> = Vec::new();
     for (family, all) in &families.0 {
+        let labels = Labels::of(family, all, kind.index.keys());
+        let whole_family = labels.set(all.iter().map(String::as_str));
         // Entries grouped by their key without this family; each with its set in the family.
-        let mut groups: BTreeMap<Key, Vec<(BTreeSet<String>, usize)>> = BTreeMap::new();
-        for (key, i) in &entries {
-            let rest: Key = key.iter().filter(|(f, _)| f != family).cloned().collect();
-            let set: BTreeSet<String> = key
-                .iter()
-                .find(|(f, _)| f == family)
-                .map_or_else(|| all.clone(), |(_, l)| l.iter().cloned().collect());
-            groups.entry(rest).or_default().push((set, *i));
+        let mut groups: Groups<'_> = BTreeMap::new();
+        for (key, &i) in &kind.index {
+            let rest: Vec<&(String, Vec<String>)> =
+                key.iter().filter(|(f, _)| f != family).collect();
+            let set = key.iter().find(|(f, _)| f == family).map_or_else(
+                || whole_family.clone(),
+                |(_, l)| labels.set(l.iter().map(String::as_str)),
+            );
+            groups.entry(rest).or_default().push((set, i));
         }
         for members in groups.values() {
-            for (set, whole) in members {
-                let finer: Vec<&(BTreeSet<String>, usize)> = members
-                    .iter()
-                    .filter(|(s, _)| s.len() < set.len() && s.is_subset(set))
-                    .collect();
-                let largest: Vec<&&(BTreeSet<String>, usize)> = finer
-                    .iter()
-                    .filter(|(s, _)| {
-                        !finer
-                            .iter()
-                            .any(|(t, _)| t.len() > s.len() && s.is_subset(t))
-                    })
-                    .collect();
-                let covered: usize = largest.iter().map(|(s, _)| s.len()).sum();
-                let union: BTreeSet<&String> = largest.iter().flat_map(|(s, _)| s.iter()).collect();
-                if !largest.is_empty() && covered == set.len() && union.len() == set.len() {
-                    kind.table.sum(*whole, largest.iter().map(|(_, i)| *i));
-                }
+            nest_group(members, &mut sums);
+        }
+    }
+    for (whole, parts) in sums {
+        kind.table.sum(whole, parts);
+    }
+}
+
+/// Entries grouped by their restrictions in every family but one, each with its set of labels
+/// in that one.
+type Groups<'a> = BTreeMap<Vec<&'a (String, Vec<String>)>, Vec<(Bits, usize)>>;
+
+/// The sums of one group of entries that differ in one family only (see [`nest`]), in the
+/// order of the entries.
+fn nest_group(members: &[(Bits, usize)], sums: &mut Vec<(usize, Vec<usize>)>) {
+    for (set, whole) in members {
+        let finer: Vec<&(Bits, usize)> = members
+            .iter()
+            .filter(|(s, _)| s.len < set.len && s.is_subset(set))
+            .collect();
+        let largest: Vec<&&(Bits, usize)> = finer
+            .iter()
+            .filter(|(s, _)| !finer.iter().any(|(t, _)| t.len > s.len && s.is_subset(t)))
+            .collect();
+        let covered: usize = largest.iter().map(|(s, _)| s.len).sum();
+        let union = largest
+            .iter()
+            .fold(Bits::empty(set.words.len()), |mut u, (s, _)| {
+                u.union_with(s);
+                u
+            });
+        if !largest.is_empty() && covered == set.len && union.len == set.len {
+            sums.push((*whole, largest.iter().map(|(_, i)| *i).collect()));
+        }
+    }
+}
+
+/// The labels of one family (every one it has, and any a key names), each with a bit.
+struct Labels<'a>(BTreeMap<&'a str, usize>);
+
+impl<'a> Labels<'a> {
+    fn of(family: &str, all: &'a BTreeSet<String>, keys: impl Iterator<Item = &'a Key>) -> Self {
+        let mut bits: BTreeMap<&'a str, usize> = BTreeMap::new();
+        let named = keys
+            .flat_map(|k| k.iter())
+            .filter(|(f, _)| f == family)
+            .flat_map(|(_, l)| l.iter());
+        for label in all.iter().chain(named) {
+            let next = bits.len();
+            bits.entry(label.as_str()).or_insert(next);
+        }
+        Self(bits)
+    }
+
+    /// The bit set of some of the labels.
+    fn set<'b>(&self, labels: impl Iterator<Item = &'b str>) -> Bits {
+        let mut out = Bits::empty(self.0.len().div_ceil(64));
+        for l in labels {
+            if let Some(&b) = self.0.get(l) {
+                out.insert(b);
             }
         }
+        out
+    }
+}
+
+/// A set of labels as bits, with its size.
+#[derive(Clone)]
+struct Bits {
+    words: Vec<u64>,
+    len: usize,
+}
+
+impl Bits {
+    fn empty(words: usize) -> Self {
+        Self {
+            words: vec![0; words],
+            len: 0,
+        }
+    }
+
+    fn insert(&mut self, b: usize) {
+        let (w, m) = (b / 64, 1u64 << (b % 64));
+        if self.words[w] & m == 0 {
+            self.words[w] |= m;
+            self.len += 1;
+        }
+    }
+
+    fn is_subset(&self, of: &Self) -> bool {
+        self.words.iter().zip(&of.words).all(|(a, b)| a & !b == 0)
+    }
+
+    fn union_with(&mut self, other: &Self) {
+        for (a, b) in self.words.iter_mut().zip(&other.words) {
+            *a |= b;
+        }
+        self.len = self.words.iter().map(|w| w.count_ones() as usize).sum();
     }
 }
 

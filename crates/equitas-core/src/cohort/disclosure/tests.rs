@@ -11,6 +11,7 @@ use crate::cohort::{Breakdown, Classifier, CohortCounts, CohortDefinition, Compa
 use crate::deprivation::ImdDecile;
 
 mod before_split;
+mod oracle;
 
 /// The finest cells: decile slot (0..10, 10 unknown) × sex (0..4).
 const ATOMS: usize = 11 * 4;
