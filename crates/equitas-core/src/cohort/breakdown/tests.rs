@@ -189,6 +189,45 @@ pub(in crate::cohort) fn record(
         )
 }
 
+/// The breakdowns of `picks` that name only PLUS groups a definition of `groups` groups has.
+pub(in crate::cohort) fn known(picks: Vec<Breakdown>, groups: usize) -> Vec<Breakdown> {
+    picks
+        .into_iter()
+        .filter(|b| {
+            b.dimensions().iter().all(|d| match d {
+                Dimension::PlusGroup(g) => g[1..].parse::<usize>().is_ok_and(|i| i < groups),
+                _ => true,
+            })
+        })
+        .collect()
+}
+
+/// The cohort report of random people `raw` over an index of `rows` areas: a classifier of
+/// `def` with the breakdowns of `picks` it can count, the lookup's Places when `grouped`.
+pub(in crate::cohort) fn random_report(
+    rows: &[(u8, u8, u8)],
+    def: CohortDefinition,
+    picks: Vec<Breakdown>,
+    raw: Vec<(CompactRecord, u8, Option<u8>)>,
+    grouped: bool,
+) -> crate::cohort::CohortReport {
+    let ix = index(rows);
+    let lookup = lookup(rows.len());
+    let places = places();
+    let picks = known(picks, def.plus_groups.len());
+    let c = Classifier::new(def, Some(&ix))
+        .unwrap_or_else(|e| panic!("{e}"))
+        .with_places(&lookup, grouped.then_some(&places))
+        .unwrap_or_else(|e| panic!("{e}"))
+        .with_breakdowns(&picks)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut counts = CohortCounts::new(&c);
+    for r in raw {
+        counts.count(&c, &resolve(&ix, &lookup, r));
+    }
+    report(&counts, &c)
+}
+
 /// The code of the index's area `row`.
 fn code(row: usize) -> String {
     format!("E0100{row:04}")
@@ -374,14 +413,7 @@ proptest! {
             }
         }
         let scoped: Vec<Vec<String>> = def.plus_groups.iter().map(|g| g.places.clone()).collect();
-        let groups = def.plus_groups.len();
-        let picks: Vec<Breakdown> = picks
-            .into_iter()
-            .filter(|b| b.dimensions().iter().all(|d| match d {
-                Dimension::PlusGroup(g) => g[1..].parse::<usize>().is_ok_and(|i| i < groups),
-                _ => true,
-            }))
-            .collect();
+        let picks = known(picks, def.plus_groups.len());
         let c = Classifier::new(def, Some(&ix)).unwrap_or_else(|e| panic!("{e}"))
             .with_places(&lookup, grouped.then_some(&places)).unwrap_or_else(|e| panic!("{e}"))
             .with_breakdowns(&picks).unwrap_or_else(|e| panic!("{e}"));

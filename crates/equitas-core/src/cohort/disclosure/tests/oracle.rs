@@ -7,10 +7,7 @@
 use proptest::prelude::*;
 
 use super::*;
-use crate::cohort::breakdown::tests::{
-    breakdowns, definition, index, lookup, places, record, resolve,
-};
-use crate::cohort::{Breakdown, Classifier, CohortCounts, CompactRecord, Dimension};
+use crate::cohort::breakdown::tests::{breakdowns, definition, random_report, record};
 
 /// The sums across tables of one kind: for each family, every entry whose restriction in it is
 /// exactly covered, without overlap, by the largest finer entries otherwise the same (a quintile
@@ -73,26 +70,7 @@ proptest! {
             Just(Rule::Below(crate::disclosure::MAX_THRESHOLD)),
         ],
     ) {
-        let ix = index(&rows);
-        let lookup = lookup(rows.len());
-        let places = places();
-        let groups = def.plus_groups.len();
-        let picks: Vec<Breakdown> = picks
-            .into_iter()
-            .filter(|b| b.dimensions().iter().all(|d| match d {
-                Dimension::PlusGroup(g) => g[1..].parse::<usize>().is_ok_and(|i| i < groups),
-                _ => true,
-            }))
-            .collect();
-        let c = Classifier::new(def, Some(&ix)).unwrap_or_else(|e| panic!("{e}"))
-            .with_places(&lookup, grouped.then_some(&places)).unwrap_or_else(|e| panic!("{e}"))
-            .with_breakdowns(&picks).unwrap_or_else(|e| panic!("{e}"));
-        let mut counts = CohortCounts::new(&c);
-        for r in raw {
-            let r: CompactRecord = resolve(&ix, &lookup, r);
-            counts.count(&c, &r);
-        }
-        let rep = crate::cohort::report(&counts, &c);
+        let rep = random_report(&rows, def, picks, raw, grouped);
         let fast = ProtectedReport::new(&rep, rule);
         let simple = ProtectedReport::with(&rep, rule, nest, crate::disclosure::oracle::protect);
         prop_assert!(fast.shown == simple.shown, "the published counts differ");
