@@ -186,18 +186,27 @@ fn changes_csv(w: &mut impl Write, rep: &PeriodsReport, changes: &[AmbitionChang
 }
 
 /// `rows` (CSV, a header first) with a `period` column in front; the header only when `head`.
-fn with_period(w: &mut impl Write, period: &str, rows: &[u8], head: bool) -> io::Result<()> {
-    let text = String::from_utf8_lossy(rows);
-    let mut lines = text.lines();
-    if let Some(h) = lines.next()
-        && head
-    {
-        writeln!(w, "period,{h}")?;
+/// Read and written as CSV, so a quoted field with a line break in it (a local metric's label)
+/// stays one field of one record.
+fn with_period(w: &mut impl Write, period: &str, rows: &[u8], head: bool) -> Result<()> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(rows);
+    let mut out = csv::WriterBuilder::new()
+        .flexible(true)
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(w);
+    for (i, record) in reader.byte_records().enumerate() {
+        let record = record.map_err(|e| Failure::from(format!("period {period}: {e}")))?;
+        if i == 0 && !head {
+            continue;
+        }
+        let first: &[u8] = if i == 0 { b"period" } else { period.as_bytes() };
+        out.write_record(std::iter::once(first).chain(record.iter()))
+            .map_err(|e| Failure::from(format!("period {period}: {e}")))?;
     }
-    // Period labels are letters, digits, spaces and / - _ . only: no quoting needed.
-    for l in lines {
-        writeln!(w, "{period},{l}")?;
-    }
+    out.flush()?;
     Ok(())
 }
 
@@ -328,4 +337,25 @@ pub(crate) fn output(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_period;
+
+    /// A field with a line break stays whole: the period goes in front of each record, not of
+    /// each line (written line by line, the break's second half became a record of its own).
+    #[test]
+    fn a_quoted_line_break_stays_in_its_field() {
+        let rows = b"metric,label,n\nm1,\"two\nlines\",5\nm2,plain,7\n";
+        let mut out = Vec::new();
+        assert!(with_period(&mut out, "2024/25", rows, true).is_ok());
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "period,metric,label,n\n2024/25,m1,\"two\nlines\",5\n2024/25,m2,plain,7\n"
+        );
+        let mut rest = Vec::new();
+        assert!(with_period(&mut rest, "2025/26", rows, false).is_ok());
+        assert!(String::from_utf8(rest).unwrap().starts_with("2025/26,m1,"));
+    }
 }
