@@ -49,15 +49,35 @@ function libraryOf(app) {
 }
 
 /**
+ * What the list needs of the instruments, looked up once per list: each one's title, and its
+ * review-date question (the engine hands an instrument over as a whole object, so a list of
+ * hundreds of assessments asks once per instrument, not once per row).
+ *
+ * @returns {{title: (id: string) => string, reviewQuestion: (id: string) => string | undefined}} The lookups
+ */
+function instrumentLookups() {
+  const listing = new Map(eng.instruments().map((i) => [i.id, i.title]));
+  /** @type {Map<string, string | undefined>} */
+  const review = new Map();
+  return {
+    title: (id) => listing.get(id) ?? id,
+    reviewQuestion: (id) => {
+      if (!review.has(id)) review.set(id, eng.instrument(id).roles?.review_date);
+      return review.get(id);
+    },
+  };
+}
+
+/**
  * A list row for a record.
  *
  * @param {StoredAssessment} record - The record
+ * @param {ReturnType<typeof instrumentLookups>} lookups - The instruments' lookups for this list
  * @returns {Row} The row
  */
-function rowOf(record) {
+function rowOf(record, lookups) {
   const saved = readRecord(record);
-  const listing = eng.instruments().find((i) => i.id === record.instrument);
-  const instrument = listing ? listing.title : record.instrument;
+  const instrument = lookups.title(record.instrument);
   if (!saved) {
     return {
       record,
@@ -75,7 +95,7 @@ function rowOf(record) {
   const status = done === prog.length && prog.length > 0 ? "Completed" : started ? "In progress" : "Not started";
   const { report } = eng.scoreAssessment(saved);
   const rating = started && report.band ? `${report.band.label} (${Math.round(report.overall)} of 100)` : "Not rated";
-  const q = eng.instrument(saved.instrument.id).roles?.review_date;
+  const q = lookups.reviewQuestion(saved.instrument.id);
   const r = q ? saved.answers[q] : undefined;
   const review = typeof r === "string" && r ? r : "Not set";
   return { record, saved, name: displayName(record, saved, instrument), instrument, status, rating, review };
@@ -110,7 +130,8 @@ export function assessmentsPage(app, result = {}) {
   if (!library) return { redirect: app.state.fixed ? `/${app.state.fixed}/tasks` : "/" };
   app.saver.flush();
   const { state } = app;
-  const rows = library.list().map(rowOf);
+  const lookups = instrumentLookups();
+  const rows = library.list().map((record) => rowOf(record, lookups));
   const readable = rows.filter((r) => r.saved);
   const unreadable = rows.filter((r) => !r.saved);
   const space = h("p", { class: "nhsuk-body", "data-testid": "space-used" }, storedLine(rows.length, null));
@@ -205,7 +226,7 @@ export function assessmentsPage(app, result = {}) {
         continue;
       }
       const notes = (loaded.notes || []).map((n) => sentence(n.message)).join(" ");
-      added.push(`${file.name}: added as "${rowOf(record).name}".${notes ? ` Brought up to date: ${notes}` : ""}`);
+      added.push(`${file.name}: added as "${nameOf(record)}".${notes ? ` Brought up to date: ${notes}` : ""}`);
     }
     if (added.length) {
       state.flash = {
@@ -260,7 +281,7 @@ export function assessmentsPage(app, result = {}) {
     back: { href: "/", text: "Back to start" },
     nodes: [
       summary,
-      state.undo ? undoBanner(rowOf(state.undo).name, undo) : null,
+      state.undo ? undoBanner(nameOf(state.undo), undo) : null,
       h("h1", { class: "nhsuk-heading-l", tabindex: "-1" }, "Your assessments"),
       space,
       h(
@@ -315,7 +336,7 @@ export async function undoDelete(app) {
   if (!record || !library) return;
   state.undo = null;
   const ok = await library.put(record);
-  const name = rowOf(record).name;
+  const name = nameOf(record);
   state.flash = ok
     ? { title: `"${name}" has been put back.` }
     : { title: `"${name}" could not be put back in this browser's storage.`, kind: "warning" };
@@ -324,13 +345,15 @@ export async function undoDelete(app) {
 }
 
 /**
- * The name of a record as the list shows it.
+ * A record's name as the list shows it (its own, else its title answer, else "Untitled …"),
+ * without scoring it.
  *
  * @param {StoredAssessment} record - The record
- * @returns {string} Its name
+ * @returns {string} The name
  */
 export function nameOf(record) {
-  return rowOf(record).name;
+  const title = eng.instruments().find((i) => i.id === record.instrument)?.title ?? record.instrument;
+  return displayName(record, readRecord(record), title);
 }
 
 /**
@@ -564,7 +587,7 @@ export function renamePage(app, key, error, typed) {
   const library = libraryOf(app);
   const record = library?.get(key);
   if (!library || !record) return notFound();
-  const current = rowOf(record).name;
+  const current = nameOf(record);
   const fid = "assessment-name";
   /** @param {SubmitEvent} e - Save */
   const onSubmit = async (e) => {
