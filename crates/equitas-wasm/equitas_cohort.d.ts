@@ -11,6 +11,33 @@ export type DateOfBirth = string;
 export type CatalogueList = "protected_characteristics" | "inclusion_health_groups" | "plus_examples" | "cyp_plus_additional" | "clinical_areas" | "strategic_priorities";
 
 /**
+ * A changed answer as a reader compares them: both answers in words (option labels, dates in
+ * UK prose, tables a row to a line: [`answer_words`]), what the browser's compare lists.
+ */
+export interface ChangedAnswer {
+    /**
+     * The question's id.
+     */
+    question: string;
+    /**
+     * Its section's title.
+     */
+    section: string;
+    /**
+     * Its label.
+     */
+    label: string;
+    /**
+     * The first assessment's answer in words (none: not answered).
+     */
+    before: string | null;
+    /**
+     * The second's.
+     */
+    after: string | null;
+}
+
+/**
  * A chart of a dimension's subgroup estimates with their intervals and the engine's measures.
  */
 export interface Chart {

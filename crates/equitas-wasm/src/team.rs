@@ -63,21 +63,6 @@ pub fn assessment_docx(
     equitas_docx::assessment(&model, instrument, &a.answers, &pictures).map_err(js_error)
 }
 
-/// One question whose answer differs between two assessments, in words.
-#[derive(Debug, Serialize, Tsify)]
-pub struct ChangedAnswer {
-    /// The question's id.
-    question: String,
-    /// Its section's title.
-    section: String,
-    /// The question as the form asks it.
-    label: String,
-    /// The first assessment's answer in words (`null`: not answered).
-    before: Option<String>,
-    /// The second's (`null`: not answered).
-    after: Option<String>,
-}
-
 /// What changed between two assessments of the same instrument (a scheme's first assessment
 /// and its review): each question whose answer differs, in the form's order, with both answers
 /// in words (core's `assessment::compare`). `instruments` as for `assessmentDocx`.
@@ -94,23 +79,7 @@ pub fn compare_assessments(
     let a = load(&first, "first assessment", &registry)?;
     let b = load(&second, "second assessment", &registry)?;
     let instrument = instrument_of(&registry, &a)?;
-    let changes = assessment::compare::compare(instrument, &a, &b).map_err(js_error)?;
-    let words = |q: &assessment::instrument::Question, x: Option<&assessment::Answer>| {
-        x.map(|x| assessment::annex::answer_words(instrument, q, x))
-    };
-    let out: Vec<ChangedAnswer> = changes
-        .into_iter()
-        .filter_map(|c| {
-            let q = instrument.question(c.question.as_str())?;
-            Some(ChangedAnswer {
-                before: words(q, c.before.as_ref()),
-                after: words(q, c.after.as_ref()),
-                question: c.question.as_str().to_owned(),
-                section: c.section,
-                label: c.label,
-            })
-        })
-        .collect();
+    let out = assessment::compare_in_words(instrument, &a, &b).map_err(js_error)?;
     out.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .map_err(|e| {
             js_error(format_args!(

@@ -3,9 +3,10 @@
 
 use serde::Serialize;
 
+use super::annex::answer_words;
 use super::answers::Answer;
 use super::envelope::Assessment;
-use super::instrument::{Instrument, QuestionId};
+use super::instrument::{Instrument, Question, QuestionId, Section};
 
 /// One question whose answer differs between the two assessments.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -43,6 +44,23 @@ pub enum CompareError {
     },
 }
 
+/// A changed answer as a reader compares them: both answers in words (option labels, dates in
+/// UK prose, tables a row to a line: [`answer_words`]), what the browser's compare lists.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(tsify::Tsify))]
+pub struct ChangedAnswer {
+    /// The question's id.
+    pub question: String,
+    /// Its section's title.
+    pub section: String,
+    /// Its label.
+    pub label: String,
+    /// The first assessment's answer in words (none: not answered).
+    pub before: Option<String>,
+    /// The second's.
+    pub after: Option<String>,
+}
+
 /// The questions of `instrument` whose answers differ between `first` and `second`, in the
 /// form's order. An answer that says nothing (a blank text, an empty list) counts as none.
 ///
@@ -54,6 +72,45 @@ pub fn compare(
     first: &Assessment,
     second: &Assessment,
 ) -> Result<Vec<Change>, CompareError> {
+    changed(instrument, first, second, |section, q, before, after| {
+        Change {
+            question: q.id.clone(),
+            section: section.title.clone(),
+            label: q.label.clone(),
+            before: before.cloned(),
+            after: after.cloned(),
+        }
+    })
+}
+
+/// [`compare`], each answer in words.
+///
+/// # Errors
+/// As [`compare`].
+pub fn compare_in_words(
+    instrument: &Instrument,
+    first: &Assessment,
+    second: &Assessment,
+) -> Result<Vec<ChangedAnswer>, CompareError> {
+    let words = |q: &Question, a: Option<&Answer>| a.map(|a| answer_words(instrument, q, a));
+    changed(instrument, first, second, |section, q, before, after| {
+        ChangedAnswer {
+            question: q.id.as_str().to_owned(),
+            section: section.title.clone(),
+            label: q.label.clone(),
+            before: words(q, before),
+            after: words(q, after),
+        }
+    })
+}
+
+/// `make` of each question whose answer differs, in the form's order.
+fn changed<T>(
+    instrument: &Instrument,
+    first: &Assessment,
+    second: &Assessment,
+    make: impl Fn(&Section, &Question, Option<&Answer>, Option<&Answer>) -> T,
+) -> Result<Vec<T>, CompareError> {
     if first.instrument != second.instrument {
         return Err(CompareError::DifferentInstruments {
             first: first.instrument.id.clone(),
@@ -68,13 +125,7 @@ pub fn compare(
             let before = first.answers.answered(q.id.as_str());
             let after = second.answers.answered(q.id.as_str());
             if before != after {
-                out.push(Change {
-                    question: q.id.clone(),
-                    section: section.title.clone(),
-                    label: q.label.clone(),
-                    before: before.cloned(),
-                    after: after.cloned(),
-                });
+                out.push(make(section, q, before, after));
             }
         }
     }
@@ -104,6 +155,16 @@ mod tests {
         a.answers.insert(
             QuestionId::new("prepare.sponsor"),
             Answer::Text("  ".into()),
+        );
+        let words = compare_in_words(heat, &a, &b).unwrap();
+        assert_eq!(words.len(), 1, "{words:?}");
+        assert_eq!(
+            (
+                words[0].question.as_str(),
+                words[0].before.as_deref(),
+                words[0].after.as_deref()
+            ),
+            ("prepare.scope", None, Some("Two a week"))
         );
         let changes = compare(heat, &a, &b).unwrap();
         assert_eq!(changes.len(), 1, "{changes:?}");

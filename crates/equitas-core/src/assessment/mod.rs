@@ -53,7 +53,7 @@ pub mod summary;
 pub mod validate;
 
 pub use answers::{Answer, Answers, ChecklistEntry, Evidence, EvidenceRow, Impact};
-pub use compare::{Change, CompareError, compare};
+pub use compare::{Change, ChangedAnswer, CompareError, compare, compare_in_words};
 pub use date::{Date, DateError};
 pub use envelope::{
     Assessment, FORMAT, InstrumentRef, LoadError, Loaded, MigrationNote, Registry, Retained,
